@@ -1,0 +1,58 @@
+# The two commands: `make run` serves the whole system, `make test` runs the whole suite.
+# Both start from nothing but Python 3.11: they create .venv and install the pinned packages.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PIP := $(BIN)/python -m pip
+
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(VENV)/.runtime $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+migrate: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	$(MANAGE) runstack
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install-dev
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+	DJANGO_SETTINGS_MODULE=contactcenter.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
+		DATABASE_URL=sqlite:///var/deploy-check.sqlite3 $(MANAGE) check --deploy --fail-level WARNING
+
+messages: install-dev
+	$(MANAGE) makemessages -l es --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,248 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from . import services
+from .audit import AuditContext
+from .models import (
+    AuditAction,
+    AuditChannel,
+    AuditEvent,
+    Interaction,
+    InteractionIdentifier,
+    StaffProfile,
+    Topic,
+    WorkerHeartbeat,
+)
+
+User = get_user_model()
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    fields = ["tier", "languages", "skills", "time_zone", "district", "title"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "roles"]
+    list_filter = ["is_active", "groups"]
+
+    @admin.display(description="Roles")
+    def roles(self, obj) -> str:
+        return ", ".join(group.name for group in obj.groups.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.audit_record(
+            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            target_type="auth.user",
+            target_id=obj.pk,
+            summary=f"Staff account {obj.get_username()} {'changed' if change else 'created'} in admin",
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log can be read, never edited or deleted."""
+
+    list_display = ["occurred_at", "actor_username", "action", "channel", "target_type", "target_id", "ip_address"]
+    list_filter = ["action", "channel", "target_type"]
+    search_fields = ["actor_username", "target_id", "request_id"]
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_es", "parent", "active", "sort_order"]
+    list_filter = ["active"]
+    search_fields = ["code", "name_en", "name_es"]
+
+
+class InteractionIdentifierInline(admin.TabularInline):
+    model = InteractionIdentifier
+    extra = 0
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "channel", "topic", "outcome", "language", "source_app", "source_id"]
+    list_filter = ["channel", "outcome", "language", "topic"]
+    search_fields = ["identifiers__value", "source_id"]
+    list_select_related = ["topic"]
+    raw_id_fields = ["parent", "handled_by"]
+    inlines = [InteractionIdentifierInline]
+    date_hierarchy = "occurred_at"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        services.audit_record(
+            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
+            action=AuditAction.VIEW,
+            target_type="contactcenter.interaction",
+            target_id=object_id,
+            summary="Interaction opened in admin",
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_seen", "hostname"]
+
+
+# --- reference data -----------------------------------------------------------------------------
+from django.db import models as db_models  # noqa: E402
+
+from .models import (  # noqa: E402
+    BenefitCase,
+    CaseStatusEvent,
+    CivilSurgeon,
+    FieldOffice,
+    Form,
+    FormOrder,
+    OfficeClosure,
+    ProcessingTime,
+    StatusHeadline,
+    VisaBulletinEntry,
+    ZipCentroid,
+)
+
+
+class _AuditedViewMixin:
+    """Opening a record that holds personal data is itself audited, like the interaction ledger."""
+
+    audit_target_type = ""
+    audit_summary = ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        services.audit_record(
+            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
+            action=AuditAction.VIEW,
+            target_type=self.audit_target_type,
+            target_id=object_id,
+            summary=self.audit_summary,
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Form)
+class FormAdmin(admin.ModelAdmin):
+    list_display = ["number", "title_en", "fee", "edition", "active"]
+    list_filter = ["active"]
+    search_fields = ["number", "title_en", "title_es"]
+    formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(ZipCentroid)
+class ZipCentroidAdmin(admin.ModelAdmin):
+    list_display = ["zip_code", "city", "state", "latitude", "longitude", "time_zone"]
+    list_filter = ["state", "time_zone"]
+    search_fields = ["=zip_code", "city"]
+
+
+class OfficeClosureInline(admin.TabularInline):
+    model = OfficeClosure
+    extra = 0
+
+
+@admin.register(FieldOffice)
+class FieldOfficeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "city", "state", "zip_code", "time_zone"]
+    list_filter = ["kind", "state", "time_zone"]
+    search_fields = ["code", "name", "city", "zip_code"]
+    inlines = [OfficeClosureInline]
+
+
+@admin.register(OfficeClosure)
+class OfficeClosureAdmin(admin.ModelAdmin):
+    list_display = ["office", "starts_on", "ends_on", "reason_en"]
+    list_filter = ["office__kind", "starts_on"]
+    search_fields = ["office__name", "office__code", "reason_en", "reason_es"]
+    list_select_related = ["office"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(CivilSurgeon)
+class CivilSurgeonAdmin(admin.ModelAdmin):
+    list_display = ["name", "practice", "city", "state", "zip_code", "phone"]
+    list_filter = ["state"]
+    search_fields = ["name", "practice", "city", "=zip_code"]
+
+
+@admin.register(StatusHeadline)
+class StatusHeadlineAdmin(admin.ModelAdmin):
+    list_display = ["code", "headline_en", "headline_es", "terminal"]
+    list_filter = ["terminal"]
+    search_fields = ["code", "headline_en", "headline_es"]
+
+
+class CaseStatusEventInline(admin.TabularInline):
+    model = CaseStatusEvent
+    extra = 0
+    ordering = ["occurred_on", "id"]
+
+
+@admin.register(BenefitCase)
+class BenefitCaseAdmin(_AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["receipt_number", "form", "category", "office", "status", "status_on", "received_on"]
+    list_filter = ["form", "status", "office__kind"]
+    search_fields = ["=receipt_number", "=a_number", "applicant_name"]
+    list_select_related = ["form", "office", "status"]
+    inlines = [CaseStatusEventInline]
+    date_hierarchy = "received_on"
+    audit_target_type = "contactcenter.benefitcase"
+    audit_summary = "Benefit case opened in admin"
+
+
+@admin.register(CaseStatusEvent)
+class CaseStatusEventAdmin(admin.ModelAdmin):
+    list_display = ["case", "status", "occurred_on"]
+    list_filter = ["status"]
+    search_fields = ["=case__receipt_number"]
+    list_select_related = ["case", "status"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(ProcessingTime)
+class ProcessingTimeAdmin(admin.ModelAdmin):
+    list_display = ["form", "category", "office", "months", "inquiry_receipt_date", "published_on"]
+    list_filter = ["form", "published_on", "office__kind"]
+    search_fields = ["category", "category_es", "office__name", "office__code"]
+    list_select_related = ["form", "office"]
+
+
+@admin.register(VisaBulletinEntry)
+class VisaBulletinEntryAdmin(admin.ModelAdmin):
+    list_display = ["bulletin_month", "chart", "category", "chargeability", "cell"]
+    list_filter = ["bulletin_month", "chart", "category", "chargeability", "availability"]
+    search_fields = ["category", "chargeability"]
+
+
+@admin.register(FormOrder)
+class FormOrderAdmin(_AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["created_at", "form", "channel", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "language", "form"]
+    search_fields = ["=idempotency_key", "=case__receipt_number"]
+    list_select_related = ["form"]
+    raw_id_fields = ["case"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.formorder"
+    audit_summary = "Form order opened in admin"

@@ -1,0 +1,53 @@
+"""Test settings: real Postgres and Redis when they answer on their local ports, else SQLite.
+
+`tests/conftest.py` skips (or, under REQUIRE_SERVICES=1, fails) the tests that need a service
+that is not there.
+"""
+
+import os
+import socket
+
+from .base import *
+from .base import env
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES_AVAILABLE = bool(os.environ.get("DATABASE_URL", "").startswith("postgres")) or (
+    not os.environ.get("DATABASE_URL") and _port_open("127.0.0.1", 5432)
+)
+REDIS_AVAILABLE = bool(os.environ.get("REDIS_URL")) or _port_open("127.0.0.1", 6379)
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-7d1f3a9c5b2e"
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+elif POSTGRES_AVAILABLE:
+    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/ncsc")}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_ncsc")}
+
+REDIS_URL = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/15" if REDIS_AVAILABLE else "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"ncsc-test-{os.getpid()}")
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = str(VAR_DIR / "test-media")
+LOG_FORMAT = "text"
+LOGGING["handlers"]["console"]["formatter"] = "text"
+LOGGING["root"]["level"] = "WARNING"
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
+TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+PUBLIC_BASE_URL = "https://ncsc.test"

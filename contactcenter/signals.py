@@ -1,0 +1,52 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .audit import AuditContext
+from .models import AuditAction, AuditChannel
+
+
+@receiver(user_logged_in)
+def _audit_login(sender, request, user, **kwargs):
+    from .services import audit_record
+
+    audit_record(
+        context=AuditContext.from_request(request, channel=_channel(request)),
+        action=AuditAction.LOGIN,
+        target_type="auth.user",
+        target_id=user.pk,
+        summary=f"{user.get_username()} signed in",
+    )
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender, request, user, **kwargs):
+    from .services import audit_record
+
+    if user is None:
+        return
+    audit_record(
+        context=AuditContext.from_request(request, channel=_channel(request)),
+        action=AuditAction.LOGOUT,
+        target_type="auth.user",
+        target_id=user.pk,
+        summary=f"{user.get_username()} signed out",
+    )
+
+
+@receiver(user_login_failed)
+def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    from .services import audit_record
+
+    if request is None:
+        return
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(
+        context=AuditContext.from_request(request, channel=_channel(request)),
+        action=AuditAction.LOGIN_FAILED,
+        target_type="auth.user",
+        summary=f"Failed sign-in for {username!r}",
+    )
+
+
+def _channel(request) -> str:
+    return AuditChannel.API if request.path.startswith("/api/") else AuditChannel.WEB

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth import views as auth_views
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors, services
+from .audit import AuditContext
+from .broker import broker_status
+from .consoles import landing_console
+from .forms import ReceiptLookupForm, ThrottledAuthenticationForm
+from .identifiers import mask_receipt_number
+from .models import AuditAction, Channel
+from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
+
+logger = logging.getLogger(__name__)
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    held = user_roles(request.user)
+    landing = landing_console(held)
+    if landing is not None and request.GET.get("choose") is None:
+        return redirect(landing.url)
+    return render(request, "contactcenter/home.html", {"landing": landing})
+
+
+class LoginView(auth_views.LoginView):
+    allowed_roles = PUBLIC
+    template_name = "registration/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = self.get_redirect_url()
+        if url:
+            return url
+        landing = landing_console(user_roles(self.request.user))
+        return landing.url if landing else "/"
+
+
+class LogoutView(auth_views.LogoutView):
+    allowed_roles = PUBLIC
+
+
+@roles_required(Role.CSR, Role.ISO)
+def agent_console(request: HttpRequest) -> HttpResponse:
+    form = ReceiptLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("case-history", receipt_number=form.cleaned_data["receipt_number"])
+    recent = selectors.interaction_list().filter(handled_by=request.user)[:20]
+    profile = selectors.staff_profile_for(user=request.user)
+    return render(request, "contactcenter/agent_console.html", {"form": form, "recent": recent, "profile": profile})
+
+
+@roles_required(*CASE_PII_ROLES)
+def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
+    form = ReceiptLookupForm({"receipt_number": receipt_number})
+    if not form.is_valid():
+        return render(request, "contactcenter/case_history.html", {"form": form, "interactions": None}, status=400)
+    value = form.cleaned_data["receipt_number"]
+    interactions = list(selectors.interactions_for_receipt_number(receipt_number=value))
+    services.audit_record(
+        context=AuditContext.from_request(request),
+        action=AuditAction.VIEW,
+        target_type="receipt_number",
+        target_id=value,
+        summary=f"Viewed the contact history of {mask_receipt_number(value)}",
+        detail={"contacts_shown": len(interactions)},
+    )
+    return render(
+        request,
+        "contactcenter/case_history.html",
+        {"form": form, "receipt_number": value, "interactions": interactions},
+    )
+
+
+@roles_required(Role.SUPERVISOR)
+def wallboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=7), now)}
+    figures = {
+        key: {
+            "containment": selectors.ivr_containment(start=start, end=end),
+            "tier2": selectors.tier2_transfer_rate(start=start, end=end),
+            "fcr": selectors.first_contact_resolution(start=start, end=end),
+        }
+        for key, (start, end) in periods.items()
+    }
+    volume = selectors.contact_volume_by_topic(start=now - timedelta(days=7), end=now, period="day")
+    by_channel: dict[str, int] = {}
+    by_topic: dict[str, int] = {}
+    for row in volume:
+        by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + row["contacts"]
+        by_topic[row["topic__code"]] = by_topic.get(row["topic__code"], 0) + row["contacts"]
+    topics = {topic.code: topic for topic in selectors.topic_list(active_only=False)}
+    return render(
+        request,
+        "contactcenter/wallboard.html",
+        {
+            "figures": figures,
+            "by_channel": [(Channel(code).label, count) for code, count in sorted(by_channel.items())],
+            "by_topic": sorted(((topics[code], count) for code, count in by_topic.items()), key=lambda pair: -pair[1]),
+        },
+    )
+
+
+@public
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # any failure is reported, not raised
+        logger.error("health check: database unavailable: %s", error)
+        checks["database"] = "unavailable"
+        healthy = False
+    broker_ok, broker_detail = broker_status()
+    checks["broker"] = "ok" if broker_ok else "unavailable"
+    checks["broker_transport"] = broker_detail
+    healthy = healthy and broker_ok
+    last_seen = None
+    if checks["database"] == "ok":
+        try:
+            last_seen = selectors.worker_last_seen()
+        except DatabaseError as error:  # reachable but not migrated
+            logger.error("health check: database not ready: %s", error)
+            checks["database"] = "not migrated"
+            healthy = False
+    checks["worker_last_seen"] = last_seen.isoformat() if last_seen else None
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    logger.warning("access denied to %s for %s", request.path, getattr(request.user, "username", "anonymous"))
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IvrConfig(AppConfig):
+    name = "ivr"
+    verbose_name = _("IVR (phone self-service)")
+
+    def ready(self) -> None:
+        from contactcenter.consoles import Console, register
+        from contactcenter.roles import Role
+
+        register(
+            Console(
+                "ivr",
+                _("Call simulator"),
+                "ivr:simulator",
+                _("Walk the IVR as a caller would, through the signed webhooks."),
+                roles=frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+                order=60,
+            )
+        )

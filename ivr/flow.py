@@ -1,0 +1,867 @@
+"""The IVR call flow: what each prompt asks, and what each answer leads to.
+
+Every node has an `ask` (the prompt) and a `handle` (the caller's answer). A handler returns the
+next Reply; the webhook view renders it as TwiML and stores it for Twilio's retries. All state is
+in `Call.state`, so any web process can take the next step of any call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from contactcenter import hours, selectors, services
+from contactcenter.audit import AuditContext
+from contactcenter.errors import ApplicationError
+from contactcenter.identifiers import mask_receipt_number
+from contactcenter.models import AuditChannel, FormOrderChannel
+from contactcenter.telephony import TelephonyError, gateway
+
+from . import parsing, speech
+from .models import Call
+from .prompts import prompt
+
+logger = logging.getLogger(__name__)
+MAX_TRIES = 3
+
+
+@dataclass
+class Reply:
+    say: list[str] = field(default_factory=list)
+    awaiting: str | None = None
+    num_digits: int | None = None
+    finish_on_key: str = ""
+    timeout: int = 6
+    hints: str = ""
+    speech: bool = True
+    end: str = ""  # "", "hangup" or "enqueue"
+    queue_name: str = ""
+    result: str = ""
+    option: str = ""
+
+
+@dataclass
+class Turn:
+    call: Call
+    digits: str = ""
+    speech: str = ""
+
+    @property
+    def language(self) -> str:
+        return self.call.language or "en"
+
+    @property
+    def empty(self) -> bool:
+        return not (self.digits or self.speech.strip())
+
+    def t(self, key: str, **values) -> str:
+        return prompt(key, self.language, **values)
+
+
+def ivr_context() -> AuditContext:
+    return AuditContext.system(channel=AuditChannel.IVR)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _state(call: Call) -> dict:
+    return call.state
+
+
+def _topic(call: Call, code: str) -> None:
+    call.state.setdefault("topic", code)
+
+
+def _path(call: Call, entry: str) -> None:
+    call.path = [*call.path, entry][-60:]
+
+
+def retry(turn: Turn, node: str, reason: str = "not_understood") -> Reply:
+    """Wrong key, silence or an unknown value: say why and ask again; after three tries, move on."""
+    call = turn.call
+    tries = call.state.get("tries", 0) + 1
+    call.state["tries"] = tries
+    lead = turn.t("no_input" if turn.empty and reason == "not_understood" else reason)
+    if tries >= MAX_TRIES:
+        call.state["tries"] = 0
+        _path(call, f"{node}:gave-up")
+        return representative(turn, lead=[lead, turn.t("too_many_tries")], gave_up=True)
+    reply = NODES[node][0](turn)
+    reply.say = [lead, *reply.say]
+    reply.result = f"retry {tries}: {reason}"
+    return reply
+
+
+def accepted(turn: Turn) -> None:
+    turn.call.state["tries"] = 0
+
+
+def main_menu_reply(turn: Turn, lead: list[str] | None = None) -> Reply:
+    reply = ask_main(turn)
+    reply.say = [*(lead or []), *reply.say]
+    return reply
+
+
+# --- language ----------------------------------------------------------------------------------
+def ask_language(turn: Turn) -> Reply:
+    return Reply(
+        say=[prompt("welcome", "en"), prompt("choose_language", "en"), prompt("choose_language", "es")],
+        awaiting="language",
+        num_digits=1,
+        hints="English, español, Spanish",
+    )
+
+
+def handle_language(turn: Turn) -> Reply:
+    choice = parsing.digits_only(turn.digits)[:1]
+    spoken = parsing._plain(turn.speech)
+    if choice == "2" or any(word in spoken for word in ("espanol", "spanish")):
+        language = "es"
+    elif choice == "1" or any(word in spoken for word in ("english", "ingles")):
+        language = "en"
+    else:
+        return retry(turn, "language")
+    turn.call.language = language
+    accepted(turn)
+    _path(turn.call, f"language:{language}")
+    reply = main_menu_reply(turn, lead=[prompt("welcome", language)] if language == "es" else [])
+    reply.option = language
+    return reply
+
+
+# --- main menu ---------------------------------------------------------------------------------
+def ask_main(turn: Turn) -> Reply:
+    return Reply(
+        say=[turn.t("main_menu")],
+        awaiting="main",
+        num_digits=1,
+        hints=(
+            "case status, forms, field office, civil surgeon, processing times, priority dates, representative"
+            if turn.language == "en"
+            else "estado del caso, formularios, oficina, médico civil, tiempos de procesamiento, fechas de prioridad, "
+            "representante"
+        ),
+    )
+
+
+def handle_main(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12345609")
+    if choice is None:
+        return retry(turn, "main")
+    accepted(turn)
+    _path(turn.call, f"main:{choice}")
+    if choice == "1":
+        turn.call.state["receipt_purpose"] = "status"
+        _topic(turn.call, "case-status")
+        return ask_receipt(turn)
+    if choice == "2":
+        _topic(turn.call, "forms")
+        return ask_form(turn)
+    if choice == "3":
+        turn.call.state["zip_purpose"] = "office"
+        _topic(turn.call, "field-offices")
+        return ask_zip(turn)
+    if choice == "4":
+        turn.call.state["zip_purpose"] = "surgeon"
+        _topic(turn.call, "civil-surgeons")
+        return ask_zip(turn)
+    if choice == "5":
+        _topic(turn.call, "processing-times")
+        return ask_ptime_intro(turn)
+    if choice == "6":
+        _topic(turn.call, "priority-dates")
+        return ask_pd_group(turn)
+    if choice == "0":
+        return representative(turn)
+    return ask_main(turn)
+
+
+# --- receipt numbers ---------------------------------------------------------------------------
+RECEIPT_HINTS = "E A C, W A C, L I N, S R C, N B C, M S C, I O E, Y S C"
+
+
+def ask_receipt(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("ask_receipt")], awaiting="receipt", finish_on_key="#", timeout=10, hints=RECEIPT_HINTS)
+
+
+def handle_receipt(turn: Turn) -> Reply:
+    receipt = parsing.receipt_from_keys(turn.digits) if turn.digits else parsing.receipt_from_speech(turn.speech)
+    if receipt is None:
+        return retry(turn, "receipt", "not_understood" if turn.empty else "receipt_invalid")
+    accepted(turn)
+    turn.call.state["pending_receipt"] = receipt
+    return ask_confirm_receipt(turn)
+
+
+def ask_confirm_receipt(turn: Turn) -> Reply:
+    receipt = turn.call.state.get("pending_receipt", "")
+    return Reply(
+        say=[turn.t("confirm_receipt", spelled=parsing.spell_receipt(receipt, turn.language))],
+        awaiting="confirm_receipt",
+        num_digits=1,
+        hints="yes, no, sí, no",
+    )
+
+
+def _yes_no(turn: Turn) -> str | None:
+    choice = parsing.digits_only(turn.digits)[:1]
+    if choice in ("1", "2"):
+        return choice
+    spoken = parsing._plain(turn.speech).split()
+    if any(word in spoken for word in ("yes", "correct", "si", "correcto")):
+        return "1"
+    if any(word in spoken for word in ("no", "incorrect", "incorrecto")):
+        return "2"
+    return None
+
+
+def lookup_allowed(call: Call) -> bool:
+    """Case-status lookups are limited per calling number, so nobody can walk receipt numbers."""
+    limit = settings.IVR_CASE_LOOKUPS_PER_HOUR
+    key = f"ivr:lookups:{call.from_number}"
+    cache.add(key, 0, 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        count = 1
+    return count <= limit
+
+
+def handle_confirm_receipt(turn: Turn) -> Reply:
+    call = turn.call
+    answer = _yes_no(turn)
+    if answer is None:
+        return retry(turn, "confirm_receipt")
+    if answer == "2":
+        accepted(turn)
+        return ask_receipt(turn)
+    receipt = call.state.get("pending_receipt", "")
+    if not lookup_allowed(call):
+        _path(call, "receipt:rate-limited")
+        return _after_rate_limit(turn)
+    case = selectors.case_get(receipt_number=receipt)
+    if case is None:
+        _path(call, "receipt:not-found")
+        reply = retry(turn, "receipt", "receipt_not_found")
+        reply.say[0] = turn.t("receipt_not_found", spelled=parsing.spell_receipt(receipt, turn.language))
+        reply.result = f"not found {mask_receipt_number(receipt)}"
+        return reply
+    accepted(turn)
+    if receipt not in call.receipt_numbers:
+        call.receipt_numbers = [*call.receipt_numbers, receipt]
+    call.state["case_receipt"] = receipt
+    purpose = call.state.get("receipt_purpose", "status")
+    if purpose == "ptime":
+        return case_processing_time(turn, case)
+    if purpose == "mail":
+        return order_form(turn, FormOrderChannel.MAIL, case=case)
+    return case_status(turn, case)
+
+
+def _after_rate_limit(turn: Turn) -> Reply:
+    reply = main_menu_reply(turn, lead=[turn.t("rate_limited")])
+    reply.result = "rate limited"
+    return reply
+
+
+def case_status(turn: Turn, case) -> Reply:
+    call = turn.call
+    language = turn.language
+    description = case.status.description_for(
+        language,
+        date=speech.spoken_date(case.status_on, language),
+        form=case.form.number,
+        receipt_number=parsing.spell_receipt(case.receipt_number, language),
+    )
+    call.self_served = True
+    _path(call, f"case-status:{case.status.code}")
+    reply = ask_case_next(turn)
+    reply.say = [
+        turn.t(
+            "case_status",
+            form=case.form.number,
+            headline=case.status.headline_for(language),
+            date=speech.spoken_date(case.status_on, language),
+            description=description,
+        ),
+        *reply.say,
+    ]
+    reply.result = f"status {case.status.code}"
+    return reply
+
+
+def ask_case_next(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("case_next")], awaiting="case_next", num_digits=1)
+
+
+def handle_case_next(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "1209")
+    if choice is None:
+        return retry(turn, "case_next")
+    accepted(turn)
+    _path(turn.call, f"case-next:{choice}")
+    if choice == "1":
+        turn.call.state["receipt_purpose"] = "status"
+        return ask_receipt(turn)
+    if choice == "2":
+        case = selectors.case_get(receipt_number=turn.call.state.get("case_receipt", ""))
+        if case is not None:
+            return case_processing_time(turn, case)
+    if choice == "0":
+        return representative(turn)
+    return ask_main(turn)
+
+
+# --- forms ---------------------------------------------------------------------------------------
+def ask_form(turn: Turn) -> Reply:
+    return Reply(
+        say=[turn.t("ask_form")],
+        awaiting="form",
+        finish_on_key="#",
+        timeout=8,
+        hints="I 90, I 130, I 485, I 765, N 400, I 131, I 751",
+    )
+
+
+def _form_from(turn: Turn):
+    digits = parsing.digits_only(turn.digits) if turn.digits else parsing.form_digits_from_speech(turn.speech)
+    return selectors.form_get_by_digits(digits=digits) if digits else None
+
+
+def handle_form(turn: Turn) -> Reply:
+    form = _form_from(turn)
+    if form is None:
+        return retry(turn, "form", "not_understood" if turn.empty else "form_not_found")
+    accepted(turn)
+    turn.call.state["form_id"] = form.pk
+    turn.call.self_served = True
+    _path(turn.call, f"form:{form.number}")
+    reply = ask_form_menu(turn)
+    reply.say = [
+        turn.t(
+            "form_info",
+            number=form.number,
+            title=form.title_for(turn.language),
+            fee=speech.spoken_money(form.fee, turn.language),
+        ),
+        *reply.say,
+    ]
+    reply.result = f"form {form.number}"
+    return reply
+
+
+def ask_form_menu(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("form_menu")], awaiting="form_menu", num_digits=1)
+
+
+def handle_form_menu(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "1239")
+    if choice is None:
+        return retry(turn, "form_menu")
+    accepted(turn)
+    _path(turn.call, f"form-menu:{choice}")
+    if choice == "1":
+        return order_form(turn, FormOrderChannel.SMS)
+    if choice == "2":
+        case = (
+            selectors.case_get(receipt_number=turn.call.state.get("case_receipt", ""))
+            if turn.call.state.get("case_receipt")
+            else None
+        )
+        if case is not None:
+            return order_form(turn, FormOrderChannel.MAIL, case=case)
+        turn.call.state["receipt_purpose"] = "mail"
+        reply = ask_receipt(turn)
+        reply.say = [turn.t("mail_needs_receipt"), *reply.say]
+        return reply
+    if choice == "3":
+        return ask_form(turn)
+    return ask_main(turn)
+
+
+def order_form(turn: Turn, channel: str, case=None) -> Reply:
+    call = turn.call
+    form = selectors.form_list().filter(pk=call.state.get("form_id")).first()
+    if form is None:
+        return ask_form(turn)
+    try:
+        services.form_order_create(
+            context=ivr_context(),
+            form=form,
+            channel=channel,
+            language=turn.language,
+            phone=call.from_number if channel == FormOrderChannel.SMS else "",
+            case=case,
+            idempotency_key=f"ivr:{call.call_sid}:{form.pk}:{channel}",
+        )
+    except ApplicationError:
+        reply = ask_form_menu(turn)
+        reply.say = [turn.t("form_no_text"), *reply.say]
+        reply.result = "order refused"
+        return reply
+    _topic(call, "form-order")
+    call.state["topic"] = "form-order" if call.state.get("topic") == "forms" else call.state["topic"]
+    key = "form_texted" if channel == FormOrderChannel.SMS else "form_mailed"
+    reply = main_menu_reply(turn, lead=[turn.t(key, number=form.number)])
+    reply.result = f"ordered {form.number} by {channel}"
+    return reply
+
+
+# --- ZIP searches --------------------------------------------------------------------------------
+def ask_zip(turn: Turn) -> Reply:
+    key = "ask_zip_office" if turn.call.state.get("zip_purpose") == "office" else "ask_zip_surgeon"
+    if turn.call.state.get("zip_purpose") == "ptime":
+        key = "ask_zip_ptime"
+    return Reply(say=[turn.t(key)], awaiting="zip", num_digits=5, timeout=8)
+
+
+def handle_zip(turn: Turn) -> Reply:
+    zip_code = parsing.digits_only(turn.digits) if turn.digits else parsing.number_from_speech(turn.speech)
+    if len(zip_code) != 5 or selectors.zip_centroid_get(zip_code=zip_code) is None:
+        return retry(turn, "zip", "not_understood" if turn.empty else "zip_invalid")
+    accepted(turn)
+    turn.call.state["zip"] = zip_code
+    purpose = turn.call.state.get("zip_purpose")
+    _path(turn.call, f"zip:{purpose}")
+    if purpose == "ptime":
+        return processing_time_answer(turn)
+    return nearest_results(turn)
+
+
+def _nearest_lines(turn: Turn) -> list[str]:
+    call = turn.call
+    zip_code = call.state.get("zip", "")
+    language = turn.language
+    lines = []
+    if call.state.get("zip_purpose") == "office":
+        today = timezone.localdate()
+        for office, miles in selectors.offices_nearest(zip_code=zip_code, limit=2):
+            lines.append(
+                prompt(
+                    "office_entry",
+                    language,
+                    name=office.name,
+                    address=office.one_line_address,
+                    miles=round(miles),
+                    hours=office.hours_for(language),
+                )
+            )
+            for closure in selectors.office_closures_upcoming(office=office, today=today)[:1]:
+                lines.append(
+                    prompt(
+                        "office_closure",
+                        language,
+                        start=speech.spoken_date(closure.starts_on, language),
+                        end=speech.spoken_date(closure.ends_on, language),
+                        reason=closure.reason_es if language == "es" else closure.reason_en,
+                    )
+                )
+    else:
+        for surgeon, miles in selectors.civil_surgeons_nearest(zip_code=zip_code, limit=3):
+            lines.append(
+                prompt(
+                    "surgeon_entry",
+                    language,
+                    name=surgeon.name,
+                    practice=surgeon.practice,
+                    address=surgeon.one_line_address,
+                    miles=round(miles),
+                    phone=speech.spoken_digits(surgeon.phone[-10:]),
+                )
+            )
+    return lines
+
+
+def nearest_results(turn: Turn) -> Reply:
+    lines = _nearest_lines(turn)
+    if not lines:
+        return retry(turn, "zip", "nearest_none")
+    turn.call.self_served = True
+    reply = ask_results_menu(turn)
+    reply.say = [*lines, *reply.say]
+    reply.result = f"{len(lines)} results"
+    return reply
+
+
+def ask_results_menu(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("results_menu")], awaiting="results_menu", num_digits=1)
+
+
+def handle_results_menu(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "1239")
+    if choice is None:
+        return retry(turn, "results_menu")
+    accepted(turn)
+    _path(turn.call, f"results:{choice}")
+    if choice == "1":
+        return nearest_results(turn)
+    if choice == "2":
+        body = "\n".join(_nearest_lines(turn))
+        try:
+            gateway().send_sms(to=turn.call.from_number, body=body, purpose=f"ivr:{turn.call.call_sid}:results")
+        except TelephonyError:
+            return main_menu_reply(turn, lead=[turn.t("form_no_text")])
+        return main_menu_reply(turn, lead=[turn.t("results_texted")])
+    if choice == "3":
+        return ask_zip(turn)
+    return ask_main(turn)
+
+
+# --- processing times ------------------------------------------------------------------------------
+def ask_ptime_intro(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("ptime_intro")], awaiting="ptime_intro", num_digits=1)
+
+
+def handle_ptime_intro(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12")
+    if choice is None:
+        return retry(turn, "ptime_intro")
+    accepted(turn)
+    if choice == "2":
+        turn.call.state["receipt_purpose"] = "ptime"
+        return ask_receipt(turn)
+    return ask_ptime_form(turn)
+
+
+def ask_ptime_form(turn: Turn) -> Reply:
+    reply = ask_form(turn)
+    reply.awaiting = "ptime_form"
+    return reply
+
+
+def handle_ptime_form(turn: Turn) -> Reply:
+    form = _form_from(turn)
+    if form is None:
+        return retry(turn, "ptime_form", "not_understood" if turn.empty else "form_not_found")
+    accepted(turn)
+    call = turn.call
+    call.state["ptime_form_id"] = form.pk
+    categories = selectors.processing_time_categories(form=form)
+    if not categories:
+        reply = main_menu_reply(turn, lead=[turn.t("ptime_none")])
+        reply.result = f"no processing time for {form.number}"
+        return reply
+    call.state["ptime_categories"] = [[row.category, row.category_es] for row in categories][:8]
+    if len(categories) == 1:
+        call.state["ptime_category"] = categories[0].category
+        return ptime_office_or_answer(turn)
+    return ask_category(turn)
+
+
+def ask_category(turn: Turn) -> Reply:
+    options = " ".join(
+        turn.t("category_option", category=spanish if turn.language == "es" else english, digit=n)
+        for n, (english, spanish) in enumerate(turn.call.state.get("ptime_categories", []), start=1)
+    )
+    return Reply(say=[turn.t("ask_category", options=options)], awaiting="category", num_digits=1)
+
+
+def handle_category(turn: Turn) -> Reply:
+    categories = turn.call.state.get("ptime_categories", [])
+    choice = parsing.menu_choice(
+        turn.digits, turn.speech, turn.language, "".join(str(n) for n in range(1, len(categories) + 1))
+    )
+    if choice is None:
+        return retry(turn, "category")
+    accepted(turn)
+    turn.call.state["ptime_category"] = categories[int(choice) - 1][0]
+    return ptime_office_or_answer(turn)
+
+
+def _ptime_form(call: Call):
+    return selectors.form_list().filter(pk=call.state.get("ptime_form_id")).first()
+
+
+def ptime_office_or_answer(turn: Turn) -> Reply:
+    call = turn.call
+    form = _ptime_form(call)
+    offices = selectors.processing_time_offices(form=form, category=call.state.get("ptime_category"))
+    if len(offices) > 1:
+        call.state["zip_purpose"] = "ptime"
+        return ask_zip(turn)
+    return processing_time_answer(turn)
+
+
+def processing_time_answer(turn: Turn) -> Reply:
+    call = turn.call
+    language = turn.language
+    form = _ptime_form(call)
+    office = None
+    if call.state.get("zip_purpose") == "ptime" and call.state.get("zip"):
+        office = selectors.processing_time_nearest_office(
+            form=form, category=call.state.get("ptime_category"), zip_code=call.state["zip"]
+        )
+    ptime = selectors.processing_time_current(form=form, category=call.state.get("ptime_category"), office=office)
+    if ptime is None:
+        return main_menu_reply(turn, lead=[turn.t("ptime_none")])
+    call.self_served = True
+    _path(call, f"ptime:{form.number}")
+    reply = Reply(say=[turn.t("ptime_menu")], awaiting="ptime_menu", num_digits=1)
+    reply.say.insert(
+        0,
+        turn.t(
+            "ptime_info",
+            form=form.number,
+            category=ptime.category_for(language),
+            office=ptime.office.name,
+            months=speech.spoken_months(ptime.months, language),
+            inquiry_date=speech.spoken_date(ptime.inquiry_receipt_date, language),
+        ),
+    )
+    reply.result = f"processing time {form.number}"
+    return reply
+
+
+def handle_ptime_menu(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "129")
+    if choice is None:
+        return retry(turn, "ptime_menu")
+    accepted(turn)
+    if choice == "1":
+        turn.call.state["receipt_purpose"] = "ptime"
+        return ask_receipt(turn)
+    if choice == "2":
+        return ask_ptime_form(turn)
+    return ask_main(turn)
+
+
+def case_processing_time(turn: Turn, case) -> Reply:
+    language = turn.language
+    call = turn.call
+    ptime = selectors.processing_time_for_case(case=case)
+    _topic(call, "processing-times")
+    if case.status.terminal:
+        return main_menu_reply(turn, lead=[turn.t("case_decided")])
+    if ptime is None:
+        return main_menu_reply(turn, lead=[turn.t("ptime_none")])
+    call.self_served = True
+    values = {
+        "received": speech.spoken_date(case.received_on, language),
+        "inquiry_date": speech.spoken_date(ptime.inquiry_receipt_date, language),
+    }
+    info = turn.t(
+        "ptime_info",
+        form=case.form.number,
+        category=ptime.category_for(language),
+        office=ptime.office.name,
+        months=speech.spoken_months(ptime.months, language),
+        inquiry_date=values["inquiry_date"],
+    )
+    if selectors.case_outside_normal_processing(case=case):
+        _path(call, "ptime:case-outside")
+        call.state["outside_normal"] = True
+        return Reply(
+            say=[info, turn.t("case_outside", **values), turn.t("outside_menu")],
+            awaiting="outside_menu",
+            num_digits=1,
+            result="outside normal processing time",
+        )
+    _path(call, "ptime:case-within")
+    reply = main_menu_reply(turn, lead=[info, turn.t("case_within", **values)])
+    reply.result = "within normal processing time"
+    return reply
+
+
+def handle_outside_menu(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "09")
+    if choice is None:
+        return retry(turn, "outside_menu")
+    accepted(turn)
+    if choice == "0":
+        turn.call.state["topic"] = "outside-processing-time"
+        return representative(turn)
+    return ask_main(turn)
+
+
+# --- priority dates --------------------------------------------------------------------------------
+FAMILY = ["F1", "F2A", "F2B", "F3", "F4"]
+EMPLOYMENT = ["EB1", "EB2", "EB3", "EB4", "EB5"]
+AREAS = ["ALL", "CHINA", "INDIA", "MEXICO", "PHILIPPINES"]
+AREA_NAMES = {
+    "en": ["all chargeability areas", "China", "India", "Mexico", "the Philippines"],
+    "es": ["todas las áreas", "China", "India", "México", "Filipinas"],
+}
+
+
+def ask_pd_group(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("ask_pd_group")], awaiting="pd_group", num_digits=1)
+
+
+def handle_pd_group(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12")
+    if choice is None:
+        return retry(turn, "pd_group")
+    accepted(turn)
+    turn.call.state["pd_group"] = choice
+    return ask_pd_category(turn)
+
+
+def ask_pd_category(turn: Turn) -> Reply:
+    key = "ask_pd_family" if turn.call.state.get("pd_group") == "1" else "ask_pd_employment"
+    return Reply(say=[turn.t(key)], awaiting="pd_category", num_digits=1)
+
+
+def handle_pd_category(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12345")
+    if choice is None:
+        return retry(turn, "pd_category")
+    accepted(turn)
+    categories = FAMILY if turn.call.state.get("pd_group") == "1" else EMPLOYMENT
+    turn.call.state["pd_category"] = categories[int(choice) - 1]
+    return Reply(say=[turn.t("ask_chargeability")], awaiting="pd_area", num_digits=1)
+
+
+def ask_pd_area(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("ask_chargeability")], awaiting="pd_area", num_digits=1)
+
+
+def _cell(entry, language: str) -> str:
+    if entry is None:
+        return prompt("pd_unpublished", language)
+    if entry.availability == "C":
+        return prompt("pd_current", language)
+    if entry.availability == "U":
+        return prompt("pd_unavailable", language)
+    return speech.spoken_date(entry.cutoff, language)
+
+
+def handle_pd_area(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12345")
+    if choice is None:
+        return retry(turn, "pd_area")
+    accepted(turn)
+    language = turn.language
+    category = turn.call.state.get("pd_category", "F1")
+    area_index = int(choice) - 1
+    cells = selectors.visa_bulletin_current(category=category, chargeability=AREAS[area_index])
+    final, filing = cells.get("final_action"), cells.get("dates_for_filing")
+    month = (final or filing).bulletin_month if (final or filing) else None
+    _path(turn.call, f"priority-date:{category}:{AREAS[area_index]}")
+    if month is None:
+        return main_menu_reply(turn, lead=[prompt("pd_unpublished", language)])
+    turn.call.self_served = True
+    return Reply(
+        say=[
+            turn.t(
+                "pd_info",
+                month=speech.spoken_month(month, language),
+                category=category.replace("EB", "EB-") if category.startswith("EB") else category,
+                area=AREA_NAMES[language][area_index],
+                final=_cell(final, language),
+                filing=_cell(filing, language),
+            ),
+            turn.t("pd_menu"),
+        ],
+        awaiting="pd_menu",
+        num_digits=1,
+        result=f"priority date {category} {AREAS[area_index]}",
+    )
+
+
+def handle_pd_menu(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "19")
+    if choice is None:
+        return retry(turn, "pd_menu")
+    accepted(turn)
+    return ask_pd_group(turn) if choice == "1" else ask_main(turn)
+
+
+# --- representatives ---------------------------------------------------------------------------------
+def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = False) -> Reply:
+    """Tier 1 when it is open in the caller's zone; otherwise the hours, and a callback."""
+    call = turn.call
+    language = turn.language
+    now = timezone.now()
+    _path(call, "representative")
+    if hours.tier1_open(time_zone=call.caller_time_zone, at=now):
+        from .services import call_hand_to_queue
+
+        contact = call_hand_to_queue(call=call)
+        return Reply(
+            say=[*(lead or []), turn.t("to_agent")],
+            end="enqueue",
+            queue_name=contact.queue_name,
+            result=f"queued {contact.queue_name}",
+        )
+    opening = hours.next_tier1_opening(time_zone=call.caller_time_zone, at=now)
+    local = timezone.localtime(opening, opening.tzinfo)
+    next_open = f"{speech.spoken_date(local.date(), language)}, 8 a.m."
+    call.state["after_hours"] = True
+    if gave_up and not call.language:
+        call.language = "en"
+    return Reply(
+        say=[
+            *(lead or []),
+            turn.t("after_hours", zone=hours.zone_name(call.caller_time_zone, language), next_open=next_open),
+            turn.t("after_hours_menu"),
+        ],
+        awaiting="after_hours",
+        num_digits=1,
+        result="after hours",
+    )
+
+
+def handle_after_hours(turn: Turn) -> Reply:
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "19")
+    if choice is None:
+        if turn.call.state.get("tries", 0) + 1 >= MAX_TRIES:
+            return goodbye(turn)
+        return retry(turn, "after_hours")
+    accepted(turn)
+    if choice == "1":
+        from .services import call_request_callback
+
+        call_request_callback(call=turn.call)
+        reply = goodbye(turn, lead=[turn.t("callback_booked")])
+        reply.result = "callback booked"
+        return reply
+    return ask_main(turn)
+
+
+def ask_after_hours(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("after_hours_menu")], awaiting="after_hours", num_digits=1)
+
+
+def goodbye(turn: Turn, lead: list[str] | None = None) -> Reply:
+    return Reply(say=[*(lead or []), turn.t("goodbye")], end="hangup", result="goodbye")
+
+
+NODES: dict[str, tuple[Callable[[Turn], Reply], Callable[[Turn], Reply]]] = {
+    "language": (ask_language, handle_language),
+    "main": (ask_main, handle_main),
+    "receipt": (ask_receipt, handle_receipt),
+    "confirm_receipt": (ask_confirm_receipt, handle_confirm_receipt),
+    "case_next": (ask_case_next, handle_case_next),
+    "form": (ask_form, handle_form),
+    "form_menu": (ask_form_menu, handle_form_menu),
+    "zip": (ask_zip, handle_zip),
+    "results_menu": (ask_results_menu, handle_results_menu),
+    "ptime_intro": (ask_ptime_intro, handle_ptime_intro),
+    "ptime_form": (ask_ptime_form, handle_ptime_form),
+    "category": (ask_category, handle_category),
+    "ptime_menu": (
+        lambda turn: Reply(say=[turn.t("ptime_menu")], awaiting="ptime_menu", num_digits=1),
+        handle_ptime_menu,
+    ),
+    "outside_menu": (
+        lambda turn: Reply(say=[turn.t("outside_menu")], awaiting="outside_menu", num_digits=1),
+        handle_outside_menu,
+    ),
+    "pd_group": (ask_pd_group, handle_pd_group),
+    "pd_category": (ask_pd_category, handle_pd_category),
+    "pd_area": (ask_pd_area, handle_pd_area),
+    "pd_menu": (lambda turn: Reply(say=[turn.t("pd_menu")], awaiting="pd_menu", num_digits=1), handle_pd_menu),
+    "after_hours": (ask_after_hours, handle_after_hours),
+}
+
+
+def respond(turn: Turn) -> Reply:
+    """The reply to the caller's input for the prompt they last heard."""
+    node = turn.call.state.get("awaiting") or "language"
+    if node not in NODES:
+        node = "main" if turn.call.language else "language"
+    return NODES[node][1](turn)

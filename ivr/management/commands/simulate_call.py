@@ -1,0 +1,58 @@
+"""Walk a call through the IVR without a phone or a Twilio account."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ivr.simulator import SimulatedCall, http_transport, in_process_transport
+
+
+class Command(BaseCommand):
+    help = (
+        "Place a simulated call: signed webhooks, exactly as Twilio would post them. Steps are keys "
+        "('1', '3222190000001'), 'say:E A C two one nine …' for speech, 'wait' for silence."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="from_number", default="+12135550142", help="Caller's number (E.164).")
+        parser.add_argument("--to", dest="to_number", default="+18003755283")
+        parser.add_argument("--press", default="", help="Comma-separated steps, e.g. 2,1,say:E A C …,1")
+        parser.add_argument("--base-url", help="Post over HTTP to a running server instead of in this process.")
+        parser.add_argument("--hangup", action="store_true", help="Send Twilio's 'completed' status at the end.")
+        parser.add_argument("--wait", action="store_true", help="If queued, play the queue's wait message once.")
+
+    def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, **options):
+        transport = http_transport(base_url) if base_url else in_process_transport()
+        call = SimulatedCall(from_number=from_number, to_number=to_number, transport=transport)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Call {call.call_sid} from {from_number}"))
+        self._show(call.start())
+        for step in [s for s in press.split(",") if s.strip()]:
+            current = call.current
+            if current is None or current.gather is None:
+                raise CommandError(f"The IVR is no longer listening; step {step!r} was not sent.")
+            label = (
+                f"says {step.strip()[4:].strip()!r}"
+                if step.strip().lower().startswith("say:")
+                else ("stays silent" if step.strip() == "wait" else f"presses {step.strip()}")
+            )
+            self.stdout.write(self.style.WARNING(f"Caller {label}"))
+            self._show(call.follow(step))
+        if wait and call.current and call.current.enqueue:
+            self.stdout.write(self.style.WARNING("Caller waits in the queue"))
+            self._show(call.wait_in_queue())
+        if hangup:
+            call.hang_up()
+            self.stdout.write(self.style.WARNING("Caller hangs up"))
+
+    def _show(self, prompt) -> None:
+        if prompt.status != 200:
+            raise CommandError(f"The webhook answered {prompt.status}: {prompt.xml[:200]}")
+        for text, language in prompt.says:
+            self.stdout.write(f"  IVR [{language or 'en-US'}]: {text}")
+        if prompt.gather:
+            kind = prompt.gather.get("input", "dtmf")
+            self.stdout.write(self.style.SUCCESS(f"  … listening ({kind}) → {prompt.gather['action']}"))
+        if prompt.enqueue:
+            self.stdout.write(self.style.SUCCESS(f"  → handed to queue {prompt.enqueue['name']}"))
+        if prompt.hangup:
+            self.stdout.write(self.style.SUCCESS("  → the IVR hangs up"))

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contactcenter.models import Interaction
+
+
+class CallOutcome(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    SELF_SERVED = "self_served", _("Self-served")
+    TO_AGENT = "to_agent", _("Handed to a representative")
+    CALLBACK = "callback", _("Callback requested")
+    ABANDONED = "abandoned", _("Abandoned")
+    AFTER_HOURS = "after_hours", _("After hours")
+
+
+class Call(models.Model):
+    """One phone call, keyed by Twilio's CallSid. The IVR's whole state lives here, not in memory."""
+
+    call_sid = models.CharField(max_length=34, unique=True)
+    from_number = models.CharField(max_length=20)
+    to_number = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=2, blank=True)
+    caller_time_zone = models.CharField(max_length=40)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=CallOutcome.choices, default=CallOutcome.IN_PROGRESS)
+    twilio_status = models.CharField(max_length=20, blank=True)
+    state = models.JSONField(default=dict, blank=True)
+    step = models.PositiveIntegerField(default=0, help_text=_("Number of the last prompt sent."))
+    path = models.JSONField(default=list, blank=True, help_text=_("Options the caller went through."))
+    receipt_numbers = models.JSONField(default=list, blank=True)
+    self_served = models.BooleanField(default=False, help_text=_("The caller got an answer from the IVR."))
+    interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["started_at"]), models.Index(fields=["outcome", "started_at"])]
+
+    def __str__(self) -> str:
+        return self.call_sid
+
+
+class CallEvent(models.Model):
+    """One step of a call: what the caller entered (masked), what the IVR did, and the TwiML it
+    answered with — replayed as is when Twilio retries the same step."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    step = models.PositiveIntegerField()
+    node = models.CharField(max_length=40)
+    option = models.CharField(max_length=40, blank=True)
+    input_masked = models.CharField(max_length=120, blank=True)
+    result = models.CharField(max_length=200, blank=True)
+    twiml = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["call", "step"]
+        constraints = [models.UniqueConstraint(fields=["call", "step"], name="call_event_unique_step")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}#{self.step} {self.node}"

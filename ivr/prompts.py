@@ -1,0 +1,355 @@
+"""Every sentence the IVR speaks, in English and Spanish. A test checks both exist for each."""
+
+from __future__ import annotations
+
+VOICES = {
+    "en": {"voice": "Polly.Joanna", "language": "en-US"},
+    "es": {"voice": "Polly.Lupe", "language": "es-US"},
+}
+
+PROMPTS: dict[str, dict[str, str]] = {
+    "welcome": {
+        "en": "Thank you for calling U.S. Citizenship and Immigration Services.",
+        "es": "Gracias por llamar al Servicio de Ciudadanía e Inmigración de los Estados Unidos.",
+    },
+    "choose_language": {
+        "en": "For English, press 1 or say English.",
+        "es": "Para español, oprima 2 o diga español.",
+    },
+    "main_menu": {
+        "en": (
+            "Main menu. For case status, press 1. To order forms or hear fees, press 2. "
+            "For field office information, press 3. To find a civil surgeon, press 4. "
+            "For processing times, press 5. For priority dates and the visa bulletin, press 6. "
+            "To speak to a representative, press 0. To hear these options again, press 9."
+        ),
+        "es": (
+            "Menú principal. Para el estado de su caso, oprima 1. Para pedir formularios o escuchar las tarifas, "
+            "oprima 2. Para información sobre oficinas locales, oprima 3. Para encontrar un médico civil, oprima 4. "
+            "Para tiempos de procesamiento, oprima 5. Para fechas de prioridad y el boletín de visas, oprima 6. "
+            "Para hablar con un representante, oprima 0. Para escuchar estas opciones otra vez, oprima 9."
+        ),
+    },
+    "not_understood": {
+        "en": "Sorry, I did not understand that.",
+        "es": "Lo siento, no entendí.",
+    },
+    "no_input": {
+        "en": "I did not hear a response.",
+        "es": "No escuché una respuesta.",
+    },
+    "too_many_tries": {
+        "en": "We are having trouble understanding your selection.",
+        "es": "Tenemos dificultades para entender su selección.",
+    },
+    "goodbye": {
+        "en": "Thank you for calling. You can also find this information at uscis.gov. Goodbye.",
+        "es": "Gracias por llamar. También puede encontrar esta información en uscis.gov/es. Adiós.",
+    },
+    "technical_problem": {
+        "en": "We are sorry, we are having a technical problem.",
+        "es": "Lo sentimos, tenemos un problema técnico.",
+    },
+    # --- case status ---
+    "ask_receipt": {
+        "en": (
+            "Please enter or say your 13-character receipt number. To key the three letters, press the keys "
+            "that carry them: for E A C, press 3 2 2. Or press the number for the letters: 1 for E A C, "
+            "2 for W A C, 3 for L I N, 4 for S R C, 5 for N B C, 6 for M S C, 7 for I O E, 8 for Y S C, "
+            "followed by the 10 digits. Then press pound."
+        ),
+        "es": (
+            "Por favor, marque o diga su número de recibo de 13 caracteres. Para marcar las tres letras, oprima "
+            "las teclas que las tienen: para E A C, oprima 3 2 2. O bien oprima el número de las letras: 1 para "
+            "E A C, 2 para W A C, 3 para L I N, 4 para S R C, 5 para N B C, 6 para M S C, 7 para I O E, "
+            "8 para Y S C, seguido de los 10 dígitos. Luego oprima la tecla de numeral."
+        ),
+    },
+    "receipt_invalid": {
+        "en": "That is not a valid receipt number. A receipt number is three letters followed by ten digits.",
+        "es": "Ese no es un número de recibo válido. Un número de recibo tiene tres letras seguidas de diez dígitos.",
+    },
+    "confirm_receipt": {
+        "en": "You entered {spelled}. If this is correct, press 1. To enter it again, press 2.",
+        "es": "Usted ingresó {spelled}. Si es correcto, oprima 1. Para ingresarlo otra vez, oprima 2.",
+    },
+    "receipt_not_found": {
+        "en": (
+            "We could not find a case with receipt number {spelled}. Please check the number on your receipt "
+            "notice, Form I-797C."
+        ),
+        "es": (
+            "No encontramos un caso con el número de recibo {spelled}. Por favor, verifique el número en su "
+            "aviso de recibo, el Formulario I-797C."
+        ),
+    },
+    "case_status": {
+        "en": "The status of your form {form} case is: {headline}. As of {date}. {description}",
+        "es": "El estado de su caso del formulario {form} es: {headline}. Desde el {date}. {description}",
+    },
+    "case_next": {
+        "en": (
+            "To check another receipt number, press 1. To hear the processing time for this case, press 2. "
+            "To speak to a representative, press 0. For the main menu, press 9."
+        ),
+        "es": (
+            "Para verificar otro número de recibo, oprima 1. Para escuchar el tiempo de procesamiento de este "
+            "caso, oprima 2. Para hablar con un representante, oprima 0. Para el menú principal, oprima 9."
+        ),
+    },
+    "rate_limited": {
+        "en": (
+            "For your security, we cannot give more case status information on this call. "
+            "You can check your case online at uscis.gov."
+        ),
+        "es": (
+            "Por su seguridad, no podemos dar más información sobre el estado de casos en esta llamada. "
+            "Puede verificar su caso en línea en uscis.gov/es."
+        ),
+    },
+}
+
+LANGUAGES = ("en", "es")
+
+
+def prompt(key: str, language: str, **values: object) -> str:
+    text = PROMPTS[key][language if language in LANGUAGES else "en"]
+    return text.format(**values) if values else text
+
+
+PROMPTS.update(
+    {
+        # --- forms ---
+        "ask_form": {
+            "en": "Please enter or say the number of the form. For Form I-485, press 4 8 5 and then pound.",
+            "es": "Por favor, marque o diga el número del formulario. Para el Formulario I-485, oprima 4 8 5 y luego "
+            "la tecla de numeral.",
+        },
+        "form_not_found": {
+            "en": "We could not find that form.",
+            "es": "No encontramos ese formulario.",
+        },
+        "form_info": {
+            "en": "Form {number}, {title}. The filing fee is {fee}.",
+            "es": "Formulario {number}, {title}. La tarifa de presentación es de {fee}.",
+        },
+        "form_menu": {
+            "en": (
+                "To receive a link to this form by text message, press 1. To have it mailed to the address on file "
+                "for your case, press 2. For another form, press 3. For the main menu, press 9."
+            ),
+            "es": (
+                "Para recibir un enlace a este formulario por mensaje de texto, oprima 1. Para recibirlo por correo "
+                "en la dirección que consta en su caso, oprima 2. Para otro formulario, oprima 3. Para el menú "
+                "principal, oprima 9."
+            ),
+        },
+        "form_texted": {
+            "en": "We will send a text message with a link to Form {number} to the phone you are calling from.",
+            "es": "Le enviaremos un mensaje de texto con un enlace al Formulario {number} al teléfono desde el que "
+            "llama.",
+        },
+        "form_mailed": {
+            "en": "We will mail Form {number} to the address on file for your case.",
+            "es": "Le enviaremos el Formulario {number} por correo a la dirección que consta en su caso.",
+        },
+        "form_no_text": {
+            "en": "We cannot send a text message to the number you are calling from.",
+            "es": "No podemos enviar un mensaje de texto al número desde el que llama.",
+        },
+        "mail_needs_receipt": {
+            "en": "To mail the form, we need the receipt number of your case.",
+            "es": "Para enviarle el formulario por correo, necesitamos el número de recibo de su caso.",
+        },
+        # --- ZIP searches ---
+        "ask_zip_office": {
+            "en": "To find the nearest field office, enter or say your 5-digit ZIP code.",
+            "es": "Para encontrar la oficina local más cercana, marque o diga su código postal de 5 dígitos.",
+        },
+        "ask_zip_surgeon": {
+            "en": "To find civil surgeons near you, enter or say your 5-digit ZIP code.",
+            "es": "Para encontrar médicos civiles cerca de usted, marque o diga su código postal de 5 dígitos.",
+        },
+        "zip_invalid": {
+            "en": "That is not a ZIP code we know.",
+            "es": "Ese no es un código postal que conozcamos.",
+        },
+        "nearest_none": {
+            "en": "We did not find one near that ZIP code.",
+            "es": "No encontramos ninguno cerca de ese código postal.",
+        },
+        "office_entry": {
+            "en": "{name}, {address}, about {miles} miles away. Hours: {hours}.",
+            "es": "{name}, {address}, a unos {miles} millas. Horario: {hours}.",
+        },
+        "office_closure": {
+            "en": "Please note: this office will be closed from {start} to {end}, {reason}.",
+            "es": "Tenga en cuenta: esta oficina estará cerrada del {start} al {end}, {reason}.",
+        },
+        "surgeon_entry": {
+            "en": "{name}, {practice}, {address}, about {miles} miles away. Phone: {phone}.",
+            "es": "{name}, {practice}, {address}, a unos {miles} millas. Teléfono: {phone}.",
+        },
+        "results_menu": {
+            "en": (
+                "To hear this again, press 1. To receive these details by text message, press 2. "
+                "To try another ZIP code, press 3. For the main menu, press 9."
+            ),
+            "es": (
+                "Para escuchar esto otra vez, oprima 1. Para recibir estos datos por mensaje de texto, oprima 2. "
+                "Para otro código postal, oprima 3. Para el menú principal, oprima 9."
+            ),
+        },
+        "results_texted": {
+            "en": "We sent the details to the phone you are calling from.",
+            "es": "Enviamos los datos al teléfono desde el que llama.",
+        },
+        # --- processing times ---
+        "ptime_intro": {
+            "en": "Processing times. To hear the time for a form, press 1. To check whether your case is outside "
+            "normal processing time, press 2.",
+            "es": "Tiempos de procesamiento. Para escuchar el tiempo de un formulario, oprima 1. Para saber si su "
+            "caso está fuera del tiempo normal de procesamiento, oprima 2.",
+        },
+        "ask_category": {
+            "en": "Choose the category. {options}",
+            "es": "Elija la categoría. {options}",
+        },
+        "category_option": {"en": "For {category}, press {digit}.", "es": "Para {category}, oprima {digit}."},
+        "ask_zip_ptime": {
+            "en": "Processing times for this form depend on the office. Enter your 5-digit ZIP code.",
+            "es": "Los tiempos de procesamiento de este formulario dependen de la oficina. Marque su código postal "
+            "de 5 dígitos.",
+        },
+        "ptime_none": {
+            "en": "We do not have a published processing time for that form and category.",
+            "es": "No tenemos un tiempo de procesamiento publicado para ese formulario y categoría.",
+        },
+        "ptime_info": {
+            "en": (
+                "For Form {form}, {category}, at the {office}, 80 percent of cases are completed within {months}. "
+                "If your case was received before {inquiry_date}, you may ask about it."
+            ),
+            "es": (
+                "Para el Formulario {form}, {category}, en {office}, el 80 por ciento de los casos se completa en "
+                "{months}. Si su caso se recibió antes del {inquiry_date}, puede hacer una consulta."
+            ),
+        },
+        "ptime_menu": {
+            "en": "To check a specific case, press 1. For another form, press 2. For the main menu, press 9.",
+            "es": "Para verificar un caso específico, oprima 1. Para otro formulario, oprima 2. Para el menú "
+            "principal, oprima 9.",
+        },
+        "case_outside": {
+            "en": (
+                "Your case was received on {received}, before {inquiry_date}. It is outside normal processing time, "
+                "and a representative can open a service request for it."
+            ),
+            "es": (
+                "Su caso se recibió el {received}, antes del {inquiry_date}. Está fuera del tiempo normal de "
+                "procesamiento y un representante puede abrir una solicitud de servicio."
+            ),
+        },
+        "case_within": {
+            "en": (
+                "Your case was received on {received}. It is within normal processing time. You may ask about it "
+                "if it was received before {inquiry_date}."
+            ),
+            "es": (
+                "Su caso se recibió el {received}. Está dentro del tiempo normal de procesamiento. Puede hacer una "
+                "consulta si se recibió antes del {inquiry_date}."
+            ),
+        },
+        "case_decided": {
+            "en": "Your case has a final decision, so processing times no longer apply to it.",
+            "es": "Su caso tiene una decisión final, por lo que los tiempos de procesamiento ya no le aplican.",
+        },
+        "outside_menu": {
+            "en": "To speak to a representative about a service request, press 0. For the main menu, press 9.",
+            "es": "Para hablar con un representante sobre una solicitud de servicio, oprima 0. Para el menú "
+            "principal, oprima 9.",
+        },
+        # --- priority dates ---
+        "ask_pd_group": {
+            "en": "Priority dates. For family-sponsored categories, press 1. For employment-based categories, press 2.",
+            "es": "Fechas de prioridad. Para categorías de familiares, oprima 1. Para categorías de empleo, oprima 2.",
+        },
+        "ask_pd_family": {
+            "en": "For F1, press 1. For F2A, press 2. For F2B, press 3. For F3, press 4. For F4, press 5.",
+            "es": "Para F1, oprima 1. Para F2A, oprima 2. Para F2B, oprima 3. Para F3, oprima 4. Para F4, oprima 5.",
+        },
+        "ask_pd_employment": {
+            "en": "For EB-1, press 1. For EB-2, press 2. For EB-3, press 3. For EB-4, press 4. For EB-5, press 5.",
+            "es": "Para EB-1, oprima 1. Para EB-2, oprima 2. Para EB-3, oprima 3. Para EB-4, oprima 4. Para EB-5, "
+            "oprima 5.",
+        },
+        "ask_chargeability": {
+            "en": (
+                "Choose the country of chargeability. For all chargeability areas, press 1. For China, press 2. "
+                "For India, press 3. For Mexico, press 4. For the Philippines, press 5."
+            ),
+            "es": (
+                "Elija el país de cargabilidad. Para todas las áreas, oprima 1. Para China, oprima 2. Para India, "
+                "oprima 3. Para México, oprima 4. Para Filipinas, oprima 5."
+            ),
+        },
+        "pd_info": {
+            "en": "In the {month} visa bulletin, for {category}, {area}: the final action date is {final}, and the "
+            "date for filing is {filing}.",
+            "es": "En el boletín de visas de {month}, para {category}, {area}: la fecha de acción final es {final}, "
+            "y la fecha para presentar es {filing}.",
+        },
+        "pd_current": {"en": "current", "es": "vigente"},
+        "pd_unavailable": {"en": "unavailable", "es": "no disponible"},
+        "pd_unpublished": {"en": "not published", "es": "no publicada"},
+        "pd_menu": {
+            "en": "For another category, press 1. For the main menu, press 9.",
+            "es": "Para otra categoría, oprima 1. Para el menú principal, oprima 9.",
+        },
+        # --- representatives ---
+        "to_agent": {
+            "en": "Please hold while we connect you to a representative. This call may be recorded.",
+            "es": "Por favor, espere mientras lo comunicamos con un representante. Esta llamada puede ser grabada.",
+        },
+        "after_hours": {
+            "en": (
+                "Representatives are available Monday through Friday, 8 a.m. to 8 p.m. {zone} time, except federal "
+                "holidays. The next opening is {next_open}."
+            ),
+            "es": (
+                "Los representantes están disponibles de lunes a viernes, de 8 a.m. a 8 p.m., hora {zone}, excepto "
+                "los días feriados federales. El próximo horario de atención es el {next_open}."
+            ),
+        },
+        "after_hours_menu": {
+            "en": "To have a representative call you back during business hours, press 1. For the main menu, press 9.",
+            "es": "Para que un representante le devuelva la llamada en horario de atención, oprima 1. Para el menú "
+            "principal, oprima 9.",
+        },
+        "callback_booked": {
+            "en": "We will call you back at this number during business hours.",
+            "es": "Le devolveremos la llamada a este número en horario de atención.",
+        },
+        "queue_position": {
+            "en": "You are number {position} in line. The estimated wait is about {wait}.",
+            "es": "Usted es el número {position} en la fila. El tiempo de espera aproximado es de {wait}.",
+        },
+        "queue_callback_offer": {
+            "en": "To hang up and get a call back without losing your place, press 1.",
+            "es": "Para colgar y recibir una llamada sin perder su lugar, oprima 1.",
+        },
+        "queue_callback_booked": {
+            "en": "You kept your place in line. We will call you back at this number when it is your turn.",
+            "es": "Conservó su lugar en la fila. Le devolveremos la llamada a este número cuando sea su turno.",
+        },
+        "queue_failed": {
+            "en": "We could not connect you to a representative.",
+            "es": "No pudimos comunicarlo con un representante.",
+        },
+        "try_later": {
+            "en": "Please call again later, or visit uscis.gov.",
+            "es": "Por favor, vuelva a llamar más tarde o visite uscis.gov/es.",
+        },
+        "am_pm_time": {"en": "{time}", "es": "{time}"},
+    }
+)

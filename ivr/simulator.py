@@ -1,0 +1,178 @@
+"""A caller without a phone: walks the IVR through the same signed webhooks Twilio would call.
+
+Used by `manage.py simulate_call`, the staff simulator page and the test suite."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from twilio.request_validator import RequestValidator
+
+Transport = Callable[[str, dict[str, str], dict[str, str]], tuple[int, str]]
+
+
+@dataclass
+class Prompt:
+    """One TwiML document, as a caller experiences it."""
+
+    status: int
+    xml: str
+    says: list[tuple[str, str]] = field(default_factory=list)  # (text, language)
+    gather: dict[str, str] | None = None
+    enqueue: dict[str, str] | None = None
+    redirect: str | None = None
+    hangup: bool = False
+    leave: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for text, _ in self.says)
+
+    @classmethod
+    def parse(cls, status: int, body: str) -> Prompt:
+        prompt = cls(status=status, xml=body)
+        if status != 200:
+            return prompt
+        root = ET.fromstring(body)  # noqa: S314 - our own server's TwiML
+        for element in root:
+            if element.tag == "Gather":
+                prompt.gather = dict(element.attrib)
+                prompt.says.extend((say.text or "", say.attrib.get("language", "")) for say in element.iter("Say"))
+            elif element.tag == "Say":
+                prompt.says.append((element.text or "", element.attrib.get("language", "")))
+            elif element.tag == "Enqueue":
+                prompt.enqueue = {**element.attrib, "name": element.text or ""}
+            elif element.tag == "Redirect":
+                prompt.redirect = element.text
+            elif element.tag == "Hangup":
+                prompt.hangup = True
+            elif element.tag == "Leave":
+                prompt.leave = True
+        return prompt
+
+
+def sign(url: str, params: dict[str, str], token: str | None = None) -> str:
+    return RequestValidator(token or settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+
+
+def in_process_transport(client=None) -> Transport:
+    """Posts through Django's own request handling (middleware, URLconf, views) in this process."""
+    from django.test import Client
+
+    client = client or Client(raise_request_exception=False)
+    host = next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")), "localhost")
+
+    def post(path: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
+        response = client.post(
+            path,
+            urllib.parse.urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_HOST=host,
+            headers=headers,
+        )
+        return response.status_code, response.content.decode()
+
+    return post
+
+
+def http_transport(base_url: str) -> Transport:
+    """Posts to a running server (make run), as Twilio would."""
+
+    def post(path: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
+        request = urllib.request.Request(  # noqa: S310 - the operator's own server
+            base_url.rstrip("/") + path, data=urllib.parse.urlencode(params).encode(), headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    return post
+
+
+class SimulatedCall:
+    def __init__(
+        self,
+        *,
+        from_number: str,
+        to_number: str = "+18003755283",
+        call_sid: str | None = None,
+        transport: Transport | None = None,
+        public_base_url: str | None = None,
+        token: str | None = None,
+    ) -> None:
+        self.from_number = from_number
+        self.to_number = to_number
+        self.call_sid = call_sid or "CA" + uuid.uuid4().hex
+        self.transport = transport or in_process_transport()
+        self.base = (public_base_url or settings.PUBLIC_BASE_URL).rstrip("/")
+        self.token = token
+        self.history: list[tuple[str, Prompt]] = []
+        self.current: Prompt | None = None
+
+    def _params(self, **extra: str) -> dict[str, str]:
+        return {
+            "CallSid": self.call_sid,
+            "AccountSid": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32,
+            "From": self.from_number,
+            "To": self.to_number,
+            "Direction": "inbound",
+            "CallStatus": "in-progress",
+            "ApiVersion": "2010-04-01",
+            **extra,
+        }
+
+    def post(self, path: str, **params: str) -> Prompt:
+        """A signed POST to `path` (which may carry a query string), as Twilio signs it."""
+        payload = self._params(**params)
+        headers = {"X-Twilio-Signature": sign(self.base + path, payload, self.token)}
+        status, body = self.transport(path, payload, headers)
+        prompt = Prompt.parse(status, body)
+        self.history.append((path, prompt))
+        return prompt
+
+    def start(self) -> Prompt:
+        self.current = self.post("/ivr/voice/")
+        return self.current
+
+    def _answer(self, **params: str) -> Prompt:
+        if self.current is None or self.current.gather is None:
+            raise RuntimeError("The IVR is not waiting for input.")
+        self.current = self.post(self.current.gather["action"], **params)
+        return self.current
+
+    def press(self, digits: str) -> Prompt:
+        return self._answer(Digits=digits)
+
+    def say(self, speech: str, confidence: str = "0.92") -> Prompt:
+        return self._answer(SpeechResult=speech, Confidence=confidence)
+
+    def silence(self) -> Prompt:
+        return self._answer()
+
+    def wait_in_queue(self) -> Prompt:
+        if self.current is None or self.current.enqueue is None:
+            raise RuntimeError("The caller is not being enqueued.")
+        return self.post(self.current.enqueue["waitUrl"], QueuePosition="1", QueueTime="5")
+
+    def hang_up(self, duration: int = 60) -> Prompt:
+        return self.post("/ivr/status/", CallStatus="completed", CallDuration=str(duration))
+
+    def follow(self, step: str) -> Prompt:
+        """One scripted step: digits ("1", "3222190000001#"), `say:words`, `wait` (silence) or `hangup`."""
+        step = step.strip()
+        if step == "wait":
+            return self.silence()
+        if step == "hangup":
+            return self.hang_up()
+        if step.lower().startswith("say:"):
+            return self.say(step[4:].strip())
+        return self.press(step.rstrip("#"))

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views, views_simulator
+
+app_name = "ivr"
+
+urlpatterns = [
+    path("voice/", views.voice, name="voice"),
+    path("step/", views.step, name="step"),
+    path("status/", views.status, name="status"),
+    path("fallback/", views.fallback, name="fallback"),
+    path("queue/wait/", views.queue_wait, name="queue-wait"),
+    path("queue/key/", views.queue_key, name="queue-key"),
+    path("queue/done/", views.queue_done, name="queue-done"),
+]
+
+urlpatterns += [
+    path("simulator/", views_simulator.simulator, name="simulator"),
+]

@@ -1,0 +1,174 @@
+"""Twilio voice webhooks. Each one checks the signature, and each failure ends in spoken help."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from twilio.twiml.voice_response import VoiceResponse
+
+from contactcenter import hours, selectors
+
+from . import services, twiml
+from .models import Call
+from .prompts import VOICES, prompt
+from .security import twilio_signed
+from .speech import spoken_minutes
+
+logger = logging.getLogger(__name__)
+
+
+def _twiml(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
+
+
+def _call_language(call_sid: str) -> str:
+    try:
+        call = Call.objects.filter(call_sid=call_sid).only("language").first()
+    except Exception:  # the database itself may be what failed
+        return ""
+    return call.language if call else ""
+
+
+def spoken_failure(view):
+    """No caller ever hears Twilio's "application error": a failing step apologises instead."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Exception:
+            logger.exception("IVR step failed at %s", request.path)
+            from_number = request.POST.get("From", "")
+            language = _call_language(request.POST.get("CallSid", ""))
+            zone = hours.caller_time_zone(from_number)
+            is_open = hours.tier1_open(time_zone=zone, at=timezone.now())
+            return _twiml(twiml.apology(language=language, tier1_open=is_open))
+
+    return wrapped
+
+
+def _param(request: HttpRequest, name: str, limit: int = 64) -> str:
+    return str(request.POST.get(name, ""))[:limit]
+
+
+@twilio_signed
+@spoken_failure
+def voice(request: HttpRequest) -> HttpResponse:
+    call_sid = _param(request, "CallSid", 34)
+    if not call_sid:
+        return _twiml(twiml.apology(language="", tier1_open=False))
+    return _twiml(
+        services.call_start(
+            call_sid=call_sid, from_number=_param(request, "From", 20), to_number=_param(request, "To", 20)
+        )
+    )
+
+
+@twilio_signed
+@spoken_failure
+def step(request: HttpRequest) -> HttpResponse:
+    call_sid = _param(request, "CallSid", 34)
+    try:
+        number = int(request.GET.get("s", ""))
+    except ValueError:
+        number = -1
+    if not call_sid:
+        return _twiml(twiml.apology(language="", tier1_open=False))
+    try:
+        if number < 1:
+            raise Call.DoesNotExist(call_sid)
+        body = services.call_step(
+            call_sid=call_sid,
+            step=number,
+            digits=_param(request, "Digits", 40),
+            speech=_param(request, "SpeechResult", 300),
+        )
+    except Call.DoesNotExist:
+        # We lost (or never had) this call: start over rather than fail.
+        body = services.call_start(
+            call_sid=call_sid, from_number=_param(request, "From", 20), to_number=_param(request, "To", 20)
+        )
+    return _twiml(body)
+
+
+@twilio_signed
+def status(request: HttpRequest) -> HttpResponse:
+    duration = _param(request, "CallDuration", 10)
+    services.call_status_update(
+        call_sid=_param(request, "CallSid", 34),
+        status=_param(request, "CallStatus", 20),
+        duration=int(duration) if duration.isdigit() else None,
+    )
+    return _twiml(str(VoiceResponse()))
+
+
+@twilio_signed
+def fallback(request: HttpRequest) -> HttpResponse:
+    """Twilio's fallback URL: our primary answer failed or timed out. No database needed."""
+    logger.error(
+        "Twilio fallback for %s: %s %s",
+        request.POST.get("CallSid", "-"),
+        request.POST.get("ErrorCode", ""),
+        request.POST.get("ErrorUrl", ""),
+    )
+    zone = hours.caller_time_zone(_param(request, "From", 20))
+    language = _call_language(_param(request, "CallSid", 34))
+    return _twiml(twiml.apology(language=language, tier1_open=hours.tier1_open(time_zone=zone, at=timezone.now())))
+
+
+@twilio_signed
+@spoken_failure
+def queue_wait(request: HttpRequest) -> HttpResponse:
+    """Played while the caller waits: their place, the estimated wait, and the callback offer."""
+    call_sid = _param(request, "CallSid", 34)
+    contact = selectors.waiting_contact_for_call(call_sid=call_sid)
+    language = contact.language if contact else (_call_language(call_sid) or "en")
+    voice = VOICES[language]
+    response = VoiceResponse()
+    if contact is not None:
+        position, wait = selectors.queue_position(contact=contact)
+        response.say(
+            prompt("queue_position", language, position=position, wait=spoken_minutes(wait, language)), **voice
+        )
+    gather = response.gather(action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=5, input="dtmf")
+    gather.say(prompt("queue_callback_offer", language), **voice)
+    response.play("https://api.twilio.com/cowbell.mp3")
+    return _twiml(str(response))
+
+
+@twilio_signed
+@spoken_failure
+def queue_key(request: HttpRequest) -> HttpResponse:
+    response = VoiceResponse()
+    if _param(request, "Digits", 4)[:1] == "1":
+        services.call_keep_place_with_callback(call_sid=_param(request, "CallSid", 34))
+        response.leave()
+    else:
+        response.redirect(reverse("ivr:queue-wait"), method="POST")
+    return _twiml(str(response))
+
+
+@twilio_signed
+@spoken_failure
+def queue_done(request: HttpRequest) -> HttpResponse:
+    """Enqueue's action: the caller left the queue (callback, hang-up, error)."""
+    call_sid = _param(request, "CallSid", 34)
+    result = _param(request, "QueueResult", 30)
+    language = _call_language(call_sid) or "en"
+    voice = VOICES[language]
+    response = VoiceResponse()
+    if result == "leave":
+        response.say(prompt("queue_callback_booked", language), **voice)
+        response.say(prompt("goodbye", language), **voice)
+        response.hangup()
+    elif result in ("error", "system-error", "queue-full"):
+        response.say(prompt("queue_failed", language), **voice)
+        response.say(prompt("try_later", language), **voice)
+        response.hangup()
+    else:
+        response.hangup()
+    return _twiml(str(response))

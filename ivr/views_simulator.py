@@ -1,0 +1,114 @@
+"""The staff call simulator: a caller's view of the IVR in the browser, over the signed webhooks."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from contactcenter.roles import Role, roles_required
+
+from .simulator import SimulatedCall
+
+SESSION_KEY = "ivr_simulator"
+
+
+class StartForm(forms.Form):
+    from_number = forms.RegexField(
+        label=_("Caller's number"),
+        regex=r"^\+1\d{10}$",
+        initial="+12135550142",
+        help_text=_("E.164, for example +12135550142 (Los Angeles)."),
+    )
+
+
+class InputForm(forms.Form):
+    digits = forms.RegexField(label=_("Keys"), regex=r"^[0-9*#]{0,20}$", required=False)
+    speech = forms.CharField(label=_("Or say"), max_length=200, required=False)
+
+
+def _restore(request: HttpRequest) -> SimulatedCall | None:
+    saved = request.session.get(SESSION_KEY)
+    if not saved:
+        return None
+    call = SimulatedCall(from_number=saved["from_number"], call_sid=saved["call_sid"])
+    from .simulator import Prompt
+
+    call.current = Prompt.parse(200, saved["xml"]) if saved.get("xml") else None
+    return call
+
+
+def _save(request: HttpRequest, call: SimulatedCall, transcript: list) -> None:
+    request.session[SESSION_KEY] = {
+        "from_number": call.from_number,
+        "call_sid": call.call_sid,
+        "xml": call.current.xml if call.current else "",
+        "transcript": transcript[-80:],
+    }
+
+
+def _lines(prompt) -> list[dict]:
+    lines = [{"who": "ivr", "text": text, "lang": (language or "en-US")[:2]} for text, language in prompt.says]
+    if prompt.enqueue:
+        lines.append({"who": "system", "text": f"→ queue {prompt.enqueue['name']}", "lang": "en"})
+    if prompt.hangup:
+        lines.append({"who": "system", "text": "→ hang-up", "lang": "en"})
+    return lines
+
+
+@roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR, Role.ADMINISTRATOR)
+def simulator(request: HttpRequest) -> HttpResponse:
+    start_form, input_form = StartForm(), InputForm()
+    saved = request.session.get(SESSION_KEY) or {}
+    transcript = list(saved.get("transcript", []))
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "start":
+            start_form = StartForm(request.POST)
+            if start_form.is_valid():
+                call = SimulatedCall(from_number=start_form.cleaned_data["from_number"])
+                transcript = [{"who": "system", "text": f"Call {call.call_sid} from {call.from_number}", "lang": "en"}]
+                transcript += _lines(call.start())
+                _save(request, call, transcript)
+        elif action in ("send", "silence", "hangup"):
+            call = _restore(request)
+            input_form = InputForm(request.POST)
+            if call is None:
+                error = _("Start a call first.")
+            elif action == "hangup":
+                call.hang_up()
+                transcript.append({"who": "system", "text": "Caller hung up", "lang": "en"})
+                request.session.pop(SESSION_KEY, None)
+            elif call.current is None or call.current.gather is None:
+                error = _("The IVR is not listening any more. Start a new call.")
+            elif input_form.is_valid():
+                digits = input_form.cleaned_data["digits"].rstrip("#")
+                speech = input_form.cleaned_data["speech"].strip()
+                if action == "silence":
+                    transcript.append({"who": "caller", "text": "(silence)", "lang": "en"})
+                    prompt = call.silence()
+                elif speech:
+                    transcript.append({"who": "caller", "text": f"“{speech}”", "lang": "en"})
+                    prompt = call.say(speech)
+                else:
+                    transcript.append({"who": "caller", "text": f"keys {digits}", "lang": "en"})
+                    prompt = call.press(digits)
+                transcript += _lines(prompt)
+                _save(request, call, transcript)
+                input_form = InputForm()
+    saved = request.session.get(SESSION_KEY) or {}
+    listening = bool(saved.get("xml")) and "<Gather" in saved.get("xml", "")
+    return render(
+        request,
+        "ivr/simulator.html",
+        {
+            "start_form": start_form,
+            "input_form": input_form,
+            "transcript": transcript,
+            "listening": listening,
+            "error": error,
+            "keys": "123456789*0#",
+        },
+    )

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutreachConfig(AppConfig):
+    name = "outreach"
+    verbose_name = _("Public engagement (PED)")
+
+    def ready(self) -> None:
+        from contactcenter.consoles import Console, register
+        from contactcenter.roles import Role
+
+        register(
+            Console(
+                "outreach",
+                _("Public engagement"),
+                "outreach:console",
+                _("Stakeholders, engagements, feedback and reports back."),
+                roles=frozenset({Role.OUTREACH_STAFF, Role.CRO}),
+                home_for=frozenset({Role.OUTREACH_STAFF, Role.CRO}),
+                order=40,
+            )
+        )

@@ -1,0 +1,244 @@
+"""Shared fixtures. Real services when they answer; a loud skip (or, under REQUIRE_SERVICES=1,
+a failure) when they do not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls we make from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+_missing: dict[str, str] = {}
+
+
+def _service_gaps() -> dict[str, str]:
+    from django.conf import settings
+
+    gaps = {}
+    if not settings.POSTGRES_AVAILABLE:
+        gaps["postgres"] = "Postgres service is not answering on 127.0.0.1:5432"
+    if not settings.REDIS_AVAILABLE:
+        gaps["redis"] = "Redis service is not answering on 127.0.0.1:6379"
+    if "postgres" in gaps or "redis" in gaps:
+        gaps["celery_worker"] = "a Celery worker test needs the Postgres and Redis services"
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        gaps["browser"] = f"Chromium service binary not found at {CHROMIUM} (apt-get install chromium)"
+    return gaps
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return [f"ncsc: database={engine} broker={broker} chromium={CHROMIUM} require_services={REQUIRE_SERVICES}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    _missing.update(_service_gaps())
+    if not _missing:
+        return
+    if REQUIRE_SERVICES:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but these services are missing: " + "; ".join(_missing.values()))
+    for item in items:
+        for marker, reason in _missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"service missing: {reason}"))
+
+
+_SERVICE_MARKERS = ("postgres", "celery_worker", "browser", "slow_stack")
+_passed_with: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        for marker in _SERVICE_MARKERS:
+            if marker in report.keywords:
+                _passed_with[marker] = _passed_with.get(marker, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    terminalreporter.write_line(
+        f"ncsc services really used: database={engine}, broker={settings.CELERY_BROKER_URL.split('://')[0]}; "
+        + ", ".join(f"{marker}: {_passed_with.get(marker, 0)} passed" for marker in _SERVICE_MARKERS)
+    )
+    if _missing and not REQUIRE_SERVICES:
+        line = "!" * 78
+        terminalreporter.write_line(line, yellow=True, bold=True)
+        terminalreporter.write_line(
+            "SERVICE-DEPENDENT TESTS WERE SKIPPED — this run did not prove them:", yellow=True, bold=True
+        )
+        for reason in _missing.values():
+            terminalreporter.write_line(f"  - {reason}", yellow=True)
+        terminalreporter.write_line("Start the services (see README) or run `.ci/run` to test everything.", yellow=True)
+        terminalreporter.write_line(line, yellow=True, bold=True)
+
+
+# --- reference rows ------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _reference_rows(request):
+    """Transactional tests flush every table after they run, data migrations' rows included:
+    put the roles and the topic taxonomy back before each one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("contactcenter.migrations.0002_roles_and_topics").forwards(apps, None)
+
+
+# --- people ----------------------------------------------------------------------------------
+@pytest.fixture
+def make_staff(db):
+    from tests.factories import StaffFactory
+
+    def make(*roles, **kwargs):
+        return StaffFactory(roles=list(roles), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client_as(client, make_staff):
+    """`client_as(Role.CSR)` returns a test client signed in as a new user with that role."""
+
+    def sign_in(*roles, **kwargs):
+        user = make_staff(*roles, **kwargs)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in
+
+
+# --- Celery: a real worker process against Redis and the test database ------------------------
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    if "postgresql" not in db["ENGINE"]:
+        pytest.skip("service missing: the Celery worker test needs the Postgres service")
+    user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    database_url = f"postgres://{user}@{host}:{port}/{connection.settings_dict['NAME']}"
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "contactcenter.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "contactcenter",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                hostname,
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = log.read_text()
+        if " ready." in text:
+            break
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited early:\n{text}")
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"Celery worker did not become ready:\n{log.read_text()}")
+    # The worker announces itself with a heartbeat task through the broker: wait for it to land,
+    # then clear it so each test starts from an empty table.
+    from contactcenter.models import WorkerHeartbeat
+
+    with django_db_blocker.unblock():
+        deadline = time.monotonic() + 30
+        while not WorkerHeartbeat.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        WorkerHeartbeat.objects.all().delete()
+    print(
+        f"\n[celery] real worker pid={process.pid} broker={settings.REDIS_URL} "
+        f"queue={settings.CELERY_TASK_DEFAULT_QUEUE}"
+    )
+    yield process, log
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# --- Browser: Playwright driving Debian's Chromium -----------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        print(f"\n[browser] Chromium {chromium.version} at {CHROMIUM}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,129 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from contactcenter.models import AuditAction, AuditEvent
+from contactcenter.roles import Role
+from tests.factories import PASSWORD
+
+LANDING = {
+    Role.CSR: "/console/",
+    Role.ISO: "/console/",
+    Role.SUPERVISOR: "/wallboard/",
+    Role.CAO_ANALYST: "/casework/",
+    Role.CAO_SUPERVISOR: "/casework/",
+    Role.TSA_LIAISON: "/casework/trip/",
+    Role.OUTREACH_STAFF: "/outreach/",
+    Role.CRO: "/outreach/",
+    Role.ADMINISTRATOR: "/admin/",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clear_lockouts():
+    cache.clear()
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_each_role_signs_in_and_lands_on_its_console(role, make_staff):
+    user = make_staff(role)
+    client = Client(enforce_csrf_checks=False)
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == LANDING[role]
+    assert client.get(LANDING[role]).status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN, actor=user)
+    assert event.ip_address == "127.0.0.1"
+    assert event.channel == "web"
+
+
+def test_passwords_are_hashed_with_argon2(make_staff):
+    user = make_staff(Role.CSR)
+    assert user.password.startswith("argon2$")
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_login_form_needs_a_csrf_token(make_staff):
+    user = make_staff(Role.CSR)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_wrong_password_is_refused_and_audited(make_staff):
+    user = make_staff(Role.CSR)
+    response = Client().post(reverse("login"), {"username": user.username, "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert user.username in failed.summary
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(make_staff):
+    user = make_staff(Role.CSR)
+    client = Client()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post_and_ends_the_session(client_as):
+    client = client_as(Role.CSR)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/console/").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT).count() == 1
+
+
+def test_session_cookie_is_hardened(make_staff):
+    user = make_staff(Role.CSR)
+    client = Client()
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert settings.SESSION_COOKIE_AGE <= 30 * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_user_with_several_consoles_sees_a_choice(make_staff):
+    user = make_staff(Role.CSR, Role.SUPERVISOR)
+    client = Client()
+    client.force_login(user)
+    assert client.get("/")["Location"] == "/console/"
+    page = client.get("/?choose=1").content.decode()
+    assert 'href="/console/"' in page and 'href="/wallboard/"' in page and 'href="/ivr/simulator/"' in page
+
+
+def test_user_without_a_role_is_told_so(make_staff):
+    client = Client()
+    client.force_login(make_staff())
+    assert "No role assigned" in client.get("/").content.decode()
+
+
+def test_refusal_page_never_shows_the_data(client_as):
+    from contactcenter import services
+    from contactcenter.audit import AuditContext
+
+    services.interaction_record(
+        context=AuditContext.system(),
+        channel="tier1",
+        topic_code="address-change",
+        source_app="test",
+        source_model="conversation",
+        source_id="1",
+        receipt_numbers=["EAC2190000001"],
+        summary="Moved to 12 Harbor Road",
+    )
+    client = client_as(Role.OUTREACH_STAFF)
+    response = client.get("/cases/EAC2190000001/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Harbor" not in body and "Change of address" not in body
+    assert "Access denied" in body

@@ -1,0 +1,109 @@
+"""Background work on a real Celery worker, and the whole no-Redis stack `make run` starts."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from contactcenter.models import WorkerHeartbeat
+from contactcenter.tasks import heartbeat_record
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_for(predicate, timeout=30.0, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_task_enqueued_after_commit(celery_worker_process):
+    process, log = celery_worker_process
+    with transaction.atomic():
+        transaction.on_commit(lambda: heartbeat_record.delay())
+        assert not WorkerHeartbeat.objects.exists()
+    assert _wait_for(lambda: WorkerHeartbeat.objects.filter(name="celery").exists()), log.read_text()
+    heartbeat = WorkerHeartbeat.objects.get(name="celery")
+    assert heartbeat.hostname == socket.gethostname()
+    assert "contactcenter.heartbeat_record" in log.read_text()
+    assert process.poll() is None
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_enqueued_when_the_transaction_rolls_back(celery_worker_process):
+    _, log = celery_worker_process
+    before = log.read_text().count("contactcenter.heartbeat_record")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        transaction.on_commit(lambda: heartbeat_record.delay())
+        raise RuntimeError("rolled back")
+    time.sleep(2)
+    assert log.read_text().count("contactcenter.heartbeat_record") == before
+    assert not WorkerHeartbeat.objects.exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow_stack
+def test_the_demo_stack_runs_without_redis_or_postgres(tmp_path):
+    """What `make run` serves on a bare machine: SQLite, the filesystem broker, a worker and beat."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="contactcenter.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'stack.sqlite3'}",
+        CELERY_FILESYSTEM_FOLDER=str(tmp_path / "broker"),
+        CELERY_TASK_DEFAULT_QUEUE="stack-test",
+    )
+    manage = [sys.executable, "manage.py"]
+    for command in (
+        ["migrate", "--noinput"],
+        ["createcachetable"],
+        ["seed_demo", "--contacts", "20", "--password", "demo-Password-1"],
+    ):
+        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=180)
+    out = (tmp_path / "stack.log").open("w")
+    stack = subprocess.Popen(
+        [*manage, "runstack", "--bind", f"127.0.0.1:{port}", "--web-workers", "1", "--concurrency", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+
+        def healthy():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    return json.load(response)["checks"]["worker_last_seen"] is not None
+            except OSError:
+                return False
+
+        # Beat sends the heartbeat at start; the worker takes it through the filesystem broker.
+        assert _wait_for(healthy, timeout=90, interval=1), (tmp_path / "stack.log").read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/EAC2190000001/", timeout=5) as response:
+            assert "Sign in" in response.read().decode()
+    finally:
+        stack.terminate()
+        stack.wait(timeout=30)
+    log = (tmp_path / "stack.log").read_text()
+    assert stack.returncode == 0, log
+    # The access log recorded the request with the receipt number masked.
+    assert "/cases/EAC******0001/" in log
+    assert "EAC2190000001" not in log

@@ -1,0 +1,105 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from contactcenter import services
+from contactcenter.audit import AuditContext
+from contactcenter.models import AuditEvent, Interaction
+from contactcenter.roles import Role
+
+
+@pytest.fixture
+def history(db):
+    ctx = AuditContext.system()
+    call = services.interaction_record(
+        context=ctx,
+        channel="ivr",
+        topic_code="case-status",
+        source_app="test",
+        source_model="call",
+        source_id="CA1",
+        receipt_numbers=["EAC2190000001"],
+        outcome="transferred",
+        summary="IVR status check",
+    )
+    services.interaction_record(
+        context=ctx,
+        channel="tier1",
+        topic_code="address-change",
+        source_app="test",
+        source_model="talk",
+        source_id="T1",
+        receipt_numbers=["EAC2190000001"],
+        outcome="service_request",
+        parent=call,
+        summary="AR-11 taken",
+    )
+    services.interaction_record(
+        context=ctx,
+        channel="written",
+        topic_code="expedite",
+        source_app="test",
+        source_model="inquiry",
+        source_id="W1",
+        receipt_numbers=["EAC2190000001"],
+        summary="Ombudsman inquiry",
+    )
+
+
+def test_agent_looks_up_a_case_and_the_view_is_audited(client_as, history):
+    client = client_as(Role.CSR)
+    response = client.get("/console/", {"receipt_number": "eac 219 000 0001"})
+    assert response.status_code == 302 and response["Location"] == "/cases/EAC2190000001/"
+    page = client.get(response["Location"], REMOTE_ADDR="10.1.2.3").content.decode()
+    assert "3 contacts on record." in page
+    for text in ("IVR status check", "AR-11 taken", "Ombudsman inquiry", "Written correspondence (CAO)"):
+        assert text in page
+    audit = AuditEvent.objects.get(action="view", target_type="receipt_number")
+    assert (audit.target_id, audit.actor, audit.ip_address, audit.channel) == (
+        "EAC2190000001",
+        client.user,
+        "10.1.2.3",
+        "web",
+    )
+    assert "2190000001" not in audit.summary
+
+
+def test_a_malformed_receipt_number_gets_a_clear_error(client_as, history):
+    client = client_as(Role.CSR)
+    response = client.get("/console/", {"receipt_number": "EAC12"})
+    assert response.status_code == 200
+    assert "A receipt number is 3 letters" in response.content.decode()
+    assert client.get("/cases/EAC12/").status_code == 400
+    assert not AuditEvent.objects.filter(action="view").exists()
+
+
+def test_wallboard_shows_cross_channel_figures(client_as, history):
+    page = client_as(Role.SUPERVISOR).get("/wallboard/").content.decode()
+    assert 'data-figure="today-containment">0.0%' in page
+    assert "Change of address (AR-11)" in page
+
+
+def test_spanish_console(client_as, history):
+    client = client_as(Role.CSR)
+    client.post("/i18n/setlang/", {"language": "es", "next": "/console/"})
+    page = client.get("/console/").content.decode()
+    assert '<html lang="es">' in page
+    assert "Consola" in page or "consola" in page
+    assert "Skip to main content" not in page
+
+
+def test_seed_demo_creates_one_user_per_role_once(db):
+    out = StringIO()
+    call_command("seed_demo", contacts=30, stdout=out)
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    assert sorted(g.name for u in users for g in u.groups.all()) == sorted(r.value for r in Role)
+    printed = out.getvalue()
+    assert printed.count("demo-") == len(Role)
+    assert Interaction.objects.filter(source_app="demo", channel="ivr").count() == 30
+    again = StringIO()
+    call_command("seed_demo", contacts=30, stdout=again)
+    assert "already exist" in again.getvalue()
+    assert "demo-csr " not in again.getvalue()
+    assert Interaction.objects.filter(source_app="demo", channel="ivr").count() == 30

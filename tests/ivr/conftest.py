@@ -1,0 +1,53 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+
+from ivr.simulator import SimulatedCall
+
+EASTERN = ZoneInfo("America/New_York")
+# A Wednesday, no federal holiday.
+WEEKDAY_7PM_EASTERN = datetime(2026, 12, 2, 19, 0, tzinfo=EASTERN)
+WEEKDAY_9PM_EASTERN = datetime(2026, 12, 2, 21, 0, tzinfo=EASTERN)
+SATURDAY_NOON_EASTERN = datetime(2026, 12, 5, 12, 0, tzinfo=EASTERN)
+
+
+@pytest.fixture
+def reference(db):
+    """The demo reference data the IVR reads: forms, offices, surgeons, processing times, bulletin, cases."""
+    from django.core.management import call_command
+
+    call_command("seed_reference", cases=60, surgeons=80, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def at_time():
+    """`with at_time(WEEKDAY_7PM_EASTERN): ...` moves the clock for the IVR's hours."""
+
+    def travel(moment):
+        return time_machine.travel(moment, tick=True)
+
+    return travel
+
+
+@pytest.fixture
+def caller(db):
+    def dial(from_number="+12135550142", **kwargs):
+        return SimulatedCall(from_number=from_number, **kwargs)
+
+    return dial
+
+
+@pytest.fixture
+def reference_once(django_db_blocker, db):
+    """Reference data for property tests (hypothesis re-runs the test body, not the fixture)."""
+    from django.core.management import call_command
+
+    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
