@@ -70,18 +70,27 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
         return render(request, "contactcenter/case_history.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
     interactions = list(selectors.interactions_for_receipt_number(receipt_number=value))
+    case = selectors.case_get(receipt_number=value)
     services.audit_record(
         context=AuditContext.from_request(request),
         action=AuditAction.VIEW,
         target_type="receipt_number",
         target_id=value,
         summary=f"Viewed the contact history of {mask_receipt_number(value)}",
-        detail={"contacts_shown": len(interactions)},
+        detail={"contacts_shown": len(interactions), "case_on_file": case is not None},
     )
     return render(
         request,
         "contactcenter/case_history.html",
-        {"form": form, "receipt_number": value, "interactions": interactions},
+        {
+            "form": form,
+            "receipt_number": value,
+            "interactions": interactions,
+            "case": case,
+            "history": list(selectors.case_history(case=case)) if case else [],
+            "outside_normal": selectors.case_outside_normal_processing(case=case) if case else None,
+            "processing_time": selectors.processing_time_for_case(case=case) if case else None,
+        },
     )
 
 

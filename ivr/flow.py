@@ -285,7 +285,6 @@ def case_status(turn: Turn, case) -> Reply:
             "case_status",
             form=case.form.number,
             headline=case.status.headline_for(language),
-            date=speech.spoken_date(case.status_on, language),
             description=description,
         ),
         *reply.say,
@@ -470,7 +469,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     practice=surgeon.practice,
                     address=surgeon.one_line_address,
                     miles=round(miles),
-                    phone=speech.spoken_digits(surgeon.phone[-10:]),
+                    phone=speech.spoken_phone(surgeon.phone),
                 )
             )
     return lines

@@ -84,8 +84,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
     },
     "case_status": {
-        "en": "The status of your form {form} case is: {headline}. As of {date}. {description}",
-        "es": "El estado de su caso del formulario {form} es: {headline}. Desde el {date}. {description}",
+        "en": "The status of your form {form} case is: {headline}. {description}",
+        "es": "El estado de su caso del formulario {form} es: {headline}. {description}",
     },
     "case_next": {
         "en": (
@@ -314,11 +314,11 @@ PROMPTS.update(
         "after_hours": {
             "en": (
                 "Representatives are available Monday through Friday, 8 a.m. to 8 p.m. {zone} time, except federal "
-                "holidays. The next opening is {next_open}."
+                "holidays. The next opening is {next_open}"
             ),
             "es": (
                 "Los representantes están disponibles de lunes a viernes, de 8 a.m. a 8 p.m., hora {zone}, excepto "
-                "los días feriados federales. El próximo horario de atención es el {next_open}."
+                "los días feriados federales. El próximo horario de atención es el {next_open}"
             ),
         },
         "after_hours_menu": {

@@ -61,6 +61,8 @@ def spoken_money(amount: Decimal, language: str) -> str:
 def spoken_months(months: Decimal, language: str) -> str:
     value = f"{months.normalize():f}" if months != int(months) else str(int(months))
     if language == "es":
+        value = value.replace(".", ",")
+    if language == "es":
         return f"{value} {'mes' if months == 1 else 'meses'}"
     return f"{value} {'month' if months == 1 else 'months'}"
 
@@ -74,3 +76,11 @@ def spoken_minutes(seconds: int, language: str) -> str:
 
 def spoken_digits(value: str) -> str:
     return " ".join(value)
+
+
+def spoken_phone(value: str) -> str:
+    """(213) 555-0145 → "2 1 3, 5 5 5, 0 1 4 5": grouped the way people read numbers back."""
+    digits = "".join(ch for ch in value or "" if ch.isdigit())[-10:]
+    if len(digits) != 10:
+        return " ".join(digits)
+    return ", ".join(" ".join(group) for group in (digits[:3], digits[3:6], digits[6:]))

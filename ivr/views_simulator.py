@@ -57,6 +57,12 @@ def _lines(prompt) -> list[dict]:
     return lines
 
 
+def _failed(prompt) -> str:
+    if prompt.status == 403:
+        return str(_("The IVR refused the simulator's signature: TWILIO_AUTH_TOKEN differs from the server's."))
+    return str(_("The IVR answered with HTTP %(status)s.") % {"status": prompt.status})
+
+
 @roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR, Role.ADMINISTRATOR)
 def simulator(request: HttpRequest) -> HttpResponse:
     start_form, input_form = StartForm(), InputForm()
@@ -70,8 +76,12 @@ def simulator(request: HttpRequest) -> HttpResponse:
             if start_form.is_valid():
                 call = SimulatedCall(from_number=start_form.cleaned_data["from_number"])
                 transcript = [{"who": "system", "text": f"Call {call.call_sid} from {call.from_number}", "lang": "en"}]
-                transcript += _lines(call.start())
-                _save(request, call, transcript)
+                first = call.start()
+                if first.status != 200:
+                    error = _failed(first)
+                else:
+                    transcript += _lines(first)
+                    _save(request, call, transcript)
         elif action in ("send", "silence", "hangup"):
             call = _restore(request)
             input_form = InputForm(request.POST)
@@ -95,9 +105,12 @@ def simulator(request: HttpRequest) -> HttpResponse:
                 else:
                     transcript.append({"who": "caller", "text": f"keys {digits}", "lang": "en"})
                     prompt = call.press(digits)
-                transcript += _lines(prompt)
-                _save(request, call, transcript)
-                input_form = InputForm()
+                if prompt.status != 200:
+                    error = _failed(prompt)
+                else:
+                    transcript += _lines(prompt)
+                    _save(request, call, transcript)
+                    input_form = InputForm()
     saved = request.session.get(SESSION_KEY) or {}
     listening = bool(saved.get("xml")) and "<Gather" in saved.get("xml", "")
     return render(

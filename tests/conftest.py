@@ -107,7 +107,20 @@ def _reference_rows(request):
 
     from django.apps import apps
 
-    import_module("contactcenter.migrations.0002_roles_and_topics").forwards(apps, None)
+    for migration in ("0002_roles_and_topics", "0006_status_headlines"):
+        import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
+
+
+# --- time ----------------------------------------------------------------------------------------
+@pytest.fixture
+def at_time():
+    """`with at_time(moment): ...` moves the clock (live hours, SLA dates) and lets it tick on."""
+    import time_machine
+
+    def travel(moment):
+        return time_machine.travel(moment, tick=True)
+
+    return travel
 
 
 # --- people ----------------------------------------------------------------------------------

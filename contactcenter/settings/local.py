@@ -11,3 +11,5 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebase
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# The simulator signs webhooks with this token when no Twilio account is configured.
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="local-simulator-token-not-a-secret")

@@ -4,6 +4,7 @@
 that is not there.
 """
 
+import hashlib
 import os
 import socket
 
@@ -32,7 +33,9 @@ elif POSTGRES_AVAILABLE:
     DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/ncsc")}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_ncsc")}
+# One test database per checkout, so two clones (a developer's and CI's) never clobber each other.
+_checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]  # noqa: S324
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_ncsc_{_checkout}")}
 
 REDIS_URL = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/15" if REDIS_AVAILABLE else "")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

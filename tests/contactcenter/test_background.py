@@ -75,7 +75,7 @@ def test_the_demo_stack_runs_without_redis_or_postgres(tmp_path):
     for command in (
         ["migrate", "--noinput"],
         ["createcachetable"],
-        ["seed_demo", "--contacts", "20", "--password", "demo-Password-1"],
+        ["seed_demo", "--contacts", "20", "--cases", "200", "--password", "demo-Password-1"],
     ):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=180)
     out = (tmp_path / "stack.log").open("w")

@@ -92,14 +92,28 @@ def test_spanish_console(client_as, history):
 
 def test_seed_demo_creates_one_user_per_role_once(db):
     out = StringIO()
-    call_command("seed_demo", contacts=30, stdout=out)
+    call_command("seed_demo", contacts=30, cases=200, stdout=out)
     users = get_user_model().objects.filter(username__startswith="demo-")
     assert sorted(g.name for u in users for g in u.groups.all()) == sorted(r.value for r in Role)
     printed = out.getvalue()
     assert printed.count("demo-") == len(Role)
     assert Interaction.objects.filter(source_app="demo", channel="ivr").count() == 30
     again = StringIO()
-    call_command("seed_demo", contacts=30, stdout=again)
+    call_command("seed_demo", contacts=30, cases=200, stdout=again)
     assert "already exist" in again.getvalue()
     assert "demo-csr " not in again.getvalue()
     assert Interaction.objects.filter(source_app="demo", channel="ivr").count() == 30
+
+
+def test_case_view_shows_the_case_on_file_beside_its_contacts(client_as, history):
+    call_command("seed_reference", cases=10, surgeons=5, verbosity=0)
+    client = client_as(Role.ISO)
+    page = client.get("/cases/EAC2190000001/").content.decode()
+    assert "Case Is Being Actively Reviewed By USCIS" in page
+    assert "Outside normal processing time: a service request may be taken." in page
+    assert "I-485" in page and "Vermont Service Center" in page
+    assert "3 contacts on record." in page
+    audit = AuditEvent.objects.get(action="view", target_type="receipt_number")
+    assert audit.detail["case_on_file"] == "True"
+    missing = client.get("/cases/WAC2199999999/").content.decode()
+    assert "No case with this receipt number is on file." in missing

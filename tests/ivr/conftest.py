@@ -2,7 +2,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.cache import cache
 
 from ivr.simulator import SimulatedCall
@@ -25,16 +24,6 @@ def reference(db):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     cache.clear()
-
-
-@pytest.fixture
-def at_time():
-    """`with at_time(WEEKDAY_7PM_EASTERN): ...` moves the clock for the IVR's hours."""
-
-    def travel(moment):
-        return time_machine.travel(moment, tick=True)
-
-    return travel
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Whole calls, walked with signed requests as Twilio would post them."""
 
+import re
+
 from django.test import override_settings
 
 from contactcenter.models import Interaction, OutboundMessage, WaitingContact
@@ -24,9 +26,7 @@ def test_done_means_spanish_caller_from_213_at_7pm_eastern(reference, caller, at
         confirm = call.say(SPOKEN_EAC)
         assert "E A C, 2 1 9 0 0 0 0 0 0 1" in confirm.text
         status = call.press("1")
-        assert "El estado de su caso del formulario I-485 es: Caso en revisión activa" in status.text or (
-            "I-485" in status.text and "Desde el" in status.text
-        )
+        assert "El estado de su caso del formulario I-485 es: USCIS está revisando activamente el caso." in status.text
         assert all(language == "es-US" for _, language in status.says)
 
         ptime = call.press("2")
@@ -38,6 +38,7 @@ def test_done_means_spanish_caller_from_213_at_7pm_eastern(reference, caller, at
         assert "código postal" in call.press("4").text
         surgeons = call.press("90012")
         assert "Teléfono" in surgeons.text and "millas" in surgeons.text
+        assert re.search(r"Teléfono: \d \d \d, \d \d \d, \d \d \d \d\.", surgeons.text)
         call.press("9")
 
         handoff = call.press("0")

@@ -1,0 +1,42 @@
+"""A supervisor walks a Spanish call through the IVR in the browser simulator."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from contactcenter.roles import Role
+from ivr.models import Call
+from tests.e2e.test_sign_in_browser import sign_in
+from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_simulator_walks_a_spanish_case_status_call(page, live_server, make_staff, at_time):
+    cache.clear()
+    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
+    user = make_staff(Role.SUPERVISOR)
+    with at_time(WEEKDAY_7PM_EASTERN):
+        sign_in(page, live_server, user.username)
+        page.goto(f"{live_server.url}/ivr/simulator/")
+        page.get_by_label("Caller's number").fill("+12135550142")
+        page.get_by_role("button", name="Place call").click()
+        transcript = page.locator(".ncsc-transcript")
+        assert "Para español, oprima 2" in transcript.inner_text()
+
+        # Keyboard and keypad: the keypad buttons type into the Keys field.
+        page.get_by_role("button", name="Key 2").click()
+        page.get_by_role("button", name="Send").click()
+        assert "Menú principal" in transcript.inner_text()
+        page.get_by_label("Keys").fill("1")
+        page.get_by_label("Keys").press("Enter")
+        page.get_by_label("Or say").fill("E A C dos uno nueve cero cero cero cero cero cero uno")
+        page.get_by_role("button", name="Send").click()
+        assert "E A C, 2 1 9 0 0 0 0 0 0 1" in transcript.inner_text()
+        page.get_by_label("Keys").fill("1")
+        page.get_by_role("button", name="Send").click()
+        text = transcript.inner_text()
+        assert "El estado de su caso del formulario I-485 es:" in text
+        assert page.locator(".ncsc-transcript li[lang=es]").count() >= 3
+    call = Call.objects.get()
+    assert (call.language, call.receipt_numbers) == ("es", ["EAC2190000001"])
