@@ -18,6 +18,23 @@ from .models import (
 User = get_user_model()
 
 
+class AuditedViewMixin:
+    """Opening a record that holds personal data is itself audited, like the interaction ledger."""
+
+    audit_target_type = ""
+    audit_summary = ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        services.audit_record(
+            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
+            action=AuditAction.VIEW,
+            target_type=self.audit_target_type,
+            target_id=object_id,
+            summary=self.audit_summary,
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
@@ -83,7 +100,9 @@ class InteractionIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "contactcenter.interaction"
+    audit_summary = "Interaction opened in admin"
     list_display = ["occurred_at", "channel", "topic", "outcome", "language", "source_app", "source_id"]
     list_filter = ["channel", "outcome", "language", "topic"]
     search_fields = ["identifiers__value", "source_id"]
@@ -91,16 +110,6 @@ class InteractionAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent", "handled_by"]
     inlines = [InteractionIdentifierInline]
     date_hierarchy = "occurred_at"
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        services.audit_record(
-            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
-            action=AuditAction.VIEW,
-            target_type="contactcenter.interaction",
-            target_id=object_id,
-            summary="Interaction opened in admin",
-        )
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(WorkerHeartbeat)
@@ -124,23 +133,6 @@ from .models import (  # noqa: E402
     VisaBulletinEntry,
     ZipCentroid,
 )
-
-
-class _AuditedViewMixin:
-    """Opening a record that holds personal data is itself audited, like the interaction ledger."""
-
-    audit_target_type = ""
-    audit_summary = ""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        services.audit_record(
-            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
-            action=AuditAction.VIEW,
-            target_type=self.audit_target_type,
-            target_id=object_id,
-            summary=self.audit_summary,
-        )
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Form)
@@ -201,7 +193,7 @@ class CaseStatusEventInline(admin.TabularInline):
 
 
 @admin.register(BenefitCase)
-class BenefitCaseAdmin(_AuditedViewMixin, admin.ModelAdmin):
+class BenefitCaseAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_display = ["receipt_number", "form", "category", "office", "status", "status_on", "received_on"]
     list_filter = ["form", "status", "office__kind"]
     search_fields = ["=receipt_number", "=a_number", "applicant_name"]
@@ -237,7 +229,7 @@ class VisaBulletinEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(FormOrder)
-class FormOrderAdmin(_AuditedViewMixin, admin.ModelAdmin):
+class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_display = ["created_at", "form", "channel", "language", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel", "language", "form"]
     search_fields = ["=idempotency_key", "=case__receipt_number"]

@@ -1,8 +1,6 @@
 from django.contrib import admin
 
-from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.models import AuditAction, AuditChannel
+from contactcenter.admin import AuditedViewMixin
 
 from .models import Call, CallEvent
 
@@ -16,20 +14,12 @@ class CallEventInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "ivr.call"
+    audit_summary = "Call record opened in admin"
     list_display = ["call_sid", "started_at", "language", "caller_time_zone", "outcome", "duration_seconds"]
     list_filter = ["outcome", "language", "caller_time_zone"]
     search_fields = ["call_sid"]
     date_hierarchy = "started_at"
     inlines = [CallEventInline]
     readonly_fields = ["interaction"]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        services.audit_record(
-            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
-            action=AuditAction.VIEW,
-            target_type="ivr.call",
-            target_id=object_id,
-            summary="Call record opened in admin",
-        )
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -119,9 +119,9 @@ def _record_interaction(call: Call) -> None:
         call.save(update_fields=["interaction"])
 
 
-def call_hand_to_queue(*, call: Call) -> WaitingContact:
-    """Hand the caller to Tier 1 through the core's one enqueue service (called inside call_step)."""
-    call.outcome = CallOutcome.TO_AGENT
+def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> WaitingContact:
+    """Record the call's hand-off in the ledger, then queue it through the core's one enqueue service."""
+    call.outcome = outcome
     call.save(update_fields=["outcome"])
     _record_interaction(call)
     return services.contact_enqueue(
@@ -130,6 +130,7 @@ def call_hand_to_queue(*, call: Call) -> WaitingContact:
         language=call.language or "en",
         caller_time_zone=call.caller_time_zone,
         tier=1,
+        kind=kind,
         call_sid=call.call_sid,
         receipt_numbers=call.receipt_numbers,
         ivr_path=call.path,
@@ -138,22 +139,13 @@ def call_hand_to_queue(*, call: Call) -> WaitingContact:
     )
 
 
+def call_hand_to_queue(*, call: Call) -> WaitingContact:
+    """Hand the caller to Tier 1 (called inside call_step's transaction)."""
+    return _put_in_line(call=call, outcome=CallOutcome.TO_AGENT)
+
+
 def call_request_callback(*, call: Call) -> WaitingContact:
-    call.outcome = CallOutcome.CALLBACK
-    call.save(update_fields=["outcome"])
-    _record_interaction(call)
-    return services.contact_enqueue(
-        context=flow.ivr_context(),
-        phone=call.from_number,
-        language=call.language or "en",
-        caller_time_zone=call.caller_time_zone,
-        tier=1,
-        kind=ContactKind.CALLBACK,
-        call_sid=call.call_sid,
-        receipt_numbers=call.receipt_numbers,
-        ivr_path=call.path,
-        interaction=call.interaction,
-    )
+    return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK)
 
 
 TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -186,18 +178,8 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
 
 def call_keep_place_with_callback(*, call_sid: str) -> WaitingContact | None:
     """A caller waiting in the queue asks to be called back: they keep their original place."""
-    call = Call.objects.filter(call_sid=call_sid).first()
-    if call is None:
-        return None
     with transaction.atomic():
-        Call.objects.filter(pk=call.pk).update(outcome=CallOutcome.CALLBACK)
-        call.outcome = CallOutcome.CALLBACK
-        _record_interaction(call)
-        return services.contact_enqueue(
-            context=flow.ivr_context(),
-            phone=call.from_number,
-            language=call.language or "en",
-            caller_time_zone=call.caller_time_zone,
-            kind=ContactKind.CALLBACK,
-            call_sid=call_sid,
-        )
+        call = Call.objects.select_for_update().filter(call_sid=call_sid).first()
+        if call is None:
+            return None
+        return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK)

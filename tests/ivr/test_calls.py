@@ -283,3 +283,27 @@ def test_fallback_url_answers_without_the_database(caller, at_time, db):
         reply = call.post("/ivr/fallback/", ErrorCode="11200")
     assert reply.status == 200 and reply.hangup
     assert "technical problem" in reply.text and "problema técnico" in reply.text
+
+
+def test_caller_in_queue_takes_a_callback_and_keeps_their_place(reference, caller, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        ahead = caller("+12135550101")
+        ahead.start()
+        ahead.press("1")
+        ahead.press("0")
+        call = caller("+12135550142")
+        call.start()
+        call.press("1")
+        call.press("0")
+        queued_at = WaitingContact.objects.get(call_sid=call.call_sid).enqueued_at
+        wait = call.wait_in_queue()
+        assert "You are number 2 in line" in wait.text
+        assert "get a call back without losing your place, press 1" in wait.text
+        left = call.post(wait.gather["action"], Digits="1")
+        assert left.leave
+        done = call.post(call.current.enqueue["action"], QueueResult="leave")
+        assert "You kept your place in line" in done.text and done.hangup
+        call.hang_up(duration=200)
+    contact = WaitingContact.objects.get(call_sid=call.call_sid)
+    assert (contact.kind, contact.status, contact.enqueued_at) == ("callback", "waiting", queued_at)
+    assert Call.objects.get(call_sid=call.call_sid).outcome == "callback"
