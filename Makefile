@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,6 @@ messages: install-dev
 
 clean:
 	rm -rf var/ .pytest_cache
+
+bench-ivr: install-dev
+	$(BIN)/python -m tests.load.ivr_throughput --seconds 20

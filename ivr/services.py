@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from contactcenter import hours, services
@@ -63,19 +63,32 @@ def call_start(*, call_sid: str, from_number: str, to_number: str) -> str:
     return body
 
 
+def _durable_commit() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO ON")
+
+
+def _relaxed_commit() -> None:
+    """A call step's state is rebuilt by Twilio's retry if the last few hundred milliseconds of
+    commits are lost in a crash, so it need not wait for the WAL flush (audit rows elsewhere do)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     """One answer from the caller. The same step posted again returns the stored TwiML."""
     with transaction.atomic():
+        _relaxed_commit()
         call = Call.objects.select_for_update().filter(call_sid=call_sid).first()
         if call is None:
             raise Call.DoesNotExist(call_sid)
-        event = call.events.filter(step=step).first()
-        if event is not None:
-            return event.twiml
         if step != call.step + 1:
-            # A step from the past we never saw, or one from the future: ask the current question again.
-            latest = call.events.order_by("-step").first()
-            return latest.twiml
+            # Twilio retrying a step we answered gets the same answer; a step we never saw (from the
+            # future, or forged) gets the current question again.
+            event = call.events.filter(step=step).first() if step <= call.step else None
+            return (event or call.events.order_by("-step").first()).twiml
         node = call.state.get("awaiting") or "language"
         turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300])
         reply = flow.respond(turn)
@@ -84,12 +97,12 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
         body = twiml.render(reply, language=call.language or "en", next_step=step + 1)
         if reply.end == "hangup" and call.outcome == CallOutcome.IN_PROGRESS and call.state.get("after_hours"):
             call.outcome = CallOutcome.CALLBACK if "callback" in reply.result else CallOutcome.AFTER_HOURS
-        call.save()
+        call.save(update_fields=["state", "step", "language", "path", "receipt_numbers", "self_served", "outcome"])
         CallEvent.objects.create(
             call=call,
             step=step,
             node=node,
-            option=reply.option or (digits[:1] if node != "receipt" else ""),
+            option=reply.option or (digits if len(digits) == 1 else ""),
             input_masked=_mask_input(node, digits, speech),
             result=reply.result[:200],
             twiml=body,
@@ -121,6 +134,7 @@ def _record_interaction(call: Call) -> None:
 
 def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> WaitingContact:
     """Record the call's hand-off in the ledger, then queue it through the core's one enqueue service."""
+    _durable_commit()  # the ledger and audit rows written here must survive a crash
     call.outcome = outcome
     call.save(update_fields=["outcome"])
     _record_interaction(call)
