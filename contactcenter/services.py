@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -1226,6 +1226,7 @@ def form_order_create(
         phone = _sms_number(phone)
     elif case is None or not (case.mailing_address_line and case.mailing_zip):
         raise ApplicationError("A form is mailed only to the address on file of a case.")
+    from .background import enqueue_on_commit
     from .tasks import form_order_fulfil as form_order_fulfil_task
 
     with transaction.atomic():
@@ -1247,7 +1248,7 @@ def form_order_create(
             summary=f"Form {form.number} ordered by {order.get_channel_display().lower()} in {language}",
         )
         order_id = order.pk
-        transaction.on_commit(lambda: form_order_fulfil_task.delay(order_id=order_id))
+        enqueue_on_commit(form_order_fulfil_task, order_id=order_id)
     return order
 
 
@@ -1317,3 +1318,13 @@ def form_order_fulfil(*, order_id: int) -> FormOrder:
     if failure is not None:
         raise failure
     return order
+
+
+def form_orders_pending(*, older_than_seconds: int = 60, max_attempts: int = 5) -> list[int]:
+    """Orders whose fulfilment was never sent to the broker (or whose task was lost)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        FormOrder.objects.filter(status=FormOrderStatus.PENDING, created_at__lt=cutoff, attempts__lt=max_attempts)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )

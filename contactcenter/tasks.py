@@ -30,3 +30,10 @@ def clearsessions() -> None:
 def form_order_fulfil(order_id: int) -> None:
     """Send a form order; a telephony failure is retried with backoff, a sent order is not resent."""
     services.form_order_fulfil(order_id=order_id)
+
+
+@shared_task(name="contactcenter.form_orders_sweep", acks_late=True, ignore_result=True)
+def form_orders_sweep() -> None:
+    """Resend form orders whose fulfilment task never reached the broker."""
+    for order_id in services.form_orders_pending():
+        form_order_fulfil.delay(order_id=order_id)

@@ -166,7 +166,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "contactcenter.heartbeat_record", "schedule": 60.0},
-    "audit-retention": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
+    "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
+    "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
 }
 
 # --- Telephony -------------------------------------------------------------------------------

@@ -1,0 +1,41 @@
+"""A broker that is down: the caller still hears the confirmation, nothing is lost."""
+
+import pytest
+
+from contactcenter import services
+from contactcenter.celery import app
+from contactcenter.models import FormOrder
+from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
+
+
+@pytest.fixture
+def broker_down(settings):
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url = original
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_form_order_with_the_broker_down_is_confirmed_and_swept_later(broker_down, caller, at_time):
+    from django.core.management import call_command
+
+    call_command("seed_reference", cases=10, surgeons=5, verbosity=0)
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550142")
+        call.start()
+        call.press("1")
+        call.press("2")
+        call.press("765")
+        ordered = call.press("1")
+        pending = services.form_orders_pending(older_than_seconds=0)
+    assert ordered.status == 200
+    assert "We will send a text message with a link to Form I-765" in ordered.text
+    order = FormOrder.objects.get()
+    assert order.status == "pending"
+    assert pending == [order.pk]
