@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,4 +58,7 @@ clean:
 	rm -rf var/ .pytest_cache
 
 bench-ivr: install-dev
-	$(BIN)/python -m tests.load.ivr_throughput --seconds 20
+	$(BIN)/python -m tests.load.bench_ivr $(BENCH_ARGS)
+
+bench-routing: install-dev
+	$(BIN)/python -m tests.load.bench_routing $(BENCH_ARGS)

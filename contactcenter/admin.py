@@ -238,3 +238,56 @@ class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     audit_target_type = "contactcenter.formorder"
     audit_summary = "Form order opened in admin"
+
+
+# --- routing ------------------------------------------------------------------------------------
+from .models import AgentState, AgentStateChange, QueueConfig, WaitingContact  # noqa: E402
+
+
+@admin.register(QueueConfig)
+class QueueConfigAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "tier",
+        "language",
+        "service_level_seconds",
+        "offer_timeout_seconds",
+        "overflow_after_seconds",
+        "overflow_to",
+        "active",
+    ]
+    list_filter = ["tier", "language", "active"]
+    list_editable = ["active"]
+
+
+# State and offers move only through the routing services (legal transitions, audited).
+@admin.register(AgentState)
+class AgentStateAdmin(admin.ModelAdmin):
+    readonly_fields = ["state", "state_since", "last_available_at", "tier", "home_queue", "languages"]
+    list_display = ["user", "state", "state_since", "home_queue", "languages", "last_available_at"]
+    list_filter = ["state", "home_queue"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(AgentStateChange)
+class AgentStateChangeAdmin(admin.ModelAdmin):
+    readonly_fields = ["agent", "from_state", "to_state", "at", "reason", "contact"]
+    list_display = ["at", "agent", "from_state", "to_state", "reason", "contact"]
+    list_filter = ["to_state"]
+    search_fields = ["agent__username"]
+    list_select_related = ["agent"]
+    date_hierarchy = "at"
+
+
+@admin.register(WaitingContact)
+class WaitingContactAdmin(AuditedViewMixin, admin.ModelAdmin):
+    readonly_fields = ["status", "offered_to", "offered_at", "offer_expires_at", "answered_at", "attempts"]
+    raw_id_fields = ["interaction"]
+    list_display = ["enqueued_at", "queue_name", "kind", "status", "priority", "offered_to", "attempts"]
+    list_filter = ["queue_name", "status", "kind"]
+    search_fields = ["=call_sid"]
+    list_select_related = ["offered_to"]
+    date_hierarchy = "enqueued_at"
+    audit_target_type = "contactcenter.waitingcontact"
+    audit_summary = "Queued contact opened in admin"

@@ -413,3 +413,112 @@ def processing_time_nearest_office(*, form: Form, category: str | None, zip_code
         return None
     nearest = _nearest(FieldOffice.objects.filter(pk__in=[o.pk for o in offices]), zip_code=zip_code, limit=1)
     return nearest[0][0] if nearest else None
+
+
+# --- routing ------------------------------------------------------------------------------------
+# Live queue figures for the wallboard, and the offer an agent's console shows.
+from django.db.models import Avg, Min  # noqa: E402
+
+from .models import AgentState, AgentStatus, ContactKind, ContactStatus, QueueConfig  # noqa: E402
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    name: str
+    service_level_seconds: int
+    waiting: int
+    offered: int
+    callbacks_pending: int
+    longest_wait_seconds: int
+    agents: dict[str, int]
+    answered: int
+    answered_within_service_level: int
+    abandoned: int
+    service_level_percent: float | None
+    abandonment_percent: float | None
+    average_speed_of_answer_seconds: float | None
+    average_handle_seconds: float | None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
+    """One row per queue: four queries whatever the number of queues, contacts or agents.
+
+    "Today" is the local day of settings.TIME_ZONE. Service level = answered within the queue's
+    threshold / (answered + abandoned)."""
+    now = now or timezone.now()
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    configs = list(QueueConfig.objects.order_by("name"))
+    names = [config.name for config in configs]
+    open_rows = {
+        row["queue_name"]: row
+        for row in WaitingContact.objects.filter(queue_name__in=names, status__in=OPEN_CONTACT_STATUSES)
+        .values("queue_name")
+        .annotate(
+            waiting=Count("id", filter=Q(status=ContactStatus.WAITING)),
+            offered=Count("id", filter=Q(status=ContactStatus.OFFERED)),
+            callbacks=Count("id", filter=Q(kind=ContactKind.CALLBACK)),
+            oldest=Min("enqueued_at", filter=Q(status=ContactStatus.WAITING)),
+        )
+    }
+    threshold = Case(
+        *[When(queue_name=config.name, then=config.service_level_seconds) for config in configs], default=60
+    )
+    today_rows = {
+        row["queue_name"]: row
+        for row in WaitingContact.objects.filter(queue_name__in=names)
+        .filter(Q(answered_at__gte=day_start) | Q(status=ContactStatus.ABANDONED, ended_at__gte=day_start))
+        .values("queue_name")
+        .annotate(
+            answered=Count("id", filter=Q(answered_at__gte=day_start)),
+            within=Count("id", filter=Q(answered_at__gte=day_start, wait_seconds__lte=threshold)),
+            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED, ended_at__gte=day_start)),
+            asa=Avg("wait_seconds", filter=Q(answered_at__gte=day_start)),
+            aht=Avg("handle_seconds", filter=Q(answered_at__gte=day_start, status=ContactStatus.COMPLETED)),
+        )
+    }
+    agents: dict[str, dict[str, int]] = {}
+    by_state = AgentState.objects.exclude(state=AgentStatus.OFFLINE).values("home_queue", "state")
+    for row in by_state.annotate(n=Count("id")):
+        agents.setdefault(row["home_queue"], {})[row["state"]] = row["n"]
+    stats = []
+    for config in configs:
+        live = open_rows.get(config.name, {})
+        today = today_rows.get(config.name, {})
+        answered, abandoned = today.get("answered", 0), today.get("abandoned", 0)
+        oldest = live.get("oldest")
+        stats.append(
+            QueueStats(
+                name=config.name,
+                service_level_seconds=config.service_level_seconds,
+                waiting=live.get("waiting", 0),
+                offered=live.get("offered", 0),
+                callbacks_pending=live.get("callbacks", 0),
+                longest_wait_seconds=max(int((now - oldest).total_seconds()), 0) if oldest else 0,
+                agents=agents.get(config.name, {}),
+                answered=answered,
+                answered_within_service_level=today.get("within", 0),
+                abandoned=abandoned,
+                service_level_percent=_percent(today.get("within", 0), answered + abandoned),
+                abandonment_percent=_percent(abandoned, answered + abandoned),
+                average_speed_of_answer_seconds=today.get("asa"),
+                average_handle_seconds=today.get("aht"),
+            )
+        )
+    return stats
+
+
+def agent_offer_for(*, user) -> WaitingContact | None:
+    """The contact currently offered to (or connected with) the agent, if any."""
+    return (
+        WaitingContact.objects.filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
+        .order_by("-offered_at")
+        .first()
+    )
+
+
+def agent_state_for(*, user) -> AgentState | None:
+    return AgentState.objects.filter(user=user).first()

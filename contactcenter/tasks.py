@@ -37,3 +37,21 @@ def form_orders_sweep() -> None:
     """Resend form orders whose fulfilment task never reached the broker."""
     for order_id in services.form_orders_pending():
         form_order_fulfil.delay(order_id=order_id)
+
+
+# --- routing ------------------------------------------------------------------------------------
+@shared_task(name="contactcenter.route_queue", acks_late=True, ignore_result=True)
+def route_queue(queue_name: str) -> int:
+    """Offer the queue's contacts to available agents until nothing more can be offered (bounded)."""
+    return services.route_queue_drain(queue_name=queue_name)
+
+
+@shared_task(name="contactcenter.offers_expire", acks_late=True, ignore_result=True)
+def offers_expire() -> int:
+    return services.offers_expire()
+
+
+@shared_task(name="contactcenter.routing_sweep", acks_late=True, ignore_result=True)
+def routing_sweep() -> None:
+    """Every few seconds: expire missed offers and route every queue, so a lost task delays, never loses."""
+    services.routing_sweep()

@@ -36,12 +36,24 @@ from .reference import (
     VisaChart,
     ZipCentroid,
 )
-from .routing import OPEN_CONTACT_STATUSES, ContactKind, ContactStatus, WaitingContact
+from .routing import (
+    OPEN_CONTACT_STATUSES,
+    AgentState,
+    AgentStateChange,
+    AgentStatus,
+    ContactKind,
+    ContactStatus,
+    QueueConfig,
+    WaitingContact,
+)
 
 __all__ = [
     "OPEN_CONTACT_STATUSES",
     "RESOLVING_OUTCOMES",
     "US_TIME_ZONES",
+    "AgentState",
+    "AgentStateChange",
+    "AgentStatus",
     "AuditAction",
     "AuditChannel",
     "AuditEvent",
@@ -67,6 +79,7 @@ __all__ = [
     "OutboundMessageStatus",
     "Outcome",
     "ProcessingTime",
+    "QueueConfig",
     "StaffProfile",
     "StatusHeadline",
     "Tier",

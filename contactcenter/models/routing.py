@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,10 +44,115 @@ class WaitingContact(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    offered_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    handle_seconds = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Times offered to an agent."))
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("A callback is not dialled before."))
 
     class Meta:
         ordering = ["-priority", "enqueued_at", "id"]
-        indexes = [models.Index(fields=["queue_name", "status", "priority", "enqueued_at"])]
+        indexes = [
+            models.Index(fields=["queue_name", "status", "priority", "enqueued_at"]),
+            # The router's order: highest priority, then longest waiting.
+            models.Index(
+                fields=["queue_name", "status", "-priority", "enqueued_at", "id"], name="waitingcontact_route_idx"
+            ),
+            models.Index(fields=["status", "offer_expires_at"], name="waitingcontact_offer_idx"),
+            models.Index(fields=["answered_at"], name="waitingcontact_answered_idx"),
+            models.Index(fields=["ended_at"], name="waitingcontact_ended_idx"),
+        ]
+        constraints = [
+            # An agent holds at most one contact at a time, whatever races the router loses.
+            models.UniqueConstraint(
+                fields=["offered_to"],
+                condition=models.Q(status__in=["offered", "connected"]),
+                name="waitingcontact_one_per_agent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.queue_name} {self.status}"
+
+
+# --- routing ------------------------------------------------------------------------------------
+class AgentStatus(models.TextChoices):
+    OFFLINE = "offline", _("Offline")
+    AVAILABLE = "available", _("Available")
+    OFFERED = "offered", _("Offered a contact")
+    ON_CALL = "on_call", _("On a call")
+    WRAP_UP = "wrap_up", _("Wrap-up")
+    BREAK = "break", _("On break")
+    NOT_READY = "not_ready", _("Not ready (missed or declined an offer)")
+
+
+class AgentState(models.Model):
+    """Where an agent is in the routing cycle. Tier and languages are copied from the staff
+    profile whenever the agent becomes available, so routing reads one table."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_state")
+    state = models.CharField(max_length=10, choices=AgentStatus.choices, default=AgentStatus.OFFLINE)
+    state_since = models.DateTimeField(default=timezone.now)
+    last_available_at = models.DateTimeField(null=True, blank=True, help_text=_("Longest idle is served first."))
+    tier = models.PositiveSmallIntegerField(default=1)
+    home_queue = models.CharField(
+        max_length=40, blank=True, help_text=_("The queue of the agent's tier and first language.")
+    )
+    languages = models.CharField(max_length=40, blank=True, help_text=_('Spoken languages as ",en,es,".'))
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "home_queue", "last_available_at"], name="agentstate_idle_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.state}"
+
+
+class AgentStateChange(models.Model):
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_state_changes")
+    from_state = models.CharField(max_length=10, choices=AgentStatus.choices)
+    to_state = models.CharField(max_length=10, choices=AgentStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+    contact = models.ForeignKey(WaitingContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["agent", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.from_state} → {self.to_state} {self.at:%H:%M:%S}"
+
+
+class QueueConfig(models.Model):
+    name = models.CharField(max_length=40, unique=True, help_text='e.g. "tier1-en"')
+    tier = models.PositiveSmallIntegerField(default=1)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    service_level_seconds = models.PositiveIntegerField(default=60)
+    offer_timeout_seconds = models.PositiveIntegerField(default=20)
+    overflow_after_seconds = models.PositiveIntegerField(null=True, blank=True)
+    overflow_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Queues whose bilingual agents may also take this queue's contacts after the overflow wait."),
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("queue configuration")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.overflow_to, list) or not all(isinstance(name, str) for name in self.overflow_to):
+            raise ValidationError({"overflow_to": _('A list of queue names, e.g. ["tier1-en"].')})
+        if self.name in self.overflow_to:
+            raise ValidationError({"overflow_to": _("A queue cannot overflow to itself.")})

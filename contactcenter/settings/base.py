@@ -168,7 +168,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "contactcenter.heartbeat_record", "schedule": 60.0},
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
+    "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
 }
+# Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
+CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
+CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
 
 # --- Telephony -------------------------------------------------------------------------------
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="local")

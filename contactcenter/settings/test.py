@@ -35,6 +35,9 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
 # One test database per checkout, so two clones (a developer's and CI's) never clobber each other.
 _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]  # noqa: S324
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Durability is not under test: commits need not wait for the disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_ncsc_{_checkout}")}
 
 REDIS_URL = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/15" if REDIS_AVAILABLE else "")
