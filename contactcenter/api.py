@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers, viewsets
@@ -10,8 +12,8 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .audit import AuditContext
 from .identifiers import mask_receipt_number, normalize_receipt_number
-from .models import AuditAction, AuditChannel, Interaction, Topic
-from .roles import ALL_ROLES, CASE_PII_ROLES, user_roles
+from .models import AuditAction, AuditChannel, Interaction, RequesterRole, ServiceRequest, ServiceRequestType, Topic
+from .roles import ALL_ROLES, CASE_PII_ROLES, Role, user_roles
 
 
 class SchemaView(SpectacularAPIView):
@@ -127,3 +129,161 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
             summary=f"Viewed the contact history of {mask_receipt_number(value)} through the API",
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# --- live tier ----------------------------------------------------------------------------------
+class AgentStateSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    state_since = serializers.DateTimeField(allow_null=True)
+    home_queue = serializers.CharField()
+    contact_id = serializers.IntegerField(allow_null=True)
+    contact_status = serializers.CharField(allow_null=True)
+
+
+class AgentStateInputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["available", "break", "offline"])
+
+
+class AgentStateView(APIView):
+    """The signed-in agent's own state: read it, or go available, on break or offline."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+
+    def _payload(self, request) -> dict:
+        state = selectors.console_state(user=request.user)
+        return {
+            "state": state.agent.state if state.agent else "offline",
+            "state_since": state.agent.state_since if state.agent else None,
+            "home_queue": state.agent.home_queue if state.agent else "",
+            "contact_id": state.contact.pk if state.contact else None,
+            "contact_status": state.contact.status if state.contact else None,
+        }
+
+    @extend_schema(responses=AgentStateSerializer, summary="Your agent state and current contact")
+    def get(self, request):
+        return Response(AgentStateSerializer(self._payload(request)).data)
+
+    @extend_schema(request=AgentStateInputSerializer, responses=AgentStateSerializer, summary="Change your state")
+    def post(self, request):
+        data = AgentStateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agent_state_set(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            state=data.validated_data["state"],
+        )
+        return Response(AgentStateSerializer(self._payload(request)).data)
+
+
+class QueueStatsSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    service_level_seconds = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    offered = serializers.IntegerField()
+    callbacks_pending = serializers.IntegerField()
+    longest_wait_seconds = serializers.IntegerField()
+    agents = serializers.DictField(child=serializers.IntegerField())
+    answered = serializers.IntegerField()
+    answered_within_service_level = serializers.IntegerField()
+    abandoned = serializers.IntegerField()
+    service_level_percent = serializers.FloatField(allow_null=True)
+    abandonment_percent = serializers.FloatField(allow_null=True)
+    average_speed_of_answer_seconds = serializers.FloatField(allow_null=True)
+    average_handle_seconds = serializers.FloatField(allow_null=True)
+
+
+class QueueStatsView(APIView):
+    """Every queue's real-time figures, as the wallboard shows them."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR})
+
+    @extend_schema(responses=QueueStatsSerializer(many=True), summary="Real-time queue statistics")
+    def get(self, request):
+        return Response(QueueStatsSerializer([asdict(row) for row in selectors.queue_stats()], many=True).data)
+
+
+class ServiceRequestSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    form = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "status",
+            "receipt_number",
+            "form",
+            "office",
+            "requester_role",
+            "language",
+            "expedite_criterion",
+            "due_on",
+            "created_at",
+            "reviewed_at",
+            "review_note",
+        ]
+
+
+class ServiceRequestInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ServiceRequestType.choices)
+    receipt_number = serializers.CharField(max_length=20)
+    date_of_birth = serializers.DateField()
+    requester_role = serializers.ChoiceField(choices=RequesterRole.choices)
+    a_number = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    requester_name = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=["en", "es"], default="en")
+    details = serializers.CharField(required=False, allow_blank=True, default="")
+    expedite_criterion = serializers.CharField(required=False, allow_blank=True, default="")
+    new_address_line = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    new_city = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    new_state = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    new_zip = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
+    moved_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ServiceRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service requests: agents and supervisors list them (by receipt number or status) and take
+    new ones; every read of one is audited, as it carries case PII."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
+    serializer_class = ServiceRequestSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.service_requests_list(
+            receipt_number=params.get("receipt_number") or None, status=params.get("status") or None
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("receipt_number", str), OpenApiParameter("status", str)],
+        summary="List service requests",
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        found = self.get_object()
+        services.audit_record(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            action=AuditAction.VIEW,
+            target_type="contactcenter.servicerequest",
+            target_id=found.pk,
+            summary=f"Viewed {found.reference} on {mask_receipt_number(found.receipt_number)}",
+        )
+        return Response(self.get_serializer(found).data)
+
+    @extend_schema(request=ServiceRequestInputSerializer, responses={201: ServiceRequestSerializer})
+    def create(self, request):
+        data = ServiceRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.service_request_create(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            **data.validated_data,
+        )
+        return Response(ServiceRequestSerializer(created).data, status=201)

@@ -8,6 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import client_ip
 from .identifiers import InvalidIdentifier, normalize_receipt_number
+from .models import (
+    AgentStatus,
+    Disposition,
+    EscalationReason,
+    ExpediteCriterion,
+    Language,
+    RequesterRole,
+    ServiceRequestType,
+)
 
 
 def _failure_keys(request, username: str) -> list[str]:
@@ -54,3 +63,97 @@ class ReceiptLookupForm(forms.Form):
             raise forms.ValidationError(
                 _("A receipt number is 3 letters (EAC, WAC, LIN, SRC, NBC, MSC, IOE or YSC) and 10 digits.")
             ) from error
+
+
+# --- live tier ----------------------------------------------------------------------------------
+
+
+class UswdsForm(forms.Form):
+    """Gives every widget the U.S. Web Design System class of its kind."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            kind = (
+                "usa-select"
+                if isinstance(widget, forms.Select)
+                else "usa-textarea"
+                if isinstance(widget, forms.Textarea)
+                else "usa-input"
+            )
+            widget.attrs["class"] = f"{kind} usa-input--error" if self.errors.get(name) else kind
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
+
+
+AGENT_CHOOSABLE = [
+    (AgentStatus.AVAILABLE, _("Available")),
+    (AgentStatus.BREAK, _("On break")),
+    (AgentStatus.OFFLINE, _("Offline")),
+]
+
+
+class AgentStateForm(UswdsForm):
+    state = forms.ChoiceField(choices=AGENT_CHOOSABLE)
+
+
+class ServiceRequestForm(UswdsForm):
+    kind = forms.ChoiceField(label=_("Request type"), choices=ServiceRequestType.choices)
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=20)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), help_text=_("YYYY-MM-DD"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    a_number = forms.CharField(label=_("A-number (if known)"), max_length=12, required=False)
+    requester_role = forms.ChoiceField(label=_("The caller is"), choices=RequesterRole.choices)
+    requester_name = forms.CharField(label=_("Representative's name"), max_length=160, required=False)
+    contact_phone = forms.CharField(label=_("Telephone for the reply"), max_length=20, required=False)
+    contact_email = forms.EmailField(label=_("E-mail for the reply"), required=False)
+    details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    expedite_criterion = forms.ChoiceField(
+        label=_("Expedite criterion"), choices=[("", "—"), *ExpediteCriterion.choices], required=False
+    )
+    new_address_line = forms.CharField(label=_("New street address"), max_length=200, required=False)
+    new_city = forms.CharField(label=_("City"), max_length=80, required=False)
+    new_state = forms.CharField(label=_("State"), max_length=2, required=False)
+    new_zip = forms.CharField(label=_("ZIP code"), max_length=5, required=False)
+    moved_on = forms.DateField(
+        label=_("Date of the move"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class EscalationForm(UswdsForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=EscalationReason.choices)
+    tried = forms.CharField(label=_("What you tried"), widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(label=_("Summary for the officer"), widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(label=_("Caller's language"), choices=Language.choices)
+
+
+class WrapUpForm(UswdsForm):
+    disposition = forms.ChoiceField(label=_("Disposition"), choices=Disposition.choices)
+    notes = forms.CharField(label=_("Wrap-up notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    next_state = forms.ChoiceField(label=_("Then"), choices=AGENT_CHOOSABLE)
+
+
+class ReviewForm(UswdsForm):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("deny", _("Deny"))])
+    note = forms.CharField(label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ZipLookupForm(UswdsForm):
+    zip_code = forms.RegexField(label=_("ZIP code"), regex=r"^\d{5}$", max_length=5)
+
+
+class HistoryReportForm(UswdsForm):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    queue_name = forms.CharField(label=_("Queue"), required=False, max_length=40)
+    language = forms.ChoiceField(label=_("Language"), choices=[("", _("All")), *Language.choices], required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        if cleaned.get("start") and cleaned.get("end") and (cleaned["end"] - cleaned["start"]).days > 366:
+            raise forms.ValidationError(_("Ask for at most a year at a time."))
+        return cleaned

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDay, TruncMonth
+from django.db.models import Avg, Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractHour, TruncDate, TruncDay, TruncMonth
 from django.utils import timezone
 
-from .identifiers import normalize_a_number, normalize_receipt_number
+from .identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
 from .models import (
     OPEN_CONTACT_STATUSES,
     RESOLVING_OUTCOMES,
+    AgentState,
+    AgentStateChange,
+    AgentStatus,
     AuditEvent,
+    BenefitCase,
+    CaseStatusEvent,
     Channel,
+    CivilSurgeon,
+    ContactKind,
+    ContactStatus,
+    Escalation,
+    FieldOffice,
+    Form,
     IdentifierKind,
     Interaction,
     InteractionIdentifier,
+    OfficeClosure,
+    OfficeKind,
     Outcome,
+    ProcessingTime,
+    QueueConfig,
+    ServiceRequest,
+    ServiceRequestStatus,
     StaffProfile,
     Topic,
+    VisaBulletinEntry,
     WaitingContact,
     WorkerHeartbeat,
+    ZipCentroid,
 )
 
 
@@ -165,24 +185,7 @@ def waiting_contact_for_call(*, call_sid: str) -> WaitingContact | None:
 # --- reference data -----------------------------------------------------------------------------
 # Cases by receipt number, forms, offices and civil surgeons by ZIP code, processing times, the
 # Visa Bulletin. The section's imports sit here so that it is appended to this module as one block.
-import math  # noqa: E402
-from datetime import date  # noqa: E402
 
-from django.db.models import Case, IntegerField, Max, Value, When  # noqa: E402
-
-from .identifiers import InvalidIdentifier  # noqa: E402
-from .models import (  # noqa: E402
-    BenefitCase,
-    CaseStatusEvent,
-    CivilSurgeon,
-    FieldOffice,
-    Form,
-    OfficeClosure,
-    OfficeKind,
-    ProcessingTime,
-    VisaBulletinEntry,
-    ZipCentroid,
-)
 
 EARTH_RADIUS_MILES = 3958.8
 # Half the earth's circumference: a search this wide has looked everywhere.
@@ -417,9 +420,6 @@ def processing_time_nearest_office(*, form: Form, category: str | None, zip_code
 
 # --- routing ------------------------------------------------------------------------------------
 # Live queue figures for the wallboard, and the offer an agent's console shows.
-from django.db.models import Avg, Min  # noqa: E402
-
-from .models import AgentState, AgentStatus, ContactKind, ContactStatus, QueueConfig  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -522,3 +522,154 @@ def agent_offer_for(*, user) -> WaitingContact | None:
 
 def agent_state_for(*, user) -> AgentState | None:
     return AgentState.objects.filter(user=user).first()
+
+
+# --- live tier: consoles and reports ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsoleState:
+    agent: AgentState | None
+    profile: StaffProfile | None
+    contact: WaitingContact | None
+    wrap_up: WaitingContact | None
+
+
+def _contacts_with_context() -> QuerySet[WaitingContact]:
+    return WaitingContact.objects.select_related(
+        "interaction__topic", "agent_interaction", "escalated_from__created_by", "escalated_from__from_contact"
+    )
+
+
+def console_state(*, user) -> ConsoleState:
+    """What an agent's console shows: their state, the contact offered to or connected with them,
+    or the contact they are wrapping up."""
+    agent = AgentState.objects.filter(user=user).first()
+    contact = (
+        _contacts_with_context()
+        .filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
+        .order_by("-offered_at")
+        .first()
+    )
+    wrap_up = None
+    if agent is not None and agent.state == AgentStatus.WRAP_UP:
+        last = AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP).order_by("-at", "-id").first()
+        if last is not None and last.contact_id:
+            wrap_up = _contacts_with_context().filter(pk=last.contact_id, wrap_up_seconds__isnull=True).first()
+    return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    receipt_number: str
+    case: BenefitCase | None
+    outside_normal: bool | None
+    contacts: list[Interaction]
+
+
+def contact_receipt_context(*, contact: WaitingContact) -> list[ReceiptContext]:
+    """For each receipt number of a contact: the case on file and every earlier contact about it on
+    any channel (this conversation's own entries left out)."""
+    own = {contact.interaction_id, contact.agent_interaction_id} - {None}
+    rows = []
+    for receipt_number in contact.receipt_numbers:
+        case = case_get(receipt_number=receipt_number)
+        rows.append(
+            ReceiptContext(
+                receipt_number=receipt_number,
+                case=case,
+                outside_normal=case_outside_normal_processing(case=case) if case else None,
+                contacts=[
+                    interaction
+                    for interaction in interactions_for_receipt_number(receipt_number=receipt_number)[:20]
+                    if interaction.pk not in own
+                ],
+            )
+        )
+    return rows
+
+
+def service_requests_list(
+    *, receipt_number: str | None = None, status: str | None = None, created_by=None
+) -> QuerySet[ServiceRequest]:
+    queryset = ServiceRequest.objects.select_related("form", "office", "created_by", "reviewed_by")
+    if receipt_number:
+        queryset = queryset.filter(receipt_number=normalize_receipt_number(receipt_number))
+    if status:
+        queryset = queryset.filter(status=status)
+    if created_by is not None:
+        queryset = queryset.filter(created_by=created_by)
+    return queryset
+
+
+def service_requests_awaiting_review() -> QuerySet[ServiceRequest]:
+    return service_requests_list(status=ServiceRequestStatus.PENDING_REVIEW).order_by("due_on", "id")
+
+
+def escalation_for(*, contact: WaitingContact) -> Escalation | None:
+    return Escalation.objects.select_related("created_by", "from_contact").filter(to_contact=contact).first()
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)
+
+
+def contacts_by_hour(*, day: date) -> list[dict]:
+    """Today's live contacts hour by hour (local time): queued, answered, abandoned."""
+    start, end = _day_bounds(day)
+    rows = {
+        row["hour"]: row
+        for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end)
+        .annotate(hour=ExtractHour("enqueued_at", tzinfo=timezone.get_current_timezone()))
+        .values("hour")
+        .annotate(
+            queued=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED)),
+        )
+    }
+    return [
+        {"hour": hour, **{key: rows.get(hour, {}).get(key, 0) for key in ("queued", "answered", "abandoned")}}
+        for hour in range(24)
+    ]
+
+
+def queue_history(*, start: date, end: date, queue_name: str | None = None, language: str | None = None) -> list[dict]:
+    """Day × queue × language: contacts, answered, answered within the queue's service level,
+    abandoned, service level %, abandonment %, average speed of answer, average handle and wrap-up."""
+    thresholds = dict(QueueConfig.objects.values_list("name", "service_level_seconds"))
+    queryset = WaitingContact.objects.filter(
+        enqueued_at__gte=_day_bounds(start)[0], enqueued_at__lt=_day_bounds(end)[1]
+    )
+    if queue_name:
+        queryset = queryset.filter(queue_name=queue_name)
+    if language:
+        queryset = queryset.filter(language=language)
+    threshold = Case(*[When(queue_name=name, then=seconds) for name, seconds in thresholds.items()], default=60)
+    rows = (
+        queryset.annotate(day=TruncDate("enqueued_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "queue_name", "language")
+        .annotate(
+            contacts=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            within=Count("id", filter=Q(answered_at__isnull=False, wait_seconds__lte=threshold)),
+            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED)),
+            asa=Avg("wait_seconds", filter=Q(answered_at__isnull=False)),
+            aht=Avg("handle_seconds", filter=Q(status=ContactStatus.COMPLETED)),
+            wrap=Avg("wrap_up_seconds"),
+            wrap_total=Sum("wrap_up_seconds"),
+        )
+        .order_by("day", "queue_name", "language")
+    )
+    result = []
+    for row in rows:
+        settled = row["answered"] + row["abandoned"]
+        result.append(
+            {
+                **row,
+                "service_level_percent": _percent(row["within"], settled),
+                "abandonment_percent": _percent(row["abandoned"], settled),
+            }
+        )
+    return result

@@ -3,15 +3,18 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
-from . import api, views
+from . import api, views, views_console
 from .roles import public
 
 router = SimpleRouter()
 router.register("interactions", api.InteractionViewSet, basename="interaction")
 router.register("topics", api.TopicViewSet, basename="topic")
+router.register("service-requests", api.ServiceRequestViewSet, basename="service-request")
 
 api_urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("agent/state/", api.AgentStateView.as_view(), name="api-agent-state"),
+    path("queues/stats/", api.QueueStatsView.as_view(), name="api-queue-stats"),
     path("schema/", api.SchemaView.as_view(), name="api-schema"),
     path("docs/", api.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
@@ -24,9 +27,26 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("healthz", views.healthz, name="healthz"),
-    path("console/", views.agent_console, name="agent-console"),
+    path("console/", views_console.console, name="agent-console"),
+    path("console/work/", views_console.console_work, name="console-work"),
+    path("console/state/", views_console.state_set, name="console-state"),
+    path("console/contacts/<int:contact_id>/accept/", views_console.offer_accept, name="console-accept"),
+    path("console/contacts/<int:contact_id>/decline/", views_console.offer_decline, name="console-decline"),
+    path("console/contacts/<int:contact_id>/receipt/", views_console.contact_receipt, name="console-receipt"),
+    path("console/contacts/<int:contact_id>/end/", views_console.contact_end, name="console-end"),
+    path("console/contacts/<int:contact_id>/escalate/", views_console.contact_escalate, name="console-escalate"),
+    path("console/contacts/<int:contact_id>/wrap-up/", views_console.contact_wrap_up, name="console-wrap-up"),
+    path("console/service-requests/", views_console.service_request, name="console-service-request"),
+    path(
+        "console/service-requests/<int:request_id>/review/",
+        views_console.service_request_review,
+        name="console-review",
+    ),
+    path("console/lookup/zip/", views_console.lookup_zip, name="console-lookup-zip"),
     path("cases/<str:receipt_number>/", views.case_history, name="case-history"),
     path("wallboard/", views.wallboard, name="wallboard"),
+    path("wallboard/live/", views.wallboard_live, name="wallboard-live"),
+    path("reports/queues/", views.queue_report, name="queue-report"),
     path("api/", include(api_urlpatterns)),
     path("ivr/", include("ivr.urls")),
     path("casework/", include("casework.urls")),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import logging
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from . import selectors, services
 from .audit import AuditContext
 from .broker import broker_status
 from .consoles import landing_console
-from .forms import ReceiptLookupForm, ThrottledAuthenticationForm
+from .forms import HistoryReportForm, ReceiptLookupForm, ThrottledAuthenticationForm
 from .identifiers import mask_receipt_number
 from .models import AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
@@ -53,16 +54,6 @@ class LogoutView(auth_views.LogoutView):
     allowed_roles = PUBLIC
 
 
-@roles_required(Role.CSR, Role.ISO)
-def agent_console(request: HttpRequest) -> HttpResponse:
-    form = ReceiptLookupForm(request.GET or None)
-    if form.is_valid():
-        return redirect("case-history", receipt_number=form.cleaned_data["receipt_number"])
-    recent = selectors.interaction_list().filter(handled_by=request.user)[:20]
-    profile = selectors.staff_profile_for(user=request.user)
-    return render(request, "contactcenter/agent_console.html", {"form": form, "recent": recent, "profile": profile})
-
-
 @roles_required(*CASE_PII_ROLES)
 def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     form = ReceiptLookupForm({"receipt_number": receipt_number})
@@ -94,8 +85,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     )
 
 
-@roles_required(Role.SUPERVISOR)
-def wallboard(request: HttpRequest) -> HttpResponse:
+def _wallboard_context() -> dict:
     now = timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=7), now)}
@@ -107,6 +97,22 @@ def wallboard(request: HttpRequest) -> HttpResponse:
         }
         for key, (start, end) in periods.items()
     }
+    hours = selectors.contacts_by_hour(day=timezone.localdate(now))
+    peak = max([row["queued"] for row in hours] + [1])
+    for row in hours:
+        row["queued_percent"] = round(100 * row["queued"] / peak)
+        row["answered_percent"] = round(100 * row["answered"] / peak)
+    return {
+        "now": now,
+        "queues": selectors.queue_stats(now=now),
+        "figures": figures,
+        "hours": [row for row in hours if row["hour"] <= timezone.localtime(now).hour],
+    }
+
+
+@roles_required(Role.SUPERVISOR)
+def wallboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     volume = selectors.contact_volume_by_topic(start=now - timedelta(days=7), end=now, period="day")
     by_channel: dict[str, int] = {}
     by_topic: dict[str, int] = {}
@@ -118,11 +124,72 @@ def wallboard(request: HttpRequest) -> HttpResponse:
         request,
         "contactcenter/wallboard.html",
         {
-            "figures": figures,
+            **_wallboard_context(),
             "by_channel": [(Channel(code).label, count) for code, count in sorted(by_channel.items())],
             "by_topic": sorted(((topics[code], count) for code, count in by_topic.items()), key=lambda pair: -pair[1]),
         },
     )
+
+
+@roles_required(Role.SUPERVISOR)
+@never_cache
+def wallboard_live(request: HttpRequest) -> HttpResponse:
+    """The wallboard's live part, refreshed by htmx every few seconds."""
+    return render(request, "contactcenter/_wallboard_live.html", _wallboard_context())
+
+
+@roles_required(Role.SUPERVISOR)
+def queue_report(request: HttpRequest) -> HttpResponse:
+    """Queue figures by day, queue and language over a period, on screen or as CSV."""
+    today = timezone.localdate()
+    form = HistoryReportForm(request.GET or {"start": today - timedelta(days=6), "end": today})
+    rows = []
+    if form.is_valid():
+        rows = selectors.queue_history(
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            queue_name=form.cleaned_data["queue_name"] or None,
+            language=form.cleaned_data["language"] or None,
+        )
+        if request.GET.get("format") == "csv":
+            return _queue_report_csv(rows, form.cleaned_data["start"], form.cleaned_data["end"])
+    return render(
+        request,
+        "contactcenter/queue_report.html",
+        {"form": form, "rows": rows},
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
+
+
+CSV_COLUMNS = [
+    ("day", "day"),
+    ("queue", "queue_name"),
+    ("language", "language"),
+    ("contacts", "contacts"),
+    ("answered", "answered"),
+    ("answered_within_service_level", "within"),
+    ("abandoned", "abandoned"),
+    ("service_level_percent", "service_level_percent"),
+    ("abandonment_percent", "abandonment_percent"),
+    ("average_speed_of_answer_seconds", "asa"),
+    ("average_handle_seconds", "aht"),
+    ("average_wrap_up_seconds", "wrap"),
+]
+
+
+def _queue_report_csv(rows: list[dict], start, end) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="queues-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([header for header, _ in CSV_COLUMNS])
+    for row in rows:
+        writer.writerow(
+            [
+                round(value, 1) if isinstance(value, float) else ("" if value is None else value)
+                for value in (row[key] for _, key in CSV_COLUMNS)
+            ]
+        )
+    return response
 
 
 @public

@@ -17,6 +17,18 @@ from .core import (
     Topic,
     WorkerHeartbeat,
 )
+from .live import (
+    PRIORITY_REQUEST_TYPES,
+    TIER2_REVIEW_TYPES,
+    Disposition,
+    Escalation,
+    EscalationReason,
+    ExpediteCriterion,
+    RequesterRole,
+    ServiceRequest,
+    ServiceRequestStatus,
+    ServiceRequestType,
+)
 from .reference import (
     BenefitCase,
     CaseStatusEvent,
@@ -49,7 +61,9 @@ from .routing import (
 
 __all__ = [
     "OPEN_CONTACT_STATUSES",
+    "PRIORITY_REQUEST_TYPES",
     "RESOLVING_OUTCOMES",
+    "TIER2_REVIEW_TYPES",
     "US_TIME_ZONES",
     "AgentState",
     "AgentStateChange",
@@ -64,6 +78,10 @@ __all__ = [
     "CivilSurgeon",
     "ContactKind",
     "ContactStatus",
+    "Disposition",
+    "Escalation",
+    "EscalationReason",
+    "ExpediteCriterion",
     "FieldOffice",
     "Form",
     "FormOrder",
@@ -80,6 +98,10 @@ __all__ = [
     "Outcome",
     "ProcessingTime",
     "QueueConfig",
+    "RequesterRole",
+    "ServiceRequest",
+    "ServiceRequestStatus",
+    "ServiceRequestType",
     "StaffProfile",
     "StatusHeadline",
     "Tier",

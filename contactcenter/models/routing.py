@@ -54,6 +54,13 @@ class WaitingContact(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Times offered to an agent."))
     callback_attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("A callback is not dialled before."))
+    disposition = models.CharField(max_length=20, blank=True)
+    wrap_up_notes = models.TextField(blank=True)
+    wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
+    agent_interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The live conversation's own entry in the ledger."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-priority", "enqueued_at", "id"]

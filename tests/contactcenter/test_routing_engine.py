@@ -33,7 +33,7 @@ def router(request, monkeypatch):
     if request.param == "statement" and connection.vendor != "postgresql":
         pytest.skip("the single-statement router is Postgres-only")
     if request.param == "orm":
-        monkeypatch.setattr(services, "_single_statement_routing", lambda: False)
+        monkeypatch.setattr(services.routing, "_single_statement_routing", lambda: False)
     return request.param
 
 

@@ -130,7 +130,7 @@ def main() -> int:
         f"database {DATABASE}: {args.contacts} waiting contacts, {args.agents} agents "
         f"(seeded in {time.perf_counter() - started:.1f} s)"
     )
-    if not services._single_statement_routing():
+    if not services.routing._single_statement_routing():
         print("note: this database has no SKIP LOCKED; timing the ORM path")
 
     schedule = [name for name, weight in MIX for _ in range(weight)]

@@ -1,0 +1,9 @@
+"""Writes of the core. Every channel calls these; none writes core rows another way.
+
+One module per part of the domain; callers use `contactcenter.services.<name>` whichever module
+holds it."""
+
+from .core import *  # noqa: F403
+from .live import *  # noqa: F403
+from .reference import *  # noqa: F403
+from .routing import *  # noqa: F403

@@ -1,0 +1,323 @@
+"""Writes of the core. Every channel calls these; none writes core rows another way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..audit import AuditContext
+from ..errors import ApplicationError
+from ..identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
+from ..models import (
+    AuditAction,
+    AuditEvent,
+    Channel,
+    ContactKind,
+    IdentifierKind,
+    Interaction,
+    InteractionIdentifier,
+    Language,
+    Outcome,
+    StaffProfile,
+    Tier,
+    Topic,
+    WaitingContact,
+    WorkerHeartbeat,
+)
+from ..pii import mask_pii
+from ..roles import Role
+
+User = get_user_model()
+
+
+def audit_record(
+    *,
+    context: AuditContext,
+    action: str,
+    target_type: str = "",
+    target_id: str | int = "",
+    summary: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one audit row. Call it inside the transaction of the change it records."""
+    actor = context.actor if context.actor is not None and context.actor.pk else None
+    event = AuditEvent(
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        action=action,
+        channel=context.channel,
+        target_type=target_type,
+        target_id=str(target_id),
+        summary=mask_pii(summary)[:300],
+        ip_address=context.ip_address,
+        request_id=context.request_id or "",
+        detail={key: mask_pii(str(value)) for key, value in (detail or {}).items()},
+    )
+    event.full_clean()
+    with transaction.atomic():
+        event.save()
+    return event
+
+
+def staff_user_create(
+    *,
+    context: AuditContext,
+    username: str,
+    password: str | None,
+    roles: Iterable[Role],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    tier: int = Tier.NONE,
+    languages: Iterable[str] = ("en",),
+    skills: Iterable[str] = (),
+    time_zone: str = "America/New_York",
+    district: str = "",
+    title: str = "",
+) -> User:
+    roles = list(roles)
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise ApplicationError(f"A staff member with username {username!r} already exists.")
+        user = User(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            is_staff=Role.ADMINISTRATOR in roles,
+            is_superuser=Role.ADMINISTRATOR in roles,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+        profile = StaffProfile(
+            user=user,
+            tier=tier,
+            languages=list(languages),
+            skills=list(skills),
+            time_zone=time_zone,
+            district=district,
+            title=title,
+        )
+        profile.full_clean()
+        profile.save()
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            target_type="auth.user",
+            target_id=user.pk,
+            summary=f"Staff account {username} created with roles {', '.join(r.value for r in roles)}",
+        )
+    return user
+
+
+def staff_roles_set(*, context: AuditContext, user: User, roles: Iterable[Role]) -> User:
+    roles = list(roles)
+    with transaction.atomic():
+        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+        user.is_staff = user.is_superuser = Role.ADMINISTRATOR in roles
+        user.save(update_fields=["is_staff", "is_superuser"])
+        user.__dict__.pop("_ncsc_roles", None)
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="auth.user",
+            target_id=user.pk,
+            summary=f"Roles of {user.get_username()} set to {', '.join(r.value for r in roles) or 'none'}",
+        )
+    return user
+
+
+def _identifiers(receipt_numbers: Iterable[str], a_numbers: Iterable[str]) -> list[tuple[str, str]]:
+    found: dict[tuple[str, str], None] = {}
+    try:
+        for raw in receipt_numbers:
+            found[(IdentifierKind.RECEIPT_NUMBER, normalize_receipt_number(raw))] = None
+        for raw in a_numbers:
+            found[(IdentifierKind.A_NUMBER, normalize_a_number(raw))] = None
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error)) from error
+    return list(found)
+
+
+def interaction_record(
+    *,
+    context: AuditContext,
+    channel: Channel | str,
+    topic_code: str,
+    source_app: str,
+    source_model: str,
+    source_id: str | int,
+    occurred_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    language: str = Language.ENGLISH,
+    outcome: Outcome | str = Outcome.IN_PROGRESS,
+    receipt_numbers: Iterable[str] = (),
+    a_numbers: Iterable[str] = (),
+    parent: Interaction | None = None,
+    source_url: str = "",
+    contact_phone: str = "",
+    summary: str = "",
+    handled_by: User | None = None,
+) -> Interaction:
+    """Record (or update, keyed by its source record) one customer contact in the ledger.
+
+    Idempotent on (source_app, source_model, source_id): a channel may call it again as its own
+    record progresses, and identifiers only accumulate.
+    """
+    try:
+        topic = Topic.objects.get(code=topic_code)
+    except Topic.DoesNotExist as error:
+        raise ApplicationError(f"Unknown topic {topic_code!r}.") from error
+    identifiers = _identifiers(receipt_numbers, a_numbers)
+    values = {
+        "channel": channel,
+        "occurred_at": occurred_at or timezone.now(),
+        "ended_at": ended_at,
+        "language": language,
+        "topic": topic,
+        "outcome": outcome,
+        "parent": parent,
+        "source_url": source_url,
+        "contact_phone": contact_phone,
+        "summary": summary[:500],
+        "handled_by": handled_by,
+    }
+    source = {"source_app": source_app, "source_model": source_model, "source_id": str(source_id)}
+    with transaction.atomic():
+        interaction = Interaction.objects.select_for_update().filter(**source).first()
+        created = False
+        if interaction is None:
+            interaction = Interaction(**source, **values)
+            # The unique source is enforced by the database, where concurrent callers meet.
+            interaction.full_clean(validate_unique=False, validate_constraints=False)
+            try:
+                with transaction.atomic():
+                    interaction.save()
+                created = True
+            except IntegrityError:
+                interaction = Interaction.objects.select_for_update().get(**source)
+        if not created:
+            values["occurred_at"] = occurred_at or interaction.occurred_at
+            values["parent"] = parent or interaction.parent
+            values["ended_at"] = ended_at or interaction.ended_at
+            values["handled_by"] = handled_by or interaction.handled_by
+            for field, value in values.items():
+                setattr(interaction, field, value)
+            interaction.full_clean(validate_unique=False, validate_constraints=False)
+            interaction.save(update_fields=[*values, "updated_at"])
+        existing = set(interaction.identifiers.values_list("kind", "value")) if not created else set()
+        InteractionIdentifier.objects.bulk_create(
+            [
+                InteractionIdentifier(interaction=interaction, kind=kind, value=value)
+                for kind, value in identifiers
+                if (kind, value) not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target_type="contactcenter.interaction",
+            target_id=interaction.pk,
+            summary=f"{interaction.get_channel_display()} contact on {topic.code}: {interaction.get_outcome_display()}",
+        )
+    return interaction
+
+
+def heartbeat_record(*, name: str, hostname: str = "") -> WorkerHeartbeat:
+    with transaction.atomic():
+        heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
+            name=name, defaults={"last_seen": timezone.now(), "hostname": hostname[:200]}
+        )
+    return heartbeat
+
+
+# --- queues -------------------------------------------------------------------------------------
+def queue_name_for(*, tier: int, language: str) -> str:
+    return f"tier{tier}-{language}"
+
+
+def _route_soon(*, queue_name: str) -> None:
+    """After commit, ask a worker to route the queue; a broker outage only delays it to the sweep."""
+    from ..background import enqueue_on_commit
+    from ..tasks import route_queue
+
+    enqueue_on_commit(route_queue, queue_name=queue_name)
+
+
+def contact_enqueue(
+    *,
+    context: AuditContext,
+    phone: str,
+    language: str,
+    caller_time_zone: str,
+    tier: int = 1,
+    kind: str = ContactKind.CALL,
+    call_sid: str | None = None,
+    receipt_numbers: Iterable[str] = (),
+    ivr_path: Iterable[str] = (),
+    interaction: Interaction | None = None,
+    priority: int = 0,
+) -> WaitingContact:
+    """Put a caller (or a callback request) in line for a person. Idempotent on CallSid.
+
+    A callback requested from the queue keeps the original enqueue time, so it keeps its place."""
+    with transaction.atomic():
+        existing = WaitingContact.objects.select_for_update().filter(call_sid=call_sid).first() if call_sid else None
+        if existing is not None:
+            if kind == ContactKind.CALLBACK and existing.kind != ContactKind.CALLBACK:
+                existing.kind = ContactKind.CALLBACK
+                existing.save(update_fields=["kind", "updated_at"])
+                audit_record(
+                    context=context,
+                    action=AuditAction.UPDATE,
+                    target_type="contactcenter.waitingcontact",
+                    target_id=existing.pk,
+                    summary="Caller in queue asked for a callback and kept their place",
+                )
+            return existing
+        contact = WaitingContact(
+            kind=kind,
+            tier=tier,
+            language=language,
+            queue_name=queue_name_for(tier=tier, language=language),
+            priority=priority,
+            call_sid=call_sid,
+            phone=phone,
+            caller_time_zone=caller_time_zone,
+            receipt_numbers=list(receipt_numbers),
+            ivr_path=list(ivr_path),
+            interaction=interaction,
+        )
+        contact.full_clean()
+        contact.save()
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            target_type="contactcenter.waitingcontact",
+            target_id=contact.pk,
+            summary=f"{contact.get_kind_display()} queued in {contact.queue_name}",
+        )
+        _route_soon(queue_name=contact.queue_name)
+    return contact
+
+
+__all__ = [
+    "audit_record",
+    "contact_enqueue",
+    "heartbeat_record",
+    "interaction_record",
+    "queue_name_for",
+    "staff_roles_set",
+    "staff_user_create",
+]

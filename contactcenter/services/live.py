@@ -1,0 +1,481 @@
+"""The live tier once a person answers: the conversation's ledger entry, service requests and
+address changes, escalation to Tier 2, hang-ups, and wrap-up."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import selectors
+from ..audit import AuditContext
+from ..errors import ApplicationError
+from ..identifiers import InvalidIdentifier, mask_receipt_number, normalize_a_number, normalize_receipt_number
+from ..models import (
+    PRIORITY_REQUEST_TYPES,
+    TIER2_REVIEW_TYPES,
+    AgentStateChange,
+    AgentStatus,
+    AuditAction,
+    BenefitCase,
+    Channel,
+    ContactKind,
+    ContactStatus,
+    Disposition,
+    Escalation,
+    EscalationReason,
+    Interaction,
+    Outcome,
+    ServiceRequest,
+    ServiceRequestStatus,
+    ServiceRequestType,
+    WaitingContact,
+)
+from .core import _route_soon, audit_record, interaction_record, queue_name_for
+from .routing import _agent_move, _agent_state_for_update, _contact_offered_to, contact_complete
+
+DISPOSITION_OUTCOMES = {
+    Disposition.INFORMATION: Outcome.RESOLVED,
+    Disposition.RESOLVED: Outcome.RESOLVED,
+    Disposition.SERVICE_REQUEST: Outcome.SERVICE_REQUEST,
+    Disposition.ESCALATED: Outcome.ESCALATED,
+    Disposition.REFERRED_CAO: Outcome.REFERRED,
+    Disposition.CALLBACK: Outcome.CALLBACK,
+    Disposition.DISCONNECTED: Outcome.ABANDONED,
+    Disposition.NO_ANSWER: Outcome.ABANDONED,
+}
+# What an agent may choose after wrap-up.
+AFTER_WRAP_UP = frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE})
+SERVICE_REQUEST_DAYS = 15
+PRIORITY_SERVICE_REQUEST_DAYS = 7
+AR11_DAYS = 10
+
+
+def _topic_of(contact: WaitingContact) -> str:
+    return contact.interaction.topic.code if contact.interaction_id else "representative"
+
+
+def conversation_record(
+    *, context: AuditContext, contact: WaitingContact, agent, outcome: str = Outcome.IN_PROGRESS, summary: str = ""
+) -> Interaction:
+    """The live conversation's own ledger entry, a hand-off from the IVR call (or earlier tier) that
+    led to it. Idempotent on the contact."""
+    return interaction_record(
+        context=context,
+        channel=Channel.TIER2 if contact.tier == 2 else Channel.TIER1,
+        topic_code=_topic_of(contact),
+        source_app="contactcenter",
+        source_model="waitingcontact",
+        source_id=contact.pk,
+        occurred_at=contact.answered_at,
+        ended_at=contact.ended_at,
+        language=contact.language,
+        outcome=outcome,
+        receipt_numbers=contact.receipt_numbers,
+        parent=contact.interaction,
+        contact_phone=contact.phone,
+        summary=summary,
+        handled_by=agent,
+    )
+
+
+def contact_answer(*, context: AuditContext, user, contact_id: int, now: datetime | None = None) -> WaitingContact:
+    """The agent accepts the offer: the caller is put through and the conversation enters the ledger."""
+    from .routing import offer_accept
+
+    with transaction.atomic():
+        contact = offer_accept(context=context, user=user, contact_id=contact_id, now=now)
+        interaction = conversation_record(context=context, contact=contact, agent=user)
+        contact.agent_interaction = interaction
+        contact.save(update_fields=["agent_interaction", "updated_at"])
+    return contact
+
+
+def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt_number: str) -> WaitingContact:
+    """A receipt number the caller gives the agent joins the contact and its ledger entry."""
+    try:
+        value = normalize_receipt_number(receipt_number)
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error)) from error
+    with transaction.atomic():
+        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        if value not in contact.receipt_numbers:
+            contact.receipt_numbers = [*contact.receipt_numbers, value]
+            contact.save(update_fields=["receipt_numbers", "updated_at"])
+            conversation_record(context=context, contact=contact, agent=user)
+            audit_record(
+                context=context,
+                action=AuditAction.UPDATE,
+                target_type="contactcenter.waitingcontact",
+                target_id=contact.pk,
+                summary=f"Receipt number {mask_receipt_number(value)} added to the contact",
+            )
+    return contact
+
+
+# --- service requests ---------------------------------------------------------------------------
+def _pending_cases_of(case: BenefitCase) -> list[BenefitCase]:
+    """Every pending case of the same person: by A-number where the case has one, else by name and
+    date of birth."""
+    queryset = BenefitCase.objects.select_for_update().filter(status__terminal=False)
+    if case.a_number:
+        queryset = queryset.filter(a_number=case.a_number)
+    else:
+        queryset = queryset.filter(applicant_name__iexact=case.applicant_name, date_of_birth=case.date_of_birth)
+    return list(queryset.order_by("receipt_number"))
+
+
+def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> list[str]:
+    updated = []
+    for case in _pending_cases_of(request.case):
+        case.mailing_address_line = request.new_address_line
+        case.mailing_city = request.new_city
+        case.mailing_state = request.new_state.upper()
+        case.mailing_zip = request.new_zip
+        case.full_clean()
+        case.save(update_fields=["mailing_address_line", "mailing_city", "mailing_state", "mailing_zip", "updated_at"])
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.benefitcase",
+            target_id=case.pk,
+            summary=f"Mailing address changed (AR-11, {request.reference}) "
+            f"on {mask_receipt_number(case.receipt_number)}",
+        )
+        updated.append(case.receipt_number)
+    return updated
+
+
+def service_request_create(
+    *,
+    context: AuditContext,
+    user,
+    kind: str,
+    receipt_number: str,
+    date_of_birth: date,
+    requester_role: str,
+    a_number: str = "",
+    requester_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    language: str = "en",
+    details: str = "",
+    expedite_criterion: str = "",
+    new_address_line: str = "",
+    new_city: str = "",
+    new_state: str = "",
+    new_zip: str = "",
+    moved_on: date | None = None,
+    contact_id: int | None = None,
+    today: date | None = None,
+) -> ServiceRequest:
+    """Take a service request on a case on file, routed to the office that holds the case.
+
+    The caller's date of birth (and A-number, when given) must match the case. A request for a case
+    outside normal processing time is taken only when the case was received before the published
+    "receipt date for a case inquiry". An address change (AR-11) updates every pending case of the
+    person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision."""
+    today = today or timezone.localdate()
+    if kind not in ServiceRequestType.values:
+        raise ApplicationError(f"Unknown service request type {kind!r}.")
+    try:
+        receipt = normalize_receipt_number(receipt_number)
+        a_number = normalize_a_number(a_number) if a_number else ""
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error)) from error
+    with transaction.atomic():
+        case = selectors.case_get(receipt_number=receipt)
+        if case is None:
+            raise ApplicationError(
+                f"No case is on file for {mask_receipt_number(receipt)}: check the number with the caller.",
+                extra={"field": "receipt_number"},
+            )
+        if case.date_of_birth != date_of_birth or (a_number and case.a_number and a_number != case.a_number):
+            raise ApplicationError(
+                "The date of birth or A-number does not match the case on file: verify the caller's identity.",
+                extra={"field": "date_of_birth"},
+            )
+        if kind == ServiceRequestType.OUTSIDE_NORMAL:
+            published = selectors.processing_time_for_case(case=case, as_of=today)
+            if published is None:
+                raise ApplicationError("No processing time is published for this case's form and category.")
+            if not selectors.case_outside_normal_processing(case=case, today=today):
+                raise ApplicationError(
+                    f"The case is within normal processing time: a request can be taken only for cases received "
+                    f"before {published.inquiry_receipt_date:%B} {published.inquiry_receipt_date.day}, "
+                    f"{published.inquiry_receipt_date.year} (published {published.published_on:%Y-%m-%d}).",
+                    extra={"field": "kind", "inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
+                )
+        contact = None
+        if contact_id is not None:
+            contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        days = PRIORITY_SERVICE_REQUEST_DAYS if kind in PRIORITY_REQUEST_TYPES else SERVICE_REQUEST_DAYS
+        request = ServiceRequest(
+            kind=kind,
+            status=ServiceRequestStatus.PENDING_REVIEW if kind in TIER2_REVIEW_TYPES else ServiceRequestStatus.ROUTED,
+            case=case,
+            receipt_number=receipt,
+            form=case.form,
+            office=case.office,
+            applicant_name=case.applicant_name,
+            date_of_birth=date_of_birth,
+            a_number=a_number or case.a_number,
+            requester_role=requester_role,
+            requester_name=requester_name.strip(),
+            contact_phone=contact_phone.strip(),
+            contact_email=contact_email.strip(),
+            language=language,
+            details=details.strip(),
+            expedite_criterion=expedite_criterion,
+            new_address_line=new_address_line.strip(),
+            new_city=new_city.strip(),
+            new_state=new_state.strip().upper(),
+            new_zip=new_zip.strip(),
+            moved_on=moved_on,
+            due_on=today + timedelta(days=days),
+            created_by=user,
+            contact=contact,
+            interaction=contact.agent_interaction if contact else None,
+        )
+        try:
+            request.full_clean()
+        except ValidationError as error:
+            raise ApplicationError(
+                "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()),
+                extra={"fields": error.message_dict},
+            ) from error
+        request.save()
+        summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
+        if kind == ServiceRequestType.ADDRESS_CHANGE:
+            updated = _address_change_apply(context=context, request=request)
+            late = moved_on is not None and (today - moved_on).days > AR11_DAYS
+            summary += f"; address changed on {len(updated)} pending case(s)" + (" (filed late)" if late else "")
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            target_type="contactcenter.servicerequest",
+            target_id=request.pk,
+            summary=summary,
+            detail={"office": request.office.code, "due_on": request.due_on.isoformat()},
+        )
+        if contact is not None:
+            if receipt not in contact.receipt_numbers:
+                contact.receipt_numbers = [*contact.receipt_numbers, receipt]
+                contact.save(update_fields=["receipt_numbers", "updated_at"])
+            conversation_record(context=context, contact=contact, agent=user)
+    return request
+
+
+def service_request_review(
+    *, context: AuditContext, user, request_id: int, approve: bool, note: str, now: datetime | None = None
+) -> ServiceRequest:
+    """A Tier 2 officer decides an expedite or emergency-appointment request Tier 1 relayed."""
+    if not note.strip():
+        raise ApplicationError("Give the reason for the decision.", extra={"field": "note"})
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            raise ApplicationError("No such service request.")
+        if request.status != ServiceRequestStatus.PENDING_REVIEW:
+            raise ApplicationError(f"{request.reference} is not awaiting review ({request.get_status_display()}).")
+        request.status = ServiceRequestStatus.APPROVED if approve else ServiceRequestStatus.DENIED
+        request.reviewed_by = user
+        request.reviewed_at = now or timezone.now()
+        request.review_note = note.strip()
+        request.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.servicerequest",
+            target_id=request.pk,
+            summary=f"{request.reference} {request.get_status_display()}",
+        )
+    return request
+
+
+# --- escalation, hang-up, wrap-up ---------------------------------------------------------------
+def contact_escalate(
+    *,
+    context: AuditContext,
+    user,
+    contact_id: int,
+    reason: str,
+    tried: str,
+    summary: str,
+    language: str | None = None,
+    now: datetime | None = None,
+) -> Escalation:
+    """Send the caller to Tier 2 with a structured hand-off. The caller stays on the line: the call
+    moves to the Tier 2 queue of their language and the CSR goes to wrap-up."""
+    now = now or timezone.now()
+    if reason not in EscalationReason.values:
+        raise ApplicationError(f"Unknown escalation reason {reason!r}.", extra={"field": "reason"})
+    if not tried.strip() or not summary.strip():
+        raise ApplicationError("Say what was tried and summarise the case for the officer.", extra={"field": "summary"})
+    with transaction.atomic():
+        _agent_state_for_update(user)  # agent before contact, the order every other service locks in
+        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        if contact.tier != 1:
+            raise ApplicationError("Only a Tier 1 conversation is escalated to Tier 2.")
+        language = language or contact.language
+        call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the Tier 2 leg
+        contact.disposition = Disposition.ESCALATED
+        contact.save(update_fields=["call_sid", "disposition", "updated_at"])
+        contact_complete(context=context, user=user, contact_id=contact.pk, now=now)
+        contact.refresh_from_db()
+        tier1 = conversation_record(
+            context=context, contact=contact, agent=user, outcome=Outcome.ESCALATED, summary=summary
+        )
+        onward = WaitingContact(
+            kind=ContactKind.CALL,
+            tier=2,
+            language=language,
+            queue_name=queue_name_for(tier=2, language=language),
+            priority=contact.priority,
+            enqueued_at=now,
+            call_sid=call_sid,
+            phone=contact.phone,
+            caller_time_zone=contact.caller_time_zone,
+            receipt_numbers=contact.receipt_numbers,
+            ivr_path=contact.ivr_path,
+            interaction=tier1,
+        )
+        onward.full_clean()
+        onward.save()
+        escalation = Escalation(
+            from_contact=contact,
+            to_contact=onward,
+            reason=reason,
+            tried=tried.strip(),
+            summary=summary.strip(),
+            language=language,
+            created_by=user,
+            created_at=now,
+        )
+        escalation.full_clean()
+        escalation.save()
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            target_type="contactcenter.escalation",
+            target_id=escalation.pk,
+            summary=f"Escalated to {onward.queue_name}: {escalation.get_reason_display()}",
+        )
+        _route_soon(queue_name=onward.queue_name)
+    return escalation
+
+
+def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime | None = None) -> WaitingContact | None:
+    """The caller hung up. Waiting: abandoned with the time they waited. Offered: abandoned too, and
+    the agent is free again at once. Connected: the conversation ends and the agent wraps up."""
+    ended_at = ended_at or timezone.now()
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(call_sid=call_sid).values_list("offered_to", flat=True).first()
+        if agent_id is not None:
+            _agent_state_for_update(agent_id)  # agent before contact, the order every other service locks in
+        contact = WaitingContact.objects.select_for_update().filter(call_sid=call_sid).first()
+        if contact is None or contact.kind != ContactKind.CALL:
+            return contact
+        if contact.status == ContactStatus.CONNECTED:
+            agent = contact.offered_to
+            contact_complete(context=context, user=agent, contact_id=contact.pk, now=ended_at)
+            contact.refresh_from_db()
+            conversation_record(context=context, contact=contact, agent=agent)
+            return contact
+        if contact.status not in (ContactStatus.WAITING, ContactStatus.OFFERED):
+            return contact
+        offered_to = contact.offered_to if contact.status == ContactStatus.OFFERED else None
+        contact.status = ContactStatus.ABANDONED
+        contact.ended_at = ended_at
+        contact.wait_seconds = max(int((ended_at - contact.enqueued_at).total_seconds()), 0)
+        contact.save(update_fields=["status", "ended_at", "wait_seconds", "updated_at"])
+        if offered_to is not None:
+            agent = _agent_state_for_update(offered_to)
+            if agent.state == AgentStatus.OFFERED:
+                _agent_move(
+                    context=context,
+                    agent=agent,
+                    to_state=AgentStatus.AVAILABLE,
+                    reason="caller hung up before the answer",
+                    now=ended_at,
+                    contact=contact,
+                )
+                _route_soon(queue_name=agent.home_queue)
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.waitingcontact",
+            target_id=contact.pk,
+            summary=f"Caller abandoned {contact.queue_name} after {contact.wait_seconds} s",
+        )
+    return contact
+
+
+def contact_wrap_up(
+    *,
+    context: AuditContext,
+    user,
+    contact_id: int,
+    disposition: str,
+    notes: str = "",
+    next_state: str = AgentStatus.AVAILABLE,
+    now: datetime | None = None,
+) -> WaitingContact:
+    """Close the agent's after-call work: disposition and notes on the contact and its ledger entry,
+    wrap-up time counted from the end of the conversation, and the agent's next state."""
+    now = now or timezone.now()
+    if disposition not in Disposition.values:
+        raise ApplicationError(f"Unknown disposition {disposition!r}.", extra={"field": "disposition"})
+    if next_state not in AFTER_WRAP_UP:
+        raise ApplicationError(f"After wrap-up an agent goes available, on break or offline, not {next_state!r}.")
+    with transaction.atomic():
+        agent = _agent_state_for_update(user)
+        # A callback nobody answered is back in line with no agent, so the agent's own history says
+        # which contact they are wrapping up.
+        last_wrap_up = (
+            AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP).order_by("-at", "-id").first()
+        )
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if (
+            contact is None
+            or agent.state != AgentStatus.WRAP_UP
+            or last_wrap_up is None
+            or last_wrap_up.contact_id != contact.pk
+            or contact.wrap_up_seconds is not None
+        ):
+            raise ApplicationError("There is no contact of yours to wrap up.", extra={"contact_id": contact_id})
+        if contact.status not in (ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.WAITING):
+            raise ApplicationError("End the conversation before wrapping up.")
+        if contact.disposition != Disposition.ESCALATED:
+            contact.disposition = disposition
+        contact.wrap_up_notes = notes.strip()
+        contact.wrap_up_seconds = max(int((now - agent.state_since).total_seconds()), 0)
+        contact.save(update_fields=["disposition", "wrap_up_notes", "wrap_up_seconds", "updated_at"])
+        if contact.agent_interaction_id:
+            conversation_record(
+                context=context,
+                contact=contact,
+                agent=user,
+                outcome=DISPOSITION_OUTCOMES[Disposition(contact.disposition)],
+                summary=contact.wrap_up_notes,
+            )
+        _agent_move(context=context, agent=agent, to_state=next_state, reason="wrap-up done", now=now, contact=contact)
+        if next_state == AgentStatus.AVAILABLE:
+            _route_soon(queue_name=agent.home_queue)
+    return contact
+
+
+__all__ = [
+    "AFTER_WRAP_UP",
+    "DISPOSITION_OUTCOMES",
+    "contact_abandon",
+    "contact_answer",
+    "contact_escalate",
+    "contact_receipt_add",
+    "contact_wrap_up",
+    "conversation_record",
+    "service_request_create",
+    "service_request_review",
+]

@@ -1,0 +1,290 @@
+"""The CSR and ISO console: state, the offer, the caller's context, service requests, escalation,
+wrap-up. Every action is a POST that calls one service and returns to the console."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .audit import AuditContext
+from .errors import ApplicationError
+from .forms import (
+    AgentStateForm,
+    EscalationForm,
+    ReceiptLookupForm,
+    ReviewForm,
+    ServiceRequestForm,
+    WrapUpForm,
+    ZipLookupForm,
+)
+from .hours import zone_name
+from .identifiers import mask_receipt_number
+from .models import AgentStatus, AuditAction, Tier
+from .roles import Role, roles_required
+
+AGENTS = (Role.CSR, Role.ISO)
+POLLING_STATES = {None, AgentStatus.OFFLINE, AgentStatus.AVAILABLE, AgentStatus.OFFERED, AgentStatus.NOT_READY}
+
+
+def _context(request: HttpRequest, **forms) -> dict:
+    state = selectors.console_state(user=request.user)
+    contact = state.contact or state.wrap_up
+    receipts = selectors.contact_receipt_context(contact=contact) if contact else []
+    if contact is not None and receipts:
+        services.audit_record(
+            context=AuditContext.from_request(request),
+            action=AuditAction.VIEW,
+            target_type="contactcenter.waitingcontact",
+            target_id=contact.pk,
+            summary="Viewed the caller's cases: " + ", ".join(mask_receipt_number(r.receipt_number) for r in receipts),
+        )
+    language = request.LANGUAGE_CODE[:2]
+    local_time = None
+    if contact is not None and contact.caller_time_zone:
+        local_time = timezone.localtime(timezone.now(), timezone=_zone(contact.caller_time_zone))
+    profile = state.profile
+    return {
+        "state": state,
+        "agent_state": state.agent.state if state.agent else AgentStatus.OFFLINE,
+        "contact": contact,
+        "connected": state.contact is not None and state.contact.status == "connected",
+        "offered": state.contact is not None and state.contact.status == "offered",
+        "escalation": selectors.escalation_for(contact=contact) if contact and contact.tier == 2 else None,
+        "receipts": receipts,
+        "local_time": local_time,
+        "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
+        "polling": (state.agent.state if state.agent else None) in POLLING_STATES and state.wrap_up is None,
+        "is_iso": profile is not None and profile.tier == Tier.TIER2,
+        "reviews": selectors.service_requests_awaiting_review()[:20]
+        if profile is not None and profile.tier == Tier.TIER2
+        else [],
+        "my_requests": selectors.service_requests_list(created_by=request.user)[:10],
+        "recent": selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10],
+        "state_form": AgentStateForm(),
+        "lookup_form": ReceiptLookupForm(),
+        "zip_form": ZipLookupForm(),
+        "sr_form": forms.get("sr_form")
+        or ServiceRequestForm(
+            initial={
+                "receipt_number": contact.receipt_numbers[0] if contact and contact.receipt_numbers else "",
+                "contact_phone": contact.phone if contact else "",
+            }
+        ),
+        "escalation_form": forms.get("escalation_form")
+        or EscalationForm(initial={"language": contact.language if contact else "en"}),
+        "wrap_form": forms.get("wrap_form") or WrapUpForm(),
+        "review_form": ReviewForm(),
+    }
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+@roles_required(*AGENTS)
+def console(request: HttpRequest) -> HttpResponse:
+    lookup = ReceiptLookupForm(request.GET or None)
+    if lookup.is_valid():
+        return redirect("case-history", receipt_number=lookup.cleaned_data["receipt_number"])
+    return render(request, "contactcenter/console.html", _context(request))
+
+
+@roles_required(*AGENTS)
+def console_work(request: HttpRequest) -> HttpResponse:
+    """The part of the console that changes on its own (an offer arriving or lapsing), for htmx."""
+    return render(request, "contactcenter/_console_work.html", _context(request))
+
+
+def _act(request: HttpRequest, action, success: str) -> HttpResponse:
+    try:
+        action(AuditContext.from_request(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("agent-console")
+
+
+@roles_required(*AGENTS)
+@require_POST
+def state_set(request: HttpRequest) -> HttpResponse:
+    form = AgentStateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose available, on break or offline."))
+        return redirect("agent-console")
+    state = form.cleaned_data["state"]
+    return _act(
+        request,
+        lambda context: services.agent_state_set(context=context, user=request.user, state=state),
+        _("Your status is now: %(state)s.") % {"state": AgentStatus(state).label},
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def offer_accept(request: HttpRequest, contact_id: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda context: services.contact_answer(context=context, user=request.user, contact_id=contact_id),
+        _("Connected. The caller's context is below."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def offer_decline(request: HttpRequest, contact_id: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda context: services.offer_decline(context=context, user=request.user, contact_id=contact_id),
+        _("Offer declined: the caller keeps their place. You are not ready until you choose available."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_end(request: HttpRequest, contact_id: int) -> HttpResponse:
+    reached = request.POST.get("reached", "yes") != "no"
+    return _act(
+        request,
+        lambda context: services.contact_complete(
+            context=context, user=request.user, contact_id=contact_id, reached=reached
+        ),
+        _("Conversation ended. Wrap up below."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_receipt(request: HttpRequest, contact_id: int) -> HttpResponse:
+    form = ReceiptLookupForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("receipt_number", [])))
+        return redirect("agent-console")
+    value = form.cleaned_data["receipt_number"]
+    return _act(
+        request,
+        lambda context: services.contact_receipt_add(
+            context=context, user=request.user, contact_id=contact_id, receipt_number=value
+        ),
+        _("Receipt number added to the contact."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_http_methods(["GET", "POST"])
+def service_request(request: HttpRequest) -> HttpResponse:
+    """Within a call (from the console) or without one (written or callback follow-up)."""
+    if request.method == "GET":
+        return render(request, "contactcenter/service_request.html", {"sr_form": ServiceRequestForm()})
+    form = ServiceRequestForm(request.POST)
+    contact_id = request.POST.get("contact_id")
+    if form.is_valid():
+        try:
+            created = services.service_request_create(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                contact_id=int(contact_id) if contact_id and contact_id.isdigit() else None,
+                language=request.POST.get("language", "en")[:2],
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form.add_error(error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(reference)s taken: %(kind)s, routed to %(office)s, due %(due)s.")
+                % {
+                    "reference": created.reference,
+                    "kind": created.get_kind_display(),
+                    "office": created.office.name,
+                    "due": created.due_on.isoformat(),
+                },
+            )
+            return redirect("agent-console")
+    if not contact_id:
+        return render(request, "contactcenter/service_request.html", {"sr_form": form}, status=400)
+    return render(request, "contactcenter/console.html", _context(request, sr_form=form), status=400)
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_escalate(request: HttpRequest, contact_id: int) -> HttpResponse:
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_escalate(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                contact_id=contact_id,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Escalated to Tier 2: the caller waits on the line for an officer."))
+            return redirect("agent-console")
+    return render(request, "contactcenter/console.html", _context(request, escalation_form=form), status=400)
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
+    form = WrapUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_wrap_up(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                contact_id=contact_id,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Wrap-up saved."))
+            return redirect("agent-console")
+    return render(request, "contactcenter/console.html", _context(request, wrap_form=form), status=400)
+
+
+@roles_required(Role.ISO)
+@require_POST
+def service_request_review(request: HttpRequest, request_id: int) -> HttpResponse:
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or deny and give the reason."))
+        return redirect("agent-console")
+    return _act(
+        request,
+        lambda context: services.service_request_review(
+            context=context,
+            user=request.user,
+            request_id=request_id,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        ),
+        _("Decision recorded."),
+    )
+
+
+@roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR)
+def lookup_zip(request: HttpRequest) -> HttpResponse:
+    """Nearest field offices and civil surgeons to a ZIP code: the IVR's self-service, for agents."""
+    form = ZipLookupForm(request.GET or None)
+    offices = surgeons = None
+    if form.is_valid():
+        zip_code = form.cleaned_data["zip_code"]
+        offices = selectors.offices_nearest(zip_code=zip_code, limit=3)
+        surgeons = selectors.civil_surgeons_nearest(zip_code=zip_code, limit=5)
+    return render(
+        request,
+        "contactcenter/lookup_zip.html",
+        {"form": form, "offices": offices, "surgeons": surgeons},
+        status=400 if request.GET and not form.is_valid() else 200,
+    )

@@ -1,0 +1,416 @@
+"""The live tier once an agent answers, walked through the consoles as CSRs, ISOs and supervisors
+use them: offer, caller context, service requests, address changes, escalation, wrap-up, the
+wallboard and the queue report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from contactcenter import selectors, services
+from contactcenter.audit import AuditContext
+from contactcenter.errors import ApplicationError
+from contactcenter.models import (
+    AgentState,
+    AuditEvent,
+    BenefitCase,
+    Channel,
+    ContactStatus,
+    Escalation,
+    Interaction,
+    Outcome,
+    ServiceRequest,
+    ServiceRequestStatus,
+    WaitingContact,
+)
+from contactcenter.roles import Role
+
+
+@pytest.fixture
+def reference(db):
+    from django.core.management import call_command
+
+    call_command("seed_reference", cases=60, surgeons=20, verbosity=0)
+
+
+def _outside_normal_case() -> BenefitCase:
+    for case in BenefitCase.objects.select_related("status", "form", "office").order_by("received_on"):
+        if selectors.case_outside_normal_processing(case=case):
+            return case
+    raise AssertionError("the demo data has no case outside normal processing time")
+
+
+def _within_normal_case() -> BenefitCase:
+    for case in BenefitCase.objects.select_related("status", "form", "office").order_by("-received_on"):
+        if selectors.case_outside_normal_processing(case=case) is False and not case.status.terminal:
+            return case
+    raise AssertionError("the demo data has no case within normal processing time")
+
+
+def _ivr_contact(*, receipt_number: str, language: str = "en", call_sid: str = "CA" + "1" * 32) -> WaitingContact:
+    context = AuditContext.system(channel="ivr")
+    ivr = services.interaction_record(
+        context=context,
+        channel=Channel.IVR,
+        topic_code="case-status",
+        source_app="ivr",
+        source_model="call",
+        source_id=call_sid,
+        language=language,
+        outcome=Outcome.TRANSFERRED,
+        receipt_numbers=[receipt_number],
+        contact_phone="+12135550142",
+    )
+    return services.contact_enqueue(
+        context=context,
+        phone="+12135550142",
+        language=language,
+        caller_time_zone="America/Los_Angeles",
+        call_sid=call_sid,
+        receipt_numbers=[receipt_number],
+        ivr_path=["language", "main", "case_status", "representative"],
+        interaction=ivr,
+    )
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post(client: Client, url: str, data: dict | None = None):
+    response = client.post(url, data or {}, follow=True)
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledger(reference, make_staff):
+    case = _outside_normal_case()
+    csr, iso, supervisor = make_staff(Role.CSR), make_staff(Role.ISO), make_staff(Role.SUPERVISOR)
+    csr_client, iso_client = _signed_in(csr), _signed_in(iso)
+
+    page = _post(csr_client, "/console/state/", {"state": "available"})
+    assert "Waiting for a caller" in page.content.decode()
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    assert services.route_next(queue_name="tier1-en").agent_id == csr.pk
+
+    offer = csr_client.get("/console/work/").content.decode()
+    assert "A caller is offered to you" in offer
+    assert f"/console/contacts/{contact.pk}/accept/" in offer
+
+    page = _post(csr_client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+    assert "On the line" in page and "+12135550142" in page
+    assert "Pacific" in page  # the caller's own zone, from their number
+    assert "language › main › case_status › representative" in page
+    assert case.status.headline_en in page
+    assert "Outside normal processing time" in page
+    assert AuditEvent.objects.filter(action="view", target_type="contactcenter.waitingcontact").exists()
+
+    page = _post(
+        csr_client,
+        "/console/service-requests/",
+        {
+            "contact_id": contact.pk,
+            "kind": "outside_normal",
+            "receipt_number": case.receipt_number.lower(),
+            "date_of_birth": case.date_of_birth.isoformat(),
+            "requester_role": "applicant",
+            "contact_phone": "+12135550142",
+        },
+    ).content.decode()
+    request = ServiceRequest.objects.get()
+    assert f"{request.reference} taken" in page
+    assert (request.office, request.status) == (case.office, ServiceRequestStatus.ROUTED)
+    assert request.due_on == timezone.localdate() + timedelta(days=15)
+
+    _post(
+        csr_client,
+        f"/console/contacts/{contact.pk}/escalate/",
+        {
+            "reason": "case_specific",
+            "tried": "Checked status and took an outside-normal service request.",
+            "summary": "Caller needs an officer to review the transfer between offices.",
+            "language": "en",
+        },
+    )
+    escalation = Escalation.objects.get()
+    onward = escalation.to_contact
+    assert (onward.queue_name, onward.status, onward.call_sid) == ("tier2-en", ContactStatus.WAITING, "CA" + "1" * 32)
+    assert AgentState.objects.get(user=csr).state == "wrap_up"
+    page = _post(
+        csr_client,
+        f"/console/contacts/{contact.pk}/wrap-up/",
+        {"disposition": "escalated", "notes": "Sent to Tier 2.", "next_state": "break"},
+    ).content.decode()
+    assert "Wrap-up saved" in page
+    contact.refresh_from_db()
+    assert contact.disposition == "escalated" and contact.wrap_up_seconds is not None
+    assert AgentState.objects.get(user=csr).state == "break"
+
+    _post(iso_client, "/console/state/", {"state": "available"})
+    assert services.route_next(queue_name="tier2-en").agent_id == iso.pk
+    _post(iso_client, f"/console/contacts/{onward.pk}/accept/")
+    page = iso_client.get("/console/").content.decode()
+    assert "Hand-off from Tier 1" in page
+    assert "Caller needs an officer to review the transfer between offices." in page
+    assert "ISO console (Tier 2)" in page
+    _post(iso_client, f"/console/contacts/{onward.pk}/end/")
+    _post(
+        iso_client,
+        f"/console/contacts/{onward.pk}/wrap-up/",
+        {"disposition": "resolved", "notes": "Explained the transfer.", "next_state": "offline"},
+    )
+
+    ivr, tier1, tier2 = (
+        Interaction.objects.get(channel=Channel.IVR),
+        Interaction.objects.get(channel=Channel.TIER1),
+        Interaction.objects.get(channel=Channel.TIER2),
+    )
+    assert (tier1.parent, tier1.outcome, tier1.handled_by) == (ivr, Outcome.ESCALATED, csr)
+    assert (tier2.parent, tier2.outcome, tier2.handled_by) == (tier1, Outcome.RESOLVED, iso)
+    assert tier2.summary == "Explained the transfer."
+    history = [i.channel for i in selectors.interactions_for_receipt_number(receipt_number=case.receipt_number)]
+    assert sorted(history) == ["ivr", "tier1", "tier2"]
+
+    board = _signed_in(supervisor).get("/wallboard/live/").content.decode()
+    now = timezone.now()
+    rate = selectors.tier2_transfer_rate(start=now - timedelta(hours=1), end=now)
+    assert (rate.numerator, rate.denominator) == (1, 1)
+    assert 'data-figure="today-tier2">100.0%' in board
+    stats = {row.name: row for row in selectors.queue_stats()}
+    assert (stats["tier1-en"].answered, stats["tier2-en"].answered) == (1, 1)
+
+
+def test_an_address_change_updates_every_pending_case_of_the_person_and_is_due_in_seven_days(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    first = BenefitCase.objects.filter(status__terminal=False).exclude(a_number="").first()
+    second = BenefitCase.objects.filter(status__terminal=False).exclude(pk=first.pk).first()
+    decided = BenefitCase.objects.filter(status__terminal=True).exclude(pk__in=[first.pk, second.pk]).first()
+    BenefitCase.objects.filter(pk__in=[second.pk, decided.pk]).update(
+        a_number=first.a_number, applicant_name=first.applicant_name, date_of_birth=first.date_of_birth
+    )
+    before = decided.mailing_address_line
+
+    request = services.service_request_create(
+        context=AuditContext(actor=csr),
+        user=csr,
+        kind="address_change",
+        receipt_number=first.receipt_number,
+        date_of_birth=first.date_of_birth,
+        requester_role="applicant",
+        contact_phone="+12135550142",
+        new_address_line="1200 Main St Apt 4",
+        new_city="Los Angeles",
+        new_state="ca",
+        new_zip="90012",
+        moved_on=timezone.localdate() - timedelta(days=3),
+    )
+
+    assert request.due_on == timezone.localdate() + timedelta(days=7)
+    for case in (first, second):
+        case.refresh_from_db()
+        assert (case.mailing_address_line, case.mailing_city, case.mailing_state, case.mailing_zip) == (
+            "1200 Main St Apt 4",
+            "Los Angeles",
+            "CA",
+            "90012",
+        )
+    decided.refresh_from_db()
+    assert decided.mailing_address_line == before
+    assert AuditEvent.objects.filter(target_type="contactcenter.benefitcase", summary__contains="AR-11").count() == 2
+
+
+def test_service_requests_refuse_unknown_numbers_wrong_identity_and_cases_within_normal_time(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    case = _within_normal_case()
+    base = {
+        "context": AuditContext(actor=csr),
+        "user": csr,
+        "requester_role": "applicant",
+        "contact_phone": "+12135550142",
+        "date_of_birth": case.date_of_birth,
+    }
+    with pytest.raises(ApplicationError, match="No case is on file"):
+        services.service_request_create(kind="card_not_received", receipt_number="EAC0000000001", **base)
+    with pytest.raises(ApplicationError, match="does not match"):
+        services.service_request_create(
+            kind="card_not_received",
+            receipt_number=case.receipt_number,
+            **{**base, "date_of_birth": case.date_of_birth - timedelta(days=1)},
+        )
+    with pytest.raises(ApplicationError, match="within normal processing time"):
+        services.service_request_create(kind="outside_normal", receipt_number=case.receipt_number, **base)
+    with pytest.raises(ApplicationError, match="criterion"):
+        services.service_request_create(kind="expedite", receipt_number=case.receipt_number, **base)
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_console_keeps_what_the_csr_typed_when_a_service_request_is_refused(reference, client_as):
+    client = client_as(Role.CSR)
+    case = _within_normal_case()
+    response = client.post(
+        "/console/service-requests/",
+        {
+            "kind": "outside_normal",
+            "receipt_number": case.receipt_number,
+            "date_of_birth": case.date_of_birth.isoformat(),
+            "requester_role": "applicant",
+            "contact_email": "caller@example.com",
+            "details": "Waiting a long time",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "within normal processing time" in page
+    assert 'value="caller@example.com"' in page and "Waiting a long time" in page
+
+
+def test_tier1_relays_an_expedite_that_only_tier2_decides(reference, make_staff):
+    case = _within_normal_case()
+    csr, iso = make_staff(Role.CSR), make_staff(Role.ISO)
+    request = services.service_request_create(
+        context=AuditContext(actor=csr),
+        user=csr,
+        kind="expedite",
+        receipt_number=case.receipt_number,
+        date_of_birth=case.date_of_birth,
+        requester_role="representative",
+        requester_name="Ana Ortiz, Esq.",
+        contact_email="ana@example.com",
+        expedite_criterion="humanitarian",
+        details="Medical emergency abroad.",
+    )
+    assert request.status == ServiceRequestStatus.PENDING_REVIEW
+    assert request.due_on == timezone.localdate() + timedelta(days=7)
+
+    assert _signed_in(csr).post(f"/console/service-requests/{request.pk}/review/", {}).status_code == 403
+    iso_client = _signed_in(iso)
+    assert request.reference in iso_client.get("/console/").content.decode()
+    page = _post(
+        iso_client,
+        f"/console/service-requests/{request.pk}/review/",
+        {"decision": "approve", "note": "Documented medical emergency."},
+    ).content.decode()
+    assert "Decision recorded" in page
+    request.refresh_from_db()
+    assert (request.status, request.reviewed_by, request.review_note) == (
+        ServiceRequestStatus.APPROVED,
+        iso,
+        "Documented medical emergency.",
+    )
+    page = _post(
+        iso_client, f"/console/service-requests/{request.pk}/review/", {"decision": "deny", "note": "Again"}
+    ).content.decode()
+    assert "is not awaiting review" in page
+
+
+def test_a_caller_who_hangs_up_while_offered_frees_the_agent_and_counts_as_abandoned(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+
+    services.contact_abandon(context=AuditContext.system(), call_sid=contact.call_sid)
+
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.ABANDONED and contact.wait_seconds is not None
+    assert AgentState.objects.get(user=csr).state == "available"
+
+
+def test_a_caller_who_hangs_up_mid_conversation_leaves_the_agent_in_wrap_up(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    services.contact_answer(context=AuditContext(actor=csr), user=csr, contact_id=contact.pk)
+
+    services.contact_abandon(context=AuditContext.system(), call_sid=contact.call_sid)
+
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.COMPLETED and contact.handle_seconds is not None
+    assert AgentState.objects.get(user=csr).state == "wrap_up"
+    services.contact_wrap_up(
+        context=AuditContext(actor=csr), user=csr, contact_id=contact.pk, disposition="disconnected"
+    )
+    assert Interaction.objects.get(channel=Channel.TIER1).outcome == Outcome.ABANDONED
+    with pytest.raises(ApplicationError, match="no contact of yours to wrap up"):
+        services.contact_wrap_up(
+            context=AuditContext(actor=csr), user=csr, contact_id=contact.pk, disposition="resolved"
+        )
+
+
+def test_queue_report_shows_and_exports_figures_by_day_queue_and_language(reference, make_staff):
+    supervisor = make_staff(Role.SUPERVISOR)
+    csr = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    answered = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    services.contact_answer(context=AuditContext(actor=csr), user=csr, contact_id=answered.pk)
+    services.contact_complete(context=AuditContext(actor=csr), user=csr, contact_id=answered.pk)
+    lost = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number, call_sid="CA" + "2" * 32)
+    services.contact_abandon(context=AuditContext.system(), call_sid=lost.call_sid)
+    client = _signed_in(supervisor)
+    today = timezone.localdate()
+
+    page = client.get("/reports/queues/", {"start": today.isoformat(), "end": today.isoformat()}).content.decode()
+    assert "tier1-en" in page and "50.0%" in page
+
+    response = client.get("/reports/queues/", {"start": today.isoformat(), "end": today.isoformat(), "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"].startswith("text/csv")
+    assert [(r["queue"], r["language"], r["contacts"], r["answered"], r["abandoned"]) for r in rows] == [
+        ("tier1-en", "en", "2", "1", "1")
+    ]
+    assert rows[0]["service_level_percent"] == "50.0" and rows[0]["abandonment_percent"] == "50.0"
+    bad = client.get("/reports/queues/", {"start": today.isoformat(), "end": (today - timedelta(days=1)).isoformat()})
+    assert bad.status_code == 400 and "The end date is before the start date." in bad.content.decode()
+
+
+def test_api_agent_state_queue_stats_and_service_requests_are_role_checked(reference, make_staff):
+    csr, supervisor = make_staff(Role.CSR), make_staff(Role.SUPERVISOR)
+    agent_api, supervisor_api = _signed_in(csr), _signed_in(supervisor)
+
+    response = agent_api.post("/api/agent/state/", {"state": "available"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "available"
+    assert response.json()["home_queue"] == "tier1-en"
+    assert agent_api.post("/api/agent/state/", {"state": "on_call"}, content_type="application/json").status_code == 400
+    assert supervisor_api.get("/api/agent/state/").status_code == 403
+
+    assert agent_api.get("/api/queues/stats/").status_code == 403
+    stats = {row["name"]: row for row in supervisor_api.get("/api/queues/stats/").json()}
+    assert stats["tier1-en"]["agents"] == {"available": 1}
+
+    unknown = agent_api.post(
+        "/api/service-requests/",
+        {
+            "kind": "card_not_received",
+            "receipt_number": "EAC0000000001",
+            "date_of_birth": "1980-01-01",
+            "requester_role": "applicant",
+            "contact_phone": "+12135550142",
+        },
+        content_type="application/json",
+    )
+    assert unknown.status_code == 400 and "No case is on file" in unknown.json()["message"]
+    case = _within_normal_case()
+    created = agent_api.post(
+        "/api/service-requests/",
+        {
+            "kind": "card_not_received",
+            "receipt_number": case.receipt_number,
+            "date_of_birth": case.date_of_birth.isoformat(),
+            "requester_role": "applicant",
+            "contact_phone": "+12135550142",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["office"] == case.office.code and created.json()["status"] == "routed"
+    listed = supervisor_api.get("/api/service-requests/", {"receipt_number": case.receipt_number}).json()
+    assert [row["reference"] for row in listed["results"]] == [created.json()["reference"]]
