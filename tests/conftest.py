@@ -107,7 +107,7 @@ def _reference_rows(request):
 
     from django.apps import apps
 
-    for migration in ("0002_roles_and_topics", "0006_status_headlines"):
+    for migration in ("0002_roles_and_topics", "0006_status_headlines", "0008_queue_configs"):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
 
 
