@@ -53,5 +53,22 @@ def offers_expire() -> int:
 
 @shared_task(name="contactcenter.routing_sweep", acks_late=True, ignore_result=True)
 def routing_sweep() -> None:
-    """Every few seconds: expire missed offers and route every queue, so a lost task delays, never loses."""
+    """Every few seconds: expire missed offers, route every queue, and resend call instructions
+    whose task was lost, so a broker outage delays and never loses."""
     services.routing_sweep()
+    for control_id in services.call_controls_pending():
+        call_control_send.delay(control_id=control_id)
+
+
+@shared_task(
+    name="contactcenter.call_control_send",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TelephonyError,),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=5,
+)
+def call_control_send(control_id: int) -> None:
+    """Put a caller through, transfer them or dial them back; a done instruction is never repeated."""
+    services.call_control_send(control_id=control_id)

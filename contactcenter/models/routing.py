@@ -163,3 +163,40 @@ class QueueConfig(models.Model):
             raise ValidationError({"overflow_to": _('A list of queue names, e.g. ["tier1-en"].')})
         if self.name in self.overflow_to:
             raise ValidationError({"overflow_to": _("A queue cannot overflow to itself.")})
+
+
+class CallControlAction(models.TextChoices):
+    CONNECT_AGENT = "connect_agent", _("Put the caller through to the agent")
+    TRANSFER = "transfer", _("Warm transfer to another queue")
+    DIAL_CALLBACK = "dial_callback", _("Dial the caller back for the agent")
+
+
+class CallControlStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CallControl(models.Model):
+    """One instruction to the phone network about a live contact, carried out after commit by a
+    worker (the local backend records it; Twilio's is a REST call)."""
+
+    contact = models.ForeignKey(WaitingContact, on_delete=models.CASCADE, related_name="call_controls")
+    action = models.CharField(max_length=16, choices=CallControlAction.choices)
+    call_sid = models.CharField(max_length=34, blank=True)
+    target = models.CharField(max_length=80, help_text=_("Agent identity or queue name."))
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    backend = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=8, choices=CallControlStatus.choices, default=CallControlStatus.PENDING)
+    provider_sid = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} → {self.target} ({self.status})"

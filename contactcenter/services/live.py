@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import selectors
+from .. import selectors, telephony
 from ..audit import AuditContext
 from ..errors import ApplicationError
 from ..identifiers import InvalidIdentifier, mask_receipt_number, normalize_a_number, normalize_receipt_number
@@ -20,6 +21,9 @@ from ..models import (
     AgentStatus,
     AuditAction,
     BenefitCase,
+    CallControl,
+    CallControlAction,
+    CallControlStatus,
     Channel,
     ContactKind,
     ContactStatus,
@@ -51,10 +55,11 @@ AFTER_WRAP_UP = frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus
 SERVICE_REQUEST_DAYS = 15
 PRIORITY_SERVICE_REQUEST_DAYS = 7
 AR11_DAYS = 10
+CALL_CONTROL_MAX_ATTEMPTS = 3
 
 
 def _topic_of(contact: WaitingContact) -> str:
-    return contact.interaction.topic.code if contact.interaction_id else "representative"
+    return contact.interaction.topic.code if contact.interaction_id else "general"
 
 
 def conversation_record(
@@ -81,12 +86,85 @@ def conversation_record(
     )
 
 
+def agent_identity(user) -> str:
+    """The agent's softphone identity on the phone network."""
+    return f"agent-{user.pk}"
+
+
+def _call_control_queue(*, contact: WaitingContact, action: str, target: str, call_sid: str = "") -> CallControl:
+    control = CallControl(
+        contact=contact,
+        action=action,
+        call_sid=call_sid or contact.call_sid or "",
+        target=target,
+        language=contact.language,
+        backend=settings.TELEPHONY_BACKEND,
+    )
+    control.full_clean()
+    control.save()
+    from ..background import enqueue_on_commit
+    from ..tasks import call_control_send
+
+    enqueue_on_commit(call_control_send, control_id=control.pk)
+    return control
+
+
+def call_control_send(*, control_id: int) -> CallControl | None:
+    """Carry out a call instruction once: a row already done (a retried or duplicated task) is left
+    alone. A refusal by the phone network is recorded and raised for the task to retry, until
+    CALL_CONTROL_MAX_ATTEMPTS leaves it failed (logged as an error)."""
+    failure: telephony.TelephonyError | None = None
+    with transaction.atomic():
+        control = CallControl.objects.select_for_update().select_related("contact").filter(pk=control_id).first()
+        if control is None or control.status != CallControlStatus.PENDING:
+            return control
+        control.attempts += 1
+        try:
+            control.provider_sid = telephony.gateway().control(control=control)
+        except telephony.TelephonyError as error:
+            failure = error
+            control.error = str(error)[:300]
+            if control.attempts >= CALL_CONTROL_MAX_ATTEMPTS:
+                control.status = CallControlStatus.FAILED
+            control.save(update_fields=["attempts", "error", "status"])
+        else:
+            control.status = CallControlStatus.DONE
+            control.done_at = timezone.now()
+            control.save(update_fields=["attempts", "provider_sid", "status", "done_at"])
+        audit_record(
+            context=AuditContext.system(channel="task"),
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.callcontrol",
+            target_id=control.pk,
+            summary=f"{control.get_action_display()} → {control.target} ({control.backend}): {control.status}",
+        )
+    if failure is not None and control.status == CallControlStatus.PENDING:
+        raise failure
+    if failure is not None:
+        telephony.logger.error("call control %s failed for good: %s", control.pk, control.error)
+    return control
+
+
+def call_controls_pending(*, older_than_seconds: int = 30) -> list[int]:
+    """Instructions whose task never reached the broker."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        CallControl.objects.filter(status=CallControlStatus.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:200]
+    )
+
+
 def contact_answer(*, context: AuditContext, user, contact_id: int, now: datetime | None = None) -> WaitingContact:
     """The agent accepts the offer: the caller is put through and the conversation enters the ledger."""
     from .routing import offer_accept
 
     with transaction.atomic():
         contact = offer_accept(context=context, user=user, contact_id=contact_id, now=now)
+        if contact.kind == ContactKind.CALLBACK:
+            _call_control_queue(contact=contact, action=CallControlAction.DIAL_CALLBACK, target=agent_identity(user))
+        elif contact.call_sid:
+            _call_control_queue(contact=contact, action=CallControlAction.CONNECT_AGENT, target=agent_identity(user))
         interaction = conversation_record(context=context, contact=contact, agent=user)
         contact.agent_interaction = interaction
         contact.save(update_fields=["agent_interaction", "updated_at"])
@@ -363,6 +441,8 @@ def contact_escalate(
             target_id=escalation.pk,
             summary=f"Escalated to {onward.queue_name}: {escalation.get_reason_display()}",
         )
+        if call_sid:
+            _call_control_queue(contact=onward, action=CallControlAction.TRANSFER, target=onward.queue_name)
         _route_soon(queue_name=onward.queue_name)
     return escalation
 
@@ -469,7 +549,11 @@ def contact_wrap_up(
 
 __all__ = [
     "AFTER_WRAP_UP",
+    "CALL_CONTROL_MAX_ATTEMPTS",
     "DISPOSITION_OUTCOMES",
+    "agent_identity",
+    "call_control_send",
+    "call_controls_pending",
     "contact_abandon",
     "contact_answer",
     "contact_escalate",
