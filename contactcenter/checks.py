@@ -1,4 +1,4 @@
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .urlwalk import iter_routes
 
@@ -18,3 +18,19 @@ def every_view_declares_roles(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.compatibility, deploy=True)
+def live_tier_keeps_its_hours(app_configs, **kwargs):
+    """The training switch that opens Tier 1 at any hour must never reach production."""
+    from django.conf import settings
+
+    if getattr(settings, "TIER1_ALWAYS_OPEN", False):
+        return [
+            Warning(
+                "TIER1_ALWAYS_OPEN is on: callers are offered a representative outside 8 a.m.–8 p.m.",
+                hint="Set TIER1_ALWAYS_OPEN=false outside training and demo environments.",
+                id="contactcenter.W002",
+            )
+        ]
+    return []

@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
 }
 # Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
+# Training and demo only: representatives answer at any hour (production keeps 8 a.m.–8 p.m. local).
+TIER1_ALWAYS_OPEN = env.bool("TIER1_ALWAYS_OPEN", default=False)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
 CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
 

@@ -414,3 +414,19 @@ def test_api_agent_state_queue_stats_and_service_requests_are_role_checked(refer
     assert created.json()["office"] == case.office.code and created.json()["status"] == "routed"
     listed = supervisor_api.get("/api/service-requests/", {"receipt_number": case.receipt_number}).json()
     assert [row["reference"] for row in listed["results"]] == [created.json()["reference"]]
+
+
+def test_the_training_switch_opens_tier1_at_any_hour_and_warns_under_check_deploy(settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.core.checks import run_checks
+
+    from contactcenter import hours
+
+    saturday_night = datetime(2026, 12, 5, 23, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert hours.tier1_open(time_zone="America/New_York", at=saturday_night) is False
+    assert "contactcenter.W002" not in [m.id for m in run_checks(include_deployment_checks=True)]
+    settings.TIER1_ALWAYS_OPEN = True
+    assert hours.tier1_open(time_zone="America/New_York", at=saturday_night) is True
+    assert "contactcenter.W002" in [m.id for m in run_checks(include_deployment_checks=True)]
