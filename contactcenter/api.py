@@ -12,7 +12,16 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .audit import AuditContext
 from .identifiers import mask_receipt_number, normalize_receipt_number
-from .models import AuditAction, AuditChannel, Interaction, RequesterRole, ServiceRequest, ServiceRequestType, Topic
+from .models import (
+    AuditAction,
+    AuditChannel,
+    Interaction,
+    Language,
+    RequesterRole,
+    ServiceRequest,
+    ServiceRequestType,
+    Topic,
+)
 from .roles import ALL_ROLES, CASE_PII_ROLES, Role, user_roles
 
 
@@ -236,7 +245,7 @@ class ServiceRequestInputSerializer(serializers.Serializer):
     requester_name = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    language = serializers.ChoiceField(choices=["en", "es"], default="en")
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
     details = serializers.CharField(required=False, allow_blank=True, default="")
     expedite_criterion = serializers.CharField(required=False, allow_blank=True, default="")
     new_address_line = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

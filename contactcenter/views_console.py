@@ -93,7 +93,10 @@ def console(request: HttpRequest) -> HttpResponse:
     lookup = ReceiptLookupForm(request.GET or None)
     if lookup.is_valid():
         return redirect("case-history", receipt_number=lookup.cleaned_data["receipt_number"])
-    return render(request, "contactcenter/console.html", _context(request))
+    context = _context(request)
+    if lookup.is_bound:
+        context["lookup_form"] = lookup  # shows what was typed and why it is not a receipt number
+    return render(request, "contactcenter/console.html", context)
 
 
 @roles_required(*AGENTS)
@@ -213,13 +216,12 @@ def service_request(request: HttpRequest) -> HttpResponse:
     return render(request, "contactcenter/console.html", _context(request, sr_form=form), status=400)
 
 
-@roles_required(*AGENTS)
-@require_POST
-def contact_escalate(request: HttpRequest, contact_id: int) -> HttpResponse:
-    form = EscalationForm(request.POST)
+def _contact_form_action(request: HttpRequest, *, contact_id: int, form, form_key: str, service, success: str):
+    """Validate a console form, hand its data to one contact service, and come back to the console
+    (with the form, its data and the refusal when the service says no)."""
     if form.is_valid():
         try:
-            services.contact_escalate(
+            service(
                 context=AuditContext.from_request(request),
                 user=request.user,
                 contact_id=contact_id,
@@ -228,29 +230,35 @@ def contact_escalate(request: HttpRequest, contact_id: int) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Escalated to Tier 2: the caller waits on the line for an officer."))
+            messages.success(request, success)
             return redirect("agent-console")
-    return render(request, "contactcenter/console.html", _context(request, escalation_form=form), status=400)
+    return render(request, "contactcenter/console.html", _context(request, **{form_key: form}), status=400)
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_escalate(request: HttpRequest, contact_id: int) -> HttpResponse:
+    return _contact_form_action(
+        request,
+        contact_id=contact_id,
+        form=EscalationForm(request.POST),
+        form_key="escalation_form",
+        service=services.contact_escalate,
+        success=_("Escalated to Tier 2: the caller waits on the line for an officer."),
+    )
 
 
 @roles_required(*AGENTS)
 @require_POST
 def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
-    form = WrapUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contact_wrap_up(
-                context=AuditContext.from_request(request),
-                user=request.user,
-                contact_id=contact_id,
-                **form.cleaned_data,
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Wrap-up saved."))
-            return redirect("agent-console")
-    return render(request, "contactcenter/console.html", _context(request, wrap_form=form), status=400)
+    return _contact_form_action(
+        request,
+        contact_id=contact_id,
+        form=WrapUpForm(request.POST),
+        form_key="wrap_form",
+        service=services.contact_wrap_up,
+        success=_("Wrap-up saved."),
+    )
 
 
 @roles_required(Role.ISO)

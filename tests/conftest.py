@@ -148,6 +148,21 @@ def client_as(client, make_staff):
 
 
 # --- Celery: a real worker process against Redis and the test database ------------------------
+@pytest.fixture
+def broker_down():
+    """The Celery app pointed at a port nothing listens on, for the length of a test."""
+    from contactcenter.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url = original
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings

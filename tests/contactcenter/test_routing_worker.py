@@ -11,7 +11,6 @@ from django.apps import apps
 
 from contactcenter import services
 from contactcenter.audit import AuditContext
-from contactcenter.celery import app
 from contactcenter.models import AgentState, ContactStatus, WaitingContact
 
 
@@ -27,18 +26,6 @@ def _wait_for(predicate, timeout=30.0, interval=0.2) -> bool:
 @pytest.fixture
 def queues():
     import_module("contactcenter.migrations.0008_queue_configs").forwards(apps, None)
-
-
-@pytest.fixture
-def broker_down():
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.broker_url = original
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.mark.celery_worker

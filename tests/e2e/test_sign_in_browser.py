@@ -13,8 +13,8 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEADINGS = {
-    Role.CSR: "Agent console",
-    Role.ISO: "Agent console",
+    Role.CSR: "CSR console (Tier 1)",
+    Role.ISO: "ISO console (Tier 2)",
     Role.SUPERVISOR: "Supervisor wallboard",
     Role.CAO_ANALYST: "CAO casework",
     Role.CAO_SUPERVISOR: "CAO casework",

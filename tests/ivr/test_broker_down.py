@@ -3,21 +3,8 @@
 import pytest
 
 from contactcenter import services
-from contactcenter.celery import app
 from contactcenter.models import FormOrder
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
-
-
-@pytest.fixture
-def broker_down(settings):
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.broker_url = original
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.mark.redis
