@@ -568,9 +568,10 @@ class ReceiptContext:
 
 
 def contact_receipt_context(*, contact: WaitingContact) -> list[ReceiptContext]:
-    """For each receipt number of a contact: the case on file and every earlier contact about it on
-    any channel (this conversation's own entries left out)."""
-    own = {contact.interaction_id, contact.agent_interaction_id} - {None}
+    """For each receipt number of a contact: the case on file and every other contact about it on
+    any channel, the IVR call or Tier 1 conversation that led here included (this conversation's own
+    entry left out)."""
+    own = {contact.agent_interaction_id} - {None}
     rows = []
     for receipt_number in contact.receipt_numbers:
         case = case_get(receipt_number=receipt_number)

@@ -19,7 +19,7 @@ from .broker import broker_status
 from .consoles import landing_console
 from .forms import HistoryReportForm, ReceiptLookupForm, ThrottledAuthenticationForm
 from .identifiers import mask_receipt_number
-from .models import AuditAction, Channel
+from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,10 @@ def _wallboard_context() -> dict:
         row["answered_percent"] = round(100 * row["answered"] / peak)
     return {
         "now": now,
-        "queues": selectors.queue_stats(now=now),
+        "queues": [
+            (row, [(AgentStatus(state).label, count) for state, count in sorted(row.agents.items())])
+            for row in selectors.queue_stats(now=now)
+        ],
         "figures": figures,
         "hours": [row for row in hours if row["hour"] <= timezone.localtime(now).hour],
     }

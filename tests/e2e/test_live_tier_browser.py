@@ -80,6 +80,8 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     page.get_by_role("button", name="Accept").click()
     handoff_box = page.get_by_role("region", name=re.compile("Hand-off from Tier 1"))
     assert "Interview notice never arrived; case at the NBC." in handoff_box.inner_text()
+    earlier = page.get_by_role("table", name="Earlier contacts about this receipt number").inner_text()
+    assert "Tier 1 live (CSR)" in earlier and "Escalated to Tier 2" in earlier and "IVR self-service" in earlier
     page.get_by_role("button", name="End call").click()
     page.get_by_label("Disposition").select_option("resolved")
     page.get_by_label("Wrap-up notes").fill("Requested a duplicate notice.")
