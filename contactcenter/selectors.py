@@ -674,3 +674,12 @@ def queue_history(*, start: date, end: date, queue_name: str | None = None, lang
             }
         )
     return result
+
+
+def agents_signed_on() -> QuerySet[AgentState]:
+    """Every agent not offline, longest in their state first: the wallboard's agent list."""
+    return (
+        AgentState.objects.exclude(state=AgentStatus.OFFLINE)
+        .select_related("user")
+        .order_by("home_queue", "state_since", "id")
+    )

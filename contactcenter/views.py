@@ -109,6 +109,7 @@ def _wallboard_context() -> dict:
             for row in selectors.queue_stats(now=now)
         ],
         "figures": figures,
+        "agents": selectors.agents_signed_on()[:200],
         "hours": [row for row in hours if row["hour"] <= timezone.localtime(now).hour],
     }
 

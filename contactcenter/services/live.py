@@ -411,7 +411,8 @@ def contact_escalate(
             tier=2,
             language=language,
             queue_name=queue_name_for(tier=2, language=language),
-            priority=contact.priority,
+            # A caller who asked for a supervisor is answered ahead of the rest of Tier 2.
+            priority=contact.priority + (1 if reason == EscalationReason.SUPERVISOR else 0),
             enqueued_at=now,
             call_sid=call_sid,
             phone=contact.phone,

@@ -183,6 +183,7 @@ def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledge
     rate = selectors.tier2_transfer_rate(start=now - timedelta(hours=1), end=now)
     assert (rate.numerator, rate.denominator) == (1, 1)
     assert 'data-figure="today-tier2">100.0%' in board
+    assert f'data-agent="{csr.username}"' in board and "On break" in board
     stats = {row.name: row for row in selectors.queue_stats()}
     assert (stats["tier1-en"].answered, stats["tier2-en"].answered) == (1, 1)
 
