@@ -254,10 +254,19 @@ class QueueConfigAdmin(admin.ModelAdmin):
         "offer_timeout_seconds",
         "overflow_after_seconds",
         "overflow_to",
+        "opens_at",
+        "closes_at",
+        "hours_time_zone",
         "active",
     ]
     list_filter = ["tier", "language", "active"]
     list_editable = ["active"]
+    fieldsets = [
+        (None, {"fields": ["name", "tier", "language", "active"]}),
+        ("Service level and offers", {"fields": ["service_level_seconds", "offer_timeout_seconds"]}),
+        ("Overflow", {"fields": ["overflow_after_seconds", "overflow_to"]}),
+        ("Hours", {"fields": ["opens_at", "closes_at", "hours_time_zone", "open_on_weekends"]}),
+    ]
 
 
 # State and offers move only through the routing services (legal transitions, audited).

@@ -1,10 +1,12 @@
 """When live help is open, in the caller's own time zone.
 
-Tier 1 answers 8 a.m. to 8 p.m. local time, Monday to Friday, except federal holidays. The
+Each queue's hours are configured in the admin (QueueConfig). Tier 1's rule is the NCSC's:
+8 a.m. to 8 p.m. in the caller's own zone, Monday to Friday, except federal holidays. The
 caller's zone comes from their number (libphonenumber's geographic data)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -61,25 +63,62 @@ def is_federal_holiday(day) -> bool:
     return day in _federal_holidays(day.year)
 
 
-def tier1_open(*, time_zone: str, at: datetime) -> bool:
+@dataclass(frozen=True)
+class QueueHours:
+    opens: time = TIER1_OPENS
+    closes: time = TIER1_CLOSES
+    time_zone: str = ""  # blank: the caller's own zone
+    weekends: bool = False
+
+    def zone(self, caller_time_zone: str) -> ZoneInfo:
+        return ZoneInfo(self.time_zone or caller_time_zone or DEFAULT_TIME_ZONE)
+
+    def _open_on(self, day) -> bool:
+        return (self.weekends or day.weekday() < 5) and not is_federal_holiday(day)
+
+    def open_at(self, *, caller_time_zone: str, at: datetime) -> bool:
+        local = at.astimezone(self.zone(caller_time_zone))
+        return self._open_on(local.date()) and self.opens <= local.time() < self.closes
+
+    def next_opening(self, *, caller_time_zone: str, at: datetime) -> datetime:
+        """Now if open, else the next opening, in the zone the hours are kept in."""
+        zone = self.zone(caller_time_zone)
+        local = at.astimezone(zone)
+        for offset in range(0, 15):
+            day = local.date() + timedelta(days=offset)
+            opening = datetime.combine(day, self.opens, tzinfo=zone)
+            closing = datetime.combine(day, self.closes, tzinfo=zone)
+            if not self._open_on(day) or local >= closing:
+                continue
+            return max(opening, local)
+        raise RuntimeError("no opening in the next two weeks")  # holidays never span that long
+
+
+TIER1_HOURS = QueueHours()
+
+
+def _hours_of(queue_name: str) -> QueueHours:
+    from .selectors import queue_hours
+
+    return queue_hours(queue_name=queue_name)
+
+
+def queue_open(*, queue_name: str, time_zone: str, at: datetime) -> bool:
     if settings.TIER1_ALWAYS_OPEN:
         return True
-    local = at.astimezone(ZoneInfo(time_zone))
-    return local.weekday() < 5 and TIER1_OPENS <= local.time() < TIER1_CLOSES and not is_federal_holiday(local.date())
+    return _hours_of(queue_name).open_at(caller_time_zone=time_zone, at=at)
 
 
-def next_tier1_opening(*, time_zone: str, at: datetime) -> datetime:
-    zone = ZoneInfo(time_zone)
-    local = at.astimezone(zone)
-    day = local.date()
-    for offset in range(0, 15):
-        candidate_day = day + timedelta(days=offset)
-        opening = datetime.combine(candidate_day, TIER1_OPENS, tzinfo=zone)
-        closing = datetime.combine(candidate_day, TIER1_CLOSES, tzinfo=zone)
-        if candidate_day.weekday() >= 5 or is_federal_holiday(candidate_day) or local >= closing:
-            continue
-        return max(opening, local)
-    raise RuntimeError("no opening in the next two weeks")  # holidays never span that long
+def next_queue_opening(*, queue_name: str, time_zone: str, at: datetime) -> datetime:
+    return _hours_of(queue_name).next_opening(caller_time_zone=time_zone, at=at)
+
+
+def tier1_open(*, time_zone: str, at: datetime, language: str = "en") -> bool:
+    return queue_open(queue_name=f"tier1-{language or 'en'}", time_zone=time_zone, at=at)
+
+
+def next_tier1_opening(*, time_zone: str, at: datetime, language: str = "en") -> datetime:
+    return next_queue_opening(queue_name=f"tier1-{language or 'en'}", time_zone=time_zone, at=at)
 
 
 def zone_name(time_zone: str, language: str) -> str:

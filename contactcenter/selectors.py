@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -10,6 +11,7 @@ from django.db.models import Avg, Case, Count, Exists, IntegerField, Max, Min, O
 from django.db.models.functions import ExtractHour, TruncDate, TruncDay, TruncMonth
 from django.utils import timezone
 
+from .hours import TIER1_HOURS, QueueHours
 from .identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
 from .models import (
     OPEN_CONTACT_STATUSES,
@@ -61,6 +63,18 @@ def interactions_for_receipt_number(*, receipt_number: str) -> QuerySet[Interact
     value = normalize_receipt_number(receipt_number)
     return (
         interaction_list().filter(identifiers__kind=IdentifierKind.RECEIPT_NUMBER, identifiers__value=value).distinct()
+    )
+
+
+def cao_referrals_pending() -> QuerySet[Interaction]:
+    """Live conversations an agent referred to CAO casework that no written inquiry has taken up
+    yet: the core's side of the hand-off, read by casework's intake (the core never imports it)."""
+    taken_up = Interaction.objects.filter(parent=OuterRef("pk"), channel=Channel.WRITTEN)
+    return (
+        interaction_list(channels=[Channel.TIER1, Channel.TIER2])
+        .filter(outcome=Outcome.REFERRED)
+        .exclude(Exists(taken_up))
+        .order_by("occurred_at", "id")
     )
 
 
@@ -162,6 +176,26 @@ def worker_last_seen() -> datetime | None:
 
 # --- queues -------------------------------------------------------------------------------------
 DEFAULT_SECONDS_PER_CONTACT = 180
+
+
+_QUEUE_HOURS_TTL_SECONDS = 30
+_queue_hours_cache: dict[str, tuple[float, QueueHours]] = {}
+
+
+def queue_hours(*, queue_name: str) -> QueueHours:
+    """A queue's hours, read at most every 30 s per process (the IVR asks on every hand-off and
+    the callback sweep for every zone); an admin edit clears it at once in the editing process."""
+    cached = _queue_hours_cache.get(queue_name)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    config = QueueConfig.objects.filter(name=queue_name).first()
+    found = config.hours if config is not None else TIER1_HOURS
+    _queue_hours_cache[queue_name] = (time.monotonic() + _QUEUE_HOURS_TTL_SECONDS, found)
+    return found
+
+
+def queue_hours_forget() -> None:
+    _queue_hours_cache.clear()
 
 
 def queue_position(*, contact: WaitingContact) -> tuple[int, int]:
@@ -426,6 +460,7 @@ def processing_time_nearest_office(*, form: Form, category: str | None, zip_code
 class QueueStats:
     name: str
     service_level_seconds: int
+    hours: QueueHours
     waiting: int
     offered: int
     callbacks_pending: int
@@ -494,6 +529,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
             QueueStats(
                 name=config.name,
                 service_level_seconds=config.service_level_seconds,
+                hours=config.hours,
                 waiting=live.get("waiting", 0),
                 offered=live.get("offered", 0),
                 callbacks_pending=live.get("callbacks", 0),

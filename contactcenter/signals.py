@@ -1,8 +1,9 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .audit import AuditContext
-from .models import AuditAction, AuditChannel
+from .models import AuditAction, AuditChannel, QueueConfig
 
 
 @receiver(user_logged_in)
@@ -50,3 +51,11 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
 
 def _channel(request) -> str:
     return AuditChannel.API if request.path.startswith("/api/") else AuditChannel.WEB
+
+
+@receiver(post_save, sender=QueueConfig)
+@receiver(post_delete, sender=QueueConfig)
+def _queue_hours_changed(**kwargs) -> None:
+    from .selectors import queue_hours_forget
+
+    queue_hours_forget()

@@ -111,6 +111,16 @@ def _reference_rows(request):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _queue_hours_fresh():
+    """Queue hours are cached per process; a test's rolled-back edit must not outlive it."""
+    from contactcenter.selectors import queue_hours_forget
+
+    queue_hours_forget()
+    yield
+    queue_hours_forget()
+
+
 # --- time ----------------------------------------------------------------------------------------
 @pytest.fixture
 def at_time():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -147,6 +150,14 @@ class QueueConfig(models.Model):
         blank=True,
         help_text=_("Queues whose bilingual agents may also take this queue's contacts after the overflow wait."),
     )
+    opens_at = models.TimeField(default=time(8, 0))
+    closes_at = models.TimeField(default=time(20, 0))
+    hours_time_zone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text=_("Blank: each caller's own time zone (Tier 1's rule); else one zone, e.g. America/New_York."),
+    )
+    open_on_weekends = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -163,6 +174,21 @@ class QueueConfig(models.Model):
             raise ValidationError({"overflow_to": _('A list of queue names, e.g. ["tier1-en"].')})
         if self.name in self.overflow_to:
             raise ValidationError({"overflow_to": _("A queue cannot overflow to itself.")})
+        errors = {}
+        if self.opens_at is not None and self.closes_at is not None and self.opens_at >= self.closes_at:
+            errors["closes_at"] = _("A queue closes after it opens, on the same day.")
+        if self.hours_time_zone and self.hours_time_zone not in zoneinfo.available_timezones():
+            errors["hours_time_zone"] = _("Not a time zone name, e.g. America/New_York.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def hours(self):
+        from ..hours import QueueHours
+
+        return QueueHours(
+            opens=self.opens_at, closes=self.closes_at, time_zone=self.hours_time_zone, weekends=self.open_on_weekends
+        )
 
 
 class CallControlAction(models.TextChoices):

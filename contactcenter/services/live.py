@@ -4,13 +4,14 @@ address changes, escalation to Tier 2, hang-ups, and wrap-up."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import selectors, telephony
+from .. import hours, selectors, telephony
 from ..audit import AuditContext
 from ..errors import ApplicationError
 from ..identifiers import InvalidIdentifier, mask_receipt_number, normalize_a_number, normalize_receipt_number
@@ -398,6 +399,15 @@ def contact_escalate(
         if contact.tier != 1:
             raise ApplicationError("Only a Tier 1 conversation is escalated to Tier 2.")
         language = language or contact.language
+        tier2_queue = queue_name_for(tier=2, language=language)
+        if not hours.queue_open(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now):
+            opens = hours.next_queue_opening(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now)
+            local = opens.astimezone(ZoneInfo(contact.caller_time_zone))
+            raise ApplicationError(
+                f"Tier 2 is closed now; it opens {local:%A %-I:%M %p} the caller's time. "
+                "Take a service request or arrange a callback instead.",
+                extra={"queue": tier2_queue},
+            )
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the Tier 2 leg
         contact.disposition = Disposition.ESCALATED
         contact.save(update_fields=["call_sid", "disposition", "updated_at"])
@@ -410,7 +420,7 @@ def contact_escalate(
             kind=ContactKind.CALL,
             tier=2,
             language=language,
-            queue_name=queue_name_for(tier=2, language=language),
+            queue_name=tier2_queue,
             # A caller who asked for a supervisor is answered ahead of the rest of Tier 2.
             priority=contact.priority + (1 if reason == EscalationReason.SUPERVISOR else 0),
             enqueued_at=now,

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import hours
+from .. import hours, selectors
 from ..audit import AuditContext
 from ..errors import ApplicationError
 from ..models import (
@@ -135,22 +135,27 @@ def agent_state_set(
     return agent
 
 
-@lru_cache(maxsize=4)
-def _zones_open(minute: datetime) -> tuple[str, ...]:
-    return tuple(sorted(zone for zone in zoneinfo.available_timezones() if hours.tier1_open(time_zone=zone, at=minute)))
+@lru_cache(maxsize=16)
+def _zones_open(minute: datetime, queue_hours: hours.QueueHours) -> tuple[str, ...]:
+    return tuple(
+        sorted(zone for zone in zoneinfo.available_timezones() if queue_hours.open_at(caller_time_zone=zone, at=minute))
+    )
 
 
-def callback_zones_open(*, now: datetime) -> tuple[str, ...]:
-    """Time zones where Tier 1 is open now: a callback is offered only when its caller's zone is one."""
-    # Tier 1 opens and closes on the hour, so the answer holds for the whole minute.
-    return _zones_open(now.replace(second=0, microsecond=0))
+def callback_zones_open(*, now: datetime, queue_name: str) -> tuple[str, ...]:
+    """Time zones where the queue is open now: a callback is dialled only when its caller's zone is one."""
+    if settings.TIER1_ALWAYS_OPEN:
+        return tuple(sorted(zoneinfo.available_timezones()))
+    # Queue hours are set to the minute, so the answer holds for the whole minute.
+    queue_hours = selectors.queue_hours(queue_name=queue_name)
+    return _zones_open(now.replace(second=0, microsecond=0), queue_hours)
 
 
-def _contact_eligible(*, now: datetime) -> Q:
+def _contact_eligible(*, now: datetime, queue_name: str) -> Q:
     return Q(kind=ContactKind.CALL) | Q(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         kind=ContactKind.CALLBACK,
-        caller_time_zone__in=callback_zones_open(now=now),
+        caller_time_zone__in=callback_zones_open(now=now, queue_name=queue_name),
     )
 
 
@@ -212,7 +217,7 @@ def _route_next_sql(*, queue_name: str, now: datetime, context: AuditContext) ->
     params = {
         "queue": queue_name,
         "now": now,
-        "zones": list(callback_zones_open(now=now)),
+        "zones": list(callback_zones_open(now=now, queue_name=queue_name)),
         "channel": context.channel,
         "request_id": context.request_id or "",
     }
@@ -238,7 +243,7 @@ def _route_next_orm(*, queue_name: str, now: datetime, context: AuditContext) ->
             return None
         contact = (
             _locked(WaitingContact.objects.filter(queue_name=queue_name, status=ContactStatus.WAITING))
-            .filter(_contact_eligible(now=now))
+            .filter(_contact_eligible(now=now, queue_name=queue_name))
             .order_by("-priority", "enqueued_at", "id")
             .first()
         )

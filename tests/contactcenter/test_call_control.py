@@ -104,6 +104,7 @@ def test_escalation_warm_transfers_the_same_call_into_the_tier2_queue(twilio, sp
         reason="complex_eligibility",
         tried="Explained the eligibility rules.",
         summary="Needs an officer on a waiver question.",
+        now=WEEKDAY_7PM_EASTERN,  # 4 p.m. for the Pacific caller: Tier 2 is open
     )
     transfer = CallControl.objects.get(action="transfer")
     services.call_control_send(control_id=transfer.pk)

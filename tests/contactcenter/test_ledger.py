@@ -80,6 +80,15 @@ def test_receipt_history_spans_every_channel(db):
     assert len(history) == 4
 
 
+def test_referrals_to_cao_wait_until_a_written_inquiry_takes_them_up(db):
+    call = record("CA7", outcome=Outcome.TRANSFERRED)
+    taken_up = record("T27", channel=Channel.TIER2, outcome=Outcome.REFERRED, parent=call)
+    waiting = record("T28", channel=Channel.TIER1, outcome=Outcome.REFERRED, receipts=["WAC2190000002"])
+    record("T29", channel=Channel.TIER2, outcome=Outcome.RESOLVED)
+    record("W7", channel=Channel.WRITTEN, outcome=Outcome.IN_PROGRESS, parent=taken_up)
+    assert list(selectors.cao_referrals_pending()) == [waiting]
+
+
 def test_cross_channel_rates(db):
     now = timezone.now()
     start, end = now - timedelta(hours=1), now + timedelta(minutes=1)

@@ -5,6 +5,7 @@ wallboard and the queue report."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from datetime import timedelta
 
@@ -24,11 +25,21 @@ from contactcenter.models import (
     Escalation,
     Interaction,
     Outcome,
+    QueueConfig,
     ServiceRequest,
     ServiceRequestStatus,
     WaitingContact,
 )
 from contactcenter.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _a_weekday_morning(at_time):
+    """Tier 1 and Tier 2 keep office hours: these conversations happen on a Monday at 10 a.m. Pacific."""
+    from datetime import UTC, datetime
+
+    with at_time(datetime(2026, 11, 30, 18, 0, tzinfo=UTC)):
+        yield
 
 
 @pytest.fixture
@@ -417,7 +428,7 @@ def test_api_agent_state_queue_stats_and_service_requests_are_role_checked(refer
     assert [row["reference"] for row in listed["results"]] == [created.json()["reference"]]
 
 
-def test_the_training_switch_opens_tier1_at_any_hour_and_warns_under_check_deploy(settings):
+def test_the_training_switch_opens_tier1_at_any_hour_and_warns_under_check_deploy(db, settings):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -431,3 +442,38 @@ def test_the_training_switch_opens_tier1_at_any_hour_and_warns_under_check_deplo
     settings.TIER1_ALWAYS_OPEN = True
     assert hours.tier1_open(time_zone="America/New_York", at=saturday_night) is True
     assert "contactcenter.W002" in [m.id for m in run_checks(include_deployment_checks=True)]
+
+
+def test_tier2_closed_for_the_day_refuses_the_escalation_and_keeps_the_caller_with_the_csr(reference, make_staff):
+    from datetime import time
+
+    QueueConfig.objects.filter(name="tier2-en").update(
+        opens_at=time(8, 0), closes_at=time(12, 0), hours_time_zone="America/New_York"
+    )
+    case = _outside_normal_case()
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+
+    form = {
+        "reason": "case_specific",
+        "tried": "Read the status.",
+        "summary": "Interview notice missing.",
+        "language": "en",
+    }
+    response = client.post(f"/console/contacts/{contact.pk}/escalate/", form)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Tier 2 is closed now; it opens Tuesday 5:00 AM the caller&#x27;s time." in page
+    assert "Interview notice missing." in page  # what the CSR typed is still there
+    contact.refresh_from_db()
+    assert (contact.status, contact.offered_to_id, contact.disposition) == ("connected", csr.pk, "")
+    assert not WaitingContact.objects.filter(tier=2).exists()
+    assert AgentState.objects.get(user=csr).state == "on_call"
+
+    board = _signed_in(make_staff(Role.SUPERVISOR)).get("/wallboard/live/").content.decode()
+    assert "08:00–12:00 America/New_York, Mon–Fri" in board
+    assert "08:00–20:00 caller's time, Mon–Fri" in html.unescape(board)

@@ -4,7 +4,8 @@ single statement and the ORM path SQLite uses."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -121,6 +122,7 @@ def test_route_next_is_one_query_on_postgres(agent):
         pytest.skip("Postgres only")
     agent()
     _contact()
+    selectors.queue_hours(queue_name="tier1-en")  # read once per 30 s per process, not per assignment
     with CaptureQueriesContext(connection) as queries:
         assert services.route_next(queue_name="tier1-en", now=MONDAY_9AM_EASTERN) is not None
     assert len(queries) == 1, [q["sql"][:80] for q in queries]
@@ -205,6 +207,47 @@ def test_a_callback_is_offered_only_within_its_callers_tier1_hours(router, agent
 
     at_9am_pacific = MONDAY_9AM_EASTERN + timedelta(hours=3)
     assert services.route_next(queue_name="tier1-en", now=at_9am_pacific).contact_id == callback.pk
+
+
+def test_a_queue_keeps_the_hours_its_admin_sets(db):
+    from django.core.exceptions import ValidationError
+
+    from contactcenter import hours
+
+    pacific, eastern = "America/Los_Angeles", "America/New_York"
+    # Seeded: 8 a.m.-8 p.m. in each caller's own zone, weekdays.
+    assert not hours.tier1_open(time_zone=pacific, at=MONDAY_9AM_EASTERN)
+    assert hours.tier1_open(time_zone=eastern, at=MONDAY_9AM_EASTERN)
+
+    tier2 = QueueConfig.objects.get(name="tier2-en")
+    tier2.opens_at, tier2.closes_at, tier2.hours_time_zone = time(9, 30), time(17, 0), eastern
+    tier2.full_clean()
+    tier2.save()
+    # One zone for every caller: a Pacific caller at 6:30 a.m. their time finds it open at 9:30 Eastern.
+    assert not hours.queue_open(queue_name="tier2-en", time_zone=pacific, at=MONDAY_9AM_EASTERN)
+    assert hours.queue_open(queue_name="tier2-en", time_zone=pacific, at=MONDAY_9AM_EASTERN + timedelta(minutes=30))
+    friday_evening = datetime(2026, 3, 6, 23, 0, tzinfo=UTC)  # 6 p.m. Eastern
+    assert hours.next_queue_opening(queue_name="tier2-en", time_zone=pacific, at=friday_evening) == datetime(
+        2026, 3, 9, 9, 30, tzinfo=ZoneInfo(eastern)
+    )
+    assert hours.tier1_open(time_zone=eastern, at=MONDAY_9AM_EASTERN)  # other queues keep theirs
+
+    tier2.closes_at = time(9, 0)
+    tier2.hours_time_zone = "Eastern"
+    with pytest.raises(ValidationError) as refused:
+        tier2.full_clean()
+    assert set(refused.value.message_dict) == {"closes_at", "hours_time_zone"}
+
+
+def test_a_callback_waits_for_its_own_queues_hours(router, agent):
+    queue = QueueConfig.objects.get(name="tier1-en")
+    queue.opens_at = time(10, 0)
+    queue.save()
+    agent(idle_since=MONDAY_9AM_EASTERN - timedelta(hours=2))
+    callback = _contact(kind=ContactKind.CALLBACK, zone="America/New_York", waited=3600)
+    assert services.route_next(queue_name="tier1-en", now=MONDAY_9AM_EASTERN) is None
+    at_10am = MONDAY_9AM_EASTERN + timedelta(hours=1)
+    assert services.route_next(queue_name="tier1-en", now=at_10am).contact_id == callback.pk
 
 
 def test_an_unanswered_callback_is_retried_later_then_given_up(router, agent, settings):
