@@ -224,7 +224,7 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     return body
 
 
-def _record_interaction(call: Call) -> None:
+def _record_interaction(call: Call, *, save: bool = True) -> None:
     outcome = LEDGER_OUTCOME[call.outcome]
     interaction = services.interaction_record(
         context=flow.ivr_context(),
@@ -243,7 +243,8 @@ def _record_interaction(call: Call) -> None:
     )
     if call.interaction_id != interaction.pk:
         call.interaction = interaction
-        call.save(update_fields=["interaction"])
+        if save:
+            call.save(update_fields=["interaction"])
 
 
 def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> WaitingContact:
@@ -303,8 +304,8 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
             call.outcome = CallOutcome.AFTER_HOURS
         elif call.outcome == CallOutcome.IN_PROGRESS:
             call.outcome = CallOutcome.SELF_SERVED if call.self_served else CallOutcome.ABANDONED
-        call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome"])
-        _record_interaction(call)
+        _record_interaction(call, save=False)
+        call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome", "interaction"])
     return call
 
 
