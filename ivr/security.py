@@ -34,15 +34,16 @@ def signature_valid(request) -> bool:
     """RequestValidator.validate's rule (the URL without its port, or with the scheme's port), with
     the usual form tried first and the second HMAC computed only when the first does not match."""
     token = settings.TWILIO_AUTH_TOKEN
-    signature = request.headers.get("X-Twilio-Signature", "")
+    signature = request.META.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not token or not signature:
         return False
     validator = _validator(token)
     params = request.POST.dict()
     url = urlparse(public_url(request))
-    if compare(validator.compute_signature(remove_port(url), params), signature):
+    first, second = (remove_port(url), add_port(url)) if url.port is None else (url.geturl(), remove_port(url))
+    if compare(validator.compute_signature(first, params), signature):
         return True
-    return compare(validator.compute_signature(add_port(url), params), signature)
+    return second != first and compare(validator.compute_signature(second, params), signature)
 
 
 def twilio_signed(view):
