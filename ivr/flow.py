@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 from contactcenter import hours, selectors, services
@@ -222,6 +223,13 @@ def lookup_allowed(call: Call) -> bool:
     """Case-status lookups are limited per calling number, so nobody can walk receipt numbers."""
     limit = settings.IVR_CASE_LOOKUPS_PER_HOUR
     key = f"ivr:lookups:{call.from_number}"
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # add + incr in one round trip (Django's add and incr cost three).
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        _, count = client.pipeline(transaction=False).set(full_key, 0, ex=3600, nx=True).incr(full_key).execute()
+        return count <= limit
     cache.add(key, 0, 3600)
     try:
         count = cache.incr(key)

@@ -349,3 +349,29 @@ def test_caller_in_queue_takes_a_callback_and_keeps_their_place(reference, calle
     contact = WaitingContact.objects.get(call_sid=call.call_sid)
     assert (contact.kind, contact.status, contact.enqueued_at) == ("callback", "waiting", queued_at)
     assert Call.objects.get(call_sid=call.call_sid).outcome == "callback"
+
+
+def test_the_lookup_count_kept_in_redis_expires_within_the_hour(reference, caller, at_time, settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
+    }
+    settings.IVR_CASE_LOOKUPS_PER_HOUR = 1
+    backend = caches["default"]
+    key = backend.make_and_validate_key("ivr:lookups:+12135550177")
+    client = backend._cache.get_client(key, write=True)
+    client.delete(key)
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550177")
+        call.start()
+        call.press("1")
+        call.press("1")
+        call.press("3222190000001")
+        assert "The status of your form" in call.press("1").text
+        call.press("1")
+        call.press("3222190000001")
+        assert "For your security, we cannot give more case status information" in call.press("1").text
+    assert int(client.get(key)) == 2
+    assert 3500 < client.ttl(key) <= 3600
+    client.delete(key)
