@@ -10,6 +10,10 @@ class IvrConfig(AppConfig):
         from contactcenter.consoles import Console, register
         from contactcenter.roles import Role
 
+        from . import reference
+
+        reference.connect_signals()
+
         register(
             Console(
                 "ivr",

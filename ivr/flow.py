@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 from contactcenter import hours, selectors, services
@@ -21,7 +22,7 @@ from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
 from contactcenter.telephony import TelephonyError, gateway
 
-from . import parsing, speech
+from . import parsing, reference, speech
 from .models import Call
 from .prompts import prompt
 
@@ -222,6 +223,13 @@ def lookup_allowed(call: Call) -> bool:
     """Case-status lookups are limited per calling number, so nobody can walk receipt numbers."""
     limit = settings.IVR_CASE_LOOKUPS_PER_HOUR
     key = f"ivr:lookups:{call.from_number}"
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # add + incr in one round trip (Django's add and incr cost three).
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        _, count = client.pipeline(transaction=False).set(full_key, 0, ex=3600, nx=True).incr(full_key).execute()
+        return count <= limit
     cache.add(key, 0, 3600)
     try:
         count = cache.incr(key)
@@ -328,7 +336,7 @@ def ask_form(turn: Turn) -> Reply:
 
 def _form_from(turn: Turn):
     digits = parsing.digits_only(turn.digits) if turn.digits else parsing.form_digits_from_speech(turn.speech)
-    return selectors.form_get_by_digits(digits=digits) if digits else None
+    return reference.form_get_by_digits(digits) if digits else None
 
 
 def handle_form(turn: Turn) -> Reply:
@@ -384,7 +392,7 @@ def handle_form_menu(turn: Turn) -> Reply:
 
 def order_form(turn: Turn, channel: str, case=None) -> Reply:
     call = turn.call
-    form = selectors.form_list().filter(pk=call.state.get("form_id")).first()
+    form = reference.form_get(call.state.get("form_id"))
     if form is None:
         return ask_form(turn)
     try:
@@ -420,7 +428,7 @@ def ask_zip(turn: Turn) -> Reply:
 
 def handle_zip(turn: Turn) -> Reply:
     zip_code = parsing.digits_only(turn.digits) if turn.digits else parsing.number_from_speech(turn.speech)
-    if len(zip_code) != 5 or selectors.zip_centroid_get(zip_code=zip_code) is None:
+    if len(zip_code) != 5 or not reference.zip_known(zip_code):
         return retry(turn, "zip", "not_understood" if turn.empty else "zip_invalid")
     accepted(turn)
     turn.call.state["zip"] = zip_code
@@ -438,7 +446,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
     lines = []
     if call.state.get("zip_purpose") == "office":
         today = timezone.localdate()
-        for office, miles in selectors.offices_nearest(zip_code=zip_code, limit=2):
+        for office, miles in reference.offices_nearest(zip_code, 2):
             lines.append(
                 prompt(
                     "office_entry",
@@ -449,7 +457,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     hours=office.hours_for(language),
                 )
             )
-            for closure in selectors.office_closures_upcoming(office=office, today=today)[:1]:
+            for closure in reference.office_closures_upcoming(office, today)[:1]:
                 lines.append(
                     prompt(
                         "office_closure",
@@ -460,7 +468,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     )
                 )
     else:
-        for surgeon, miles in selectors.civil_surgeons_nearest(zip_code=zip_code, limit=3):
+        for surgeon, miles in reference.civil_surgeons_nearest(zip_code, 3):
             lines.append(
                 prompt(
                     "surgeon_entry",
@@ -539,7 +547,7 @@ def handle_ptime_form(turn: Turn) -> Reply:
     accepted(turn)
     call = turn.call
     call.state["ptime_form_id"] = form.pk
-    categories = selectors.processing_time_categories(form=form)
+    categories = reference.processing_time_categories(form)
     if not categories:
         reply = main_menu_reply(turn, lead=[turn.t("ptime_none")])
         reply.result = f"no processing time for {form.number}"
@@ -572,13 +580,13 @@ def handle_category(turn: Turn) -> Reply:
 
 
 def _ptime_form(call: Call):
-    return selectors.form_list().filter(pk=call.state.get("ptime_form_id")).first()
+    return reference.form_get(call.state.get("ptime_form_id"))
 
 
 def ptime_office_or_answer(turn: Turn) -> Reply:
     call = turn.call
     form = _ptime_form(call)
-    offices = selectors.processing_time_offices(form=form, category=call.state.get("ptime_category"))
+    offices = reference.processing_time_offices(form, call.state.get("ptime_category"))
     if len(offices) > 1:
         call.state["zip_purpose"] = "ptime"
         return ask_zip(turn)
@@ -591,10 +599,8 @@ def processing_time_answer(turn: Turn) -> Reply:
     form = _ptime_form(call)
     office = None
     if call.state.get("zip_purpose") == "ptime" and call.state.get("zip"):
-        office = selectors.processing_time_nearest_office(
-            form=form, category=call.state.get("ptime_category"), zip_code=call.state["zip"]
-        )
-    ptime = selectors.processing_time_current(form=form, category=call.state.get("ptime_category"), office=office)
+        office = reference.processing_time_nearest_office(form, call.state.get("ptime_category"), call.state["zip"])
+    ptime = reference.processing_time_current(form, call.state.get("ptime_category"), office)
     if ptime is None:
         return main_menu_reply(turn, lead=[turn.t("ptime_none")])
     call.self_served = True
@@ -736,7 +742,7 @@ def handle_pd_area(turn: Turn) -> Reply:
     language = turn.language
     category = turn.call.state.get("pd_category", "F1")
     area_index = int(choice) - 1
-    cells = selectors.visa_bulletin_current(category=category, chargeability=AREAS[area_index])
+    cells = reference.visa_bulletin_current(category, AREAS[area_index])
     final, filing = cells.get("final_action"), cells.get("dates_for_filing")
     month = (final or filing).bulletin_month if (final or filing) else None
     _path(turn.call, f"priority-date:{category}:{AREAS[area_index]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 
@@ -38,28 +39,123 @@ def _mask_input(node: str, digits: str, speech: str) -> str:
     return mask_pii(digits or speech)[:120]
 
 
+# The webhooks' own statements are written out: the ORM's query compilation cost more CPU than
+# everything else a step does (see docs/performance.md, "IVR webhook throughput").
+_CALL_FIELDS = list(Call._meta.concrete_fields)
+_CALL_COLUMNS = ", ".join(field.column for field in _CALL_FIELDS)
+_JSON_COLUMNS = {index for index, field in enumerate(_CALL_FIELDS) if field.get_internal_type() == "JSONField"}
+# A call step's state is rebuilt by Twilio's retry if the last few hundred milliseconds of commits
+# are lost in a crash, so it need not wait for the WAL flush (audit rows elsewhere do).
+_SYNC_OFF = "set_config('synchronous_commit', 'off', true)"
+# Column names from the model, no input: nothing to inject.
+_FETCH_SQL = f"SELECT {_CALL_COLUMNS} FROM ivr_call WHERE call_sid = %s FOR UPDATE"  # noqa: S608
+_FETCH_RELAXED_SQL = f"SELECT {_CALL_COLUMNS}, {_SYNC_OFF} FROM ivr_call WHERE call_sid = %s FOR UPDATE"  # noqa: S608
+
+_START_SQL = """
+WITH new_call AS (
+    INSERT INTO ivr_call (call_sid, from_number, to_number, language, caller_time_zone, started_at, outcome,
+                          twilio_status, state, step, path, receipt_numbers, self_served)
+    VALUES (%s, %s, %s, '', %s, %s, %s, '', %s::jsonb, 0, '[]'::jsonb, '[]'::jsonb, false)
+    ON CONFLICT (call_sid) DO NOTHING
+    RETURNING id
+)
+INSERT INTO ivr_callevent (call_id, step, node, option, input_masked, result, twiml, created_at)
+SELECT id, 0, 'start', '', '', 'answered', %s, %s FROM new_call
+RETURNING call_id
+"""
+
+_STEP_SQL = """
+WITH saved AS (
+    UPDATE ivr_call
+    SET state = %s::jsonb, step = %s, language = %s, path = %s::jsonb, receipt_numbers = %s::jsonb,
+        self_served = %s, outcome = %s
+    WHERE id = %s
+)
+INSERT INTO ivr_callevent (call_id, step, node, option, input_masked, result, twiml, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+
+def _call_for_update(call_sid: str, *, relaxed: bool = False) -> Call | None:
+    """The call, locked for this transaction. `relaxed` also sets `synchronous_commit` off for the
+    transaction in the same round trip (see _relaxed_commit)."""
+    if connection.vendor != "postgresql":
+        return Call.objects.select_for_update().filter(call_sid=call_sid).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_FETCH_RELAXED_SQL if relaxed else _FETCH_SQL, [call_sid])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        json.loads(value) if index in _JSON_COLUMNS and isinstance(value, str) else value
+        for index, value in enumerate(row[: len(_CALL_FIELDS)])
+    ]
+    return Call.from_db(connection.alias, [field.attname for field in _CALL_FIELDS], values)
+
+
+def _stored_twiml(call_id: int, step: int) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT twiml FROM ivr_callevent WHERE call_id = %s AND step = %s", [call_id, step])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def call_start(*, call_sid: str, from_number: str, to_number: str) -> str:
-    """The first webhook of a call. Twilio may post it twice: the second gets the same TwiML."""
+    """The first webhook of a call. Twilio may post it twice: the second gets the same TwiML.
+
+    One statement inserts the call and its first event, or neither when the CallSid is known."""
+    call = Call(
+        call_sid=call_sid,
+        from_number=from_number[:20],
+        to_number=to_number[:20],
+        caller_time_zone=hours.caller_time_zone(from_number),
+    )
+    reply = flow.ask_language(flow.Turn(call=call))
+    call.state = {"awaiting": reply.awaiting, "tries": 0}
+    body = twiml.render(reply, language="en", next_step=1)
+    call.full_clean(validate_unique=False, validate_constraints=False)
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _START_SQL,
+                [
+                    call.call_sid,
+                    call.from_number,
+                    call.to_number,
+                    call.caller_time_zone,
+                    call.started_at,
+                    call.outcome,
+                    json.dumps(call.state),
+                    body,
+                    now,
+                ],
+            )
+            if cursor.fetchone() is not None:
+                return body
+    return _call_start_existing(call=call, body=body)
+
+
+def _call_start_existing(*, call: Call, body: str) -> str:
+    """The CallSid is known: Twilio's retry gets the stored first answer; a call without one (made
+    by another path) starts over at the language question."""
     with transaction.atomic():
-        call, _ = Call.objects.select_for_update().get_or_create(
-            call_sid=call_sid,
+        existing, _ = Call.objects.select_for_update().get_or_create(
+            call_sid=call.call_sid,
             defaults={
-                "from_number": from_number[:20],
-                "to_number": to_number[:20],
-                "caller_time_zone": hours.caller_time_zone(from_number),
+                "from_number": call.from_number,
+                "to_number": call.to_number,
+                "caller_time_zone": call.caller_time_zone,
             },
         )
-        event = call.events.filter(step=0).first()
-        if event is not None:
-            return event.twiml
-        turn = flow.Turn(call=call)
-        reply = flow.ask_language(turn)
-        call.state = {"awaiting": reply.awaiting, "tries": 0}
-        call.step = 0
-        body = twiml.render(reply, language="en", next_step=1)
-        call.full_clean()
-        call.save()
-        CallEvent.objects.create(call=call, step=0, node="start", result="answered", twiml=body)
+        stored = _stored_twiml(existing.pk, 0)
+        if stored is not None:
+            return stored
+        existing.state = call.state
+        existing.step = 0
+        existing.full_clean()
+        existing.save()
+        CallEvent.objects.create(call=existing, step=0, node="start", result="answered", twiml=body)
     return body
 
 
@@ -69,26 +165,17 @@ def _durable_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO ON")
 
 
-def _relaxed_commit() -> None:
-    """A call step's state is rebuilt by Twilio's retry if the last few hundred milliseconds of
-    commits are lost in a crash, so it need not wait for the WAL flush (audit rows elsewhere do)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     """One answer from the caller. The same step posted again returns the stored TwiML."""
     with transaction.atomic():
-        _relaxed_commit()
-        call = Call.objects.select_for_update().filter(call_sid=call_sid).first()
+        call = _call_for_update(call_sid, relaxed=True)
         if call is None:
             raise Call.DoesNotExist(call_sid)
         if step != call.step + 1:
             # Twilio retrying a step we answered gets the same answer; a step we never saw (from the
             # future, or forged) gets the current question again.
-            event = call.events.filter(step=step).first() if step <= call.step else None
-            return (event or call.events.order_by("-step").first()).twiml
+            stored = _stored_twiml(call.pk, step) if step <= call.step else None
+            return stored if stored is not None else call.events.order_by("-step").first().twiml
         node = call.state.get("awaiting") or "language"
         turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300])
         reply = flow.respond(turn)
@@ -97,20 +184,47 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
         body = twiml.render(reply, language=call.language or "en", next_step=step + 1)
         if reply.end == "hangup" and call.outcome == CallOutcome.IN_PROGRESS and call.state.get("after_hours"):
             call.outcome = CallOutcome.CALLBACK if "callback" in reply.result else CallOutcome.AFTER_HOURS
-        call.save(update_fields=["state", "step", "language", "path", "receipt_numbers", "self_served", "outcome"])
-        CallEvent.objects.create(
-            call=call,
-            step=step,
-            node=node,
-            option=reply.option or (digits if len(digits) == 1 else ""),
-            input_masked=_mask_input(node, digits, speech),
-            result=reply.result[:200],
-            twiml=body,
-        )
+        event = [
+            call.pk,
+            step,
+            node,
+            (reply.option or (digits if len(digits) == 1 else ""))[:40],
+            _mask_input(node, digits, speech)[:120],
+            reply.result[:200],
+            body,
+            timezone.now(),
+        ]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _STEP_SQL,
+                    [
+                        json.dumps(call.state),
+                        call.step,
+                        call.language,
+                        json.dumps(call.path),
+                        json.dumps(call.receipt_numbers),
+                        call.self_served,
+                        call.outcome,
+                        call.pk,
+                        *event,
+                    ],
+                )
+        else:
+            call.save(update_fields=["state", "step", "language", "path", "receipt_numbers", "self_served", "outcome"])
+            CallEvent.objects.create(
+                call=call,
+                step=step,
+                node=node,
+                option=event[3],
+                input_masked=event[4],
+                result=event[5],
+                twiml=body,
+            )
     return body
 
 
-def _record_interaction(call: Call) -> None:
+def _record_interaction(call: Call, *, save: bool = True) -> None:
     outcome = LEDGER_OUTCOME[call.outcome]
     interaction = services.interaction_record(
         context=flow.ivr_context(),
@@ -129,7 +243,8 @@ def _record_interaction(call: Call) -> None:
     )
     if call.interaction_id != interaction.pk:
         call.interaction = interaction
-        call.save(update_fields=["interaction"])
+        if save:
+            call.save(update_fields=["interaction"])
 
 
 def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> WaitingContact:
@@ -169,7 +284,7 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
     """Twilio's status callback. The end of a call is recorded once, however often it is posted."""
     at = at or timezone.now()
     with transaction.atomic():
-        call = Call.objects.select_for_update().filter(call_sid=call_sid).first()
+        call = _call_for_update(call_sid)
         if call is None:
             return None
         call.twilio_status = status[:20]
@@ -178,22 +293,26 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
             return call
         call.ended_at = at
         call.duration_seconds = duration if duration is not None else int((at - call.started_at).total_seconds())
-        waiting = services.contact_abandon(context=flow.ivr_context(), call_sid=call_sid, ended_at=at)
+        # Only a call put in line (or a callback) has a waiting contact to end.
+        in_line = call.outcome in (CallOutcome.TO_AGENT, CallOutcome.CALLBACK)
+        waiting = (
+            services.contact_abandon(context=flow.ivr_context(), call_sid=call_sid, ended_at=at) if in_line else None
+        )
         if waiting is not None and waiting.status == "abandoned":
             call.outcome = CallOutcome.ABANDONED
         elif call.outcome == CallOutcome.IN_PROGRESS and call.state.get("after_hours") and not call.self_served:
             call.outcome = CallOutcome.AFTER_HOURS
         elif call.outcome == CallOutcome.IN_PROGRESS:
             call.outcome = CallOutcome.SELF_SERVED if call.self_served else CallOutcome.ABANDONED
-        call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome"])
-        _record_interaction(call)
+        _record_interaction(call, save=False)
+        call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome", "interaction"])
     return call
 
 
 def call_keep_place_with_callback(*, call_sid: str) -> WaitingContact | None:
     """A caller waiting in the queue asks to be called back: they keep their original place."""
     with transaction.atomic():
-        call = Call.objects.select_for_update().filter(call_sid=call_sid).first()
+        call = _call_for_update(call_sid)
         if call is None:
             return None
         return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK)

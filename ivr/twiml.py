@@ -2,17 +2,62 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
-from .prompts import VOICES, prompt
+from .prompts import PROMPTS, VOICES, prompt
 
 
 def _voice(language: str) -> dict:
     return VOICES.get(language or "en", VOICES["en"])
 
 
+@cache
+def _fixed_sentences() -> frozenset[str]:
+    return frozenset(text for texts in PROMPTS.values() for text in texts.values() if "{" not in text)
+
+
 def render(reply, *, language: str, next_step: int) -> str:
+    """The TwiML of a reply. Menus and questions made only of fixed sentences are rendered once per
+    process and step number; anything with a caller's details in it is rendered afresh."""
+    if reply.say and _fixed_sentences().issuperset(reply.say):
+        return _render_fixed(
+            tuple(reply.say),
+            reply.awaiting,
+            reply.num_digits,
+            reply.finish_on_key,
+            reply.timeout,
+            reply.hints,
+            reply.speech,
+            reply.end,
+            reply.queue_name,
+            language,
+            next_step,
+        )
+    return _render(reply, language=language, next_step=next_step)
+
+
+@lru_cache(maxsize=4096)
+def _render_fixed(say, awaiting, num_digits, finish_on_key, timeout, hints, speech, end, queue_name, language, step):
+    from .flow import Reply
+
+    reply = Reply(
+        say=list(say),
+        awaiting=awaiting,
+        num_digits=num_digits,
+        finish_on_key=finish_on_key,
+        timeout=timeout,
+        hints=hints,
+        speech=speech,
+        end=end,
+        queue_name=queue_name,
+    )
+    return _render(reply, language=language, next_step=step)
+
+
+def _render(reply, *, language: str, next_step: int) -> str:
     response = VoiceResponse()
     voice = _voice(language)
     if reply.awaiting:

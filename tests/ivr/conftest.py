@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 
+from ivr import reference as reference_cache
 from ivr.simulator import SimulatedCall
 
 EASTERN = ZoneInfo("America/New_York")
@@ -24,6 +25,8 @@ def reference(db):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     cache.clear()
+    # Each test's reference rows are rolled back after it: no process may keep them.
+    reference_cache.clear_local()
 
 
 @pytest.fixture

@@ -214,6 +214,48 @@ def test_retried_steps_return_the_same_twiml_and_record_once(reference, caller, 
     assert CallEvent.objects.filter(call__call_sid=call.call_sid).count() == 3
 
 
+def test_first_webhook_retried_keeps_one_call_and_one_first_event(reference, caller, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550142")
+        first = call.start()
+        again = call.post("/ivr/voice/")
+    assert again.xml == first.xml
+    record = Call.objects.get(call_sid=call.call_sid)
+    assert (record.step, record.state["awaiting"], record.caller_time_zone) == (0, "language", "America/Los_Angeles")
+    assert list(record.events.values_list("step", "node")) == [(0, "start")]
+
+
+def test_a_known_call_without_its_first_answer_starts_at_the_language_question(reference, caller, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550142")
+        Call.objects.create(call_sid=call.call_sid, from_number="+12135550142", caller_time_zone="America/Chicago")
+        first = call.start()
+        assert "Para español, oprima 2" in first.text
+        assert "Menú principal" in call.press("2").text
+    record = Call.objects.get(call_sid=call.call_sid)
+    assert (record.language, record.step) == ("es", 1)
+    assert list(record.events.values_list("step", flat=True)) == [0, 1]
+
+
+def test_a_self_served_call_ends_in_the_ledger_without_a_waiting_contact(reference, caller, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550142")
+        call.start()
+        call.press("1")
+        call.press("6")
+        call.press("1")
+        call.press("1")
+        call.press("1")
+        call.hang_up(duration=61)
+    record = Call.objects.get(call_sid=call.call_sid)
+    assert (record.outcome, record.duration_seconds, record.self_served) == ("self_served", 61, True)
+    assert not WaitingContact.objects.filter(call_sid=call.call_sid).exists()
+    interaction = Interaction.objects.get(source_id=call.call_sid)
+    assert (interaction.outcome, interaction.topic.code) == ("self_served", "priority-dates")
+    assert interaction.channel == "ivr"
+    assert record.interaction_id == interaction.pk
+
+
 def test_status_callback_finishes_once_and_abandonment_is_recorded(reference, caller, at_time):
     with at_time(WEEKDAY_7PM_EASTERN):
         call = caller("+12135550142")
@@ -307,3 +349,29 @@ def test_caller_in_queue_takes_a_callback_and_keeps_their_place(reference, calle
     contact = WaitingContact.objects.get(call_sid=call.call_sid)
     assert (contact.kind, contact.status, contact.enqueued_at) == ("callback", "waiting", queued_at)
     assert Call.objects.get(call_sid=call.call_sid).outcome == "callback"
+
+
+def test_the_lookup_count_kept_in_redis_expires_within_the_hour(reference, caller, at_time, settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
+    }
+    settings.IVR_CASE_LOOKUPS_PER_HOUR = 1
+    backend = caches["default"]
+    key = backend.make_and_validate_key("ivr:lookups:+12135550177")
+    client = backend._cache.get_client(key, write=True)
+    client.delete(key)
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550177")
+        call.start()
+        call.press("1")
+        call.press("1")
+        call.press("3222190000001")
+        assert "The status of your form" in call.press("1").text
+        call.press("1")
+        call.press("3222190000001")
+        assert "For your security, we cannot give more case status information" in call.press("1").text
+    assert int(client.get(key)) == 2
+    assert 3500 < client.ttl(key) <= 3600
+    client.delete(key)

@@ -48,3 +48,16 @@ def test_without_public_base_url_the_proxy_scheme_is_honoured(db):
 def test_no_auth_token_configured_refuses_everything(db):
     call = SimulatedCall(from_number="+12135550142", token="anything")
     assert call.start().status == 403
+
+
+@pytest.mark.parametrize(
+    ("signed_url", "status"),
+    [
+        ("https://ncsc.test/ivr/voice/", 200),
+        ("https://ncsc.test:443/ivr/voice/", 200),
+        ("https://ncsc.test:8443/ivr/voice/", 403),
+        ("http://ncsc.test/ivr/voice/", 403),
+    ],
+)
+def test_signed_with_or_without_the_default_port_as_twilio_may(db, signed_url, status):
+    assert post("/ivr/voice/", PARAMS, signature=sign(signed_url, PARAMS)).status_code == status

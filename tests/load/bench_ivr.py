@@ -19,7 +19,9 @@
 5. Prints steps/s, p50, p99 for both, their ratio, the errors, and the targets (ratio ≥ 0.6, IVR
    ≥ 50 × 13 = 650 steps/s). Exits 1 when any request failed; a missed target is printed, not fatal.
 
-Each phase is bounded by time (--seconds) and by request count (--max-requests). All traffic goes to
+Phases 3 and 4 alternate in --rounds slices (3 by default: IVR, bare, IVR, bare, IVR, bare), each
+figure summing its slices, so that work other processes do on the machine weighs on both alike.
+Each phase is bounded by time (--seconds, in all) and by request count (--max-requests, per slice). All traffic goes to
 127.0.0.1. Gunicorn's sync worker closes the connection after each response; the clients keep an
 http.client connection each and reopen it when the server closes it, the same way in both phases.
 """
@@ -485,6 +487,7 @@ class Figures:
     calls: int
     cpu_seconds: dict[str, float]
     answered_steps: int
+    latencies: list[float] = field(default_factory=list, repr=False)
 
     @property
     def per_second(self) -> float:
@@ -609,6 +612,29 @@ def run_phase(name, kind, *, port, token, base, receipts, concurrency, seconds, 
         calls=sum(item[3] for item in collected),
         answered_steps=sum(item[6] for item in collected),
         cpu_seconds=cpu,
+        latencies=latencies,
+    )
+
+
+def merge(name: str, parts: list[Figures]) -> Figures:
+    """The slices of one kind of traffic measured in alternation, as one phase."""
+    latencies = sorted(value for part in parts for value in part.latencies)
+    errors: dict[str, int] = {}
+    for part in parts:
+        for key, count in part.errors.items():
+            errors[key] = errors.get(key, 0) + count
+    return Figures(
+        name=name,
+        requests=sum(part.requests for part in parts),
+        seconds=sum(part.seconds for part in parts),
+        p50_ms=_percentile(latencies, 0.50),
+        p99_ms=_percentile(latencies, 0.99),
+        errors=errors,
+        samples=[sample for part in parts for sample in part.samples][:5],
+        calls=sum(part.calls for part in parts),
+        cpu_seconds={key: sum(part.cpu_seconds[key] for part in parts) for key in parts[0].cpu_seconds},
+        answered_steps=sum(part.answered_steps for part in parts),
+        latencies=latencies,
     )
 
 
@@ -746,6 +772,12 @@ def main(argv: list[str] | None = None) -> int:
         help="gunicorn sync workers (default: one per core, which measured best here: 2 to 6 tried)",
     )
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of each warm-up phase (3)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternate IVR and bare slices this many times (3), so both see the same background load",
+    )
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of the queries-per-step walk")
     parser.add_argument("--keep-db", action="store_true", help="reuse ncsc_bench as it is (for repeated runs)")
     options = parser.parse_args(argv)
@@ -791,17 +823,28 @@ def main(argv: list[str] | None = None) -> int:
             run_phase("warm-up bare", "bare", seconds=options.warmup, **common),
             run_phase("warm-up IVR", "ivr", seconds=options.warmup, **common),
         ]
-        print(f"  warmed up; measuring the IVR call mix for {options.seconds:g} s …", flush=True)
-        events_before = call_events()
-        ivr = run_phase("IVR signed call mix", "ivr", seconds=options.seconds, **common)
-        written = call_events() - events_before
-        if written != ivr.answered_steps:
-            # Each /ivr/voice/ and /ivr/step/ answered for the first time writes one CallEvent; fewer
-            # means answers came from the stored TwiML of the retry path, not from the call flow.
-            ivr.errors["unrecorded"] = abs(ivr.answered_steps - written)
-            ivr.samples.append(f"unrecorded: {written} call events written for {ivr.answered_steps} answered steps")
-        print(f"  measuring the bare view for {options.seconds:g} s …", flush=True)
-        bare = run_phase("bare TwiML view", "bare", seconds=options.seconds, **common)
+        rounds = max(1, options.rounds)
+        slice_seconds = options.seconds / rounds
+        print(
+            f"  warmed up; measuring the IVR call mix and the bare view for {options.seconds:g} s each, "
+            f"in {rounds} alternating slices of {slice_seconds:g} s …",
+            flush=True,
+        )
+        ivr_parts, bare_parts = [], []
+        for _ in range(rounds):
+            events_before = call_events()
+            ivr_parts.append(run_phase("IVR signed call mix", "ivr", seconds=slice_seconds, **common))
+            written = call_events() - events_before
+            if written != ivr_parts[-1].answered_steps:
+                # Each /ivr/voice/ and /ivr/step/ answered for the first time writes one CallEvent; fewer
+                # means answers came from the stored TwiML of the retry path, not from the call flow.
+                ivr_parts[-1].errors["unrecorded"] = abs(ivr_parts[-1].answered_steps - written)
+                ivr_parts[-1].samples.append(
+                    f"unrecorded: {written} call events written for {ivr_parts[-1].answered_steps} answered steps"
+                )
+            bare_parts.append(run_phase("bare TwiML view", "bare", seconds=slice_seconds, **common))
+        ivr = merge("IVR signed call mix", ivr_parts)
+        bare = merge("bare TwiML view", bare_parts)
     finally:
         stop_server(server)
     queries, query_errors = count_queries(receipts, token, base, options.show_sql)
