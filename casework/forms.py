@@ -125,12 +125,28 @@ class QueueFilterForm(UswdsForm):
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
 
 
-class AssignForm(UswdsForm):
+class _ChoicesFromQuerysetForm(forms.Form):
+    """UswdsForm validates while it styles, so a queryset set after it would come too late: set the
+    querysets first, then style the widgets the same way."""
+
+    def __init__(self, *args, querysets: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset in querysets.items():
+            self.fields[name].queryset = queryset
+        for name, field in self.fields.items():
+            widget = field.widget
+            kind = "usa-select" if isinstance(widget, forms.Select) else "usa-textarea"
+            kind = kind if isinstance(widget, (forms.Select, forms.Textarea)) else "usa-input"
+            widget.attrs["class"] = f"{kind} usa-input--error" if self.errors.get(name) else kind
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
+
+
+class AssignForm(_ChoicesFromQuerysetForm):
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, staff=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff
+        super().__init__(*args, querysets={"assignee": staff}, **kwargs)
 
 
 class TriageForm(UswdsForm):
@@ -150,7 +166,7 @@ class NoteForm(UswdsForm):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DraftForm(UswdsForm):
+class DraftForm(_ChoicesFromQuerysetForm):
     kind = forms.ChoiceField(
         label=_("Reply by"), choices=[(ResponseKind.EMAIL, _("E-mail")), (ResponseKind.LETTER, _("Printed letter"))]
     )
@@ -166,8 +182,7 @@ class DraftForm(UswdsForm):
     )
 
     def __init__(self, *args, templates=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = templates
+        super().__init__(*args, querysets={"template": templates}, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
