@@ -63,3 +63,48 @@ def test_redis_down_during_intake_loses_nothing(broker_down, celery_worker_proce
     )
     assert "casework.inquiry_confirm" in log.read_text()
     assert inquiry.activities.filter(text="Confirmation e-mailed").count() == 1
+
+
+def _approved_response(make_staff):
+    from casework import services
+    from contactcenter.audit import AuditContext
+    from contactcenter.roles import Role
+    from tests.casework.factories import make_inquiry
+
+    analyst, supervisor = make_staff(Role.CAO_ANALYST), make_staff(Role.CAO_SUPERVISOR)
+    context = AuditContext(actor=analyst)
+    inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=analyst)
+    response = services.response_draft(context=context, inquiry=inquiry, body="Dear {{ name }}, the case is moving.")
+    services.response_submit(context=context, response=response)
+    services.response_review(context=AuditContext(actor=supervisor), response=response, approve=True)
+    return response
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_send_sends_the_response_once(casework_worker, make_staff, at_time):
+    from casework.models import Response, ResponseStatus
+
+    first = casework_worker.start(send_delay=30, name="killed")
+    response = _approved_response(make_staff)  # the send task goes to the worker after commit
+    marker = casework_worker.mail_dir / "sending.marker"
+    assert _wait_for(marker.exists), first.log.read_text()[-3000:]
+    first.stop(kill=True)  # SIGKILL in the middle of the send
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.APPROVED and casework_worker.messages("cao-response-") == []
+
+    marker.unlink()
+    second = casework_worker.start(send_delay=0, name="second")
+    with at_time(timezone.now() + timedelta(minutes=2)):
+        sweep.apply()
+    assert _wait_for(lambda: Response.objects.filter(pk=response.pk, status=ResponseStatus.SENT).exists()), (
+        second.log.read_text()[-3000:]
+    )
+    sweep.apply()  # nothing left to resend
+    time.sleep(2)
+    mails = casework_worker.messages("cao-response-")
+    assert len(mails) == 1 and mails[0].count(f"Message-ID: <cao-response-{response.send_key}@") == 1
+    assert "Dear Ombudsman Case Assistance, the case is moving." in mails[0]
+    response.refresh_from_db()
+    assert response.send_attempts == 1  # the killed attempt rolled back with its transaction
+    assert response.inquiry.status == "sent"
