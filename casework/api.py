@@ -101,9 +101,9 @@ class NoteSerializer(serializers.Serializer):
 
 
 class DraftSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[ResponseKind.EMAIL, ResponseKind.LETTER], default=ResponseKind.EMAIL)
-    template = serializers.SlugRelatedField(
-        slug_field="pk", queryset=ResponseTemplate.objects.filter(active=True), required=False, allow_null=True
+    kind = serializers.ChoiceField(choices=ResponseKind.choices, default=ResponseKind.EMAIL)
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=ResponseTemplate.objects.filter(active=True), required=False, allow_null=True
     )
     subject = serializers.CharField(max_length=300, required=False, default="")
     body = serializers.CharField(required=False, default="")

@@ -151,6 +151,8 @@ class Inquiry(models.Model):
         verbose_name_plural = _("inquiries")
         indexes = [
             models.Index(fields=["status", "due_on", "priority"]),
+            # The queue's order: a search for a common word walks it and stops at the first page.
+            models.Index(fields=["due_on", "priority", "id"], name="casework_inquiry_queue_order"),
             models.Index(fields=["source", "received_at"]),
         ]
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -117,8 +117,9 @@ def inquiry_queue(
     elif sla == "paused":
         qs = qs.filter(status=InquiryStatus.ON_HOLD)
     if search:
+        # Matches keep the queue's order (not ts_rank): the planner can then stop early on the
+        # queue-order index for a common word instead of ranking every match.
         qs = inquiry_search(queryset=qs, text=search)
-        return qs.order_by("-rank", "due_on", "priority", "id")
     return qs.order_by("due_on", "priority", "id")
 
 
@@ -127,9 +128,8 @@ def inquiry_search(*, queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquir
     if connection.vendor != "postgresql":
         return queryset.filter(
             Q(subject__icontains=text) | Q(body__icontains=text) | Q(correspondent__name__icontains=text)
-        ).annotate(rank=F("id"))
-    query = SearchQuery(text, config="english", search_type="websearch")
-    return queryset.filter(search=query).annotate(rank=SearchRank(F("search"), query))
+        )
+    return queryset.filter(search=SearchQuery(text, config="english", search_type="websearch"))
 
 
 def inquiry_get(*, user, pk: int) -> Inquiry | None:

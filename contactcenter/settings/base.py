@@ -251,3 +251,13 @@ CASEWORK_IMAP_PORT = env.int("CASEWORK_IMAP_PORT", default=993)
 CASEWORK_IMAP_USER = env("CASEWORK_IMAP_USER", default="")
 CASEWORK_IMAP_PASSWORD = env("CASEWORK_IMAP_PASSWORD", default="")
 CASEWORK_IMAP_FOLDER = env("CASEWORK_IMAP_FOLDER", default="INBOX")
+# Casework's choice sets share field names (channel, kind, outcome) with the core's: name them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "ChannelEnum": "contactcenter.models.Channel",
+    "OutcomeEnum": "contactcenter.models.Outcome",
+    "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
+    "InquiryChannelEnum": "casework.models.InquiryChannel",
+    "ResponseKindEnum": "casework.models.ResponseKind",
+    "TelephoneOutcomeEnum": "casework.models.TelephoneOutcome",
+}
