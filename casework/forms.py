@@ -76,6 +76,12 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     # Left empty by people (it is hidden); bots that fill every field give themselves away.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["attachments"].widget
+        widget.attrs["class"] = widget.attrs["class"].replace("usa-input", "usa-file-input")
+        widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
+
     def clean_receipt_number(self) -> str:
         value = self.cleaned_data.get("receipt_number", "")
         if not value:

@@ -7,11 +7,12 @@
    migrates it (the search trigger and its GIN index come with the migrations).
 2. Seeds `--small` inquiries (subject, ~60-word body, correspondent; 2,000 surnames, unique receipt
    numbers, a 400-word vocabulary), ANALYZE, and times the queue search the console and the API use
-   (`selectors.inquiry_queue(search=...)`, first 50 rows by rank) for a fixed query set.
+   (`selectors.inquiry_queue(search=...)`, first 50 rows in queue order) for a fixed query set.
 3. Adds inquiries up to `--large`, ANALYZE, and times the same queries again.
-4. Prints p50 / p99 for both sizes and the ratio; target: large p99 ≤ 2 × small p99 for selective
-   queries (a receipt number, a correspondent's name, an uncommon word). Queries for words in a
-   large share of all inquiries are reported too; their cost grows with the number of matches.
+4. Prints p50 / p99 per kind of query — identifiers (a receipt number, a correspondent's surname),
+   uncommon words (in 1 inquiry of 400), common words (in most inquiries) — and over all of them,
+   for both sizes, and the ratios. Target: the p99 over all queries at the large size within 2 × the
+   p99 at the small size.
 """
 
 from __future__ import annotations
@@ -118,7 +119,8 @@ def _queries(corpus: Corpus, existing: int) -> dict[str, list[str]]:
     rng = random.Random(7)
     receipts = [f"EAC{2190000000 + rng.randint(1, existing):010d}" for _ in range(10)]
     return {
-        "selective": receipts + rng.sample(corpus.surnames, 10) + corpus.rare,
+        "identifier": receipts + rng.sample(corpus.surnames, 10),
+        "uncommon": corpus.rare,
         "common": corpus.common,
     }
 
@@ -139,7 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.test")
@@ -158,20 +160,19 @@ def main() -> int:
         _seed(corpus, size - corpus.next_receipt)
         seeded = time.perf_counter() - began
         queries = _queries(corpus, args.small)  # the same queries at both sizes
-        _time(queries["selective"][:3], 1)  # warm the connection and the caches
+        _time(queries["identifier"][:3], 1)  # warm the connection and the caches
         results[size] = {kind: _time(texts, args.repeat) for kind, texts in queries.items()}
+        results[size]["all"] = [t for kind in queries for t in results[size][kind]]
         print(f"{size:>7} inquiries (seeded in {seeded:.1f} s)")
         for kind, timings in results[size].items():
-            print(f"   {kind:<9} p50 {_percentile(timings, 0.5):7.2f} ms   p99 {_percentile(timings, 0.99):7.2f} ms")
-    ok = True
-    for kind in ("selective", "common"):
+            print(f"   {kind:<10} p50 {_percentile(timings, 0.5):7.2f} ms   p99 {_percentile(timings, 0.99):7.2f} ms")
+    for kind in results[args.small]:
         small, large = results[args.small][kind], results[args.large][kind]
         ratio50 = _percentile(large, 0.5) / _percentile(small, 0.5)
         ratio99 = _percentile(large, 0.99) / _percentile(small, 0.99)
-        print(f"ratio {kind:<9} p50 {ratio50:.2f}x   p99 {ratio99:.2f}x")
-        if kind == "selective":
-            ok = ratio99 <= TARGET_RATIO
-    print(f"target selective p99 at {args.large} ≤ {TARGET_RATIO}× at {args.small}: {'met' if ok else 'MISSED'}")
+        print(f"ratio {kind:<10} p50 {ratio50:.2f}x   p99 {ratio99:.2f}x")
+    ok = _percentile(results[args.large]["all"], 0.99) <= TARGET_RATIO * _percentile(results[args.small]["all"], 0.99)
+    print(f"target: p99 of all queries at {args.large} ≤ {TARGET_RATIO}× at {args.small}: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 
