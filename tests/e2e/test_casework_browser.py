@@ -4,6 +4,7 @@ sent by a real Celery worker, and the receipt number's case view shows it beside
 phone contacts."""
 
 import time
+from importlib import import_module
 from io import StringIO
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from casework.models import Inquiry, Response
+from casework.models import Inquiry, Response, ResponseTemplate
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.models import Channel
@@ -40,6 +41,12 @@ def test_ombudsman_email_to_sent_response_and_case_view(
     seeded_cases,  # noqa: F811
 ):
     cache.clear()
+    # Transactional tests flush the data migration's rows: put the default templates back.
+    defaults = import_module("casework.migrations.0002_search_trigger_and_defaults").TEMPLATES
+    for code, language, title, subject, body in defaults:
+        ResponseTemplate.objects.get_or_create(
+            code=code, language=language, defaults={"title": title, "subject": subject, "body": body}
+        )
     worker = casework_worker.start(name="e2e")
     # The caller phoned the IVR about the same receipt number.
     core_services.interaction_record(
