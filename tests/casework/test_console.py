@@ -112,7 +112,9 @@ def test_tsa_liaison_sees_trip_items_only(client_as, make_staff):
     )
     client = client_as(Role.TSA_LIAISON)
     assert client.get(f"/casework/inquiries/{general.pk}/").status_code == 404
-    assert client.get(f"/casework/inquiries/{trip_inquiry.pk}/").status_code == 200
+    trip_page = client.get(f"/casework/inquiries/{trip_inquiry.pk}/")
+    assert trip_page.status_code == 200 and "Save triage" not in trip_page.text
+    assert client.post(f"/casework/inquiries/{trip_inquiry.pk}/note/", {"text": "x"}).status_code == 403
     assert client.get("/casework/").status_code == 403
     api = client.get("/api/casework/inquiries/", {"q": "screening"}).json()
     assert [row["reference"] for row in api["results"]] == [trip_inquiry.reference]

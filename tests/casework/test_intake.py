@@ -186,3 +186,63 @@ def test_api_review_needs_a_cao_supervisor(client_as, make_staff):
     client.force_login(make_staff(Role.CAO_SUPERVISOR))
     approved = client.post(f"/api/casework/responses/{draft['id']}/review/", {"approve": True})
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+def test_mail_scan_upload_by_staff_keeps_the_form_on_a_bad_file(client_as):
+    client = client_as(Role.CAO_ANALYST)
+    data = {
+        "channel": "mail_scan",
+        "source": "white_house",
+        "priority": "1",
+        "name": "Executive Clerk",
+        "organisation": "The White House",
+        "address": "1600 Pennsylvania Avenue NW, Washington DC",
+        "language": "en",
+        "subject": "Referral of a letter from Mr. Diaz",
+        "body": "Mr. Diaz (A 098 765 432) writes about his card.",
+    }
+    bad = client.post("/casework/inquiries/new/", {**data, "attachments": [SimpleUploadedFile("scan.gif", b"GIF89a")]})
+    assert bad.status_code == 400 and "scan.gif: only PDF" in bad.text and "Referral of a letter" in bad.text
+    assert not Inquiry.objects.exists()
+    response = client.post("/casework/inquiries/new/", {**data, "attachments": [SimpleUploadedFile("scan.pdf", PDF)]})
+    inquiry = Inquiry.objects.get()
+    assert response["Location"] == f"/casework/inquiries/{inquiry.pk}/"
+    assert (inquiry.channel, inquiry.source, inquiry.priority, inquiry.status) == (
+        "mail_scan",
+        "white_house",
+        1,
+        "triaged",
+    )
+    assert inquiry.a_numbers == ["A098765432"] and inquiry.attachments.get().filename == "scan.pdf"
+
+
+def test_referral_from_an_iso_is_linked_in_the_ledger(client_as):
+    from contactcenter import services as core_services
+    from contactcenter.audit import AuditContext
+    from contactcenter.models import Channel
+
+    tier2 = core_services.interaction_record(
+        context=AuditContext.system(),
+        channel=Channel.TIER2,
+        topic_code="case-status",
+        source_app="contactcenter",
+        source_model="waitingcontact",
+        source_id="77",
+        receipt_numbers=["EAC2190000001"],
+    )
+    client = client_as(Role.CAO_ANALYST)
+    response = client.post(
+        "/api/casework/inquiries/",
+        {
+            "source": "public",
+            "channel": "iso_referral",
+            "subject": "Complex case referred by Tier 2",
+            "body": "EAC2190000001: applicant needs a written answer.",
+            "correspondent_name": "Ana Ruiz",
+            "referred_from_interaction_id": tier2.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    inquiry = Inquiry.objects.get()
+    assert inquiry.interaction.parent == tier2 and inquiry.channel == "iso_referral"
