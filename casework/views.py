@@ -225,6 +225,7 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "draft_form": DraftForm(templates=selectors.response_templates()),
             "telephone_form": TelephoneForm(),
             "trip_open_form": TripOpenForm() if trip is None else None,
+            "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
         },
     )
 

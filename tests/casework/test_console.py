@@ -157,3 +157,17 @@ def test_reports_figures_and_csv(client_as, analyst, at_time):
     assert ["median_business_days_to_respond", "", "", "20.5"] in rows  # median of 4 and 37
     assert ["backlog_age_business_days", "", "31+", "1"] in rows
     assert date(2026, 10, 5) <= on_time.received_at.date()
+
+
+def test_seed_casework_fills_the_queue_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from casework.models import TripRedress
+
+    call_command("seed_casework", count=12, stdout=StringIO())
+    call_command("seed_casework", count=12, stdout=StringIO())
+    assert Inquiry.objects.count() == 12
+    assert TripRedress.objects.count() == Inquiry.objects.filter(source=Source.TSA_TRIP).count()
+    assert all(i.interaction_id for i in Inquiry.objects.all())
