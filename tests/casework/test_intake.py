@@ -246,3 +246,31 @@ def test_referral_from_an_iso_is_linked_in_the_ledger(client_as):
     assert response.status_code == 201, response.content
     inquiry = Inquiry.objects.get()
     assert inquiry.interaction.parent == tier2 and inquiry.channel == "iso_referral"
+
+
+def test_ingest_from_an_imap_mailbox_marks_stored_mail_read(settings):
+    from tests.casework.imap_server import ImapServer, Mailbox
+
+    box = Mailbox([(MAIL / "ombudsman.eml").read_bytes(), _message("Hello", "<imap-2@x>", "Where is my card?")])
+    server = ImapServer(box)
+    settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT, settings.CASEWORK_IMAP_SSL = (
+        "127.0.0.1",
+        server.port,
+        False,
+    )
+    settings.CASEWORK_IMAP_USER, settings.CASEWORK_IMAP_PASSWORD = "cao", "secret"
+    try:
+        out = StringIO()
+        call_command("ingest_mail", "--imap", stdout=out)
+        assert out.getvalue().startswith("2 inquiries created")
+        assert box.seen == {1, 2} and box.logins == [("cao", "secret")]
+        out = StringIO()
+        call_command("ingest_mail", "--imap", stdout=out)  # nothing unseen is left
+        assert out.getvalue().startswith("0 inquiries created, 0 replies threaded, 0 already ingested")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert set(Inquiry.objects.values_list("message_id", flat=True)) == {
+        "<ombudsman-0001@cisomb.dhs.gov>",
+        "<imap-2@x>",
+    }

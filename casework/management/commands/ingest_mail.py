@@ -54,7 +54,8 @@ class Command(BaseCommand):
     def _imap(self, report: IngestReport) -> None:
         if not settings.CASEWORK_IMAP_HOST:
             raise CommandError("CASEWORK_IMAP_HOST is not set.")
-        client = imaplib.IMAP4_SSL(settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT)
+        connect = imaplib.IMAP4_SSL if settings.CASEWORK_IMAP_SSL else imaplib.IMAP4
+        client = connect(settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT)
         try:
             client.login(settings.CASEWORK_IMAP_USER, settings.CASEWORK_IMAP_PASSWORD)
             client.select(settings.CASEWORK_IMAP_FOLDER)
