@@ -327,6 +327,9 @@ def inquiry_reply_record(
             inquiry.save(update_fields=["receipt_numbers", "updated_at"])
             inquiry.cases.add(*BenefitCase.objects.filter(receipt_number__in=new))
             _ledger(context, inquiry)
+        if inquiry.status in (InquiryStatus.SENT, InquiryStatus.CLOSED):
+            # A reply to an answered inquiry is work again: back in the queue, not only in the log.
+            _reopen(context, inquiry, "Reopened: the correspondent wrote again")
         _audit(context, inquiry, f"Reply threaded onto inquiry {inquiry.reference}")
     return activity
 
@@ -476,15 +479,19 @@ def inquiry_reopen(*, context: AuditContext, inquiry: Inquiry, reason: str) -> I
         inquiry = _locked(inquiry)
         if inquiry.status not in (InquiryStatus.SENT, InquiryStatus.CLOSED):
             raise ApplicationError(_("Only an answered or closed inquiry can be reopened."))
-        before = inquiry.status
-        inquiry.status = InquiryStatus.ASSIGNED if inquiry.assignee_id else InquiryStatus.TRIAGED
-        inquiry.closed_at = inquiry.responded_at = None
-        inquiry.escalated_at = None
-        inquiry.save(update_fields=["status", "closed_at", "responded_at", "escalated_at", "updated_at"])
-        _activity(context, inquiry, ActivityKind.STATUS, reason, from_status=before, to_status=inquiry.status)
-        _audit(context, inquiry, f"Inquiry {inquiry.reference} reopened")
-        _ledger(context, inquiry, Outcome.IN_PROGRESS)
+        _reopen(context, inquiry, reason)
     return inquiry
+
+
+def _reopen(context: AuditContext, inquiry: Inquiry, reason: str) -> None:
+    before = inquiry.status
+    inquiry.status = InquiryStatus.ASSIGNED if inquiry.assignee_id else InquiryStatus.TRIAGED
+    inquiry.closed_at = inquiry.responded_at = None
+    inquiry.escalated_at = None
+    inquiry.save(update_fields=["status", "closed_at", "responded_at", "escalated_at", "updated_at"])
+    _activity(context, inquiry, ActivityKind.STATUS, reason, from_status=before, to_status=inquiry.status)
+    _audit(context, inquiry, f"Inquiry {inquiry.reference} reopened")
+    _ledger(context, inquiry, Outcome.IN_PROGRESS)
 
 
 def inquiry_note_add(*, context: AuditContext, inquiry: Inquiry, text: str) -> InquiryActivity:

@@ -274,3 +274,17 @@ def test_ingest_from_an_imap_mailbox_marks_stored_mail_read(settings):
         "<ombudsman-0001@cisomb.dhs.gov>",
         "<imap-2@x>",
     }
+
+
+def test_a_reply_to_a_closed_inquiry_reopens_it(tmp_path, analyst):
+    from contactcenter.audit import AuditContext
+
+    inquiry = make_inquiry()
+    services.inquiry_assign(context=AuditContext(actor=analyst), inquiry=inquiry, assignee=analyst)
+    services.inquiry_close(context=AuditContext(actor=analyst), inquiry=inquiry)
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(_message(f"Re: Your case [{inquiry.reference}]", "<reply-2@x>", "It still has not moved."))
+    _ingest(reply)
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.ASSIGNED and inquiry.closed_at is None
+    assert inquiry.activities.filter(text="Reopened: the correspondent wrote again").exists()
