@@ -27,7 +27,6 @@ SUBJECTS = [
     "Card not received after approval",
     "Request for expedited handling",
     "Interview notice never arrived",
-    "Repeated secondary screening at the airport",
 ]
 
 
