@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from contactcenter import selectors as core_selectors
 from contactcenter.roles import CASEWORK_ROLES, Role, user_roles
 
 from .models import (
@@ -161,7 +162,11 @@ def inquiry_activities(*, inquiry: Inquiry) -> QuerySet[InquiryActivity]:
 
 
 def inquiries_for_receipt_number(*, user, receipt_number: str) -> QuerySet[Inquiry]:
-    return inquiry_list_for(user=user).filter(receipt_numbers__contains=[receipt_number]).order_by("-received_at")
+    """The inquiries about a receipt number, found through the core's ledger (any database)."""
+    ledger = core_selectors.interactions_for_receipt_number(receipt_number=receipt_number).filter(
+        source_app="casework", source_model="inquiry"
+    )
+    return inquiry_list_for(user=user).filter(interaction__in=ledger.values("pk")).order_by("-received_at")
 
 
 def assignable_staff() -> QuerySet:
