@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,3 +62,6 @@ bench-ivr: install-dev
 
 bench-routing: install-dev
 	$(BIN)/python -m tests.load.bench_routing $(BENCH_ARGS)
+
+bench-casework: install-dev
+	$(BIN)/python -m tests.load.bench_casework $(BENCH_ARGS)

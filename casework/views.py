@@ -1,18 +1,507 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from contactcenter import selectors
-from contactcenter.models import Channel
-from contactcenter.roles import Role, roles_required
+import csv
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contactcenter import selectors as core_selectors
+from contactcenter import services as core_services
+from contactcenter.audit import AuditContext, client_ip
+from contactcenter.errors import ApplicationError
+from contactcenter.forms import ReceiptLookupForm
+from contactcenter.identifiers import mask_receipt_number
+from contactcenter.models import AuditAction, Language
+from contactcenter.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    DraftForm,
+    HoldForm,
+    InquiryStaffForm,
+    NoteForm,
+    PublicInquiryForm,
+    QueueFilterForm,
+    ReasonForm,
+    ReportForm,
+    ResponseEditForm,
+    ReviewForm,
+    TelephoneForm,
+    TriageForm,
+    TripOpenForm,
+    TripUpdateForm,
+)
+from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source, TripRedress
+
+CAO = tuple(CASEWORK_ROLES)
+CAO_AND_TSA = (*CASEWORK_ROLES, Role.TSA_LIAISON)
 
 
-@roles_required(Role.CAO_ANALYST, Role.CAO_SUPERVISOR)
+def _context(request: HttpRequest) -> AuditContext:
+    return AuditContext.from_request(request)
+
+
+# --- public web form -----------------------------------------------------------------------------
+def _rate_limited(request: HttpRequest) -> bool:
+    key = f"casework-form:{client_ip(request) or '-'}"
+    cache.add(key, 0, 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        count = 1
+    return count > settings.CASEWORK_FORM_PER_HOUR
+
+
+@public
+def write(request: HttpRequest) -> HttpResponse:
+    """The public inquiry form (English and Spanish). Nothing typed is lost on an error."""
+    if request.method != "POST":
+        return render(request, "casework/public_form.html", {"form": PublicInquiryForm()})
+    form = PublicInquiryForm(request.POST, request.FILES)
+    if request.POST.get("website"):
+        # A bot filled the hidden field: answer as if accepted, keep nothing.
+        return render(request, "casework/public_done.html", {"reference": None})
+    if _rate_limited(request):
+        form.is_valid()
+        form.add_error(None, _("Too many inquiries were sent from this connection. Try again in an hour."))
+        return render(request, "casework/public_form.html", {"form": form}, status=429)
+    if not form.is_valid():
+        return render(request, "casework/public_form.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    body = data["message"]
+    if data["receipt_number"] and data["receipt_number"] not in body:
+        body = f"{body}\n\nReceipt number: {data['receipt_number']}"
+    try:
+        inquiry = services.inquiry_create(
+            context=_context(request),
+            channel=InquiryChannel.WEB_FORM,
+            source=Source.PUBLIC,
+            subject=data["subject"],
+            body=body,
+            correspondent_name=data["name"],
+            correspondent_email=data["email"],
+            correspondent_phone=data["phone"],
+            correspondent_role=data["role"],
+            language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
+            attachments=data["attachments"],
+        )
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return render(request, "casework/public_form.html", {"form": form}, status=400)
+    request.session["casework_reference"] = inquiry.reference
+    return redirect("casework:write-done")
+
+
+@public
+def write_done(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get("casework_reference")
+    if not reference:
+        return redirect("casework:write")
+    return render(request, "casework/public_done.html", {"reference": reference})
+
+
+# --- queue ---------------------------------------------------------------------------------------
+@roles_required(*CAO)
 def console(request: HttpRequest) -> HttpResponse:
-    written = selectors.interaction_list(channels=[Channel.WRITTEN])[:50]
-    return render(request, "casework/console.html", {"interactions": written})
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queue = selectors.inquiry_queue(
+        user=request.user,
+        status=filters.get("status") or None,
+        source=filters.get("source") or None,
+        sla=filters.get("sla") or None,
+        assignee_id=request.user.pk if filters.get("mine") else None,
+        unassigned=bool(filters.get("unassigned")),
+        search=(filters.get("q") or "").strip() or None,
+    )[:200]
+    rows = [(inquiry, selectors.sla_state(inquiry=inquiry)) for inquiry in queue]
+    return render(
+        request,
+        "casework/console.html",
+        {
+            "form": form,
+            "rows": rows,
+            "assign_form": AssignForm(staff=selectors.assignable_staff()),
+            "awaiting_review": selectors.responses_awaiting_review()
+            if Role.CAO_SUPERVISOR in user_roles(request.user)
+            else [],
+            "receipt_form": ReceiptLookupForm(),
+        },
+    )
 
 
-@roles_required(Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.TSA_LIAISON)
+@roles_required(*CAO)
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    form = AssignForm(request.POST, staff=selectors.assignable_staff())
+    ids = [int(pk) for pk in request.POST.getlist("inquiry") if pk.isdigit()]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Choose inquiries and a person to assign them to."))
+        return redirect("casework:console")
+    try:
+        done = services.inquiries_bulk_assign(
+            context=_context(request), inquiry_ids=ids, assignee=form.cleaned_data["assignee"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)d inquiries assigned.") % {"count": len(done)})
+    return redirect("casework:console")
+
+
+@roles_required(*CAO)
+def inquiry_new(request: HttpRequest) -> HttpResponse:
+    form = InquiryStaffForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inquiry = services.inquiry_create(
+                context=_context(request),
+                channel=data["channel"],
+                source=data["source"],
+                priority=data["priority"],
+                subject=data["subject"],
+                body=data["body"],
+                language=data["language"],
+                correspondent_name=data["name"],
+                correspondent_organisation=data["organisation"],
+                correspondent_email=data["email"],
+                correspondent_phone=data["phone"],
+                correspondent_address=data["address"],
+                attachments=data["attachments"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
+            return redirect("casework:inquiry", pk=inquiry.pk)
+    return render(request, "casework/inquiry_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- one inquiry ---------------------------------------------------------------------------------
+def _inquiry_or_404(request: HttpRequest, pk: int):
+    inquiry = selectors.inquiry_get(user=request.user, pk=pk)
+    if inquiry is None:
+        raise Http404
+    return inquiry
+
+
+@roles_required(*CAO_AND_TSA)
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = _inquiry_or_404(request, pk)
+    core_services.audit_record(
+        context=_context(request),
+        action=AuditAction.VIEW,
+        target_type="casework.inquiry",
+        target_id=inquiry.pk,
+        summary=f"Viewed inquiry {inquiry.reference}",
+    )
+    trip = TripRedress.objects.filter(inquiry=inquiry).first()
+    return render(
+        request,
+        "casework/inquiry.html",
+        {
+            "inquiry": inquiry,
+            "sla": selectors.sla_state(inquiry=inquiry),
+            "activities": selectors.inquiry_activities(inquiry=inquiry),
+            "responses": selectors.responses_for(inquiry=inquiry),
+            "trip": trip,
+            "assign_form": AssignForm(staff=selectors.assignable_staff(), initial={"assignee": inquiry.assignee_id}),
+            "triage_form": TriageForm(initial={"source": inquiry.source, "priority": inquiry.priority}),
+            "hold_form": HoldForm(),
+            "reason_form": ReasonForm(),
+            "note_form": NoteForm(),
+            "draft_form": DraftForm(templates=selectors.response_templates()),
+            "telephone_form": TelephoneForm(),
+            "trip_open_form": TripOpenForm() if trip is None else None,
+            "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
+        },
+    )
+
+
+ACTIONS = {
+    "triage": TriageForm,
+    "assign": AssignForm,
+    "hold": HoldForm,
+    "resume": None,
+    "close": None,
+    "reopen": ReasonForm,
+    "note": NoteForm,
+    "draft": DraftForm,
+    "telephone": TelephoneForm,
+    "trip": TripOpenForm,
+}
+
+
+@roles_required(*CAO)
+@require_POST
+def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Every button on the inquiry page: one service call each, errors shown on the page."""
+    inquiry = _inquiry_or_404(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form_class = ACTIONS[action]
+    kwargs = {"staff": selectors.assignable_staff()} if action == "assign" else {}
+    if action == "draft":
+        kwargs = {"templates": selectors.response_templates()}
+    form = form_class(request.POST, **kwargs) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("casework:inquiry", pk=pk)
+    data = form.cleaned_data if form is not None else {}
+    context = _context(request)
+    try:
+        if action == "triage":
+            services.inquiry_triage(context=context, inquiry=inquiry, source=data["source"], priority=data["priority"])
+        elif action == "assign":
+            services.inquiry_assign(context=context, inquiry=inquiry, assignee=data["assignee"])
+        elif action == "hold":
+            services.inquiry_hold(context=context, inquiry=inquiry, reason=data["reason"])
+        elif action == "resume":
+            services.inquiry_resume(context=context, inquiry=inquiry)
+        elif action == "close":
+            services.inquiry_close(context=context, inquiry=inquiry)
+        elif action == "reopen":
+            services.inquiry_reopen(context=context, inquiry=inquiry, reason=data["reason"])
+        elif action == "note":
+            services.inquiry_note_add(context=context, inquiry=inquiry, text=data["text"])
+        elif action == "draft":
+            response = services.response_draft(
+                context=context, inquiry=inquiry, kind=data["kind"], template=data["template"], body=data["body"]
+            )
+            return redirect("casework:response", pk=response.pk)
+        elif action == "telephone":
+            services.response_telephone_log(
+                context=context, inquiry=inquiry, outcome=data["outcome"], notes=data["notes"]
+            )
+        elif action == "trip":
+            services.trip_redress_open(context=context, inquiry=inquiry, **data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("casework:inquiry", pk=pk)
+
+
+# --- responses -----------------------------------------------------------------------------------
+def _response_or_404(request: HttpRequest, pk: int) -> Response:
+    response = selectors.response_list_for(user=request.user).filter(pk=pk).first()
+    if response is None:
+        raise Http404
+    return response
+
+
+@roles_required(*CAO)
+def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _response_or_404(request, pk)
+    edit_form = ResponseEditForm(request.POST or None, initial={"subject": response.subject, "body": response.body})
+    if request.method == "POST":
+        context = _context(request)
+        try:
+            if request.POST.get("submit") == "review":
+                services.response_submit(context=context, response=response)
+                messages.success(request, _("Sent to a CAO supervisor for review."))
+                return redirect("casework:inquiry", pk=response.inquiry_id)
+            if edit_form.is_valid():
+                services.response_update(context=context, response=response, **edit_form.cleaned_data)
+                messages.success(request, _("Draft saved."))
+                return redirect("casework:response", pk=pk)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "casework/response.html",
+        {
+            "response": response,
+            "edit_form": edit_form,
+            "review_form": ReviewForm(),
+            "is_supervisor": Role.CAO_SUPERVISOR in user_roles(request.user),
+        },
+    )
+
+
+@roles_required(Role.CAO_SUPERVISOR)
+@require_POST
+def response_review(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _response_or_404(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("casework:response", pk=pk)
+    try:
+        services.response_review(
+            context=_context(request),
+            response=response,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("casework:response", pk=pk)
+    messages.success(request, _("Review recorded."))
+    return redirect("casework:inquiry", pk=response.inquiry_id)
+
+
+@roles_required(*CAO)
+def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _response_or_404(request, pk)
+    if response.kind == ResponseKind.TELEPHONE:
+        raise Http404
+    return render(
+        request,
+        "casework/letter.html",
+        {"response": response, "inquiry": response.inquiry, "final": response.status == ResponseStatus.SENT},
+    )
+
+
+# --- case view -----------------------------------------------------------------------------------
+@roles_required(*CAO)
+def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
+    """A receipt number's status and every contact about it on any channel, inquiries included."""
+    form = ReceiptLookupForm({"receipt_number": receipt_number})
+    if not form.is_valid():
+        return render(request, "casework/case.html", {"form": form, "interactions": None}, status=400)
+    value = form.cleaned_data["receipt_number"]
+    interactions = list(core_selectors.interactions_for_receipt_number(receipt_number=value))
+    case = core_selectors.case_get(receipt_number=value)
+    core_services.audit_record(
+        context=_context(request),
+        action=AuditAction.VIEW,
+        target_type="receipt_number",
+        target_id=value,
+        summary=f"CAO viewed the contacts about {mask_receipt_number(value)}",
+        detail={"contacts_shown": len(interactions)},
+    )
+    return render(
+        request,
+        "casework/case.html",
+        {
+            "form": form,
+            "receipt_number": value,
+            "case": case,
+            "history": list(core_selectors.case_history(case=case)) if case else [],
+            "interactions": interactions,
+            "inquiries": selectors.inquiries_for_receipt_number(user=request.user, receipt_number=value),
+        },
+    )
+
+
+@roles_required(*CAO)
+def case_lookup(request: HttpRequest) -> HttpResponse:
+    form = ReceiptLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("casework:case", receipt_number=form.cleaned_data["receipt_number"])
+    return render(
+        request, "casework/case.html", {"form": form, "interactions": None}, status=400 if form.errors else 200
+    )
+
+
+# --- DHS TRIP ------------------------------------------------------------------------------------
+@roles_required(*CAO_AND_TSA)
 def trip(request: HttpRequest) -> HttpResponse:
-    redress = selectors.interaction_list().filter(topic__code="travel-redress")[:50]
-    return render(request, "casework/trip.html", {"interactions": redress})
+    search = (request.GET.get("q") or "").strip()
+    rows = selectors.trip_list(status=request.GET.get("status") or None)
+    if search:
+        found = selectors.inquiry_search(queryset=selectors.inquiry_list_for(user=request.user), text=search)
+        rows = rows.filter(inquiry__in=found.filter(source=Source.TSA_TRIP)) | rows.filter(
+            redress_control_number__iexact=search
+        )
+    return render(request, "casework/trip.html", {"rows": rows[:200], "q": search})
+
+
+@roles_required(*CAO_AND_TSA)
+def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = TripRedress.objects.select_related("inquiry", "inquiry__correspondent").filter(pk=pk).first()
+    if trip is None:
+        raise Http404
+    form = TripUpdateForm(
+        request.POST or None,
+        initial={
+            "documents_received": trip.documents_received,
+            "status": trip.status,
+            "determination_letter": trip.determination_letter,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trip_redress_update(context=_context(request), trip=trip, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Redress request updated."))
+            return redirect("casework:trip-detail", pk=pk)
+    core_services.audit_record(
+        context=_context(request),
+        action=AuditAction.VIEW,
+        target_type="casework.tripredress",
+        target_id=trip.pk,
+        summary="Viewed a DHS TRIP redress request",
+    )
+    return render(
+        request, "casework/trip_detail.html", {"trip": trip, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@roles_required(*CAO_AND_TSA)
+def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = TripRedress.objects.select_related("inquiry", "inquiry__correspondent").filter(pk=pk).first()
+    if trip is None or not trip.determination_letter:
+        raise Http404
+    return render(request, "casework/trip_letter.html", {"trip": trip})
+
+
+# --- reports -------------------------------------------------------------------------------------
+@roles_required(*CAO)
+def reports(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = ReportForm(request.GET or {"start": today - timedelta(days=365), "end": today})
+    figures = None
+    if form.is_valid():
+        figures = selectors.casework_report(
+            start=form.cleaned_data["start"], end=form.cleaned_data["end"], user=request.user
+        )
+        if request.GET.get("format") == "csv":
+            return _report_csv(request, figures)
+    chart = []
+    if figures:
+        peak = max([row["count"] for row in figures.ageing] + [1])
+        chart = [{**row, "percent": round(100 * row["count"] / peak)} for row in figures.ageing]
+        peak_volume = max([row["count"] for row in figures.volume] + [1])
+        for row in figures.volume:
+            row["percent"] = round(100 * row["count"] / peak_volume)
+            row["source_label"] = Source(row["source"]).label
+    return render(request, "casework/reports.html", {"form": form, "figures": figures, "ageing_chart": chart})
+
+
+def _report_csv(request: HttpRequest, figures) -> HttpResponse:
+    core_services.audit_record(
+        context=_context(request), action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cao-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["section", "month", "source", "value"])
+    for row in figures.volume:
+        writer.writerow(["volume", row["month"].strftime("%Y-%m"), row["source"], row["count"]])
+    writer.writerow(["on_time_percent", "", "", "" if figures.on_time_percent is None else figures.on_time_percent])
+    writer.writerow(
+        ["median_business_days_to_respond", "", "", "" if figures.median_days is None else figures.median_days]
+    )
+    for row in figures.ageing:
+        writer.writerow(["backlog_age_business_days", "", row["label"], row["count"]])
+    return response
+
+
+def reverse_inquiry(pk: int) -> str:
+    return reverse("casework:inquiry", kwargs={"pk": pk})

@@ -47,6 +47,7 @@ urlpatterns = [
     path("wallboard/", views.wallboard, name="wallboard"),
     path("wallboard/live/", views.wallboard_live, name="wallboard-live"),
     path("reports/queues/", views.queue_report, name="queue-report"),
+    path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),
     path("ivr/", include("ivr.urls")),
     path("casework/", include("casework.urls")),

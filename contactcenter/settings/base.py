@@ -169,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
+    "casework-sweep": {"task": "casework.sweep", "schedule": 300.0},
 }
 # Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
 # Training and demo only: representatives answer at any hour (production keeps 8 a.m.–8 p.m. local).
@@ -239,4 +240,25 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
     },
+}
+
+# --- CAO casework ----------------------------------------------------------------------------
+CASEWORK_ATTACHMENT_MAX_BYTES = env.int("CASEWORK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Inquiries one address may submit through the public form per hour (spam).
+CASEWORK_FORM_PER_HOUR = env.int("CASEWORK_FORM_PER_HOUR", default=5)
+CASEWORK_IMAP_HOST = env("CASEWORK_IMAP_HOST", default="")
+CASEWORK_IMAP_PORT = env.int("CASEWORK_IMAP_PORT", default=993)
+CASEWORK_IMAP_SSL = env.bool("CASEWORK_IMAP_SSL", default=True)
+CASEWORK_IMAP_USER = env("CASEWORK_IMAP_USER", default="")
+CASEWORK_IMAP_PASSWORD = env("CASEWORK_IMAP_PASSWORD", default="")
+CASEWORK_IMAP_FOLDER = env("CASEWORK_IMAP_FOLDER", default="INBOX")
+# Casework's choice sets share field names (channel, kind, outcome) with the core's: name them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "ChannelEnum": "contactcenter.models.Channel",
+    "OutcomeEnum": "contactcenter.models.Outcome",
+    "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
+    "InquiryChannelEnum": "casework.models.InquiryChannel",
+    "ResponseKindEnum": "casework.models.ResponseKind",
+    "TelephoneOutcomeEnum": "casework.models.TelephoneOutcome",
 }

@@ -1,0 +1,89 @@
+from django.contrib import admin
+
+from contactcenter.admin import AuditedViewMixin
+
+from .models import (
+    Attachment,
+    Correspondent,
+    Inquiry,
+    InquiryActivity,
+    Response,
+    ResponseTemplate,
+    SlaTarget,
+    TripRedress,
+)
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = ["source", "business_days", "due_soon_days", "sender_domains"]
+    list_editable = ["business_days", "due_soon_days", "sender_domains"]
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ["code", "language", "title", "active"]
+    list_filter = ["language", "active"]
+    search_fields = ["code", "title", "subject"]
+
+
+@admin.register(Correspondent)
+class CorrespondentAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "casework.correspondent"
+    audit_summary = "Correspondent opened in admin"
+    list_display = ["name", "organisation", "role"]
+    search_fields = ["name", "organisation", "email"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["filename", "content_type", "size", "file"]
+    readonly_fields = fields
+
+
+class ActivityInline(admin.TabularInline):
+    model = InquiryActivity
+    extra = 0
+    fields = ["occurred_at", "actor", "kind", "from_status", "to_status", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class ResponseInline(admin.StackedInline):
+    model = Response
+    extra = 0
+    fields = ["kind", "status", "subject", "body", "drafted_by", "reviewed_by", "sent_at", "telephone_outcome"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "casework.inquiry"
+    audit_summary = "Inquiry opened in admin"
+    list_display = ["reference", "source", "channel", "status", "priority", "due_on", "assignee"]
+    list_filter = ["status", "source", "channel", "priority"]
+    search_fields = ["reference"]
+    date_hierarchy = "received_at"
+    raw_id_fields = ["correspondent", "interaction", "cases", "assignee"]
+    readonly_fields = ["reference", "message_id", "search"]
+    inlines = [AttachmentInline, ResponseInline, ActivityInline]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["inquiry", "kind", "status", "sent_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["inquiry", "drafted_by", "reviewed_by", "template"]
+    readonly_fields = ["send_key", "send_attempts", "sent_at", "approved_at"]
+
+
+@admin.register(TripRedress)
+class TripRedressAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "casework.tripredress"
+    audit_summary = "DHS TRIP redress request opened in admin"
+    list_display = ["redress_control_number", "traveller_name", "status", "determined_at"]
+    list_filter = ["status"]
+    search_fields = ["redress_control_number"]
+    raw_id_fields = ["inquiry"]

@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response as ApiResponse
+
+from contactcenter import services as core_services
+from contactcenter.audit import AuditContext
+from contactcenter.models import AuditAction, AuditChannel, Language
+from contactcenter.permissions import HasRole
+from contactcenter.roles import CASEWORK_ROLES, Role
+
+from . import selectors, services
+from .models import (
+    CorrespondentRole,
+    Inquiry,
+    InquiryChannel,
+    Priority,
+    Response,
+    ResponseKind,
+    ResponseTemplate,
+    Source,
+    TelephoneOutcome,
+)
+from .permissions import SUPERVISOR_ONLY, CaseworkWrite
+
+User = get_user_model()
+CAO_AND_TSA = frozenset({*CASEWORK_ROLES, Role.TSA_LIAISON})
+
+
+def _context(request) -> AuditContext:
+    return AuditContext.from_request(request, channel=AuditChannel.API)
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    correspondent = serializers.StringRelatedField()
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id",
+            "reference",
+            "source",
+            "channel",
+            "status",
+            "priority",
+            "subject",
+            "body",
+            "language",
+            "correspondent",
+            "receipt_numbers",
+            "a_numbers",
+            "received_at",
+            "due_on",
+            "sla",
+            "assignee",
+            "hold_reason",
+            "responded_at",
+            "closed_at",
+        ]
+
+    def get_sla(self, inquiry: Inquiry) -> str:
+        return selectors.sla_state(inquiry=inquiry)
+
+
+class InquiryCreateSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=Source.choices)
+    channel = serializers.ChoiceField(choices=InquiryChannel.choices, default=InquiryChannel.API)
+    subject = serializers.CharField(max_length=300)
+    body = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    correspondent_name = serializers.CharField(max_length=160)
+    correspondent_organisation = serializers.CharField(max_length=160, required=False, default="")
+    correspondent_email = serializers.EmailField(required=False, default="")
+    correspondent_phone = serializers.CharField(max_length=30, required=False, default="")
+    correspondent_address = serializers.CharField(required=False, default="")
+    correspondent_role = serializers.ChoiceField(choices=CorrespondentRole.choices, default=CorrespondentRole.APPLICANT)
+    referred_from_interaction_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class TriageSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=Source.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class DraftSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ResponseKind.choices, default=ResponseKind.EMAIL)
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=ResponseTemplate.objects.filter(active=True), required=False, allow_null=True
+    )
+    subject = serializers.CharField(max_length=300, required=False, default="")
+    body = serializers.CharField(required=False, default="")
+
+
+class TelephoneSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=TelephoneOutcome.choices)
+    notes = serializers.CharField()
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    inquiry = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    drafted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "inquiry",
+            "kind",
+            "language",
+            "status",
+            "subject",
+            "body",
+            "to_email",
+            "telephone_outcome",
+            "drafted_by",
+            "reviewed_by",
+            "review_note",
+            "approved_at",
+            "sent_at",
+        ]
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
+    """CAO inquiries (a TSA liaison sees DHS TRIP ones only). ?q= full-text search, ?status=, ?source=."""
+
+    allowed_roles = CAO_AND_TSA
+    permission_classes = [HasRole, CaseworkWrite]
+    serializer_class = InquirySerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.inquiry_queue(
+            user=self.request.user,
+            status=params.get("status") or None,
+            source=params.get("source") or None,
+            search=params.get("q") or None,
+            open_only=False,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        inquiry = self.get_object()
+        core_services.audit_record(
+            context=_context(request),
+            action=AuditAction.VIEW,
+            target_type="casework.inquiry",
+            target_id=inquiry.pk,
+            summary=f"Inquiry {inquiry.reference} read through the API",
+        )
+        return ApiResponse(self.get_serializer(inquiry).data)
+
+    def _done(self, inquiry: Inquiry, code=status.HTTP_200_OK) -> ApiResponse:
+        inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)
+        return ApiResponse(InquirySerializer(inquiry).data, status=code)
+
+    @extend_schema(request=InquiryCreateSerializer, responses={201: InquirySerializer})
+    def create(self, request):
+        serializer = InquiryCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inquiry = services.inquiry_create(context=_context(request), **serializer.validated_data)
+        return self._done(inquiry, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TriageSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        serializer = TriageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            services.inquiry_triage(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
+        )
+
+    @extend_schema(request=AssignSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            services.inquiry_assign(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request, pk=None):
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            services.inquiry_hold(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
+        )
+
+    @extend_schema(request=None, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._done(services.inquiry_resume(context=_context(request), inquiry=self.get_object()))
+
+    @extend_schema(request=None, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._done(services.inquiry_close(context=_context(request), inquiry=self.get_object()))
+
+    @extend_schema(request=ReasonSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            services.inquiry_reopen(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
+        )
+
+    @extend_schema(request=NoteSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inquiry = self.get_object()
+        services.inquiry_note_add(context=_context(request), inquiry=inquiry, **serializer.validated_data)
+        return self._done(inquiry, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DraftSerializer, responses={201: ResponseSerializer})
+    @action(detail=True, methods=["post"])
+    def responses(self, request, pk=None):
+        serializer = DraftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = services.response_draft(
+            context=_context(request), inquiry=self.get_object(), **serializer.validated_data
+        )
+        return ApiResponse(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TelephoneSerializer, responses={201: ResponseSerializer})
+    @action(detail=True, methods=["post"])
+    def telephone(self, request, pk=None):
+        serializer = TelephoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = services.response_telephone_log(
+            context=_context(request), inquiry=self.get_object(), **serializer.validated_data
+        )
+        return ApiResponse(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+
+class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every response kept; drafts go to review, a CAO supervisor approves or returns them."""
+
+    allowed_roles = CAO_AND_TSA
+    permission_classes = [HasRole, CaseworkWrite]
+    write_roles = {"review": SUPERVISOR_ONLY}
+    serializer_class = ResponseSerializer
+
+    def get_queryset(self):
+        return selectors.response_list_for(user=self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=None, responses=ResponseSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        response = services.response_submit(context=_context(request), response=self.get_object())
+        return ApiResponse(ResponseSerializer(response).data)
+
+    @extend_schema(request=ReviewSerializer, responses=ResponseSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = services.response_review(
+            context=_context(request), response=self.get_object(), **serializer.validated_data
+        )
+        return ApiResponse(ResponseSerializer(response).data)

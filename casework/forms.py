@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contactcenter.forms import UswdsForm
+from contactcenter.identifiers import InvalidIdentifier, normalize_receipt_number
+from contactcenter.models import Language
+
+from .attachments import AttachmentIn, attachment_problem
+from .models import (
+    TRIP_DOCUMENTS,
+    CorrespondentRole,
+    InquiryStatus,
+    Priority,
+    ResponseKind,
+    Source,
+    TelephoneOutcome,
+    TripStatus,
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class AttachmentsMixin:
+    def clean_attachments(self) -> list[AttachmentIn]:
+        items, problems = [], []
+        for upload in self.cleaned_data.get("attachments") or []:
+            content = upload.read()
+            problem = attachment_problem(filename=upload.name, content=content)
+            if problem:
+                problems.append(problem)
+            else:
+                items.append(AttachmentIn(filename=upload.name, content=content))
+        if problems:
+            raise forms.ValidationError(problems)
+        return items
+
+
+class PublicInquiryForm(AttachmentsMixin, UswdsForm):
+    name = forms.CharField(label=_("Your full name"), max_length=160)
+    email = forms.EmailField(label=_("E-mail address"), help_text=_("We send your confirmation number here."))
+    phone = forms.CharField(label=_("Telephone (optional)"), max_length=30, required=False)
+    role = forms.ChoiceField(
+        label=_("You are writing as"),
+        choices=[
+            (CorrespondentRole.APPLICANT, _("The applicant")),
+            (CorrespondentRole.REPRESENTATIVE, _("A representative")),
+        ],
+    )
+    receipt_number = forms.CharField(
+        label=_("Receipt number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("3 letters and 10 digits, for example EAC2190000001."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10000)
+    attachments = MultipleFileField(
+        label=_("Attachments (optional)"),
+        required=False,
+        help_text=_("PDF, JPEG, PNG, TIFF, Word (.docx) or text; up to 10 MB each."),
+    )
+    # Left empty by people (it is hidden); bots that fill every field give themselves away.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["attachments"].widget
+        widget.attrs["class"] = widget.attrs["class"].replace("usa-input", "usa-file-input")
+        widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
+
+    def clean_receipt_number(self) -> str:
+        value = self.cleaned_data.get("receipt_number", "")
+        if not value:
+            return ""
+        try:
+            return normalize_receipt_number(value)
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(
+                _("A receipt number is 3 letters (EAC, WAC, LIN, SRC, NBC, MSC, IOE or YSC) and 10 digits.")
+            ) from error
+
+
+class InquiryStaffForm(AttachmentsMixin, UswdsForm):
+    """A mail scan upload or a referral entered by CAO staff."""
+
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[
+            ("mail_scan", _("Mail scan upload")),
+            ("iso_referral", _("Referral from an ISO")),
+            ("csr_referral", _("Referral from a CSR")),
+        ],
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    name = forms.CharField(label=_("Correspondent"), max_length=160)
+    organisation = forms.CharField(label=_("Organisation"), max_length=160, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
+    address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Text of the inquiry"), widget=forms.Textarea(attrs={"rows": 8}))
+    attachments = MultipleFileField(label=_("Scanned pages and attachments"), required=False)
+
+
+class QueueFilterForm(UswdsForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All open")), *InquiryStatus.choices], required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[("", _("All")), *Source.choices], required=False)
+    sla = forms.ChoiceField(
+        label=_("SLA"), choices=[("", _("All")), ("overdue", _("Overdue")), ("paused", _("On hold"))], required=False
+    )
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
+
+
+class _ChoicesFromQuerysetForm(forms.Form):
+    """UswdsForm validates while it styles, so a queryset set after it would come too late: set the
+    querysets first, then style the widgets the same way."""
+
+    def __init__(self, *args, querysets: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset in querysets.items():
+            self.fields[name].queryset = queryset
+        for name, field in self.fields.items():
+            widget = field.widget
+            kind = "usa-select" if isinstance(widget, forms.Select) else "usa-textarea"
+            kind = kind if isinstance(widget, (forms.Select, forms.Textarea)) else "usa-input"
+            widget.attrs["class"] = f"{kind} usa-input--error" if self.errors.get(name) else kind
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
+
+
+class AssignForm(_ChoicesFromQuerysetForm):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, querysets={"assignee": staff}, **kwargs)
+
+
+class TriageForm(UswdsForm):
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+
+class HoldForm(UswdsForm):
+    reason = forms.CharField(label=_("Reason for the hold"), max_length=300)
+
+
+class ReasonForm(UswdsForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class NoteForm(UswdsForm):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DraftForm(_ChoicesFromQuerysetForm):
+    kind = forms.ChoiceField(
+        label=_("Reply by"), choices=[(ResponseKind.EMAIL, _("E-mail")), (ResponseKind.LETTER, _("Printed letter"))]
+    )
+    template = forms.ModelChoiceField(label=_("Template"), queryset=None, required=False)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=_(
+            "Leave empty to start from the template. Merge fields: {{ name }}, {{ reference }}, "
+            "{{ receipt_numbers }}, {{ case_status }}, {{ analyst }}, {{ today }}."
+        ),
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, querysets={"template": templates}, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("template") and not (cleaned.get("body") or "").strip():
+            raise forms.ValidationError(_("Choose a template or write the text."))
+        return cleaned
+
+
+class ResponseEditForm(UswdsForm):
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class ReviewForm(UswdsForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve and send")), ("return", _("Return to the analyst"))]
+    )
+    note = forms.CharField(label=_("Note to the analyst"), max_length=500, required=False)
+
+
+class TelephoneForm(UswdsForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=TelephoneOutcome.choices)
+    notes = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TripOpenForm(UswdsForm):
+    redress_control_number = forms.CharField(label=_("Redress control number"), max_length=20)
+    traveller_name = forms.CharField(label=_("Traveller"), max_length=160)
+    traveller_date_of_birth = forms.DateField(
+        label=_("Traveller's date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class TripUpdateForm(UswdsForm):
+    documents_received = forms.MultipleChoiceField(
+        label=_("Documents received"), choices=TRIP_DOCUMENTS, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=TripStatus.choices)
+    determination_letter = forms.CharField(
+        label=_("Determination letter"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+
+
+class ReportForm(UswdsForm):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return cleaned

@@ -1,0 +1,290 @@
+"""Reads of CAO casework that the consoles, the API, the tasks and the reports share."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from contactcenter import selectors as core_selectors
+from contactcenter.roles import CASEWORK_ROLES, Role, user_roles
+
+from .models import (
+    OPEN_STATUSES,
+    Inquiry,
+    InquiryActivity,
+    InquiryStatus,
+    Response,
+    ResponseStatus,
+    ResponseTemplate,
+    SlaTarget,
+    Source,
+    TripRedress,
+)
+from .sla import (
+    DEFAULT_BUSINESS_DAYS,
+    DEFAULT_DUE_SOON_DAYS,
+    DEFAULT_SENDER_DOMAINS,
+    business_days_between,
+)
+
+User = get_user_model()
+
+
+# --- SLA -----------------------------------------------------------------------------------------
+def sla_target_for(*, source: str) -> tuple[int, int]:
+    """(business days to answer, business days before due that count as due soon) for a source."""
+    target = SlaTarget.objects.filter(source=source).first()
+    if target is not None:
+        return target.business_days, target.due_soon_days
+    return DEFAULT_BUSINESS_DAYS.get(source, DEFAULT_BUSINESS_DAYS[Source.OTHER]), DEFAULT_DUE_SOON_DAYS
+
+
+def source_for_sender(*, email: str) -> str | None:
+    """The source an e-mail address writes for, by its domain (admin-configured first)."""
+    domain = (email or "").rsplit("@", 1)[-1].lower().strip()
+    if not domain:
+        return None
+    configured = {target.source: target.domains() for target in SlaTarget.objects.exclude(sender_domains="")}
+    for table in (configured, DEFAULT_SENDER_DOMAINS):
+        for source, domains in table.items():
+            if any(domain == d or domain.endswith("." + d) for d in domains):
+                return source
+    return None
+
+
+def sla_state(*, inquiry: Inquiry, today: date | None = None) -> str:
+    """ "paused", "overdue", "due_soon", "on_track" or "" (answered)."""
+    if not inquiry.is_open:
+        return ""
+    if inquiry.status == InquiryStatus.ON_HOLD:
+        return "paused"
+    today = today or timezone.localdate()
+    if today > inquiry.due_on:
+        return "overdue"
+    _days, due_soon = sla_target_for(source=inquiry.source)
+    return "due_soon" if business_days_between(today, inquiry.due_on) <= due_soon else "on_track"
+
+
+# --- inquiries -----------------------------------------------------------------------------------
+def _base() -> QuerySet[Inquiry]:
+    return Inquiry.objects.select_related("correspondent", "assignee", "trip")
+
+
+def trip_only(user) -> bool:
+    """A TSA liaison without a CAO role sees DHS TRIP items and nothing else."""
+    roles = user_roles(user)
+    return Role.TSA_LIAISON in roles and not (roles & CASEWORK_ROLES)
+
+
+def inquiry_list_for(*, user) -> QuerySet[Inquiry]:
+    qs = _base()
+    return qs.filter(source=Source.TSA_TRIP) if trip_only(user) else qs
+
+
+def inquiry_queue(
+    *,
+    user,
+    status: str | None = None,
+    source: str | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    sla: str | None = None,
+    search: str | None = None,
+    open_only: bool = True,
+) -> QuerySet[Inquiry]:
+    """The triage queue: earliest due first, then the most urgent."""
+    qs = inquiry_list_for(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    elif open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if source:
+        qs = qs.filter(source=source)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    today = timezone.localdate()
+    if sla == "overdue":
+        qs = qs.filter(due_on__lt=today).exclude(status=InquiryStatus.ON_HOLD)
+    elif sla == "paused":
+        qs = qs.filter(status=InquiryStatus.ON_HOLD)
+    if search:
+        # Matches keep the queue's order (not ts_rank): the planner can then stop early on the
+        # queue-order index for a common word instead of ranking every match.
+        qs = inquiry_search(queryset=qs, text=search)
+    return qs.order_by("due_on", "priority", "id")
+
+
+def inquiry_search(*, queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquiry]:
+    """Full-text search over subject, body and correspondent (the trigger-maintained vector)."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(
+            Q(subject__icontains=text) | Q(body__icontains=text) | Q(correspondent__name__icontains=text)
+        )
+    return queryset.filter(search=SearchQuery(text, config="english", search_type="websearch"))
+
+
+def inquiry_get(*, user, pk: int) -> Inquiry | None:
+    return (
+        inquiry_list_for(user=user)
+        .prefetch_related("attachments", "cases__status", "cases__form")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def inquiry_by_reference(*, reference: str) -> Inquiry | None:
+    return _base().filter(reference=reference.upper()).first()
+
+
+def inquiry_by_message_id(*, message_id: str) -> Inquiry | None:
+    return _base().filter(message_id=message_id).first()
+
+
+def message_id_seen(*, message_id: str) -> bool:
+    return (
+        Inquiry.objects.filter(message_id=message_id).exists()
+        or InquiryActivity.objects.filter(message_id=message_id).exists()
+    )
+
+
+def inquiry_activities(*, inquiry: Inquiry) -> QuerySet[InquiryActivity]:
+    return InquiryActivity.objects.select_related("actor").filter(inquiry=inquiry)
+
+
+def inquiries_for_receipt_number(*, user, receipt_number: str) -> QuerySet[Inquiry]:
+    """The inquiries about a receipt number, found through the core's ledger (any database)."""
+    ledger = core_selectors.interactions_for_receipt_number(receipt_number=receipt_number).filter(
+        source_app="casework", source_model="inquiry"
+    )
+    return inquiry_list_for(user=user).filter(interaction__in=ledger.values("pk")).order_by("-received_at")
+
+
+def assignable_staff() -> QuerySet:
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Role.CAO_ANALYST, Role.CAO_SUPERVISOR])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def cao_supervisors() -> QuerySet:
+    return User.objects.filter(is_active=True, groups__name=Role.CAO_SUPERVISOR).distinct()
+
+
+def inquiries_to_remind(*, today: date) -> list[Inquiry]:
+    """Open, assigned, not on hold, due within the source's due-soon window, not reminded today."""
+    candidates = (
+        _base()
+        .filter(status__in=OPEN_STATUSES, assignee__isnull=False, due_on__gte=today)
+        .exclude(status=InquiryStatus.ON_HOLD)
+        .exclude(reminded_on=today)
+    )
+    return [inquiry for inquiry in candidates if sla_state(inquiry=inquiry, today=today) == "due_soon"]
+
+
+def inquiries_to_escalate(*, today: date) -> QuerySet[Inquiry]:
+    return (
+        _base()
+        .filter(status__in=OPEN_STATUSES, due_on__lt=today, escalated_at__isnull=True)
+        .exclude(status=InquiryStatus.ON_HOLD)
+    )
+
+
+def inquiries_confirmation_pending(*, older_than) -> list[int]:
+    return list(
+        Inquiry.objects.filter(confirmation_sent_at__isnull=True, created_at__lt=older_than)
+        .exclude(correspondent__email="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+# --- responses -----------------------------------------------------------------------------------
+def response_templates(*, language: str | None = None) -> QuerySet[ResponseTemplate]:
+    qs = ResponseTemplate.objects.filter(active=True)
+    return qs.filter(language=language) if language else qs
+
+
+def responses_for(*, inquiry: Inquiry) -> QuerySet[Response]:
+    return Response.objects.select_related("drafted_by", "reviewed_by", "template").filter(inquiry=inquiry)
+
+
+def response_list_for(*, user) -> QuerySet[Response]:
+    qs = Response.objects.select_related("inquiry", "drafted_by", "reviewed_by")
+    return qs.filter(inquiry__source=Source.TSA_TRIP) if trip_only(user) else qs
+
+
+def responses_awaiting_review() -> QuerySet[Response]:
+    return Response.objects.select_related("inquiry", "drafted_by").filter(status=ResponseStatus.IN_REVIEW)
+
+
+def responses_send_pending(*, older_than) -> list[int]:
+    return list(
+        Response.objects.filter(status=ResponseStatus.APPROVED, approved_at__lt=older_than)
+        .order_by("approved_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+# --- DHS TRIP ------------------------------------------------------------------------------------
+def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
+    qs = TripRedress.objects.select_related("inquiry", "inquiry__correspondent", "inquiry__assignee")
+    qs = qs.filter(status=status) if status else qs
+    return qs.order_by("inquiry__due_on", "id")
+
+
+# --- reports -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportFigures:
+    volume: list[dict]
+    on_time_percent: float | None
+    answered: int
+    median_days: float | None
+    ageing: list[dict]
+
+
+AGEING_BUCKETS = [(0, 5, "0–5"), (6, 10, "6–10"), (11, 20, "11–20"), (21, 30, "21–30"), (31, 10_000, "31+")]
+
+
+def casework_report(*, start: date, end: date, user=None) -> ReportFigures:
+    """Volume by source and month, on-time share and median business days to respond for inquiries
+    received in [start, end], and the age of today's open backlog in business days."""
+    qs = inquiry_list_for(user=user) if user is not None else _base()
+    period = qs.filter(received_at__date__gte=start, received_at__date__lte=end)
+    volume = list(
+        period.annotate(month=TruncMonth("received_at"))
+        .values("month", "source")
+        .annotate(count=Count("id"))
+        .order_by("month", "source")
+    )
+    answered = list(period.filter(responded_at__isnull=False).values("received_at", "responded_at", "due_on"))
+    on_time = sum(1 for row in answered if timezone.localdate(row["responded_at"]) <= row["due_on"])
+    days = [
+        business_days_between(timezone.localdate(row["received_at"]), timezone.localdate(row["responded_at"]))
+        for row in answered
+    ]
+    today = timezone.localdate()
+    open_received = [
+        timezone.localdate(at) for at in qs.filter(status__in=OPEN_STATUSES).values_list("received_at", flat=True)
+    ]
+    ages = [business_days_between(received, today) for received in open_received]
+    ageing = [
+        {"label": label, "count": sum(1 for age in ages if low <= age <= high)} for low, high, label in AGEING_BUCKETS
+    ]
+    return ReportFigures(
+        volume=volume,
+        on_time_percent=round(100 * on_time / len(answered), 1) if answered else None,
+        answered=len(answered),
+        median_days=statistics.median(days) if days else None,
+        ageing=ageing,
+    )

@@ -1,0 +1,830 @@
+"""Every write CAO casework does. Views, the API, tasks and commands all call these."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from contactcenter import selectors as core_selectors
+from contactcenter import services as core_services
+from contactcenter.audit import AuditContext
+from contactcenter.background import enqueue_on_commit
+from contactcenter.errors import ApplicationError
+from contactcenter.identifiers import find_a_numbers, find_receipt_numbers
+from contactcenter.models import AuditAction, AuditChannel, BenefitCase, Channel, Language, Outcome, Topic
+from contactcenter.roles import Role, has_any_role
+
+from . import selectors
+from .attachments import AttachmentIn, attachment_problem, content_type_for
+from .models import (
+    OPEN_STATUSES,
+    TRIP_DOCUMENTS,
+    ActivityKind,
+    Attachment,
+    Correspondent,
+    CorrespondentRole,
+    Inquiry,
+    InquiryActivity,
+    InquiryChannel,
+    InquiryStatus,
+    Priority,
+    Response,
+    ResponseKind,
+    ResponseStatus,
+    ResponseTemplate,
+    Source,
+    TelephoneOutcome,
+    TripRedress,
+    TripStatus,
+)
+from .sla import add_business_days, business_days_between
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_IN_TEXT = re.compile(r"\bCAO-([A-HJKMNP-Z2-9]{8})\b", re.IGNORECASE)
+
+# received → triaged → assigned → drafting → in review → sent → closed; hold and reopen aside.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    InquiryStatus.RECEIVED: frozenset({InquiryStatus.TRIAGED, InquiryStatus.CLOSED}),
+    InquiryStatus.TRIAGED: frozenset({InquiryStatus.ASSIGNED, InquiryStatus.CLOSED}),
+    InquiryStatus.ASSIGNED: frozenset({InquiryStatus.DRAFTING, InquiryStatus.SENT, InquiryStatus.CLOSED}),
+    InquiryStatus.DRAFTING: frozenset({InquiryStatus.IN_REVIEW, InquiryStatus.SENT, InquiryStatus.CLOSED}),
+    InquiryStatus.IN_REVIEW: frozenset({InquiryStatus.DRAFTING, InquiryStatus.SENT, InquiryStatus.CLOSED}),
+    InquiryStatus.SENT: frozenset({InquiryStatus.CLOSED}),
+    InquiryStatus.CLOSED: frozenset(),
+    InquiryStatus.ON_HOLD: frozenset(),
+}
+
+
+def new_reference() -> str:
+    return "CAO-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def reference_in(text: str) -> str | None:
+    match = REFERENCE_IN_TEXT.search(text or "")
+    return f"CAO-{match.group(1).upper()}" if match else None
+
+
+def _audit(context: AuditContext, inquiry: Inquiry, summary: str, action: str = AuditAction.UPDATE) -> None:
+    core_services.audit_record(
+        context=context, action=action, target_type="casework.inquiry", target_id=inquiry.pk, summary=summary
+    )
+
+
+def _activity(
+    context: AuditContext,
+    inquiry: Inquiry,
+    kind: str,
+    text: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    message_id: str | None = None,
+) -> InquiryActivity:
+    actor = context.actor if context.actor is not None and context.actor.pk else None
+    activity = InquiryActivity(
+        inquiry=inquiry,
+        actor=actor,
+        kind=kind,
+        text=text,
+        from_status=from_status,
+        to_status=to_status,
+        message_id=message_id,
+    )
+    activity.full_clean(validate_unique=False)
+    activity.save()
+    return activity
+
+
+def _set_status(context: AuditContext, inquiry: Inquiry, to: str, text: str = "") -> None:
+    if to not in TRANSITIONS.get(inquiry.status, frozenset()):
+        raise ApplicationError(
+            _("An inquiry that is %(current)s cannot become %(target)s.")
+            % {"current": inquiry.get_status_display().lower(), "target": InquiryStatus(to).label.lower()}
+        )
+    before = inquiry.status
+    inquiry.status = to
+    fields = ["status", "updated_at"]
+    if to == InquiryStatus.SENT and inquiry.responded_at is None:
+        inquiry.responded_at = timezone.now()
+        fields.append("responded_at")
+    if to == InquiryStatus.CLOSED:
+        inquiry.closed_at = timezone.now()
+        fields.append("closed_at")
+    inquiry.full_clean(exclude=["cases"])
+    inquiry.save(update_fields=fields)
+    _activity(context, inquiry, ActivityKind.STATUS, text, from_status=before, to_status=to)
+    _audit(context, inquiry, f"Inquiry {inquiry.reference} {before} → {to}")
+
+
+def _locked(inquiry: Inquiry | int) -> Inquiry:
+    pk = inquiry.pk if isinstance(inquiry, Inquiry) else inquiry
+    found = Inquiry.objects.select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise ApplicationError(_("That inquiry does not exist."))
+    return found
+
+
+def _due_on(*, source: str, received_at: datetime, hold_days: int = 0) -> date:
+    days, _soon = selectors.sla_target_for(source=source)
+    return add_business_days(timezone.localdate(received_at), days + hold_days)
+
+
+def _ledger(context: AuditContext, inquiry: Inquiry, outcome: str = Outcome.IN_PROGRESS):
+    topic = inquiry.topic_code if Topic.objects.filter(code=inquiry.topic_code).exists() else "general"
+    return core_services.interaction_record(
+        context=context,
+        channel=Channel.WRITTEN,
+        topic_code="travel-redress" if inquiry.source == Source.TSA_TRIP else topic,
+        source_app="casework",
+        source_model="inquiry",
+        source_id=inquiry.pk,
+        occurred_at=inquiry.received_at,
+        ended_at=inquiry.responded_at,
+        language=inquiry.language,
+        outcome=outcome,
+        receipt_numbers=inquiry.receipt_numbers,
+        a_numbers=inquiry.a_numbers,
+        source_url=f"/casework/inquiries/{inquiry.pk}/",
+        summary=f"{inquiry.get_source_display()} inquiry {inquiry.reference}: {inquiry.subject}",
+        handled_by=inquiry.assignee,
+    )
+
+
+def _store_attachments(inquiry: Inquiry, attachments: Iterable[AttachmentIn]) -> None:
+    for item in attachments:
+        attachment = Attachment(
+            inquiry=inquiry,
+            filename=item.filename[:200],
+            content_type=content_type_for(item.filename),
+            size=len(item.content),
+        )
+        attachment.file.save(item.filename, ContentFile(item.content), save=False)
+        attachment.full_clean()
+        attachment.save()
+
+
+def _check_attachments(attachments: Iterable[AttachmentIn]) -> list[AttachmentIn]:
+    items = list(attachments)
+    problems = [p for p in (attachment_problem(filename=i.filename, content=i.content) for i in items) if p]
+    if problems:
+        raise ApplicationError(" ".join(problems), extra={"attachments": problems})
+    return items
+
+
+# --- intake --------------------------------------------------------------------------------------
+def inquiry_create(
+    *,
+    context: AuditContext,
+    channel: str,
+    subject: str,
+    body: str,
+    correspondent_name: str,
+    correspondent_email: str = "",
+    correspondent_phone: str = "",
+    correspondent_address: str = "",
+    correspondent_organisation: str = "",
+    correspondent_role: str = CorrespondentRole.APPLICANT,
+    source: str | None = None,
+    language: str = Language.ENGLISH,
+    priority: int = Priority.NORMAL,
+    topic_code: str = "general",
+    body_html: str = "",
+    message_id: str | None = None,
+    received_at: datetime | None = None,
+    attachments: Iterable[AttachmentIn] = (),
+    referred_from_interaction_id: int | None = None,
+) -> Inquiry:
+    """Record a written inquiry from any channel, find its receipt numbers and A-numbers, start its
+    SLA clock, put it in the ledger and, after commit, acknowledge it with its confirmation number.
+
+    An inquiry whose source is known at intake (by the sender's domain, or given) is triaged at
+    once; the rest wait in `received` for an analyst. Idempotent on the e-mail Message-ID."""
+    if message_id:
+        existing = selectors.inquiry_by_message_id(message_id=message_id)
+        if existing is not None:
+            return existing
+    if channel not in InquiryChannel.values:
+        raise ApplicationError(f"Unknown channel {channel!r}.")
+    if language not in Language.values:
+        raise ApplicationError(f"Unknown language {language!r}.")
+    if not (subject or "").strip() or not (body or "").strip():
+        raise ApplicationError(_("An inquiry needs a subject and a message."))
+    items = _check_attachments(attachments)
+    if source is None:
+        source = selectors.source_for_sender(email=correspondent_email) or (
+            Source.PUBLIC if channel == InquiryChannel.WEB_FORM else None
+        )
+    auto_triage = source is not None
+    source = source or Source.OTHER
+    received_at = received_at or timezone.now()
+    text = f"{subject}\n{body}"
+    receipts, a_numbers = find_receipt_numbers(text), find_a_numbers(text)
+    parent = None
+    if referred_from_interaction_id:
+        parent = core_selectors.interaction_list().filter(pk=referred_from_interaction_id).first()
+    with transaction.atomic():
+        correspondent = Correspondent(
+            name=correspondent_name.strip()[:160],
+            organisation=correspondent_organisation.strip()[:160],
+            email=correspondent_email.strip(),
+            phone=correspondent_phone.strip()[:30],
+            address=correspondent_address.strip(),
+            role=correspondent_role,
+        )
+        correspondent.full_clean()
+        correspondent.save()
+        inquiry = Inquiry(
+            reference=new_reference(),
+            source=source,
+            channel=channel,
+            correspondent=correspondent,
+            subject=subject.strip()[:300],
+            body=body.strip(),
+            body_html=body_html,
+            language=language,
+            topic_code=topic_code,
+            receipt_numbers=receipts,
+            a_numbers=a_numbers,
+            priority=priority,
+            received_at=received_at,
+            due_on=_due_on(source=source, received_at=received_at),
+            message_id=message_id or None,
+        )
+        inquiry.full_clean(exclude=["cases"], validate_unique=False)
+        try:
+            with transaction.atomic():
+                inquiry.save()
+        except IntegrityError:
+            # The same message ingested concurrently: the first one is the inquiry.
+            existing = selectors.inquiry_by_message_id(message_id=message_id) if message_id else None
+            if existing is None:
+                raise
+            return existing
+        inquiry.cases.set(BenefitCase.objects.filter(receipt_number__in=receipts))
+        _store_attachments(inquiry, items)
+        _activity(
+            context,
+            inquiry,
+            ActivityKind.STATUS,
+            f"Received by {inquiry.get_channel_display().lower()}",
+            to_status=InquiryStatus.RECEIVED,
+        )
+        _audit(context, inquiry, f"Inquiry {inquiry.reference} received by {channel}", AuditAction.CREATE)
+        interaction = _ledger(context, inquiry)
+        if parent is not None and interaction.parent_id is None:
+            interaction.parent = parent
+            interaction.save(update_fields=["parent"])
+        inquiry.interaction = interaction
+        inquiry.save(update_fields=["interaction"])
+        if auto_triage:
+            _set_status(
+                context, inquiry, InquiryStatus.TRIAGED, f"Triaged automatically as {inquiry.get_source_display()}"
+            )
+        if correspondent.email:
+            from .tasks import inquiry_confirm
+
+            enqueue_on_commit(inquiry_confirm, inquiry_id=inquiry.pk)
+    return inquiry
+
+
+def inquiry_reply_record(
+    *,
+    context: AuditContext,
+    inquiry: Inquiry,
+    body: str,
+    message_id: str | None = None,
+    attachments: Iterable[AttachmentIn] = (),
+) -> InquiryActivity:
+    """A correspondent wrote again about an inquiry: the message joins its activity log once."""
+    if message_id and selectors.message_id_seen(message_id=message_id):
+        existing = InquiryActivity.objects.filter(message_id=message_id).first()
+        if existing is not None:
+            return existing
+        raise ApplicationError(_("That message was already ingested as an inquiry."))
+    items = _check_attachments(attachments)
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        activity = _activity(context, inquiry, ActivityKind.REPLY, body.strip(), message_id=message_id or None)
+        _store_attachments(inquiry, items)
+        new = [r for r in find_receipt_numbers(body) if r not in inquiry.receipt_numbers]
+        if new:
+            inquiry.receipt_numbers = [*inquiry.receipt_numbers, *new]
+            inquiry.save(update_fields=["receipt_numbers", "updated_at"])
+            inquiry.cases.add(*BenefitCase.objects.filter(receipt_number__in=new))
+            _ledger(context, inquiry)
+        if inquiry.status in (InquiryStatus.SENT, InquiryStatus.CLOSED):
+            # A reply to an answered inquiry is work again: back in the queue, not only in the log.
+            _reopen(context, inquiry, "Reopened: the correspondent wrote again")
+        _audit(context, inquiry, f"Reply threaded onto inquiry {inquiry.reference}")
+    return activity
+
+
+def inquiry_confirm_send(*, inquiry_id: int) -> bool:
+    """E-mail the confirmation number once; a redelivered task finds it sent and does nothing."""
+    with transaction.atomic():
+        inquiry = Inquiry.objects.select_for_update().select_related("correspondent").filter(pk=inquiry_id).first()
+        if inquiry is None or inquiry.confirmation_sent_at is not None or not inquiry.correspondent.email:
+            return False
+        with override(inquiry.language):
+            subject = _("We received your inquiry [%(reference)s]") % {"reference": inquiry.reference}
+            body = _(
+                "Thank you for writing to USCIS. Your inquiry was received and its confirmation number is "
+                "%(reference)s. Keep this number in the subject line if you write to us again about it."
+            ) % {"reference": inquiry.reference}
+        EmailMessage(subject, body, to=[inquiry.correspondent.email]).send()
+        inquiry.confirmation_sent_at = timezone.now()
+        inquiry.save(update_fields=["confirmation_sent_at"])
+        _activity(AuditContext.system(AuditChannel.TASK), inquiry, ActivityKind.RESPONSE, "Confirmation e-mailed")
+    return True
+
+
+# --- triage and workflow -------------------------------------------------------------------------
+def inquiry_triage(
+    *,
+    context: AuditContext,
+    inquiry: Inquiry,
+    source: str,
+    priority: int,
+    topic_code: str = "",
+) -> Inquiry:
+    if source not in Source.values:
+        raise ApplicationError(f"Unknown source {source!r}.")
+    if priority not in Priority.values:
+        raise ApplicationError(f"Unknown priority {priority!r}.")
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status not in OPEN_STATUSES:
+            raise ApplicationError(_("Only an open inquiry can be triaged."))
+        inquiry.source, inquiry.priority = source, priority
+        inquiry.topic_code = topic_code or inquiry.topic_code
+        inquiry.due_on = _due_on(source=source, received_at=inquiry.received_at, hold_days=inquiry.hold_business_days)
+        inquiry.full_clean(exclude=["cases"])
+        inquiry.save(update_fields=["source", "priority", "topic_code", "due_on", "updated_at"])
+        text = f"Source {inquiry.get_source_display()}, priority {inquiry.get_priority_display()}, due {inquiry.due_on}"
+        if inquiry.status == InquiryStatus.RECEIVED:
+            _set_status(context, inquiry, InquiryStatus.TRIAGED, text)
+        else:
+            _activity(context, inquiry, ActivityKind.EDIT, text)
+            _audit(context, inquiry, f"Inquiry {inquiry.reference} re-triaged")
+        _ledger(context, inquiry)
+    return inquiry
+
+
+def inquiry_assign(*, context: AuditContext, inquiry: Inquiry, assignee) -> Inquiry:
+    if not has_any_role(assignee, [Role.CAO_ANALYST, Role.CAO_SUPERVISOR]):
+        raise ApplicationError(_("Inquiries are assigned to CAO analysts and supervisors only."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status not in OPEN_STATUSES:
+            raise ApplicationError(_("A closed or answered inquiry cannot be assigned; reopen it first."))
+        if inquiry.status == InquiryStatus.RECEIVED:
+            raise ApplicationError(_("Triage the inquiry (source and priority) before assigning it."))
+        inquiry.assignee = assignee
+        inquiry.save(update_fields=["assignee", "updated_at"])
+        _activity(context, inquiry, ActivityKind.ASSIGNMENT, f"Assigned to {assignee.get_full_name() or assignee}")
+        if inquiry.status == InquiryStatus.TRIAGED:
+            _set_status(context, inquiry, InquiryStatus.ASSIGNED)
+        _audit(context, inquiry, f"Inquiry {inquiry.reference} assigned to {assignee.get_username()}")
+        _ledger(context, inquiry)
+    return inquiry
+
+
+def inquiries_bulk_assign(*, context: AuditContext, inquiry_ids: Iterable[int], assignee) -> list[Inquiry]:
+    """Assign several at once: all of them, or (on any refusal) none."""
+    with transaction.atomic():
+        return [inquiry_assign(context=context, inquiry=pk, assignee=assignee) for pk in inquiry_ids]
+
+
+def inquiry_hold(*, context: AuditContext, inquiry: Inquiry, reason: str) -> Inquiry:
+    if not (reason or "").strip():
+        raise ApplicationError(_("Say why the inquiry is on hold."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status not in OPEN_STATUSES or inquiry.status == InquiryStatus.ON_HOLD:
+            raise ApplicationError(_("Only an open inquiry that is not already on hold can be put on hold."))
+        before = inquiry.status
+        inquiry.status_before_hold, inquiry.status = before, InquiryStatus.ON_HOLD
+        inquiry.hold_reason, inquiry.held_since = reason.strip()[:300], timezone.now()
+        inquiry.save(update_fields=["status", "status_before_hold", "hold_reason", "held_since", "updated_at"])
+        _activity(context, inquiry, ActivityKind.STATUS, reason, from_status=before, to_status=InquiryStatus.ON_HOLD)
+        _audit(context, inquiry, f"Inquiry {inquiry.reference} on hold")
+    return inquiry
+
+
+def inquiry_resume(*, context: AuditContext, inquiry: Inquiry) -> Inquiry:
+    """Take an inquiry off hold: the business days it waited move its due date back."""
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status != InquiryStatus.ON_HOLD:
+            raise ApplicationError(_("The inquiry is not on hold."))
+        held = business_days_between(timezone.localdate(inquiry.held_since), timezone.localdate())
+        inquiry.hold_business_days += held
+        inquiry.due_on = _due_on(
+            source=inquiry.source, received_at=inquiry.received_at, hold_days=inquiry.hold_business_days
+        )
+        inquiry.status, inquiry.status_before_hold = inquiry.status_before_hold, ""
+        inquiry.held_since, inquiry.hold_reason = None, ""
+        inquiry.save(
+            update_fields=[
+                "status",
+                "status_before_hold",
+                "held_since",
+                "hold_reason",
+                "hold_business_days",
+                "due_on",
+                "updated_at",
+            ]
+        )
+        _activity(
+            context,
+            inquiry,
+            ActivityKind.STATUS,
+            f"Off hold after {held} business days; now due {inquiry.due_on}",
+            from_status=InquiryStatus.ON_HOLD,
+            to_status=inquiry.status,
+        )
+        _audit(context, inquiry, f"Inquiry {inquiry.reference} off hold")
+    return inquiry
+
+
+def inquiry_close(*, context: AuditContext, inquiry: Inquiry, reason: str = "") -> Inquiry:
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status == InquiryStatus.ON_HOLD:
+            raise ApplicationError(_("Take the inquiry off hold before closing it."))
+        _set_status(context, inquiry, InquiryStatus.CLOSED, reason)
+        _ledger(context, inquiry, Outcome.RESOLVED)
+    return inquiry
+
+
+def inquiry_reopen(*, context: AuditContext, inquiry: Inquiry, reason: str) -> Inquiry:
+    if not (reason or "").strip():
+        raise ApplicationError(_("Say why the inquiry is reopened."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status not in (InquiryStatus.SENT, InquiryStatus.CLOSED):
+            raise ApplicationError(_("Only an answered or closed inquiry can be reopened."))
+        _reopen(context, inquiry, reason)
+    return inquiry
+
+
+def _reopen(context: AuditContext, inquiry: Inquiry, reason: str) -> None:
+    before = inquiry.status
+    inquiry.status = InquiryStatus.ASSIGNED if inquiry.assignee_id else InquiryStatus.TRIAGED
+    inquiry.closed_at = inquiry.responded_at = None
+    inquiry.escalated_at = None
+    inquiry.save(update_fields=["status", "closed_at", "responded_at", "escalated_at", "updated_at"])
+    _activity(context, inquiry, ActivityKind.STATUS, reason, from_status=before, to_status=inquiry.status)
+    _audit(context, inquiry, f"Inquiry {inquiry.reference} reopened")
+    _ledger(context, inquiry, Outcome.IN_PROGRESS)
+
+
+def inquiry_note_add(*, context: AuditContext, inquiry: Inquiry, text: str) -> InquiryActivity:
+    if not (text or "").strip():
+        raise ApplicationError(_("A note cannot be empty."))
+    with transaction.atomic():
+        activity = _activity(context, inquiry, ActivityKind.NOTE, text.strip())
+        _audit(context, inquiry, f"Note added to inquiry {inquiry.reference}")
+    return activity
+
+
+# --- responses -----------------------------------------------------------------------------------
+_MERGE_FIELD = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def merge_fields(*, inquiry: Inquiry, analyst=None) -> dict[str, str]:
+    case = inquiry.cases.select_related("status").first()
+    status = ""
+    if case is not None:
+        status = case.status.headline_es if inquiry.language == Language.SPANISH else case.status.headline_en
+    return {
+        "name": inquiry.correspondent.name,
+        "organisation": inquiry.correspondent.organisation,
+        "reference": inquiry.reference,
+        "subject": inquiry.subject,
+        "receipt_numbers": ", ".join(inquiry.receipt_numbers),
+        "case_status": status,
+        "today": timezone.localdate().isoformat(),
+        "analyst": (analyst.get_full_name() or analyst.get_username()) if analyst else "",
+    }
+
+
+def template_render(*, text: str, fields: dict[str, str]) -> str:
+    """Fill merge fields; an unknown field is left as written so the analyst sees it in review."""
+    return _MERGE_FIELD.sub(lambda m: fields.get(m.group(1), m.group(0)), text)
+
+
+def _response_locked(response: Response | int) -> Response:
+    pk = response.pk if isinstance(response, Response) else response
+    found = Response.objects.select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise ApplicationError(_("That response does not exist."))
+    return found
+
+
+def response_draft(
+    *,
+    context: AuditContext,
+    inquiry: Inquiry,
+    kind: str = ResponseKind.EMAIL,
+    template: ResponseTemplate | None = None,
+    subject: str = "",
+    body: str = "",
+    language: str | None = None,
+) -> Response:
+    if kind not in (ResponseKind.EMAIL, ResponseKind.LETTER):
+        raise ApplicationError(_("Draft an e-mail or a letter; log telephone responses instead."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status not in (InquiryStatus.ASSIGNED, InquiryStatus.DRAFTING):
+            raise ApplicationError(_("Assign the inquiry before drafting its response."))
+        if kind == ResponseKind.EMAIL and not inquiry.correspondent.email:
+            raise ApplicationError(_("The correspondent has no e-mail address; draft a letter."))
+        fields = merge_fields(inquiry=inquiry, analyst=context.actor)
+        if template is not None:
+            subject = subject or template.subject
+            body = body or template.body
+            language = language or template.language
+        response = Response(
+            inquiry=inquiry,
+            kind=kind,
+            language=language or inquiry.language,
+            template=template,
+            subject=template_render(text=subject or f"Re: {inquiry.subject} [{inquiry.reference}]", fields=fields)[
+                :300
+            ],
+            body=template_render(text=body, fields=fields),
+            to_email=inquiry.correspondent.email if kind == ResponseKind.EMAIL else "",
+            drafted_by=context.actor if context.actor is not None and context.actor.pk else None,
+        )
+        if inquiry.reference not in response.subject:
+            response.subject = f"{response.subject} [{inquiry.reference}]"[:300]
+        response.full_clean()
+        response.save()
+        if inquiry.status == InquiryStatus.ASSIGNED:
+            _set_status(context, inquiry, InquiryStatus.DRAFTING)
+        _activity(context, inquiry, ActivityKind.RESPONSE, f"{response.get_kind_display()} drafted")
+    return response
+
+
+def response_update(*, context: AuditContext, response: Response, subject: str, body: str) -> Response:
+    with transaction.atomic():
+        response = _response_locked(response)
+        if response.status != ResponseStatus.DRAFT:
+            raise ApplicationError(_("Only a draft can be edited."))
+        response.subject, response.body = subject[:300], body
+        response.full_clean()
+        response.save(update_fields=["subject", "body", "updated_at"])
+        _audit(context, response.inquiry, f"Response {response.pk} edited")
+    return response
+
+
+def response_submit(*, context: AuditContext, response: Response) -> Response:
+    with transaction.atomic():
+        response = _response_locked(response)
+        if response.status != ResponseStatus.DRAFT:
+            raise ApplicationError(_("Only a draft can be sent for review."))
+        if not response.body.strip():
+            raise ApplicationError(_("The response is empty."))
+        inquiry = _locked(response.inquiry_id)
+        response.status = ResponseStatus.IN_REVIEW
+        response.save(update_fields=["status", "updated_at"])
+        _set_status(context, inquiry, InquiryStatus.IN_REVIEW, "Response sent for supervisor review")
+    return response
+
+
+def response_review(*, context: AuditContext, response: Response, approve: bool, note: str = "") -> Response:
+    """A CAO supervisor approves (the response goes out) or returns it to draft with a note.
+
+    Nothing is sent without this review; the reviewer may not approve their own draft."""
+    reviewer = context.actor
+    if reviewer is None or not has_any_role(reviewer, [Role.CAO_SUPERVISOR]):
+        raise ApplicationError(_("Only a CAO supervisor reviews responses."))
+    with transaction.atomic():
+        response = _response_locked(response)
+        if response.status != ResponseStatus.IN_REVIEW:
+            raise ApplicationError(_("This response is not awaiting review."))
+        if approve and response.drafted_by_id == reviewer.pk:
+            raise ApplicationError(_("A supervisor cannot approve a response they drafted."))
+        if not approve and not note.strip():
+            raise ApplicationError(_("Say what to change when returning a response."))
+        inquiry = _locked(response.inquiry_id)
+        response.reviewed_by, response.review_note = reviewer, note.strip()[:500]
+        if approve:
+            response.status = ResponseStatus.APPROVED
+            response.approved_at = timezone.now()
+            response.send_key = uuid.uuid4().hex
+            if response.kind == ResponseKind.LETTER:
+                # A letter is printed from its letter view and posted by the mail room.
+                response.status, response.sent_at = ResponseStatus.SENT, timezone.now()
+        else:
+            response.status = ResponseStatus.DRAFT
+        response.save(update_fields=["status", "reviewed_by", "review_note", "approved_at", "send_key", "sent_at"])
+        _activity(
+            context,
+            inquiry,
+            ActivityKind.RESPONSE,
+            ("Approved" if approve else "Returned to draft") + (f": {note.strip()}" if note.strip() else ""),
+        )
+        if not approve:
+            _set_status(context, inquiry, InquiryStatus.DRAFTING, note)
+        elif response.kind == ResponseKind.LETTER:
+            _set_status(context, inquiry, InquiryStatus.SENT, "Letter approved for printing and mailing")
+            _ledger(context, inquiry, Outcome.RESOLVED)
+        else:
+            from .tasks import response_send as response_send_task
+
+            enqueue_on_commit(response_send_task, response_id=response.pk)
+    return response
+
+
+def response_send(*, response_id: int) -> bool:
+    """Send an approved e-mail response exactly once.
+
+    The row lock serialises concurrent deliveries and the SENT state stops a redelivered task. The
+    mail goes out inside the transaction: a worker killed before commit leaves the response
+    APPROVED (the sweep resends it); the Message-ID derives from the send key, so a receiving
+    server can drop a copy sent again in the instant between the SMTP hand-off and the commit."""
+    with transaction.atomic():
+        response = (
+            Response.objects.select_for_update()
+            .select_related("inquiry", "inquiry__correspondent")
+            .filter(pk=response_id)
+            .first()
+        )
+        if response is None or response.status != ResponseStatus.APPROVED or response.kind != ResponseKind.EMAIL:
+            return False
+        response.send_attempts += 1
+        inquiry = Inquiry.objects.select_for_update().get(pk=response.inquiry_id)
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
+        message = EmailMessage(
+            response.subject,
+            response.body,
+            to=[response.to_email],
+            headers={"Message-ID": f"<cao-response-{response.send_key}@{domain}>"},
+        )
+        message.send()
+        response.status, response.sent_at = ResponseStatus.SENT, timezone.now()
+        response.save(update_fields=["status", "sent_at", "send_attempts", "updated_at"])
+        context = AuditContext.system(AuditChannel.TASK)
+        _set_status(context, inquiry, InquiryStatus.SENT, f"E-mail response sent to {response.to_email}")
+        _ledger(context, inquiry, Outcome.RESOLVED)
+    return True
+
+
+def response_telephone_log(
+    *, context: AuditContext, inquiry: Inquiry, outcome: str, notes: str, language: str | None = None
+) -> Response:
+    """A telephonic response: kept like any other; a conversation answers the inquiry."""
+    if outcome not in TelephoneOutcome.values:
+        raise ApplicationError(f"Unknown outcome {outcome!r}.")
+    if not (notes or "").strip():
+        raise ApplicationError(_("Write what was said (or tried)."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.status not in OPEN_STATUSES or inquiry.status in (InquiryStatus.RECEIVED, InquiryStatus.ON_HOLD):
+            raise ApplicationError(_("Log a call on an assigned inquiry that is not on hold."))
+        response = Response(
+            inquiry=inquiry,
+            kind=ResponseKind.TELEPHONE,
+            language=language or inquiry.language,
+            body=notes.strip(),
+            status=ResponseStatus.LOGGED,
+            telephone_outcome=outcome,
+            drafted_by=context.actor if context.actor is not None and context.actor.pk else None,
+            sent_at=timezone.now(),
+        )
+        response.full_clean()
+        response.save()
+        _activity(
+            context, inquiry, ActivityKind.RESPONSE, f"Telephone call: {response.get_telephone_outcome_display()}"
+        )
+        if outcome == TelephoneOutcome.ANSWERED:
+            _set_status(context, inquiry, InquiryStatus.SENT, "Answered by telephone")
+            _ledger(context, inquiry, Outcome.RESOLVED)
+        else:
+            _audit(context, inquiry, f"Call attempt logged on {inquiry.reference}")
+    return response
+
+
+# --- SLA reminders and escalation ----------------------------------------------------------------
+def sla_sweep(*, today: date | None = None) -> dict[str, int]:
+    """Remind assignees of inquiries due soon (once a day) and escalate overdue ones to every CAO
+    supervisor (once per inquiry). Safe to run as often as the beat likes."""
+    today = today or timezone.localdate()
+    context = AuditContext.system(AuditChannel.TASK)
+    reminded = escalated = 0
+    for candidate in selectors.inquiries_to_remind(today=today):
+        with transaction.atomic():
+            inquiry = _locked(candidate)
+            if inquiry.reminded_on == today or inquiry.assignee is None:
+                continue
+            inquiry.reminded_on = today
+            inquiry.save(update_fields=["reminded_on"])
+            _activity(context, inquiry, ActivityKind.SLA, f"Reminder: due {inquiry.due_on}")
+            if inquiry.assignee.email:
+                EmailMessage(
+                    f"CAO inquiry {inquiry.reference} is due {inquiry.due_on}",
+                    f"The inquiry {inquiry.reference} ({inquiry.subject}) assigned to you is due on "
+                    f"{inquiry.due_on}.\n{settings.PUBLIC_BASE_URL}/casework/inquiries/{inquiry.pk}/",
+                    to=[inquiry.assignee.email],
+                ).send()
+            reminded += 1
+    supervisors = [u.email for u in selectors.cao_supervisors() if u.email]
+    for candidate in selectors.inquiries_to_escalate(today=today):
+        with transaction.atomic():
+            inquiry = _locked(candidate)
+            if inquiry.escalated_at is not None:
+                continue
+            inquiry.escalated_at = timezone.now()
+            inquiry.save(update_fields=["escalated_at"])
+            _activity(context, inquiry, ActivityKind.SLA, f"Overdue since {inquiry.due_on}: escalated to supervisors")
+            _audit(context, inquiry, f"Inquiry {inquiry.reference} overdue, escalated")
+            if supervisors:
+                EmailMessage(
+                    f"Overdue CAO inquiry {inquiry.reference}",
+                    f"The inquiry {inquiry.reference} ({inquiry.get_source_display()}) was due on {inquiry.due_on} "
+                    f"and is {inquiry.get_status_display().lower()}.\n"
+                    f"{settings.PUBLIC_BASE_URL}/casework/inquiries/{inquiry.pk}/",
+                    to=supervisors,
+                ).send()
+            escalated += 1
+    return {"reminded": reminded, "escalated": escalated}
+
+
+# --- DHS TRIP ------------------------------------------------------------------------------------
+def trip_redress_open(
+    *,
+    context: AuditContext,
+    inquiry: Inquiry,
+    redress_control_number: str,
+    traveller_name: str,
+    traveller_date_of_birth: date | None = None,
+) -> TripRedress:
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.source != Source.TSA_TRIP:
+            inquiry.source = Source.TSA_TRIP
+            inquiry.due_on = _due_on(source=inquiry.source, received_at=inquiry.received_at)
+            inquiry.save(update_fields=["source", "due_on", "updated_at"])
+        if TripRedress.objects.filter(redress_control_number=redress_control_number.strip()).exists():
+            raise ApplicationError(_("That redress control number is already on file."))
+        trip = TripRedress(
+            inquiry=inquiry,
+            redress_control_number=redress_control_number.strip(),
+            traveller_name=traveller_name.strip(),
+            traveller_date_of_birth=traveller_date_of_birth,
+        )
+        trip.full_clean()
+        trip.save()
+        _activity(context, inquiry, ActivityKind.EDIT, "DHS TRIP redress request opened")
+        _audit(context, inquiry, "DHS TRIP redress request opened", AuditAction.CREATE)
+        _ledger(context, inquiry)
+    return trip
+
+
+def trip_redress_update(
+    *,
+    context: AuditContext,
+    trip: TripRedress,
+    documents_received: Iterable[str],
+    status: str,
+    determination_letter: str = "",
+) -> TripRedress:
+    documents = sorted(set(documents_received))
+    unknown = [d for d in documents if d not in dict(TRIP_DOCUMENTS)]
+    if unknown:
+        raise ApplicationError(f"Unknown documents: {', '.join(unknown)}.")
+    if status not in TripStatus.values:
+        raise ApplicationError(f"Unknown status {status!r}.")
+    with transaction.atomic():
+        trip = TripRedress.objects.select_for_update().get(pk=trip.pk)
+        if status == TripStatus.COMPLETED:
+            if not determination_letter.strip():
+                raise ApplicationError(_("A completed redress request needs its determination letter."))
+            missing = [code for code, _label in TRIP_DOCUMENTS if code not in documents]
+            if "form_591" in missing or "passport" in missing:
+                raise ApplicationError(_("DHS Form 591 and a photo ID are needed before a determination."))
+            trip.determined_at = trip.determined_at or timezone.now()
+        trip.documents_received, trip.status = documents, status
+        trip.determination_letter = determination_letter.strip()
+        trip.full_clean()
+        trip.save(update_fields=["documents_received", "status", "determination_letter", "determined_at", "updated_at"])
+        _activity(context, trip.inquiry, ActivityKind.EDIT, f"DHS TRIP status {trip.get_status_display()}")
+        _audit(context, trip.inquiry, f"DHS TRIP {trip.redress_control_number} now {status}")
+    return trip

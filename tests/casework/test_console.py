@@ -1,0 +1,173 @@
+import csv
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from casework import services
+from casework.models import Inquiry, InquiryStatus, Source, TripStatus
+from contactcenter import services as core_services
+from contactcenter.audit import AuditContext
+from contactcenter.models import AuditEvent, Channel
+from contactcenter.roles import Role
+from tests.casework.factories import make_inquiry
+
+pytestmark = pytest.mark.django_db
+EASTERN = ZoneInfo("America/New_York")
+
+
+def test_queue_is_ordered_by_due_date_then_priority_with_sla_badges(client_as, at_time):
+    today = timezone.localdate()
+    with at_time(timezone.now() - timedelta(days=60)):
+        late = make_inquiry(subject="Late one")
+    soon_low = make_inquiry(subject="Soon low", priority=4)
+    soon_urgent = make_inquiry(subject="Soon urgent", priority=1)
+    Inquiry.objects.filter(pk__in=[soon_low.pk, soon_urgent.pk]).update(due_on=today + timedelta(days=1))
+    later = make_inquiry(subject="Later", source=Source.PUBLIC)
+    page = client_as(Role.CAO_ANALYST).get("/casework/").text
+    order = [page.index(inquiry.reference) for inquiry in (late, soon_urgent, soon_low, later)]
+    assert order == sorted(order)
+    assert page.count('data-sla="overdue"') == 1 and page.count('data-sla="due_soon"') == 2
+
+
+def test_filters_and_full_text_search(client_as):
+    make_inquiry(subject="Naturalization interview delayed", body="N-400 interview never scheduled.")
+    make_inquiry(subject="Card problem", body="My green card has a typo.", correspondent_name="Rosa Parkinson")
+    make_inquiry(subject="Other matter", body="Nothing relevant", correspondent_email="x@example.com")
+    client = client_as(Role.CAO_ANALYST)
+    page = client.get("/casework/", {"q": "interviews"}).text  # stemmed: interview(s)
+    assert "Naturalization interview delayed" in page and "Card problem" not in page
+    page = client.get("/casework/", {"q": "Parkinson"}).text  # correspondent
+    assert "Card problem" in page and "Naturalization" not in page
+    page = client.get("/casework/", {"status": "received"}).text
+    assert "Other matter" in page and "Card problem" not in page
+    page = client.get("/casework/", {"unassigned": "on", "source": "cis_ombudsman"}).text
+    assert "Card problem" in page and "Other matter" not in page
+
+
+def test_bulk_assign(client_as, make_staff):
+    first, second = make_inquiry(), make_inquiry()
+    received = make_inquiry(correspondent_email="x@example.com")
+    analyst = make_staff(Role.CAO_ANALYST)
+    client = client_as(Role.CAO_SUPERVISOR)
+    response = client.post("/casework/assign/", {"inquiry": [first.pk, second.pk], "assignee": analyst.pk})
+    assert response.status_code == 302
+    assert set(Inquiry.objects.filter(assignee=analyst).values_list("status", flat=True)) == {"assigned"}
+    # one refusal (not triaged) assigns none of them
+    third = make_inquiry()
+    client.post("/casework/assign/", {"inquiry": [third.pk, received.pk], "assignee": analyst.pk})
+    assert Inquiry.objects.filter(assignee=analyst).count() == 2
+
+
+def test_inquiry_page_actions_and_activity_log(client_as):
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    client.post(f"/casework/inquiries/{inquiry.pk}/assign/", {"assignee": client.user.pk})
+    client.post(f"/casework/inquiries/{inquiry.pk}/note/", {"text": "Called the NBC."})
+    client.post(f"/casework/inquiries/{inquiry.pk}/hold/", {"reason": "Waiting for the A-file"})
+    page = client.get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert 'data-status="on_hold"' in page and "Called the NBC." in page and 'data-sla="paused"' in page
+    client.post(f"/casework/inquiries/{inquiry.pk}/resume/")
+    response = client.post(f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Dear {{ name }}"})
+    draft_url = response["Location"]
+    client.post(draft_url, {"subject": "Your case", "body": "Dear Ombudsman", "submit": "review"})
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.IN_REVIEW
+    assert AuditEvent.objects.filter(action="view", target_type="casework.inquiry").exists()
+    assert "Draft: not yet approved" in client.get(draft_url + "letter/").text
+
+
+def test_case_view_shows_the_receipt_status_and_every_channel(client_as, seeded_cases):
+    core_services.interaction_record(
+        context=AuditContext.system(),
+        channel=Channel.IVR,
+        topic_code="case-status",
+        source_app="ivr",
+        source_model="call",
+        source_id="CA0001",
+        receipt_numbers=["EAC2190000001"],
+        summary="Caller checked case status",
+    )
+    inquiry = make_inquiry()
+    page = client_as(Role.CAO_ANALYST).get("/casework/cases/eac2190000001/").text
+    assert "IVR self-service" in page and "Written correspondence (CAO)" in page
+    assert inquiry.reference in page and "data-case-status" in page
+    assert client_as(Role.CAO_ANALYST).get("/casework/cases/XYZ/").status_code == 400
+
+
+def test_tsa_liaison_sees_trip_items_only(client_as, make_staff):
+    general = make_inquiry(subject="General question")
+    trip_inquiry = make_inquiry(
+        subject="Repeated secondary screening", correspondent_email="liaison@tsa.dhs.gov", body="Screened at IAD"
+    )
+    assert trip_inquiry.source == Source.TSA_TRIP
+    analyst = make_staff(Role.CAO_ANALYST)
+    trip = services.trip_redress_open(
+        context=AuditContext(actor=analyst),
+        inquiry=trip_inquiry,
+        redress_control_number="2026123456",
+        traveller_name="Ali Khan",
+    )
+    client = client_as(Role.TSA_LIAISON)
+    assert client.get(f"/casework/inquiries/{general.pk}/").status_code == 404
+    trip_page = client.get(f"/casework/inquiries/{trip_inquiry.pk}/")
+    assert trip_page.status_code == 200 and "Save triage" not in trip_page.text
+    assert client.post(f"/casework/inquiries/{trip_inquiry.pk}/note/", {"text": "x"}).status_code == 403
+    assert client.get("/casework/").status_code == 403
+    api = client.get("/api/casework/inquiries/", {"q": "screening"}).json()
+    assert [row["reference"] for row in api["results"]] == [trip_inquiry.reference]
+    assert client.get("/api/casework/inquiries/", {"q": "question"}).json()["count"] == 0
+    assert client.get(f"/api/casework/inquiries/{general.pk}/").status_code == 404
+    page = client.get("/casework/trip/", {"q": "screening"}).text
+    assert "2026123456" in page
+    response = client.post(
+        f"/casework/trip/{trip.pk}/",
+        {"documents_received": ["form_591"], "status": "completed", "determination_letter": "x"},
+    )
+    assert response.status_code == 400 and "photo ID" in response.text
+    client.post(
+        f"/casework/trip/{trip.pk}/",
+        {"documents_received": ["form_591", "passport"], "status": "completed", "determination_letter": "Cleared."},
+    )
+    trip.refresh_from_db()
+    assert trip.status == TripStatus.COMPLETED and trip.determined_at is not None
+    assert "Cleared." in client.get(f"/casework/trip/{trip.pk}/letter/").text
+
+
+def test_reports_figures_and_csv(client_as, analyst, at_time):
+    context = AuditContext(actor=analyst)
+    with at_time(datetime(2026, 10, 5, 9, 0, tzinfo=EASTERN)):  # Monday
+        on_time = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=analyst)
+        late = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=analyst)
+        make_inquiry(source=Source.PUBLIC)
+    with at_time(datetime(2026, 10, 9, 9, 0, tzinfo=EASTERN)):  # 4 business days
+        services.response_telephone_log(context=context, inquiry=on_time, outcome="answered", notes="ok")
+    with at_time(datetime(2026, 11, 30, 9, 0, tzinfo=EASTERN)):  # after the 15-day target
+        services.response_telephone_log(context=context, inquiry=late, outcome="answered", notes="late")
+    with at_time(datetime(2026, 12, 1, 9, 0, tzinfo=EASTERN)):
+        client = client_as(Role.CAO_SUPERVISOR)
+        page = client.get("/casework/reports/", {"start": "2026-10-01", "end": "2026-10-31"}).text
+        assert '<dd data-figure="on-time">50.0%' in page
+        export = client.get("/casework/reports/", {"start": "2026-10-01", "end": "2026-10-31", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert ["volume", "2026-10", "cis_ombudsman", "2"] in rows and ["volume", "2026-10", "public", "1"] in rows
+    assert ["on_time_percent", "", "", "50.0"] in rows
+    assert ["median_business_days_to_respond", "", "", "20.5"] in rows  # median of 4 and 37
+    assert ["backlog_age_business_days", "", "31+", "1"] in rows
+    assert date(2026, 10, 5) <= on_time.received_at.date()
+
+
+def test_seed_casework_fills_the_queue_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from casework.models import TripRedress
+
+    call_command("seed_casework", count=12, stdout=StringIO())
+    call_command("seed_casework", count=12, stdout=StringIO())
+    assert Inquiry.objects.count() == 12
+    assert TripRedress.objects.count() == Inquiry.objects.filter(source=Source.TSA_TRIP).count()
+    assert all(i.interaction_id for i in Inquiry.objects.all())

@@ -1,0 +1,290 @@
+import mailbox
+from email.message import EmailMessage
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from casework import services
+from casework.models import Inquiry, InquiryActivity, InquiryStatus, Source
+from contactcenter.roles import Role
+from tests.casework.factories import PDF, make_inquiry
+
+MAIL = Path(__file__).parent / "mail"
+pytestmark = pytest.mark.django_db
+
+
+def _ingest(*paths) -> str:
+    out = StringIO()
+    call_command("ingest_mail", *[str(p) for p in paths], stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def _message(subject: str, message_id: str, body: str, sender="Jane Doe <jane@example.com>") -> bytes:
+    m = EmailMessage()
+    m["From"], m["Subject"], m["Message-ID"] = sender, subject, message_id
+    m.set_content(body)
+    return bytes(m)
+
+
+def test_ingest_eml_sanitises_html_checks_attachments_and_is_idempotent(seeded_cases):
+    assert _ingest(MAIL / "ombudsman.eml").startswith("1 inquiries created")
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.source, inquiry.status, inquiry.channel) == (Source.CIS_OMBUDSMAN, InquiryStatus.TRIAGED, "email")
+    assert inquiry.message_id == "<ombudsman-0001@cisomb.dhs.gov>"
+    assert inquiry.receipt_numbers == ["EAC2190000001"]
+    assert "<script" not in inquiry.body_html and "onclick" not in inquiry.body_html
+    assert "javascript:" not in inquiry.body_html and "<b>EAC2190000001</b>" in inquiry.body_html
+    assert [a.filename for a in inquiry.attachments.all()] == ["g-28.pdf"]
+    assert "tool.exe: only PDF, JPEG, PNG, TIFF" in inquiry.body
+    assert _ingest(MAIL / "ombudsman.eml").startswith("0 inquiries created, 0 replies threaded, 1 already ingested")
+    assert Inquiry.objects.count() == 1
+
+
+def test_reply_with_reference_in_subject_threads_onto_its_inquiry(tmp_path):
+    inquiry = make_inquiry()
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        _message(f"RE: We received your inquiry [{inquiry.reference}]", "<reply-1@x>", "Also see WAC2290000002.")
+    )
+    assert "1 replies threaded" in _ingest(reply)
+    assert "1 already ingested" in _ingest(reply)
+    activity = InquiryActivity.objects.get(message_id="<reply-1@x>")
+    assert activity.inquiry == inquiry and activity.kind == "reply"
+    inquiry.refresh_from_db()
+    assert inquiry.receipt_numbers == ["EAC2190000001", "WAC2290000002"]
+    assert Inquiry.objects.count() == 1
+
+
+def test_ingest_mbox(tmp_path):
+    box = mailbox.mbox(tmp_path / "inbox.mbox")
+    box.add(_message("Question from the public", "<a@x>", "Where is my card?"))
+    box.add(_message("Letter from the Hill", "<b@x>", "Constituent case", sender="Staffer <s@mail.house.gov>"))
+    box.flush()
+    assert _ingest(tmp_path / "inbox.mbox").startswith("2 inquiries created")
+    assert dict(Inquiry.objects.values_list("message_id", "source")) == {"<a@x>": "other", "<b@x>": "congressional"}
+
+
+def test_public_form_in_spanish_and_english(client):
+    assert "Write to the USCIS Customer Assistance Office" in client.get("/casework/write/").text
+    spanish = client.get("/casework/write/", HTTP_ACCEPT_LANGUAGE="es").text
+    assert "Escriba a la Oficina de Asistencia al Cliente de USCIS" in spanish
+    assert 'lang="es"' in spanish
+
+
+def _form(**overrides):
+    data = {
+        "name": "Ana Ruiz",
+        "email": "ana@example.com",
+        "role": "applicant",
+        "receipt_number": "eac 219 000 0001",
+        "subject": "My card never arrived",
+        "message": "I was approved in March and the card never came.",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_public_form_shows_the_confirmation_number(client, django_capture_on_commit_callbacks):
+    cache.clear()
+    data = _form(attachments=[SimpleUploadedFile("notice.pdf", PDF, content_type="application/pdf")])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/casework/write/", data, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.channel, inquiry.source, inquiry.language) == ("web_form", "public", "es")
+    assert inquiry.receipt_numbers == ["EAC2190000001"]
+    assert inquiry.attachments.get().filename == "notice.pdf"
+    assert len(callbacks) == 1  # the confirmation e-mail, after commit
+    done = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="es").text
+    assert inquiry.reference in done and "Su número de confirmación es" in done
+
+
+def test_confirmation_email_is_sent_once(mailoutbox):
+    inquiry = make_inquiry(correspondent_email="ana@example.com", language="es")
+    assert services.inquiry_confirm_send(inquiry_id=inquiry.pk) is True
+    assert services.inquiry_confirm_send(inquiry_id=inquiry.pk) is False
+    assert len(mailoutbox) == 1
+    assert inquiry.reference in mailoutbox[0].subject and mailoutbox[0].to == ["ana@example.com"]
+    assert "Gracias" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "error"),
+    [
+        ("virus.exe", b"MZ\x90", "virus.exe: only PDF, JPEG, PNG, TIFF, Word (.docx) and text files"),
+        ("fake.pdf", b"MZ\x90 not a pdf", "fake.pdf is not the kind of file its name says."),
+        ("huge.pdf", PDF + b"0" * (10 * 1024 * 1024), "huge.pdf is larger than 10 MB."),
+    ],
+)
+def test_bad_attachment_gives_a_clear_error_and_keeps_the_rest(client, filename, content, error):
+    cache.clear()
+    response = client.post("/casework/write/", _form(attachments=[SimpleUploadedFile(filename, content)]))
+    assert response.status_code == 400
+    assert error in response.text
+    assert 'value="Ana Ruiz"' in response.text and "the card never came." in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_validation_error_keeps_everything_typed(client):
+    cache.clear()
+    response = client.post("/casework/write/", _form(email="not-an-email", receipt_number="XYZ1"))
+    assert response.status_code == 400
+    assert "A receipt number is 3 letters" in response.text
+    assert 'value="not-an-email"' in response.text and 'value="XYZ1"' in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_honeypot_and_rate_limit_stop_spam(client, settings):
+    cache.clear()
+    assert client.post("/casework/write/", _form(website="http://spam.example")).status_code == 200
+    assert not Inquiry.objects.exists()
+    settings.CASEWORK_FORM_PER_HOUR = 2
+    codes = [client.post("/casework/write/", _form()).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert Inquiry.objects.count() == 2
+
+
+def test_api_intake_and_role_checks(client_as, make_staff):
+    client = client_as(Role.CAO_ANALYST)
+    payload = {
+        "source": "congressional",
+        "subject": "Constituent A-number A 123 456 789",
+        "body": "Please check on LIN2190000003.",
+        "correspondent_name": "Office of Rep. Smith",
+    }
+    response = client.post("/api/casework/inquiries/", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "triaged" and body["a_numbers"] == ["A123456789"]
+    assert body["receipt_numbers"] == ["LIN2190000003"]
+    bad = client.post("/api/casework/inquiries/", {**payload, "subject": " "}, content_type="application/json")
+    assert bad.status_code == 400
+    client.force_login(make_staff(Role.TSA_LIAISON))
+    assert client.get("/api/casework/inquiries/").json()["count"] == 0
+    assert client.post("/api/casework/inquiries/", payload, content_type="application/json").status_code == 403
+    client.force_login(make_staff(Role.CSR))
+    assert client.get("/api/casework/inquiries/").status_code == 403
+
+
+def test_api_review_needs_a_cao_supervisor(client_as, make_staff):
+    client = client_as(Role.CAO_ANALYST)
+    inquiry = make_inquiry(correspondent_email="ana@example.com", source=Source.CIS_OMBUDSMAN)
+    analyst = client.user
+    assigned = client.post(f"/api/casework/inquiries/{inquiry.pk}/assign/", {"assignee": analyst.username})
+    assert assigned.status_code == 200, assigned.content
+    draft = client.post(f"/api/casework/inquiries/{inquiry.pk}/responses/", {"body": "Dear {{ name }}"})
+    assert draft.status_code == 201, draft.content
+    draft = draft.json()
+    assert draft["body"] == "Dear Ombudsman Case Assistance"
+    assert client.post(f"/api/casework/responses/{draft['id']}/submit/").status_code == 200
+    assert client.post(f"/api/casework/responses/{draft['id']}/review/", {"approve": True}).status_code == 403
+    client.force_login(make_staff(Role.CAO_SUPERVISOR))
+    approved = client.post(f"/api/casework/responses/{draft['id']}/review/", {"approve": True})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+def test_mail_scan_upload_by_staff_keeps_the_form_on_a_bad_file(client_as):
+    client = client_as(Role.CAO_ANALYST)
+    data = {
+        "channel": "mail_scan",
+        "source": "white_house",
+        "priority": "1",
+        "name": "Executive Clerk",
+        "organisation": "The White House",
+        "address": "1600 Pennsylvania Avenue NW, Washington DC",
+        "language": "en",
+        "subject": "Referral of a letter from Mr. Diaz",
+        "body": "Mr. Diaz (A 098 765 432) writes about his card.",
+    }
+    bad = client.post("/casework/inquiries/new/", {**data, "attachments": [SimpleUploadedFile("scan.gif", b"GIF89a")]})
+    assert bad.status_code == 400 and "scan.gif: only PDF" in bad.text and "Referral of a letter" in bad.text
+    assert not Inquiry.objects.exists()
+    response = client.post("/casework/inquiries/new/", {**data, "attachments": [SimpleUploadedFile("scan.pdf", PDF)]})
+    inquiry = Inquiry.objects.get()
+    assert response["Location"] == f"/casework/inquiries/{inquiry.pk}/"
+    assert (inquiry.channel, inquiry.source, inquiry.priority, inquiry.status) == (
+        "mail_scan",
+        "white_house",
+        1,
+        "triaged",
+    )
+    assert inquiry.a_numbers == ["A098765432"] and inquiry.attachments.get().filename == "scan.pdf"
+
+
+def test_referral_from_an_iso_is_linked_in_the_ledger(client_as):
+    from contactcenter import services as core_services
+    from contactcenter.audit import AuditContext
+    from contactcenter.models import Channel
+
+    tier2 = core_services.interaction_record(
+        context=AuditContext.system(),
+        channel=Channel.TIER2,
+        topic_code="case-status",
+        source_app="contactcenter",
+        source_model="waitingcontact",
+        source_id="77",
+        receipt_numbers=["EAC2190000001"],
+    )
+    client = client_as(Role.CAO_ANALYST)
+    response = client.post(
+        "/api/casework/inquiries/",
+        {
+            "source": "public",
+            "channel": "iso_referral",
+            "subject": "Complex case referred by Tier 2",
+            "body": "EAC2190000001: applicant needs a written answer.",
+            "correspondent_name": "Ana Ruiz",
+            "referred_from_interaction_id": tier2.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    inquiry = Inquiry.objects.get()
+    assert inquiry.interaction.parent == tier2 and inquiry.channel == "iso_referral"
+
+
+def test_ingest_from_an_imap_mailbox_marks_stored_mail_read(settings):
+    from tests.casework.imap_server import ImapServer, Mailbox
+
+    box = Mailbox([(MAIL / "ombudsman.eml").read_bytes(), _message("Hello", "<imap-2@x>", "Where is my card?")])
+    server = ImapServer(box)
+    settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT, settings.CASEWORK_IMAP_SSL = (
+        "127.0.0.1",
+        server.port,
+        False,
+    )
+    settings.CASEWORK_IMAP_USER, settings.CASEWORK_IMAP_PASSWORD = "cao", "secret"
+    try:
+        out = StringIO()
+        call_command("ingest_mail", "--imap", stdout=out)
+        assert out.getvalue().startswith("2 inquiries created")
+        assert box.seen == {1, 2} and box.logins == [("cao", "secret")]
+        out = StringIO()
+        call_command("ingest_mail", "--imap", stdout=out)  # nothing unseen is left
+        assert out.getvalue().startswith("0 inquiries created, 0 replies threaded, 0 already ingested")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert set(Inquiry.objects.values_list("message_id", flat=True)) == {
+        "<ombudsman-0001@cisomb.dhs.gov>",
+        "<imap-2@x>",
+    }
+
+
+def test_a_reply_to_a_closed_inquiry_reopens_it(tmp_path, analyst):
+    from contactcenter.audit import AuditContext
+
+    inquiry = make_inquiry()
+    services.inquiry_assign(context=AuditContext(actor=analyst), inquiry=inquiry, assignee=analyst)
+    services.inquiry_close(context=AuditContext(actor=analyst), inquiry=inquiry)
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(_message(f"Re: Your case [{inquiry.reference}]", "<reply-2@x>", "It still has not moved."))
+    _ingest(reply)
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.ASSIGNED and inquiry.closed_at is None
+    assert inquiry.activities.filter(text="Reopened: the correspondent wrote again").exists()
