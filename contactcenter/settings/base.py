@@ -169,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
+    "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
 }
 # Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
 # Training and demo only: representatives answer at any hour (production keeps 8 a.m.–8 p.m. local).
