@@ -47,7 +47,9 @@ class EngagementFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Listening session {n}")
     kind = EngagementType.LISTENING_SESSION
-    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=7)).astimezone(CHICAGO))
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).astimezone(CHICAGO).replace(second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     registration_closes_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(hours=1))
     time_zone = "America/Chicago"
