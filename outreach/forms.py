@@ -51,12 +51,14 @@ class OutreachForm(UswdsForm):
         self.add_error(field if field in self.fields else None, error.message)
 
 
-def _topics():
-    return [(topic.code, topic.name_en) for topic in Topic.objects.filter(active=True)]
+# Querysets, not choices built in __init__: UswdsForm validates while it is constructed.
+def _topic_field(label):
+    return forms.ModelChoiceField(
+        label=label, queryset=Topic.objects.filter(active=True), to_field_name="code", empty_label=None
+    )
 
 
-def _cro_users():
-    return get_user_model().objects.filter(groups__name=Role.CRO.value, is_active=True).order_by("last_name")
+CRO_USERS = get_user_model().objects.filter(groups__name=Role.CRO.value, is_active=True).order_by("last_name")
 
 
 class RegistrationForm(OutreachForm):
@@ -90,11 +92,7 @@ class OrganisationForm(OutreachForm):
         label=_("Languages served"), required=False, help_text=_("Language codes separated by commas, e.g. en, es, vi.")
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=Organisation.objects.none(), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _cro_users()
+    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
 
     def clean_languages(self) -> list[str]:
         return [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]
@@ -143,7 +141,7 @@ class InteractionLogForm(OutreachForm):
 class EngagementForm(OutreachForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=EngagementType.choices)
-    topic = forms.ChoiceField(label=_("Topic"), choices=())
+    topic = _topic_field(_("Topic"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -169,23 +167,15 @@ class EngagementForm(OutreachForm):
         label=_("Partners"), queryset=Organisation.objects.order_by("name"), required=False
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = _topics()
-
 
 class FeedbackForm(OutreachForm):
     source = forms.ChoiceField(label=_("Heard from"), choices=FeedbackSource.choices)
-    topic = forms.ChoiceField(label=_("Topic"), choices=())
+    topic = _topic_field(_("Topic"))
     summary = forms.CharField(label=_("What was heard"), max_length=300)
     detail = forms.CharField(label=_("Detail"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Partner"), queryset=Organisation.objects.order_by("name"), required=False
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = _topics()
 
 
 class RouteForm(OutreachForm):
@@ -216,15 +206,11 @@ class ReferralForm(OutreachForm):
     phone = forms.CharField(label=_("Telephone"), max_length=20, required=False, help_text=_("Needed for a callback."))
     email = forms.EmailField(label=_("E-mail"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    topic = forms.ChoiceField(label=_("Topic of the question"), choices=())
+    topic = _topic_field(_("Topic of the question"))
     mode = forms.ChoiceField(label=_("Refer as"), choices=ReferralMode.choices)
     consent = forms.BooleanField(
         label=_("The person agrees to be contacted by the contact center about their case"), required=True
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = _topics()
 
 
 class ReferralCloseForm(OutreachForm):
