@@ -209,6 +209,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["contactcenter.permissions.HasRole"],
 }
+# Outreach's choice sets share field names (kind, outcome, language) with the core's: name them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "OrganisationTypeEnum": "outreach.models.OrganisationType",
+    "EngagementTypeEnum": "outreach.models.EngagementType",
+    "EngagementLanguageEnum": "outreach.models.EngagementLanguage",
+    "ReferralOutcomeEnum": "outreach.models.ReferralOutcome",
+    "LanguageEnum": "contactcenter.models.Language",
+    "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
+}
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
