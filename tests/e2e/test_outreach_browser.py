@@ -122,7 +122,8 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     page.get_by_role("combobox", name="Owning office").select_option("fod")
     page.get_by_role("button", name="Route", exact=True).click()
     page.get_by_text("Feedback routed.").wait_for()
-    page.get_by_role("textbox", name="Agency response").fill("Field offices now schedule oath ceremonies within 30 days.")
+    answer = "Field offices now schedule oath ceremonies within 30 days."
+    page.get_by_role("textbox", name="Agency response").fill(answer)
     page.get_by_role("button", name="Save the response").click()
     page.get_by_text("Response saved.").wait_for()
     assert FeedbackItem.objects.get().status == "response_drafted"
