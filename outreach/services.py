@@ -56,7 +56,6 @@ from .models import (
 )
 
 CANCEL_SALT = "outreach.registration.cancel"
-REMINDER_LEAD = timedelta(hours=24)
 
 
 def _audit(context: AuditContext, action: str, target: object, summary: str, **detail) -> None:
@@ -691,7 +690,7 @@ def registrations_reminder_due(*, now: datetime | None = None) -> list[int]:
             status=RegistrationStatus.REGISTERED,
             reminder_sent_at__isnull=True,
             engagement__starts_at__gt=now,
-            engagement__starts_at__lte=now + REMINDER_LEAD,
+            engagement__starts_at__lte=now + timedelta(hours=settings.OUTREACH_REMINDER_LEAD_HOURS),
         ).values_list("pk", flat=True)
     )
 

@@ -176,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
 TIER1_ALWAYS_OPEN = env.bool("TIER1_ALWAYS_OPEN", default=False)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
 CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
+# Outreach: how many hours before an engagement its registrants get their one reminder e-mail.
+OUTREACH_REMINDER_LEAD_HOURS = env.int("OUTREACH_REMINDER_LEAD_HOURS", default=24)
 
 # --- Telephony -------------------------------------------------------------------------------
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="local")
