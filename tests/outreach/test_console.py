@@ -208,3 +208,13 @@ def test_staff_pages_are_marked_for_translation(client_as):
     client.post("/i18n/setlang/", {"language": "es"})
     body = client.get("/outreach/").content.decode()
     assert "Flujo de comentarios" in body and "Próximos eventos" in body
+
+
+def test_seed_outreach_is_idempotent(make_staff):
+    from django.core.management import call_command
+
+    make_staff(Role.CRO, username="demo-cro")
+    call_command("seed_outreach", verbosity=0)
+    call_command("seed_outreach", verbosity=0)
+    assert Organisation.objects.count() == 5
+    assert Engagement.objects.filter(district="Phoenix").count() == 2
