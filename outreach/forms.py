@@ -10,6 +10,7 @@ from contactcenter.roles import Role
 
 from .models import (
     AgencyOffice,
+    Contact,
     EngagementLanguage,
     EngagementType,
     FeedbackSource,
@@ -117,6 +118,24 @@ class ContactForm(OutreachForm):
     confirm_different = forms.BooleanField(
         label=_("I checked: this is a different person from the possible duplicates listed"), required=False
     )
+
+
+class PreferencesForm(OutreachForm):
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=PreferredChannel.choices)
+    consent_email = forms.BooleanField(label=_("Agrees to receive e-mail"), required=False)
+    consent_phone = forms.BooleanField(label=_("Agrees to receive calls"), required=False)
+
+
+class OwnerForm(OutreachForm):
+    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+
+
+class MemberForm(OutreachForm):
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.filter(merged_into__isnull=True).order_by("last_name")
+    )
+    position = forms.CharField(label=_("Position in the organization"), max_length=120, required=False)
 
 
 class MergeForm(OutreachForm):

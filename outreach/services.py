@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
@@ -56,6 +57,11 @@ from .models import (
 )
 
 CANCEL_SALT = "outreach.registration.cancel"
+TIME_LABELS = {
+    "start": gettext_lazy("start"),
+    "end": gettext_lazy("end"),
+    "registration close": gettext_lazy("registration close"),
+}
 
 
 def _audit(context: AuditContext, action: str, target: object, summary: str, **detail) -> None:
@@ -133,18 +139,19 @@ def check_event_time(value: datetime, zone_name: str, label: str) -> datetime:
     """A time with no offset, or an offset the event's zone does not have then, is refused:
     a naive 10:00 would be read in the server's zone and the event would move."""
     zone = _zone(zone_name)
+    field, label = label, TIME_LABELS.get(label, label)
     if value.tzinfo is None or value.utcoffset() is None:
         raise ApplicationError(
             _("The %(label)s time has no time zone: give it with its UTC offset or choose the event's time zone.")
             % {"label": label},
-            extra={"field": label},
+            extra={"field": field},
         )
     expected = value.astimezone(zone).utcoffset()
     if value.utcoffset() != expected:
         raise ApplicationError(
             _("The %(label)s time's UTC offset %(given)s does not match %(zone)s, which is %(expected)s on that date.")
             % {"label": label, "given": _offset(value.utcoffset()), "zone": zone_name, "expected": _offset(expected)},
-            extra={"field": label},
+            extra={"field": field},
         )
     return value
 

@@ -28,8 +28,11 @@ from .forms import (
     EngagementForm,
     FeedbackForm,
     InteractionLogForm,
+    MemberForm,
     MergeForm,
     OrganisationForm,
+    OwnerForm,
+    PreferencesForm,
     ReferralCloseForm,
     ReferralForm,
     ReportBackForm,
@@ -115,9 +118,40 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 
 @staff
+@require_http_methods(["GET", "POST"])
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _get(selectors.organisation_get, organisation_id=organisation_id)
-    return render(request, "outreach/organisation_detail.html", {"organisation": organisation})
+    action = request.POST.get("action")
+    owner_form = OwnerForm(request.POST if action == "owner" else None, prefix="owner",
+                           initial={"owner": organisation.owner_id})  # fmt: skip
+    member_form = MemberForm(request.POST if action == "member" else None, prefix="member")
+    done = False
+    if action == "owner":
+        done = _try(
+            request,
+            owner_form,
+            lambda d: services.organisation_owner_set(
+                context=_ctx(request), organisation_id=organisation.pk, owner=d["owner"]
+            ),
+        )
+    elif action == "member":
+        done = _try(
+            request,
+            member_form,
+            lambda d: services.membership_add(
+                context=_ctx(request), contact_id=d["contact"].pk, organisation_id=organisation.pk,
+                position=d["position"],
+            ),
+        )  # fmt: skip
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("outreach:organisation-detail", organisation_id=organisation.pk)
+    return render(
+        request,
+        "outreach/organisation_detail.html",
+        {"organisation": organisation, "owner_form": owner_form, "member_form": member_form},
+        status=400 if (owner_form.errors or member_form.errors) else 200,
+    )
 
 
 @staff
@@ -151,8 +185,24 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 
 @staff
+@require_http_methods(["GET", "POST"])
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _get(selectors.contact_get, contact_id=contact_id)
+    prefs = PreferencesForm(
+        request.POST or None,
+        prefix="prefs",
+        initial={
+            "preferred_language": contact.preferred_language,
+            "preferred_channel": contact.preferred_channel,
+            "consent_email": contact.consent_email,
+            "consent_phone": contact.consent_phone,
+        },
+    )
+    if request.method == "POST" and _try(
+        request, prefs, lambda d: services.contact_preferences_set(context=_ctx(request), contact_id=contact.pk, **d)
+    ):
+        messages.success(request, _("Preferences and consent saved."))
+        return redirect("outreach:contact-detail", contact_id=contact.pk)
     core_services.audit_record(
         context=_ctx(request),
         action=AuditAction.VIEW,
@@ -167,7 +217,9 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
             "contact": contact,
             "duplicates": selectors.contact_duplicates(contact=contact) if not contact.merged_into_id else [],
             "merge_form": MergeForm(),
+            "prefs_form": prefs,
         },
+        status=400 if prefs.errors else 200,
     )
 
 

@@ -218,3 +218,27 @@ def test_seed_outreach_is_idempotent(make_staff):
     call_command("seed_outreach", verbosity=0)
     assert Organisation.objects.count() == 5
     assert Engagement.objects.filter(district="Phoenix").count() == 2
+
+
+def test_preferences_consent_owner_and_membership_are_edited_and_audited(client_as, make_staff):
+    client = client_as(Role.OUTREACH_STAFF)
+    cro = make_staff(Role.CRO)
+    org = OrganisationFactory()
+    contact = ContactFactory()
+    response = client.post(
+        f"/outreach/contacts/{contact.pk}/",
+        {"prefs-preferred_language": "es", "prefs-preferred_channel": "phone", "prefs-consent_phone": "on"},
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.preferred_language, contact.consent_phone, contact.consent_email) == ("es", True, False)
+    assert contact.consent_recorded_at is not None
+    client.post(f"/outreach/organisations/{org.pk}/", {"action": "owner", "owner-owner": cro.pk})
+    client.post(
+        f"/outreach/organisations/{org.pk}/",
+        {"action": "member", "member-contact": contact.pk, "member-position": "Director"},
+    )
+    org.refresh_from_db()
+    assert org.owner == cro
+    assert Membership.objects.get(organisation=org).position == "Director"
+    assert AuditEvent.objects.filter(target_type="outreach.contact", summary__contains="call consent True").exists()
