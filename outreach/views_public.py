@@ -5,19 +5,34 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contactcenter.audit import AuditContext
+from contactcenter.audit import AuditContext, client_ip
 from contactcenter.errors import ApplicationError
 from contactcenter.roles import public
 
 from . import ics, selectors, services
 from .forms import RegistrationForm
 from .models import Engagement, RegistrationStatus
+
+# Registrations one address may submit per hour: a public form must not become a spam cannon for
+# confirmation e-mails.
+REGISTRATIONS_PER_HOUR = 20
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    key = f"outreach-register:{client_ip(request) or '-'}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > REGISTRATIONS_PER_HOUR
+    except ValueError:
+        cache.set(key, 1, 3600)
+        return False
 
 
 def _engagement(engagement_id: int) -> Engagement:
@@ -45,7 +60,10 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
     engagement = _engagement(engagement_id)
     now = timezone.now()
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = request.method == "POST" and _over_limit(request)
+    if throttled:
+        form.add_error(None, _("Too many registrations from your connection. Try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_create(
                 context=AuditContext.from_request(request),
@@ -69,7 +87,7 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
             "closed": now >= engagement.registration_closes_at,
             "full": engagement.registered >= engagement.capacity,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=429 if throttled else 400 if form.is_bound and form.errors else 200,
     )
 
 

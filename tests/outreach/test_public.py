@@ -153,3 +153,23 @@ def test_the_reminder_job_reminds_each_registration_once(celery_worker_process):
 def test_staff_pages_refuse_other_roles_and_anonymous(client_as):
     assert Client().get("/outreach/engagements/").status_code == 302
     assert client_as(Role.CSR).get("/outreach/engagements/").status_code == 403
+
+
+def test_one_address_cannot_flood_the_registration_form():
+    from django.core.cache import cache
+
+    from outreach.views_public import REGISTRATIONS_PER_HOUR
+
+    cache.clear()
+    engagement = EngagementFactory(capacity=500)
+    client = Client()
+    for n in range(REGISTRATIONS_PER_HOUR):
+        assert (
+            client.post(f"/outreach/events/{engagement.pk}/", {"name": f"P{n}", "email": f"p{n}@x.org"}).status_code
+            == 302
+        )
+    refused = client.post(f"/outreach/events/{engagement.pk}/", {"name": "Late", "email": "late@x.org"})
+    assert refused.status_code == 429
+    assert "Too many registrations" in refused.content.decode()
+    assert Registration.objects.count() == REGISTRATIONS_PER_HOUR
+    cache.clear()
