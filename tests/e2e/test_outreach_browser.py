@@ -20,7 +20,7 @@ from outreach import services
 from outreach.models import Engagement, FeedbackItem, Registration, ReportBackDelivery
 from tests.e2e.test_sign_in_browser import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _wait_for(predicate, timeout=60.0) -> bool:
@@ -45,6 +45,7 @@ def _register(browser, url, locale, name, email, labels):
     return heading
 
 
+@pytest.mark.celery_worker
 def test_listening_session_to_report_back_reaching_the_attendees(
     browser, live_server, make_staff, celery_worker_process
 ):
@@ -145,4 +146,34 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     # The public page the e-mail links to.
     page.goto(f"{live_server.url}/outreach/reports/{engagement.uid}/")
     assert "Oath ceremonies are scheduled months after approval" in page.inner_text("main")
+    context.close()
+
+
+def test_public_registration_by_keyboard_alone_in_spanish(browser, live_server):
+    from tests.outreach.factories import EngagementFactory
+
+    cache.clear()
+    engagement = EngagementFactory(capacity=10, title="Sesión informativa: ciudadanía")
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/outreach/events/{engagement.pk}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Saltar al contenido principal"
+    for _ in range(40):
+        if page.evaluate("document.activeElement.id") == "id_name":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_name"
+    page.keyboard.type("Marta Gómez")
+    page.keyboard.press("Tab")
+    page.keyboard.type("marta@")  # a mistake, announced next to its field
+    page.keyboard.press("Enter")
+    error = page.locator("#id_email_error")
+    assert "correo" in error.inner_text().lower()
+    assert page.locator("#id_email").get_attribute("aria-describedby") == "id_email_hint id_email_error"
+    page.locator("#id_email").fill("marta@example.org")
+    page.locator("#id_email").press("Enter")
+    assert page.get_by_role("heading", level=1).inner_text() == "Está inscrito"
+    assert Registration.objects.get().language == "es"
     context.close()
