@@ -242,3 +242,12 @@ def test_preferences_consent_owner_and_membership_are_edited_and_audited(client_
     assert org.owner == cro
     assert Membership.objects.get(organisation=org).position == "Director"
     assert AuditEvent.objects.filter(target_type="outreach.contact", summary__contains="call consent True").exists()
+
+
+def test_pages_listing_people_are_audited_when_viewed(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    RegistrationFactory(engagement=engagement)
+    client.get(f"/outreach/engagements/{engagement.pk}/")
+    event = AuditEvent.objects.get(action="view", target_type="outreach.engagement")
+    assert (event.target_id, event.actor_id) == (str(engagement.pk), client.user.pk)
