@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contactcenter import services as core
 from contactcenter.audit import AuditContext
-from contactcenter.models import Channel
+from contactcenter.models import Channel, WaitingContact
 from contactcenter.roles import Role
 from outreach import services
 from outreach.models import Engagement, FeedbackItem, Registration, ReportBackDelivery
@@ -109,6 +109,17 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     page.get_by_text("Rosa Méndez attended").click()
     page.get_by_role("button", name="Save attendance").click()
     page.get_by_text("Attendance saved (2 changed).").wait_for()
+    # A participant asks about her own case: referred, with consent, for a Spanish callback.
+    page.get_by_label("Name of the person").fill("Rosa Méndez")
+    page.get_by_role("textbox", name="Telephone").fill("(312) 555-0188")
+    page.get_by_role("combobox", name="Language").last.select_option("es")
+    page.get_by_label("Topic of the question").select_option("case-status")
+    page.get_by_label("Refer as").select_option("callback")
+    page.get_by_text("The person agrees to be contacted by the contact center about their case").click()
+    page.get_by_role("button", name="Refer to the contact center").click()
+    page.get_by_text("Referred to the contact center.").wait_for()
+    callback = WaitingContact.objects.get(kind="callback")
+    assert (callback.queue_name, callback.caller_time_zone) == ("tier1-es", "America/Chicago")
     page.get_by_label("Heard from").select_option("engagement")
     page.get_by_label("What was heard").fill("Oath ceremonies are scheduled months after approval")
     page.get_by_role("button", name="Record feedback").click()
