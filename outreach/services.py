@@ -27,6 +27,7 @@ from contactcenter.background import enqueue_on_commit
 from contactcenter.errors import ApplicationError
 from contactcenter.hours import caller_time_zone
 from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
+from contactcenter.pii import mask_pii
 
 from .models import (
     AgencyOffice,
@@ -446,9 +447,9 @@ def partner_interaction_log(
         organisation_id=organisation_id,
         contact_id=contact_id,
         kind=kind,
-        summary=summary.strip(),
+        summary=mask_pii(summary.strip()),
         occurred_at=occurred_at or timezone.now(),
-        follow_up=follow_up.strip(),
+        follow_up=mask_pii(follow_up.strip()),
         follow_up_due=follow_up_due,
     )
     with transaction.atomic():
@@ -745,6 +746,8 @@ def attendance_record(*, context: AuditContext, registration_id: int, attended: 
 
 
 # --- feedback -----------------------------------------------------------------------------------
+# Free text typed at an event may carry a receipt number or an A-number: outreach keeps none, so
+# identifiers are masked before they are stored (the case belongs with the contact center).
 def feedback_record(
     *,
     context: AuditContext,
@@ -767,8 +770,8 @@ def feedback_record(
         recorded_by=recorded_by,
         source=source,
         topic=_topic(topic_code),
-        summary=summary.strip(),
-        detail=detail,
+        summary=mask_pii(summary.strip()),
+        detail=mask_pii(detail),
         engagement_id=engagement_id,
         organisation_id=organisation_id,
         received_at=received_at or timezone.now(),
@@ -812,7 +815,7 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
                 else "This feedback was already reported back."
             )
         item.response, item.status, item.responded_at = (
-            response.strip(),
+            mask_pii(response.strip()),
             FeedbackStatus.RESPONSE_DRAFTED,
             timezone.now(),
         )

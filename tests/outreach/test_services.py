@@ -392,3 +392,13 @@ def test_inquiry_referral_is_a_ledger_entry_without_a_callback(make_staff):
     assert referral.callback is None
     assert (referral.interaction.outcome, referral.email) == (Outcome.REFERRED, "kim@example.org")
     assert referral.interaction.source_url == f"/outreach/referrals/{referral.pk}/"
+
+
+def test_case_identifiers_typed_into_feedback_are_not_kept(make_staff):
+    item = services.feedback_record(
+        context=CTX, recorded_by=make_staff("cro"), source="cro", topic_code="case-status",
+        summary="Caller with EAC2190000001 waits", detail="A-number A012345678, lives at 12 Main Street",
+    )  # fmt: skip
+    item.refresh_from_db()
+    assert "EAC2190000001" not in item.summary and "EAC******0001" in item.summary
+    assert "012345678" not in item.detail and "Main Street" not in item.detail
