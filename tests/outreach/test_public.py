@@ -173,3 +173,32 @@ def test_one_address_cannot_flood_the_registration_form():
     assert "Too many registrations" in refused.content.decode()
     assert Registration.objects.count() == REGISTRATIONS_PER_HOUR
     cache.clear()
+
+
+def test_times_are_shown_in_the_events_own_zone_on_pages_and_in_the_e_mail():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.core import mail
+
+    honolulu = ZoneInfo("Pacific/Honolulu")
+    starts = datetime.combine(timezone.localdate() + timedelta(days=5), datetime.min.time(), tzinfo=honolulu)
+    starts = starts.replace(hour=9, minute=30)
+    engagement = EngagementFactory(
+        time_zone="Pacific/Honolulu", starts_at=starts, ends_at=starts + timedelta(hours=1, minutes=15)
+    )
+    wall = f"{starts:%Y-%m-%d} 09:30"
+    page = Client().get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert f"{wall}</time>–10:45 (Pacific/Honolulu)" in page
+    assert f"{wall} (Pacific/Honolulu)" in Client().get("/outreach/events/").content.decode()
+    registration = services.registration_create(
+        context=services_context(), engagement_id=engagement.pk, name="Kai", email="kai@example.org"
+    )
+    services.registration_confirmation_send(registration_id=registration.pk)
+    assert f"{wall} (Pacific/Honolulu)" in mail.outbox[0].body
+
+
+def services_context():
+    from contactcenter.audit import AuditContext
+
+    return AuditContext.system()
