@@ -51,7 +51,7 @@ check: install-dev
 		DATABASE_URL=sqlite:///var/deploy-check.sqlite3 $(MANAGE) check --deploy --fail-level WARNING
 
 messages: install-dev
-	$(MANAGE) makemessages -l es --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) makemessages -l es --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:

@@ -118,6 +118,7 @@ class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Text of the inquiry"), widget=forms.Textarea(attrs={"rows": 8}))
     attachments = MultipleFileField(label=_("Scanned pages and attachments"), required=False)
+    referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class QueueFilterForm(UswdsForm):

@@ -169,6 +169,15 @@ def inquiries_for_receipt_number(*, user, receipt_number: str) -> QuerySet[Inqui
     return inquiry_list_for(user=user).filter(interaction__in=ledger.values("pk")).order_by("-received_at")
 
 
+def referrals_awaiting_intake() -> QuerySet:
+    """Calls a CSR or ISO closed as "referred to CAO casework", not yet taken up as an inquiry."""
+    return core_selectors.cao_referrals_pending()
+
+
+def referral_awaiting_intake(*, interaction_id: int):
+    return referrals_awaiting_intake().filter(pk=interaction_id).first()
+
+
 def assignable_staff() -> QuerySet:
     return (
         User.objects.filter(is_active=True, groups__name__in=[Role.CAO_ANALYST, Role.CAO_SUPERVISOR])

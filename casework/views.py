@@ -137,6 +137,7 @@ def console(request: HttpRequest) -> HttpResponse:
             if Role.CAO_SUPERVISOR in user_roles(request.user)
             else [],
             "receipt_form": ReceiptLookupForm(),
+            "referrals": selectors.referrals_awaiting_intake()[:50],
         },
     )
 
@@ -160,9 +161,35 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     return redirect("casework:console")
 
 
+def _referral_initial(referral) -> dict:
+    """What the ledger knows of a call referred by a CSR or ISO: the analyst completes the rest."""
+    receipts = [i.value for i in referral.identifiers.all() if i.kind == "receipt"]
+    lines = [referral.summary or _("No summary was left by the agent.")]
+    if receipts:
+        lines.append(_("Receipt numbers: %(numbers)s") % {"numbers": ", ".join(receipts)})
+    return {
+        "referral": referral.pk,
+        "channel": "iso_referral" if referral.channel == "tier2" else "csr_referral",
+        "source": Source.PUBLIC,
+        "phone": referral.contact_phone,
+        "language": referral.language,
+        "subject": _("Referred by the contact center: %(topic)s")
+        % {"topic": referral.topic.name_for((get_language() or "en")[:2])},
+        "body": "\n".join(lines),
+    }
+
+
 @roles_required(*CAO)
 def inquiry_new(request: HttpRequest) -> HttpResponse:
-    form = InquiryStaffForm(request.POST or None, request.FILES or None)
+    referral = None
+    referral_id = request.POST.get("referral") or request.GET.get("referral")
+    if referral_id and referral_id.isdigit():
+        referral = selectors.referral_awaiting_intake(interaction_id=int(referral_id))
+        if referral is None:
+            messages.error(request, _("That referral has already been taken up or does not exist."))
+            return redirect("casework:console")
+    initial = _referral_initial(referral) if referral is not None else None
+    form = InquiryStaffForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -180,13 +207,19 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 correspondent_phone=data["phone"],
                 correspondent_address=data["address"],
                 attachments=data["attachments"],
+                referred_from_interaction_id=referral.pk if referral is not None else None,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
             return redirect("casework:inquiry", pk=inquiry.pk)
-    return render(request, "casework/inquiry_new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "casework/inquiry_new.html",
+        {"form": form, "referral": referral},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- one inquiry ---------------------------------------------------------------------------------

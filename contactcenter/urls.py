@@ -18,6 +18,7 @@ api_urlpatterns = [
     path("schema/", api.SchemaView.as_view(), name="api-schema"),
     path("docs/", api.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
+    path("outreach/", include("outreach.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,23 +1,658 @@
-from datetime import timedelta
+"""The PED staff console. Every page admits outreach staff and CROs; none shows case PII."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import csv
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from contactcenter import selectors
-from contactcenter.roles import Role, roles_required
+from contactcenter import selectors as core_selectors
+from contactcenter import services as core_services
+from contactcenter.audit import AuditContext
+from contactcenter.errors import ApplicationError
+from contactcenter.models import AuditAction
+from contactcenter.roles import OUTREACH_ROLES, roles_required
+
+from . import selectors, services
+from .forms import (
+    ContactForm,
+    CroProfileForm,
+    EngagementForm,
+    FeedbackForm,
+    InteractionLogForm,
+    MemberForm,
+    MergeForm,
+    OrganisationForm,
+    OwnerForm,
+    PreferencesForm,
+    ReferralCloseForm,
+    ReferralForm,
+    ReportBackForm,
+    RespondForm,
+    RouteForm,
+    SegmentForm,
+    VolumePeriodForm,
+)
+from .models import FeedbackSource, FeedbackStatus, OrganisationType
+
+staff = roles_required(*OUTREACH_ROLES)
 
 
-@roles_required(Role.OUTREACH_STAFF, Role.CRO)
+def _cell(value) -> str:
+    """A spreadsheet runs a cell that starts with = + - or @ as a formula: defuse it."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _get(selector, **kwargs):
+    try:
+        return selector(**kwargs)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+
+
+def _ctx(request: HttpRequest) -> AuditContext:
+    return AuditContext.from_request(request)
+
+
+def _audit_view(request: HttpRequest, target_type: str, target_id: int, summary: str) -> None:
+    """Opening a page of people's names and contact details is itself recorded."""
+    core_services.audit_record(
+        context=_ctx(request), action=AuditAction.VIEW, target_type=target_type, target_id=target_id, summary=summary
+    )
+
+
+def _try(request: HttpRequest, form, action) -> bool:
+    """Run a service for a valid form; its refusal lands on the form. True when it succeeded."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ApplicationError as error:
+        form.add_service_error(error)
+        return False
+    return True
+
+
+@staff
 def console(request: HttpRequest) -> HttpResponse:
-    """Contact-center volume by topic, the figure outreach sets beside stakeholder feedback.
+    profile = selectors.cro_profile_for(user=request.user)
+    return render(
+        request,
+        "outreach/console.html",
+        {
+            "pipeline": selectors.feedback_pipeline(),
+            "follow_ups": selectors.follow_ups_due(cro=request.user)[:20],
+            "engagements": selectors.engagement_list(upcoming_only=True)[:10],
+            "referrals": selectors.referral_list(open_only=True)[:10],
+            "profile": profile,
+        },
+    )
 
-    Counts only: outreach roles see no case PII."""
-    now = timezone.now()
-    rows = selectors.contact_volume_by_topic(start=now - timedelta(days=30), end=now, period="month")
-    totals: dict[str, int] = {}
-    for row in rows:
-        totals[row["topic__code"]] = totals.get(row["topic__code"], 0) + row["contacts"]
-    topics = {topic.code: topic for topic in selectors.topic_list(active_only=False)}
-    volume = sorted(((topics[code], count) for code, count in totals.items()), key=lambda pair: -pair[1])
-    return render(request, "outreach/console.html", {"volume": volume})
+
+# --- organisations and contacts ------------------------------------------------------------------
+@staff
+@require_http_methods(["GET", "POST"])
+def organisations(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and _try(
+        request, form, lambda data: services.organisation_create(context=_ctx(request), **data)
+    ):
+        messages.success(request, _("Organization added."))
+        return redirect("outreach:organisations")
+    filters = SegmentForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    return render(
+        request,
+        "outreach/organisations.html",
+        {
+            "form": form,
+            "filters": filters,
+            "organisations": selectors.organisation_list(
+                kind=chosen.get("kind", ""), region=chosen.get("region", ""), language=chosen.get("language", "")
+            ),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _get(selectors.organisation_get, organisation_id=organisation_id)
+    action = request.POST.get("action")
+    owner_form = OwnerForm(request.POST if action == "owner" else None, prefix="owner",
+                           initial={"owner": organisation.owner_id})  # fmt: skip
+    member_form = MemberForm(request.POST if action == "member" else None, prefix="member")
+    done = False
+    if action == "owner":
+        done = _try(
+            request,
+            owner_form,
+            lambda d: services.organisation_owner_set(
+                context=_ctx(request), organisation_id=organisation.pk, owner=d["owner"]
+            ),
+        )
+    elif action == "member":
+        done = _try(
+            request,
+            member_form,
+            lambda d: services.membership_add(
+                context=_ctx(request), contact_id=d["contact"].pk, organisation_id=organisation.pk,
+                position=d["position"],
+            ),
+        )  # fmt: skip
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("outreach:organisation-detail", organisation_id=organisation.pk)
+    return render(
+        request,
+        "outreach/organisation_detail.html",
+        {"organisation": organisation, "owner_form": owner_form, "member_form": member_form},
+        status=400 if (owner_form.errors or member_form.errors) else 200,
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def contacts(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    duplicates = []
+
+    def create(data):
+        data = dict(data)
+        allow = data.pop("confirm_different")
+        return services.contact_create(context=_ctx(request), allow_possible_duplicate=allow, **data)
+
+    if request.method == "POST":
+        if _try(request, form, create):
+            messages.success(request, _("Contact added."))
+            return redirect("outreach:contacts")
+        if form.is_bound and form.non_field_errors():
+            duplicates = services.contact_duplicates_of(
+                email=(form.data.get("email") or "").strip().lower(),
+                first_name=form.data.get("first_name", ""),
+                last_name=form.data.get("last_name", ""),
+            )
+    search = request.GET.get("q", "").strip()[:80]
+    return render(
+        request,
+        "outreach/contacts.html",
+        {"form": form, "contacts": selectors.contact_list(search=search)[:200], "q": search, "duplicates": duplicates},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = _get(selectors.contact_get, contact_id=contact_id)
+    prefs = PreferencesForm(
+        request.POST or None,
+        prefix="prefs",
+        initial={
+            "preferred_language": contact.preferred_language,
+            "preferred_channel": contact.preferred_channel,
+            "consent_email": contact.consent_email,
+            "consent_phone": contact.consent_phone,
+        },
+    )
+    if request.method == "POST" and _try(
+        request, prefs, lambda d: services.contact_preferences_set(context=_ctx(request), contact_id=contact.pk, **d)
+    ):
+        messages.success(request, _("Preferences and consent saved."))
+        return redirect("outreach:contact-detail", contact_id=contact.pk)
+    _audit_view(request, "outreach.contact", contact.pk, f"Viewed contact #{contact.pk}")
+    return render(
+        request,
+        "outreach/contact_detail.html",
+        {
+            "contact": contact,
+            "duplicates": selectors.contact_duplicates(contact=contact) if not contact.merged_into_id else [],
+            "merge_form": MergeForm(),
+            "prefs_form": prefs,
+        },
+        status=400 if prefs.errors else 200,
+    )
+
+
+@staff
+@require_POST
+def contact_merge(request: HttpRequest, contact_id: int) -> HttpResponse:
+    form = MergeForm(request.POST)
+    if _try(
+        request,
+        form,
+        lambda data: services.contact_merge(context=_ctx(request), keep_id=contact_id, merge_id=data["merge_id"]),
+    ):
+        messages.success(request, _("Contacts merged."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("outreach:contact-detail", contact_id=contact_id)
+
+
+@staff
+def contact_duplicates(request: HttpRequest) -> HttpResponse:
+    return render(request, "outreach/duplicates.html", {"groups": selectors.contact_duplicate_groups()})
+
+
+# --- CROs -------------------------------------------------------------------------------------------
+@staff
+def cros(request: HttpRequest) -> HttpResponse:
+    return render(request, "outreach/cros.html", {"cros": selectors.cro_list()})
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def cro_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    cro = _get(selectors.cro_get, user_id=user_id)
+    profile = selectors.cro_profile_for(user=cro)
+    log_form = InteractionLogForm(request.POST if request.POST.get("action") == "log" else None, prefix="log")
+    profile_form = CroProfileForm(
+        request.POST if request.POST.get("action") == "profile" else None,
+        prefix="profile",
+        initial={
+            "region": profile.region if profile else "",
+            "districts": ", ".join(profile.districts) if profile else "",
+        },
+    )
+    if request.method == "POST":
+        done = False
+        if log_form.is_bound:
+            done = _try(
+                request,
+                log_form,
+                lambda data: services.partner_interaction_log(
+                    context=_ctx(request),
+                    cro=cro,
+                    organisation_id=data["organisation"].pk,
+                    kind=data["kind"],
+                    summary=data["summary"],
+                    follow_up=data["follow_up"],
+                    follow_up_due=data["follow_up_due"],
+                ),
+            )
+        elif profile_form.is_bound:
+            done = _try(
+                request,
+                profile_form,
+                lambda data: services.cro_profile_set(
+                    context=_ctx(request), user=cro, region=data["region"], districts=data["districts"].split(",")
+                ),
+            )
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("outreach:cro-detail", user_id=cro.pk)
+    return render(
+        request,
+        "outreach/cro_detail.html",
+        {
+            "cro": cro,
+            "profile": profile,
+            "partners": selectors.cro_partners(cro=cro),
+            "log": selectors.cro_interactions(cro=cro)[:50],
+            "follow_ups": selectors.follow_ups_due(cro=cro, on_or_before=timezone.localdate() + timedelta(days=30)),
+            "log_form": log_form,
+            "profile_form": profile_form,
+        },
+        status=400 if (log_form.errors or profile_form.errors) else 200,
+    )
+
+
+@staff
+@require_POST
+def follow_up_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
+    try:
+        entry = services.follow_up_complete(context=_ctx(request), interaction_id=interaction_id)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("outreach:console")
+    messages.success(request, _("Follow-up marked done."))
+    return redirect("outreach:cro-detail", user_id=entry.cro_id)
+
+
+# --- engagements ------------------------------------------------------------------------------------
+def _engagement_create(request: HttpRequest, data: dict):
+    zone = data["time_zone"]
+    starts = services.local_to_aware(datetime.combine(data["day"], data["start"]), zone, "start")
+    ends = services.local_to_aware(datetime.combine(data["day"], data["end"]), zone, "end")
+    closes = services.local_to_aware(data["registration_closes"].replace(tzinfo=None), zone, "registration_closes")
+    return services.engagement_create(
+        context=_ctx(request),
+        organiser=request.user,
+        title=data["title"],
+        kind=data["kind"],
+        topic_code=data["topic"].code,
+        description=data["description"],
+        starts_at=starts,
+        ends_at=ends,
+        time_zone=zone,
+        registration_closes_at=closes,
+        venue=data["venue"],
+        address=data["address"],
+        call_in=data["call_in"],
+        audience=data["audience"],
+        language=data["language"],
+        capacity=data["capacity"],
+        region=data["region"],
+        district=data["district"],
+        partner_ids=[p.pk for p in data["partners"]],
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def engagements(request: HttpRequest) -> HttpResponse:
+    profile = selectors.cro_profile_for(user=request.user)
+    form = EngagementForm(
+        request.POST or None,
+        initial={
+            "district": profile.districts[0] if profile and profile.districts else "",
+            "region": profile.region if profile else "",
+            "time_zone": "America/New_York",
+        },
+    )
+    created = []
+    if request.method == "POST" and _try(request, form, lambda data: created.append(_engagement_create(request, data))):
+        messages.success(request, _("Engagement created."))
+        return redirect("outreach:engagement-detail", engagement_id=created[0].pk)
+    district = request.GET.get("district", "").strip()[:80]
+    return render(
+        request,
+        "outreach/engagements.html",
+        {"form": form, "engagements": selectors.engagement_list(district=district), "district": district},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 200, **forms) -> HttpResponse:
+    engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
+    zone = ZoneInfo(engagement.time_zone)
+    _audit_view(request, "outreach.engagement", engagement.pk, f"Viewed the registrants of engagement #{engagement.pk}")
+    return render(
+        request,
+        "outreach/engagement_detail.html",
+        {
+            "engagement": engagement,
+            "starts": timezone.localtime(engagement.starts_at, zone),
+            "ends": timezone.localtime(engagement.ends_at, zone),
+            "registrations": selectors.engagement_registrations(engagement=engagement),
+            "feedback": selectors.feedback_list(engagement=engagement),
+            "referrals": selectors.referral_list().filter(engagement=engagement),
+            "report": selectors.report_back_get(engagement=engagement),
+            "feedback_form": forms.get("feedback_form")
+            or FeedbackForm(initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}),
+            "referral_form": forms.get("referral_form") or ReferralForm(initial={"topic": engagement.topic.code}),
+        },
+        status=status,
+    )
+
+
+@staff
+def engagement_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    return _engagement_page(request, engagement_id)
+
+
+@staff
+@require_POST
+def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
+    present = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
+    changed = 0
+    for registration in selectors.engagement_registrations(engagement=engagement).filter(status="registered"):
+        if registration.attended != (registration.pk in present):
+            services.attendance_record(
+                context=_ctx(request), registration_id=registration.pk, attended=registration.pk in present
+            )
+            changed += 1
+    messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
+    return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
+
+
+@staff
+@require_POST
+def engagement_feedback(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    form = FeedbackForm(request.POST)
+
+    def record(data):
+        return services.feedback_record(
+            context=_ctx(request),
+            recorded_by=request.user,
+            source=FeedbackSource.ENGAGEMENT,
+            engagement_id=engagement_id,
+            organisation_id=data["organisation"].pk if data["organisation"] else None,
+            topic_code=data["topic"].code,
+            summary=data["summary"],
+            detail=data["detail"],
+        )
+
+    if _try(request, form, record):
+        messages.success(request, _("Feedback recorded."))
+        return redirect("outreach:engagement-detail", engagement_id=engagement_id)
+    return _engagement_page(request, engagement_id, status=400, feedback_form=form)
+
+
+@staff
+@require_POST
+def engagement_referral(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    form = ReferralForm(request.POST)
+
+    def refer(data):
+        return services.referral_create(
+            context=_ctx(request),
+            referred_by=request.user,
+            engagement_id=engagement_id,
+            person_name=data["person_name"],
+            phone=data["phone"],
+            email=data["email"],
+            language=data["language"],
+            topic_code=data["topic"].code,
+            mode=data["mode"],
+            consent=data["consent"],
+        )
+
+    if _try(request, form, refer):
+        messages.success(request, _("Referred to the contact center."))
+        return redirect("outreach:engagement-detail", engagement_id=engagement_id)
+    return _engagement_page(request, engagement_id, status=400, referral_form=form)
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def report_back(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    """The report back as a page (printable: the print stylesheet drops the console around it);
+    publishing it marks the feedback reported back and e-mails each attendee once."""
+    engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
+    report = selectors.report_back_get(engagement=engagement)
+    form = ReportBackForm(request.POST or None, initial={"introduction": report.introduction if report else ""})
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda data: services.report_back_publish(
+            context=_ctx(request), engagement_id=engagement.pk, introduction=data["introduction"]
+        ),
+    ):
+        messages.success(request, _("Report back published; the attendees are being e-mailed."))
+        return redirect("outreach:report-back", engagement_id=engagement.pk)
+    return render(
+        request,
+        "outreach/report_back.html",
+        {
+            "engagement": engagement,
+            "starts": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
+            "report": report,
+            "items": selectors.feedback_list(engagement=engagement).order_by("received_at"),
+            "form": form,
+            "deliveries": report.deliveries.all() if report else [],
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- feedback ---------------------------------------------------------------------------------------
+@staff
+@require_http_methods(["GET", "POST"])
+def feedback_pipeline(request: HttpRequest) -> HttpResponse:
+    form = FeedbackForm(request.POST or None, initial={"source": FeedbackSource.PARTNER})
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda data: services.feedback_record(
+            context=_ctx(request),
+            recorded_by=request.user,
+            source=data["source"],
+            organisation_id=data["organisation"].pk if data["organisation"] else None,
+            topic_code=data["topic"].code,
+            summary=data["summary"],
+            detail=data["detail"],
+        ),
+    ):
+        messages.success(request, _("Feedback recorded."))
+        return redirect("outreach:feedback")
+    status = request.GET.get("status", "")
+    status = status if status in FeedbackStatus.values else ""
+    return render(
+        request,
+        "outreach/feedback.html",
+        {
+            "form": form,
+            "pipeline": selectors.feedback_pipeline(),
+            "items": selectors.feedback_list(status=status)[:200],
+            "status": status,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def feedback_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    item = _get(selectors.feedback_get, feedback_id=feedback_id)
+    action = request.POST.get("action")
+    route_form = RouteForm(request.POST if action == "route" else None, prefix="route",
+                           initial={"owning_office": item.owning_office})  # fmt: skip
+    respond_form = RespondForm(request.POST if action == "respond" else None, prefix="respond",
+                               initial={"response": item.response})  # fmt: skip
+    if action == "route" and _try(
+        request,
+        route_form,
+        lambda d: services.feedback_route(context=_ctx(request), feedback_id=item.pk, owning_office=d["owning_office"]),
+    ):
+        messages.success(request, _("Feedback routed."))
+        return redirect("outreach:feedback-detail", feedback_id=item.pk)
+    if action == "respond" and _try(
+        request,
+        respond_form,
+        lambda d: services.feedback_respond(context=_ctx(request), feedback_id=item.pk, response=d["response"]),
+    ):
+        messages.success(request, _("Response saved."))
+        return redirect("outreach:feedback-detail", feedback_id=item.pk)
+    start, end = selectors.feedback_period(item=item)
+    period = VolumePeriodForm(
+        request.GET or None, initial={"start": start.date(), "end": (end - timedelta(days=1)).date()}
+    )
+    if period.is_bound and period.is_valid():
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(period.cleaned_data["start"], time.min, tzinfo=zone)
+        end = datetime.combine(period.cleaned_data["end"], time.min, tzinfo=zone) + timedelta(days=1)
+    return render(
+        request,
+        "outreach/feedback_detail.html",
+        {
+            "item": item,
+            "route_form": route_form,
+            "respond_form": respond_form,
+            "period_form": period,
+            "volume": selectors.contact_center_volume(topic=item.topic, start=start, end=end),
+            "period_end_display": (end - timedelta(days=1)).date(),
+        },
+        status=400 if (route_form.errors or respond_form.errors) else 200,
+    )
+
+
+# --- referrals --------------------------------------------------------------------------------------
+@staff
+def referrals(request: HttpRequest) -> HttpResponse:
+    return render(request, "outreach/referrals.html", {"referrals": selectors.referral_list()[:200]})
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = _get(lambda **kw: selectors.referral_list().get(pk=kw["referral_id"]), referral_id=referral_id)
+    form = ReferralCloseForm(request.POST or None)
+    _audit_view(request, "outreach.casereferral", referral.pk, f"Viewed case referral #{referral.pk}")
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda d: services.referral_close(
+            context=_ctx(request), referral_id=referral.pk, outcome=d["outcome"], note=d["note"]
+        ),
+    ):
+        messages.success(request, _("Referral closed."))
+        return redirect("outreach:referral-detail", referral_id=referral.pk)
+    return render(
+        request,
+        "outreach/referral_detail.html",
+        {"referral": referral, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- dashboards and segments --------------------------------------------------------------------------
+@staff
+def dashboards(request: HttpRequest) -> HttpResponse:
+    kinds = dict(OrganisationType.choices)
+    return render(
+        request,
+        "outreach/dashboards.html",
+        {
+            "per_district_month": selectors.engagements_per_district_month(),
+            "partners_by_type": [
+                (kinds.get(row["kind"], row["kind"]), row["partners"]) for row in selectors.partners_by_type()
+            ],
+            "pipeline": selectors.feedback_pipeline(),
+            "segment_form": SegmentForm(),
+            "topics": core_selectors.topic_list(),
+        },
+    )
+
+
+@staff
+def segments_csv(request: HttpRequest) -> HttpResponse:
+    form = SegmentForm(request.GET or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.segment_members(
+        kind=chosen.get("kind", ""), region=chosen.get("region", ""), language=chosen.get("language", "")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outreach-segment.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["organisation", "type", "region", "district", "languages", "contact", "title", "email",
+                     "phone", "preferred_language", "consent_email"])  # fmt: skip
+    count = 0
+    for m in rows:
+        c, o = m.contact, m.organisation
+        # A segment export is a mailing list: only people who agreed to e-mail get their address out.
+        row = [o.name, o.get_kind_display(), o.region, o.district, " ".join(o.languages), str(c), c.title,
+               c.email if c.consent_email else "", c.phone if c.consent_phone else "",
+               c.preferred_language, "yes" if c.consent_email else "no"]  # fmt: skip
+        writer.writerow([_cell(value) for value in row])
+        count += 1
+    core_services.audit_record(
+        context=_ctx(request),
+        action=AuditAction.EXPORT,
+        target_type="outreach.segment",
+        summary=f"Segment exported ({count} rows): {chosen}",
+    )
+    return response

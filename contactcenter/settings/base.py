@@ -170,12 +170,15 @@ CELERY_BEAT_SCHEDULE = {
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
     "casework-sweep": {"task": "casework.sweep", "schedule": 300.0},
+    "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
 }
 # Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
 # Training and demo only: representatives answer at any hour (production keeps 8 a.m.–8 p.m. local).
 TIER1_ALWAYS_OPEN = env.bool("TIER1_ALWAYS_OPEN", default=False)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
 CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
+# Outreach: how many hours before an engagement its registrants get their one reminder e-mail.
+OUTREACH_REMINDER_LEAD_HOURS = env.int("OUTREACH_REMINDER_LEAD_HOURS", default=24)
 
 # --- Telephony -------------------------------------------------------------------------------
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="local")
@@ -208,6 +211,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["contactcenter.permissions.HasRole"],
+}
+# Outreach's choice sets share field names (kind, outcome, language) with the core's: name them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "OrganisationTypeEnum": "outreach.models.OrganisationType",
+    "EngagementTypeEnum": "outreach.models.EngagementType",
+    "EngagementLanguageEnum": "outreach.models.EngagementLanguage",
+    "ReferralOutcomeEnum": "outreach.models.ReferralOutcome",
+    "LanguageEnum": "contactcenter.models.Language",
+    "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
 }
 
 # --- Logging ---------------------------------------------------------------------------------
@@ -261,4 +274,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "InquiryChannelEnum": "casework.models.InquiryChannel",
     "ResponseKindEnum": "casework.models.ResponseKind",
     "TelephoneOutcomeEnum": "casework.models.TelephoneOutcome",
+    "InquirySourceEnum": "casework.models.Source",
+    "FeedbackSourceEnum": "outreach.models.FeedbackSource",
 }

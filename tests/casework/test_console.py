@@ -97,6 +97,54 @@ def test_case_view_shows_the_receipt_status_and_every_channel(client_as, seeded_
     assert client_as(Role.CAO_ANALYST).get("/casework/cases/XYZ/").status_code == 400
 
 
+def test_a_call_an_iso_referred_to_cao_is_taken_up_as_an_inquiry_linked_in_the_ledger(client_as):
+    from contactcenter.models import Outcome
+
+    referral = core_services.interaction_record(
+        context=AuditContext.system(),
+        channel=Channel.TIER2,
+        topic_code="case-status",
+        source_app="contactcenter",
+        source_model="waitingcontact",
+        source_id="77",
+        outcome=Outcome.REFERRED,
+        receipt_numbers=["EAC2190000001"],
+        contact_phone="+12135550142",
+        language="es",
+        summary="Needs a written answer about a lost interview notice.",
+    )
+    analyst = client_as(Role.CAO_ANALYST)
+    console = analyst.get("/casework/").text
+    assert f'data-referral="{referral.pk}"' in console
+    assert "Needs a written answer about a lost interview notice." in console
+
+    form = analyst.get(f"/casework/inquiries/new/?referral={referral.pk}").text
+    assert 'value="iso_referral" selected' in form and "+12135550142" in form
+    assert "Receipt numbers: EAC2190000001" in form
+
+    response = analyst.post(
+        "/casework/inquiries/new/",
+        {
+            "referral": referral.pk,
+            "channel": "iso_referral",
+            "source": "public",
+            "priority": 3,
+            "name": "María López",
+            "phone": "+12135550142",
+            "language": "es",
+            "subject": "Referred by the contact center: interview notice",
+            "body": "Needs a written answer about a lost interview notice. Receipt numbers: EAC2190000001",
+        },
+    )
+    inquiry = Inquiry.objects.get()
+    assert response.status_code == 302 and response.url == f"/casework/inquiries/{inquiry.pk}/"
+    assert inquiry.channel == "iso_referral" and inquiry.receipt_numbers == ["EAC2190000001"]
+    assert inquiry.interaction.parent == referral
+    assert f'data-referral="{referral.pk}"' not in analyst.get("/casework/").text
+    again = analyst.get(f"/casework/inquiries/new/?referral={referral.pk}")
+    assert again.status_code == 302 and again.url == "/casework/"
+
+
 def test_tsa_liaison_sees_trip_items_only(client_as, make_staff):
     general = make_inquiry(subject="General question")
     trip_inquiry = make_inquiry(

@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from contactcenter.admin import AuditedViewMixin
+
+from .models import (
+    CaseReferral,
+    Contact,
+    CroProfile,
+    Engagement,
+    FeedbackItem,
+    Membership,
+    Organisation,
+    PartnerInteraction,
+    Registration,
+    ReportBack,
+    ReportBackDelivery,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["contact"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "level", "region", "district", "owner"]
+    list_filter = ["kind", "level", "region"]
+    search_fields = ["name", "district"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.contact"
+    audit_summary = "Viewed an outreach contact in the admin"
+    list_display = ["last_name", "first_name", "title", "official_role", "email", "merged_into"]
+    list_filter = ["official_role", "preferred_language", "consent_email"]
+    search_fields = ["last_name", "first_name", "email"]
+
+
+@admin.register(CroProfile)
+class CroProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "region", "districts"]
+
+
+@admin.register(PartnerInteraction)
+class PartnerInteractionAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "cro", "organisation", "kind", "follow_up_due", "follow_up_done_at"]
+    list_filter = ["kind"]
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ["name", "email", "language", "status", "attended"]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "starts_at", "time_zone", "district", "capacity"]
+    list_filter = ["kind", "language", "district"]
+    search_fields = ["title"]
+    inlines = [RegistrationInline]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.registration"
+    audit_summary = "Viewed an engagement registration in the admin"
+    list_display = ["name", "engagement", "status", "attended", "confirmation_sent_at", "reminder_sent_at"]
+    list_filter = ["status", "language"]
+
+
+@admin.register(FeedbackItem)
+class FeedbackItemAdmin(admin.ModelAdmin):
+    list_display = ["summary", "topic", "source", "status", "owning_office", "received_at"]
+    list_filter = ["status", "source", "owning_office", "topic"]
+
+
+@admin.register(ReportBack)
+class ReportBackAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "published_at"]
+
+
+@admin.register(ReportBackDelivery)
+class ReportBackDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["report", "email", "created_at", "sent_at"]
+
+
+@admin.register(CaseReferral)
+class CaseReferralAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.casereferral"
+    audit_summary = "Viewed a case referral in the admin"
+    list_display = ["id", "mode", "topic", "status", "outcome", "created_at", "closed_at"]
+    list_filter = ["mode", "status", "outcome"]

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from contactcenter.forms import UswdsForm
+from contactcenter.models import US_TIME_ZONES, Language, Topic
+from contactcenter.roles import Role
+
+from .models import (
+    AgencyOffice,
+    Contact,
+    EngagementLanguage,
+    EngagementType,
+    FeedbackSource,
+    InteractionKind,
+    OfficialRole,
+    Organisation,
+    OrganisationLevel,
+    OrganisationType,
+    PreferredChannel,
+    ReferralMode,
+    ReferralOutcome,
+)
+
+
+class OutreachForm(UswdsForm):
+    """Links each field to its hint and its error messages (aria-describedby), and marks the
+    fields in error invalid, so a screen reader announces why a field was refused."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = []
+            if field.help_text:
+                ids.append(f"{bound.auto_id}_hint")
+            if self.is_bound and self.errors.get(name):
+                ids.append(f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+            elif "aria-describedby" in field.widget.attrs:
+                del field.widget.attrs["aria-describedby"]
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "usa-checkbox__input"
+
+    def add_service_error(self, error) -> None:
+        """Put a service's refusal on the field it names, else at the top of the form."""
+        field = error.extra.get("field")
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+# Querysets, not choices built in __init__: UswdsForm validates while it is constructed.
+def _topic_field(label):
+    return forms.ModelChoiceField(
+        label=label, queryset=Topic.objects.filter(active=True), to_field_name="code", empty_label=None
+    )
+
+
+CRO_USERS = get_user_model().objects.filter(groups__name=Role.CRO.value, is_active=True).order_by("last_name")
+
+
+class RegistrationForm(OutreachForm):
+    name = forms.CharField(label=_("Full name"), max_length=160, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("We send your confirmation and a link to cancel here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Telephone (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("For example 202-555-0142."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    organisation_name = forms.CharField(label=_("Organization (optional)"), max_length=200, required=False)
+
+
+class OrganisationForm(OutreachForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=OrganisationLevel.choices)
+    region = forms.CharField(label=_("Region"), max_length=80, required=False)
+    district = forms.CharField(label=_("District"), max_length=80, required=False)
+    address_line = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    state = forms.CharField(label=_("State"), max_length=2, required=False)
+    zip_code = forms.RegexField(label=_("ZIP code"), regex=r"^\d{5}(-\d{4})?$", required=False)
+    languages = forms.CharField(
+        label=_("Languages served"), required=False, help_text=_("Language codes separated by commas, e.g. en, es, vi.")
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+
+    def clean_languages(self) -> list[str]:
+        return [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]
+
+
+class ContactForm(OutreachForm):
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    official_role = forms.ChoiceField(label=_("Official role"), choices=OfficialRole.choices, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Telephone"), max_length=20, required=False, help_text=_("With area code."))
+    organisation = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+    position = forms.CharField(label=_("Position in the organization"), max_length=120, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=PreferredChannel.choices)
+    consent_email = forms.BooleanField(label=_("Agrees to receive e-mail"), required=False)
+    consent_phone = forms.BooleanField(label=_("Agrees to receive calls"), required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    confirm_different = forms.BooleanField(
+        label=_("I checked: this is a different person from the possible duplicates listed"), required=False
+    )
+
+
+class PreferencesForm(OutreachForm):
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=PreferredChannel.choices)
+    consent_email = forms.BooleanField(label=_("Agrees to receive e-mail"), required=False)
+    consent_phone = forms.BooleanField(label=_("Agrees to receive calls"), required=False)
+
+
+class OwnerForm(OutreachForm):
+    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+
+
+class MemberForm(OutreachForm):
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.filter(merged_into__isnull=True).order_by("last_name")
+    )
+    position = forms.CharField(label=_("Position in the organization"), max_length=120, required=False)
+
+
+class MergeForm(OutreachForm):
+    merge_id = forms.IntegerField(label=_("Contact number to merge into this one"), min_value=1)
+
+
+class CroProfileForm(OutreachForm):
+    region = forms.CharField(label=_("Region"), max_length=80, required=False)
+    districts = forms.CharField(label=_("Districts"), help_text=_("Separated by commas."), max_length=400)
+
+
+class InteractionLogForm(OutreachForm):
+    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.order_by("name"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
+    follow_up_due = forms.DateField(
+        label=_("Follow-up due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class EngagementForm(OutreachForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type"), choices=EngagementType.choices)
+    topic = _topic_field(_("Topic"))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=US_TIME_ZONES, help_text=_("The times are wall-clock times in this zone.")
+    )
+    registration_closes = forms.DateTimeField(
+        label=_("Registration closes"),
+        help_text=_("Date and time in the event's time zone."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    venue = forms.CharField(label=_("Place"), max_length=200, required=False)
+    address = forms.CharField(label=_("Address"), max_length=250, required=False)
+    call_in = forms.CharField(label=_("Call-in number or web link"), max_length=300, required=False)
+    audience = forms.CharField(label=_("Audience"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=EngagementLanguage.choices)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+    region = forms.CharField(label=_("Region"), max_length=80, required=False)
+    district = forms.CharField(label=_("District"), max_length=80, required=False)
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+
+
+class FeedbackForm(OutreachForm):
+    source = forms.ChoiceField(label=_("Heard from"), choices=FeedbackSource.choices)
+    topic = _topic_field(_("Topic"))
+    summary = forms.CharField(label=_("What was heard"), max_length=300)
+    detail = forms.CharField(label=_("Detail"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+
+
+class RouteForm(OutreachForm):
+    owning_office = forms.ChoiceField(label=_("Owning office"), choices=AgencyOffice.choices)
+
+
+class RespondForm(OutreachForm):
+    response = forms.CharField(label=_("Agency response"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class VolumePeriodForm(OutreachForm):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return cleaned
+
+
+class ReportBackForm(OutreachForm):
+    introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReferralForm(OutreachForm):
+    person_name = forms.CharField(label=_("Name of the person"), max_length=160)
+    phone = forms.CharField(label=_("Telephone"), max_length=20, required=False, help_text=_("Needed for a callback."))
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    topic = _topic_field(_("Topic of the question"))
+    mode = forms.ChoiceField(label=_("Refer as"), choices=ReferralMode.choices)
+    consent = forms.BooleanField(
+        label=_("The person agrees to be contacted by the contact center about their case"), required=True
+    )
+
+
+class ReferralCloseForm(OutreachForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReferralOutcome.choices)
+    note = forms.CharField(label=_("Close-out note"), max_length=300, required=False)
+
+
+class SegmentForm(OutreachForm):
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All")), *OrganisationType.choices], required=False)
+    region = forms.CharField(label=_("Region"), max_length=80, required=False)
+    language = forms.CharField(label=_("Language code"), max_length=5, required=False)

@@ -1,0 +1,61 @@
+"""Demo data for the PED console: partners in Phoenix, a CRO's districts, two engagements.
+
+Runs through the services, so it is audited like any other write; running it again adds nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from contactcenter.audit import AuditContext
+from contactcenter.models import AuditChannel
+from outreach import services
+from outreach.models import Engagement, Organisation
+
+PARTNERS = [
+    ("Chicanos Por La Causa", "community", "district", ["en", "es"]),
+    ("Catholic Charities Community Services", "faith", "district", ["en", "es"]),
+    ("Arizona Office of the Governor", "state", "regional", ["en"]),
+    ("Tohono O'odham Nation", "tribal", "regional", ["en"]),
+    ("Phoenix Public Library ESL program", "esl_civics", "district", ["en", "es", "ar"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo outreach partners, a CRO's districts and two upcoming engagements (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        context = AuditContext.system(AuditChannel.COMMAND)
+        cro = get_user_model().objects.filter(username="demo-cro").first()
+        if cro is None:
+            self.stderr.write("Run `manage.py seed_demo` first: the demo CRO account is missing.")
+            return
+        services.cro_profile_set(context=context, user=cro, region="West", districts=["Phoenix", "Tucson"])
+        for name, kind, level, languages in PARTNERS:
+            if not Organisation.objects.filter(name=name).exists():
+                services.organisation_create(
+                    context=context, name=name, kind=kind, level=level, region="West",
+                    district="Phoenix" if level == "district" else "", languages=languages, owner=cro,
+                )  # fmt: skip
+        zone = ZoneInfo("America/Phoenix")
+        day = timezone.localdate() + timedelta(days=14)
+        for title, kind, topic, hour, venue, call_in in [
+            ("Naturalization listening session, Phoenix", "listening_session", "naturalization", 18,
+             "Burton Barr Central Library", ""),
+            ("Webinar: employment authorization (EAD) updates", "webinar", "employment-authorization", 11,
+             "", "https://www.uscis.gov/outreach"),
+        ]:  # fmt: skip
+            if Engagement.objects.filter(title=title).exists():
+                continue
+            starts = datetime.combine(day, time(hour), tzinfo=zone)
+            services.engagement_create(
+                context=context, organiser=cro, title=title, kind=kind, topic_code=topic, starts_at=starts,
+                ends_at=starts + timedelta(hours=2), time_zone="America/Phoenix", capacity=60,
+                registration_closes_at=starts - timedelta(hours=3), venue=venue, call_in=call_in,
+                language="en-es", region="West", district="Phoenix",
+            )  # fmt: skip
+        self.stdout.write(self.style.SUCCESS("Outreach demo data ready."))

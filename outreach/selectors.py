@@ -1,0 +1,275 @@
+"""Reads of PED outreach that views, the API and tasks share. No case PII is read here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from contactcenter import selectors as core_selectors
+from contactcenter.models import Channel, Topic
+from contactcenter.roles import Role
+
+from .models import (
+    CaseReferral,
+    Contact,
+    CroProfile,
+    Engagement,
+    FeedbackItem,
+    FeedbackStatus,
+    Membership,
+    Organisation,
+    PartnerInteraction,
+    Registration,
+    RegistrationStatus,
+    ReportBack,
+)
+
+CALL_CHANNELS = [Channel.IVR, Channel.TIER1, Channel.TIER2]
+INQUIRY_CHANNELS = [Channel.WRITTEN, Channel.WEB]
+
+
+def organisation_list(
+    *, kind: str = "", region: str = "", language: str = "", district: str = ""
+) -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("owner").annotate(member_count=Count("memberships"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(region__iexact=region)
+    if district:
+        qs = qs.filter(district__iexact=district)
+    if language:
+        qs = qs.filter(languages__contains=[language])
+    return qs.order_by("name")
+
+
+def organisation_get(*, organisation_id: int) -> Organisation:
+    return (
+        Organisation.objects.select_related("owner")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("contact")),
+            Prefetch("interactions", queryset=PartnerInteraction.objects.select_related("cro", "contact")),
+        )
+        .get(pk=organisation_id)
+    )
+
+
+def contact_list(*, search: str = "", include_merged: bool = False) -> QuerySet[Contact]:
+    qs = Contact.objects.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
+    )
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    if search:
+        qs = qs.filter(Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(email__icontains=search))
+    return qs
+
+
+def contact_get(*, contact_id: int) -> Contact:
+    return contact_list(include_merged=True).select_related("merged_into").get(pk=contact_id)
+
+
+def contact_duplicates(*, contact: Contact) -> list[Contact]:
+    """Other live contacts sharing this one's e-mail, telephone or full name."""
+    match = Q(first_name__iexact=contact.first_name, last_name__iexact=contact.last_name)
+    if contact.email:
+        match |= Q(email=contact.email)
+    if contact.phone:
+        match |= Q(phone=contact.phone)
+    return list(contact_list().filter(match).exclude(pk=contact.pk))
+
+
+def contact_duplicate_groups() -> list[list[Contact]]:
+    """Live contacts that share a telephone number or a full name, grouped."""
+    groups: dict[tuple, list[Contact]] = {}
+    for contact in contact_list().order_by("pk"):
+        for key in (("phone", contact.phone), ("name", contact.first_name.lower(), contact.last_name.lower())):
+            if key[1]:
+                groups.setdefault(key, []).append(contact)
+    seen: set[frozenset[int]] = set()
+    result = []
+    for members in groups.values():
+        ids = frozenset(c.pk for c in members)
+        if len(members) > 1 and ids not in seen:
+            seen.add(ids)
+            result.append(members)
+    return result
+
+
+def cro_list() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.CRO.value, is_active=True)
+        .select_related("cro_profile")
+        .annotate(
+            partner_count=Count("outreach_partners", distinct=True),
+        )
+        .order_by("last_name", "first_name")
+        .distinct()
+    )
+
+
+def cro_get(*, user_id: int):
+    return get_user_model().objects.select_related("cro_profile").get(pk=user_id, groups__name=Role.CRO.value)
+
+
+def cro_partners(*, cro) -> QuerySet[Organisation]:
+    return organisation_list().filter(owner=cro)
+
+
+def cro_interactions(*, cro) -> QuerySet[PartnerInteraction]:
+    return PartnerInteraction.objects.filter(cro=cro).select_related("organisation", "contact")
+
+
+def follow_ups_due(*, cro=None, on_or_before: date | None = None) -> QuerySet[PartnerInteraction]:
+    on_or_before = on_or_before or timezone.localdate() + timedelta(days=7)
+    qs = PartnerInteraction.objects.filter(
+        follow_up_due__isnull=False, follow_up_done_at__isnull=True, follow_up_due__lte=on_or_before
+    ).select_related("organisation", "contact", "cro")
+    return (qs.filter(cro=cro) if cro is not None else qs).order_by("follow_up_due")
+
+
+def cro_profile_for(*, user) -> CroProfile | None:
+    return CroProfile.objects.filter(user=user).first()
+
+
+def engagement_list(*, district: str = "", upcoming_only: bool = False) -> QuerySet[Engagement]:
+    qs = Engagement.objects.select_related("topic", "organiser").annotate(
+        registered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)),
+        waitlisted=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
+    )
+    if district:
+        qs = qs.filter(district__iexact=district)
+    if upcoming_only:
+        qs = qs.filter(ends_at__gte=timezone.now())
+    return qs.order_by("starts_at")
+
+
+def engagement_get(*, engagement_id: int) -> Engagement:
+    return engagement_list().prefetch_related("partners").get(pk=engagement_id)
+
+
+def engagement_public_list(*, now: datetime | None = None) -> QuerySet[Engagement]:
+    return engagement_list().filter(ends_at__gte=now or timezone.now())
+
+
+def engagement_registrations(*, engagement: Engagement) -> QuerySet[Registration]:
+    return engagement.registrations.order_by("status", "created_at", "id")
+
+
+def engagement_seats(*, engagement_id: int) -> tuple[int, int]:
+    """(seats taken, waitlisted) counted now."""
+    counts = Registration.objects.filter(engagement_id=engagement_id).aggregate(
+        taken=Count("id", filter=Q(status=RegistrationStatus.REGISTERED)),
+        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    return counts["taken"], counts["waiting"]
+
+
+def feedback_list(*, status: str = "", engagement: Engagement | None = None) -> QuerySet[FeedbackItem]:
+    qs = FeedbackItem.objects.select_related("topic", "engagement", "organisation", "recorded_by")
+    if status:
+        qs = qs.filter(status=status)
+    if engagement is not None:
+        qs = qs.filter(engagement=engagement)
+    return qs
+
+
+def feedback_get(*, feedback_id: int) -> FeedbackItem:
+    return feedback_list().get(pk=feedback_id)
+
+
+def feedback_pipeline() -> list[tuple[str, str, int]]:
+    counts = dict(FeedbackItem.objects.values_list("status").annotate(n=Count("id")))
+    return [(value, label, counts.get(value, 0)) for value, label in FeedbackStatus.choices]
+
+
+@dataclass
+class TopicVolume:
+    topic: Topic
+    start: datetime
+    end: datetime
+    calls: int = 0
+    inquiries: int = 0
+    by_month: list[tuple[datetime, int, int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.calls + self.inquiries
+
+
+def contact_center_volume(*, topic: Topic, start: datetime, end: datetime) -> TopicVolume:
+    """Calls (IVR and live) and written inquiries on a topic and its subtopics in a period, from
+    the core's interaction ledger; outreach's own referrals are not counted."""
+    codes = [
+        topic.code,
+        *core_selectors.topic_list(active_only=False).filter(parent=topic).values_list("code", flat=True),
+    ]
+    rows = core_selectors.contact_volume_by_topic(
+        start=start, end=end, period="month", topic_codes=codes, channels=[*CALL_CHANNELS, *INQUIRY_CHANNELS]
+    )
+    volume = TopicVolume(topic=topic, start=start, end=end)
+    months: dict[datetime, list[int]] = {}
+    for row in rows:
+        slot = months.setdefault(row["period"], [0, 0])
+        if row["channel"] in CALL_CHANNELS:
+            volume.calls += row["contacts"]
+            slot[0] += row["contacts"]
+        else:
+            volume.inquiries += row["contacts"]
+            slot[1] += row["contacts"]
+    volume.by_month = [(month, calls, inquiries) for month, (calls, inquiries) in sorted(months.items())]
+    return volume
+
+
+def feedback_period(*, item: FeedbackItem) -> tuple[datetime, datetime]:
+    """The period set beside a feedback item by default: the 90 days up to the day it was heard."""
+    end = timezone.localtime(item.received_at).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return end - timedelta(days=91), end
+
+
+def report_back_get(*, engagement: Engagement) -> ReportBack | None:
+    return ReportBack.objects.filter(engagement=engagement).prefetch_related("deliveries").first()
+
+
+def report_back_by_uid(*, uid) -> ReportBack | None:
+    return (
+        ReportBack.objects.select_related("engagement", "engagement__topic")
+        .filter(engagement__uid=uid, published_at__isnull=False)
+        .first()
+    )
+
+
+def referral_list(*, open_only: bool = False) -> QuerySet[CaseReferral]:
+    qs = CaseReferral.objects.select_related("topic", "engagement", "referred_by", "callback", "interaction")
+    return qs.filter(status="referred") if open_only else qs
+
+
+def engagements_per_district_month() -> list[dict]:
+    return list(
+        Engagement.objects.annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone()))
+        .values("district", "month")
+        .annotate(engagements=Count("id"))
+        .order_by("month", "district")
+    )
+
+
+def partners_by_type() -> list[dict]:
+    return list(Organisation.objects.values("kind").annotate(partners=Count("id")).order_by("-partners", "kind"))
+
+
+def segment_members(*, kind: str = "", region: str = "", language: str = "") -> QuerySet[Membership]:
+    """Contacts of the organisations in a segment, for export (live contacts only)."""
+    qs = Membership.objects.filter(contact__merged_into__isnull=True).select_related("contact", "organisation")
+    if kind:
+        qs = qs.filter(organisation__kind=kind)
+    if region:
+        qs = qs.filter(organisation__region__iexact=region)
+    if language:
+        qs = qs.filter(organisation__languages__contains=[language])
+    return qs.order_by("organisation__name", "contact__last_name")

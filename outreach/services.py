@@ -1,0 +1,1011 @@
+"""Every write of PED outreach. Views, the API, tasks and commands call these and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contactcenter import selectors as core_selectors
+from contactcenter import services as core_services
+from contactcenter.audit import AuditContext
+from contactcenter.background import enqueue_on_commit
+from contactcenter.errors import ApplicationError
+from contactcenter.hours import caller_time_zone
+from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
+from contactcenter.pii import mask_pii
+
+from .models import (
+    AgencyOffice,
+    CaseReferral,
+    Contact,
+    CroProfile,
+    Engagement,
+    EngagementLanguage,
+    EngagementType,
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    InteractionKind,
+    Membership,
+    OfficialRole,
+    Organisation,
+    OrganisationLevel,
+    OrganisationType,
+    PartnerInteraction,
+    PreferredChannel,
+    ReferralMode,
+    ReferralOutcome,
+    ReferralStatus,
+    Registration,
+    RegistrationStatus,
+    ReportBack,
+    ReportBackDelivery,
+)
+
+CANCEL_SALT = "outreach.registration.cancel"
+TIME_LABELS = {
+    "start": gettext_lazy("start"),
+    "end": gettext_lazy("end"),
+    "registration close": gettext_lazy("registration close"),
+}
+
+
+def _audit(context: AuditContext, action: str, target: object, summary: str, **detail) -> None:
+    core_services.audit_record(
+        context=context,
+        action=action,
+        target_type=f"outreach.{type(target).__name__.lower()}",
+        target_id=target.pk,
+        summary=summary,
+        detail=detail or None,
+    )
+
+
+def _save(instance, update_fields: list[str] | None = None) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(
+            "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()),
+            extra={"fields": error.message_dict},
+        ) from error
+    instance.save(update_fields=update_fields)
+
+
+# --- normalising ----------------------------------------------------------------------------------
+def normalize_email(raw: str) -> str:
+    value = (raw or "").strip().lower()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError as error:
+        raise ApplicationError(
+            _("%(value)s is not a valid e-mail address.") % {"value": raw}, extra={"field": "email"}
+        ) from error
+    return value
+
+
+def normalize_phone(raw: str) -> str:
+    """Any US (or +country) way of writing a number → E.164; a clear refusal otherwise."""
+    value = (raw or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException as error:
+        raise ApplicationError(
+            _("%(value)s is not a telephone number.") % {"value": raw}, extra={"field": "phone"}
+        ) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ApplicationError(
+            _("%(value)s is not a valid telephone number: give the area code and 7 digits.") % {"value": raw},
+            extra={"field": "phone"},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _topic(code: str) -> Topic:
+    topic = core_selectors.topic_list(active_only=False).filter(code=code).first()
+    if topic is None:
+        raise ApplicationError(_("Unknown topic %(code)s.") % {"code": code}, extra={"field": "topic"})
+    return topic
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ApplicationError(
+            _("%(name)s is not a time zone.") % {"name": name}, extra={"field": "time_zone"}
+        ) from error
+
+
+def check_event_time(value: datetime, zone_name: str, label: str) -> datetime:
+    """A time with no offset, or an offset the event's zone does not have then, is refused:
+    a naive 10:00 would be read in the server's zone and the event would move."""
+    zone = _zone(zone_name)
+    field, label = label, TIME_LABELS.get(label, label)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ApplicationError(
+            _("The %(label)s time has no time zone: give it with its UTC offset or choose the event's time zone.")
+            % {"label": label},
+            extra={"field": field},
+        )
+    expected = value.astimezone(zone).utcoffset()
+    if value.utcoffset() != expected:
+        raise ApplicationError(
+            _("The %(label)s time's UTC offset %(given)s does not match %(zone)s, which is %(expected)s on that date.")
+            % {"label": label, "given": _offset(value.utcoffset()), "zone": zone_name, "expected": _offset(expected)},
+            extra={"field": field},
+        )
+    return value
+
+
+def local_to_aware(value: datetime, zone_name: str, label: str) -> datetime:
+    """A wall-clock time typed in a form, in the event's zone; refuses the hour skipped or repeated
+    by a daylight-saving change rather than guess."""
+    zone = _zone(zone_name)
+    early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+    roundtrip = early.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+    if roundtrip != value:
+        raise ApplicationError(
+            _("%(time)s does not exist in %(zone)s (clocks move forward then): choose another time.")
+            % {"time": f"{value:%Y-%m-%d %H:%M}", "zone": zone_name},
+            extra={"field": label},
+        )
+    if early.utcoffset() != late.utcoffset():
+        raise ApplicationError(
+            _("%(time)s happens twice in %(zone)s (clocks move back then): choose another time.")
+            % {"time": f"{value:%Y-%m-%d %H:%M}", "zone": zone_name},
+            extra={"field": label},
+        )
+    return early
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# --- organisations and contacts ----------------------------------------------------------------
+def organisation_create(
+    *,
+    context: AuditContext,
+    name: str,
+    kind: str,
+    level: str,
+    region: str = "",
+    district: str = "",
+    address_line: str = "",
+    city: str = "",
+    state: str = "",
+    zip_code: str = "",
+    languages: Iterable[str] = (),
+    notes: str = "",
+    owner=None,
+) -> Organisation:
+    if kind not in OrganisationType.values:
+        raise ApplicationError(_("Unknown organisation type %(value)s.") % {"value": kind}, extra={"field": "kind"})
+    if level not in OrganisationLevel.values:
+        raise ApplicationError(_("Unknown level %(value)s.") % {"value": level}, extra={"field": "level"})
+    if level == OrganisationLevel.DISTRICT and not district.strip():
+        raise ApplicationError(_("A district-level organisation needs its district."), extra={"field": "district"})
+    organisation = Organisation(
+        name=name.strip(),
+        kind=kind,
+        level=level,
+        region=region.strip(),
+        district=district.strip(),
+        address_line=address_line.strip(),
+        city=city.strip(),
+        state=state.strip().upper(),
+        zip_code=zip_code.strip(),
+        languages=sorted({code.strip().lower() for code in languages if code.strip()}),
+        notes=notes,
+        owner=owner,
+    )
+    with transaction.atomic():
+        if Organisation.objects.filter(name__iexact=organisation.name, district=organisation.district).exists():
+            raise ApplicationError(
+                _("%(name)s is already on file for this district.") % {"name": organisation.name},
+                extra={"field": "name"},
+            )
+        _save(organisation)
+        _audit(context, AuditAction.CREATE, organisation, f"Organisation {organisation.name} created")
+    return organisation
+
+
+def organisation_owner_set(*, context: AuditContext, organisation_id: int, owner) -> Organisation:
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+        organisation.owner = owner
+        _save(organisation, update_fields=["owner", "updated_at"])
+        _audit(context, AuditAction.UPDATE, organisation, f"Partner {organisation.name} assigned to {owner}")
+    return organisation
+
+
+def contact_duplicates_of(*, email: str = "", phone: str = "", first_name: str = "", last_name: str = "") -> list:
+    """Live contacts that look like the same person: same e-mail, same telephone, or same name."""
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email=email)
+    if phone:
+        match |= Q(phone=phone)
+    if first_name and last_name:
+        match |= Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip())
+    return list(Contact.objects.filter(match, merged_into__isnull=True).order_by("pk"))
+
+
+def contact_create(
+    *,
+    context: AuditContext,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+    official_role: str = "",
+    preferred_language: str = Language.ENGLISH,
+    preferred_channel: str = PreferredChannel.EMAIL,
+    consent_email: bool = False,
+    consent_phone: bool = False,
+    notes: str = "",
+    organisation: Organisation | None = None,
+    position: str = "",
+    allow_possible_duplicate: bool = False,
+) -> Contact:
+    """A new person. The same e-mail is always refused; a same phone or name is refused unless the
+    user confirms they are different people (`allow_possible_duplicate`)."""
+    email, phone = normalize_email(email), normalize_phone(phone)
+    if official_role not in OfficialRole.values:
+        raise ApplicationError(
+            _("Unknown official role %(value)s.") % {"value": official_role}, extra={"field": "official_role"}
+        )
+    contact = Contact(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        phone=phone,
+        title=title.strip(),
+        official_role=official_role,
+        preferred_language=preferred_language,
+        preferred_channel=preferred_channel,
+        consent_email=consent_email,
+        consent_phone=consent_phone,
+        consent_recorded_at=timezone.now() if (consent_email or consent_phone) else None,
+        notes=notes,
+    )
+    with transaction.atomic():
+        duplicates = contact_duplicates_of(email=email, phone=phone, first_name=first_name, last_name=last_name)
+        same_email = [dup for dup in duplicates if email and dup.email == email]
+        if same_email or (duplicates and not allow_possible_duplicate):
+            names = ", ".join(f"{dup} (#{dup.pk})" for dup in duplicates)
+            raise ApplicationError(
+                (
+                    _(
+                        "This person may already be on file: %(names)s. Open the existing contact — the e-mail "
+                        "address is taken."
+                    )
+                    if same_email
+                    else _(
+                        "This person may already be on file: %(names)s. Open the existing contact, or confirm they are "
+                        "a different person."
+                    )
+                )
+                % {"names": names},
+                extra={"duplicates": [dup.pk for dup in duplicates], "same_email": bool(same_email)},
+            )
+        try:
+            with transaction.atomic():
+                _save(contact)
+        except IntegrityError as error:  # a concurrent create with the same e-mail won the race
+            raise ApplicationError(_("The e-mail address is already on file."), extra={"field": "email"}) from error
+        _audit(context, AuditAction.CREATE, contact, f"Contact #{contact.pk} created")
+        if organisation is not None:
+            _membership_add(context, contact, organisation, position)
+    return contact
+
+
+def _membership_add(context: AuditContext, contact: Contact, organisation: Organisation, position: str) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        contact=contact, organisation=organisation, defaults={"position": position.strip()}
+    )
+    if created:
+        _audit(context, AuditAction.CREATE, membership, f"Contact #{contact.pk} joined {organisation.name}")
+    return membership
+
+
+def membership_add(*, context: AuditContext, contact_id: int, organisation_id: int, position: str = "") -> Membership:
+    with transaction.atomic():
+        contact = Contact.objects.get(pk=contact_id, merged_into__isnull=True)
+        return _membership_add(context, contact, Organisation.objects.get(pk=organisation_id), position)
+
+
+def contact_preferences_set(
+    *,
+    context: AuditContext,
+    contact_id: int,
+    preferred_language: str,
+    preferred_channel: str,
+    consent_email: bool,
+    consent_phone: bool,
+) -> Contact:
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact_id)
+        changed = (contact.consent_email, contact.consent_phone) != (consent_email, consent_phone)
+        contact.preferred_language, contact.preferred_channel = preferred_language, preferred_channel
+        contact.consent_email, contact.consent_phone = consent_email, consent_phone
+        if changed:
+            contact.consent_recorded_at = timezone.now()
+        fields = ["preferred_language", "preferred_channel", "consent_email", "consent_phone", "consent_recorded_at"]
+        _save(contact, update_fields=[*fields, "updated_at"])
+        _audit(
+            context,
+            AuditAction.UPDATE,
+            contact,
+            f"Contact #{contact.pk} preferences: {preferred_channel}, e-mail consent {consent_email}, "
+            f"call consent {consent_phone}",
+        )
+    return contact
+
+
+def contact_merge(*, context: AuditContext, keep_id: int, merge_id: int) -> Contact:
+    """Fold a duplicate into the contact kept: memberships move, blanks are filled, the duplicate
+    stays on file pointing at the one kept (so old links still resolve), and an audit row says so."""
+    if keep_id == merge_id:
+        raise ApplicationError(_("A contact cannot be merged into itself."))
+    with transaction.atomic():
+        contacts = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[keep_id, merge_id])}
+        keep, merge = contacts.get(keep_id), contacts.get(merge_id)
+        if keep is None or merge is None:
+            raise ApplicationError(_("Both contacts must exist."))
+        if keep.merged_into_id or merge.merged_into_id:
+            raise ApplicationError(_("One of these contacts was already merged: merge into the contact kept."))
+        filled = []
+        for field in ("title", "official_role", "phone", "notes"):
+            if not getattr(keep, field) and getattr(merge, field):
+                setattr(keep, field, getattr(merge, field))
+                filled.append(field)
+        if not keep.consent_recorded_at and merge.consent_recorded_at:
+            keep.consent_email, keep.consent_phone = merge.consent_email, merge.consent_phone
+            keep.consent_recorded_at = merge.consent_recorded_at
+            filled += ["consent_email", "consent_phone", "consent_recorded_at"]
+        merged_email = merge.email
+        merge.merged_into = keep
+        _save(merge, update_fields=["merged_into", "updated_at"])
+        if not keep.email and merged_email:
+            keep.email = merged_email
+            filled.append("email")
+        _save(keep, update_fields=[*filled, "updated_at"])
+        moved = 0
+        for membership in Membership.objects.filter(contact=merge).select_related("organisation"):
+            if Membership.objects.filter(contact=keep, organisation=membership.organisation).exists():
+                membership.delete()
+            else:
+                membership.contact = keep
+                membership.save(update_fields=["contact"])
+                moved += 1
+        PartnerInteraction.objects.filter(contact=merge).update(contact=keep)
+        _audit(
+            context,
+            AuditAction.UPDATE,
+            keep,
+            f"Contact #{merge.pk} merged into #{keep.pk}",
+            merged_id=merge.pk,
+            filled=",".join(filled),
+            memberships_moved=moved,
+        )
+    return keep
+
+
+# --- CRO network -------------------------------------------------------------------------------
+def cro_profile_set(*, context: AuditContext, user, region: str, districts: Iterable[str]) -> CroProfile:
+    with transaction.atomic():
+        profile, _created = CroProfile.objects.select_for_update().get_or_create(user=user)
+        profile.region = region.strip()
+        profile.districts = [d.strip() for d in districts if d.strip()]
+        _save(profile)
+        _audit(context, AuditAction.UPDATE, profile, f"CRO {user.get_username()} covers {', '.join(profile.districts)}")
+    return profile
+
+
+def partner_interaction_log(
+    *,
+    context: AuditContext,
+    cro,
+    organisation_id: int,
+    kind: str,
+    summary: str,
+    occurred_at: datetime | None = None,
+    contact_id: int | None = None,
+    follow_up: str = "",
+    follow_up_due=None,
+) -> PartnerInteraction:
+    if kind not in InteractionKind.values:
+        raise ApplicationError(_("Unknown interaction kind %(value)s.") % {"value": kind}, extra={"field": "kind"})
+    if follow_up_due and not follow_up.strip():
+        raise ApplicationError(_("Say what the follow-up is."), extra={"field": "follow_up"})
+    entry = PartnerInteraction(
+        cro=cro,
+        organisation_id=organisation_id,
+        contact_id=contact_id,
+        kind=kind,
+        summary=mask_pii(summary.strip()),
+        occurred_at=occurred_at or timezone.now(),
+        follow_up=mask_pii(follow_up.strip()),
+        follow_up_due=follow_up_due,
+    )
+    with transaction.atomic():
+        _save(entry)
+        _audit(context, AuditAction.CREATE, entry, f"{entry.get_kind_display()} with organisation #{organisation_id}")
+    return entry
+
+
+def follow_up_complete(*, context: AuditContext, interaction_id: int) -> PartnerInteraction:
+    with transaction.atomic():
+        entry = PartnerInteraction.objects.select_for_update().get(pk=interaction_id)
+        if not entry.follow_up_due:
+            raise ApplicationError(_("This entry has no follow-up."))
+        if entry.follow_up_done_at is None:
+            entry.follow_up_done_at = timezone.now()
+            entry.save(update_fields=["follow_up_done_at"])
+            _audit(context, AuditAction.UPDATE, entry, "Follow-up done")
+    return entry
+
+
+# --- engagements and registrations --------------------------------------------------------------
+def engagement_create(
+    *,
+    context: AuditContext,
+    organiser,
+    title: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    capacity: int,
+    registration_closes_at: datetime,
+    topic_code: str,
+    description: str = "",
+    venue: str = "",
+    address: str = "",
+    call_in: str = "",
+    audience: str = "",
+    language: str = EngagementLanguage.ENGLISH,
+    region: str = "",
+    district: str = "",
+    partner_ids: Iterable[int] = (),
+) -> Engagement:
+    if kind not in EngagementType.values:
+        raise ApplicationError(_("Unknown engagement type %(value)s.") % {"value": kind}, extra={"field": "kind"})
+    check_event_time(starts_at, time_zone, "start")
+    check_event_time(ends_at, time_zone, "end")
+    check_event_time(registration_closes_at, time_zone, "registration close")
+    if ends_at <= starts_at:
+        raise ApplicationError(_("The engagement ends before it starts."), extra={"field": "end"})
+    if registration_closes_at > ends_at:
+        raise ApplicationError(_("Registration must close before the engagement ends."), extra={"field": "closes"})
+    if not (venue.strip() or call_in.strip()):
+        raise ApplicationError(_("Give a place or a call-in / web link."), extra={"field": "venue"})
+    if capacity < 1:
+        raise ApplicationError(_("Capacity must be at least 1."), extra={"field": "capacity"})
+    engagement = Engagement(
+        organiser=organiser,
+        title=title.strip(),
+        kind=kind,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+        capacity=capacity,
+        registration_closes_at=registration_closes_at,
+        topic=_topic(topic_code),
+        venue=venue.strip(),
+        address=address.strip(),
+        call_in=call_in.strip(),
+        audience=audience.strip(),
+        language=language,
+        region=region.strip(),
+        district=district.strip(),
+    )
+    with transaction.atomic():
+        _save(engagement)
+        partners = list(Organisation.objects.filter(pk__in=list(partner_ids)))
+        engagement.partners.set(partners)
+        _audit(
+            context,
+            AuditAction.CREATE,
+            engagement,
+            f"{engagement.get_kind_display()} {engagement.title} on {starts_at.isoformat()} ({time_zone})",
+        )
+    return engagement
+
+
+def _send_confirmation_soon(registration_id: int) -> None:
+    from .tasks import registration_confirmation_send
+
+    enqueue_on_commit(registration_confirmation_send, registration_id=registration_id)
+
+
+def registration_create(
+    *,
+    context: AuditContext,
+    engagement_id: int,
+    name: str,
+    email: str,
+    phone: str = "",
+    organisation_name: str = "",
+    language: str = Language.ENGLISH,
+    now: datetime | None = None,
+) -> Registration:
+    """Register a person; over capacity they join the waitlist. The engagement row is locked so
+    two people cannot take the last seat at once."""
+    now = now or timezone.now()
+    email, phone = normalize_email(email), normalize_phone(phone)
+    if not email:
+        raise ApplicationError(_("Give an e-mail address for the confirmation."), extra={"field": "email"})
+    if not name.strip():
+        raise ApplicationError(_("Give your name."), extra={"field": "name"})
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
+        if engagement is None:
+            raise ApplicationError(_("There is no such engagement."))
+        if now >= engagement.registration_closes_at:
+            raise ApplicationError(_("Registration for this engagement is closed."), extra={"code": "closed"})
+        live = engagement.registrations.exclude(status=RegistrationStatus.CANCELLED)
+        if live.filter(email=email).exists():
+            raise ApplicationError(
+                _("This e-mail address is already registered for this engagement."), extra={"field": "email"}
+            )
+        seated = live.filter(status=RegistrationStatus.REGISTERED).count()
+        registration = Registration(
+            engagement=engagement,
+            name=name.strip(),
+            email=email,
+            phone=phone,
+            organisation_name=organisation_name.strip(),
+            language=language if language in Language.values else Language.ENGLISH,
+            status=RegistrationStatus.REGISTERED if seated < engagement.capacity else RegistrationStatus.WAITLISTED,
+            created_at=now,
+        )
+        _save(registration)
+        _audit(
+            context,
+            AuditAction.CREATE,
+            registration,
+            f"Registration #{registration.pk} for engagement #{engagement.pk}: {registration.status}",
+        )
+        _send_confirmation_soon(registration.pk)
+    return registration
+
+
+def registration_cancel_token(registration: Registration) -> str:
+    return signing.dumps({"r": registration.pk, "e": registration.engagement_id}, salt=CANCEL_SALT)
+
+
+def registration_from_token(token: str) -> Registration | None:
+    try:
+        data = signing.loads(token, salt=CANCEL_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        Registration.objects.select_related("engagement").filter(pk=data.get("r"), engagement_id=data.get("e")).first()
+    )
+
+
+def registration_cancel(*, context: AuditContext, registration_id: int) -> Registration:
+    """Cancel a registration; a seat freed goes to the first on the waitlist, who is told."""
+    with transaction.atomic():
+        registration = Registration.objects.get(pk=registration_id)
+        Engagement.objects.select_for_update().get(pk=registration.engagement_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status == RegistrationStatus.CANCELLED:
+            return registration
+        freed = registration.status == RegistrationStatus.REGISTERED
+        registration.status = RegistrationStatus.CANCELLED
+        _save(registration, update_fields=["status", "updated_at"])
+        _audit(context, AuditAction.UPDATE, registration, f"Registration #{registration.pk} cancelled")
+        if freed:
+            promoted = (
+                Registration.objects.select_for_update()
+                .filter(engagement_id=registration.engagement_id, status=RegistrationStatus.WAITLISTED)
+                .order_by("created_at", "id")
+                .first()
+            )
+            if promoted is not None:
+                promoted.status = RegistrationStatus.REGISTERED
+                _save(promoted, update_fields=["status", "updated_at"])
+                _audit(context, AuditAction.UPDATE, promoted, f"Registration #{promoted.pk} moved off the waitlist")
+                _send_confirmation_soon(promoted.pk)
+    return registration
+
+
+def _absolute(path: str) -> str:
+    return settings.PUBLIC_BASE_URL + path
+
+
+def _mail(*, template: str, language: str, to: str, subject_context: dict) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"outreach/email/{template}_subject.txt", subject_context).strip()
+        body = render_to_string(f"outreach/email/{template}.txt", subject_context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def registration_confirmation_send(*, registration_id: int) -> bool:
+    """E-mail the registrant the status they now have (seat or waitlist), once per status."""
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("engagement").filter(pk=registration_id).first()
+        )
+        if registration is None or registration.status == RegistrationStatus.CANCELLED:
+            return False
+        if registration.confirmed_status == registration.status:
+            return False
+        engagement = registration.engagement
+        _mail(
+            template="registration",
+            language=registration.language,
+            to=registration.email,
+            subject_context={
+                "registration": registration,
+                "engagement": engagement,
+                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
+                "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
+                "cancel_url": _absolute(
+                    reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
+                ),
+                "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
+            },
+        )
+        registration.confirmation_sent_at = timezone.now()
+        registration.confirmed_status = registration.status
+        registration.save(update_fields=["confirmation_sent_at", "confirmed_status"])
+    return True
+
+
+def registrations_confirmation_pending(*, older_than_seconds: int = 60) -> list[int]:
+    """Confirmations whose task never reached the broker (for the sweep)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
+        .exclude(confirmed_status=F("status"))
+        .filter(updated_at__lt=cutoff)
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def registrations_reminder_due(*, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Registration.objects.filter(
+            status=RegistrationStatus.REGISTERED,
+            reminder_sent_at__isnull=True,
+            engagement__starts_at__gt=now,
+            engagement__starts_at__lte=now + timedelta(hours=settings.OUTREACH_REMINDER_LEAD_HOURS),
+        ).values_list("pk", flat=True)
+    )
+
+
+def registration_reminder_send(*, registration_id: int, now: datetime | None = None) -> bool:
+    """One reminder per registration, the day before; a second run sends nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("engagement").filter(pk=registration_id).first()
+        )
+        if registration is None or registration.reminder_sent_at is not None:
+            return False
+        if registration.status != RegistrationStatus.REGISTERED or registration.engagement.starts_at <= now:
+            return False
+        engagement = registration.engagement
+        _mail(
+            template="reminder",
+            language=registration.language,
+            to=registration.email,
+            subject_context={
+                "registration": registration,
+                "engagement": engagement,
+                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
+                "cancel_url": _absolute(
+                    reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
+                ),
+                "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
+            },
+        )
+        registration.reminder_sent_at = now
+        registration.save(update_fields=["reminder_sent_at"])
+    return True
+
+
+def attendance_record(*, context: AuditContext, registration_id: int, attended: bool) -> Registration:
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status != RegistrationStatus.REGISTERED:
+            raise ApplicationError(_("Only a registered person (not waitlisted or cancelled) can attend."))
+        registration.attended = attended
+        registration.save(update_fields=["attended", "updated_at"])
+        _audit(context, AuditAction.UPDATE, registration, f"Registration #{registration.pk} attended: {attended}")
+    return registration
+
+
+# --- feedback -----------------------------------------------------------------------------------
+# Free text typed at an event may carry a receipt number or an A-number: outreach keeps none, so
+# identifiers are masked before they are stored (the case belongs with the contact center).
+def feedback_record(
+    *,
+    context: AuditContext,
+    recorded_by,
+    source: str,
+    topic_code: str,
+    summary: str,
+    detail: str = "",
+    engagement_id: int | None = None,
+    organisation_id: int | None = None,
+    received_at: datetime | None = None,
+) -> FeedbackItem:
+    if source not in FeedbackSource.values:
+        raise ApplicationError(_("Unknown feedback source %(value)s.") % {"value": source}, extra={"field": "source"})
+    if source == FeedbackSource.ENGAGEMENT and not engagement_id:
+        raise ApplicationError(_("Feedback from an engagement names the engagement."), extra={"field": "engagement"})
+    if source == FeedbackSource.PARTNER and not organisation_id:
+        raise ApplicationError(_("Feedback from a partner names the partner."), extra={"field": "organisation"})
+    item = FeedbackItem(
+        recorded_by=recorded_by,
+        source=source,
+        topic=_topic(topic_code),
+        summary=mask_pii(summary.strip()),
+        detail=mask_pii(detail),
+        engagement_id=engagement_id,
+        organisation_id=organisation_id,
+        received_at=received_at or timezone.now(),
+    )
+    with transaction.atomic():
+        _save(item)
+        _audit(context, AuditAction.CREATE, item, f"Feedback #{item.pk} on {item.topic.code}")
+    return item
+
+
+def _feedback_locked(feedback_id: int) -> FeedbackItem:
+    return FeedbackItem.objects.select_for_update().get(pk=feedback_id)
+
+
+def feedback_route(*, context: AuditContext, feedback_id: int, owning_office: str) -> FeedbackItem:
+    """Route to the owning office: new → under review (re-routing while under review is allowed)."""
+    if owning_office not in AgencyOffice.values:
+        raise ApplicationError(
+            _("Unknown office %(value)s.") % {"value": owning_office}, extra={"field": "owning_office"}
+        )
+    with transaction.atomic():
+        item = _feedback_locked(feedback_id)
+        if item.status not in (FeedbackStatus.NEW, FeedbackStatus.UNDER_REVIEW):
+            raise ApplicationError(_("This feedback already has a response; it can no longer be re-routed."))
+        item.owning_office, item.status, item.routed_at = owning_office, FeedbackStatus.UNDER_REVIEW, timezone.now()
+        _save(item, update_fields=["owning_office", "status", "routed_at", "updated_at"])
+        _audit(context, AuditAction.UPDATE, item, f"Feedback #{item.pk} routed to {owning_office}")
+    return item
+
+
+def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) -> FeedbackItem:
+    """Record the owning office's answer: under review → response drafted (redrafting allowed)."""
+    if not response.strip():
+        raise ApplicationError(_("Write the agency's response."), extra={"field": "response"})
+    with transaction.atomic():
+        item = _feedback_locked(feedback_id)
+        if item.status not in (FeedbackStatus.UNDER_REVIEW, FeedbackStatus.RESPONSE_DRAFTED):
+            raise ApplicationError(
+                _("Route the feedback to its owning office before answering it.")
+                if item.status == FeedbackStatus.NEW
+                else "This feedback was already reported back."
+            )
+        item.response, item.status, item.responded_at = (
+            mask_pii(response.strip()),
+            FeedbackStatus.RESPONSE_DRAFTED,
+            timezone.now(),
+        )
+        _save(item, update_fields=["response", "status", "responded_at", "updated_at"])
+        _audit(context, AuditAction.UPDATE, item, f"Feedback #{item.pk}: response drafted")
+    return item
+
+
+# --- report back --------------------------------------------------------------------------------
+def _send_delivery_soon(delivery_id: int) -> None:
+    from .tasks import report_back_delivery_send
+
+    enqueue_on_commit(report_back_delivery_send, delivery_id=delivery_id)
+
+
+def report_back_publish(*, context: AuditContext, engagement_id: int, introduction: str = "") -> ReportBack:
+    """Publish what was heard and answered, mark that feedback reported back, and e-mail each
+    attendee once (a second publish adds only attendees not yet sent to)."""
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
+        items = list(FeedbackItem.objects.select_for_update().filter(engagement=engagement))
+        if not items:
+            raise ApplicationError(_("No feedback was recorded for this engagement: there is nothing to report back."))
+        waiting = [item for item in items if item.status in (FeedbackStatus.NEW, FeedbackStatus.UNDER_REVIEW)]
+        if waiting:
+            raise ApplicationError(
+                _("%(count)s feedback item(s) have no agency response yet: answer them before reporting back.")
+                % {"count": len(waiting)}
+            )
+        attendees = list(engagement.registrations.filter(status=RegistrationStatus.REGISTERED, attended=True))
+        if not attendees:
+            raise ApplicationError(_("Record attendance first: the report back goes to the people who attended."))
+        report, _created = ReportBack.objects.get_or_create(engagement=engagement)
+        report.introduction = introduction.strip() or report.introduction
+        report.published_at, report.published_by = timezone.now(), context.actor
+        report.save(update_fields=["introduction", "published_at", "published_by"])
+        now = timezone.now()
+        for item in items:
+            if item.status == FeedbackStatus.RESPONSE_DRAFTED:
+                item.status, item.reported_back_at = FeedbackStatus.REPORTED_BACK, now
+                item.save(update_fields=["status", "reported_back_at", "updated_at"])
+        created = 0
+        for registration in attendees:
+            delivery, made = ReportBackDelivery.objects.get_or_create(
+                report=report, registration=registration, defaults={"email": registration.email}
+            )
+            if made:
+                created += 1
+                _send_delivery_soon(delivery.pk)
+        _audit(
+            context,
+            AuditAction.UPDATE,
+            report,
+            f"Report back for engagement #{engagement.pk} published to {created} new attendee(s)",
+        )
+    return report
+
+
+def report_back_delivery_send(*, delivery_id: int) -> bool:
+    with transaction.atomic():
+        delivery = (
+            ReportBackDelivery.objects.select_for_update()
+            .select_related("report__engagement", "registration")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.sent_at is not None:
+            return False
+        engagement = delivery.report.engagement
+        _mail(
+            template="report_back",
+            language=delivery.registration.language,
+            to=delivery.email,
+            subject_context={
+                "engagement": engagement,
+                "report": delivery.report,
+                "items": list(engagement.feedback.select_related("topic").order_by("received_at")),
+                "report_url": _absolute(reverse("outreach:report-public", args=[engagement.uid])),
+            },
+        )
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["sent_at"])
+    return True
+
+
+def report_back_deliveries_pending(*, older_than_seconds: int = 60) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        ReportBackDelivery.objects.filter(sent_at__isnull=True, created_at__lt=cutoff).values_list("pk", flat=True)[
+            :500
+        ]
+    )
+
+
+# --- case referrals -----------------------------------------------------------------------------
+def referral_create(
+    *,
+    context: AuditContext,
+    referred_by,
+    person_name: str,
+    topic_code: str,
+    mode: str,
+    consent: bool,
+    phone: str = "",
+    email: str = "",
+    language: str = Language.ENGLISH,
+    engagement_id: int | None = None,
+) -> CaseReferral:
+    """Refer a person with a case question to the contact center: a callback in the Tier 1 queue
+    or a referral in the interaction ledger, only with their consent. Outreach keeps no case data."""
+    if not consent:
+        raise ApplicationError(
+            _("Refer a person only with their consent to be contacted by the contact center."),
+            extra={"field": "consent"},
+        )
+    if mode not in ReferralMode.values:
+        raise ApplicationError(_("Unknown referral kind %(value)s.") % {"value": mode}, extra={"field": "mode"})
+    phone, email = normalize_phone(phone), normalize_email(email)
+    if mode == ReferralMode.CALLBACK and not phone:
+        raise ApplicationError(_("A callback needs the person's telephone number."), extra={"field": "phone"})
+    if not (phone or email):
+        raise ApplicationError(_("Give a telephone number or an e-mail address."), extra={"field": "phone"})
+    topic = _topic(topic_code)
+    language = language if language in Language.values else Language.ENGLISH
+    with transaction.atomic():
+        referral = CaseReferral(
+            referred_by=referred_by,
+            person_name=person_name.strip(),
+            phone=phone,
+            email=email,
+            language=language,
+            topic=topic,
+            mode=mode,
+            consent=True,
+            consent_recorded_at=timezone.now(),
+            engagement_id=engagement_id,
+        )
+        _save(referral)
+        referral.interaction = core_services.interaction_record(
+            context=context,
+            channel=Channel.OUTREACH,
+            topic_code=topic.code,
+            source_app="outreach",
+            source_model="casereferral",
+            source_id=referral.pk,
+            language=language,
+            outcome=Outcome.CALLBACK if mode == ReferralMode.CALLBACK else Outcome.REFERRED,
+            contact_phone=phone,
+            source_url=reverse("outreach:referral-detail", args=[referral.pk]),
+            summary=f"Outreach referral with consent ({referral.get_mode_display()})",
+            handled_by=referred_by,
+        )
+        if mode == ReferralMode.CALLBACK:
+            referral.callback = core_services.contact_enqueue(
+                context=context,
+                phone=phone,
+                language=language,
+                caller_time_zone=caller_time_zone(phone),
+                kind=ContactKind.CALLBACK,
+                interaction=referral.interaction,
+                ivr_path=["outreach-referral"],
+            )
+        referral.save(update_fields=["interaction", "callback"])
+        _audit(context, AuditAction.CREATE, referral, f"Case referral #{referral.pk} ({mode}) with consent")
+    return referral
+
+
+def referral_close(*, context: AuditContext, referral_id: int, outcome: str, note: str = "") -> CaseReferral:
+    if outcome not in ReferralOutcome.values:
+        raise ApplicationError(_("Choose how the referral ended."), extra={"field": "outcome"})
+    with transaction.atomic():
+        referral = CaseReferral.objects.select_for_update().select_related("topic").get(pk=referral_id)
+        if referral.status == ReferralStatus.CLOSED:
+            raise ApplicationError(_("This referral is already closed."))
+        referral.status, referral.outcome = ReferralStatus.CLOSED, outcome
+        referral.close_note, referral.closed_at = note.strip(), timezone.now()
+        _save(referral, update_fields=["status", "outcome", "close_note", "closed_at"])
+        core_services.interaction_record(
+            context=context,
+            channel=Channel.OUTREACH,
+            topic_code=referral.topic.code,
+            source_app="outreach",
+            source_model="casereferral",
+            source_id=referral.pk,
+            language=referral.language,
+            outcome=Outcome.RESOLVED if outcome == ReferralOutcome.ANSWERED else Outcome.ABANDONED,
+            contact_phone=referral.phone,
+            source_url=reverse("outreach:referral-detail", args=[referral.pk]),
+            summary=f"Outreach referral closed: {referral.get_outcome_display()}",
+            ended_at=referral.closed_at,
+        )
+        _audit(context, AuditAction.UPDATE, referral, f"Case referral #{referral.pk} closed: {outcome}")
+    return referral

@@ -1,0 +1,160 @@
+"""The public side of outreach: engagement registration, calendars, cancellation, reports back.
+Open to anyone, in English and Spanish (the language the visitor chose or their browser asks)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from contactcenter.audit import AuditContext, client_ip
+from contactcenter.errors import ApplicationError
+from contactcenter.roles import public
+
+from . import ics, selectors, services
+from .forms import RegistrationForm
+from .models import Engagement, RegistrationStatus
+
+# Registrations one address may submit per hour: a public form must not become a spam cannon for
+# confirmation e-mails.
+REGISTRATIONS_PER_HOUR = 20
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    key = f"outreach-register:{client_ip(request) or '-'}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > REGISTRATIONS_PER_HOUR
+    except ValueError:
+        cache.set(key, 1, 3600)
+        return False
+
+
+def _engagement(engagement_id: int) -> Engagement:
+    try:
+        return selectors.engagement_get(engagement_id=engagement_id)
+    except Engagement.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _local(engagement: Engagement):
+    return timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)), timezone.localtime(
+        engagement.ends_at, ZoneInfo(engagement.time_zone)
+    )
+
+
+@public
+def engagement_list(request: HttpRequest) -> HttpResponse:
+    engagements = [(e, *_local(e)) for e in selectors.engagement_public_list()]
+    return render(request, "outreach/public/list.html", {"engagements": engagements})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def engagement_register(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(engagement_id)
+    now = timezone.now()
+    form = RegistrationForm(request.POST or None)
+    throttled = request.method == "POST" and _over_limit(request)
+    if throttled:
+        form.add_error(None, _("Too many registrations from your connection. Try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(
+                context=AuditContext.from_request(request),
+                engagement_id=engagement.pk,
+                language=translation.get_language()[:2],
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("outreach:registration-done", token=services.registration_cancel_token(registration))
+    starts, ends = _local(engagement)
+    return render(
+        request,
+        "outreach/public/register.html",
+        {
+            "engagement": engagement,
+            "starts": starts,
+            "ends": ends,
+            "form": form,
+            "closed": now >= engagement.registration_closes_at,
+            "full": engagement.registered >= engagement.capacity,
+        },
+        status=429 if throttled else 400 if form.is_bound and form.errors else 200,
+    )
+
+
+@public
+def registration_done(request: HttpRequest, token: str) -> HttpResponse:
+    registration = services.registration_from_token(token)
+    if registration is None:
+        return render(request, "outreach/public/bad_link.html", status=404)
+    starts, _ends = _local(registration.engagement)
+    return render(
+        request,
+        "outreach/public/registered.html",
+        {
+            "registration": registration,
+            "engagement": registration.engagement,
+            "starts": starts,
+            "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
+            "cancelled": registration.status == RegistrationStatus.CANCELLED,
+            "token": token,
+        },
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    registration = services.registration_from_token(token)
+    if registration is None:
+        return render(request, "outreach/public/bad_link.html", status=404)
+    cancelled = registration.status == RegistrationStatus.CANCELLED
+    if request.method == "POST" and not cancelled:
+        registration = services.registration_cancel(
+            context=AuditContext.from_request(request), registration_id=registration.pk
+        )
+        cancelled = True
+    return render(
+        request,
+        "outreach/public/cancel.html",
+        {"registration": registration, "engagement": registration.engagement, "cancelled": cancelled},
+    )
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@public
+def engagement_ics(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(engagement_id)
+    return _ics_response(ics.calendar_for([engagement], name=engagement.title), f"engagement-{engagement.pk}.ics")
+
+
+@public
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    return _ics_response(
+        ics.calendar_for(selectors.engagement_public_list(), name=_("USCIS public engagements")), "engagements.ics"
+    )
+
+
+@public
+def report_public(request: HttpRequest, uid) -> HttpResponse:
+    report = selectors.report_back_by_uid(uid=uid)
+    if report is None:
+        raise Http404
+    items = selectors.feedback_list(engagement=report.engagement).order_by("received_at")
+    return render(
+        request, "outreach/public/report.html", {"report": report, "engagement": report.engagement, "items": items}
+    )

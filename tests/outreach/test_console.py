@@ -1,0 +1,253 @@
+"""The PED staff console, walked as outreach staff and CROs would."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from contactcenter import services as core
+from contactcenter.audit import AuditContext
+from contactcenter.models import AuditEvent, Channel, Interaction, WaitingContact
+from contactcenter.roles import Role
+from outreach.models import (
+    CaseReferral,
+    Contact,
+    Engagement,
+    FeedbackItem,
+    Membership,
+    Organisation,
+    PartnerInteraction,
+    ReportBackDelivery,
+)
+from tests.outreach.factories import ContactFactory, EngagementFactory, OrganisationFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_organisations_are_added_filtered_and_bad_input_kept_with_its_error(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    response = client.post(
+        "/outreach/organisations/",
+        {"name": "Navajo Nation Washington Office", "kind": "tribal", "level": "hq", "languages": "en, nv"},
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get().languages == ["en", "nv"]
+    response = client.post("/outreach/organisations/", {"name": "Casa", "kind": "community", "level": "district"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "A district-level organisation needs its district." in body
+    assert 'id="id_district_error"' in body and 'value="Casa"' in body
+    listing = client.get("/outreach/organisations/?kind=tribal").content.decode()
+    assert "Navajo Nation Washington Office" in listing
+
+
+def test_contact_duplicate_warning_then_merge_with_audit(client_as):
+    client = client_as(Role.CRO)
+    org = OrganisationFactory()
+    first = ContactFactory(first_name="Luis", last_name="Ortega", email="luis@example.org")
+    Membership.objects.create(contact=first, organisation=org)
+    data = {"first_name": "Luis", "last_name": "Ortega", "email": "l.ortega@example.org", "phone": "312 555 0110",
+            "preferred_language": "es", "preferred_channel": "email", "official_role": "mayors_office"}  # fmt: skip
+    response = client.post("/outreach/contacts/", data)
+    assert response.status_code == 400
+    assert f"Luis Ortega (#{first.pk})" in response.content.decode()
+    response = client.post("/outreach/contacts/", {**data, "confirm_different": "on"})
+    assert response.status_code == 302
+    second = Contact.objects.get(email="l.ortega@example.org")
+    assert second.phone == "+13125550110"
+
+    page = client.get(f"/outreach/contacts/{first.pk}/").content.decode()
+    assert f"#{second.pk}" in page
+    assert client.post(f"/outreach/contacts/{first.pk}/merge/", {"merge_id": second.pk}).status_code == 302
+    second.refresh_from_db()
+    assert second.merged_into_id == first.pk
+    assert AuditEvent.objects.filter(target_type="outreach.contact", summary__contains="merged into").exists()
+    assert "This contact was merged into" in client.get(f"/outreach/contacts/{second.pk}/").content.decode()
+
+
+def test_cro_page_logs_interactions_and_follow_ups(client_as):
+    client = client_as(Role.CRO)
+    cro = client.user
+    org = OrganisationFactory(owner=cro)
+    response = client.post(
+        f"/outreach/cros/{cro.pk}/",
+        {"action": "profile", "profile-region": "Central", "profile-districts": "Chicago, Milwaukee"},
+    )
+    assert response.status_code == 302
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = client.post(
+        f"/outreach/cros/{cro.pk}/",
+        {"action": "log", "log-organisation": org.pk, "log-kind": "meeting", "log-summary": "Board meeting",
+         "log-follow_up": "Send flyers", "log-follow_up_due": due},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(f"/outreach/cros/{cro.pk}/").content.decode()
+    assert "Chicago, Milwaukee" in page and "Send flyers" in page and org.name in page
+    assert "Send flyers" in client.get("/outreach/").content.decode()
+    entry = PartnerInteraction.objects.get()
+    assert client.post(f"/outreach/follow-ups/{entry.pk}/done/").status_code == 302
+    entry.refresh_from_db()
+    assert entry.follow_up_done_at is not None
+
+
+def test_engagement_form_refuses_a_time_that_does_not_exist_and_records_a_good_one(client_as):
+    client = client_as(Role.CRO)
+    data = {"title": "Listening session: N-400", "kind": "listening_session", "topic": "naturalization",
+            "day": "2027-03-14", "start": "02:30", "end": "04:00", "time_zone": "America/Chicago",
+            "registration_closes": "2027-03-13T12:00", "venue": "Library", "language": "en-es", "capacity": "30",
+            "district": "Chicago"}  # fmt: skip
+    response = client.post("/outreach/engagements/", data)
+    assert response.status_code == 400
+    assert "2027-03-14 02:30 does not exist in America/Chicago" in response.content.decode()
+    assert Engagement.objects.count() == 0
+    response = client.post("/outreach/engagements/", {**data, "start": "18:00", "end": "20:00", "day": "2027-03-16"})
+    engagement = Engagement.objects.get()
+    assert response["Location"] == f"/outreach/engagements/{engagement.pk}/"
+    assert engagement.starts_at.isoformat() == "2027-03-16T23:00:00+00:00"  # 18:00 CDT
+
+
+def _ledger(topic, channel, n):
+    for i in range(n):
+        core.interaction_record(
+            context=AuditContext.system(), channel=channel, topic_code=topic, source_app="test",
+            source_model=channel, source_id=f"{topic}-{i}", receipt_numbers=["EAC2190000001"],
+        )  # fmt: skip
+
+
+def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    engagement = EngagementFactory(capacity=5)
+    attendee = RegistrationFactory(engagement=engagement, email="attendee@example.org")
+    RegistrationFactory(engagement=engagement, email="absent@example.org")
+    _ledger("naturalization", Channel.IVR, 3)
+    _ledger("naturalization", Channel.WRITTEN, 2)
+    response = client.post(
+        f"/outreach/engagements/{engagement.pk}/feedback/",
+        {"source": "engagement", "topic": "naturalization", "summary": "Interview notices arrive late"},
+    )
+    assert response.status_code == 302
+    item = FeedbackItem.objects.get()
+    page = client.get(f"/outreach/feedback/{item.pk}/").content.decode()
+    assert '<td class="text-right" data-calls>3</td>' in page
+    assert '<td class="text-right" data-inquiries>2</td>' in page
+    assert "EAC" not in page  # counts only: no receipt numbers reach outreach
+    assert (
+        client.post(f"/outreach/feedback/{item.pk}/", {"action": "route", "route-owning_office": "fod"}).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/outreach/feedback/{item.pk}/",
+            {"action": "respond", "respond-response": "Notices now go out 3 weeks ahead."},
+        ).status_code
+        == 302
+    )
+
+    refused = client.post(f"/outreach/engagements/{engagement.pk}/report/", {"introduction": "Thanks"})
+    assert "Record attendance first" in refused.content.decode()
+    client.post(f"/outreach/engagements/{engagement.pk}/attendance/", {"attended": [attendee.pk]})
+    response = client.post(f"/outreach/engagements/{engagement.pk}/report/", {"introduction": "Thanks"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "reported_back"
+    assert list(ReportBackDelivery.objects.values_list("email", flat=True)) == ["attendee@example.org"]
+    report = client.get(f"/outreach/engagements/{engagement.pk}/report/").content.decode()
+    assert "Notices now go out 3 weeks ahead." in report and 'media="print"' in report
+    public = client.get(f"/outreach/reports/{engagement.uid}/").content.decode()
+    assert "Interview notices arrive late" in public
+
+
+def test_referral_from_an_engagement_queues_a_callback_and_closes_out(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    refused = client.post(
+        f"/outreach/engagements/{engagement.pk}/referrals/",
+        {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status", "mode": "callback"},
+    )
+    assert refused.status_code == 400 and 'id="id_consent_error"' in refused.content.decode()
+    assert CaseReferral.objects.count() == 0
+    client.post(
+        f"/outreach/engagements/{engagement.pk}/referrals/",
+        {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
+         "mode": "callback", "consent": "on"},
+    )  # fmt: skip
+    referral = CaseReferral.objects.get()
+    assert WaitingContact.objects.get().kind == "callback"
+    assert Interaction.objects.get(source_app="outreach").channel == Channel.OUTREACH
+    page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert 'data-callback-status="waiting"' in page
+    client.post(f"/outreach/referrals/{referral.pk}/", {"outcome": "answered", "note": "Called back"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("closed", "answered")
+
+
+def test_dashboards_and_segment_csv_export_only_consenting_addresses(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    faith = OrganisationFactory(kind="faith", region="Central", languages=["es"])
+    OrganisationFactory(kind="business", region="West", languages=["en"])
+    EngagementFactory(district="Chicago")
+    yes = ContactFactory(email="yes@example.org", consent_email=True)
+    no = ContactFactory(email="no@example.org", consent_email=False)
+    Membership.objects.create(contact=yes, organisation=faith)
+    Membership.objects.create(contact=no, organisation=faith)
+    page = client.get("/outreach/dashboards/").content.decode()
+    assert "Faith-based organisation" in page and "Chicago" in page
+    response = client.get("/outreach/segments.csv?kind=faith&region=central&language=es")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "organisation" and len(rows) == 3
+    assert {row[7] for row in rows[1:]} == {"yes@example.org", ""}
+    assert AuditEvent.objects.filter(action="export", target_type="outreach.segment").exists()
+
+
+def test_staff_pages_are_marked_for_translation(client_as):
+    client = client_as(Role.CRO)
+    client.post("/i18n/setlang/", {"language": "es"})
+    body = client.get("/outreach/").content.decode()
+    assert "Flujo de comentarios" in body and "Próximos eventos" in body
+
+
+def test_seed_outreach_is_idempotent(make_staff):
+    from django.core.management import call_command
+
+    make_staff(Role.CRO, username="demo-cro")
+    call_command("seed_outreach", verbosity=0)
+    call_command("seed_outreach", verbosity=0)
+    assert Organisation.objects.count() == 5
+    assert Engagement.objects.filter(district="Phoenix").count() == 2
+
+
+def test_preferences_consent_owner_and_membership_are_edited_and_audited(client_as, make_staff):
+    client = client_as(Role.OUTREACH_STAFF)
+    cro = make_staff(Role.CRO)
+    org = OrganisationFactory()
+    contact = ContactFactory()
+    response = client.post(
+        f"/outreach/contacts/{contact.pk}/",
+        {"prefs-preferred_language": "es", "prefs-preferred_channel": "phone", "prefs-consent_phone": "on"},
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.preferred_language, contact.consent_phone, contact.consent_email) == ("es", True, False)
+    assert contact.consent_recorded_at is not None
+    client.post(f"/outreach/organisations/{org.pk}/", {"action": "owner", "owner-owner": cro.pk})
+    client.post(
+        f"/outreach/organisations/{org.pk}/",
+        {"action": "member", "member-contact": contact.pk, "member-position": "Director"},
+    )
+    org.refresh_from_db()
+    assert org.owner == cro
+    assert Membership.objects.get(organisation=org).position == "Director"
+    assert AuditEvent.objects.filter(target_type="outreach.contact", summary__contains="call consent True").exists()
+
+
+def test_pages_listing_people_are_audited_when_viewed(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    RegistrationFactory(engagement=engagement)
+    client.get(f"/outreach/engagements/{engagement.pk}/")
+    event = AuditEvent.objects.get(action="view", target_type="outreach.engagement")
+    assert (event.target_id, event.actor_id) == (str(engagement.pk), client.user.pk)

@@ -1,0 +1,204 @@
+"""The public registration page (English and Spanish), cancel links, calendars and the worker
+that sends the confirmation."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
+
+from contactcenter.roles import Role
+from outreach import services
+from outreach.models import Registration, RegistrationStatus
+from tests.outreach.factories import EngagementFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _register(client, engagement, **data):
+    return client.post(f"/outreach/events/{engagement.pk}/", data, follow=True)
+
+
+def test_registration_in_english_then_waitlist_then_closed():
+    engagement = EngagementFactory(capacity=1)
+    client = Client()
+    page = client.get(f"/outreach/events/{engagement.pk}/")
+    assert page.status_code == 200
+    assert b'<label class="usa-label" for="id_name">Full name' in page.content
+    response = _register(client, engagement, name="Ana Ruiz", email="ana@example.org", phone="312-555-0101")
+    assert "You are registered" in response.content.decode()
+    assert Registration.objects.get(email="ana@example.org").language == "en"
+
+    full = client.get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert "This engagement is full" in full and "Join the waitlist" in full
+    response = _register(client, engagement, name="Bo", email="bo@example.org")
+    assert "You are on the waitlist" in response.content.decode()
+
+    engagement.registration_closes_at = timezone.now() - timedelta(minutes=1)
+    engagement.save(update_fields=["registration_closes_at"])
+    closed = client.get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert "Registration is closed" in closed and '<form method="post"' not in closed.split("Registration is closed")[1]
+    response = client.post(f"/outreach/events/{engagement.pk}/", {"name": "Cy", "email": "cy@example.org"})
+    assert response.status_code == 400
+    assert "Registration for this engagement has closed." in response.content.decode()
+    assert Registration.objects.count() == 2
+
+
+def test_spanish_registration_and_errors_linked_to_their_fields():
+    engagement = EngagementFactory(capacity=5)
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    page = client.get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert 'lang="es"' in page and "Nombre completo" in page and "Inscribirse" in page
+    response = client.post(f"/outreach/events/{engagement.pk}/", {"name": "Rosa", "email": "rosa@", "phone": "12"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    # Each refused field names its error message for screen readers.
+    assert 'id="id_email_error"' in body
+    assert 'aria-describedby="id_email_hint id_email_error"' in body
+    assert 'aria-invalid="true"' in body
+    assert Registration.objects.count() == 0
+    response = client.post(
+        f"/outreach/events/{engagement.pk}/", {"name": "Rosa", "email": "rosa@example.org", "phone": "12"}
+    )
+    body = response.content.decode()
+    assert "no es un número de teléfono válido" in body and 'id="id_phone_error"' in body
+    response = client.post(
+        f"/outreach/events/{engagement.pk}/", {"name": "Rosa", "email": "rosa@example.org"}, follow=True
+    )
+    assert "Está inscrito" in response.content.decode()
+    assert Registration.objects.get().language == "es"
+
+
+def test_cancel_link_cancels_once_and_a_forged_one_is_refused():
+    engagement = EngagementFactory(capacity=1)
+    seated = RegistrationFactory(engagement=engagement)
+    waiting = RegistrationFactory(engagement=engagement, status=RegistrationStatus.WAITLISTED)
+    token = services.registration_cancel_token(seated)
+    client = Client()
+    assert "Yes, cancel my registration" in client.get(f"/outreach/events/cancel/{token}/").content.decode()
+    assert "Your registration is cancelled" in client.post(f"/outreach/events/cancel/{token}/").content.decode()
+    seated.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seated.status, waiting.status) == ("cancelled", "registered")
+    assert client.get(f"/outreach/events/cancel/{token[:-2]}xx/").status_code == 404
+    # Signed with the site's key but for another purpose (another salt): not a cancel link.
+    forged = signing.dumps({"r": waiting.pk, "e": engagement.pk}, salt="outreach.something-else")
+    assert client.post(f"/outreach/events/cancel/{forged}/").status_code == 404
+    waiting.refresh_from_db()
+    assert waiting.status == "registered"
+
+
+def test_ics_per_event_and_feed_are_valid_icalendar_in_the_events_zone():
+    engagement = EngagementFactory(title="Sesión de escucha: naturalización")
+    EngagementFactory(starts_at=timezone.now() - timedelta(days=30))  # past: not in the feed
+    client = Client()
+    response = client.get(f"/outreach/events/{engagement.pk}/calendar.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Sesión de escucha: naturalización"
+    assert event.decoded("dtstart") == engagement.starts_at
+    assert str(event.decoded("dtstart").tzinfo) == "America/Chicago"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Chicago"]
+    feed = Calendar.from_ical(client.get("/outreach/events/calendar.ics").content)
+    assert [str(e["uid"]) for e in feed.walk("VEVENT")] == [f"{engagement.uid}@ncsc-outreach"]
+
+
+def test_public_list_shows_upcoming_engagements_only():
+    upcoming = EngagementFactory(title="Upcoming webinar")
+    EngagementFactory(title="Old session", starts_at=timezone.now() - timedelta(days=30))
+    body = Client().get("/outreach/events/").content.decode()
+    assert upcoming.title in body and "Old session" not in body
+
+
+def _wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_confirmation_after_commit(celery_worker_process):
+    engagement = EngagementFactory(capacity=1)
+    Client().post(f"/outreach/events/{engagement.pk}/", {"name": "Ana", "email": "ana@example.org"})
+    Client().post(f"/outreach/events/{engagement.pk}/", {"name": "Bo", "email": "bo@example.org"})
+    assert _wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 2)
+    assert sorted(Registration.objects.values_list("confirmed_status", flat=True)) == ["registered", "waitlisted"]
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_reminder_job_reminds_each_registration_once(celery_worker_process):
+    from outreach.tasks import reminders_and_sweep
+
+    soon = EngagementFactory(capacity=5, starts_at=timezone.now() + timedelta(hours=3))
+    registration = RegistrationFactory(engagement=soon, confirmed_status="registered")
+    assert reminders_and_sweep() == 1
+    assert _wait_for(lambda: Registration.objects.filter(pk=registration.pk, reminder_sent_at__isnull=False).exists())
+    sent_at = Registration.objects.get(pk=registration.pk).reminder_sent_at
+    assert reminders_and_sweep() == 0
+    assert services.registration_reminder_send(registration_id=registration.pk) is False
+    assert Registration.objects.get(pk=registration.pk).reminder_sent_at == sent_at
+
+
+def test_staff_pages_refuse_other_roles_and_anonymous(client_as):
+    assert Client().get("/outreach/engagements/").status_code == 302
+    assert client_as(Role.CSR).get("/outreach/engagements/").status_code == 403
+
+
+def test_one_address_cannot_flood_the_registration_form():
+    from django.core.cache import cache
+
+    from outreach.views_public import REGISTRATIONS_PER_HOUR
+
+    cache.clear()
+    engagement = EngagementFactory(capacity=500)
+    client = Client()
+    for n in range(REGISTRATIONS_PER_HOUR):
+        assert (
+            client.post(f"/outreach/events/{engagement.pk}/", {"name": f"P{n}", "email": f"p{n}@x.org"}).status_code
+            == 302
+        )
+    refused = client.post(f"/outreach/events/{engagement.pk}/", {"name": "Late", "email": "late@x.org"})
+    assert refused.status_code == 429
+    assert "Too many registrations" in refused.content.decode()
+    assert Registration.objects.count() == REGISTRATIONS_PER_HOUR
+    cache.clear()
+
+
+def test_times_are_shown_in_the_events_own_zone_on_pages_and_in_the_e_mail():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.core import mail
+
+    honolulu = ZoneInfo("Pacific/Honolulu")
+    starts = datetime.combine(timezone.localdate() + timedelta(days=5), datetime.min.time(), tzinfo=honolulu)
+    starts = starts.replace(hour=9, minute=30)
+    engagement = EngagementFactory(
+        time_zone="Pacific/Honolulu", starts_at=starts, ends_at=starts + timedelta(hours=1, minutes=15)
+    )
+    wall = f"{starts:%Y-%m-%d} 09:30"
+    page = Client().get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert f"{wall}</time>–10:45 (Pacific/Honolulu)" in page
+    assert f"{wall} (Pacific/Honolulu)" in Client().get("/outreach/events/").content.decode()
+    registration = services.registration_create(
+        context=services_context(), engagement_id=engagement.pk, name="Kai", email="kai@example.org"
+    )
+    services.registration_confirmation_send(registration_id=registration.pk)
+    assert f"{wall} (Pacific/Honolulu)" in mail.outbox[0].body
+
+
+def services_context():
+    from contactcenter.audit import AuditContext
+
+    return AuditContext.system()
