@@ -29,6 +29,8 @@ migrate: install
 
 seed: migrate
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_casework
+	$(MANAGE) seed_outreach
 
 run: seed
 	$(MANAGE) runstack
