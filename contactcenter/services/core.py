@@ -58,8 +58,9 @@ def audit_record(
         request_id=context.request_id or "",
         detail={key: mask_pii(str(value)) for key, value in (detail or {}).items()},
     )
-    event.full_clean()
-    with transaction.atomic():
+    event.full_clean(exclude=["actor"])  # the actor is the signed-in user in hand
+    # No savepoint: an audit row that cannot be written must undo the change it records.
+    with transaction.atomic(savepoint=False):
         event.save()
     return event
 
@@ -149,6 +150,9 @@ def _identifiers(receipt_numbers: Iterable[str], a_numbers: Iterable[str]) -> li
     return list(found)
 
 
+_RESOLVED_RELATIONS = ["topic", "parent", "handled_by"]
+
+
 def interaction_record(
     *,
     context: AuditContext,
@@ -198,8 +202,9 @@ def interaction_record(
         created = False
         if interaction is None:
             interaction = Interaction(**source, **values)
-            # The unique source is enforced by the database, where concurrent callers meet.
-            interaction.full_clean(validate_unique=False, validate_constraints=False)
+            # The unique source is enforced by the database, where concurrent callers meet; the
+            # related rows are instances already in hand, not ids to look up again.
+            interaction.full_clean(exclude=_RESOLVED_RELATIONS, validate_unique=False, validate_constraints=False)
             try:
                 with transaction.atomic():
                     interaction.save()
@@ -213,7 +218,7 @@ def interaction_record(
             values["handled_by"] = handled_by or interaction.handled_by
             for field, value in values.items():
                 setattr(interaction, field, value)
-            interaction.full_clean(validate_unique=False, validate_constraints=False)
+            interaction.full_clean(exclude=_RESOLVED_RELATIONS, validate_unique=False, validate_constraints=False)
             interaction.save(update_fields=[*values, "updated_at"])
         existing = set(interaction.identifiers.values_list("kind", "value")) if not created else set()
         InteractionIdentifier.objects.bulk_create(
