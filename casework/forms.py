@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.forms import UswdsForm
+from contactcenter.forms import DateRangeForm, UswdsForm
 from contactcenter.identifiers import InvalidIdentifier, normalize_receipt_number
 from contactcenter.models import Language
 
@@ -233,12 +233,5 @@ class TripUpdateForm(UswdsForm):
     )
 
 
-class ReportForm(UswdsForm):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            raise forms.ValidationError(_("The end date is before the start date."))
-        return cleaned
+class ReportForm(DateRangeForm):
+    pass

@@ -69,10 +69,20 @@ class ReceiptLookupForm(forms.Form):
 
 
 class UswdsForm(forms.Form):
-    """Gives every widget the U.S. Web Design System class of its kind."""
+    """Gives every widget the U.S. Web Design System class of its kind, and links each field to its
+    hint and its error (aria-describedby, aria-invalid), so a screen reader says why it was refused.
+    Pair it with contactcenter/_field.html, which gives the hint and the error those ids."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._mark_fields()
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        self._mark_fields()  # a service's refusal arrives after validation
+
+    def _mark_fields(self) -> None:
+        errors = self.errors if self.is_bound else {}
         for name, field in self.fields.items():
             widget = field.widget
             kind = (
@@ -82,9 +92,32 @@ class UswdsForm(forms.Form):
                 if isinstance(widget, forms.Textarea)
                 else "usa-input"
             )
-            widget.attrs["class"] = f"{kind} usa-input--error" if self.errors.get(name) else kind
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
+            in_error = bool(errors.get(name))
+            widget.attrs["class"] = f"{kind} usa-input--error" if in_error else kind
+            auto_id = self[name].auto_id
+            described_by = [f"{auto_id}_hint"] if field.help_text else []
+            if in_error:
+                described_by.append(f"{auto_id}_error")
+                widget.attrs["aria-invalid"] = "true"
+            else:
+                widget.attrs.pop("aria-invalid", None)
+            if described_by:
+                widget.attrs["aria-describedby"] = " ".join(described_by)
+            else:
+                widget.attrs.pop("aria-describedby", None)
+
+
+class DateRangeForm(UswdsForm):
+    """A period of whole days, both ends included: every report's filter."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return cleaned
 
 
 AGENT_CHOOSABLE = [
@@ -144,16 +177,12 @@ class ZipLookupForm(UswdsForm):
     zip_code = forms.RegexField(label=_("ZIP code"), regex=r"^\d{5}$", max_length=5)
 
 
-class HistoryReportForm(UswdsForm):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+class HistoryReportForm(DateRangeForm):
     queue_name = forms.CharField(label=_("Queue"), required=False, max_length=40)
     language = forms.ChoiceField(label=_("Language"), choices=[("", _("All")), *Language.choices], required=False)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            raise forms.ValidationError(_("The end date is before the start date."))
         if cleaned.get("start") and cleaned.get("end") and (cleaned["end"] - cleaned["start"]).days > 366:
             raise forms.ValidationError(_("Ask for at most a year at a time."))
         return cleaned

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.forms import UswdsForm
+from contactcenter.forms import DateRangeForm, UswdsForm
 from contactcenter.models import US_TIME_ZONES, Language, Topic
 from contactcenter.roles import Role
 
@@ -26,23 +26,11 @@ from .models import (
 
 
 class OutreachForm(UswdsForm):
-    """Links each field to its hint and its error messages (aria-describedby), and marks the
-    fields in error invalid, so a screen reader announces why a field was refused."""
+    """USWDS checkboxes, and a service's refusal put on the field it names."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.auto_id}_hint")
-            if self.is_bound and self.errors.get(name):
-                ids.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            elif "aria-describedby" in field.widget.attrs:
-                del field.widget.attrs["aria-describedby"]
+        for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "usa-checkbox__input"
 
@@ -205,15 +193,8 @@ class RespondForm(OutreachForm):
     response = forms.CharField(label=_("Agency response"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class VolumePeriodForm(OutreachForm):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            raise forms.ValidationError(_("The end date is before the start date."))
-        return cleaned
+class VolumePeriodForm(DateRangeForm, OutreachForm):
+    pass
 
 
 class ReportBackForm(OutreachForm):

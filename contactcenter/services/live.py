@@ -261,9 +261,12 @@ def service_request_create(
         raise ApplicationError(f"Unknown service request type {kind!r}.")
     try:
         receipt = normalize_receipt_number(receipt_number)
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
+    try:
         a_number = normalize_a_number(a_number) if a_number else ""
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error)) from error
+        raise ApplicationError(str(error), extra={"field": "a_number"}) from error
     with transaction.atomic():
         case = selectors.case_get(receipt_number=receipt)
         if case is None:

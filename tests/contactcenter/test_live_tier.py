@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -281,6 +282,20 @@ def test_console_keeps_what_the_csr_typed_when_a_service_request_is_refused(refe
     page = response.content.decode()
     assert "within normal processing time" in page
     assert 'value="caller@example.com"' in page and "Waiting a long time" in page
+
+    refused_by_the_service = {
+        "kind": "outside_normal",
+        "receipt_number": "EAC12",
+        "date_of_birth": case.date_of_birth.isoformat(),
+        "requester_role": "applicant",
+    }
+    response = client.post("/console/service-requests/", refused_by_the_service)
+    page = response.content.decode()
+    # Each refused field names its error for screen readers, and the error carries that id.
+    field = re.search(r'<input[^>]*name="receipt_number"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field
+    error_id = re.search(r'aria-describedby="([^"]*)"', field).group(1).split()[-1]
+    assert error_id == "id_receipt_number_error" and f'id="{error_id}"' in page
 
 
 def test_tier1_relays_an_expedite_that_only_tier2_decides(reference, make_staff):
