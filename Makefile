@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,6 @@ bench-routing: install-dev
 
 bench-casework: install-dev
 	$(BIN)/python -m tests.load.bench_casework $(BENCH_ARGS)
+
+bench-outreach: install-dev
+	$(BIN)/python -m tests.load.bench_outreach $(BENCH_ARGS)
