@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .audit import client_ip
@@ -105,6 +106,13 @@ class UswdsForm(forms.Form):
                 widget.attrs["aria-describedby"] = " ".join(described_by)
             else:
                 widget.attrs.pop("aria-describedby", None)
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    """A topic of the taxonomy, named in the language of the page."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name_for((get_language() or "en")[:2])
 
 
 class DateRangeForm(UswdsForm):

@@ -149,7 +149,7 @@ class EngagementSerializer(serializers.ModelSerializer):
         model = Engagement
         fields = ["id", "uid", "title", "kind", "starts_at", "ends_at", "time_zone", "venue", "address", "call_in",
                   "audience", "language", "capacity", "registration_closes_at", "region", "district", "topic",
-                  "registered", "waitlisted"]  # fmt: skip
+                  "registered", "waitlisted", "cancelled_at", "cancellation_reason"]  # fmt: skip
 
 
 class EventTimeField(serializers.DateTimeField):

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.forms import DateRangeForm, UswdsForm
+from contactcenter.forms import DateRangeForm, TopicChoiceField, UswdsForm
 from contactcenter.models import US_TIME_ZONES, Language, Topic
 from contactcenter.roles import Role
 
@@ -42,7 +42,7 @@ class OutreachForm(UswdsForm):
 
 # Querysets, not choices built in __init__: UswdsForm validates while it is constructed.
 def _topic_field(label):
-    return forms.ModelChoiceField(
+    return TopicChoiceField(
         label=label, queryset=Topic.objects.filter(active=True), to_field_name="code", empty_label=None
     )
 
@@ -222,3 +222,11 @@ class SegmentForm(OutreachForm):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All")), *OrganisationType.choices], required=False)
     region = forms.CharField(label=_("Region"), max_length=80, required=False)
     language = forms.CharField(label=_("Language code"), max_length=5, required=False)
+
+
+class EngagementCancelForm(OutreachForm):
+    reason = forms.CharField(
+        label=_("Why it is cancelled"),
+        help_text=_("Registrants read this in their e-mail and on the public page."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

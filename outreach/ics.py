@@ -21,6 +21,7 @@ def _event(engagement: Engagement) -> Event:
     event.add("uid", f"{engagement.uid}@ncsc-outreach")
     event.add("dtstamp", timezone.now())
     event.add("sequence", engagement.sequence)
+    event.add("status", "CANCELLED" if engagement.cancelled_at else "CONFIRMED")
     event.add("summary", engagement.title)
     event.add("dtstart", engagement.starts_at.astimezone(zone))
     event.add("dtend", engagement.ends_at.astimezone(zone))

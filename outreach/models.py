@@ -242,6 +242,8 @@ class Engagement(models.Model):
     partners = models.ManyToManyField(Organisation, blank=True, related_name="engagements")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, help_text=_("iCalendar SEQUENCE, raised on every change."))
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,6 +281,7 @@ class Registration(models.Model):
         max_length=10, blank=True, help_text=_("The status the last confirmation e-mail announced.")
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -538,6 +538,82 @@ def engagement_create(
     return engagement
 
 
+def engagement_cancel(
+    *, context: AuditContext, engagement_id: int, reason: str, now: datetime | None = None
+) -> Engagement:
+    """Call an engagement off: registration stops, calendars get the cancellation, and everyone
+    registered or waitlisted is told once, after commit, in their own language."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ApplicationError(
+            _("Say why the engagement is cancelled: registrants will read it."), extra={"field": "reason"}
+        )
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
+        if engagement is None:
+            raise ApplicationError(_("There is no such engagement."))
+        if engagement.cancelled_at is not None:
+            raise ApplicationError(_("This engagement is already cancelled."))
+        if engagement.ends_at <= now:
+            raise ApplicationError(_("This engagement is over; it cannot be cancelled."))
+        engagement.cancelled_at = now
+        engagement.cancellation_reason = reason.strip()
+        engagement.sequence += 1
+        _save(engagement, update_fields=["cancelled_at", "cancellation_reason", "sequence", "updated_at"])
+        _audit(context, AuditAction.UPDATE, engagement, f"Engagement #{engagement.pk} cancelled")
+        from .tasks import registration_cancellation_notice_send
+
+        for registration_id in engagement.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+            "pk", flat=True
+        ):
+            enqueue_on_commit(registration_cancellation_notice_send, registration_id=registration_id)
+    return engagement
+
+
+def registration_cancellation_notice_send(*, registration_id: int) -> bool:
+    """Tell one registrant their engagement is called off; a second run sends nothing."""
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("engagement").filter(pk=registration_id).first()
+        )
+        if (
+            registration is None
+            or registration.engagement.cancelled_at is None
+            or registration.cancellation_notice_sent_at is not None
+            or registration.status == RegistrationStatus.CANCELLED
+        ):
+            return False
+        engagement = registration.engagement
+        _mail(
+            template="cancelled",
+            language=registration.language,
+            to=registration.email,
+            subject_context={
+                "registration": registration,
+                "engagement": engagement,
+                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
+                "list_url": _absolute(reverse("outreach:engagement-list-public")),
+            },
+        )
+        registration.cancellation_notice_sent_at = timezone.now()
+        registration.save(update_fields=["cancellation_notice_sent_at"])
+    return True
+
+
+def registrations_cancellation_notice_pending(*, older_than_seconds: int = 60) -> list[int]:
+    """Notices of a cancelled engagement whose task never reached the broker (for the sweep)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
+        .filter(
+            engagement__cancelled_at__lt=cutoff,
+            engagement__ends_at__gt=timezone.now(),
+            cancellation_notice_sent_at__isnull=True,
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+
+
 def _send_confirmation_soon(registration_id: int) -> None:
     from .tasks import registration_confirmation_send
 
@@ -567,6 +643,8 @@ def registration_create(
         engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
         if engagement is None:
             raise ApplicationError(_("There is no such engagement."))
+        if engagement.cancelled_at is not None:
+            raise ApplicationError(_("This engagement has been cancelled."), extra={"code": "cancelled"})
         if now >= engagement.registration_closes_at:
             raise ApplicationError(_("Registration for this engagement is closed."), extra={"code": "closed"})
         live = engagement.registrations.exclude(status=RegistrationStatus.CANCELLED)
@@ -697,6 +775,7 @@ def registrations_reminder_due(*, now: datetime | None = None) -> list[int]:
         Registration.objects.filter(
             status=RegistrationStatus.REGISTERED,
             reminder_sent_at__isnull=True,
+            engagement__cancelled_at__isnull=True,
             engagement__starts_at__gt=now,
             engagement__starts_at__lte=now + timedelta(hours=settings.OUTREACH_REMINDER_LEAD_HOURS),
         ).values_list("pk", flat=True)
@@ -713,6 +792,8 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
         if registration is None or registration.reminder_sent_at is not None:
             return False
         if registration.status != RegistrationStatus.REGISTERED or registration.engagement.starts_at <= now:
+            return False
+        if registration.engagement.cancelled_at is not None:
             return False
         engagement = registration.engagement
         _mail(

@@ -25,6 +25,7 @@ from . import selectors, services
 from .forms import (
     ContactForm,
     CroProfileForm,
+    EngagementCancelForm,
     EngagementForm,
     FeedbackForm,
     InteractionLogForm,
@@ -393,6 +394,7 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "feedback_form": forms.get("feedback_form")
             or FeedbackForm(initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}),
             "referral_form": forms.get("referral_form") or ReferralForm(initial={"topic": engagement.topic.code}),
+            "cancel_form": forms.get("cancel_form") or EngagementCancelForm(),
         },
         status=status,
     )
@@ -417,6 +419,20 @@ def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpRespo
             changed += 1
     messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
     return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
+
+
+@staff
+@require_POST
+def engagement_cancel(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    form = EngagementCancelForm(request.POST)
+
+    def cancel(data):
+        return services.engagement_cancel(context=_ctx(request), engagement_id=engagement_id, reason=data["reason"])
+
+    if _try(request, form, cancel):
+        messages.success(request, _("The engagement is cancelled; each registrant is being told by e-mail."))
+        return redirect("outreach:engagement-detail", engagement_id=engagement_id)
+    return _engagement_page(request, engagement_id, status=400, cancel_form=form)
 
 
 @staff

@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from contactcenter import services as core
@@ -251,3 +252,29 @@ def test_pages_listing_people_are_audited_when_viewed(client_as):
     client.get(f"/outreach/engagements/{engagement.pk}/")
     event = AuditEvent.objects.get(action="view", target_type="outreach.engagement")
     assert (event.target_id, event.actor_id) == (str(engagement.pk), client.user.pk)
+
+
+def test_topics_are_named_in_the_language_of_the_page(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    spanish = client.get("/outreach/feedback/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get("/outreach/feedback/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="naturalization">Naturalización y ciudadanía</option>' in spanish
+    assert '<option value="naturalization">Naturalization and citizenship</option>' in english
+
+
+def test_staff_cancel_an_engagement_and_the_public_page_says_so(client_as, django_capture_on_commit_callbacks):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory(capacity=5)
+    RegistrationFactory(engagement=engagement)
+    refused = client.post(f"/outreach/engagements/{engagement.pk}/cancel/", {"reason": ""})
+    assert refused.status_code == 400 and 'aria-invalid="true"' in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        done = client.post(f"/outreach/engagements/{engagement.pk}/cancel/", {"reason": "The venue flooded."})
+    assert done.status_code == 302 and len(callbacks) == 1
+    staff_page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert "data-cancelled" in staff_page and "Cancel the engagement and tell the registrants" not in staff_page
+    public = Client().get(f"/outreach/events/{engagement.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Este evento ha sido cancelado" in public and "The venue flooded." in public
+    assert 'name="email"' not in public
+    listing = Client().get("/outreach/events/").content.decode()
+    assert "data-cancelled" in listing and f"Why {engagement.title} was cancelled" in listing

@@ -281,6 +281,42 @@ def test_reminder_is_sent_once_per_registration_the_day_before():
     assert services.registrations_reminder_due() == []
 
 
+def test_a_cancelled_engagement_tells_each_registrant_once_and_takes_no_more(django_capture_on_commit_callbacks):
+    engagement = EngagementFactory(capacity=1, starts_at=timezone.now() + timedelta(hours=20))
+    seated = RegistrationFactory(engagement=engagement, language="es", email="rosa@example.org")
+    waiting = RegistrationFactory(engagement=engagement, status=RegistrationStatus.WAITLISTED)
+    gone = RegistrationFactory(engagement=engagement, status=RegistrationStatus.CANCELLED)
+
+    with pytest.raises(ApplicationError, match="Say why"):
+        services.engagement_cancel(context=CTX, engagement_id=engagement.pk, reason=" ")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.engagement_cancel(context=CTX, engagement_id=engagement.pk, reason="The venue flooded.")
+    assert len(callbacks) == 2  # the registered and the waitlisted, not the one who had cancelled
+    engagement.refresh_from_db()
+    assert engagement.cancelled_at is not None and engagement.sequence == 1
+    assert sorted(services.registrations_cancellation_notice_pending(older_than_seconds=-60)) == sorted(
+        [seated.pk, waiting.pk]
+    )
+
+    for registration in (seated, waiting, gone):
+        services.registration_cancellation_notice_send(registration_id=registration.pk)
+    assert services.registration_cancellation_notice_send(registration_id=seated.pk) is False
+    assert [message.to for message in mail.outbox] == [["rosa@example.org"], [waiting.email]]
+    assert mail.outbox[0].subject.startswith("Cancelada:") and "The venue flooded." in mail.outbox[0].body
+    assert services.registrations_cancellation_notice_pending(older_than_seconds=-60) == []
+
+    with pytest.raises(ApplicationError, match="cancelled"):
+        services.registration_create(context=CTX, engagement_id=engagement.pk, name="Late", email="l@example.org")
+    with pytest.raises(ApplicationError, match="already cancelled"):
+        services.engagement_cancel(context=CTX, engagement_id=engagement.pk, reason="Again.")
+    assert services.registrations_reminder_due() == []
+    assert services.registration_reminder_send(registration_id=seated.pk) is False
+    from outreach.ics import calendar_for
+
+    ics = calendar_for([engagement], name="test").decode()
+    assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
+
+
 # --- feedback, report back -------------------------------------------------------------------------
 def test_feedback_moves_new_under_review_response_drafted_reported_back(make_staff):
     staff = make_staff("outreach_staff")
