@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -230,3 +232,43 @@ class EngagementCancelForm(OutreachForm):
         help_text=_("Registrants read this in their e-mail and on the public page."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class EngagementChangeForm(OutreachForm):
+    """What can change once people have registered: when, where, the title and the seats."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    registration_closes = forms.DateTimeField(
+        label=_("Registration closes"),
+        help_text=_("Date and time in the event's time zone."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    venue = forms.CharField(label=_("Place"), max_length=200, required=False)
+    address = forms.CharField(label=_("Address"), max_length=250, required=False)
+    call_in = forms.CharField(label=_("Call-in number or web link"), max_length=300, required=False)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+
+    @classmethod
+    def initial_for(cls, engagement) -> dict:
+        from django.utils import timezone as tz
+
+        zone = ZoneInfo(engagement.time_zone)
+        starts, ends = tz.localtime(engagement.starts_at, zone), tz.localtime(engagement.ends_at, zone)
+        closes = tz.localtime(engagement.registration_closes_at, zone)
+        return {
+            "title": engagement.title,
+            "description": engagement.description,
+            "day": starts.date(),
+            "start": starts.strftime("%H:%M"),
+            "end": ends.strftime("%H:%M"),
+            "registration_closes": closes.strftime("%Y-%m-%dT%H:%M"),
+            "venue": engagement.venue,
+            "address": engagement.address,
+            "call_in": engagement.call_in,
+            "capacity": engagement.capacity,
+        }

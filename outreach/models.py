@@ -282,6 +282,9 @@ class Registration(models.Model):
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancellation_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    notified_sequence = models.PositiveIntegerField(
+        default=0, help_text=_("The engagement's SEQUENCE this registrant last heard about.")
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

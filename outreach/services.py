@@ -471,6 +471,29 @@ def follow_up_complete(*, context: AuditContext, interaction_id: int) -> Partner
 
 
 # --- engagements and registrations --------------------------------------------------------------
+def _check_logistics(
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    registration_closes_at: datetime,
+    venue: str,
+    call_in: str,
+    capacity: int,
+) -> None:
+    check_event_time(starts_at, time_zone, "start")
+    check_event_time(ends_at, time_zone, "end")
+    check_event_time(registration_closes_at, time_zone, "registration close")
+    if ends_at <= starts_at:
+        raise ApplicationError(_("The engagement ends before it starts."), extra={"field": "end"})
+    if registration_closes_at > ends_at:
+        raise ApplicationError(_("Registration must close before the engagement ends."), extra={"field": "closes"})
+    if not (venue.strip() or call_in.strip()):
+        raise ApplicationError(_("Give a place or a call-in / web link."), extra={"field": "venue"})
+    if capacity < 1:
+        raise ApplicationError(_("Capacity must be at least 1."), extra={"field": "capacity"})
+
+
 def engagement_create(
     *,
     context: AuditContext,
@@ -495,17 +518,10 @@ def engagement_create(
 ) -> Engagement:
     if kind not in EngagementType.values:
         raise ApplicationError(_("Unknown engagement type %(value)s.") % {"value": kind}, extra={"field": "kind"})
-    check_event_time(starts_at, time_zone, "start")
-    check_event_time(ends_at, time_zone, "end")
-    check_event_time(registration_closes_at, time_zone, "registration close")
-    if ends_at <= starts_at:
-        raise ApplicationError(_("The engagement ends before it starts."), extra={"field": "end"})
-    if registration_closes_at > ends_at:
-        raise ApplicationError(_("Registration must close before the engagement ends."), extra={"field": "closes"})
-    if not (venue.strip() or call_in.strip()):
-        raise ApplicationError(_("Give a place or a call-in / web link."), extra={"field": "venue"})
-    if capacity < 1:
-        raise ApplicationError(_("Capacity must be at least 1."), extra={"field": "capacity"})
+    _check_logistics(
+        starts_at=starts_at, ends_at=ends_at, time_zone=time_zone, registration_closes_at=registration_closes_at,
+        venue=venue, call_in=call_in, capacity=capacity,
+    )  # fmt: skip
     engagement = Engagement(
         organiser=organiser,
         title=title.strip(),
@@ -536,6 +552,101 @@ def engagement_create(
             f"{engagement.get_kind_display()} {engagement.title} on {starts_at.isoformat()} ({time_zone})",
         )
     return engagement
+
+
+def engagement_update(
+    *,
+    context: AuditContext,
+    engagement_id: int,
+    title: str,
+    description: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    registration_closes_at: datetime,
+    venue: str,
+    address: str,
+    call_in: str,
+    capacity: int,
+) -> Engagement:
+    """Reschedule, move, rename or resize an engagement. Calendars get a new SEQUENCE and everyone
+    registered or waitlisted is e-mailed the new details once; more seats go to the waitlist first."""
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
+        if engagement is None:
+            raise ApplicationError(_("There is no such engagement."))
+        if engagement.cancelled_at is not None:
+            raise ApplicationError(_("This engagement is already cancelled."))
+        _check_logistics(
+            starts_at=starts_at, ends_at=ends_at, time_zone=engagement.time_zone,
+            registration_closes_at=registration_closes_at, venue=venue, call_in=call_in, capacity=capacity,
+        )  # fmt: skip
+        seated = engagement.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+        if capacity < seated:
+            raise ApplicationError(
+                _("%(count)s people already have a seat: the capacity cannot go below that.") % {"count": seated},
+                extra={"field": "capacity"},
+            )
+        values = {
+            "title": title.strip(),
+            "description": description,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "registration_closes_at": registration_closes_at,
+            "venue": venue.strip(),
+            "address": address.strip(),
+            "call_in": call_in.strip(),
+            "capacity": capacity,
+        }
+        changed = [field for field, value in values.items() if getattr(engagement, field) != value]
+        if not changed:
+            return engagement
+        for field, value in values.items():
+            setattr(engagement, field, value)
+        # Calendars and registrants hear of what they hold (title, time, place), not of the seat count.
+        told = any(field != "capacity" for field in changed)
+        engagement.sequence += 1 if told else 0
+        _save(engagement, update_fields=[*changed, "sequence", "updated_at"])
+        _audit(context, AuditAction.UPDATE, engagement, f"Engagement #{engagement.pk} changed: {', '.join(changed)}")
+        if capacity > seated:
+            _promote_waitlisted(context, engagement_id=engagement.pk, seats=capacity - seated)
+        if told:
+            from .tasks import registration_change_notice_send
+
+            for registration_id in engagement.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+                "pk", flat=True
+            ):
+                enqueue_on_commit(registration_change_notice_send, registration_id=registration_id)
+    return engagement
+
+
+def registration_change_notice_send(*, registration_id: int) -> bool:
+    """Tell one registrant the engagement's new time or place, once per change."""
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("engagement").filter(pk=registration_id).first()
+        )
+        if registration is None or registration.status == RegistrationStatus.CANCELLED:
+            return False
+        engagement = registration.engagement
+        if engagement.cancelled_at is not None or registration.notified_sequence >= engagement.sequence:
+            return False
+        _mail(
+            template="changed",
+            language=registration.language,
+            to=registration.email,
+            subject_context={
+                "registration": registration,
+                "engagement": engagement,
+                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
+                "cancel_url": _absolute(
+                    reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
+                ),
+                "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
+            },
+        )
+        registration.notified_sequence = engagement.sequence
+        registration.save(update_fields=["notified_sequence"])
+    return True
 
 
 def engagement_cancel(
@@ -600,6 +711,21 @@ def registration_cancellation_notice_send(*, registration_id: int) -> bool:
     return True
 
 
+def registrations_change_notice_pending(*, older_than_seconds: int = 60) -> list[int]:
+    """Notices of a change whose task never reached the broker (for the sweep)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
+        .filter(
+            notified_sequence__lt=F("engagement__sequence"),
+            engagement__cancelled_at__isnull=True,
+            engagement__updated_at__lt=cutoff,
+            engagement__ends_at__gt=timezone.now(),
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+
+
 def registrations_cancellation_notice_pending(*, older_than_seconds: int = 60) -> list[int]:
     """Notices of a cancelled engagement whose task never reached the broker (for the sweep)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
@@ -662,6 +788,7 @@ def registration_create(
             language=language if language in Language.values else Language.ENGLISH,
             status=RegistrationStatus.REGISTERED if seated < engagement.capacity else RegistrationStatus.WAITLISTED,
             created_at=now,
+            notified_sequence=engagement.sequence,
         )
         _save(registration)
         _audit(
@@ -701,18 +828,23 @@ def registration_cancel(*, context: AuditContext, registration_id: int) -> Regis
         _save(registration, update_fields=["status", "updated_at"])
         _audit(context, AuditAction.UPDATE, registration, f"Registration #{registration.pk} cancelled")
         if freed:
-            promoted = (
-                Registration.objects.select_for_update()
-                .filter(engagement_id=registration.engagement_id, status=RegistrationStatus.WAITLISTED)
-                .order_by("created_at", "id")
-                .first()
-            )
-            if promoted is not None:
-                promoted.status = RegistrationStatus.REGISTERED
-                _save(promoted, update_fields=["status", "updated_at"])
-                _audit(context, AuditAction.UPDATE, promoted, f"Registration #{promoted.pk} moved off the waitlist")
-                _send_confirmation_soon(promoted.pk)
+            _promote_waitlisted(context, engagement_id=registration.engagement_id, seats=1)
     return registration
+
+
+def _promote_waitlisted(context: AuditContext, *, engagement_id: int, seats: int) -> None:
+    """Free seats go to the waitlist in the order people joined it; each is told. Call it with the
+    engagement row locked."""
+    promoted = (
+        Registration.objects.select_for_update()
+        .filter(engagement_id=engagement_id, status=RegistrationStatus.WAITLISTED)
+        .order_by("created_at", "id")[: max(seats, 0)]
+    )
+    for registration in promoted:
+        registration.status = RegistrationStatus.REGISTERED
+        _save(registration, update_fields=["status", "updated_at"])
+        _audit(context, AuditAction.UPDATE, registration, f"Registration #{registration.pk} moved off the waitlist")
+        _send_confirmation_soon(registration.pk)
 
 
 def _absolute(path: str) -> str:

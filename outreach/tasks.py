@@ -24,6 +24,11 @@ def registration_reminder_send(registration_id: int) -> bool:
     return services.registration_reminder_send(registration_id=registration_id)
 
 
+@shared_task(name="outreach.registration_change_notice_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
+def registration_change_notice_send(registration_id: int) -> bool:
+    return services.registration_change_notice_send(registration_id=registration_id)
+
+
 @shared_task(name="outreach.registration_cancellation_notice_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
 def registration_cancellation_notice_send(registration_id: int) -> bool:
     return services.registration_cancellation_notice_send(registration_id=registration_id)
@@ -44,6 +49,8 @@ def reminders_and_sweep() -> int:
         sent += 1
     for registration_id in services.registrations_confirmation_pending():
         registration_confirmation_send.delay(registration_id=registration_id)
+    for registration_id in services.registrations_change_notice_pending():
+        registration_change_notice_send.delay(registration_id=registration_id)
     for registration_id in services.registrations_cancellation_notice_pending():
         registration_cancellation_notice_send.delay(registration_id=registration_id)
     for delivery_id in services.report_back_deliveries_pending():

@@ -26,6 +26,7 @@ from .forms import (
     ContactForm,
     CroProfileForm,
     EngagementCancelForm,
+    EngagementChangeForm,
     EngagementForm,
     FeedbackForm,
     InteractionLogForm,
@@ -395,6 +396,8 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             or FeedbackForm(initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}),
             "referral_form": forms.get("referral_form") or ReferralForm(initial={"topic": engagement.topic.code}),
             "cancel_form": forms.get("cancel_form") or EngagementCancelForm(),
+            "change_form": forms.get("change_form")
+            or EngagementChangeForm(initial=EngagementChangeForm.initial_for(engagement), prefix="change"),
         },
         status=status,
     )
@@ -419,6 +422,36 @@ def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpRespo
             changed += 1
     messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
     return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
+
+
+@staff
+@require_POST
+def engagement_change(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
+    form = EngagementChangeForm(request.POST, prefix="change")
+
+    def change(data):
+        zone = engagement.time_zone
+        return services.engagement_update(
+            context=_ctx(request),
+            engagement_id=engagement.pk,
+            title=data["title"],
+            description=data["description"],
+            starts_at=services.local_to_aware(datetime.combine(data["day"], data["start"]), zone, "start"),
+            ends_at=services.local_to_aware(datetime.combine(data["day"], data["end"]), zone, "end"),
+            registration_closes_at=services.local_to_aware(
+                data["registration_closes"].replace(tzinfo=None), zone, "registration_closes"
+            ),
+            venue=data["venue"],
+            address=data["address"],
+            call_in=data["call_in"],
+            capacity=data["capacity"],
+        )
+
+    if _try(request, form, change):
+        messages.success(request, _("The engagement is changed; registrants are being told the new details."))
+        return redirect("outreach:engagement-detail", engagement_id=engagement_id)
+    return _engagement_page(request, engagement_id, status=400, change_form=form)
 
 
 @staff

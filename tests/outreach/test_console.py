@@ -278,3 +278,30 @@ def test_staff_cancel_an_engagement_and_the_public_page_says_so(client_as, djang
     assert 'name="email"' not in public
     listing = Client().get("/outreach/events/").content.decode()
     assert "data-cancelled" in listing and f"Why {engagement.title} was cancelled" in listing
+
+
+def test_staff_reschedule_an_engagement_from_its_page(client_as, django_capture_on_commit_callbacks):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory(capacity=5, time_zone="America/Chicago")
+    RegistrationFactory(engagement=engagement)
+    page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert 'name="change-venue"' in page and f'value="{engagement.title}"' in page
+    form = {
+        "change-title": engagement.title,
+        "change-day": "2027-03-14",
+        "change-start": "02:30",  # the hour Chicago skips that night
+        "change-end": "04:00",
+        "change-registration_closes": "2027-03-13T12:00",
+        "change-venue": "Harold Washington Library",
+        "change-capacity": "5",
+    }
+    refused = client.post(f"/outreach/engagements/{engagement.pk}/change/", form)
+    assert refused.status_code == 400 and "Harold Washington Library" in refused.content.decode()
+    form["change-start"] = "10:00"
+    form["change-end"] = "12:00"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        done = client.post(f"/outreach/engagements/{engagement.pk}/change/", form)
+    assert done.status_code == 302 and len(callbacks) == 1
+    engagement.refresh_from_db()
+    assert engagement.venue == "Harold Washington Library" and engagement.sequence == 1
+    assert engagement.starts_at.isoformat() == "2027-03-14T15:00:00+00:00"  # 10:00 CDT

@@ -317,6 +317,61 @@ def test_a_cancelled_engagement_tells_each_registrant_once_and_takes_no_more(dja
     assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
 
 
+def test_a_rescheduled_engagement_tells_registrants_once_and_gives_new_seats_to_the_waitlist(
+    django_capture_on_commit_callbacks,
+):
+    engagement = EngagementFactory(capacity=1)
+    seated = RegistrationFactory(engagement=engagement, language="es", email="rosa@example.org")
+    first, second = (RegistrationFactory(engagement=engagement, status=RegistrationStatus.WAITLISTED) for _ in range(2))
+    zone = ZoneInfo(engagement.time_zone)
+    later = (engagement.starts_at + timedelta(days=7)).astimezone(zone)
+
+    def update(**changes):
+        values = {
+            # Times as the console sends them: wall-clock times of the event's zone.
+            "title": engagement.title, "description": engagement.description,
+            "starts_at": engagement.starts_at.astimezone(zone), "ends_at": engagement.ends_at.astimezone(zone),
+            "registration_closes_at": engagement.registration_closes_at.astimezone(zone),
+            "venue": engagement.venue, "address": engagement.address, "call_in": engagement.call_in,
+            "capacity": engagement.capacity, **changes,
+        }  # fmt: skip
+        return services.engagement_update(context=CTX, engagement_id=engagement.pk, **values)
+
+    with pytest.raises(ApplicationError, match="ends before it starts"):
+        update(ends_at=engagement.starts_at)
+    with django_capture_on_commit_callbacks() as callbacks:
+        update(capacity=2)  # more seats only: the first waitlisted gets one, nobody else is written to
+    assert len(callbacks) == 1  # that one's confirmation
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.status, second.status) == (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
+    engagement.refresh_from_db()
+    assert engagement.sequence == 0
+    with pytest.raises(ApplicationError, match="cannot go below"):
+        update(capacity=1)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        update(
+            starts_at=later, ends_at=later + timedelta(hours=2),
+            registration_closes_at=later - timedelta(hours=1), venue="Harold Washington Library",
+        )  # fmt: skip
+    assert len(callbacks) == 3  # the two seated and the one still waitlisted
+    engagement.refresh_from_db()
+    assert engagement.sequence == 1 and engagement.venue == "Harold Washington Library"
+    assert sorted(services.registrations_change_notice_pending(older_than_seconds=-60)) == sorted(
+        [seated.pk, first.pk, second.pk]
+    )
+    for registration in (seated, first, second):
+        assert services.registration_change_notice_send(registration_id=registration.pk) is True
+    assert services.registration_change_notice_send(registration_id=seated.pk) is False
+    spanish = next(message for message in mail.outbox if message.to == ["rosa@example.org"])
+    assert spanish.subject.startswith("Cambio:") and "Harold Washington Library" in spanish.body
+    assert later.strftime("%Y-%m-%d %H:%M") in spanish.body
+    assert services.registrations_change_notice_pending(older_than_seconds=-60) == []
+
+    late = services.registration_create(context=CTX, engagement_id=engagement.pk, name="L", email="l@example.org")
+    assert services.registration_change_notice_send(registration_id=late.pk) is False  # joined after the change
+
+
 # --- feedback, report back -------------------------------------------------------------------------
 def test_feedback_moves_new_under_review_response_drafted_reported_back(make_staff):
     staff = make_staff("outreach_staff")
