@@ -554,6 +554,14 @@ def engagement_create(
     return engagement
 
 
+def _tell_registrants(engagement: Engagement, task) -> None:
+    """After commit, one task per person registered or waitlisted (each send guards itself)."""
+    for registration_id in engagement.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+        "pk", flat=True
+    ):
+        enqueue_on_commit(task, registration_id=registration_id)
+
+
 def engagement_update(
     *,
     context: AuditContext,
@@ -612,10 +620,7 @@ def engagement_update(
         if told:
             from .tasks import registration_change_notice_send
 
-            for registration_id in engagement.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
-                "pk", flat=True
-            ):
-                enqueue_on_commit(registration_change_notice_send, registration_id=registration_id)
+            _tell_registrants(engagement, registration_change_notice_send)
     return engagement
 
 
@@ -634,15 +639,7 @@ def registration_change_notice_send(*, registration_id: int) -> bool:
             template="changed",
             language=registration.language,
             to=registration.email,
-            subject_context={
-                "registration": registration,
-                "engagement": engagement,
-                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
-                "cancel_url": _absolute(
-                    reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
-                ),
-                "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
-            },
+            subject_context=_mail_context(registration),
         )
         registration.notified_sequence = engagement.sequence
         registration.save(update_fields=["notified_sequence"])
@@ -674,10 +671,7 @@ def engagement_cancel(
         _audit(context, AuditAction.UPDATE, engagement, f"Engagement #{engagement.pk} cancelled")
         from .tasks import registration_cancellation_notice_send
 
-        for registration_id in engagement.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
-            "pk", flat=True
-        ):
-            enqueue_on_commit(registration_cancellation_notice_send, registration_id=registration_id)
+        _tell_registrants(engagement, registration_cancellation_notice_send)
     return engagement
 
 
@@ -694,17 +688,11 @@ def registration_cancellation_notice_send(*, registration_id: int) -> bool:
             or registration.status == RegistrationStatus.CANCELLED
         ):
             return False
-        engagement = registration.engagement
         _mail(
             template="cancelled",
             language=registration.language,
             to=registration.email,
-            subject_context={
-                "registration": registration,
-                "engagement": engagement,
-                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
-                "list_url": _absolute(reverse("outreach:engagement-list-public")),
-            },
+            subject_context=_mail_context(registration),
         )
         registration.cancellation_notice_sent_at = timezone.now()
         registration.save(update_fields=["cancellation_notice_sent_at"])
@@ -858,6 +846,21 @@ def _mail(*, template: str, language: str, to: str, subject_context: dict) -> No
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
+def _mail_context(registration: Registration, **extra) -> dict:
+    engagement = registration.engagement
+    return {
+        "registration": registration,
+        "engagement": engagement,
+        "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
+        "cancel_url": _absolute(
+            reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
+        ),
+        "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
+        "list_url": _absolute(reverse("outreach:engagement-list-public")),
+        **extra,
+    }
+
+
 def registration_confirmation_send(*, registration_id: int) -> bool:
     """E-mail the registrant the status they now have (seat or waitlist), once per status."""
     with transaction.atomic():
@@ -868,21 +871,13 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
             return False
         if registration.confirmed_status == registration.status:
             return False
-        engagement = registration.engagement
         _mail(
             template="registration",
             language=registration.language,
             to=registration.email,
-            subject_context={
-                "registration": registration,
-                "engagement": engagement,
-                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
-                "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
-                "cancel_url": _absolute(
-                    reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
-                ),
-                "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
-            },
+            subject_context=_mail_context(
+                registration, waitlisted=registration.status == RegistrationStatus.WAITLISTED
+            ),
         )
         registration.confirmation_sent_at = timezone.now()
         registration.confirmed_status = registration.status
@@ -927,20 +922,11 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
             return False
         if registration.engagement.cancelled_at is not None:
             return False
-        engagement = registration.engagement
         _mail(
             template="reminder",
             language=registration.language,
             to=registration.email,
-            subject_context={
-                "registration": registration,
-                "engagement": engagement,
-                "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
-                "cancel_url": _absolute(
-                    reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
-                ),
-                "ics_url": _absolute(reverse("outreach:engagement-ics", args=[engagement.pk])),
-            },
+            subject_context=_mail_context(registration),
         )
         registration.reminder_sent_at = now
         registration.save(update_fields=["reminder_sent_at"])

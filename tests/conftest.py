@@ -101,6 +101,7 @@ def _reference_rows(request):
         or (marker is not None and marker.kwargs.get("transaction"))
     )
     if not transactional:
+        yield
         return
     request.getfixturevalue("transactional_db")
     from importlib import import_module
@@ -109,6 +110,36 @@ def _reference_rows(request):
 
     for migration in ("0002_roles_and_topics", "0006_status_headlines", "0008_queue_configs"):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
+    yield
+    _wait_until_the_worker_is_quiet()
+
+
+_worker_running = False
+
+
+def _wait_until_the_worker_is_quiet(timeout: float = 20.0) -> None:
+    """The flush after a transactional test truncates every table; a session worker still working a
+    task (a stale one from an earlier test, say) holds locks the truncation would deadlock on. Wait
+    until its queue is empty and no other connection to the test database is mid-statement."""
+    from django.conf import settings
+    from django.db import connection
+
+    if not _worker_running or connection.vendor != "postgresql":
+        return
+    import redis
+
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            busy = cursor.fetchone()[0]
+        if not busy and not queue.llen(settings.CELERY_TASK_DEFAULT_QUEUE):
+            return
+        time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
@@ -241,7 +272,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         f"\n[celery] real worker pid={process.pid} broker={settings.REDIS_URL} "
         f"queue={settings.CELERY_TASK_DEFAULT_QUEUE}"
     )
+    global _worker_running
+    _worker_running = True
     yield process, log
+    _worker_running = False
     process.terminate()
     try:
         process.wait(timeout=20)
