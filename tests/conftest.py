@@ -211,7 +211,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
-        pytest.skip("service missing: the Celery worker test needs the Postgres service")
+        # Marked tests never get here without Postgres: collection skips them as a missing service.
+        pytest.fail("a test using the Celery worker must be marked `celery_worker`")
     user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
     database_url = f"postgres://{user}@{host}:{port}/{connection.settings_dict['NAME']}"
     log = tmp_path_factory.mktemp("celery") / "worker.log"
