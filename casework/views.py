@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contactcenter import ratelimit
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext, client_ip
@@ -53,13 +53,7 @@ def _context(request: HttpRequest) -> AuditContext:
 
 # --- public web form -----------------------------------------------------------------------------
 def _rate_limited(request: HttpRequest) -> bool:
-    key = f"casework-form:{client_ip(request) or '-'}"
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
+    count = ratelimit.hit(f"casework-form:{client_ip(request) or '-'}", window_seconds=3600)
     return count > settings.CASEWORK_FORM_PER_HOUR
 
 

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import ratelimit
 from .audit import client_ip
 from .identifiers import InvalidIdentifier, normalize_receipt_number
 from .models import (
@@ -41,11 +42,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             return super().clean()
         except forms.ValidationError:
             for key in keys:
-                cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+                ratelimit.hit(key, window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
             raise
 
 

@@ -11,11 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
-from contactcenter import hours, selectors, services
+from contactcenter import hours, ratelimit, selectors, services
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import mask_receipt_number
@@ -221,22 +219,8 @@ def _yes_no(turn: Turn) -> str | None:
 
 def lookup_allowed(call: Call) -> bool:
     """Case-status lookups are limited per calling number, so nobody can walk receipt numbers."""
-    limit = settings.IVR_CASE_LOOKUPS_PER_HOUR
-    key = f"ivr:lookups:{call.from_number}"
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # add + incr in one round trip (Django's add and incr cost three).
-        full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
-        _, count = client.pipeline(transaction=False).set(full_key, 0, ex=3600, nx=True).incr(full_key).execute()
-        return count <= limit
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
-    return count <= limit
+    count = ratelimit.hit(f"ivr:lookups:{call.from_number}", window_seconds=3600)
+    return count <= settings.IVR_CASE_LOOKUPS_PER_HOUR
 
 
 def handle_confirm_receipt(turn: Turn) -> Reply:

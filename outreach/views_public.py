@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from contactcenter import ratelimit
 from contactcenter.audit import AuditContext, client_ip
 from contactcenter.errors import ApplicationError
 from contactcenter.roles import public
@@ -26,13 +26,7 @@ REGISTRATIONS_PER_HOUR = 20
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    key = f"outreach-register:{client_ip(request) or '-'}"
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > REGISTRATIONS_PER_HOUR
-    except ValueError:
-        cache.set(key, 1, 3600)
-        return False
+    return ratelimit.hit(f"outreach-register:{client_ip(request) or '-'}", window_seconds=3600) > REGISTRATIONS_PER_HOUR
 
 
 def _engagement(engagement_id: int) -> Engagement:

@@ -1,0 +1,27 @@
+"""One fixed-window counter behind every limit: IVR case lookups per calling number, the public
+forms per address, failed sign-ins per user and address."""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+
+def hit(key: str, *, window_seconds: int) -> int:
+    """Count one more event under `key` in its window (which starts with the first) and return the
+    count so far."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # SET NX + INCR in one round trip (Django's add and incr cost three).
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        _, count = (
+            client.pipeline(transaction=False).set(full_key, 0, ex=window_seconds, nx=True).incr(full_key).execute()
+        )
+        return count
+    backend.add(key, 0, window_seconds)
+    try:
+        return backend.incr(key)
+    except ValueError:  # the window ran out between add and incr
+        backend.set(key, 1, window_seconds)
+        return 1
