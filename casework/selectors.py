@@ -252,6 +252,14 @@ def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
     return qs.order_by("inquiry__due_on", "id")
 
 
+def trip_get(*, pk: int) -> TripRedress | None:
+    return trip_list().filter(pk=pk).first()
+
+
+def trip_for_inquiry(*, inquiry: Inquiry) -> TripRedress | None:
+    return trip_list().filter(inquiry=inquiry).first()
+
+
 # --- reports -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReportFigures:

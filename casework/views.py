@@ -41,7 +41,7 @@ from .forms import (
     TripOpenForm,
     TripUpdateForm,
 )
-from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source, TripRedress
+from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source
 
 CAO = tuple(CASEWORK_ROLES)
 CAO_AND_TSA = (*CASEWORK_ROLES, Role.TSA_LIAISON)
@@ -234,7 +234,7 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         target_id=inquiry.pk,
         summary=f"Viewed inquiry {inquiry.reference}",
     )
-    trip = TripRedress.objects.filter(inquiry=inquiry).first()
+    trip = selectors.trip_for_inquiry(inquiry=inquiry)
     return render(
         request,
         "casework/inquiry.html",
@@ -449,7 +449,7 @@ def trip(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*CAO_AND_TSA)
 def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = TripRedress.objects.select_related("inquiry", "inquiry__correspondent").filter(pk=pk).first()
+    trip = selectors.trip_get(pk=pk)
     if trip is None:
         raise Http404
     form = TripUpdateForm(
@@ -482,7 +482,7 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*CAO_AND_TSA)
 def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = TripRedress.objects.select_related("inquiry", "inquiry__correspondent").filter(pk=pk).first()
+    trip = selectors.trip_get(pk=pk)
     if trip is None or not trip.determination_letter:
         raise Http404
     return render(request, "casework/trip_letter.html", {"trip": trip})

@@ -48,6 +48,19 @@ def normalize_a_number(raw: str) -> str:
     return "A" + value.lstrip("A").zfill(9)
 
 
+def phone_e164(raw: str) -> str | None:
+    """A dialable number (US by default, or +country) in E.164; None when it is not one."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(raw or "", "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def find_receipt_numbers(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for match in RECEIPT_IN_TEXT.finditer(text or ""):

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -26,6 +25,7 @@ from contactcenter.audit import AuditContext
 from contactcenter.background import enqueue_on_commit
 from contactcenter.errors import ApplicationError
 from contactcenter.hours import caller_time_zone
+from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
 from contactcenter.pii import mask_pii
 
@@ -106,18 +106,13 @@ def normalize_phone(raw: str) -> str:
     value = (raw or "").strip()
     if not value:
         return ""
-    try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException as error:
-        raise ApplicationError(
-            _("%(value)s is not a telephone number.") % {"value": raw}, extra={"field": "phone"}
-        ) from error
-    if not phonenumbers.is_valid_number(number):
+    number = phone_e164(value)
+    if number is None:
         raise ApplicationError(
             _("%(value)s is not a valid telephone number: give the area code and 7 digits.") % {"value": raw},
             extra={"field": "phone"},
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def _topic(code: str) -> Topic:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ..audit import AuditContext
 from ..errors import ApplicationError
-from ..identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
+from ..identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number, phone_e164
 from ..models import (
     AuditAction,
     AuditChannel,
@@ -935,13 +935,10 @@ def form_order_create(
 
 
 def _sms_number(phone: str) -> str:
-    try:
-        number = phonenumbers.parse(phone or "", "US")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = phone_e164(phone)
+    if number is None:
         raise ApplicationError("A text message needs a valid phone number.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def form_order_sms_body(*, form: Form, language: str) -> str:
