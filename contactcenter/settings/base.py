@@ -211,18 +211,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["contactcenter.permissions.HasRole"],
+    # The apps' choice sets share field names (kind, channel, outcome, source, language): name each.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "contactcenter.models.Language",
+        "ChannelEnum": "contactcenter.models.Channel",
+        "OutcomeEnum": "contactcenter.models.Outcome",
+        "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
+        "InquiryChannelEnum": "casework.models.InquiryChannel",
+        "InquirySourceEnum": "casework.models.Source",
+        "ResponseKindEnum": "casework.models.ResponseKind",
+        "TelephoneOutcomeEnum": "casework.models.TelephoneOutcome",
+        "OrganisationTypeEnum": "outreach.models.OrganisationType",
+        "EngagementTypeEnum": "outreach.models.EngagementType",
+        "EngagementLanguageEnum": "outreach.models.EngagementLanguage",
+        "ReferralOutcomeEnum": "outreach.models.ReferralOutcome",
+        "FeedbackSourceEnum": "outreach.models.FeedbackSource",
+    },
 }
-# Outreach's choice sets share field names (kind, outcome, language) with the core's: name them.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
-    "OrganisationTypeEnum": "outreach.models.OrganisationType",
-    "EngagementTypeEnum": "outreach.models.EngagementType",
-    "EngagementLanguageEnum": "outreach.models.EngagementLanguage",
-    "ReferralOutcomeEnum": "outreach.models.ReferralOutcome",
-    "LanguageEnum": "contactcenter.models.Language",
-    "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
-}
-
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="json")
@@ -265,15 +270,3 @@ CASEWORK_IMAP_SSL = env.bool("CASEWORK_IMAP_SSL", default=True)
 CASEWORK_IMAP_USER = env("CASEWORK_IMAP_USER", default="")
 CASEWORK_IMAP_PASSWORD = env("CASEWORK_IMAP_PASSWORD", default="")
 CASEWORK_IMAP_FOLDER = env("CASEWORK_IMAP_FOLDER", default="INBOX")
-# Casework's choice sets share field names (channel, kind, outcome) with the core's: name them.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
-    "ChannelEnum": "contactcenter.models.Channel",
-    "OutcomeEnum": "contactcenter.models.Outcome",
-    "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
-    "InquiryChannelEnum": "casework.models.InquiryChannel",
-    "ResponseKindEnum": "casework.models.ResponseKind",
-    "TelephoneOutcomeEnum": "casework.models.TelephoneOutcome",
-    "InquirySourceEnum": "casework.models.Source",
-    "FeedbackSourceEnum": "outreach.models.FeedbackSource",
-}
