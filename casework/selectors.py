@@ -252,6 +252,15 @@ def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
     return qs.order_by("inquiry__due_on", "id")
 
 
+def trip_search(*, user, status: str | None = None, text: str = "") -> QuerySet[TripRedress]:
+    """Redress requests by status, and by words of their inquiry or their redress control number."""
+    rows = trip_list(status=status)
+    if not text:
+        return rows
+    found = inquiry_search(queryset=inquiry_list_for(user=user), text=text).filter(source=Source.TSA_TRIP)
+    return rows.filter(inquiry__in=found) | rows.filter(redress_control_number__iexact=text)
+
+
 def trip_get(*, pk: int) -> TripRedress | None:
     return trip_list().filter(pk=pk).first()
 

@@ -438,12 +438,7 @@ def case_lookup(request: HttpRequest) -> HttpResponse:
 @roles_required(*CAO_AND_TSA)
 def trip(request: HttpRequest) -> HttpResponse:
     search = (request.GET.get("q") or "").strip()
-    rows = selectors.trip_list(status=request.GET.get("status") or None)
-    if search:
-        found = selectors.inquiry_search(queryset=selectors.inquiry_list_for(user=request.user), text=search)
-        rows = rows.filter(inquiry__in=found.filter(source=Source.TSA_TRIP)) | rows.filter(
-            redress_control_number__iexact=search
-        )
+    rows = selectors.trip_search(user=request.user, status=request.GET.get("status") or None, text=search)
     return render(request, "casework/trip.html", {"rows": rows[:200], "q": search})
 
 
