@@ -43,11 +43,21 @@ class Reply:
     option: str = ""
 
 
+class StepNeedsLock(Exception):
+    """The step is about to change more than the call's own row: the service takes it again under
+    the call's lock."""
+
+
 @dataclass
 class Turn:
     call: Call
     digits: str = ""
     speech: str = ""
+    locked: bool = True  # the call's row is locked for this step's transaction
+
+    def before_side_effect(self) -> None:
+        if not self.locked:
+            raise StepNeedsLock
 
     @property
     def language(self) -> str:
@@ -232,6 +242,8 @@ def handle_confirm_receipt(turn: Turn) -> Reply:
         accepted(turn)
         return ask_receipt(turn)
     receipt = call.state.get("pending_receipt", "")
+    if call.state.get("receipt_purpose") == "mail":
+        turn.before_side_effect()  # before the lookup is counted, not after
     if not lookup_allowed(call):
         _path(call, "receipt:rate-limited")
         return _after_rate_limit(turn)
@@ -379,6 +391,7 @@ def order_form(turn: Turn, channel: str, case=None) -> Reply:
     form = reference.form_get(call.state.get("form_id"))
     if form is None:
         return ask_form(turn)
+    turn.before_side_effect()
     try:
         services.form_order_create(
             context=ivr_context(),
@@ -491,6 +504,7 @@ def handle_results_menu(turn: Turn) -> Reply:
     if choice == "1":
         return nearest_results(turn)
     if choice == "2":
+        turn.before_side_effect()
         body = "\n".join(_nearest_lines(turn))
         try:
             gateway().send_sms(to=turn.call.from_number, body=body, purpose=f"ivr:{turn.call.call_sid}:results")
@@ -767,6 +781,7 @@ def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = Fa
     now = timezone.now()
     _path(call, "representative")
     if hours.tier1_open(time_zone=call.caller_time_zone, at=now):
+        turn.before_side_effect()
         from .services import call_hand_to_queue
 
         contact = call_hand_to_queue(call=call)
@@ -802,6 +817,7 @@ def handle_after_hours(turn: Turn) -> Reply:
         return retry(turn, "after_hours")
     accepted(turn)
     if choice == "1":
+        turn.before_side_effect()
         from .services import call_request_callback
 
         call_request_callback(call=turn.call)

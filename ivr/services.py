@@ -13,6 +13,7 @@ from contactcenter import hours, services
 from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import Channel, ContactKind, Outcome, WaitingContact
 from contactcenter.pii import mask_pii
+from contactcenter.prepared import PreparedStatement
 
 from . import flow, twiml
 from .models import Call, CallEvent, CallOutcome
@@ -39,8 +40,9 @@ def _mask_input(node: str, digits: str, speech: str) -> str:
     return mask_pii(digits or speech)[:120]
 
 
-# The webhooks' own statements are written out: the ORM's query compilation cost more CPU than
-# everything else a step does (see docs/performance.md, "IVR webhook throughput").
+# The webhooks' own statements are written out and prepared once per session: the ORM's query
+# compilation, then Postgres's parsing and planning, cost more CPU than everything else a step does
+# (see docs/performance.md, "IVR webhook throughput").
 _CALL_FIELDS = list(Call._meta.concrete_fields)
 _CALL_COLUMNS = ", ".join(field.column for field in _CALL_FIELDS)
 _JSON_COLUMNS = {index for index, field in enumerate(_CALL_FIELDS) if field.get_internal_type() == "JSONField"}
@@ -48,10 +50,20 @@ _JSON_COLUMNS = {index for index, field in enumerate(_CALL_FIELDS) if field.get_
 # are lost in a crash, so it need not wait for the WAL flush (audit rows elsewhere do).
 _SYNC_OFF = "set_config('synchronous_commit', 'off', true)"
 # Column names from the model, no input: nothing to inject.
-_FETCH_SQL = f"SELECT {_CALL_COLUMNS} FROM ivr_call WHERE call_sid = %s FOR UPDATE"  # noqa: S608
-_FETCH_RELAXED_SQL = f"SELECT {_CALL_COLUMNS}, {_SYNC_OFF} FROM ivr_call WHERE call_sid = %s FOR UPDATE"  # noqa: S608
+_READ = PreparedStatement("ivr_call_read", f"SELECT {_CALL_COLUMNS} FROM ivr_call WHERE call_sid = %s")  # noqa: S608
+_READ_FOR_UPDATE = PreparedStatement(
+    "ivr_call_lock",
+    f"SELECT {_CALL_COLUMNS} FROM ivr_call WHERE call_sid = %s FOR UPDATE",  # noqa: S608
+)
+_READ_FOR_UPDATE_RELAXED = PreparedStatement(
+    "ivr_call_lock_relaxed",
+    f"SELECT {_CALL_COLUMNS}, {_SYNC_OFF} FROM ivr_call WHERE call_sid = %s FOR UPDATE",  # noqa: S608
+)
+_STORED_TWIML = PreparedStatement("ivr_event_twiml", "SELECT twiml FROM ivr_callevent WHERE call_id = %s AND step = %s")
 
-_START_SQL = """
+_START = PreparedStatement(
+    "ivr_call_start",
+    """
 WITH new_call AS (
     INSERT INTO ivr_call (call_sid, from_number, to_number, language, caller_time_zone, started_at, outcome,
                           twilio_status, state, step, path, receipt_numbers, self_served)
@@ -60,30 +72,49 @@ WITH new_call AS (
     RETURNING id
 )
 INSERT INTO ivr_callevent (call_id, step, node, option, input_masked, result, twiml, created_at)
-SELECT id, 0, 'start', '', '', 'answered', %s, %s FROM new_call
+SELECT id, 0, 'start', '', '', 'answered', %s::text, %s::timestamptz FROM new_call
 RETURNING call_id
-"""
+""",
+)
 
-_STEP_SQL = """
-WITH saved AS (
-    UPDATE ivr_call
+_STEP_COLUMNS = """
     SET state = %s::jsonb, step = %s, language = %s, path = %s::jsonb, receipt_numbers = %s::jsonb,
-        self_served = %s, outcome = %s
-    WHERE id = %s
+        self_served = %s, outcome = %s"""
+_EVENT_VALUES = "%s::int, %s::text, %s::text, %s::text, %s::text, %s::text, %s::timestamptz"
+
+# Under the call's lock (a step with side effects): the update cannot miss.
+_STEP_LOCKED = PreparedStatement(
+    "ivr_step_locked",
+    f"""
+WITH saved AS (UPDATE ivr_call {_STEP_COLUMNS} WHERE id = %s RETURNING id)
+INSERT INTO ivr_callevent (call_id, step, node, option, input_masked, result, twiml, created_at)
+SELECT id, {_EVENT_VALUES} FROM saved
+""",  # noqa: S608 - fixed text
+)
+# Without a lock, in one statement (its own transaction): the update holds only if nobody answered
+# this step meanwhile; otherwise no row changes and the step is replayed from the winner's answer.
+_STEP_IF_CURRENT = PreparedStatement(
+    "ivr_step_if_current",
+    f"""
+WITH saved AS (
+    UPDATE ivr_call {_STEP_COLUMNS}
+    WHERE id = %s AND step = %s AND {_SYNC_OFF} = 'off'
+    RETURNING id
 )
 INSERT INTO ivr_callevent (call_id, step, node, option, input_masked, result, twiml, created_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-"""
+SELECT id, {_EVENT_VALUES} FROM saved
+RETURNING call_id
+""",  # noqa: S608 - fixed text
+)
+
+_END = PreparedStatement(
+    "ivr_call_end",
+    "UPDATE ivr_call SET twilio_status = %s, ended_at = %s, duration_seconds = %s, outcome = %s, interaction_id = %s "
+    "WHERE id = %s",
+)
 
 
-def _call_for_update(call_sid: str, *, relaxed: bool = False) -> Call | None:
-    """The call, locked for this transaction. `relaxed` also sets `synchronous_commit` off for the
-    transaction in the same round trip (see _relaxed_commit)."""
-    if connection.vendor != "postgresql":
-        return Call.objects.select_for_update().filter(call_sid=call_sid).first()
-    with connection.cursor() as cursor:
-        cursor.execute(_FETCH_RELAXED_SQL if relaxed else _FETCH_SQL, [call_sid])
-        row = cursor.fetchone()
+def _call_from_row(row) -> Call | None:
     if row is None:
         return None
     values = [
@@ -93,9 +124,21 @@ def _call_for_update(call_sid: str, *, relaxed: bool = False) -> Call | None:
     return Call.from_db(connection.alias, [field.attname for field in _CALL_FIELDS], values)
 
 
-def _stored_twiml(call_id: int, step: int) -> str | None:
+def _call_for_update(call_sid: str, *, relaxed: bool = False) -> Call | None:
+    """The call, locked for this transaction. `relaxed` also sets `synchronous_commit` off for the
+    transaction in the same round trip (see _durable_commit)."""
+    if connection.vendor != "postgresql":
+        return Call.objects.select_for_update().filter(call_sid=call_sid).first()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT twiml FROM ivr_callevent WHERE call_id = %s AND step = %s", [call_id, step])
+        (_READ_FOR_UPDATE_RELAXED if relaxed else _READ_FOR_UPDATE).execute(cursor, [call_sid])
+        return _call_from_row(cursor.fetchone())
+
+
+def _stored_twiml(call_id: int, step: int) -> str | None:
+    if connection.vendor != "postgresql":
+        return CallEvent.objects.filter(call_id=call_id, step=step).values_list("twiml", flat=True).first()
+    with connection.cursor() as cursor:
+        _STORED_TWIML.execute(cursor, [call_id, step])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -117,8 +160,8 @@ def call_start(*, call_sid: str, from_number: str, to_number: str) -> str:
     now = timezone.now()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                _START_SQL,
+            _START.execute(
+                cursor,
                 [
                     call.call_sid,
                     call.from_number,
@@ -166,60 +209,93 @@ def _durable_commit() -> None:
 
 
 def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
-    """One answer from the caller. The same step posted again returns the stored TwiML."""
+    """One answer from the caller. The same step posted again returns the stored TwiML.
+
+    Most steps change nothing but the call's own row, so they run without a lock in two statements:
+    read the call, then save it and the step's event only if nobody answered this step meanwhile.
+    A step that would change anything else (a form order, a text message, a place in a queue) is
+    taken again under the call's row lock, where its side effects commit with the step or not at all."""
+    if connection.vendor != "postgresql":
+        return _call_step_locked(call_sid=call_sid, step=step, digits=digits, speech=speech)
+    with connection.cursor() as cursor:
+        _READ.execute(cursor, [call_sid])
+        call = _call_from_row(cursor.fetchone())
+    if call is None:
+        raise Call.DoesNotExist(call_sid)
+    if step != call.step + 1:
+        return _replayed(call, step)
+    try:
+        body, event = _answer(call, step=step, digits=digits, speech=speech, locked=False)
+    except flow.StepNeedsLock:
+        return _call_step_locked(call_sid=call_sid, step=step, digits=digits, speech=speech)
+    with connection.cursor() as cursor:
+        _STEP_IF_CURRENT.execute(cursor, [*_step_columns(call), call.pk, step - 1, *event])
+        saved = cursor.fetchone() is not None
+    if saved:
+        return body
+    # Twilio's retry of this step ran alongside and answered first: the caller gets that answer.
+    stored = _stored_twiml(call.pk, step)
+    return stored if stored is not None else body
+
+
+def _replayed(call: Call, step: int) -> str:
+    """Twilio retrying a step we answered gets the same answer; a step we never saw (from the
+    future, or forged) gets the current question again."""
+    stored = _stored_twiml(call.pk, step) if step <= call.step else None
+    if stored is None:
+        stored = _stored_twiml(call.pk, call.step)
+    return stored if stored is not None else call.events.order_by("-step").first().twiml
+
+
+def _answer(call: Call, *, step: int, digits: str, speech: str, locked: bool) -> tuple[str, list]:
+    """The flow's reply to this step, rendered, and the step's event row (without the call's id)."""
+    node = call.state.get("awaiting") or "language"
+    turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300], locked=locked)
+    reply = flow.respond(turn)
+    call.state["awaiting"] = reply.awaiting
+    call.step = step
+    body = twiml.render(reply, language=call.language or "en", next_step=step + 1)
+    if reply.end == "hangup" and call.outcome == CallOutcome.IN_PROGRESS and call.state.get("after_hours"):
+        call.outcome = CallOutcome.CALLBACK if "callback" in reply.result else CallOutcome.AFTER_HOURS
+    event = [
+        step,
+        node,
+        (reply.option or (digits if len(digits) == 1 else ""))[:40],
+        _mask_input(node, digits, speech)[:120],
+        reply.result[:200],
+        body,
+        timezone.now(),
+    ]
+    return body, event
+
+
+def _step_columns(call: Call) -> list:
+    return [
+        json.dumps(call.state),
+        call.step,
+        call.language,
+        json.dumps(call.path),
+        json.dumps(call.receipt_numbers),
+        call.self_served,
+        call.outcome,
+    ]
+
+
+def _call_step_locked(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     with transaction.atomic():
         call = _call_for_update(call_sid, relaxed=True)
         if call is None:
             raise Call.DoesNotExist(call_sid)
         if step != call.step + 1:
-            # Twilio retrying a step we answered gets the same answer; a step we never saw (from the
-            # future, or forged) gets the current question again.
-            stored = _stored_twiml(call.pk, step) if step <= call.step else None
-            return stored if stored is not None else call.events.order_by("-step").first().twiml
-        node = call.state.get("awaiting") or "language"
-        turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300])
-        reply = flow.respond(turn)
-        call.state["awaiting"] = reply.awaiting
-        call.step = step
-        body = twiml.render(reply, language=call.language or "en", next_step=step + 1)
-        if reply.end == "hangup" and call.outcome == CallOutcome.IN_PROGRESS and call.state.get("after_hours"):
-            call.outcome = CallOutcome.CALLBACK if "callback" in reply.result else CallOutcome.AFTER_HOURS
-        event = [
-            call.pk,
-            step,
-            node,
-            (reply.option or (digits if len(digits) == 1 else ""))[:40],
-            _mask_input(node, digits, speech)[:120],
-            reply.result[:200],
-            body,
-            timezone.now(),
-        ]
+            return _replayed(call, step)
+        body, event = _answer(call, step=step, digits=digits, speech=speech, locked=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(
-                    _STEP_SQL,
-                    [
-                        json.dumps(call.state),
-                        call.step,
-                        call.language,
-                        json.dumps(call.path),
-                        json.dumps(call.receipt_numbers),
-                        call.self_served,
-                        call.outcome,
-                        call.pk,
-                        *event,
-                    ],
-                )
+                _STEP_LOCKED.execute(cursor, [*_step_columns(call), call.pk, *event])
         else:
             call.save(update_fields=["state", "step", "language", "path", "receipt_numbers", "self_served", "outcome"])
             CallEvent.objects.create(
-                call=call,
-                step=step,
-                node=node,
-                option=event[3],
-                input_masked=event[4],
-                result=event[5],
-                twiml=body,
+                call=call, step=step, node=event[1], option=event[2], input_masked=event[3], result=event[4], twiml=body
             )
     return body
 
@@ -305,7 +381,12 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
         elif call.outcome == CallOutcome.IN_PROGRESS:
             call.outcome = CallOutcome.SELF_SERVED if call.self_served else CallOutcome.ABANDONED
         _record_interaction(call, save=False)
-        call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome", "interaction"])
+        if connection.vendor == "postgresql":
+            ended = [call.twilio_status, call.ended_at, call.duration_seconds, call.outcome, call.interaction_id]
+            with connection.cursor() as cursor:
+                _END.execute(cursor, [*ended, call.pk])
+        else:
+            call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome", "interaction"])
     return call
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..audit import AuditContext
@@ -25,11 +25,11 @@ from ..models import (
     Outcome,
     StaffProfile,
     Tier,
-    Topic,
     WaitingContact,
     WorkerHeartbeat,
 )
 from ..pii import mask_pii
+from ..prepared import PreparedStatement, insert_returning_pk
 from ..roles import Role
 
 User = get_user_model()
@@ -61,7 +61,7 @@ def audit_record(
     event.full_clean(exclude=["actor"])  # the actor is the signed-in user in hand
     # No savepoint: an audit row that cannot be written must undo the change it records.
     with transaction.atomic(savepoint=False):
-        event.save()
+        insert_returning_pk(event)
     return event
 
 
@@ -178,17 +178,14 @@ def interaction_record(
     Idempotent on (source_app, source_model, source_id): a channel may call it again as its own
     record progresses, and identifiers only accumulate.
     """
-    try:
-        topic = Topic.objects.get(code=topic_code)
-    except Topic.DoesNotExist as error:
-        raise ApplicationError(f"Unknown topic {topic_code!r}.") from error
+    topic_id = _topic_id(topic_code)
     identifiers = _identifiers(receipt_numbers, a_numbers)
     values = {
         "channel": channel,
         "occurred_at": occurred_at or timezone.now(),
         "ended_at": ended_at,
         "language": language,
-        "topic": topic,
+        "topic_id": topic_id,
         "outcome": outcome,
         "parent": parent,
         "source_url": source_url,
@@ -198,20 +195,13 @@ def interaction_record(
     }
     source = {"source_app": source_app, "source_model": source_model, "source_id": str(source_id)}
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update().filter(**source).first()
-        created = False
-        if interaction is None:
-            interaction = Interaction(**source, **values)
-            # The unique source is enforced by the database, where concurrent callers meet; the
-            # related rows are instances already in hand, not ids to look up again.
-            interaction.full_clean(exclude=_RESOLVED_RELATIONS, validate_unique=False, validate_constraints=False)
-            try:
-                with transaction.atomic():
-                    interaction.save()
-                created = True
-            except IntegrityError:
-                interaction = Interaction.objects.select_for_update().get(**source)
+        interaction = Interaction(**source, **values)
+        # The related rows are instances already in hand (and the topic's id was just read), not ids
+        # to look up again; the unique source is enforced by the database, where concurrent callers meet.
+        interaction.full_clean(exclude=_RESOLVED_RELATIONS, validate_unique=False, validate_constraints=False)
+        created = insert_returning_pk(interaction, unless_conflicting_on=_INTERACTION_SOURCE) is not None
         if not created:
+            interaction = _interaction_by_source(**source)
             values["occurred_at"] = occurred_at or interaction.occurred_at
             values["parent"] = parent or interaction.parent
             values["ended_at"] = ended_at or interaction.ended_at
@@ -234,9 +224,28 @@ def interaction_record(
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             target_type="contactcenter.interaction",
             target_id=interaction.pk,
-            summary=f"{interaction.get_channel_display()} contact on {topic.code}: {interaction.get_outcome_display()}",
+            summary=f"{interaction.get_channel_display()} contact on {topic_code}: {interaction.get_outcome_display()}",
         )
     return interaction
+
+
+_INTERACTION_SOURCE = ("source_app", "source_model", "source_id")
+_TOPIC_ID = PreparedStatement("topic_id_by_code", "SELECT id FROM contactcenter_topic WHERE code = %s")
+
+
+def _topic_id(code: str) -> int:
+    with connection.cursor() as cursor:
+        _TOPIC_ID.execute(cursor, [code])
+        row = cursor.fetchone()
+    if row is None:
+        raise ApplicationError(f"Unknown topic {code!r}.")
+    return row[0]
+
+
+def _interaction_by_source(*, source_app: str, source_model: str, source_id: str) -> Interaction:
+    return Interaction.objects.select_for_update().get(
+        source_app=source_app, source_model=source_model, source_id=source_id
+    )
 
 
 def heartbeat_record(*, name: str, hostname: str = "") -> WorkerHeartbeat:
