@@ -22,6 +22,8 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    # Twilio's webhooks first: every step of over a million calls a month is resolved here.
+    path("ivr/", include("ivr.urls")),
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
@@ -50,7 +52,6 @@ urlpatterns = [
     path("reports/queues/", views.queue_report, name="queue-report"),
     path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),
-    path("ivr/", include("ivr.urls")),
     path("casework/", include("casework.urls")),
     path("outreach/", include("outreach.urls")),
     path("admin/", admin.site.urls),

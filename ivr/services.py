@@ -61,20 +61,24 @@ _READ_FOR_UPDATE_RELAXED = PreparedStatement(
 )
 _STORED_TWIML = PreparedStatement("ivr_event_twiml", "SELECT twiml FROM ivr_callevent WHERE call_id = %s AND step = %s")
 
+# Like a step, the first answer need not wait for the WAL flush: a call lost in a crash starts
+# over at the language question on its next webhook.
 _START = PreparedStatement(
     "ivr_call_start",
-    """
+    f"""
 WITH new_call AS (
     INSERT INTO ivr_call (call_sid, from_number, to_number, language, caller_time_zone, started_at, outcome,
                           twilio_status, state, step, path, receipt_numbers, self_served)
-    VALUES (%s, %s, %s, '', %s, %s, %s, '', %s::jsonb, 0, '[]'::jsonb, '[]'::jsonb, false)
+    SELECT %s::text, %s::text, %s::text, '', %s::text, %s::timestamptz, %s::text, '', %s::jsonb, 0,
+           '[]'::jsonb, '[]'::jsonb, false
+    FROM (SELECT {_SYNC_OFF}) AS relaxed
     ON CONFLICT (call_sid) DO NOTHING
     RETURNING id
 )
 INSERT INTO ivr_callevent (call_id, step, node, option, input_masked, result, twiml, created_at)
 SELECT id, 0, 'start', '', '', 'answered', %s::text, %s::timestamptz FROM new_call
 RETURNING call_id
-""",
+""",  # noqa: S608 - fixed text
 )
 
 _STEP_COLUMNS = """
