@@ -694,7 +694,8 @@ def _queries_report(counts: list[QueryCount]) -> None:
     queries = sum(weights[c.task] * c.queries for c in counts) / total
     print(
         f"SQL per IVR request (one call of each task, weighted by the mix): {statements:.1f} statements, "
-        f"{queries:.1f} without BEGIN/COMMIT/SAVEPOINT (+1 health-check SELECT 1 per request, not captured)"
+        f"{queries:.1f} without BEGIN/COMMIT/SAVEPOINT (a PREPARE counts once per session; the webhooks skip Django's "
+        "health-check SELECT 1)"
     )
     for endpoint in ("voice", "step", "status"):
         rows = [c for c in counts if c.endpoint == endpoint]
