@@ -13,6 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from contactcenter import hours, selectors
 
+from . import selectors as ivr_selectors
 from . import services, twiml
 from .models import Call
 from .prompts import VOICES, prompt
@@ -26,14 +27,6 @@ def _twiml(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
 
 
-def _call_language(call_sid: str) -> str:
-    try:
-        call = Call.objects.filter(call_sid=call_sid).only("language").first()
-    except Exception:  # the database itself may be what failed
-        return ""
-    return call.language if call else ""
-
-
 def spoken_failure(view):
     """No caller ever hears Twilio's "application error": a failing step apologises instead."""
 
@@ -44,7 +37,7 @@ def spoken_failure(view):
         except Exception:
             logger.exception("IVR step failed at %s", request.path)
             from_number = request.POST.get("From", "")
-            language = _call_language(request.POST.get("CallSid", ""))
+            language = ivr_selectors.call_language(call_sid=request.POST.get("CallSid", ""))
             zone = hours.caller_time_zone(from_number)
             is_open = hours.tier1_open(time_zone=zone, at=timezone.now())
             return _twiml(twiml.apology(language=language, tier1_open=is_open))
@@ -147,7 +140,7 @@ def fallback(request: HttpRequest) -> HttpResponse:
         request.POST.get("ErrorUrl", ""),
     )
     zone = hours.caller_time_zone(_param(request, "From", 20))
-    language = _call_language(_param(request, "CallSid", 34))
+    language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
     return _twiml(twiml.apology(language=language, tier1_open=hours.tier1_open(time_zone=zone, at=timezone.now())))
 
 
@@ -157,7 +150,7 @@ def queue_wait(request: HttpRequest) -> HttpResponse:
     """Played while the caller waits: their place, the estimated wait, and the callback offer."""
     call_sid = _param(request, "CallSid", 34)
     contact = selectors.waiting_contact_for_call(call_sid=call_sid)
-    language = contact.language if contact else (_call_language(call_sid) or "en")
+    language = contact.language if contact else (ivr_selectors.call_language(call_sid=call_sid) or "en")
     voice = VOICES[language]
     response = VoiceResponse()
     if contact is not None:
@@ -189,7 +182,7 @@ def queue_done(request: HttpRequest) -> HttpResponse:
     """Enqueue's action: the caller left the queue (callback, hang-up, error)."""
     call_sid = _param(request, "CallSid", 34)
     result = _param(request, "QueueResult", 30)
-    language = _call_language(call_sid) or "en"
+    language = ivr_selectors.call_language(call_sid=call_sid) or "en"
     voice = VOICES[language]
     response = VoiceResponse()
     if result == "leave":
