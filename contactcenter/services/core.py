@@ -194,7 +194,9 @@ def interaction_record(
         "handled_by": handled_by,
     }
     source = {"source_app": source_app, "source_model": source_model, "source_id": str(source_id)}
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: nothing here is retried after a failure, so a
+    # failure must undo the caller's change too.
+    with transaction.atomic(savepoint=False):
         interaction = Interaction(**source, **values)
         # The related rows are instances already in hand (and the topic's id was just read), not ids
         # to look up again; the unique source is enforced by the database, where concurrent callers meet.
@@ -211,14 +213,12 @@ def interaction_record(
             interaction.full_clean(exclude=_RESOLVED_RELATIONS, validate_unique=False, validate_constraints=False)
             interaction.save(update_fields=[*values, "updated_at"])
         existing = set(interaction.identifiers.values_list("kind", "value")) if not created else set()
-        InteractionIdentifier.objects.bulk_create(
-            [
-                InteractionIdentifier(interaction=interaction, kind=kind, value=value)
-                for kind, value in identifiers
-                if (kind, value) not in existing
-            ],
-            ignore_conflicts=True,
-        )
+        for kind, value in identifiers:
+            if (kind, value) not in existing:  # a contact names a handful at most: one prepared insert each
+                insert_returning_pk(
+                    InteractionIdentifier(interaction=interaction, kind=kind, value=value),
+                    unless_conflicting_on=("interaction_id", "kind", "value"),
+                )
         audit_record(
             context=context,
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
