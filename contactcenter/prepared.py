@@ -89,3 +89,63 @@ def insert_returning_pk(instance, *, unless_conflicting_on: tuple[str, ...] = ()
     instance._state.db = connection.alias
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=connection.alias)
     return instance.pk
+
+
+_LOOKUPS: dict[tuple, tuple[PreparedStatement, list]] = {}
+
+
+def fetch_one_with_related(model, *, column: str, value, related: tuple[str, ...] = ()):
+    """`model.objects.select_related(*related).filter(<column>=value).first()` for a unique column,
+    through a prepared statement: the ORM compiled the joined SELECT afresh each time. `related`
+    names forward foreign keys of `model` (joined as the ORM would: LEFT JOIN when nullable)."""
+    key = (model, column, related)
+    if key not in _LOOKUPS:
+        quote = connection.ops.quote_name
+        meta = model._meta
+        parts = [(model, meta.db_table, None)]
+        joins = []
+        for name in related:
+            field = meta.get_field(name)
+            target = field.related_model._meta
+            alias = f"r_{name}"
+            kind = "LEFT JOIN" if field.null else "INNER JOIN"
+            joins.append(
+                f"{kind} {quote(target.db_table)} {alias} "
+                f"ON {alias}.{quote(target.pk.column)} = {quote(meta.db_table)}.{quote(field.column)}"
+            )
+            parts.append((field.related_model, alias, name))
+        layout = []
+        selected = []
+        for part_model, alias, name in parts:
+            fields = list(part_model._meta.concrete_fields)
+            table = quote(alias) if name else quote(meta.db_table)
+            selected.extend(f"{table}.{quote(field.column)}" for field in fields)
+            # from_db() takes database values as they are; the ORM's compiler applied these.
+            converters = {
+                index: field.from_db_value for index, field in enumerate(fields) if hasattr(field, "from_db_value")
+            }
+            layout.append((part_model, name, [field.attname for field in fields], converters))
+        sql = (
+            f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)} {' '.join(joins)} "  # noqa: S608 - metadata
+            f"WHERE {quote(meta.db_table)}.{quote(column)} = %s"
+        )
+        _LOOKUPS[key] = (PreparedStatement(f"lookup_{meta.db_table}_{len(_LOOKUPS)}", sql), layout)
+    statement, layout = _LOOKUPS[key]
+    with connection.cursor() as cursor:
+        statement.execute(cursor, [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances = []
+    start = 0
+    for part_model, name, attnames, converters in layout:
+        values = list(row[start : start + len(attnames)])
+        start += len(attnames)
+        for index, convert in converters.items():
+            values[index] = convert(values[index], None, connection)
+        instance = None if values[0] is None else part_model.from_db(connection.alias, attnames, values)
+        instances.append((name, instance))
+    base = instances[0][1]
+    for name, instance in instances[1:]:
+        setattr(base, name, instance)
+    return base

@@ -46,6 +46,7 @@ from .models import (
     WorkerHeartbeat,
     ZipCentroid,
 )
+from .prepared import fetch_one_with_related
 
 
 def topic_list(*, active_only: bool = True) -> QuerySet[Topic]:
@@ -234,7 +235,10 @@ def case_get(*, receipt_number: str) -> BenefitCase | None:
         value = normalize_receipt_number(receipt_number)
     except InvalidIdentifier:
         return None
-    return BenefitCase.objects.select_related("form", "office", "status").filter(receipt_number=value).first()
+    # The IVR's most frequent lookup, on a unique column: prepared, not compiled by the ORM each time.
+    return fetch_one_with_related(
+        BenefitCase, column="receipt_number", value=value, related=("form", "office", "status")
+    )
 
 
 def case_history(*, case: BenefitCase) -> QuerySet[CaseStatusEvent]:

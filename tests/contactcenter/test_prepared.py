@@ -54,3 +54,54 @@ def test_insert_returning_pk_fills_defaults_and_skips_a_conflicting_row():
     assert insert_returning_pk(twin, unless_conflicting_on=("code",)) is None
     assert twin.pk is None
     assert Topic.objects.get(code="case-status").name_en != "Another name"
+
+
+@pytest.mark.django_db
+def test_a_case_read_through_its_prepared_lookup_is_the_case_the_orm_reads():
+    from datetime import date
+
+    from contactcenter import selectors
+    from contactcenter.models import BenefitCase, FieldOffice, Form, StatusHeadline
+
+    form = Form.objects.create(
+        number="I-130", title_en="Relative", title_es="Familiar", fee=675, edition=date(2024, 4, 1)
+    )
+    office = FieldOffice.objects.create(
+        code="XYZ",
+        name="Test Office",
+        kind="field",
+        time_zone="America/Chicago",
+        hours_en="-",
+        hours_es="-",
+        latitude=39.0,
+        longitude=-94.6,
+        services=["interviews", "biometrics"],
+    )
+    BenefitCase.objects.create(
+        receipt_number="IOE0912345678",
+        form=form,
+        office=office,
+        received_on=date(2026, 1, 5),
+        status=StatusHeadline.objects.order_by("id").first(),
+        status_on=date(2026, 3, 1),
+        applicant_name="Ana Ruiz",
+        date_of_birth=date(1988, 2, 3),
+        mailing_zip="60601",
+    )
+    orm = BenefitCase.objects.select_related("form", "office", "status").get(receipt_number="IOE0912345678")
+    with CaptureQueriesContext(connection) as queries:
+        case = selectors.case_get(receipt_number="ioe-091-234-5678")
+        assert (case.form.number, case.form.fee, case.office.services) == (
+            "I-130",
+            form.fee,
+            ["interviews", "biometrics"],
+        )
+        assert case.status.headline_for("es") == orm.status.headline_for("es")
+    assert [query["sql"].split(" ")[0] for query in queries.captured_queries if "lookup_" in query["sql"]][
+        -1
+    ] == "EXECUTE"
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("EXECUTE")]) == 1  # no lazy loads after
+    assert {f.attname: getattr(case, f.attname) for f in BenefitCase._meta.concrete_fields} == {
+        f.attname: getattr(orm, f.attname) for f in BenefitCase._meta.concrete_fields
+    }
+    assert selectors.case_get(receipt_number="IOE0999999999") is None
