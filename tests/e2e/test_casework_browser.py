@@ -17,7 +17,7 @@ from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.models import Channel
 from contactcenter.roles import Role
-from tests.casework.conftest import casework_worker, seeded_cases  # noqa: F401
+from tests.casework.conftest import casework_worker  # noqa: F401
 from tests.e2e.test_sign_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def test_ombudsman_email_to_sent_response_and_case_view(
     live_server,
     make_staff,
     casework_worker,  # noqa: F811
-    seeded_cases,  # noqa: F811
+    seeded_cases,
 ):
     cache.clear()
     # Transactional tests flush the data migration's rows: put the default templates back.
