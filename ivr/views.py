@@ -17,7 +17,7 @@ from . import selectors as ivr_selectors
 from . import services, twiml
 from .models import Call
 from .prompts import VOICES, prompt
-from .security import twilio_signed
+from .security import twilio_params, twilio_signed
 from .speech import spoken_minutes
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ def spoken_failure(view):
             return view(request, *args, **kwargs)
         except Exception:
             logger.exception("IVR step failed at %s", request.path)
-            from_number = request.POST.get("From", "")
-            language = ivr_selectors.call_language(call_sid=request.POST.get("CallSid", ""))
+            from_number = _param(request, "From", 20)
+            language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
             zone = hours.caller_time_zone(from_number)
             is_open = hours.tier1_open(time_zone=zone, at=timezone.now())
             return _twiml(twiml.apology(language=language, tier1_open=is_open))
@@ -73,7 +73,7 @@ def on_a_live_connection(view):
 
 
 def _param(request: HttpRequest, name: str, limit: int = 64) -> str:
-    return str(request.POST.get(name, ""))[:limit]
+    return twilio_params(request).get(name, "")[:limit]
 
 
 @twilio_signed
@@ -135,9 +135,9 @@ def fallback(request: HttpRequest) -> HttpResponse:
     """Twilio's fallback URL: our primary answer failed or timed out. No database needed."""
     logger.error(
         "Twilio fallback for %s: %s %s",
-        request.POST.get("CallSid", "-"),
-        request.POST.get("ErrorCode", ""),
-        request.POST.get("ErrorUrl", ""),
+        _param(request, "CallSid") or "-",
+        _param(request, "ErrorCode"),
+        _param(request, "ErrorUrl", 300),
     )
     zone = hours.caller_time_zone(_param(request, "From", 20))
     language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))

@@ -61,3 +61,17 @@ def test_no_auth_token_configured_refuses_everything(db):
 )
 def test_signed_with_or_without_the_default_port_as_twilio_may(db, signed_url, status):
     assert post("/ivr/voice/", PARAMS, signature=sign(signed_url, PARAMS)).status_code == status
+
+
+def test_a_webhook_with_more_fields_than_django_allows_is_a_400_not_an_error(db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    params = {**PARAMS, **{f"Extra{n}": "x" for n in range(30)}}
+    body = "&".join(f"{key}={value}" for key, value in params.items())
+    response = Client().post(
+        "/ivr/voice/",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_HOST="127.0.0.1",
+        headers={"X-Twilio-Signature": sign("https://ncsc.test/ivr/voice/", params)},
+    )
+    assert response.status_code == 400
