@@ -98,6 +98,10 @@ def fetch_one_with_related(model, *, column: str, value, related: tuple[str, ...
     """`model.objects.select_related(*related).filter(<column>=value).first()` for a unique column,
     through a prepared statement: the ORM compiled the joined SELECT afresh each time. `related`
     names forward foreign keys of `model` (joined as the ORM would: LEFT JOIN when nullable)."""
+    if connection.vendor != "postgresql":
+        # Other backends return dates, decimals and booleans in their own types, which the ORM's
+        # converters turn into Python's; psycopg2 returns them as Python's already.
+        return model.objects.select_related(*related).filter(**{column: value}).first()
     key = (model, column, related)
     if key not in _LOOKUPS:
         quote = connection.ops.quote_name
