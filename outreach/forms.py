@@ -147,17 +147,14 @@ class InteractionLogForm(OutreachForm):
     )
 
 
-class EngagementForm(OutreachForm):
+class _EngagementScheduleForm(OutreachForm):
+    """The fields an engagement is created with and can still change once people have registered."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(label=_("Type"), choices=EngagementType.choices)
-    topic = _topic_field(_("Topic"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=US_TIME_ZONES, help_text=_("The times are wall-clock times in this zone.")
-    )
     registration_closes = forms.DateTimeField(
         label=_("Registration closes"),
         help_text=_("Date and time in the event's time zone."),
@@ -167,14 +164,27 @@ class EngagementForm(OutreachForm):
     venue = forms.CharField(label=_("Place"), max_length=200, required=False)
     address = forms.CharField(label=_("Address"), max_length=250, required=False)
     call_in = forms.CharField(label=_("Call-in number or web link"), max_length=300, required=False)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+
+
+class EngagementForm(_EngagementScheduleForm):
+    kind = forms.ChoiceField(label=_("Type"), choices=EngagementType.choices)
+    topic = _topic_field(_("Topic"))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=US_TIME_ZONES, help_text=_("The times are wall-clock times in this zone.")
+    )
     audience = forms.CharField(label=_("Audience"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=EngagementLanguage.choices)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
     region = forms.CharField(label=_("Region"), max_length=80, required=False)
     district = forms.CharField(label=_("District"), max_length=80, required=False)
     partners = forms.ModelMultipleChoiceField(
         label=_("Partners"), queryset=Organisation.objects.order_by("name"), required=False
     )
+
+    field_order = [
+        "title", "kind", "topic", "description", "day", "start", "end", "time_zone", "registration_closes",
+        "venue", "address", "call_in", "audience", "language", "capacity", "region", "district", "partners",
+    ]  # fmt: skip
 
 
 class FeedbackForm(OutreachForm):
@@ -234,24 +244,8 @@ class EngagementCancelForm(OutreachForm):
     )
 
 
-class EngagementChangeForm(OutreachForm):
+class EngagementChangeForm(_EngagementScheduleForm):
     """What can change once people have registered: when, where, the title and the seats."""
-
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    registration_closes = forms.DateTimeField(
-        label=_("Registration closes"),
-        help_text=_("Date and time in the event's time zone."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-    venue = forms.CharField(label=_("Place"), max_length=200, required=False)
-    address = forms.CharField(label=_("Address"), max_length=250, required=False)
-    call_in = forms.CharField(label=_("Call-in number or web link"), max_length=300, required=False)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
 
     @classmethod
     def initial_for(cls, engagement) -> dict:

@@ -10,15 +10,7 @@ from django.utils import timezone
 
 from casework.models import Inquiry
 from casework.tasks import sweep
-
-
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+from tests.waiting import wait_for
 
 
 def _broker_back():
@@ -58,7 +50,7 @@ def test_redis_down_during_intake_loses_nothing(broker_down, celery_worker_proce
     _broker_back()
     with at_time(timezone.now() + timedelta(minutes=2)):
         sweep.apply()  # what the beat runs every few minutes
-    assert _wait_for(lambda: Inquiry.objects.filter(pk=inquiry.pk, confirmation_sent_at__isnull=False).exists()), (
+    assert wait_for(lambda: Inquiry.objects.filter(pk=inquiry.pk, confirmation_sent_at__isnull=False).exists()), (
         log.read_text()[-3000:]
     )
     assert "casework.inquiry_confirm" in log.read_text()
@@ -88,7 +80,7 @@ def test_worker_killed_mid_send_sends_the_response_once(casework_worker, make_st
     first = casework_worker.start(send_delay=30, name="killed")
     response = _approved_response(make_staff)  # the send task goes to the worker after commit
     marker = casework_worker.mail_dir / "sending.marker"
-    assert _wait_for(marker.exists), first.log.read_text()[-3000:]
+    assert wait_for(marker.exists), first.log.read_text()[-3000:]
     first.stop(kill=True)  # SIGKILL in the middle of the send
     response.refresh_from_db()
     assert response.status == ResponseStatus.APPROVED and casework_worker.messages("cao-response-") == []
@@ -97,7 +89,7 @@ def test_worker_killed_mid_send_sends_the_response_once(casework_worker, make_st
     second = casework_worker.start(send_delay=0, name="second")
     with at_time(timezone.now() + timedelta(minutes=2)):
         sweep.apply()
-    assert _wait_for(lambda: Response.objects.filter(pk=response.pk, status=ResponseStatus.SENT).exists()), (
+    assert wait_for(lambda: Response.objects.filter(pk=response.pk, status=ResponseStatus.SENT).exists()), (
         second.log.read_text()[-3000:]
     )
     sweep.apply()  # nothing left to resend

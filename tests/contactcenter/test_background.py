@@ -14,17 +14,9 @@ from django.db import transaction
 
 from contactcenter.models import WorkerHeartbeat
 from contactcenter.tasks import heartbeat_record
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(predicate, timeout=30.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 @pytest.mark.celery_worker
@@ -34,7 +26,7 @@ def test_a_real_worker_runs_a_task_enqueued_after_commit(celery_worker_process):
     with transaction.atomic():
         transaction.on_commit(lambda: heartbeat_record.delay())
         assert not WorkerHeartbeat.objects.exists()
-    assert _wait_for(lambda: WorkerHeartbeat.objects.filter(name="celery").exists()), log.read_text()
+    assert wait_for(lambda: WorkerHeartbeat.objects.filter(name="celery").exists()), log.read_text()
     heartbeat = WorkerHeartbeat.objects.get(name="celery")
     assert heartbeat.hostname == socket.gethostname()
     assert "contactcenter.heartbeat_record" in log.read_text()
@@ -96,7 +88,7 @@ def test_the_demo_stack_runs_without_redis_or_postgres(tmp_path):
                 return False
 
         # Beat sends the heartbeat at start; the worker takes it through the filesystem broker.
-        assert _wait_for(healthy, timeout=90, interval=1), (tmp_path / "stack.log").read_text()
+        assert wait_for(healthy, timeout=90, interval=1), (tmp_path / "stack.log").read_text()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/EAC2190000001/", timeout=5) as response:
             assert "Sign in" in response.read().decode()
     finally:

@@ -3,7 +3,6 @@ is down loses nothing (the periodic sweep routes it)."""
 
 from __future__ import annotations
 
-import time
 from importlib import import_module
 
 import pytest
@@ -12,15 +11,7 @@ from django.apps import apps
 from contactcenter import services
 from contactcenter.audit import AuditContext
 from contactcenter.models import AgentState, ContactStatus, WaitingContact
-
-
-def _wait_for(predicate, timeout=30.0, interval=0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def test_a_real_worker_offers_an_enqueued_contact_to_the_available_agent(celery_
         contact.refresh_from_db()
         return contact.status == ContactStatus.OFFERED
 
-    assert _wait_for(offered), log.read_text()[-3000:]
+    assert wait_for(offered), log.read_text()[-3000:]
     assert contact.offered_to == csr
     assert AgentState.objects.get(user=csr).state == "offered"
     assert "contactcenter.route_queue" in log.read_text()

@@ -3,7 +3,6 @@ ingested, shows triaged with its due date, is assigned, drafted, reviewed by a C
 sent by a real Celery worker, and the receipt number's case view shows it beside the caller's
 phone contacts."""
 
-import time
 from importlib import import_module
 from io import StringIO
 from pathlib import Path
@@ -19,18 +18,10 @@ from contactcenter.models import Channel
 from contactcenter.roles import Role
 from tests.casework.conftest import casework_worker  # noqa: F401
 from tests.e2e.test_sign_in_browser import sign_in
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 EML = Path(__file__).resolve().parents[1] / "casework" / "mail" / "ombudsman.eml"
-
-
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_ombudsman_email_to_sent_response_and_case_view(
@@ -97,7 +88,7 @@ def test_ombudsman_email_to_sent_response_and_case_view(
     page.locator("[data-status]").wait_for()
 
     response = Response.objects.get(inquiry=inquiry)
-    assert _wait_for(lambda: Response.objects.filter(pk=response.pk, status="sent").exists()), worker.log.read_text()[
+    assert wait_for(lambda: Response.objects.filter(pk=response.pk, status="sent").exists()), worker.log.read_text()[
         -3000:
     ]
     mails = casework_worker.messages("cao-response-")

@@ -4,7 +4,6 @@ center's figures on the same topic, and a real Celery worker e-mails the report 
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,17 +18,9 @@ from contactcenter.roles import Role
 from outreach import services
 from outreach.models import Engagement, FeedbackItem, Registration, ReportBackDelivery
 from tests.e2e.test_sign_in_browser import sign_in
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(predicate, timeout=60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def _register(browser, url, locale, name, email, labels):
@@ -101,7 +92,7 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     assert _register(browser, public_url, "en-US", "Bo Li", "bo@example.org", waitlist) == "You are on the waitlist"
     assert Registration.objects.get(email="rosa@iglesia.example.org").language == "es"
     # The worker sends each confirmation after the registration commits.
-    assert _wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 3)
+    assert wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 3, timeout=60)
 
     # 3. Attendance, then the feedback heard at the session.
     page.reload()
@@ -146,7 +137,7 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     page.get_by_label("Introduction").fill("Thank you for joining us in Chicago.")
     page.get_by_role("button", name="Publish the report back").click()
     page.get_by_text("Report back published").wait_for()
-    assert _wait_for(lambda: ReportBackDelivery.objects.filter(sent_at__isnull=False).count() == 2)
+    assert wait_for(lambda: ReportBackDelivery.objects.filter(sent_at__isnull=False).count() == 2, timeout=60)
     assert sorted(ReportBackDelivery.objects.values_list("email", flat=True)) == [
         "ana@partner.example.org",
         "rosa@iglesia.example.org",

@@ -3,7 +3,6 @@ that sends the confirmation."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from contactcenter.roles import Role
 from outreach import services
 from outreach.models import Registration, RegistrationStatus
 from tests.outreach.factories import EngagementFactory, RegistrationFactory
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -116,22 +116,13 @@ def test_public_list_shows_upcoming_engagements_only():
     assert upcoming.title in body and "Old session" not in body
 
 
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_confirmation_after_commit(celery_worker_process):
     engagement = EngagementFactory(capacity=1)
     Client().post(f"/outreach/events/{engagement.pk}/", {"name": "Ana", "email": "ana@example.org"})
     Client().post(f"/outreach/events/{engagement.pk}/", {"name": "Bo", "email": "bo@example.org"})
-    assert _wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 2)
+    assert wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 2)
     assert sorted(Registration.objects.values_list("confirmed_status", flat=True)) == ["registered", "waitlisted"]
 
 
@@ -143,7 +134,7 @@ def test_the_reminder_job_reminds_each_registration_once(celery_worker_process):
     soon = EngagementFactory(capacity=5, starts_at=timezone.now() + timedelta(hours=3))
     registration = RegistrationFactory(engagement=soon, confirmed_status="registered")
     assert reminders_and_sweep() == 1
-    assert _wait_for(lambda: Registration.objects.filter(pk=registration.pk, reminder_sent_at__isnull=False).exists())
+    assert wait_for(lambda: Registration.objects.filter(pk=registration.pk, reminder_sent_at__isnull=False).exists())
     sent_at = Registration.objects.get(pk=registration.pk).reminder_sent_at
     assert reminders_and_sweep() == 0
     assert services.registration_reminder_send(registration_id=registration.pk) is False
