@@ -23,27 +23,12 @@ import random
 import sys
 import time
 
+from tests.load.common import SERVER, percentile, recreate_database
+
 DATABASE = "ncsc_bench_casework"
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 TARGET_RATIO = 2.0
 COMMON = ["application", "status", "delay", "card", "interview", "please", "case", "office"]
 RARE = ["asylum", "parole", "waiver", "biometrics", "naturalization", "expedite", "fingerprint", "transfer"]
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
-    admin.close()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class Corpus:
@@ -146,7 +131,7 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.test")
     os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-    _recreate_database()
+    recreate_database(DATABASE)
     import django
 
     django.setup()
@@ -165,13 +150,13 @@ def main() -> int:
         results[size]["all"] = [t for kind in queries for t in results[size][kind]]
         print(f"{size:>7} inquiries (seeded in {seeded:.1f} s)")
         for kind, timings in results[size].items():
-            print(f"   {kind:<10} p50 {_percentile(timings, 0.5):7.2f} ms   p99 {_percentile(timings, 0.99):7.2f} ms")
+            print(f"   {kind:<10} p50 {percentile(timings, 0.5):7.2f} ms   p99 {percentile(timings, 0.99):7.2f} ms")
     for kind in results[args.small]:
         small, large = results[args.small][kind], results[args.large][kind]
-        ratio50 = _percentile(large, 0.5) / _percentile(small, 0.5)
-        ratio99 = _percentile(large, 0.99) / _percentile(small, 0.99)
+        ratio50 = percentile(large, 0.5) / percentile(small, 0.5)
+        ratio99 = percentile(large, 0.99) / percentile(small, 0.99)
         print(f"ratio {kind:<10} p50 {ratio50:.2f}x   p99 {ratio99:.2f}x")
-    ok = _percentile(results[args.large]["all"], 0.99) <= TARGET_RATIO * _percentile(results[args.small]["all"], 0.99)
+    ok = percentile(results[args.large]["all"], 0.99) <= TARGET_RATIO * percentile(results[args.small]["all"], 0.99)
     print(f"target: p99 of all queries at {args.large} ≤ {TARGET_RATIO}× at {args.small}: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 

@@ -25,26 +25,11 @@ import threading
 import time
 from datetime import timedelta
 
+from tests.load.common import SERVER, percentile, recreate_database
+
 DATABASE = "ncsc_bench_outreach"
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 CHANNELS = [("ivr", 70), ("tier1", 20), ("tier2", 5), ("written", 3), ("web", 1), ("outreach", 1)]
 PER_THREAD = 25
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
-    admin.close()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _seed(total: int) -> None:
@@ -85,7 +70,7 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.test")
     os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-    _recreate_database()
+    recreate_database(DATABASE)
     import django
 
     django.setup()
@@ -119,11 +104,11 @@ def main() -> int:
             Interaction.objects.filter(topic_id__in=codes, occurred_at__gte=start, occurred_at__lt=end).count()
             bare_ms.append((time.perf_counter() - began) * 1000)
     print(
-        f"volume beside a topic  p50 {_percentile(volume_ms, 0.5):8.2f} ms   "
-        f"p99 {_percentile(volume_ms, 0.99):8.2f} ms   ({len(volume_ms)} queries over {len(roots)} topics)"
+        f"volume beside a topic  p50 {percentile(volume_ms, 0.5):8.2f} ms   "
+        f"p99 {percentile(volume_ms, 0.99):8.2f} ms   ({len(volume_ms)} queries over {len(roots)} topics)"
     )
-    print(f"bare indexed COUNT(*)  p50 {_percentile(bare_ms, 0.5):8.2f} ms   p99 {_percentile(bare_ms, 0.99):8.2f} ms")
-    print(f"ratio p50 {_percentile(volume_ms, 0.5) / _percentile(bare_ms, 0.5):.1f}x")
+    print(f"bare indexed COUNT(*)  p50 {percentile(bare_ms, 0.5):8.2f} ms   p99 {percentile(bare_ms, 0.99):8.2f} ms")
+    print(f"ratio p50 {percentile(volume_ms, 0.5) / percentile(bare_ms, 0.5):.1f}x")
 
     organiser = get_user_model().objects.create(username="bench-cro")
     topic = Topic.objects.get(code="naturalization")
@@ -174,7 +159,7 @@ def main() -> int:
     waitlisted = Registration.objects.filter(engagement=contended, status="waitlisted").count()
     print(f"register, 1 at a time   {total / sequential_s:7.1f} registrations/s")
     print(f"register, {args.threads} threads     {total / contended_s:7.1f} registrations/s   "
-          f"p50 {statistics.median(latencies):.1f} ms   p99 {_percentile(latencies, 0.99):.1f} ms")  # fmt: skip
+          f"p50 {statistics.median(latencies):.1f} ms   p99 {percentile(latencies, 0.99):.1f} ms")  # fmt: skip
     print(f"seats given {seated} of {contended.capacity}, waitlisted {waitlisted}, errors {len(errors)}")
     if errors or seated != contended.capacity or seated + waitlisted != total:
         print("ERROR: the seats do not add up")

@@ -24,27 +24,12 @@ import sys
 import time
 from datetime import timedelta
 
+from tests.load.common import SERVER, percentile, recreate_database
+
 DATABASE = "ncsc_bench_routing"
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 MIX = [("tier1-en", 70), ("tier1-es", 20), ("tier2-en", 7), ("tier2-es", 3)]
 TARGET_QUERIES = 3
 TARGET_RATIO = 10
-
-
-def _recreate_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(f"{SERVER}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
-    admin.close()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _split(total: int) -> list[tuple[str, int]]:
@@ -112,7 +97,7 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.test")
     os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-    _recreate_database()
+    recreate_database(DATABASE)
     import django
 
     django.setup()
@@ -162,8 +147,8 @@ def main() -> int:
 
     offered = WaitingContact.objects.filter(status="offered").count()
     per_assignment = statistics.mean(queries)
-    route_p50, route_p99 = _percentile(route_ms, 0.5), _percentile(route_ms, 0.99)
-    bare_p50, bare_p99 = _percentile(bare_ms, 0.5), _percentile(bare_ms, 0.99)
+    route_p50, route_p99 = percentile(route_ms, 0.5), percentile(route_ms, 0.99)
+    bare_p50, bare_p99 = percentile(bare_ms, 0.5), percentile(bare_ms, 0.99)
     print(f"assignments: {len(route_ms)} (contacts offered: {offered}; calls that found nothing: {misses})")
     print(
         f"route_next   p50 {route_p50:7.3f} ms   p99 {route_p99:7.3f} ms   "
