@@ -19,7 +19,7 @@ class CallOutcome(models.TextChoices):
 class Call(models.Model):
     """One phone call, keyed by Twilio's CallSid. The IVR's whole state lives here, not in memory."""
 
-    call_sid = models.CharField(max_length=34, unique=True)
+    call_sid = models.CharField(max_length=34)
     from_number = models.CharField(max_length=20)
     to_number = models.CharField(max_length=20, blank=True)
     language = models.CharField(max_length=2, blank=True)
@@ -39,6 +39,9 @@ class Call(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["started_at"]), models.Index(fields=["outcome", "started_at"])]
+        # A constraint rather than unique=True: Postgres then keeps one index on call_sid, not a
+        # second one for LIKE queries the webhooks never make.
+        constraints = [models.UniqueConstraint(fields=["call_sid"], name="call_unique_sid")]
 
     def __str__(self) -> str:
         return self.call_sid
@@ -48,7 +51,8 @@ class CallEvent(models.Model):
     """One step of a call: what the caller entered (masked), what the IVR did, and the TwiML it
     answered with — replayed as is when Twilio retries the same step."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    # The unique (call, step) index serves lookups by call: no index of its own.
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events", db_index=False)
     step = models.PositiveIntegerField()
     node = models.CharField(max_length=40)
     option = models.CharField(max_length=40, blank=True)

@@ -90,15 +90,19 @@ def voice(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _step_number(request: HttpRequest) -> int:
+    """The `s` of the action URL we gave Twilio (`?s=<n>`); -1 when missing or not a number."""
+    query = request.META.get("QUERY_STRING", "")
+    value = query[2:] if query.startswith("s=") and "&" not in query else request.GET.get("s", "")
+    return int(value) if value.isascii() and value.isdigit() else -1
+
+
 @twilio_signed
 @spoken_failure
 @on_a_live_connection
 def step(request: HttpRequest) -> HttpResponse:
     call_sid = _param(request, "CallSid", 34)
-    try:
-        number = int(request.GET.get("s", ""))
-    except ValueError:
-        number = -1
+    number = _step_number(request)
     if not call_sid:
         return _twiml(twiml.apology(language="", tier1_open=False))
     try:

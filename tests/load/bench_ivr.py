@@ -16,11 +16,14 @@
    <Response> document, and the prompt the script expects (a 200 apology counts as an error).
 4. Phase "bare": the same processes, connections, parameters and signing, POSTing to /bench/bare/
    (a bare Django view returning fixed TwiML; routed only by the bench settings).
-5. Prints steps/s, p50, p99 for both, their ratio, the errors, and the targets (ratio ≥ 0.6, IVR
+   Phase "floor": the same again, POSTing to /bench/floor/ about one of the past calls: the signature
+   check, one prepared read and one prepared write of the call's row, the same fixed TwiML — what
+   any webhook keeping its call's state in Postgres must do before doing anything (tests/load/urls.py).
+5. Prints steps/s, p50, p99 for the three, the ratios, the errors, and the targets (ratio ≥ 0.6, IVR
    ≥ 50 × 13 = 650 steps/s). Exits 1 when any request failed; a missed target is printed, not fatal.
 
-Phases 3 and 4 alternate in --rounds slices (3 by default: IVR, bare, IVR, bare, IVR, bare), each
-figure summing its slices, so that work other processes do on the machine weighs on both alike.
+The phases alternate in --rounds slices (3 by default: IVR, bare, floor, IVR, bare, floor, …), each
+figure summing its slices, so that work other processes do on the machine weighs on all alike.
 Each phase is bounded by time (--seconds, in all) and by request count (--max-requests, per slice). All traffic goes to
 127.0.0.1. Gunicorn's sync worker closes the connection after each response; the clients keep an
 http.client connection each and reopen it when the server closes it, the same way in both phases.
@@ -121,6 +124,10 @@ SELECT 'ivr', started_at, ended_at, language, 'self_served', 'ivr', 'call', call
        (SELECT id FROM contactcenter_topic WHERE code = 'priority-dates')
 FROM calls
 """
+
+
+def _history_call_sid(number: int) -> str:
+    return f"CAhistory{number:025d}"
 
 
 def prepare_database(env: dict[str, str]) -> list[str]:
@@ -501,12 +508,16 @@ def _load(kind, index, port, token, base, receipts, seconds, limit, barrier, res
                 call.hang_up()
                 calls += 1
     else:
-        # The same parameters and signing per request as an IVR step, posted to the bare view.
+        # The same parameters and signing per request as an IVR step, posted to the bare view, or to
+        # the floor view about one of the past calls (so that its read finds a row and its write has one).
+        path = "/bench/bare/" if kind == "bare" else "/bench/floor/"
         while time.monotonic() < deadline and len(client.latencies) < limit:
             params = {**_call_params(rng), "Digits": str(rng.randint(0, 9))}
-            answer = client.post("/bench/bare/", params)
+            if kind == "floor":
+                params["CallSid"] = _history_call_sid(rng.randint(1, HISTORY_CALLS))
+            answer = client.post(path, params)
             if answer is not None and not answer.says:
-                client._error("flow", "the bare view said nothing")
+                client._error("flow", f"{path} said nothing")
     finished = time.monotonic()
     cpu = time.process_time() - cpu_started
     client.connection.close()
@@ -746,9 +757,10 @@ def _queries_report(counts: list[QueryCount]) -> None:
 
 
 # --- the report --------------------------------------------------------------------------------------
-def report(ivr: Figures, bare: Figures, other_errors: int, options, server_log: str, queries) -> int:
+def report(ivr: Figures, bare: Figures, floor: Figures, other_errors: int, options, server_log: str, queries) -> int:
     ratio = ivr.per_second / bare.per_second if bare.per_second else 0.0
-    errors = ivr.error_count + bare.error_count + other_errors
+    floor_ratio = floor.per_second / bare.per_second if bare.per_second else 0.0
+    errors = ivr.error_count + bare.error_count + floor.error_count + other_errors
     print()
     print(
         f"machine: {os.cpu_count()} cores · gunicorn {options.workers} sync workers · "
@@ -756,7 +768,7 @@ def report(ivr: Figures, bare: Figures, other_errors: int, options, server_log: 
         f"requests per phase"
     )
     print(f"{'':<22}{'steps/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}{'seconds':>9}{'errors':>8}")
-    for figures in (ivr, bare):
+    for figures in (ivr, bare, floor):
         print(
             f"{figures.name:<22}{figures.per_second:>10.1f}{figures.p50_ms:>9.1f}{figures.p99_ms:>9.1f}"
             f"{figures.requests:>10}{figures.seconds:>9.1f}{figures.error_count:>8}"
@@ -764,12 +776,17 @@ def report(ivr: Figures, bare: Figures, other_errors: int, options, server_log: 
     per_call = ivr.requests / max(ivr.calls, 1)
     print(f"IVR calls walked: {ivr.calls} ({ivr.calls / ivr.seconds:.1f} calls/s, {per_call:.1f} requests per call)")
     print(f"ratio IVR ÷ bare: {ratio:.2f}")
+    print(
+        f"ratio floor ÷ bare: {floor_ratio:.2f} (signature check + one read and one write of a call row, no IVR "
+        f"work: the most a webhook keeping its call's state in Postgres can reach here); IVR ÷ floor: "
+        f"{ivr.per_second / max(floor.per_second, 1e-9):.2f}"
+    )
     print(f"CPU per request, ms ({' / '.join(ivr.cpu_seconds)} by the hypervisor):")
-    for figures in (ivr, bare):
+    for figures in (ivr, bare, floor):
         shares = " / ".join(f"{1000 * value / max(figures.requests, 1):.2f}" for value in figures.cpu_seconds.values())
         print(f"  {figures.name:<20} {shares}")
     cores = os.cpu_count() or 1
-    for figures in (ivr, bare):
+    for figures in (ivr, bare, floor):
         other = figures.cpu_seconds["rest of the machine"] / (figures.seconds * cores)
         stolen = figures.cpu_seconds["steal"] / (figures.seconds * cores)
         if other > 0.05 or stolen > 0.05:
@@ -778,8 +795,11 @@ def report(ivr: Figures, bare: Figures, other_errors: int, options, server_log: 
                 f"and the hypervisor took {100 * stolen:.0f} %; its figures are low by about that much"
             )
     _queries_report(queries)
-    print(f"errors: {errors}  (IVR {ivr.errors}, bare {bare.errors}, warm-up and query count {other_errors})")
-    for sample in ivr.samples + bare.samples:
+    print(
+        f"errors: {errors}  (IVR {ivr.errors}, bare {bare.errors}, floor {floor.errors}, "
+        f"warm-up and query count {other_errors})"
+    )
+    for sample in ivr.samples + bare.samples + floor.samples:
         print(f"  {sample}")
     with open(server_log) as log:
         server_lines = [line.rstrip() for line in log if " ERROR " in line or "Traceback" in line]
@@ -867,15 +887,16 @@ def main(argv: list[str] | None = None) -> int:
         warm = [
             run_phase("warm-up bare", "bare", seconds=options.warmup, **common),
             run_phase("warm-up IVR", "ivr", seconds=options.warmup, **common),
+            run_phase("warm-up floor", "floor", seconds=options.warmup, **common),
         ]
         rounds = max(1, options.rounds)
         slice_seconds = options.seconds / rounds
         print(
-            f"  warmed up; measuring the IVR call mix and the bare view for {options.seconds:g} s each, "
+            f"  warmed up; measuring the IVR call mix, the bare view and the floor for {options.seconds:g} s each, "
             f"in {rounds} alternating slices of {slice_seconds:g} s …",
             flush=True,
         )
-        ivr_parts, bare_parts = [], []
+        ivr_parts, bare_parts, floor_parts = [], [], []
         for _ in range(rounds):
             events_before = call_events()
             ivr_parts.append(run_phase("IVR signed call mix", "ivr", seconds=slice_seconds, **common))
@@ -888,13 +909,15 @@ def main(argv: list[str] | None = None) -> int:
                     f"unrecorded: {written} call events written for {ivr_parts[-1].answered_steps} answered steps"
                 )
             bare_parts.append(run_phase("bare TwiML view", "bare", seconds=slice_seconds, **common))
+            floor_parts.append(run_phase("floor: read + write", "floor", seconds=slice_seconds, **common))
         ivr = merge("IVR signed call mix", ivr_parts)
         bare = merge("bare TwiML view", bare_parts)
+        floor = merge("floor: read + write", floor_parts)
     finally:
         stop_server(server)
     queries, query_errors = count_queries(receipts, token, base, options.show_sql)
     other_errors = sum(phase.error_count for phase in warm) + query_errors
-    return report(ivr, bare, other_errors, options, server_log, queries)
+    return report(ivr, bare, floor, other_errors, options, server_log, queries)
 
 
 if __name__ == "__main__":
