@@ -20,7 +20,7 @@ from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
 from contactcenter.telephony import TelephonyError, gateway
 
-from . import parsing, reference, speech
+from . import clock, parsing, reference, speech
 from .models import Call
 from .prompts import prompt
 
@@ -442,7 +442,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
     language = turn.language
     lines = []
     if call.state.get("zip_purpose") == "office":
-        today = timezone.localdate()
+        today = clock.today()
         for office, miles in reference.offices_nearest(zip_code, 2):
             lines.append(
                 prompt(
@@ -778,7 +778,7 @@ def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = Fa
     """Tier 1 when it is open in the caller's zone; otherwise the hours, and a callback."""
     call = turn.call
     language = turn.language
-    now = timezone.now()
+    now = clock.now()
     _path(call, "representative")
     if hours.tier1_open(time_zone=call.caller_time_zone, at=now):
         turn.before_side_effect()

@@ -8,13 +8,12 @@ from functools import wraps
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from twilio.twiml.voice_response import VoiceResponse
 
 from contactcenter import hours, selectors
 
+from . import clock, services, twiml
 from . import selectors as ivr_selectors
-from . import services, twiml
 from .models import Call
 from .prompts import VOICES, prompt
 from .security import twilio_params, twilio_signed
@@ -39,7 +38,7 @@ def spoken_failure(view):
             from_number = _param(request, "From", 20)
             language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
             zone = hours.caller_time_zone(from_number)
-            is_open = hours.tier1_open(time_zone=zone, at=timezone.now())
+            is_open = hours.tier1_open(time_zone=zone, at=clock.now())
             return _twiml(twiml.apology(language=language, tier1_open=is_open))
 
     return wrapped
@@ -145,7 +144,7 @@ def fallback(request: HttpRequest) -> HttpResponse:
     )
     zone = hours.caller_time_zone(_param(request, "From", 20))
     language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
-    return _twiml(twiml.apology(language=language, tier1_open=hours.tier1_open(time_zone=zone, at=timezone.now())))
+    return _twiml(twiml.apology(language=language, tier1_open=hours.tier1_open(time_zone=zone, at=clock.now())))
 
 
 @twilio_signed

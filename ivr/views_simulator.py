@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.roles import Role, roles_required
 
+from . import clock
 from .simulator import SimulatedCall
 
 SESSION_KEY = "ivr_simulator"
@@ -21,6 +27,19 @@ class StartForm(forms.Form):
         initial="+12135550142",
         help_text=_("E.164, for example +12135550142 (Los Angeles)."),
     )
+    as_if_at = forms.DateTimeField(
+        label=_("As if at (optional)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_if_at"].help_text = _(
+            "Representatives' hours and office closures are decided as if the call were placed then "
+            "(%(zone)s time). The call is recorded at the real time."
+        ) % {"zone": settings.TIME_ZONE}
 
 
 class InputForm(forms.Form):
@@ -39,13 +58,19 @@ def _restore(request: HttpRequest) -> SimulatedCall | None:
     return call
 
 
-def _save(request: HttpRequest, call: SimulatedCall, transcript: list) -> None:
+def _save(request: HttpRequest, call: SimulatedCall, transcript: list, shift: timedelta) -> None:
     request.session[SESSION_KEY] = {
         "from_number": call.from_number,
         "call_sid": call.call_sid,
         "xml": call.current.xml if call.current else "",
         "transcript": transcript[-80:],
+        "clock_shift": shift.total_seconds(),
     }
+
+
+def _on_the_calls_clock(shift: timedelta):
+    """The call's webhooks run in this process, so the IVR's clock can be shifted around them."""
+    return clock.shifted(shift) if shift else nullcontext()
 
 
 def _lines(prompt) -> list[dict]:
@@ -68,6 +93,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
     start_form, input_form = StartForm(), InputForm()
     saved = request.session.get(SESSION_KEY) or {}
     transcript = list(saved.get("transcript", []))
+    shift = timedelta(seconds=saved.get("clock_shift", 0))
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -75,20 +101,27 @@ def simulator(request: HttpRequest) -> HttpResponse:
             start_form = StartForm(request.POST)
             if start_form.is_valid():
                 call = SimulatedCall(from_number=start_form.cleaned_data["from_number"])
-                transcript = [{"who": "system", "text": f"Call {call.call_sid} from {call.from_number}", "lang": "en"}]
-                first = call.start()
+                as_if_at = start_form.cleaned_data["as_if_at"]
+                shift = clock.shift_to(as_if_at) if as_if_at else timedelta(0)
+                heading = f"Call {call.call_sid} from {call.from_number}"
+                with _on_the_calls_clock(shift):
+                    if as_if_at:
+                        heading += f", as if at {timezone.localtime(clock.now()):%A %Y-%m-%d %H:%M %Z}"
+                    first = call.start()
+                transcript = [{"who": "system", "text": heading, "lang": "en"}]
                 if first.status != 200:
                     error = _failed(first)
                 else:
                     transcript += _lines(first)
-                    _save(request, call, transcript)
+                    _save(request, call, transcript, shift)
         elif action in ("send", "silence", "hangup"):
             call = _restore(request)
             input_form = InputForm(request.POST)
             if call is None:
                 error = _("Start a call first.")
             elif action == "hangup":
-                call.hang_up()
+                with _on_the_calls_clock(shift):
+                    call.hang_up()
                 transcript.append({"who": "system", "text": "Caller hung up", "lang": "en"})
                 request.session.pop(SESSION_KEY, None)
             elif call.current is None or call.current.gather is None:
@@ -96,20 +129,21 @@ def simulator(request: HttpRequest) -> HttpResponse:
             elif input_form.is_valid():
                 digits = input_form.cleaned_data["digits"].rstrip("#")
                 speech = input_form.cleaned_data["speech"].strip()
-                if action == "silence":
-                    transcript.append({"who": "caller", "text": "(silence)", "lang": "en"})
-                    prompt = call.silence()
-                elif speech:
-                    transcript.append({"who": "caller", "text": f"“{speech}”", "lang": "en"})
-                    prompt = call.say(speech)
-                else:
-                    transcript.append({"who": "caller", "text": f"keys {digits}", "lang": "en"})
-                    prompt = call.press(digits)
+                with _on_the_calls_clock(shift):
+                    if action == "silence":
+                        transcript.append({"who": "caller", "text": "(silence)", "lang": "en"})
+                        prompt = call.silence()
+                    elif speech:
+                        transcript.append({"who": "caller", "text": f"“{speech}”", "lang": "en"})
+                        prompt = call.say(speech)
+                    else:
+                        transcript.append({"who": "caller", "text": f"keys {digits}", "lang": "en"})
+                        prompt = call.press(digits)
                 if prompt.status != 200:
                     error = _failed(prompt)
                 else:
                     transcript += _lines(prompt)
-                    _save(request, call, transcript)
+                    _save(request, call, transcript, shift)
                     input_form = InputForm()
     saved = request.session.get(SESSION_KEY) or {}
     listening = bool(saved.get("xml")) and "<Gather" in saved.get("xml", "")

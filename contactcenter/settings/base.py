@@ -143,7 +143,7 @@ else:
     # No Redis: a database cache keeps rate limits shared between processes, and Celery's
     # filesystem transport lets a real worker and beat run beside the web server.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ncsc_cache"}}
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # the host is ignored; without one kombu warns on every use
 CELERY_BROKER_FILESYSTEM_FOLDER = Path(env("CELERY_FILESYSTEM_FOLDER", default=str(VAR_DIR / "celery-broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 3600}

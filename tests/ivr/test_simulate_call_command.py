@@ -1,11 +1,14 @@
 """`manage.py simulate_call`: the README's way to walk a call without a Twilio account."""
 
+from datetime import datetime
 from io import StringIO
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
-from contactcenter.models import BenefitCase
+from contactcenter.models import BenefitCase, WaitingContact
 from ivr.models import Call
+from tests.ivr.conftest import EASTERN, SATURDAY_NOON_EASTERN
 
 
 def test_simulate_call_walks_a_spanish_caller_through_a_spoken_case_status(reference):
@@ -20,3 +23,43 @@ def test_simulate_call_walks_a_spanish_caller_through_a_spoken_case_status(refer
     assert "Caller hangs up" in printed
     call = Call.objects.get()
     assert (call.language, call.outcome, call.receipt_numbers) == ("es", "self_served", [case.receipt_number])
+
+
+@pytest.mark.parametrize(
+    ("from_number", "hears"),
+    [
+        # 8:30 p.m. Eastern on a Wednesday is 5:30 p.m. in Los Angeles: representatives answer there.
+        ("+12135550142", "→ handed to queue tier1-en"),
+        # In New York it is after 8 p.m.: the hours, the next opening and a callback offer.
+        ("+12125550142", "The next opening is December 3, 2026, 8 a.m."),
+    ],
+)
+def test_simulate_call_at_another_hour_decides_by_that_hour_and_records_the_real_time(
+    reference, at_time, from_number, hears
+):
+    out = StringIO()
+    with at_time(SATURDAY_NOON_EASTERN):  # the real clock: nobody answers on a Saturday
+        call_command(
+            "simulate_call",
+            from_number=from_number,
+            press="1,0",
+            at=datetime(2026, 12, 2, 20, 30, tzinfo=EASTERN),
+            stdout=out,
+        )
+    printed = out.getvalue()
+    assert "as if at Wednesday 2026-12-02 20:30 EST" in printed
+    assert hears in printed
+    call = Call.objects.get()
+    assert call.started_at.astimezone(EASTERN).date() == SATURDAY_NOON_EASTERN.date()
+    queued = WaitingContact.objects.filter(call_sid=call.call_sid).exists()
+    assert queued is (from_number == "+12135550142")
+
+
+def test_simulate_call_refuses_a_moment_it_cannot_honour(db):
+    with pytest.raises(CommandError, match="in process only"):
+        call_command(
+            "simulate_call", "--at", "2026-12-02T19:00-05:00", "--base-url", "http://127.0.0.1:9", stdout=StringIO()
+        )
+    with pytest.raises(CommandError, match="not a date and time"):
+        call_command("simulate_call", "--at", "next wednesday", stdout=StringIO())
+    assert not Call.objects.exists()

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from contextlib import nullcontext
+from datetime import datetime
 
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from ivr import clock
 from ivr.simulator import SimulatedCall, http_transport, in_process_transport
+
+
+def _moment(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise CommandError(f"--at {value!r}: not a date and time such as 2026-12-02T19:00-05:00") from error
 
 
 class Command(BaseCommand):
@@ -20,11 +33,29 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", help="Post over HTTP to a running server instead of in this process.")
         parser.add_argument("--hangup", action="store_true", help="Send Twilio's 'completed' status at the end.")
         parser.add_argument("--wait", action="store_true", help="If queued, play the queue's wait message once.")
+        parser.add_argument(
+            "--at",
+            type=_moment,
+            help=(
+                "Decide opening hours and office closures as if it were this moment, e.g. 2026-12-02T19:00-05:00 "
+                f"(without an offset: {settings.TIME_ZONE}). The call is still recorded at the real time. "
+                "In process only: a running server decides by its own clock."
+            ),
+        )
 
-    def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, **options):
+    def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, at=None, **options):
+        if at is not None and base_url:
+            raise CommandError("--at works in process only: a running server decides by its own clock.")
+        with clock.shifted(clock.shift_to(at)) if at is not None else nullcontext():
+            self._walk(from_number, to_number, press, base_url, hangup, wait, at)
+
+    def _walk(self, from_number, to_number, press, base_url, hangup, wait, at) -> None:
         transport = http_transport(base_url) if base_url else in_process_transport()
         call = SimulatedCall(from_number=from_number, to_number=to_number, transport=transport)
-        self.stdout.write(self.style.MIGRATE_HEADING(f"Call {call.call_sid} from {from_number}"))
+        heading = f"Call {call.call_sid} from {from_number}"
+        if at is not None:
+            heading += f", as if at {timezone.localtime(clock.now()):%A %Y-%m-%d %H:%M %Z}"
+        self.stdout.write(self.style.MIGRATE_HEADING(heading))
         self._show(call.start())
         for step in [s for s in press.split(",") if s.strip()]:
             current = call.current
