@@ -364,16 +364,16 @@ def _keyed(receipt: str) -> str:
 
 
 def _call_params(rng: random.Random) -> dict[str, str]:
-    """What Twilio posts with every webhook of one call (as ivr.simulator.SimulatedCall does)."""
-    return {
-        "CallSid": f"CA{rng.getrandbits(128):032x}",
-        "AccountSid": "AC" + "0" * 32,
-        "From": f"+1{rng.choice(AREA_CODES)}555{rng.randint(0, 9999):04d}",
-        "To": TO_NUMBER,
-        "Direction": "inbound",
-        "CallStatus": "in-progress",
-        "ApiVersion": "2010-04-01",
-    }
+    """What Twilio posts with every webhook of one call (ivr.simulator.twilio_call_params, as the
+    simulator sends them: 25 parameters)."""
+    from ivr.simulator import twilio_call_params
+
+    return twilio_call_params(
+        call_sid=f"CA{rng.getrandbits(128):032x}",
+        account_sid="AC" + "0" * 32,
+        from_number=f"+1{rng.choice(AREA_CODES)}555{rng.randint(0, 9999):04d}",
+        to_number=TO_NUMBER,
+    )
 
 
 class Call:
