@@ -35,6 +35,10 @@ class MultipleFileField(forms.FileField):
 
 
 class AttachmentsMixin:
+    # The files of this try that passed their checks, even when another one did not (kept for the
+    # next try by casework.staging).
+    attachments_that_passed: list[AttachmentIn] = []
+
     def clean_attachments(self) -> list[AttachmentIn]:
         items, problems = [], []
         for upload in self.cleaned_data.get("attachments") or []:
@@ -44,6 +48,7 @@ class AttachmentsMixin:
                 problems.append(problem)
             else:
                 items.append(AttachmentIn(filename=upload.name, content=content))
+        self.attachments_that_passed = items
         if problems:
             raise forms.ValidationError(problems)
         return items

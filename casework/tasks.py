@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.mail import BadHeaderError
 from django.utils import timezone
 
-from . import selectors, services
+from . import selectors, services, staging
 
 _MAIL_ERRORS = (OSError, BadHeaderError)
 
@@ -39,10 +39,11 @@ def response_send(response_id: int) -> None:
 
 @shared_task(name="casework.sweep", acks_late=True, ignore_result=True)
 def sweep() -> dict:
-    """Resend follow-up work whose task never reached the broker, then run the SLA clock."""
+    """Resend follow-up work whose task never reached the broker, run the SLA clock, and delete
+    attachments kept for a form that was never sent again."""
     cutoff = timezone.now() - timedelta(seconds=60)
     for inquiry_id in selectors.inquiries_confirmation_pending(older_than=cutoff):
         inquiry_confirm.delay(inquiry_id=inquiry_id)
     for response_id in selectors.responses_send_pending(older_than=cutoff):
         response_send.delay(response_id=response_id)
-    return services.sla_sweep()
+    return {**services.sla_sweep(), "staged_files_removed": staging.sweep()}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditAction, Language
 from contactcenter.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
 
-from . import selectors, services
+from . import selectors, services, staging
 from .forms import (
     AssignForm,
     DraftForm,
@@ -57,21 +58,43 @@ def _rate_limited(request: HttpRequest) -> bool:
     return count > settings.CASEWORK_FORM_PER_HOUR
 
 
+KEPT_FILES_FIELD = "keep_attachment"
+
+
+def _back_with_errors(request: HttpRequest, template: str, context: dict, *, form_name: str, status: int):
+    """The form again, with its errors, everything typed, and its files kept for the next try."""
+    form = context["form"]
+    staged = staging.keep_after_error(
+        request,
+        form=form_name,
+        kept_tokens=request.POST.getlist(KEPT_FILES_FIELD),
+        new=form.attachments_that_passed,
+    )
+    return render(request, template, {**context, "staged": staged}, status=status)
+
+
+def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
+    kept = staging.chosen(request, form=form_name, kept_tokens=request.POST.getlist(KEPT_FILES_FIELD))
+    return [*kept, *form.cleaned_data["attachments"]]
+
+
 @public
 def write(request: HttpRequest) -> HttpResponse:
-    """The public inquiry form (English and Spanish). Nothing typed is lost on an error."""
+    """The public inquiry form (English and Spanish). Nothing typed or attached is lost on an error."""
     if request.method != "POST":
-        return render(request, "casework/public_form.html", {"form": PublicInquiryForm()})
+        staged = staging.staged_files(request, form="public")
+        return render(request, "casework/public_form.html", {"form": PublicInquiryForm(), "staged": staged})
     form = PublicInquiryForm(request.POST, request.FILES)
     if request.POST.get("website"):
         # A bot filled the hidden field: answer as if accepted, keep nothing.
         return render(request, "casework/public_done.html", {"reference": None})
+    back = functools.partial(_back_with_errors, request, "casework/public_form.html", form_name="public")
     if _rate_limited(request):
         form.is_valid()
         form.add_error(None, _("Too many inquiries were sent from this connection. Try again in an hour."))
-        return render(request, "casework/public_form.html", {"form": form}, status=429)
+        return back({"form": form}, status=429)
     if not form.is_valid():
-        return render(request, "casework/public_form.html", {"form": form}, status=400)
+        return back({"form": form}, status=400)
     data = form.cleaned_data
     body = data["message"]
     if data["receipt_number"] and data["receipt_number"] not in body:
@@ -88,11 +111,12 @@ def write(request: HttpRequest) -> HttpResponse:
             correspondent_phone=data["phone"],
             correspondent_role=data["role"],
             language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
-            attachments=data["attachments"],
+            attachments=_attachments_sent(request, form, form_name="public"),
         )
     except ApplicationError as error:
         form.add_error(None, error.message)
-        return render(request, "casework/public_form.html", {"form": form}, status=400)
+        return back({"form": form}, status=400)
+    staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference
     return redirect("casework:write-done")
 
@@ -184,6 +208,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
             return redirect("casework:console")
     initial = _referral_initial(referral) if referral is not None else None
     form = InquiryStaffForm(request.POST or None, request.FILES or None, initial=initial)
+    context = {"form": form, "referral": referral}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -200,19 +225,19 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 correspondent_email=data["email"],
                 correspondent_phone=data["phone"],
                 correspondent_address=data["address"],
-                attachments=data["attachments"],
+                attachments=_attachments_sent(request, form, form_name="staff"),
                 referred_from_interaction_id=referral.pk if referral is not None else None,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
+            staging.release(request, form="staff")
             messages.success(request, _("Inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
             return redirect("casework:inquiry", pk=inquiry.pk)
+    if form.errors:
+        return _back_with_errors(request, "casework/inquiry_new.html", context, form_name="staff", status=400)
     return render(
-        request,
-        "casework/inquiry_new.html",
-        {"form": form, "referral": referral},
-        status=400 if form.errors else 200,
+        request, "casework/inquiry_new.html", {**context, "staged": staging.staged_files(request, form="staff")}
     )
 
 
