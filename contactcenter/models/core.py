@@ -33,7 +33,13 @@ class StaffProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.NONE)
     languages = models.JSONField(default=list, blank=True, help_text=_('Language codes spoken, e.g. ["en", "es"].'))
-    skills = models.JSONField(default=list, blank=True, help_text=_('Skill codes, e.g. ["n400", "expedite"].'))
+    skills = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_(
+            'Topic codes this agent is offered first when callers come about them, e.g. ["expedite", "naturalization"].'
+        ),
+    )
     time_zone = models.CharField(max_length=64, choices=US_TIME_ZONES, default="America/New_York")
     district = models.CharField(max_length=80, blank=True)
     title = models.CharField(max_length=120, blank=True)

@@ -43,6 +43,11 @@ class WaitingContact(models.Model):
     caller_time_zone = models.CharField(max_length=40)
     receipt_numbers = models.JSONField(default=list, blank=True)
     ivr_path = models.JSONField(default=list, blank=True, help_text=_("The IVR steps that led here."))
+    skill = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text=_("The topic the caller came about (a topic code): an agent with that skill is offered it first."),
+    )
     interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -102,7 +107,7 @@ class AgentStatus(models.TextChoices):
 
 
 class AgentState(models.Model):
-    """Where an agent is in the routing cycle. Tier and languages are copied from the staff
+    """Where an agent is in the routing cycle. Tier, languages and skills are copied from the staff
     profile whenever the agent becomes available, so routing reads one table."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_state")
@@ -114,6 +119,9 @@ class AgentState(models.Model):
         max_length=40, blank=True, help_text=_("The queue of the agent's tier and first language.")
     )
     languages = models.CharField(max_length=40, blank=True, help_text=_('Spoken languages as ",en,es,".'))
+    skills = models.CharField(
+        max_length=600, blank=True, help_text=_('Skills (topic codes) as ",expedite,naturalization,".')
+    )
 
     class Meta:
         indexes = [models.Index(fields=["state", "home_queue", "last_available_at"], name="agentstate_idle_idx")]

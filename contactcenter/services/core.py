@@ -282,6 +282,7 @@ def contact_enqueue(
     ivr_path: Iterable[str] = (),
     interaction: Interaction | None = None,
     priority: int = 0,
+    skill: str = "",
 ) -> WaitingContact:
     """Put a caller (or a callback request) in line for a person. Idempotent on CallSid.
 
@@ -312,6 +313,7 @@ def contact_enqueue(
             receipt_numbers=list(receipt_numbers),
             ivr_path=list(ivr_path),
             interaction=interaction,
+            skill=skill[:50],
         )
         contact.full_clean()
         contact.save()

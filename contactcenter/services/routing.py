@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from .. import hours, selectors
@@ -60,8 +60,10 @@ class Assignment:
     offer_expires_at: datetime
 
 
-def _language_codes(languages: Iterable[str]) -> str:
-    return "," + ",".join(languages) + "," if languages else ""
+def _codes(codes: Iterable[str]) -> str:
+    """`,en,es,`: one column a single `position()` or `LIKE` can search for `,code,`."""
+    codes = list(codes)
+    return "," + ",".join(codes) + "," if codes else ""
 
 
 def _agent_state_for_update(user) -> AgentState:
@@ -94,10 +96,11 @@ def _agent_move(
         if profile is None or profile.tier == Tier.NONE or not profile.languages:
             raise ApplicationError("Only Tier 1 and Tier 2 staff with a language take contacts.")
         agent.tier = profile.tier
-        agent.languages = _language_codes(profile.languages)
+        agent.languages = _codes(profile.languages)
+        agent.skills = _codes(profile.skills)[:600]
         agent.home_queue = queue_name_for(tier=profile.tier, language=profile.languages[0])
         agent.last_available_at = now
-        fields += ["tier", "languages", "home_queue", "last_available_at"]
+        fields += ["tier", "languages", "skills", "home_queue", "last_available_at"]
     agent.save(update_fields=fields)
     AgentStateChange.objects.create(
         agent_id=agent.user_id, from_state=from_state, to_state=to_state, at=now, reason=reason[:200], contact=contact
@@ -164,7 +167,7 @@ WITH cfg AS (
     SELECT name, offer_timeout_seconds, overflow_after_seconds, overflow_to FROM {queue}
     WHERE name = %(queue)s AND active
 ), c AS (
-    SELECT w.id, w.language, w.queue_name, w.enqueued_at FROM {contact} w
+    SELECT w.id, w.language, w.queue_name, w.enqueued_at, w.skill FROM {contact} w
     WHERE w.queue_name = %(queue)s AND w.status = 'waiting' AND EXISTS (SELECT 1 FROM cfg)
       AND (w.kind = 'call' OR (w.kind = 'callback' AND w.caller_time_zone = ANY(%(zones)s)
            AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= %(now)s)))
@@ -178,7 +181,7 @@ WITH cfg AS (
             AND c.enqueued_at <= %(now)s - make_interval(secs => cfg.overflow_after_seconds)
             AND jsonb_exists(cfg.overflow_to, s.home_queue)
             AND position(',' || c.language || ',' in s.languages) > 0))
-    ORDER BY s.last_available_at, s.id
+    ORDER BY (c.skill <> '' AND position(',' || c.skill || ',' in s.skills) > 0) DESC, s.last_available_at, s.id
     LIMIT 1 FOR UPDATE OF s SKIP LOCKED
 ), offered AS (
     UPDATE {contact} w SET status = 'offered', offered_to_id = a.user_id, offered_at = %(now)s,
@@ -255,9 +258,15 @@ def _route_next_orm(*, queue_name: str, now: datetime, context: AuditContext) ->
         )
         if overflowing and config.overflow_to:
             eligible |= Q(home_queue__in=config.overflow_to, languages__contains=f",{contact.language},")
+        skilled = (
+            Case(When(skills__contains=f",{contact.skill},", then=Value(1)), default=Value(0))
+            if contact.skill
+            else Value(0)
+        )
         agent = (
             _locked(AgentState.objects.filter(eligible, state=AgentStatus.AVAILABLE))
-            .order_by("last_available_at", "id")
+            .annotate(skilled=skilled)
+            .order_by("-skilled", "last_available_at", "id")
             .first()
         )
         if agent is None:

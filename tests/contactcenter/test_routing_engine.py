@@ -43,16 +43,18 @@ def agent(make_staff):
     """`agent(languages=["es"], idle_since=t)` is a CSR made available at t (home queue from the
     first language)."""
 
-    def make(*, languages=("en", "es"), idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=5), role="csr"):
+    def make(*, languages=("en", "es"), idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=5), role="csr", skills=()):
         user = make_staff(role)
-        StaffProfile.objects.filter(user=user).update(languages=list(languages))
+        StaffProfile.objects.filter(user=user).update(languages=list(languages), skills=list(skills))
         services.agent_state_set(context=AuditContext(actor=user), user=user, state="available", now=idle_since)
         return user
 
     return make
 
 
-def _contact(*, queue="tier1-en", waited=60, priority=0, kind=ContactKind.CALL, zone="America/New_York", now=None):
+def _contact(
+    *, queue="tier1-en", waited=60, priority=0, kind=ContactKind.CALL, zone="America/New_York", now=None, skill=""
+):
     now = now or MONDAY_9AM_EASTERN
     tier, language = int(queue[4]), queue[-2:]
     return WaitingContact.objects.create(
@@ -64,6 +66,7 @@ def _contact(*, queue="tier1-en", waited=60, priority=0, kind=ContactKind.CALL, 
         enqueued_at=now - timedelta(seconds=waited),
         phone="+12025550100",
         caller_time_zone=zone,
+        skill=skill,
     )
 
 
@@ -107,6 +110,39 @@ def test_the_longest_idle_agent_gets_the_highest_priority_then_longest_waiting_c
     assert AuditEvent.objects.filter(
         target_type="contactcenter.waitingcontact", target_id=str(older_priority.pk), channel="task"
     ).exists()
+
+
+def test_an_agent_skilled_in_the_callers_topic_is_offered_the_contact_before_longer_idle_ones(router, agent):
+    idle_generalist = agent(idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=9))
+    expediter = agent(idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=2), skills=["expedite", "naturalization"])
+    newer_generalist = agent(idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=1))
+    expedite_request = _contact(waited=300, skill="expedite")
+    about_a_card = _contact(waited=200, skill="green-card")  # nobody has that skill: longest idle
+    unsorted = _contact(waited=100)
+
+    offers = [services.route_next(queue_name="tier1-en", now=MONDAY_9AM_EASTERN) for _ in range(3)]
+
+    assert [(o.contact_id, o.agent_id) for o in offers] == [
+        (expedite_request.pk, expediter.pk),
+        (about_a_card.pk, idle_generalist.pk),
+        (unsorted.pk, newer_generalist.pk),
+    ]
+
+
+def test_a_skilled_agent_busy_elsewhere_does_not_hold_the_contact_back(router, agent):
+    generalist = agent(idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=1))
+    expediter = agent(idle_since=MONDAY_9AM_EASTERN - timedelta(minutes=9), skills=["expedite"])
+    first = _contact(waited=300)
+    expedite_request = _contact(waited=200, skill="expedite")
+
+    offers = [services.route_next(queue_name="tier1-en", now=MONDAY_9AM_EASTERN) for _ in range(2)]
+
+    # The expediter, longest idle, took the first caller; the expedite request goes to whoever is free.
+    assert [(o.contact_id, o.agent_id) for o in offers] == [
+        (first.pk, expediter.pk),
+        (expedite_request.pk, generalist.pk),
+    ]
+    assert AgentState.objects.get(user=expediter).skills == ",expedite,"
 
 
 def test_an_agent_of_another_tier_or_first_language_is_not_offered_the_contact(router, agent):

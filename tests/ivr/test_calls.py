@@ -55,6 +55,8 @@ def test_done_means_spanish_caller_from_213_at_7pm_eastern(reference, caller, at
     assert (contact.queue_name, contact.status, contact.language, contact.priority) == ("tier1-es", "waiting", "es", 1)
     assert contact.receipt_numbers == ["EAC2190000001"]
     assert "representative" in contact.ivr_path
+    # Offered first to an agent skilled in cases outside normal processing time.
+    assert contact.skill == "outside-processing-time"
     interaction = Interaction.objects.get(source_app="ivr", source_id=call.call_sid)
     assert (interaction.channel, interaction.outcome, interaction.language) == ("ivr", "transferred", "es")
     assert list(interaction.identifiers.values_list("value", flat=True)) == ["EAC2190000001"]
