@@ -14,7 +14,7 @@ from casework.models import Inquiry
 from casework.tasks import sweep
 from contactcenter.roles import Role
 from tests.casework.factories import PDF
-from tests.casework.test_intake import _form
+from tests.casework.test_intake import _form, _staff_form
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -111,17 +111,7 @@ def test_another_session_cannot_send_a_kept_file(client, media):
 
 def test_staff_recording_a_mailed_letter_keeps_the_scans_across_an_error(client_as, media):
     client = client_as(Role.CAO_ANALYST)
-    data = {
-        "channel": "mail_scan",
-        "source": "white_house",
-        "priority": "1",
-        "name": "Executive Clerk",
-        "organisation": "The White House",
-        "address": "1600 Pennsylvania Avenue NW, Washington DC",
-        "language": "en",
-        "subject": "",
-        "body": "Mr. Diaz (A 098 765 432) writes about his card.",
-    }
+    data = _staff_form(subject="")
     first = client.post("/casework/inquiries/new/", {**data, "attachments": [SimpleUploadedFile("scan.pdf", PDF)]})
     assert first.status_code == 400 and "Files kept from your last try" in first.text
 
