@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ def now() -> datetime:
     return timezone.now() + _shift.get()
 
 
-def today():
+def today() -> date:
     return timezone.localdate(now())
 
 
@@ -30,6 +30,11 @@ def shifted(by: timedelta) -> Iterator[None]:
         yield
     finally:
         _shift.reset(token)
+
+
+def reading() -> str:
+    """What the clock reads, in the agency's zone, as the simulators show it."""
+    return f"{timezone.localtime(now()):%A %Y-%m-%d %H:%M %Z}"
 
 
 def shift_to(moment: datetime) -> timedelta:

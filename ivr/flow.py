@@ -26,6 +26,8 @@ from .prompts import prompt
 
 logger = logging.getLogger(__name__)
 MAX_TRIES = 3
+# The topic (and the routing skill) of a caller whose case is outside normal processing time.
+OUTSIDE_PROCESSING_TOPIC = "outside-processing-time"
 
 
 @dataclass
@@ -675,7 +677,7 @@ def handle_outside_menu(turn: Turn) -> Reply:
         return retry(turn, "outside_menu")
     accepted(turn)
     if choice == "0":
-        turn.call.state["topic"] = "outside-processing-time"
+        turn.call.state["topic"] = OUTSIDE_PROCESSING_TOPIC
         return representative(turn)
     return ask_main(turn)
 

@@ -347,7 +347,7 @@ def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> W
         priority=1 if call.state.get("outside_normal") else 0,
         # A case found outside normal processing time is what the representative will act on (a
         # service request), whatever the caller asked about first.
-        skill="outside-processing-time" if call.state.get("outside_normal") else call.state.get("topic", ""),
+        skill=flow.OUTSIDE_PROCESSING_TOPIC if call.state.get("outside_normal") else call.state.get("topic", ""),
     )
 
 

@@ -91,8 +91,7 @@ def voice(request: HttpRequest) -> HttpResponse:
 
 def _step_number(request: HttpRequest) -> int:
     """The `s` of the action URL we gave Twilio (`?s=<n>`); -1 when missing or not a number."""
-    query = request.META.get("QUERY_STRING", "")
-    value = query[2:] if query.startswith("s=") and "&" not in query else request.GET.get("s", "")
+    value = request.GET.get("s", "")
     return int(value) if value.isascii() and value.isdigit() else -1
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.roles import Role, roles_required
@@ -68,11 +66,6 @@ def _save(request: HttpRequest, call: SimulatedCall, transcript: list, shift: ti
     }
 
 
-def _on_the_calls_clock(shift: timedelta):
-    """The call's webhooks run in this process, so the IVR's clock can be shifted around them."""
-    return clock.shifted(shift) if shift else nullcontext()
-
-
 def _lines(prompt) -> list[dict]:
     lines = [{"who": "ivr", "text": text, "lang": (language or "en-US")[:2]} for text, language in prompt.says]
     if prompt.enqueue:
@@ -104,9 +97,10 @@ def simulator(request: HttpRequest) -> HttpResponse:
                 as_if_at = start_form.cleaned_data["as_if_at"]
                 shift = clock.shift_to(as_if_at) if as_if_at else timedelta(0)
                 heading = f"Call {call.call_sid} from {call.from_number}"
-                with _on_the_calls_clock(shift):
+                # The call's webhooks run in this process: the IVR's clock is shifted around them.
+                with clock.shifted(shift):
                     if as_if_at:
-                        heading += f", as if at {timezone.localtime(clock.now()):%A %Y-%m-%d %H:%M %Z}"
+                        heading += f", as if at {clock.reading()}"
                     first = call.start()
                 transcript = [{"who": "system", "text": heading, "lang": "en"}]
                 if first.status != 200:
@@ -120,7 +114,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
             if call is None:
                 error = _("Start a call first.")
             elif action == "hangup":
-                with _on_the_calls_clock(shift):
+                with clock.shifted(shift):
                     call.hang_up()
                 transcript.append({"who": "system", "text": "Caller hung up", "lang": "en"})
                 request.session.pop(SESSION_KEY, None)
@@ -129,7 +123,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
             elif input_form.is_valid():
                 digits = input_form.cleaned_data["digits"].rstrip("#")
                 speech = input_form.cleaned_data["speech"].strip()
-                with _on_the_calls_clock(shift):
+                with clock.shifted(shift):
                     if action == "silence":
                         transcript.append({"who": "caller", "text": "(silence)", "lang": "en"})
                         prompt = call.silence()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from ivr import clock
 from ivr.simulator import SimulatedCall, http_transport, in_process_transport
@@ -46,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, at=None, **options):
         if at is not None and base_url:
             raise CommandError("--at works in process only: a running server decides by its own clock.")
-        with clock.shifted(clock.shift_to(at)) if at is not None else nullcontext():
+        with clock.shifted(clock.shift_to(at) if at is not None else timedelta(0)):
             self._walk(from_number, to_number, press, base_url, hangup, wait, at)
 
     def _walk(self, from_number, to_number, press, base_url, hangup, wait, at) -> None:
@@ -54,7 +52,7 @@ class Command(BaseCommand):
         call = SimulatedCall(from_number=from_number, to_number=to_number, transport=transport)
         heading = f"Call {call.call_sid} from {from_number}"
         if at is not None:
-            heading += f", as if at {timezone.localtime(clock.now()):%A %Y-%m-%d %H:%M %Z}"
+            heading += f", as if at {clock.reading()}"
         self.stdout.write(self.style.MIGRATE_HEADING(heading))
         self._show(call.start())
         for step in [s for s in press.split(",") if s.strip()]:
