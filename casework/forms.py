@@ -37,7 +37,7 @@ class MultipleFileField(forms.FileField):
 class AttachmentsMixin:
     # The files of this try that passed their checks, even when another one did not (kept for the
     # next try by casework.staging).
-    attachments_that_passed: list[AttachmentIn] = []
+    attachments_that_passed: tuple[AttachmentIn, ...] = ()
 
     def clean_attachments(self) -> list[AttachmentIn]:
         items, problems = [], []
@@ -48,7 +48,7 @@ class AttachmentsMixin:
                 problems.append(problem)
             else:
                 items.append(AttachmentIn(filename=upload.name, content=content))
-        self.attachments_that_passed = items
+        self.attachments_that_passed = tuple(items)
         if problems:
             raise forms.ValidationError(problems)
         return items
