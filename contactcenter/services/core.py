@@ -224,7 +224,7 @@ def interaction_record(
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             target_type="contactcenter.interaction",
             target_id=interaction.pk,
-            summary=f"{interaction.get_channel_display()} contact on {topic_code}: {interaction.get_outcome_display()}",
+            summary=f"{Channel(channel).label} contact on {topic_code}: {Outcome(outcome).label}",
         )
     return interaction
 
