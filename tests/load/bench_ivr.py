@@ -57,6 +57,10 @@ DATABASE = "ncsc_bench"
 NCSC_PEAK_STEPS_PER_SECOND = 13
 TARGET_STEPS_PER_SECOND = 50 * NCSC_PEAK_STEPS_PER_SECOND
 TARGET_RATIO = 0.6
+# --without-status-callback (a diagnostic): the load generator does not post each call's `completed`
+# status callback, the webhook that records the call's end and its ledger entry. Set before the
+# load-generator processes fork.
+POST_STATUS_CALLBACK = True
 HOST = "127.0.0.1"
 
 # The call mix: (weight, task). Weights add up to 100.
@@ -505,7 +509,8 @@ def _load(kind, index, port, token, base, receipts, seconds, limit, barrier, res
             except FlowError:
                 pass
             if time.monotonic() < deadline and len(client.latencies) < limit:
-                call.hang_up()
+                if POST_STATUS_CALLBACK:
+                    call.hang_up()
                 calls += 1
     else:
         # The same parameters and signing per request as an IVR step, posted to the bare view, or to
@@ -776,6 +781,11 @@ def report(ivr: Figures, bare: Figures, floor: Figures, other_errors: int, optio
     per_call = ivr.requests / max(ivr.calls, 1)
     print(f"IVR calls walked: {ivr.calls} ({ivr.calls / ivr.seconds:.1f} calls/s, {per_call:.1f} requests per call)")
     print(f"ratio IVR ÷ bare: {ratio:.2f}")
+    if not POST_STATUS_CALLBACK:
+        print(
+            "  --without-status-callback: no call's end was posted (no end-of-call record, no ledger entry); "
+            "a diagnostic bound, not the IVR's figure"
+        )
     print(
         f"ratio floor ÷ bare: {floor_ratio:.2f} (signature check + one read and one write of a call row, no IVR "
         f"work: the most a webhook keeping its call's state in Postgres can reach here); IVR ÷ floor: "
@@ -806,15 +816,18 @@ def report(ivr: Figures, bare: Figures, floor: Figures, other_errors: int, optio
     if server_lines:
         print(f"server log has {len(server_lines)} error lines ({server_log}), first: {server_lines[0][:300]}")
     print()
-    ratio_met = ratio >= TARGET_RATIO
-    rate_met = ivr.per_second >= TARGET_STEPS_PER_SECOND
-    print(f"target ratio ≥ {TARGET_RATIO:.2f}: {'met' if ratio_met else '*** MISSED ***'} ({ratio:.2f})")
-    print(
-        f"target IVR ≥ 50 × {NCSC_PEAK_STEPS_PER_SECOND} = {TARGET_STEPS_PER_SECOND} steps/s: "
-        f"{'met' if rate_met else '*** MISSED ***'} ({ivr.per_second:.0f})"
-    )
-    if not (ratio_met and rate_met):
-        print("!!! PERFORMANCE TARGETS MISSED — see docs/performance.md !!!")
+    if not POST_STATUS_CALLBACK:
+        print("targets: not judged without the status callbacks")
+    else:
+        ratio_met = ratio >= TARGET_RATIO
+        rate_met = ivr.per_second >= TARGET_STEPS_PER_SECOND
+        print(f"target ratio ≥ {TARGET_RATIO:.2f}: {'met' if ratio_met else '*** MISSED ***'} ({ratio:.2f})")
+        print(
+            f"target IVR ≥ 50 × {NCSC_PEAK_STEPS_PER_SECOND} = {TARGET_STEPS_PER_SECOND} steps/s: "
+            f"{'met' if rate_met else '*** MISSED ***'} ({ivr.per_second:.0f})"
+        )
+        if not (ratio_met and rate_met):
+            print("!!! PERFORMANCE TARGETS MISSED — see docs/performance.md !!!")
     if errors:
         print(f"FAILED: {errors} request(s) did not get the expected answer")
         return 1
@@ -841,7 +854,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of the queries-per-step walk")
     parser.add_argument("--keep-db", action="store_true", help="reuse ncsc_bench as it is (for repeated runs)")
+    parser.add_argument(
+        "--without-status-callback",
+        action="store_true",
+        help="diagnostic: walk the calls without their end-of-call status callback, to see what it costs",
+    )
     options = parser.parse_args(argv)
+    global POST_STATUS_CALLBACK
+    POST_STATUS_CALLBACK = not options.without_status_callback
 
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     port = _free_port()
