@@ -40,7 +40,9 @@ DEMO_STAFF = [
         "James",
         "Okafor",
         Tier.TIER2,
-        ["en"],
+        # Bilingual, so a Spanish escalation overflows to the demo's only officer (tier2-es → tier2-en
+        # after two minutes) instead of waiting for an officer the demo does not have.
+        ["en", "es"],
         ["expedite", "naturalization", "green-card"],
         "America/New_York",
         "Baltimore",
