@@ -1177,7 +1177,14 @@ def referral_create(
     return referral
 
 
+# The person wants no call any more: a callback still queued for them is withdrawn. "Could not be
+# reached" leaves it to the contact center's own redials.
+CALLBACK_NOT_WANTED = frozenset({ReferralOutcome.ANSWERED, ReferralOutcome.WITHDRAWN})
+
+
 def referral_close(*, context: AuditContext, referral_id: int, outcome: str, note: str = "") -> CaseReferral:
+    """Close a referral. Answered or withdrawn: a callback still waiting in the queue is cancelled
+    (one already under way or made is left as it is)."""
     if outcome not in ReferralOutcome.values:
         raise ApplicationError(_("Choose how the referral ended."), extra={"field": "outcome"})
     with transaction.atomic():
@@ -1201,5 +1208,12 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
             summary=f"Outreach referral closed: {referral.get_outcome_display()}",
             ended_at=referral.closed_at,
         )
+        if referral.callback_id is not None and outcome in CALLBACK_NOT_WANTED:
+            core_services.contact_withdraw(
+                context=context,
+                contact_id=referral.callback_id,
+                reason=f"outreach referral #{referral.pk} closed: {outcome}",
+                now=referral.closed_at,
+            )
         _audit(context, AuditAction.UPDATE, referral, f"Case referral #{referral.pk} closed: {outcome}")
     return referral

@@ -11,9 +11,20 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
-from contactcenter.models import AuditEvent, Channel, ContactKind, Interaction, Outcome, WaitingContact
+from contactcenter.models import (
+    AgentState,
+    AgentStatus,
+    AuditEvent,
+    Channel,
+    ContactKind,
+    ContactStatus,
+    Interaction,
+    Outcome,
+    WaitingContact,
+)
 from outreach import selectors, services
 from outreach.models import (
     CaseReferral,
@@ -473,6 +484,63 @@ def test_callback_referral_queues_a_callback_and_is_closed_out(make_staff):
     assert (referral.status, referral.interaction.outcome) == ("closed", Outcome.RESOLVED)
     with pytest.raises(ApplicationError, match="already closed"):
         services.referral_close(context=CTX, referral_id=referral.pk, outcome="answered")
+
+
+def _callback_referral(cro, phone="(312) 555-0199"):
+    return services.referral_create(
+        context=CTX, referred_by=cro, person_name="Pedro Diaz", topic_code="case-status", mode="callback",
+        consent=True, phone=phone, language="en",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def office_hours(at_time):
+    """Callbacks are offered only in the caller's daytime: a Monday at noon in Chicago."""
+    with at_time(datetime(2026, 11, 30, 18, 0, tzinfo=UTC)):
+        yield
+
+
+@pytest.mark.parametrize("outcome", ["withdrawn", "answered"])
+def test_closing_a_referral_the_person_no_longer_needs_cancels_its_waiting_callback(make_staff, outcome):
+    referral = _callback_referral(make_staff("cro"))
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome=outcome)
+    callback = WaitingContact.objects.get(pk=referral.callback_id)
+    assert (callback.status, callback.ended_at) == (ContactStatus.CANCELLED, CaseReferral.objects.get().closed_at)
+    assert AuditEvent.objects.filter(
+        target_type="contactcenter.waitingcontact", target_id=callback.pk, summary__startswith="Contact withdrawn"
+    ).exists()
+
+
+def test_a_referral_closed_as_unreachable_leaves_the_callback_to_the_contact_centers_redials(make_staff):
+    referral = _callback_referral(make_staff("cro"))
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="unreachable")
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.WAITING
+
+
+def test_withdrawing_a_callback_offered_to_an_agent_frees_the_agent(make_staff, office_hours):
+    csr = make_staff("csr")
+    core_services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    referral = _callback_referral(make_staff("cro"))
+    core_services.route_next(queue_name="tier1-en")
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.OFFERED
+
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="withdrawn", note="Has a lawyer now")
+
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.CANCELLED
+    assert AgentState.objects.get(user=csr).state == AgentStatus.AVAILABLE
+
+
+def test_a_callback_already_under_way_is_not_withdrawn(make_staff, office_hours):
+    csr = make_staff("csr")
+    core_services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    referral = _callback_referral(make_staff("cro"))
+    core_services.route_next(queue_name="tier1-en")
+    core_services.contact_answer(context=AuditContext(actor=csr), user=csr, contact_id=referral.callback_id)
+
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="answered")
+
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.CONNECTED
+    assert AgentState.objects.get(user=csr).state == AgentStatus.ON_CALL
 
 
 def test_inquiry_referral_is_a_ledger_entry_without_a_callback(make_staff):
