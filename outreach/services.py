@@ -1192,7 +1192,9 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
         if referral.status == ReferralStatus.CLOSED:
             raise ApplicationError(_("This referral is already closed."))
         referral.status, referral.outcome = ReferralStatus.CLOSED, outcome
-        referral.close_note, referral.closed_at = note.strip(), timezone.now()
+        # Masked as feedback and the interaction log are: a case number typed here is not kept.
+        note = mask_pii(note.strip())[: CaseReferral._meta.get_field("close_note").max_length]
+        referral.close_note, referral.closed_at = note, timezone.now()
         _save(referral, update_fields=["status", "outcome", "close_note", "closed_at"])
         core_services.interaction_record(
             context=context,

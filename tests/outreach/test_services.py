@@ -543,6 +543,19 @@ def test_a_callback_already_under_way_is_not_withdrawn(make_staff, office_hours)
     assert AgentState.objects.get(user=csr).state == AgentStatus.ON_CALL
 
 
+def test_case_identifiers_typed_into_a_referral_close_out_note_are_not_kept(client_as):
+    client = client_as("cro")
+    referral = _callback_referral(client.user)
+    note = "Withdrew: case EAC2190000001, A-number A012345678, call 312-555-0142"
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="withdrawn", note=note)
+    kept = CaseReferral.objects.get().close_note
+    assert "EAC******0001" in kept
+    assert kept.startswith("Withdrew: case EAC******0001")
+    assert "EAC2190000001" not in kept and "012345678" not in kept and "555-0142" not in kept
+    page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert "EAC******0001" in page and "EAC2190000001" not in page and "012345678" not in page
+
+
 def test_inquiry_referral_is_a_ledger_entry_without_a_callback(make_staff):
     referral = services.referral_create(
         context=CTX, referred_by=make_staff("outreach_staff"), person_name="Kim", topic_code="green-card",
