@@ -799,10 +799,11 @@ def registration_from_token(token: str) -> Registration | None:
 
 
 def registration_cancel(*, context: AuditContext, registration_id: int) -> Registration:
-    """Cancel a registration; a seat freed goes to the first on the waitlist, who is told."""
+    """Cancel a registration; a seat freed goes to the first on the waitlist, who is told (unless the
+    engagement itself is cancelled: there is no seat to give)."""
     with transaction.atomic():
         registration = Registration.objects.get(pk=registration_id)
-        Engagement.objects.select_for_update().get(pk=registration.engagement_id)
+        engagement = Engagement.objects.select_for_update().get(pk=registration.engagement_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status == RegistrationStatus.CANCELLED:
             return registration
@@ -810,8 +811,8 @@ def registration_cancel(*, context: AuditContext, registration_id: int) -> Regis
         registration.status = RegistrationStatus.CANCELLED
         _save(registration, update_fields=["status", "updated_at"])
         _audit(context, AuditAction.UPDATE, registration, f"Registration #{registration.pk} cancelled")
-        if freed:
-            _promote_waitlisted(context, engagement_id=registration.engagement_id, seats=1)
+        if freed and engagement.cancelled_at is None:
+            _promote_waitlisted(context, engagement_id=engagement.pk, seats=1)
     return registration
 
 
@@ -857,12 +858,15 @@ def _mail_context(registration: Registration, **extra) -> dict:
 
 
 def registration_confirmation_send(*, registration_id: int) -> bool:
-    """E-mail the registrant the status they now have (seat or waitlist), once per status."""
+    """E-mail the registrant the status they now have (seat or waitlist), once per status; nothing
+    once the engagement is cancelled (the cancellation notice tells them)."""
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update().select_related("engagement").filter(pk=registration_id).first()
         )
         if registration is None or registration.status == RegistrationStatus.CANCELLED:
+            return False
+        if registration.engagement.cancelled_at is not None:
             return False
         if registration.confirmed_status == registration.status:
             return False
@@ -886,7 +890,7 @@ def registrations_confirmation_pending(*, older_than_seconds: int = 60) -> list[
     return list(
         Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
         .exclude(confirmed_status=F("status"))
-        .filter(updated_at__lt=cutoff)
+        .filter(updated_at__lt=cutoff, engagement__cancelled_at__isnull=True)
         .values_list("pk", flat=True)[:500]
     )
 

@@ -328,6 +328,27 @@ def test_a_cancelled_engagement_tells_each_registrant_once_and_takes_no_more(dja
     assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
 
 
+def test_a_seat_given_up_after_the_engagement_is_cancelled_promotes_and_confirms_no_one():
+    engagement = EngagementFactory(capacity=1)
+    seated = RegistrationFactory(engagement=engagement, confirmed_status=RegistrationStatus.REGISTERED)
+    waiting = RegistrationFactory(
+        engagement=engagement, status=RegistrationStatus.WAITLISTED, confirmed_status=RegistrationStatus.WAITLISTED
+    )
+    services.engagement_cancel(context=CTX, engagement_id=engagement.pk, reason="The venue flooded.")
+
+    services.registration_cancel(context=CTX, registration_id=seated.pk)
+
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    # A registration whose new status was never confirmed gets no "seat confirmed" once cancelled.
+    Registration.objects.filter(pk=waiting.pk).update(
+        status=RegistrationStatus.REGISTERED, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert services.registrations_confirmation_pending() == []
+    assert services.registration_confirmation_send(registration_id=waiting.pk) is False
+    assert mail.outbox == []
+
+
 def test_a_rescheduled_engagement_tells_registrants_once_and_gives_new_seats_to_the_waitlist(
     django_capture_on_commit_callbacks,
 ):
