@@ -110,7 +110,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("Organization added."))
         return redirect("outreach:organisations")
-    filters = SegmentForm(request.GET or None)
+    # The filter keeps its query-string names (?kind=…&language=…); its own ids keep them apart from
+    # the add form's fields of the same names on this page.
+    filters = SegmentForm(request.GET or None, auto_id="id_filter_%s")
     chosen = filters.cleaned_data if filters.is_valid() else {}
     return render(
         request,
@@ -393,8 +395,11 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "referrals": selectors.referral_list().filter(engagement=engagement),
             "report": selectors.report_back_get(engagement=engagement),
             "feedback_form": forms.get("feedback_form")
-            or FeedbackForm(initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}),
-            "referral_form": forms.get("referral_form") or ReferralForm(initial={"topic": engagement.topic.code}),
+            or FeedbackForm(
+                initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}, prefix="feedback"
+            ),
+            "referral_form": forms.get("referral_form")
+            or ReferralForm(initial={"topic": engagement.topic.code}, prefix="referral"),
             "cancel_form": forms.get("cancel_form") or EngagementCancelForm(),
             "change_form": forms.get("change_form")
             or EngagementChangeForm(initial=EngagementChangeForm.initial_for(engagement), prefix="change"),
@@ -471,7 +476,7 @@ def engagement_cancel(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @staff
 @require_POST
 def engagement_feedback(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    form = FeedbackForm(request.POST)
+    form = FeedbackForm(request.POST, prefix="feedback")
 
     def record(data):
         return services.feedback_record(
@@ -494,7 +499,7 @@ def engagement_feedback(request: HttpRequest, engagement_id: int) -> HttpRespons
 @staff
 @require_POST
 def engagement_referral(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    form = ReferralForm(request.POST)
+    form = ReferralForm(request.POST, prefix="referral")
 
     def refer(data):
         return services.referral_create(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -128,7 +130,11 @@ def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back
     _ledger("naturalization", Channel.WRITTEN, 2)
     response = client.post(
         f"/outreach/engagements/{engagement.pk}/feedback/",
-        {"source": "engagement", "topic": "naturalization", "summary": "Interview notices arrive late"},
+        {
+            "feedback-source": "engagement",
+            "feedback-topic": "naturalization",
+            "feedback-summary": "Interview notices arrive late",
+        },
     )
     assert response.status_code == 302
     item = FeedbackItem.objects.get()
@@ -165,17 +171,17 @@ def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back
 def test_referral_from_an_engagement_queues_a_callback_and_closes_out(client_as):
     client = client_as(Role.CRO)
     engagement = EngagementFactory()
+    data = {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
+            "mode": "callback"}  # fmt: skip
     refused = client.post(
-        f"/outreach/engagements/{engagement.pk}/referrals/",
-        {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status", "mode": "callback"},
+        f"/outreach/engagements/{engagement.pk}/referrals/", {f"referral-{k}": v for k, v in data.items()}
     )
-    assert refused.status_code == 400 and 'id="id_consent_error"' in refused.content.decode()
+    assert refused.status_code == 400 and 'id="id_referral-consent_error"' in refused.content.decode()
     assert CaseReferral.objects.count() == 0
     client.post(
         f"/outreach/engagements/{engagement.pk}/referrals/",
-        {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
-         "mode": "callback", "consent": "on"},
-    )  # fmt: skip
+        {f"referral-{k}": v for k, v in {**data, "consent": "on"}.items()},
+    )
     referral = CaseReferral.objects.get()
     assert WaitingContact.objects.get().kind == "callback"
     assert Interaction.objects.get(source_app="outreach").channel == Channel.OUTREACH
@@ -184,6 +190,26 @@ def test_referral_from_an_engagement_queues_a_callback_and_closes_out(client_as)
     client.post(f"/outreach/referrals/{referral.pk}/", {"outcome": "answered", "note": "Called back"})
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == ("closed", "answered")
+
+
+def _duplicate_ids(page: str) -> list[str]:
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    return sorted(value for value, count in ids.items() if count > 1)
+
+
+def test_pages_with_two_forms_give_each_field_its_own_id(client_as):
+    # Section 508: a label's for= names one field; two fields with one id break both labels.
+    client = client_as(Role.OUTREACH_STAFF)
+    OrganisationFactory()
+    engagement = EngagementFactory()
+    organisations = client.get("/outreach/organisations/?kind=community&language=es").content.decode()
+    assert 'id="id_kind"' in organisations and 'id="id_filter_kind"' in organisations
+    assert _duplicate_ids(organisations) == []
+    detail = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert 'id="id_feedback-topic"' in detail and 'id="id_referral-topic"' in detail
+    assert _duplicate_ids(detail) == []
+    refused = client.post(f"/outreach/engagements/{engagement.pk}/feedback/", {"feedback-topic": "naturalization"})
+    assert refused.status_code == 400 and _duplicate_ids(refused.content.decode()) == []
 
 
 def test_dashboards_and_segment_csv_export_only_consenting_addresses(client_as):
