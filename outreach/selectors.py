@@ -159,8 +159,8 @@ def engagement_list(*, district: str = "", upcoming_only: bool = False) -> Query
     )
     if district:
         qs = qs.filter(district__iexact=district)
-    if upcoming_only:
-        qs = qs.filter(ends_at__gte=timezone.now())
+    if upcoming_only:  # still to happen: not over, not cancelled
+        qs = qs.filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True)
     return qs.order_by("starts_at")
 
 

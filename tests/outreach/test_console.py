@@ -10,12 +10,14 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from contactcenter import services as core
 from contactcenter.audit import AuditContext
 from contactcenter.models import AuditEvent, Channel, Interaction, WaitingContact
 from contactcenter.roles import Role
+from outreach import services
 from outreach.models import (
     CaseReferral,
     Contact,
@@ -190,6 +192,24 @@ def test_referral_from_an_engagement_queues_a_callback_and_closes_out(client_as)
     client.post(f"/outreach/referrals/{referral.pk}/", {"outcome": "answered", "note": "Called back"})
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == ("closed", "answered")
+
+
+def test_a_cancelled_engagement_is_not_upcoming_and_is_labelled_in_the_table(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    EngagementFactory(title="Naturalization night")
+    gone = EngagementFactory(title="Green card clinic")
+    services.engagement_cancel(context=AuditContext.system(), engagement_id=gone.pk, reason="The venue flooded.")
+    console = client.get("/outreach/").content.decode()
+    assert "Naturalization night" in console and "Green card clinic" not in console
+    table = client.get("/outreach/engagements/").content.decode()
+    row = re.search(r"<tr><th scope=\"row\">.*?Green card clinic.*?</tr>", table).group(0)
+    assert "data-cancelled" in row and "Cancelled" in row
+    assert "data-cancelled" not in re.search(r"<tr><th scope=\"row\">.*?Naturalization night.*?</tr>", table).group(0)
+    client.post("/i18n/setlang/", {"language": "es"})
+    with translation.override("es"):
+        label = gettext("Cancelled")
+    assert label != "Cancelled"
+    assert f"data-cancelled>{label}</span>" in client.get("/outreach/engagements/").content.decode()
 
 
 def _duplicate_ids(page: str) -> list[str]:
