@@ -1010,7 +1010,7 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
             raise ApplicationError(
                 _("Route the feedback to its owning office before answering it.")
                 if item.status == FeedbackStatus.NEW
-                else "This feedback was already reported back."
+                else _("This feedback was already reported back.")
             )
         item.response, item.status, item.responded_at = (
             mask_pii(response.strip()),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
@@ -433,6 +433,8 @@ def test_feedback_moves_new_under_review_response_drafted_reported_back(make_sta
     assert len(mail.outbox) == 1
     assert "Saturday interviews" in mail.outbox[0].body
     with pytest.raises(ApplicationError, match="already reported back"):
+        services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
+    with translation.override("es"), pytest.raises(ApplicationError, match="ya se incluyó en un informe"):
         services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
 
 
