@@ -482,7 +482,7 @@ def engagement_feedback(request: HttpRequest, engagement_id: int) -> HttpRespons
         return services.feedback_record(
             context=_ctx(request),
             recorded_by=request.user,
-            source=FeedbackSource.ENGAGEMENT,
+            source=data["source"],
             engagement_id=engagement_id,
             organisation_id=data["organisation"].pk if data["organisation"] else None,
             topic_code=data["topic"].code,

@@ -212,6 +212,17 @@ def test_a_cancelled_engagement_is_not_upcoming_and_is_labelled_in_the_table(cli
     assert f"data-cancelled>{label}</span>" in client.get("/outreach/engagements/").content.decode()
 
 
+def test_feedback_at_an_engagement_keeps_who_it_was_heard_from(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    response = client.post(
+        f"/outreach/engagements/{engagement.pk}/feedback/",
+        {"feedback-source": "cro", "feedback-topic": "naturalization", "feedback-summary": "Fee waiver questions"},
+    )
+    assert response.status_code == 302
+    assert FeedbackItem.objects.values_list("source", "engagement_id").get() == ("cro", engagement.pk)
+
+
 def _duplicate_ids(page: str) -> list[str]:
     ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     return sorted(value for value, count in ids.items() if count > 1)
