@@ -453,8 +453,15 @@ def engagement_change(request: HttpRequest, engagement_id: int) -> HttpResponse:
             capacity=data["capacity"],
         )
 
-    if _try(request, form, change):
-        messages.success(request, _("The engagement is changed; registrants are being told the new details."))
+    changed = []
+    if _try(request, form, lambda data: changed.append(change(data))):
+        after = changed[0]
+        if after.sequence != engagement.sequence:  # the title, time or place changed: registrants are told
+            messages.success(request, _("The engagement is changed; registrants are being told the new details."))
+        elif after.updated_at != engagement.updated_at:  # the seat count only
+            messages.success(request, _("The engagement is changed."))
+        else:
+            messages.info(request, _("Nothing was changed."))
         return redirect("outreach:engagement-detail", engagement_id=engagement_id)
     return _engagement_page(request, engagement_id, status=400, change_form=form)
 

@@ -362,3 +362,31 @@ def test_staff_reschedule_an_engagement_from_its_page(client_as, django_capture_
     engagement.refresh_from_db()
     assert engagement.venue == "Harold Washington Library" and engagement.sequence == 1
     assert engagement.starts_at.isoformat() == "2027-03-14T15:00:00+00:00"  # 10:00 CDT
+
+
+def test_the_change_form_says_registrants_are_told_only_when_they_are(client_as, django_capture_on_commit_callbacks):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory(capacity=5)
+    RegistrationFactory(engagement=engagement)
+    page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    form = {
+        name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+        for name in ("change-title", "change-day", "change-start", "change-end", "change-registration_closes",
+                     "change-venue", "change-capacity")
+    }  # fmt: skip
+    told = "registrants are being told the new details"
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        same = client.post(f"/outreach/engagements/{engagement.pk}/change/", form, follow=True).content.decode()
+    assert "Nothing was changed." in same and told not in same and callbacks == []
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        resized = client.post(
+            f"/outreach/engagements/{engagement.pk}/change/", {**form, "change-capacity": "8"}, follow=True
+        ).content.decode()
+    assert "The engagement is changed." in resized and told not in resized and callbacks == []
+
+    moved = client.post(
+        f"/outreach/engagements/{engagement.pk}/change/", {**form, "change-venue": "Sulzer Library"}, follow=True
+    ).content.decode()
+    assert told in moved
