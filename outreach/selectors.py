@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -33,6 +35,18 @@ CALL_CHANNELS = [Channel.IVR, Channel.TIER1, Channel.TIER2]
 INQUIRY_CHANNELS = [Channel.WRITTEN, Channel.WEB]
 
 
+def _speaking(qs: QuerySet, *, field: str, language: str) -> QuerySet:
+    """Rows whose JSON list of language codes (stored lower-case) holds `language`. JSON containment
+    where the database has it; elsewhere (SQLite, the embedded dev database) the JSON-quoted code
+    inside the list's text, so "e" does not match "en"."""
+    code = language.strip().lower()
+    if not code:
+        return qs
+    if connections[qs.db].features.supports_json_field_contains:
+        return qs.filter(**{f"{field}__contains": [code]})
+    return qs.filter(**{f"{field}__icontains": json.dumps(code)})
+
+
 def organisation_list(
     *, kind: str = "", region: str = "", language: str = "", district: str = ""
 ) -> QuerySet[Organisation]:
@@ -44,7 +58,7 @@ def organisation_list(
     if district:
         qs = qs.filter(district__iexact=district)
     if language:
-        qs = qs.filter(languages__contains=[language])
+        qs = _speaking(qs, field="languages", language=language)
     return qs.order_by("name")
 
 
@@ -145,8 +159,8 @@ def engagement_list(*, district: str = "", upcoming_only: bool = False) -> Query
     )
     if district:
         qs = qs.filter(district__iexact=district)
-    if upcoming_only:
-        qs = qs.filter(ends_at__gte=timezone.now())
+    if upcoming_only:  # still to happen: not over, not cancelled
+        qs = qs.filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True)
     return qs.order_by("starts_at")
 
 
@@ -271,5 +285,5 @@ def segment_members(*, kind: str = "", region: str = "", language: str = "") -> 
     if region:
         qs = qs.filter(organisation__region__iexact=region)
     if language:
-        qs = qs.filter(organisation__languages__contains=[language])
+        qs = _speaking(qs, field="organisation__languages", language=language)
     return qs.order_by("organisation__name", "contact__last_name")

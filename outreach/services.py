@@ -799,10 +799,11 @@ def registration_from_token(token: str) -> Registration | None:
 
 
 def registration_cancel(*, context: AuditContext, registration_id: int) -> Registration:
-    """Cancel a registration; a seat freed goes to the first on the waitlist, who is told."""
+    """Cancel a registration; a seat freed goes to the first on the waitlist, who is told (unless the
+    engagement itself is cancelled: there is no seat to give)."""
     with transaction.atomic():
         registration = Registration.objects.get(pk=registration_id)
-        Engagement.objects.select_for_update().get(pk=registration.engagement_id)
+        engagement = Engagement.objects.select_for_update().get(pk=registration.engagement_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status == RegistrationStatus.CANCELLED:
             return registration
@@ -810,8 +811,8 @@ def registration_cancel(*, context: AuditContext, registration_id: int) -> Regis
         registration.status = RegistrationStatus.CANCELLED
         _save(registration, update_fields=["status", "updated_at"])
         _audit(context, AuditAction.UPDATE, registration, f"Registration #{registration.pk} cancelled")
-        if freed:
-            _promote_waitlisted(context, engagement_id=registration.engagement_id, seats=1)
+        if freed and engagement.cancelled_at is None:
+            _promote_waitlisted(context, engagement_id=engagement.pk, seats=1)
     return registration
 
 
@@ -857,12 +858,15 @@ def _mail_context(registration: Registration, **extra) -> dict:
 
 
 def registration_confirmation_send(*, registration_id: int) -> bool:
-    """E-mail the registrant the status they now have (seat or waitlist), once per status."""
+    """E-mail the registrant the status they now have (seat or waitlist), once per status; nothing
+    once the engagement is cancelled (the cancellation notice tells them)."""
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update().select_related("engagement").filter(pk=registration_id).first()
         )
         if registration is None or registration.status == RegistrationStatus.CANCELLED:
+            return False
+        if registration.engagement.cancelled_at is not None:
             return False
         if registration.confirmed_status == registration.status:
             return False
@@ -886,7 +890,7 @@ def registrations_confirmation_pending(*, older_than_seconds: int = 60) -> list[
     return list(
         Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
         .exclude(confirmed_status=F("status"))
-        .filter(updated_at__lt=cutoff)
+        .filter(updated_at__lt=cutoff, engagement__cancelled_at__isnull=True)
         .values_list("pk", flat=True)[:500]
     )
 
@@ -1006,7 +1010,7 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
             raise ApplicationError(
                 _("Route the feedback to its owning office before answering it.")
                 if item.status == FeedbackStatus.NEW
-                else "This feedback was already reported back."
+                else _("This feedback was already reported back.")
             )
         item.response, item.status, item.responded_at = (
             mask_pii(response.strip()),
@@ -1177,7 +1181,14 @@ def referral_create(
     return referral
 
 
+# The person wants no call any more: a callback still queued for them is withdrawn. "Could not be
+# reached" leaves it to the contact center's own redials.
+CALLBACK_NOT_WANTED = frozenset({ReferralOutcome.ANSWERED, ReferralOutcome.WITHDRAWN})
+
+
 def referral_close(*, context: AuditContext, referral_id: int, outcome: str, note: str = "") -> CaseReferral:
+    """Close a referral. Answered or withdrawn: a callback still waiting in the queue is cancelled
+    (one already under way or made is left as it is)."""
     if outcome not in ReferralOutcome.values:
         raise ApplicationError(_("Choose how the referral ended."), extra={"field": "outcome"})
     with transaction.atomic():
@@ -1185,7 +1196,9 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
         if referral.status == ReferralStatus.CLOSED:
             raise ApplicationError(_("This referral is already closed."))
         referral.status, referral.outcome = ReferralStatus.CLOSED, outcome
-        referral.close_note, referral.closed_at = note.strip(), timezone.now()
+        # Masked as feedback and the interaction log are: a case number typed here is not kept.
+        note = mask_pii(note.strip())[: CaseReferral._meta.get_field("close_note").max_length]
+        referral.close_note, referral.closed_at = note, timezone.now()
         _save(referral, update_fields=["status", "outcome", "close_note", "closed_at"])
         core_services.interaction_record(
             context=context,
@@ -1201,5 +1214,12 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
             summary=f"Outreach referral closed: {referral.get_outcome_display()}",
             ended_at=referral.closed_at,
         )
+        if referral.callback_id is not None and outcome in CALLBACK_NOT_WANTED:
+            core_services.contact_withdraw(
+                context=context,
+                contact_id=referral.callback_id,
+                reason=f"outreach referral #{referral.pk} closed: {outcome}",
+                now=referral.closed_at,
+            )
         _audit(context, AuditAction.UPDATE, referral, f"Case referral #{referral.pk} closed: {outcome}")
     return referral

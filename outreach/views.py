@@ -110,7 +110,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("Organization added."))
         return redirect("outreach:organisations")
-    filters = SegmentForm(request.GET or None)
+    # The filter keeps its query-string names (?kind=…&language=…); its own ids keep them apart from
+    # the add form's fields of the same names on this page.
+    filters = SegmentForm(request.GET or None, auto_id="id_filter_%s")
     chosen = filters.cleaned_data if filters.is_valid() else {}
     return render(
         request,
@@ -393,8 +395,11 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "referrals": selectors.referral_list().filter(engagement=engagement),
             "report": selectors.report_back_get(engagement=engagement),
             "feedback_form": forms.get("feedback_form")
-            or FeedbackForm(initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}),
-            "referral_form": forms.get("referral_form") or ReferralForm(initial={"topic": engagement.topic.code}),
+            or FeedbackForm(
+                initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}, prefix="feedback"
+            ),
+            "referral_form": forms.get("referral_form")
+            or ReferralForm(initial={"topic": engagement.topic.code}, prefix="referral"),
             "cancel_form": forms.get("cancel_form") or EngagementCancelForm(),
             "change_form": forms.get("change_form")
             or EngagementChangeForm(initial=EngagementChangeForm.initial_for(engagement), prefix="change"),
@@ -448,8 +453,15 @@ def engagement_change(request: HttpRequest, engagement_id: int) -> HttpResponse:
             capacity=data["capacity"],
         )
 
-    if _try(request, form, change):
-        messages.success(request, _("The engagement is changed; registrants are being told the new details."))
+    changed = []
+    if _try(request, form, lambda data: changed.append(change(data))):
+        after = changed[0]
+        if after.sequence != engagement.sequence:  # the title, time or place changed: registrants are told
+            messages.success(request, _("The engagement is changed; registrants are being told the new details."))
+        elif after.updated_at != engagement.updated_at:  # the seat count only
+            messages.success(request, _("The engagement is changed."))
+        else:
+            messages.info(request, _("Nothing was changed."))
         return redirect("outreach:engagement-detail", engagement_id=engagement_id)
     return _engagement_page(request, engagement_id, status=400, change_form=form)
 
@@ -471,13 +483,13 @@ def engagement_cancel(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @staff
 @require_POST
 def engagement_feedback(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    form = FeedbackForm(request.POST)
+    form = FeedbackForm(request.POST, prefix="feedback")
 
     def record(data):
         return services.feedback_record(
             context=_ctx(request),
             recorded_by=request.user,
-            source=FeedbackSource.ENGAGEMENT,
+            source=data["source"],
             engagement_id=engagement_id,
             organisation_id=data["organisation"].pk if data["organisation"] else None,
             topic_code=data["topic"].code,
@@ -494,7 +506,7 @@ def engagement_feedback(request: HttpRequest, engagement_id: int) -> HttpRespons
 @staff
 @require_POST
 def engagement_referral(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    form = ReferralForm(request.POST)
+    form = ReferralForm(request.POST, prefix="referral")
 
     def refer(data):
         return services.referral_create(

@@ -100,6 +100,7 @@ def registration_done(request: HttpRequest, token: str) -> HttpResponse:
             "starts": starts,
             "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
             "cancelled": registration.status == RegistrationStatus.CANCELLED,
+            "engagement_cancelled": registration.engagement.cancelled_at is not None,
             "token": token,
         },
     )

@@ -461,6 +461,16 @@ def contact_escalate(
     return escalation
 
 
+def _offered_agent_free(*, context: AuditContext, agent_user, contact: WaitingContact, reason: str, now: datetime):
+    """The contact offered to this agent ended before the answer: the agent is available again at once."""
+    agent = _agent_state_for_update(agent_user)
+    if agent.state == AgentStatus.OFFERED:
+        _agent_move(
+            context=context, agent=agent, to_state=AgentStatus.AVAILABLE, reason=reason, now=now, contact=contact
+        )
+        _route_soon(queue_name=agent.home_queue)
+
+
 def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime | None = None) -> WaitingContact | None:
     """The caller hung up. Waiting: abandoned with the time they waited. Offered: abandoned too, and
     the agent is free again at once. Connected: the conversation ends and the agent wraps up."""
@@ -486,23 +496,51 @@ def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime 
         contact.wait_seconds = max(int((ended_at - contact.enqueued_at).total_seconds()), 0)
         contact.save(update_fields=["status", "ended_at", "wait_seconds", "updated_at"])
         if offered_to is not None:
-            agent = _agent_state_for_update(offered_to)
-            if agent.state == AgentStatus.OFFERED:
-                _agent_move(
-                    context=context,
-                    agent=agent,
-                    to_state=AgentStatus.AVAILABLE,
-                    reason="caller hung up before the answer",
-                    now=ended_at,
-                    contact=contact,
-                )
-                _route_soon(queue_name=agent.home_queue)
+            _offered_agent_free(
+                context=context,
+                agent_user=offered_to,
+                contact=contact,
+                reason="caller hung up before the answer",
+                now=ended_at,
+            )
         audit_record(
             context=context,
             action=AuditAction.UPDATE,
             target_type="contactcenter.waitingcontact",
             target_id=contact.pk,
             summary=f"Caller abandoned {contact.queue_name} after {contact.wait_seconds} s",
+        )
+    return contact
+
+
+def contact_withdraw(
+    *, context: AuditContext, contact_id: int, reason: str, now: datetime | None = None
+) -> WaitingContact | None:
+    """The person no longer wants to be called (a callback withdrawn, a question answered another
+    way). Waiting or offered: cancelled, and the agent it was offered to is available again at once.
+    Connected or already ended: left as it is."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
+        if agent_id is not None:
+            _agent_state_for_update(agent_id)  # agent before contact, the order every other service locks in
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None or contact.status not in (ContactStatus.WAITING, ContactStatus.OFFERED):
+            return contact
+        offered_to = contact.offered_to if contact.status == ContactStatus.OFFERED else None
+        contact.status, contact.ended_at = ContactStatus.CANCELLED, now
+        contact.full_clean()
+        contact.save(update_fields=["status", "ended_at", "updated_at"])
+        if offered_to is not None:
+            _offered_agent_free(
+                context=context, agent_user=offered_to, contact=contact, reason=f"contact withdrawn: {reason}", now=now
+            )
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.waitingcontact",
+            target_id=contact.pk,
+            summary=f"Contact withdrawn from {contact.queue_name}: {reason}",
         )
     return contact
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from contactcenter import services as core
 from contactcenter.audit import AuditContext
 from contactcenter.models import AuditEvent, Channel, Interaction, WaitingContact
 from contactcenter.roles import Role
+from outreach import services
 from outreach.models import (
     CaseReferral,
     Contact,
@@ -128,7 +132,11 @@ def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back
     _ledger("naturalization", Channel.WRITTEN, 2)
     response = client.post(
         f"/outreach/engagements/{engagement.pk}/feedback/",
-        {"source": "engagement", "topic": "naturalization", "summary": "Interview notices arrive late"},
+        {
+            "feedback-source": "engagement",
+            "feedback-topic": "naturalization",
+            "feedback-summary": "Interview notices arrive late",
+        },
     )
     assert response.status_code == 302
     item = FeedbackItem.objects.get()
@@ -165,17 +173,17 @@ def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back
 def test_referral_from_an_engagement_queues_a_callback_and_closes_out(client_as):
     client = client_as(Role.CRO)
     engagement = EngagementFactory()
+    data = {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
+            "mode": "callback"}  # fmt: skip
     refused = client.post(
-        f"/outreach/engagements/{engagement.pk}/referrals/",
-        {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status", "mode": "callback"},
+        f"/outreach/engagements/{engagement.pk}/referrals/", {f"referral-{k}": v for k, v in data.items()}
     )
-    assert refused.status_code == 400 and 'id="id_consent_error"' in refused.content.decode()
+    assert refused.status_code == 400 and 'id="id_referral-consent_error"' in refused.content.decode()
     assert CaseReferral.objects.count() == 0
     client.post(
         f"/outreach/engagements/{engagement.pk}/referrals/",
-        {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
-         "mode": "callback", "consent": "on"},
-    )  # fmt: skip
+        {f"referral-{k}": v for k, v in {**data, "consent": "on"}.items()},
+    )
     referral = CaseReferral.objects.get()
     assert WaitingContact.objects.get().kind == "callback"
     assert Interaction.objects.get(source_app="outreach").channel == Channel.OUTREACH
@@ -184,6 +192,55 @@ def test_referral_from_an_engagement_queues_a_callback_and_closes_out(client_as)
     client.post(f"/outreach/referrals/{referral.pk}/", {"outcome": "answered", "note": "Called back"})
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == ("closed", "answered")
+
+
+def test_a_cancelled_engagement_is_not_upcoming_and_is_labelled_in_the_table(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    EngagementFactory(title="Naturalization night")
+    gone = EngagementFactory(title="Green card clinic")
+    services.engagement_cancel(context=AuditContext.system(), engagement_id=gone.pk, reason="The venue flooded.")
+    console = client.get("/outreach/").content.decode()
+    assert "Naturalization night" in console and "Green card clinic" not in console
+    table = client.get("/outreach/engagements/").content.decode()
+    row = re.search(r"<tr><th scope=\"row\">.*?Green card clinic.*?</tr>", table).group(0)
+    assert "data-cancelled" in row and "Cancelled" in row
+    assert "data-cancelled" not in re.search(r"<tr><th scope=\"row\">.*?Naturalization night.*?</tr>", table).group(0)
+    client.post("/i18n/setlang/", {"language": "es"})
+    with translation.override("es"):
+        label = gettext("Cancelled")
+    assert label != "Cancelled"
+    assert f"data-cancelled>{label}</span>" in client.get("/outreach/engagements/").content.decode()
+
+
+def test_feedback_at_an_engagement_keeps_who_it_was_heard_from(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    response = client.post(
+        f"/outreach/engagements/{engagement.pk}/feedback/",
+        {"feedback-source": "cro", "feedback-topic": "naturalization", "feedback-summary": "Fee waiver questions"},
+    )
+    assert response.status_code == 302
+    assert FeedbackItem.objects.values_list("source", "engagement_id").get() == ("cro", engagement.pk)
+
+
+def _duplicate_ids(page: str) -> list[str]:
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    return sorted(value for value, count in ids.items() if count > 1)
+
+
+def test_pages_with_two_forms_give_each_field_its_own_id(client_as):
+    # Section 508: a label's for= names one field; two fields with one id break both labels.
+    client = client_as(Role.OUTREACH_STAFF)
+    OrganisationFactory()
+    engagement = EngagementFactory()
+    organisations = client.get("/outreach/organisations/?kind=community&language=es").content.decode()
+    assert 'id="id_kind"' in organisations and 'id="id_filter_kind"' in organisations
+    assert _duplicate_ids(organisations) == []
+    detail = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert 'id="id_feedback-topic"' in detail and 'id="id_referral-topic"' in detail
+    assert _duplicate_ids(detail) == []
+    refused = client.post(f"/outreach/engagements/{engagement.pk}/feedback/", {"feedback-topic": "naturalization"})
+    assert refused.status_code == 400 and _duplicate_ids(refused.content.decode()) == []
 
 
 def test_dashboards_and_segment_csv_export_only_consenting_addresses(client_as):
@@ -305,3 +362,31 @@ def test_staff_reschedule_an_engagement_from_its_page(client_as, django_capture_
     engagement.refresh_from_db()
     assert engagement.venue == "Harold Washington Library" and engagement.sequence == 1
     assert engagement.starts_at.isoformat() == "2027-03-14T15:00:00+00:00"  # 10:00 CDT
+
+
+def test_the_change_form_says_registrants_are_told_only_when_they_are(client_as, django_capture_on_commit_callbacks):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory(capacity=5)
+    RegistrationFactory(engagement=engagement)
+    page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    form = {
+        name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+        for name in ("change-title", "change-day", "change-start", "change-end", "change-registration_closes",
+                     "change-venue", "change-capacity")
+    }  # fmt: skip
+    told = "registrants are being told the new details"
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        same = client.post(f"/outreach/engagements/{engagement.pk}/change/", form, follow=True).content.decode()
+    assert "Nothing was changed." in same and told not in same and callbacks == []
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        resized = client.post(
+            f"/outreach/engagements/{engagement.pk}/change/", {**form, "change-capacity": "8"}, follow=True
+        ).content.decode()
+    assert "The engagement is changed." in resized and told not in resized and callbacks == []
+
+    moved = client.post(
+        f"/outreach/engagements/{engagement.pk}/change/", {**form, "change-venue": "Sulzer Library"}, follow=True
+    ).content.decode()
+    assert told in moved

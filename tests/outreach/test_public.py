@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
+from contactcenter.audit import AuditContext
 from contactcenter.roles import Role
 from outreach import services
 from outreach.models import Registration, RegistrationStatus
@@ -91,6 +92,19 @@ def test_cancel_link_cancels_once_and_a_forged_one_is_refused():
     assert client.post(f"/outreach/events/cancel/{forged}/").status_code == 404
     waiting.refresh_from_db()
     assert waiting.status == "registered"
+
+
+def test_the_registration_page_says_so_once_the_engagement_is_cancelled():
+    registration = RegistrationFactory(engagement=EngagementFactory())
+    token = services.registration_cancel_token(registration)
+    assert "Your seat is confirmed" in Client().get(f"/outreach/events/registered/{token}/").content.decode()
+    services.engagement_cancel(
+        context=AuditContext.system(), engagement_id=registration.engagement_id, reason="The venue flooded."
+    )
+    page = Client().get(f"/outreach/events/registered/{token}/").content.decode()
+    assert "This engagement has been cancelled" in page and "The venue flooded." in page
+    assert "Your seat is confirmed" not in page and "You are registered" not in page
+    assert f"/outreach/events/cancel/{token}/" not in page
 
 
 def test_ics_per_event_and_feed_are_valid_icalendar_in_the_events_zone():

@@ -9,11 +9,22 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
-from contactcenter.models import AuditEvent, Channel, ContactKind, Interaction, Outcome, WaitingContact
+from contactcenter.models import (
+    AgentState,
+    AgentStatus,
+    AuditEvent,
+    Channel,
+    ContactKind,
+    ContactStatus,
+    Interaction,
+    Outcome,
+    WaitingContact,
+)
 from outreach import selectors, services
 from outreach.models import (
     CaseReferral,
@@ -317,6 +328,27 @@ def test_a_cancelled_engagement_tells_each_registrant_once_and_takes_no_more(dja
     assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
 
 
+def test_a_seat_given_up_after_the_engagement_is_cancelled_promotes_and_confirms_no_one():
+    engagement = EngagementFactory(capacity=1)
+    seated = RegistrationFactory(engagement=engagement, confirmed_status=RegistrationStatus.REGISTERED)
+    waiting = RegistrationFactory(
+        engagement=engagement, status=RegistrationStatus.WAITLISTED, confirmed_status=RegistrationStatus.WAITLISTED
+    )
+    services.engagement_cancel(context=CTX, engagement_id=engagement.pk, reason="The venue flooded.")
+
+    services.registration_cancel(context=CTX, registration_id=seated.pk)
+
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    # A registration whose new status was never confirmed gets no "seat confirmed" once cancelled.
+    Registration.objects.filter(pk=waiting.pk).update(
+        status=RegistrationStatus.REGISTERED, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert services.registrations_confirmation_pending() == []
+    assert services.registration_confirmation_send(registration_id=waiting.pk) is False
+    assert mail.outbox == []
+
+
 def test_a_rescheduled_engagement_tells_registrants_once_and_gives_new_seats_to_the_waitlist(
     django_capture_on_commit_callbacks,
 ):
@@ -402,6 +434,8 @@ def test_feedback_moves_new_under_review_response_drafted_reported_back(make_sta
     assert "Saturday interviews" in mail.outbox[0].body
     with pytest.raises(ApplicationError, match="already reported back"):
         services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
+    with translation.override("es"), pytest.raises(ApplicationError, match="ya se incluyó en un informe"):
+        services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
 
 
 def test_feedback_from_an_engagement_or_partner_names_it(make_staff):
@@ -473,6 +507,76 @@ def test_callback_referral_queues_a_callback_and_is_closed_out(make_staff):
     assert (referral.status, referral.interaction.outcome) == ("closed", Outcome.RESOLVED)
     with pytest.raises(ApplicationError, match="already closed"):
         services.referral_close(context=CTX, referral_id=referral.pk, outcome="answered")
+
+
+def _callback_referral(cro, phone="(312) 555-0199"):
+    return services.referral_create(
+        context=CTX, referred_by=cro, person_name="Pedro Diaz", topic_code="case-status", mode="callback",
+        consent=True, phone=phone, language="en",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def office_hours(at_time):
+    """Callbacks are offered only in the caller's daytime: a Monday at noon in Chicago."""
+    with at_time(datetime(2026, 11, 30, 18, 0, tzinfo=UTC)):
+        yield
+
+
+@pytest.mark.parametrize("outcome", ["withdrawn", "answered"])
+def test_closing_a_referral_the_person_no_longer_needs_cancels_its_waiting_callback(make_staff, outcome):
+    referral = _callback_referral(make_staff("cro"))
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome=outcome)
+    callback = WaitingContact.objects.get(pk=referral.callback_id)
+    assert (callback.status, callback.ended_at) == (ContactStatus.CANCELLED, CaseReferral.objects.get().closed_at)
+    assert AuditEvent.objects.filter(
+        target_type="contactcenter.waitingcontact", target_id=callback.pk, summary__startswith="Contact withdrawn"
+    ).exists()
+
+
+def test_a_referral_closed_as_unreachable_leaves_the_callback_to_the_contact_centers_redials(make_staff):
+    referral = _callback_referral(make_staff("cro"))
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="unreachable")
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.WAITING
+
+
+def test_withdrawing_a_callback_offered_to_an_agent_frees_the_agent(make_staff, office_hours):
+    csr = make_staff("csr")
+    core_services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    referral = _callback_referral(make_staff("cro"))
+    core_services.route_next(queue_name="tier1-en")
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.OFFERED
+
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="withdrawn", note="Has a lawyer now")
+
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.CANCELLED
+    assert AgentState.objects.get(user=csr).state == AgentStatus.AVAILABLE
+
+
+def test_a_callback_already_under_way_is_not_withdrawn(make_staff, office_hours):
+    csr = make_staff("csr")
+    core_services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    referral = _callback_referral(make_staff("cro"))
+    core_services.route_next(queue_name="tier1-en")
+    core_services.contact_answer(context=AuditContext(actor=csr), user=csr, contact_id=referral.callback_id)
+
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="answered")
+
+    assert WaitingContact.objects.get(pk=referral.callback_id).status == ContactStatus.CONNECTED
+    assert AgentState.objects.get(user=csr).state == AgentStatus.ON_CALL
+
+
+def test_case_identifiers_typed_into_a_referral_close_out_note_are_not_kept(client_as):
+    client = client_as("cro")
+    referral = _callback_referral(client.user)
+    note = "Withdrew: case EAC2190000001, A-number A012345678, call 312-555-0142"
+    services.referral_close(context=CTX, referral_id=referral.pk, outcome="withdrawn", note=note)
+    kept = CaseReferral.objects.get().close_note
+    assert "EAC******0001" in kept
+    assert kept.startswith("Withdrew: case EAC******0001")
+    assert "EAC2190000001" not in kept and "012345678" not in kept and "555-0142" not in kept
+    page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert "EAC******0001" in page and "EAC2190000001" not in page and "012345678" not in page
 
 
 def test_inquiry_referral_is_a_ledger_entry_without_a_callback(make_staff):
