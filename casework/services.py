@@ -587,10 +587,28 @@ def response_update(*, context: AuditContext, response: Response, subject: str, 
         response = _response_locked(response)
         if response.status != ResponseStatus.DRAFT:
             raise ApplicationError(_("Only a draft can be edited."))
+        changed = [
+            name for name, value in (("subject", subject[:300]), ("body", body)) if getattr(response, name) != value
+        ]
         response.subject, response.body = subject[:300], body
         response.full_clean()
         response.save(update_fields=["subject", "body", "updated_at"])
-        _audit(context, response.inquiry, f"Response {response.pk} edited")
+        editor = context.actor if context.actor is not None and context.actor.pk else None
+        if changed and editor is not None:
+            # Whoever changes the text shares authorship of it: four eyes means none of them approves.
+            response.edited_by.add(editor)
+        core_services.audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="casework.inquiry",
+            target_id=response.inquiry_id,
+            summary=f"Response {response.pk} edited",
+            detail={
+                "response": response.pk,
+                "changed": ", ".join(changed) or "nothing",
+                "editor": editor.get_username() if editor else "",
+            },
+        )
     return response
 
 
@@ -621,6 +639,10 @@ def response_review(*, context: AuditContext, response: Response, approve: bool,
             raise ApplicationError(_("This response is not awaiting review."))
         if approve and response.drafted_by_id == reviewer.pk:
             raise ApplicationError(_("A supervisor cannot approve a response they drafted."))
+        if approve and response.edited_by.filter(pk=reviewer.pk).exists():
+            raise ApplicationError(
+                _("A supervisor cannot approve a response whose text they edited; another supervisor must review it.")
+            )
         if not approve and not note.strip():
             raise ApplicationError(_("Say what to change when returning a response."))
         inquiry = _locked(response.inquiry_id)
