@@ -612,8 +612,20 @@ def response_update(*, context: AuditContext, response: Response, subject: str, 
     return response
 
 
-def response_submit(*, context: AuditContext, response: Response) -> Response:
+def response_submit(
+    *, context: AuditContext, response: Response, subject: str | None = None, body: str | None = None
+) -> Response:
+    """Send a draft for supervisor review; text given here is saved first (as `response_update`),
+    in the same transaction, so what is reviewed is what the analyst last typed."""
     with transaction.atomic():
+        if subject is not None or body is not None:
+            current = _response_locked(response)
+            response_update(
+                context=context,
+                response=current,
+                subject=current.subject if subject is None else subject,
+                body=current.body if body is None else body,
+            )
         response = _response_locked(response)
         if response.status != ResponseStatus.DRAFT:
             raise ApplicationError(_("Only a draft can be sent for review."))

@@ -358,19 +358,23 @@ def _response_or_404(request: HttpRequest, pk: int) -> Response:
 def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(request, pk)
     edit_form = ResponseEditForm(request.POST or None, initial={"subject": response.subject, "body": response.body})
-    if request.method == "POST":
+    if request.method == "POST" and edit_form.is_valid():
+        # "Send for review" sends what is in the form: the edits are saved and sent in one step.
         context = _context(request)
         try:
             if request.POST.get("submit") == "review":
-                services.response_submit(context=context, response=response)
+                services.response_submit(context=context, response=response, **edit_form.cleaned_data)
                 messages.success(request, _("Sent to a CAO supervisor for review."))
                 return redirect("casework:inquiry", pk=response.inquiry_id)
-            if edit_form.is_valid():
-                services.response_update(context=context, response=response, **edit_form.cleaned_data)
-                messages.success(request, _("Draft saved."))
-                return redirect("casework:response", pk=pk)
+            services.response_update(context=context, response=response, **edit_form.cleaned_data)
+            messages.success(request, _("Draft saved."))
+            return redirect("casework:response", pk=pk)
         except ApplicationError as error:
-            messages.error(request, error.message)
+            response.refresh_from_db()
+            if response.status == ResponseStatus.DRAFT:
+                edit_form.add_error(None, error.message)
+            else:  # no longer a draft: the page shows no form to carry the error
+                messages.error(request, error.message)
     return render(
         request,
         "casework/response.html",
@@ -380,6 +384,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": ReviewForm(),
             "is_supervisor": Role.CAO_SUPERVISOR in user_roles(request.user),
         },
+        status=400 if edit_form.errors else 200,
     )
 
 

@@ -219,3 +219,54 @@ def test_seed_casework_fills_the_queue_once():
     assert Inquiry.objects.count() == 12
     assert TripRedress.objects.count() == Inquiry.objects.filter(source=Source.TSA_TRIP).count()
     assert all(i.interaction_id for i in Inquiry.objects.all())
+
+
+def _draft(client, inquiry) -> str:
+    client.post(f"/casework/inquiries/{inquiry.pk}/assign/", {"assignee": client.user.pk})
+    created = client.post(f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Old text"})
+    return created["Location"]
+
+
+def test_send_for_review_sends_the_text_in_the_form_not_the_last_saved_one(client_as):
+    from casework.models import Response, ResponseStatus
+
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    draft_url = _draft(client, inquiry)
+    sent = client.post(draft_url, {"subject": "New subject", "body": "New text, never saved", "submit": "review"})
+    assert sent.status_code == 302 and sent["Location"] == f"/casework/inquiries/{inquiry.pk}/"
+    response = Response.objects.get(inquiry=inquiry)
+    assert (response.subject, response.body) == ("New subject", "New text, never saved")
+    assert response.status == ResponseStatus.IN_REVIEW
+    assert list(response.edited_by.all()) == [client.user]
+    assert AuditEvent.objects.filter(summary=f"Response {response.pk} edited", actor=client.user).count() == 1
+
+
+def test_send_for_review_with_an_invalid_edit_sends_nothing_and_keeps_the_text(client_as):
+    from casework.models import Response, ResponseStatus
+
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    draft_url = _draft(client, inquiry)
+    page = client.post(draft_url, {"subject": "", "body": "Typed but not sent", "submit": "review"})
+    assert page.status_code == 400
+    assert "Typed but not sent" in page.text and "usa-error-message" in page.text
+    response = Response.objects.get(inquiry=inquiry)
+    assert response.status == ResponseStatus.DRAFT and response.body == "Old text"
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.DRAFTING
+
+
+def test_send_for_review_refused_by_the_workflow_saves_nothing(client_as):
+    from casework.models import Response, ResponseStatus
+
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    draft_url = _draft(client, inquiry)
+    client.post(f"/casework/inquiries/{inquiry.pk}/hold/", {"reason": "Waiting for the A-file"})
+    page = client.post(draft_url, {"subject": "Subject", "body": "Edited while on hold", "submit": "review"})
+    assert page.status_code == 400
+    assert "Edited while on hold" in page.text and "cannot become in review" in page.text
+    response = Response.objects.get(inquiry=inquiry)
+    assert response.status == ResponseStatus.DRAFT and response.body == "Old text"
+    assert not response.edited_by.exists()
