@@ -56,7 +56,10 @@ class AttachmentsMixin:
 
 class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     name = forms.CharField(label=_("Your full name"), max_length=160)
-    email = forms.EmailField(label=_("E-mail address"), help_text=_("We send your confirmation number here."))
+    # The lengths are the model's (Correspondent, Inquiry): a longer value is a field error here.
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, help_text=_("We send your confirmation number here.")
+    )
     phone = forms.CharField(label=_("Telephone (optional)"), max_length=30, required=False)
     role = forms.ChoiceField(
         label=_("You are writing as"),
@@ -116,7 +119,7 @@ class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     )
     name = forms.CharField(label=_("Correspondent"), max_length=160)
     organisation = forms.CharField(label=_("Organisation"), max_length=160, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)

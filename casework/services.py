@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -186,6 +187,17 @@ def _check_attachments(attachments: Iterable[AttachmentIn]) -> list[AttachmentIn
     return items
 
 
+def _refused(error: ValidationError, *, prefix: str = "") -> ApplicationError:
+    """A model's full_clean said no: the same refusal as any other rule, with the problems by the
+    service's own argument names (`correspondent_email`, `subject`…) for a form to show by its field."""
+    fields = {f"{prefix}{name}": messages for name, messages in getattr(error, "message_dict", {}).items()}
+    problems = [m for messages in fields.values() for m in messages] if fields else error.messages
+    return ApplicationError(
+        _("The inquiry could not be recorded: %(problems)s") % {"problems": " ".join(problems)},
+        extra={"fields": fields},
+    )
+
+
 # --- intake --------------------------------------------------------------------------------------
 def inquiry_create(
     *,
@@ -246,7 +258,10 @@ def inquiry_create(
             address=correspondent_address.strip(),
             role=correspondent_role,
         )
-        correspondent.full_clean()
+        try:
+            correspondent.full_clean()
+        except ValidationError as error:
+            raise _refused(error, prefix="correspondent_") from error
         correspondent.save()
         inquiry = Inquiry(
             reference=new_reference(),
@@ -265,7 +280,10 @@ def inquiry_create(
             due_on=_due_on(source=source, received_at=received_at),
             message_id=message_id or None,
         )
-        inquiry.full_clean(exclude=["cases"], validate_unique=False)
+        try:
+            inquiry.full_clean(exclude=["cases"], validate_unique=False)
+        except ValidationError as error:
+            raise _refused(error) from error
         try:
             with transaction.atomic():
                 inquiry.save()

@@ -73,6 +73,39 @@ def _back_with_errors(request: HttpRequest, template: str, context: dict, *, for
     return render(request, template, {**context, "staged": staged}, status=status)
 
 
+def _refusal_on_form(form, error: ApplicationError, fields: dict[str, str]) -> None:
+    """Put a service's refusal on the form: by field where the service named the problem's argument
+    (mapped to the form's field name), the rest above the form."""
+    named = error.extra.get("fields", {})
+    by_field = {fields[name]: problems for name, problems in named.items() if name in fields}
+    for name, problems in by_field.items():
+        for problem in problems:
+            form.add_error(name, problem)
+    if not by_field or len(by_field) < len(named):
+        form.add_error(None, error.message)
+
+
+PUBLIC_FORM_FIELDS = {
+    "correspondent_name": "name",
+    "correspondent_email": "email",
+    "correspondent_phone": "phone",
+    "subject": "subject",
+    "body": "message",
+}
+STAFF_FORM_FIELDS = {
+    "correspondent_name": "name",
+    "correspondent_organisation": "organisation",
+    "correspondent_email": "email",
+    "correspondent_phone": "phone",
+    "correspondent_address": "address",
+    "subject": "subject",
+    "body": "body",
+    "language": "language",
+    "source": "source",
+    "priority": "priority",
+}
+
+
 def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
     kept = staging.chosen(request, form=form_name, kept_tokens=request.POST.getlist(KEPT_FILES_FIELD))
     return [*kept, *form.cleaned_data["attachments"]]
@@ -114,7 +147,7 @@ def write(request: HttpRequest) -> HttpResponse:
             attachments=_attachments_sent(request, form, form_name="public"),
         )
     except ApplicationError as error:
-        form.add_error(None, error.message)
+        _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
         return back({"form": form}, status=400)
     staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference
@@ -229,7 +262,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 referred_from_interaction_id=referral.pk if referral is not None else None,
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            _refusal_on_form(form, error, STAFF_FORM_FIELDS)
         else:
             staging.release(request, form="staff")
             messages.success(request, _("Inquiry %(reference)s recorded.") % {"reference": inquiry.reference})

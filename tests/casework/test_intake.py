@@ -294,3 +294,55 @@ def test_a_reply_to_a_closed_inquiry_reopens_it(tmp_path, analyst):
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.ASSIGNED and inquiry.closed_at is None
     assert inquiry.activities.filter(text="Reopened: the correspondent wrote again").exists()
+
+
+LONG_EMAIL = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".gov"  # 308 characters, otherwise valid
+
+
+@pytest.mark.parametrize(
+    ("language", "error"),
+    [("en", "Ensure this value has at most 254 characters"), ("es", "Asegúrese de que este valor tenga")],
+)
+def test_an_overlong_email_is_a_field_error_not_a_server_error(client, language, error):
+    cache.clear()
+    response = client.post("/casework/write/", _form(email=LONG_EMAIL), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert 'id="id_email_error"' in response.text and error in response.text
+    assert 'value="Ana Ruiz"' in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_intake_turns_a_model_validation_error_into_a_refusal():
+    from django.utils import translation
+
+    from contactcenter.errors import ApplicationError
+
+    with translation.override("en"), pytest.raises(ApplicationError, match="could not be recorded") as refused:
+        make_inquiry(correspondent_email=LONG_EMAIL)
+    assert list(refused.value.extra["fields"]) == ["correspondent_email"]
+    with pytest.raises(ApplicationError) as refused:
+        make_inquiry(topic_code="not a slug")
+    assert list(refused.value.extra["fields"]) == ["topic_code"]
+    assert not Inquiry.objects.exists()
+
+
+def test_a_refusal_from_the_model_lands_on_the_public_forms_field(client, monkeypatch):
+    """Whatever the form lets through and the model refuses is shown on its field, not a 500."""
+    from casework.forms import PublicInquiryForm
+
+    monkeypatch.setattr(PublicInquiryForm.base_fields["email"], "validators", [])
+    monkeypatch.setattr(PublicInquiryForm.base_fields["email"], "max_length", None)
+    cache.clear()
+    response = client.post("/casework/write/", _form(email=LONG_EMAIL))
+    assert response.status_code == 400
+    assert 'id="id_email_error"' in response.text and "at most 254 characters" in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_api_refuses_an_overlong_email_with_400(client_as):
+    client = client_as(Role.CAO_ANALYST)
+    payload = {"source": "public", "subject": "S", "body": "B", "correspondent_name": "N"}
+    response = client.post(
+        "/api/casework/inquiries/", {**payload, "correspondent_email": LONG_EMAIL}, content_type="application/json"
+    )
+    assert response.status_code == 400 and not Inquiry.objects.exists()
