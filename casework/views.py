@@ -53,9 +53,17 @@ def _context(request: HttpRequest) -> AuditContext:
 
 
 # --- public web form -----------------------------------------------------------------------------
+def _rate_key(request: HttpRequest) -> str:
+    return f"casework-form:{client_ip(request) or '-'}"
+
+
 def _rate_limited(request: HttpRequest) -> bool:
-    count = ratelimit.hit(f"casework-form:{client_ip(request) or '-'}", window_seconds=3600)
-    return count > settings.CASEWORK_FORM_PER_HOUR
+    """Only inquiries actually sent count against the hour: a try the form refused costs nothing."""
+    return ratelimit.count(_rate_key(request)) >= settings.CASEWORK_FORM_PER_HOUR
+
+
+def _rate_count_sent(request: HttpRequest) -> None:
+    ratelimit.hit(_rate_key(request), window_seconds=3600)
 
 
 KEPT_FILES_FIELD = "keep_attachment"
@@ -149,6 +157,7 @@ def write(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
         return back({"form": form}, status=400)
+    _rate_count_sent(request)
     staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference
     return redirect("casework:write-done")

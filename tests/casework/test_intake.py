@@ -346,3 +346,15 @@ def test_api_refuses_an_overlong_email_with_400(client_as):
         "/api/casework/inquiries/", {**payload, "correspondent_email": LONG_EMAIL}, content_type="application/json"
     )
     assert response.status_code == 400 and not Inquiry.objects.exists()
+
+
+def test_only_inquiries_actually_sent_count_against_the_hourly_limit(client, settings):
+    cache.clear()
+    settings.CASEWORK_FORM_PER_HOUR = 2
+    refused = [client.post("/casework/write/", _form(subject="")).status_code for _ in range(5)]
+    assert refused == [400] * 5
+    bad_file = _form(attachments=[SimpleUploadedFile("virus.exe", b"MZ")])
+    assert client.post("/casework/write/", bad_file).status_code == 400
+    codes = [client.post("/casework/write/", _form()).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert Inquiry.objects.count() == 2
