@@ -18,6 +18,7 @@ from contactcenter.roles import CASEWORK_ROLES, Role, user_roles
 
 from .models import (
     OPEN_STATUSES,
+    Attachment,
     Inquiry,
     InquiryActivity,
     InquiryStatus,
@@ -138,6 +139,15 @@ def inquiry_get(*, user, pk: int) -> Inquiry | None:
         inquiry_list_for(user=user)
         .prefetch_related("attachments", "cases__status", "cases__form")
         .filter(pk=pk)
+        .first()
+    )
+
+
+def attachment_get(*, user, inquiry_pk: int, pk: int) -> Attachment | None:
+    """An attachment of an inquiry the user may open (a TSA liaison: DHS TRIP inquiries only)."""
+    return (
+        Attachment.objects.select_related("inquiry")
+        .filter(inquiry__in=inquiry_list_for(user=user).values("pk"), inquiry_id=inquiry_pk, pk=pk)
         .first()
     )
 

@@ -270,3 +270,34 @@ def test_send_for_review_refused_by_the_workflow_saves_nothing(client_as):
     response = Response.objects.get(inquiry=inquiry)
     assert response.status == ResponseStatus.DRAFT and response.body == "Old text"
     assert not response.edited_by.exists()
+
+
+def test_staff_download_an_attachment_audited_and_scoped_like_its_inquiry(client_as, make_staff):
+    from tests.casework.factories import PDF, AttachmentFactory
+
+    general = make_inquiry(attachments=[AttachmentFactory(filename="notice.pdf")])
+    attachment = general.attachments.get()
+    url = f"/casework/inquiries/{general.pk}/attachments/{attachment.pk}/"
+    analyst = client_as(Role.CAO_ANALYST)
+    page = analyst.get(f"/casework/inquiries/{general.pk}/").text
+    assert f'href="{url}"' in page and ">notice.pdf</a>" in page and "(application/pdf, " in page
+
+    download = analyst.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="notice.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    event = AuditEvent.objects.get(target_type="casework.attachment", target_id=str(attachment.pk))
+    assert event.action == "view" and event.actor == analyst.user
+    assert event.detail == {"inquiry": str(general.pk), "filename": "notice.pdf"}
+
+    analyst.force_login(make_staff(Role.CSR))
+    assert analyst.get(url).status_code == 403
+    analyst.force_login(make_staff(Role.TSA_LIAISON))
+    assert analyst.get(url).status_code == 404
+    trip = make_inquiry(correspondent_email="liaison@tsa.dhs.gov", attachments=[AttachmentFactory()])
+    trip_file = trip.attachments.get()
+    assert analyst.get(f"/casework/inquiries/{trip.pk}/attachments/{trip_file.pk}/").status_code == 200
+    # an attachment is only found under its own inquiry
+    assert analyst.get(f"/casework/inquiries/{trip.pk}/attachments/{attachment.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(target_type="casework.attachment").count() == 2
