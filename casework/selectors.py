@@ -160,6 +160,10 @@ def inquiry_by_message_id(*, message_id: str) -> Inquiry | None:
     return _base().filter(message_id=message_id).first()
 
 
+def inquiry_by_submission_token(*, token: str) -> Inquiry | None:
+    return _base().filter(submission_token=token).first() if token else None
+
+
 def message_id_seen(*, message_id: str) -> bool:
     return (
         Inquiry.objects.filter(message_id=message_id).exists()

@@ -220,14 +220,20 @@ def inquiry_create(
     received_at: datetime | None = None,
     attachments: Iterable[AttachmentIn] = (),
     referred_from_interaction_id: int | None = None,
+    submission_token: str | None = None,
 ) -> Inquiry:
     """Record a written inquiry from any channel, find its receipt numbers and A-numbers, start its
     SLA clock, put it in the ledger and, after commit, acknowledge it with its confirmation number.
 
     An inquiry whose source is known at intake (by the sender's domain, or given) is triaged at
-    once; the rest wait in `received` for an analyst. Idempotent on the e-mail Message-ID."""
+    once; the rest wait in `received` for an analyst. Idempotent on the e-mail Message-ID and on
+    the public form's one-time submission token."""
     if message_id:
         existing = selectors.inquiry_by_message_id(message_id=message_id)
+        if existing is not None:
+            return existing
+    if submission_token:
+        existing = selectors.inquiry_by_submission_token(token=submission_token)
         if existing is not None:
             return existing
     if channel not in InquiryChannel.values:
@@ -279,6 +285,7 @@ def inquiry_create(
             received_at=received_at,
             due_on=_due_on(source=source, received_at=received_at),
             message_id=message_id or None,
+            submission_token=submission_token or None,
         )
         try:
             inquiry.full_clean(exclude=["cases"], validate_unique=False)
@@ -288,8 +295,9 @@ def inquiry_create(
             with transaction.atomic():
                 inquiry.save()
         except IntegrityError:
-            # The same message ingested concurrently: the first one is the inquiry.
+            # The same message ingested (or the same form sent) concurrently: the first one is the inquiry.
             existing = selectors.inquiry_by_message_id(message_id=message_id) if message_id else None
+            existing = existing or selectors.inquiry_by_submission_token(token=submission_token or "")
             if existing is None:
                 raise
             return existing

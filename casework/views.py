@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from .forms import (
     TriageForm,
     TripOpenForm,
     TripUpdateForm,
+    submission_token_or_blank,
 )
 from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source
 
@@ -124,11 +126,18 @@ def write(request: HttpRequest) -> HttpResponse:
     """The public inquiry form (English and Spanish). Nothing typed or attached is lost on an error."""
     if request.method != "POST":
         staged = staging.staged_files(request, form="public")
-        return render(request, "casework/public_form.html", {"form": PublicInquiryForm(), "staged": staged})
+        form = PublicInquiryForm(initial={"submission": secrets.token_urlsafe(24)})
+        return render(request, "casework/public_form.html", {"form": form, "staged": staged})
     form = PublicInquiryForm(request.POST, request.FILES)
     if request.POST.get("website"):
         # A bot filled the hidden field: answer as if accepted, keep nothing.
         return render(request, "casework/public_done.html", {"reference": None})
+    already = selectors.inquiry_by_submission_token(token=submission_token_or_blank(request.POST.get("submission", "")))
+    if already is not None:
+        # This very form was sent before (Back, then Send again): its confirmation, not a second inquiry.
+        staging.release(request, form="public")
+        request.session["casework_reference"] = already.reference
+        return redirect("casework:write-done")
     back = functools.partial(_back_with_errors, request, "casework/public_form.html", form_name="public")
     if _rate_limited(request):
         form.is_valid()
@@ -153,6 +162,7 @@ def write(request: HttpRequest) -> HttpResponse:
             correspondent_role=data["role"],
             language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
             attachments=_attachments_sent(request, form, form_name="public"),
+            submission_token=data["submission"] or None,
         )
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)

@@ -358,3 +358,33 @@ def test_only_inquiries_actually_sent_count_against_the_hourly_limit(client, set
     codes = [client.post("/casework/write/", _form()).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
     assert Inquiry.objects.count() == 2
+
+
+def test_the_same_public_form_sent_twice_is_one_inquiry(client, django_capture_on_commit_callbacks):
+    import re
+
+    cache.clear()
+    page = client.get("/casework/write/").text
+    token = re.search(r'name="submission" value="([\w-]+)"', page).group(1)
+    assert len(token) >= 20
+    assert client.post("/casework/write/", _form(subject="", submission=token)).status_code == 400  # refused
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = client.post("/casework/write/", _form(submission=token))
+        again = client.post("/casework/write/", _form(submission=token))  # Back, then Send again
+    inquiry = Inquiry.objects.get()
+    assert inquiry.submission_token == token
+    assert first.status_code == again.status_code == 302 and again["Location"] == "/casework/write/done/"
+    assert inquiry.reference in client.get(again["Location"]).text
+    assert len(callbacks) == 1  # one confirmation e-mail
+    # a new visit to the form gets a new token, and a new inquiry
+    fresh = re.search(r'name="submission" value="([\w-]+)"', client.get("/casework/write/").text).group(1)
+    assert fresh != token
+    assert client.post("/casework/write/", _form(submission=fresh)).status_code == 302
+    assert Inquiry.objects.count() == 2
+
+
+def test_intake_is_idempotent_on_the_submission_token():
+    token = "t" * 32
+    first = make_inquiry(submission_token=token)
+    assert make_inquiry(submission_token=token, subject="Changed") == first
+    assert Inquiry.objects.count() == 1
