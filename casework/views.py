@@ -315,31 +315,48 @@ def _audit_view(request: HttpRequest, *, target_type: str, target_id: int | str,
 
 @roles_required(*CAO_AND_TSA)
 def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inquiry = _inquiry_or_404(request, pk)
+    return _inquiry_page(request, _inquiry_or_404(request, pk))
+
+
+# The inquiry page's form for each action, by its name in the page's context.
+ACTION_FORM_NAMES = {
+    "triage": "triage_form",
+    "assign": "assign_form",
+    "hold": "hold_form",
+    "reopen": "reason_form",
+    "note": "note_form",
+    "draft": "draft_form",
+    "telephone": "telephone_form",
+    "trip": "trip_open_form",
+}
+
+
+def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None, status: int = 200) -> HttpResponse:
+    """The inquiry page; after a refused action, with that action's form as it was sent (its text
+    and its errors) in place of the blank one."""
     _audit_view(
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
-    return render(
-        request,
-        "casework/inquiry.html",
-        {
-            "inquiry": inquiry,
-            "sla": selectors.sla_state(inquiry=inquiry),
-            "activities": selectors.inquiry_activities(inquiry=inquiry),
-            "responses": selectors.responses_for(inquiry=inquiry),
-            "trip": trip,
-            "assign_form": AssignForm(staff=selectors.assignable_staff(), initial={"assignee": inquiry.assignee_id}),
-            "triage_form": TriageForm(initial={"source": inquiry.source, "priority": inquiry.priority}),
-            "hold_form": HoldForm(),
-            "reason_form": ReasonForm(),
-            "note_form": NoteForm(),
-            "draft_form": DraftForm(templates=selectors.response_templates()),
-            "telephone_form": TelephoneForm(),
-            "trip_open_form": TripOpenForm() if trip is None else None,
-            "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
-        },
-    )
+    page = {
+        "inquiry": inquiry,
+        "sla": selectors.sla_state(inquiry=inquiry),
+        "activities": selectors.inquiry_activities(inquiry=inquiry),
+        "responses": selectors.responses_for(inquiry=inquiry),
+        "trip": trip,
+        "assign_form": AssignForm(staff=selectors.assignable_staff(), initial={"assignee": inquiry.assignee_id}),
+        "triage_form": TriageForm(initial={"source": inquiry.source, "priority": inquiry.priority}),
+        "hold_form": HoldForm(),
+        "reason_form": ReasonForm(),
+        "note_form": NoteForm(),
+        "draft_form": DraftForm(templates=selectors.response_templates()),
+        "telephone_form": TelephoneForm(),
+        "trip_open_form": TripOpenForm() if trip is None else None,
+        "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
+    }
+    if form is not None and action in ACTION_FORM_NAMES:
+        page[ACTION_FORM_NAMES[action]] = form
+    return render(request, "casework/inquiry.html", page, status=status)
 
 
 @roles_required(*CAO_AND_TSA)
@@ -397,7 +414,7 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = form_class(request.POST, **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("casework:inquiry", pk=pk)
+        return _inquiry_page(request, inquiry, action=action, form=form, status=400)
     data = form.cleaned_data if form is not None else {}
     context = _context(request)
     try:
@@ -428,6 +445,8 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.trip_redress_open(context=context, inquiry=inquiry, **data)
     except ApplicationError as error:
         messages.error(request, error.message)
+        if form is not None:  # the page again with what was typed, not a redirect that loses it
+            return _inquiry_page(request, _inquiry_or_404(request, pk), action=action, form=form, status=400)
     else:
         messages.success(request, _("Saved."))
     return redirect("casework:inquiry", pk=pk)

@@ -301,3 +301,20 @@ def test_staff_download_an_attachment_audited_and_scoped_like_its_inquiry(client
     # an attachment is only found under its own inquiry
     assert analyst.get(f"/casework/inquiries/{trip.pk}/attachments/{attachment.pk}/").status_code == 404
     assert AuditEvent.objects.filter(target_type="casework.attachment").count() == 2
+
+
+def test_a_refused_action_shows_the_page_again_with_the_text_typed(client_as):
+    from casework.models import Response
+
+    inquiry = make_inquiry()  # triaged, nobody assigned yet
+    client = client_as(Role.CAO_ANALYST)
+    refused = client.post(
+        f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Dear Ombudsman, a careful answer"}
+    )
+    assert refused.status_code == 400
+    assert "Assign the inquiry before drafting its response." in refused.text
+    assert "Dear Ombudsman, a careful answer</textarea>" in refused.text
+    assert 'value="letter" selected' in refused.text
+    assert not Response.objects.exists()
+    invalid = client.post(f"/casework/inquiries/{inquiry.pk}/telephone/", {"outcome": "nonsense", "notes": "Rang at 9"})
+    assert invalid.status_code == 400 and "Rang at 9</textarea>" in invalid.text
