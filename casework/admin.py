@@ -76,7 +76,7 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ["inquiry", "kind", "status", "sent_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["inquiry", "drafted_by", "reviewed_by", "template"]
-    readonly_fields = ["send_key", "send_attempts", "sent_at", "approved_at"]
+    readonly_fields = ["send_key", "send_attempts", "sent_at", "approved_at", "edited_by"]
 
 
 @admin.register(TripRedress)

@@ -76,7 +76,7 @@ class InquiryCreateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     correspondent_name = serializers.CharField(max_length=160)
     correspondent_organisation = serializers.CharField(max_length=160, required=False, default="")
-    correspondent_email = serializers.EmailField(required=False, default="")
+    correspondent_email = serializers.EmailField(max_length=254, required=False, default="")
     correspondent_phone = serializers.CharField(max_length=30, required=False, default="")
     correspondent_address = serializers.CharField(required=False, default="")
     correspondent_role = serializers.ChoiceField(choices=CorrespondentRole.choices, default=CorrespondentRole.APPLICANT)

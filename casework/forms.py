@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -54,9 +56,19 @@ class AttachmentsMixin:
         return items
 
 
+SUBMISSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def submission_token_or_blank(value: str) -> str:
+    return value if SUBMISSION_TOKEN.match(value or "") else ""
+
+
 class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     name = forms.CharField(label=_("Your full name"), max_length=160)
-    email = forms.EmailField(label=_("E-mail address"), help_text=_("We send your confirmation number here."))
+    # The lengths are the model's (Correspondent, Inquiry): a longer value is a field error here.
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, help_text=_("We send your confirmation number here.")
+    )
     phone = forms.CharField(label=_("Telephone (optional)"), max_length=30, required=False)
     role = forms.ChoiceField(
         label=_("You are writing as"),
@@ -80,12 +92,18 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     )
     # Left empty by people (it is hidden); bots that fill every field give themselves away.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
+    # A one-time token per form shown: the same form sent again (Back, then Send) is the same inquiry.
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         widget = self.fields["attachments"].widget
         widget.attrs["class"] = widget.attrs["class"].replace("usa-input", "usa-file-input")
         widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
+
+    def clean_submission(self) -> str:
+        """A token that is not one we could have made is ignored (the inquiry is sent without one)."""
+        return submission_token_or_blank(self.cleaned_data.get("submission", ""))
 
     def clean_receipt_number(self) -> str:
         value = self.cleaned_data.get("receipt_number", "")
@@ -116,7 +134,7 @@ class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     )
     name = forms.CharField(label=_("Correspondent"), max_length=160)
     organisation = forms.CharField(label=_("Organisation"), max_length=160, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)

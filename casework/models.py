@@ -136,6 +136,14 @@ class Inquiry(models.Model):
         Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="cao_inquiry"
     )
     message_id = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    submission_token = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The public form's one-time token: the same form sent twice is one inquiry."),
+    )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -261,6 +269,12 @@ class Response(models.Model):
     status = models.CharField(max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text=_("Everyone who changed the text after it was drafted; none of them may approve it."),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

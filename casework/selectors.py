@@ -18,6 +18,7 @@ from contactcenter.roles import CASEWORK_ROLES, Role, user_roles
 
 from .models import (
     OPEN_STATUSES,
+    Attachment,
     Inquiry,
     InquiryActivity,
     InquiryStatus,
@@ -142,12 +143,25 @@ def inquiry_get(*, user, pk: int) -> Inquiry | None:
     )
 
 
+def attachment_get(*, user, inquiry_pk: int, pk: int) -> Attachment | None:
+    """An attachment of an inquiry the user may open (a TSA liaison: DHS TRIP inquiries only)."""
+    return (
+        Attachment.objects.select_related("inquiry")
+        .filter(inquiry__in=inquiry_list_for(user=user).values("pk"), inquiry_id=inquiry_pk, pk=pk)
+        .first()
+    )
+
+
 def inquiry_by_reference(*, reference: str) -> Inquiry | None:
     return _base().filter(reference=reference.upper()).first()
 
 
 def inquiry_by_message_id(*, message_id: str) -> Inquiry | None:
     return _base().filter(message_id=message_id).first()
+
+
+def inquiry_by_submission_token(*, token: str) -> Inquiry | None:
+    return _base().filter(submission_token=token).first() if token else None
 
 
 def message_id_seen(*, message_id: str) -> bool:

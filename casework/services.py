@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -186,6 +187,17 @@ def _check_attachments(attachments: Iterable[AttachmentIn]) -> list[AttachmentIn
     return items
 
 
+def _refused(error: ValidationError, *, prefix: str = "") -> ApplicationError:
+    """A model's full_clean said no: the same refusal as any other rule, with the problems by the
+    service's own argument names (`correspondent_email`, `subject`…) for a form to show by its field."""
+    fields = {f"{prefix}{name}": messages for name, messages in getattr(error, "message_dict", {}).items()}
+    problems = [m for messages in fields.values() for m in messages] if fields else error.messages
+    return ApplicationError(
+        _("The inquiry could not be recorded: %(problems)s") % {"problems": " ".join(problems)},
+        extra={"fields": fields},
+    )
+
+
 # --- intake --------------------------------------------------------------------------------------
 def inquiry_create(
     *,
@@ -208,14 +220,20 @@ def inquiry_create(
     received_at: datetime | None = None,
     attachments: Iterable[AttachmentIn] = (),
     referred_from_interaction_id: int | None = None,
+    submission_token: str | None = None,
 ) -> Inquiry:
     """Record a written inquiry from any channel, find its receipt numbers and A-numbers, start its
     SLA clock, put it in the ledger and, after commit, acknowledge it with its confirmation number.
 
     An inquiry whose source is known at intake (by the sender's domain, or given) is triaged at
-    once; the rest wait in `received` for an analyst. Idempotent on the e-mail Message-ID."""
+    once; the rest wait in `received` for an analyst. Idempotent on the e-mail Message-ID and on
+    the public form's one-time submission token."""
     if message_id:
         existing = selectors.inquiry_by_message_id(message_id=message_id)
+        if existing is not None:
+            return existing
+    if submission_token:
+        existing = selectors.inquiry_by_submission_token(token=submission_token)
         if existing is not None:
             return existing
     if channel not in InquiryChannel.values:
@@ -246,7 +264,10 @@ def inquiry_create(
             address=correspondent_address.strip(),
             role=correspondent_role,
         )
-        correspondent.full_clean()
+        try:
+            correspondent.full_clean()
+        except ValidationError as error:
+            raise _refused(error, prefix="correspondent_") from error
         correspondent.save()
         inquiry = Inquiry(
             reference=new_reference(),
@@ -264,14 +285,19 @@ def inquiry_create(
             received_at=received_at,
             due_on=_due_on(source=source, received_at=received_at),
             message_id=message_id or None,
+            submission_token=submission_token or None,
         )
-        inquiry.full_clean(exclude=["cases"], validate_unique=False)
+        try:
+            inquiry.full_clean(exclude=["cases"], validate_unique=False)
+        except ValidationError as error:
+            raise _refused(error) from error
         try:
             with transaction.atomic():
                 inquiry.save()
         except IntegrityError:
-            # The same message ingested concurrently: the first one is the inquiry.
+            # The same message ingested (or the same form sent) concurrently: the first one is the inquiry.
             existing = selectors.inquiry_by_message_id(message_id=message_id) if message_id else None
+            existing = existing or selectors.inquiry_by_submission_token(token=submission_token or "")
             if existing is None:
                 raise
             return existing
@@ -587,15 +613,45 @@ def response_update(*, context: AuditContext, response: Response, subject: str, 
         response = _response_locked(response)
         if response.status != ResponseStatus.DRAFT:
             raise ApplicationError(_("Only a draft can be edited."))
+        changed = [
+            name for name, value in (("subject", subject[:300]), ("body", body)) if getattr(response, name) != value
+        ]
         response.subject, response.body = subject[:300], body
         response.full_clean()
         response.save(update_fields=["subject", "body", "updated_at"])
-        _audit(context, response.inquiry, f"Response {response.pk} edited")
+        editor = context.actor if context.actor is not None and context.actor.pk else None
+        if changed and editor is not None:
+            # Whoever changes the text shares authorship of it: four eyes means none of them approves.
+            response.edited_by.add(editor)
+        core_services.audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="casework.inquiry",
+            target_id=response.inquiry_id,
+            summary=f"Response {response.pk} edited",
+            detail={
+                "response": response.pk,
+                "changed": ", ".join(changed) or "nothing",
+                "editor": editor.get_username() if editor else "",
+            },
+        )
     return response
 
 
-def response_submit(*, context: AuditContext, response: Response) -> Response:
+def response_submit(
+    *, context: AuditContext, response: Response, subject: str | None = None, body: str | None = None
+) -> Response:
+    """Send a draft for supervisor review; text given here is saved first (as `response_update`),
+    in the same transaction, so what is reviewed is what the analyst last typed."""
     with transaction.atomic():
+        if subject is not None or body is not None:
+            current = _response_locked(response)
+            response_update(
+                context=context,
+                response=current,
+                subject=current.subject if subject is None else subject,
+                body=current.body if body is None else body,
+            )
         response = _response_locked(response)
         if response.status != ResponseStatus.DRAFT:
             raise ApplicationError(_("Only a draft can be sent for review."))
@@ -621,6 +677,10 @@ def response_review(*, context: AuditContext, response: Response, approve: bool,
             raise ApplicationError(_("This response is not awaiting review."))
         if approve and response.drafted_by_id == reviewer.pk:
             raise ApplicationError(_("A supervisor cannot approve a response they drafted."))
+        if approve and response.edited_by.filter(pk=reviewer.pk).exists():
+            raise ApplicationError(
+                _("A supervisor cannot approve a response whose text they edited; another supervisor must review it.")
+            )
         if not approve and not note.strip():
             raise ApplicationError(_("Say what to change when returning a response."))
         inquiry = _locked(response.inquiry_id)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assign/", views.bulk_assign, name="bulk-assign"),
     path("inquiries/new/", views.inquiry_new, name="inquiry-new"),
     path("inquiries/<int:pk>/", views.inquiry_detail, name="inquiry"),
+    path("inquiries/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment-download"),
     path("inquiries/<int:pk>/<slug:action>/", views.inquiry_action, name="inquiry-action"),
     path("responses/<int:pk>/", views.response_detail, name="response"),
     path("responses/<int:pk>/review/", views.response_review, name="response-review"),

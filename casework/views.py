@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import csv
 import functools
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +42,7 @@ from .forms import (
     TriageForm,
     TripOpenForm,
     TripUpdateForm,
+    submission_token_or_blank,
 )
 from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source
 
@@ -53,9 +55,17 @@ def _context(request: HttpRequest) -> AuditContext:
 
 
 # --- public web form -----------------------------------------------------------------------------
+def _rate_key(request: HttpRequest) -> str:
+    return f"casework-form:{client_ip(request) or '-'}"
+
+
 def _rate_limited(request: HttpRequest) -> bool:
-    count = ratelimit.hit(f"casework-form:{client_ip(request) or '-'}", window_seconds=3600)
-    return count > settings.CASEWORK_FORM_PER_HOUR
+    """Only inquiries actually sent count against the hour: a try the form refused costs nothing."""
+    return ratelimit.count(_rate_key(request)) >= settings.CASEWORK_FORM_PER_HOUR
+
+
+def _rate_count_sent(request: HttpRequest) -> None:
+    ratelimit.hit(_rate_key(request), window_seconds=3600)
 
 
 KEPT_FILES_FIELD = "keep_attachment"
@@ -73,6 +83,39 @@ def _back_with_errors(request: HttpRequest, template: str, context: dict, *, for
     return render(request, template, {**context, "staged": staged}, status=status)
 
 
+def _refusal_on_form(form, error: ApplicationError, fields: dict[str, str]) -> None:
+    """Put a service's refusal on the form: by field where the service named the problem's argument
+    (mapped to the form's field name), the rest above the form."""
+    named = error.extra.get("fields", {})
+    by_field = {fields[name]: problems for name, problems in named.items() if name in fields}
+    for name, problems in by_field.items():
+        for problem in problems:
+            form.add_error(name, problem)
+    if not by_field or len(by_field) < len(named):
+        form.add_error(None, error.message)
+
+
+PUBLIC_FORM_FIELDS = {
+    "correspondent_name": "name",
+    "correspondent_email": "email",
+    "correspondent_phone": "phone",
+    "subject": "subject",
+    "body": "message",
+}
+STAFF_FORM_FIELDS = {
+    "correspondent_name": "name",
+    "correspondent_organisation": "organisation",
+    "correspondent_email": "email",
+    "correspondent_phone": "phone",
+    "correspondent_address": "address",
+    "subject": "subject",
+    "body": "body",
+    "language": "language",
+    "source": "source",
+    "priority": "priority",
+}
+
+
 def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
     kept = staging.chosen(request, form=form_name, kept_tokens=request.POST.getlist(KEPT_FILES_FIELD))
     return [*kept, *form.cleaned_data["attachments"]]
@@ -83,11 +126,18 @@ def write(request: HttpRequest) -> HttpResponse:
     """The public inquiry form (English and Spanish). Nothing typed or attached is lost on an error."""
     if request.method != "POST":
         staged = staging.staged_files(request, form="public")
-        return render(request, "casework/public_form.html", {"form": PublicInquiryForm(), "staged": staged})
+        form = PublicInquiryForm(initial={"submission": secrets.token_urlsafe(24)})
+        return render(request, "casework/public_form.html", {"form": form, "staged": staged})
     form = PublicInquiryForm(request.POST, request.FILES)
     if request.POST.get("website"):
         # A bot filled the hidden field: answer as if accepted, keep nothing.
         return render(request, "casework/public_done.html", {"reference": None})
+    already = selectors.inquiry_by_submission_token(token=submission_token_or_blank(request.POST.get("submission", "")))
+    if already is not None:
+        # This very form was sent before (Back, then Send again): its confirmation, not a second inquiry.
+        staging.release(request, form="public")
+        request.session["casework_reference"] = already.reference
+        return redirect("casework:write-done")
     back = functools.partial(_back_with_errors, request, "casework/public_form.html", form_name="public")
     if _rate_limited(request):
         form.is_valid()
@@ -112,10 +162,12 @@ def write(request: HttpRequest) -> HttpResponse:
             correspondent_role=data["role"],
             language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
             attachments=_attachments_sent(request, form, form_name="public"),
+            submission_token=data["submission"] or None,
         )
     except ApplicationError as error:
-        form.add_error(None, error.message)
+        _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
         return back({"form": form}, status=400)
+    _rate_count_sent(request)
     staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference
     return redirect("casework:write-done")
@@ -229,7 +281,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 referred_from_interaction_id=referral.pk if referral is not None else None,
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            _refusal_on_form(form, error, STAFF_FORM_FIELDS)
         else:
             staging.release(request, form="staff")
             messages.success(request, _("Inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
@@ -249,37 +301,89 @@ def _inquiry_or_404(request: HttpRequest, pk: int):
     return inquiry
 
 
-@roles_required(*CAO_AND_TSA)
-def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inquiry = _inquiry_or_404(request, pk)
+def _audit_view(request: HttpRequest, *, target_type: str, target_id: int | str, summary: str, **detail) -> None:
+    """Opening a correspondent's words or files is itself recorded."""
     core_services.audit_record(
         context=_context(request),
         action=AuditAction.VIEW,
-        target_type="casework.inquiry",
-        target_id=inquiry.pk,
-        summary=f"Viewed inquiry {inquiry.reference}",
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary,
+        detail=detail,
+    )
+
+
+@roles_required(*CAO_AND_TSA)
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _inquiry_page(request, _inquiry_or_404(request, pk))
+
+
+# The inquiry page's form for each action, by its name in the page's context.
+ACTION_FORM_NAMES = {
+    "triage": "triage_form",
+    "assign": "assign_form",
+    "hold": "hold_form",
+    "reopen": "reason_form",
+    "note": "note_form",
+    "draft": "draft_form",
+    "telephone": "telephone_form",
+    "trip": "trip_open_form",
+}
+
+
+def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None, status: int = 200) -> HttpResponse:
+    """The inquiry page; after a refused action, with that action's form as it was sent (its text
+    and its errors) in place of the blank one."""
+    _audit_view(
+        request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
-    return render(
+    page = {
+        "inquiry": inquiry,
+        "sla": selectors.sla_state(inquiry=inquiry),
+        "activities": selectors.inquiry_activities(inquiry=inquiry),
+        "responses": selectors.responses_for(inquiry=inquiry),
+        "trip": trip,
+        "assign_form": AssignForm(staff=selectors.assignable_staff(), initial={"assignee": inquiry.assignee_id}),
+        "triage_form": TriageForm(initial={"source": inquiry.source, "priority": inquiry.priority}),
+        "hold_form": HoldForm(),
+        "reason_form": ReasonForm(),
+        "note_form": NoteForm(),
+        "draft_form": DraftForm(templates=selectors.response_templates()),
+        "telephone_form": TelephoneForm(),
+        "trip_open_form": TripOpenForm() if trip is None else None,
+        "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
+    }
+    if form is not None and action in ACTION_FORM_NAMES:
+        page[ACTION_FORM_NAMES[action]] = form
+    return render(request, "casework/inquiry.html", page, status=status)
+
+
+@roles_required(*CAO_AND_TSA)
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A stored attachment, to whoever may open its inquiry: always downloaded, never rendered in
+    the browser (its content type is the checked one, and nosniff stops a browser guessing another)."""
+    attachment = selectors.attachment_get(user=request.user, inquiry_pk=pk, pk=attachment_pk)
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    _audit_view(
         request,
-        "casework/inquiry.html",
-        {
-            "inquiry": inquiry,
-            "sla": selectors.sla_state(inquiry=inquiry),
-            "activities": selectors.inquiry_activities(inquiry=inquiry),
-            "responses": selectors.responses_for(inquiry=inquiry),
-            "trip": trip,
-            "assign_form": AssignForm(staff=selectors.assignable_staff(), initial={"assignee": inquiry.assignee_id}),
-            "triage_form": TriageForm(initial={"source": inquiry.source, "priority": inquiry.priority}),
-            "hold_form": HoldForm(),
-            "reason_form": ReasonForm(),
-            "note_form": NoteForm(),
-            "draft_form": DraftForm(templates=selectors.response_templates()),
-            "telephone_form": TelephoneForm(),
-            "trip_open_form": TripOpenForm() if trip is None else None,
-            "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
-        },
+        target_type="casework.attachment",
+        target_id=attachment.pk,
+        summary=f"Downloaded attachment {attachment.pk} of inquiry {attachment.inquiry.reference}",
+        inquiry=attachment.inquiry_id,
+        filename=attachment.filename,
     )
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 ACTIONS = {
@@ -310,7 +414,7 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = form_class(request.POST, **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("casework:inquiry", pk=pk)
+        return _inquiry_page(request, inquiry, action=action, form=form, status=400)
     data = form.cleaned_data if form is not None else {}
     context = _context(request)
     try:
@@ -341,6 +445,8 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.trip_redress_open(context=context, inquiry=inquiry, **data)
     except ApplicationError as error:
         messages.error(request, error.message)
+        if form is not None:  # the page again with what was typed, not a redirect that loses it
+            return _inquiry_page(request, _inquiry_or_404(request, pk), action=action, form=form, status=400)
     else:
         messages.success(request, _("Saved."))
     return redirect("casework:inquiry", pk=pk)
@@ -358,19 +464,23 @@ def _response_or_404(request: HttpRequest, pk: int) -> Response:
 def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(request, pk)
     edit_form = ResponseEditForm(request.POST or None, initial={"subject": response.subject, "body": response.body})
-    if request.method == "POST":
+    if request.method == "POST" and edit_form.is_valid():
+        # "Send for review" sends what is in the form: the edits are saved and sent in one step.
         context = _context(request)
         try:
             if request.POST.get("submit") == "review":
-                services.response_submit(context=context, response=response)
+                services.response_submit(context=context, response=response, **edit_form.cleaned_data)
                 messages.success(request, _("Sent to a CAO supervisor for review."))
                 return redirect("casework:inquiry", pk=response.inquiry_id)
-            if edit_form.is_valid():
-                services.response_update(context=context, response=response, **edit_form.cleaned_data)
-                messages.success(request, _("Draft saved."))
-                return redirect("casework:response", pk=pk)
+            services.response_update(context=context, response=response, **edit_form.cleaned_data)
+            messages.success(request, _("Draft saved."))
+            return redirect("casework:response", pk=pk)
         except ApplicationError as error:
-            messages.error(request, error.message)
+            response.refresh_from_db()
+            if response.status == ResponseStatus.DRAFT:
+                edit_form.add_error(None, error.message)
+            else:  # no longer a draft: the page shows no form to carry the error
+                messages.error(request, error.message)
     return render(
         request,
         "casework/response.html",
@@ -380,6 +490,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": ReviewForm(),
             "is_supervisor": Role.CAO_SUPERVISOR in user_roles(request.user),
         },
+        status=400 if edit_form.errors else 200,
     )
 
 

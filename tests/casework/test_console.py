@@ -219,3 +219,102 @@ def test_seed_casework_fills_the_queue_once():
     assert Inquiry.objects.count() == 12
     assert TripRedress.objects.count() == Inquiry.objects.filter(source=Source.TSA_TRIP).count()
     assert all(i.interaction_id for i in Inquiry.objects.all())
+
+
+def _draft(client, inquiry) -> str:
+    client.post(f"/casework/inquiries/{inquiry.pk}/assign/", {"assignee": client.user.pk})
+    created = client.post(f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Old text"})
+    return created["Location"]
+
+
+def test_send_for_review_sends_the_text_in_the_form_not_the_last_saved_one(client_as):
+    from casework.models import Response, ResponseStatus
+
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    draft_url = _draft(client, inquiry)
+    sent = client.post(draft_url, {"subject": "New subject", "body": "New text, never saved", "submit": "review"})
+    assert sent.status_code == 302 and sent["Location"] == f"/casework/inquiries/{inquiry.pk}/"
+    response = Response.objects.get(inquiry=inquiry)
+    assert (response.subject, response.body) == ("New subject", "New text, never saved")
+    assert response.status == ResponseStatus.IN_REVIEW
+    assert list(response.edited_by.all()) == [client.user]
+    assert AuditEvent.objects.filter(summary=f"Response {response.pk} edited", actor=client.user).count() == 1
+
+
+def test_send_for_review_with_an_invalid_edit_sends_nothing_and_keeps_the_text(client_as):
+    from casework.models import Response, ResponseStatus
+
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    draft_url = _draft(client, inquiry)
+    page = client.post(draft_url, {"subject": "", "body": "Typed but not sent", "submit": "review"})
+    assert page.status_code == 400
+    assert "Typed but not sent" in page.text and "usa-error-message" in page.text
+    response = Response.objects.get(inquiry=inquiry)
+    assert response.status == ResponseStatus.DRAFT and response.body == "Old text"
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.DRAFTING
+
+
+def test_send_for_review_refused_by_the_workflow_saves_nothing(client_as):
+    from casework.models import Response, ResponseStatus
+
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    draft_url = _draft(client, inquiry)
+    client.post(f"/casework/inquiries/{inquiry.pk}/hold/", {"reason": "Waiting for the A-file"})
+    page = client.post(draft_url, {"subject": "Subject", "body": "Edited while on hold", "submit": "review"})
+    assert page.status_code == 400
+    assert "Edited while on hold" in page.text and "cannot become in review" in page.text
+    response = Response.objects.get(inquiry=inquiry)
+    assert response.status == ResponseStatus.DRAFT and response.body == "Old text"
+    assert not response.edited_by.exists()
+
+
+def test_staff_download_an_attachment_audited_and_scoped_like_its_inquiry(client_as, make_staff):
+    from tests.casework.factories import PDF, AttachmentFactory
+
+    general = make_inquiry(attachments=[AttachmentFactory(filename="notice.pdf")])
+    attachment = general.attachments.get()
+    url = f"/casework/inquiries/{general.pk}/attachments/{attachment.pk}/"
+    analyst = client_as(Role.CAO_ANALYST)
+    page = analyst.get(f"/casework/inquiries/{general.pk}/").text
+    assert f'href="{url}"' in page and ">notice.pdf</a>" in page and "(application/pdf, " in page
+
+    download = analyst.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="notice.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    event = AuditEvent.objects.get(target_type="casework.attachment", target_id=str(attachment.pk))
+    assert event.action == "view" and event.actor == analyst.user
+    assert event.detail == {"inquiry": str(general.pk), "filename": "notice.pdf"}
+
+    analyst.force_login(make_staff(Role.CSR))
+    assert analyst.get(url).status_code == 403
+    analyst.force_login(make_staff(Role.TSA_LIAISON))
+    assert analyst.get(url).status_code == 404
+    trip = make_inquiry(correspondent_email="liaison@tsa.dhs.gov", attachments=[AttachmentFactory()])
+    trip_file = trip.attachments.get()
+    assert analyst.get(f"/casework/inquiries/{trip.pk}/attachments/{trip_file.pk}/").status_code == 200
+    # an attachment is only found under its own inquiry
+    assert analyst.get(f"/casework/inquiries/{trip.pk}/attachments/{attachment.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(target_type="casework.attachment").count() == 2
+
+
+def test_a_refused_action_shows_the_page_again_with_the_text_typed(client_as):
+    from casework.models import Response
+
+    inquiry = make_inquiry()  # triaged, nobody assigned yet
+    client = client_as(Role.CAO_ANALYST)
+    refused = client.post(
+        f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Dear Ombudsman, a careful answer"}
+    )
+    assert refused.status_code == 400
+    assert "Assign the inquiry before drafting its response." in refused.text
+    assert "Dear Ombudsman, a careful answer</textarea>" in refused.text
+    assert 'value="letter" selected' in refused.text
+    assert not Response.objects.exists()
+    invalid = client.post(f"/casework/inquiries/{inquiry.pk}/telephone/", {"outcome": "nonsense", "notes": "Rang at 9"})
+    assert invalid.status_code == 400 and "Rang at 9</textarea>" in invalid.text

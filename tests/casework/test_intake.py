@@ -294,3 +294,97 @@ def test_a_reply_to_a_closed_inquiry_reopens_it(tmp_path, analyst):
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.ASSIGNED and inquiry.closed_at is None
     assert inquiry.activities.filter(text="Reopened: the correspondent wrote again").exists()
+
+
+LONG_EMAIL = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".gov"  # 308 characters, otherwise valid
+
+
+@pytest.mark.parametrize(
+    ("language", "error"),
+    [("en", "Ensure this value has at most 254 characters"), ("es", "Asegúrese de que este valor tenga")],
+)
+def test_an_overlong_email_is_a_field_error_not_a_server_error(client, language, error):
+    cache.clear()
+    response = client.post("/casework/write/", _form(email=LONG_EMAIL), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert 'id="id_email_error"' in response.text and error in response.text
+    assert 'value="Ana Ruiz"' in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_intake_turns_a_model_validation_error_into_a_refusal():
+    from django.utils import translation
+
+    from contactcenter.errors import ApplicationError
+
+    with translation.override("en"), pytest.raises(ApplicationError, match="could not be recorded") as refused:
+        make_inquiry(correspondent_email=LONG_EMAIL)
+    assert list(refused.value.extra["fields"]) == ["correspondent_email"]
+    with pytest.raises(ApplicationError) as refused:
+        make_inquiry(topic_code="not a slug")
+    assert list(refused.value.extra["fields"]) == ["topic_code"]
+    assert not Inquiry.objects.exists()
+
+
+def test_a_refusal_from_the_model_lands_on_the_public_forms_field(client, monkeypatch):
+    """Whatever the form lets through and the model refuses is shown on its field, not a 500."""
+    from casework.forms import PublicInquiryForm
+
+    monkeypatch.setattr(PublicInquiryForm.base_fields["email"], "validators", [])
+    monkeypatch.setattr(PublicInquiryForm.base_fields["email"], "max_length", None)
+    cache.clear()
+    response = client.post("/casework/write/", _form(email=LONG_EMAIL))
+    assert response.status_code == 400
+    assert 'id="id_email_error"' in response.text and "at most 254 characters" in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_api_refuses_an_overlong_email_with_400(client_as):
+    client = client_as(Role.CAO_ANALYST)
+    payload = {"source": "public", "subject": "S", "body": "B", "correspondent_name": "N"}
+    response = client.post(
+        "/api/casework/inquiries/", {**payload, "correspondent_email": LONG_EMAIL}, content_type="application/json"
+    )
+    assert response.status_code == 400 and not Inquiry.objects.exists()
+
+
+def test_only_inquiries_actually_sent_count_against_the_hourly_limit(client, settings):
+    cache.clear()
+    settings.CASEWORK_FORM_PER_HOUR = 2
+    refused = [client.post("/casework/write/", _form(subject="")).status_code for _ in range(5)]
+    assert refused == [400] * 5
+    bad_file = _form(attachments=[SimpleUploadedFile("virus.exe", b"MZ")])
+    assert client.post("/casework/write/", bad_file).status_code == 400
+    codes = [client.post("/casework/write/", _form()).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert Inquiry.objects.count() == 2
+
+
+def test_the_same_public_form_sent_twice_is_one_inquiry(client, django_capture_on_commit_callbacks):
+    import re
+
+    cache.clear()
+    page = client.get("/casework/write/").text
+    token = re.search(r'name="submission" value="([\w-]+)"', page).group(1)
+    assert len(token) >= 20
+    assert client.post("/casework/write/", _form(subject="", submission=token)).status_code == 400  # refused
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = client.post("/casework/write/", _form(submission=token))
+        again = client.post("/casework/write/", _form(submission=token))  # Back, then Send again
+    inquiry = Inquiry.objects.get()
+    assert inquiry.submission_token == token
+    assert first.status_code == again.status_code == 302 and again["Location"] == "/casework/write/done/"
+    assert inquiry.reference in client.get(again["Location"]).text
+    assert len(callbacks) == 1  # one confirmation e-mail
+    # a new visit to the form gets a new token, and a new inquiry
+    fresh = re.search(r'name="submission" value="([\w-]+)"', client.get("/casework/write/").text).group(1)
+    assert fresh != token
+    assert client.post("/casework/write/", _form(submission=fresh)).status_code == 302
+    assert Inquiry.objects.count() == 2
+
+
+def test_intake_is_idempotent_on_the_submission_token():
+    token = "t" * 32
+    first = make_inquiry(submission_token=token)
+    assert make_inquiry(submission_token=token, subject="Changed") == first
+    assert Inquiry.objects.count() == 1

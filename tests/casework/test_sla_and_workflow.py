@@ -195,3 +195,39 @@ def test_sla_sweep_reminds_once_a_day_and_escalates_overdue_once(mailoutbox, ana
     overdue.refresh_from_db()
     assert overdue.escalated_at is not None
     assert overdue.activities.filter(kind="sla").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_supervisor_who_edited_the_text_cannot_approve_it(analyst, supervisor, make_staff):
+    from contactcenter.roles import Role
+
+    drafting = AuditContext(actor=analyst)
+    inquiry = services.inquiry_assign(context=drafting, inquiry=make_inquiry(), assignee=analyst)
+    response = services.response_draft(context=drafting, inquiry=inquiry, body="Analyst's text")
+    services.response_submit(context=drafting, response=response)
+    editing = AuditContext(actor=supervisor)
+    services.response_review(context=editing, response=response, approve=False, note="Shorter, please")
+    services.response_update(context=editing, response=response, subject=response.subject, body="Supervisor's text")
+    services.response_submit(context=editing, response=response)
+    with pytest.raises(ApplicationError, match="whose text they edited"):
+        services.response_review(context=editing, response=response, approve=True)
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.IN_REVIEW and response.approved_at is None
+    assert list(response.edited_by.all()) == [supervisor]
+    edit = AuditEvent.objects.get(summary=f"Response {response.pk} edited")
+    assert edit.actor == supervisor and edit.detail["editor"] == supervisor.username
+    assert edit.detail["changed"] == "body"
+    other = make_staff(Role.CAO_SUPERVISOR)
+    approved = services.response_review(context=AuditContext(actor=other), response=response, approve=True)
+    assert approved.status == ResponseStatus.APPROVED and approved.reviewed_by == other
+
+
+@pytest.mark.django_db
+def test_saving_a_draft_unchanged_does_not_make_an_editor(analyst, supervisor):
+    context = AuditContext(actor=analyst)
+    inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=analyst)
+    response = services.response_draft(context=context, inquiry=inquiry, body="Text")
+    services.response_update(
+        context=AuditContext(actor=supervisor), response=response, subject=response.subject, body="Text"
+    )
+    assert not response.edited_by.exists()
