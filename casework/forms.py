@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django import forms
@@ -56,11 +57,19 @@ class AttachmentsMixin:
         return items
 
 
-SUBMISSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+SUBMISSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,47}$")
+SUBMITTED_FIELDS = ("name", "email", "phone", "role", "subject", "message", "receipt_number")
 
 
-def submission_token_or_blank(value: str) -> str:
-    return value if SUBMISSION_TOKEN.match(value or "") else ""
+def submission_key(data) -> str:
+    """The public form's one-time token with a digest of what was typed: the same form sent again
+    unchanged (Back, then Send) is the same submission; sent again with its text changed, it is a
+    new one, and the change is not dropped. Blank when the token is missing or malformed."""
+    token = data.get("submission", "")
+    if not SUBMISSION_TOKEN.match(token or ""):
+        return ""
+    typed = "\x1f".join(data.get(name, "").strip() for name in SUBMITTED_FIELDS)
+    return f"{token}.{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
 
 
 class PublicInquiryForm(AttachmentsMixin, UswdsForm):
@@ -103,7 +112,8 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
 
     def clean_submission(self) -> str:
         """A token that is not one we could have made is ignored (the inquiry is sent without one)."""
-        return submission_token_or_blank(self.cleaned_data.get("submission", ""))
+        token = self.cleaned_data.get("submission", "")
+        return token if SUBMISSION_TOKEN.match(token) else ""
 
     def clean_receipt_number(self) -> str:
         value = self.cleaned_data.get("receipt_number", "")

@@ -42,7 +42,7 @@ from .forms import (
     TriageForm,
     TripOpenForm,
     TripUpdateForm,
-    submission_token_or_blank,
+    submission_key,
 )
 from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source
 
@@ -132,7 +132,8 @@ def write(request: HttpRequest) -> HttpResponse:
     if request.POST.get("website"):
         # A bot filled the hidden field: answer as if accepted, keep nothing.
         return render(request, "casework/public_done.html", {"reference": None})
-    already = selectors.inquiry_by_submission_token(token=submission_token_or_blank(request.POST.get("submission", "")))
+    submission = submission_key(request.POST)
+    already = selectors.inquiry_by_submission_token(token=submission) if submission else None
     if already is not None:
         # This very form was sent before (Back, then Send again): its confirmation, not a second inquiry.
         staging.release(request, form="public")
@@ -162,7 +163,7 @@ def write(request: HttpRequest) -> HttpResponse:
             correspondent_role=data["role"],
             language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
             attachments=_attachments_sent(request, form, form_name="public"),
-            submission_token=data["submission"] or None,
+            submission_token=submission or None,
         )
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)

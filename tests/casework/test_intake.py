@@ -372,15 +372,22 @@ def test_the_same_public_form_sent_twice_is_one_inquiry(client, django_capture_o
         first = client.post("/casework/write/", _form(submission=token))
         again = client.post("/casework/write/", _form(submission=token))  # Back, then Send again
     inquiry = Inquiry.objects.get()
-    assert inquiry.submission_token == token
+    assert inquiry.submission_token.startswith(f"{token}.")
     assert first.status_code == again.status_code == 302 and again["Location"] == "/casework/write/done/"
     assert inquiry.reference in client.get(again["Location"]).text
     assert len(callbacks) == 1  # one confirmation e-mail
+    # Back, the message changed, then Send: a new submission, not dropped as a repeat of the first
+    changed = client.post(
+        "/casework/write/", _form(submission=token, message="I forgot: my A-number is on the notice.")
+    )
+    assert changed.status_code == 302
+    assert Inquiry.objects.count() == 2
+    assert Inquiry.objects.exclude(pk=inquiry.pk).get().body.startswith("I forgot: my A-number is on the notice.")
     # a new visit to the form gets a new token, and a new inquiry
     fresh = re.search(r'name="submission" value="([\w-]+)"', client.get("/casework/write/").text).group(1)
     assert fresh != token
     assert client.post("/casework/write/", _form(submission=fresh)).status_code == 302
-    assert Inquiry.objects.count() == 2
+    assert Inquiry.objects.count() == 3
 
 
 def test_intake_is_idempotent_on_the_submission_token():
