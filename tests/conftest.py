@@ -143,6 +143,17 @@ def _wait_until_the_worker_is_quiet(timeout: float = 20.0) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Spanish leaves Spanish active in the test's thread (LocaleMiddleware activates
+    it and nothing deactivates it): each test starts in the project's default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _queue_hours_fresh():
     """Queue hours are cached per process; a test's rolled-back edit must not outlive it."""
     from contactcenter.selectors import queue_hours_forget
