@@ -390,3 +390,24 @@ def test_the_change_form_says_registrants_are_told_only_when_they_are(client_as,
         f"/outreach/engagements/{engagement.pk}/change/", {**form, "change-venue": "Sulzer Library"}, follow=True
     ).content.decode()
     assert told in moved
+
+
+def test_a_refused_referral_comes_back_with_its_error_summary_focused_not_the_page_top(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    refused = client.post(
+        f"/outreach/engagements/{engagement.pk}/referrals/",
+        {"referral-person_name": "", "referral-language": "es", "referral-topic": "case-status",
+         "referral-mode": "callback"},
+    )  # fmt: skip
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    # Only the referral form, far down the page, has a summary, and the page moves focus to it.
+    assert body.count("data-error-summary>") == 1
+    summary = re.search(r'id="referral-error-summary".*?</ul>', body, re.S).group(0)
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert links == ["id_referral-person_name", "id_referral-consent"]
+    for anchor in links:
+        assert f'id="{anchor}"' in body
+    assert 'getElementById("referral-error-summary")' in body
+    assert body.index('id="referral-error-summary"') > body.index('id="referral-heading"')

@@ -3,12 +3,14 @@ that sends the confirmation."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from contactcenter.audit import AuditContext
@@ -207,3 +209,43 @@ def services_context():
     from contactcenter.audit import AuditContext
 
     return AuditContext.system()
+
+
+def _error_summary(body: str) -> str:
+    match = re.search(r'<div class="usa-alert usa-alert--error" role="alert" tabindex="-1" id=.*?</ul>', body, re.S)
+    assert match, "no error summary on the page"
+    return match.group(0)
+
+
+def test_a_failed_registration_opens_with_an_error_summary_linking_to_each_field():
+    engagement = EngagementFactory(capacity=5)
+    response = Client().post(f"/outreach/events/{engagement.pk}/", {"name": "", "email": "marta@"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    summary = _error_summary(body)
+    # At the top of the form, before its first field; announced and focusable.
+    assert body.index(summary) < body.index('id="id_name"')
+    assert "There is a problem with this form" in summary
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert links == ["id_name", "id_email"]
+    for anchor in links:
+        assert f'id="{anchor}"' in body
+    assert "E-mail: Enter a valid email address." in summary
+    assert "summary.focus()" in body
+
+
+def test_the_error_summary_carries_non_field_errors_in_spanish(monkeypatch):
+    from outreach import views_public
+
+    cache.clear()
+    monkeypatch.setattr(views_public, "REGISTRATIONS_PER_HOUR", 0)
+    engagement = EngagementFactory()
+    response = Client(HTTP_ACCEPT_LANGUAGE="es").post(
+        f"/outreach/events/{engagement.pk}/", {"name": "Rosa", "email": "rosa@"}
+    )
+    assert response.status_code == 429
+    summary = _error_summary(response.content.decode())
+    assert "Hay un problema con este formulario" in summary
+    assert "<li>Demasiadas inscripciones" in summary
+    assert re.findall(r'href="#([^"]+)"', summary) == ["id_email"]
+    translation.deactivate()  # the Spanish request left Spanish active for the tests that follow
