@@ -18,6 +18,7 @@ from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
+from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction
 from contactcenter.roles import OUTREACH_ROLES, roles_required
 
@@ -183,6 +184,8 @@ def contacts(request: HttpRequest) -> HttpResponse:
         if form.is_bound and form.non_field_errors():
             duplicates = services.contact_duplicates_of(
                 email=(form.data.get("email") or "").strip().lower(),
+                # Stored in E.164, as contact_create compares it: "(312) 555-0110" finds +13125550110.
+                phone=phone_e164(form.data.get("phone") or "") or "",
                 first_name=form.data.get("first_name", ""),
                 last_name=form.data.get("last_name", ""),
             )

@@ -411,3 +411,16 @@ def test_a_refused_referral_comes_back_with_its_error_summary_focused_not_the_pa
         assert f'id="{anchor}"' in body
     assert 'getElementById("referral-error-summary")' in body
     assert body.index('id="referral-error-summary"') > body.index('id="referral-heading"')
+
+
+def test_a_contact_matching_by_telephone_alone_is_shown_in_the_possible_duplicates_panel(client_as):
+    client = client_as(Role.CRO)
+    on_file = ContactFactory(first_name="Marisol", last_name="Reyes", email="m.reyes@example.org", phone="+13125550110")
+    data = {"first_name": "Teresa", "last_name": "Nuñez", "email": "tnunez@example.org", "phone": "(312) 555-0110",
+            "preferred_language": "es", "preferred_channel": "email"}  # fmt: skip
+    response = client.post("/outreach/contacts/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    panel = body.split("Possible duplicates:", 1)[1].split("</div>", 1)[0]
+    assert f'href="/outreach/contacts/{on_file.pk}/"' in panel and f"Marisol Reyes (#{on_file.pk})" in panel
+    assert Contact.objects.count() == 1
