@@ -398,14 +398,32 @@ def contact_merge(*, context: AuditContext, keep_id: int, merge_id: int) -> Cont
                 membership.save(update_fields=["contact"])
                 moved += 1
         PartnerInteraction.objects.filter(contact=merge).update(contact=keep)
+        # Contacts merged earlier into the one folded now follow it: each points at the live contact
+        # kept, never at one that is itself merged (no chains). Their memberships moved at their own
+        # merge and so move with `merge`'s above.
+        repointed = []
+        for earlier in Contact.objects.select_for_update().filter(merged_into=merge).order_by("pk"):
+            earlier.merged_into = keep
+            _save(earlier, update_fields=["merged_into", "updated_at"])
+            _audit(
+                context,
+                AuditAction.UPDATE,
+                earlier,
+                f"Contact #{earlier.pk} now points at #{keep.pk} (#{merge.pk}, which it was merged into, was merged)",
+                merged_into_id=keep.pk,
+                previously_merged_into_id=merge.pk,
+            )
+            repointed.append(earlier.pk)
         _audit(
             context,
             AuditAction.UPDATE,
             keep,
-            f"Contact #{merge.pk} merged into #{keep.pk}",
+            f"Contact #{merge.pk} merged into #{keep.pk}"
+            + (f"; #{', #'.join(map(str, repointed))} re-pointed to #{keep.pk}" if repointed else ""),
             merged_id=merge.pk,
             filled=",".join(filled),
             memberships_moved=moved,
+            repointed=",".join(map(str, repointed)),
         )
     return keep
 

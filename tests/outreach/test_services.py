@@ -121,6 +121,27 @@ def test_merge_moves_memberships_fills_blanks_and_is_audited():
         services.contact_merge(context=CTX, keep_id=keep.pk, merge_id=dup.pk)
 
 
+def test_merging_a_contact_that_others_were_merged_into_repoints_them_to_the_one_kept():
+    org = OrganisationFactory()
+    one, two, three = ContactFactory(), ContactFactory(), ContactFactory()
+    Membership.objects.create(contact=three, organisation=org)
+    services.contact_merge(context=CTX, keep_id=one.pk, merge_id=three.pk)  # #3 into #1
+    services.contact_merge(context=CTX, keep_id=two.pk, merge_id=one.pk)  # then #1 into #2
+
+    one.refresh_from_db()
+    three.refresh_from_db()
+    assert (one.merged_into_id, three.merged_into_id) == (two.pk, two.pk)  # no chain #3 → #1 → #2
+    assert list(Membership.objects.values_list("contact_id", flat=True)) == [two.pk]
+    assert list(selectors.contact_list()) == [two]
+    event = AuditEvent.objects.get(target_type="outreach.contact", target_id=str(two.pk), summary__contains="merged")
+    assert event.detail["repointed"] == str(three.pk)
+    assert f"#{three.pk} re-pointed to #{two.pk}" in event.summary
+    assert AuditEvent.objects.filter(target_type="outreach.contact", target_id=str(three.pk),
+                                     summary__contains="now points at").count() == 1  # fmt: skip
+    with pytest.raises(ApplicationError, match="already merged"):
+        services.contact_merge(context=CTX, keep_id=one.pk, merge_id=three.pk)
+
+
 def test_cro_log_and_follow_ups_due(make_staff):
     cro = make_staff("cro")
     org = OrganisationFactory(owner=cro)
