@@ -27,7 +27,7 @@ from contactcenter.errors import ApplicationError
 from contactcenter.hours import caller_time_zone
 from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
-from contactcenter.pii import mask_pii
+from contactcenter.pii import mask_case_identifiers, mask_pii
 
 from .models import (
     AgencyOffice,
@@ -1031,7 +1031,9 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
                 else _("This feedback was already reported back.")
             )
         item.response, item.status, item.responded_at = (
-            mask_pii(response.strip()),
+            # Published as written (report back, its public page, the e-mail): the agency's own
+            # telephone numbers stay; a receipt number or A-number, a person's case, does not.
+            mask_case_identifiers(response.strip()),
             FeedbackStatus.RESPONSE_DRAFTED,
             timezone.now(),
         )

@@ -459,6 +459,36 @@ def test_feedback_moves_new_under_review_response_drafted_reported_back(make_sta
         services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
 
 
+def test_the_agency_response_keeps_its_telephone_numbers_but_not_a_persons_case_numbers(make_staff, client):
+    staff = make_staff("outreach_staff")
+    engagement = EngagementFactory(capacity=5)
+    RegistrationFactory(engagement=engagement, attended=True)
+    item = services.feedback_record(
+        context=CTX, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
+        topic_code="naturalization", summary="My case IOE0912345678 is stuck, call me at 312-555-0199",
+    )  # fmt: skip
+    assert item.summary == "My case IOE******5678 is stuck, call me at ******0199"  # what people say: all masked
+    services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="fod")
+    services.feedback_respond(
+        context=CTX,
+        feedback_id=item.pk,
+        response="Call us at 800-375-5283 or (312) 555-0100. About IOE-091-234-5678 and A123456789: "
+        "we cannot discuss one person's case here.",
+    )
+    item.refresh_from_db()
+    expected = (
+        "Call us at 800-375-5283 or (312) 555-0100. About IOE******5678 and A******789: "
+        "we cannot discuss one person's case here."
+    )
+    assert item.response == expected
+    services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    services.report_back_delivery_send(delivery_id=ReportBackDelivery.objects.get().pk)
+    assert "Call us at 800-375-5283 or (312) 555-0100." in mail.outbox[0].body
+    assert "IOE0912345678" not in mail.outbox[0].body and "123456789" not in mail.outbox[0].body
+    public = client.get(f"/outreach/reports/{engagement.uid}/").content.decode()
+    assert "Call us at 800-375-5283" in public and "A******789" in public and "A123456789" not in public
+
+
 def test_feedback_from_an_engagement_or_partner_names_it(make_staff):
     staff = make_staff("cro")
     with pytest.raises(ApplicationError, match="names the engagement"):
