@@ -217,7 +217,8 @@ def organisation_create(
         owner=owner,
     )
     with transaction.atomic():
-        if Organisation.objects.filter(name__iexact=organisation.name, district=organisation.district).exists():
+        # "Phoenix", "phoenix " and "PHOENIX" are one district (the name is compared the same way).
+        if Organisation.objects.filter(name__iexact=organisation.name, district__iexact=organisation.district).exists():
             raise ApplicationError(
                 _("%(name)s is already on file for this district.") % {"name": organisation.name},
                 extra={"field": "name"},

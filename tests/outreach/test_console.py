@@ -424,3 +424,12 @@ def test_a_contact_matching_by_telephone_alone_is_shown_in_the_possible_duplicat
     panel = body.split("Possible duplicates:", 1)[1].split("</div>", 1)[0]
     assert f'href="/outreach/contacts/{on_file.pk}/"' in panel and f"Marisol Reyes (#{on_file.pk})" in panel
     assert Contact.objects.count() == 1
+
+
+def test_the_cro_partner_picker_tells_same_named_organisations_apart(client_as):
+    client = client_as(Role.CRO)
+    phoenix = OrganisationFactory(name="QA Org One", district="Phoenix", city="Mesa", state="AZ")
+    tucson = OrganisationFactory(name="QA Org One", district="Tucson", city="", state="")
+    page = client.get(f"/outreach/cros/{client.user.pk}/").content.decode()
+    assert f'<option value="{phoenix.pk}">QA Org One (Phoenix · Mesa, AZ)</option>' in page
+    assert f'<option value="{tucson.pk}">QA Org One (Tucson)</option>' in page

@@ -66,6 +66,22 @@ def test_organisation_types_include_intergovernmental_and_elected_office():
     assert Organisation.objects.count() == 2
 
 
+def test_an_organisation_in_the_same_district_written_in_another_case_or_with_spaces_is_a_duplicate():
+    services.organisation_create(context=CTX, name="QA Org One", kind="community", level="district",
+                                 district="Phoenix")  # fmt: skip
+    for district in ("phoenix ", " PHOENIX"):
+        with pytest.raises(ApplicationError, match="already on file for this district") as refused:
+            services.organisation_create(
+                context=CTX, name=" qa org one ", kind="community", level="district", district=district
+            )
+        assert refused.value.extra == {"field": "name"}
+    other = services.organisation_create(
+        context=CTX, name="QA Org One", kind="community", level="district", district="Tucson"
+    )
+    assert other.district == "Tucson"
+    assert sorted(Organisation.objects.values_list("district", flat=True)) == ["Phoenix", "Tucson"]
+
+
 def test_contact_email_and_phone_are_normalised_and_bad_ones_refused():
     contact = services.contact_create(
         context=CTX, first_name="Ana", last_name="Ruiz", email=" Ana.Ruiz@Example.ORG ", phone="(312) 555-0142",
