@@ -953,7 +953,12 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
 
 def attendance_record(*, context: AuditContext, registration_id: int, attended: bool) -> Registration:
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        registration = Registration.objects.select_for_update().select_related("engagement").get(pk=registration_id)
+        if registration.engagement.starts_at > timezone.now():
+            raise ApplicationError(
+                _("This engagement has not started yet: attendance can be recorded once it has begun."),
+                extra={"code": "not_started"},
+            )
         if registration.status != RegistrationStatus.REGISTERED:
             raise ApplicationError(_("Only a registered person (not waitlisted or cancelled) can attend."))
         registration.attended = attended
@@ -1055,6 +1060,11 @@ def report_back_publish(*, context: AuditContext, engagement_id: int, introducti
     attendee once (a second publish adds only attendees not yet sent to)."""
     with transaction.atomic():
         engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
+        if engagement.ends_at > timezone.now():
+            raise ApplicationError(
+                _("This engagement has not taken place yet: publish the report back after it has ended."),
+                extra={"code": "not_ended"},
+            )
         items = list(FeedbackItem.objects.select_for_update().filter(engagement=engagement))
         if not items:
             raise ApplicationError(_("No feedback was recorded for this engagement: there is nothing to report back."))

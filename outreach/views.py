@@ -424,9 +424,13 @@ def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpRespo
     changed = 0
     for registration in selectors.engagement_registrations(engagement=engagement).filter(status="registered"):
         if registration.attended != (registration.pk in present):
-            services.attendance_record(
-                context=_ctx(request), registration_id=registration.pk, attended=registration.pk in present
-            )
+            try:
+                services.attendance_record(
+                    context=_ctx(request), registration_id=registration.pk, attended=registration.pk in present
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
             changed += 1
     messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
     return redirect("outreach:engagement-detail", engagement_id=engagement.pk)

@@ -94,7 +94,16 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     # The worker sends each confirmation after the registration commits.
     assert wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 3, timeout=60)
 
-    # 3. Attendance, then the feedback heard at the session.
+    # 3. The session takes place (attendance and a report back are refused before it); attendance,
+    # then the feedback heard at it.
+    page.reload()
+    page.get_by_text("Ana Ruiz attended").click()
+    page.get_by_role("button", name="Save attendance").click()
+    page.get_by_text("This engagement has not started yet").wait_for()
+    now = timezone.now()
+    Engagement.objects.filter(pk=engagement.pk).update(
+        registration_closes_at=now - timedelta(hours=3), starts_at=now - timedelta(hours=2), ends_at=now
+    )
     page.reload()
     page.get_by_text("Ana Ruiz attended").click()
     page.get_by_text("Rosa Méndez attended").click()

@@ -125,7 +125,7 @@ def _ledger(topic, channel, n):
 
 def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back(client_as):
     client = client_as(Role.OUTREACH_STAFF)
-    engagement = EngagementFactory(capacity=5)
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
     attendee = RegistrationFactory(engagement=engagement, email="attendee@example.org")
     RegistrationFactory(engagement=engagement, email="absent@example.org")
     _ledger("naturalization", Channel.IVR, 3)
@@ -433,3 +433,16 @@ def test_the_cro_partner_picker_tells_same_named_organisations_apart(client_as):
     page = client.get(f"/outreach/cros/{client.user.pk}/").content.decode()
     assert f'<option value="{phoenix.pk}">QA Org One (Phoenix · Mesa, AZ)</option>' in page
     assert f'<option value="{tucson.pk}">QA Org One (Tucson)</option>' in page
+
+
+def test_attendance_ticked_before_the_engagement_is_refused_with_a_message(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    registration = RegistrationFactory(engagement=engagement)
+    response = client.post(
+        f"/outreach/engagements/{engagement.pk}/attendance/", {"attended": [registration.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "This engagement has not started yet" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.attended is False

@@ -444,7 +444,7 @@ def test_a_rescheduled_engagement_tells_registrants_once_and_gives_new_seats_to_
 # --- feedback, report back -------------------------------------------------------------------------
 def test_feedback_moves_new_under_review_response_drafted_reported_back(make_staff):
     staff = make_staff("outreach_staff")
-    engagement = EngagementFactory(capacity=5)
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
     attended = RegistrationFactory(engagement=engagement, attended=True)
     RegistrationFactory(engagement=engagement, attended=False)
     item = services.feedback_record(
@@ -477,7 +477,7 @@ def test_feedback_moves_new_under_review_response_drafted_reported_back(make_sta
 
 def test_the_agency_response_keeps_its_telephone_numbers_but_not_a_persons_case_numbers(make_staff, client):
     staff = make_staff("outreach_staff")
-    engagement = EngagementFactory(capacity=5)
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
     RegistrationFactory(engagement=engagement, attended=True)
     item = services.feedback_record(
         context=CTX, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
@@ -503,6 +503,46 @@ def test_the_agency_response_keeps_its_telephone_numbers_but_not_a_persons_case_
     assert "IOE0912345678" not in mail.outbox[0].body and "123456789" not in mail.outbox[0].body
     public = client.get(f"/outreach/reports/{engagement.uid}/").content.decode()
     assert "Call us at 800-375-5283" in public and "A******789" in public and "A123456789" not in public
+
+
+def test_attendance_and_a_report_back_wait_for_the_engagement_to_happen(make_staff):
+    staff = make_staff("outreach_staff")
+    starts = timezone.now() + timedelta(days=2)
+    engagement = EngagementFactory(capacity=5, starts_at=starts)
+    registration = RegistrationFactory(engagement=engagement)
+    item = services.feedback_record(
+        context=CTX, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
+        topic_code="naturalization", summary="Asked ahead of the session",
+    )  # fmt: skip
+    services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="fod")
+    services.feedback_respond(context=CTX, feedback_id=item.pk, response="Answered ahead.")
+    with pytest.raises(ApplicationError, match="has not started yet"):
+        services.attendance_record(context=CTX, registration_id=registration.pk, attended=True)
+    registration.refresh_from_db()
+    assert registration.attended is False
+    Registration.objects.filter(pk=registration.pk).update(attended=True)
+    with pytest.raises(ApplicationError, match="has not taken place yet") as refused:
+        services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    assert refused.value.extra == {"code": "not_ended"}
+    with translation.override("es"), pytest.raises(ApplicationError, match="aún no ha comenzado"):
+        services.attendance_record(context=CTX, registration_id=registration.pk, attended=False)
+    item.refresh_from_db()
+    assert item.status == FeedbackStatus.RESPONSE_DRAFTED and ReportBackDelivery.objects.count() == 0
+
+    # Under way: attendance is taken; the report back still waits for the end.
+    engagement.starts_at, engagement.ends_at = (
+        timezone.now() - timedelta(minutes=30),
+        timezone.now() + timedelta(hours=1),
+    )
+    engagement.registration_closes_at = engagement.starts_at - timedelta(hours=1)
+    engagement.save(update_fields=["starts_at", "ends_at", "registration_closes_at"])
+    assert services.attendance_record(context=CTX, registration_id=registration.pk, attended=True).attended is True
+    with pytest.raises(ApplicationError, match="has not taken place yet"):
+        services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    engagement.ends_at = timezone.now() - timedelta(minutes=1)
+    engagement.save(update_fields=["ends_at"])
+    services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    assert ReportBackDelivery.objects.count() == 1
 
 
 def test_feedback_from_an_engagement_or_partner_names_it(make_staff):
