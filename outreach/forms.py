@@ -66,7 +66,18 @@ def _topic_field(label):
     )
 
 
-CRO_USERS = get_user_model().objects.filter(groups__name=Role.CRO.value, is_active=True).order_by("last_name")
+CRO_USERS = (
+    get_user_model()
+    .objects.filter(groups__name=Role.CRO.value, is_active=True)
+    .order_by("last_name", "first_name", "username")
+)
+
+
+class CroChoiceField(forms.ModelChoiceField):
+    """A CRO by full name, as the tables name them; the username only for an account with no name."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
 
 
 class RegistrationForm(OutreachForm):
@@ -100,7 +111,7 @@ class OrganisationForm(OutreachForm):
         label=_("Languages served"), required=False, help_text=_("Language codes separated by commas, e.g. en, es, vi.")
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+    owner = CroChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
 
     def clean_languages(self) -> list[str]:
         return [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]
@@ -135,7 +146,7 @@ class PreferencesForm(OutreachForm):
 
 
 class OwnerForm(OutreachForm):
-    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+    owner = CroChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
 
 
 class MemberForm(OutreachForm):

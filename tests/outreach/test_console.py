@@ -446,3 +446,18 @@ def test_attendance_ticked_before_the_engagement_is_refused_with_a_message(clien
     assert "This engagement has not started yet" in response.content.decode()
     registration.refresh_from_db()
     assert registration.attended is False
+
+
+def test_the_owning_cro_dropdowns_name_cros_as_the_tables_do(client_as, make_staff):
+    client = client_as(Role.OUTREACH_STAFF)
+    named = make_staff(Role.CRO, username="demo-cro", first_name="Carmen", last_name="Vega")
+    unnamed = make_staff(Role.CRO, username="cro-no-name", first_name="", last_name="")
+    organisation = OrganisationFactory(owner=named)
+    for url in ("/outreach/organisations/", f"/outreach/organisations/{organisation.pk}/"):
+        page = client.get(url).content.decode()
+        assert re.search(rf'<option value="{named.pk}"( selected)?>Carmen Vega</option>', page), url
+        assert f'<option value="{unnamed.pk}">cro-no-name</option>' in page
+        assert ">demo-cro</option>" not in page
+    organisation.owner = unnamed
+    organisation.save(update_fields=["owner"])
+    assert "<dd>cro-no-name</dd>" in client.get(f"/outreach/organisations/{organisation.pk}/").content.decode()
