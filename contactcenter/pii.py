@@ -31,3 +31,13 @@ def mask_pii(text: str) -> str:
     text = _STREET.sub("[street address]", text)
     text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
     return text
+
+
+def mask_case_identifiers(text: str) -> str:
+    """Receipt numbers and A-numbers only, masked as mask_pii masks them. For text the agency itself
+    writes to the public (an answer in a report back): its telephone numbers and office addresses are
+    the agency's own and must stay readable, but a person's case must not be named."""
+    if not text:
+        return text
+    text = _RECEIPT.sub(_mask_receipt, text)
+    return _A_NUMBER.sub(lambda m: mask_a_number(m.group(0)), text)

@@ -42,6 +42,23 @@ class OutreachForm(UswdsForm):
         self.add_error(field if field in self.fields else None, error.message)
 
 
+class _OrganisationLabel:
+    """Same-named organisations told apart in a picker: "Casa Latina (Chicago · Aurora, IL)"."""
+
+    def label_from_instance(self, obj) -> str:
+        place = ", ".join(part for part in (obj.city, obj.state) if part)
+        where = " · ".join(part for part in (obj.district, place) if part)
+        return f"{obj.name} ({where})" if where else obj.name
+
+
+class OrganisationChoiceField(_OrganisationLabel, forms.ModelChoiceField):
+    pass
+
+
+class OrganisationMultipleChoiceField(_OrganisationLabel, forms.ModelMultipleChoiceField):
+    pass
+
+
 # Querysets, not choices built in __init__: UswdsForm validates while it is constructed.
 def _topic_field(label):
     return TopicChoiceField(
@@ -49,7 +66,18 @@ def _topic_field(label):
     )
 
 
-CRO_USERS = get_user_model().objects.filter(groups__name=Role.CRO.value, is_active=True).order_by("last_name")
+CRO_USERS = (
+    get_user_model()
+    .objects.filter(groups__name=Role.CRO.value, is_active=True)
+    .order_by("last_name", "first_name", "username")
+)
+
+
+class CroChoiceField(forms.ModelChoiceField):
+    """A CRO by full name, as the tables name them; the username only for an account with no name."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
 
 
 class RegistrationForm(OutreachForm):
@@ -83,7 +111,7 @@ class OrganisationForm(OutreachForm):
         label=_("Languages served"), required=False, help_text=_("Language codes separated by commas, e.g. en, es, vi.")
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+    owner = CroChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
 
     def clean_languages(self) -> list[str]:
         return [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]
@@ -96,8 +124,8 @@ class ContactForm(OutreachForm):
     official_role = forms.ChoiceField(label=_("Official role"), choices=OfficialRole.choices, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=20, required=False, help_text=_("With area code."))
-    organisation = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organisation.objects.order_by("name"), required=False
+    organisation = OrganisationChoiceField(
+        label=_("Organization"), queryset=Organisation.objects.order_by("name", "district"), required=False
     )
     position = forms.CharField(label=_("Position in the organization"), max_length=120, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
@@ -118,7 +146,7 @@ class PreferencesForm(OutreachForm):
 
 
 class OwnerForm(OutreachForm):
-    owner = forms.ModelChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
+    owner = CroChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
 
 
 class MemberForm(OutreachForm):
@@ -138,7 +166,9 @@ class CroProfileForm(OutreachForm):
 
 
 class InteractionLogForm(OutreachForm):
-    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.order_by("name"))
+    organisation = OrganisationChoiceField(
+        label=_("Partner"), queryset=Organisation.objects.order_by("name", "district")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}))
     follow_up = forms.CharField(label=_("Follow-up"), max_length=300, required=False)
@@ -177,8 +207,8 @@ class EngagementForm(_EngagementScheduleForm):
     language = forms.ChoiceField(label=_("Language"), choices=EngagementLanguage.choices)
     region = forms.CharField(label=_("Region"), max_length=80, required=False)
     district = forms.CharField(label=_("District"), max_length=80, required=False)
-    partners = forms.ModelMultipleChoiceField(
-        label=_("Partners"), queryset=Organisation.objects.order_by("name"), required=False
+    partners = OrganisationMultipleChoiceField(
+        label=_("Partners"), queryset=Organisation.objects.order_by("name", "district"), required=False
     )
 
     field_order = [
@@ -192,8 +222,8 @@ class FeedbackForm(OutreachForm):
     topic = _topic_field(_("Topic"))
     summary = forms.CharField(label=_("What was heard"), max_length=300)
     detail = forms.CharField(label=_("Detail"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    organisation = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Organisation.objects.order_by("name"), required=False
+    organisation = OrganisationChoiceField(
+        label=_("Partner"), queryset=Organisation.objects.order_by("name", "district"), required=False
     )
 
 

@@ -27,7 +27,7 @@ from contactcenter.errors import ApplicationError
 from contactcenter.hours import caller_time_zone
 from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
-from contactcenter.pii import mask_pii
+from contactcenter.pii import mask_case_identifiers, mask_pii
 
 from .models import (
     AgencyOffice,
@@ -217,7 +217,8 @@ def organisation_create(
         owner=owner,
     )
     with transaction.atomic():
-        if Organisation.objects.filter(name__iexact=organisation.name, district=organisation.district).exists():
+        # "Phoenix", "phoenix " and "PHOENIX" are one district (the name is compared the same way).
+        if Organisation.objects.filter(name__iexact=organisation.name, district__iexact=organisation.district).exists():
             raise ApplicationError(
                 _("%(name)s is already on file for this district.") % {"name": organisation.name},
                 extra={"field": "name"},
@@ -398,14 +399,32 @@ def contact_merge(*, context: AuditContext, keep_id: int, merge_id: int) -> Cont
                 membership.save(update_fields=["contact"])
                 moved += 1
         PartnerInteraction.objects.filter(contact=merge).update(contact=keep)
+        # Contacts merged earlier into the one folded now follow it: each points at the live contact
+        # kept, never at one that is itself merged (no chains). Their memberships moved at their own
+        # merge and so move with `merge`'s above.
+        repointed = []
+        for earlier in Contact.objects.select_for_update().filter(merged_into=merge).order_by("pk"):
+            earlier.merged_into = keep
+            _save(earlier, update_fields=["merged_into", "updated_at"])
+            _audit(
+                context,
+                AuditAction.UPDATE,
+                earlier,
+                f"Contact #{earlier.pk} now points at #{keep.pk} (#{merge.pk}, which it was merged into, was merged)",
+                merged_into_id=keep.pk,
+                previously_merged_into_id=merge.pk,
+            )
+            repointed.append(earlier.pk)
         _audit(
             context,
             AuditAction.UPDATE,
             keep,
-            f"Contact #{merge.pk} merged into #{keep.pk}",
+            f"Contact #{merge.pk} merged into #{keep.pk}"
+            + (f"; #{', #'.join(map(str, repointed))} re-pointed to #{keep.pk}" if repointed else ""),
             merged_id=merge.pk,
             filled=",".join(filled),
             memberships_moved=moved,
+            repointed=",".join(map(str, repointed)),
         )
     return keep
 
@@ -934,7 +953,12 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
 
 def attendance_record(*, context: AuditContext, registration_id: int, attended: bool) -> Registration:
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        registration = Registration.objects.select_for_update().select_related("engagement").get(pk=registration_id)
+        if registration.engagement.starts_at > timezone.now():
+            raise ApplicationError(
+                _("This engagement has not started yet: attendance can be recorded once it has begun."),
+                extra={"code": "not_started"},
+            )
         if registration.status != RegistrationStatus.REGISTERED:
             raise ApplicationError(_("Only a registered person (not waitlisted or cancelled) can attend."))
         registration.attended = attended
@@ -1013,7 +1037,9 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
                 else _("This feedback was already reported back.")
             )
         item.response, item.status, item.responded_at = (
-            mask_pii(response.strip()),
+            # Published as written (report back, its public page, the e-mail): the agency's own
+            # telephone numbers stay; a receipt number or A-number, a person's case, does not.
+            mask_case_identifiers(response.strip()),
             FeedbackStatus.RESPONSE_DRAFTED,
             timezone.now(),
         )
@@ -1034,6 +1060,11 @@ def report_back_publish(*, context: AuditContext, engagement_id: int, introducti
     attendee once (a second publish adds only attendees not yet sent to)."""
     with transaction.atomic():
         engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
+        if engagement.ends_at > timezone.now():
+            raise ApplicationError(
+                _("This engagement has not taken place yet: publish the report back after it has ended."),
+                extra={"code": "not_ended"},
+            )
         items = list(FeedbackItem.objects.select_for_update().filter(engagement=engagement))
         if not items:
             raise ApplicationError(_("No feedback was recorded for this engagement: there is nothing to report back."))

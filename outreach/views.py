@@ -18,6 +18,7 @@ from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
+from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction
 from contactcenter.roles import OUTREACH_ROLES, roles_required
 
@@ -183,6 +184,8 @@ def contacts(request: HttpRequest) -> HttpResponse:
         if form.is_bound and form.non_field_errors():
             duplicates = services.contact_duplicates_of(
                 email=(form.data.get("email") or "").strip().lower(),
+                # Stored in E.164, as contact_create compares it: "(312) 555-0110" finds +13125550110.
+                phone=phone_e164(form.data.get("phone") or "") or "",
                 first_name=form.data.get("first_name", ""),
                 last_name=form.data.get("last_name", ""),
             )
@@ -421,9 +424,13 @@ def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpRespo
     changed = 0
     for registration in selectors.engagement_registrations(engagement=engagement).filter(status="registered"):
         if registration.attended != (registration.pk in present):
-            services.attendance_record(
-                context=_ctx(request), registration_id=registration.pk, attended=registration.pk in present
-            )
+            try:
+                services.attendance_record(
+                    context=_ctx(request), registration_id=registration.pk, attended=registration.pk in present
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
             changed += 1
     messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
     return redirect("outreach:engagement-detail", engagement_id=engagement.pk)

@@ -94,7 +94,16 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     # The worker sends each confirmation after the registration commits.
     assert wait_for(lambda: Registration.objects.filter(confirmation_sent_at__isnull=False).count() == 3, timeout=60)
 
-    # 3. Attendance, then the feedback heard at the session.
+    # 3. The session takes place (attendance and a report back are refused before it); attendance,
+    # then the feedback heard at it.
+    page.reload()
+    page.get_by_text("Ana Ruiz attended").click()
+    page.get_by_role("button", name="Save attendance").click()
+    page.get_by_text("This engagement has not started yet").wait_for()
+    now = timezone.now()
+    Engagement.objects.filter(pk=engagement.pk).update(
+        registration_closes_at=now - timedelta(hours=3), starts_at=now - timedelta(hours=2), ends_at=now
+    )
     page.reload()
     page.get_by_text("Ana Ruiz attended").click()
     page.get_by_text("Rosa Méndez attended").click()
@@ -178,4 +187,27 @@ def test_public_registration_by_keyboard_alone_in_spanish(browser, live_server):
     page.locator("#id_email").press("Enter")
     assert page.get_by_role("heading", level=1).inner_text() == "Está inscrito"
     assert Registration.objects.get().language == "es"
+    context.close()
+
+
+def test_a_failed_public_registration_moves_focus_to_the_error_summary(browser, live_server):
+    from tests.outreach.factories import EngagementFactory
+
+    cache.clear()
+    engagement = EngagementFactory(capacity=10)
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/outreach/events/{engagement.pk}/")
+    page.get_by_label("Full name").fill("Marta Gómez")
+    page.get_by_label("E-mail").fill("marta@")
+    page.get_by_role("button", name="Register", exact=True).click()
+    page.locator("[data-error-summary]").wait_for()
+    page.wait_for_function("document.activeElement !== document.body")
+    assert page.evaluate("document.activeElement.id") == "form-error-summary"
+    assert "There is a problem with this form" in page.evaluate("document.activeElement.innerText")
+    # Its link takes the person to the field in error.
+    page.locator("[data-error-summary] a").click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
+    assert Registration.objects.count() == 0
     context.close()

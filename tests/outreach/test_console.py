@@ -125,7 +125,7 @@ def _ledger(topic, channel, n):
 
 def test_feedback_routed_answered_beside_contact_center_volume_and_reported_back(client_as):
     client = client_as(Role.OUTREACH_STAFF)
-    engagement = EngagementFactory(capacity=5)
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
     attendee = RegistrationFactory(engagement=engagement, email="attendee@example.org")
     RegistrationFactory(engagement=engagement, email="absent@example.org")
     _ledger("naturalization", Channel.IVR, 3)
@@ -390,3 +390,74 @@ def test_the_change_form_says_registrants_are_told_only_when_they_are(client_as,
         f"/outreach/engagements/{engagement.pk}/change/", {**form, "change-venue": "Sulzer Library"}, follow=True
     ).content.decode()
     assert told in moved
+
+
+def test_a_refused_referral_comes_back_with_its_error_summary_focused_not_the_page_top(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    refused = client.post(
+        f"/outreach/engagements/{engagement.pk}/referrals/",
+        {"referral-person_name": "", "referral-language": "es", "referral-topic": "case-status",
+         "referral-mode": "callback"},
+    )  # fmt: skip
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    # Only the referral form, far down the page, has a summary, and the page moves focus to it.
+    assert body.count("data-error-summary>") == 1
+    summary = re.search(r'id="referral-error-summary".*?</ul>', body, re.S).group(0)
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert links == ["id_referral-person_name", "id_referral-consent"]
+    for anchor in links:
+        assert f'id="{anchor}"' in body
+    assert 'getElementById("referral-error-summary")' in body
+    assert body.index('id="referral-error-summary"') > body.index('id="referral-heading"')
+
+
+def test_a_contact_matching_by_telephone_alone_is_shown_in_the_possible_duplicates_panel(client_as):
+    client = client_as(Role.CRO)
+    on_file = ContactFactory(first_name="Marisol", last_name="Reyes", email="m.reyes@example.org", phone="+13125550110")
+    data = {"first_name": "Teresa", "last_name": "Nuñez", "email": "tnunez@example.org", "phone": "(312) 555-0110",
+            "preferred_language": "es", "preferred_channel": "email"}  # fmt: skip
+    response = client.post("/outreach/contacts/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    panel = body.split("Possible duplicates:", 1)[1].split("</div>", 1)[0]
+    assert f'href="/outreach/contacts/{on_file.pk}/"' in panel and f"Marisol Reyes (#{on_file.pk})" in panel
+    assert Contact.objects.count() == 1
+
+
+def test_the_cro_partner_picker_tells_same_named_organisations_apart(client_as):
+    client = client_as(Role.CRO)
+    phoenix = OrganisationFactory(name="QA Org One", district="Phoenix", city="Mesa", state="AZ")
+    tucson = OrganisationFactory(name="QA Org One", district="Tucson", city="", state="")
+    page = client.get(f"/outreach/cros/{client.user.pk}/").content.decode()
+    assert f'<option value="{phoenix.pk}">QA Org One (Phoenix · Mesa, AZ)</option>' in page
+    assert f'<option value="{tucson.pk}">QA Org One (Tucson)</option>' in page
+
+
+def test_attendance_ticked_before_the_engagement_is_refused_with_a_message(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    registration = RegistrationFactory(engagement=engagement)
+    response = client.post(
+        f"/outreach/engagements/{engagement.pk}/attendance/", {"attended": [registration.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "This engagement has not started yet" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.attended is False
+
+
+def test_the_owning_cro_dropdowns_name_cros_as_the_tables_do(client_as, make_staff):
+    client = client_as(Role.OUTREACH_STAFF)
+    named = make_staff(Role.CRO, username="demo-cro", first_name="Carmen", last_name="Vega")
+    unnamed = make_staff(Role.CRO, username="cro-no-name", first_name="", last_name="")
+    organisation = OrganisationFactory(owner=named)
+    for url in ("/outreach/organisations/", f"/outreach/organisations/{organisation.pk}/"):
+        page = client.get(url).content.decode()
+        assert re.search(rf'<option value="{named.pk}"( selected)?>Carmen Vega</option>', page), url
+        assert f'<option value="{unnamed.pk}">cro-no-name</option>' in page
+        assert ">demo-cro</option>" not in page
+    organisation.owner = unnamed
+    organisation.save(update_fields=["owner"])
+    assert "<dd>cro-no-name</dd>" in client.get(f"/outreach/organisations/{organisation.pk}/").content.decode()

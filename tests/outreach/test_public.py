@@ -3,12 +3,14 @@ that sends the confirmation."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core import signing
+from django.core import mail, signing
+from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from contactcenter.audit import AuditContext
@@ -194,16 +196,83 @@ def test_times_are_shown_in_the_events_own_zone_on_pages_and_in_the_e_mail():
     )
     wall = f"{starts:%Y-%m-%d} 09:30"
     page = Client().get(f"/outreach/events/{engagement.pk}/").content.decode()
-    assert f"{wall}</time>–10:45 (Pacific/Honolulu)" in page
-    assert f"{wall} (Pacific/Honolulu)" in Client().get("/outreach/events/").content.decode()
+    zone = "Hawaii-Aleutian Standard Time (HST)"  # the zone named as people read it
+    assert f"{wall}</time>–10:45 {zone}" in page
+    assert f"{wall} {zone}" in Client().get("/outreach/events/").content.decode()
     registration = services.registration_create(
         context=services_context(), engagement_id=engagement.pk, name="Kai", email="kai@example.org"
     )
     services.registration_confirmation_send(registration_id=registration.pk)
-    assert f"{wall} (Pacific/Honolulu)" in mail.outbox[0].body
+    assert f"{wall} {zone}" in mail.outbox[0].body
 
 
 def services_context():
     from contactcenter.audit import AuditContext
 
     return AuditContext.system()
+
+
+def _error_summary(body: str) -> str:
+    match = re.search(r'<div class="usa-alert usa-alert--error" role="alert" tabindex="-1" id=.*?</ul>', body, re.S)
+    assert match, "no error summary on the page"
+    return match.group(0)
+
+
+def test_a_failed_registration_opens_with_an_error_summary_linking_to_each_field():
+    engagement = EngagementFactory(capacity=5)
+    response = Client().post(f"/outreach/events/{engagement.pk}/", {"name": "", "email": "marta@"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    summary = _error_summary(body)
+    # At the top of the form, before its first field; announced and focusable.
+    assert body.index(summary) < body.index('id="id_name"')
+    assert "There is a problem with this form" in summary
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert links == ["id_name", "id_email"]
+    for anchor in links:
+        assert f'id="{anchor}"' in body
+    assert "E-mail: Enter a valid email address." in summary
+    assert "summary.focus()" in body
+
+
+def test_the_error_summary_carries_non_field_errors_in_spanish(monkeypatch):
+    from outreach import views_public
+
+    cache.clear()
+    monkeypatch.setattr(views_public, "REGISTRATIONS_PER_HOUR", 0)
+    engagement = EngagementFactory()
+    response = Client(HTTP_ACCEPT_LANGUAGE="es").post(
+        f"/outreach/events/{engagement.pk}/", {"name": "Rosa", "email": "rosa@"}
+    )
+    assert response.status_code == 429
+    summary = _error_summary(response.content.decode())
+    assert "Hay un problema con este formulario" in summary
+    assert "<li>Demasiadas inscripciones" in summary
+    assert re.findall(r'href="#([^"]+)"', summary) == ["id_email"]
+    translation.deactivate()  # the Spanish request left Spanish active for the tests that follow
+
+
+def test_public_pages_name_the_events_time_zone_readably_in_english_and_spanish():
+    from outreach.templatetags.outreach_time import zone_label
+
+    engagement = EngagementFactory(time_zone="America/Phoenix", title="Phoenix info session")
+    english = Client().get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert re.search(r"\d\d:\d\d Mountain Standard Time \(MST\)</dd>", english) and "America/Phoenix" not in english
+    listing = Client().get("/outreach/events/").content.decode()
+    assert "Mountain Standard Time (MST)" in listing and "America/Phoenix" not in listing
+    spanish = Client(HTTP_ACCEPT_LANGUAGE="es").get(f"/outreach/events/{engagement.pk}/").content.decode()
+    assert "hora estándar de la Montaña (MST)" in spanish and "America/Phoenix" not in spanish
+    translation.deactivate()
+    response = _register(Client(), engagement, name="Ana Ruiz", email="ana@example.org")
+    assert "Mountain Standard Time (MST)" in response.content.decode()
+    mail.outbox.clear()
+    assert services.registration_confirmation_send(registration_id=Registration.objects.get().pk) is True
+    assert re.search(r"\d\d:\d\d Mountain Standard Time \(MST\)\n", mail.outbox[0].body)
+    assert "America/Phoenix" not in mail.outbox[0].body
+    # Standard or daylight time as on the event's date; an unlisted zone keeps its name.
+    july = datetime(2027, 7, 4, 18, tzinfo=UTC)
+    assert zone_label(july, "America/Chicago") == "Central Daylight Time (CDT)"
+    assert zone_label(july, "America/Phoenix") == "Mountain Standard Time (MST)"
+    assert zone_label(july, "Europe/Madrid") == "Europe/Madrid (CEST)"
+    with translation.override("es"):
+        assert zone_label(july, "America/Chicago") == "hora de verano del Centro (CDT)"

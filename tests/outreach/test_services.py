@@ -66,6 +66,22 @@ def test_organisation_types_include_intergovernmental_and_elected_office():
     assert Organisation.objects.count() == 2
 
 
+def test_an_organisation_in_the_same_district_written_in_another_case_or_with_spaces_is_a_duplicate():
+    services.organisation_create(context=CTX, name="QA Org One", kind="community", level="district",
+                                 district="Phoenix")  # fmt: skip
+    for district in ("phoenix ", " PHOENIX"):
+        with pytest.raises(ApplicationError, match="already on file for this district") as refused:
+            services.organisation_create(
+                context=CTX, name=" qa org one ", kind="community", level="district", district=district
+            )
+        assert refused.value.extra == {"field": "name"}
+    other = services.organisation_create(
+        context=CTX, name="QA Org One", kind="community", level="district", district="Tucson"
+    )
+    assert other.district == "Tucson"
+    assert sorted(Organisation.objects.values_list("district", flat=True)) == ["Phoenix", "Tucson"]
+
+
 def test_contact_email_and_phone_are_normalised_and_bad_ones_refused():
     contact = services.contact_create(
         context=CTX, first_name="Ana", last_name="Ruiz", email=" Ana.Ruiz@Example.ORG ", phone="(312) 555-0142",
@@ -119,6 +135,27 @@ def test_merge_moves_memberships_fills_blanks_and_is_audited():
     assert list(selectors.contact_list()) == [keep]
     with pytest.raises(ApplicationError, match="already merged"):
         services.contact_merge(context=CTX, keep_id=keep.pk, merge_id=dup.pk)
+
+
+def test_merging_a_contact_that_others_were_merged_into_repoints_them_to_the_one_kept():
+    org = OrganisationFactory()
+    one, two, three = ContactFactory(), ContactFactory(), ContactFactory()
+    Membership.objects.create(contact=three, organisation=org)
+    services.contact_merge(context=CTX, keep_id=one.pk, merge_id=three.pk)  # #3 into #1
+    services.contact_merge(context=CTX, keep_id=two.pk, merge_id=one.pk)  # then #1 into #2
+
+    one.refresh_from_db()
+    three.refresh_from_db()
+    assert (one.merged_into_id, three.merged_into_id) == (two.pk, two.pk)  # no chain #3 → #1 → #2
+    assert list(Membership.objects.values_list("contact_id", flat=True)) == [two.pk]
+    assert list(selectors.contact_list()) == [two]
+    event = AuditEvent.objects.get(target_type="outreach.contact", target_id=str(two.pk), summary__contains="merged")
+    assert event.detail["repointed"] == str(three.pk)
+    assert f"#{three.pk} re-pointed to #{two.pk}" in event.summary
+    assert AuditEvent.objects.filter(target_type="outreach.contact", target_id=str(three.pk),
+                                     summary__contains="now points at").count() == 1  # fmt: skip
+    with pytest.raises(ApplicationError, match="already merged"):
+        services.contact_merge(context=CTX, keep_id=one.pk, merge_id=three.pk)
 
 
 def test_cro_log_and_follow_ups_due(make_staff):
@@ -407,7 +444,7 @@ def test_a_rescheduled_engagement_tells_registrants_once_and_gives_new_seats_to_
 # --- feedback, report back -------------------------------------------------------------------------
 def test_feedback_moves_new_under_review_response_drafted_reported_back(make_staff):
     staff = make_staff("outreach_staff")
-    engagement = EngagementFactory(capacity=5)
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
     attended = RegistrationFactory(engagement=engagement, attended=True)
     RegistrationFactory(engagement=engagement, attended=False)
     item = services.feedback_record(
@@ -436,6 +473,76 @@ def test_feedback_moves_new_under_review_response_drafted_reported_back(make_sta
         services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
     with translation.override("es"), pytest.raises(ApplicationError, match="ya se incluyó en un informe"):
         services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
+
+
+def test_the_agency_response_keeps_its_telephone_numbers_but_not_a_persons_case_numbers(make_staff, client):
+    staff = make_staff("outreach_staff")
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(engagement=engagement, attended=True)
+    item = services.feedback_record(
+        context=CTX, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
+        topic_code="naturalization", summary="My case IOE0912345678 is stuck, call me at 312-555-0199",
+    )  # fmt: skip
+    assert item.summary == "My case IOE******5678 is stuck, call me at ******0199"  # what people say: all masked
+    services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="fod")
+    services.feedback_respond(
+        context=CTX,
+        feedback_id=item.pk,
+        response="Call us at 800-375-5283 or (312) 555-0100. About IOE-091-234-5678 and A123456789: "
+        "we cannot discuss one person's case here.",
+    )
+    item.refresh_from_db()
+    expected = (
+        "Call us at 800-375-5283 or (312) 555-0100. About IOE******5678 and A******789: "
+        "we cannot discuss one person's case here."
+    )
+    assert item.response == expected
+    services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    services.report_back_delivery_send(delivery_id=ReportBackDelivery.objects.get().pk)
+    assert "Call us at 800-375-5283 or (312) 555-0100." in mail.outbox[0].body
+    assert "IOE0912345678" not in mail.outbox[0].body and "123456789" not in mail.outbox[0].body
+    public = client.get(f"/outreach/reports/{engagement.uid}/").content.decode()
+    assert "Call us at 800-375-5283" in public and "A******789" in public and "A123456789" not in public
+
+
+def test_attendance_and_a_report_back_wait_for_the_engagement_to_happen(make_staff):
+    staff = make_staff("outreach_staff")
+    starts = timezone.now() + timedelta(days=2)
+    engagement = EngagementFactory(capacity=5, starts_at=starts)
+    registration = RegistrationFactory(engagement=engagement)
+    item = services.feedback_record(
+        context=CTX, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
+        topic_code="naturalization", summary="Asked ahead of the session",
+    )  # fmt: skip
+    services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="fod")
+    services.feedback_respond(context=CTX, feedback_id=item.pk, response="Answered ahead.")
+    with pytest.raises(ApplicationError, match="has not started yet"):
+        services.attendance_record(context=CTX, registration_id=registration.pk, attended=True)
+    registration.refresh_from_db()
+    assert registration.attended is False
+    Registration.objects.filter(pk=registration.pk).update(attended=True)
+    with pytest.raises(ApplicationError, match="has not taken place yet") as refused:
+        services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    assert refused.value.extra == {"code": "not_ended"}
+    with translation.override("es"), pytest.raises(ApplicationError, match="aún no ha comenzado"):
+        services.attendance_record(context=CTX, registration_id=registration.pk, attended=False)
+    item.refresh_from_db()
+    assert item.status == FeedbackStatus.RESPONSE_DRAFTED and ReportBackDelivery.objects.count() == 0
+
+    # Under way: attendance is taken; the report back still waits for the end.
+    engagement.starts_at, engagement.ends_at = (
+        timezone.now() - timedelta(minutes=30),
+        timezone.now() + timedelta(hours=1),
+    )
+    engagement.registration_closes_at = engagement.starts_at - timedelta(hours=1)
+    engagement.save(update_fields=["starts_at", "ends_at", "registration_closes_at"])
+    assert services.attendance_record(context=CTX, registration_id=registration.pk, attended=True).attended is True
+    with pytest.raises(ApplicationError, match="has not taken place yet"):
+        services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    engagement.ends_at = timezone.now() - timedelta(minutes=1)
+    engagement.save(update_fields=["ends_at"])
+    services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    assert ReportBackDelivery.objects.count() == 1
 
 
 def test_feedback_from_an_engagement_or_partner_names_it(make_staff):
