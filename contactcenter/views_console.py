@@ -180,6 +180,14 @@ def contact_receipt(request: HttpRequest, contact_id: int) -> HttpResponse:
     )
 
 
+def _form_refusal(form, error: ApplicationError) -> None:
+    """Put a service's refusal next to the fields it names (each with its own messages), else at
+    the top of the form."""
+    by_field = error.extra.get("fields") or {error.extra.get("field"): [error.message]}
+    for name, found in by_field.items():
+        form.add_error(name if name in form.fields else None, found)
+
+
 @roles_required(*AGENTS)
 @require_http_methods(["GET", "POST"])
 def service_request(request: HttpRequest) -> HttpResponse:
@@ -198,7 +206,7 @@ def service_request(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            form.add_error(error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message)
+            _form_refusal(form, error)
         else:
             messages.success(
                 request,

@@ -492,3 +492,88 @@ def test_tier2_closed_for_the_day_refuses_the_escalation_and_keeps_the_caller_wi
     board = _signed_in(make_staff(Role.SUPERVISOR)).get("/wallboard/live/").content.decode()
     assert "08:00–12:00 America/New_York, Mon–Fri" in board
     assert "08:00–20:00 caller's time, Mon–Fri" in html.unescape(board)
+
+
+def _address_change(case, **changes) -> dict:
+    return {
+        "kind": "address_change",
+        "receipt_number": case.receipt_number,
+        "date_of_birth": case.date_of_birth.isoformat(),
+        "requester_role": "applicant",
+        "contact_phone": "+12135550142",
+        "new_address_line": "1200 Main St Apt 4",
+        "new_city": "Los Angeles",
+        "new_state": "CA",
+        "new_zip": "90012",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("new_zip", "9001", "A ZIP code is 5 digits, for example 90012."),
+        ("new_state", "ZZ", "Give the 2-letter code of a US state or territory, for example CA, NY or PR."),
+    ],
+)
+def test_an_address_change_with_a_bad_zip_or_state_is_refused_next_to_the_field_on_the_console(
+    reference, make_staff, field, value, message
+):
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    before = (case.mailing_address_line, case.mailing_state, case.mailing_zip)
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+
+    response = client.post(
+        "/console/service-requests/", {"contact_id": contact.pk, **_address_change(case, **{field: value})}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = re.search(rf'<span class="usa-error-message" id="id_{field}_error"[^>]*>([^<]*)</span>', page)
+    assert error is not None and html.unescape(error.group(1)) == message
+    assert re.search(rf'<input[^>]*name="{field}"[^>]*value="{value}"', page)
+    assert ServiceRequest.objects.count() == 0
+    case.refresh_from_db()
+    assert (case.mailing_address_line, case.mailing_state, case.mailing_zip) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [("new_zip", "9001"), ("new_state", "ZZ"), ("new_zip", "9001a")])
+def test_the_service_refuses_a_bad_zip_or_state_with_the_field_it_names(reference, make_staff, field, value):
+    csr = make_staff(Role.CSR)
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    data = _address_change(case, **{field: value})
+    data["date_of_birth"] = case.date_of_birth
+
+    with pytest.raises(ApplicationError) as refused:
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+
+    assert refused.value.extra["field"] == field
+    assert ServiceRequest.objects.count() == 0
+    assert not BenefitCase.objects.filter(mailing_zip=value).exists()
+
+
+def test_a_case_that_refuses_the_new_address_becomes_a_refusal_on_the_field_not_a_server_error(
+    reference, make_staff, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    def refuse(self):
+        raise ValidationError({"mailing_zip": "5 digits."})
+
+    monkeypatch.setattr(BenefitCase, "clean", refuse)
+    csr = make_staff(Role.CSR)
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    data = _address_change(case)
+    data["date_of_birth"] = case.date_of_birth
+
+    with pytest.raises(ApplicationError) as refused:
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+
+    assert refused.value.extra["field"] == "new_zip"
+    assert refused.value.extra["fields"] == {"new_zip": ["5 digits."]}
+    assert ServiceRequest.objects.count() == 0
