@@ -64,7 +64,13 @@ def _within_normal_case() -> BenefitCase:
     raise AssertionError("the demo data has no case within normal processing time")
 
 
-def _ivr_contact(*, receipt_number: str, language: str = "en", call_sid: str = "CA" + "1" * 32) -> WaitingContact:
+def _ivr_contact(
+    *,
+    receipt_number: str,
+    language: str = "en",
+    call_sid: str = "CA" + "1" * 32,
+    time_zone: str = "America/Los_Angeles",
+) -> WaitingContact:
     context = AuditContext.system(channel="ivr")
     ivr = services.interaction_record(
         context=context,
@@ -82,7 +88,7 @@ def _ivr_contact(*, receipt_number: str, language: str = "en", call_sid: str = "
         context=context,
         phone="+12135550142",
         language=language,
-        caller_time_zone="America/Los_Angeles",
+        caller_time_zone=time_zone,
         call_sid=call_sid,
         receipt_numbers=[receipt_number],
         ivr_path=["language", "main", "case_status", "representative"],
@@ -577,3 +583,25 @@ def test_a_case_that_refuses_the_new_address_becomes_a_refusal_on_the_field_not_
     assert refused.value.extra["field"] == "new_zip"
     assert refused.value.extra["fields"] == {"new_zip": ["5 digits."]}
     assert ServiceRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "shown"),
+    [("America/Los_Angeles", "10:05 AM (Pacific)"), ("America/Chicago", "12:05 PM (Central)")],
+)
+def test_the_console_shows_the_callers_own_wall_clock_time_not_the_servers(reference, make_staff, time_zone, shown):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    # 18:05 UTC is 1:05 PM on the server's (Eastern) clock.
+    with time_machine.travel(datetime(2026, 11, 30, 18, 5, 30, tzinfo=UTC), tick=False):
+        _post(client, "/console/state/", {"state": "available"})
+        contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number, time_zone=time_zone)
+        services.route_next(queue_name="tier1-en")
+        page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+
+    local_time = re.search(r"local time</dt><dd>([^<]*)</dd>", page)
+    assert local_time is not None and local_time.group(1) == shown
