@@ -605,3 +605,46 @@ def test_the_console_shows_the_callers_own_wall_clock_time_not_the_servers(refer
 
     local_time = re.search(r"local time</dt><dd>([^<]*)</dd>", page)
     assert local_time is not None and local_time.group(1) == shown
+
+
+def test_wrap_up_is_left_only_through_the_wrap_up_form_with_its_disposition_and_notes(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+    _post(client, f"/console/contacts/{contact.pk}/end/")
+
+    page = client.get("/console/").content.decode()
+    assert "Finish wrap-up" in page
+    assert 'action="/console/state/"' not in page and "Go available" not in page
+
+    page = _post(client, "/console/state/", {"state": "available"}).content.decode()
+    assert "Finish the wrap-up first" in page
+    assert AgentState.objects.get(user=csr).state == "wrap_up"
+    contact.refresh_from_db()
+    assert (contact.disposition, contact.wrap_up_seconds) == ("", None)
+    with pytest.raises(ApplicationError, match="Finish the wrap-up first"):
+        services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="offline")
+
+    page = _post(
+        client,
+        f"/console/contacts/{contact.pk}/wrap-up/",
+        {"disposition": "information", "notes": "Gave the status.", "next_state": "available"},
+    ).content.decode()
+    assert "Wrap-up saved" in page
+    contact.refresh_from_db()
+    assert (contact.disposition, contact.wrap_up_notes) == ("information", "Gave the status.")
+    assert contact.wrap_up_seconds is not None
+    assert AgentState.objects.get(user=csr).state == "available"
+
+
+def test_an_agent_in_wrap_up_with_nothing_left_to_wrap_up_may_change_state(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    AgentState.objects.filter(user=csr).update(state="wrap_up")  # e.g. the contact was wrapped up elsewhere
+
+    assert "Go available" in _signed_in(csr).get("/console/").content.decode()
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="break")
+    assert AgentState.objects.get(user=csr).state == "break"
