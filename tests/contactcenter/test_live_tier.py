@@ -648,3 +648,29 @@ def test_an_agent_in_wrap_up_with_nothing_left_to_wrap_up_may_change_state(refer
     assert "Go available" in _signed_in(csr).get("/console/").content.decode()
     services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="break")
     assert AgentState.objects.get(user=csr).state == "break"
+
+
+@pytest.mark.parametrize("ends", ["caller hangs up", "offer lapses"])
+def test_a_standing_offer_is_not_redrawn_by_the_poll_until_it_changes(reference, make_staff, ends):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+
+    offer = client.get("/console/work/")
+    assert offer.status_code == 200 and "A caller is offered to you" in offer.content.decode()
+    poll = re.search(r'hx-get="(/console/work/\?seen=[0-9a-f]+)"', offer.content.decode()).group(1)
+    for _ in range(3):  # nothing changed: htmx swaps nothing on 204, so focus and the live region stay
+        unchanged = client.get(poll)
+        assert unchanged.status_code == 204 and unchanged.content == b""
+
+    if ends == "caller hangs up":
+        services.contact_abandon(context=AuditContext.system(), call_sid=contact.call_sid)
+    else:
+        contact.refresh_from_db()
+        assert services.offers_expire(now=contact.offer_expires_at + timedelta(seconds=1)) == 1
+    gone = client.get(poll)
+    assert gone.status_code == 200
+    page = gone.content.decode()
+    assert "A caller is offered to you" not in page and 'id="no-contact"' in page
