@@ -674,3 +674,36 @@ def test_a_standing_offer_is_not_redrawn_by_the_poll_until_it_changes(reference,
     assert gone.status_code == 200
     page = gone.content.decode()
     assert "A caller is offered to you" not in page and 'id="no-contact"' in page
+
+
+def test_the_console_on_a_call_has_unique_ids_and_every_label_names_its_own_field(reference, make_staff):
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.labels, self.fields = Counter(), [], {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if "id" in attrs:
+                self.ids[attrs["id"]] += 1
+                if tag in ("input", "select", "textarea"):
+                    self.fields[attrs["id"]] = attrs.get("name")
+            if tag == "label" and attrs.get("for"):
+                self.labels.append(attrs["for"])
+
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+    assert "On the line" in page and "Take a service request" in page
+
+    found = Ids()
+    found.feed(page)
+    assert [name for name, count in found.ids.items() if count > 1] == []
+    assert [target for target in found.labels if target not in found.fields] == []
+    assert found.fields["lookup-receipt-number"] == found.fields["id_receipt_number"] == "receipt_number"
