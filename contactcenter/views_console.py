@@ -95,6 +95,7 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
         "escalation_form": forms.get("escalation_form")
         or EscalationForm(initial={"language": contact.language if contact else "en"}),
         "wrap_form": forms.get("wrap_form") or WrapUpForm(),
+        "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
     }
 
@@ -189,18 +190,25 @@ def contact_end(request: HttpRequest, contact_id: int) -> HttpResponse:
 @roles_required(*AGENTS)
 @require_POST
 def contact_receipt(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """A receipt number the caller gives: refused next to the field, with what was typed kept."""
     form = ReceiptLookupForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("receipt_number", [])))
-        return redirect("agent-console")
-    value = form.cleaned_data["receipt_number"]
-    return _act(
-        request,
-        lambda context: services.contact_receipt_add(
-            context=context, user=request.user, contact_id=contact_id, receipt_number=value
-        ),
-        _("Receipt number added to the contact."),
-    )
+    if form.is_valid():
+        try:
+            services.contact_receipt_add(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                contact_id=contact_id,
+                receipt_number=form.cleaned_data["receipt_number"],
+            )
+        except ApplicationError as error:
+            if error.extra.get("field") != "receipt_number":  # not about the number: the call itself moved on
+                messages.error(request, error.message)
+                return redirect("agent-console")
+            form.add_error("receipt_number", error.message)
+        else:
+            messages.success(request, _("Receipt number added to the contact."))
+            return redirect("agent-console")
+    return render(request, "contactcenter/console.html", _context(request, receipt_form=form), status=400)
 
 
 def _form_refusal(form, error: ApplicationError) -> None:

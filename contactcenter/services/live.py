@@ -199,7 +199,7 @@ def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt
     try:
         value = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error)) from error
+        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
     with transaction.atomic():
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
         if value not in contact.receipt_numbers:

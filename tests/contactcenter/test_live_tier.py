@@ -707,3 +707,33 @@ def test_the_console_on_a_call_has_unique_ids_and_every_label_names_its_own_fiel
     assert [name for name, count in found.ids.items() if count > 1] == []
     assert [target for target in found.labels if target not in found.fields] == []
     assert found.fields["lookup-receipt-number"] == found.fields["id_receipt_number"] == "receipt_number"
+
+
+def test_an_invalid_receipt_number_given_on_a_call_is_refused_next_to_the_field_with_the_value_kept(
+    reference, make_staff
+):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    case = BenefitCase.objects.first()
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+
+    response = client.post(f"/console/contacts/{contact.pk}/receipt/", {"receipt_number": "EAC12"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = re.search(r'<input[^>]*id="add-receipt"[^>]*>', page).group(0)
+    assert (
+        'value="EAC12"' in field and 'aria-invalid="true"' in field and 'aria-describedby="add-receipt-error"' in field
+    )
+    error = re.search(r'<span class="usa-error-message" id="add-receipt-error" role="alert">([^<]*)</span>', page)
+    assert error is not None and html.unescape(error.group(1)).startswith("A receipt number is 3 letters")
+    contact.refresh_from_db()
+    assert contact.receipt_numbers == [case.receipt_number]
+
+    page = _post(client, f"/console/contacts/{contact.pk}/receipt/", {"receipt_number": "ioe-098-765-4321"})
+    assert "Receipt number added to the contact." in page.content.decode()
+    contact.refresh_from_db()
+    assert contact.receipt_numbers == [case.receipt_number, "IOE0987654321"]
