@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import ratelimit
 from .audit import client_ip
-from .identifiers import InvalidIdentifier, normalize_receipt_number
+from .identifiers import US_STATE_CODES, ZIP5_RE, InvalidIdentifier, normalize_receipt_number
 from .models import (
+    STATE_CODE_MESSAGE,
+    ZIP_CODE_MESSAGE,
     AgentStatus,
     Disposition,
     EscalationReason,
@@ -158,6 +160,18 @@ class ServiceRequestForm(UswdsForm):
     moved_on = forms.DateField(
         label=_("Date of the move"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_new_state(self) -> str:
+        value = self.cleaned_data["new_state"].strip().upper()
+        if value and value not in US_STATE_CODES:
+            raise forms.ValidationError(STATE_CODE_MESSAGE, code="state")
+        return value
+
+    def clean_new_zip(self) -> str:
+        value = self.cleaned_data["new_zip"].strip()
+        if value and not ZIP5_RE.match(value):
+            raise forms.ValidationError(ZIP_CODE_MESSAGE, code="zip")
+        return value
 
 
 class EscalationForm(UswdsForm):

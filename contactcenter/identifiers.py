@@ -7,6 +7,17 @@ import re
 RECEIPT_PREFIXES = ("EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE", "YSC")
 RECEIPT_RE = re.compile(r"^(EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC)\d{10}$")
 A_NUMBER_RE = re.compile(r"^A?\d{7,9}$")
+ZIP5_RE = re.compile(r"^\d{5}$")
+# USPS codes a mailing address in the United States may carry: the states, the District of
+# Columbia, the territories and freely associated states, and the armed forces' post offices.
+# fmt: off
+US_STATE_CODES = frozenset({
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+    "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+    "DC", "AS", "GU", "MP", "PR", "VI", "UM", "FM", "MH", "PW", "AA", "AE", "AP",
+})
+# fmt: on
 _SEPARATORS = re.compile(r"[\s\-–—_.]+")
 
 # Found inside free text (e-mail bodies, notes, log lines).

@@ -3,6 +3,8 @@ wrap-up. Every action is a POST that calls one service and returns to the consol
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +33,22 @@ AGENTS = (Role.CSR, Role.ISO)
 POLLING_STATES = {None, AgentStatus.OFFLINE, AgentStatus.AVAILABLE, AgentStatus.OFFERED, AgentStatus.NOT_READY}
 
 
-def _context(request: HttpRequest, **forms) -> dict:
-    state = selectors.console_state(user=request.user)
+def _work_signature(state: selectors.ConsoleState) -> str:
+    """What the polled part of the console shows, in short: the agent's state and since when, and
+    the contact (offered, on the line or in wrap-up) and its status. The same signature twice means
+    nothing on that part of the page would change."""
+    agent, contact = state.agent, state.contact or state.wrap_up
+    shown = [
+        agent.state if agent else "",
+        agent.state_since.isoformat() if agent else "",
+        str(contact.pk) if contact else "",
+        contact.status if contact else "",
+    ]
+    return hashlib.blake2s("|".join(shown).encode(), digest_size=8).hexdigest()
+
+
+def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, **forms) -> dict:
+    state = state or selectors.console_state(user=request.user)
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(contact=contact) if contact else []
     if contact is not None and receipts:
@@ -59,6 +75,7 @@ def _context(request: HttpRequest, **forms) -> dict:
         "local_time": local_time,
         "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
         "polling": (state.agent.state if state.agent else None) in POLLING_STATES and state.wrap_up is None,
+        "signature": _work_signature(state),
         "is_iso": profile is not None and profile.tier == Tier.TIER2,
         "reviews": selectors.service_requests_awaiting_review()[:20]
         if profile is not None and profile.tier == Tier.TIER2
@@ -78,6 +95,7 @@ def _context(request: HttpRequest, **forms) -> dict:
         "escalation_form": forms.get("escalation_form")
         or EscalationForm(initial={"language": contact.language if contact else "en"}),
         "wrap_form": forms.get("wrap_form") or WrapUpForm(),
+        "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
     }
 
@@ -101,8 +119,14 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*AGENTS)
 def console_work(request: HttpRequest) -> HttpResponse:
-    """The part of the console that changes on its own (an offer arriving or lapsing), for htmx."""
-    return render(request, "contactcenter/_console_work.html", _context(request))
+    """The part of the console that changes on its own (an offer arriving or lapsing), for htmx.
+    When the page already shows what would be rendered (`seen`, its signature) the answer is 204 and
+    htmx leaves the page alone: a standing offer keeps the keyboard focus on Accept and its live
+    region is not announced again every poll."""
+    state = selectors.console_state(user=request.user)
+    if request.GET.get("seen") == _work_signature(state):
+        return HttpResponse(status=204)
+    return render(request, "contactcenter/_console_work.html", _context(request, state=state))
 
 
 def _act(request: HttpRequest, action, success: str) -> HttpResponse:
@@ -166,18 +190,33 @@ def contact_end(request: HttpRequest, contact_id: int) -> HttpResponse:
 @roles_required(*AGENTS)
 @require_POST
 def contact_receipt(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """A receipt number the caller gives: refused next to the field, with what was typed kept."""
     form = ReceiptLookupForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("receipt_number", [])))
-        return redirect("agent-console")
-    value = form.cleaned_data["receipt_number"]
-    return _act(
-        request,
-        lambda context: services.contact_receipt_add(
-            context=context, user=request.user, contact_id=contact_id, receipt_number=value
-        ),
-        _("Receipt number added to the contact."),
-    )
+    if form.is_valid():
+        try:
+            services.contact_receipt_add(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                contact_id=contact_id,
+                receipt_number=form.cleaned_data["receipt_number"],
+            )
+        except ApplicationError as error:
+            if error.extra.get("field") != "receipt_number":  # not about the number: the call itself moved on
+                messages.error(request, error.message)
+                return redirect("agent-console")
+            form.add_error("receipt_number", error.message)
+        else:
+            messages.success(request, _("Receipt number added to the contact."))
+            return redirect("agent-console")
+    return render(request, "contactcenter/console.html", _context(request, receipt_form=form), status=400)
+
+
+def _form_refusal(form, error: ApplicationError) -> None:
+    """Put a service's refusal next to the fields it names (each with its own messages), else at
+    the top of the form."""
+    by_field = error.extra.get("fields") or {error.extra.get("field"): [error.message]}
+    for name, found in by_field.items():
+        form.add_error(name if name in form.fields else None, found)
 
 
 @roles_required(*AGENTS)
@@ -198,7 +237,7 @@ def service_request(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            form.add_error(error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message)
+            _form_refusal(form, error)
         else:
             messages.success(
                 request,

@@ -141,6 +141,8 @@ def simulator(request: HttpRequest) -> HttpResponse:
                     input_form = InputForm()
     saved = request.session.get(SESSION_KEY) or {}
     listening = bool(saved.get("xml")) and "<Gather" in saved.get("xml", "")
+    # On the line until the caller or the IVR hangs up: listening, or waiting in a queue.
+    in_call = bool(saved) and "<Hangup" not in saved.get("xml", "")
     return render(
         request,
         "ivr/simulator.html",
@@ -149,6 +151,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
             "input_form": input_form,
             "transcript": transcript,
             "listening": listening,
+            "in_call": in_call,
             "error": error,
             "keys": "123456789*0#",
         },

@@ -19,7 +19,9 @@ from .core import (
 )
 from .live import (
     PRIORITY_REQUEST_TYPES,
+    STATE_CODE_MESSAGE,
     TIER2_REVIEW_TYPES,
+    ZIP_CODE_MESSAGE,
     Disposition,
     Escalation,
     EscalationReason,
@@ -66,8 +68,10 @@ __all__ = [
     "OPEN_CONTACT_STATUSES",
     "PRIORITY_REQUEST_TYPES",
     "RESOLVING_OUTCOMES",
+    "STATE_CODE_MESSAGE",
     "TIER2_REVIEW_TYPES",
     "US_TIME_ZONES",
+    "ZIP_CODE_MESSAGE",
     "AgentState",
     "AgentStateChange",
     "AgentStatus",

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..identifiers import US_STATE_CODES, ZIP5_RE
 from .core import Interaction, Language
 from .reference import BenefitCase, FieldOffice, Form
 from .routing import WaitingContact
@@ -51,6 +52,10 @@ class ServiceRequestStatus(models.TextChoices):
     APPROVED = "approved", _("Approved by Tier 2")
     DENIED = "denied", _("Denied by Tier 2")
     CLOSED = "closed", _("Closed")
+
+
+STATE_CODE_MESSAGE = _("Give the 2-letter code of a US state or territory, for example CA, NY or PR.")
+ZIP_CODE_MESSAGE = _("A ZIP code is 5 digits, for example 90012.")
 
 
 class ServiceRequest(models.Model):
@@ -115,6 +120,10 @@ class ServiceRequest(models.Model):
             for name in ("new_address_line", "new_city", "new_state", "new_zip"):
                 if not getattr(self, name):
                     errors[name] = _("An address change needs the new address.")
+        if self.new_state and self.new_state.upper() not in US_STATE_CODES:
+            errors["new_state"] = STATE_CODE_MESSAGE
+        if self.new_zip and not ZIP5_RE.match(self.new_zip):
+            errors["new_zip"] = ZIP_CODE_MESSAGE
         if self.kind == ServiceRequestType.EXPEDITE and not self.expedite_criterion:
             errors["expedite_criterion"] = _("An expedite request names the criterion it meets.")
         if self.requester_role == RequesterRole.REPRESENTATIVE and not self.requester_name:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,6 +57,28 @@ SERVICE_REQUEST_DAYS = 15
 PRIORITY_SERVICE_REQUEST_DAYS = 7
 AR11_DAYS = 10
 CALL_CONTROL_MAX_ATTEMPTS = 3
+# A case's mailing address, by the service request fields an AR-11 fills it from.
+ADDRESS_FIELDS = {
+    "mailing_address_line": "new_address_line",
+    "mailing_city": "new_city",
+    "mailing_state": "new_state",
+    "mailing_zip": "new_zip",
+}
+
+
+def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) -> ApplicationError:
+    """A model's ValidationError as the domain's refusal: its messages by field (renamed through
+    `fields` to the names the caller knows), and `field`, the first of them, for a view to put the
+    message next to."""
+    rename = fields or {}
+    found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    by_field: dict[str, list[str]] = {}
+    for name, messages in found.items():
+        by_field.setdefault(rename.get(name, name), []).extend(messages)
+    return ApplicationError(
+        "; ".join(f"{field}: {' '.join(messages)}" for field, messages in by_field.items()),
+        extra={"field": next(iter(by_field)), "fields": by_field},
+    )
 
 
 def _topic_of(contact: WaitingContact) -> str:
@@ -177,7 +199,7 @@ def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt
     try:
         value = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error)) from error
+        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
     with transaction.atomic():
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
         if value not in contact.receipt_numbers:
@@ -213,7 +235,10 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> 
         case.mailing_city = request.new_city
         case.mailing_state = request.new_state.upper()
         case.mailing_zip = request.new_zip
-        case.full_clean()
+        try:
+            case.full_clean()
+        except ValidationError as error:
+            raise _refusal(error, fields=ADDRESS_FIELDS) from error
         case.save(update_fields=["mailing_address_line", "mailing_city", "mailing_state", "mailing_zip", "updated_at"])
         audit_record(
             context=context,
@@ -324,10 +349,7 @@ def service_request_create(
         try:
             request.full_clean()
         except ValidationError as error:
-            raise ApplicationError(
-                "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()),
-                extra={"fields": error.message_dict},
-            ) from error
+            raise _refusal(error) from error
         request.save()
         summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
         if kind == ServiceRequestType.ADDRESS_CHANGE:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import hours, selectors
 from ..audit import AuditContext
@@ -40,6 +41,8 @@ routing_logger = logging.getLogger("contactcenter.routing")
 
 # What an agent may choose for themselves; offered, on_call, not_ready and wrap_up are entered
 # only through the router, accepting, declining or missing an offer, and completing a contact.
+# Wrap-up with a contact still to wrap up is left only through contact_wrap_up (its form offers the
+# next state); the plain change out of it is for an agent whose wrap-up has no contact left.
 AGENT_SETTABLE: dict[str, frozenset[str]] = {
     AgentStatus.OFFLINE: frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK}),
     AgentStatus.AVAILABLE: frozenset({AgentStatus.OFFLINE, AgentStatus.BREAK}),
@@ -115,6 +118,20 @@ def _agent_move(
     return agent
 
 
+def _wrap_up_pending(agent: AgentState) -> int | None:
+    """The contact an agent in wrap-up still has to wrap up (the one their last move into wrap-up
+    names, while it has no wrap-up time), if any."""
+    last = (
+        AgentStateChange.objects.filter(agent_id=agent.user_id, to_state=AgentStatus.WRAP_UP)
+        .order_by("-at", "-id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
+        return None
+    return last
+
+
 def agent_state_set(
     *, context: AuditContext, user, state: str, reason: str = "", now: datetime | None = None
 ) -> AgentState:
@@ -131,6 +148,12 @@ def agent_state_set(
             raise ApplicationError(
                 f"An agent cannot go from {agent.get_state_display()} to {AgentStatus(state).label} directly.",
                 extra={"from": agent.state, "to": state},
+            )
+        pending = _wrap_up_pending(agent) if agent.state == AgentStatus.WRAP_UP else None
+        if pending is not None:
+            raise ApplicationError(
+                _("Finish the wrap-up first: choose the disposition and your next status in the wrap-up form."),
+                extra={"from": agent.state, "to": state, "contact_id": pending},
             )
         _agent_move(context=context, agent=agent, to_state=state, reason=reason, now=now)
         if state == AgentStatus.AVAILABLE:

@@ -64,7 +64,13 @@ def _within_normal_case() -> BenefitCase:
     raise AssertionError("the demo data has no case within normal processing time")
 
 
-def _ivr_contact(*, receipt_number: str, language: str = "en", call_sid: str = "CA" + "1" * 32) -> WaitingContact:
+def _ivr_contact(
+    *,
+    receipt_number: str,
+    language: str = "en",
+    call_sid: str = "CA" + "1" * 32,
+    time_zone: str = "America/Los_Angeles",
+) -> WaitingContact:
     context = AuditContext.system(channel="ivr")
     ivr = services.interaction_record(
         context=context,
@@ -82,7 +88,7 @@ def _ivr_contact(*, receipt_number: str, language: str = "en", call_sid: str = "
         context=context,
         phone="+12135550142",
         language=language,
-        caller_time_zone="America/Los_Angeles",
+        caller_time_zone=time_zone,
         call_sid=call_sid,
         receipt_numbers=[receipt_number],
         ivr_path=["language", "main", "case_status", "representative"],
@@ -492,3 +498,242 @@ def test_tier2_closed_for_the_day_refuses_the_escalation_and_keeps_the_caller_wi
     board = _signed_in(make_staff(Role.SUPERVISOR)).get("/wallboard/live/").content.decode()
     assert "08:00–12:00 America/New_York, Mon–Fri" in board
     assert "08:00–20:00 caller's time, Mon–Fri" in html.unescape(board)
+
+
+def _address_change(case, **changes) -> dict:
+    return {
+        "kind": "address_change",
+        "receipt_number": case.receipt_number,
+        "date_of_birth": case.date_of_birth.isoformat(),
+        "requester_role": "applicant",
+        "contact_phone": "+12135550142",
+        "new_address_line": "1200 Main St Apt 4",
+        "new_city": "Los Angeles",
+        "new_state": "CA",
+        "new_zip": "90012",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("new_zip", "9001", "A ZIP code is 5 digits, for example 90012."),
+        ("new_state", "ZZ", "Give the 2-letter code of a US state or territory, for example CA, NY or PR."),
+    ],
+)
+def test_an_address_change_with_a_bad_zip_or_state_is_refused_next_to_the_field_on_the_console(
+    reference, make_staff, field, value, message
+):
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    before = (case.mailing_address_line, case.mailing_state, case.mailing_zip)
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+
+    response = client.post(
+        "/console/service-requests/", {"contact_id": contact.pk, **_address_change(case, **{field: value})}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = re.search(rf'<span class="usa-error-message" id="id_{field}_error"[^>]*>([^<]*)</span>', page)
+    assert error is not None and html.unescape(error.group(1)) == message
+    assert re.search(rf'<input[^>]*name="{field}"[^>]*value="{value}"', page)
+    assert ServiceRequest.objects.count() == 0
+    case.refresh_from_db()
+    assert (case.mailing_address_line, case.mailing_state, case.mailing_zip) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [("new_zip", "9001"), ("new_state", "ZZ"), ("new_zip", "9001a")])
+def test_the_service_refuses_a_bad_zip_or_state_with_the_field_it_names(reference, make_staff, field, value):
+    csr = make_staff(Role.CSR)
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    data = _address_change(case, **{field: value})
+    data["date_of_birth"] = case.date_of_birth
+
+    with pytest.raises(ApplicationError) as refused:
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+
+    assert refused.value.extra["field"] == field
+    assert ServiceRequest.objects.count() == 0
+    assert not BenefitCase.objects.filter(mailing_zip=value).exists()
+
+
+def test_a_case_that_refuses_the_new_address_becomes_a_refusal_on_the_field_not_a_server_error(
+    reference, make_staff, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    def refuse(self):
+        raise ValidationError({"mailing_zip": "5 digits."})
+
+    monkeypatch.setattr(BenefitCase, "clean", refuse)
+    csr = make_staff(Role.CSR)
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    data = _address_change(case)
+    data["date_of_birth"] = case.date_of_birth
+
+    with pytest.raises(ApplicationError) as refused:
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+
+    assert refused.value.extra["field"] == "new_zip"
+    assert refused.value.extra["fields"] == {"new_zip": ["5 digits."]}
+    assert ServiceRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "shown"),
+    [("America/Los_Angeles", "10:05 AM (Pacific)"), ("America/Chicago", "12:05 PM (Central)")],
+)
+def test_the_console_shows_the_callers_own_wall_clock_time_not_the_servers(reference, make_staff, time_zone, shown):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    # 18:05 UTC is 1:05 PM on the server's (Eastern) clock.
+    with time_machine.travel(datetime(2026, 11, 30, 18, 5, 30, tzinfo=UTC), tick=False):
+        _post(client, "/console/state/", {"state": "available"})
+        contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number, time_zone=time_zone)
+        services.route_next(queue_name="tier1-en")
+        page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+
+    local_time = re.search(r"local time</dt><dd>([^<]*)</dd>", page)
+    assert local_time is not None and local_time.group(1) == shown
+
+
+def test_wrap_up_is_left_only_through_the_wrap_up_form_with_its_disposition_and_notes(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+    _post(client, f"/console/contacts/{contact.pk}/end/")
+
+    page = client.get("/console/").content.decode()
+    assert "Finish wrap-up" in page
+    assert 'action="/console/state/"' not in page and "Go available" not in page
+
+    page = _post(client, "/console/state/", {"state": "available"}).content.decode()
+    assert "Finish the wrap-up first" in page
+    assert AgentState.objects.get(user=csr).state == "wrap_up"
+    contact.refresh_from_db()
+    assert (contact.disposition, contact.wrap_up_seconds) == ("", None)
+    with pytest.raises(ApplicationError, match="Finish the wrap-up first"):
+        services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="offline")
+
+    page = _post(
+        client,
+        f"/console/contacts/{contact.pk}/wrap-up/",
+        {"disposition": "information", "notes": "Gave the status.", "next_state": "available"},
+    ).content.decode()
+    assert "Wrap-up saved" in page
+    contact.refresh_from_db()
+    assert (contact.disposition, contact.wrap_up_notes) == ("information", "Gave the status.")
+    assert contact.wrap_up_seconds is not None
+    assert AgentState.objects.get(user=csr).state == "available"
+
+
+def test_an_agent_in_wrap_up_with_nothing_left_to_wrap_up_may_change_state(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    AgentState.objects.filter(user=csr).update(state="wrap_up")  # e.g. the contact was wrapped up elsewhere
+
+    assert "Go available" in _signed_in(csr).get("/console/").content.decode()
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="break")
+    assert AgentState.objects.get(user=csr).state == "break"
+
+
+@pytest.mark.parametrize("ends", ["caller hangs up", "offer lapses"])
+def test_a_standing_offer_is_not_redrawn_by_the_poll_until_it_changes(reference, make_staff, ends):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+
+    offer = client.get("/console/work/")
+    assert offer.status_code == 200 and "A caller is offered to you" in offer.content.decode()
+    poll = re.search(r'hx-get="(/console/work/\?seen=[0-9a-f]+)"', offer.content.decode()).group(1)
+    for _ in range(3):  # nothing changed: htmx swaps nothing on 204, so focus and the live region stay
+        unchanged = client.get(poll)
+        assert unchanged.status_code == 204 and unchanged.content == b""
+
+    if ends == "caller hangs up":
+        services.contact_abandon(context=AuditContext.system(), call_sid=contact.call_sid)
+    else:
+        contact.refresh_from_db()
+        assert services.offers_expire(now=contact.offer_expires_at + timedelta(seconds=1)) == 1
+    gone = client.get(poll)
+    assert gone.status_code == 200
+    page = gone.content.decode()
+    assert "A caller is offered to you" not in page and 'id="no-contact"' in page
+
+
+def test_the_console_on_a_call_has_unique_ids_and_every_label_names_its_own_field(reference, make_staff):
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.labels, self.fields = Counter(), [], {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if "id" in attrs:
+                self.ids[attrs["id"]] += 1
+                if tag in ("input", "select", "textarea"):
+                    self.fields[attrs["id"]] = attrs.get("name")
+            if tag == "label" and attrs.get("for"):
+                self.labels.append(attrs["for"])
+
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+    assert "On the line" in page and "Take a service request" in page
+
+    found = Ids()
+    found.feed(page)
+    assert [name for name, count in found.ids.items() if count > 1] == []
+    assert [target for target in found.labels if target not in found.fields] == []
+    assert found.fields["lookup-receipt-number"] == found.fields["id_receipt_number"] == "receipt_number"
+
+
+def test_an_invalid_receipt_number_given_on_a_call_is_refused_next_to_the_field_with_the_value_kept(
+    reference, make_staff
+):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    case = BenefitCase.objects.first()
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+
+    response = client.post(f"/console/contacts/{contact.pk}/receipt/", {"receipt_number": "EAC12"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = re.search(r'<input[^>]*id="add-receipt"[^>]*>', page).group(0)
+    assert (
+        'value="EAC12"' in field and 'aria-invalid="true"' in field and 'aria-describedby="add-receipt-error"' in field
+    )
+    error = re.search(r'<span class="usa-error-message" id="add-receipt-error" role="alert">([^<]*)</span>', page)
+    assert error is not None and html.unescape(error.group(1)).startswith("A receipt number is 3 letters")
+    contact.refresh_from_db()
+    assert contact.receipt_numbers == [case.receipt_number]
+
+    page = _post(client, f"/console/contacts/{contact.pk}/receipt/", {"receipt_number": "ioe-098-765-4321"})
+    assert "Receipt number added to the contact." in page.content.decode()
+    contact.refresh_from_db()
+    assert contact.receipt_numbers == [case.receipt_number, "IOE0987654321"]

@@ -301,7 +301,7 @@ def test_an_unanswered_callback_is_retried_later_then_given_up(router, agent, se
     assert callback.next_attempt_at == now + timedelta(minutes=15)
     assert _state(csr) == AgentStatus.WRAP_UP
 
-    services.agent_state_set(context=context, user=csr, state="available", now=now)
+    services.contact_wrap_up(context=context, user=csr, contact_id=callback.pk, disposition="no_answer", now=now)
     assert services.route_next(queue_name="tier1-en", now=now + timedelta(minutes=14)) is None
     later = now + timedelta(minutes=15)
     assert services.route_next(queue_name="tier1-en", now=later).contact_id == callback.pk

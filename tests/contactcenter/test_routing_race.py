@@ -114,7 +114,7 @@ def _agent_loop(user, barrier, deadline: float, handled: list[int]) -> None:
             services.offer_accept(context=context, user=user, contact_id=offer.pk)
             services.contact_complete(context=context, user=user, contact_id=offer.pk)
             handled.append(offer.pk)
-            services.agent_state_set(context=context, user=user, state="available")
+            services.contact_wrap_up(context=context, user=user, contact_id=offer.pk, disposition="resolved")
         elif routed is None and not WaitingContact.objects.filter(status__in=OPEN_CONTACT_STATUSES).exists():
             return
 

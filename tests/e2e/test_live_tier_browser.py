@@ -49,7 +49,17 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     page.locator("[data-agent-state=available], [data-agent-state=offered]").wait_for()
     services.routing_sweep()
     page.get_by_role("heading", name="A caller is offered to you").wait_for()  # htmx polling
-    page.get_by_role("button", name="Accept").click()
+    # A keyboard user tabs to Accept and takes a moment: the polls meanwhile must leave the focus there.
+    accept = page.get_by_role("button", name="Accept")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if accept.evaluate("button => button === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reaches Accept")
+    page.wait_for_timeout(5_000)  # more than two 2-second polls
+    assert accept.evaluate("button => button === document.activeElement"), "a poll took the focus off Accept"
+    page.keyboard.press("Enter")
     page.get_by_role("heading", name="On the line").wait_for()
     assert "Case Is Being Actively Reviewed By USCIS" in page.locator("[data-case-status]").inner_text()
     assert "Pacific" in page.inner_text("main")

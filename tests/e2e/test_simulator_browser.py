@@ -59,5 +59,9 @@ def test_simulator_places_a_call_as_if_on_a_weekday_evening(page, live_server, m
             page.get_by_label("Keys").fill(keys)
             page.get_by_role("button", name="Send").click()
             transcript.get_by_text("Menú principal" if keys == "2" else "→ queue tier1-es").first.wait_for()
-    assert "Por favor, espere mientras lo comunicamos con un representante." in transcript.inner_text()
-    assert WaitingContact.objects.get(call_sid=Call.objects.get().call_sid).queue_name == "tier1-es"
+        assert "Por favor, espere mientras lo comunicamos con un representante." in transcript.inner_text()
+        assert WaitingContact.objects.get(call_sid=Call.objects.get().call_sid).queue_name == "tier1-es"
+        # Waiting in the queue, the caller can still hang up: the contact is abandoned.
+        page.get_by_role("button", name="Hang up").click()
+        transcript.get_by_text("Caller hung up").wait_for()
+    assert WaitingContact.objects.get(call_sid=Call.objects.get().call_sid).status == "abandoned"

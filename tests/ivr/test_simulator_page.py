@@ -42,3 +42,26 @@ def test_an_unreadable_moment_is_refused_with_a_message(reference, client_as):
     assert page.status_code == 200
     assert 'class="usa-error-message" role="alert"' in page.content.decode()
     assert not Call.objects.exists()
+
+
+def test_a_simulated_caller_waiting_in_the_queue_can_still_hang_up(reference, client_as, at_time):
+    import re
+
+    with at_time(SATURDAY_NOON_EASTERN):
+        client = client_as(Role.CSR)
+        client.post(
+            "/ivr/simulator/", {"action": "start", "from_number": "+12135550142", "as_if_at": "2026-12-02T19:00"}
+        )
+        for keys in ("1", "0"):  # English, a representative
+            page = client.post("/ivr/simulator/", {"action": "send", "digits": keys, "speech": ""}).content.decode()
+        assert "→ queue tier1-en" in page
+        assert re.search(r"<fieldset[^>]*disabled", page)  # nothing more to answer ...
+        hang_up = re.search(r'<button[^>]*value="hangup"[^>]*>', page).group(0)
+        assert "disabled" not in hang_up and page.index(hang_up) > page.index("</fieldset>")  # ... but Hang up
+
+        page = client.post("/ivr/simulator/", {"action": "hangup"}).content.decode()
+
+    assert "Caller hung up" in page
+    contact = WaitingContact.objects.get(call_sid=Call.objects.get().call_sid)
+    assert contact.status == "abandoned" and contact.ended_at is not None
+    assert 'value="hangup" disabled' in page  # the call is over
