@@ -795,6 +795,14 @@ def report(ivr: Figures, bare: Figures, floor: Figures, other_errors: int, optio
     for figures in (ivr, bare, floor):
         shares = " / ".join(f"{1000 * value / max(figures.requests, 1):.2f}" for value in figures.cpu_seconds.values())
         print(f"  {figures.name:<20} {shares}")
+    per_request = {
+        figures.name: figures.cpu_seconds["gunicorn"] / max(figures.requests, 1) for figures in (ivr, bare, floor)
+    }
+    print(
+        f"gunicorn's own CPU per request, bare ÷ IVR: {per_request[bare.name] / max(per_request[ivr.name], 1e-9):.2f}, "
+        f"bare ÷ floor: {per_request[bare.name] / max(per_request[floor.name], 1e-9):.2f} (about the ratios if "
+        "Postgres and the load generator had cores of their own)"
+    )
     cores = os.cpu_count() or 1
     for figures in (ivr, bare, floor):
         other = figures.cpu_seconds["rest of the machine"] / (figures.seconds * cores)
