@@ -318,3 +318,31 @@ def test_a_refused_action_shows_the_page_again_with_the_text_typed(client_as):
     assert not Response.objects.exists()
     invalid = client.post(f"/casework/inquiries/{inquiry.pk}/telephone/", {"outcome": "nonsense", "notes": "Rang at 9"})
     assert invalid.status_code == 400 and "Rang at 9</textarea>" in invalid.text
+
+
+def test_queue_search_finds_a_confirmation_number_typed_any_way(client_as):
+    wanted, other = make_inquiry(subject="Card problem"), make_inquiry(subject="Other matter")
+    client = client_as(Role.CAO_ANALYST)
+    code = wanted.reference.removeprefix("CAO-")
+    for typed in (wanted.reference, wanted.reference.lower(), f"cao{code}", f" CAO{code.lower()} "):
+        page = client.get("/casework/", {"q": typed}).text
+        assert wanted.reference in page and other.reference not in page, typed
+
+
+def test_queue_search_finds_the_inquiries_linked_to_a_receipt_number_in_any_format(client_as):
+    linked = make_inquiry(subject="Card problem", body="About case eac-219-000-0001.")
+    other = make_inquiry(subject="Other matter", body="About case WAC2190000002.")
+    client = client_as(Role.CAO_ANALYST)
+    for typed in ("EAC2190000001", "eac 219 000 0001", "EAC-219-000-0001", "eac.219.000.0001"):
+        page = client.get("/casework/", {"q": typed}).text
+        assert linked.reference in page and other.reference not in page, typed
+
+
+@pytest.mark.postgres
+def test_queue_search_ignores_accents(client_as):
+    maria = make_inquiry(subject="Tarjeta", body="Mi tarjeta tiene un error.", correspondent_name="María Núñez")
+    other = make_inquiry(subject="Other matter", correspondent_name="Mario Nunn")
+    client = client_as(Role.CAO_ANALYST)
+    for typed in ("maria", "María", "nunez"):
+        page = client.get("/casework/", {"q": typed}).text
+        assert maria.reference in page and other.reference not in page, typed
