@@ -395,3 +395,18 @@ def test_intake_is_idempotent_on_the_submission_token():
     first = make_inquiry(submission_token=token)
     assert make_inquiry(submission_token=token, subject="Changed") == first
     assert Inquiry.objects.count() == 1
+
+
+def test_activity_written_for_a_spanish_form_is_in_english(client):
+    cache.clear()
+    client.post("/casework/write/", _form(), HTTP_ACCEPT_LANGUAGE="es")
+    inquiry = Inquiry.objects.get()
+    texts = list(inquiry.activities.values_list("text", flat=True))
+    assert texts == ["Received by public web form", "Triaged automatically as General public"]
+    assert inquiry.interaction.summary.startswith("General public inquiry ")
+
+
+def test_activity_log_shows_status_labels_not_codes(client_as):
+    inquiry = make_inquiry()
+    page = client_as(Role.CAO_ANALYST).get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert "(Received → Triaged)" in page and "received → triaged" not in page
