@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.forms import DateRangeForm, UswdsForm
@@ -72,6 +74,27 @@ def submission_key(data) -> str:
     return f"{token}.{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
 
 
+def file_input_strings() -> dict[str, str]:
+    """The USWDS file input's texts in the request's language (static/js/file-input.js puts them in
+    place of the English ones USWDS writes)."""
+    return {
+        "drag": gettext("Drag files here or"),
+        "choose": gettext("choose from folder"),
+        "choose_first": gettext("Choose from folder"),
+        "none": gettext("No files selected."),
+        "selected_one": gettext("You have selected the file: %(name)s"),
+        "selected_many": gettext("You have selected %(count)s files: %(names)s"),
+        "heading_one": gettext("Selected file"),
+        "heading_many": gettext("%(count)s files selected"),
+        "change_one": gettext("Change file"),
+        "change_many": gettext("Change files"),
+        "refused": gettext(
+            "Error: not added, its type is not accepted: %(names)s. "
+            "Choose PDF, JPEG, PNG, TIFF, Word (.docx) or text files."
+        ),
+    }
+
+
 class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     name = forms.CharField(label=_("Your full name"), max_length=160)
     # The lengths are the model's (Correspondent, Inquiry): a longer value is a field error here.
@@ -109,6 +132,8 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
         widget = self.fields["attachments"].widget
         widget.attrs["class"] = widget.attrs["class"].replace("usa-input", "usa-file-input")
         widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
+        widget.attrs["data-errormessage"] = gettext("Error: This is not a valid file type.")
+        widget.attrs["data-file-strings"] = json.dumps(file_input_strings(), ensure_ascii=False)
 
     def clean_submission(self) -> str:
         """A token that is not one we could have made is ignored (the inquiry is sent without one)."""

@@ -410,3 +410,17 @@ def test_activity_log_shows_status_labels_not_codes(client_as):
     inquiry = make_inquiry()
     page = client_as(Role.CAO_ANALYST).get(f"/casework/inquiries/{inquiry.pk}/").text
     assert "(Received → Triaged)" in page and "received → triaged" not in page
+
+
+def test_the_spanish_file_picker_gets_its_texts_in_spanish(client):
+    import html
+    import json
+    import re
+
+    page = client.get("/casework/write/", HTTP_ACCEPT_LANGUAGE="es").text
+    tag = re.search(r"<input[^>]*name=\"attachments\"[^>]*>", page).group(0)
+    strings = json.loads(html.unescape(re.search(r'data-file-strings="([^"]*)"', tag).group(1)))
+    assert strings["drag"] == "Arrastre los archivos aquí o" and strings["none"] == "No se seleccionó ningún archivo."
+    assert strings["refused"].startswith("Error: no se añadió") and "%(names)s" in strings["refused"]
+    assert 'data-errormessage="Error: este tipo de archivo no es válido."' in tag
+    assert "js/file-input.js" in page
