@@ -169,6 +169,9 @@ class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     )
     name = forms.CharField(label=_("Correspondent"), max_length=160)
     organisation = forms.CharField(label=_("Organisation"), max_length=160, required=False)
+    role = forms.ChoiceField(
+        label=_("Writing as"), choices=CorrespondentRole.choices, initial=CorrespondentRole.APPLICANT
+    )
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

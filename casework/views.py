@@ -105,6 +105,7 @@ PUBLIC_FORM_FIELDS = {
 STAFF_FORM_FIELDS = {
     "correspondent_name": "name",
     "correspondent_organisation": "organisation",
+    "correspondent_role": "role",
     "correspondent_email": "email",
     "correspondent_phone": "phone",
     "correspondent_address": "address",
@@ -275,6 +276,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 correspondent_name=data["name"],
                 correspondent_organisation=data["organisation"],
+                correspondent_role=data["role"],
                 correspondent_email=data["email"],
                 correspondent_phone=data["phone"],
                 correspondent_address=data["address"],

@@ -130,6 +130,7 @@ def test_a_call_an_iso_referred_to_cao_is_taken_up_as_an_inquiry_linked_in_the_l
             "source": "public",
             "priority": 3,
             "name": "María López",
+            "role": "applicant",
             "phone": "+12135550142",
             "language": "es",
             "subject": "Referred by the contact center: interview notice",

@@ -196,6 +196,7 @@ def _staff_form(**overrides):
         "priority": "1",
         "name": "Executive Clerk",
         "organisation": "The White House",
+        "role": "office",
         "address": "1600 Pennsylvania Avenue NW, Washington DC",
         "language": "en",
         "subject": "Referral of a letter from Mr. Diaz",
@@ -424,3 +425,14 @@ def test_the_spanish_file_picker_gets_its_texts_in_spanish(client):
     assert strings["refused"].startswith("Error: no se añadió") and "%(names)s" in strings["refused"]
     assert 'data-errormessage="Error: este tipo de archivo no es válido."' in tag
     assert "js/file-input.js" in page
+
+
+def test_staff_intake_records_who_is_writing(client_as):
+    client = client_as(Role.CAO_ANALYST)
+    form = client.get("/casework/inquiries/new/").text
+    assert '<select name="role"' in form and "Office writing on someone&#x27;s behalf" in form
+    client.post("/casework/inquiries/new/", _staff_form(source="congressional", organisation="Office of Rep. Diaz"))
+    inquiry = Inquiry.objects.get()
+    assert inquiry.correspondent.role == "office"
+    page = client.get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert "(Office writing on someone&#x27;s behalf)" in page and "(Applicant)" not in page
