@@ -436,3 +436,32 @@ def test_staff_intake_records_who_is_writing(client_as):
     assert inquiry.correspondent.role == "office"
     page = client.get(f"/casework/inquiries/{inquiry.pk}/").text
     assert "(Office writing on someone&#x27;s behalf)" in page and "(Applicant)" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "label"),
+    [("en", "Your inquiry was not sent", "E-mail address"), ("es", "Su consulta no se envió", "Correo electrónico")],
+)
+def test_a_refused_public_form_opens_with_an_error_summary_linking_to_each_field(client, language, heading, label):
+    import re
+
+    cache.clear()
+    response = client.post("/casework/write/", _form(email="not-an-address", subject=""), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    body = response.text
+    summary = re.search(r"<div[^>]*data-error-summary>.*?</ul>", body, re.S).group(0)
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary and 'id="form-error-summary"' in summary
+    assert heading in summary
+    assert f'href="#id_email">{label}:' in summary and 'href="#id_subject">' in summary
+    assert 'id="id_email"' in body and 'id="id_subject"' in body
+    assert 'getElementById("form-error-summary")' in body and ".focus()" in body
+
+
+def test_the_public_error_summary_carries_non_field_errors(client, settings):
+    import re
+
+    cache.clear()
+    settings.CASEWORK_FORM_PER_HOUR = 0
+    body = client.post("/casework/write/", _form()).text
+    summary = re.search(r"<div[^>]*data-error-summary>.*?</ul>", body, re.S).group(0)
+    assert "<li>Too many inquiries were sent from this connection. Try again in an hour.</li>" in summary

@@ -61,3 +61,14 @@ def test_the_spanish_file_picker_speaks_spanish_and_keeps_the_good_files(browser
     assert names == ["notice.pdf"]
     page.wait_for_function("document.querySelector('.usa-file-input').textContent.includes('Archivo seleccionado')")
     context.close()
+
+
+def test_a_refused_form_puts_the_focus_on_its_error_summary(page, live_server):
+    cache.clear()
+    page.goto(f"{live_server.url}/casework/write/")
+    page.get_by_label("Your full name").fill("Ana Ruiz")
+    page.get_by_role("button", name="Send inquiry").click()
+    summary = page.locator("[data-error-summary]")
+    assert page.evaluate("document.activeElement.id") == "form-error-summary"
+    summary.get_by_role("link", name="E-mail address: This field is required.").click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
