@@ -44,7 +44,7 @@ from .forms import (
     TripUpdateForm,
     submission_key,
 )
-from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source
+from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source, TripStatus
 
 CAO = tuple(CASEWORK_ROLES)
 CAO_AND_TSA = (*CASEWORK_ROLES, Role.TSA_LIAISON)
@@ -577,8 +577,13 @@ def case_lookup(request: HttpRequest) -> HttpResponse:
 @roles_required(*CAO_AND_TSA)
 def trip(request: HttpRequest) -> HttpResponse:
     search = (request.GET.get("q") or "").strip()
-    rows = selectors.trip_search(user=request.user, status=request.GET.get("status") or None, text=search)
-    return render(request, "casework/trip.html", {"rows": rows[:200], "q": search})
+    status = request.GET.get("status") if request.GET.get("status") in TripStatus.values else ""
+    rows = selectors.trip_search(user=request.user, status=status or None, text=search)
+    return render(
+        request,
+        "casework/trip.html",
+        {"rows": rows[:200], "q": search, "status": status, "statuses": TripStatus.choices},
+    )
 
 
 @roles_required(*CAO_AND_TSA)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from casework import services
-from casework.models import Inquiry, InquiryStatus, Source, TripStatus
+from casework.models import Inquiry, InquiryStatus, Source, TripRedress, TripStatus
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.models import AuditEvent, Channel
@@ -347,3 +347,22 @@ def test_queue_search_ignores_accents(client_as):
     for typed in ("maria", "María", "nunez"):
         page = client.get("/casework/", {"q": typed}).text
         assert maria.reference in page and other.reference not in page, typed
+
+
+def test_the_trip_list_filters_by_status_from_a_labelled_select(client_as, make_staff):
+    analyst = make_staff(Role.CAO_ANALYST)
+    trips = []
+    for number, name in (("2026000001", "Ali Khan"), ("2026000002", "Bea Lund")):
+        inquiry = make_inquiry(correspondent_email="liaison@tsa.dhs.gov")
+        trips.append(
+            services.trip_redress_open(
+                context=AuditContext(actor=analyst), inquiry=inquiry, redress_control_number=number, traveller_name=name
+            )
+        )
+    TripRedress.objects.filter(pk=trips[1].pk).update(status=TripStatus.PENDING_PAPERWORK)
+    client = client_as(Role.TSA_LIAISON)
+    page = client.get("/casework/trip/", {"status": "pending_paperwork"}).text
+    assert '<label class="usa-label" for="trip-status">Status</label>' in page
+    assert '<option value="pending_paperwork" selected>Pending paperwork</option>' in page
+    assert "2026000002" in page and "2026000001" not in page
+    assert "2026000001" in client.get("/casework/trip/").text
