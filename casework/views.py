@@ -177,9 +177,9 @@ def write(request: HttpRequest) -> HttpResponse:
 
 @public
 def write_done(request: HttpRequest) -> HttpResponse:
-    reference = request.session.get("casework_reference")
-    if not reference:
-        return redirect("casework:write")
+    """The confirmation number, shown once: on a shared computer the next person to open this page
+    (or a reload) sees a neutral page, not someone else's number."""
+    reference = request.session.pop("casework_reference", None)
     return render(request, "casework/public_done.html", {"reference": reference})
 
 

@@ -465,3 +465,14 @@ def test_the_public_error_summary_carries_non_field_errors(client, settings):
     body = client.post("/casework/write/", _form()).text
     summary = re.search(r"<div[^>]*data-error-summary>.*?</ul>", body, re.S).group(0)
     assert "<li>Too many inquiries were sent from this connection. Try again in an hour.</li>" in summary
+
+
+def test_the_confirmation_number_is_shown_once(client):
+    cache.clear()
+    done = client.post("/casework/write/", _form())["Location"]
+    reference = Inquiry.objects.get().reference
+    first = client.get(done)
+    assert first.status_code == 200 and reference in first.text
+    again = client.get(done)
+    assert again.status_code == 200 and reference not in again.text and "data-confirmation" not in again.text
+    assert "Thank you for writing to us." in again.text and 'href="/casework/write/"' in again.text
