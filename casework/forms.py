@@ -210,8 +210,13 @@ class _ChoicesFromQuerysetForm(forms.Form):
                 widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class AssignForm(_ChoicesFromQuerysetForm):
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, querysets={"assignee": staff}, **kwargs)

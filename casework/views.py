@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -219,9 +219,10 @@ def console(request: HttpRequest) -> HttpResponse:
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     form = AssignForm(request.POST, staff=selectors.assignable_staff())
     ids = [int(pk) for pk in request.POST.getlist("inquiry") if pk.isdigit()]
+    queue = _queue_url(request.POST.get("filters", ""))
     if not form.is_valid() or not ids:
         messages.error(request, _("Choose inquiries and a person to assign them to."))
-        return redirect("casework:console")
+        return redirect(queue)
     try:
         done = services.inquiries_bulk_assign(
             context=_context(request), inquiry_ids=ids, assignee=form.cleaned_data["assignee"]
@@ -230,7 +231,18 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(count)d inquiries assigned.") % {"count": len(done)})
-    return redirect("casework:console")
+    return redirect(queue)
+
+
+def _queue_url(filters: str) -> str:
+    """The queue with the filters it was showing (only the filter form's own parameters)."""
+    sent = QueryDict(filters)
+    kept = QueryDict(mutable=True)
+    for name in QueueFilterForm.base_fields:
+        if sent.get(name):
+            kept[name] = sent[name]
+    url = reverse("casework:console")
+    return f"{url}?{kept.urlencode()}" if kept else url
 
 
 def _referral_initial(referral) -> dict:
@@ -656,6 +668,7 @@ def _report_csv(request: HttpRequest, figures) -> HttpResponse:
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cao-report.csv"'
+    response.write("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8 ("0–5", not "0â€“5")
     writer = csv.writer(response)
     writer.writerow(["section", "month", "source", "value"])
     for row in figures.volume:

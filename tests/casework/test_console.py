@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -366,3 +367,46 @@ def test_the_trip_list_filters_by_status_from_a_labelled_select(client_as, make_
     assert '<option value="pending_paperwork" selected>Pending paperwork</option>' in page
     assert "2026000002" in page and "2026000001" not in page
     assert "2026000001" in client.get("/casework/trip/").text
+
+
+def test_the_assign_dropdowns_show_full_names(client_as, make_staff):
+    make_staff(Role.CAO_ANALYST, username="jdoe7", first_name="Jane", last_name="Doe")
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_SUPERVISOR)
+    for url in ("/casework/", f"/casework/inquiries/{inquiry.pk}/"):
+        page = client.get(url).text
+        assert ">Jane Doe</option>" in page and ">jdoe7</option>" not in page, url
+
+
+def test_the_report_csv_starts_with_a_byte_order_mark_for_excel(client_as):
+    make_inquiry()
+    export = client_as(Role.CAO_SUPERVISOR).get(
+        "/casework/reports/", {"start": "2026-01-01", "end": "2026-12-31", "format": "csv"}
+    )
+    assert export.content.startswith(b"\xef\xbb\xbfsection,month,source,value")
+    assert "0–5".encode() in export.content
+
+
+def test_bulk_assign_goes_back_to_the_queue_as_it_was_filtered(client_as, make_staff):
+    first = make_inquiry()
+    analyst = make_staff(Role.CAO_ANALYST)
+    client = client_as(Role.CAO_SUPERVISOR)
+    page = client.get("/casework/", {"source": "cis_ombudsman", "q": "delay"}).text
+    assert 'name="filters" value="source=cis_ombudsman&amp;q=delay"' in page
+    response = client.post(
+        "/casework/assign/",
+        {"inquiry": [first.pk], "assignee": analyst.pk, "filters": "q=delay&source=cis_ombudsman&evil=1"},
+    )
+    assert response["Location"] == "/casework/?q=delay&source=cis_ombudsman"
+    refused = client.post("/casework/assign/", {"assignee": analyst.pk, "filters": "status=triaged"})
+    assert refused["Location"] == "/casework/?status=triaged"
+
+
+def test_queue_row_checkboxes_and_the_responses_table_are_labelled(client_as):
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    page = client.get("/casework/").text
+    label = re.search(rf'<label[^>]*for="select-{inquiry.pk}">(.*?)</label>', page).group(0)
+    assert "ncsc-checkbox-label--hidden-text" in label and f"Select {inquiry.reference}" in label
+    detail = client.get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert '<caption class="usa-sr-only">Every response to this inquiry, oldest first</caption>' in detail
