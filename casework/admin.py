@@ -76,7 +76,19 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ["inquiry", "kind", "status", "sent_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["inquiry", "drafted_by", "reviewed_by", "template"]
-    readonly_fields = ["send_key", "send_attempts", "sent_at", "approved_at", "edited_by"]
+    # The text is changed in the console only (services.response_update records who edited it, and
+    # an editor may not approve it); here it can be read, not changed.
+    readonly_fields = [
+        "subject",
+        "body",
+        "to_email",
+        "review_note",
+        "send_key",
+        "send_attempts",
+        "sent_at",
+        "approved_at",
+        "edited_by",
+    ]
 
 
 @admin.register(TripRedress)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.forms import DateRangeForm, UswdsForm
@@ -72,6 +74,27 @@ def submission_key(data) -> str:
     return f"{token}.{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
 
 
+def file_input_strings() -> dict[str, str]:
+    """The USWDS file input's texts in the request's language (static/js/file-input.js puts them in
+    place of the English ones USWDS writes)."""
+    return {
+        "drag": gettext("Drag files here or"),
+        "choose": gettext("choose from folder"),
+        "choose_first": gettext("Choose from folder"),
+        "none": gettext("No files selected."),
+        "selected_one": gettext("You have selected the file: %(name)s"),
+        "selected_many": gettext("You have selected %(count)s files: %(names)s"),
+        "heading_one": gettext("Selected file"),
+        "heading_many": gettext("%(count)s files selected"),
+        "change_one": gettext("Change file"),
+        "change_many": gettext("Change files"),
+        "refused": gettext(
+            "Error: not added, its type is not accepted: %(names)s. "
+            "Choose PDF, JPEG, PNG, TIFF, Word (.docx) or text files."
+        ),
+    }
+
+
 class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     name = forms.CharField(label=_("Your full name"), max_length=160)
     # The lengths are the model's (Correspondent, Inquiry): a longer value is a field error here.
@@ -109,6 +132,8 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
         widget = self.fields["attachments"].widget
         widget.attrs["class"] = widget.attrs["class"].replace("usa-input", "usa-file-input")
         widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
+        widget.attrs["data-errormessage"] = gettext("Error: This is not a valid file type.")
+        widget.attrs["data-file-strings"] = json.dumps(file_input_strings(), ensure_ascii=False)
 
     def clean_submission(self) -> str:
         """A token that is not one we could have made is ignored (the inquiry is sent without one)."""
@@ -144,6 +169,9 @@ class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     )
     name = forms.CharField(label=_("Correspondent"), max_length=160)
     organisation = forms.CharField(label=_("Organisation"), max_length=160, required=False)
+    role = forms.ChoiceField(
+        label=_("Writing as"), choices=CorrespondentRole.choices, initial=CorrespondentRole.APPLICANT
+    )
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -182,8 +210,13 @@ class _ChoicesFromQuerysetForm(forms.Form):
                 widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class AssignForm(_ChoicesFromQuerysetForm):
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, querysets={"assignee": staff}, **kwargs)

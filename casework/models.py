@@ -215,6 +215,19 @@ class InquiryActivity(models.Model):
     def __str__(self) -> str:
         return f"{self.inquiry_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def from_status_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(value: str) -> str:
+    """A status's label in the reader's language (the code itself for one no longer defined)."""
+    return str(InquiryStatus(value).label) if value in InquiryStatus.values else value
+
 
 class ResponseTemplate(models.Model):
     """A reply text with merge fields: {{ name }}, {{ reference }}, {{ receipt_numbers }}, {{ subject }},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import date
@@ -9,11 +10,12 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Func, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from contactcenter import selectors as core_selectors
+from contactcenter.identifiers import is_receipt_number, normalize_receipt_number
 from contactcenter.roles import CASEWORK_ROLES, Role, user_roles
 
 from .models import (
@@ -125,13 +127,31 @@ def inquiry_queue(
     return qs.order_by("due_on", "priority", "id")
 
 
+CONFIRMATION_NUMBER = re.compile(r"^CAO-?([A-HJKMNP-Z2-9]{8})$", re.IGNORECASE)
+
+
 def inquiry_search(*, queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquiry]:
-    """Full-text search over subject, body and correspondent (the trigger-maintained vector)."""
-    if connection.vendor != "postgresql":
-        return queryset.filter(
-            Q(subject__icontains=text) | Q(body__icontains=text) | Q(correspondent__name__icontains=text)
+    """Full-text search over subject, body and correspondent (the trigger-maintained vector,
+    accent-insensitive on Postgres); a confirmation number (CAO-7K3M9QX2, any case, dash or not)
+    finds its inquiry and a receipt number in any common format the inquiries linked to it."""
+    text = text.strip()
+    if connection.vendor == "postgresql":
+        unaccented = Func(Value(text), function="unaccent")
+        found = Q(search=SearchQuery(unaccented, config="english", search_type="websearch"))
+    else:  # SQLite: no unaccent, a substring match
+        found = Q(subject__icontains=text) | Q(body__icontains=text) | Q(correspondent__name__icontains=text)
+    reference = CONFIRMATION_NUMBER.match(text)
+    receipt = is_receipt_number(text)
+    if not reference and not receipt:
+        return queryset.filter(found)
+    if reference:
+        found |= Q(reference=f"CAO-{reference.group(1).upper()}")
+    if receipt:
+        ledger = core_selectors.interactions_for_receipt_number(receipt_number=text).filter(
+            source_app="casework", source_model="inquiry"
         )
-    return queryset.filter(search=SearchQuery(text, config="english", search_type="websearch"))
+        found |= Q(interaction__in=ledger.values("pk")) | Q(cases__receipt_number=normalize_receipt_number(text))
+    return queryset.filter(found).distinct()
 
 
 def inquiry_get(*, user, pk: int) -> Inquiry | None:

@@ -81,6 +81,13 @@ def reference_in(text: str) -> str | None:
     return f"CAO-{match.group(1).upper()}" if match else None
 
 
+def _en(choices, value) -> str:
+    """A choice's label in English: the activity log, the ledger and the audit trail are written in
+    one language, whatever the language of the request that wrote them."""
+    with override("en"):
+        return str(choices(value).label)
+
+
 def _audit(context: AuditContext, inquiry: Inquiry, summary: str, action: str = AuditAction.UPDATE) -> None:
     core_services.audit_record(
         context=context, action=action, target_type="casework.inquiry", target_id=inquiry.pk, summary=summary
@@ -161,7 +168,7 @@ def _ledger(context: AuditContext, inquiry: Inquiry, outcome: str = Outcome.IN_P
         receipt_numbers=inquiry.receipt_numbers,
         a_numbers=inquiry.a_numbers,
         source_url=f"/casework/inquiries/{inquiry.pk}/",
-        summary=f"{inquiry.get_source_display()} inquiry {inquiry.reference}: {inquiry.subject}",
+        summary=f"{_en(Source, inquiry.source)} inquiry {inquiry.reference}: {inquiry.subject}",
         handled_by=inquiry.assignee,
     )
 
@@ -307,7 +314,7 @@ def inquiry_create(
             context,
             inquiry,
             ActivityKind.STATUS,
-            f"Received by {inquiry.get_channel_display().lower()}",
+            f"Received by {_en(InquiryChannel, inquiry.channel).lower()}",
             to_status=InquiryStatus.RECEIVED,
         )
         _audit(context, inquiry, f"Inquiry {inquiry.reference} received by {channel}", AuditAction.CREATE)
@@ -319,7 +326,7 @@ def inquiry_create(
         inquiry.save(update_fields=["interaction"])
         if auto_triage:
             _set_status(
-                context, inquiry, InquiryStatus.TRIAGED, f"Triaged automatically as {inquiry.get_source_display()}"
+                context, inquiry, InquiryStatus.TRIAGED, f"Triaged automatically as {_en(Source, inquiry.source)}"
             )
         if correspondent.email:
             from .tasks import inquiry_confirm
@@ -401,7 +408,8 @@ def inquiry_triage(
         inquiry.due_on = _due_on(source=source, received_at=inquiry.received_at, hold_days=inquiry.hold_business_days)
         inquiry.full_clean(exclude=["cases"])
         inquiry.save(update_fields=["source", "priority", "topic_code", "due_on", "updated_at"])
-        text = f"Source {inquiry.get_source_display()}, priority {inquiry.get_priority_display()}, due {inquiry.due_on}"
+        source, priority = _en(Source, inquiry.source), _en(Priority, inquiry.priority)
+        text = f"Source {source}, priority {priority}, due {inquiry.due_on}"
         if inquiry.status == InquiryStatus.RECEIVED:
             _set_status(context, inquiry, InquiryStatus.TRIAGED, text)
         else:
@@ -604,7 +612,7 @@ def response_draft(
         response.save()
         if inquiry.status == InquiryStatus.ASSIGNED:
             _set_status(context, inquiry, InquiryStatus.DRAFTING)
-        _activity(context, inquiry, ActivityKind.RESPONSE, f"{response.get_kind_display()} drafted")
+        _activity(context, inquiry, ActivityKind.RESPONSE, f"{_en(ResponseKind, response.kind)} drafted")
     return response
 
 
@@ -772,7 +780,10 @@ def response_telephone_log(
         response.full_clean()
         response.save()
         _activity(
-            context, inquiry, ActivityKind.RESPONSE, f"Telephone call: {response.get_telephone_outcome_display()}"
+            context,
+            inquiry,
+            ActivityKind.RESPONSE,
+            f"Telephone call: {_en(TelephoneOutcome, response.telephone_outcome)}",
         )
         if outcome == TelephoneOutcome.ANSWERED:
             _set_status(context, inquiry, InquiryStatus.SENT, "Answered by telephone")
@@ -818,8 +829,8 @@ def sla_sweep(*, today: date | None = None) -> dict[str, int]:
             if supervisors:
                 EmailMessage(
                     f"Overdue CAO inquiry {inquiry.reference}",
-                    f"The inquiry {inquiry.reference} ({inquiry.get_source_display()}) was due on {inquiry.due_on} "
-                    f"and is {inquiry.get_status_display().lower()}.\n"
+                    f"The inquiry {inquiry.reference} ({_en(Source, inquiry.source)}) was due on {inquiry.due_on} "
+                    f"and is {_en(InquiryStatus, inquiry.status).lower()}.\n"
                     f"{settings.PUBLIC_BASE_URL}/casework/inquiries/{inquiry.pk}/",
                     to=supervisors,
                 ).send()
@@ -885,6 +896,6 @@ def trip_redress_update(
         trip.determination_letter = determination_letter.strip()
         trip.full_clean()
         trip.save(update_fields=["documents_received", "status", "determination_letter", "determined_at", "updated_at"])
-        _activity(context, trip.inquiry, ActivityKind.EDIT, f"DHS TRIP status {trip.get_status_display()}")
+        _activity(context, trip.inquiry, ActivityKind.EDIT, f"DHS TRIP status {_en(TripStatus, trip.status)}")
         _audit(context, trip.inquiry, f"DHS TRIP {trip.redress_control_number} now {status}")
     return trip

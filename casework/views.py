@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,7 @@ from .forms import (
     TripUpdateForm,
     submission_key,
 )
-from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source
+from .models import InquiryChannel, Response, ResponseKind, ResponseStatus, Source, TripStatus
 
 CAO = tuple(CASEWORK_ROLES)
 CAO_AND_TSA = (*CASEWORK_ROLES, Role.TSA_LIAISON)
@@ -105,6 +105,7 @@ PUBLIC_FORM_FIELDS = {
 STAFF_FORM_FIELDS = {
     "correspondent_name": "name",
     "correspondent_organisation": "organisation",
+    "correspondent_role": "role",
     "correspondent_email": "email",
     "correspondent_phone": "phone",
     "correspondent_address": "address",
@@ -176,9 +177,9 @@ def write(request: HttpRequest) -> HttpResponse:
 
 @public
 def write_done(request: HttpRequest) -> HttpResponse:
-    reference = request.session.get("casework_reference")
-    if not reference:
-        return redirect("casework:write")
+    """The confirmation number, shown once: on a shared computer the next person to open this page
+    (or a reload) sees a neutral page, not someone else's number."""
+    reference = request.session.pop("casework_reference", None)
     return render(request, "casework/public_done.html", {"reference": reference})
 
 
@@ -218,9 +219,10 @@ def console(request: HttpRequest) -> HttpResponse:
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     form = AssignForm(request.POST, staff=selectors.assignable_staff())
     ids = [int(pk) for pk in request.POST.getlist("inquiry") if pk.isdigit()]
+    queue = _queue_url(request.POST.get("filters", ""))
     if not form.is_valid() or not ids:
         messages.error(request, _("Choose inquiries and a person to assign them to."))
-        return redirect("casework:console")
+        return redirect(queue)
     try:
         done = services.inquiries_bulk_assign(
             context=_context(request), inquiry_ids=ids, assignee=form.cleaned_data["assignee"]
@@ -229,7 +231,18 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(count)d inquiries assigned.") % {"count": len(done)})
-    return redirect("casework:console")
+    return redirect(queue)
+
+
+def _queue_url(filters: str) -> str:
+    """The queue with the filters it was showing (only the filter form's own parameters)."""
+    sent = QueryDict(filters)
+    kept = QueryDict(mutable=True)
+    for name in QueueFilterForm.base_fields:
+        if sent.get(name):
+            kept[name] = sent[name]
+    url = reverse("casework:console")
+    return f"{url}?{kept.urlencode()}" if kept else url
 
 
 def _referral_initial(referral) -> dict:
@@ -275,6 +288,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 correspondent_name=data["name"],
                 correspondent_organisation=data["organisation"],
+                correspondent_role=data["role"],
                 correspondent_email=data["email"],
                 correspondent_phone=data["phone"],
                 correspondent_address=data["address"],
@@ -575,8 +589,13 @@ def case_lookup(request: HttpRequest) -> HttpResponse:
 @roles_required(*CAO_AND_TSA)
 def trip(request: HttpRequest) -> HttpResponse:
     search = (request.GET.get("q") or "").strip()
-    rows = selectors.trip_search(user=request.user, status=request.GET.get("status") or None, text=search)
-    return render(request, "casework/trip.html", {"rows": rows[:200], "q": search})
+    status = request.GET.get("status") if request.GET.get("status") in TripStatus.values else ""
+    rows = selectors.trip_search(user=request.user, status=status or None, text=search)
+    return render(
+        request,
+        "casework/trip.html",
+        {"rows": rows[:200], "q": search, "status": status, "statuses": TripStatus.choices},
+    )
 
 
 @roles_required(*CAO_AND_TSA)
@@ -649,6 +668,7 @@ def _report_csv(request: HttpRequest, figures) -> HttpResponse:
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cao-report.csv"'
+    response.write("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8 ("0–5", not "0â€“5")
     writer = csv.writer(response)
     writer.writerow(["section", "month", "source", "value"])
     for row in figures.volume:

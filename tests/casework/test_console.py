@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from casework import services
-from casework.models import Inquiry, InquiryStatus, Source, TripStatus
+from casework.models import Inquiry, InquiryStatus, Source, TripRedress, TripStatus
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
 from contactcenter.models import AuditEvent, Channel
@@ -130,6 +131,7 @@ def test_a_call_an_iso_referred_to_cao_is_taken_up_as_an_inquiry_linked_in_the_l
             "source": "public",
             "priority": 3,
             "name": "María López",
+            "role": "applicant",
             "phone": "+12135550142",
             "language": "es",
             "subject": "Referred by the contact center: interview notice",
@@ -318,3 +320,93 @@ def test_a_refused_action_shows_the_page_again_with_the_text_typed(client_as):
     assert not Response.objects.exists()
     invalid = client.post(f"/casework/inquiries/{inquiry.pk}/telephone/", {"outcome": "nonsense", "notes": "Rang at 9"})
     assert invalid.status_code == 400 and "Rang at 9</textarea>" in invalid.text
+
+
+def test_queue_search_finds_a_confirmation_number_typed_any_way(client_as):
+    wanted, other = make_inquiry(subject="Card problem"), make_inquiry(subject="Other matter")
+    client = client_as(Role.CAO_ANALYST)
+    code = wanted.reference.removeprefix("CAO-")
+    for typed in (wanted.reference, wanted.reference.lower(), f"cao{code}", f" CAO{code.lower()} "):
+        page = client.get("/casework/", {"q": typed}).text
+        assert wanted.reference in page and other.reference not in page, typed
+
+
+def test_queue_search_finds_the_inquiries_linked_to_a_receipt_number_in_any_format(client_as):
+    linked = make_inquiry(subject="Card problem", body="About case eac-219-000-0001.")
+    other = make_inquiry(subject="Other matter", body="About case WAC2190000002.")
+    client = client_as(Role.CAO_ANALYST)
+    for typed in ("EAC2190000001", "eac 219 000 0001", "EAC-219-000-0001", "eac.219.000.0001"):
+        page = client.get("/casework/", {"q": typed}).text
+        assert linked.reference in page and other.reference not in page, typed
+
+
+@pytest.mark.postgres
+def test_queue_search_ignores_accents(client_as):
+    maria = make_inquiry(subject="Tarjeta", body="Mi tarjeta tiene un error.", correspondent_name="María Núñez")
+    other = make_inquiry(subject="Other matter", correspondent_name="Mario Nunn")
+    client = client_as(Role.CAO_ANALYST)
+    for typed in ("maria", "María", "nunez"):
+        page = client.get("/casework/", {"q": typed}).text
+        assert maria.reference in page and other.reference not in page, typed
+
+
+def test_the_trip_list_filters_by_status_from_a_labelled_select(client_as, make_staff):
+    analyst = make_staff(Role.CAO_ANALYST)
+    trips = []
+    for number, name in (("2026000001", "Ali Khan"), ("2026000002", "Bea Lund")):
+        inquiry = make_inquiry(correspondent_email="liaison@tsa.dhs.gov")
+        trips.append(
+            services.trip_redress_open(
+                context=AuditContext(actor=analyst), inquiry=inquiry, redress_control_number=number, traveller_name=name
+            )
+        )
+    TripRedress.objects.filter(pk=trips[1].pk).update(status=TripStatus.PENDING_PAPERWORK)
+    client = client_as(Role.TSA_LIAISON)
+    page = client.get("/casework/trip/", {"status": "pending_paperwork"}).text
+    assert '<label class="usa-label" for="trip-status">Status</label>' in page
+    assert '<option value="pending_paperwork" selected>Pending paperwork</option>' in page
+    assert "2026000002" in page and "2026000001" not in page
+    assert "2026000001" in client.get("/casework/trip/").text
+
+
+def test_the_assign_dropdowns_show_full_names(client_as, make_staff):
+    make_staff(Role.CAO_ANALYST, username="jdoe7", first_name="Jane", last_name="Doe")
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_SUPERVISOR)
+    for url in ("/casework/", f"/casework/inquiries/{inquiry.pk}/"):
+        page = client.get(url).text
+        assert ">Jane Doe</option>" in page and ">jdoe7</option>" not in page, url
+
+
+def test_the_report_csv_starts_with_a_byte_order_mark_for_excel(client_as):
+    make_inquiry()
+    export = client_as(Role.CAO_SUPERVISOR).get(
+        "/casework/reports/", {"start": "2026-01-01", "end": "2026-12-31", "format": "csv"}
+    )
+    assert export.content.startswith(b"\xef\xbb\xbfsection,month,source,value")
+    assert "0–5".encode() in export.content
+
+
+def test_bulk_assign_goes_back_to_the_queue_as_it_was_filtered(client_as, make_staff):
+    first = make_inquiry()
+    analyst = make_staff(Role.CAO_ANALYST)
+    client = client_as(Role.CAO_SUPERVISOR)
+    page = client.get("/casework/", {"source": "cis_ombudsman", "q": "delay"}).text
+    assert 'name="filters" value="source=cis_ombudsman&amp;q=delay"' in page
+    response = client.post(
+        "/casework/assign/",
+        {"inquiry": [first.pk], "assignee": analyst.pk, "filters": "q=delay&source=cis_ombudsman&evil=1"},
+    )
+    assert response["Location"] == "/casework/?q=delay&source=cis_ombudsman"
+    refused = client.post("/casework/assign/", {"assignee": analyst.pk, "filters": "status=triaged"})
+    assert refused["Location"] == "/casework/?status=triaged"
+
+
+def test_queue_row_checkboxes_and_the_responses_table_are_labelled(client_as):
+    inquiry = make_inquiry()
+    client = client_as(Role.CAO_ANALYST)
+    page = client.get("/casework/").text
+    label = re.search(rf'<label[^>]*for="select-{inquiry.pk}">(.*?)</label>', page).group(0)
+    assert "ncsc-checkbox-label--hidden-text" in label and f"Select {inquiry.reference}" in label
+    detail = client.get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert '<caption class="usa-sr-only">Every response to this inquiry, oldest first</caption>' in detail

@@ -196,6 +196,7 @@ def _staff_form(**overrides):
         "priority": "1",
         "name": "Executive Clerk",
         "organisation": "The White House",
+        "role": "office",
         "address": "1600 Pennsylvania Avenue NW, Washington DC",
         "language": "en",
         "subject": "Referral of a letter from Mr. Diaz",
@@ -395,3 +396,83 @@ def test_intake_is_idempotent_on_the_submission_token():
     first = make_inquiry(submission_token=token)
     assert make_inquiry(submission_token=token, subject="Changed") == first
     assert Inquiry.objects.count() == 1
+
+
+def test_activity_written_for_a_spanish_form_is_in_english(client):
+    cache.clear()
+    client.post("/casework/write/", _form(), HTTP_ACCEPT_LANGUAGE="es")
+    inquiry = Inquiry.objects.get()
+    texts = list(inquiry.activities.values_list("text", flat=True))
+    assert texts == ["Received by public web form", "Triaged automatically as General public"]
+    assert inquiry.interaction.summary.startswith("General public inquiry ")
+
+
+def test_activity_log_shows_status_labels_not_codes(client_as):
+    inquiry = make_inquiry()
+    page = client_as(Role.CAO_ANALYST).get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert "(Received → Triaged)" in page and "received → triaged" not in page
+
+
+def test_the_spanish_file_picker_gets_its_texts_in_spanish(client):
+    import html
+    import json
+    import re
+
+    page = client.get("/casework/write/", HTTP_ACCEPT_LANGUAGE="es").text
+    tag = re.search(r"<input[^>]*name=\"attachments\"[^>]*>", page).group(0)
+    strings = json.loads(html.unescape(re.search(r'data-file-strings="([^"]*)"', tag).group(1)))
+    assert strings["drag"] == "Arrastre los archivos aquí o" and strings["none"] == "No se seleccionó ningún archivo."
+    assert strings["refused"].startswith("Error: no se añadió") and "%(names)s" in strings["refused"]
+    assert 'data-errormessage="Error: este tipo de archivo no es válido."' in tag
+    assert "js/file-input.js" in page
+
+
+def test_staff_intake_records_who_is_writing(client_as):
+    client = client_as(Role.CAO_ANALYST)
+    form = client.get("/casework/inquiries/new/").text
+    assert '<select name="role"' in form and "Office writing on someone&#x27;s behalf" in form
+    client.post("/casework/inquiries/new/", _staff_form(source="congressional", organisation="Office of Rep. Diaz"))
+    inquiry = Inquiry.objects.get()
+    assert inquiry.correspondent.role == "office"
+    page = client.get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert "(Office writing on someone&#x27;s behalf)" in page and "(Applicant)" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "label"),
+    [("en", "Your inquiry was not sent", "E-mail address"), ("es", "Su consulta no se envió", "Correo electrónico")],
+)
+def test_a_refused_public_form_opens_with_an_error_summary_linking_to_each_field(client, language, heading, label):
+    import re
+
+    cache.clear()
+    response = client.post("/casework/write/", _form(email="not-an-address", subject=""), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    body = response.text
+    summary = re.search(r"<div[^>]*data-error-summary>.*?</ul>", body, re.S).group(0)
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary and 'id="form-error-summary"' in summary
+    assert heading in summary
+    assert f'href="#id_email">{label}:' in summary and 'href="#id_subject">' in summary
+    assert 'id="id_email"' in body and 'id="id_subject"' in body
+    assert 'getElementById("form-error-summary")' in body and ".focus()" in body
+
+
+def test_the_public_error_summary_carries_non_field_errors(client, settings):
+    import re
+
+    cache.clear()
+    settings.CASEWORK_FORM_PER_HOUR = 0
+    body = client.post("/casework/write/", _form()).text
+    summary = re.search(r"<div[^>]*data-error-summary>.*?</ul>", body, re.S).group(0)
+    assert "<li>Too many inquiries were sent from this connection. Try again in an hour.</li>" in summary
+
+
+def test_the_confirmation_number_is_shown_once(client):
+    cache.clear()
+    done = client.post("/casework/write/", _form())["Location"]
+    reference = Inquiry.objects.get().reference
+    first = client.get(done)
+    assert first.status_code == 200 and reference in first.text
+    again = client.get(done)
+    assert again.status_code == 200 and reference not in again.text and "data-confirmation" not in again.text
+    assert "Thank you for writing to us." in again.text and 'href="/casework/write/"' in again.text

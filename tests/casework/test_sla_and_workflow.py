@@ -231,3 +231,18 @@ def test_saving_a_draft_unchanged_does_not_make_an_editor(analyst, supervisor):
         context=AuditContext(actor=supervisor), response=response, subject=response.subject, body="Text"
     )
     assert not response.edited_by.exists()
+
+
+def test_the_admin_shows_a_response_text_but_cannot_change_it(client_as, analyst):
+    from contactcenter.roles import Role
+
+    context = AuditContext(actor=analyst)
+    inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=analyst)
+    response = services.response_draft(context=context, inquiry=inquiry, kind="email", body="Dear Ombudsman")
+    client = client_as(Role.ADMINISTRATOR)
+    url = f"/admin/casework/response/{response.pk}/change/"
+    page = client.get(url).text
+    assert "Dear Ombudsman" in page and 'name="body"' not in page and 'name="subject"' not in page
+    client.post(url, {"inquiry": inquiry.pk, "kind": "email", "language": "en", "status": "draft", "body": "Changed"})
+    response.refresh_from_db()
+    assert response.body == "Dear Ombudsman"

@@ -68,7 +68,7 @@ def test_ombudsman_email_to_sent_response_and_case_view(
     assert "Triaged" in row.inner_text() and "CIS Ombudsman" in row.inner_text()
     row.get_by_role("link", name=inquiry.reference).click()
     assert page.locator("[data-due]").get_attribute("data-due") == "2026-12-17"  # 15 business days
-    page.get_by_label("Assign to").select_option(label=f"{analyst.username}")
+    page.get_by_label("Assign to").select_option(label="Alma Reyes")  # full names, not usernames
     page.get_by_role("button", name="Assign", exact=True).click()
     assert page.locator("[data-status]").get_attribute("data-status") == "assigned"
     page.get_by_label("Template").select_option(label="Case status reply (en)")

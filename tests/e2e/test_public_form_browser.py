@@ -37,3 +37,38 @@ def test_a_mistyped_receipt_number_does_not_cost_the_caller_their_attachment(pag
     assert page.locator("[data-confirmation]").inner_text() == inquiry.reference
     attachment = inquiry.attachments.get()
     assert (attachment.filename, attachment.file.read()) == ("notice.pdf", PDF)
+
+
+def test_the_spanish_file_picker_speaks_spanish_and_keeps_the_good_files(browser, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/casework/write/")
+    box = page.locator(".usa-file-input")
+    assert "Arrastre los archivos aquí o" in box.inner_text() or "Elija de una carpeta" in box.inner_text()
+    assert "Drag" not in box.inner_text() and "No files selected" not in box.text_content()
+    assert "No se seleccionó ningún archivo." in box.text_content()
+    page.locator("input[type=file][name=attachments]").set_input_files(
+        files=[
+            {"name": "notice.pdf", "mimeType": "application/pdf", "buffer": PDF},
+            {"name": "virus.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"},
+        ]
+    )
+    message = page.locator("[data-refused-files]")
+    message.wait_for()
+    assert "virus.exe" in message.inner_text() and message.inner_text().startswith("Error: no se añadió")
+    names = page.locator("input[type=file][name=attachments]").evaluate("i => [...i.files].map(f => f.name)")
+    assert names == ["notice.pdf"]
+    page.wait_for_function("document.querySelector('.usa-file-input').textContent.includes('Archivo seleccionado')")
+    context.close()
+
+
+def test_a_refused_form_puts_the_focus_on_its_error_summary(page, live_server):
+    cache.clear()
+    page.goto(f"{live_server.url}/casework/write/")
+    page.get_by_label("Your full name").fill("Ana Ruiz")
+    page.get_by_role("button", name="Send inquiry").click()
+    summary = page.locator("[data-error-summary]")
+    assert page.evaluate("document.activeElement.id") == "form-error-summary"
+    summary.get_by_role("link", name="E-mail address: This field is required.").click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
