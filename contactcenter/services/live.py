@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .. import hours, selectors, telephony
 from ..audit import AuditContext
@@ -283,7 +284,7 @@ def service_request_create(
     person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision."""
     today = today or timezone.localdate()
     if kind not in ServiceRequestType.values:
-        raise ApplicationError(f"Unknown service request type {kind!r}.")
+        raise ApplicationError(_("Unknown service request type %(kind)r.") % {"kind": kind})
     try:
         receipt = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
@@ -296,23 +297,29 @@ def service_request_create(
         case = selectors.case_get(receipt_number=receipt)
         if case is None:
             raise ApplicationError(
-                f"No case is on file for {mask_receipt_number(receipt)}: check the number with the caller.",
+                _("No case is on file for %(receipt)s: check the number with the caller.")
+                % {"receipt": mask_receipt_number(receipt)},
                 extra={"field": "receipt_number"},
             )
         if case.date_of_birth != date_of_birth or (a_number and case.a_number and a_number != case.a_number):
             raise ApplicationError(
-                "The date of birth or A-number does not match the case on file: verify the caller's identity.",
+                _("The date of birth or A-number does not match the case on file: verify the caller's identity."),
                 extra={"field": "date_of_birth"},
             )
         if kind == ServiceRequestType.OUTSIDE_NORMAL:
             published = selectors.processing_time_for_case(case=case, as_of=today)
             if published is None:
-                raise ApplicationError("No processing time is published for this case's form and category.")
+                raise ApplicationError(_("No processing time is published for this case's form and category."))
             if not selectors.case_outside_normal_processing(case=case, today=today):
                 raise ApplicationError(
-                    f"The case is within normal processing time: a request can be taken only for cases received "
-                    f"before {published.inquiry_receipt_date:%B} {published.inquiry_receipt_date.day}, "
-                    f"{published.inquiry_receipt_date.year} (published {published.published_on:%Y-%m-%d}).",
+                    _(
+                        "The case is within normal processing time: a request can be taken only for cases "
+                        "received before %(date)s (published %(published)s)."
+                    )
+                    % {
+                        "date": formats.date_format(published.inquiry_receipt_date, _("F j, Y")),
+                        "published": f"{published.published_on:%Y-%m-%d}",
+                    },
                     extra={"field": "kind", "inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
                 )
         contact = None
@@ -377,13 +384,16 @@ def service_request_review(
 ) -> ServiceRequest:
     """A Tier 2 officer decides an expedite or emergency-appointment request Tier 1 relayed."""
     if not note.strip():
-        raise ApplicationError("Give the reason for the decision.", extra={"field": "note"})
+        raise ApplicationError(_("Give the reason for the decision."), extra={"field": "note"})
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
-            raise ApplicationError("No such service request.")
+            raise ApplicationError(_("No such service request."))
         if request.status != ServiceRequestStatus.PENDING_REVIEW:
-            raise ApplicationError(f"{request.reference} is not awaiting review ({request.get_status_display()}).")
+            raise ApplicationError(
+                _("%(reference)s is not awaiting review (%(status)s).")
+                % {"reference": request.reference, "status": request.get_status_display()}
+            )
         request.status = ServiceRequestStatus.APPROVED if approve else ServiceRequestStatus.DENIED
         request.reviewed_by = user
         request.reviewed_at = now or timezone.now()
@@ -415,22 +425,29 @@ def contact_escalate(
     moves to the Tier 2 queue of their language and the CSR goes to wrap-up."""
     now = now or timezone.now()
     if reason not in EscalationReason.values:
-        raise ApplicationError(f"Unknown escalation reason {reason!r}.", extra={"field": "reason"})
+        raise ApplicationError(
+            _("Unknown escalation reason %(reason)r.") % {"reason": reason}, extra={"field": "reason"}
+        )
     if not tried.strip() or not summary.strip():
-        raise ApplicationError("Say what was tried and summarise the case for the officer.", extra={"field": "summary"})
+        raise ApplicationError(
+            _("Say what was tried and summarise the case for the officer."), extra={"field": "summary"}
+        )
     with transaction.atomic():
         _agent_state_for_update(user)  # agent before contact, the order every other service locks in
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
         if contact.tier != 1:
-            raise ApplicationError("Only a Tier 1 conversation is escalated to Tier 2.")
+            raise ApplicationError(_("Only a Tier 1 conversation is escalated to Tier 2."))
         language = language or contact.language
         tier2_queue = queue_name_for(tier=2, language=language)
         if not hours.queue_open(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now):
             opens = hours.next_queue_opening(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now)
             local = opens.astimezone(ZoneInfo(contact.caller_time_zone))
             raise ApplicationError(
-                f"Tier 2 is closed now; it opens {local:%A %-I:%M %p} the caller's time. "
-                "Take a service request or arrange a callback instead.",
+                _(
+                    "Tier 2 is closed now; it opens %(opens)s the caller's time. "
+                    "Take a service request or arrange a callback instead."
+                )
+                % {"opens": formats.date_format(local, _("l g:i A"))},
                 extra={"queue": tier2_queue},
             )
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the Tier 2 leg
@@ -581,9 +598,13 @@ def contact_wrap_up(
     wrap-up time counted from the end of the conversation, and the agent's next state."""
     now = now or timezone.now()
     if disposition not in Disposition.values:
-        raise ApplicationError(f"Unknown disposition {disposition!r}.", extra={"field": "disposition"})
+        raise ApplicationError(
+            _("Unknown disposition %(disposition)r.") % {"disposition": disposition}, extra={"field": "disposition"}
+        )
     if next_state not in AFTER_WRAP_UP:
-        raise ApplicationError(f"After wrap-up an agent goes available, on break or offline, not {next_state!r}.")
+        raise ApplicationError(
+            _("After wrap-up an agent goes available, on break or offline, not %(state)r.") % {"state": next_state}
+        )
     with transaction.atomic():
         agent = _agent_state_for_update(user)
         # A callback nobody answered is back in line with no agent, so the agent's own history says
@@ -599,9 +620,9 @@ def contact_wrap_up(
             or last_wrap_up.contact_id != contact.pk
             or contact.wrap_up_seconds is not None
         ):
-            raise ApplicationError("There is no contact of yours to wrap up.", extra={"contact_id": contact_id})
+            raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
         if contact.status not in (ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.WAITING):
-            raise ApplicationError("End the conversation before wrapping up.")
+            raise ApplicationError(_("End the conversation before wrapping up."))
         if contact.disposition != Disposition.ESCALATED:
             contact.disposition = disposition
         contact.wrap_up_notes = notes.strip()

@@ -737,3 +737,31 @@ def test_an_invalid_receipt_number_given_on_a_call_is_refused_next_to_the_field_
     assert "Receipt number added to the contact." in page.content.decode()
     contact.refresh_from_db()
     assert contact.receipt_numbers == [case.receipt_number, "IOE0987654321"]
+
+
+def test_service_refusals_are_given_in_the_language_of_the_console(reference, make_staff):
+    from django.utils import translation
+
+    csr = make_staff(Role.CSR)
+    case = _within_normal_case()
+    base = {
+        "context": AuditContext(actor=csr),
+        "user": csr,
+        "kind": "card_not_received",
+        "receipt_number": case.receipt_number,
+        "requester_role": "applicant",
+    }
+    with translation.override("es"):
+        with pytest.raises(ApplicationError) as mismatch:
+            services.service_request_create(date_of_birth=case.date_of_birth - timedelta(days=1), **base)
+        with pytest.raises(ApplicationError) as not_yours:
+            services.contact_complete(context=AuditContext(actor=csr), user=csr, contact_id=0)
+        with pytest.raises(ApplicationError) as bad_a_number:
+            services.service_request_create(date_of_birth=case.date_of_birth, a_number="B12", **base)
+
+    assert mismatch.value.message == (
+        "La fecha de nacimiento o el número A no coincide con el caso registrado: "
+        "verifique la identidad de la persona que llama."
+    )
+    assert not_yours.value.message == "Este contacto no le corresponde."
+    assert bad_a_number.value.message == "Un número A es la letra A seguida de 7, 8 o 9 dígitos."
