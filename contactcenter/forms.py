@@ -188,8 +188,15 @@ class WrapUpForm(UswdsForm):
 
 
 class ReviewForm(UswdsForm):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("deny", _("Deny"))])
-    note = forms.CharField(label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("deny", _("Deny"))],
+        error_messages={"required": _("Choose approve or deny."), "invalid_choice": _("Choose approve or deny.")},
+    )
+    note = forms.CharField(
+        label=_("Reason for the decision"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for the decision.")},
+    )
 
 
 class ZipLookupForm(UswdsForm):

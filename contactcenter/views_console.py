@@ -267,7 +267,7 @@ def _contact_form_action(request: HttpRequest, *, contact_id: int, form, form_ke
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            _form_refusal(form, error)
         else:
             messages.success(request, success)
             return redirect("agent-console")
@@ -303,21 +303,28 @@ def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
 @roles_required(Role.ISO)
 @require_POST
 def service_request_review(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A refused decision comes back next to the reason's field of that request, with what was typed."""
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or deny and give the reason."))
-        return redirect("agent-console")
-    return _act(
-        request,
-        lambda context: services.service_request_review(
-            context=context,
-            user=request.user,
-            request_id=request_id,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-        ),
-        _("Decision recorded."),
-    )
+    if form.is_valid():
+        try:
+            services.service_request_review(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                request_id=request_id,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            if error.extra.get("field") != "note":  # not about the reason: the request itself moved on
+                messages.error(request, error.message)
+                return redirect("agent-console")
+            form.add_error("note", error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("agent-console")
+    context = _context(request)
+    context.update(review_form=form, review_refused=request_id)
+    return render(request, "contactcenter/console.html", context, status=400)
 
 
 @roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR)

@@ -76,10 +76,9 @@ def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) ->
     by_field: dict[str, list[str]] = {}
     for name, messages in found.items():
         by_field.setdefault(rename.get(name, name), []).extend(messages)
-    return ApplicationError(
-        "; ".join(f"{field}: {' '.join(messages)}" for field, messages in by_field.items()),
-        extra={"field": next(iter(by_field)), "fields": by_field},
-    )
+    # The message is for people: each different message once, never the field names themselves.
+    shown = dict.fromkeys(str(message) for messages in by_field.values() for message in messages)
+    return ApplicationError(" ".join(shown), extra={"field": next(iter(by_field)), "fields": by_field})
 
 
 def _topic_of(contact: WaitingContact) -> str:

@@ -765,3 +765,60 @@ def test_service_refusals_are_given_in_the_language_of_the_console(reference, ma
     )
     assert not_yours.value.message == "Este contacto no le corresponde."
     assert bad_a_number.value.message == "Un número A es la letra A seguida de 7, 8 o 9 dígitos."
+
+
+def test_an_address_change_without_the_address_is_refused_on_each_field_without_raw_field_names(reference, make_staff):
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+    empty = dict.fromkeys(("new_address_line", "new_city", "new_state", "new_zip"), "")
+
+    response = client.post("/console/service-requests/", {"contact_id": contact.pk, **_address_change(case, **empty)})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    for name in empty:
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in field and f'aria-describedby="id_{name}_error"' in field
+        error = re.search(rf'<span class="usa-error-message" id="id_{name}_error"[^>]*>([^<]*)</span>', page)
+        assert error is not None and error.group(1) == "An address change needs the new address."
+    assert "new_address_line:" not in page and "new_city:" not in page
+    assert ServiceRequest.objects.count() == 0
+
+    data = {**_address_change(case, **empty), "date_of_birth": case.date_of_birth}
+    with pytest.raises(ApplicationError) as refused:
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+    assert refused.value.message == "An address change needs the new address."
+    assert sorted(refused.value.extra["fields"]) == sorted(empty)
+
+
+def test_an_iso_decision_without_a_reason_is_refused_next_to_that_requests_reason_field(reference, make_staff):
+    case = _within_normal_case()
+    csr, iso = make_staff(Role.CSR), make_staff(Role.ISO)
+    request = services.service_request_create(
+        context=AuditContext(actor=csr),
+        user=csr,
+        kind="expedite",
+        receipt_number=case.receipt_number,
+        date_of_birth=case.date_of_birth,
+        requester_role="applicant",
+        contact_phone="+12135550142",
+        expedite_criterion="humanitarian",
+    )
+
+    response = _signed_in(iso).post(
+        f"/console/service-requests/{request.pk}/review/", {"decision": "approve", "note": "  "}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = re.search(rf'<textarea[^>]*id="note-{request.pk}"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and f'aria-describedby="note-{request.pk}-error"' in field
+    error = re.search(rf'<span class="usa-error-message" id="note-{request.pk}-error"[^>]*>([^<]*)</span>', page)
+    assert error is not None and error.group(1) == "Give the reason for the decision."
+    request.refresh_from_db()
+    assert request.status == ServiceRequestStatus.PENDING_REVIEW
