@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -21,6 +24,8 @@ from .models import (
     RequesterRole,
     ServiceRequestType,
 )
+
+SUBMISSION_TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _failure_keys(request, username: str) -> list[str]:
@@ -160,6 +165,16 @@ class ServiceRequestForm(UswdsForm):
     moved_on = forms.DateField(
         label=_("Date of the move"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # One per rendered form: posting the same form twice takes one request.
+    submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = uuid.uuid4().hex
+
+    def clean_submission_token(self) -> str:
+        value = self.cleaned_data["submission_token"].strip().lower()
+        return value if SUBMISSION_TOKEN_RE.match(value) else ""
 
     def clean_new_state(self) -> str:
         value = self.cleaned_data["new_state"].strip().upper()

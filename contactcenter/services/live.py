@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -252,6 +252,12 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> 
     return updated
 
 
+def _service_request_submitted(*, user, submission_token: str | None) -> ServiceRequest | None:
+    if not submission_token:
+        return None
+    return ServiceRequest.objects.filter(submission_token=submission_token, created_by=user).first()
+
+
 def service_request_create(
     *,
     context: AuditContext,
@@ -273,6 +279,7 @@ def service_request_create(
     new_zip: str = "",
     moved_on: date | None = None,
     contact_id: int | None = None,
+    submission_token: str = "",
     today: date | None = None,
 ) -> ServiceRequest:
     """Take a service request on a case on file, routed to the office that holds the case.
@@ -280,8 +287,16 @@ def service_request_create(
     The caller's date of birth (and A-number, when given) must match the case. A request for a case
     outside normal processing time is taken only when the case was received before the published
     "receipt date for a case inquiry". An address change (AR-11) updates every pending case of the
-    person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision."""
+    person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision.
+
+    Idempotent on `submission_token` (the form's one-time token): the same form posted again, even
+    at the same moment, returns the request the first post created."""
     today = today or timezone.localdate()
+    submission_token = submission_token or None
+    if submission_token:
+        earlier = _service_request_submitted(user=user, submission_token=submission_token)
+        if earlier is not None:
+            return earlier
     if kind not in ServiceRequestType.values:
         raise ApplicationError(_("Unknown service request type %(kind)r.") % {"kind": kind})
     try:
@@ -351,12 +366,21 @@ def service_request_create(
             created_by=user,
             contact=contact,
             interaction=contact.agent_interaction if contact else None,
+            submission_token=submission_token,
         )
         try:
-            request.full_clean()
+            request.full_clean(exclude=["submission_token"])
         except ValidationError as error:
             raise _refusal(error) from error
-        request.save()
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:
+            # The same form's other post got there first (it waited on this one's unique token).
+            earlier = _service_request_submitted(user=user, submission_token=submission_token)
+            if submission_token is None or earlier is None:
+                raise
+            return earlier
         summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
         if kind == ServiceRequestType.ADDRESS_CHANGE:
             updated = _address_change_apply(context=context, request=request)

@@ -822,3 +822,35 @@ def test_an_iso_decision_without_a_reason_is_refused_next_to_that_requests_reaso
     assert error is not None and error.group(1) == "Give the reason for the decision."
     request.refresh_from_db()
     assert request.status == ServiceRequestStatus.PENDING_REVIEW
+
+
+def test_the_same_service_request_form_posted_twice_takes_one_request(reference, make_staff):
+    case = _outside_normal_case()
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+    form = re.search(r'<form[^>]*action="/console/service-requests/"[^>]*>', page).group(0)
+    assert "data-submit-once" in form
+    token = re.search(r'<input type="hidden" name="submission_token" value="([0-9a-f]{32})"', page).group(1)
+    data = {
+        "contact_id": contact.pk,
+        "kind": "outside_normal",
+        "receipt_number": case.receipt_number,
+        "date_of_birth": case.date_of_birth.isoformat(),
+        "requester_role": "applicant",
+        "contact_phone": "+12135550142",
+        "submission_token": token,
+    }
+
+    first = _post(client, "/console/service-requests/", data).content.decode()
+    second = _post(client, "/console/service-requests/", data).content.decode()
+
+    request = ServiceRequest.objects.get()
+    assert f"{request.reference} taken" in first and f"{request.reference} taken" in second
+    assert request.submission_token == token
+    assert AuditEvent.objects.filter(target_type="contactcenter.servicerequest", action="create").count() == 1
+    fresh = re.search(r'name="submission_token" value="([0-9a-f]{32})"', second).group(1)
+    assert fresh != token  # the next form is a new request
