@@ -23,6 +23,7 @@ from .models import (
     Language,
     RequesterRole,
     ServiceRequestType,
+    Tier,
 )
 
 SUBMISSION_TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -122,8 +123,9 @@ class TopicChoiceField(forms.ModelChoiceField):
 class DateRangeForm(UswdsForm):
     """A period of whole days, both ends included: every report's filter."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input reads and writes YYYY-MM-DD whatever the page's language.
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         cleaned = super().clean()
@@ -200,6 +202,13 @@ class WrapUpForm(UswdsForm):
     disposition = forms.ChoiceField(label=_("Disposition"), choices=Disposition.choices)
     notes = forms.CharField(label=_("Wrap-up notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     next_state = forms.ChoiceField(label=_("Then"), choices=AGENT_CHOOSABLE)
+
+    def __init__(self, *args, tier: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if tier == Tier.TIER2:  # Tier 2 is where escalations end: an officer does not escalate further
+            self.fields["disposition"].choices = [
+                (value, label) for value, label in Disposition.choices if value != Disposition.ESCALATED
+            ]
 
 
 class ReviewForm(UswdsForm):

@@ -26,7 +26,7 @@ from .forms import (
 )
 from .hours import zone_name
 from .identifiers import mask_receipt_number
-from .models import AgentStatus, AuditAction, Tier
+from .models import AgentStatus, AuditAction, ContactKind, ContactStatus, Disposition, Language, StaffProfile, Tier
 from .roles import Role, roles_required
 
 AGENTS = (Role.CSR, Role.ISO)
@@ -92,12 +92,49 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
                 "contact_phone": contact.phone if contact else "",
             }
         ),
-        "escalation_form": forms.get("escalation_form")
-        or EscalationForm(initial={"language": contact.language if contact else "en"}),
-        "wrap_form": forms.get("wrap_form") or WrapUpForm(),
+        "escalation_form": _with_tier2_staffing(
+            forms.get("escalation_form") or EscalationForm(initial={"language": contact.language if contact else "en"}),
+            show=state.contact is not None and state.contact.tier == 1,
+        ),
+        "wrap_form": forms.get("wrap_form")
+        or WrapUpForm(
+            tier=profile.tier if profile else None,
+            initial={"disposition": _disposition_default(state.wrap_up)} if state.wrap_up else None,
+        ),
         "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
     }
+
+
+def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
+    """Next to the language choice, how many Tier 2 officers of each language are signed in: a
+    language with none may wait for an officer from another queue (overflow)."""
+    if show:
+        signed_in = selectors.tier2_officers_signed_in()
+        counts = ", ".join(f"{Language(code).label}: {count}" for code, count in signed_in.items())
+        form.fields["language"].help_text = _(
+            "Tier 2 officers signed in now, by language: %(counts)s. With none for the caller's language, "
+            "the caller may wait until an officer of another queue takes the call."
+        ) % {"counts": counts}
+        form.tier2_signed_in = signed_in
+        form._bound_fields_cache.pop("language", None)  # a bound field keeps the help text it was made with
+        form._mark_fields()  # the field is now described by the hint
+    return form
+
+
+def _disposition_default(contact) -> str:
+    """What the wrap-up form proposes: what the conversation itself shows happened."""
+    if contact.disposition == Disposition.ESCALATED:
+        return Disposition.ESCALATED
+    if contact.kind == ContactKind.CALLBACK and contact.status != ContactStatus.COMPLETED:
+        return Disposition.NO_ANSWER
+    if contact.service_requests.exists():
+        return Disposition.SERVICE_REQUEST
+    return Disposition.INFORMATION
+
+
+def _agent_tier(user) -> str | None:
+    return StaffProfile.objects.filter(user=user).values_list("tier", flat=True).first()
 
 
 def _zone(name: str):
@@ -293,7 +330,7 @@ def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
     return _contact_form_action(
         request,
         contact_id=contact_id,
-        form=WrapUpForm(request.POST),
+        form=WrapUpForm(request.POST, tier=_agent_tier(request.user)),
         form_key="wrap_form",
         service=services.contact_wrap_up,
         success=_("Wrap-up saved."),

@@ -646,18 +646,26 @@ def contact_wrap_up(
             raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
         if contact.status not in (ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.WAITING):
             raise ApplicationError(_("End the conversation before wrapping up."))
+        if contact.tier == 2 and disposition == Disposition.ESCALATED:
+            raise ApplicationError(
+                _("A Tier 2 conversation is not escalated to Tier 2: choose what happened."),
+                extra={"field": "disposition"},
+            )
         if contact.disposition != Disposition.ESCALATED:
             contact.disposition = disposition
         contact.wrap_up_notes = notes.strip()
         contact.wrap_up_seconds = max(int((now - agent.state_since).total_seconds()), 0)
         contact.save(update_fields=["disposition", "wrap_up_notes", "wrap_up_seconds", "updated_at"])
         if contact.agent_interaction_id:
+            # An escalated conversation keeps its hand-off summary in the history, then the notes.
+            escalation = Escalation.objects.filter(from_contact=contact).first()
+            summary = " — ".join(filter(None, [escalation.summary if escalation else "", contact.wrap_up_notes]))
             conversation_record(
                 context=context,
                 contact=contact,
                 agent=user,
                 outcome=DISPOSITION_OUTCOMES[Disposition(contact.disposition)],
-                summary=contact.wrap_up_notes,
+                summary=summary,
             )
         _agent_move(context=context, agent=agent, to_state=next_state, reason="wrap-up done", now=now, contact=contact)
         if next_state == AgentStatus.AVAILABLE:

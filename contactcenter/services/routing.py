@@ -53,6 +53,7 @@ AGENT_SETTABLE: dict[str, frozenset[str]] = {
     AgentStatus.ON_CALL: frozenset(),
 }
 ROUTE_DRAIN_LIMIT = 500
+ENDED_STATUSES = frozenset({ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.ABANDONED})
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,9 @@ def route_queue_drain(*, queue_name: str, now: datetime | None = None, limit: in
 
 def _contact_offered_to(*, user, contact_id: int, statuses: Iterable[str]) -> WaitingContact:
     contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+    ended = contact is not None and contact.status in ENDED_STATUSES and contact.status not in statuses
+    if ended and contact.offered_to_id == user.pk:
+        raise ApplicationError(_("This call has already ended."), extra={"contact_id": contact_id})
     if contact is None or contact.offered_to_id != user.pk or contact.status not in statuses:
         raise ApplicationError(_("This contact is not yours to take."), extra={"contact_id": contact_id})
     return contact
