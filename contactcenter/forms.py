@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -20,7 +23,10 @@ from .models import (
     Language,
     RequesterRole,
     ServiceRequestType,
+    Tier,
 )
+
+SUBMISSION_TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _failure_keys(request, username: str) -> list[str]:
@@ -117,8 +123,9 @@ class TopicChoiceField(forms.ModelChoiceField):
 class DateRangeForm(UswdsForm):
     """A period of whole days, both ends included: every report's filter."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input reads and writes YYYY-MM-DD whatever the page's language.
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         cleaned = super().clean()
@@ -160,6 +167,16 @@ class ServiceRequestForm(UswdsForm):
     moved_on = forms.DateField(
         label=_("Date of the move"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # One per rendered form: posting the same form twice takes one request.
+    submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = uuid.uuid4().hex
+
+    def clean_submission_token(self) -> str:
+        value = self.cleaned_data["submission_token"].strip().lower()
+        return value if SUBMISSION_TOKEN_RE.match(value) else ""
 
     def clean_new_state(self) -> str:
         value = self.cleaned_data["new_state"].strip().upper()
@@ -186,10 +203,24 @@ class WrapUpForm(UswdsForm):
     notes = forms.CharField(label=_("Wrap-up notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     next_state = forms.ChoiceField(label=_("Then"), choices=AGENT_CHOOSABLE)
 
+    def __init__(self, *args, tier: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if tier == Tier.TIER2:  # Tier 2 is where escalations end: an officer does not escalate further
+            self.fields["disposition"].choices = [
+                (value, label) for value, label in Disposition.choices if value != Disposition.ESCALATED
+            ]
+
 
 class ReviewForm(UswdsForm):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("deny", _("Deny"))])
-    note = forms.CharField(label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("deny", _("Deny"))],
+        error_messages={"required": _("Choose approve or deny."), "invalid_choice": _("Choose approve or deny.")},
+    )
+    note = forms.CharField(
+        label=_("Reason for the decision"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for the decision.")},
+    )
 
 
 class ZipLookupForm(UswdsForm):

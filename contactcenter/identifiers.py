@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 RECEIPT_PREFIXES = ("EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE", "YSC")
 RECEIPT_RE = re.compile(r"^(EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC)\d{10}$")
 A_NUMBER_RE = re.compile(r"^A?\d{7,9}$")
@@ -36,7 +38,7 @@ def normalize_receipt_number(raw: str) -> str:
     value = _SEPARATORS.sub("", (raw or "")).upper()
     if not RECEIPT_RE.match(value):
         raise InvalidIdentifier(
-            "A receipt number is 3 letters (EAC, WAC, LIN, SRC, NBC, MSC, IOE or YSC) and 10 digits."
+            _("A receipt number is 3 letters (EAC, WAC, LIN, SRC, NBC, MSC, IOE or YSC) and 10 digits.")
         )
     return value
 
@@ -55,7 +57,7 @@ def normalize_a_number(raw: str) -> str:
     if value.startswith("A-"):
         value = "A" + value[2:]
     if not A_NUMBER_RE.match(value):
-        raise InvalidIdentifier("An A-number is the letter A followed by 7, 8 or 9 digits.")
+        raise InvalidIdentifier(_("An A-number is the letter A followed by 7, 8 or 9 digits."))
     return "A" + value.lstrip("A").zfill(9)
 
 

@@ -723,3 +723,15 @@ def agents_signed_on() -> QuerySet[AgentState]:
         .select_related("user")
         .order_by("home_queue", "state_since", "id")
     )
+
+
+def tier2_officers_signed_in() -> dict[str, int]:
+    """Tier 2 officers signed in now (any state but offline) who could take an escalation in each
+    language: homed in that language's Tier 2 queue, or speaking it (they take it on overflow)."""
+    from .models import Language, Tier
+
+    signed_in = AgentState.objects.filter(tier=Tier.TIER2).exclude(state=AgentStatus.OFFLINE)
+    return {
+        code: signed_in.filter(Q(home_queue=f"tier2-{code}") | Q(languages__contains=f",{code},")).count()
+        for code in Language.values
+    }

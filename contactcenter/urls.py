@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("healthz", views.healthz, name="healthz"),
     path("console/", views_console.console, name="agent-console"),

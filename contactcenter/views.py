@@ -85,10 +85,13 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     )
 
 
+REPORT_DEFAULT_DAYS = 7  # the wallboard's "last 7 days" and the queue report's default period
+
+
 def _wallboard_context() -> dict:
     now = timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=7), now)}
+    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=REPORT_DEFAULT_DAYS), now)}
     figures = {
         key: {
             "containment": selectors.ivr_containment(start=start, end=end),
@@ -146,7 +149,11 @@ def wallboard_live(request: HttpRequest) -> HttpResponse:
 def queue_report(request: HttpRequest) -> HttpResponse:
     """Queue figures by day, queue and language over a period, on screen or as CSV."""
     today = timezone.localdate()
-    form = HistoryReportForm(request.GET or {"start": today - timedelta(days=6), "end": today})
+    # The wallboard's "last 7 days", as whole days: the six before today and today. A date left out
+    # (or cleared) takes its default rather than refusing the whole report.
+    defaults = {"start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(), "end": today.isoformat()}
+    data = {**defaults, **{key: value for key, value in request.GET.items() if value}}
+    form = HistoryReportForm(data)
     rows = []
     if form.is_valid():
         rows = selectors.queue_history(
@@ -160,8 +167,8 @@ def queue_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contactcenter/queue_report.html",
-        {"form": form, "rows": rows},
-        status=400 if request.GET and not form.is_valid() else 200,
+        {"form": form, "rows": rows, "refused": not form.is_valid()},
+        status=400 if not form.is_valid() else 200,
     )
 
 
@@ -240,3 +247,13 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+@public
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the static icon (served by whitenoise)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

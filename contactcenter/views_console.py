@@ -26,7 +26,7 @@ from .forms import (
 )
 from .hours import zone_name
 from .identifiers import mask_receipt_number
-from .models import AgentStatus, AuditAction, Tier
+from .models import AgentStatus, AuditAction, ContactKind, ContactStatus, Disposition, Language, StaffProfile, Tier
 from .roles import Role, roles_required
 
 AGENTS = (Role.CSR, Role.ISO)
@@ -92,12 +92,49 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
                 "contact_phone": contact.phone if contact else "",
             }
         ),
-        "escalation_form": forms.get("escalation_form")
-        or EscalationForm(initial={"language": contact.language if contact else "en"}),
-        "wrap_form": forms.get("wrap_form") or WrapUpForm(),
+        "escalation_form": _with_tier2_staffing(
+            forms.get("escalation_form") or EscalationForm(initial={"language": contact.language if contact else "en"}),
+            show=state.contact is not None and state.contact.tier == 1,
+        ),
+        "wrap_form": forms.get("wrap_form")
+        or WrapUpForm(
+            tier=profile.tier if profile else None,
+            initial={"disposition": _disposition_default(state.wrap_up)} if state.wrap_up else None,
+        ),
         "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
     }
+
+
+def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
+    """Next to the language choice, how many Tier 2 officers of each language are signed in: a
+    language with none may wait for an officer from another queue (overflow)."""
+    if show:
+        signed_in = selectors.tier2_officers_signed_in()
+        counts = ", ".join(f"{Language(code).label}: {count}" for code, count in signed_in.items())
+        form.fields["language"].help_text = _(
+            "Tier 2 officers signed in now, by language: %(counts)s. With none for the caller's language, "
+            "the caller may wait until an officer of another queue takes the call."
+        ) % {"counts": counts}
+        form.tier2_signed_in = signed_in
+        form._bound_fields_cache.pop("language", None)  # a bound field keeps the help text it was made with
+        form._mark_fields()  # the field is now described by the hint
+    return form
+
+
+def _disposition_default(contact) -> str:
+    """What the wrap-up form proposes: what the conversation itself shows happened."""
+    if contact.disposition == Disposition.ESCALATED:
+        return Disposition.ESCALATED
+    if contact.kind == ContactKind.CALLBACK and contact.status != ContactStatus.COMPLETED:
+        return Disposition.NO_ANSWER
+    if contact.service_requests.exists():
+        return Disposition.SERVICE_REQUEST
+    return Disposition.INFORMATION
+
+
+def _agent_tier(user) -> str | None:
+    return StaffProfile.objects.filter(user=user).values_list("tier", flat=True).first()
 
 
 def _zone(name: str):
@@ -267,7 +304,7 @@ def _contact_form_action(request: HttpRequest, *, contact_id: int, form, form_ke
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            _form_refusal(form, error)
         else:
             messages.success(request, success)
             return redirect("agent-console")
@@ -293,7 +330,7 @@ def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
     return _contact_form_action(
         request,
         contact_id=contact_id,
-        form=WrapUpForm(request.POST),
+        form=WrapUpForm(request.POST, tier=_agent_tier(request.user)),
         form_key="wrap_form",
         service=services.contact_wrap_up,
         success=_("Wrap-up saved."),
@@ -303,21 +340,28 @@ def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
 @roles_required(Role.ISO)
 @require_POST
 def service_request_review(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A refused decision comes back next to the reason's field of that request, with what was typed."""
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or deny and give the reason."))
-        return redirect("agent-console")
-    return _act(
-        request,
-        lambda context: services.service_request_review(
-            context=context,
-            user=request.user,
-            request_id=request_id,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-        ),
-        _("Decision recorded."),
-    )
+    if form.is_valid():
+        try:
+            services.service_request_review(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                request_id=request_id,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            if error.extra.get("field") != "note":  # not about the reason: the request itself moved on
+                messages.error(request, error.message)
+                return redirect("agent-console")
+            form.add_error("note", error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("agent-console")
+    context = _context(request)
+    context.update(review_form=form, review_refused=request_id)
+    return render(request, "contactcenter/console.html", context, status=400)
 
 
 @roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR)

@@ -75,6 +75,12 @@ def _lines(prompt) -> list[dict]:
     return lines
 
 
+def _caller_lang(call: SimulatedCall) -> str:
+    """The language the IVR is listening in: the call's language (English until the caller chooses)."""
+    gather = call.current.gather if call.current else None
+    return ((gather or {}).get("language") or "en-US")[:2]
+
+
 def _failed(prompt) -> str:
     if prompt.status == 403:
         return str(_("The IVR refused the simulator's signature: TWILIO_AUTH_TOKEN differs from the server's."))
@@ -123,15 +129,16 @@ def simulator(request: HttpRequest) -> HttpResponse:
             elif input_form.is_valid():
                 digits = input_form.cleaned_data["digits"].rstrip("#")
                 speech = input_form.cleaned_data["speech"].strip()
+                lang = _caller_lang(call)
                 with clock.shifted(shift):
                     if action == "silence":
-                        transcript.append({"who": "caller", "text": "(silence)", "lang": "en"})
+                        transcript.append({"who": "caller", "text": "(silence)", "lang": lang})
                         prompt = call.silence()
                     elif speech:
-                        transcript.append({"who": "caller", "text": f"“{speech}”", "lang": "en"})
+                        transcript.append({"who": "caller", "text": f"“{speech}”", "lang": lang})
                         prompt = call.say(speech)
                     else:
-                        transcript.append({"who": "caller", "text": f"keys {digits}", "lang": "en"})
+                        transcript.append({"who": "caller", "text": f"keys {digits}", "lang": lang})
                         prompt = call.press(digits)
                 if prompt.status != 200:
                     error = _failed(prompt)

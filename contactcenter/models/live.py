@@ -92,6 +92,8 @@ class ServiceRequest(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # The one-time token of the form it was taken on: the same form posted twice is one request.
+    submission_token = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .. import hours, selectors, telephony
 from ..audit import AuditContext
@@ -75,10 +76,9 @@ def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) ->
     by_field: dict[str, list[str]] = {}
     for name, messages in found.items():
         by_field.setdefault(rename.get(name, name), []).extend(messages)
-    return ApplicationError(
-        "; ".join(f"{field}: {' '.join(messages)}" for field, messages in by_field.items()),
-        extra={"field": next(iter(by_field)), "fields": by_field},
-    )
+    # The message is for people: each different message once, never the field names themselves.
+    shown = dict.fromkeys(str(message) for messages in by_field.values() for message in messages)
+    return ApplicationError(" ".join(shown), extra={"field": next(iter(by_field)), "fields": by_field})
 
 
 def _topic_of(contact: WaitingContact) -> str:
@@ -252,6 +252,12 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> 
     return updated
 
 
+def _service_request_submitted(*, user, submission_token: str | None) -> ServiceRequest | None:
+    if not submission_token:
+        return None
+    return ServiceRequest.objects.filter(submission_token=submission_token, created_by=user).first()
+
+
 def service_request_create(
     *,
     context: AuditContext,
@@ -273,6 +279,7 @@ def service_request_create(
     new_zip: str = "",
     moved_on: date | None = None,
     contact_id: int | None = None,
+    submission_token: str = "",
     today: date | None = None,
 ) -> ServiceRequest:
     """Take a service request on a case on file, routed to the office that holds the case.
@@ -280,10 +287,18 @@ def service_request_create(
     The caller's date of birth (and A-number, when given) must match the case. A request for a case
     outside normal processing time is taken only when the case was received before the published
     "receipt date for a case inquiry". An address change (AR-11) updates every pending case of the
-    person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision."""
+    person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision.
+
+    Idempotent on `submission_token` (the form's one-time token): the same form posted again, even
+    at the same moment, returns the request the first post created."""
     today = today or timezone.localdate()
+    submission_token = submission_token or None
+    if submission_token:
+        earlier = _service_request_submitted(user=user, submission_token=submission_token)
+        if earlier is not None:
+            return earlier
     if kind not in ServiceRequestType.values:
-        raise ApplicationError(f"Unknown service request type {kind!r}.")
+        raise ApplicationError(_("Unknown service request type %(kind)r.") % {"kind": kind})
     try:
         receipt = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
@@ -296,23 +311,29 @@ def service_request_create(
         case = selectors.case_get(receipt_number=receipt)
         if case is None:
             raise ApplicationError(
-                f"No case is on file for {mask_receipt_number(receipt)}: check the number with the caller.",
+                _("No case is on file for %(receipt)s: check the number with the caller.")
+                % {"receipt": mask_receipt_number(receipt)},
                 extra={"field": "receipt_number"},
             )
         if case.date_of_birth != date_of_birth or (a_number and case.a_number and a_number != case.a_number):
             raise ApplicationError(
-                "The date of birth or A-number does not match the case on file: verify the caller's identity.",
+                _("The date of birth or A-number does not match the case on file: verify the caller's identity."),
                 extra={"field": "date_of_birth"},
             )
         if kind == ServiceRequestType.OUTSIDE_NORMAL:
             published = selectors.processing_time_for_case(case=case, as_of=today)
             if published is None:
-                raise ApplicationError("No processing time is published for this case's form and category.")
+                raise ApplicationError(_("No processing time is published for this case's form and category."))
             if not selectors.case_outside_normal_processing(case=case, today=today):
                 raise ApplicationError(
-                    f"The case is within normal processing time: a request can be taken only for cases received "
-                    f"before {published.inquiry_receipt_date:%B} {published.inquiry_receipt_date.day}, "
-                    f"{published.inquiry_receipt_date.year} (published {published.published_on:%Y-%m-%d}).",
+                    _(
+                        "The case is within normal processing time: a request can be taken only for cases "
+                        "received before %(date)s (published %(published)s)."
+                    )
+                    % {
+                        "date": formats.date_format(published.inquiry_receipt_date, _("F j, Y")),
+                        "published": f"{published.published_on:%Y-%m-%d}",
+                    },
                     extra={"field": "kind", "inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
                 )
         contact = None
@@ -345,12 +366,21 @@ def service_request_create(
             created_by=user,
             contact=contact,
             interaction=contact.agent_interaction if contact else None,
+            submission_token=submission_token,
         )
         try:
-            request.full_clean()
+            request.full_clean(exclude=["submission_token"])
         except ValidationError as error:
             raise _refusal(error) from error
-        request.save()
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:
+            # The same form's other post got there first (it waited on this one's unique token).
+            earlier = _service_request_submitted(user=user, submission_token=submission_token)
+            if submission_token is None or earlier is None:
+                raise
+            return earlier
         summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
         if kind == ServiceRequestType.ADDRESS_CHANGE:
             updated = _address_change_apply(context=context, request=request)
@@ -377,13 +407,16 @@ def service_request_review(
 ) -> ServiceRequest:
     """A Tier 2 officer decides an expedite or emergency-appointment request Tier 1 relayed."""
     if not note.strip():
-        raise ApplicationError("Give the reason for the decision.", extra={"field": "note"})
+        raise ApplicationError(_("Give the reason for the decision."), extra={"field": "note"})
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
-            raise ApplicationError("No such service request.")
+            raise ApplicationError(_("No such service request."))
         if request.status != ServiceRequestStatus.PENDING_REVIEW:
-            raise ApplicationError(f"{request.reference} is not awaiting review ({request.get_status_display()}).")
+            raise ApplicationError(
+                _("%(reference)s is not awaiting review (%(status)s).")
+                % {"reference": request.reference, "status": request.get_status_display()}
+            )
         request.status = ServiceRequestStatus.APPROVED if approve else ServiceRequestStatus.DENIED
         request.reviewed_by = user
         request.reviewed_at = now or timezone.now()
@@ -415,22 +448,29 @@ def contact_escalate(
     moves to the Tier 2 queue of their language and the CSR goes to wrap-up."""
     now = now or timezone.now()
     if reason not in EscalationReason.values:
-        raise ApplicationError(f"Unknown escalation reason {reason!r}.", extra={"field": "reason"})
+        raise ApplicationError(
+            _("Unknown escalation reason %(reason)r.") % {"reason": reason}, extra={"field": "reason"}
+        )
     if not tried.strip() or not summary.strip():
-        raise ApplicationError("Say what was tried and summarise the case for the officer.", extra={"field": "summary"})
+        raise ApplicationError(
+            _("Say what was tried and summarise the case for the officer."), extra={"field": "summary"}
+        )
     with transaction.atomic():
         _agent_state_for_update(user)  # agent before contact, the order every other service locks in
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
         if contact.tier != 1:
-            raise ApplicationError("Only a Tier 1 conversation is escalated to Tier 2.")
+            raise ApplicationError(_("Only a Tier 1 conversation is escalated to Tier 2."))
         language = language or contact.language
         tier2_queue = queue_name_for(tier=2, language=language)
         if not hours.queue_open(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now):
             opens = hours.next_queue_opening(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now)
             local = opens.astimezone(ZoneInfo(contact.caller_time_zone))
             raise ApplicationError(
-                f"Tier 2 is closed now; it opens {local:%A %-I:%M %p} the caller's time. "
-                "Take a service request or arrange a callback instead.",
+                _(
+                    "Tier 2 is closed now; it opens %(opens)s the caller's time. "
+                    "Take a service request or arrange a callback instead."
+                )
+                % {"opens": formats.date_format(local, _("l g:i A"))},
                 extra={"queue": tier2_queue},
             )
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the Tier 2 leg
@@ -581,9 +621,13 @@ def contact_wrap_up(
     wrap-up time counted from the end of the conversation, and the agent's next state."""
     now = now or timezone.now()
     if disposition not in Disposition.values:
-        raise ApplicationError(f"Unknown disposition {disposition!r}.", extra={"field": "disposition"})
+        raise ApplicationError(
+            _("Unknown disposition %(disposition)r.") % {"disposition": disposition}, extra={"field": "disposition"}
+        )
     if next_state not in AFTER_WRAP_UP:
-        raise ApplicationError(f"After wrap-up an agent goes available, on break or offline, not {next_state!r}.")
+        raise ApplicationError(
+            _("After wrap-up an agent goes available, on break or offline, not %(state)r.") % {"state": next_state}
+        )
     with transaction.atomic():
         agent = _agent_state_for_update(user)
         # A callback nobody answered is back in line with no agent, so the agent's own history says
@@ -599,21 +643,29 @@ def contact_wrap_up(
             or last_wrap_up.contact_id != contact.pk
             or contact.wrap_up_seconds is not None
         ):
-            raise ApplicationError("There is no contact of yours to wrap up.", extra={"contact_id": contact_id})
+            raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
         if contact.status not in (ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.WAITING):
-            raise ApplicationError("End the conversation before wrapping up.")
+            raise ApplicationError(_("End the conversation before wrapping up."))
+        if contact.tier == 2 and disposition == Disposition.ESCALATED:
+            raise ApplicationError(
+                _("A Tier 2 conversation is not escalated to Tier 2: choose what happened."),
+                extra={"field": "disposition"},
+            )
         if contact.disposition != Disposition.ESCALATED:
             contact.disposition = disposition
         contact.wrap_up_notes = notes.strip()
         contact.wrap_up_seconds = max(int((now - agent.state_since).total_seconds()), 0)
         contact.save(update_fields=["disposition", "wrap_up_notes", "wrap_up_seconds", "updated_at"])
         if contact.agent_interaction_id:
+            # An escalated conversation keeps its hand-off summary in the history, then the notes.
+            escalation = Escalation.objects.filter(from_contact=contact).first()
+            summary = " — ".join(filter(None, [escalation.summary if escalation else "", contact.wrap_up_notes]))
             conversation_record(
                 context=context,
                 contact=contact,
                 agent=user,
                 outcome=DISPOSITION_OUTCOMES[Disposition(contact.disposition)],
-                summary=contact.wrap_up_notes,
+                summary=summary,
             )
         _agent_move(context=context, agent=agent, to_state=next_state, reason="wrap-up done", now=now, contact=contact)
         if next_state == AgentStatus.AVAILABLE:

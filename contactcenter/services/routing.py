@@ -53,6 +53,7 @@ AGENT_SETTABLE: dict[str, frozenset[str]] = {
     AgentStatus.ON_CALL: frozenset(),
 }
 ROUTE_DRAIN_LIMIT = 500
+ENDED_STATUSES = frozenset({ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.ABANDONED})
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _agent_state_for_update(user) -> AgentState:
         return agent
     profile = StaffProfile.objects.filter(user=user).first()
     if profile is None or profile.tier == Tier.NONE:
-        raise ApplicationError("Only Tier 1 and Tier 2 staff take contacts.")
+        raise ApplicationError(_("Only Tier 1 and Tier 2 staff take contacts."))
     AgentState.objects.get_or_create(user=user)
     return AgentState.objects.select_for_update().get(user=user)
 
@@ -97,7 +98,7 @@ def _agent_move(
     if to_state == AgentStatus.AVAILABLE:
         profile = StaffProfile.objects.filter(user_id=agent.user_id).first()
         if profile is None or profile.tier == Tier.NONE or not profile.languages:
-            raise ApplicationError("Only Tier 1 and Tier 2 staff with a language take contacts.")
+            raise ApplicationError(_("Only Tier 1 and Tier 2 staff with a language take contacts."))
         agent.tier = profile.tier
         agent.languages = _codes(profile.languages)
         agent.skills = _codes(profile.skills)[:600]
@@ -139,14 +140,15 @@ def agent_state_set(
     changes nothing."""
     now = now or timezone.now()
     if state not in AgentStatus.values:
-        raise ApplicationError(f"Unknown agent state {state!r}.")
+        raise ApplicationError(_("Unknown agent state %(state)r.") % {"state": state})
     with transaction.atomic():
         agent = _agent_state_for_update(user)
         if agent.state == state:
             return agent
         if state not in AGENT_SETTABLE[agent.state]:
             raise ApplicationError(
-                f"An agent cannot go from {agent.get_state_display()} to {AgentStatus(state).label} directly.",
+                _("An agent cannot go from %(from)s to %(to)s directly.")
+                % {"from": agent.get_state_display(), "to": AgentStatus(state).label},
                 extra={"from": agent.state, "to": state},
             )
         pending = _wrap_up_pending(agent) if agent.state == AgentStatus.WRAP_UP else None
@@ -346,8 +348,11 @@ def route_queue_drain(*, queue_name: str, now: datetime | None = None, limit: in
 
 def _contact_offered_to(*, user, contact_id: int, statuses: Iterable[str]) -> WaitingContact:
     contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+    ended = contact is not None and contact.status in ENDED_STATUSES and contact.status not in statuses
+    if ended and contact.offered_to_id == user.pk:
+        raise ApplicationError(_("This call has already ended."), extra={"contact_id": contact_id})
     if contact is None or contact.offered_to_id != user.pk or contact.status not in statuses:
-        raise ApplicationError("This contact is not yours to take.", extra={"contact_id": contact_id})
+        raise ApplicationError(_("This contact is not yours to take."), extra={"contact_id": contact_id})
     return contact
 
 
@@ -357,9 +362,9 @@ def offer_accept(*, context: AuditContext, user, contact_id: int, now: datetime 
         agent = _agent_state_for_update(user)
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.OFFERED])
         if contact.offer_expires_at is not None and contact.offer_expires_at <= now:
-            raise ApplicationError("The offer has expired.", extra={"contact_id": contact_id})
+            raise ApplicationError(_("The offer has expired."), extra={"contact_id": contact_id})
         if agent.state != AgentStatus.OFFERED:
-            raise ApplicationError("Only an agent with an offer can accept it.")
+            raise ApplicationError(_("Only an agent with an offer can accept it."))
         contact.status = ContactStatus.CONNECTED
         contact.answered_at = now
         contact.wait_seconds = max(int((now - contact.enqueued_at).total_seconds()), 0)

@@ -125,7 +125,7 @@ def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledge
     page = _post(csr_client, f"/console/contacts/{contact.pk}/accept/").content.decode()
     assert "On the line" in page and "+12135550142" in page
     assert "Pacific" in page  # the caller's own zone, from their number
-    assert "language › main › case_status › representative" in page
+    assert "language › main › case_status › Representative" in page
     assert case.status.headline_en in page
     assert "Outside normal processing time" in page
     assert AuditEvent.objects.filter(action="view", target_type="contactcenter.waitingcontact").exists()
@@ -737,3 +737,260 @@ def test_an_invalid_receipt_number_given_on_a_call_is_refused_next_to_the_field_
     assert "Receipt number added to the contact." in page.content.decode()
     contact.refresh_from_db()
     assert contact.receipt_numbers == [case.receipt_number, "IOE0987654321"]
+
+
+def test_service_refusals_are_given_in_the_language_of_the_console(reference, make_staff):
+    from django.utils import translation
+
+    csr = make_staff(Role.CSR)
+    case = _within_normal_case()
+    base = {
+        "context": AuditContext(actor=csr),
+        "user": csr,
+        "kind": "card_not_received",
+        "receipt_number": case.receipt_number,
+        "requester_role": "applicant",
+    }
+    with translation.override("es"):
+        with pytest.raises(ApplicationError) as mismatch:
+            services.service_request_create(date_of_birth=case.date_of_birth - timedelta(days=1), **base)
+        with pytest.raises(ApplicationError) as not_yours:
+            services.contact_complete(context=AuditContext(actor=csr), user=csr, contact_id=0)
+        with pytest.raises(ApplicationError) as bad_a_number:
+            services.service_request_create(date_of_birth=case.date_of_birth, a_number="B12", **base)
+
+    assert mismatch.value.message == (
+        "La fecha de nacimiento o el número A no coincide con el caso registrado: "
+        "verifique la identidad de la persona que llama."
+    )
+    assert not_yours.value.message == "Este contacto no le corresponde."
+    assert bad_a_number.value.message == "Un número A es la letra A seguida de 7, 8 o 9 dígitos."
+
+
+def test_an_address_change_without_the_address_is_refused_on_each_field_without_raw_field_names(reference, make_staff):
+    case = BenefitCase.objects.filter(status__terminal=False).first()
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+    empty = dict.fromkeys(("new_address_line", "new_city", "new_state", "new_zip"), "")
+
+    response = client.post("/console/service-requests/", {"contact_id": contact.pk, **_address_change(case, **empty)})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    for name in empty:
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in field and f'aria-describedby="id_{name}_error"' in field
+        error = re.search(rf'<span class="usa-error-message" id="id_{name}_error"[^>]*>([^<]*)</span>', page)
+        assert error is not None and error.group(1) == "An address change needs the new address."
+    assert "new_address_line:" not in page and "new_city:" not in page
+    assert ServiceRequest.objects.count() == 0
+
+    data = {**_address_change(case, **empty), "date_of_birth": case.date_of_birth}
+    with pytest.raises(ApplicationError) as refused:
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+    assert refused.value.message == "An address change needs the new address."
+    assert sorted(refused.value.extra["fields"]) == sorted(empty)
+
+
+def test_an_iso_decision_without_a_reason_is_refused_next_to_that_requests_reason_field(reference, make_staff):
+    case = _within_normal_case()
+    csr, iso = make_staff(Role.CSR), make_staff(Role.ISO)
+    request = services.service_request_create(
+        context=AuditContext(actor=csr),
+        user=csr,
+        kind="expedite",
+        receipt_number=case.receipt_number,
+        date_of_birth=case.date_of_birth,
+        requester_role="applicant",
+        contact_phone="+12135550142",
+        expedite_criterion="humanitarian",
+    )
+
+    response = _signed_in(iso).post(
+        f"/console/service-requests/{request.pk}/review/", {"decision": "approve", "note": "  "}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = re.search(rf'<textarea[^>]*id="note-{request.pk}"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and f'aria-describedby="note-{request.pk}-error"' in field
+    error = re.search(rf'<span class="usa-error-message" id="note-{request.pk}-error"[^>]*>([^<]*)</span>', page)
+    assert error is not None and error.group(1) == "Give the reason for the decision."
+    request.refresh_from_db()
+    assert request.status == ServiceRequestStatus.PENDING_REVIEW
+
+
+def test_the_same_service_request_form_posted_twice_takes_one_request(reference, make_staff):
+    case = _outside_normal_case()
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    services.route_next(queue_name="tier1-en")
+    page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+    form = re.search(r'<form[^>]*action="/console/service-requests/"[^>]*>', page).group(0)
+    assert "data-submit-once" in form
+    token = re.search(r'<input type="hidden" name="submission_token" value="([0-9a-f]{32})"', page).group(1)
+    data = {
+        "contact_id": contact.pk,
+        "kind": "outside_normal",
+        "receipt_number": case.receipt_number,
+        "date_of_birth": case.date_of_birth.isoformat(),
+        "requester_role": "applicant",
+        "contact_phone": "+12135550142",
+        "submission_token": token,
+    }
+
+    first = _post(client, "/console/service-requests/", data).content.decode()
+    second = _post(client, "/console/service-requests/", data).content.decode()
+
+    request = ServiceRequest.objects.get()
+    assert f"{request.reference} taken" in first and f"{request.reference} taken" in second
+    assert request.submission_token == token
+    assert AuditEvent.objects.filter(target_type="contactcenter.servicerequest", action="create").count() == 1
+    fresh = re.search(r'name="submission_token" value="([0-9a-f]{32})"', second).group(1)
+    assert fresh != token  # the next form is a new request
+
+
+def _on_the_line(client, csr, *, receipt_number=None, language="en"):
+    _post(client, "/console/state/", {"state": "available"})
+    contact = _ivr_contact(receipt_number=receipt_number or BenefitCase.objects.first().receipt_number)
+    services.route_next(queue_name="tier1-en")
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+    return contact
+
+
+ESCALATION = {"reason": "case_specific", "tried": "Read the status.", "summary": "Needs an officer.", "language": "en"}
+
+
+def test_an_escalated_call_wraps_up_as_escalated_keeping_the_summary_and_the_notes_in_the_history(
+    reference, make_staff
+):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    contact = _on_the_line(client, csr)
+    _post(client, f"/console/contacts/{contact.pk}/escalate/", ESCALATION)
+
+    page = client.get("/console/").content.decode()
+    chosen = re.search(r'<select[^>]*name="disposition".*?</select>', page, re.DOTALL).group(0)
+    assert re.search(r'<option value="escalated" selected>', chosen)
+    _post(
+        client,
+        f"/console/contacts/{contact.pk}/wrap-up/",
+        {"disposition": "escalated", "notes": "Caller was calm.", "next_state": "offline"},
+    )
+
+    tier1 = Interaction.objects.get(channel=Channel.TIER1)
+    assert tier1.summary == "Needs an officer. — Caller was calm."
+
+
+def test_a_tier2_officer_is_not_offered_escalated_to_tier2_as_a_disposition(reference, make_staff):
+    csr, iso = make_staff(Role.CSR), make_staff(Role.ISO)
+    csr_client, iso_client = _signed_in(csr), _signed_in(iso)
+    contact = _on_the_line(csr_client, csr)
+    _post(csr_client, f"/console/contacts/{contact.pk}/escalate/", ESCALATION)
+    onward = Escalation.objects.get().to_contact
+    _post(iso_client, "/console/state/", {"state": "available"})
+    services.route_next(queue_name="tier2-en")
+    _post(iso_client, f"/console/contacts/{onward.pk}/accept/")
+    _post(iso_client, f"/console/contacts/{onward.pk}/end/")
+
+    page = iso_client.get("/console/").content.decode()
+    chosen = re.search(r'<select[^>]*name="disposition".*?</select>', page, re.DOTALL).group(0)
+    assert 'value="escalated"' not in chosen and 'value="resolved"' in chosen
+    refused = iso_client.post(
+        f"/console/contacts/{onward.pk}/wrap-up/", {"disposition": "escalated", "notes": "", "next_state": "offline"}
+    )
+    assert refused.status_code == 400
+    with pytest.raises(ApplicationError, match="not escalated to Tier 2"):
+        services.contact_wrap_up(
+            context=AuditContext(actor=iso), user=iso, contact_id=onward.pk, disposition="escalated"
+        )
+
+
+def test_ending_a_call_that_already_ended_says_so(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    contact = _on_the_line(client, csr)
+    _post(client, f"/console/contacts/{contact.pk}/end/")
+
+    page = _post(client, f"/console/contacts/{contact.pk}/end/").content.decode()
+
+    assert "This call has already ended." in page and "not yours to take" not in page
+
+
+def test_the_queue_report_defaults_to_the_last_seven_days_and_shows_only_the_error_when_refused(reference, make_staff):
+    from django.utils import translation
+
+    client = _signed_in(make_staff(Role.SUPERVISOR))
+    today = timezone.localdate()
+    week_ago = (today - timedelta(days=6)).isoformat()
+
+    for language in ("en", "es"):
+        with translation.override(language):
+            client.cookies["django_language"] = language
+            page = client.get("/reports/queues/").content.decode()
+        assert re.search(rf'<input[^>]*name="start"[^>]*value="{week_ago}"', page)
+        assert re.search(rf'<input[^>]*name="end"[^>]*value="{today.isoformat()}"', page)
+    client.cookies["django_language"] = "en"
+    filtered = client.get("/reports/queues/", {"queue_name": "tier1-en"})
+    assert filtered.status_code == 200
+    assert re.search(rf'<input[^>]*name="start"[^>]*value="{week_ago}"', filtered.content.decode())
+
+    bad = client.get("/reports/queues/", {"start": today.isoformat(), "end": week_ago})
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "The end date is before the start date." in page
+    assert "No live contacts" not in page and "<table" not in page
+
+
+def test_the_ivr_path_is_shown_to_agents_in_words(reference, make_staff):
+    from django.utils import translation
+
+    from contactcenter.templatetags.ivr_labels import ivr_step
+
+    csr = make_staff(Role.CSR)
+    client = _signed_in(csr)
+    contact = _on_the_line(client, csr)
+    WaitingContact.objects.filter(pk=contact.pk).update(
+        ivr_path=["language:en", "main:1", "case-next:2", "ptime:case-outside", "new-node:7"]
+    )
+
+    page = html.unescape(client.get("/console/").content.decode())
+
+    assert (
+        "Language: English › Main menu: case status › After the status: processing time › "
+        "Case outside normal processing time › new-node:7" in page
+    )
+    with translation.override("es"):
+        assert ivr_step("case-next:2") == "Después del estado: tiempo de procesamiento"
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.ico")
+    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()
+
+
+def test_the_escalation_form_says_how_many_tier2_officers_of_each_language_are_signed_in(reference, make_staff):
+    csr = make_staff(Role.CSR)
+    english_iso, spanish_iso, offline_iso = make_staff(Role.ISO), make_staff(Role.ISO), make_staff(Role.ISO)
+    for officer in (english_iso, spanish_iso):
+        services.agent_state_set(context=AuditContext(actor=officer), user=officer, state="available")
+    AgentState.objects.filter(user=english_iso).update(languages=",en,")
+    AgentState.objects.filter(user=spanish_iso).update(state="break", home_queue="tier2-es", languages=",es,")
+    services.agent_state_set(context=AuditContext(actor=offline_iso), user=offline_iso, state="available")
+    services.agent_state_set(context=AuditContext(actor=offline_iso), user=offline_iso, state="offline")
+    assert selectors.tier2_officers_signed_in() == {"en": 1, "es": 1}
+    AgentState.objects.filter(user=spanish_iso).update(state="offline")
+    client = _signed_in(csr)
+
+    page = html.unescape(_on_the_line(client, csr) and client.get("/console/").content.decode())
+
+    hint = re.search(r'<span class="usa-hint" id="id_language_hint">([^<]*)</span>', page)
+    assert hint is not None and "by language: English: 1, Spanish: 0." in hint.group(1)
+    select = re.search(r'<select[^>]*name="language"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_language_hint"' in select

@@ -65,3 +65,19 @@ def test_a_simulated_caller_waiting_in_the_queue_can_still_hang_up(reference, cl
     contact = WaitingContact.objects.get(call_sid=Call.objects.get().call_sid)
     assert contact.status == "abandoned" and contact.ended_at is not None
     assert 'value="hangup" disabled' in page  # the call is over
+
+
+def test_the_callers_lines_are_marked_with_the_calls_language(reference, client_as, at_time):
+    import re
+
+    with at_time(SATURDAY_NOON_EASTERN):
+        client = client_as(Role.CSR)
+        client.post(
+            "/ivr/simulator/", {"action": "start", "from_number": "+12135550142", "as_if_at": "2026-12-02T19:00"}
+        )
+        client.post("/ivr/simulator/", {"action": "send", "digits": "2", "speech": ""})  # español
+        page = client.post("/ivr/simulator/", {"action": "send", "digits": "", "speech": "estado de mi caso"})
+
+    caller = re.findall(r'<li class="ncsc-transcript__caller" lang="([a-z]+)">(.*?)</li>', page.content.decode())
+    assert [lang for lang, _ in caller] == ["en", "es"]  # the language menu is answered before Spanish is chosen
+    assert "estado de mi caso" in caller[1][1]

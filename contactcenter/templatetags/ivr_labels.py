@@ -1,0 +1,50 @@
+"""The IVR path a caller took, as agents read it: `case-next:2` → "After the status: processing time"."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+STEPS = {
+    "language:en": _("Language: English"),
+    "language:es": _("Language: Spanish"),
+    "main:1": _("Main menu: case status"),
+    "main:2": _("Main menu: forms"),
+    "main:3": _("Main menu: field offices"),
+    "main:4": _("Main menu: civil surgeons"),
+    "main:5": _("Main menu: processing times"),
+    "main:6": _("Main menu: priority dates"),
+    "main:0": _("Main menu: representative"),
+    "case-next:1": _("After the status: another case"),
+    "case-next:2": _("After the status: processing time"),
+    "case-next:0": _("After the status: representative"),
+    "ptime:case-outside": _("Case outside normal processing time"),
+    "ptime:case-within": _("Case within normal processing time"),
+    "receipt:not-found": _("Receipt number not found"),
+    "receipt:rate-limited": _("Too many receipt numbers tried"),
+    "zip:office": _("ZIP code for a field office"),
+    "zip:surgeon": _("ZIP code for a civil surgeon"),
+    "representative": _("Representative"),
+}
+# Steps that carry a value of their own (a status code, a form number).
+PREFIXES = {
+    "case-status": _("Case status: %(value)s"),
+    "form": _("Form %(value)s"),
+    "ptime": _("Processing time for %(value)s"),
+}
+
+
+@register.filter
+def ivr_step(code: str) -> str:
+    """A step of the IVR path in words, in the page's language; an unknown step as its code."""
+    code = str(code)
+    if code in STEPS:
+        return str(STEPS[code])
+    node, _separator, value = code.partition(":")
+    if value == "gave-up":
+        return str(_("%(step)s: gave up after three tries") % {"step": node})
+    if value and node in PREFIXES:
+        return str(PREFIXES[node] % {"value": value})
+    return code
