@@ -120,14 +120,21 @@ def step(request: HttpRequest) -> HttpResponse:
     return _twiml(body)
 
 
+def _call_duration(request: HttpRequest) -> int | None:
+    """Twilio's `CallDuration` in seconds; None (the call's own start and end then give it) when it
+    is not a number a call could last: `str.isdigit` alone passes "²", which `int` refuses."""
+    value = _param(request, "CallDuration", 10)
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 7 else None
+
+
 @twilio_signed
+@spoken_failure
 @on_a_live_connection
 def status(request: HttpRequest) -> HttpResponse:
-    duration = _param(request, "CallDuration", 10)
     services.call_status_update(
         call_sid=_param(request, "CallSid", 34),
         status=_param(request, "CallStatus", 20),
-        duration=int(duration) if duration.isdigit() else None,
+        duration=_call_duration(request),
     )
     return _twiml(str(VoiceResponse()))
 

@@ -1,7 +1,9 @@
 """Whole calls, walked with signed requests as Twilio would post them."""
 
 import re
+from datetime import timedelta
 
+import pytest
 from django.test import override_settings
 
 from contactcenter.models import Interaction, OutboundMessage, WaitingContact
@@ -272,6 +274,21 @@ def test_status_callback_finishes_once_and_abandonment_is_recorded(reference, ca
     assert contact.status == "abandoned" and contact.wait_seconds is not None
     assert Interaction.objects.filter(source_id=call.call_sid).count() == 1
     assert Interaction.objects.get(source_id=call.call_sid).outcome == "abandoned"
+
+
+@pytest.mark.parametrize("duration", ["²", "99999999999", "-5", "1e3", ""])
+def test_a_status_callback_with_an_unusable_duration_still_ends_the_call(reference, caller, at_time, duration):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12135550142")
+        call.start()
+        call.press("1")
+    with at_time(WEEKDAY_7PM_EASTERN + timedelta(seconds=42)):
+        answer = call.post("/ivr/status/", CallStatus="completed", CallDuration=duration)
+    assert answer.status == 200
+    record = Call.objects.get(call_sid=call.call_sid)
+    assert record.ended_at is not None
+    assert 41 <= record.duration_seconds <= 43  # from the call's own start and end
+    assert Interaction.objects.filter(source_id=call.call_sid).count() == 1
 
 
 def test_self_served_call_counts_toward_containment(reference, caller, at_time):
