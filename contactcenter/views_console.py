@@ -107,14 +107,14 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
 
 
 def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
-    """Next to the language choice, how many Tier 2 officers of each language are signed in: a
-    language with none may wait for an officer from another queue (overflow)."""
+    """Next to the language choice, how many signed-in Tier 2 officers speak each language (their own
+    queue's, or another's they take on overflow): a language with none waits for one to sign in."""
     if show:
         signed_in = selectors.tier2_officers_signed_in()
         counts = ", ".join(f"{Language(code).label}: {count}" for code, count in signed_in.items())
         form.fields["language"].help_text = _(
-            "Tier 2 officers signed in now, by language: %(counts)s. With none for the caller's language, "
-            "the caller may wait until an officer of another queue takes the call."
+            "Tier 2 officers signed in now who speak each language: %(counts)s. With none for the caller's "
+            "language, the caller waits until an officer who speaks it signs in."
         ) % {"counts": counts}
         form.tier2_signed_in = signed_in
         form._bound_fields_cache.pop("language", None)  # a bound field keeps the help text it was made with

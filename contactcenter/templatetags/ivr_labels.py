@@ -27,6 +27,7 @@ STEPS = {
     "zip:office": _("ZIP code for a field office"),
     "zip:surgeon": _("ZIP code for a civil surgeon"),
     "representative": _("Representative"),
+    "outreach-referral": _("Referred by outreach staff (callback)"),
 }
 # Steps that carry a value of their own (a status code, a form number).
 PREFIXES = {

@@ -587,7 +587,7 @@ def test_a_case_that_refuses_the_new_address_becomes_a_refusal_on_the_field_not_
 
 @pytest.mark.parametrize(
     ("time_zone", "shown"),
-    [("America/Los_Angeles", "10:05 AM (Pacific)"), ("America/Chicago", "12:05 PM (Central)")],
+    [("America/Los_Angeles", "10:05 a.m. (Pacific time)"), ("America/Chicago", "12:05 p.m. (Central time)")],
 )
 def test_the_console_shows_the_callers_own_wall_clock_time_not_the_servers(reference, make_staff, time_zone, shown):
     from datetime import UTC, datetime
@@ -605,6 +605,38 @@ def test_the_console_shows_the_callers_own_wall_clock_time_not_the_servers(refer
 
     local_time = re.search(r"local time</dt><dd>([^<]*)</dd>", page)
     assert local_time is not None and local_time.group(1) == shown
+
+
+def test_a_spanish_console_shows_the_callers_time_on_a_24_hour_clock_with_the_zone_named():
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template(
+        "{% load i18n tz %}{{ at|timezone:zone|time }} "
+        "({% blocktranslate with zone=label %}{{ zone }} time{% endblocktranslate %})"
+    )
+    at = datetime(2026, 11, 30, 18, 5, tzinfo=UTC)
+    with translation.override("es"):
+        shown = template.render(Context({"at": at, "zone": "America/Phoenix", "label": "de Arizona"}))
+    assert shown == "11:05 (hora de Arizona)"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(None, "—"), (0, "0 s"), (45, "45 s"), (240, "4 min"), (245, "4 min 5 s"), (4272, "1 h 11 min")],
+)
+def test_waits_are_shown_in_hours_minutes_and_seconds(seconds, shown):
+    from contactcenter.templatetags.durations import wait_time
+
+    assert wait_time(seconds) == shown
+
+
+def test_an_outreach_callback_path_reads_as_words():
+    from contactcenter.templatetags.ivr_labels import ivr_step
+
+    assert ivr_step("outreach-referral") == "Referred by outreach staff (callback)"
 
 
 def test_wrap_up_is_left_only_through_the_wrap_up_form_with_its_disposition_and_notes(reference, make_staff):
@@ -991,6 +1023,7 @@ def test_the_escalation_form_says_how_many_tier2_officers_of_each_language_are_s
     page = html.unescape(_on_the_line(client, csr) and client.get("/console/").content.decode())
 
     hint = re.search(r'<span class="usa-hint" id="id_language_hint">([^<]*)</span>', page)
-    assert hint is not None and "by language: English: 1, Spanish: 0." in hint.group(1)
+    assert hint is not None and "who speak each language: English: 1, Spanish: 0." in hint.group(1)
+    assert "waits until an officer who speaks it signs in" in hint.group(1)
     select = re.search(r'<select[^>]*name="language"[^>]*>', page).group(0)
     assert 'aria-describedby="id_language_hint"' in select
