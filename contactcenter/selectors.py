@@ -735,3 +735,10 @@ def tier2_officers_signed_in() -> dict[str, int]:
         code: signed_in.filter(Q(home_queue=f"tier2-{code}") | Q(languages__contains=f",{code},")).count()
         for code in Language.values
     }
+
+
+def service_request_submitted(*, user, submission_token: str | None) -> ServiceRequest | None:
+    """The service request this user's form with this one-time token already created, if any."""
+    if not submission_token:
+        return None
+    return ServiceRequest.objects.filter(submission_token=submission_token, created_by=user).first()

@@ -265,6 +265,13 @@ def service_request(request: HttpRequest) -> HttpResponse:
     form = ServiceRequestForm(request.POST)
     contact_id = request.POST.get("contact_id")
     if form.is_valid():
+        earlier = selectors.service_request_submitted(
+            user=request.user, submission_token=form.cleaned_data.get("submission_token")
+        )
+        if earlier is not None:
+            # The same form posted again (a double click, Back then Send): one request, told once.
+            messages.info(request, _("%(reference)s was already taken.") % {"reference": earlier.reference})
+            return redirect("agent-console")
         try:
             created = services.service_request_create(
                 context=AuditContext.from_request(request),

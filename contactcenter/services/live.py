@@ -252,12 +252,6 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> 
     return updated
 
 
-def _service_request_submitted(*, user, submission_token: str | None) -> ServiceRequest | None:
-    if not submission_token:
-        return None
-    return ServiceRequest.objects.filter(submission_token=submission_token, created_by=user).first()
-
-
 def service_request_create(
     *,
     context: AuditContext,
@@ -294,7 +288,7 @@ def service_request_create(
     today = today or timezone.localdate()
     submission_token = submission_token or None
     if submission_token:
-        earlier = _service_request_submitted(user=user, submission_token=submission_token)
+        earlier = selectors.service_request_submitted(user=user, submission_token=submission_token)
         if earlier is not None:
             return earlier
     if kind not in ServiceRequestType.values:
@@ -377,7 +371,7 @@ def service_request_create(
                 request.save()
         except IntegrityError:
             # The same form's other post got there first (it waited on this one's unique token).
-            earlier = _service_request_submitted(user=user, submission_token=submission_token)
+            earlier = selectors.service_request_submitted(user=user, submission_token=submission_token)
             if submission_token is None or earlier is None:
                 raise
             return earlier
