@@ -61,9 +61,9 @@ def test_wrong_password_is_refused_and_audited(make_staff):
     assert user.username in failed.summary
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(make_staff):
+def test_repeated_failures_lock_the_account_at_that_address_even_with_the_right_password(make_staff):
     user = make_staff(Role.CSR)
-    client = Client()
+    client = Client(REMOTE_ADDR="198.51.100.10")
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": user.username, "password": "wrong"})
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
@@ -178,3 +178,27 @@ def test_a_forged_first_hop_neither_escapes_the_address_lockout_nor_forges_the_a
         HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
     )
     assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_failures_from_one_address_do_not_lock_the_user_out_from_another(make_staff):
+    user = make_staff(Role.CSR)
+    attacker = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        attacker.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    refused = attacker.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert "Too many failed sign-in attempts" in refused.content.decode()
+
+    owner = Client(REMOTE_ADDR="203.0.113.30")
+    response = owner.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(user.pk)
+
+
+def test_one_address_spraying_many_usernames_is_locked_out(make_staff):
+    user = make_staff(Role.CSR)
+    client = Client(REMOTE_ADDR="198.51.100.21")
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"someone-{n}", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
