@@ -28,6 +28,14 @@ class AttachmentIn:
     content_type: str = ""
 
 
+def attachment_size_problem(*, filename: str, size: int | None) -> str | None:
+    """The file is larger than an attachment may be (checked before its content is read)."""
+    limit = settings.CASEWORK_ATTACHMENT_MAX_BYTES
+    if size is not None and size > limit:
+        return _("%(name)s is larger than %(limit)d MB.") % {"name": filename, "limit": limit // (1024 * 1024)}
+    return None
+
+
 def attachment_problem(*, filename: str, content: bytes) -> str | None:
     """Why this file cannot be attached, in words for the person who sent it; None if it can."""
     limit = settings.CASEWORK_ATTACHMENT_MAX_BYTES
@@ -37,7 +45,7 @@ def attachment_problem(*, filename: str, content: bytes) -> str | None:
             "name": filename or _("file")
         }
     if len(content) > limit:
-        return _("%(name)s is larger than %(limit)d MB.") % {"name": filename, "limit": limit // (1024 * 1024)}
+        return attachment_size_problem(filename=filename, size=len(content))
     if not content:
         return _("%(name)s is empty.") % {"name": filename}
     signatures = ALLOWED_TYPES[extension][1]

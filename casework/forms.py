@@ -12,7 +12,7 @@ from contactcenter.forms import DateRangeForm, UswdsForm
 from contactcenter.identifiers import InvalidIdentifier, normalize_receipt_number
 from contactcenter.models import Language
 
-from .attachments import AttachmentIn, attachment_problem
+from .attachments import AttachmentIn, attachment_problem, attachment_size_problem
 from .models import (
     TRIP_DOCUMENTS,
     CorrespondentRole,
@@ -47,6 +47,10 @@ class AttachmentsMixin:
     def clean_attachments(self) -> list[AttachmentIn]:
         items, problems = [], []
         for upload in self.cleaned_data.get("attachments") or []:
+            too_large = attachment_size_problem(filename=upload.name, size=upload.size)
+            if too_large:  # refused by its declared size, never read into memory
+                problems.append(too_large)
+                continue
             content = upload.read()
             problem = attachment_problem(filename=upload.name, content=content)
             if problem:

@@ -52,10 +52,16 @@ def _remember(request: HttpRequest, form: str, files: list[StagedFile]) -> None:
 
 
 def keep_after_error(
-    request: HttpRequest, *, form: str, kept_tokens: Iterable[str], new: Iterable[AttachmentIn]
+    request: HttpRequest,
+    *,
+    form: str,
+    kept_tokens: Iterable[str],
+    new: Iterable[AttachmentIn],
+    max_new: int | None = None,
 ) -> list[StagedFile]:
     """The form came back with errors: the staged files the sender left checked stay, the ones
-    unchecked are deleted, and this try's files that passed their checks join them."""
+    unchecked are deleted, and this try's files that passed their checks join them (at most max_new
+    of them, when given)."""
     wanted = set(kept_tokens)
     files = []
     for item in staged_files(request, form=form):
@@ -63,8 +69,8 @@ def keep_after_error(
             files.append(item)
         else:
             default_storage.delete(_path(item.token))
-    for attachment in new:
-        if len(files) >= MAX_PER_FORM:
+    for added, attachment in enumerate(new):
+        if len(files) >= MAX_PER_FORM or (max_new is not None and added >= max_new):
             break
         token = secrets.token_urlsafe(18)
         default_storage.save(_path(token), ContentFile(attachment.content))

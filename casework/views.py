@@ -69,17 +69,40 @@ def _rate_count_sent(request: HttpRequest) -> None:
 
 
 KEPT_FILES_FIELD = "keep_attachment"
+# Set in the session when the public form is shown: only a visitor who opened the form (and so has a
+# session cookie) gets files kept on disk after a refused try, not every cookie-less post.
+PUBLIC_FORM_SHOWN = "casework_form_shown"
 
 
-def _back_with_errors(request: HttpRequest, template: str, context: dict, *, form_name: str, status: int):
-    """The form again, with its errors, everything typed, and its files kept for the next try."""
+def _staged_quota_key(request: HttpRequest) -> str:
+    return f"casework-staged:{client_ip(request) or '-'}"
+
+
+def _public_stage_quota(request: HttpRequest) -> int:
+    """How many more files this visitor may have kept on disk now: none for a post with no session
+    from the form, and no more than the hourly allowance of the address."""
+    if not request.session.get(PUBLIC_FORM_SHOWN):
+        return 0
+    used = ratelimit.count(_staged_quota_key(request))
+    return max(settings.CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR - used, 0)
+
+
+def _back_with_errors(
+    request: HttpRequest, template: str, context: dict, *, form_name: str, status: int, stage_quota: int | None = None
+):
+    """The form again, with its errors, everything typed, and its files kept for the next try (no more
+    than stage_quota new ones, when given; the public form's are counted against the address)."""
     form = context["form"]
+    kept_tokens = request.POST.getlist(KEPT_FILES_FIELD)
     staged = staging.keep_after_error(
-        request,
-        form=form_name,
-        kept_tokens=request.POST.getlist(KEPT_FILES_FIELD),
-        new=form.attachments_that_passed,
+        request, form=form_name, kept_tokens=kept_tokens, new=form.attachments_that_passed, max_new=stage_quota
     )
+    added = len([item for item in staged if item.token not in set(kept_tokens)])
+    if stage_quota is not None:
+        for _n in range(added):
+            ratelimit.hit(_staged_quota_key(request), window_seconds=3600)
+    if added < len(form.attachments_that_passed) and len(staged) < staging.MAX_PER_FORM:
+        form.add_error(None, _("Attach your files again: they could not be kept for your next try."))
     return render(request, template, {**context, "staged": staged}, status=status)
 
 
@@ -127,6 +150,8 @@ def write(request: HttpRequest) -> HttpResponse:
     """The public inquiry form (English and Spanish). Nothing typed or attached is lost on an error."""
     if request.method != "POST":
         staged = staging.staged_files(request, form="public")
+        if not request.session.get(PUBLIC_FORM_SHOWN):
+            request.session[PUBLIC_FORM_SHOWN] = True
         form = PublicInquiryForm(initial={"submission": secrets.token_urlsafe(24)})
         return render(request, "casework/public_form.html", {"form": form, "staged": staged})
     form = PublicInquiryForm(request.POST, request.FILES)
@@ -140,11 +165,19 @@ def write(request: HttpRequest) -> HttpResponse:
         staging.release(request, form="public")
         request.session["casework_reference"] = already.reference
         return redirect("casework:write-done")
-    back = functools.partial(_back_with_errors, request, "casework/public_form.html", form_name="public")
+    back = functools.partial(
+        _back_with_errors,
+        request,
+        "casework/public_form.html",
+        form_name="public",
+        stage_quota=_public_stage_quota(request),
+    )
     if _rate_limited(request):
+        # Nothing is kept on disk for a connection that may not send: the files are refused with it.
         form.is_valid()
         form.add_error(None, _("Too many inquiries were sent from this connection. Try again in an hour."))
-        return back({"form": form}, status=429)
+        staged = staging.staged_files(request, form="public")
+        return render(request, "casework/public_form.html", {"form": form, "staged": staged}, status=429)
     if not form.is_valid():
         return back({"form": form}, status=400)
     data = form.cleaned_data

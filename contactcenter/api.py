@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .audit import AuditContext
+from .drf import StandardPagination
 from .identifiers import mask_receipt_number, normalize_receipt_number
 from .models import (
     AuditAction,
@@ -110,15 +111,62 @@ class InteractionSerializer(serializers.ModelSerializer):
         return [i.value for i in obj.identifiers.all() if i.kind == "a_number"]
 
 
+class InteractionPagination(StandardPagination):
+    # Every page names receipt numbers and A-numbers; a smaller cap than the default keeps one request
+    # from reading the ledger wholesale.
+    max_page_size = 100
+
+
+def _audit_api_view(request, *, target_type: str, target_id: str | int = "", summary: str, **detail) -> None:
+    """Reading case identifiers through the API is itself recorded, as on the case pages."""
+    services.audit_record(
+        context=AuditContext.from_request(request, channel=AuditChannel.API),
+        action=AuditAction.VIEW,
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary,
+        detail=detail,
+    )
+
+
 class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
-    """The interaction ledger. Reading a receipt number's history is audited."""
+    """The interaction ledger. Every read of it (list, one interaction, a receipt number's history)
+    is audited: each names receipt numbers and A-numbers."""
 
     allowed_roles = CASE_PII_ROLES
     serializer_class = InteractionSerializer
+    pagination_class = InteractionPagination
 
     def get_queryset(self):
         channel = self.request.query_params.get("channel")
         return selectors.interaction_list(channels=[channel] if channel else None)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        paginator = self.paginator
+        count = paginator.page.paginator.count
+        _audit_api_view(
+            request,
+            target_type="interaction_list",
+            summary=f"Listed {len(page)} of {count} interactions through the API",
+            count=count,
+            shown=len(page),
+            page=paginator.page.number,
+            page_size=paginator.get_page_size(request),
+            channel=request.query_params.get("channel") or "",
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        interaction = self.get_object()
+        _audit_api_view(
+            request,
+            target_type="interaction",
+            target_id=interaction.pk,
+            summary=f"Viewed interaction #{interaction.pk} through the API",
+        )
+        return Response(self.get_serializer(interaction).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("receipt_number", str, OpenApiParameter.PATH)],
@@ -130,9 +178,8 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
         value = normalize_receipt_number(receipt_number)
         interactions = selectors.interactions_for_receipt_number(receipt_number=value)
         page = self.paginate_queryset(interactions)
-        services.audit_record(
-            context=AuditContext.from_request(request, channel=AuditChannel.API),
-            action=AuditAction.VIEW,
+        _audit_api_view(
+            request,
             target_type="receipt_number",
             target_id=value,
             summary=f"Viewed the contact history of {mask_receipt_number(value)} through the API",

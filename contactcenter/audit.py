@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,12 +33,23 @@ class AuditContext:
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind a load balancer; the first X-Forwarded-For hop
-    # is only trusted where the proxy header is configured.
+    """The client's address, as our own reverse proxies saw it. The one place a client address is derived:
+    sign-in lockout, the public forms' per-address limits and audit rows all use it.
+
+    X-Forwarded-For is a list each proxy appends its peer's address to, so everything left of what our
+    proxies added is whatever the client sent. With TRUSTED_PROXY_COUNT proxies in front of the app the
+    client's address is the Nth hop from the right; with 0 (no proxy) the header is ignored."""
     from django.conf import settings
 
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if proxies > 0 else ""
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if not hops:
+        return remote
+    # Fewer hops than proxies: every hop present was added by one of ours, the leftmost is the client.
+    candidate = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

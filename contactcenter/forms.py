@@ -30,11 +30,15 @@ SUBMISSION_TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _failure_keys(request, username: str) -> list[str]:
-    return [f"login-fail:user:{username.lower()[:150]}", f"login-fail:ip:{client_ip(request) or '-'}"]
+    # A username is counted per address, so nobody can lock a colleague out from everywhere by failing
+    # to sign in as them; an address is counted across all usernames, so spraying is still stopped.
+    address = client_ip(request) or "-"
+    return [f"login-fail:user-ip:{username.lower()[:150]}:{address}", f"login-fail:ip:{address}"]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Locks a username (and an address) out for a while after repeated failed sign-ins."""
+    """Locks a username at one address, and an address for every username, out for a while after
+    repeated failed sign-ins."""
 
     error_messages = {
         **AuthenticationForm.error_messages,

@@ -6,8 +6,17 @@ import re
 
 from .identifiers import mask_a_number, mask_phone
 
-_RECEIPT = re.compile(r"\b(EAC|WAC|LIN|SRC|NBC|MSC|IOE|YSC)([\s\-]?\d){6}((?:[\s\-]?\d){4})\b", re.IGNORECASE)
-_A_NUMBER = re.compile(r"\bA[\s\-#]?\d(?:[\s\-]?\d){6,8}\b", re.IGNORECASE)
+# Every separator normalize_receipt_number / normalize_a_number accept (whitespace, '-', en and em dash,
+# '_', '.'), and the same URL-encoded as they appear in access-log query strings ('+', %20, %2D, %2E, %5F,
+# the UTF-8 of the dashes). Before a receipt or A-number only a letter is refused, so 'q=x%20EAC…' (a
+# digit before) and 'ref_EAC…' are found too.
+_SEP = r"(?:[\s\-\u2013\u2014_.+]|%20|%2D|%2E|%5F|%E2%80%9[34])"
+_RECEIPT_PREFIX = "|".join(
+    f"{_SEP}*".join(prefix) for prefix in ("EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE", "YSC")
+)
+_RECEIPT = re.compile(rf"(?<![A-Za-z])(?:{_RECEIPT_PREFIX})(?:{_SEP}*\d){{10}}(?!\d)", re.IGNORECASE)
+_A_NUMBER = re.compile(rf"(?<![A-Za-z])A(?:{_SEP}|#|%23)*\d(?:{_SEP}*\d){{6,8}}(?!\d)", re.IGNORECASE)
+_URL_ESCAPE = re.compile(r"%[0-9A-F]{2}", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w*])(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}\b")
 _STREET = re.compile(
     r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Za-z0-9'.]+\s+){1,4}"
@@ -19,15 +28,19 @@ _STREET = re.compile(
 
 
 def _mask_receipt(match: re.Match) -> str:
-    compact = re.sub(r"[\s\-]", "", match.group(0)).upper()
+    compact = re.sub(r"[^A-Za-z0-9]", "", _URL_ESCAPE.sub("", match.group(0))).upper()
     return compact[:3] + "******" + compact[-4:]
+
+
+def _mask_a_number(match: re.Match) -> str:
+    return mask_a_number(_URL_ESCAPE.sub("", match.group(0)))
 
 
 def mask_pii(text: str) -> str:
     if not text:
         return text
     text = _RECEIPT.sub(_mask_receipt, text)
-    text = _A_NUMBER.sub(lambda m: mask_a_number(m.group(0)), text)
+    text = _A_NUMBER.sub(_mask_a_number, text)
     text = _STREET.sub("[street address]", text)
     text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
     return text
@@ -40,4 +53,4 @@ def mask_case_identifiers(text: str) -> str:
     if not text:
         return text
     text = _RECEIPT.sub(_mask_receipt, text)
-    return _A_NUMBER.sub(lambda m: mask_a_number(m.group(0)), text)
+    return _A_NUMBER.sub(_mask_a_number, text)

@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and CSRF's process_view) reads the body.
+    "contactcenter.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -110,6 +112,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies in front of the app that each append to X-Forwarded-For; the client's address is that
+# many hops from the right (0: no proxy, the header is ignored and REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
@@ -267,6 +272,11 @@ LOGGING = {
 CASEWORK_ATTACHMENT_MAX_BYTES = env.int("CASEWORK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Inquiries one address may submit through the public form per hour (spam).
 CASEWORK_FORM_PER_HOUR = env.int("CASEWORK_FORM_PER_HOUR", default=5)
+# Files of refused public forms one address may have kept on disk for the next try, per hour.
+CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR = env.int("CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR", default=30)
+# The largest request body accepted anywhere (413 before it is read): ten attachments of the largest size
+# and a margin for the typed fields. DATA_UPLOAD_MAX_MEMORY_SIZE does not count files.
+UPLOAD_REQUEST_MAX_BYTES = env.int("UPLOAD_REQUEST_MAX_BYTES", default=10 * CASEWORK_ATTACHMENT_MAX_BYTES + 1024 * 1024)
 CASEWORK_IMAP_HOST = env("CASEWORK_IMAP_HOST", default="")
 CASEWORK_IMAP_PORT = env.int("CASEWORK_IMAP_PORT", default=993)
 CASEWORK_IMAP_SSL = env.bool("CASEWORK_IMAP_SSL", default=True)

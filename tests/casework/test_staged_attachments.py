@@ -37,7 +37,7 @@ def kept_tokens(page) -> list[str]:
 
 
 def test_a_public_form_sent_again_after_an_error_carries_the_files_chosen_the_first_time(client, media):
-    first = client.post(
+    first = opened(client).post(
         "/casework/write/",
         _form(email="not-an-email", attachments=[SimpleUploadedFile("notice.pdf", PDF)]),
         HTTP_ACCEPT_LANGUAGE="es",
@@ -58,7 +58,7 @@ def test_a_public_form_sent_again_after_an_error_carries_the_files_chosen_the_fi
 
 
 def test_an_unchecked_file_is_left_out_and_deleted_and_new_files_join_the_kept_ones(client, media):
-    first = client.post(
+    first = opened(client).post(
         "/casework/write/",
         _form(
             email="not-an-email",
@@ -89,7 +89,7 @@ def test_an_unchecked_file_is_left_out_and_deleted_and_new_files_join_the_kept_o
 
 
 def test_a_good_file_beside_a_refused_one_is_kept_and_only_the_refused_one_reported(client, media):
-    page = client.post(
+    page = opened(client).post(
         "/casework/write/",
         _form(attachments=[SimpleUploadedFile("notice.pdf", PDF), SimpleUploadedFile("virus.exe", b"MZ\x90")]),
     )
@@ -99,7 +99,7 @@ def test_a_good_file_beside_a_refused_one_is_kept_and_only_the_refused_one_repor
 
 
 def test_another_session_cannot_send_a_kept_file(client, media):
-    first = client.post(
+    first = opened(client).post(
         "/casework/write/", _form(email="not-an-email", attachments=[SimpleUploadedFile("notice.pdf", PDF)])
     )
     stranger = Client()
@@ -128,8 +128,8 @@ def test_staff_recording_a_mailed_letter_keeps_the_scans_across_an_error(client_
 
 
 def test_the_casework_sweep_deletes_kept_files_nobody_came_back_for(client, media):
-    client.post("/casework/write/", _form(email="x", attachments=[SimpleUploadedFile("old.pdf", PDF)]))
-    Client().post("/casework/write/", _form(email="y", attachments=[SimpleUploadedFile("new.pdf", PDF)]))
+    opened(client).post("/casework/write/", _form(email="x", attachments=[SimpleUploadedFile("old.pdf", PDF)]))
+    opened(Client()).post("/casework/write/", _form(email="y", attachments=[SimpleUploadedFile("new.pdf", PDF)]))
     old, new = sorted((media / staging.FOLDER).iterdir(), key=lambda path: path.stat().st_mtime)
     a_day_ago = time.time() - staging.KEEP_FOR.total_seconds() - 60
     os.utime(old, (a_day_ago, a_day_ago))
@@ -138,3 +138,79 @@ def test_the_casework_sweep_deletes_kept_files_nobody_came_back_for(client, medi
 
     assert result["staged_files_removed"] == 1
     assert staged_on_disk(media) == [new.name]
+
+
+def opened(client: Client) -> Client:
+    """A visitor who opened the form first (as people do): their session has a cookie."""
+    assert client.get("/casework/write/").status_code == 200
+    return client
+
+
+def test_nothing_is_staged_for_a_rate_limited_form(client, media, settings):
+    settings.CASEWORK_FORM_PER_HOUR = 0
+    response = opened(client).post(
+        "/casework/write/", _form(email="not-an-email", attachments=[SimpleUploadedFile("notice.pdf", PDF)])
+    )
+    assert response.status_code == 429
+    assert staged_on_disk(media) == [] and response.context["staged"] == []
+
+
+def test_a_post_without_the_forms_session_stages_nothing(media):
+    response = Client().post(
+        "/casework/write/", _form(email="not-an-email", attachments=[SimpleUploadedFile("notice.pdf", PDF)])
+    )
+    assert response.status_code == 400
+    assert staged_on_disk(media) == []
+    assert "Attach your files again" in response.text
+
+
+def test_files_staged_from_one_address_are_capped_per_hour(media, settings):
+    settings.CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR = 3
+    for _ in range(3):  # a fresh session each time, as a script would
+        opened(Client()).post(
+            "/casework/write/",
+            _form(
+                email="not-an-email",
+                attachments=[SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.pdf", PDF)],
+            ),
+        )
+    assert len(staged_on_disk(media)) == 3
+    elsewhere = opened(Client(REMOTE_ADDR="203.0.113.40")).post(
+        "/casework/write/", _form(email="not-an-email", attachments=[SimpleUploadedFile("c.pdf", PDF)])
+    )
+    assert [file.filename for file in elsewhere.context["staged"]] == ["c.pdf"]
+
+
+def test_an_oversized_upload_is_refused_by_its_size_without_being_read(settings):
+    from casework.forms import PublicInquiryForm
+
+    settings.CASEWORK_ATTACHMENT_MAX_BYTES = 1024 * 1024
+
+    class Unreadable(SimpleUploadedFile):
+        def read(self, *args, **kwargs):
+            raise AssertionError("read before its size was checked")
+
+    upload = Unreadable("huge.pdf", PDF)
+    upload.size = 2 * 1024 * 1024
+    form = PublicInquiryForm(_form(), {"attachments": [upload]})
+    assert not form.is_valid()
+    assert form.errors["attachments"] == ["huge.pdf is larger than 1 MB."]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "The files you sent are too large"), ("es", "Los archivos que envió son demasiado grandes")],
+)
+def test_a_request_larger_than_every_allowed_file_together_is_refused_with_413(media, settings, language, message):
+    settings.UPLOAD_REQUEST_MAX_BYTES = 50_000
+    client = opened(Client())
+    response = client.post(
+        "/casework/write/",
+        _form(email="not-an-email", attachments=[SimpleUploadedFile("big.pdf", PDF + b"0" * 60_000)]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 413
+    assert message in response.text
+    assert staged_on_disk(media) == [] and not Inquiry.objects.exists()
+    small = client.post("/casework/write/", _form(attachments=[SimpleUploadedFile("n.pdf", PDF)]))
+    assert small.status_code == 302

@@ -74,3 +74,29 @@ def test_outreach_roles_see_no_case_data(client_as, ledger):
     assert client.get("/api/interactions/").status_code == 403
     assert client.get("/api/interactions/by-receipt/EAC2190000001/").status_code == 403
     assert client.get("/api/topics/").status_code == 200
+
+
+def test_interaction_list_is_audited_once_per_request_with_what_was_listed(client_as, ledger):
+    client = client_as(Role.CSR)
+    response = client.get("/api/interactions/?page_size=1000&channel=ivr")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    audit = AuditEvent.objects.get(action="view", target_type="interaction_list")
+    assert audit.actor == client.user and audit.channel == "api"
+    assert audit.detail["count"] == "1" and audit.detail["shown"] == "1"
+    assert audit.detail["channel"] == "ivr" and audit.detail["page"] == "1"
+    assert audit.detail["page_size"] == "100"
+    assert "EAC2190000001" not in audit.summary + str(audit.detail)
+
+
+def test_interaction_retrieve_is_audited_with_its_id(client_as, ledger):
+    from contactcenter.models import Interaction
+
+    client = client_as(Role.CSR)
+    interaction = Interaction.objects.order_by("pk").first()
+    response = client.get(f"/api/interactions/{interaction.pk}/")
+    assert response.status_code == 200
+    assert response.json()["receipt_numbers"] == ["EAC2190000001"]
+    audit = AuditEvent.objects.get(action="view", target_type="interaction")
+    assert audit.actor == client.user and audit.channel == "api"
+    assert audit.target_id == str(interaction.pk)

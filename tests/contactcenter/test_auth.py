@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from contactcenter.models import AuditAction, AuditEvent
@@ -61,9 +61,9 @@ def test_wrong_password_is_refused_and_audited(make_staff):
     assert user.username in failed.summary
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(make_staff):
+def test_repeated_failures_lock_the_account_at_that_address_even_with_the_right_password(make_staff):
     user = make_staff(Role.CSR)
-    client = Client()
+    client = Client(REMOTE_ADDR="198.51.100.10")
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": user.username, "password": "wrong"})
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
@@ -127,3 +127,78 @@ def test_refusal_page_never_shows_the_data(client_as):
     body = response.content.decode()
     assert "Harbor" not in body and "Change of address" not in body
     assert "Access denied" in body
+
+
+def _forwarded_request(forwarded: str, remote: str = "10.0.0.5"):
+    from django.test import RequestFactory
+
+    return RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_client_ip_behind_one_proxy_is_the_hop_the_proxy_added_not_a_forged_first_hop():
+    from contactcenter.audit import client_ip
+
+    assert client_ip(_forwarded_request("6.6.6.6, 203.0.113.7")) == "203.0.113.7"
+    assert client_ip(_forwarded_request("203.0.113.7")) == "203.0.113.7"
+    assert client_ip(_forwarded_request("")) == "10.0.0.5"
+    assert client_ip(_forwarded_request("6.6.6.6, not-an-address")) == "10.0.0.5"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=2)
+def test_client_ip_behind_two_proxies_is_the_second_hop_from_the_right():
+    from contactcenter.audit import client_ip
+
+    assert client_ip(_forwarded_request("6.6.6.6, 203.0.113.7, 10.0.0.9")) == "203.0.113.7"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_client_ip_with_no_proxy_ignores_x_forwarded_for():
+    from contactcenter.audit import client_ip
+
+    assert client_ip(_forwarded_request("6.6.6.6")) == "10.0.0.5"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_a_forged_first_hop_neither_escapes_the_address_lockout_nor_forges_the_audit_ip(make_staff):
+    client = Client()
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": f"nobody-{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7",
+        )
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, ip_address="203.0.113.7").count() == (
+        settings.LOGIN_FAILURE_LIMIT
+    )
+    user = make_staff(Role.CSR)
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
+    )
+    assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_failures_from_one_address_do_not_lock_the_user_out_from_another(make_staff):
+    user = make_staff(Role.CSR)
+    attacker = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        attacker.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    refused = attacker.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert "Too many failed sign-in attempts" in refused.content.decode()
+
+    owner = Client(REMOTE_ADDR="203.0.113.30")
+    response = owner.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(user.pk)
+
+
+def test_one_address_spraying_many_usernames_is_locked_out(make_staff):
+    user = make_staff(Role.CSR)
+    client = Client(REMOTE_ADDR="198.51.100.21")
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"someone-{n}", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -115,3 +115,43 @@ def test_configured_console_handler_masks(capsys):
         logging.config.dictConfig(settings.LOGGING)
     assert "A012345678" not in err and "77 Elm St" not in err
     assert "[street address]" in err
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "EAC.219.000.0001",
+        "EAC_219_000_0001",
+        "EAC–219–000–0001",  # en dash
+        "EAC—219—000—0001",  # em dash
+        "EAC - 219 . 000 _ 0001",
+        "E-A-C-2190000001",
+        "eac 219 000 0001",
+        "EAC+219+000+0001",
+        "EAC%20219%20000%200001",
+        "EAC%2D219%2d000%2D0001",
+        "EAC%E2%80%93219%E2%80%930000001",
+    ],
+)
+def test_every_receipt_number_the_normaliser_accepts_is_masked_in_text(written):
+    compact = normalize_receipt_number(
+        written.replace("%20", " ").replace("%2D", "-").replace("%2d", "-").replace("+", " ").replace("%E2%80%93", "–")
+    )
+    assert compact == "EAC2190000001"
+    for line in (f"lookup {written} done", f"GET /cases/?q={written}&page=2", f"GET /cases/?q=x%20{written}"):
+        masked = mask_pii(line)
+        assert "EAC******0001" in masked, masked
+        rest = masked.replace("EAC******0001", "")
+        assert "219" not in rest and "000" not in rest, masked
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["A.012.345.678", "A_012_345_678", "A–012–345–678", "A—012345678", "A+012345678", "A%20012345678",
+     "A%2D012%2D345%2D678", "A%23012345678", "a 012 345 678"],
+)  # fmt: skip
+def test_every_a_number_separator_is_masked_in_text(written):
+    for line in (f"file {written} ok", f"GET /search/?a={written}", f"GET /search/?q=x%20{written}&n=1"):
+        masked = mask_pii(line)
+        assert "A******678" in masked, masked
+        assert "012" not in masked and "345" not in masked, masked
