@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -493,3 +493,19 @@ def test_the_attendance_form_opens_only_once_the_engagement_has_started(client_a
     page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
     assert action in page and f'id="attended-{registration.pk}"' in page
     assert "Attendance can be recorded once the engagement begins" not in page
+
+
+def test_a_referrals_consent_time_names_the_zone_it_is_shown_in(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    data = {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
+            "mode": "callback", "consent": "on"}  # fmt: skip
+    client.post(f"/outreach/engagements/{engagement.pk}/referrals/", {f"referral-{k}": v for k, v in data.items()})
+    referral = CaseReferral.objects.get()
+    recorded = datetime(2026, 11, 29, 13, 20, tzinfo=UTC)
+    CaseReferral.objects.filter(pk=referral.pk).update(consent_recorded_at=recorded)
+    page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert "Given, recorded 2026-11-29 08:20 Eastern Standard Time (EST)" in page  # the site's zone, named
+    with timezone.override("America/Los_Angeles"):
+        page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert "Given, recorded 2026-11-29 05:20 Pacific Standard Time (PST)" in page
