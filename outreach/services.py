@@ -951,14 +951,20 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
     return True
 
 
+def attendance_ensure_open(*, engagement: Engagement) -> None:
+    """Attendance is taken once an engagement has begun: before that, refused with one message
+    (the same whether a box was ticked or the form was sent empty)."""
+    if engagement.starts_at > timezone.now():
+        raise ApplicationError(
+            _("This engagement has not started yet: attendance can be recorded once it has begun."),
+            extra={"code": "not_started"},
+        )
+
+
 def attendance_record(*, context: AuditContext, registration_id: int, attended: bool) -> Registration:
     with transaction.atomic():
         registration = Registration.objects.select_for_update().select_related("engagement").get(pk=registration_id)
-        if registration.engagement.starts_at > timezone.now():
-            raise ApplicationError(
-                _("This engagement has not started yet: attendance can be recorded once it has begun."),
-                extra={"code": "not_started"},
-            )
+        attendance_ensure_open(engagement=registration.engagement)
         if registration.status != RegistrationStatus.REGISTERED:
             raise ApplicationError(_("Only a registered person (not waitlisted or cancelled) can attend."))
         registration.attended = attended

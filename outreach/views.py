@@ -393,6 +393,7 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "engagement": engagement,
             "starts": timezone.localtime(engagement.starts_at, zone),
             "ends": timezone.localtime(engagement.ends_at, zone),
+            "attendance_open": engagement.starts_at <= timezone.now(),
             "registrations": selectors.engagement_registrations(engagement=engagement),
             "feedback": selectors.feedback_list(engagement=engagement),
             "referrals": selectors.referral_list().filter(engagement=engagement),
@@ -420,6 +421,11 @@ def engagement_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @require_POST
 def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
+    try:
+        services.attendance_ensure_open(engagement=engagement)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
     present = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
     changed = 0
     for registration in selectors.engagement_registrations(engagement=engagement).filter(status="registered"):

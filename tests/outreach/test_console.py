@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -463,3 +463,49 @@ def test_the_owning_cro_dropdowns_name_cros_as_the_tables_do(client_as, make_sta
     organisation.owner = unnamed
     organisation.save(update_fields=["owner"])
     assert "<dd>cro-no-name</dd>" in client.get(f"/outreach/organisations/{organisation.pk}/").content.decode()
+
+
+def test_saving_attendance_with_nothing_ticked_before_the_start_is_refused_not_saved(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    RegistrationFactory(engagement=engagement)
+    response = client.post(f"/outreach/engagements/{engagement.pk}/attendance/", {}, follow=True)
+    page = response.content.decode()
+    assert "This engagement has not started yet" in page
+    assert "Attendance saved" not in page
+
+
+def test_the_attendance_form_opens_only_once_the_engagement_has_started(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory(time_zone="America/Chicago")
+    registration = RegistrationFactory(engagement=engagement)
+    action = f'action="/outreach/engagements/{engagement.pk}/attendance/"'
+    starts = timezone.localtime(engagement.starts_at, engagement.starts_at.tzinfo)
+    page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert action not in page and f'id="attended-{registration.pk}"' not in page
+    assert "Save attendance" not in page
+    assert "Attendance can be recorded once the engagement begins" in page
+    assert f"{starts:%Y-%m-%d %H:%M} Central" in page
+    assert registration.name in page  # the registrants are still listed
+    Engagement.objects.filter(pk=engagement.pk).update(
+        starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1)
+    )
+    page = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert action in page and f'id="attended-{registration.pk}"' in page
+    assert "Attendance can be recorded once the engagement begins" not in page
+
+
+def test_a_referrals_consent_time_names_the_zone_it_is_shown_in(client_as):
+    client = client_as(Role.CRO)
+    engagement = EngagementFactory()
+    data = {"person_name": "Pedro", "phone": "3125550199", "language": "es", "topic": "case-status",
+            "mode": "callback", "consent": "on"}  # fmt: skip
+    client.post(f"/outreach/engagements/{engagement.pk}/referrals/", {f"referral-{k}": v for k, v in data.items()})
+    referral = CaseReferral.objects.get()
+    recorded = datetime(2026, 11, 29, 13, 20, tzinfo=UTC)
+    CaseReferral.objects.filter(pk=referral.pk).update(consent_recorded_at=recorded)
+    page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert "Given, recorded 2026-11-29 08:20 Eastern Standard Time (EST)" in page  # the site's zone, named
+    with timezone.override("America/Los_Angeles"):
+        page = client.get(f"/outreach/referrals/{referral.pk}/").content.decode()
+    assert "Given, recorded 2026-11-29 05:20 Pacific Standard Time (PST)" in page
