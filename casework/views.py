@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -122,19 +121,27 @@ def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
     return [*kept, *form.cleaned_data["attachments"]]
 
 
+def _files_sent(request: HttpRequest, *, form_name: str) -> list[tuple[str, int]]:
+    """The names and sizes of the files a form sent: its uploads and the staged files it kept."""
+    kept = set(request.POST.getlist(KEPT_FILES_FIELD))
+    staged = staging.staged_files(request, form=form_name)
+    kept_files = [(item.filename, item.size) for item in staged if item.token in kept]
+    return [*kept_files, *((upload.name, upload.size) for upload in request.FILES.getlist("attachments"))]
+
+
 @public
 def write(request: HttpRequest) -> HttpResponse:
     """The public inquiry form (English and Spanish). Nothing typed or attached is lost on an error."""
     if request.method != "POST":
         staged = staging.staged_files(request, form="public")
-        form = PublicInquiryForm(initial={"submission": secrets.token_urlsafe(24)})
+        form = PublicInquiryForm()
         return render(request, "casework/public_form.html", {"form": form, "staged": staged})
     form = PublicInquiryForm(request.POST, request.FILES)
     if request.POST.get("website"):
         # A bot filled the hidden field: answer as if accepted, keep nothing.
         return render(request, "casework/public_done.html", {"reference": None})
-    submission = submission_key(request.POST)
-    already = selectors.inquiry_by_submission_token(token=submission) if submission else None
+    submission = submission_key(request.POST, files=_files_sent(request, form_name="public"))
+    already = selectors.inquiry_by_submission_token(token=submission)
     if already is not None:
         # This very form was sent before (Back, then Send again): its confirmation, not a second inquiry.
         staging.release(request, form="public")
@@ -164,7 +171,7 @@ def write(request: HttpRequest) -> HttpResponse:
             correspondent_role=data["role"],
             language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
             attachments=_attachments_sent(request, form, form_name="public"),
-            submission_token=submission or None,
+            submission_token=submission,
         )
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
