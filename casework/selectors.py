@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Func, Q, QuerySet, Value
+from django.db.models import Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
+from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from contactcenter import selectors as core_selectors
@@ -127,6 +129,26 @@ def inquiry_queue(
     return qs.order_by("due_on", "priority", "id")
 
 
+# The non-Postgres search: these columns and the words typed, through fold() on both sides.
+SEARCHED_COLUMNS = ("subject", "body", "correspondent__name", "correspondent__email")
+FOLD_FUNCTION = "casework_fold"
+
+
+def fold(value: str | None) -> str | None:
+    """Text as search compares it: case-folded, accents dropped ("María" and "MARIA" are "maria",
+    "Straße" is "strasse"). Deterministic; registered in SQLite as FOLD_FUNCTION."""
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(value).casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def register_fold_function(sender, connection, **kwargs) -> None:
+    """connection_created: give each SQLite connection FOLD_FUNCTION (Postgres has unaccent)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
+
+
 CONFIRMATION_NUMBER = re.compile(r"^CAO-?([A-HJKMNP-Z2-9]{8})$", re.IGNORECASE)
 
 
@@ -138,8 +160,13 @@ def inquiry_search(*, queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquir
     if connection.vendor == "postgresql":
         unaccented = Func(Value(text), function="unaccent")
         found = Q(search=SearchQuery(unaccented, config="english", search_type="websearch"))
-    else:  # SQLite: no unaccent, a substring match
-        found = Q(subject__icontains=text) | Q(body__icontains=text) | Q(correspondent__name__icontains=text)
+        if "@" in text:  # an address or part of one ("@example.org"), as typed
+            found |= Q(correspondent__email__icontains=text)
+    else:  # SQLite: a substring match, both sides folded (case and accents) by FOLD_FUNCTION
+        folded = fold(text)
+        found = Q()
+        for column in SEARCHED_COLUMNS:
+            found |= Q(Contains(Func(F(column), function=FOLD_FUNCTION), folded))
     reference = CONFIRMATION_NUMBER.match(text)
     receipt = is_receipt_number(text)
     if not reference and not receipt:
