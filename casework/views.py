@@ -194,7 +194,10 @@ def write_done(request: HttpRequest) -> HttpResponse:
 @roles_required(*CAO)
 def console(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # A filter with a value the form refuses is reported next to its control (status 400) and the
+    # others still apply: never the whole queue looking like the results of the filters sent.
+    refused = form.is_bound and not form.is_valid()
+    filters = form.cleaned_data if form.is_bound else {}
     queue = selectors.inquiry_queue(
         user=request.user,
         status=filters.get("status") or None,
@@ -218,6 +221,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "receipt_form": ReceiptLookupForm(),
             "referrals": selectors.referrals_awaiting_intake()[:50],
         },
+        status=400 if refused else 200,
     )
 
 

@@ -48,6 +48,20 @@ def test_filters_and_full_text_search(client_as):
     assert "Card problem" in page and "Other matter" not in page
 
 
+def test_a_refused_filter_is_reported_and_the_others_still_apply(client_as):
+    wanted = make_inquiry(subject="Walk2 campaign letter", correspondent_email="a@example.com", source=Source.PUBLIC)
+    congress = make_inquiry(subject="Walk2 campaign letter", source=Source.CONGRESSIONAL)
+    unrelated = make_inquiry(subject="Other matter", correspondent_email="b@example.com", source=Source.PUBLIC)
+    client = client_as(Role.CAO_ANALYST)
+    response = client.get("/casework/", {"source": "public", "q": "walk2", "sla": "bogus"})
+    assert response.status_code == 400
+    page = response.text
+    assert wanted.reference in page
+    assert congress.reference not in page and unrelated.reference not in page
+    sla_group = re.search(r'<div class="usa-form-group usa-form-group--error">.*?</div>', page, re.S).group(0)
+    assert 'for="id_sla"' in sla_group and "usa-error-message" in sla_group
+
+
 def test_bulk_assign(client_as, make_staff):
     first, second = make_inquiry(), make_inquiry()
     received = make_inquiry(correspondent_email="x@example.com")
