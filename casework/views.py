@@ -654,7 +654,12 @@ def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*CAO)
 def reports(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = ReportForm(request.GET or {"start": today - timedelta(days=365), "end": today})
+    # A date left out (a bare ?format=csv link) is the page's default: the last year up to today.
+    data = request.GET.copy()
+    for name, default in (("start", today - timedelta(days=365)), ("end", today)):
+        if not data.get(name, "").strip():
+            data[name] = default.isoformat()
+    form = ReportForm(data)
     figures = None
     if form.is_valid():
         figures = selectors.casework_report(
@@ -670,7 +675,12 @@ def reports(request: HttpRequest) -> HttpResponse:
         for row in figures.volume:
             row["percent"] = round(100 * row["count"] / peak_volume)
             row["source_label"] = Source(row["source"]).label
-    return render(request, "casework/reports.html", {"form": form, "figures": figures, "ageing_chart": chart})
+    return render(
+        request,
+        "casework/reports.html",
+        {"form": form, "figures": figures, "ageing_chart": chart},
+        status=400 if form.errors else 200,
+    )
 
 
 def _report_csv(request: HttpRequest, figures) -> HttpResponse:

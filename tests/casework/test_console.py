@@ -431,6 +431,19 @@ def test_the_report_csv_starts_with_a_byte_order_mark_for_excel(client_as):
     assert "0–5".encode() in export.content
 
 
+def test_the_report_csv_without_dates_is_csv_over_the_pages_default_period(client_as):
+    make_inquiry()  # received today
+    client = client_as(Role.CAO_SUPERVISOR)
+    export = client.get("/casework/reports/", {"format": "csv"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    month = timezone.localdate().strftime("%Y-%m")
+    assert f"volume,{month},cis_ombudsman,1" in export.content.decode("utf-8-sig")
+    only_start = client.get("/casework/reports/", {"start": "2020-01-01", "format": "csv"})
+    assert only_start["Content-Type"].startswith("text/csv")
+    refused = client.get("/casework/reports/", {"start": "not a date", "format": "csv"})
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
+
+
 def test_bulk_assign_goes_back_to_the_queue_as_it_was_filtered(client_as, make_staff):
     first = make_inquiry()
     analyst = make_staff(Role.CAO_ANALYST)
