@@ -507,16 +507,24 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 edit_form.add_error(None, error.message)
             else:  # no longer a draft: the page shows no form to carry the error
                 messages.error(request, error.message)
+    return _response_page(request, response, edit_form=edit_form, status=400 if edit_form.errors else 200)
+
+
+def _response_page(request: HttpRequest, response: Response, *, edit_form=None, review_form=None, status: int = 200):
+    """The response page; after a refused review, with the review form as it was sent (decision,
+    note and the reason it was refused)."""
+    if edit_form is None:
+        edit_form = ResponseEditForm(initial={"subject": response.subject, "body": response.body})
     return render(
         request,
         "casework/response.html",
         {
             "response": response,
             "edit_form": edit_form,
-            "review_form": ReviewForm(),
+            "review_form": review_form or ReviewForm(),
             "is_supervisor": Role.CAO_SUPERVISOR in user_roles(request.user),
         },
-        status=400 if edit_form.errors else 200,
+        status=status,
     )
 
 
@@ -526,8 +534,7 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("casework:response", pk=pk)
+        return _response_page(request, response, review_form=form, status=400)
     try:
         services.response_review(
             context=_context(request),
@@ -536,8 +543,13 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("casework:response", pk=pk)
+        # The page again with the supervisor's decision and note as sent, and why it was refused.
+        response.refresh_from_db()
+        if response.status == ResponseStatus.IN_REVIEW:
+            form.add_error(None, error.message)
+        else:  # reviewed meanwhile: the page shows no review form to carry the error
+            messages.error(request, error.message)
+        return _response_page(request, response, review_form=form, status=400)
     messages.success(request, _("Review recorded."))
     return redirect("casework:inquiry", pk=response.inquiry_id)
 

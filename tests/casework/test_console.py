@@ -467,3 +467,22 @@ def test_queue_row_checkboxes_and_the_responses_table_are_labelled(client_as):
     assert "ncsc-checkbox-label--hidden-text" in label and f"Select {inquiry.reference}" in label
     detail = client.get(f"/casework/inquiries/{inquiry.pk}/").text
     assert '<caption class="usa-sr-only">Every response to this inquiry, oldest first</caption>' in detail
+
+
+def test_a_refused_review_shows_the_page_again_with_the_supervisors_note(client_as):
+    from casework.models import ResponseStatus
+
+    client = client_as(Role.CAO_SUPERVISOR)
+    context = AuditContext(actor=client.user)
+    inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=client.user)
+    response = services.response_draft(context=context, inquiry=inquiry, body="Dear {{ name }}.")
+    response = services.response_submit(context=context, response=response)
+    url = f"/casework/responses/{response.pk}/review/"
+    own = client.post(url, {"decision": "approve", "note": "Checked the A-file twice"})
+    assert own.status_code == 400
+    assert "cannot approve a response they drafted" in own.text
+    assert "Checked the A-file twice</textarea>" in own.text or 'value="Checked the A-file twice"' in own.text
+    undecided = client.post(url, {"note": "Still thinking"})
+    assert undecided.status_code == 400 and "Still thinking" in undecided.text
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.IN_REVIEW
