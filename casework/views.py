@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -241,7 +241,10 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)d inquiries assigned.") % {"count": len(done)})
+        count = len(done)
+        messages.success(
+            request, ngettext("%(count)d inquiry assigned.", "%(count)d inquiries assigned.", count) % {"count": count}
+        )
     return redirect(queue)
 
 

@@ -76,6 +76,20 @@ def test_bulk_assign(client_as, make_staff):
     assert Inquiry.objects.filter(assignee=analyst).count() == 2
 
 
+def test_bulk_assign_says_one_inquiry_or_many_in_english_and_spanish(client_as, make_staff):
+    one, two, three = make_inquiry(), make_inquiry(), make_inquiry()
+    analyst = make_staff(Role.CAO_ANALYST)
+    client = client_as(Role.CAO_SUPERVISOR)
+    sent = client.post("/casework/assign/", {"inquiry": [one.pk], "assignee": analyst.pk}, follow=True)
+    assert "1 inquiry assigned." in sent.text
+    data = {"inquiry": [one.pk], "assignee": analyst.pk}
+    sent = client.post("/casework/assign/", data, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    assert "1 consulta asignada." in sent.text
+    data = {"inquiry": [two.pk, three.pk], "assignee": analyst.pk}
+    sent = client.post("/casework/assign/", data, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    assert "2 consultas asignadas." in sent.text
+
+
 def test_inquiry_page_actions_and_activity_log(client_as):
     inquiry = make_inquiry()
     client = client_as(Role.CAO_ANALYST)
