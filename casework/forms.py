@@ -182,7 +182,15 @@ class QueueFilterForm(UswdsForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All open")), *InquiryStatus.choices], required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", _("All")), *Source.choices], required=False)
     sla = forms.ChoiceField(
-        label=_("SLA"), choices=[("", _("All")), ("overdue", _("Overdue")), ("paused", _("On hold"))], required=False
+        label=_("SLA"),
+        choices=[
+            ("", _("All")),
+            ("overdue", _("Overdue")),
+            ("due_soon", _("Due soon")),
+            ("on_track", _("On track")),
+            ("paused", _("On hold")),
+        ],
+        required=False,
     )
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)

@@ -6,7 +6,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
@@ -37,6 +37,7 @@ from .sla import (
     DEFAULT_BUSINESS_DAYS,
     DEFAULT_DUE_SOON_DAYS,
     DEFAULT_SENDER_DOMAINS,
+    add_business_days,
     business_days_between,
 )
 
@@ -76,6 +77,14 @@ def sla_state(*, inquiry: Inquiry, today: date | None = None) -> str:
         return "overdue"
     _days, due_soon = sla_target_for(source=inquiry.source)
     return "due_soon" if business_days_between(today, inquiry.due_on) <= due_soon else "on_track"
+
+
+def last_due_soon_day(*, source: str, today: date) -> date:
+    """The last due date sla_state calls "due soon" today for this source (business days from today
+    to the due date at most the source's due-soon days): the queue's SLA filter uses it, so the
+    filter and the badges agree."""
+    _days, due_soon = sla_target_for(source=source)
+    return add_business_days(today, due_soon + 1) - timedelta(days=1)
 
 
 # --- inquiries -----------------------------------------------------------------------------------
@@ -122,6 +131,12 @@ def inquiry_queue(
         qs = qs.filter(due_on__lt=today).exclude(status=InquiryStatus.ON_HOLD)
     elif sla == "paused":
         qs = qs.filter(status=InquiryStatus.ON_HOLD)
+    elif sla in ("due_soon", "on_track"):
+        running = qs.filter(status__in=OPEN_STATUSES, due_on__gte=today).exclude(status=InquiryStatus.ON_HOLD)
+        soon = Q()
+        for source in Source.values:
+            soon |= Q(source=source, due_on__lte=last_due_soon_day(source=source, today=today))
+        qs = running.filter(soon) if sla == "due_soon" else running.exclude(soon)
     if search:
         # Matches keep the queue's order (not ts_rank): the planner can then stop early on the
         # queue-order index for a common word instead of ranking every match.

@@ -60,6 +60,8 @@ def test_a_refused_filter_is_reported_and_the_others_still_apply(client_as):
     assert congress.reference not in page and unrelated.reference not in page
     sla_group = re.search(r'<div class="usa-form-group usa-form-group--error">.*?</div>', page, re.S).group(0)
     assert 'for="id_sla"' in sla_group and "usa-error-message" in sla_group
+    for state in ("overdue", "due_soon", "on_track", "paused"):
+        assert client.get("/casework/", {"sla": state}).status_code == 200, state
 
 
 def test_bulk_assign(client_as, make_staff):
