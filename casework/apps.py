@@ -7,8 +7,14 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("CAO casework")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from contactcenter.consoles import Console, register
         from contactcenter.roles import Role
+
+        from .selectors import register_fold_function
+
+        connection_created.connect(register_fold_function, dispatch_uid="casework_fold")
 
         register(
             Console(

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 from django import forms
 from django.utils.translation import gettext
@@ -63,19 +64,20 @@ class AttachmentsMixin:
         return items
 
 
-SUBMISSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,47}$")
 SUBMITTED_FIELDS = ("name", "email", "phone", "role", "subject", "message", "receipt_number")
 
 
-def submission_key(data) -> str:
-    """The public form's one-time token with a digest of what was typed: the same form sent again
-    unchanged (Back, then Send) is the same submission; sent again with its text changed, it is a
-    new one, and the change is not dropped. Blank when the token is missing or malformed."""
-    token = data.get("submission", "")
-    if not SUBMISSION_TOKEN.match(token or ""):
-        return ""
-    typed = "\x1f".join(data.get(name, "").strip() for name in SUBMITTED_FIELDS)
-    return f"{token}.{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
+def submission_key(data, *, files: Iterable[tuple[str, int]] = (), day: date | None = None) -> str:
+    """What the public form sent, as one digest: what was typed, the names and sizes of the files
+    attached (new uploads and staged files kept), and the UTC date. The same person sending the
+    same text and files on the same day (Back, then Send again, even after the page was fetched
+    again) is one inquiry; a changed message, other files, another sender (name and e-mail are
+    typed) or another day is a new one. 64 hexadecimal characters (Inquiry.submission_token)."""
+    day = day or datetime.now(UTC).date()
+    typed = [data.get(name, "").strip() for name in SUBMITTED_FIELDS]
+    attached = [f"{name}\x1e{size}" for name, size in sorted(files)]
+    parts = [day.isoformat(), *typed, "\x1d", *attached]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def file_input_strings() -> dict[str, str]:
@@ -128,8 +130,6 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     )
     # Left empty by people (it is hidden); bots that fill every field give themselves away.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
-    # A one-time token per form shown: the same form sent again (Back, then Send) is the same inquiry.
-    submission = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -138,11 +138,6 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
         widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
         widget.attrs["data-errormessage"] = gettext("Error: This is not a valid file type.")
         widget.attrs["data-file-strings"] = json.dumps(file_input_strings(), ensure_ascii=False)
-
-    def clean_submission(self) -> str:
-        """A token that is not one we could have made is ignored (the inquiry is sent without one)."""
-        token = self.cleaned_data.get("submission", "")
-        return token if SUBMISSION_TOKEN.match(token) else ""
 
     def clean_receipt_number(self) -> str:
         value = self.cleaned_data.get("receipt_number", "")
@@ -191,7 +186,15 @@ class QueueFilterForm(UswdsForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All open")), *InquiryStatus.choices], required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", _("All")), *Source.choices], required=False)
     sla = forms.ChoiceField(
-        label=_("SLA"), choices=[("", _("All")), ("overdue", _("Overdue")), ("paused", _("On hold"))], required=False
+        label=_("SLA"),
+        choices=[
+            ("", _("All")),
+            ("overdue", _("Overdue")),
+            ("due_soon", _("Due soon")),
+            ("on_track", _("On track")),
+            ("paused", _("On hold")),
+        ],
+        required=False,
     )
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Func, Q, QuerySet, Value
+from django.db.models import Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
+from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from contactcenter import selectors as core_selectors
@@ -35,6 +37,7 @@ from .sla import (
     DEFAULT_BUSINESS_DAYS,
     DEFAULT_DUE_SOON_DAYS,
     DEFAULT_SENDER_DOMAINS,
+    add_business_days,
     business_days_between,
 )
 
@@ -74,6 +77,14 @@ def sla_state(*, inquiry: Inquiry, today: date | None = None) -> str:
         return "overdue"
     _days, due_soon = sla_target_for(source=inquiry.source)
     return "due_soon" if business_days_between(today, inquiry.due_on) <= due_soon else "on_track"
+
+
+def last_due_soon_day(*, source: str, today: date) -> date:
+    """The last due date sla_state calls "due soon" today for this source (business days from today
+    to the due date at most the source's due-soon days): the queue's SLA filter uses it, so the
+    filter and the badges agree."""
+    _days, due_soon = sla_target_for(source=source)
+    return add_business_days(today, due_soon + 1) - timedelta(days=1)
 
 
 # --- inquiries -----------------------------------------------------------------------------------
@@ -120,11 +131,37 @@ def inquiry_queue(
         qs = qs.filter(due_on__lt=today).exclude(status=InquiryStatus.ON_HOLD)
     elif sla == "paused":
         qs = qs.filter(status=InquiryStatus.ON_HOLD)
+    elif sla in ("due_soon", "on_track"):
+        running = qs.filter(status__in=OPEN_STATUSES, due_on__gte=today).exclude(status=InquiryStatus.ON_HOLD)
+        soon = Q()
+        for source in Source.values:
+            soon |= Q(source=source, due_on__lte=last_due_soon_day(source=source, today=today))
+        qs = running.filter(soon) if sla == "due_soon" else running.exclude(soon)
     if search:
         # Matches keep the queue's order (not ts_rank): the planner can then stop early on the
         # queue-order index for a common word instead of ranking every match.
         qs = inquiry_search(queryset=qs, text=search)
     return qs.order_by("due_on", "priority", "id")
+
+
+# The non-Postgres search: these columns and the words typed, through fold() on both sides.
+SEARCHED_COLUMNS = ("subject", "body", "correspondent__name", "correspondent__email")
+FOLD_FUNCTION = "casework_fold"
+
+
+def fold(value: str | None) -> str | None:
+    """Text as search compares it: case-folded, accents dropped ("María" and "MARIA" are "maria",
+    "Straße" is "strasse"). Deterministic; registered in SQLite as FOLD_FUNCTION."""
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(value).casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def register_fold_function(sender, connection, **kwargs) -> None:
+    """connection_created: give each SQLite connection FOLD_FUNCTION (Postgres has unaccent)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
 
 CONFIRMATION_NUMBER = re.compile(r"^CAO-?([A-HJKMNP-Z2-9]{8})$", re.IGNORECASE)
@@ -138,8 +175,13 @@ def inquiry_search(*, queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquir
     if connection.vendor == "postgresql":
         unaccented = Func(Value(text), function="unaccent")
         found = Q(search=SearchQuery(unaccented, config="english", search_type="websearch"))
-    else:  # SQLite: no unaccent, a substring match
-        found = Q(subject__icontains=text) | Q(body__icontains=text) | Q(correspondent__name__icontains=text)
+        if "@" in text:  # an address or part of one ("@example.org"), as typed
+            found |= Q(correspondent__email__icontains=text)
+    else:  # SQLite: a substring match, both sides folded (case and accents) by FOLD_FUNCTION
+        folded = fold(text)
+        found = Q()
+        for column in SEARCHED_COLUMNS:
+            found |= Q(Contains(Func(F(column), function=FOLD_FUNCTION), folded))
     reference = CONFIRMATION_NUMBER.match(text)
     receipt = is_receipt_number(text)
     if not reference and not receipt:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -145,6 +144,14 @@ def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
     return [*kept, *form.cleaned_data["attachments"]]
 
 
+def _files_sent(request: HttpRequest, *, form_name: str) -> list[tuple[str, int]]:
+    """The names and sizes of the files a form sent: its uploads and the staged files it kept."""
+    kept = set(request.POST.getlist(KEPT_FILES_FIELD))
+    staged = staging.staged_files(request, form=form_name)
+    kept_files = [(item.filename, item.size) for item in staged if item.token in kept]
+    return [*kept_files, *((upload.name, upload.size) for upload in request.FILES.getlist("attachments"))]
+
+
 @public
 def write(request: HttpRequest) -> HttpResponse:
     """The public inquiry form (English and Spanish). Nothing typed or attached is lost on an error."""
@@ -152,14 +159,14 @@ def write(request: HttpRequest) -> HttpResponse:
         staged = staging.staged_files(request, form="public")
         if not request.session.get(PUBLIC_FORM_SHOWN):
             request.session[PUBLIC_FORM_SHOWN] = True
-        form = PublicInquiryForm(initial={"submission": secrets.token_urlsafe(24)})
+        form = PublicInquiryForm()
         return render(request, "casework/public_form.html", {"form": form, "staged": staged})
     form = PublicInquiryForm(request.POST, request.FILES)
     if request.POST.get("website"):
         # A bot filled the hidden field: answer as if accepted, keep nothing.
         return render(request, "casework/public_done.html", {"reference": None})
-    submission = submission_key(request.POST)
-    already = selectors.inquiry_by_submission_token(token=submission) if submission else None
+    submission = submission_key(request.POST, files=_files_sent(request, form_name="public"))
+    already = selectors.inquiry_by_submission_token(token=submission)
     if already is not None:
         # This very form was sent before (Back, then Send again): its confirmation, not a second inquiry.
         staging.release(request, form="public")
@@ -197,7 +204,7 @@ def write(request: HttpRequest) -> HttpResponse:
             correspondent_role=data["role"],
             language=Language.SPANISH if get_language() == "es" else Language.ENGLISH,
             attachments=_attachments_sent(request, form, form_name="public"),
-            submission_token=submission or None,
+            submission_token=submission,
         )
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
@@ -220,7 +227,10 @@ def write_done(request: HttpRequest) -> HttpResponse:
 @roles_required(*CAO)
 def console(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # A filter with a value the form refuses is reported next to its control (status 400) and the
+    # others still apply: never the whole queue looking like the results of the filters sent.
+    refused = form.is_bound and not form.is_valid()
+    filters = form.cleaned_data if form.is_bound else {}
     queue = selectors.inquiry_queue(
         user=request.user,
         status=filters.get("status") or None,
@@ -244,6 +254,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "receipt_form": ReceiptLookupForm(),
             "referrals": selectors.referrals_awaiting_intake()[:50],
         },
+        status=400 if refused else 200,
     )
 
 
@@ -263,7 +274,10 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)d inquiries assigned.") % {"count": len(done)})
+        count = len(done)
+        messages.success(
+            request, ngettext("%(count)d inquiry assigned.", "%(count)d inquiries assigned.", count) % {"count": count}
+        )
     return redirect(queue)
 
 
@@ -529,16 +543,24 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 edit_form.add_error(None, error.message)
             else:  # no longer a draft: the page shows no form to carry the error
                 messages.error(request, error.message)
+    return _response_page(request, response, edit_form=edit_form, status=400 if edit_form.errors else 200)
+
+
+def _response_page(request: HttpRequest, response: Response, *, edit_form=None, review_form=None, status: int = 200):
+    """The response page; after a refused review, with the review form as it was sent (decision,
+    note and the reason it was refused)."""
+    if edit_form is None:
+        edit_form = ResponseEditForm(initial={"subject": response.subject, "body": response.body})
     return render(
         request,
         "casework/response.html",
         {
             "response": response,
             "edit_form": edit_form,
-            "review_form": ReviewForm(),
+            "review_form": review_form or ReviewForm(),
             "is_supervisor": Role.CAO_SUPERVISOR in user_roles(request.user),
         },
-        status=400 if edit_form.errors else 200,
+        status=status,
     )
 
 
@@ -548,8 +570,7 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("casework:response", pk=pk)
+        return _response_page(request, response, review_form=form, status=400)
     try:
         services.response_review(
             context=_context(request),
@@ -558,8 +579,13 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("casework:response", pk=pk)
+        # The page again with the supervisor's decision and note as sent, and why it was refused.
+        response.refresh_from_db()
+        if response.status == ResponseStatus.IN_REVIEW:
+            form.add_error(None, error.message)
+        else:  # reviewed meanwhile: the page shows no review form to carry the error
+            messages.error(request, error.message)
+        return _response_page(request, response, review_form=form, status=400)
     messages.success(request, _("Review recorded."))
     return redirect("casework:inquiry", pk=response.inquiry_id)
 
@@ -676,7 +702,12 @@ def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*CAO)
 def reports(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = ReportForm(request.GET or {"start": today - timedelta(days=365), "end": today})
+    # A date left out (a bare ?format=csv link) is the page's default: the last year up to today.
+    data = request.GET.copy()
+    for name, default in (("start", today - timedelta(days=365)), ("end", today)):
+        if not data.get(name, "").strip():
+            data[name] = default.isoformat()
+    form = ReportForm(data)
     figures = None
     if form.is_valid():
         figures = selectors.casework_report(
@@ -692,7 +723,12 @@ def reports(request: HttpRequest) -> HttpResponse:
         for row in figures.volume:
             row["percent"] = round(100 * row["count"] / peak_volume)
             row["source_label"] = Source(row["source"]).label
-    return render(request, "casework/reports.html", {"form": form, "figures": figures, "ageing_chart": chart})
+    return render(
+        request,
+        "casework/reports.html",
+        {"form": form, "figures": figures, "ageing_chart": chart},
+        status=400 if form.errors else 200,
+    )
 
 
 def _report_csv(request: HttpRequest, figures) -> HttpResponse:

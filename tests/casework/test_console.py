@@ -48,6 +48,22 @@ def test_filters_and_full_text_search(client_as):
     assert "Card problem" in page and "Other matter" not in page
 
 
+def test_a_refused_filter_is_reported_and_the_others_still_apply(client_as):
+    wanted = make_inquiry(subject="Walk2 campaign letter", correspondent_email="a@example.com", source=Source.PUBLIC)
+    congress = make_inquiry(subject="Walk2 campaign letter", source=Source.CONGRESSIONAL)
+    unrelated = make_inquiry(subject="Other matter", correspondent_email="b@example.com", source=Source.PUBLIC)
+    client = client_as(Role.CAO_ANALYST)
+    response = client.get("/casework/", {"source": "public", "q": "walk2", "sla": "bogus"})
+    assert response.status_code == 400
+    page = response.text
+    assert wanted.reference in page
+    assert congress.reference not in page and unrelated.reference not in page
+    sla_group = re.search(r'<div class="usa-form-group usa-form-group--error">.*?</div>', page, re.S).group(0)
+    assert 'for="id_sla"' in sla_group and "usa-error-message" in sla_group
+    for state in ("overdue", "due_soon", "on_track", "paused"):
+        assert client.get("/casework/", {"sla": state}).status_code == 200, state
+
+
 def test_bulk_assign(client_as, make_staff):
     first, second = make_inquiry(), make_inquiry()
     received = make_inquiry(correspondent_email="x@example.com")
@@ -60,6 +76,20 @@ def test_bulk_assign(client_as, make_staff):
     third = make_inquiry()
     client.post("/casework/assign/", {"inquiry": [third.pk, received.pk], "assignee": analyst.pk})
     assert Inquiry.objects.filter(assignee=analyst).count() == 2
+
+
+def test_bulk_assign_says_one_inquiry_or_many_in_english_and_spanish(client_as, make_staff):
+    one, two, three = make_inquiry(), make_inquiry(), make_inquiry()
+    analyst = make_staff(Role.CAO_ANALYST)
+    client = client_as(Role.CAO_SUPERVISOR)
+    sent = client.post("/casework/assign/", {"inquiry": [one.pk], "assignee": analyst.pk}, follow=True)
+    assert "1 inquiry assigned." in sent.text
+    data = {"inquiry": [one.pk], "assignee": analyst.pk}
+    sent = client.post("/casework/assign/", data, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    assert "1 consulta asignada." in sent.text
+    data = {"inquiry": [two.pk, three.pk], "assignee": analyst.pk}
+    sent = client.post("/casework/assign/", data, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    assert "2 consultas asignadas." in sent.text
 
 
 def test_inquiry_page_actions_and_activity_log(client_as):
@@ -350,6 +380,36 @@ def test_queue_search_ignores_accents(client_as):
         assert maria.reference in page and other.reference not in page, typed
 
 
+def test_search_folding_drops_case_and_accents():
+    from casework.selectors import fold
+
+    assert fold("María NÚÑEZ") == fold("maria nunez") == "maria nunez"
+    assert fold("Straße ǅ ﬁ") == "strasse dz fi"
+    assert fold(None) is None
+
+
+def test_sqlite_connections_get_the_folding_function():
+    import sqlite3
+    from types import SimpleNamespace
+
+    from casework.selectors import FOLD_FUNCTION, register_fold_function
+
+    raw = sqlite3.connect(":memory:")
+    register_fold_function(sender=None, connection=SimpleNamespace(vendor="sqlite", connection=raw))
+    found = raw.execute(f"SELECT {FOLD_FUNCTION}('Escribió María') LIKE ?", [f"%{'maria'}%"]).fetchone()
+    assert found == (1,)
+    assert raw.execute(f"SELECT {FOLD_FUNCTION}(NULL)").fetchone() == (None,)
+
+
+def test_queue_search_finds_the_correspondents_email_address(client_as):
+    wanted = make_inquiry(subject="Tarjeta", correspondent_email="ana.ruiz@example.org")
+    other = make_inquiry(subject="Other matter", correspondent_email="luis@example.net")
+    client = client_as(Role.CAO_ANALYST)
+    for typed in ("ana.ruiz@example.org", "ANA.RUIZ@example.org", "@example.org"):
+        page = client.get("/casework/", {"q": typed}).text
+        assert wanted.reference in page and other.reference not in page, typed
+
+
 def test_the_trip_list_filters_by_status_from_a_labelled_select(client_as, make_staff):
     analyst = make_staff(Role.CAO_ANALYST)
     trips = []
@@ -387,6 +447,19 @@ def test_the_report_csv_starts_with_a_byte_order_mark_for_excel(client_as):
     assert "0–5".encode() in export.content
 
 
+def test_the_report_csv_without_dates_is_csv_over_the_pages_default_period(client_as):
+    make_inquiry()  # received today
+    client = client_as(Role.CAO_SUPERVISOR)
+    export = client.get("/casework/reports/", {"format": "csv"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    month = timezone.localdate().strftime("%Y-%m")
+    assert f"volume,{month},cis_ombudsman,1" in export.content.decode("utf-8-sig")
+    only_start = client.get("/casework/reports/", {"start": "2020-01-01", "format": "csv"})
+    assert only_start["Content-Type"].startswith("text/csv")
+    refused = client.get("/casework/reports/", {"start": "not a date", "format": "csv"})
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
+
+
 def test_bulk_assign_goes_back_to_the_queue_as_it_was_filtered(client_as, make_staff):
     first = make_inquiry()
     analyst = make_staff(Role.CAO_ANALYST)
@@ -410,3 +483,22 @@ def test_queue_row_checkboxes_and_the_responses_table_are_labelled(client_as):
     assert "ncsc-checkbox-label--hidden-text" in label and f"Select {inquiry.reference}" in label
     detail = client.get(f"/casework/inquiries/{inquiry.pk}/").text
     assert '<caption class="usa-sr-only">Every response to this inquiry, oldest first</caption>' in detail
+
+
+def test_a_refused_review_shows_the_page_again_with_the_supervisors_note(client_as):
+    from casework.models import ResponseStatus
+
+    client = client_as(Role.CAO_SUPERVISOR)
+    context = AuditContext(actor=client.user)
+    inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=client.user)
+    response = services.response_draft(context=context, inquiry=inquiry, body="Dear {{ name }}.")
+    response = services.response_submit(context=context, response=response)
+    url = f"/casework/responses/{response.pk}/review/"
+    own = client.post(url, {"decision": "approve", "note": "Checked the A-file twice"})
+    assert own.status_code == 400
+    assert "cannot approve a response they drafted" in own.text
+    assert "Checked the A-file twice</textarea>" in own.text or 'value="Checked the A-file twice"' in own.text
+    undecided = client.post(url, {"note": "Still thinking"})
+    assert undecided.status_code == 400 and "Still thinking" in undecided.text
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.IN_REVIEW

@@ -1,3 +1,4 @@
+import functools
 import mailbox
 from email.message import EmailMessage
 from io import StringIO
@@ -144,7 +145,7 @@ def test_honeypot_and_rate_limit_stop_spam(client, settings):
     assert client.post("/casework/write/", _form(website="http://spam.example")).status_code == 200
     assert not Inquiry.objects.exists()
     settings.CASEWORK_FORM_PER_HOUR = 2
-    codes = [client.post("/casework/write/", _form()).status_code for _ in range(3)]
+    codes = [client.post("/casework/write/", _form(subject=f"Card {n}")).status_code for n in range(3)]
     assert codes == [302, 302, 429]
     assert Inquiry.objects.count() == 2
 
@@ -356,39 +357,47 @@ def test_only_inquiries_actually_sent_count_against_the_hourly_limit(client, set
     assert refused == [400] * 5
     bad_file = _form(attachments=[SimpleUploadedFile("virus.exe", b"MZ")])
     assert client.post("/casework/write/", bad_file).status_code == 400
-    codes = [client.post("/casework/write/", _form()).status_code for _ in range(3)]
+    codes = [client.post("/casework/write/", _form(subject=f"Card {n}")).status_code for n in range(3)]
     assert codes == [302, 302, 429]
     assert Inquiry.objects.count() == 2
 
 
 def test_the_same_public_form_sent_twice_is_one_inquiry(client, django_capture_on_commit_callbacks):
-    import re
-
     cache.clear()
-    page = client.get("/casework/write/").text
-    token = re.search(r'name="submission" value="([\w-]+)"', page).group(1)
-    assert len(token) >= 20
-    assert client.post("/casework/write/", _form(subject="", submission=token)).status_code == 400  # refused
+    client.get("/casework/write/")
+    assert client.post("/casework/write/", _form(subject="")).status_code == 400  # refused
     with django_capture_on_commit_callbacks() as callbacks:
-        first = client.post("/casework/write/", _form(submission=token))
-        again = client.post("/casework/write/", _form(submission=token))  # Back, then Send again
+        first = client.post("/casework/write/", _form())
+        # Back refetches the page (a new render), the browser restores the text, then Send again
+        assert client.get("/casework/write/").status_code == 200
+        again = client.post("/casework/write/", _form())
     inquiry = Inquiry.objects.get()
-    assert inquiry.submission_token.startswith(f"{token}.")
+    assert len(inquiry.submission_token) == 64
     assert first.status_code == again.status_code == 302 and again["Location"] == "/casework/write/done/"
     assert inquiry.reference in client.get(again["Location"]).text
     assert len(callbacks) == 1  # one confirmation e-mail
     # Back, the message changed, then Send: a new submission, not dropped as a repeat of the first
-    changed = client.post(
-        "/casework/write/", _form(submission=token, message="I forgot: my A-number is on the notice.")
-    )
+    changed = client.post("/casework/write/", _form(message="I forgot: my A-number is on the notice."))
     assert changed.status_code == 302
     assert Inquiry.objects.count() == 2
     assert Inquiry.objects.exclude(pk=inquiry.pk).get().body.startswith("I forgot: my A-number is on the notice.")
-    # a new visit to the form gets a new token, and a new inquiry
-    fresh = re.search(r'name="submission" value="([\w-]+)"', client.get("/casework/write/").text).group(1)
-    assert fresh != token
-    assert client.post("/casework/write/", _form(submission=fresh)).status_code == 302
+    # someone else sending a campaign's same text is their own inquiry
+    assert client.post("/casework/write/", _form(name="Luis Paz", email="luis@example.com")).status_code == 302
     assert Inquiry.objects.count() == 3
+
+
+def test_the_same_text_with_other_files_or_on_another_day_is_a_new_inquiry(client, time_machine):
+    cache.clear()
+    time_machine.move_to("2026-03-02 23:00:00+00:00", tick=False)
+    pdf = functools.partial(SimpleUploadedFile, "notice.pdf", content_type="application/pdf")
+    assert client.post("/casework/write/", _form(attachments=[pdf(PDF)])).status_code == 302
+    assert client.post("/casework/write/", _form(attachments=[pdf(PDF)])).status_code == 302
+    assert Inquiry.objects.count() == 1  # the same text and the same file
+    assert client.post("/casework/write/", _form(attachments=[pdf(PDF + b"%more")])).status_code == 302
+    assert Inquiry.objects.count() == 2  # another size: another file
+    time_machine.move_to("2026-03-03 00:30:00+00:00", tick=False)
+    assert client.post("/casework/write/", _form(attachments=[pdf(PDF)])).status_code == 302
+    assert Inquiry.objects.count() == 3  # the next UTC day
 
 
 def test_intake_is_idempotent_on_the_submission_token():

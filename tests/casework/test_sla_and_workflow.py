@@ -1,14 +1,15 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from casework import selectors, services
-from casework.models import InquiryStatus, Response, ResponseStatus, SlaTarget, Source
+from casework.models import Inquiry, InquiryStatus, Response, ResponseStatus, SlaTarget, Source
 from casework.sla import add_business_days, business_days_between
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
 from contactcenter.models import AuditEvent, Channel, Interaction
+from contactcenter.roles import Role
 from tests.casework.factories import make_inquiry
 
 EASTERN = ZoneInfo("America/New_York")
@@ -246,3 +247,20 @@ def test_the_admin_shows_a_response_text_but_cannot_change_it(client_as, analyst
     client.post(url, {"inquiry": inquiry.pk, "kind": "email", "language": "en", "status": "draft", "body": "Changed"})
     response.refresh_from_db()
     assert response.body == "Dear Ombudsman"
+
+
+@pytest.mark.parametrize("today", ["2026-07-01", "2026-07-02", "2026-12-24"])  # before a holiday, a weekend
+def test_the_queues_sla_filter_agrees_with_the_badges(make_staff, at_time, today):
+    SlaTarget.objects.update_or_create(source=Source.CONGRESSIONAL, defaults={"business_days": 15, "due_soon_days": 5})
+    analyst = make_staff(Role.CAO_ANALYST)
+    start = date.fromisoformat(today)
+    with at_time(f"{today} 15:00:00+00:00"):
+        for source in (Source.PUBLIC, Source.CONGRESSIONAL):
+            for offset in range(-2, 14):
+                inquiry = make_inquiry(subject=f"{source} {offset}", source=source)
+                Inquiry.objects.filter(pk=inquiry.pk).update(due_on=start + timedelta(days=offset))
+        badges = {i.pk: selectors.sla_state(inquiry=i) for i in selectors.inquiry_queue(user=analyst)}
+        for state in ("overdue", "due_soon", "on_track"):
+            filtered = set(selectors.inquiry_queue(user=analyst, sla=state).values_list("pk", flat=True))
+            assert filtered == {pk for pk, badge in badges.items() if badge == state}, state
+            assert filtered, state
