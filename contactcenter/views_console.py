@@ -228,24 +228,34 @@ def contact_end(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def contact_receipt(request: HttpRequest, contact_id: int) -> HttpResponse:
     """A receipt number the caller gives: refused next to the field, with what was typed kept."""
-    form = ReceiptLookupForm(request.POST)
+    return _field_form_action(
+        request,
+        form=ReceiptLookupForm(request.POST),
+        field="receipt_number",
+        act=lambda context, data: services.contact_receipt_add(
+            context=context, user=request.user, contact_id=contact_id, receipt_number=data["receipt_number"]
+        ),
+        success=_("Receipt number added to the contact."),
+        page=lambda form: _context(request, receipt_form=form),
+    )
+
+
+def _field_form_action(request: HttpRequest, *, form, field: str, act, success: str, page) -> HttpResponse:
+    """A console form about one field: the service's refusal of that field comes back next to it, with
+    what was typed; a refusal about anything else (the call or request moved on) is a message on the
+    console."""
     if form.is_valid():
         try:
-            services.contact_receipt_add(
-                context=AuditContext.from_request(request),
-                user=request.user,
-                contact_id=contact_id,
-                receipt_number=form.cleaned_data["receipt_number"],
-            )
+            act(AuditContext.from_request(request), form.cleaned_data)
         except ApplicationError as error:
-            if error.extra.get("field") != "receipt_number":  # not about the number: the call itself moved on
+            if error.extra.get("field") != field:
                 messages.error(request, error.message)
                 return redirect("agent-console")
-            form.add_error("receipt_number", error.message)
+            form.add_error(field, error.message)
         else:
-            messages.success(request, _("Receipt number added to the contact."))
+            messages.success(request, success)
             return redirect("agent-console")
-    return render(request, "contactcenter/console.html", _context(request, receipt_form=form), status=400)
+    return render(request, "contactcenter/console.html", page(form), status=400)
 
 
 def _form_refusal(form, error: ApplicationError) -> None:
@@ -348,27 +358,26 @@ def contact_wrap_up(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_POST
 def service_request_review(request: HttpRequest, request_id: int) -> HttpResponse:
     """A refused decision comes back next to the reason's field of that request, with what was typed."""
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.service_request_review(
-                context=AuditContext.from_request(request),
-                user=request.user,
-                request_id=request_id,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as error:
-            if error.extra.get("field") != "note":  # not about the reason: the request itself moved on
-                messages.error(request, error.message)
-                return redirect("agent-console")
-            form.add_error("note", error.message)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("agent-console")
-    context = _context(request)
-    context.update(review_form=form, review_refused=request_id)
-    return render(request, "contactcenter/console.html", context, status=400)
+
+    def page(form) -> dict:
+        context = _context(request)
+        context.update(review_form=form, review_refused=request_id)
+        return context
+
+    return _field_form_action(
+        request,
+        form=ReviewForm(request.POST),
+        field="note",
+        act=lambda context, data: services.service_request_review(
+            context=context,
+            user=request.user,
+            request_id=request_id,
+            approve=data["decision"] == "approve",
+            note=data["note"],
+        ),
+        success=_("Decision recorded."),
+        page=page,
+    )
 
 
 @roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR)
