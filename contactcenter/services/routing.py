@@ -368,7 +368,10 @@ def offer_accept(*, context: AuditContext, user, contact_id: int, now: datetime 
         contact.status = ContactStatus.CONNECTED
         contact.answered_at = now
         contact.wait_seconds = max(int((now - contact.enqueued_at).total_seconds()), 0)
-        contact.save(update_fields=["status", "answered_at", "wait_seconds", "updated_at"])
+        # A callback dialled again after nobody answered is a new conversation, with its own wrap-up
+        # to come (the unanswered dial's was recorded in the ledger then).
+        contact.wrap_up_seconds = None
+        contact.save(update_fields=["status", "answered_at", "wait_seconds", "wrap_up_seconds", "updated_at"])
         _agent_move(
             context=context, agent=agent, to_state=AgentStatus.ON_CALL, reason="accepted", now=now, contact=contact
         )

@@ -311,6 +311,33 @@ def test_an_unanswered_callback_is_retried_later_then_given_up(router, agent, se
     assert (callback.status, callback.callback_attempts) == (ContactStatus.CANCELLED, 2)
 
 
+def test_a_callback_reached_on_its_second_dial_is_wrapped_up_again(router, agent):
+    csr = agent(idle_since=MONDAY_9AM_EASTERN - timedelta(hours=2))
+    context = AuditContext(actor=csr)
+    callback = _contact(kind=ContactKind.CALLBACK, zone="America/New_York", waited=600)
+    now = MONDAY_9AM_EASTERN
+    services.route_next(queue_name="tier1-en", now=now)
+    services.offer_accept(context=context, user=csr, contact_id=callback.pk, now=now)
+    services.contact_complete(context=context, user=csr, contact_id=callback.pk, reached=False, now=now)
+    services.contact_wrap_up(context=context, user=csr, contact_id=callback.pk, disposition="no_answer", now=now)
+
+    later = now + timedelta(minutes=30)
+    assert services.route_next(queue_name="tier1-en", now=later).contact_id == callback.pk
+    services.offer_accept(context=context, user=csr, contact_id=callback.pk, now=later)
+    services.contact_complete(context=context, user=csr, contact_id=callback.pk, reached=True, now=later)
+
+    assert selectors.console_state(user=csr).wrap_up.pk == callback.pk  # the wrap-up form is offered again
+    wrapped = services.contact_wrap_up(
+        context=context, user=csr, contact_id=callback.pk, disposition="information", now=later + timedelta(seconds=40)
+    )
+    assert (wrapped.status, wrapped.disposition, wrapped.wrap_up_seconds) == (
+        ContactStatus.COMPLETED,
+        "information",
+        40,
+    )
+    assert _state(csr) == AgentStatus.AVAILABLE
+
+
 def test_accept_then_complete_connects_the_agent_and_records_the_times(router, agent):
     csr = agent()
     context = AuditContext(actor=csr)
