@@ -76,9 +76,15 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ["inquiry", "kind", "status", "sent_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["inquiry", "drafted_by", "reviewed_by", "template"]
-    # The text is changed in the console only (services.response_update records who edited it, and
-    # an editor may not approve it); here it can be read, not changed.
+    # A response is drafted, edited, reviewed and sent in the console only (the services record who
+    # edited it, and an editor may not approve it); here it can be read, not changed or added.
     readonly_fields = [
+        "inquiry",
+        "kind",
+        "status",
+        "template",
+        "drafted_by",
+        "reviewed_by",
         "subject",
         "body",
         "to_email",
@@ -89,6 +95,9 @@ class ResponseAdmin(admin.ModelAdmin):
         "approved_at",
         "edited_by",
     ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(TripRedress)

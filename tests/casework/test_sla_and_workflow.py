@@ -244,9 +244,10 @@ def test_the_admin_shows_a_response_text_but_cannot_change_it(client_as, analyst
     url = f"/admin/casework/response/{response.pk}/change/"
     page = client.get(url).text
     assert "Dear Ombudsman" in page and 'name="body"' not in page and 'name="subject"' not in page
-    client.post(url, {"inquiry": inquiry.pk, "kind": "email", "language": "en", "status": "draft", "body": "Changed"})
+    client.post(url, {"inquiry": inquiry.pk, "kind": "email", "language": "en", "status": "sent", "body": "Changed"})
     response.refresh_from_db()
-    assert response.body == "Dear Ombudsman"
+    assert (response.body, response.status) == ("Dear Ombudsman", "draft")  # no review skipped in the admin
+    assert client.get("/admin/casework/response/add/").status_code == 403
 
 
 @pytest.mark.parametrize("today", ["2026-07-01", "2026-07-02", "2026-12-24"])  # before a holiday, a weekend

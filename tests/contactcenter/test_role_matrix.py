@@ -24,10 +24,12 @@ SKIP_PATTERNS = (r"^static/",)
 # The admin's autocomplete answers 403 to anyone, administrators included, unless it is asked
 # about a field configured for autocompletion; the matrix cannot tell that 403 from a role refusal.
 # The audit log is append-only for everyone: its add and delete pages refuse administrators too.
+# A CAO response is written only through the console's review workflow: its admin add page refuses.
 REFUSES_WITHOUT_PARAMETERS = {
     "admin:autocomplete",
     "admin:contactcenter_auditevent_add",
     "admin:contactcenter_auditevent_delete",
+    "admin:casework_response_add",
 }
 
 
