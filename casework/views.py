@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from contactcenter import ratelimit
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext, client_ip
+from contactcenter.audit import AuditContext, client_ip, record_view
 from contactcenter.errors import ApplicationError
 from contactcenter.forms import ReceiptLookupForm
 from contactcenter.identifiers import mask_receipt_number
@@ -363,18 +363,6 @@ def _inquiry_or_404(request: HttpRequest, pk: int):
     return inquiry
 
 
-def _audit_view(request: HttpRequest, *, target_type: str, target_id: int | str, summary: str, **detail) -> None:
-    """Opening a correspondent's words or files is itself recorded."""
-    core_services.audit_record(
-        context=_context(request),
-        action=AuditAction.VIEW,
-        target_type=target_type,
-        target_id=target_id,
-        summary=summary,
-        detail=detail,
-    )
-
-
 @roles_required(*CAO_AND_TSA)
 def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _inquiry_page(request, _inquiry_or_404(request, pk))
@@ -396,7 +384,7 @@ ACTION_FORM_NAMES = {
 def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None, status: int = 200) -> HttpResponse:
     """The inquiry page; after a refused action, with that action's form as it was sent (its text
     and its errors) in place of the blank one."""
-    _audit_view(
+    record_view(
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
@@ -432,13 +420,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    _audit_view(
+    record_view(
         request,
         target_type="casework.attachment",
         target_id=attachment.pk,
         summary=f"Downloaded attachment {attachment.pk} of inquiry {attachment.inquiry.reference}",
-        inquiry=attachment.inquiry_id,
-        filename=attachment.filename,
+        detail={"inquiry": attachment.inquiry_id, "filename": attachment.filename},
     )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type

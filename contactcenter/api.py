@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .audit import AuditContext
+from .audit import AuditContext, record_view
 from .drf import StandardPagination
 from .identifiers import mask_receipt_number, normalize_receipt_number
 from .models import (
@@ -117,18 +117,6 @@ class InteractionPagination(StandardPagination):
     max_page_size = 100
 
 
-def _audit_api_view(request, *, target_type: str, target_id: str | int = "", summary: str, **detail) -> None:
-    """Reading case identifiers through the API is itself recorded, as on the case pages."""
-    services.audit_record(
-        context=AuditContext.from_request(request, channel=AuditChannel.API),
-        action=AuditAction.VIEW,
-        target_type=target_type,
-        target_id=target_id,
-        summary=summary,
-        detail=detail,
-    )
-
-
 class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     """The interaction ledger. Every read of it (list, one interaction, a receipt number's history)
     is audited: each names receipt numbers and A-numbers."""
@@ -146,22 +134,26 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(queryset)
         paginator = self.paginator
         count = paginator.page.paginator.count
-        _audit_api_view(
+        record_view(
             request,
+            channel=AuditChannel.API,
             target_type="interaction_list",
             summary=f"Listed {len(page)} of {count} interactions through the API",
-            count=count,
-            shown=len(page),
-            page=paginator.page.number,
-            page_size=paginator.get_page_size(request),
-            channel=request.query_params.get("channel") or "",
+            detail={
+                "count": count,
+                "shown": len(page),
+                "page": paginator.page.number,
+                "page_size": paginator.get_page_size(request),
+                "channel": request.query_params.get("channel") or "",
+            },
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         interaction = self.get_object()
-        _audit_api_view(
+        record_view(
             request,
+            channel=AuditChannel.API,
             target_type="interaction",
             target_id=interaction.pk,
             summary=f"Viewed interaction #{interaction.pk} through the API",
@@ -178,8 +170,9 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
         value = normalize_receipt_number(receipt_number)
         interactions = selectors.interactions_for_receipt_number(receipt_number=value)
         page = self.paginate_queryset(interactions)
-        _audit_api_view(
+        record_view(
             request,
+            channel=AuditChannel.API,
             target_type="receipt_number",
             target_id=value,
             summary=f"Viewed the contact history of {mask_receipt_number(value)} through the API",

@@ -32,6 +32,30 @@ class AuditContext:
         return cls(channel=channel, request_id=current_request_id() or "")
 
 
+def record_view(
+    request,
+    *,
+    target_type: str,
+    target_id: str | int = "",
+    summary: str,
+    detail: dict | None = None,
+    channel: str = AuditChannel.WEB,
+) -> None:
+    """Record that this request showed PII (a case's history, a correspondent's words or files, a
+    page of people's contact details): pages and API alike call this one."""
+    from .models import AuditAction
+    from .services import audit_record  # the services import this module
+
+    audit_record(
+        context=AuditContext.from_request(request, channel=channel),
+        action=AuditAction.VIEW,
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary,
+        detail=detail,
+    )
+
+
 def client_ip(request) -> str | None:
     """The client's address, as our own reverse proxies saw it. The one place a client address is derived:
     sign-in lockout, the public forms' per-address limits and audit rows all use it.

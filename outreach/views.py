@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
+from contactcenter.audit import AuditContext, record_view
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction
@@ -64,13 +64,6 @@ def _get(selector, **kwargs):
 
 def _ctx(request: HttpRequest) -> AuditContext:
     return AuditContext.from_request(request)
-
-
-def _audit_view(request: HttpRequest, target_type: str, target_id: int, summary: str) -> None:
-    """Opening a page of people's names and contact details is itself recorded."""
-    core_services.audit_record(
-        context=_ctx(request), action=AuditAction.VIEW, target_type=target_type, target_id=target_id, summary=summary
-    )
 
 
 def _try(request: HttpRequest, form, action) -> bool:
@@ -217,7 +210,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     ):
         messages.success(request, _("Preferences and consent saved."))
         return redirect("outreach:contact-detail", contact_id=contact.pk)
-    _audit_view(request, "outreach.contact", contact.pk, f"Viewed contact #{contact.pk}")
+    record_view(request, target_type="outreach.contact", target_id=contact.pk, summary=f"Viewed contact #{contact.pk}")
     return render(
         request,
         "outreach/contact_detail.html",
@@ -385,7 +378,12 @@ def engagements(request: HttpRequest) -> HttpResponse:
 def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 200, **forms) -> HttpResponse:
     engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
     zone = ZoneInfo(engagement.time_zone)
-    _audit_view(request, "outreach.engagement", engagement.pk, f"Viewed the registrants of engagement #{engagement.pk}")
+    record_view(
+        request,
+        target_type="outreach.engagement",
+        target_id=engagement.pk,
+        summary=f"Viewed the registrants of engagement #{engagement.pk}",
+    )
     return render(
         request,
         "outreach/engagement_detail.html",
@@ -665,7 +663,12 @@ def referrals(request: HttpRequest) -> HttpResponse:
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _get(lambda **kw: selectors.referral_list().get(pk=kw["referral_id"]), referral_id=referral_id)
     form = ReferralCloseForm(request.POST or None)
-    _audit_view(request, "outreach.casereferral", referral.pk, f"Viewed case referral #{referral.pk}")
+    record_view(
+        request,
+        target_type="outreach.casereferral",
+        target_id=referral.pk,
+        summary=f"Viewed case referral #{referral.pk}",
+    )
     if request.method == "POST" and _try(
         request,
         form,

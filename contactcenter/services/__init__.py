@@ -5,6 +5,5 @@ holds it."""
 
 from .core import *  # noqa: F403
 from .live import *  # noqa: F403
-from .live import contact_withdraw as contact_withdraw
 from .reference import *  # noqa: F403
 from .routing import *  # noqa: F403

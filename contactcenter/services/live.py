@@ -678,6 +678,7 @@ __all__ = [
     "contact_answer",
     "contact_escalate",
     "contact_receipt_add",
+    "contact_withdraw",
     "contact_wrap_up",
     "conversation_record",
     "service_request_create",
