@@ -79,14 +79,17 @@ def keep_after_error(
     return files
 
 
-def chosen(request: HttpRequest, *, form: str, kept_tokens: Iterable[str]) -> list[AttachmentIn]:
-    """The staged files the sender left checked. A token not staged in this session is ignored;
-    a file the sweep already removed is left out (the form says which files it sent)."""
+def kept(request: HttpRequest, *, form: str, kept_tokens: Iterable[str]) -> list[StagedFile]:
+    """The staged files the sender left checked; a token not staged in this session is ignored."""
     wanted = set(kept_tokens)
+    return [item for item in staged_files(request, form=form) if item.token in wanted]
+
+
+def chosen(request: HttpRequest, *, form: str, kept_tokens: Iterable[str]) -> list[AttachmentIn]:
+    """The staged files the sender left checked, read back. A file the sweep already removed is
+    left out (the form says which files it sent)."""
     items = []
-    for item in staged_files(request, form=form):
-        if item.token not in wanted:
-            continue
+    for item in kept(request, form=form, kept_tokens=kept_tokens):
         try:
             with default_storage.open(_path(item.token), "rb") as stored:
                 items.append(AttachmentIn(filename=item.filename, content=stored.read()))

@@ -146,10 +146,11 @@ def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
 
 def _files_sent(request: HttpRequest, *, form_name: str) -> list[tuple[str, int]]:
     """The names and sizes of the files a form sent: its uploads and the staged files it kept."""
-    kept = set(request.POST.getlist(KEPT_FILES_FIELD))
-    staged = staging.staged_files(request, form=form_name)
-    kept_files = [(item.filename, item.size) for item in staged if item.token in kept]
-    return [*kept_files, *((upload.name, upload.size) for upload in request.FILES.getlist("attachments"))]
+    kept = staging.kept(request, form=form_name, kept_tokens=request.POST.getlist(KEPT_FILES_FIELD))
+    return [
+        *((item.filename, item.size) for item in kept),
+        *((f.name, f.size) for f in request.FILES.getlist("attachments")),
+    ]
 
 
 @public
