@@ -39,8 +39,7 @@ def _mask_a_number(match: re.Match) -> str:
 def mask_pii(text: str) -> str:
     if not text:
         return text
-    text = _RECEIPT.sub(_mask_receipt, text)
-    text = _A_NUMBER.sub(_mask_a_number, text)
+    text = mask_case_identifiers(text)
     text = _STREET.sub("[street address]", text)
     text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
     return text
