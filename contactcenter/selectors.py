@@ -593,10 +593,25 @@ def console_state(*, user) -> ConsoleState:
     )
     wrap_up = None
     if agent is not None and agent.state == AgentStatus.WRAP_UP:
-        last = AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP).order_by("-at", "-id").first()
-        if last is not None and last.contact_id:
-            wrap_up = _contacts_with_context().filter(pk=last.contact_id, wrap_up_seconds__isnull=True).first()
+        pending = wrap_up_pending_contact_id(user=user)
+        if pending is not None:
+            wrap_up = _contacts_with_context().filter(pk=pending).first()
     return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
+
+
+def wrap_up_pending_contact_id(*, user) -> int | None:
+    """The contact an agent still has to wrap up: the one their last move into wrap-up names, while
+    it has no wrap-up time (a callback nobody answered is back in line, so the contact's own agent
+    field cannot say)."""
+    last = (
+        AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP)
+        .order_by("-at", "-id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
+        return None
+    return last
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from ..identifiers import InvalidIdentifier, mask_receipt_number, normalize_a_nu
 from ..models import (
     PRIORITY_REQUEST_TYPES,
     TIER2_REVIEW_TYPES,
-    AgentStateChange,
     AgentStatus,
     AuditAction,
     BenefitCase,
@@ -624,18 +623,11 @@ def contact_wrap_up(
         )
     with transaction.atomic():
         agent = _agent_state_for_update(user)
-        # A callback nobody answered is back in line with no agent, so the agent's own history says
-        # which contact they are wrapping up.
-        last_wrap_up = (
-            AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP).order_by("-at", "-id").first()
-        )
         contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
         if (
             contact is None
             or agent.state != AgentStatus.WRAP_UP
-            or last_wrap_up is None
-            or last_wrap_up.contact_id != contact.pk
-            or contact.wrap_up_seconds is not None
+            or selectors.wrap_up_pending_contact_id(user=user) != contact.pk
         ):
             raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
         if contact.status not in (ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.WAITING):

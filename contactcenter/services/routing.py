@@ -119,20 +119,6 @@ def _agent_move(
     return agent
 
 
-def _wrap_up_pending(agent: AgentState) -> int | None:
-    """The contact an agent in wrap-up still has to wrap up (the one their last move into wrap-up
-    names, while it has no wrap-up time), if any."""
-    last = (
-        AgentStateChange.objects.filter(agent_id=agent.user_id, to_state=AgentStatus.WRAP_UP)
-        .order_by("-at", "-id")
-        .values_list("contact_id", flat=True)
-        .first()
-    )
-    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
-        return None
-    return last
-
-
 def agent_state_set(
     *, context: AuditContext, user, state: str, reason: str = "", now: datetime | None = None
 ) -> AgentState:
@@ -151,7 +137,9 @@ def agent_state_set(
                 % {"from": agent.get_state_display(), "to": AgentStatus(state).label},
                 extra={"from": agent.state, "to": state},
             )
-        pending = _wrap_up_pending(agent) if agent.state == AgentStatus.WRAP_UP else None
+        pending = (
+            selectors.wrap_up_pending_contact_id(user=agent.user_id) if agent.state == AgentStatus.WRAP_UP else None
+        )
         if pending is not None:
             raise ApplicationError(
                 _("Finish the wrap-up first: choose the disposition and your next status in the wrap-up form."),
