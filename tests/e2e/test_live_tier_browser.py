@@ -63,6 +63,15 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     page.wait_for_timeout(5_000)  # more than two 2-second polls
     state = page.locator("[data-agent-state]").get_attribute("data-agent-state")
     assert accept.evaluate("button => button === document.activeElement"), f"a poll took the focus off Accept ({state})"
+    # A poll sent before the offer was drawn and answered after it (a slow server) carries the page's
+    # current content: it must not be swapped in again.
+    page.evaluate(
+        """() => new Promise(resolve => {
+            document.body.addEventListener('htmx:afterRequest', () => setTimeout(resolve, 300), {once: true});
+            htmx.ajax('GET', '/console/work/?seen=stale', {target: '#console-work', swap: 'outerHTML'});
+        })"""
+    )
+    assert accept.evaluate("button => button === document.activeElement"), "a late poll took the focus off Accept"
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="On the line").wait_for()
     assert "Case Is Being Actively Reviewed By USCIS" in page.locator("[data-case-status]").inner_text()
