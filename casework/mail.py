@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import imaplib
 import logging
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from contactcenter.audit import AuditContext
@@ -30,6 +33,21 @@ class IngestReport:
     threaded: list[str] = field(default_factory=list)
     duplicates: int = 0
     failed: list[str] = field(default_factory=list)
+
+
+def imap_tls_context() -> ssl.SSLContext:
+    """Verifies the server's certificate chain and host name; a configured CA file (a private CA)
+    takes the place of the system's store."""
+    return ssl.create_default_context(cafile=settings.CASEWORK_IMAP_CA_FILE or None)
+
+
+def imap_connect() -> imaplib.IMAP4:
+    """The configured mailbox, before login: over TLS nothing (the password least of all) is sent
+    to a server whose certificate does not verify (ssl.SSLError)."""
+    host, port = settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT
+    if settings.CASEWORK_IMAP_SSL:
+        return imaplib.IMAP4_SSL(host, port, ssl_context=imap_tls_context())
+    return imaplib.IMAP4(host, port)
 
 
 def parse_bytes(raw: bytes) -> EmailMessage:
