@@ -328,17 +328,24 @@ def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
     return qs.order_by("inquiry__due_on", "id")
 
 
+def trip_list_for(*, user, status: str | None = None) -> QuerySet[TripRedress]:
+    """The redress requests a user may open: a TSA liaison only those whose inquiry is DHS TRIP
+    now, so a request re-classified away from TRIP leaves their view with its inquiry."""
+    qs = trip_list(status=status)
+    return qs.filter(inquiry__source=Source.TSA_TRIP) if trip_only(user) else qs
+
+
 def trip_search(*, user, status: str | None = None, text: str = "") -> QuerySet[TripRedress]:
     """Redress requests by status, and by words of their inquiry or their redress control number."""
-    rows = trip_list(status=status)
+    rows = trip_list_for(user=user, status=status)
     if not text:
         return rows
     found = inquiry_search(queryset=inquiry_list_for(user=user), text=text).filter(source=Source.TSA_TRIP)
     return rows.filter(inquiry__in=found) | rows.filter(redress_control_number__iexact=text)
 
 
-def trip_get(*, pk: int) -> TripRedress | None:
-    return trip_list().filter(pk=pk).first()
+def trip_get(*, user, pk: int) -> TripRedress | None:
+    return trip_list_for(user=user).filter(pk=pk).first()
 
 
 def trip_for_inquiry(*, inquiry: Inquiry) -> TripRedress | None:

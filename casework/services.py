@@ -884,7 +884,9 @@ def trip_redress_update(
     if status not in TripStatus.values:
         raise ApplicationError(f"Unknown status {status!r}.")
     with transaction.atomic():
-        trip = TripRedress.objects.select_for_update().get(pk=trip.pk)
+        trip = TripRedress.objects.select_for_update().select_related("inquiry").get(pk=trip.pk)
+        if context.actor is not None and selectors.trip_only(context.actor) and trip.inquiry.source != Source.TSA_TRIP:
+            raise ApplicationError(_("This request is no longer a DHS TRIP case."))
         if status == TripStatus.COMPLETED:
             if not determination_letter.strip():
                 raise ApplicationError(_("A completed redress request needs its determination letter."))

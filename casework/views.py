@@ -647,7 +647,7 @@ def trip(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*CAO_AND_TSA)
 def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = selectors.trip_get(pk=pk)
+    trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None:
         raise Http404
     form = TripUpdateForm(
@@ -680,7 +680,7 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*CAO_AND_TSA)
 def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = selectors.trip_get(pk=pk)
+    trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None or not trip.determination_letter:
         raise Http404
     return render(request, "casework/trip_letter.html", {"trip": trip})
