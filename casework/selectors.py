@@ -205,6 +205,14 @@ def inquiry_get(*, user, pk: int) -> Inquiry | None:
     )
 
 
+def inquiry_links(*, user, inquiry: Inquiry) -> tuple[Inquiry | None, list[Inquiry]]:
+    """(the inquiry this one quoted, the inquiries that quoted this one), each only if the user may
+    open it: mail from someone other than the correspondent is linked, never threaded."""
+    visible = inquiry_list_for(user=user)
+    refers_to = visible.filter(pk=inquiry.refers_to_id).first() if inquiry.refers_to_id else None
+    return refers_to, list(visible.filter(refers_to=inquiry).order_by("received_at", "id"))
+
+
 def attachment_get(*, user, inquiry_pk: int, pk: int) -> Attachment | None:
     """An attachment of an inquiry the user may open (a TSA liaison: DHS TRIP inquiries only)."""
     return (

@@ -389,8 +389,11 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
+    refers_to, referring = selectors.inquiry_links(user=request.user, inquiry=inquiry)
     page = {
         "inquiry": inquiry,
+        "refers_to": refers_to,
+        "referring_inquiries": referring,
         "sla": selectors.sla_state(inquiry=inquiry),
         "activities": selectors.inquiry_activities(inquiry=inquiry),
         "responses": selectors.responses_for(inquiry=inquiry),

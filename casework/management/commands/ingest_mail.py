@@ -39,6 +39,8 @@ class Command(BaseCommand):
         )
         for reference in report.created:
             self.stdout.write(f"created {reference}")
+        for reference, quoted in report.linked:
+            self.stdout.write(f"{reference} quotes {quoted} but is not from its correspondent: linked, not threaded")
         for line in report.failed:
             self.stderr.write(f"failed {line}")
 
