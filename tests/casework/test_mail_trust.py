@@ -50,7 +50,9 @@ def test_a_forged_trip_sender_is_an_unverified_public_inquiry_shown_as_such(clie
     # staff see the claim and that it was not verified
     page = client_as(Role.CAO_ANALYST).get(f"/casework/inquiries/{inquiry.pk}/").text
     assert 'data-sender-unverified="tsa_trip"' in page and "Sender domain not verified." in page
-    assert "Mail from tsa.dhs.gov would be TSA / DHS TRIP" in page and "recorded as General public" in page
+    assert "Mail from tsa.dhs.gov would be TSA / DHS TRIP" in page and "received as a general public inquiry" in page
+    spanish = client_as(Role.CAO_ANALYST).get(f"/casework/inquiries/{inquiry.pk}/", HTTP_ACCEPT_LANGUAGE="es").text
+    assert "Dominio del remitente no verificado." in spanish and "El correo de tsa.dhs.gov sería de" in spanish
     api = client_as(Role.CAO_ANALYST).get(f"/api/casework/inquiries/{inquiry.pk}/").json()
     assert (api["source"], api["sender_claimed_source"]) == ("public", "tsa_trip")
 
