@@ -45,6 +45,7 @@ class InquirySerializer(serializers.ModelSerializer):
             "id",
             "reference",
             "source",
+            "sender_claimed_source",
             "channel",
             "status",
             "priority",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import imaplib
 import logging
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from contactcenter.audit import AuditContext
@@ -18,6 +21,7 @@ from contactcenter.models import AuditChannel
 
 from . import selectors, services
 from .attachments import AttachmentIn, attachment_problem
+from .mail_trust import from_address, sender_domain_verified
 from .models import InquiryChannel
 from .sanitise import html_to_text, sanitise_html
 
@@ -28,8 +32,25 @@ logger = logging.getLogger(__name__)
 class IngestReport:
     created: list[str] = field(default_factory=list)
     threaded: list[str] = field(default_factory=list)
+    # (new inquiry, the one it quotes): a message quoting a reference from someone else.
+    linked: list[tuple[str, str]] = field(default_factory=list)
     duplicates: int = 0
     failed: list[str] = field(default_factory=list)
+
+
+def imap_tls_context() -> ssl.SSLContext:
+    """Verifies the server's certificate chain and host name; a configured CA file (a private CA)
+    takes the place of the system's store."""
+    return ssl.create_default_context(cafile=settings.CASEWORK_IMAP_CA_FILE or None)
+
+
+def imap_connect() -> imaplib.IMAP4:
+    """The configured mailbox, before login: over TLS nothing (the password least of all) is sent
+    to a server whose certificate does not verify (ssl.SSLError)."""
+    host, port = settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT
+    if settings.CASEWORK_IMAP_SSL:
+        return imaplib.IMAP4_SSL(host, port, ssl_context=imap_tls_context())
+    return imaplib.IMAP4(host, port)
 
 
 def parse_bytes(raw: bytes) -> EmailMessage:
@@ -74,7 +95,11 @@ def _received_at(message: EmailMessage) -> datetime:
 
 
 def ingest_message(raw: bytes, report: IngestReport) -> None:
-    """Ingest one message. The same Message-ID is never ingested twice (unique in the database)."""
+    """Ingest one message. The same Message-ID is never ingested twice (unique in the database).
+
+    A message quoting an inquiry's reference joins that inquiry only from its correspondent's
+    address; from anyone else it is a new inquiry linked to the one it quotes, which it never
+    reopens. The sender's domain counts only as our receiving server authenticated it."""
     message = parse_bytes(raw)
     context = AuditContext.system(AuditChannel.COMMAND)
     message_id = (message["Message-ID"] or "").strip() or None
@@ -83,6 +108,7 @@ def ingest_message(raw: bytes, report: IngestReport) -> None:
         return
     subject = str(message["Subject"] or "").strip() or "(no subject)"
     name, address = parseaddr(str(message["From"] or ""))
+    address = from_address(message) or address
     text, html = _body(message)
     attachments, refused = _attachments(message)
     if refused:
@@ -90,9 +116,14 @@ def ingest_message(raw: bytes, report: IngestReport) -> None:
     reference = services.reference_in(subject)
     inquiry = selectors.inquiry_by_reference(reference=reference) if reference else None
     try:
-        if inquiry is not None:
+        if inquiry is not None and services.is_correspondent(inquiry=inquiry, email=address):
             services.inquiry_reply_record(
-                context=context, inquiry=inquiry, body=text, message_id=message_id, attachments=attachments
+                context=context,
+                inquiry=inquiry,
+                sender_email=address,
+                body=text,
+                message_id=message_id,
+                attachments=attachments,
             )
             report.threaded.append(inquiry.reference)
             return
@@ -107,8 +138,12 @@ def ingest_message(raw: bytes, report: IngestReport) -> None:
             message_id=message_id,
             received_at=_received_at(message),
             attachments=attachments,
+            sender_verified=sender_domain_verified(message, authserv_id=settings.CASEWORK_AUTHSERV_ID),
+            refers_to=inquiry,
         )
         report.created.append(created.reference)
+        if inquiry is not None:
+            report.linked.append((created.reference, inquiry.reference))
     except ApplicationError as error:
         logger.error("message %s not ingested: %s", message_id, error.message)
         report.failed.append(f"{message_id}: {error.message}")

@@ -144,6 +144,25 @@ class Inquiry(models.Model):
         editable=False,
         help_text=_("The public form's one-time token: the same form sent twice is one inquiry."),
     )
+    sender_claimed_source = models.CharField(
+        max_length=20,
+        choices=Source.choices,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The source the sender's e-mail domain claims, which the receiving server did not verify "
+            "(DMARC/DKIM): not trusted for the source or its SLA."
+        ),
+    )
+    refers_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="referring_inquiries",
+        help_text=_("The inquiry whose reference this message quoted, from someone other than its correspondent."),
+    )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -170,6 +189,10 @@ class Inquiry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def sender_domain(self) -> str:
+        return self.correspondent.email.rsplit("@", 1)[-1].lower() if "@" in self.correspondent.email else ""
 
 
 class Attachment(models.Model):

@@ -205,6 +205,14 @@ def inquiry_get(*, user, pk: int) -> Inquiry | None:
     )
 
 
+def inquiry_links(*, user, inquiry: Inquiry) -> tuple[Inquiry | None, list[Inquiry]]:
+    """(the inquiry this one quoted, the inquiries that quoted this one), each only if the user may
+    open it: mail from someone other than the correspondent is linked, never threaded."""
+    visible = inquiry_list_for(user=user)
+    refers_to = visible.filter(pk=inquiry.refers_to_id).first() if inquiry.refers_to_id else None
+    return refers_to, list(visible.filter(refers_to=inquiry).order_by("received_at", "id"))
+
+
 def attachment_get(*, user, inquiry_pk: int, pk: int) -> Attachment | None:
     """An attachment of an inquiry the user may open (a TSA liaison: DHS TRIP inquiries only)."""
     return (
@@ -328,17 +336,24 @@ def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
     return qs.order_by("inquiry__due_on", "id")
 
 
+def trip_list_for(*, user, status: str | None = None) -> QuerySet[TripRedress]:
+    """The redress requests a user may open: a TSA liaison only those whose inquiry is DHS TRIP
+    now, so a request re-classified away from TRIP leaves their view with its inquiry."""
+    qs = trip_list(status=status)
+    return qs.filter(inquiry__source=Source.TSA_TRIP) if trip_only(user) else qs
+
+
 def trip_search(*, user, status: str | None = None, text: str = "") -> QuerySet[TripRedress]:
     """Redress requests by status, and by words of their inquiry or their redress control number."""
-    rows = trip_list(status=status)
+    rows = trip_list_for(user=user, status=status)
     if not text:
         return rows
     found = inquiry_search(queryset=inquiry_list_for(user=user), text=text).filter(source=Source.TSA_TRIP)
     return rows.filter(inquiry__in=found) | rows.filter(redress_control_number__iexact=text)
 
 
-def trip_get(*, pk: int) -> TripRedress | None:
-    return trip_list().filter(pk=pk).first()
+def trip_get(*, user, pk: int) -> TripRedress | None:
+    return trip_list_for(user=user).filter(pk=pk).first()
 
 
 def trip_for_inquiry(*, inquiry: Inquiry) -> TripRedress | None:

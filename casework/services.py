@@ -228,13 +228,18 @@ def inquiry_create(
     attachments: Iterable[AttachmentIn] = (),
     referred_from_interaction_id: int | None = None,
     submission_token: str | None = None,
+    sender_verified: bool = False,
+    refers_to: Inquiry | None = None,
 ) -> Inquiry:
     """Record a written inquiry from any channel, find its receipt numbers and A-numbers, start its
     SLA clock, put it in the ledger and, after commit, acknowledge it with its confirmation number.
 
-    An inquiry whose source is known at intake (by the sender's domain, or given) is triaged at
-    once; the rest wait in `received` for an analyst. Idempotent on the e-mail Message-ID and on
-    the public form's one-time submission token."""
+    An inquiry whose source is known at intake (given, or by the sender's domain) is triaged at
+    once; the rest wait in `received` for an analyst. The sender's domain decides only when the
+    caller vouches that the receiving server authenticated it (`sender_verified`): an unverified
+    domain of a known source makes a general public inquiry that keeps the claim for staff to see.
+    `refers_to`: the inquiry whose reference a message from someone else quoted. Idempotent on the
+    e-mail Message-ID and on the public form's one-time submission token."""
     if message_id:
         existing = selectors.inquiry_by_message_id(message_id=message_id)
         if existing is not None:
@@ -250,11 +255,17 @@ def inquiry_create(
     if not (subject or "").strip() or not (body or "").strip():
         raise ApplicationError(_("An inquiry needs a subject and a message."))
     items = _check_attachments(attachments)
+    claimed = ""
     if source is None:
-        source = selectors.source_for_sender(email=correspondent_email) or (
-            Source.PUBLIC if channel == InquiryChannel.WEB_FORM else None
-        )
-    auto_triage = source is not None
+        by_domain = selectors.source_for_sender(email=correspondent_email)
+        if by_domain and sender_verified:
+            source = by_domain
+        elif by_domain:
+            claimed, source = by_domain, Source.PUBLIC
+        elif channel == InquiryChannel.WEB_FORM:
+            source = Source.PUBLIC
+    # An unverified claim waits for an analyst, who sees it, rather than being triaged by it.
+    auto_triage = source is not None and not claimed
     source = source or Source.OTHER
     received_at = received_at or timezone.now()
     text = f"{subject}\n{body}"
@@ -293,6 +304,8 @@ def inquiry_create(
             due_on=_due_on(source=source, received_at=received_at),
             message_id=message_id or None,
             submission_token=submission_token or None,
+            sender_claimed_source=claimed,
+            refers_to=refers_to,
         )
         try:
             inquiry.full_clean(exclude=["cases"], validate_unique=False)
@@ -317,6 +330,22 @@ def inquiry_create(
             f"Received by {_en(InquiryChannel, inquiry.channel).lower()}",
             to_status=InquiryStatus.RECEIVED,
         )
+        if claimed:
+            _activity(
+                context,
+                inquiry,
+                ActivityKind.EDIT,
+                f"Sender domain not verified: {inquiry.sender_domain} would make this {_en(Source, claimed)} "
+                f"mail, but the receiving server did not authenticate it; recorded as {_en(Source, source)}",
+            )
+        if refers_to is not None:
+            _activity(
+                context,
+                inquiry,
+                ActivityKind.EDIT,
+                f"Quotes inquiry {refers_to.reference} but was not sent by its correspondent: "
+                "recorded as a new inquiry linked to it",
+            )
         _audit(context, inquiry, f"Inquiry {inquiry.reference} received by {channel}", AuditAction.CREATE)
         interaction = _ledger(context, inquiry)
         if parent is not None and interaction.parent_id is None:
@@ -335,15 +364,26 @@ def inquiry_create(
     return inquiry
 
 
+def is_correspondent(*, inquiry: Inquiry, email: str) -> bool:
+    """Whether an e-mail address is the inquiry's correspondent's (the only sender who may write
+    *into* an inquiry; anyone else quoting its reference starts a new one)."""
+    own = (inquiry.correspondent.email or "").strip().casefold()
+    return bool(own) and own == (email or "").strip().casefold()
+
+
 def inquiry_reply_record(
     *,
     context: AuditContext,
     inquiry: Inquiry,
+    sender_email: str,
     body: str,
     message_id: str | None = None,
     attachments: Iterable[AttachmentIn] = (),
 ) -> InquiryActivity:
-    """A correspondent wrote again about an inquiry: the message joins its activity log once."""
+    """A correspondent wrote again about an inquiry: the message joins its activity log once, and
+    an answered inquiry is reopened. Refused from anyone but the correspondent."""
+    if not is_correspondent(inquiry=inquiry, email=sender_email):
+        raise ApplicationError(_("Only the correspondent's own messages are added to an inquiry."))
     if message_id and selectors.message_id_seen(message_id=message_id):
         existing = InquiryActivity.objects.filter(message_id=message_id).first()
         if existing is not None:
@@ -884,7 +924,9 @@ def trip_redress_update(
     if status not in TripStatus.values:
         raise ApplicationError(f"Unknown status {status!r}.")
     with transaction.atomic():
-        trip = TripRedress.objects.select_for_update().get(pk=trip.pk)
+        trip = TripRedress.objects.select_for_update().select_related("inquiry").get(pk=trip.pk)
+        if context.actor is not None and selectors.trip_only(context.actor) and trip.inquiry.source != Source.TSA_TRIP:
+            raise ApplicationError(_("This request is no longer a DHS TRIP case."))
         if status == TripStatus.COMPLETED:
             if not determination_letter.strip():
                 raise ApplicationError(_("A completed redress request needs its determination letter."))

@@ -389,8 +389,11 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
+    refers_to, referring = selectors.inquiry_links(user=request.user, inquiry=inquiry)
     page = {
         "inquiry": inquiry,
+        "refers_to": refers_to,
+        "referring_inquiries": referring,
         "sla": selectors.sla_state(inquiry=inquiry),
         "activities": selectors.inquiry_activities(inquiry=inquiry),
         "responses": selectors.responses_for(inquiry=inquiry),
@@ -647,7 +650,7 @@ def trip(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*CAO_AND_TSA)
 def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = selectors.trip_get(pk=pk)
+    trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None:
         raise Http404
     form = TripUpdateForm(
@@ -680,7 +683,7 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*CAO_AND_TSA)
 def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = selectors.trip_get(pk=pk)
+    trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None or not trip.determination_letter:
         raise Http404
     return render(request, "casework/trip_letter.html", {"trip": trip})

@@ -194,6 +194,12 @@ def feedback_list(*, status: str = "", engagement: Engagement | None = None) -> 
     return qs
 
 
+def feedback_reported_back(*, engagement: Engagement) -> QuerySet[FeedbackItem]:
+    """What a report back tells the public and the attendees: the items it published, never
+    feedback still new, under review or only drafted."""
+    return feedback_list(status=FeedbackStatus.REPORTED_BACK, engagement=engagement).order_by("received_at", "pk")
+
+
 def feedback_get(*, feedback_id: int) -> FeedbackItem:
     return feedback_list().get(pk=feedback_id)
 

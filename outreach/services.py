@@ -29,6 +29,7 @@ from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
 from contactcenter.pii import mask_case_identifiers, mask_pii
 
+from . import selectors
 from .models import (
     AgencyOffice,
     CaseReferral,
@@ -1127,7 +1128,7 @@ def report_back_delivery_send(*, delivery_id: int) -> bool:
             subject_context={
                 "engagement": engagement,
                 "report": delivery.report,
-                "items": list(engagement.feedback.select_related("topic").order_by("received_at")),
+                "items": list(selectors.feedback_reported_back(engagement=engagement)),
                 "report_url": _absolute(reverse("outreach:report-public", args=[engagement.uid])),
             },
         )

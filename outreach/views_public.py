@@ -149,7 +149,7 @@ def report_public(request: HttpRequest, uid) -> HttpResponse:
     report = selectors.report_back_by_uid(uid=uid)
     if report is None:
         raise Http404
-    items = selectors.feedback_list(engagement=report.engagement).order_by("received_at")
+    items = selectors.feedback_reported_back(engagement=report.engagement)
     return render(
         request, "outreach/public/report.html", {"report": report, "engagement": report.engagement, "items": items}
     )

@@ -283,3 +283,9 @@ CASEWORK_IMAP_SSL = env.bool("CASEWORK_IMAP_SSL", default=True)
 CASEWORK_IMAP_USER = env("CASEWORK_IMAP_USER", default="")
 CASEWORK_IMAP_PASSWORD = env("CASEWORK_IMAP_PASSWORD", default="")
 CASEWORK_IMAP_FOLDER = env("CASEWORK_IMAP_FOLDER", default="INBOX")
+# PEM file of the CA that signed the IMAP server's certificate (a private CA), used instead of the
+# system's store; the certificate and the host name are always verified.
+CASEWORK_IMAP_CA_FILE = env("CASEWORK_IMAP_CA_FILE", default="")
+# The authserv-id our receiving mail server writes in its Authentication-Results header: only its
+# DMARC/DKIM verdict makes a sender's domain trusted (empty: no sender domain is trusted).
+CASEWORK_AUTHSERV_ID = env("CASEWORK_AUTHSERV_ID", default="")

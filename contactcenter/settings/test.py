@@ -59,3 +59,5 @@ LOGGING["root"]["level"] = "WARNING"
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 PUBLIC_BASE_URL = "https://ncsc.test"
+# The receiving server named in the .eml fixtures' Authentication-Results headers.
+CASEWORK_AUTHSERV_ID = "mx.uscis.example.gov"

@@ -18,6 +18,8 @@ def make_inquiry(**overrides):
         "correspondent_name": "Ombudsman Case Assistance",
         "correspondent_email": "caseassistance@cisomb.dhs.gov",
         "correspondent_organisation": "CIS Ombudsman",
+        # as if the receiving server had authenticated the sender's domain
+        "sender_verified": True,
     }
     values.update(overrides)
     return services.inquiry_create(**values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socketserver
+import ssl
 import threading
 
 
@@ -55,10 +56,19 @@ class ImapServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, mailbox: Mailbox) -> None:
+    def __init__(self, mailbox: Mailbox, *, tls: ssl.SSLContext | None = None) -> None:
+        """With `tls` (a server-side context holding the certificate) it speaks IMAPS."""
         super().__init__(("127.0.0.1", 0), _Handler)
         self.mailbox = mailbox
+        self.tls = tls
         threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def get_request(self):
+        connection, address = super().get_request()
+        if self.tls is None:
+            return connection, address
+        # A client refusing the certificate fails the handshake here: an OSError socketserver drops.
+        return self.tls.wrap_socket(connection, server_side=True), address
 
     @property
     def port(self) -> int:

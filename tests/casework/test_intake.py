@@ -24,11 +24,19 @@ def _ingest(*paths) -> str:
     return out.getvalue()
 
 
-def _message(subject: str, message_id: str, body: str, sender="Jane Doe <jane@example.com>") -> bytes:
+def _message(
+    subject: str, message_id: str, body: str, sender="Jane Doe <jane@example.com>", authenticated: str = ""
+) -> bytes:
+    """A message; `authenticated`: the domain our receiving server's DMARC check passed."""
     m = EmailMessage()
+    if authenticated:
+        m["Authentication-Results"] = f"mx.uscis.example.gov; dmarc=pass header.from={authenticated}"
     m["From"], m["Subject"], m["Message-ID"] = sender, subject, message_id
     m.set_content(body)
     return bytes(m)
+
+
+CORRESPONDENT = "Ombudsman Case Assistance <caseassistance@cisomb.dhs.gov>"  # make_inquiry's
 
 
 def test_ingest_eml_sanitises_html_checks_attachments_and_is_idempotent(seeded_cases):
@@ -49,7 +57,12 @@ def test_reply_with_reference_in_subject_threads_onto_its_inquiry(tmp_path):
     inquiry = make_inquiry()
     reply = tmp_path / "reply.eml"
     reply.write_bytes(
-        _message(f"RE: We received your inquiry [{inquiry.reference}]", "<reply-1@x>", "Also see WAC2290000002.")
+        _message(
+            f"RE: We received your inquiry [{inquiry.reference}]",
+            "<reply-1@x>",
+            "Also see WAC2290000002.",
+            sender=CORRESPONDENT,
+        )
     )
     assert "1 replies threaded" in _ingest(reply)
     assert "1 already ingested" in _ingest(reply)
@@ -63,7 +76,15 @@ def test_reply_with_reference_in_subject_threads_onto_its_inquiry(tmp_path):
 def test_ingest_mbox(tmp_path):
     box = mailbox.mbox(tmp_path / "inbox.mbox")
     box.add(_message("Question from the public", "<a@x>", "Where is my card?"))
-    box.add(_message("Letter from the Hill", "<b@x>", "Constituent case", sender="Staffer <s@mail.house.gov>"))
+    box.add(
+        _message(
+            "Letter from the Hill",
+            "<b@x>",
+            "Constituent case",
+            sender="Staffer <s@mail.house.gov>",
+            authenticated="mail.house.gov",
+        )
+    )
     box.flush()
     assert _ingest(tmp_path / "inbox.mbox").startswith("2 inquiries created")
     assert dict(Inquiry.objects.values_list("message_id", "source")) == {"<a@x>": "other", "<b@x>": "congressional"}
@@ -291,7 +312,9 @@ def test_a_reply_to_a_closed_inquiry_reopens_it(tmp_path, analyst):
     services.inquiry_assign(context=AuditContext(actor=analyst), inquiry=inquiry, assignee=analyst)
     services.inquiry_close(context=AuditContext(actor=analyst), inquiry=inquiry)
     reply = tmp_path / "reply.eml"
-    reply.write_bytes(_message(f"Re: Your case [{inquiry.reference}]", "<reply-2@x>", "It still has not moved."))
+    reply.write_bytes(
+        _message(f"Re: Your case [{inquiry.reference}]", "<reply-2@x>", "It still has not moved.", sender=CORRESPONDENT)
+    )
     _ingest(reply)
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.ASSIGNED and inquiry.closed_at is None

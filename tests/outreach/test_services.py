@@ -475,6 +475,36 @@ def test_feedback_moves_new_under_review_response_drafted_reported_back(make_sta
         services.feedback_respond(context=CTX, feedback_id=item.pk, response="y")
 
 
+def test_the_public_report_back_and_its_e_mails_show_only_what_was_reported_back(make_staff, client):
+    staff = make_staff("outreach_staff")
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(engagement=engagement, attended=True)
+
+    def feedback(summary: str, response: str = "") -> FeedbackItem:
+        item = services.feedback_record(
+            context=CTX, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
+            topic_code="naturalization", summary=summary,
+        )  # fmt: skip
+        if response:
+            services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="fod")
+            services.feedback_respond(context=CTX, feedback_id=item.pk, response=response)
+        return item
+
+    feedback("Fee waivers are hard to find", "The fee waiver page was rewritten.")
+    services.report_back_publish(context=CTX, engagement_id=engagement.pk)
+    # Heard after publishing: one still new, one with an answer only drafted (not yet approved to publish).
+    feedback("Internal remark: partner X is difficult")
+    feedback("Biometrics appointments far away", "DRAFT - do not publish: mobile biometrics being discussed")
+
+    public = client.get(f"/outreach/reports/{engagement.uid}/").content.decode()
+    assert "Fee waivers are hard to find" in public and "The fee waiver page was rewritten." in public
+    assert "Internal remark" not in public and "Biometrics appointments" not in public and "DRAFT" not in public
+    assert services.report_back_delivery_send(delivery_id=ReportBackDelivery.objects.get().pk) is True
+    body = mail.outbox[0].body
+    assert "The fee waiver page was rewritten." in body
+    assert "Internal remark" not in body and "DRAFT" not in body and "still preparing its answer" not in body
+
+
 def test_the_agency_response_keeps_its_telephone_numbers_but_not_a_persons_case_numbers(make_staff, client):
     staff = make_staff("outreach_staff")
     engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import mailbox
+import ssl
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from casework.mail import IngestReport, ingest_message
+from casework.mail import IngestReport, imap_connect, ingest_message
 
 
 class Command(BaseCommand):
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         )
         for reference in report.created:
             self.stdout.write(f"created {reference}")
+        for reference, quoted in report.linked:
+            self.stdout.write(f"{reference} quotes {quoted} but is not from its correspondent: linked, not threaded")
         for line in report.failed:
             self.stderr.write(f"failed {line}")
 
@@ -54,8 +57,13 @@ class Command(BaseCommand):
     def _imap(self, report: IngestReport) -> None:
         if not settings.CASEWORK_IMAP_HOST:
             raise CommandError("CASEWORK_IMAP_HOST is not set.")
-        connect = imaplib.IMAP4_SSL if settings.CASEWORK_IMAP_SSL else imaplib.IMAP4
-        client = connect(settings.CASEWORK_IMAP_HOST, settings.CASEWORK_IMAP_PORT)
+        try:
+            client = imap_connect()
+        except ssl.SSLError as error:
+            raise CommandError(
+                f"The IMAP server {settings.CASEWORK_IMAP_HOST}:{settings.CASEWORK_IMAP_PORT} was refused: "
+                f"{getattr(error, 'verify_message', '') or error} (a private CA goes in CASEWORK_IMAP_CA_FILE)."
+            ) from error
         try:
             client.login(settings.CASEWORK_IMAP_USER, settings.CASEWORK_IMAP_PASSWORD)
             client.select(settings.CASEWORK_IMAP_FOLDER)
