@@ -443,8 +443,9 @@ def service_request_create(
 ) -> ServiceRequest:
     """Take a service request on a case on file, routed to the office that holds the case.
 
-    The caller's date of birth (and A-number, when given) must match the case; a mismatch is recorded
-    as a failed verification and counts towards the same limits as the console's verify step. A
+    The caller's date of birth (and A-number, when given; always for an address change from a letter)
+    must match the case; a mismatch is recorded as a failed verification and counts towards the same
+    limits as the console's verify step. A
     request for a case outside normal processing time is taken only when the case was received before
     the published "receipt date for a case inquiry". An address change (AR-11) is taken only within a
     live contact whose caller passed verification for the case, or from a written request in the
@@ -488,7 +489,16 @@ def service_request_create(
                 raise _IdentityRefused(
                     _verification_locked_error(), outcome=VerificationOutcome.LOCKED, checks={}, **about
                 )
-            checks = _identity_checks(case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=False)
+            # An address change a letter stands on needs the case's A-number as well as the date of
+            # birth, as the console's verify step does.
+            second_proof = (
+                kind == ServiceRequestType.ADDRESS_CHANGE
+                and written_request_id is not None
+                and not (contact is not None and selectors.caller_verification_state(contact=contact).covers(case))
+            )
+            checks = _identity_checks(
+                case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=second_proof
+            )
             if not _checks_passed(checks):
                 raise _IdentityRefused(
                     ApplicationError(

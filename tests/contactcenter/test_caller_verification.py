@@ -317,14 +317,18 @@ def test_a_written_request_naming_the_receipt_number_allows_the_change_through_t
         (unrelated.pk, f"Written request {unrelated.pk} names neither this receipt number nor its A-number."),
         (tier1.pk, f"No written request {tier1.pk} is in the ledger."),
     ]:
-        data = {**_address_change(case), "written_request_id": written_request_id}
+        data = {**_address_change(case), "a_number": case.a_number, "written_request_id": written_request_id}
         response = api.post("/api/service-requests/", data, content_type="application/json")
         assert response.status_code == 400 and response.json()["message"] == message
     assert _address(case) != NEW_ADDRESS
 
     written = letter("2", receipt_numbers=[case.receipt_number])
     data = {**_address_change(case), "written_request_id": written.pk}
-    created = api.post("/api/service-requests/", data, content_type="application/json")
+    # A letter proves the person like a caller does: the case's A-number as well as the date of birth.
+    without_a_number = api.post("/api/service-requests/", data, content_type="application/json")
+    assert without_a_number.status_code == 400 and "does not match" in without_a_number.json()["message"]
+    assert CallerVerification.objects.get().checks == {"case_on_file": True, "date_of_birth": True, "a_number": False}
+    created = api.post("/api/service-requests/", {**data, "a_number": case.a_number}, content_type="application/json")
 
     assert created.status_code == 201, created.json()
     assert ServiceRequest.objects.get().interaction == written
@@ -338,7 +342,7 @@ def test_a_written_request_naming_the_receipt_number_allows_the_change_through_t
 def test_the_refusals_are_in_spanish_for_a_spanish_session(reference, make_staff):
     case = _pending(with_a_number=True)
     csr = make_staff(Role.CSR)
-    data = {**_address_change(case), "date_of_birth": case.date_of_birth}
+    data = {**_address_change(case), "date_of_birth": case.date_of_birth, "a_number": case.a_number}
     with translation.override("es"):
         with pytest.raises(ApplicationError) as no_caller:
             services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
