@@ -221,15 +221,6 @@ def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt
 
 
 # --- caller verification ------------------------------------------------------------------------
-class _IdentityRefused(Exception):
-    """An identity check that failed inside a service's transaction: the try is recorded once that
-    transaction has rolled back, then `error` is raised."""
-
-    def __init__(self, error: ApplicationError, *, outcome: str, checks: dict, contact, case) -> None:
-        super().__init__(error.message)
-        self.error, self.outcome, self.checks, self.contact, self.case = error, outcome, checks, contact, case
-
-
 def _verification_locked_error() -> ApplicationError:
     return ApplicationError(str(VERIFICATION_LOCKED_MESSAGE), extra={"locked": True})
 
@@ -416,6 +407,57 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest, a_n
     return updated
 
 
+def _service_request_identity_check(
+    *,
+    context: AuditContext,
+    user,
+    receipt: str,
+    date_of_birth: date,
+    a_number: str,
+    contact_id: int | None,
+    by_letter: bool,
+) -> None:
+    """A service request's own check of the requester's answers, in a transaction of its own so that
+    a failed try (or one while verification is locked) stays recorded when the request is refused.
+    An address change a letter stands on needs the case's A-number too, as the verify step does."""
+    refusal = None
+    with transaction.atomic():
+        contact = None
+        if contact_id is not None:
+            contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        # The case row's lock makes identity checks on one case count one by one.
+        case = BenefitCase.objects.select_for_update().filter(receipt_number=receipt).first()
+        if case is None:
+            return  # the request itself says that no case is on file
+        if selectors.caller_verification_locked(receipt_number=receipt, contact=contact):
+            outcome, checks, refusal = VerificationOutcome.LOCKED, {}, _verification_locked_error()
+        else:
+            second_proof = by_letter and not (
+                contact is not None and selectors.caller_verification_state(contact=contact).covers(case)
+            )
+            checks = _identity_checks(
+                case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=second_proof
+            )
+            if _checks_passed(checks):
+                return
+            outcome = VerificationOutcome.FAILED
+            refusal = ApplicationError(
+                _("The date of birth or A-number does not match the case on file: verify the caller's identity."),
+                extra={"field": "date_of_birth"},
+            )
+        _verification_record(
+            context=context,
+            user=user,
+            contact=contact,
+            step=VerificationStep.SERVICE_REQUEST,
+            receipt_number=receipt,
+            case=case,
+            outcome=outcome,
+            checks=checks,
+        )
+    raise refusal
+
+
 def service_request_create(
     *,
     context: AuditContext,
@@ -445,12 +487,12 @@ def service_request_create(
 
     The caller's date of birth (and A-number, when given; always for an address change from a letter)
     must match the case; a mismatch is recorded as a failed verification and counts towards the same
-    limits as the console's verify step. A
-    request for a case outside normal processing time is taken only when the case was received before
-    the published "receipt date for a case inquiry". An address change (AR-11) is taken only within a
-    live contact whose caller passed verification for the case, or from a written request in the
-    ledger naming it; it changes every pending case under the A-number the requester proved, else the
-    one case. Expedite and emergency-appointment requests wait for a Tier 2 decision.
+    limits as the console's verify step. A request for a case outside normal processing time is taken
+    only when the case was received before the published "receipt date for a case inquiry". An
+    address change (AR-11) is taken only within a live contact whose caller passed verification for
+    the case, or from a written request in the ledger naming it; it changes every pending case under
+    the A-number the requester proved, else the one case. Expedite and emergency-appointment requests
+    wait for a Tier 2 decision.
 
     Idempotent on `submission_token` (the form's one-time token): the same form posted again, even
     at the same moment, returns the request the first post created."""
@@ -470,153 +512,113 @@ def service_request_create(
         a_number = normalize_a_number(a_number) if a_number else ""
     except InvalidIdentifier as error:
         raise ApplicationError(str(error), extra={"field": "a_number"}) from error
-    try:
-        with transaction.atomic():
-            case = selectors.case_get(receipt_number=receipt)
-            if case is None:
+    _service_request_identity_check(
+        context=context,
+        user=user,
+        receipt=receipt,
+        date_of_birth=date_of_birth,
+        a_number=a_number,
+        contact_id=contact_id,
+        by_letter=kind == ServiceRequestType.ADDRESS_CHANGE and written_request_id is not None,
+    )
+    with transaction.atomic():
+        case = selectors.case_get(receipt_number=receipt)
+        if case is None:
+            raise ApplicationError(
+                _("No case is on file for %(receipt)s: check the number with the caller.")
+                % {"receipt": mask_receipt_number(receipt)},
+                extra={"field": "receipt_number"},
+            )
+        if kind == ServiceRequestType.OUTSIDE_NORMAL:
+            published = selectors.processing_time_for_case(case=case, as_of=today)
+            if published is None:
+                raise ApplicationError(_("No processing time is published for this case's form and category."))
+            if not selectors.case_outside_normal_processing(case=case, today=today):
                 raise ApplicationError(
-                    _("No case is on file for %(receipt)s: check the number with the caller.")
-                    % {"receipt": mask_receipt_number(receipt)},
-                    extra={"field": "receipt_number"},
-                )
-            contact = None
-            if contact_id is not None:
-                contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
-            # The case row's lock makes identity checks on one case count one by one.
-            list(BenefitCase.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
-            about = {"contact": contact, "case": case}
-            if selectors.caller_verification_locked(receipt_number=receipt, contact=contact):
-                raise _IdentityRefused(
-                    _verification_locked_error(), outcome=VerificationOutcome.LOCKED, checks={}, **about
-                )
-            # An address change a letter stands on needs the case's A-number as well as the date of
-            # birth, as the console's verify step does.
-            second_proof = (
-                kind == ServiceRequestType.ADDRESS_CHANGE
-                and written_request_id is not None
-                and not (contact is not None and selectors.caller_verification_state(contact=contact).covers(case))
-            )
-            checks = _identity_checks(
-                case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=second_proof
-            )
-            if not _checks_passed(checks):
-                raise _IdentityRefused(
-                    ApplicationError(
-                        _(
-                            "The date of birth or A-number does not match the case on file: "
-                            "verify the caller's identity."
-                        ),
-                        extra={"field": "date_of_birth"},
-                    ),
-                    outcome=VerificationOutcome.FAILED,
-                    checks=checks,
-                    **about,
-                )
-            if kind == ServiceRequestType.OUTSIDE_NORMAL:
-                published = selectors.processing_time_for_case(case=case, as_of=today)
-                if published is None:
-                    raise ApplicationError(_("No processing time is published for this case's form and category."))
-                if not selectors.case_outside_normal_processing(case=case, today=today):
-                    raise ApplicationError(
-                        _(
-                            "The case is within normal processing time: a request can be taken only for cases "
-                            "received before %(date)s (published %(published)s)."
-                        )
-                        % {
-                            "date": formats.date_format(published.inquiry_receipt_date, _("F j, Y")),
-                            "published": f"{published.published_on:%Y-%m-%d}",
-                        },
-                        extra={"field": "kind", "inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
+                    _(
+                        "The case is within normal processing time: a request can be taken only for cases "
+                        "received before %(date)s (published %(published)s)."
                     )
-            days = PRIORITY_SERVICE_REQUEST_DAYS if kind in PRIORITY_REQUEST_TYPES else SERVICE_REQUEST_DAYS
-            request = ServiceRequest(
-                kind=kind,
-                status=ServiceRequestStatus.PENDING_REVIEW
-                if kind in TIER2_REVIEW_TYPES
-                else ServiceRequestStatus.ROUTED,
-                case=case,
-                receipt_number=receipt,
-                form=case.form,
-                office=case.office,
-                applicant_name=case.applicant_name,
-                date_of_birth=date_of_birth,
-                a_number=a_number or case.a_number,
-                requester_role=requester_role,
-                requester_name=requester_name.strip(),
-                contact_phone=contact_phone.strip(),
-                contact_email=contact_email.strip(),
-                language=language,
-                details=details.strip(),
-                expedite_criterion=expedite_criterion,
-                new_address_line=new_address_line.strip(),
-                new_city=new_city.strip(),
-                new_state=new_state.strip().upper(),
-                new_zip=new_zip.strip(),
-                moved_on=moved_on,
-                due_on=today + timedelta(days=days),
-                created_by=user,
-                contact=contact,
-                interaction=contact.agent_interaction if contact else None,
-                submission_token=submission_token,
-            )
-            try:
-                request.full_clean(exclude=["submission_token"])
-            except ValidationError as error:
-                raise _refusal(error) from error
-            written, a_number_proved = None, False
-            if kind == ServiceRequestType.ADDRESS_CHANGE:
-                written, a_number_proved = _address_change_authority(
-                    case=case, contact=contact, written_request_id=written_request_id
+                    % {
+                        "date": formats.date_format(published.inquiry_receipt_date, _("F j, Y")),
+                        "published": f"{published.published_on:%Y-%m-%d}",
+                    },
+                    extra={"field": "kind", "inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
                 )
-                request.interaction = written or request.interaction
-            try:
-                with transaction.atomic():
-                    request.save()
-            except IntegrityError:
-                # The same form's other post got there first (it waited on this one's unique token).
-                earlier = selectors.service_request_submitted(user=user, submission_token=submission_token)
-                if submission_token is None or earlier is None:
-                    raise
-                return earlier
-            summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
-            detail = {"office": request.office.code, "due_on": request.due_on.isoformat()}
-            if kind == ServiceRequestType.ADDRESS_CHANGE:
-                updated = _address_change_apply(context=context, request=request, a_number_proved=a_number_proved)
-                late = moved_on is not None and (today - moved_on).days > AR11_DAYS
-                summary += f"; address changed on {len(updated)} pending case(s)" + (" (filed late)" if late else "")
-                detail.update(
-                    authority=f"written request {written.pk}"
-                    if written
-                    else f"verified caller on contact {contact.pk}",
-                    scope="A-number" if a_number_proved else "receipt number",
-                )
-            audit_record(
-                context=context,
-                action=AuditAction.CREATE,
-                target_type="contactcenter.servicerequest",
-                target_id=request.pk,
-                summary=summary,
-                detail=detail,
+        contact = None
+        if contact_id is not None:
+            contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        days = PRIORITY_SERVICE_REQUEST_DAYS if kind in PRIORITY_REQUEST_TYPES else SERVICE_REQUEST_DAYS
+        request = ServiceRequest(
+            kind=kind,
+            status=ServiceRequestStatus.PENDING_REVIEW if kind in TIER2_REVIEW_TYPES else ServiceRequestStatus.ROUTED,
+            case=case,
+            receipt_number=receipt,
+            form=case.form,
+            office=case.office,
+            applicant_name=case.applicant_name,
+            date_of_birth=date_of_birth,
+            a_number=a_number or case.a_number,
+            requester_role=requester_role,
+            requester_name=requester_name.strip(),
+            contact_phone=contact_phone.strip(),
+            contact_email=contact_email.strip(),
+            language=language,
+            details=details.strip(),
+            expedite_criterion=expedite_criterion,
+            new_address_line=new_address_line.strip(),
+            new_city=new_city.strip(),
+            new_state=new_state.strip().upper(),
+            new_zip=new_zip.strip(),
+            moved_on=moved_on,
+            due_on=today + timedelta(days=days),
+            created_by=user,
+            contact=contact,
+            interaction=contact.agent_interaction if contact else None,
+            submission_token=submission_token,
+        )
+        try:
+            request.full_clean(exclude=["submission_token"])
+        except ValidationError as error:
+            raise _refusal(error) from error
+        written, a_number_proved = None, False
+        if kind == ServiceRequestType.ADDRESS_CHANGE:
+            written, a_number_proved = _address_change_authority(
+                case=case, contact=contact, written_request_id=written_request_id
             )
-            if contact is not None:
-                if receipt not in contact.receipt_numbers:
-                    contact.receipt_numbers = [*contact.receipt_numbers, receipt]
-                    contact.save(update_fields=["receipt_numbers", "updated_at"])
-                conversation_record(context=context, contact=contact, agent=user)
-    except _IdentityRefused as refused:
-        # Recorded after the request's transaction rolled back, so that the failed try stays on record.
-        with transaction.atomic():
-            _verification_record(
-                context=context,
-                user=user,
-                contact=refused.contact,
-                step=VerificationStep.SERVICE_REQUEST,
-                receipt_number=receipt,
-                case=refused.case,
-                outcome=refused.outcome,
-                checks=refused.checks,
+            request.interaction = written or request.interaction
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:
+            # The same form's other post got there first (it waited on this one's unique token).
+            earlier = selectors.service_request_submitted(user=user, submission_token=submission_token)
+            if submission_token is None or earlier is None:
+                raise
+            return earlier
+        summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
+        detail = {"office": request.office.code, "due_on": request.due_on.isoformat()}
+        if kind == ServiceRequestType.ADDRESS_CHANGE:
+            updated = _address_change_apply(context=context, request=request, a_number_proved=a_number_proved)
+            late = moved_on is not None and (today - moved_on).days > AR11_DAYS
+            summary += f"; address changed on {len(updated)} pending case(s)" + (" (filed late)" if late else "")
+            detail["authority"] = (
+                f"written request {written.pk}" if written else f"verified caller on contact {contact.pk}"
             )
-        raise refused.error from None
+            detail["scope"] = "A-number" if a_number_proved else "receipt number"
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            target_type="contactcenter.servicerequest",
+            target_id=request.pk,
+            summary=summary,
+            detail=detail,
+        )
+        if contact is not None:
+            if receipt not in contact.receipt_numbers:
+                contact.receipt_numbers = [*contact.receipt_numbers, receipt]
+                contact.save(update_fields=["receipt_numbers", "updated_at"])
+            conversation_record(context=context, contact=contact, agent=user)
     return request
 
 
