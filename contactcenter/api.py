@@ -293,6 +293,21 @@ class ServiceRequestInputSerializer(serializers.Serializer):
     new_state = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     new_zip = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
     moved_on = serializers.DateField(required=False, allow_null=True, default=None)
+    contact_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The live contact the request is taken on (yours, connected). An address change needs one "
+        "whose caller passed verification in the console, or `written_request_id`.",
+    )
+    written_request_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="For an address change without a verified caller: the ledger id of the written request "
+        "(channel written) that names the receipt number or its A-number.",
+    )
 
 
 class ServiceRequestViewSet(viewsets.ReadOnlyModelViewSet):

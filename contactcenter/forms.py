@@ -149,6 +149,27 @@ class AgentStateForm(UswdsForm):
     state = forms.ChoiceField(choices=AGENT_CHOOSABLE)
 
 
+class CallerVerificationForm(UswdsForm):
+    """What the caller answers, typed by the agent; checked against the case, never stored."""
+
+    prefix = "verify"  # beside the service request form's fields of the same names on one page
+    receipt_number = forms.CharField(
+        label=_("Receipt number"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth the caller gives"),
+        help_text=_("YYYY-MM-DD"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
+    )
+    a_number = forms.CharField(
+        label=_("A-number the caller gives"),
+        help_text=_("Leave it empty only when the caller has none: the receipt number then proves the case."),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class ServiceRequestForm(UswdsForm):
     kind = forms.ChoiceField(label=_("Request type"), choices=ServiceRequestType.choices)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=20)
@@ -170,6 +191,15 @@ class ServiceRequestForm(UswdsForm):
     new_zip = forms.CharField(label=_("ZIP code"), max_length=5, required=False)
     moved_on = forms.DateField(
         label=_("Date of the move"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    written_request_id = forms.IntegerField(
+        label=_("Written request (ledger number)"),
+        help_text=_(
+            "For an address change without a verified caller on the line: the ledger number of the written "
+            "request that asks for it."
+        ),
+        min_value=1,
+        required=False,
     )
     # One per rendered form: posting the same form twice takes one request.
     submission_token = forms.CharField(required=False, widget=forms.HiddenInput)

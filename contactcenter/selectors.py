@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Avg, Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncDate, TruncDay, TruncMonth
 from django.utils import timezone
@@ -21,6 +22,7 @@ from .models import (
     AgentStatus,
     AuditEvent,
     BenefitCase,
+    CallerVerification,
     CaseStatusEvent,
     Channel,
     CivilSurgeon,
@@ -41,6 +43,8 @@ from .models import (
     ServiceRequestStatus,
     StaffProfile,
     Topic,
+    VerificationOutcome,
+    VerificationStep,
     VisaBulletinEntry,
     WaitingContact,
     WorkerHeartbeat,
@@ -757,3 +761,98 @@ def service_request_submitted(*, user, submission_token: str | None) -> ServiceR
     if not submission_token:
         return None
     return ServiceRequest.objects.filter(submission_token=submission_token, created_by=user).first()
+
+
+# --- caller verification ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VerificationState:
+    """What a contact's caller has proved: the receipt numbers they verified, and the A-numbers they
+    answered (whose every case they may then act on); whether verification is locked."""
+
+    receipt_numbers: frozenset[str]
+    a_numbers: frozenset[str]
+    failures: int
+    locked: bool
+    tries_left: int
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.receipt_numbers)
+
+    def covers(self, case: BenefitCase | None) -> bool:
+        return case is not None and (
+            case.receipt_number in self.receipt_numbers or (bool(case.a_number) and case.a_number in self.a_numbers)
+        )
+
+
+def _verification_contacts(contact: WaitingContact) -> list[int]:
+    """The contact and, for a Tier 2 contact, the Tier 1 conversation it was escalated from: the same
+    call, whose caller the CSR already verified."""
+    earlier = Escalation.objects.filter(to_contact_id=contact.pk).values_list("from_contact_id", flat=True).first()
+    return [contact.pk] if earlier is None else [contact.pk, earlier]
+
+
+def caller_verification_state(*, contact: WaitingContact) -> VerificationState:
+    tries = CallerVerification.objects.filter(contact_id__in=_verification_contacts(contact))
+    passed = list(
+        tries.filter(outcome=VerificationOutcome.PASSED, step=VerificationStep.VERIFY)
+        .select_related("case")
+        .only("receipt_number", "checks", "case__a_number")
+    )
+    failures = tries.filter(outcome=VerificationOutcome.FAILED).count()
+    limit = settings.CALLER_VERIFICATION_FAILURES_PER_CONTACT
+    # A receipt number of this caller that others failed on too often (within 24 hours) locks as well.
+    receipt_locked = (
+        CallerVerification.objects.filter(
+            outcome=VerificationOutcome.FAILED,
+            receipt_number__in=contact.receipt_numbers,
+            created_at__gt=timezone.now() - timedelta(hours=24),
+        )
+        .values("receipt_number")
+        .annotate(failed=Count("id"))
+        .filter(failed__gte=settings.CALLER_VERIFICATION_FAILURES_PER_RECEIPT)
+        .exists()
+    )
+    return VerificationState(
+        receipt_numbers=frozenset(row.receipt_number for row in passed),
+        a_numbers=frozenset(row.case.a_number for row in passed if row.a_number_matched and row.case.a_number),
+        failures=failures,
+        locked=failures >= limit or receipt_locked,
+        tries_left=0 if receipt_locked else max(limit - failures, 0),
+    )
+
+
+def caller_verification_failures(
+    *, receipt_number: str, contact: WaitingContact | None = None, now: datetime | None = None
+) -> tuple[int, int]:
+    """Failed tries of this contact's caller, and failed tries on this receipt number in the last 24
+    hours on any contact or none."""
+    now = now or timezone.now()
+    failed = CallerVerification.objects.filter(outcome=VerificationOutcome.FAILED)
+    by_contact = failed.filter(contact_id__in=_verification_contacts(contact)).count() if contact else 0
+    by_receipt = failed.filter(receipt_number=receipt_number, created_at__gt=now - timedelta(hours=24)).count()
+    return by_contact, by_receipt
+
+
+def caller_verification_locked(
+    *, receipt_number: str, contact: WaitingContact | None = None, now: datetime | None = None
+) -> bool:
+    by_contact, by_receipt = caller_verification_failures(receipt_number=receipt_number, contact=contact, now=now)
+    return (
+        by_contact >= settings.CALLER_VERIFICATION_FAILURES_PER_CONTACT
+        or by_receipt >= settings.CALLER_VERIFICATION_FAILURES_PER_RECEIPT
+    )
+
+
+def connected_contact_for(*, user) -> WaitingContact | None:
+    """The live contact an agent has on the line now, if any."""
+    return (
+        WaitingContact.objects.filter(offered_to=user, status=ContactStatus.CONNECTED).order_by("-answered_at").first()
+    )
+
+
+def written_request_get(*, interaction_id: int) -> Interaction | None:
+    """A written request in the ledger (channel written) with its identifiers."""
+    return (
+        Interaction.objects.filter(pk=interaction_id, channel=Channel.WRITTEN).prefetch_related("identifiers").first()
+    )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("console/contacts/<int:contact_id>/accept/", views_console.offer_accept, name="console-accept"),
     path("console/contacts/<int:contact_id>/decline/", views_console.offer_decline, name="console-decline"),
     path("console/contacts/<int:contact_id>/receipt/", views_console.contact_receipt, name="console-receipt"),
+    path("console/contacts/<int:contact_id>/verify/", views_console.contact_verify, name="console-verify"),
     path("console/contacts/<int:contact_id>/end/", views_console.contact_end, name="console-end"),
     path("console/contacts/<int:contact_id>/escalate/", views_console.contact_escalate, name="console-escalate"),
     path("console/contacts/<int:contact_id>/wrap-up/", views_console.contact_wrap_up, name="console-wrap-up"),

@@ -54,6 +54,21 @@ class LogoutView(auth_views.LogoutView):
     allowed_roles = PUBLIC
 
 
+# Roles that work cases in writing or oversee: they see a case's identity without a caller to verify.
+IDENTITY_WITHOUT_VERIFICATION = frozenset({Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.SUPERVISOR})
+
+
+def _case_identity_visible(user, case) -> bool:
+    """A CSR or ISO sees a case's date of birth, A-number and address only while the caller on their
+    line has passed verification for it: knowing them is what proves the caller."""
+    if case is None:
+        return False
+    if user_roles(user) & IDENTITY_WITHOUT_VERIFICATION:
+        return True
+    contact = selectors.connected_contact_for(user=user)
+    return contact is not None and selectors.caller_verification_state(contact=contact).covers(case)
+
+
 @roles_required(*CASE_PII_ROLES)
 def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     form = ReceiptLookupForm({"receipt_number": receipt_number})
@@ -62,13 +77,18 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     value = form.cleaned_data["receipt_number"]
     interactions = list(selectors.interactions_for_receipt_number(receipt_number=value))
     case = selectors.case_get(receipt_number=value)
+    identity_visible = _case_identity_visible(request.user, case)
     services.audit_record(
         context=AuditContext.from_request(request),
         action=AuditAction.VIEW,
         target_type="receipt_number",
         target_id=value,
         summary=f"Viewed the contact history of {mask_receipt_number(value)}",
-        detail={"contacts_shown": len(interactions), "case_on_file": case is not None},
+        detail={
+            "contacts_shown": len(interactions),
+            "case_on_file": case is not None,
+            "identity_shown": identity_visible,
+        },
     )
     return render(
         request,
@@ -78,6 +98,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "receipt_number": value,
             "interactions": interactions,
             "case": case,
+            "identity_visible": identity_visible,
             "history": list(selectors.case_history(case=case)) if case else [],
             "outside_normal": selectors.case_outside_normal_processing(case=case) if case else None,
             "processing_time": selectors.processing_time_for_case(case=case) if case else None,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
@@ -17,6 +19,7 @@ from .audit import AuditContext
 from .errors import ApplicationError
 from .forms import (
     AgentStateForm,
+    CallerVerificationForm,
     EscalationForm,
     ReceiptLookupForm,
     ReviewForm,
@@ -26,7 +29,18 @@ from .forms import (
 )
 from .hours import zone_name
 from .identifiers import mask_receipt_number
-from .models import AgentStatus, AuditAction, ContactKind, ContactStatus, Disposition, Language, StaffProfile, Tier
+from .models import (
+    VERIFICATION_LOCKED_MESSAGE,
+    AgentStatus,
+    AuditAction,
+    ContactKind,
+    ContactStatus,
+    Disposition,
+    Language,
+    StaffProfile,
+    Tier,
+    VerificationOutcome,
+)
 from .roles import Role, roles_required
 
 AGENTS = (Role.CSR, Role.ISO)
@@ -51,6 +65,10 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
     state = state or selectors.console_state(user=request.user)
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(contact=contact) if contact else []
+    connected = state.contact is not None and state.contact.status == ContactStatus.CONNECTED
+    # A case's date of birth, A-number and address show only once the caller on the line proved them.
+    verification = selectors.caller_verification_state(contact=state.contact) if connected else None
+    identity_shown = {row.receipt_number for row in receipts if verification and verification.covers(row.case)}
     if contact is not None and receipts:
         services.audit_record(
             context=AuditContext.from_request(request),
@@ -58,6 +76,7 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
             target_type="contactcenter.waitingcontact",
             target_id=contact.pk,
             summary="Viewed the caller's cases: " + ", ".join(mask_receipt_number(r.receipt_number) for r in receipts),
+            detail={"identity_shown": ", ".join(sorted(mask_receipt_number(r) for r in identity_shown))},
         )
     language = request.LANGUAGE_CODE[:2]
     local_time = None
@@ -68,7 +87,14 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
         "state": state,
         "agent_state": state.agent.state if state.agent else AgentStatus.OFFLINE,
         "contact": contact,
-        "connected": state.contact is not None and state.contact.status == "connected",
+        "connected": connected,
+        "verification": verification,
+        "identity_shown": identity_shown,
+        "verification_locked_message": VERIFICATION_LOCKED_MESSAGE,
+        "verify_form": forms.get("verify_form")
+        or CallerVerificationForm(
+            initial={"receipt_number": contact.receipt_numbers[0] if contact and contact.receipt_numbers else ""}
+        ),
         "offered": state.contact is not None and state.contact.status == "offered",
         "escalation": selectors.escalation_for(contact=contact) if contact and contact.tier == 2 else None,
         "receipts": receipts,
@@ -238,6 +264,55 @@ def contact_receipt(request: HttpRequest, contact_id: int) -> HttpResponse:
         success=_("Receipt number added to the contact."),
         page=lambda form: _context(request, receipt_form=form),
     )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_verify(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The caller's answers to the verification questions, checked by the service. A failed or
+    locked try comes back on the console next to the form, with how many tries are left."""
+    form = CallerVerificationForm(request.POST)
+    if form.is_valid():
+        try:
+            verification = services.caller_verify(
+                context=AuditContext.from_request(request),
+                user=request.user,
+                contact_id=contact_id,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            if error.extra.get("field") not in form.fields:
+                messages.error(request, error.message)
+                return redirect("agent-console")
+            form.add_error(error.extra["field"], error.message)
+        else:
+            if verification.outcome == VerificationOutcome.PASSED:
+                messages.success(
+                    request,
+                    _("Caller verified for %(receipt)s: the case's date of birth, A-number and address are shown.")
+                    % {"receipt": verification.receipt_number},
+                )
+                return redirect("agent-console")
+            by_contact, by_receipt = selectors.caller_verification_failures(
+                receipt_number=verification.receipt_number, contact=verification.contact
+            )
+            left = min(
+                settings.CALLER_VERIFICATION_FAILURES_PER_CONTACT - by_contact,
+                settings.CALLER_VERIFICATION_FAILURES_PER_RECEIPT - by_receipt,
+            )
+            if verification.outcome == VerificationOutcome.LOCKED or left <= 0:
+                form.add_error(None, str(VERIFICATION_LOCKED_MESSAGE))
+            else:
+                form.add_error(
+                    None,
+                    ngettext(
+                        "The answers do not match the case on file: the caller is not verified. %(count)d try left.",
+                        "The answers do not match the case on file: the caller is not verified. %(count)d tries left.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+    return render(request, "contactcenter/console.html", _context(request, verify_form=form), status=400)
 
 
 def _field_form_action(request: HttpRequest, *, form, field: str, act, success: str, page) -> HttpResponse:

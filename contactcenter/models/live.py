@@ -56,6 +56,10 @@ class ServiceRequestStatus(models.TextChoices):
 
 STATE_CODE_MESSAGE = _("Give the 2-letter code of a US state or territory, for example CA, NY or PR.")
 ZIP_CODE_MESSAGE = _("A ZIP code is 5 digits, for example 90012.")
+VERIFICATION_LOCKED_MESSAGE = _(
+    "Verification is locked after too many failed tries: take no change by phone. "
+    "Offer the caller a written request instead (Form AR-11 online or by mail)."
+)
 
 
 class ServiceRequest(models.Model):
@@ -170,3 +174,48 @@ class Disposition(models.TextChoices):
     CALLBACK = "callback", _("Callback arranged")
     DISCONNECTED = "disconnected", _("Caller disconnected")
     NO_ANSWER = "no_answer", _("Callback not answered")
+
+
+class VerificationOutcome(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    LOCKED = "locked", _("Refused: too many failed tries")
+
+
+class VerificationStep(models.TextChoices):
+    VERIFY = "verify", _("Verify the caller")
+    SERVICE_REQUEST = "service_request", _("Service request identity check")
+
+
+class CallerVerification(models.Model):
+    """One try at proving that the person on the line (or the writer of a letter) is the person a case
+    belongs to: who asked, about which receipt number, and which answers matched. What the caller
+    answered is never stored, only whether each answer matched."""
+
+    contact = models.ForeignKey(
+        WaitingContact, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Only the console's verify step passes a caller; a service request's identity check that fails
+    # counts towards the same limits.
+    step = models.CharField(max_length=16, choices=VerificationStep.choices, default=VerificationStep.VERIFY)
+    receipt_number = models.CharField(max_length=13)
+    case = models.ForeignKey(BenefitCase, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=8, choices=VerificationOutcome.choices)
+    # {"case_on_file": bool, "date_of_birth": bool, "a_number": bool | None, "receipt_number": bool | None}
+    checks = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "outcome"]),
+            models.Index(fields=["receipt_number", "outcome", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} {self.outcome} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def a_number_matched(self) -> bool:
+        return self.checks.get("a_number") is True

@@ -19,23 +19,28 @@ from ..identifiers import InvalidIdentifier, mask_receipt_number, normalize_a_nu
 from ..models import (
     PRIORITY_REQUEST_TYPES,
     TIER2_REVIEW_TYPES,
+    VERIFICATION_LOCKED_MESSAGE,
     AgentStatus,
     AuditAction,
     BenefitCase,
     CallControl,
     CallControlAction,
     CallControlStatus,
+    CallerVerification,
     Channel,
     ContactKind,
     ContactStatus,
     Disposition,
     Escalation,
     EscalationReason,
+    IdentifierKind,
     Interaction,
     Outcome,
     ServiceRequest,
     ServiceRequestStatus,
     ServiceRequestType,
+    VerificationOutcome,
+    VerificationStep,
     WaitingContact,
 )
 from .core import _route_soon, audit_record, interaction_record, queue_name_for
@@ -215,21 +220,172 @@ def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt
     return contact
 
 
+# --- caller verification ------------------------------------------------------------------------
+def _verification_locked_error() -> ApplicationError:
+    return ApplicationError(str(VERIFICATION_LOCKED_MESSAGE), extra={"locked": True})
+
+
+def _identity_checks(*, case: BenefitCase | None, date_of_birth: date, a_number: str, second_proof: bool) -> dict:
+    """Which answers match the case, never the answers themselves. With `second_proof` the caller
+    must also give the case's A-number, or for a case without one the receipt number itself (which
+    found the case); else an A-number is checked only when given."""
+    if case is None:
+        return {"case_on_file": False}
+    checks: dict = {"case_on_file": True, "date_of_birth": case.date_of_birth == date_of_birth}
+    if case.a_number and (second_proof or a_number):
+        checks["a_number"] = a_number == case.a_number
+    elif second_proof:
+        checks["receipt_number"] = True
+    return checks
+
+
+def _checks_passed(checks: dict) -> bool:
+    return all(checks.values())
+
+
+def _verification_record(
+    *,
+    context: AuditContext,
+    user,
+    contact: WaitingContact | None,
+    step: str,
+    receipt_number: str,
+    case: BenefitCase | None,
+    outcome: str,
+    checks: dict,
+    now: datetime | None = None,
+) -> CallerVerification:
+    verification = CallerVerification(
+        contact=contact,
+        agent=user,
+        step=step,
+        receipt_number=receipt_number,
+        case=case,
+        outcome=outcome,
+        checks=checks,
+        created_at=now or timezone.now(),
+    )
+    verification.full_clean()
+    verification.save()
+    shown = [f"{name.replace('_', ' ')} {'matched' if ok else 'did not match'}" for name, ok in checks.items()]
+    audit_record(
+        context=context,
+        action=AuditAction.CREATE,
+        target_type="contactcenter.callerverification",
+        target_id=verification.pk,
+        summary=f"Caller verification {outcome} on {mask_receipt_number(receipt_number)}"
+        + (f" ({', '.join(shown)})" if shown else ""),
+        detail={"step": step, "contact": contact.pk if contact else "", **checks},
+    )
+    return verification
+
+
+def caller_verify(
+    *,
+    context: AuditContext,
+    user,
+    contact_id: int,
+    receipt_number: str,
+    date_of_birth: date,
+    a_number: str = "",
+    now: datetime | None = None,
+) -> CallerVerification:
+    """The agent asks the caller on the line for their date of birth and the case's A-number (for a
+    case without one, the receipt number itself proves it) and types the answers, which are checked
+    against the case. Each try is recorded, passed or failed; once the caller (or the receipt number,
+    across contacts in 24 hours) has failed too often, the try is refused and recorded as locked.
+    A passed try shows that case's identity in the console, and lets an address change be taken for
+    it (and for every case under its A-number, when the caller gave it)."""
+    now = now or timezone.now()
+    try:
+        receipt = normalize_receipt_number(receipt_number)
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
+    try:
+        a_number = normalize_a_number(a_number) if a_number.strip() else ""
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error), extra={"field": "a_number"}) from error
+    with transaction.atomic():
+        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        # The case row's lock makes tries on one receipt number from several contacts count one by one.
+        case = BenefitCase.objects.select_for_update().filter(receipt_number=receipt).first()
+        record = {"context": context, "user": user, "contact": contact, "step": VerificationStep.VERIFY}
+        if selectors.caller_verification_locked(receipt_number=receipt, contact=contact, now=now):
+            return _verification_record(
+                **record, receipt_number=receipt, case=case, outcome=VerificationOutcome.LOCKED, checks={}, now=now
+            )
+        checks = _identity_checks(case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=True)
+        outcome = VerificationOutcome.PASSED if _checks_passed(checks) else VerificationOutcome.FAILED
+        verification = _verification_record(
+            **record, receipt_number=receipt, case=case, outcome=outcome, checks=checks, now=now
+        )
+        if outcome == VerificationOutcome.PASSED and receipt not in contact.receipt_numbers:
+            contact.receipt_numbers = [*contact.receipt_numbers, receipt]
+            contact.save(update_fields=["receipt_numbers", "updated_at"])
+            conversation_record(context=context, contact=contact, agent=user)
+    return verification
+
+
 # --- service requests ---------------------------------------------------------------------------
-def _pending_cases_of(case: BenefitCase) -> list[BenefitCase]:
-    """Every pending case of the same person: by A-number where the case has one, else by name and
-    date of birth."""
+def _address_change_authority(
+    *, case: BenefitCase, contact: WaitingContact | None, written_request_id: int | None
+) -> tuple[Interaction | None, bool]:
+    """What an address change stands on: the caller on the line, verified for this case, or a written
+    request in the ledger that names it. Returns the written request (None for a caller) and whether
+    the case's A-number was proved (by the caller's answer, or named in the letter): only then does
+    the change reach the person's other cases."""
+    if contact is not None:
+        verified = selectors.caller_verification_state(contact=contact)
+        if verified.covers(case):
+            return None, bool(case.a_number) and case.a_number in verified.a_numbers
+    if written_request_id is not None:
+        written = selectors.written_request_get(interaction_id=written_request_id)
+        if written is None:
+            raise ApplicationError(
+                _("No written request %(number)s is in the ledger.") % {"number": written_request_id},
+                extra={"field": "written_request_id"},
+            )
+        named = {(identifier.kind, identifier.value) for identifier in written.identifiers.all()}
+        a_number_named = bool(case.a_number) and (IdentifierKind.A_NUMBER, case.a_number) in named
+        if (IdentifierKind.RECEIPT_NUMBER, case.receipt_number) not in named and not a_number_named:
+            raise ApplicationError(
+                _("Written request %(number)s names neither this receipt number nor its A-number.")
+                % {"number": written_request_id},
+                extra={"field": "written_request_id"},
+            )
+        return written, a_number_named
+    if contact is not None:
+        raise ApplicationError(
+            _(
+                "The caller has not been verified for %(receipt)s: verify the caller (date of birth and "
+                "A-number or receipt number) before changing the address."
+            )
+            % {"receipt": mask_receipt_number(case.receipt_number)},
+            extra={"verification_required": True},
+        )
+    raise ApplicationError(
+        _(
+            "An address change is taken only for a verified caller on the line or from a written request: "
+            "verify the caller in the console, or give the written request's ledger number."
+        ),
+        extra={"verification_required": True},
+    )
+
+
+def _address_change_cases(*, case: BenefitCase, a_number_proved: bool) -> list[BenefitCase]:
+    """The pending cases an AR-11 changes: every one under the A-number the requester proved, else
+    only the case of the one receipt number. Never by name and date of birth."""
     queryset = BenefitCase.objects.select_for_update().filter(status__terminal=False)
-    if case.a_number:
+    if a_number_proved and case.a_number:
         queryset = queryset.filter(a_number=case.a_number)
     else:
-        queryset = queryset.filter(applicant_name__iexact=case.applicant_name, date_of_birth=case.date_of_birth)
+        queryset = queryset.filter(pk=case.pk)
     return list(queryset.order_by("receipt_number"))
 
 
-def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> list[str]:
+def _address_change_apply(*, context: AuditContext, request: ServiceRequest, a_number_proved: bool) -> list[str]:
     updated = []
-    for case in _pending_cases_of(request.case):
+    for case in _address_change_cases(case=request.case, a_number_proved=a_number_proved):
         case.mailing_address_line = request.new_address_line
         case.mailing_city = request.new_city
         case.mailing_state = request.new_state.upper()
@@ -249,6 +405,57 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest) -> 
         )
         updated.append(case.receipt_number)
     return updated
+
+
+def _service_request_identity_check(
+    *,
+    context: AuditContext,
+    user,
+    receipt: str,
+    date_of_birth: date,
+    a_number: str,
+    contact_id: int | None,
+    by_letter: bool,
+) -> None:
+    """A service request's own check of the requester's answers, in a transaction of its own so that
+    a failed try (or one while verification is locked) stays recorded when the request is refused.
+    An address change a letter stands on needs the case's A-number too, as the verify step does."""
+    refusal = None
+    with transaction.atomic():
+        contact = None
+        if contact_id is not None:
+            contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        # The case row's lock makes identity checks on one case count one by one.
+        case = BenefitCase.objects.select_for_update().filter(receipt_number=receipt).first()
+        if case is None:
+            return  # the request itself says that no case is on file
+        if selectors.caller_verification_locked(receipt_number=receipt, contact=contact):
+            outcome, checks, refusal = VerificationOutcome.LOCKED, {}, _verification_locked_error()
+        else:
+            second_proof = by_letter and not (
+                contact is not None and selectors.caller_verification_state(contact=contact).covers(case)
+            )
+            checks = _identity_checks(
+                case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=second_proof
+            )
+            if _checks_passed(checks):
+                return
+            outcome = VerificationOutcome.FAILED
+            refusal = ApplicationError(
+                _("The date of birth or A-number does not match the case on file: verify the caller's identity."),
+                extra={"field": "date_of_birth"},
+            )
+        _verification_record(
+            context=context,
+            user=user,
+            contact=contact,
+            step=VerificationStep.SERVICE_REQUEST,
+            receipt_number=receipt,
+            case=case,
+            outcome=outcome,
+            checks=checks,
+        )
+    raise refusal
 
 
 def service_request_create(
@@ -272,15 +479,20 @@ def service_request_create(
     new_zip: str = "",
     moved_on: date | None = None,
     contact_id: int | None = None,
+    written_request_id: int | None = None,
     submission_token: str = "",
     today: date | None = None,
 ) -> ServiceRequest:
     """Take a service request on a case on file, routed to the office that holds the case.
 
-    The caller's date of birth (and A-number, when given) must match the case. A request for a case
-    outside normal processing time is taken only when the case was received before the published
-    "receipt date for a case inquiry". An address change (AR-11) updates every pending case of the
-    person at once. Expedite and emergency-appointment requests wait for a Tier 2 decision.
+    The caller's date of birth (and A-number, when given; always for an address change from a letter)
+    must match the case; a mismatch is recorded as a failed verification and counts towards the same
+    limits as the console's verify step. A request for a case outside normal processing time is taken
+    only when the case was received before the published "receipt date for a case inquiry". An
+    address change (AR-11) is taken only within a live contact whose caller passed verification for
+    the case, or from a written request in the ledger naming it; it changes every pending case under
+    the A-number the requester proved, else the one case. Expedite and emergency-appointment requests
+    wait for a Tier 2 decision.
 
     Idempotent on `submission_token` (the form's one-time token): the same form posted again, even
     at the same moment, returns the request the first post created."""
@@ -300,6 +512,15 @@ def service_request_create(
         a_number = normalize_a_number(a_number) if a_number else ""
     except InvalidIdentifier as error:
         raise ApplicationError(str(error), extra={"field": "a_number"}) from error
+    _service_request_identity_check(
+        context=context,
+        user=user,
+        receipt=receipt,
+        date_of_birth=date_of_birth,
+        a_number=a_number,
+        contact_id=contact_id,
+        by_letter=kind == ServiceRequestType.ADDRESS_CHANGE and written_request_id is not None,
+    )
     with transaction.atomic():
         case = selectors.case_get(receipt_number=receipt)
         if case is None:
@@ -307,11 +528,6 @@ def service_request_create(
                 _("No case is on file for %(receipt)s: check the number with the caller.")
                 % {"receipt": mask_receipt_number(receipt)},
                 extra={"field": "receipt_number"},
-            )
-        if case.date_of_birth != date_of_birth or (a_number and case.a_number and a_number != case.a_number):
-            raise ApplicationError(
-                _("The date of birth or A-number does not match the case on file: verify the caller's identity."),
-                extra={"field": "date_of_birth"},
             )
         if kind == ServiceRequestType.OUTSIDE_NORMAL:
             published = selectors.processing_time_for_case(case=case, as_of=today)
@@ -365,6 +581,12 @@ def service_request_create(
             request.full_clean(exclude=["submission_token"])
         except ValidationError as error:
             raise _refusal(error) from error
+        written, a_number_proved = None, False
+        if kind == ServiceRequestType.ADDRESS_CHANGE:
+            written, a_number_proved = _address_change_authority(
+                case=case, contact=contact, written_request_id=written_request_id
+            )
+            request.interaction = written or request.interaction
         try:
             with transaction.atomic():
                 request.save()
@@ -375,17 +597,22 @@ def service_request_create(
                 raise
             return earlier
         summary = f"{request.get_kind_display()} {request.reference} on {mask_receipt_number(receipt)}"
+        detail = {"office": request.office.code, "due_on": request.due_on.isoformat()}
         if kind == ServiceRequestType.ADDRESS_CHANGE:
-            updated = _address_change_apply(context=context, request=request)
+            updated = _address_change_apply(context=context, request=request, a_number_proved=a_number_proved)
             late = moved_on is not None and (today - moved_on).days > AR11_DAYS
             summary += f"; address changed on {len(updated)} pending case(s)" + (" (filed late)" if late else "")
+            detail["authority"] = (
+                f"written request {written.pk}" if written else f"verified caller on contact {contact.pk}"
+            )
+            detail["scope"] = "A-number" if a_number_proved else "receipt number"
         audit_record(
             context=context,
             action=AuditAction.CREATE,
             target_type="contactcenter.servicerequest",
             target_id=request.pk,
             summary=summary,
-            detail={"office": request.office.code, "due_on": request.due_on.isoformat()},
+            detail=detail,
         )
         if contact is not None:
             if receipt not in contact.receipt_numbers:
@@ -398,7 +625,8 @@ def service_request_create(
 def service_request_review(
     *, context: AuditContext, user, request_id: int, approve: bool, note: str, now: datetime | None = None
 ) -> ServiceRequest:
-    """A Tier 2 officer decides an expedite or emergency-appointment request Tier 1 relayed."""
+    """A Tier 2 officer decides an expedite or emergency-appointment request Tier 1 relayed; never
+    one they took themselves (an ISO may take a request too: another officer decides it)."""
     if not note.strip():
         raise ApplicationError(_("Give the reason for the decision."), extra={"field": "note"})
     with transaction.atomic():
@@ -409,6 +637,12 @@ def service_request_review(
             raise ApplicationError(
                 _("%(reference)s is not awaiting review (%(status)s).")
                 % {"reference": request.reference, "status": request.get_status_display()}
+            )
+        if request.created_by_id is not None and request.created_by_id == user.pk:
+            raise ApplicationError(
+                _("You took %(reference)s yourself: another Tier 2 officer must decide it.")
+                % {"reference": request.reference},
+                extra={"own_request": True},
             )
         request.status = ServiceRequestStatus.APPROVED if approve else ServiceRequestStatus.DENIED
         request.reviewed_by = user
@@ -666,6 +900,7 @@ __all__ = [
     "agent_identity",
     "call_control_send",
     "call_controls_pending",
+    "caller_verify",
     "contact_abandon",
     "contact_answer",
     "contact_escalate",

@@ -195,6 +195,10 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
+# Failed caller verifications (wrong date of birth, A-number or receipt number) before verification
+# locks: per live contact, and per receipt number across all contacts in 24 hours.
+CALLER_VERIFICATION_FAILURES_PER_CONTACT = env.int("CALLER_VERIFICATION_FAILURES_PER_CONTACT", default=3)
+CALLER_VERIFICATION_FAILURES_PER_RECEIPT = env.int("CALLER_VERIFICATION_FAILURES_PER_RECEIPT", default=5)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

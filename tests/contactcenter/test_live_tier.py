@@ -206,7 +206,28 @@ def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledge
     assert (stats["tier1-en"].answered, stats["tier2-en"].answered) == (1, 1)
 
 
-def test_an_address_change_updates_every_pending_case_of_the_person_and_is_due_in_seven_days(reference, make_staff):
+def _verified_contact(agent, case: BenefitCase) -> WaitingContact:
+    """`agent` on the line with a caller who answered the verification questions for `case`."""
+    context = AuditContext(actor=agent)
+    services.agent_state_set(context=context, user=agent, state="available")
+    contact = _ivr_contact(receipt_number=case.receipt_number)
+    assert services.route_next(queue_name="tier1-en").agent_id == agent.pk
+    services.contact_answer(context=context, user=agent, contact_id=contact.pk)
+    verification = services.caller_verify(
+        context=context,
+        user=agent,
+        contact_id=contact.pk,
+        receipt_number=case.receipt_number,
+        date_of_birth=case.date_of_birth,
+        a_number=case.a_number,
+    )
+    assert verification.outcome == "passed"
+    return contact
+
+
+def test_an_address_change_updates_every_pending_case_under_the_verified_a_number_and_is_due_in_seven_days(
+    reference, make_staff
+):
     csr = make_staff(Role.CSR)
     first = BenefitCase.objects.filter(status__terminal=False).exclude(a_number="").first()
     second = BenefitCase.objects.filter(status__terminal=False).exclude(pk=first.pk).first()
@@ -215,10 +236,12 @@ def test_an_address_change_updates_every_pending_case_of_the_person_and_is_due_i
         a_number=first.a_number, applicant_name=first.applicant_name, date_of_birth=first.date_of_birth
     )
     before = decided.mailing_address_line
+    contact = _verified_contact(csr, first)
 
     request = services.service_request_create(
         context=AuditContext(actor=csr),
         user=csr,
+        contact_id=contact.pk,
         kind="address_change",
         receipt_number=first.receipt_number,
         date_of_birth=first.date_of_birth,
@@ -571,14 +594,15 @@ def test_a_case_that_refuses_the_new_address_becomes_a_refusal_on_the_field_not_
     def refuse(self):
         raise ValidationError({"mailing_zip": "5 digits."})
 
-    monkeypatch.setattr(BenefitCase, "clean", refuse)
     csr = make_staff(Role.CSR)
     case = BenefitCase.objects.filter(status__terminal=False).first()
+    contact = _verified_contact(csr, case)
+    monkeypatch.setattr(BenefitCase, "clean", refuse)
     data = _address_change(case)
     data["date_of_birth"] = case.date_of_birth
 
     with pytest.raises(ApplicationError) as refused:
-        services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
+        services.service_request_create(context=AuditContext(actor=csr), user=csr, contact_id=contact.pk, **data)
 
     assert refused.value.extra["field"] == "new_zip"
     assert refused.value.extra["fields"] == {"new_zip": ["5 digits."]}

@@ -1,5 +1,5 @@
 """A contact's whole life in the browser: a signed IVR call asks for a representative, a CSR
-accepts it in the console, looks up the case and escalates; an ISO accepts, reads the hand-off and
+accepts it in the console, verifies the caller, looks up the case and escalates; an ISO accepts, reads the hand-off and
 resolves; the supervisor's wallboard counts it."""
 
 import re
@@ -77,8 +77,22 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     assert "Case Is Being Actively Reviewed By USCIS" in page.locator("[data-case-status]").inner_text()
     assert "Pacific" in page.inner_text("main")
 
+    # The case's date of birth, A-number and address stay hidden until the caller answers for them.
+    assert "A213456789" not in page.inner_text("main")
+    page.get_by_label("Date of birth the caller gives").fill("1986-04-11")
+    page.get_by_label("A-number the caller gives").fill("A213456789")
+    page.get_by_role("button", name="Check the answers").click()
+    summary = page.get_by_role("heading", name="The caller is not verified")
+    summary.wait_for()
+    assert "2 tries left" in page.inner_text("main") and "A213456789" not in page.locator("[data-contact]").inner_text()
+    page.get_by_label("Date of birth the caller gives").fill("1986-04-12")
+    page.get_by_role("button", name="Check the answers").click()
+    page.locator("[data-verification=passed]").wait_for()
+    assert "A213456789" in page.locator("[data-identity=EAC2190000001]").inner_text()
+
     page.get_by_role("link", name="EAC2190000001").click()
     assert "Case contact history" in page.inner_text("main") or "EAC2190000001" in page.inner_text("h1")
+    assert "A213456789" in page.inner_text("main")
     page.go_back()
 
     page.get_by_text("Escalate to Tier 2").click()
@@ -103,6 +117,7 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     services.routing_sweep()
     page.get_by_role("button", name="Accept").click()
     handoff_box = page.get_by_role("region", name=re.compile("Hand-off from Tier 1"))
+    page.locator("[data-verification=passed]").wait_for()  # the caller the CSR verified, on the same call
     assert "Interview notice never arrived; case at the NBC." in handoff_box.inner_text()
     earlier = page.get_by_role("table", name="Earlier contacts about this receipt number").inner_text()
     assert "Tier 1 live (CSR)" in earlier and "Escalated to Tier 2" in earlier and "IVR self-service" in earlier
