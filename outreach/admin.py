@@ -74,7 +74,7 @@ class RegistrationAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 @admin.register(FeedbackItem)
-class FeedbackItemAdmin(AuditedViewMixin, admin.ModelAdmin):
+class FeedbackItemAdmin(admin.ModelAdmin):
     list_display = ["summary", "topic", "source", "status", "owning_office", "received_at"]
     list_filter = ["status", "source", "owning_office", "topic"]
 
