@@ -106,7 +106,7 @@ def build_world(make_staff, case) -> World:
     trip_inquiry = make_inquiry(
         source=Source.TSA_TRIP,
         subject="Quartermaine screening at IAD",
-        body="Zebulon Quartermaine is screened at every flight.",
+        body=f"Zebulon Quartermaine is screened at every flight (his case {case.receipt_number}).",
         correspondent_name="Zebulon Quartermaine",
         correspondent_email="zq@example.org",
         correspondent_organisation="",
