@@ -202,6 +202,10 @@ ADMIN_NO_PII_MODELS = {
     "outreach.reportback": "published report text",
     "authtoken.tokenproxy": "API tokens (no case or contact records)",
     "knox.authtoken": "API tokens (no case or contact records)",
+    # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).
+    "axes.accessattempt": "sign-in attempts",
+    "axes.accesslog": "sign-ins",
+    "axes.accessfailurelog": "failed sign-ins",
 }
 
 ROUTES = [route for route in iter_routes() if not route.pattern.startswith("static/")]
