@@ -86,3 +86,17 @@ def test_the_admin_cannot_delete_a_response_nor_an_inquiry_that_has_one(admin_cl
     assert admin_client.post(f"/admin/casework/response/{response.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.post(f"/admin/casework/inquiry/{inquiry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Response.objects.filter(pk=response.pk).exists() and Inquiry.objects.filter(pk=inquiry.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_password_set_in_the_admin_is_recorded_without_the_password(admin_client, make_staff):
+    staff = make_staff(Role.CSR)
+    secret = "a-brand-new-passphrase-991"
+    response = admin_client.post(
+        f"/admin/auth/user/{staff.pk}/password/",
+        {"password1": secret, "password2": secret, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    row = _rows(admin_client.user, action=AuditAction.UPDATE, target_type="auth.user").get()
+    assert row.target_id == str(staff.pk) and row.detail["fields"] == "['password']"
+    assert secret not in row.summary + str(row.detail)
