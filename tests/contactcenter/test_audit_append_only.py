@@ -12,6 +12,7 @@ from contactcenter.audit import AuditContext
 from contactcenter.models import AuditAction, AuditEvent, Topic
 from contactcenter.roles import Role
 from contactcenter.services import audit_record
+from tests.casework.factories import make_inquiry
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles and TRUNCATE need Postgres"
@@ -78,7 +79,9 @@ def test_the_suites_flush_still_empties_the_audit_table():
 
 @requires_postgres
 @pytest.mark.django_db
-def test_the_app_role_appends_audit_rows_but_cannot_alter_truncate_or_change_the_schema(monkeypatch):
+def test_the_app_role_appends_audit_rows_but_cannot_alter_truncate_or_change_the_schema(
+    monkeypatch, client, make_staff
+):
     role = f"ncsc_app_test_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide; the test's transaction drops it
     monkeypatch.setenv("APP_DATABASE_PASSWORD", "not-a-real-password")
     call_command("grant_app_role", role=role, verbosity=0)
@@ -91,8 +94,12 @@ def test_the_app_role_appends_audit_rows_but_cannot_alter_truncate_or_change_the
     try:
         appended = _row()
         assert AuditEvent.objects.filter(pk=appended.pk).exists()
-        # The app's own tables: ordinary reads and writes.
+        # The app's own tables: ordinary reads and writes, and a whole request's worth of them.
         Topic.objects.filter(pk=topic.pk).update(name_en="Changed")
+        inquiry = make_inquiry()
+        client.force_login(make_staff(Role.CAO_ANALYST))
+        assert client.get(f"/casework/inquiries/{inquiry.pk}/").status_code == 200
+        assert client.get("/api/casework/inquiries/").status_code == 200
         refusals = [
             _refused("UPDATE contactcenter_auditevent SET summary = 'x' WHERE id = %s", [existing.pk]),
             _refused("DELETE FROM contactcenter_auditevent WHERE id = %s", [existing.pk]),
