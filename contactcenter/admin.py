@@ -82,6 +82,17 @@ class AuditedViewMixin:
             )
         return super().construct_change_message(request, form, formsets, add)
 
+    def log_deletions(self, request, queryset):
+        ids = [obj.pk for obj in queryset]
+        self._audit(
+            request,
+            action=AuditAction.DELETE,
+            target_id=ids[0] if len(ids) == 1 else "",
+            summary=f"Deleted {len(ids)} {self.model._meta.verbose_name_plural} in admin",
+            detail={"ids": ids},
+        )
+        return super().log_deletions(request, queryset)
+
 
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile

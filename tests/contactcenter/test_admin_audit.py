@@ -100,3 +100,15 @@ def test_a_staff_password_set_in_the_admin_is_recorded_without_the_password(admi
     row = _rows(admin_client.user, action=AuditAction.UPDATE, target_type="auth.user").get()
     assert row.target_id == str(staff.pk) and row.detail["fields"] == "['password']"
     assert secret not in row.summary + str(row.detail)
+
+
+@pytest.mark.django_db
+def test_an_admin_deletion_of_personal_records_is_recorded(admin_client):
+    from outreach.models import Contact
+    from tests.outreach.factories import ContactFactory
+
+    contact = ContactFactory()
+    assert admin_client.post(f"/admin/outreach/contact/{contact.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    row = _rows(admin_client.user, action=AuditAction.DELETE).get()
+    assert (row.target_type, row.target_id) == ("outreach.contact", str(contact.pk))
