@@ -67,10 +67,12 @@ def _context(
         local_time = timezone.localtime(timezone.now(), timezone=_zone(contact.caller_time_zone))
     profile = state.profile
     is_iso = profile is not None and profile.tier == Tier.TIER2
-    reviews = list(selectors.service_requests_awaiting_review()[:20]) if is_iso else []
-    my_requests = list(selectors.service_requests_list(created_by=request.user)[:10])
-    recent = list(selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10])
-    if not partial and (reviews or my_requests or recent):  # the polled part shows none of these tables
+    reviews, my_requests, recent = [], [], []
+    if not partial:  # the polled part shows none of these tables: neither read nor audited per poll
+        reviews = list(selectors.service_requests_awaiting_review()[:20]) if is_iso else []
+        my_requests = list(selectors.service_requests_list(created_by=request.user)[:10])
+        recent = list(selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10])
+    if reviews or my_requests or recent:
         record_list_view(
             request,
             target_type="contactcenter.servicerequest_list",

@@ -297,3 +297,9 @@ def test_every_admin_list_and_page_of_pii_leaves_an_audit_row(world):
             if status != 200 or not rows:
                 missing.append(f"{url}: {status}, {len(rows)} audit rows")
     assert missing == []
+
+
+def test_the_polled_part_of_the_console_neither_reads_nor_audits_its_tables(world):
+    status, rows = _opened_with_audit(world, CSR, reverse("console-work"))
+    assert status == 200
+    assert [row for row in rows if row[0] == "contactcenter.servicerequest_list"] == []
