@@ -66,13 +66,30 @@ class InquiryAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_filter = ["status", "source", "channel", "priority"]
     search_fields = ["reference"]
     date_hierarchy = "received_at"
-    raw_id_fields = ["correspondent", "interaction", "cases", "assignee"]
-    readonly_fields = ["reference", "message_id", "search"]
+    raw_id_fields = ["correspondent", "interaction", "cases"]
+    # Source (and with it the SLA clock), status and assignee move only through the console's services,
+    # which check the workflow and review and record the activity; here they can be read, not changed.
+    readonly_fields = [
+        "reference",
+        "message_id",
+        "search",
+        "source",
+        "status",
+        "status_before_hold",
+        "hold_reason",
+        "held_since",
+        "hold_business_days",
+        "due_on",
+        "assignee",
+    ]
     inlines = [AttachmentInline, ResponseInline, ActivityInline]
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "casework.response"
+    audit_summary = "Response opened in admin"
+
     list_display = ["inquiry", "kind", "status", "sent_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["inquiry", "drafted_by", "reviewed_by", "template"]
@@ -97,6 +114,10 @@ class ResponseAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    # A response is part of the inquiry's record (what the agency wrote, who approved it): never deleted.
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

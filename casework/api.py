@@ -6,9 +6,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
-from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
-from contactcenter.models import AuditAction, AuditChannel, Language
+from contactcenter.audit import AuditContext, AuditedReads
+from contactcenter.models import AuditChannel, Language
 from contactcenter.permissions import HasRole
 from contactcenter.roles import CASEWORK_ROLES, Role
 
@@ -145,9 +144,11 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
+class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     """CAO inquiries (a TSA liaison sees DHS TRIP ones only). ?q= full-text search, ?status=, ?source=."""
 
+    audit_target_type = "casework.inquiry"
+    audit_label = "inquiries"
     allowed_roles = CAO_AND_TSA
     permission_classes = [HasRole, CaseworkWrite]
     serializer_class = InquirySerializer
@@ -161,17 +162,6 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
             search=params.get("q") or None,
             open_only=False,
         )
-
-    def retrieve(self, request, *args, **kwargs):
-        inquiry = self.get_object()
-        core_services.audit_record(
-            context=_context(request),
-            action=AuditAction.VIEW,
-            target_type="casework.inquiry",
-            target_id=inquiry.pk,
-            summary=f"Inquiry {inquiry.reference} read through the API",
-        )
-        return ApiResponse(self.get_serializer(inquiry).data)
 
     def _done(self, inquiry: Inquiry, code=status.HTTP_200_OK) -> ApiResponse:
         inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)
@@ -260,9 +250,11 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
         return ApiResponse(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
 
-class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
+class ResponseViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     """Every response kept; drafts go to review, a CAO supervisor approves or returns them."""
 
+    audit_target_type = "casework.response"
+    audit_label = "responses"
     allowed_roles = CAO_AND_TSA
     permission_classes = [HasRole, CaseworkWrite]
     write_roles = {"review": SUPERVISOR_ONLY}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from contactcenter import ratelimit
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext, client_ip, record_view
+from contactcenter.audit import AuditContext, client_ip, record_list_view, record_view
 from contactcenter.errors import ApplicationError
 from contactcenter.forms import ReceiptLookupForm
 from contactcenter.identifiers import mask_receipt_number
@@ -242,6 +242,20 @@ def console(request: HttpRequest) -> HttpResponse:
         search=(filters.get("q") or "").strip() or None,
     )[:200]
     rows = [(inquiry, selectors.sla_state(inquiry=inquiry)) for inquiry in queue]
+    awaiting_review = (
+        list(selectors.responses_awaiting_review()) if Role.CAO_SUPERVISOR in user_roles(request.user) else []
+    )
+    referrals = list(selectors.referrals_awaiting_intake()[:50])
+    record_list_view(
+        request,
+        target_type="casework.inquiry_list",
+        label="inquiries in the CAO queue",
+        ids=[inquiry.pk for inquiry, _sla in rows],
+        also_shown={
+            "response_ids": [response.pk for response in awaiting_review],
+            "referral_ids": [referral.pk for referral in referrals],
+        },
+    )
     return render(
         request,
         "casework/console.html",
@@ -249,11 +263,9 @@ def console(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "assign_form": AssignForm(staff=selectors.assignable_staff()),
-            "awaiting_review": selectors.responses_awaiting_review()
-            if Role.CAO_SUPERVISOR in user_roles(request.user)
-            else [],
+            "awaiting_review": awaiting_review,
             "receipt_form": ReceiptLookupForm(),
-            "referrals": selectors.referrals_awaiting_intake()[:50],
+            "referrals": referrals,
         },
         status=400 if refused else 200,
     )
@@ -321,6 +333,13 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("That referral has already been taken up or does not exist."))
             return redirect("casework:console")
     initial = _referral_initial(referral) if referral is not None else None
+    if referral is not None and request.method == "GET":  # the form opens filled with the caller's details
+        record_view(
+            request,
+            target_type="contactcenter.interaction",
+            target_id=referral.pk,
+            summary=f"Opened referred contact #{referral.pk} to take it up as an inquiry",
+        )
     form = InquiryStaffForm(request.POST or None, request.FILES or None, initial=initial)
     context = {"form": form, "referral": referral}
     if request.method == "POST" and form.is_valid():
@@ -542,6 +561,12 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
     note and the reason it was refused)."""
     if edit_form is None:
         edit_form = ResponseEditForm(initial={"subject": response.subject, "body": response.body})
+    record_view(
+        request,
+        target_type="casework.response",
+        target_id=response.pk,
+        summary=f"Viewed response #{response.pk} to inquiry {response.inquiry.reference}",
+    )
     return render(
         request,
         "casework/response.html",
@@ -586,6 +611,12 @@ def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(request, pk)
     if response.kind == ResponseKind.TELEPHONE:
         raise Http404
+    record_view(
+        request,
+        target_type="casework.response",
+        target_id=response.pk,
+        summary=f"Viewed the letter of response #{response.pk} to inquiry {response.inquiry.reference}",
+    )
     return render(
         request,
         "casework/letter.html",
@@ -640,11 +671,14 @@ def case_lookup(request: HttpRequest) -> HttpResponse:
 def trip(request: HttpRequest) -> HttpResponse:
     search = (request.GET.get("q") or "").strip()
     status = request.GET.get("status") if request.GET.get("status") in TripStatus.values else ""
-    rows = selectors.trip_search(user=request.user, status=status or None, text=search)
+    rows = list(selectors.trip_search(user=request.user, status=status or None, text=search)[:200])
+    record_list_view(
+        request, target_type="casework.tripredress_list", label="DHS TRIP redress requests", ids=[r.pk for r in rows]
+    )
     return render(
         request,
         "casework/trip.html",
-        {"rows": rows[:200], "q": search, "status": status, "statuses": TripStatus.choices},
+        {"rows": rows, "q": search, "status": status, "statuses": TripStatus.choices},
     )
 
 
@@ -686,6 +720,12 @@ def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
     trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None or not trip.determination_letter:
         raise Http404
+    record_view(
+        request,
+        target_type="casework.tripredress",
+        target_id=trip.pk,
+        summary="Viewed the determination letter of a DHS TRIP redress request",
+    )
     return render(request, "casework/trip_letter.html", {"trip": trip})
 
 

@@ -19,20 +19,79 @@ User = get_user_model()
 
 
 class AuditedViewMixin:
-    """Opening a record that holds personal data is itself audited, like the interaction ledger."""
+    """A model admin of personal data audits what it shows and changes, like the consoles do: a
+    changelist records the ids of the rows it listed, a change page a view, and a save the names
+    of the fields it changed (never their values)."""
 
     audit_target_type = ""
     audit_summary = ""
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def _audit(self, request, *, action: str, target_id="", summary: str, detail: dict | None = None) -> None:
         services.audit_record(
             context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
-            action=AuditAction.VIEW,
-            target_type=self.audit_target_type,
-            target_id=object_id,
-            summary=self.audit_summary,
+            action=action,
+            target_type=self.audit_target_type or self.model._meta.label_lower,
+            target_id=target_id,
+            summary=summary,
+            detail=detail,
         )
-        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            ids = [obj.pk for obj in changelist.result_list]
+            name = self.model._meta.verbose_name_plural
+            self._audit(
+                request,
+                action=AuditAction.VIEW,
+                summary=f"Listed {len(ids)} of {changelist.result_count} {name} in admin",
+                detail={"count": changelist.result_count, "shown": len(ids), "ids": ids},
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # 200 is the page with the record on it (first open, or a form sent back with errors); a
+        # saved edit redirects and is recorded with its changed fields instead.
+        if response.status_code == 200:
+            self._audit(
+                request,
+                action=AuditAction.VIEW,
+                target_id=object_id,
+                summary=self.audit_summary or f"{self.model._meta.verbose_name} opened in admin",
+            )
+        return response
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        changed = list(form.changed_data)
+        for formset in formsets or ():
+            inline = formset.model._meta.model_name
+            changed += [f"{inline}.{name}" for inline_form in formset.forms for name in inline_form.changed_data]
+            changed += [f"{inline}:deleted" for _ in getattr(formset, "deleted_objects", ())]
+        # The staff password form names its object `user`, every model form `instance`.
+        instance = getattr(form, "instance", None) or getattr(form, "user", None)
+        if instance is not None and instance.pk is not None:
+            name, fields = self.model._meta.verbose_name, sorted(set(changed))
+            self._audit(
+                request,
+                action=AuditAction.CREATE if add else AuditAction.UPDATE,
+                target_id=instance.pk,
+                summary=f"{name} {'added' if add else 'changed'} in admin: {', '.join(fields) or 'nothing'}",
+                detail={"fields": fields},
+            )
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_deletions(self, request, queryset):
+        ids = [obj.pk for obj in queryset]
+        self._audit(
+            request,
+            action=AuditAction.DELETE,
+            target_id=ids[0] if len(ids) == 1 else "",
+            summary=f"Deleted {len(ids)} {self.model._meta.verbose_name_plural} in admin",
+            detail={"ids": ids},
+        )
+        return super().log_deletions(request, queryset)
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -45,7 +104,9 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedViewMixin, UserAdmin):
+    audit_target_type = "auth.user"
+
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "is_active", "roles"]
     list_filter = ["is_active", "groups"]
@@ -57,20 +118,10 @@ class StaffUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.audit_record(
-            context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
-            action=AuditAction.UPDATE if change else AuditAction.CREATE,
-            target_type="auth.user",
-            target_id=obj.pk,
-            summary=f"Staff account {obj.get_username()} {'changed' if change else 'created'} in admin",
-        )
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log can be read, never edited or deleted."""
+class AuditEventAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """The audit log can be read, never edited or deleted; who read it is itself recorded."""
 
     list_display = ["occurred_at", "actor_username", "action", "channel", "target_type", "target_id", "ip_address"]
     list_filter = ["action", "channel", "target_type"]
@@ -205,7 +256,7 @@ class BenefitCaseAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseStatusEvent)
-class CaseStatusEventAdmin(admin.ModelAdmin):
+class CaseStatusEventAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_display = ["case", "status", "occurred_on"]
     list_filter = ["status"]
     search_fields = ["=case__receipt_number"]

@@ -10,11 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .audit import AuditContext, record_view
+from .audit import AuditContext, AuditedReads, record_view
 from .drf import StandardPagination
 from .identifiers import mask_receipt_number, normalize_receipt_number
 from .models import (
-    AuditAction,
     AuditChannel,
     Interaction,
     Language,
@@ -310,10 +309,12 @@ class ServiceRequestInputSerializer(serializers.Serializer):
     )
 
 
-class ServiceRequestViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceRequestViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     """Service requests: agents and supervisors list them (by receipt number or status) and take
-    new ones; every read of one is audited, as it carries case PII."""
+    new ones; every read (list or one) is audited, as they carry case PII."""
 
+    audit_target_type = "contactcenter.servicerequest"
+    audit_label = "service requests"
     allowed_roles = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
     serializer_class = ServiceRequestSerializer
 
@@ -329,17 +330,6 @@ class ServiceRequestViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        found = self.get_object()
-        services.audit_record(
-            context=AuditContext.from_request(request, channel=AuditChannel.API),
-            action=AuditAction.VIEW,
-            target_type="contactcenter.servicerequest",
-            target_id=found.pk,
-            summary=f"Viewed {found.reference} on {mask_receipt_number(found.receipt_number)}",
-        )
-        return Response(self.get_serializer(found).data)
 
     @extend_schema(request=ServiceRequestInputSerializer, responses={201: ServiceRequestSerializer})
     def create(self, request):

@@ -7,8 +7,13 @@ class ContactCenterConfig(AppConfig):
     verbose_name = _("Contact center core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import checks, signals  # noqa: F401
+        from .audit_protection import reprotect_after_migrate
         from .broker import ensure_filesystem_broker_folders
+
+        post_migrate.connect(reprotect_after_migrate, sender=self, dispatch_uid="ncsc-audit-append-only")
 
         # Without Redis, web and worker share Celery's filesystem transport: its folders must exist.
         ensure_filesystem_broker_folders()

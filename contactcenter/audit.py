@@ -56,6 +56,74 @@ def record_view(
     )
 
 
+def record_list_view(
+    request,
+    *,
+    target_type: str,
+    label: str,
+    ids: list,
+    count: int | None = None,
+    target_id: str | int = "",
+    channel: str = AuditChannel.WEB,
+    also_shown: dict[str, list] | None = None,
+) -> None:
+    """A page or response that lists people's records: who saw how many, and which (by id).
+    `also_shown` names the ids of other records' tables on the same page."""
+    shown = len(ids)
+    count = shown if count is None else count
+    record_view(
+        request,
+        channel=channel,
+        target_type=target_type,
+        target_id=target_id,
+        summary=f"Listed {shown} of {count} {label}",
+        detail={"count": count, "shown": shown, "ids": list(ids), **(also_shown or {})},
+    )
+
+
+class AuditedReads:
+    """For DRF views of PII: every successful GET (list, one object, or a GET action) records who saw
+    which rows, by the ids in the response, so no endpoint of the view can forget to."""
+
+    audit_target_type: str = ""
+    audit_label: str = ""
+    audit_actions: frozenset[str] | None = None  # None: every GET of the view shows PII
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        audited = self.audit_actions is None or getattr(self, "action", None) in self.audit_actions
+        if request.method in ("GET", "HEAD") and 200 <= response.status_code < 300 and data is not None and audited:
+            self._audit_read(request, data, kwargs)
+        return response
+
+    def _audit_read(self, request, data, kwargs) -> None:
+        action = getattr(self, "action", None) or request.method.lower()
+        label = self.audit_label or self.audit_target_type
+        rows = data.get("results") if isinstance(data, dict) and "results" in data else data
+        if isinstance(rows, list):
+            ids = [row.get("id") for row in rows if isinstance(row, dict) and "id" in row]
+            count = data.get("count", len(rows)) if isinstance(data, dict) else len(rows)
+            record_list_view(
+                request,
+                channel=AuditChannel.API,
+                target_type=f"{self.audit_target_type}_list" if action == "list" else self.audit_target_type,
+                label=f"{label} through the API ({action})",
+                ids=ids,
+                count=count,
+                target_id=next(iter(kwargs.values()), ""),
+            )
+            return
+        target_id = (data.get("id") if isinstance(data, dict) else None) or next(iter(kwargs.values()), "")
+        record_view(
+            request,
+            channel=AuditChannel.API,
+            target_type=self.audit_target_type,
+            target_id=target_id,
+            summary=f"Viewed {label} #{target_id} through the API ({action})",
+        )
+
+
 def client_ip(request) -> str | None:
     """The client's address, as our own reverse proxies saw it. The one place a client address is derived:
     sign-in lockout, the public forms' per-address limits and audit rows all use it.

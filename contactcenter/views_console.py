@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .audit import AuditContext
+from .audit import AuditContext, record_list_view
 from .errors import ApplicationError
 from .forms import (
     AgentStateForm,
@@ -61,7 +61,9 @@ def _work_signature(state: selectors.ConsoleState) -> str:
     return hashlib.blake2s("|".join(shown).encode(), digest_size=8).hexdigest()
 
 
-def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, **forms) -> dict:
+def _context(
+    request: HttpRequest, state: selectors.ConsoleState | None = None, *, partial: bool = False, **forms
+) -> dict:
     state = state or selectors.console_state(user=request.user)
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(contact=contact) if contact else []
@@ -83,6 +85,20 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
     if contact is not None and contact.caller_time_zone:
         local_time = timezone.localtime(timezone.now(), timezone=_zone(contact.caller_time_zone))
     profile = state.profile
+    is_iso = profile is not None and profile.tier == Tier.TIER2
+    reviews, my_requests, recent = [], [], []
+    if not partial:  # the polled part shows none of these tables: neither read nor audited per poll
+        reviews = list(selectors.service_requests_awaiting_review()[:20]) if is_iso else []
+        my_requests = list(selectors.service_requests_list(created_by=request.user)[:10])
+        recent = list(selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10])
+    if reviews or my_requests or recent:
+        record_list_view(
+            request,
+            target_type="contactcenter.servicerequest_list",
+            label="service requests (ISO review and own) on the agent console",
+            ids=[sr.pk for sr in reviews + my_requests],
+            also_shown={"interaction_ids": [interaction.pk for interaction in recent]},
+        )
     return {
         "state": state,
         "agent_state": state.agent.state if state.agent else AgentStatus.OFFLINE,
@@ -102,12 +118,10 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
         "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
         "polling": (state.agent.state if state.agent else None) in POLLING_STATES and state.wrap_up is None,
         "signature": _work_signature(state),
-        "is_iso": profile is not None and profile.tier == Tier.TIER2,
-        "reviews": selectors.service_requests_awaiting_review()[:20]
-        if profile is not None and profile.tier == Tier.TIER2
-        else [],
-        "my_requests": selectors.service_requests_list(created_by=request.user)[:10],
-        "recent": selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10],
+        "is_iso": is_iso,
+        "reviews": reviews,
+        "my_requests": my_requests,
+        "recent": recent,
         "state_form": AgentStateForm(),
         "lookup_form": ReceiptLookupForm(),
         "zip_form": ZipLookupForm(),
@@ -189,7 +203,7 @@ def console_work(request: HttpRequest) -> HttpResponse:
     state = selectors.console_state(user=request.user)
     if request.GET.get("seen") == _work_signature(state):
         return HttpResponse(status=204)
-    return render(request, "contactcenter/_console_work.html", _context(request, state=state))
+    return render(request, "contactcenter/_console_work.html", _context(request, state=state, partial=True))
 
 
 def _act(request: HttpRequest, action, success: str) -> HttpResponse:

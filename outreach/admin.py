@@ -46,7 +46,7 @@ class CroProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerInteraction)
-class PartnerInteractionAdmin(admin.ModelAdmin):
+class PartnerInteractionAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "cro", "organisation", "kind", "follow_up_due", "follow_up_done_at"]
     list_filter = ["kind"]
 
@@ -85,7 +85,7 @@ class ReportBackAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportBackDelivery)
-class ReportBackDeliveryAdmin(admin.ModelAdmin):
+class ReportBackDeliveryAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_display = ["report", "email", "created_at", "sent_at"]
 
 

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contactcenter.audit import AuditContext
+from contactcenter.audit import AuditContext, AuditedReads
 from contactcenter.models import AuditChannel, Language
 
 from . import selectors, services
@@ -116,7 +116,9 @@ class MergeInputSerializer(serializers.Serializer):
     merge_id = serializers.IntegerField(min_value=1)
 
 
-class ContactViewSet(OutreachViewSet):
+class ContactViewSet(AuditedReads, OutreachViewSet):
+    audit_target_type = "outreach.contact"
+    audit_label = "outreach contacts"
     serializer_class = ContactSerializer
 
     def get_queryset(self):
@@ -185,7 +187,10 @@ class RegistrationSerializer(serializers.Serializer):
     attended = serializers.BooleanField()
 
 
-class EngagementViewSet(OutreachViewSet):
+class EngagementViewSet(AuditedReads, OutreachViewSet):
+    audit_target_type = "outreach.registration"
+    audit_label = "engagement registrations"
+    audit_actions = frozenset({"registrations"})  # engagements themselves are published events
     serializer_class = EngagementSerializer
 
     def get_queryset(self):
@@ -334,7 +339,9 @@ class CloseInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
-class ReferralViewSet(OutreachViewSet):
+class ReferralViewSet(AuditedReads, OutreachViewSet):
+    audit_target_type = "outreach.casereferral"
+    audit_label = "case referrals"
     serializer_class = ReferralSerializer
 
     def get_queryset(self):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext, record_view
+from contactcenter.audit import AuditContext, record_list_view, record_view
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction
@@ -151,6 +151,12 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
     if done:
         messages.success(request, _("Saved."))
         return redirect("outreach:organisation-detail", organisation_id=organisation.pk)
+    members = [membership.contact_id for membership in organisation.memberships.all()]
+    if members:
+        record_list_view(
+            request, target_type="outreach.contact_list", label="contacts of an organization", ids=members,
+            target_id=organisation.pk,
+        )  # fmt: skip
     return render(
         request,
         "outreach/organisation_detail.html",
@@ -183,10 +189,18 @@ def contacts(request: HttpRequest) -> HttpResponse:
                 last_name=form.data.get("last_name", ""),
             )
     search = request.GET.get("q", "").strip()[:80]
+    shown = list(selectors.contact_list(search=search)[:200])
+    record_list_view(
+        request,
+        target_type="outreach.contact_list",
+        label="outreach contacts",
+        ids=[contact.pk for contact in shown],
+        also_shown={"possible_duplicate_ids": [contact.pk for contact in duplicates]},
+    )
     return render(
         request,
         "outreach/contacts.html",
-        {"form": form, "contacts": selectors.contact_list(search=search)[:200], "q": search, "duplicates": duplicates},
+        {"form": form, "contacts": shown, "q": search, "duplicates": duplicates},
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -241,7 +255,14 @@ def contact_merge(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @staff
 def contact_duplicates(request: HttpRequest) -> HttpResponse:
-    return render(request, "outreach/duplicates.html", {"groups": selectors.contact_duplicate_groups()})
+    groups = selectors.contact_duplicate_groups()
+    record_list_view(
+        request,
+        target_type="outreach.contact_list",
+        label="outreach contacts that may be duplicates",
+        ids=sorted({contact.pk for group in groups for contact in group}),
+    )
+    return render(request, "outreach/duplicates.html", {"groups": groups})
 
 
 # --- CROs -------------------------------------------------------------------------------------------
@@ -556,6 +577,15 @@ def report_back(request: HttpRequest, engagement_id: int) -> HttpResponse:
     ):
         messages.success(request, _("Report back published; the attendees are being e-mailed."))
         return redirect("outreach:report-back", engagement_id=engagement.pk)
+    deliveries = list(report.deliveries.all()) if report else []
+    if deliveries:  # each names an attendee's e-mail address
+        record_list_view(
+            request,
+            target_type="outreach.reportbackdelivery_list",
+            label="report-back e-mails to attendees",
+            ids=[delivery.pk for delivery in deliveries],
+            target_id=engagement.pk,
+        )
     return render(
         request,
         "outreach/report_back.html",
@@ -565,7 +595,7 @@ def report_back(request: HttpRequest, engagement_id: int) -> HttpResponse:
             "report": report,
             "items": selectors.feedback_list(engagement=engagement).order_by("received_at"),
             "form": form,
-            "deliveries": report.deliveries.all() if report else [],
+            "deliveries": deliveries,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -655,7 +685,11 @@ def feedback_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
 # --- referrals --------------------------------------------------------------------------------------
 @staff
 def referrals(request: HttpRequest) -> HttpResponse:
-    return render(request, "outreach/referrals.html", {"referrals": selectors.referral_list()[:200]})
+    shown = list(selectors.referral_list()[:200])
+    record_list_view(
+        request, target_type="outreach.casereferral_list", label="case referrals", ids=[r.pk for r in shown]
+    )
+    return render(request, "outreach/referrals.html", {"referrals": shown})
 
 
 @staff

@@ -24,12 +24,14 @@ SKIP_PATTERNS = (r"^static/",)
 # The admin's autocomplete answers 403 to anyone, administrators included, unless it is asked
 # about a field configured for autocompletion; the matrix cannot tell that 403 from a role refusal.
 # The audit log is append-only for everyone: its add and delete pages refuse administrators too.
-# A CAO response is written only through the console's review workflow: its admin add page refuses.
+# A CAO response is written only through the console's review workflow and is never deleted: its
+# admin add and delete pages refuse.
 REFUSES_WITHOUT_PARAMETERS = {
     "admin:autocomplete",
     "admin:contactcenter_auditevent_add",
     "admin:contactcenter_auditevent_delete",
     "admin:casework_response_add",
+    "admin:casework_response_delete",
 }
 
 

@@ -1,0 +1,166 @@
+"""One of every record that holds personal data, made through the services where they exist: what the
+audit-completeness and object-level access tests walk every URL against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from contactcenter.audit import AuditContext
+from contactcenter.roles import Role
+
+# Words that only TRIP records carry: no page or response outside CAO and TSA may show them.
+TRIP_MARKERS = ("Zebulon Quartermaine", "RCN7741852963", "Quartermaine screening at IAD")
+
+
+@dataclass
+class World:
+    users: dict[Role, Any]
+    case: Any
+    interaction: Any
+    service_request: Any
+    inquiry: Any
+    attachment: Any
+    response: Any
+    letter: Any
+    trip_inquiry: Any
+    trip: Any
+    trip_response: Any
+    contact: Any
+    organisation: Any
+    engagement: Any
+    registration: Any
+    referral: Any
+    waiting_contact: Any
+
+
+def build_world(make_staff, case) -> World:
+    from casework import services as casework
+    from casework.models import ResponseKind, Source
+    from contactcenter import services as core
+    from contactcenter.models import (
+        CaseStatusEvent,
+        FormOrder,
+        ServiceRequest,
+        WaitingContact,
+    )
+    from ivr.models import Call
+    from outreach import services as outreach
+    from outreach.models import Membership, PartnerInteraction, ReportBack, ReportBackDelivery
+    from tests.casework.factories import AttachmentFactory, make_inquiry
+    from tests.outreach.factories import ContactFactory, EngagementFactory, OrganisationFactory, RegistrationFactory
+
+    users = {role: make_staff(role) for role in Role}
+    csr, analyst = users[Role.CSR], users[Role.CAO_ANALYST]
+    context = AuditContext(actor=analyst)
+
+    interaction = core.interaction_record(
+        context=AuditContext(actor=csr),
+        channel="tier1",
+        topic_code="case-status",
+        source_app="contactcenter",
+        source_model="waitingcontact",
+        source_id=990001,
+        receipt_numbers=[case.receipt_number],
+        contact_phone="+12025550100",
+        summary="Caller asked about a delayed card",
+        handled_by=csr,
+    )
+    service_request = ServiceRequest.objects.create(
+        kind="expedite",
+        status="pending_review",
+        case=case,
+        receipt_number=case.receipt_number,
+        form=case.form,
+        office=case.office,
+        applicant_name=case.applicant_name,
+        date_of_birth=case.date_of_birth,
+        requester_role="applicant",
+        expedite_criterion="financial_loss",
+        due_on=timezone.localdate() + timedelta(days=15),
+        created_by=csr,
+    )
+    CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
+    FormOrder.objects.create(form=case.form, channel="mail", case=case, idempotency_key="world-order-1")
+    waiting_contact = WaitingContact.objects.create(
+        kind="call",
+        tier=1,
+        language="en",
+        queue_name="tier1-en",
+        phone="+12025550100",
+        caller_time_zone="America/New_York",
+    )
+    Call.objects.create(call_sid="CA" + "0" * 32, from_number="+12025550100", caller_time_zone="America/New_York")
+
+    inquiry = make_inquiry(attachments=[AttachmentFactory()])
+    inquiry = casework.inquiry_triage(context=context, inquiry=inquiry, source=Source.CIS_OMBUDSMAN, priority=2)
+    inquiry = casework.inquiry_assign(context=context, inquiry=inquiry, assignee=analyst)
+    response = casework.response_draft(context=context, inquiry=inquiry, subject="Re: delay", body="Dear Ombudsman")
+    letter = casework.response_draft(
+        context=context, inquiry=inquiry, kind=ResponseKind.LETTER, subject="Letter", body="Dear applicant"
+    )
+
+    trip_inquiry = make_inquiry(
+        source=Source.TSA_TRIP,
+        subject="Quartermaine screening at IAD",
+        body=f"Zebulon Quartermaine is screened at every flight (his case {case.receipt_number}).",
+        correspondent_name="Zebulon Quartermaine",
+        correspondent_email="zq@example.org",
+        correspondent_organisation="",
+    )
+    trip = casework.trip_redress_open(
+        context=context,
+        inquiry=trip_inquiry,
+        redress_control_number="RCN7741852963",
+        traveller_name="Zebulon Quartermaine",
+    )
+    type(trip).objects.filter(pk=trip.pk).update(determination_letter="Zebulon Quartermaine: redress granted.")
+    trip.refresh_from_db()
+    trip_inquiry = casework.inquiry_triage(context=context, inquiry=trip_inquiry, source=Source.TSA_TRIP, priority=2)
+    trip_inquiry = casework.inquiry_assign(context=context, inquiry=trip_inquiry, assignee=analyst)
+    trip_response = casework.response_draft(
+        context=context, inquiry=trip_inquiry, subject="Quartermaine screening at IAD", body="Dear traveller"
+    )
+
+    organisation = OrganisationFactory()
+    contact = ContactFactory(first_name="Twin", last_name="Person", phone="+13125550110")
+    ContactFactory(first_name="Twin", last_name="Person")  # a possible duplicate
+    Membership.objects.create(contact=contact, organisation=organisation, position="Director")
+    PartnerInteraction.objects.create(
+        cro=users[Role.CRO], organisation=organisation, contact=contact, kind="call", summary="Talked"
+    )
+    engagement = EngagementFactory(organiser=users[Role.CRO])
+    registration = RegistrationFactory(engagement=engagement)
+    report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
+    ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
+    referral = outreach.referral_create(
+        context=AuditContext(actor=users[Role.CRO]),
+        referred_by=users[Role.CRO],
+        person_name="Referred Person",
+        topic_code="case-status",
+        mode="inquiry",
+        consent=True,
+        email="referred@example.org",
+    )
+    return World(
+        users=users,
+        case=case,
+        interaction=interaction,
+        service_request=service_request,
+        inquiry=inquiry,
+        attachment=inquiry.attachments.first(),
+        response=response,
+        letter=letter,
+        trip_inquiry=trip_inquiry,
+        trip=trip,
+        trip_response=trip_response,
+        contact=contact,
+        organisation=organisation,
+        engagement=engagement,
+        registration=registration,
+        referral=referral,
+        waiting_contact=waiting_contact,
+    )
