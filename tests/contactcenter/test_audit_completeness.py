@@ -127,6 +127,7 @@ NO_PII = {
             "console-escalate",
             "console-wrap-up",
             "console-review",
+            "console-verify",
             "casework-inquiry-assign",
             "casework-inquiry-close",
             "casework-inquiry-hold",
