@@ -1,3 +1,4 @@
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -46,6 +47,19 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
         action=AuditAction.LOGIN_FAILED,
         target_type="auth.user",
         summary=f"Failed sign-in for {username!r}",
+    )
+
+
+@receiver(user_locked_out)
+def _audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
+    from .services import audit_record
+
+    audit_record(
+        context=AuditContext.from_request(request, channel=_channel(request)),
+        action=AuditAction.LOGIN_FAILED,
+        target_type="auth.user",
+        summary=f"Sign-in locked out for {str(username or '')[:150]!r}",
+        detail={"locked_out": True},
     )
 
 

@@ -17,7 +17,7 @@ from . import selectors, services
 from .audit import AuditContext
 from .broker import broker_status
 from .consoles import landing_console
-from .forms import HistoryReportForm, ReceiptLookupForm, ThrottledAuthenticationForm
+from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
 from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
@@ -39,7 +39,6 @@ def home(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     allowed_roles = PUBLIC
     template_name = "registration/login.html"
-    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
     def get_success_url(self) -> str:

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Configuration comes only from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,7 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "contactcenter.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in that django-axes locked out into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "contactcenter.urls"
@@ -115,8 +119,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Reverse proxies in front of the app that each append to X-Forwarded-For; the client's address is that
 # many hops from the right (0: no proxy, the header is ignored and REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sign-in lockout (django-axes, contactcenter/lockout.py): LOGIN_FAILURE_LIMIT failures per username at one
+# address and per address over all usernames; LOGIN_ACCOUNT_FAILURE_LIMIT per account from every address
+# (higher, since anyone can fail as anyone). Locked until LOGIN_FAILURE_WINDOW_SECONDS after the last failure.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "contactcenter.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_CLIENT_IP_CALLABLE = "contactcenter.audit.client_ip"
+AXES_USERNAME_CALLABLE = "contactcenter.lockout.username_key"
+AXES_LOCKOUT_CALLABLE = "contactcenter.lockout.lockout_response"
+# A success does not clear the address's count: signing in to one's own account between guesses at
+# others' would reset it.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
