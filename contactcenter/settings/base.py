@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "contactcenter.session_idle.IdleTimeoutMiddleware",
     # Before any view (and CSRF's process_view) reads the body.
     "contactcenter.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -106,9 +107,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Federal systems lock idle sessions: 30 minutes of inactivity ends the session.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Federal systems lock idle sessions: 30 minutes without activity ends the session
+# (contactcenter/session_idle.py; polls are not activity). The page warns SESSION_IDLE_WARNING_SECONDS before.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=SESSION_IDLE_SECONDS)
+# Saved when changed only: a poll changes nothing, so it no longer pushes the expiry back.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -222,7 +227,7 @@ IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["contactcenter.permissions.HasRole"],
@@ -231,7 +236,25 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.drf.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "contactcenter.throttles.UserThrottle",
+        "contactcenter.throttles.AnonThrottle",
+        "contactcenter.throttles.WriteThrottle",
+        "contactcenter.throttles.ScopedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_RATE_USER", default="600/min"),
+        "anon": env("API_RATE_ANON", default="60/min"),
+        "write": env("API_RATE_WRITE", default="60/min"),
+        "api-token": "10/hour",
+    },
+}
+# API tokens (django-rest-knox): stored as digests, each valid this many hours from its creation.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=8)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NCSC Contact Center API",
