@@ -53,6 +53,17 @@ class LogoutView(auth_views.LogoutView):
     allowed_roles = PUBLIC
 
 
+@public
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before the idle sign-out. Asked with `X-Poll: 1` it only reports; asked without,
+    it is activity (the "Stay signed in" button) and starts the idle time again."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"remaining": 0}, status=401)
+    return JsonResponse({"remaining": request.session_idle["remaining"]})
+
+
 @roles_required(*CASE_PII_ROLES)
 def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     form = ReceiptLookupForm({"receipt_number": receipt_number})
