@@ -145,6 +145,8 @@ AXES_LOCKOUT_CALLABLE = "contactcenter.lockout.lockout_response"
 # others' would reset it.
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# Sign-ins and sign-outs are already AuditEvent rows (append-only); axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
