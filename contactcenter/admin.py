@@ -351,3 +351,6 @@ class WaitingContactAdmin(AuditedViewMixin, admin.ModelAdmin):
     date_hierarchy = "enqueued_at"
     audit_target_type = "contactcenter.waitingcontact"
     audit_summary = "Queued contact opened in admin"
+
+
+from . import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)

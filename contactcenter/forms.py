@@ -4,14 +4,9 @@ import re
 import uuid
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import ratelimit
-from .audit import client_ip
 from .identifiers import US_STATE_CODES, ZIP5_RE, InvalidIdentifier, normalize_receipt_number
 from .models import (
     STATE_CODE_MESSAGE,
@@ -27,35 +22,6 @@ from .models import (
 )
 
 SUBMISSION_TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _failure_keys(request, username: str) -> list[str]:
-    # A username is counted per address, so nobody can lock a colleague out from everywhere by failing
-    # to sign in as them; an address is counted across all usernames, so spraying is still stopped.
-    address = client_ip(request) or "-"
-    return [f"login-fail:user-ip:{username.lower()[:150]}:{address}", f"login-fail:ip:{address}"]
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Locks a username at one address, and an address for every username, out for a while after
-    repeated failed sign-ins."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _("Too many failed sign-in attempts. Wait 15 minutes or contact the service desk."),
-    }
-
-    def clean(self):
-        username = self.data.get("username", "")
-        keys = _failure_keys(self.request, username)
-        if any((cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            for key in keys:
-                ratelimit.hit(key, window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-            raise
 
 
 class ReceiptLookupForm(forms.Form):

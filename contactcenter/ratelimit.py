@@ -1,5 +1,5 @@
 """One fixed-window counter behind every limit: IVR case lookups per calling number, the public
-forms per address, failed sign-ins per user and address."""
+forms per address. (Failed sign-ins are counted by django-axes: contactcenter/lockout.py.)"""
 
 from __future__ import annotations
 

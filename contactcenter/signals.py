@@ -1,3 +1,5 @@
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -30,7 +32,11 @@ def _audit_logout(sender, request, user, **kwargs):
         action=AuditAction.LOGOUT,
         target_type="auth.user",
         target_id=user.pk,
-        summary=f"{user.get_username()} signed out",
+        summary=(
+            f"{user.get_username()} signed out after {settings.SESSION_IDLE_SECONDS // 60} idle minutes"
+            if getattr(request, "session_idle_timed_out", False)
+            else f"{user.get_username()} signed out"
+        ),
     )
 
 
@@ -46,6 +52,19 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
         action=AuditAction.LOGIN_FAILED,
         target_type="auth.user",
         summary=f"Failed sign-in for {username!r}",
+    )
+
+
+@receiver(user_locked_out)
+def _audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
+    from .services import audit_record
+
+    audit_record(
+        context=AuditContext.from_request(request, channel=_channel(request)),
+        action=AuditAction.LOGIN_FAILED,
+        target_type="auth.user",
+        summary=f"Sign-in locked out for {str(username or '')[:150]!r}",
+        detail={"locked_out": True},
     )
 
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
-from . import api, views, views_console
+from . import api, api_tokens, views, views_console
 from .roles import public
 
 router = SimpleRouter()
@@ -13,6 +13,7 @@ router.register("service-requests", api.ServiceRequestViewSet, basename="service
 
 api_urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("auth/token/", api_tokens.ApiTokenView.as_view(), name="api-token"),
     path("agent/state/", api.AgentStateView.as_view(), name="api-agent-state"),
     path("queues/stats/", api.QueueStatsView.as_view(), name="api-queue-stats"),
     path("schema/", api.SchemaView.as_view(), name="api-schema"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", views.session_status, name="session-status"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),

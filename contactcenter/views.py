@@ -17,7 +17,7 @@ from . import selectors, services
 from .audit import AuditContext
 from .broker import broker_status
 from .consoles import landing_console
-from .forms import HistoryReportForm, ReceiptLookupForm, ThrottledAuthenticationForm
+from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
 from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
@@ -39,7 +39,6 @@ def home(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     allowed_roles = PUBLIC
     template_name = "registration/login.html"
-    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
     def get_success_url(self) -> str:
@@ -67,6 +66,17 @@ def _case_identity_visible(user, case) -> bool:
         return True
     contact = selectors.connected_contact_for(user=user)
     return contact is not None and selectors.caller_verification_state(contact=contact).covers(case)
+
+
+@public
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before the idle sign-out. Asked with `X-Poll: 1` it only reports; asked without,
+    it is activity (the "Stay signed in" button) and starts the idle time again."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"remaining": 0}, status=401)
+    return JsonResponse({"remaining": request.session_idle["remaining"]})
 
 
 @roles_required(*CASE_PII_ROLES)

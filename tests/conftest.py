@@ -162,6 +162,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (API throttles, public forms) live in the process's cache: none may carry
+    from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _queue_hours_fresh():
     """Queue hours are cached per process; a test's rolled-back edit must not outlive it."""
     from contactcenter.selectors import queue_hours_forget

@@ -7,3 +7,4 @@ from .core import *  # noqa: F403
 from .live import *  # noqa: F403
 from .reference import *  # noqa: F403
 from .routing import *  # noqa: F403
+from .tokens import *  # noqa: F403

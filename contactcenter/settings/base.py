@@ -1,5 +1,6 @@
 """Settings shared by every environment. Configuration comes only from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,7 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -47,10 +49,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "contactcenter.session_idle.IdleTimeoutMiddleware",
     # Before any view (and CSRF's process_view) reads the body.
     "contactcenter.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in that django-axes locked out into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "contactcenter.urls"
@@ -102,9 +107,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Federal systems lock idle sessions: 30 minutes of inactivity ends the session.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Federal systems lock idle sessions: 30 minutes without activity ends the session
+# (contactcenter/session_idle.py; polls are not activity). The page warns SESSION_IDLE_WARNING_SECONDS before.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=SESSION_IDLE_SECONDS)
+# Saved when changed only: a poll changes nothing, so it no longer pushes the expiry back.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -115,8 +124,29 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Reverse proxies in front of the app that each append to X-Forwarded-For; the client's address is that
 # many hops from the right (0: no proxy, the header is ignored and REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sign-in lockout (django-axes, contactcenter/lockout.py): LOGIN_FAILURE_LIMIT failures per username at one
+# address and per address over all usernames; LOGIN_ACCOUNT_FAILURE_LIMIT per account from every address
+# (higher, since anyone can fail as anyone). Locked until LOGIN_FAILURE_WINDOW_SECONDS after the last failure.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "contactcenter.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_CLIENT_IP_CALLABLE = "contactcenter.audit.client_ip"
+AXES_USERNAME_CALLABLE = "contactcenter.lockout.username_key"
+AXES_LOCKOUT_CALLABLE = "contactcenter.lockout.lockout_response"
+# A success does not clear the address's count: signing in to one's own account between guesses at
+# others' would reset it.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Sign-ins and sign-outs are already AuditEvent rows (append-only); axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -203,7 +233,7 @@ CALLER_VERIFICATION_FAILURES_PER_RECEIPT = env.int("CALLER_VERIFICATION_FAILURES
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["contactcenter.permissions.HasRole"],
@@ -212,7 +242,25 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.drf.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "contactcenter.throttles.UserThrottle",
+        "contactcenter.throttles.AnonThrottle",
+        "contactcenter.throttles.WriteThrottle",
+        "contactcenter.throttles.ScopedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_RATE_USER", default="600/min"),
+        "anon": env("API_RATE_ANON", default="60/min"),
+        "write": env("API_RATE_WRITE", default="60/min"),
+        "api-token": "10/hour",
+    },
+}
+# API tokens (django-rest-knox): stored as digests, each valid this many hours from its creation.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=8)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NCSC Contact Center API",

@@ -1,6 +1,5 @@
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from contactcenter import services
 from contactcenter.audit import AuditContext
@@ -41,8 +40,8 @@ def test_swagger_ui_is_served_offline(client_as):
 
 def test_token_authentication(make_staff, ledger):
     user = make_staff(Role.ISO)
-    token = Token.objects.create(user=user)
-    response = Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = services.api_token_create(user=user, context=AuditContext.system())
+    response = Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert response.json()["roles"] == ["iso"]
     assert Client().get("/api/me/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 401

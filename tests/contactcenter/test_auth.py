@@ -1,6 +1,7 @@
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -19,11 +20,6 @@ LANDING = {
     Role.CRO: "/outreach/",
     Role.ADMINISTRATOR: "/admin/",
 }
-
-
-@pytest.fixture(autouse=True)
-def _clear_lockouts():
-    cache.clear()
 
 
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
@@ -67,8 +63,8 @@ def test_repeated_failures_lock_the_account_at_that_address_even_with_the_right_
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": user.username, "password": "wrong"})
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 200
-    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts. Wait 15 minutes" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -168,9 +164,9 @@ def test_a_forged_first_hop_neither_escapes_the_address_lockout_nor_forges_the_a
             {"username": f"nobody-{n}", "password": "wrong"},
             HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7",
         )
-    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, ip_address="203.0.113.7").count() == (
-        settings.LOGIN_FAILURE_LIMIT
-    )
+    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, ip_address="203.0.113.7")
+    assert failures.filter(summary__startswith="Failed sign-in").count() == settings.LOGIN_FAILURE_LIMIT
+    assert failures.filter(detail__locked_out="True").count() == 1
     user = make_staff(Role.CSR)
     response = client.post(
         reverse("login"),
@@ -202,3 +198,58 @@ def test_one_address_spraying_many_usernames_is_locked_out(make_staff):
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_one_account_tried_from_many_addresses_is_locked_out_at_its_own_limit(make_staff):
+    """Per account, whatever the address: a botnet gets LOGIN_ACCOUNT_FAILURE_LIMIT guesses in all,
+    though no single address reaches LOGIN_FAILURE_LIMIT."""
+    user = make_staff(Role.CSR)
+    other = make_staff(Role.CSR)
+    assert settings.LOGIN_FAILURE_LIMIT < settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+    for n in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT - 1):
+        # Any case of the name counts against the one account.
+        name = user.username.upper() if n % 2 else user.username
+        Client(REMOTE_ADDR=f"198.51.{n // 200}.{n % 200 + 1}").post(
+            reverse("login"), {"username": name, "password": "wrong"}
+        )
+    almost = Client(REMOTE_ADDR="203.0.113.40")
+    assert almost.post(reverse("login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    almost.post(reverse("logout"))
+
+    Client(REMOTE_ADDR="198.51.100.250").post(reverse("login"), {"username": user.username, "password": "wrong"})
+    owner = Client(REMOTE_ADDR="203.0.113.41")
+    refused = owner.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "Too many failed sign-in attempts" in refused.content.decode()
+    assert "_auth_user_id" not in owner.session
+    # Only that account: a colleague signs in from the same address.
+    assert owner.post(reverse("login"), {"username": other.username, "password": PASSWORD}).status_code == 302
+    locked = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, detail__locked_out="True")
+    assert locked.exists() and all(user.username in event.summary for event in locked)
+
+
+def test_the_lockout_ends_after_the_window(make_staff):
+    import time_machine
+    from django.utils import timezone
+
+    user = make_staff(Role.CSR)
+    client = Client(REMOTE_ADDR="198.51.100.60")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(settings.LOGIN_FAILURE_LIMIT):
+            client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+        assert client.post(reverse("login"), {"username": user.username, "password": PASSWORD}).status_code == 429
+    with time_machine.travel(start + timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1), tick=False):
+        assert client.post(reverse("login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+
+
+def test_the_lockout_page_is_in_spanish_for_a_spanish_page(make_staff):
+    user = make_staff(Role.CSR)
+    client = Client(REMOTE_ADDR="198.51.100.61", HTTP_ACCEPT_LANGUAGE="es")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert 'lang="es"' in body
+    assert "Demasiados intentos fallidos de inicio de sesión. Espere 15 minutos" in body

@@ -26,7 +26,13 @@ SKIP_PATTERNS = (r"^static/",)
 # The audit log is append-only for everyone: its add and delete pages refuse administrators too.
 # A CAO response is written only through the console's review workflow and is never deleted: its
 # admin add and delete pages refuse.
+# API tokens are minted by their holder only, and django-axes' sign-in records are written by axes:
+# their add pages refuse too.
 REFUSES_WITHOUT_PARAMETERS = {
+    "admin:knox_authtoken_add",
+    "admin:axes_accessattempt_add",
+    "admin:axes_accesslog_add",
+    "admin:axes_accessfailurelog_add",
     "admin:autocomplete",
     "admin:contactcenter_auditevent_add",
     "admin:contactcenter_auditevent_delete",
