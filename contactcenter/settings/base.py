@@ -264,6 +264,7 @@ LOGGING = {
     "filters": {
         "mask_pii": {"()": "contactcenter.logging.MaskPIIFilter"},
         "request_id": {"()": "contactcenter.logging.RequestIdFilter"},
+        "one_line_refusals": {"()": "contactcenter.logging.OneLineRefusalFilter"},
     },
     "formatters": {
         "json": {
@@ -277,12 +278,14 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "mask_pii"],
+            "filters": ["one_line_refusals", "request_id", "mask_pii"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # The development server's request lines, through the same masks (Django gives them their own handler).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "celery": {"level": LOG_LEVEL},
     },
 }
