@@ -11,9 +11,13 @@ class IvrConfig(AppConfig):
         from contactcenter.roles import Role
 
         from . import reference
+        from .simulator import simulator_enabled
 
         reference.connect_signals()
 
+        # Off with a real telephony backend (the page answers 404 then): no link to it either.
+        if not simulator_enabled():
+            return
         register(
             Console(
                 "ivr",

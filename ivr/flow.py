@@ -7,7 +7,9 @@ in `Call.state`, so any web process can take the next step of any call."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -229,10 +231,29 @@ def _yes_no(turn: Turn) -> str | None:
     return None
 
 
+# Who else a lookup is counted against, besides the calling number: the call simulator sets the
+# signed-in user (its webhooks run in the same thread), so that trying one number after another does
+# not give a simulator user a fresh allowance each time. Callers from outside cannot set it.
+_ALSO_COUNTED_AS: ContextVar[tuple[str, ...]] = ContextVar("ivr_lookups_also_counted_as", default=())
+
+
+@contextmanager
+def lookups_also_counted_as(key: str) -> Iterator[None]:
+    token = _ALSO_COUNTED_AS.set((*_ALSO_COUNTED_AS.get(), key))
+    try:
+        yield
+    finally:
+        _ALSO_COUNTED_AS.reset(token)
+
+
 def lookup_allowed(call: Call) -> bool:
     """Case-status lookups are limited per calling number, so nobody can walk receipt numbers."""
-    count = ratelimit.hit(f"ivr:lookups:{call.from_number}", window_seconds=3600)
-    return count <= settings.IVR_CASE_LOOKUPS_PER_HOUR
+    allowed = True
+    for key in (call.from_number, *_ALSO_COUNTED_AS.get()):
+        allowed = (
+            ratelimit.hit(f"ivr:lookups:{key}", window_seconds=3600) <= settings.IVR_CASE_LOOKUPS_PER_HOUR and allowed
+        )
+    return allowed
 
 
 def handle_confirm_receipt(turn: Turn) -> Reply:
