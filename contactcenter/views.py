@@ -21,6 +21,7 @@ from .forms import HistoryReportForm, ReceiptLookupForm, ThrottledAuthentication
 from .identifiers import mask_receipt_number
 from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
+from .wallboard import wallboard_alerts
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def _wallboard_context() -> dict:
         row["answered_percent"] = round(100 * row["answered"] / peak)
     return {
         "now": now,
+        "alerts": wallboard_alerts(),
         "queues": [
             (row, [(AgentStatus(state).label, count) for state, count in sorted(row.agents.items())])
             for row in selectors.queue_stats(now=now)

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from contactcenter import hours, ratelimit, selectors, services
@@ -256,6 +257,38 @@ def lookup_allowed(call: Call) -> bool:
     return allowed
 
 
+NOT_FOUND_KEY = "ivr:not-found:all-callers"
+NOT_FOUND_ALERTED_KEY = "ivr:not-found:alerted"
+NOT_FOUND_WINDOW_SECONDS = 3600
+
+
+def lookups_paused() -> bool:
+    """Over the hourly limit of not-found lookups across all callers, the IVR says neither found nor
+    not found: the per-number limit alone is no lock, as a caller ID is easy to spoof."""
+    return ratelimit.count(NOT_FOUND_KEY) > settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
+
+
+def _count_not_found() -> bool:
+    """Count one not-found lookup; True (and the alert raised, once per window) when it is one too many."""
+    count = ratelimit.hit(NOT_FOUND_KEY, window_seconds=NOT_FOUND_WINDOW_SECONDS)
+    limit = settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
+    if count <= limit:
+        return False
+    if cache.add(NOT_FOUND_ALERTED_KEY, 1, NOT_FOUND_WINDOW_SECONDS):
+        from .services import lookup_alert_raise
+
+        lookup_alert_raise(not_found_count=count, limit=limit, window_seconds=NOT_FOUND_WINDOW_SECONDS)
+    return True
+
+
+def _lookups_paused_reply(turn: Turn) -> Reply:
+    _path(turn.call, "receipt:paused")
+    accepted(turn)
+    reply = main_menu_reply(turn, lead=[turn.t("lookups_paused")])
+    reply.result = "lookups paused"
+    return reply
+
+
 def handle_confirm_receipt(turn: Turn) -> Reply:
     call = turn.call
     answer = _yes_no(turn)
@@ -270,8 +303,12 @@ def handle_confirm_receipt(turn: Turn) -> Reply:
     if not lookup_allowed(call):
         _path(call, "receipt:rate-limited")
         return _after_rate_limit(turn)
+    if lookups_paused():
+        return _lookups_paused_reply(turn)
     case = selectors.case_get(receipt_number=receipt)
     if case is None:
+        if _count_not_found():
+            return _lookups_paused_reply(turn)
         _path(call, "receipt:not-found")
         reply = retry(turn, "receipt", "receipt_not_found")
         reply.say[0] = turn.t("receipt_not_found", spelled=parsing.spell_receipt(receipt, turn.language))

@@ -214,6 +214,9 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
+# Not-found case lookups per hour across ALL callers (caller IDs are spoofable): over it the IVR answers
+# no lookup until the hour is out, offers a representative, and raises one alert (log + wallboard).
+IVR_NOT_FOUND_LOOKUPS_PER_HOUR = env.int("IVR_NOT_FOUND_LOOKUPS_PER_HOUR", default=200)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
