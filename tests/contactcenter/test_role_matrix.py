@@ -25,7 +25,10 @@ SKIP_PATTERNS = (r"^static/",)
 # about a field configured for autocompletion; the matrix cannot tell that 403 from a role refusal.
 # The audit log is append-only for everyone: its add and delete pages refuse administrators too.
 # A CAO response is written only through the console's review workflow: its admin add page refuses.
+# An IVR lookup alert is raised only by the IVR and kept: its admin add and delete pages refuse.
 REFUSES_WITHOUT_PARAMETERS = {
+    "admin:ivr_lookupalert_add",
+    "admin:ivr_lookupalert_delete",
     "admin:autocomplete",
     "admin:contactcenter_auditevent_add",
     "admin:contactcenter_auditevent_delete",
