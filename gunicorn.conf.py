@@ -1,7 +1,9 @@
 """Gunicorn settings, read from the working directory by `make run` and the Docker image.
 
 Access lines carry request paths, and paths can carry receipt numbers: they go through the same
-PII mask as the application's own logs."""
+PII mask as the application's own logs, and their query strings keep only the values of an
+allow-list of parameters (contactcenter/access_log.py): a name or e-mail typed into a search is
+logged as [redacted]."""
 
 import os
 
@@ -10,6 +12,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 graceful_timeout = 10
 timeout = 30
 accesslog = "-"
+logger_class = "contactcenter.access_log.RedactingAccessLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%({x-request-id}o)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import functools
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext, client_ip, record_list_view, record_view
 from contactcenter.errors import ApplicationError
+from contactcenter.exports import csv_response
 from contactcenter.forms import ReceiptLookupForm
 from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditAction, Language
@@ -766,10 +766,7 @@ def _report_csv(request: HttpRequest, figures) -> HttpResponse:
     core_services.audit_record(
         context=_context(request), action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV"
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cao-report.csv"'
-    response.write("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8 ("0–5", not "0â€“5")
-    writer = csv.writer(response)
+    response, writer = csv_response("cao-report.csv", excel_bom=True)
     writer.writerow(["section", "month", "source", "value"])
     for row in figures.volume:
         writer.writerow(["volume", row["month"].strftime("%Y-%m"), row["source"], row["count"]])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -29,7 +29,10 @@ class SchemaView(SpectacularAPIView):
     allowed_roles = ALL_ROLES
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI whose start-up script is a separate request (?script), not inline: it runs under the
+    strict Content-Security-Policy."""
+
     allowed_roles = ALL_ROLES
 
 

@@ -14,8 +14,15 @@ _SEP = r"(?:[\s\-\u2013\u2014_.+]|%20|%2D|%2E|%5F|%E2%80%9[34])"
 _RECEIPT_PREFIX = "|".join(
     f"{_SEP}*".join(prefix) for prefix in ("EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE", "YSC")
 )
-_RECEIPT = re.compile(rf"(?<![A-Za-z])(?:{_RECEIPT_PREFIX})(?:{_SEP}*\d){{10}}(?!\d)", re.IGNORECASE)
-_A_NUMBER = re.compile(rf"(?<![A-Za-z])A(?:{_SEP}|#|%23)*\d(?:{_SEP}*\d){{6,8}}(?!\d)", re.IGNORECASE)
+# An identifier stands as a word: no letter or digit joined to either end (so none is found inside a
+# hex request id or a token), except that a URL escape may come just before it ('q=x%20EAC…').
+_WORD_START = r"(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2}))"
+_WORD_END = r"(?![A-Za-z0-9])"
+_RECEIPT = re.compile(rf"{_WORD_START}(?:{_RECEIPT_PREFIX})(?:{_SEP}*\d){{10}}{_WORD_END}", re.IGNORECASE)
+_A_NUMBER = re.compile(rf"{_WORD_START}A(?:{_SEP}|#|%23)*\d(?:{_SEP}*\d){{6,8}}{_WORD_END}", re.IGNORECASE)
+# Request ids and other UUIDs (hex groups joined by dashes) are left whole: a group like 'a123' next to
+# '-4567' would otherwise read as an A-number written with dashes.
+_UUID = re.compile(r"(?<![A-Za-z0-9])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9])", re.I)
 _URL_ESCAPE = re.compile(r"%[0-9A-F]{2}", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w*])(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}\b")
 _STREET = re.compile(
@@ -51,5 +58,7 @@ def mask_case_identifiers(text: str) -> str:
     the agency's own and must stay readable, but a person's case must not be named."""
     if not text:
         return text
-    text = _RECEIPT.sub(_mask_receipt, text)
-    return _A_NUMBER.sub(_mask_a_number, text)
+    pieces = _UUID.split(text)
+    uuids = _UUID.findall(text)
+    masked = [_A_NUMBER.sub(_mask_a_number, _RECEIPT.sub(_mask_receipt, piece)) for piece in pieces]
+    return "".join(part for pair in zip(masked, [*uuids, ""], strict=True) for part in pair)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import logging
 from datetime import timedelta
 
@@ -17,10 +16,12 @@ from . import selectors, services
 from .audit import AuditContext
 from .broker import broker_status
 from .consoles import landing_console
+from .exports import csv_response
 from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
 from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
+from .wallboard import wallboard_alerts
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def _wallboard_context() -> dict:
         row["answered_percent"] = round(100 * row["answered"] / peak)
     return {
         "now": now,
+        "alerts": wallboard_alerts(),
         "queues": [
             (row, [(AgentStatus(state).label, count) for state, count in sorted(row.agents.items())])
             for row in selectors.queue_stats(now=now)
@@ -220,16 +222,11 @@ CSV_COLUMNS = [
 
 
 def _queue_report_csv(rows: list[dict], start, end) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="queues-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response(f"queues-{start:%Y%m%d}-{end:%Y%m%d}.csv")
     writer.writerow([header for header, _ in CSV_COLUMNS])
     for row in rows:
         writer.writerow(
-            [
-                round(value, 1) if isinstance(value, float) else ("" if value is None else value)
-                for value in (row[key] for _, key in CSV_COLUMNS)
-            ]
+            [round(value, 1) if isinstance(value, float) else value for value in (row[key] for _, key in CSV_COLUMNS)]
         )
     return response
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from contactcenter.admin import AuditedViewMixin
 
-from .models import Call, CallEvent
+from .models import Call, CallEvent, LookupAlert
 
 
 class CallEventInline(admin.TabularInline):
@@ -23,3 +23,20 @@ class CallAdmin(AuditedViewMixin, admin.ModelAdmin):
     date_hierarchy = "started_at"
     inlines = [CallEventInline]
     readonly_fields = ["interaction"]
+
+
+@admin.register(LookupAlert)
+class LookupAlertAdmin(admin.ModelAdmin):
+    """The record of each alert; raised only by the IVR, never edited."""
+
+    list_display = ["raised_at", "window_ends_at", "not_found_count", "limit"]
+    date_hierarchy = "raised_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,11 +9,17 @@ class IvrConfig(AppConfig):
     def ready(self) -> None:
         from contactcenter.consoles import Console, register
         from contactcenter.roles import Role
+        from contactcenter.wallboard import register_alert_source
 
-        from . import reference
+        from . import reference, selectors
+        from .simulator import simulator_enabled
 
         reference.connect_signals()
+        register_alert_source(selectors.wallboard_lookup_alerts)
 
+        # Off with a real telephony backend (the page answers 404 then): no link to it either.
+        if not simulator_enabled():
+            return
         register(
             Console(
                 "ivr",

@@ -7,10 +7,13 @@ in `Call.state`, so any web process can take the next step of any call."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from contactcenter import hours, ratelimit, selectors, services
@@ -229,10 +232,61 @@ def _yes_no(turn: Turn) -> str | None:
     return None
 
 
+# Who else a lookup is counted against, besides the calling number: the call simulator sets the
+# signed-in user (its webhooks run in the same thread), so that trying one number after another does
+# not give a simulator user a fresh allowance each time. Callers from outside cannot set it.
+_ALSO_COUNTED_AS: ContextVar[tuple[str, ...]] = ContextVar("ivr_lookups_also_counted_as", default=())
+
+
+@contextmanager
+def lookups_also_counted_as(key: str) -> Iterator[None]:
+    token = _ALSO_COUNTED_AS.set((*_ALSO_COUNTED_AS.get(), key))
+    try:
+        yield
+    finally:
+        _ALSO_COUNTED_AS.reset(token)
+
+
 def lookup_allowed(call: Call) -> bool:
     """Case-status lookups are limited per calling number, so nobody can walk receipt numbers."""
-    count = ratelimit.hit(f"ivr:lookups:{call.from_number}", window_seconds=3600)
-    return count <= settings.IVR_CASE_LOOKUPS_PER_HOUR
+    allowed = True
+    for key in (call.from_number, *_ALSO_COUNTED_AS.get()):
+        allowed = (
+            ratelimit.hit(f"ivr:lookups:{key}", window_seconds=3600) <= settings.IVR_CASE_LOOKUPS_PER_HOUR and allowed
+        )
+    return allowed
+
+
+NOT_FOUND_KEY = "ivr:not-found:all-callers"
+NOT_FOUND_ALERTED_KEY = "ivr:not-found:alerted"
+NOT_FOUND_WINDOW_SECONDS = 3600
+
+
+def lookups_paused() -> bool:
+    """Over the hourly limit of not-found lookups across all callers, the IVR says neither found nor
+    not found: the per-number limit alone is no lock, as a caller ID is easy to spoof."""
+    return ratelimit.count(NOT_FOUND_KEY) > settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
+
+
+def _count_not_found() -> bool:
+    """Count one not-found lookup; True (and the alert raised, once per window) when it is one too many."""
+    count = ratelimit.hit(NOT_FOUND_KEY, window_seconds=NOT_FOUND_WINDOW_SECONDS)
+    limit = settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
+    if count <= limit:
+        return False
+    if cache.add(NOT_FOUND_ALERTED_KEY, 1, NOT_FOUND_WINDOW_SECONDS):
+        from .services import lookup_alert_raise
+
+        lookup_alert_raise(not_found_count=count, limit=limit, window_seconds=NOT_FOUND_WINDOW_SECONDS)
+    return True
+
+
+def _lookups_paused_reply(turn: Turn) -> Reply:
+    _path(turn.call, "receipt:paused")
+    accepted(turn)
+    reply = main_menu_reply(turn, lead=[turn.t("lookups_paused")])
+    reply.result = "lookups paused"
+    return reply
 
 
 def handle_confirm_receipt(turn: Turn) -> Reply:
@@ -249,8 +303,12 @@ def handle_confirm_receipt(turn: Turn) -> Reply:
     if not lookup_allowed(call):
         _path(call, "receipt:rate-limited")
         return _after_rate_limit(turn)
+    if lookups_paused():
+        return _lookups_paused_reply(turn)
     case = selectors.case_get(receipt_number=receipt)
     if case is None:
+        if _count_not_found():
+            return _lookups_paused_reply(turn)
         _path(call, "receipt:not-found")
         reply = retry(turn, "receipt", "receipt_not_found")
         reply.say[0] = turn.t("receipt_not_found", spelled=parsing.spell_receipt(receipt, turn.language))

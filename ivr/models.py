@@ -67,3 +67,22 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id}#{self.step} {self.node}"
+
+
+class LookupAlert(models.Model):
+    """Raised once per window when not-found case lookups across all callers went over
+    IVR_NOT_FOUND_LOOKUPS_PER_HOUR (receipt numbers being walked from many, perhaps spoofed, numbers).
+    Until the window ends the IVR answers no case lookup and offers a representative instead; the
+    supervisors' wallboard shows it."""
+
+    raised_at = models.DateTimeField(default=timezone.now, db_index=True)
+    window_ends_at = models.DateTimeField()
+    not_found_count = models.PositiveIntegerField()
+    limit = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("case lookup alert")
+
+    def __str__(self) -> str:
+        return f"{self.not_found_count} not-found lookups (limit {self.limit}) at {self.raised_at:%Y-%m-%d %H:%M}"

@@ -97,6 +97,17 @@ PROMPTS: dict[str, dict[str, str]] = {
             "caso, oprima 2. Para hablar con un representante, oprima 0. Para el menú principal, oprima 9."
         ),
     },
+    "lookups_paused": {
+        "en": (
+            "We cannot give case status information by phone at this time. A representative can help you: "
+            "to speak to a representative, press 0. You can also check your case online at uscis.gov."
+        ),
+        "es": (
+            "En este momento no podemos dar información sobre el estado de casos por teléfono. Un representante "
+            "puede ayudarle: para hablar con un representante, oprima 0. También puede verificar su caso en "
+            "línea en uscis.gov/es."
+        ),
+    },
     "rate_limited": {
         "en": (
             "For your security, we cannot give more case status information on this call. "

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contactcenter import hours, services
 from contactcenter.identifiers import mask_receipt_number
-from contactcenter.models import Channel, ContactKind, Outcome, WaitingContact
+from contactcenter.models import AuditAction, Channel, ContactKind, Outcome, WaitingContact
 from contactcenter.pii import mask_pii
 from contactcenter.prepared import PreparedStatement
 
 from . import flow, twiml
-from .models import Call, CallEvent, CallOutcome
+from .models import Call, CallEvent, CallOutcome, LookupAlert
 
 logger = logging.getLogger(__name__)
 
@@ -404,3 +404,33 @@ def call_keep_place_with_callback(*, call_sid: str) -> WaitingContact | None:
         if call is None:
             return None
         return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK)
+
+
+def lookup_alert_raise(*, not_found_count: int, limit: int, window_seconds: int) -> LookupAlert:
+    """Record that not-found case lookups across all callers went over the hourly limit: one row
+    (the wallboard's banner), its audit row and one ERROR line for whoever watches the logs."""
+    now = timezone.now()
+    with transaction.atomic():
+        alert = LookupAlert(
+            raised_at=now,
+            window_ends_at=now + timedelta(seconds=window_seconds),
+            not_found_count=not_found_count,
+            limit=limit,
+        )
+        alert.full_clean()
+        alert.save()
+        services.audit_record(
+            context=flow.ivr_context(),
+            action=AuditAction.CREATE,
+            target_type="ivr.lookupalert",
+            target_id=alert.pk,
+            summary=f"IVR case lookups paused: {not_found_count} not found this hour, all callers (limit {limit})",
+        )
+    logger.error(
+        "IVR case lookups paused until %s: %d not-found lookups this hour across all callers (limit %d); "
+        "callers are offered a representative",
+        alert.window_ends_at.isoformat(timespec="minutes"),
+        not_found_count,
+        limit,
+    )
+    return alert

@@ -18,6 +18,18 @@ from twilio.request_validator import RequestValidator
 Transport = Callable[[str, dict[str, str], dict[str, str]], tuple[int, str]]
 
 
+def simulator_enabled() -> bool:
+    """The simulator signs its webhooks with the real auth token, and a simulated call can send texts
+    and book callbacks: only where nothing reaches the phone network (TELEPHONY_BACKEND=local)."""
+    return settings.TELEPHONY_BACKEND == "local"
+
+
+SIMULATOR_DISABLED = (
+    "The call simulator works only with TELEPHONY_BACKEND=local: with a real telephony backend a "
+    "simulated call would sign with the real Twilio token and could send real texts and book callbacks."
+)
+
+
 @dataclass
 class Prompt:
     """One TwiML document, as a caller experiences it."""

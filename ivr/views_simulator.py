@@ -6,14 +6,15 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.roles import Role, roles_required
 
 from . import clock
-from .simulator import SimulatedCall
+from .flow import lookups_also_counted_as
+from .simulator import SimulatedCall, simulator_enabled
 
 SESSION_KEY = "ivr_simulator"
 
@@ -89,6 +90,13 @@ def _failed(prompt) -> str:
 
 @roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR, Role.ADMINISTRATOR)
 def simulator(request: HttpRequest) -> HttpResponse:
+    if not simulator_enabled():
+        raise Http404("The call simulator is off: TELEPHONY_BACKEND is not local.")
+    with lookups_also_counted_as(f"simulator-user:{request.user.pk}"):
+        return _simulator(request)
+
+
+def _simulator(request: HttpRequest) -> HttpResponse:
     start_form, input_form = StartForm(), InputForm()
     saved = request.session.get(SESSION_KEY) or {}
     transcript = list(saved.get("transcript", []))

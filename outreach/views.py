@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext, record_list_view, record_view
 from contactcenter.errors import ApplicationError
+from contactcenter.exports import csv_response
 from contactcenter.identifiers import phone_e164
 from contactcenter.models import AuditAction
 from contactcenter.roles import OUTREACH_ROLES, roles_required
@@ -47,12 +47,6 @@ from .forms import (
 from .models import FeedbackSource, FeedbackStatus, OrganisationType
 
 staff = roles_required(*OUTREACH_ROLES)
-
-
-def _cell(value) -> str:
-    """A spreadsheet runs a cell that starts with = + - or @ as a formula: defuse it."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _get(selector, **kwargs):
@@ -746,9 +740,7 @@ def segments_csv(request: HttpRequest) -> HttpResponse:
     rows = selectors.segment_members(
         kind=chosen.get("kind", ""), region=chosen.get("region", ""), language=chosen.get("language", "")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="outreach-segment.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response("outreach-segment.csv")
     writer.writerow(["organisation", "type", "region", "district", "languages", "contact", "title", "email",
                      "phone", "preferred_language", "consent_email"])  # fmt: skip
     count = 0
@@ -758,7 +750,7 @@ def segments_csv(request: HttpRequest) -> HttpResponse:
         row = [o.name, o.get_kind_display(), o.region, o.district, " ".join(o.languages), str(c), c.title,
                c.email if c.consent_email else "", c.phone if c.consent_phone else "",
                c.preferred_language, "yes" if c.consent_email else "no"]  # fmt: skip
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(row)
         count += 1
     core_services.audit_record(
         context=_ctx(request),

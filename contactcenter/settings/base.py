@@ -37,10 +37,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "contactcenter.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,6 +123,25 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A strict Content-Security-Policy on every response, the admin and the API docs included: scripts and
+# styles only from this site's own files, never inline (templates carry no <script> body, <style> or
+# style/on* attribute; tests/contactcenter/test_csp.py walks every page to keep it so). Django 5.2's
+# admin needs no exception: its one inline <style> (a change list with both action bars turned off) is
+# never rendered here, and the same test walks every admin page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 # Reverse proxies in front of the app that each append to X-Forwarded-For; the client's address is that
 # many hops from the right (0: no proxy, the header is ignored and REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -229,6 +250,9 @@ IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # locks: per live contact, and per receipt number across all contacts in 24 hours.
 CALLER_VERIFICATION_FAILURES_PER_CONTACT = env.int("CALLER_VERIFICATION_FAILURES_PER_CONTACT", default=3)
 CALLER_VERIFICATION_FAILURES_PER_RECEIPT = env.int("CALLER_VERIFICATION_FAILURES_PER_RECEIPT", default=5)
+# Not-found case lookups per hour across ALL callers (caller IDs are spoofable): over it the IVR answers
+# no lookup until the hour is out, offers a representative, and raises one alert (log + wallboard).
+IVR_NOT_FOUND_LOOKUPS_PER_HOUR = env.int("IVR_NOT_FOUND_LOOKUPS_PER_HOUR", default=200)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -297,6 +321,7 @@ LOGGING = {
     "filters": {
         "mask_pii": {"()": "contactcenter.logging.MaskPIIFilter"},
         "request_id": {"()": "contactcenter.logging.RequestIdFilter"},
+        "one_line_refusals": {"()": "contactcenter.logging.OneLineRefusalFilter"},
     },
     "formatters": {
         "json": {
@@ -310,12 +335,14 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "mask_pii"],
+            "filters": ["one_line_refusals", "request_id", "mask_pii"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # The development server's request lines, through the same masks (Django gives them their own handler).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "celery": {"level": LOG_LEVEL},
     },
 }

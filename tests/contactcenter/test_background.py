@@ -91,6 +91,9 @@ def test_the_demo_stack_runs_without_redis_or_postgres(tmp_path):
         assert wait_for(healthy, timeout=90, interval=1), (tmp_path / "stack.log").read_text()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/EAC2190000001/", timeout=5) as response:
             assert "Sign in" in response.read().decode()
+        search = f"http://127.0.0.1:{port}/casework/?q=Maria+Lopez+maria%40example.org&page=2"
+        with urllib.request.urlopen(search, timeout=5) as response:
+            assert response.status == 200
     finally:
         stack.terminate()
         stack.wait(timeout=30)
@@ -99,3 +102,6 @@ def test_the_demo_stack_runs_without_redis_or_postgres(tmp_path):
     # The access log recorded the request with the receipt number masked.
     assert "/cases/EAC******0001/" in log
     assert "EAC2190000001" not in log
+    # What was typed into a search is not in it; the allow-listed page number is.
+    assert '"GET /casework/?q=[redacted]&page=2 HTTP/1.1" 302' in log, log
+    assert "Maria" not in log and "maria" not in log and "example.org" not in log

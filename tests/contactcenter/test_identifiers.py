@@ -155,3 +155,31 @@ def test_every_a_number_separator_is_masked_in_text(written):
         masked = mask_pii(line)
         assert "A******678" in masked, masked
         assert "012" not in masked and "345" not in masked, masked
+
+
+@pytest.mark.parametrize(
+    "request_id",
+    [
+        "3fa2a123456789bc0de1f2a3b4c5d6e7",  # uuid4().hex with 'a' + nine digits inside
+        "0d9eac21900000017c5a0123456789ab",  # a receipt prefix inside hex
+        "3fa85f64-a123-4567-b3fc-2c963f66afa6",  # a proxy's UUID: 'a123-4567' reads like an A-number
+        "5e0b7a012345678f",
+    ],
+)
+def test_identifiers_inside_request_ids_are_left_alone(request_id):
+    line = f"GET /api/me/ 200 [{request_id}] id={request_id}"
+    assert mask_pii(line) == line
+    # The same id next to a real A-number: only the A-number is masked.
+    masked = mask_pii(f"{request_id} lookup A012345678 EAC2190000001")
+    assert masked == f"{request_id} lookup A******678 EAC******0001"
+
+
+def test_identifiers_standing_as_words_are_still_masked():
+    for text, expected in [
+        ("(A012345678)", "(A******678)"),
+        ("A012345678.", "A******678."),
+        ("a=A012345678&b", "a=A******678&b"),
+        ("ref_EAC2190000001", "ref_EAC******0001"),
+        ("x%20EAC2190000001", "x%20EAC******0001"),
+    ]:
+        assert mask_pii(text) == expected

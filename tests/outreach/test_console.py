@@ -411,7 +411,8 @@ def test_a_refused_referral_comes_back_with_its_error_summary_focused_not_the_pa
     assert links == ["id_referral-person_name", "id_referral-consent"]
     for anchor in links:
         assert f'id="{anchor}"' in body
-    assert 'getElementById("referral-error-summary")' in body
+    # static/js/page.js (no inline script under the CSP) focuses the first [data-error-summary]: this one.
+    assert "/static/js/page.js" in body and 'tabindex="-1" id="referral-error-summary"' in body
     assert body.index('id="referral-error-summary"') > body.index('id="referral-heading"')
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ivr import clock
-from ivr.simulator import SimulatedCall, http_transport, in_process_transport
+from ivr.simulator import SIMULATOR_DISABLED, SimulatedCall, http_transport, in_process_transport, simulator_enabled
 
 
 def _moment(value: str) -> datetime:
@@ -42,6 +42,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, at=None, **options):
+        if not simulator_enabled():
+            raise CommandError(f"{SIMULATOR_DISABLED} Here TELEPHONY_BACKEND={settings.TELEPHONY_BACKEND!r}.")
         if at is not None and base_url:
             raise CommandError("--at works in process only: a running server decides by its own clock.")
         with clock.shifted(clock.shift_to(at) if at is not None else timedelta(0)):

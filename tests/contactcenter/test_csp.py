@@ -1,0 +1,138 @@
+"""The strict Content-Security-Policy: every HTML page carries it, and no page or template carries an
+inline script, style or event handler that it would refuse (the browser tests see it applied)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from contactcenter.roles import Role
+from tests.contactcenter.test_role_matrix import ROUTES, concrete_url
+
+ROOT = Path(settings.BASE_DIR)
+TEMPLATE_DIRS = [ROOT / "templates", *sorted(ROOT.glob("*/templates"))]
+
+
+class InlineFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        names = {name.lower(): value for name, value in attrs}
+        if tag == "style":
+            self.found.append("<style>")
+        if tag == "script":
+            if "src" not in names:
+                self.found.append("<script> without src")
+            self._in_script = True
+        if "style" in names:
+            self.found.append(f"style attribute on <{tag}>")
+        self.found += [f"{name}= on <{tag}>" for name in names if name.startswith("on")]
+        if names.get("href", "") and names["href"].strip().lower().startswith("javascript:"):
+            self.found.append(f"javascript: URL on <{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.found.append("script body")
+
+
+def inline_content(html: str) -> list[str]:
+    finder = InlineFinder()
+    finder.feed(html)
+    return finder.found
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+def assert_strict_policy(response, url):
+    header = response.get("Content-Security-Policy", "")
+    policy = directives(header)
+    assert policy.get("default-src") == ["'self'"], (url, header)
+    assert policy.get("script-src") == ["'self'"], (url, header)
+    assert policy.get("style-src") == ["'self'"], (url, header)
+    assert policy.get("object-src") == ["'none'"], (url, header)
+    assert policy.get("frame-ancestors") == ["'none'"], (url, header)
+    assert policy.get("base-uri") == ["'self'"] and policy.get("form-action") == ["'self'"], (url, header)
+    assert "unsafe" not in header, (url, header)
+
+
+def test_finder_sees_what_the_policy_refuses():
+    html = (
+        '<script>alert(1)</script><script src="/static/x.js"></script><style>p{}</style>'
+        '<p style="color:red" onclick="x()">a</p><a href="javascript:void(0)">b</a>'
+    )
+    assert inline_content(html) == [
+        "<script> without src",
+        "script body",
+        "<style>",
+        "style attribute on <p>",
+        "onclick= on <p>",
+        "javascript: URL on <a>",
+    ]
+    assert inline_content('<script src="/static/x.js" defer></script><p class="x">ok</p>') == []
+
+
+def test_no_template_carries_inline_script_or_style():
+    wrong = []
+    for folder in TEMPLATE_DIRS:
+        for path in folder.rglob("*.html"):
+            # Template tags stripped so that {% if %} inside a tag does not confuse the parser.
+            text = re.sub(r"{%.*?%}|{{.*?}}|{#.*?#}", "x", path.read_text(), flags=re.S)
+            wrong += [f"{path.relative_to(ROOT)}: {what}" for what in inline_content(text)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_every_html_page_carries_the_policy_and_no_inline_code(role, make_staff):
+    client = Client(raise_request_exception=False)
+    client.force_login(make_staff(role))
+    pages = 0
+    wrong = []
+    for route in ROUTES:
+        if getattr(route.callback, "twilio_webhook", False):
+            continue
+        url = concrete_url(route)
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        if not response.get("Content-Type", "").startswith("text/html") or response.status_code >= 300:
+            continue
+        pages += 1
+        assert_strict_policy(response, url)
+        wrong += [f"{url}: {what}" for what in inline_content(response.content.decode())]
+    assert pages >= 3
+    assert wrong == []
+
+
+def test_refusal_and_sign_in_pages_carry_the_policy(client, make_staff):
+    assert_strict_policy(client.get("/accounts/login/"), "/accounts/login/")
+    client.force_login(make_staff(Role.CSR))
+    refused = client.get("/wallboard/")
+    assert refused.status_code == 403
+    assert_strict_policy(refused, "/wallboard/")
+    assert inline_content(refused.content.decode()) == []
+
+
+def test_api_docs_load_their_script_from_a_url(client, make_staff):
+    client.force_login(make_staff(Role.CSR))
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    assert_strict_policy(page, "/api/docs/")
+    html = page.content.decode()
+    assert inline_content(html) == []
+    script_url = re.search(r'<script src="([^"]*script=[^"]*)"', html).group(1).replace("&amp;", "&")
+    script = client.get(script_url)
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
