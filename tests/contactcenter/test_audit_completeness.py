@@ -76,6 +76,8 @@ NO_PII = {
     "favicon": "icon",
     "javascript-catalog": "translations",
     "healthz": "health check",
+    "api-token": "mints or revokes the signed-in user's own API token",
+    "session-status": "seconds left before the idle sign-out",
     "console-work": "the polled part of the console: the offer, whose caller's cases the full page audits",
     "console-service-request": "an empty service-request form (POST: the service records the request)",
     "console-lookup-zip": "field offices and civil surgeons near a ZIP code (public reference data)",
@@ -201,8 +203,8 @@ ADMIN_NO_PII_MODELS = {
     "outreach.engagement": "published events",
     "outreach.feedbackitem": "stakeholder feedback on programmes",
     "outreach.reportback": "published report text",
-    "authtoken.tokenproxy": "API tokens (no case or contact records)",
     "knox.authtoken": "API tokens (no case or contact records)",
+    "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
     # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).
     "axes.accessattempt": "sign-in attempts",
     "axes.accesslog": "sign-ins",
