@@ -8,6 +8,7 @@ from rest_framework.response import Response as ApiResponse
 
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
+from contactcenter.drf import query_filters
 from contactcenter.models import AuditAction, AuditChannel, Language
 from contactcenter.permissions import HasRole
 from contactcenter.roles import CASEWORK_ROLES, Role
@@ -17,6 +18,7 @@ from .models import (
     CorrespondentRole,
     Inquiry,
     InquiryChannel,
+    InquiryStatus,
     Priority,
     Response,
     ResponseKind,
@@ -36,7 +38,7 @@ def _context(request) -> AuditContext:
 
 class InquirySerializer(serializers.ModelSerializer):
     correspondent = serializers.StringRelatedField()
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     sla = serializers.SerializerMethodField()
 
     class Meta:
@@ -116,8 +118,8 @@ class TelephoneSerializer(serializers.Serializer):
 
 class ResponseSerializer(serializers.ModelSerializer):
     inquiry = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    drafted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    drafted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Response
@@ -144,6 +146,12 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class InquiryFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=InquiryStatus.choices, required=False, allow_blank=True)
+    source = serializers.ChoiceField(choices=Source.choices, required=False, allow_blank=True)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Full-text search")
+
+
 class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
     """CAO inquiries (a TSA liaison sees DHS TRIP ones only). ?q= full-text search, ?status=, ?source=."""
 
@@ -152,14 +160,20 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = InquirySerializer
 
     def get_queryset(self):
-        params = self.request.query_params
+        if self.action != "list":
+            return selectors.inquiry_queue(user=self.request.user, open_only=False)
+        found = query_filters(self.request, InquiryFilters)
         return selectors.inquiry_queue(
             user=self.request.user,
-            status=params.get("status") or None,
-            source=params.get("source") or None,
-            search=params.get("q") or None,
+            status=found.get("status"),
+            source=found.get("source"),
+            search=found.get("q"),
             open_only=False,
         )
+
+    @extend_schema(parameters=[InquiryFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         inquiry = self.get_object()

@@ -50,7 +50,7 @@ def _work_signature(state: selectors.ConsoleState) -> str:
 def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, **forms) -> dict:
     state = state or selectors.console_state(user=request.user)
     contact = state.contact or state.wrap_up
-    receipts = selectors.contact_receipt_context(contact=contact) if contact else []
+    receipts = selectors.contact_receipt_context(user=request.user, contact=contact) if contact else []
     if contact is not None and receipts:
         services.audit_record(
             context=AuditContext.from_request(request),
@@ -81,7 +81,7 @@ def _context(request: HttpRequest, state: selectors.ConsoleState | None = None, 
         if profile is not None and profile.tier == Tier.TIER2
         else [],
         "my_requests": selectors.service_requests_list(created_by=request.user)[:10],
-        "recent": selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10],
+        "recent": selectors.interactions_visible_to(user=request.user).filter(handled_by=request.user)[:10],
         "state_form": AgentStateForm(),
         "lookup_form": ReceiptLookupForm(),
         "zip_form": ZipLookupForm(),

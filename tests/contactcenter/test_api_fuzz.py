@@ -1,0 +1,127 @@
+"""Schemathesis over /api/schema/ with a token of each of four roles: no server error and no
+response the schema does not describe (status code, content type, body, headers).
+
+Every operation is fuzzed, writes included: they run in the test database (flushed after the
+test), and background tasks they would enqueue are dropped, so nothing leaves this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from contactcenter.roles import Role
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+FUZZ_ROLES = (Role.CSR, Role.CAO_ANALYST, Role.OUTREACH_STAFF, Role.SUPERVISOR)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+# Examples per operation and generation mode, each sent with the four roles' tokens.
+# API_FUZZ_EXAMPLES raises it for a longer hunt.
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
+
+
+@pytest.fixture
+def api_token(make_staff):
+    """The one place this module mints API tokens: `api_token(role)` returns the Authorization
+    header value of a new staff member with that role."""
+
+    def mint(role: Role) -> str:
+        user = make_staff(role, username=f"fuzz-{role.value}")
+        return f"Token {Token.objects.create(user=user).key}"
+
+    return mint
+
+
+@pytest.fixture
+def ledger_with_nulls(make_staff):
+    """Rows whose nullable fields are null (no parent topic, no assignee, no reviewer, no end
+    time), so that the schema's promises about them are tested against real answers."""
+    from contactcenter.audit import AuditContext
+    from contactcenter.services import interaction_record
+    from tests.casework.factories import make_inquiry
+    from tests.outreach.factories import EngagementFactory
+
+    interaction_record(
+        context=AuditContext.system(),
+        channel="ivr",
+        topic_code="case-status",
+        source_app="fuzz",
+        source_model="call",
+        source_id=1,
+        receipt_numbers=["EAC2190000001"],
+    )
+    make_inquiry()
+    EngagementFactory()
+
+
+@pytest.fixture
+def no_background_tasks(monkeypatch):
+    from celery.app.task import Task
+
+    monkeypatch.setattr(Task, "apply_async", lambda self, *args, **kwargs: None)
+
+
+def _fuzz(operation, tokens: dict[Role, str], mode: GenerationMode, failures: dict) -> None:
+    """Each generated request is sent once per role; the first failure of each (role, operation,
+    mode) is kept."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        for role, token in tokens.items():
+            key = f"{role.value} {operation.label} [{mode.value}]"
+            if key in failures:
+                continue
+            headers = {"Authorization": token}
+            try:
+                case.validate_response(case.call(headers=headers), checks=CHECKS, headers=headers)
+            except (Exception, BaseExceptionGroup) as failure:  # collected, reported together
+                failures[key] = str(failure)
+
+    with contextlib.suppress(Unsatisfiable):  # negative mode, where no input can be invalid
+        run()
+
+
+def test_every_operation_for_four_roles_answers_as_the_schema_says(api_token, ledger_with_nulls, no_background_tasks):
+    tokens = {role: api_token(role) for role in FUZZ_ROLES}
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/", get_wsgi_application(), headers={"Authorization": tokens[Role.CSR]}
+    )
+    failures: dict[str, str] = {}
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz(operation, tokens, mode, failures)
+    assert operations >= 40
+    assert not failures, "\n\n".join(f"{key}: {failure}" for key, failure in sorted(failures.items()))
