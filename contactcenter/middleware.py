@@ -132,6 +132,15 @@ class NulRefusalMiddleware:
         refuse = getattr(view, "refuse_bad_input", None)
         if refuse is not None:
             return refuse(request)
+        if where.startswith("cookie"):
+            # The page must not load the session (or the user) from the cookie just refused.
+            from importlib import import_module
+
+            from django.conf import settings
+            from django.contrib.auth.models import AnonymousUser
+
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+            request.user = AnonymousUser()
         message = f"A NUL character is not accepted ({where})."
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)

@@ -41,8 +41,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "contactcenter.middleware.RequestIdMiddleware",
-    # Before the session reads its cookie and any view reads input: a NUL is refused unread.
-    "contactcenter.middleware.NulRefusalMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,6 +49,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view (and CSRF's process_view) reads the body.
     "contactcenter.middleware.RequestSizeLimitMiddleware",
+    # Before anything loads the session (request.user is lazy) or a view reads input: a NUL is
+    # refused unread, and the 400 page still has the user and the language.
+    "contactcenter.middleware.NulRefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
