@@ -243,7 +243,7 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
             services.inquiry_reopen(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
         )
 
-    @extend_schema(request=NoteSerializer, responses=InquirySerializer)
+    @extend_schema(request=NoteSerializer, responses={201: InquirySerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         serializer = NoteSerializer(data=request.data)

@@ -39,7 +39,7 @@ CHECKS = [
 ]
 # Examples per operation and generation mode, each sent with the four roles' tokens.
 # API_FUZZ_EXAMPLES raises it for a longer hunt.
-EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "10"))
 ONLY = os.environ.get("API_FUZZ_ONLY", "")  # e.g. "/api/topics/": fuzz only the operations naming it
 
 

@@ -181,3 +181,8 @@ def test_the_schema_is_valid_openapi(as_role):
     from drf_spectacular.validation import validate_schema
 
     validate_schema(_schema(as_role))
+
+
+def test_adding_a_note_is_documented_as_the_201_it_answers(as_role):
+    responses = _schema(as_role)["paths"]["/api/casework/inquiries/{id}/notes/"]["post"]["responses"]
+    assert "201" in responses and "200" not in responses
