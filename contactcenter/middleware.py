@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import json
+import logging
 import re
 import uuid
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from .request_context import reset_request_id, set_request_id
 
+logger = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
 
@@ -64,14 +74,10 @@ class NulRefusalMiddleware:
         where = self._nul_in(request)
         if where is None:
             return self.get_response(request)
-        import logging
-
-        logging.getLogger(__name__).warning("refused a NUL character in %s of %s", where, request.path[:200])
+        logger.warning("refused a NUL character in %s of %s", where, request.path[:200])
         return self._refusal(request, where)
 
     def _nul_in(self, request) -> str | None:
-        from django.conf import settings
-
         if "\x00" in request.path_info:
             return "the path"
         query = request.META.get("QUERY_STRING", "")
@@ -120,10 +126,6 @@ class NulRefusalMiddleware:
 
     @staticmethod
     def _refusal(request, where: str):
-        from django.http import JsonResponse
-        from django.shortcuts import render
-        from django.urls import Resolver404, resolve
-
         try:
             view = resolve(request.path_info).func
         except Resolver404:
@@ -134,11 +136,6 @@ class NulRefusalMiddleware:
             return refuse(request)
         if where.startswith("cookie"):
             # The page must not load the session (or the user) from the cookie just refused.
-            from importlib import import_module
-
-            from django.conf import settings
-            from django.contrib.auth.models import AnonymousUser
-
             request.session = import_module(settings.SESSION_ENGINE).SessionStore()
             request.user = AnonymousUser()
         message = f"A NUL character is not accepted ({where})."
@@ -148,8 +145,6 @@ class NulRefusalMiddleware:
 
 
 def _json_holds_nul(body: bytes) -> bool:
-    import json
-
     try:
         document = json.loads(body)
     except ValueError:

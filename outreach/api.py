@@ -224,7 +224,7 @@ class EngagementViewSet(OutreachViewSet):
         return Response(EngagementSerializer(selectors.engagement_get(engagement_id=created.pk)).data, status=201)
 
     @extend_schema(responses=RegistrationSerializer(many=True), summary="Registrations and attendance")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one engagement's list, whole
     def registrations(self, request, pk=None):
         engagement = self.get_object()
         rows = selectors.engagement_registrations(engagement=engagement)

@@ -186,3 +186,8 @@ def test_the_schema_is_valid_openapi(as_role):
 def test_adding_a_note_is_documented_as_the_201_it_answers(as_role):
     responses = _schema(as_role)["paths"]["/api/casework/inquiries/{id}/notes/"]["post"]["responses"]
     assert "201" in responses and "200" not in responses
+
+
+def test_an_engagements_registrations_are_documented_as_the_plain_list_they_are(as_role):
+    response = _schema(as_role)["paths"]["/api/outreach/engagements/{id}/registrations/"]["get"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"]["type"] == "array"
