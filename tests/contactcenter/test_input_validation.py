@@ -8,7 +8,6 @@ import json
 import pytest
 from django.test import Client
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 
 from contactcenter.roles import Role
 
@@ -17,9 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def as_role(make_staff):
+    """A signed-in client per role (a session, so that token minting stays in test_api_fuzz.py)."""
+
     def client_for(role: Role) -> Client:
-        token = Token.objects.create(user=make_staff(role))
-        return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client = Client()
+        client.force_login(make_staff(role))
+        return client
 
     return client_for
 
@@ -191,3 +193,13 @@ def test_adding_a_note_is_documented_as_the_201_it_answers(as_role):
 def test_an_engagements_registrations_are_documented_as_the_plain_list_they_are(as_role):
     response = _schema(as_role)["paths"]["/api/outreach/engagements/{id}/registrations/"]["get"]["responses"]["200"]
     assert response["content"]["application/json"]["schema"]["type"] == "array"
+
+
+def test_a_nul_in_a_multipart_field_of_the_public_form_is_refused():
+    response = Client().post("/casework/write/", {"subject": "Help\x00", "body": "Please"})
+    assert response.status_code == 400
+    assert "Request not accepted" in response.content.decode()
+
+
+def test_a_nul_in_the_path_is_refused(client_as):
+    assert client_as(Role.CSR).get("/cases/EAC%00/").status_code == 400
