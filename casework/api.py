@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from contactcenter.audit import AuditContext, AuditedReads
+from contactcenter.drf import query_filters
 from contactcenter.models import AuditChannel, Language
 from contactcenter.permissions import HasRole
 from contactcenter.roles import CASEWORK_ROLES, Role
@@ -16,6 +17,7 @@ from .models import (
     CorrespondentRole,
     Inquiry,
     InquiryChannel,
+    InquiryStatus,
     Priority,
     Response,
     ResponseKind,
@@ -35,8 +37,10 @@ def _context(request) -> AuditContext:
 
 class InquirySerializer(serializers.ModelSerializer):
     correspondent = serializers.StringRelatedField()
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     sla = serializers.SerializerMethodField()
+    # Blank when the sender's domain claimed nothing: a read-only model field would not say so.
+    sender_claimed_source = serializers.ChoiceField(choices=Source.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Inquiry
@@ -116,8 +120,8 @@ class TelephoneSerializer(serializers.Serializer):
 
 class ResponseSerializer(serializers.ModelSerializer):
     inquiry = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    drafted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    drafted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Response
@@ -144,6 +148,12 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class InquiryFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=InquiryStatus.choices, required=False, allow_blank=True)
+    source = serializers.ChoiceField(choices=Source.choices, required=False, allow_blank=True)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Full-text search")
+
+
 class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     """CAO inquiries (a TSA liaison sees DHS TRIP ones only). ?q= full-text search, ?status=, ?source=."""
 
@@ -154,14 +164,20 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     serializer_class = InquirySerializer
 
     def get_queryset(self):
-        params = self.request.query_params
+        if self.action != "list":
+            return selectors.inquiry_queue(user=self.request.user, open_only=False)
+        found = query_filters(self.request, InquiryFilters)
         return selectors.inquiry_queue(
             user=self.request.user,
-            status=params.get("status") or None,
-            source=params.get("source") or None,
-            search=params.get("q") or None,
+            status=found.get("status"),
+            source=found.get("source"),
+            search=found.get("q"),
             open_only=False,
         )
+
+    @extend_schema(parameters=[InquiryFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def _done(self, inquiry: Inquiry, code=status.HTTP_200_OK) -> ApiResponse:
         inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)
@@ -220,7 +236,7 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             services.inquiry_reopen(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
         )
 
-    @extend_schema(request=NoteSerializer, responses=InquirySerializer)
+    @extend_schema(request=NoteSerializer, responses={201: InquirySerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         serializer = NoteSerializer(data=request.data)

@@ -189,10 +189,10 @@ def inquiry_search(*, queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquir
     if reference:
         found |= Q(reference=f"CAO-{reference.group(1).upper()}")
     if receipt:
-        ledger = core_selectors.interactions_for_receipt_number(receipt_number=text).filter(
-            source_app="casework", source_model="inquiry"
+        ledger = core_selectors.ledger_ids_for_receipt_number(
+            receipt_number=text, source_app="casework", source_model="inquiry"
         )
-        found |= Q(interaction__in=ledger.values("pk")) | Q(cases__receipt_number=normalize_receipt_number(text))
+        found |= Q(interaction__in=ledger) | Q(cases__receipt_number=normalize_receipt_number(text))
     return queryset.filter(found).distinct()
 
 
@@ -247,19 +247,19 @@ def inquiry_activities(*, inquiry: Inquiry) -> QuerySet[InquiryActivity]:
 
 def inquiries_for_receipt_number(*, user, receipt_number: str) -> QuerySet[Inquiry]:
     """The inquiries about a receipt number, found through the core's ledger (any database)."""
-    ledger = core_selectors.interactions_for_receipt_number(receipt_number=receipt_number).filter(
-        source_app="casework", source_model="inquiry"
+    ledger = core_selectors.ledger_ids_for_receipt_number(
+        receipt_number=receipt_number, source_app="casework", source_model="inquiry"
     )
-    return inquiry_list_for(user=user).filter(interaction__in=ledger.values("pk")).order_by("-received_at")
+    return inquiry_list_for(user=user).filter(interaction__in=ledger).order_by("-received_at")
 
 
-def referrals_awaiting_intake() -> QuerySet:
+def referrals_awaiting_intake(*, user) -> QuerySet:
     """Calls a CSR or ISO closed as "referred to CAO casework", not yet taken up as an inquiry."""
-    return core_selectors.cao_referrals_pending()
+    return core_selectors.cao_referrals_pending(user=user)
 
 
-def referral_awaiting_intake(*, interaction_id: int):
-    return referrals_awaiting_intake().filter(pk=interaction_id).first()
+def referral_awaiting_intake(*, user, interaction_id: int):
+    return referrals_awaiting_intake(user=user).filter(pk=interaction_id).first()
 
 
 def assignable_staff() -> QuerySet:

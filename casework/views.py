@@ -245,7 +245,7 @@ def console(request: HttpRequest) -> HttpResponse:
     awaiting_review = (
         list(selectors.responses_awaiting_review()) if Role.CAO_SUPERVISOR in user_roles(request.user) else []
     )
-    referrals = list(selectors.referrals_awaiting_intake()[:50])
+    referrals = list(selectors.referrals_awaiting_intake(user=request.user)[:50])
     record_list_view(
         request,
         target_type="casework.inquiry_list",
@@ -328,7 +328,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
     referral = None
     referral_id = request.POST.get("referral") or request.GET.get("referral")
     if referral_id and referral_id.isdigit():
-        referral = selectors.referral_awaiting_intake(interaction_id=int(referral_id))
+        referral = selectors.referral_awaiting_intake(user=request.user, interaction_id=int(referral_id))
         if referral is None:
             messages.error(request, _("That referral has already been taken up or does not exist."))
             return redirect("casework:console")
@@ -632,7 +632,7 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "casework/case.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
-    interactions = list(core_selectors.interactions_for_receipt_number(receipt_number=value))
+    interactions = list(core_selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
     case = core_selectors.case_get(receipt_number=value)
     core_services.audit_record(
         context=_context(request),

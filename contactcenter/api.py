@@ -11,14 +11,16 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .audit import AuditContext, AuditedReads, record_view
-from .drf import StandardPagination
-from .identifiers import mask_receipt_number, normalize_receipt_number
+from .drf import StandardPagination, query_filters
+from .identifiers import InvalidIdentifier, mask_receipt_number, normalize_receipt_number
 from .models import (
     AuditChannel,
+    Channel,
     Interaction,
     Language,
     RequesterRole,
     ServiceRequest,
+    ServiceRequestStatus,
     ServiceRequestType,
     Topic,
 )
@@ -63,7 +65,7 @@ class MeView(APIView):
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Topic
@@ -74,16 +76,26 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = ALL_ROLES
     serializer_class = TopicSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
         return selectors.topic_list(active_only=False)
+
+    @extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$")])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
 
 class InteractionSerializer(serializers.ModelSerializer):
     topic = serializers.SlugRelatedField(slug_field="code", read_only=True)
     receipt_numbers = serializers.SerializerMethodField()
     a_numbers = serializers.SerializerMethodField()
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    restricted = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="Your role sees only that this contact exists: summary, link, handler and source id are blank.",
+    )
 
     class Meta:
         model = Interaction
@@ -104,6 +116,7 @@ class InteractionSerializer(serializers.ModelSerializer):
             "handled_by",
             "receipt_numbers",
             "a_numbers",
+            "restricted",
         ]
 
     def get_receipt_numbers(self, obj) -> list[str]:
@@ -111,6 +124,10 @@ class InteractionSerializer(serializers.ModelSerializer):
 
     def get_a_numbers(self, obj) -> list[str]:
         return [i.value for i in obj.identifiers.all() if i.kind == "a_number"]
+
+
+class InteractionFilters(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
 
 
 class InteractionPagination(StandardPagination):
@@ -128,11 +145,14 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = InteractionPagination
 
     def get_queryset(self):
-        channel = self.request.query_params.get("channel")
-        return selectors.interaction_list(channels=[channel] if channel else None)
+        return selectors.interactions_visible_to(user=self.request.user)
 
+    @extend_schema(parameters=[InteractionFilters])
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        channel = query_filters(request, InteractionFilters).get("channel")
+        queryset = self.get_queryset()
+        if channel:
+            queryset = queryset.filter(channel=channel)
         page = self.paginate_queryset(queryset)
         paginator = self.paginator
         count = paginator.page.paginator.count
@@ -170,7 +190,7 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], url_path=r"by-receipt/(?P<receipt_number>[^/.]+)")
     def by_receipt(self, request, receipt_number: str):
         value = normalize_receipt_number(receipt_number)
-        interactions = selectors.interactions_for_receipt_number(receipt_number=value)
+        interactions = selectors.interactions_for_receipt_number(user=request.user, receipt_number=value)
         page = self.paginate_queryset(interactions)
         record_view(
             request,
@@ -312,6 +332,22 @@ class ServiceRequestInputSerializer(serializers.Serializer):
     )
 
 
+class ReceiptNumberFilterField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value:
+            return value
+        try:
+            return normalize_receipt_number(value)
+        except InvalidIdentifier as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class ServiceRequestFilters(serializers.Serializer):
+    receipt_number = ReceiptNumberFilterField(max_length=20, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=ServiceRequestStatus.choices, required=False, allow_blank=True)
+
+
 class ServiceRequestViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     """Service requests: agents and supervisors list them (by receipt number or status) and take
     new ones; every read (list or one) is audited, as they carry case PII."""
@@ -322,15 +358,11 @@ class ServiceRequestViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     serializer_class = ServiceRequestSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.service_requests_list(
-            receipt_number=params.get("receipt_number") or None, status=params.get("status") or None
-        )
+        if self.action != "list":
+            return selectors.service_requests_list()
+        return selectors.service_requests_list(**query_filters(self.request, ServiceRequestFilters))
 
-    @extend_schema(
-        parameters=[OpenApiParameter("receipt_number", str), OpenApiParameter("status", str)],
-        summary="List service requests",
-    )
+    @extend_schema(parameters=[ServiceRequestFilters], summary="List service requests")
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

@@ -50,7 +50,7 @@ class ApiTokenView(APIView):
 
     @extend_schema(
         request=None,
-        responses=ApiTokenRevokedSerializer,
+        responses={200: ApiTokenRevokedSerializer},
         summary="Revoke the token this request carries; from a signed-in session, every token of yours",
     )
     def delete(self, request):

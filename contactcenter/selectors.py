@@ -8,8 +8,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractHour, TruncDate, TruncDay, TruncMonth
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from .hours import TIER1_HOURS, QueueHours
@@ -51,6 +67,7 @@ from .models import (
     ZipCentroid,
 )
 from .prepared import fetch_one_with_related
+from .roles import Role, user_roles
 
 
 def topic_list(*, active_only: bool = True) -> QuerySet[Topic]:
@@ -59,33 +76,134 @@ def topic_list(*, active_only: bool = True) -> QuerySet[Topic]:
 
 
 def interaction_list(*, channels: list[str] | None = None) -> QuerySet[Interaction]:
+    """The whole ledger, unscoped: for the core's own figures and joins, never for a page or an API
+    response that lists entries to a person (those read `interactions_visible_to`)."""
     qs = Interaction.objects.select_related("topic", "handled_by", "parent").prefetch_related("identifiers")
     return qs.filter(channel__in=channels) if channels else qs
 
 
-def interactions_for_receipt_number(*, receipt_number: str) -> QuerySet[Interaction]:
-    """Every contact about a receipt number on any channel, newest first (the case view)."""
+# --- who sees which ledger entries ---------------------------------------------------------------
+TRIP_TOPIC = "travel-redress"  # DHS TRIP redress: CAO and TSA liaisons only, whatever the channel
+LIVE_CHANNELS = frozenset({Channel.IVR, Channel.TIER1, Channel.TIER2, Channel.WEB, Channel.OUTREACH})
+ALL_CHANNELS = frozenset(Channel)
+
+
+@dataclass(frozen=True)
+class LedgerScope:
+    """One role's view of the ledger. `full`: channels whose entries it reads whole; `redacted`:
+    channels whose entries it only sees exist (when, channel, topic, outcome, identifiers; no
+    summary, link, handler or phone). `trip`: "none" (TRIP entries hidden), "also", or "only"."""
+
+    full: frozenset = frozenset()
+    redacted: frozenset = frozenset()
+    trip: str = "none"
+
+
+_AGENT_SCOPE = LedgerScope(full=LIVE_CHANNELS, redacted=frozenset({Channel.WRITTEN}))
+LEDGER_SCOPES: dict[Role, LedgerScope] = {
+    # Agents and their supervisors work the phone channels; of written correspondence they need only
+    # know that an inquiry about the case exists, and TRIP is never theirs.
+    Role.CSR: _AGENT_SCOPE,
+    Role.ISO: _AGENT_SCOPE,
+    Role.SUPERVISOR: _AGENT_SCOPE,
+    Role.CAO_ANALYST: LedgerScope(full=ALL_CHANNELS, trip="also"),
+    Role.CAO_SUPERVISOR: LedgerScope(full=ALL_CHANNELS, trip="also"),
+    Role.TSA_LIAISON: LedgerScope(full=frozenset({Channel.WRITTEN}), trip="only"),
+    Role.OUTREACH_STAFF: LedgerScope(full=frozenset({Channel.OUTREACH})),
+    Role.CRO: LedgerScope(full=frozenset({Channel.OUTREACH})),
+    # Administrators read the ledger in the admin, not through pages or the API.
+}
+
+
+def _trip_q() -> Q:
+    return Q(topic__code=TRIP_TOPIC) | Q(topic__parent__code=TRIP_TOPIC)
+
+
+def _scope_q(channels: frozenset, trip: str) -> Q:
+    if not channels:
+        return Q(pk__in=[])
+    found = Q(channel__in=sorted(channels))
+    if trip == "none":
+        return found & ~_trip_q()
+    if trip == "only":
+        return found & _trip_q()
+    return found
+
+
+class _RedactingIterable(ModelIterable):
+    """Entries the user may only see exist leave the query with their details blanked, so no page,
+    template or serializer can show what the role may not read."""
+
+    def __iter__(self):
+        for interaction in super().__iter__():
+            if interaction.restricted:
+                interaction.summary = interaction.source_url = interaction.contact_phone = ""
+                interaction.source_id = ""
+                interaction.handled_by = None
+            yield interaction
+
+
+def interactions_visible_to(*, user, channels: list[str] | None = None) -> QuerySet[Interaction]:
+    """The ledger entries a user may see, by the roles' LEDGER_SCOPES (a user with several roles
+    sees the union, each entry as fully as one of their roles allows); each carries `restricted`.
+    Every page and API endpoint that lists ledger entries reads this."""
+    scopes = [LEDGER_SCOPES[role] for role in user_roles(user) if role in LEDGER_SCOPES]
+    full = Q(pk__in=[])
+    seen = Q(pk__in=[])
+    for scope in scopes:
+        full |= _scope_q(scope.full, scope.trip)
+        seen |= _scope_q(scope.full | scope.redacted, scope.trip)
+    qs = (
+        interaction_list(channels=channels)
+        .filter(seen)
+        .annotate(restricted=Case(When(full, then=Value(False)), default=Value(True), output_field=BooleanField()))
+    )
+    qs._iterable_class = _RedactingIterable
+    return qs
+
+
+def interactions_for_receipt_number(*, user, receipt_number: str) -> QuerySet[Interaction]:
+    """Every contact about a receipt number the user may see, on any channel, newest first (the case
+    view)."""
     value = normalize_receipt_number(receipt_number)
     return (
-        interaction_list().filter(identifiers__kind=IdentifierKind.RECEIPT_NUMBER, identifiers__value=value).distinct()
+        interactions_visible_to(user=user)
+        .filter(identifiers__kind=IdentifierKind.RECEIPT_NUMBER, identifiers__value=value)
+        .distinct()
     )
 
 
-def cao_referrals_pending() -> QuerySet[Interaction]:
+def ledger_ids_for_receipt_number(*, receipt_number: str, source_app: str, source_model: str) -> QuerySet:
+    """The ids of a channel's own ledger entries naming a receipt number (a join for the channel's
+    search, not a listing)."""
+    value = normalize_receipt_number(receipt_number)
+    return Interaction.objects.filter(
+        source_app=source_app,
+        source_model=source_model,
+        identifiers__kind=IdentifierKind.RECEIPT_NUMBER,
+        identifiers__value=value,
+    ).values("pk")
+
+
+def cao_referrals_pending(*, user) -> QuerySet[Interaction]:
     """Live conversations an agent referred to CAO casework that no written inquiry has taken up
     yet: the core's side of the hand-off, read by casework's intake (the core never imports it)."""
     taken_up = Interaction.objects.filter(parent=OuterRef("pk"), channel=Channel.WRITTEN)
     return (
-        interaction_list(channels=[Channel.TIER1, Channel.TIER2])
+        interactions_visible_to(user=user, channels=[Channel.TIER1, Channel.TIER2])
         .filter(outcome=Outcome.REFERRED)
         .exclude(Exists(taken_up))
         .order_by("occurred_at", "id")
     )
 
 
-def interactions_for_a_number(*, a_number: str) -> QuerySet[Interaction]:
+def interactions_for_a_number(*, user, a_number: str) -> QuerySet[Interaction]:
     value = normalize_a_number(a_number)
-    return interaction_list().filter(identifiers__kind=IdentifierKind.A_NUMBER, identifiers__value=value).distinct()
+    return (
+        interactions_visible_to(user=user)
+        .filter(identifiers__kind=IdentifierKind.A_NUMBER, identifiers__value=value)
+        .distinct()
+    )
 
 
 def _in_period(qs: QuerySet[Interaction], start: datetime, end: datetime) -> QuerySet[Interaction]:
@@ -626,7 +744,7 @@ class ReceiptContext:
     contacts: list[Interaction]
 
 
-def contact_receipt_context(*, contact: WaitingContact) -> list[ReceiptContext]:
+def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptContext]:
     """For each receipt number of a contact: the case on file and every other contact about it on
     any channel, the IVR call or Tier 1 conversation that led here included (this conversation's own
     entry left out)."""
@@ -641,7 +759,7 @@ def contact_receipt_context(*, contact: WaitingContact) -> list[ReceiptContext]:
                 outside_normal=case_outside_normal_processing(case=case) if case else None,
                 contacts=[
                     interaction
-                    for interaction in interactions_for_receipt_number(receipt_number=receipt_number)[:20]
+                    for interaction in interactions_for_receipt_number(user=user, receipt_number=receipt_number)[:20]
                     if interaction.pk not in own
                 ],
             )

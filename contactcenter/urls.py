@@ -61,6 +61,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "contactcenter.views.bad_request"
 handler403 = "contactcenter.views.permission_denied"
 handler404 = "contactcenter.views.page_not_found"
 handler500 = "contactcenter.views.server_error"

@@ -86,7 +86,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "contactcenter/case_history.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
-    interactions = list(selectors.interactions_for_receipt_number(receipt_number=value))
+    interactions = list(selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
     case = selectors.case_get(receipt_number=value)
     identity_visible = _case_identity_visible(request.user, case)
     services.audit_record(
@@ -268,11 +268,26 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def _is_api(request: HttpRequest) -> bool:
+    # An API client reads JSON whatever went wrong, as the schema documents; people read pages.
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
     # No context processors: the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
 

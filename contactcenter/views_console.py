@@ -66,7 +66,7 @@ def _context(
 ) -> dict:
     state = state or selectors.console_state(user=request.user)
     contact = state.contact or state.wrap_up
-    receipts = selectors.contact_receipt_context(contact=contact) if contact else []
+    receipts = selectors.contact_receipt_context(user=request.user, contact=contact) if contact else []
     connected = state.contact is not None and state.contact.status == ContactStatus.CONNECTED
     # A case's date of birth, A-number and address show only once the caller on the line proved them.
     verification = selectors.caller_verification_state(contact=state.contact) if connected else None
@@ -90,7 +90,11 @@ def _context(
     if not partial:  # the polled part shows none of these tables: neither read nor audited per poll
         reviews = list(selectors.service_requests_awaiting_review()[:20]) if is_iso else []
         my_requests = list(selectors.service_requests_list(created_by=request.user)[:10])
-        recent = list(selectors.interaction_list().filter(handled_by=request.user).select_related("topic")[:10])
+        recent = list(
+            selectors.interactions_visible_to(user=request.user)
+            .filter(handled_by=request.user)
+            .select_related("topic")[:10]
+        )
     if reviews or my_requests or recent:
         record_list_view(
             request,

@@ -89,4 +89,15 @@ def twilio_signed(view):
         return view(request, *args, **kwargs)
 
     wrapped.twilio_webhook = True
+    wrapped.refuse_bad_input = spoken_refusal
     return public(wrapped)
+
+
+def spoken_refusal(request):
+    """What a webhook says to input the core refuses unread (a NUL character): the apology, in both
+    languages, with a 200 so Twilio plays it rather than its own "application error"."""
+    from django.http import HttpResponse
+
+    from .twiml import apology
+
+    return HttpResponse(apology(language="", tier1_open=False), content_type="text/xml; charset=utf-8")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.audit import AuditContext, AuditedReads
+from contactcenter.drf import query_filters
 from contactcenter.models import AuditChannel, Language
 
 from . import selectors, services
@@ -24,6 +25,7 @@ from .models import (
     EngagementType,
     FeedbackItem,
     FeedbackSource,
+    FeedbackStatus,
     Organisation,
     OrganisationLevel,
     OrganisationType,
@@ -44,7 +46,7 @@ class OutreachViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- organisations ---------------------------------------------------------------------------
 class OrganisationSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
@@ -62,18 +64,21 @@ class OrganisationInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class OrganisationFilters(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=OrganisationType.choices, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=5, required=False, allow_blank=True)
+
+
 class OrganisationViewSet(OutreachViewSet):
     serializer_class = OrganisationSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.organisation_list(
-            kind=params.get("kind", ""), region=params.get("region", ""), language=params.get("language", "")
-        )
+        if self.action != "list":
+            return selectors.organisation_list()
+        return selectors.organisation_list(**query_filters(self.request, OrganisationFilters))
 
-    @extend_schema(
-        parameters=[OpenApiParameter("kind", str), OpenApiParameter("region", str), OpenApiParameter("language", str)]
-    )
+    @extend_schema(parameters=[OrganisationFilters])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -116,13 +121,23 @@ class MergeInputSerializer(serializers.Serializer):
     merge_id = serializers.IntegerField(min_value=1)
 
 
+class ContactFilters(serializers.Serializer):
+    q = serializers.CharField(max_length=80, required=False, allow_blank=True, help_text="Name or e-mail")
+
+
 class ContactViewSet(AuditedReads, OutreachViewSet):
     audit_target_type = "outreach.contact"
     audit_label = "outreach contacts"
     serializer_class = ContactSerializer
 
     def get_queryset(self):
-        return selectors.contact_list(search=self.request.query_params.get("q", "")[:80])
+        if self.action != "list":
+            return selectors.contact_list()
+        return selectors.contact_list(search=query_filters(self.request, ContactFilters).get("q", ""))
+
+    @extend_schema(parameters=[ContactFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ContactInputSerializer, responses={201: ContactSerializer})
     def create(self, request):
@@ -187,6 +202,10 @@ class RegistrationSerializer(serializers.Serializer):
     attended = serializers.BooleanField()
 
 
+class EngagementFilters(serializers.Serializer):
+    district = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
 class EngagementViewSet(AuditedReads, OutreachViewSet):
     audit_target_type = "outreach.registration"
     audit_label = "engagement registrations"
@@ -194,7 +213,13 @@ class EngagementViewSet(AuditedReads, OutreachViewSet):
     serializer_class = EngagementSerializer
 
     def get_queryset(self):
-        return selectors.engagement_list(district=self.request.query_params.get("district", ""))
+        if self.action != "list":
+            return selectors.engagement_list()
+        return selectors.engagement_list(**query_filters(self.request, EngagementFilters))
+
+    @extend_schema(parameters=[EngagementFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=EngagementInputSerializer, responses={201: EngagementSerializer})
     def create(self, request):
@@ -204,7 +229,7 @@ class EngagementViewSet(AuditedReads, OutreachViewSet):
         return Response(EngagementSerializer(selectors.engagement_get(engagement_id=created.pk)).data, status=201)
 
     @extend_schema(responses=RegistrationSerializer(many=True), summary="Registrations and attendance")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one engagement's list, whole
     def registrations(self, request, pk=None):
         engagement = self.get_object()
         rows = selectors.engagement_registrations(engagement=engagement)
@@ -247,11 +272,31 @@ class VolumeSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class VolumeQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, data):
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": ["The end comes before the start."]})
+        return data
+
+
+class FeedbackFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FeedbackStatus.choices, required=False, allow_blank=True)
+
+
 class FeedbackViewSet(OutreachViewSet):
     serializer_class = FeedbackSerializer
 
     def get_queryset(self):
-        return selectors.feedback_list(status=self.request.query_params.get("status", ""))
+        if self.action != "list":
+            return selectors.feedback_list()
+        return selectors.feedback_list(**query_filters(self.request, FeedbackFilters))
+
+    @extend_schema(parameters=[FeedbackFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=FeedbackInputSerializer, responses={201: FeedbackSerializer})
     def create(self, request):
@@ -277,7 +322,7 @@ class FeedbackViewSet(OutreachViewSet):
         return Response(FeedbackSerializer(item).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
+        parameters=[VolumeQuerySerializer],
         responses=VolumeSerializer,
         summary="Contact-center calls and inquiries on the feedback's topic in a period (counts only)",
     )
@@ -307,15 +352,10 @@ class FeedbackViewSet(OutreachViewSet):
         )
 
 
-class VolumeQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-
-
 # --- referrals -----------------------------------------------------------------------------------------
 class ReferralSerializer(serializers.ModelSerializer):
     topic = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    callback_status = serializers.CharField(source="callback.status", default=None, read_only=True)
+    callback_status = serializers.CharField(source="callback.status", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = CaseReferral
@@ -339,13 +379,23 @@ class CloseInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
+class ReferralFilters(serializers.Serializer):
+    open = serializers.BooleanField(required=False, default=False, help_text="Only referrals not yet closed")
+
+
 class ReferralViewSet(AuditedReads, OutreachViewSet):
     audit_target_type = "outreach.casereferral"
     audit_label = "case referrals"
     serializer_class = ReferralSerializer
 
     def get_queryset(self):
-        return selectors.referral_list(open_only=self.request.query_params.get("open") == "1")
+        if self.action != "list":
+            return selectors.referral_list()
+        return selectors.referral_list(open_only=query_filters(self.request, ReferralFilters).get("open", False))
+
+    @extend_schema(parameters=[ReferralFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ReferralInputSerializer, responses={201: ReferralSerializer})
     def create(self, request):

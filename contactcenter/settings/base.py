@@ -51,9 +51,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "contactcenter.session_idle.IdleTimeoutMiddleware",
     # Before any view (and CSRF's process_view) reads the body.
     "contactcenter.middleware.RequestSizeLimitMiddleware",
+    # Before anything loads the session (request.user is lazy) or a view reads input: a NUL is
+    # refused unread, and the 400 page still has the user and the language.
+    "contactcenter.middleware.NulRefusalMiddleware",
+    # After the NUL refusal: it reads the session.
+    "contactcenter.session_idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a sign-in that django-axes locked out into the lockout page.
@@ -264,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "contactcenter.drf.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "contactcenter.schema.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.drf.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "contactcenter.throttles.UserThrottle",

@@ -54,8 +54,10 @@ def test_agent_looks_up_a_case_and_the_view_is_audited(client_as, history):
     assert response.status_code == 302 and response["Location"] == "/cases/EAC2190000001/"
     page = client.get(response["Location"], REMOTE_ADDR="10.1.2.3").content.decode()
     assert "3 contacts on record." in page
-    for text in ("IVR status check", "AR-11 taken", "Ombudsman inquiry", "Written correspondence (CAO)"):
+    for text in ("IVR status check", "AR-11 taken", "Written correspondence (CAO)"):
         assert text in page
+    # A CSR sees that the written inquiry exists, not what it says (issue 14, finding 4).
+    assert "Ombudsman inquiry" not in page and "On file; details are not shown to your role." in page
     audit = AuditEvent.objects.get(action="view", target_type="receipt_number")
     assert (audit.target_id, audit.actor, audit.ip_address, audit.channel) == (
         "EAC2190000001",

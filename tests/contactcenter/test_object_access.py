@@ -71,9 +71,6 @@ def test_trip_records_never_reach_a_role_outside_cao_and_tsa(world):
     _assert_no_trip_leak(world, [route for route in ROUTES if route.name not in LEDGER])
 
 
-# strict: when finding 4's fix lands, whichever of these it fixed XPASSes and fails, so the marker is
-# removed and any part still leaking shows.
-@pytest.mark.xfail(reason="issue 14 finding 4: the ledger shows TRIP entries to agents", strict=True)
 @pytest.mark.parametrize(
     "names",
     [("case-history",), ("interaction-list", "interaction-detail", "interaction-by-receipt")],
