@@ -18,6 +18,20 @@ from .models import (
 User = get_user_model()
 
 
+class RecordOnlyAdminMixin:
+    """A record the system writes and keeps (audit rows, alerts): read in the admin, never added,
+    edited or deleted there."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class AuditedViewMixin:
     """A model admin of personal data audits what it shows and changes, like the consoles do: a
     changelist records the ids of the rows it listed, a change page a view, and a save the names
@@ -120,22 +134,13 @@ class StaffUserAdmin(AuditedViewMixin, UserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(AuditedViewMixin, admin.ModelAdmin):
+class AuditEventAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
     """The audit log can be read, never edited or deleted; who read it is itself recorded."""
 
     list_display = ["occurred_at", "actor_username", "action", "channel", "target_type", "target_id", "ip_address"]
     list_filter = ["action", "channel", "target_type"]
     search_fields = ["actor_username", "target_id", "request_id"]
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Topic)
@@ -351,6 +356,34 @@ class WaitingContactAdmin(AuditedViewMixin, admin.ModelAdmin):
     date_hierarchy = "enqueued_at"
     audit_target_type = "contactcenter.waitingcontact"
     audit_summary = "Queued contact opened in admin"
+
+
+# --- live tier ----------------------------------------------------------------------------------
+from .models import CallerVerification, ServiceRequest  # noqa: E402
+
+
+# Taken, reviewed and closed only through the consoles' services (identity checks, review by another
+# officer, audit): the admin reads them.
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "receipt_number", "office", "due_on", "created_at", "created_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["=receipt_number", "=a_number"]
+    list_select_related = ["office", "created_by"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.servicerequest"
+
+
+@admin.register(CallerVerification)
+class CallerVerificationAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    """Every try to verify a caller, passed, failed or locked: which checks matched, never the answers."""
+
+    list_display = ["created_at", "receipt_number", "outcome", "step", "agent", "contact"]
+    list_filter = ["outcome", "step"]
+    search_fields = ["=receipt_number"]
+    list_select_related = ["agent"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.callerverification"
 
 
 from . import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contactcenter.admin import AuditedViewMixin
+from contactcenter.admin import AuditedViewMixin, RecordOnlyAdminMixin
 
 from .models import Call, CallEvent, LookupAlert
 
@@ -26,17 +26,8 @@ class CallAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 @admin.register(LookupAlert)
-class LookupAlertAdmin(admin.ModelAdmin):
+class LookupAlertAdmin(RecordOnlyAdminMixin, admin.ModelAdmin):
     """The record of each alert; raised only by the IVR, never edited."""
 
     list_display = ["raised_at", "window_ends_at", "not_found_count", "limit"]
     date_hierarchy = "raised_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -42,6 +42,7 @@ def build_world(make_staff, case) -> World:
     from casework.models import ResponseKind, Source
     from contactcenter import services as core
     from contactcenter.models import (
+        CallerVerification,
         CaseStatusEvent,
         FormOrder,
         ServiceRequest,
@@ -92,6 +93,14 @@ def build_world(make_staff, case) -> World:
         queue_name="tier1-en",
         phone="+12025550100",
         caller_time_zone="America/New_York",
+    )
+    CallerVerification.objects.create(
+        contact=waiting_contact,
+        agent=csr,
+        receipt_number=case.receipt_number,
+        case=case,
+        outcome="failed",
+        checks={"date_of_birth": False, "a_number": True},
     )
     Call.objects.create(call_sid="CA" + "0" * 32, from_number="+12025550100", caller_time_zone="America/New_York")
 

@@ -170,6 +170,8 @@ ADMIN_PII_MODELS = {
     "contactcenter.casestatusevent",
     "contactcenter.formorder",
     "contactcenter.waitingcontact",
+    "contactcenter.servicerequest",
+    "contactcenter.callerverification",
     "ivr.call",
     "casework.correspondent",
     "casework.inquiry",

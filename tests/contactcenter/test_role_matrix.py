@@ -28,13 +28,18 @@ SKIP_PATTERNS = (r"^static/",)
 # admin add and delete pages refuse.
 # API tokens are minted by their holder only, and django-axes' sign-in records are written by axes:
 # their add pages refuse too.
-# An IVR lookup alert is raised only by the IVR and kept: its admin add and delete pages refuse.
+# An IVR lookup alert is raised only by the IVR and kept, and service requests and caller verifications
+# are written only through the consoles: their admin add and delete pages refuse.
 REFUSES_WITHOUT_PARAMETERS = {
     "admin:knox_authtoken_add",
     "admin:axes_accessattempt_add",
     "admin:axes_accesslog_add",
     "admin:axes_accessfailurelog_add",
     "admin:ivr_lookupalert_add",
+    "admin:contactcenter_servicerequest_add",
+    "admin:contactcenter_servicerequest_delete",
+    "admin:contactcenter_callerverification_add",
+    "admin:contactcenter_callerverification_delete",
     "admin:ivr_lookupalert_delete",
     "admin:autocomplete",
     "admin:contactcenter_auditevent_add",
