@@ -128,7 +128,9 @@ _worker_running = False
 def _wait_until_the_worker_is_quiet(timeout: float = 20.0) -> None:
     """The flush after a transactional test truncates every table; a session worker still working a
     task (a stale one from an earlier test, say) holds locks the truncation would deadlock on. Wait
-    until its queue is empty and no other connection to the test database is mid-statement."""
+    until its queue is empty and no other connection to the test database is mid-statement. A test
+    that left more than the worker drains in that time (the routing race enqueues a routing task per
+    contact; a loaded machine is slow) has its tasks dropped: they are about rows the flush removes."""
     from django.conf import settings
     from django.db import connection
 
@@ -137,17 +139,20 @@ def _wait_until_the_worker_is_quiet(timeout: float = 20.0) -> None:
     import redis
 
     queue = redis.Redis.from_url(settings.REDIS_URL)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
-            )
-            busy = cursor.fetchone()[0]
-        if not busy and not queue.llen(settings.CELERY_TASK_DEFAULT_QUEUE):
-            return
-        time.sleep(0.1)
+    for phase in ("drain", "drop"):
+        if phase == "drop":
+            queue.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+                )
+                busy = cursor.fetchone()[0]
+            if not busy and not queue.llen(settings.CELERY_TASK_DEFAULT_QUEUE):
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
