@@ -83,24 +83,46 @@ def section(name: str, compute: Callable[[], T]) -> T | TooSlow:
 def shared(name: str, compute: Callable[[], dict]) -> dict:
     """`compute()`'s value for the current refresh interval: one process computes it (a cache.add
     lock) while the others serve the previous interval's value, or wait briefly for this one."""
+    try:
+        return _shared(name, compute)
+    except CacheUnavailable:
+        logger.warning("wallboard cache unavailable: %s computed for this request alone", name)
+        return compute()
+
+
+class CacheUnavailable(Exception):
+    pass
+
+
+def _cache(operation: str, *args, **kwargs):
+    try:
+        return getattr(cache, operation)(*args, **kwargs)
+    except Exception as exc:  # Redis down: the wallboard still shows, computed per request
+        raise CacheUnavailable from exc
+
+
+def _shared(name: str, compute: Callable[[], dict]) -> dict:
     interval = int(time.time() // REFRESH_SECONDS)
     key = f"wallboard:{name}:{interval}"
     latest_key = f"wallboard:{name}:latest"
-    value = cache.get(key)
+    value = _cache("get", key)
     if value is not None:
         return value
-    if cache.add(f"{key}:lock", 1, timeout=_LOCK_SECONDS):
+    if _cache("add", f"{key}:lock", 1, timeout=_LOCK_SECONDS):
         value = compute()
-        cache.set(key, value, timeout=2 * REFRESH_SECONDS)
-        cache.set(latest_key, value, timeout=12 * REFRESH_SECONDS)
+        try:
+            _cache("set", key, value, timeout=2 * REFRESH_SECONDS)
+            _cache("set", latest_key, value, timeout=12 * REFRESH_SECONDS)
+        except CacheUnavailable:
+            logger.warning("wallboard cache unavailable: %s not kept for the other viewers", name)
         return value
-    previous = cache.get(latest_key)
+    previous = _cache("get", latest_key)
     if previous is not None:
         return previous
     deadline = time.monotonic() + _WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        value = cache.get(key)
+        value = _cache("get", key)
         if value is not None:
             return value
     # The computing process died or is still at it: this one answers on its own.

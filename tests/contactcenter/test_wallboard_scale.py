@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from contactcenter import selectors, services
+from contactcenter import selectors, services, wallboard
 from contactcenter.audit import AuditContext
 from contactcenter.roles import Role
 from contactcenter.settings.base import with_statement_timeout
@@ -196,6 +196,25 @@ def test_while_another_process_computes_the_previous_figures_are_served(make_sta
         during = client.get("/wallboard/live/").content.decode()
     assert len(calls) == 2
     assert during == before
+
+
+def test_the_wallboard_still_shows_when_the_cache_is_down(make_staff, monkeypatch, caplog):
+    client = _signed_in(make_staff(Role.SUPERVISOR))
+    calls = _counting(monkeypatch)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(wallboard.cache, "get", down)
+    with caplog.at_level(logging.WARNING, logger="contactcenter.wallboard"):
+        response = client.get("/wallboard/live/")
+
+    assert response.status_code == 200
+    assert 'data-figure="today-fcr"' in response.content.decode()
+    assert len(calls) == 2
+    assert [r.getMessage() for r in caplog.records if r.name == "contactcenter.wallboard"] == [
+        "wallboard cache unavailable: live computed for this request alone"
+    ]
 
 
 # Inside a test's transaction each section adds a SAVEPOINT and a RELEASE (two of these queries);
