@@ -5,6 +5,8 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.local")
+    if sys.argv[1:2] == ["runserver"]:
+        os.environ.setdefault("NCSC_PROCESS_ROLE", "web")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
@@ -21,7 +22,7 @@ from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
 from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
-from .wallboard import wallboard_alerts
+from .wallboard import TooSlow, section, shared, wallboard_alerts
 
 logger = logging.getLogger(__name__)
 
@@ -120,55 +121,112 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
 REPORT_DEFAULT_DAYS = 7  # the wallboard's "last 7 days" and the queue report's default period
 
 
-def _wallboard_context() -> dict:
-    now = timezone.now()
-    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=REPORT_DEFAULT_DAYS), now)}
-    figures = {
-        key: {
-            "containment": selectors.ivr_containment(start=start, end=end),
-            "tier2": selectors.tier2_transfer_rate(start=start, end=end),
-            "fcr": selectors.first_contact_resolution(start=start, end=end),
-        }
-        for key, (start, end) in periods.items()
-    }
+@dataclass(frozen=True)
+class WallboardAgent:
+    """An agent row as the wallboard shows it: what every viewer shares, nothing more, cached."""
+
+    username: str
+    full_name: str
+    home_queue: str
+    state: str
+    state_since: datetime
+
+    @property
+    def state_label(self) -> str:
+        return AgentStatus(self.state).label
+
+
+def _hours_by_bar(now: datetime) -> list[dict]:
     hours = selectors.contacts_by_hour(day=timezone.localdate(now))
     peak = max([row["queued"] for row in hours] + [1])
     for row in hours:
         row["queued_percent"] = round(100 * row["queued"] / peak)
         row["answered_percent"] = round(100 * row["answered"] / peak)
+    return [row for row in hours if row["hour"] <= timezone.localtime(now).hour]
+
+
+def _wallboard_live_figures() -> dict:
+    """The live part's figures, each its own section: one cancelled by the timeout leaves the rest."""
+    now = timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=REPORT_DEFAULT_DAYS), now)}
+    rates = {
+        "containment": selectors.ivr_containment,
+        "tier2": selectors.tier2_transfer_rate,
+        "fcr": selectors.first_contact_resolution,
+    }
     return {
         "now": now,
-        "alerts": wallboard_alerts(),
-        "queues": [
-            (row, [(AgentStatus(state).label, count) for state, count in sorted(row.agents.items())])
-            for row in selectors.queue_stats(now=now)
-        ],
-        "figures": figures,
-        "agents": selectors.agents_signed_on()[:200],
-        "hours": [row for row in hours if row["hour"] <= timezone.localtime(now).hour],
+        "queue_stats": section("queues", lambda: selectors.queue_stats(now=now)),
+        "figures": {
+            key: {
+                name: section(f"{key}-{name}", lambda rate=rate, start=start, end=end: rate(start=start, end=end))
+                for name, rate in rates.items()
+            }
+            for key, (start, end) in periods.items()
+        },
+        "agents": section(
+            "agents",
+            lambda: [
+                WallboardAgent(
+                    username=agent.user.username,
+                    full_name=agent.user.get_full_name(),
+                    home_queue=agent.home_queue,
+                    state=agent.state,
+                    state_since=agent.state_since,
+                )
+                for agent in selectors.agents_signed_on()[:200]
+            ],
+        ),
+        "hours": section("hours", lambda: _hours_by_bar(now)),
     }
+
+
+def _wallboard_context() -> dict:
+    figures = shared("live", _wallboard_live_figures)
+    stats = figures["queue_stats"]
+    return {
+        **figures,
+        # Per viewer: alert texts and agent-state labels are in the viewer's language.
+        "alerts": section("alerts", wallboard_alerts),
+        "queues": stats
+        if isinstance(stats, TooSlow)
+        else [
+            (row, [(AgentStatus(state).label, count) for state, count in sorted(row.agents.items())]) for row in stats
+        ],
+    }
+
+
+def _wallboard_volume() -> dict:
+    def compute() -> dict:
+        now = timezone.now()
+        volume = selectors.contact_volume_by_topic(start=now - timedelta(days=7), end=now, period="day")
+        by_channel: dict[str, int] = {}
+        by_topic: dict[str, int] = {}
+        for row in volume:
+            by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + row["contacts"]
+            by_topic[row["topic__code"]] = by_topic.get(row["topic__code"], 0) + row["contacts"]
+        topics = {topic.code: topic for topic in selectors.topic_list(active_only=False)}
+        return {
+            "by_channel": sorted(by_channel.items()),
+            "by_topic": sorted(((topics[code], count) for code, count in by_topic.items()), key=lambda pair: -pair[1]),
+        }
+
+    return section("volume", compute)
 
 
 @roles_required(Role.SUPERVISOR)
 def wallboard(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    volume = selectors.contact_volume_by_topic(start=now - timedelta(days=7), end=now, period="day")
-    by_channel: dict[str, int] = {}
-    by_topic: dict[str, int] = {}
-    for row in volume:
-        by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + row["contacts"]
-        by_topic[row["topic__code"]] = by_topic.get(row["topic__code"], 0) + row["contacts"]
-    topics = {topic.code: topic for topic in selectors.topic_list(active_only=False)}
-    return render(
-        request,
-        "contactcenter/wallboard.html",
-        {
-            **_wallboard_context(),
-            "by_channel": [(Channel(code).label, count) for code, count in sorted(by_channel.items())],
-            "by_topic": sorted(((topics[code], count) for code, count in by_topic.items()), key=lambda pair: -pair[1]),
-        },
-    )
+    volume = shared("volume", lambda: {"volume": _wallboard_volume()})["volume"]
+    context = _wallboard_context()
+    if isinstance(volume, TooSlow):
+        context.update(by_channel=volume, by_topic=volume)
+    else:
+        context.update(
+            by_channel=[(Channel(code).label, count) for code, count in volume["by_channel"]],
+            by_topic=volume["by_topic"],
+        )
+    return render(request, "contactcenter/wallboard.html", context)
 
 
 @roles_required(Role.SUPERVISOR)

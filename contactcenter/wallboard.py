@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import OperationalError, connection, transaction
+
+from .statement_timeout import is_statement_timeout
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -26,3 +37,93 @@ def register_alert_source(source: Callable[[], list[WallboardAlert]]) -> None:
 def wallboard_alerts() -> list[WallboardAlert]:
     """Every registered source's alerts in force now, the newest first."""
     return sorted((alert for source in _SOURCES for alert in source()), key=lambda a: a.raised_at, reverse=True)
+
+
+# --- Shared figures ---------------------------------------------------------------------------
+# Every supervisor sees the same numbers: each set is computed at most once per refresh interval
+# across all processes (the Django cache: Redis in production), and a section whose statement the
+# web statement timeout cancelled says so while the others still show.
+
+REFRESH_SECONDS = 5
+_LOCK_SECONDS = 30
+_WAIT_SECONDS = 2.0
+
+
+class TooSlow:
+    """Stands in for a section whose query was cancelled; templates test `section.too_slow`."""
+
+    too_slow = True
+
+    def __reduce__(self):
+        return (_too_slow, ())
+
+
+def _too_slow() -> TooSlow:
+    return TOO_SLOW
+
+
+TOO_SLOW = TooSlow()
+
+
+def section(name: str, compute: Callable[[], T]) -> T | TooSlow:
+    """`compute()`, or TOO_SLOW if the statement timeout cancelled it. Inside a transaction the
+    section runs in a savepoint, so the request's connection stays usable for the next section."""
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                return compute()
+        return compute()
+    except OperationalError as exc:
+        if not is_statement_timeout(exc):
+            raise
+        logger.warning("wallboard section %s cancelled by the statement timeout", name)
+        return TOO_SLOW
+
+
+def shared(name: str, compute: Callable[[], dict]) -> dict:
+    """`compute()`'s value for the current refresh interval: one process computes it (a cache.add
+    lock) while the others serve the previous interval's value, or wait briefly for this one."""
+    try:
+        return _shared(name, compute)
+    except CacheUnavailable:
+        logger.warning("wallboard cache unavailable: %s computed for this request alone", name)
+        return compute()
+
+
+class CacheUnavailable(Exception):
+    pass
+
+
+def _cache(operation: str, *args, **kwargs):
+    try:
+        return getattr(cache, operation)(*args, **kwargs)
+    except Exception as exc:  # Redis down: the wallboard still shows, computed per request
+        raise CacheUnavailable from exc
+
+
+def _shared(name: str, compute: Callable[[], dict]) -> dict:
+    interval = int(time.time() // REFRESH_SECONDS)
+    key = f"wallboard:{name}:{interval}"
+    latest_key = f"wallboard:{name}:latest"
+    value = _cache("get", key)
+    if value is not None:
+        return value
+    if _cache("add", f"{key}:lock", 1, timeout=_LOCK_SECONDS):
+        value = compute()
+        try:
+            _cache("set", key, value, timeout=2 * REFRESH_SECONDS)
+            _cache("set", latest_key, value, timeout=12 * REFRESH_SECONDS)
+        except CacheUnavailable:
+            logger.warning("wallboard cache unavailable: %s not kept for the other viewers", name)
+        return value
+    previous = _cache("get", latest_key)
+    if previous is not None:
+        return previous
+    deadline = time.monotonic() + _WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = _cache("get", key)
+        if value is not None:
+            return value
+    # The computing process died or is still at it: this one answers on its own.
+    return compute()

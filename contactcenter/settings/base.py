@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "contactcenter.middleware.RequestIdMiddleware",
+    # A statement cancelled by the statement timeout answers 503 "busy", not a 500.
+    "contactcenter.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +99,26 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# No page can hold the system: a web request's statements are cancelled after a few seconds;
+# Celery's batch jobs and management commands get longer (0 = none). The role is set by
+# contactcenter/wsgi.py and asgi.py (and `runserver`), so anything else is a worker. The limit
+# travels in the connection's startup packet: no extra round trip per request or connection.
+PROCESS_ROLE = env("NCSC_PROCESS_ROLE", default="worker")
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=5000)
+WORKER_STATEMENT_TIMEOUT_MS = env.int("WORKER_STATEMENT_TIMEOUT_MS", default=300000)
+STATEMENT_TIMEOUT_MS = WEB_STATEMENT_TIMEOUT_MS if PROCESS_ROLE == "web" else WORKER_STATEMENT_TIMEOUT_MS
+
+
+def with_statement_timeout(database: dict, timeout_ms: int) -> dict:
+    """`database` with Postgres told to cancel any statement running longer than `timeout_ms`."""
+    if database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={int(timeout_ms)}".strip()
+    return database
+
+
+with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
 
 # --- Authentication and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "auth.User"

@@ -28,13 +28,14 @@ BENCH_ENV = {
 os.environ.update(BENCH_ENV)
 
 from .production import *  # noqa: E402
-from .production import LOGGING, env  # noqa: E402
+from .production import LOGGING, STATEMENT_TIMEOUT_MS, env, with_statement_timeout  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = BENCH_ENV["SECRET_KEY"]
 DATABASES = {"default": env.db_url_config(BENCH_ENV["DATABASE_URL"])}
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
 REDIS_URL = BENCH_ENV["REDIS_URL"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = REDIS_URL

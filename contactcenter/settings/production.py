@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import env
+from .base import STATEMENT_TIMEOUT_MS, env, with_statement_timeout
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")
@@ -12,6 +12,7 @@ if len(SECRET_KEY) < 50:
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

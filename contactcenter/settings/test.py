@@ -9,7 +9,7 @@ import os
 import socket
 
 from .base import *
-from .base import env
+from .base import STATEMENT_TIMEOUT_MS, env, with_statement_timeout
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -38,6 +38,7 @@ _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]  # noqa: S324
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Durability is not under test: commits need not wait for the disk.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_ncsc_{_checkout}")}
 
 REDIS_URL = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/15" if REDIS_AVAILABLE else "")

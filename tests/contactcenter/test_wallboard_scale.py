@@ -1,0 +1,234 @@
+"""Issue 19: no page can hold the system, and the wallboard's shared figures are computed once per
+refresh interval whoever is watching."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from contactcenter import selectors, services, wallboard
+from contactcenter.audit import AuditContext
+from contactcenter.roles import Role
+from contactcenter.settings.base import with_statement_timeout
+
+# The start of a refresh interval (a multiple of 5 s since the epoch), on a weekday morning.
+MOMENT = datetime(2026, 11, 30, 18, 0, 0, tzinfo=UTC)
+BUSY = "took too long to compute; it will be tried again at the next refresh"
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _slow(seconds: float = 1.0):
+    """A selector stand-in whose statement runs past a sub-second statement timeout."""
+
+    def run(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(%s)", [seconds])
+        return selectors.Rate(0, 0)
+
+    return run
+
+
+@pytest.fixture
+def short_timeout(db):
+    """Postgres cancels this test's statements after 200 ms (reverted with the test's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 200")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [("contactcenter.wsgi", "statement_timeout=1234"), ("contactcenter.celery", "statement_timeout=300000")],
+)
+def test_web_processes_get_the_short_statement_timeout_and_workers_the_long_one(module, expected):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "contactcenter.settings.test", "WEB_STATEMENT_TIMEOUT_MS": "1234"}
+    env.pop("NCSC_PROCESS_ROLE", None)
+    script = f"import {module}; from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+    ).stdout
+    assert expected in out
+    assert "synchronous_commit=off" in out  # the test settings' own option is kept beside it
+
+
+@pytest.fixture
+def web_connection(transactional_db, monkeypatch):
+    """The test's connection reopened with a web process's options, the timeout cut to 200 ms."""
+    options = dict(connection.settings_dict.get("OPTIONS", {}))
+    database = {"ENGINE": connection.settings_dict["ENGINE"], "OPTIONS": options}
+    with_statement_timeout(database, 200)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", database["OPTIONS"])
+    connection.close()
+    yield
+    monkeypatch.undo()
+    connection.close()
+
+
+@pytest.mark.postgres
+def test_a_web_request_past_the_timeout_is_cancelled_and_answers_busy_not_500(
+    web_connection, make_staff, monkeypatch, caplog
+):
+    supervisor = make_staff(Role.SUPERVISOR)
+    monkeypatch.setattr(selectors, "queue_history", _slow(2))
+    client = _signed_in(supervisor)
+    client.raise_request_exception = False
+
+    with caplog.at_level(logging.WARNING, logger="contactcenter.statement_timeout"):
+        response = client.get("/reports/queues/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "The system is busy; try again" in page and "El sistema está ocupado" in page
+    assert "Traceback" not in page
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "200ms"
+    warnings = [r.getMessage() for r in caplog.records if r.name == "contactcenter.statement_timeout"]
+    assert warnings == ["statement timeout: GET /reports/queues/ answered 503"]
+
+
+@pytest.mark.postgres
+def test_a_cancelled_figure_says_so_while_the_rest_of_the_wallboard_shows(
+    short_timeout, make_staff, monkeypatch, caplog
+):
+    supervisor = make_staff(Role.SUPERVISOR)
+    agent = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=agent), user=agent, state="available")
+    monkeypatch.setattr(selectors, "first_contact_resolution", _slow())
+
+    with caplog.at_level(logging.WARNING, logger="contactcenter.wallboard"):
+        response = _signed_in(supervisor).get("/wallboard/live/")
+
+    assert response.status_code == 200
+    board = response.content.decode()
+    assert board.count(BUSY) == 2
+    assert 'data-too-slow="today-fcr"' in board and 'data-too-slow="last_7_days-fcr"' in board
+    # Every other section still renders, after the cancelled statements, on the same connection.
+    assert 'data-figure="today-containment"' in board and 'data-figure="last_7_days-tier2"' in board
+    assert f'data-agent="{agent.username}"' in board
+    assert "Today by hour" in board and "Queues now" in board
+    warnings = [r.getMessage() for r in caplog.records if r.name == "contactcenter.wallboard"]
+    assert warnings == [
+        "wallboard section today-fcr cancelled by the statement timeout",
+        "wallboard section last_7_days-fcr cancelled by the statement timeout",
+    ]
+
+    cache.clear()
+    spanish = _signed_in(supervisor).get("/wallboard/live/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert spanish.count("Esta cifra tardó demasiado en calcularse") == 2
+
+
+@pytest.mark.postgres
+def test_the_wallboard_page_keeps_its_other_tables_when_the_volume_query_is_cancelled(
+    short_timeout, make_staff, monkeypatch
+):
+    def slow_volume(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(1)")
+        return []
+
+    monkeypatch.setattr(selectors, "contact_volume_by_topic", slow_volume)
+    response = _signed_in(make_staff(Role.SUPERVISOR)).get("/wallboard/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-too-slow="by-channel"' in page and 'data-too-slow="by-topic"' in page
+    assert 'data-figure="today-fcr"' in page and "Supervisor wallboard" in page
+
+
+def _counting(monkeypatch) -> list:
+    calls = []
+    real = selectors.first_contact_resolution
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "first_contact_resolution", counted)
+    return calls
+
+
+def test_five_supervisors_polling_within_one_interval_cause_one_computation(make_staff, monkeypatch):
+    supervisors = [_signed_in(make_staff(Role.SUPERVISOR)) for _ in range(5)]
+    calls = _counting(monkeypatch)
+
+    with time_machine.travel(MOMENT + timedelta(seconds=1), tick=False):
+        boards = [client.get("/wallboard/live/").content.decode() for client in supervisors]
+    assert len(calls) == 2  # one computation: today and the last 7 days
+    assert len(set(boards)) == 1  # every supervisor sees the same figures
+
+    with time_machine.travel(MOMENT + timedelta(seconds=4.9), tick=False):
+        supervisors[0].get("/wallboard/live/")
+    assert len(calls) == 2
+
+    with time_machine.travel(MOMENT + timedelta(seconds=5), tick=False):
+        for client in supervisors:
+            client.get("/wallboard/live/")
+    assert len(calls) == 4  # the next interval computes once more
+
+
+def test_while_another_process_computes_the_previous_figures_are_served(make_staff, monkeypatch):
+    client = _signed_in(make_staff(Role.SUPERVISOR))
+    calls = _counting(monkeypatch)
+    with time_machine.travel(MOMENT, tick=False):
+        before = client.get("/wallboard/live/").content.decode()
+    assert len(calls) == 2
+
+    interval = int((MOMENT + timedelta(seconds=5)).timestamp()) // 5
+    assert cache.add(f"wallboard:live:{interval}:lock", 1)  # another process took this interval
+    with time_machine.travel(MOMENT + timedelta(seconds=5), tick=False):
+        during = client.get("/wallboard/live/").content.decode()
+    assert len(calls) == 2
+    assert during == before
+
+
+def test_the_wallboard_still_shows_when_the_cache_is_down(make_staff, monkeypatch, caplog):
+    client = _signed_in(make_staff(Role.SUPERVISOR))
+    calls = _counting(monkeypatch)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(wallboard.cache, "get", down)
+    with caplog.at_level(logging.WARNING, logger="contactcenter.wallboard"):
+        response = client.get("/wallboard/live/")
+
+    assert response.status_code == 200
+    assert 'data-figure="today-fcr"' in response.content.decode()
+    assert len(calls) == 2
+    assert [r.getMessage() for r in caplog.records if r.name == "contactcenter.wallboard"] == [
+        "wallboard cache unavailable: live computed for this request alone"
+    ]
+
+
+# Inside a test's transaction each section adds a SAVEPOINT and a RELEASE (two of these queries);
+# a web request outside a transaction runs none. Every request also reads the session, the user and
+# the roles, and saves the session.
+UNCACHED = {"/wallboard/live/": 41, "/wallboard/": 45}
+CACHED = 9  # the request's own reads and the viewer's alerts (in their language) only
+
+
+@pytest.mark.parametrize("url", ["/wallboard/live/", "/wallboard/"])
+def test_queries_per_wallboard_request_uncached_and_cached(url, make_staff, django_assert_max_num_queries):
+    client = _signed_in(make_staff(Role.SUPERVISOR))
+    with time_machine.travel(MOMENT, tick=False):
+        with django_assert_max_num_queries(UNCACHED[url]):
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(CACHED):
+            assert client.get(url).status_code == 200
