@@ -14,17 +14,15 @@ def mark_repeated_contacts(apps, schema_editor):
     The same expression as services.core.followed_by_repeat_expression (historical models here)."""
     Interaction = apps.get_model("contactcenter", "Interaction")
     InteractionIdentifier = apps.get_model("contactcenter", "InteractionIdentifier")
-    its_receipts = InteractionIdentifier.objects.filter(interaction=OuterRef(OuterRef("pk")), kind=RECEIPT).values(
-        "value"
+    later_about_it = InteractionIdentifier.objects.filter(
+        kind=RECEIPT,
+        value=OuterRef("value"),
+        interaction__parent__isnull=True,
+        interaction__occurred_at__gt=OuterRef(OuterRef("occurred_at")),
+        interaction__occurred_at__lte=OuterRef(OuterRef("occurred_at")) + REPEAT_WINDOW,
     )
     repeated = Exists(
-        InteractionIdentifier.objects.filter(
-            kind=RECEIPT,
-            value__in=its_receipts,
-            interaction__parent__isnull=True,
-            interaction__occurred_at__gt=OuterRef("occurred_at"),
-            interaction__occurred_at__lte=OuterRef("occurred_at") + REPEAT_WINDOW,
-        )
+        InteractionIdentifier.objects.filter(interaction=OuterRef("pk"), kind=RECEIPT).filter(Exists(later_about_it))
     )
     last = Interaction.objects.aggregate(last=Max("pk"))["last"] or 0
     for low in range(0, last + 1, BATCH):
@@ -53,6 +51,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("parent__isnull", True)),
                 fields=["occurred_at", "outcome", "followed_by_repeat"],
+                include=["id"],
                 name="interaction_first_contact_idx",
             ),
         ),

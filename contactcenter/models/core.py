@@ -203,9 +203,11 @@ class Interaction(models.Model):
             models.Index(fields=["channel", "occurred_at"]),
             models.Index(fields=["topic", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
-            # First-contact resolution over a period: first contacts only, covering what it counts.
+            # First-contact resolution over a period: first contacts only, covering all it reads (an
+            # index-only scan, the hand-off probe needs the id).
             models.Index(
                 fields=["occurred_at", "outcome", "followed_by_repeat"],
+                include=["id"],
                 condition=models.Q(parent__isnull=True),
                 name="interaction_first_contact_idx",
             ),

@@ -252,17 +252,19 @@ _REPEAT_LOCK_SPACE = 19  # pg_advisory_xact_lock(space, hashtext(receipt number)
 def followed_by_repeat_expression():
     """True for an interaction when another first contact (no parent) about one of its receipt
     numbers occurred after it, within REPEAT_WINDOW: the marker first-contact resolution reads.
+    Two nested EXISTS, each an index probe (its identifiers, then each number's other contacts):
+    `value IN (correlated subquery)` was a scan of every identifier per contact.
     Migration 0018 backfills with the same expression; keep the two alike."""
-    its_receipts = InteractionIdentifier.objects.filter(
-        interaction=OuterRef(OuterRef("pk")), kind=IdentifierKind.RECEIPT_NUMBER
-    ).values("value")
+    later_about_it = InteractionIdentifier.objects.filter(
+        kind=IdentifierKind.RECEIPT_NUMBER,
+        value=OuterRef("value"),
+        interaction__parent__isnull=True,
+        interaction__occurred_at__gt=OuterRef(OuterRef("occurred_at")),
+        interaction__occurred_at__lte=OuterRef(OuterRef("occurred_at")) + REPEAT_WINDOW,
+    )
     return Exists(
-        InteractionIdentifier.objects.filter(
-            kind=IdentifierKind.RECEIPT_NUMBER,
-            value__in=its_receipts,
-            interaction__parent__isnull=True,
-            interaction__occurred_at__gt=OuterRef("occurred_at"),
-            interaction__occurred_at__lte=OuterRef("occurred_at") + REPEAT_WINDOW,
+        InteractionIdentifier.objects.filter(interaction=OuterRef("pk"), kind=IdentifierKind.RECEIPT_NUMBER).filter(
+            Exists(later_about_it)
         )
     )
 
