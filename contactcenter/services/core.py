@@ -288,7 +288,8 @@ def _decide_repeats(*, interaction: Interaction, receipts: set[str], occurred_at
     about_its_receipts = InteractionIdentifier.objects.filter(
         kind=IdentifierKind.RECEIPT_NUMBER, value__in=receipts
     ).values("interaction_id")
-    Interaction.objects.filter(Q(pk=interaction.pk) | (earlier & Q(pk__in=about_its_receipts))).update(
+    # Driven by the receipt numbers' identifiers (a handful of rows), never by the time range alone.
+    Interaction.objects.filter(pk__in=about_its_receipts).filter(Q(pk=interaction.pk) | earlier).update(
         followed_by_repeat=followed_by_repeat_expression()
     )
 
