@@ -199,6 +199,9 @@ def interaction_record(
     # No savepoint inside a caller's transaction: nothing here is retried after a failure, so a
     # failure must undo the caller's change too.
     with transaction.atomic(savepoint=False):
+        # Before the contact's row is locked (see _decide_repeats), so the lock order is always
+        # receipt numbers, then rows: never a row held while waiting for a number.
+        _lock_receipts({v for k, v in identifiers if k == IdentifierKind.RECEIPT_NUMBER})
         interaction = Interaction(**source, **values)
         # The related rows are instances already in hand (and the topic's id was just read), not ids
         # to look up again; the unique source is enforced by the database, where concurrent callers meet.
@@ -269,19 +272,24 @@ def followed_by_repeat_expression():
     )
 
 
+def _lock_receipts(receipts: set[str]) -> None:
+    if receipts and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for receipt in sorted(receipts):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_REPEAT_LOCK_SPACE, receipt])
+
+
 def _decide_repeats(*, interaction: Interaction, receipts: set[str], occurred_ats: set[datetime]) -> None:
     """Recompute the repeat marker of this contact and of every contact about its receipt numbers
     that it can be a repeat of (those up to REPEAT_WINDOW before it, at its old and new time).
 
     Concurrency: two contacts about one receipt number recorded at the same moment would each miss
     the other's uncommitted row. So each takes a transaction-long advisory lock per receipt number
-    (in sorted order, so two never wait on each other) before the UPDATE: the second waits for the
+    (sorted; interaction_record takes those it is given before anything else) before the UPDATE,
+    so neither can slip between the other's insert and its marking: the second waits for the
     first to commit, and its UPDATE (a fresh READ COMMITTED snapshot) then sees the first's rows and
     marks in both directions. SQLite needs none: its write transactions are serialised already."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for receipt in sorted(receipts):
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_REPEAT_LOCK_SPACE, receipt])
+    _lock_receipts(receipts)  # held already but for numbers the contact carried before this call
     earlier = Q()
     for moment in occurred_ats:
         earlier |= Q(occurred_at__gte=moment - REPEAT_WINDOW, occurred_at__lt=moment)
