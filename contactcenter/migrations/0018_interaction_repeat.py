@@ -50,8 +50,7 @@ class Migration(migrations.Migration):
             model_name="interaction",
             index=models.Index(
                 condition=models.Q(("parent__isnull", True)),
-                fields=["occurred_at", "outcome", "followed_by_repeat"],
-                include=["id"],
+                fields=["occurred_at", "outcome", "followed_by_repeat", "id"],
                 name="interaction_first_contact_idx",
             ),
         ),

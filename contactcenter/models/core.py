@@ -204,10 +204,9 @@ class Interaction(models.Model):
             models.Index(fields=["topic", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
             # First-contact resolution over a period: first contacts only, covering all it reads (an
-            # index-only scan, the hand-off probe needs the id).
+            # index-only scan: the hand-off probe needs the id; a key column, SQLite has no INCLUDE).
             models.Index(
-                fields=["occurred_at", "outcome", "followed_by_repeat"],
-                include=["id"],
+                fields=["occurred_at", "outcome", "followed_by_repeat", "id"],
                 condition=models.Q(parent__isnull=True),
                 name="interaction_first_contact_idx",
             ),
