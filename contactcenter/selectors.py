@@ -49,7 +49,6 @@ from .models import (
     Form,
     IdentifierKind,
     Interaction,
-    InteractionIdentifier,
     OfficeClosure,
     OfficeKind,
     Outcome,
@@ -237,28 +236,20 @@ def tier2_transfer_rate(*, start: datetime, end: datetime) -> Rate:
     return Rate(totals["escalated"], totals["total"])
 
 
-def first_contact_resolution(*, start: datetime, end: datetime, window_days: int = 7) -> Rate:
+def first_contact_resolution(*, start: datetime, end: datetime) -> Rate:
     """Share of first contacts resolved with no hand-off and no repeat contact on the same
-    receipt number within `window_days` (the contact-center industry's usual FCR definition)."""
+    receipt number within REPEAT_WINDOW (the contact-center industry's usual FCR definition).
+
+    The repeat is decided when the later contact is recorded (`followed_by_repeat`): one query
+    over the first-contact index, with one index probe per contact for a hand-off."""
     firsts = _in_period(
         Interaction.objects.filter(parent__isnull=True).exclude(outcome=Outcome.IN_PROGRESS), start, end
     )
-    first_receipts = InteractionIdentifier.objects.filter(
-        interaction=OuterRef(OuterRef("pk")), kind=IdentifierKind.RECEIPT_NUMBER
-    ).values("value")
-    repeat = InteractionIdentifier.objects.filter(
-        kind=IdentifierKind.RECEIPT_NUMBER,
-        value__in=first_receipts,
-        interaction__parent__isnull=True,
-        interaction__occurred_at__gt=OuterRef("occurred_at"),
-        interaction__occurred_at__lte=OuterRef("occurred_at") + timedelta(days=window_days),
+    resolved = Q(outcome__in=RESOLVING_OUTCOMES, followed_by_repeat=False) & ~Exists(
+        Interaction.objects.filter(parent=OuterRef("pk"))
     )
-    resolved = (
-        firsts.filter(outcome__in=RESOLVING_OUTCOMES)
-        .exclude(Exists(Interaction.objects.filter(parent=OuterRef("pk"))))
-        .exclude(Exists(repeat))
-    )
-    return Rate(resolved.count(), firsts.count())
+    totals = firsts.aggregate(total=Count("id"), resolved=Count("id", filter=resolved))
+    return Rate(totals["resolved"], totals["total"])
 
 
 def contact_volume_by_topic(

@@ -1,4 +1,5 @@
 from .core import (
+    REPEAT_WINDOW,
     RESOLVING_OUTCOMES,
     US_TIME_ZONES,
     AuditAction,
@@ -71,6 +72,7 @@ from .routing import (
 __all__ = [
     "OPEN_CONTACT_STATUSES",
     "PRIORITY_REQUEST_TYPES",
+    "REPEAT_WINDOW",
     "RESOLVING_OUTCOMES",
     "STATE_CODE_MESSAGE",
     "TIER2_REVIEW_TYPES",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -152,6 +154,9 @@ class Outcome(models.TextChoices):
 
 
 RESOLVING_OUTCOMES = frozenset({Outcome.SELF_SERVED, Outcome.RESOLVED, Outcome.SERVICE_REQUEST})
+# A contact about a receipt number followed by another first contact about it within this window
+# was not resolved at first contact.
+REPEAT_WINDOW = timedelta(days=7)
 
 
 class Interaction(models.Model):
@@ -181,6 +186,9 @@ class Interaction(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Another first contact about one of its receipt numbers came within REPEAT_WINDOW after it:
+    # decided when contacts are recorded (services.core), so FCR never scans the week on a read.
+    followed_by_repeat = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,6 +203,13 @@ class Interaction(models.Model):
             models.Index(fields=["channel", "occurred_at"]),
             models.Index(fields=["topic", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
+            # First-contact resolution over a period: first contacts only, covering all it reads (an
+            # index-only scan: the hand-off probe needs the id; a key column, SQLite has no INCLUDE).
+            models.Index(
+                fields=["occurred_at", "outcome", "followed_by_repeat", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="interaction_first_contact_idx",
+            ),
         ]
 
     def __str__(self) -> str:

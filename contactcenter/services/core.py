@@ -8,12 +8,14 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..audit import AuditContext
 from ..errors import ApplicationError
 from ..identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
 from ..models import (
+    REPEAT_WINDOW,
     AuditAction,
     AuditEvent,
     Channel,
@@ -197,13 +199,18 @@ def interaction_record(
     # No savepoint inside a caller's transaction: nothing here is retried after a failure, so a
     # failure must undo the caller's change too.
     with transaction.atomic(savepoint=False):
+        # Before the contact's row is locked (see _decide_repeats), so the lock order is always
+        # receipt numbers, then rows: never a row held while waiting for a number.
+        _lock_receipts({v for k, v in identifiers if k == IdentifierKind.RECEIPT_NUMBER})
         interaction = Interaction(**source, **values)
         # The related rows are instances already in hand (and the topic's id was just read), not ids
         # to look up again; the unique source is enforced by the database, where concurrent callers meet.
         interaction.full_clean(exclude=_RESOLVED_RELATIONS, validate_unique=False, validate_constraints=False)
         created = insert_returning_pk(interaction, unless_conflicting_on=_INTERACTION_SOURCE) is not None
+        previous_occurred_at, previous_parent_id = None, None
         if not created:
             interaction = _interaction_by_source(**source)
+            previous_occurred_at, previous_parent_id = interaction.occurred_at, interaction.parent_id
             values["occurred_at"] = occurred_at or interaction.occurred_at
             values["parent"] = parent or interaction.parent
             values["ended_at"] = ended_at or interaction.ended_at
@@ -219,6 +226,18 @@ def interaction_record(
                     InteractionIdentifier(interaction=interaction, kind=kind, value=value),
                     unless_conflicting_on=("interaction_id", "kind", "value"),
                 )
+        receipts = {v for k, v in existing | set(identifiers) if k == IdentifierKind.RECEIPT_NUMBER}
+        if receipts and (
+            created
+            or not existing.issuperset(identifiers)
+            or interaction.occurred_at != previous_occurred_at
+            or interaction.parent_id != previous_parent_id
+        ):
+            _decide_repeats(
+                interaction=interaction,
+                receipts=receipts,
+                occurred_ats={interaction.occurred_at, previous_occurred_at or interaction.occurred_at},
+            )
         audit_record(
             context=context,
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
@@ -230,6 +249,59 @@ def interaction_record(
 
 
 _INTERACTION_SOURCE = ("source_app", "source_model", "source_id")
+_REPEAT_LOCK_SPACE = 19  # pg_advisory_xact_lock(space, hashtext(receipt number)): one lock per receipt number
+
+
+def followed_by_repeat_expression():
+    """True for an interaction when another first contact (no parent) about one of its receipt
+    numbers occurred after it, within REPEAT_WINDOW: the marker first-contact resolution reads.
+    Two nested EXISTS, each an index probe (its identifiers, then each number's other contacts):
+    `value IN (correlated subquery)` was a scan of every identifier per contact.
+    Migration 0018 backfills with the same expression; keep the two alike."""
+    later_about_it = InteractionIdentifier.objects.filter(
+        kind=IdentifierKind.RECEIPT_NUMBER,
+        value=OuterRef("value"),
+        interaction__parent__isnull=True,
+        interaction__occurred_at__gt=OuterRef(OuterRef("occurred_at")),
+        interaction__occurred_at__lte=OuterRef(OuterRef("occurred_at")) + REPEAT_WINDOW,
+    )
+    return Exists(
+        InteractionIdentifier.objects.filter(interaction=OuterRef("pk"), kind=IdentifierKind.RECEIPT_NUMBER).filter(
+            Exists(later_about_it)
+        )
+    )
+
+
+def _lock_receipts(receipts: set[str]) -> None:
+    if receipts and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for receipt in sorted(receipts):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_REPEAT_LOCK_SPACE, receipt])
+
+
+def _decide_repeats(*, interaction: Interaction, receipts: set[str], occurred_ats: set[datetime]) -> None:
+    """Recompute the repeat marker of this contact and of every contact about its receipt numbers
+    that it can be a repeat of (those up to REPEAT_WINDOW before it, at its old and new time).
+
+    Concurrency: two contacts about one receipt number recorded at the same moment would each miss
+    the other's uncommitted row. So each takes a transaction-long advisory lock per receipt number
+    (sorted; interaction_record takes those it is given before anything else) before the UPDATE,
+    so neither can slip between the other's insert and its marking: the second waits for the
+    first to commit, and its UPDATE (a fresh READ COMMITTED snapshot) then sees the first's rows and
+    marks in both directions. SQLite needs none: its write transactions are serialised already."""
+    _lock_receipts(receipts)  # held already but for numbers the contact carried before this call
+    earlier = Q()
+    for moment in occurred_ats:
+        earlier |= Q(occurred_at__gte=moment - REPEAT_WINDOW, occurred_at__lt=moment)
+    about_its_receipts = InteractionIdentifier.objects.filter(
+        kind=IdentifierKind.RECEIPT_NUMBER, value__in=receipts
+    ).values("interaction_id")
+    # Driven by the receipt numbers' identifiers (a handful of rows), never by the time range alone.
+    Interaction.objects.filter(pk__in=about_its_receipts).filter(Q(pk=interaction.pk) | earlier).update(
+        followed_by_repeat=followed_by_repeat_expression()
+    )
+
+
 _TOPIC_ID = PreparedStatement("topic_id_by_code", "SELECT id FROM contactcenter_topic WHERE code = %s")
 
 
