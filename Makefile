@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,6 @@ bench-casework: install-dev
 
 bench-outreach: install-dev
 	$(BIN)/python -m tests.load.bench_outreach $(BENCH_ARGS)
+
+bench-fcr: install-dev
+	$(BIN)/python -m tests.load.bench_fcr $(BENCH_ARGS)
