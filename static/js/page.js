@@ -8,6 +8,25 @@
     var summary = document.querySelector("[data-error-summary]");
     if (summary) summary.focus();
   });
+  // Alerts inside a polled region ([data-alert] with a stable key) are announced once each, through the
+  // page's one [data-alert-announcer] live region: the region itself is redrawn every few seconds, and
+  // an alert role inside it would be read out again at every refresh.
+  var announced = {};
+  function announceNewAlerts() {
+    var announcer = document.querySelector("[data-alert-announcer]");
+    if (!announcer) return;
+    var fresh = [];
+    document.querySelectorAll("[data-alert]").forEach(function (alert) {
+      var key = alert.getAttribute("data-alert");
+      if (!announced[key]) {
+        announced[key] = true;
+        fresh.push(alert.textContent.trim());
+      }
+    });
+    if (fresh.length) announcer.textContent = fresh.join(" ");
+  }
+  document.addEventListener("DOMContentLoaded", announceNewAlerts);
+  document.addEventListener("htmx:afterSettle", announceNewAlerts);
   // <button data-print>: prints the page.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");

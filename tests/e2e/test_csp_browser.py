@@ -42,3 +42,26 @@ def test_the_admin_works_under_the_policy(page, live_server, make_staff):
     # The user form's group picker is built by the admin's JavaScript (SelectFilter2).
     page.goto(f"{live_server.url}/admin/auth/user/{admin.pk}/change/")
     page.wait_for_selector(".selector-available", timeout=10_000)
+
+
+def test_a_wallboard_alert_is_announced_once_not_at_every_refresh(page, live_server, make_staff):
+    """The polled region is redrawn every 5 seconds; the alert it carries is read out once, through
+    the page's one live region, and a redraw does not announce it again."""
+    from ivr import services as ivr_services
+
+    make_staff(Role.SUPERVISOR, username="alert-watcher")
+    ivr_services.lookup_alert_raise(not_found_count=250, limit=200, window_seconds=3600)
+    sign_in(page, live_server, "alert-watcher")
+    page.goto(f"{live_server.url}/wallboard/")
+    announcer = page.locator("[data-alert-announcer]")
+    assert announcer.get_attribute("role") == "alert"
+    page.wait_for_function("() => document.querySelector('[data-alert-announcer]').textContent.length > 0")
+    assert "250" in announcer.text_content()
+    assert page.locator("#wallboard-live [role=alert]").count() == 0
+    page.evaluate("() => { document.querySelector('[data-alert-announcer]').textContent = ''; }")
+    page.wait_for_function(  # a refresh of the polled region (htmx, every 5 s)
+        "() => new Promise(r => document.body.addEventListener('htmx:afterSettle', () => r(true), {once: true}))",
+        timeout=15_000,
+    )
+    assert page.locator("#wallboard-live [data-alert]").count() == 1
+    assert announcer.text_content() == ""
