@@ -8,9 +8,10 @@ RECEIPT = "receipt"
 REPEAT_WINDOW = timedelta(days=7)  # models.REPEAT_WINDOW when this was written
 
 
-def mark_repeated_contacts(apps, schema_editor):
-    """Set the marker on every contact another first contact about its receipt number followed
-    within the window: one set-based UPDATE per batch of ids, each batch committed on its own.
+def mark_repeated_contacts(apps, schema_editor, first_pk=0):
+    """Set the marker on every contact (from id first_pk on) another first contact about its receipt
+    number followed within the window: one set-based UPDATE per batch of ids, each batch committed on
+    its own. It only ever sets it, so running it again is harmless (seed_ledger calls it too).
     The same expression as services.core.followed_by_repeat_expression (historical models here)."""
     Interaction = apps.get_model("contactcenter", "Interaction")
     InteractionIdentifier = apps.get_model("contactcenter", "InteractionIdentifier")
@@ -25,7 +26,7 @@ def mark_repeated_contacts(apps, schema_editor):
         InteractionIdentifier.objects.filter(interaction=OuterRef("pk"), kind=RECEIPT).filter(Exists(later_about_it))
     )
     last = Interaction.objects.aggregate(last=Max("pk"))["last"] or 0
-    for low in range(0, last + 1, BATCH):
+    for low in range(first_pk, last + 1, BATCH):
         with transaction.atomic():
             Interaction.objects.filter(pk__gte=low, pk__lt=low + BATCH).filter(repeated).update(followed_by_repeat=True)
 
