@@ -960,6 +960,25 @@ def connected_contact_for(*, user) -> WaitingContact | None:
     )
 
 
+def caller_verified_for(*, contact: WaitingContact | None, case: BenefitCase | None) -> bool:
+    """Whether the caller on this contact (or on the Tier 1 call it was escalated from) proved this case."""
+    return contact is not None and caller_verification_state(contact=contact).covers(case)
+
+
+# Roles that work cases in writing or oversee: they see a case's identity without a caller to verify.
+IDENTITY_WITHOUT_VERIFICATION = frozenset({Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.SUPERVISOR})
+
+
+def case_identity_visible(*, user, case: BenefitCase | None) -> bool:
+    """A CSR or ISO sees a case's date of birth, A-number and address only while the caller on their
+    line has passed verification for it: knowing them is what proves the caller."""
+    if case is None:
+        return False
+    if user_roles(user) & IDENTITY_WITHOUT_VERIFICATION:
+        return True
+    return caller_verified_for(contact=connected_contact_for(user=user), case=case)
+
+
 def written_request_get(*, interaction_id: int) -> Interaction | None:
     """A written request in the ledger (channel written) with its identifiers."""
     return (

@@ -55,21 +55,6 @@ class LogoutView(auth_views.LogoutView):
     allowed_roles = PUBLIC
 
 
-# Roles that work cases in writing or oversee: they see a case's identity without a caller to verify.
-IDENTITY_WITHOUT_VERIFICATION = frozenset({Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.SUPERVISOR})
-
-
-def _case_identity_visible(user, case) -> bool:
-    """A CSR or ISO sees a case's date of birth, A-number and address only while the caller on their
-    line has passed verification for it: knowing them is what proves the caller."""
-    if case is None:
-        return False
-    if user_roles(user) & IDENTITY_WITHOUT_VERIFICATION:
-        return True
-    contact = selectors.connected_contact_for(user=user)
-    return contact is not None and selectors.caller_verification_state(contact=contact).covers(case)
-
-
 @public
 @never_cache
 @require_GET
@@ -89,7 +74,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     value = form.cleaned_data["receipt_number"]
     interactions = list(selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
     case = selectors.case_get(receipt_number=value)
-    identity_visible = _case_identity_visible(request.user, case)
+    identity_visible = selectors.case_identity_visible(user=request.user, case=case)
     services.audit_record(
         context=AuditContext.from_request(request),
         action=AuditAction.VIEW,

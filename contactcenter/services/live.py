@@ -432,9 +432,7 @@ def _service_request_identity_check(
         if selectors.caller_verification_locked(receipt_number=receipt, contact=contact):
             outcome, checks, refusal = VerificationOutcome.LOCKED, {}, _verification_locked_error()
         else:
-            second_proof = by_letter and not (
-                contact is not None and selectors.caller_verification_state(contact=contact).covers(case)
-            )
+            second_proof = by_letter and not selectors.caller_verified_for(contact=contact, case=case)
             checks = _identity_checks(
                 case=case, date_of_birth=date_of_birth, a_number=a_number, second_proof=second_proof
             )
