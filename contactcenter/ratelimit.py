@@ -6,19 +6,32 @@ from __future__ import annotations
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from .cache import ResilientRedisCache
+
 
 def hit(key: str, *, window_seconds: int) -> int:
     """Count one more event under `key` in its window (which starts with the first) and return the
-    count so far."""
+    count so far. While Redis is down the count is kept in the database cache (contactcenter/cache.py)."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # SET NX + INCR in one round trip (Django's add and incr cost three).
-        full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
-        _, count = (
-            client.pipeline(transaction=False).set(full_key, 0, ex=window_seconds, nx=True).incr(full_key).execute()
+    if isinstance(backend, ResilientRedisCache):
+        return backend.on_redis(
+            lambda: _redis_hit(backend, key, window_seconds),
+            lambda: _hit(backend.fallback, key, window_seconds),
         )
-        return count
+    if isinstance(backend, RedisCache):
+        return _redis_hit(backend, key, window_seconds)
+    return _hit(backend, key, window_seconds)
+
+
+def _redis_hit(backend: RedisCache, key: str, window_seconds: int) -> int:
+    # SET NX + INCR in one round trip (Django's add and incr cost three).
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    _, count = client.pipeline(transaction=False).set(full_key, 0, ex=window_seconds, nx=True).incr(full_key).execute()
+    return count
+
+
+def _hit(backend, key: str, window_seconds: int) -> int:
     backend.add(key, 0, window_seconds)
     try:
         return backend.incr(key)

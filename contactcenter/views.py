@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from . import selectors, services
 from .audit import AuditContext
 from .broker import broker_status
+from .cache import cache_status
 from .consoles import landing_console
 from .exports import csv_response
 from .forms import HistoryReportForm, ReceiptLookupForm
@@ -278,8 +279,11 @@ def _queue_report_csv(rows: list[dict], start, end) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, str] = {}
-    healthy = True
+    """What works now, in `checks`, and what is degraded, by name in `degraded` and in words in
+    `message`. 503 while the database or the broker is down (background work waits), 200 while only
+    the cache has fallen back to the database (everything works)."""
+    checks: dict[str, str | None] = {}
+    problems: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -287,11 +291,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # any failure is reported, not raised
         logger.error("health check: database unavailable: %s", error)
         checks["database"] = "unavailable"
-        healthy = False
+        problems["database"] = "Database unavailable: nothing can be saved."
+    cache_ok, cache_backend = cache_status()
+    checks["cache"] = "ok" if cache_ok else "degraded"
+    checks["cache_backend"] = cache_backend
+    if not cache_ok:
+        problems["cache"] = (
+            "Cache (Redis) unavailable: rate limits, sign-in lockouts and the wallboard use the database cache."
+        )
     broker_ok, broker_detail = broker_status()
     checks["broker"] = "ok" if broker_ok else "unavailable"
     checks["broker_transport"] = broker_detail
-    healthy = healthy and broker_ok
+    if not broker_ok:
+        problems["broker"] = (
+            "Broker unavailable: background work (confirmation e-mails, responses, texts, callbacks) waits; "
+            "the sweeps send it when the broker returns."
+        )
     last_seen = None
     if checks["database"] == "ok":
         try:
@@ -299,10 +314,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except DatabaseError as error:  # reachable but not migrated
             logger.error("health check: database not ready: %s", error)
             checks["database"] = "not migrated"
-            healthy = False
+            problems["database"] = "Database not migrated."
     checks["worker_last_seen"] = last_seen.isoformat() if last_seen else None
+    failing = "database" in problems or "broker" in problems
+    status = "unavailable" if "database" in problems else "degraded" if problems else "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+        {
+            "status": status,
+            "checks": checks,
+            "degraded": list(problems),
+            "message": " ".join(problems.values()) or "All services answer.",
+        },
+        status=503 if failing else 200,
     )
 
 

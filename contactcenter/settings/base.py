@@ -140,6 +140,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=SESSION_IDLE_SECONDS)
+# Sessions live in the database, never only in the cache: a Redis outage signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Saved when changed only: a poll changes nothing, so it no longer pushes the expiry back.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -218,13 +220,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Cache, broker and background work -------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The database cache table (`createcachetable`): the cache without Redis, and the fallback while Redis is down.
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ncsc_cache"}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage falls back to the database cache (contactcenter/cache.py): rate limits and
+    # sign-in keep working. Short timeouts: an unreachable Redis costs a request one second, not minutes.
+    CACHES = {
+        "default": {
+            "BACKEND": "contactcenter.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "FALLBACK": "fallback",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "fallback": DATABASE_CACHE,
+    }
     CELERY_BROKER_URL = REDIS_URL
 else:
     # No Redis: a database cache keeps rate limits shared between processes, and Celery's
     # filesystem transport lets a real worker and beat run beside the web server.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ncsc_cache"}}
+    CACHES = {"default": DATABASE_CACHE}
     CELERY_BROKER_URL = "filesystem://localhost//"  # the host is ignored; without one kombu warns on every use
 CELERY_BROKER_FILESYSTEM_FOLDER = Path(env("CELERY_FILESYSTEM_FOLDER", default=str(VAR_DIR / "celery-broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (

@@ -8,7 +8,7 @@ SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-a-secret-0f8b
 LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # The simulator signs webhooks with this token when no Twilio account is configured.

@@ -25,6 +25,8 @@ def test_healthz_is_503_when_the_broker_is_down(db):
     assert response.status_code == 503
     assert response.json()["checks"] == {
         "database": "ok",
+        "cache": "ok",
+        "cache_backend": "LocMemCache",
         "broker": "unavailable",
         "broker_transport": "redis",
         "worker_last_seen": None,
