@@ -6,13 +6,16 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -173,7 +176,35 @@ def _ledger(context: AuditContext, inquiry: Inquiry, outcome: str = Outcome.IN_P
     )
 
 
-def _store_attachments(inquiry: Inquiry, attachments: Iterable[AttachmentIn]) -> None:
+class AttachmentsNotStored(ApplicationError):
+    """The attachments' storage refused to write (disk full, not writable): nothing was recorded."""
+
+
+@contextmanager
+def _files_undone_on_failure() -> Iterator[list[str]]:
+    """The names of the files stored inside the block; if the block fails (and its transaction
+    rolls back), they are deleted: no file without its row."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            try:
+                default_storage.delete(name)
+            except OSError as error:  # the same fault that failed the block may refuse this too
+                logger.error("could not remove %s after a failed save: %s", name, error)
+        raise
+
+
+def _remove_partial(name: str) -> None:
+    try:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+    except OSError as error:
+        logger.error("could not remove the partial file %s: %s", name, error)
+
+
+def _store_attachments(inquiry: Inquiry, attachments: Iterable[AttachmentIn], stored: list[str]) -> None:
     for item in attachments:
         attachment = Attachment(
             inquiry=inquiry,
@@ -181,7 +212,22 @@ def _store_attachments(inquiry: Inquiry, attachments: Iterable[AttachmentIn]) ->
             content_type=content_type_for(item.filename),
             size=len(item.content),
         )
-        attachment.file.save(item.filename, ContentFile(item.content), save=False)
+        # A name no other upload has: a write that fails half-way leaves a partial file Django does
+        # not remove, and this is the name to remove it by.
+        stem, suffix = PurePath(item.filename).stem[:40], PurePath(item.filename).suffix[:10]
+        name = attachment.file.field.generate_filename(attachment, f"{secrets.token_hex(6)}-{stem}{suffix}")
+        try:
+            attachment.file.name = default_storage.save(name, ContentFile(item.content))
+        except OSError as error:
+            logger.error("attachment storage refused a file (%s): %s", error.strerror, error)
+            _remove_partial(name)
+            raise AttachmentsNotStored(
+                _(
+                    "Your inquiry was not sent: we cannot store attached files at the moment. Everything you "
+                    "typed is still here. Try again in a few minutes, or send it without the attachments."
+                )
+            ) from error
+        stored.append(attachment.file.name)
         attachment.full_clean()
         attachment.save()
 
@@ -273,7 +319,7 @@ def inquiry_create(
     parent = None
     if referred_from_interaction_id:
         parent = core_selectors.interaction_list().filter(pk=referred_from_interaction_id).first()
-    with transaction.atomic():
+    with _files_undone_on_failure() as stored, transaction.atomic():
         correspondent = Correspondent(
             name=correspondent_name.strip()[:160],
             organisation=correspondent_organisation.strip()[:160],
@@ -322,7 +368,7 @@ def inquiry_create(
                 raise
             return existing
         inquiry.cases.set(BenefitCase.objects.filter(receipt_number__in=receipts))
-        _store_attachments(inquiry, items)
+        _store_attachments(inquiry, items, stored)
         _activity(
             context,
             inquiry,
@@ -390,10 +436,10 @@ def inquiry_reply_record(
             return existing
         raise ApplicationError(_("That message was already ingested as an inquiry."))
     items = _check_attachments(attachments)
-    with transaction.atomic():
+    with _files_undone_on_failure() as stored, transaction.atomic():
         inquiry = _locked(inquiry)
         activity = _activity(context, inquiry, ActivityKind.REPLY, body.strip(), message_id=message_id or None)
-        _store_attachments(inquiry, items)
+        _store_attachments(inquiry, items, stored)
         new = [r for r in find_receipt_numbers(body) if r not in inquiry.receipt_numbers]
         if new:
             inquiry.receipt_numbers = [*inquiry.receipt_numbers, *new]

@@ -8,6 +8,8 @@ casework sweep after a day."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -19,6 +21,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .attachments import AttachmentIn
+
+logger = logging.getLogger(__name__)
 
 FOLDER = "casework/staged"
 KEEP_FOR = timedelta(hours=24)
@@ -73,7 +77,13 @@ def keep_after_error(
         if len(files) >= MAX_PER_FORM or (max_new is not None and added >= max_new):
             break
         token = secrets.token_urlsafe(18)
-        default_storage.save(_path(token), ContentFile(attachment.content))
+        try:
+            default_storage.save(_path(token), ContentFile(attachment.content))
+        except OSError as error:  # disk full or not writable: the form says to attach them again
+            logger.error("could not keep a file for the next try: %s", error)
+            with contextlib.suppress(OSError):
+                default_storage.delete(_path(token))
+            break
         files.append(StagedFile(token=token, filename=attachment.filename, size=len(attachment.content)))
     _remember(request, form, files)
     return files

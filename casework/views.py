@@ -209,7 +209,8 @@ def write(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
-        return back({"form": form}, status=400)
+        # Our storage failed, not the sender: 503, and the same form with everything typed.
+        return back({"form": form}, status=503 if isinstance(error, services.AttachmentsNotStored) else 400)
     _rate_count_sent(request)
     staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference
