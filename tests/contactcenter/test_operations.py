@@ -31,6 +31,9 @@ def test_healthz_is_503_when_the_broker_is_down(db):
         "broker_transport": "redis",
         "worker_last_seen": None,
     }
+    assert response.json()["status"] == "degraded"
+    assert response.json()["degraded"] == ["broker"]
+    assert response.json()["message"].startswith("Broker unavailable: background work")
 
 
 def _production_env(**extra):

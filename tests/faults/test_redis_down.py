@@ -14,14 +14,17 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
+from contactcenter import cache as resilient_cache
+from contactcenter import ratelimit
 from tests.factories import PASSWORD
 from tests.faults.private_stack import PrivateRedis, Stack
 from tests.waiting import wait_for
-
-pytestmark = [pytest.mark.celery_worker, pytest.mark.slow_stack, pytest.mark.django_db(transaction=True)]
 
 FORM_PER_HOUR = 3
 
@@ -67,6 +70,34 @@ def redis_up(private_redis, stack):
         private_redis.start()
 
 
+CLOSED_PORT_CACHES = {
+    "default": {
+        "BACKEND": "contactcenter.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "FALLBACK": "fallback",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+    "fallback": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ncsc_cache"},
+}
+
+
+@override_settings(CACHES=CLOSED_PORT_CACHES)
+def test_the_cache_and_the_rate_limits_fall_back_to_the_database_cache_when_redis_refuses(db, caplog):
+    call_command("createcachetable")
+    try:
+        assert ratelimit.hit("casework-form:192.0.2.1", window_seconds=3600) == 1
+        assert ratelimit.hit("casework-form:192.0.2.1", window_seconds=3600) == 2
+        assert ratelimit.count("casework-form:192.0.2.1") == 2
+        assert caches["fallback"].get("casework-form:192.0.2.1") == 2
+        caches["default"].set("wallboard:x", {"a": 1}, 60)
+        assert caches["default"].get("wallboard:x") == {"a": 1}
+        assert resilient_cache.cache_status() == (False, "database (fallback)")
+        warnings = [r.getMessage() for r in caplog.records if "Redis cache unavailable" in r.getMessage()]
+        assert len(warnings) == 1, warnings  # once per outage, not once per operation
+    finally:
+        resilient_cache._came_back()
+
+
 def _csrf(session: requests.Session, url: str) -> str:
     page = session.get(url, timeout=30)
     assert page.status_code == 200, page.text[:500]
@@ -102,23 +133,45 @@ def _send_inquiry(stack: Stack, session: requests.Session, *, email: str, subjec
     )
 
 
+def _register(stack: Stack, engagement_id: int, *, email: str) -> requests.Response:
+    session = requests.Session()
+    url = f"{stack.base_url}/outreach/events/{engagement_id}/"
+    token = _csrf(session, url)
+    return session.post(url, data={"csrfmiddlewaretoken": token, "name": "Rosa Diaz", "email": email}, timeout=30)
+
+
+SWEEPS = ("casework.sweep", "outreach.reminders_and_sweep", "contactcenter.form_orders_sweep")
+
+
 def _sweep_as_beat_would(stack: Stack) -> None:
-    """The message Celery beat sends every five minutes (`casework-sweep` in CELERY_BEAT_SCHEDULE),
-    sent through the private broker to the stack's worker."""
+    """The messages Celery beat sends every few minutes (CELERY_BEAT_SCHEDULE), sent through the
+    private broker to the stack's worker."""
     from kombu import Connection
 
     from contactcenter.celery import app
 
     with Connection(stack.env["REDIS_URL"]) as conn:
-        app.send_task("casework.sweep", queue=stack.queue, connection=conn)
+        for name in SWEEPS:
+            app.send_task(name, queue=stack.queue, connection=conn)
 
 
+@pytest.mark.celery_worker
+@pytest.mark.slow_stack
+@pytest.mark.django_db(transaction=True)
 def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_redis_returns(
     stack, redis_up, make_staff
 ):
-    from casework.models import Inquiry
-    from contactcenter.roles import Role
+    from django.core.management import call_command
 
+    from casework.models import Inquiry
+    from contactcenter.models import FormOrder, FormOrderStatus
+    from contactcenter.roles import Role
+    from ivr.simulator import SimulatedCall, http_transport
+    from outreach.models import Registration
+    from tests.outreach.factories import EngagementFactory
+
+    call_command("seed_reference", cases=10, surgeons=5, verbosity=0)
+    engagement = EngagementFactory(capacity=10)
     csr = make_staff(Role.CSR)
     console_before, signed_in = _sign_in(stack, csr.username)
     assert signed_in.status_code == 302, signed_in.text[:500]
@@ -154,6 +207,27 @@ def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_r
     assert inquiry.reference in done.text
     assert inquiry.confirmation_sent_at is None
 
+    # The outreach registration form takes a registration.
+    registered = _register(stack, engagement.pk, email="rosa@example.org")
+    assert registered.status_code == 200 and "You are registered" in registered.text, registered.text[:1000]
+    registration = Registration.objects.get(email="rosa@example.org")
+
+    # The IVR answers a signed call and takes a form order (its text message waits for the broker).
+    call = SimulatedCall(
+        from_number="+12135550142",
+        transport=http_transport(stack.base_url),
+        public_base_url=stack.base_url,
+        token=stack.env["TWILIO_AUTH_TOKEN"],
+    )
+    assert call.start().status == 200
+    for digits in ("1", "2", "765"):
+        assert call.press(digits).status == 200
+    ordered = call.press("1")
+    assert ordered.status == 200
+    assert "We will send a text message with a link to Form I-765" in ordered.text
+    order = FormOrder.objects.get()
+    assert order.status == FormOrderStatus.PENDING
+
     # The form's hourly limit still counts, in the database cache: the fourth from this address is refused.
     for n in range(2, FORM_PER_HOUR + 1):
         assert _send_inquiry(stack, public, email=f"writer{n}@example.com", subject=f"Try {n}").status_code == 200
@@ -175,12 +249,34 @@ def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_r
     redis_up.start()
     assert wait_for(lambda: stack.get("/healthz")[0] == 200, timeout=30), stack.logs()
     assert stack.mails() == []
-    # The outage lasted more than the sweep's grace minute (it leaves alone what was just enqueued).
-    Inquiry.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    status, body = stack.get("/healthz")
+    assert json.loads(body)["checks"]["cache_backend"] == "redis"
+    # The outage lasted more than the sweeps' grace minute (they leave alone what was just enqueued).
+    two_minutes_ago = timezone.now() - timedelta(minutes=2)
+    Inquiry.objects.update(created_at=two_minutes_ago)
+    Registration.objects.update(updated_at=two_minutes_ago)
+    FormOrder.objects.update(created_at=two_minutes_ago)
     _sweep_as_beat_would(stack)
-    assert wait_for(lambda: len(stack.mails(inquiry.reference)) == 1, timeout=60), stack.logs()
+
+    def delivered() -> bool:
+        return (
+            len(stack.mails(inquiry.reference)) == 1
+            and len(stack.mails("To: rosa@example.org")) == 1
+            and FormOrder.objects.filter(pk=order.pk, status=FormOrderStatus.SENT).exists()
+        )
+
+    assert wait_for(delivered, timeout=60), stack.logs()
     assert wait_for(lambda: not Inquiry.objects.filter(confirmation_sent_at__isnull=True).exists(), timeout=30)
+    # Beat's next round finds nothing left to send.
     _sweep_as_beat_would(stack)
-    assert wait_for(lambda: stack.worker_log.read_text().count("casework.sweep") >= 4, timeout=30), stack.logs()
+
+    def swept_twice() -> bool:
+        lines = stack.worker_log.read_text().splitlines()
+        return all(sum(f"Task {name}[" in line and " succeeded " in line for line in lines) == 2 for name in SWEEPS)
+
+    assert wait_for(swept_twice, timeout=30), stack.logs()
     assert len(stack.mails(inquiry.reference)) == 1
     assert len(stack.mails("Subject: We received your inquiry")) == FORM_PER_HOUR
+    assert len(stack.mails("To: rosa@example.org")) == 1
+    registration.refresh_from_db()
+    assert registration.confirmed_status == registration.status
