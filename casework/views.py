@@ -209,8 +209,11 @@ def write(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as error:
         _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
-        # Our storage failed, not the sender: 503, and the same form with everything typed.
-        return back({"form": form}, status=503 if isinstance(error, services.AttachmentsNotStored) else 400)
+        if isinstance(error, services.AttachmentsNotStored):
+            # Our storage failed, not the sender: the same form with everything typed, and no file kept
+            # for the next try (the disk refuses, and a 5xx response does not save the session naming it).
+            return back({"form": form}, status=503, stage_quota=0)
+        return back({"form": form}, status=400)
     _rate_count_sent(request)
     staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference

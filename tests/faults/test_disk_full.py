@@ -1,7 +1,8 @@
 """Fault 6, the attachments' disk full or not writable, on a real stack: gunicorn under the settings
 `make run` uses, with MEDIA_ROOT on a real file system that refuses the write.
 
-As root the folder is a small tmpfs, filled to the last byte (ENOSPC) or mounted read-only (EROFS);
+As root the folder is a small tmpfs, filled to the last byte (ENOSPC), filled but for room for one of
+the two attachments sent (the first is written, the second is not), or mounted read-only (EROFS);
 otherwise a folder without write permission (EACCES).
 
 Outcome: the public form with an attachment says plainly, in English and in Spanish, that the
@@ -26,6 +27,7 @@ from tests.faults.private_stack import PrivateRedis, Stack
 pytestmark = [pytest.mark.postgres, pytest.mark.slow_stack, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n" + b"0" * 60_000 + b"\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 60_000
 TYPED = {
     "name": "Ana Ruiz",
     "email": "ana@example.com",
@@ -34,7 +36,25 @@ TYPED = {
     "subject": "Card not received",
     "message": "My card was sent to my old address on 3 March.",
 }
-MECHANISMS = ["full tmpfs", "read-only tmpfs"] if os.geteuid() == 0 else ["read-only directory"]
+ROOM_FOR_ONE = 100 * 1024
+# (how the folder refuses, the visitor's language)
+CASES = (
+    [("full tmpfs", "en"), ("nearly full tmpfs", "en"), ("read-only tmpfs", "es")]
+    if os.geteuid() == 0
+    else [("read-only directory", "en"), ("read-only directory", "es")]
+)
+SAYS = {
+    "en": (
+        "Your inquiry was not sent: we cannot store attached files at the moment. Everything you typed is "
+        "still here. Try again in a few minutes, or send it without the attachments.",
+        "Attach your files again: they could not be kept for your next try.",
+    ),
+    "es": (
+        "Su consulta no se envió: en este momento no podemos guardar archivos adjuntos. Todo lo que escribió "
+        "sigue aquí. Inténtelo de nuevo en unos minutos o envíela sin los archivos adjuntos.",
+        "Vuelva a adjuntar sus archivos: no se pudieron guardar para su próximo intento.",
+    ),
+}
 
 
 class RefusingFolder:
@@ -48,22 +68,24 @@ class RefusingFolder:
         if self.mechanism == "read-only directory":
             self.folder.chmod(0o555)
             return
-        options = "size=512k" if self.mechanism == "full tmpfs" else "size=512k,ro"
+        options = "size=512k,ro" if self.mechanism == "read-only tmpfs" else "size=512k"
         done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(self.folder)], capture_output=True)
         if done.returncode != 0:
             pytest.fail(f"as root this test mounts a small tmpfs (needs CAP_SYS_ADMIN): {done.stderr.decode()}")
-        if self.mechanism == "full tmpfs":
+        if self.mechanism in ("full tmpfs", "nearly full tmpfs"):
             with self.filler.open("wb", buffering=0) as out:
                 try:
                     while True:
                         out.write(b"x" * 4096)
                 except OSError as error:
                     assert error.errno == errno.ENOSPC
+            if self.mechanism == "nearly full tmpfs":
+                os.truncate(self.filler, self.filler.stat().st_size - ROOM_FOR_ONE)
 
     def accept(self) -> None:
         if self.mechanism == "read-only directory":
             self.folder.chmod(0o755)
-        elif self.mechanism == "full tmpfs":
+        elif self.mechanism in ("full tmpfs", "nearly full tmpfs"):
             self.filler.unlink()
         else:
             subprocess.run(["mount", "-o", "remount,rw", str(self.folder)], check=True)
@@ -88,9 +110,9 @@ def private_redis(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(params=MECHANISMS)
-def media(request, tmp_path):
-    folder = RefusingFolder(tmp_path / "media", request.param)
+@pytest.fixture
+def media(mechanism, tmp_path):
+    folder = RefusingFolder(tmp_path / "media", mechanism)
     folder.folder.mkdir()
     try:
         folder.refuse()
@@ -123,7 +145,10 @@ def _send(stack: Stack, session: requests.Session, language: str) -> requests.Re
     return session.post(
         stack.base_url + "/casework/write/",
         data={"csrfmiddlewaretoken": token, **TYPED},
-        files={"attachments": ("letter.pdf", PDF, "application/pdf")},
+        files=[
+            ("attachments", ("letter.pdf", PDF, "application/pdf")),
+            ("attachments", ("scan.png", PNG, "image/png")),
+        ],
         headers=headers,
         allow_redirects=False,
         timeout=30,
@@ -141,29 +166,13 @@ def _nothing_saved(media: RefusingFolder) -> None:
     assert media.files() == []
 
 
-@pytest.mark.parametrize(
-    ("language", "says", "attach_again"),
-    [
-        (
-            "en",
-            "Your inquiry was not sent: we cannot store attached files at the moment. Everything you typed is "
-            "still here. Try again in a few minutes, or send it without the attachments.",
-            "Attach your files again: they could not be kept for your next try.",
-        ),
-        (
-            "es",
-            "Su consulta no se envió: en este momento no podemos guardar archivos adjuntos. Todo lo que escribió "
-            "sigue aquí. Inténtelo de nuevo en unos minutos o envíela sin los archivos adjuntos.",
-            "Vuelva a adjuntar sus archivos: no se pudieron guardar para su próximo intento.",
-        ),
-    ],
-    ids=["en", "es"],
-)
-def test_public_form_with_an_attachment_on_a_refusing_disk_says_so_keeps_the_text_and_saves_nothing(
-    stack, media, language, says, attach_again
+@pytest.mark.parametrize(("mechanism", "language"), CASES, ids=[f"{m}-{lang}" for m, lang in CASES])
+def test_public_form_with_attachments_on_a_refusing_disk_says_so_keeps_the_text_and_saves_nothing(
+    stack, media, language
 ):
     from casework.models import Inquiry
 
+    says, attach_again = SAYS[language]
     session = requests.Session()
     refused = _send(stack, session, language)
 
@@ -183,7 +192,7 @@ def test_public_form_with_an_attachment_on_a_refusing_disk_says_so_keeps_the_tex
     sent = _send(stack, session, language)
     assert sent.status_code == 302, sent.text[:2000]
     inquiry = Inquiry.objects.get()
-    attachment = inquiry.attachments.get()
-    assert (attachment.filename, attachment.size) == ("letter.pdf", len(PDF))
-    assert media.files() == [attachment.file.name]
-    assert (media.folder / attachment.file.name).read_bytes() == PDF
+    letter, scan = inquiry.attachments.order_by("pk")
+    assert [(a.filename, a.size) for a in (letter, scan)] == [("letter.pdf", len(PDF)), ("scan.png", len(PNG))]
+    assert media.files() == sorted([letter.file.name, scan.file.name])
+    assert (media.folder / letter.file.name).read_bytes() == PDF
