@@ -206,6 +206,11 @@ def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_r
     inquiry = Inquiry.objects.get(correspondent__email="ana@example.com")
     assert inquiry.reference in done.text
     assert inquiry.confirmation_sent_at is None
+    # …and it is in the CAO queue of an analyst who signs in during the outage.
+    cao, response = _sign_in(stack, make_staff(Role.CAO_ANALYST).username)
+    assert response.status_code == 302, response.text[:500]
+    queue = cao.get(stack.base_url + "/casework/", timeout=30)
+    assert queue.status_code == 200 and inquiry.reference in queue.text
 
     # The outreach registration form takes a registration.
     registered = _register(stack, engagement.pk, email="rosa@example.org")
