@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr faults backup backup-drill
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,18 @@ run: seed
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fault scenarios on the real stack (docs/operations.md), in file order; `make test` runs them too.
+faults: install-dev
+	$(BIN)/pytest tests/faults -p no:randomly $(PYTEST_ARGS)
+
+# A full pg_dump of DATABASE_URL into BACKUP_DIR (var/backups), kept BACKUP_RETENTION_DAYS (35).
+backup:
+	deploy/backup.sh
+
+# Dump the database, restore it into a new empty one, compare every table's rows, migrate --check.
+backup-drill: install
+	$(MANAGE) backup_drill $(DRILL_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

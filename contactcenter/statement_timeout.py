@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
@@ -21,6 +21,22 @@ def is_statement_timeout(exc: BaseException) -> bool:
         return False
     cause = exc.__cause__
     return getattr(cause, "pgcode", None) == QUERY_CANCELED or getattr(cause, "sqlstate", None) == QUERY_CANCELED
+
+
+# SQLSTATE classes of a server that went away: connection exceptions (08…), and admin shutdown,
+# crash shutdown and "cannot connect now" (a server shutting down or starting up).
+CONNECTION_LOST = ("08", "57P01", "57P02", "57P03")
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """The database could not be reached or ended the session: a restart or a fail-over, over in
+    seconds, and nothing wrong with the request. (libpq's own connection failures carry no SQLSTATE.)"""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError) or is_statement_timeout(exc):
+        return False
+    code = getattr(exc.__cause__, "pgcode", None)
+    return code is None or code.startswith(CONNECTION_LOST)
 
 
 class StatementTimeoutMiddleware:

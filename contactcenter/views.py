@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
 from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
+from .statement_timeout import is_database_unavailable
 from .wallboard import TooSlow, section, shared, wallboard_alerts
 
 logger = logging.getLogger(__name__)
@@ -352,6 +354,16 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called inside Django's handler of the uncaught exception: sys.exc_info() is that exception.
+    if is_database_unavailable(sys.exc_info()[1]):
+        # A database restart or fail-over, wherever it surfaced (a view, the session, a middleware):
+        # the same request works again in seconds.
+        if _is_api(request):
+            response = JsonResponse({"detail": "The system is briefly unavailable; try again in a moment."}, status=503)
+        else:
+            response = HttpResponse(loader.get_template("503_unavailable.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
     if _is_api(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     # No context processors: the database may be what failed.

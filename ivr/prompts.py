@@ -50,6 +50,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "We are sorry, we are having a technical problem.",
         "es": "Lo sentimos, tenemos un problema técnico.",
     },
+    "hold_while_we_retry": {
+        "en": "Please stay on the line. We will try again in a moment.",
+        "es": "Por favor, permanezca en la línea. Lo intentaremos de nuevo en un momento.",
+    },
     # --- case status ---
     "ask_receipt": {
         "en": (

@@ -159,7 +159,7 @@ def call_start(*, call_sid: str, from_number: str, to_number: str) -> str:
     )
     reply = flow.ask_language(flow.Turn(call=call))
     call.state = {"awaiting": reply.awaiting, "tries": 0}
-    body = twiml.render(reply, language="en", next_step=1)
+    body = twiml.render(reply, language="", next_step=1)
     call.full_clean(validate_unique=False, validate_constraints=False)
     now = timezone.now()
     if connection.vendor == "postgresql":
@@ -242,6 +242,20 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     return stored if stored is not None else body
 
 
+def call_replay(*, call_sid: str, step: int) -> str:
+    """A step posted again after it failed (the retry that follows an apology, without the caller's
+    answer): the answer to `step` if it was saved after all, else the question still awaiting it."""
+    if connection.vendor != "postgresql":
+        call = Call.objects.filter(call_sid=call_sid).first()
+    else:
+        with connection.cursor() as cursor:
+            _READ.execute(cursor, [call_sid])
+            call = _call_from_row(cursor.fetchone())
+    if call is None:
+        raise Call.DoesNotExist(call_sid)
+    return _replayed(call, step)
+
+
 def _replayed(call: Call, step: int) -> str:
     """Twilio retrying a step we answered gets the same answer; a step we never saw (from the
     future, or forged) gets the current question again."""
@@ -258,7 +272,7 @@ def _answer(call: Call, *, step: int, digits: str, speech: str, locked: bool) ->
     reply = flow.respond(turn)
     call.state["awaiting"] = reply.awaiting
     call.step = step
-    body = twiml.render(reply, language=call.language or "en", next_step=step + 1)
+    body = twiml.render(reply, language=call.language, next_step=step + 1)
     if reply.end == "hangup" and call.outcome == CallOutcome.IN_PROGRESS and call.state.get("after_hours"):
         call.outcome = CallOutcome.CALLBACK if "callback" in reply.result else CallOutcome.AFTER_HOURS
     event = [

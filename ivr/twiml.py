@@ -19,9 +19,20 @@ def _fixed_sentences() -> frozenset[str]:
     return frozenset(text for texts in PROMPTS.values() for text in texts.values() if "{" not in text)
 
 
+def step_url(*, step: int, language: str, retry: int = 0) -> str:
+    """The step webhook's URL. It carries the call's language ("" before the caller chose one) so
+    that a step failing because the database is away can still apologise in it; Twilio signs the
+    whole URL, so the value is ours."""
+    url = f"{reverse('ivr:step')}?s={step}"
+    if language in VOICES:
+        url += f"&l={language}"
+    return url + (f"&r={retry}" if retry else "")
+
+
 def render(reply, *, language: str, next_step: int) -> str:
     """The TwiML of a reply. Menus and questions made only of fixed sentences are rendered once per
-    process and step number; anything with a caller's details in it is rendered afresh."""
+    process and step number; anything with a caller's details in it is rendered afresh.
+    `language` is the call's ("" before the caller chose one: English prompts)."""
     if reply.say and _fixed_sentences().issuperset(reply.say):
         return _render_fixed(
             tuple(reply.say),
@@ -62,7 +73,7 @@ def _render(reply, *, language: str, next_step: int) -> str:
     voice = _voice(language)
     if reply.awaiting:
         gather = response.gather(
-            action=f"{reverse('ivr:step')}?s={next_step}",
+            action=step_url(step=next_step, language=language),
             method="POST",
             input="dtmf speech" if reply.speech else "dtmf",
             timeout=reply.timeout,
@@ -90,6 +101,23 @@ def _render(reply, *, language: str, next_step: int) -> str:
         )
     else:
         response.hangup()
+    return str(response)
+
+
+# Seconds of silence between the apology and the retry: a Postgres restart or fail-over is over in
+# a few seconds, and the apology itself takes about five to say.
+RETRY_PAUSE_SECONDS = 2
+
+
+def apology_and_retry(*, language: str, url: str) -> str:
+    """When the database is briefly away: say so, ask the caller to hold, and post `url` again."""
+    response = VoiceResponse()
+    languages = [language] if language else ["en", "es"]
+    for lang in languages:
+        response.say(prompt("technical_problem", lang), **_voice(lang))
+        response.say(prompt("hold_while_we_retry", lang), **_voice(lang))
+    response.pause(length=RETRY_PAUSE_SECONDS)
+    response.redirect(url, method="POST")
     return str(response)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
 from contactcenter import hours, selectors
 
-from . import clock, services, twiml
+from . import clock, services, tasks, twiml
 from . import selectors as ivr_selectors
 from .models import Call
 from .prompts import VOICES, prompt
@@ -26,19 +26,59 @@ def _twiml(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
 
 
+# How often a webhook that found the database away is posted again (after the apology and a pause,
+# some eight seconds a round) before the caller is asked to call back: a restart or a fail-over is
+# over well within that.
+DATABASE_RETRIES = 3
+
+
+def _url_language(request: HttpRequest) -> str:
+    """The call's language as our own step URL carries it (twiml.step_url): known without the database."""
+    value = request.GET.get("l", "")
+    return value if value in VOICES else ""
+
+
+def _retry_count(request: HttpRequest) -> int:
+    value = request.GET.get("r", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 2 else 0
+
+
+def _retry_url(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["r"] = str(_retry_count(request) + 1)
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _tier1_open(from_number: str, language: str) -> bool:
+    try:
+        return hours.tier1_open(time_zone=hours.caller_time_zone(from_number), at=clock.now(), language=language)
+    except DatabaseError:  # queue hours are read from the database, which may be what failed
+        return False
+
+
 def spoken_failure(view):
-    """No caller ever hears Twilio's "application error": a failing step apologises instead."""
+    """No caller ever hears Twilio's "application error": a failing step apologises instead.
+
+    When the database is away (a restart, a fail-over) nothing of the step was saved: the caller
+    hears the apology in their language and Twilio posts the step again, up to DATABASE_RETRIES
+    times, before being asked to call back. Any other failure offers a person when one is on duty."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
+        except (InterfaceError, OperationalError) as error:
+            retry = _retry_count(request)
+            language = _url_language(request)
+            if retry < DATABASE_RETRIES:
+                logger.warning("database unavailable at %s (%s): apologised, retry %d", request.path, error, retry + 1)
+                return _twiml(twiml.apology_and_retry(language=language, url=_retry_url(request)))
+            logger.error("database unavailable at %s after %d retries: caller asked to call again", request.path, retry)
+            return _twiml(twiml.apology(language=language, tier1_open=False))
         except Exception:
             logger.exception("IVR step failed at %s", request.path)
-            from_number = _param(request, "From", 20)
-            language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
-            zone = hours.caller_time_zone(from_number)
-            is_open = hours.tier1_open(time_zone=zone, at=clock.now())
+            language = _url_language(request) or ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
+            is_open = _tier1_open(_param(request, "From", 20), language)
             return _twiml(twiml.apology(language=language, tier1_open=is_open))
 
     return wrapped
@@ -106,12 +146,16 @@ def step(request: HttpRequest) -> HttpResponse:
     try:
         if number < 1:
             raise Call.DoesNotExist(call_sid)
-        body = services.call_step(
-            call_sid=call_sid,
-            step=number,
-            digits=_param(request, "Digits", 40),
-            speech=_param(request, "SpeechResult", 300),
-        )
+        if _retry_count(request):
+            # Posted again after an apology, without the caller's answer: ask the question again.
+            body = services.call_replay(call_sid=call_sid, step=number)
+        else:
+            body = services.call_step(
+                call_sid=call_sid,
+                step=number,
+                digits=_param(request, "Digits", 40),
+                speech=_param(request, "SpeechResult", 300),
+            )
     except Call.DoesNotExist:
         # We lost (or never had) this call: start over rather than fail.
         body = services.call_start(
@@ -127,15 +171,29 @@ def _call_duration(request: HttpRequest) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 7 else None
 
 
+@on_a_live_connection
+def _status_record(request: HttpRequest, **update) -> None:
+    services.call_status_update(**update)
+
+
 @twilio_signed
 @spoken_failure
-@on_a_live_connection
 def status(request: HttpRequest) -> HttpResponse:
-    services.call_status_update(
-        call_sid=_param(request, "CallSid", 34),
-        status=_param(request, "CallStatus", 20),
-        duration=_call_duration(request),
-    )
+    """Twilio posts a call's end once and never again: when the database is away, a worker records
+    it once the database is back (the broker holds it meanwhile)."""
+    update = {
+        "call_sid": _param(request, "CallSid", 34),
+        "status": _param(request, "CallStatus", 20),
+        "duration": _call_duration(request),
+    }
+    try:
+        _status_record(request, **update)
+    except (InterfaceError, OperationalError) as error:
+        logger.warning("database unavailable (%s): the status of call %s left to a worker", error, update["call_sid"])
+        try:
+            tasks.call_status_record.apply_async(kwargs={**update, "at": clock.now().isoformat()}, retry=False)
+        except Exception as broker_error:  # the broker is away too: this call's end is not recorded
+            logger.error("broker unavailable, status of call %s lost: %s", update["call_sid"], broker_error)
     return _twiml(str(VoiceResponse()))
 
 
@@ -148,9 +206,8 @@ def fallback(request: HttpRequest) -> HttpResponse:
         _param(request, "ErrorCode"),
         _param(request, "ErrorUrl", 300),
     )
-    zone = hours.caller_time_zone(_param(request, "From", 20))
     language = ivr_selectors.call_language(call_sid=_param(request, "CallSid", 34))
-    return _twiml(twiml.apology(language=language, tier1_open=hours.tier1_open(time_zone=zone, at=clock.now())))
+    return _twiml(twiml.apology(language=language, tier1_open=_tier1_open(_param(request, "From", 20), language)))
 
 
 @twilio_signed

@@ -60,7 +60,7 @@ def test_golden_twiml(node, language):
     assert body + "\n" == path.read_text()
     root = ET.fromstring(body)
     gather = root.find("Gather")
-    assert gather is not None and gather.get("action") == "/ivr/step/?s=5"
+    assert gather is not None and gather.get("action") == f"/ivr/step/?s=5&l={language}"
     assert gather.get("language") == ("es-US" if language == "es" else "en-US")
     assert gather.get("actionOnEmptyResult") == "true"
 

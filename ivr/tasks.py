@@ -1,0 +1,22 @@
+from datetime import datetime
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import services
+
+
+@shared_task(
+    name="ivr.call_status_record",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(InterfaceError, OperationalError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=False,
+    max_retries=20,
+)
+def call_status_record(call_sid: str, status: str, duration: int | None, at: str) -> None:
+    """Twilio's status callback that came while the database was away, recorded once it is back
+    (a call's end is recorded once, however often this runs)."""
+    services.call_status_update(call_sid=call_sid, status=status, duration=duration, at=datetime.fromisoformat(at))
