@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.smtp_sink import SmtpSink
+from tests.ivr.conftest import caller, reference  # noqa: F401 - the IVR's fixtures, for scenario 5
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 5  # seconds; production keeps CELERY_VISIBILITY_TIMEOUT (an hour) and its sweeps
