@@ -110,14 +110,12 @@ class TwilioGateway:
     name = "twilio"
 
     def __init__(self, client=None) -> None:
-        from twilio.http.http_client import TwilioHttpClient
+        from django.utils.module_loading import import_string
         from twilio.rest import Client
 
-        self.client = client or Client(
-            settings.TWILIO_ACCOUNT_SID,
-            settings.TWILIO_AUTH_TOKEN,
-            http_client=TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT),
-        )
+        # TWILIO_HTTP_CLIENT names another HTTP client class (a proxying one; tests' fake Twilio).
+        http_client = import_string(settings.TWILIO_HTTP_CLIENT)(timeout=settings.TWILIO_HTTP_TIMEOUT)
+        self.client = client or Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
     @staticmethod
     def _failure(error: Exception) -> TelephonyError:
@@ -144,7 +142,7 @@ class TwilioGateway:
             return earlier
         message = earlier or OutboundMessage.objects.create(to_number=to, body=body, backend=self.name, purpose=purpose)
         try:
-            tried = earlier is not None and earlier.status == OutboundMessageStatus.FAILED
+            tried = earlier is not None and (earlier.attempts > 1 or earlier.status == OutboundMessageStatus.FAILED)
             found = self._text_found(message) if tried else None
             sid = (
                 found

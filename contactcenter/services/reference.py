@@ -958,6 +958,13 @@ def form_order_fulfil(*, order_id: int) -> FormOrder:
     task to retry; the row lock keeps two workers from sending the same order at once."""
     failure: TelephonyError | None = None
     problem = ""
+    unlocked = FormOrder.objects.select_related("form").filter(pk=order_id).first()
+    if unlocked is not None and unlocked.channel == FormOrderChannel.SMS and unlocked.status != FormOrderStatus.SENT:
+        text_attempt_begin(
+            to=unlocked.phone,
+            body=form_order_sms_body(form=unlocked.form, language=unlocked.language),
+            purpose=f"form-order:{unlocked.pk}",
+        )
     with transaction.atomic():
         order = FormOrder.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
@@ -1029,9 +1036,28 @@ def text_queue(*, to: str, body: str, purpose: str) -> OutboundMessage:
     return message
 
 
+def text_attempt_begin(*, to: str, body: str, purpose: str) -> None:
+    """Count a try before it is made, in a transaction of its own: if the worker dies during the
+    REST call, the count survives and the next try looks at Twilio before sending again."""
+    with transaction.atomic():
+        OutboundMessage.objects.get_or_create(
+            purpose=purpose,
+            to_number=to,
+            body=body,
+            defaults={"backend": settings.TELEPHONY_BACKEND, "status": OutboundMessageStatus.QUEUED},
+        )
+        OutboundMessage.objects.filter(purpose=purpose, to_number=to, body=body).exclude(
+            status=OutboundMessageStatus.SENT
+        ).update(attempts=db_models.F("attempts") + 1)
+
+
 def text_send(*, message_id: int) -> OutboundMessage | None:
     """Send a queued text once; the row lock keeps two workers from sending it together, and a
     text already sent (or found sent at Twilio by an earlier try) is not sent again."""
+    message = OutboundMessage.objects.filter(pk=message_id).first()
+    if message is None or message.status == OutboundMessageStatus.SENT:
+        return message
+    text_attempt_begin(to=message.to_number, body=message.body, purpose=message.purpose)
     failure: TelephonyError | None = None
     with transaction.atomic():
         message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
@@ -1067,6 +1093,7 @@ __all__ = [
     "normalize_form_number",
     "normalize_zip_code",
     "reference_rows_import",
+    "text_attempt_begin",
     "text_queue",
     "text_send",
     "texts_pending",

@@ -283,6 +283,7 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")
 # Seconds a REST call to Twilio may take before it counts as failed (and is retried by its task).
 TWILIO_HTTP_TIMEOUT = env.int("TWILIO_HTTP_TIMEOUT", default=10)
+TWILIO_HTTP_CLIENT = "twilio.http.http_client.TwilioHttpClient"
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # Failed caller verifications (wrong date of birth, A-number or receipt number) before verification

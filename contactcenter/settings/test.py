@@ -9,7 +9,7 @@ import os
 import socket
 
 from .base import *
-from .base import STATEMENT_TIMEOUT_MS, env, with_statement_timeout
+from .base import STATEMENT_TIMEOUT_MS, TWILIO_HTTP_CLIENT, env, with_statement_timeout
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -65,6 +65,8 @@ LOGGING["handlers"]["console"]["formatter"] = "text"
 LOGGING["root"]["level"] = "WARNING"
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+# A worker started by a fault test talks to a fake Twilio API (at Twilio's HTTP client).
+TWILIO_HTTP_CLIENT = os.environ.get("TEST_TWILIO_HTTP_CLIENT", TWILIO_HTTP_CLIENT)
 PUBLIC_BASE_URL = "https://ncsc.test"
 # The receiving server named in the .eml fixtures' Authentication-Results headers.
 CASEWORK_AUTHSERV_ID = "mx.uscis.example.gov"
