@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr
+.PHONY: run test faults lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: seed
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Fault scenarios on the real stack (docs/operations.md): services stopped, workers killed, mail and
+# Twilio failing. Part of `make test` too; this runs only them.
+faults: install-dev
+	$(BIN)/pytest -p no:randomly tests/faults $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
