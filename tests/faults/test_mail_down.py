@@ -11,10 +11,11 @@ import re
 import pytest
 from django.test import Client
 
+from contactcenter.roles import Role
 from tests.faults.smtp_sink import SmtpSink, closed_port
 from tests.waiting import wait_for
 
-pytestmark = [pytest.mark.celery_worker]
+CELERY_WORKER = pytest.mark.celery_worker
 
 QUICK_RETRIES = {"TEST_MAIL_SEND_MAX_RETRIES": "2", "TEST_MAIL_RETRY_BACKOFF_SECONDS": "1", "TEST_EMAIL_TIMEOUT": "5"}
 
@@ -23,6 +24,7 @@ def _retry_countdowns(log: str, task: str) -> list[int]:
     return [int(seconds) for seconds in re.findall(rf"Task {re.escape(task)}\[[^\]]+\] retry: Retry in (\d+)s", log)]
 
 
+@CELERY_WORKER
 def test_a_cao_response_to_a_mail_server_that_is_down_shows_delivery_failed_then_goes_once_when_sent_again(
     fault_stack, make_staff
 ):
@@ -78,6 +80,7 @@ def test_a_cao_response_to_a_mail_server_that_is_down_shows_delivery_failed_then
         sink.stop()
 
 
+@CELERY_WORKER
 def test_a_registration_confirmation_refused_by_the_mail_server_shows_on_the_engagement_page(
     fault_stack, smtp_sink, make_staff
 ):
@@ -118,3 +121,62 @@ def test_a_registration_confirmation_refused_by_the_mail_server_shows_on_the_eng
     assert [m["To"] for m in smtp_sink.messages("Message-ID", "registration-confirmation")] == ["ana@example.org"]
     after = client.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
     assert "data-delivery-failed" not in after and "data-registration-mail-failed" not in after
+
+
+@pytest.mark.django_db
+def test_a_report_back_to_a_mail_server_that_is_down_is_shown_undelivered_then_sent_once(
+    settings, make_staff, client, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contactcenter.audit import AuditContext
+    from outreach import services
+    from outreach.models import ReportBackDelivery
+    from outreach.tasks import report_back_delivery_send
+    from tests.outreach.factories import EngagementFactory, RegistrationFactory
+
+    port = closed_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.MAIL_SEND_MAX_RETRIES = 2
+    staff = make_staff(Role.OUTREACH_STAFF)
+    context = AuditContext(actor=staff)
+    engagement = EngagementFactory(capacity=5, starts_at=timezone.now() - timedelta(days=1))
+    attendee = RegistrationFactory(engagement=engagement, attended=True, email="rosa@example.org")
+    item = services.feedback_record(
+        context=context, recorded_by=staff, source="engagement", engagement_id=engagement.pk,
+        topic_code="naturalization", summary="N-400 interview waits are long",
+    )  # fmt: skip
+    services.feedback_route(context=context, feedback_id=item.pk, owning_office="fod")
+    services.feedback_respond(context=context, feedback_id=item.pk, response="Field offices added Saturday interviews.")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_back_publish(context=context, engagement_id=engagement.pk)
+    delivery = ReportBackDelivery.objects.get(registration=attendee)
+
+    report_back_delivery_send.apply(kwargs={"delivery_id": delivery.pk})  # as a worker runs it, retries included
+    delivery.refresh_from_db()
+    assert delivery.sent_at is None and delivery.failed_at is not None
+    assert delivery.error.startswith("ConnectionRefusedError")
+
+    client.force_login(staff)
+    report_page = client.get(f"/outreach/engagements/{engagement.pk}/report/").content.decode()
+    assert "rosa@example.org" in report_page and "Delivery failed" in report_page
+    engagement_page = client.get(f"/outreach/engagements/{engagement.pk}/", HTTP_ACCEPT_LANGUAGE="es").content
+    assert "1 correo electrónico sobre este evento no se entregó" in engagement_page.decode()
+
+    sink = SmtpSink(port)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            client.post(f"/outreach/engagements/{engagement.pk}/send-again/")
+        assert len(queued) == 1
+        report_back_delivery_send.apply(kwargs={"delivery_id": delivery.pk})
+        report_back_delivery_send.apply(kwargs={"delivery_id": delivery.pk})  # redelivered: nothing more
+        delivered = sink.messages("Message-ID", f"ncsc-report-back-{delivery.pk}@")
+        assert [m["To"] for m in delivered] == ["rosa@example.org"]
+        assert "Saturday interviews" in delivered[0].get_payload(decode=True).decode()
+    finally:
+        sink.stop()
+    delivery.refresh_from_db()
+    assert delivery.sent_at is not None and delivery.failed_at is None
