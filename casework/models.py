@@ -164,6 +164,8 @@ class Inquiry(models.Model):
         help_text=_("The inquiry whose reference this message quoted, from someone other than its correspondent."),
     )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # Set when the confirmation e-mail was given up on after its last try: the sweep leaves it alone.
+    confirmation_failed_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
@@ -283,6 +285,7 @@ class ResponseStatus(models.TextChoices):
     APPROVED = "approved", _("Approved, sending")
     SENT = "sent", _("Sent")
     LOGGED = "logged", _("Logged (telephone)")
+    FAILED = "failed", _("Delivery failed")
 
 
 class TelephoneOutcome(models.TextChoices):
@@ -319,6 +322,7 @@ class Response(models.Model):
     telephone_outcome = models.CharField(max_length=20, choices=TelephoneOutcome.choices, blank=True)
     send_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
+    send_error = models.CharField(max_length=300, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

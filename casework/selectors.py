@@ -295,7 +295,9 @@ def inquiries_to_escalate(*, today: date) -> QuerySet[Inquiry]:
 
 def inquiries_confirmation_pending(*, older_than) -> list[int]:
     return list(
-        Inquiry.objects.filter(confirmation_sent_at__isnull=True, created_at__lt=older_than)
+        Inquiry.objects.filter(
+            confirmation_sent_at__isnull=True, confirmation_failed_at__isnull=True, created_at__lt=older_than
+        )
         .exclude(correspondent__email="")
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
@@ -321,9 +323,14 @@ def responses_awaiting_review() -> QuerySet[Response]:
     return Response.objects.select_related("inquiry", "drafted_by").filter(status=ResponseStatus.IN_REVIEW)
 
 
-def responses_send_pending(*, older_than) -> list[int]:
+def responses_send_pending(*, older_than, retry_lost_before=None) -> list[int]:
+    """Approved e-mail responses never tried, or (before `retry_lost_before`) whose retries stopped."""
+    retrying = Q(send_attempts__gt=0)
+    if retry_lost_before is not None:
+        retrying &= Q(updated_at__gte=retry_lost_before)
     return list(
         Response.objects.filter(status=ResponseStatus.APPROVED, approved_at__lt=older_than)
+        .exclude(retrying)
         .order_by("approved_at")
         .values_list("pk", flat=True)[:500]
     )

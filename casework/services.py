@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,7 +26,7 @@ from django.utils.translation import override
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
-from contactcenter.background import enqueue_on_commit
+from contactcenter.background import enqueue_on_commit, mail_message_id
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import find_a_numbers, find_receipt_numbers
 from contactcenter.models import AuditAction, AuditChannel, BenefitCase, Channel, Language, Outcome, Topic
@@ -465,11 +466,32 @@ def inquiry_confirm_send(*, inquiry_id: int) -> bool:
                 "Thank you for writing to USCIS. Your inquiry was received and its confirmation number is "
                 "%(reference)s. Keep this number in the subject line if you write to us again about it."
             ) % {"reference": inquiry.reference}
-        EmailMessage(subject, body, to=[inquiry.correspondent.email]).send()
+        EmailMessage(
+            subject,
+            body,
+            to=[inquiry.correspondent.email],
+            headers={"Message-ID": mail_message_id("inquiry-confirmation", inquiry.pk, inquiry.reference)},
+        ).send()
         inquiry.confirmation_sent_at = timezone.now()
         inquiry.save(update_fields=["confirmation_sent_at"])
         _activity(AuditContext.system(AuditChannel.TASK), inquiry, ActivityKind.RESPONSE, "Confirmation e-mailed")
     return True
+
+
+def inquiry_confirm_give_up(*, inquiry_id: int, reason: str) -> None:
+    """The confirmation e-mail could not be delivered after its last try: say so on the inquiry."""
+    with transaction.atomic():
+        inquiry = Inquiry.objects.select_for_update().filter(pk=inquiry_id).first()
+        if inquiry is None or inquiry.confirmation_sent_at is not None:
+            return
+        inquiry.confirmation_failed_at = timezone.now()
+        inquiry.save(update_fields=["confirmation_failed_at"])
+        _activity(
+            AuditContext.system(AuditChannel.TASK),
+            inquiry,
+            ActivityKind.RESPONSE,
+            f"Confirmation e-mail not delivered ({reason})",
+        )
 
 
 # --- triage and workflow -------------------------------------------------------------------------
@@ -826,6 +848,7 @@ def response_send(*, response_id: int) -> bool:
         response.send_attempts += 1
         inquiry = Inquiry.objects.select_for_update().get(pk=response.inquiry_id)
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
+        # EMAIL_TIMEOUT bounds how long a silent server holds these row locks.
         message = EmailMessage(
             response.subject,
             response.body,
@@ -833,12 +856,52 @@ def response_send(*, response_id: int) -> bool:
             headers={"Message-ID": f"<cao-response-{response.send_key}@{domain}>"},
         )
         message.send()
-        response.status, response.sent_at = ResponseStatus.SENT, timezone.now()
-        response.save(update_fields=["status", "sent_at", "send_attempts", "updated_at"])
+        # From here to the commit is the one window where a killed worker sends twice (the
+        # Message-ID above is then the same): nothing slow happens in it.
+        response.status, response.sent_at, response.send_error = ResponseStatus.SENT, timezone.now(), ""
+        response.save(update_fields=["status", "sent_at", "send_attempts", "send_error", "updated_at"])
         context = AuditContext.system(AuditChannel.TASK)
         _set_status(context, inquiry, InquiryStatus.SENT, f"E-mail response sent to {response.to_email}")
         _ledger(context, inquiry, Outcome.RESOLVED)
     return True
+
+
+def response_send_attempt_failed(*, response_id: int, reason: str) -> None:
+    """Count a failed try (its own transaction: the send's rolled back) so staff see it retrying."""
+    Response.objects.filter(pk=response_id, status=ResponseStatus.APPROVED).update(
+        send_attempts=F("send_attempts") + 1, send_error=reason[:300], updated_at=timezone.now()
+    )
+
+
+def response_send_give_up(*, response_id: int, reason: str) -> None:
+    """The last try failed: the response shows "Delivery failed" (never sent) until sent again."""
+    with transaction.atomic():
+        response = Response.objects.select_for_update().filter(pk=response_id).first()
+        if response is None or response.status != ResponseStatus.APPROVED:
+            return
+        response.status, response.send_error = ResponseStatus.FAILED, reason[:300]
+        response.save(update_fields=["status", "send_error", "updated_at"])
+        inquiry = Inquiry.objects.get(pk=response.inquiry_id)
+        context = AuditContext.system(AuditChannel.TASK)
+        _activity(context, inquiry, ActivityKind.RESPONSE, f"E-mail response not delivered to {response.to_email}")
+        _audit(context, inquiry, f"E-mail response on {inquiry.reference} not delivered after its last try")
+
+
+def response_send_again(*, context: AuditContext, response: Response) -> Response:
+    """Staff send a response whose delivery failed once more (after the mail server is back)."""
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        if response.status != ResponseStatus.FAILED:
+            raise ApplicationError(_("Only a response whose delivery failed can be sent again."))
+        response.status, response.send_error = ResponseStatus.APPROVED, ""
+        response.save(update_fields=["status", "send_error", "updated_at"])
+        inquiry = Inquiry.objects.get(pk=response.inquiry_id)
+        _activity(context, inquiry, ActivityKind.RESPONSE, f"E-mail response sent again to {response.to_email}")
+        _audit(context, inquiry, f"E-mail response on {inquiry.reference} sent again after a failed delivery")
+        from .tasks import response_send as response_send_task
+
+        enqueue_on_commit(response_send_task, response_id=response.pk)
+    return response
 
 
 def response_telephone_log(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("inquiries/<int:pk>/<slug:action>/", views.inquiry_action, name="inquiry-action"),
     path("responses/<int:pk>/", views.response_detail, name="response"),
     path("responses/<int:pk>/review/", views.response_review, name="response-review"),
+    path("responses/<int:pk>/send-again/", views.response_send_again, name="response-send-again"),
     path("responses/<int:pk>/letter/", views.response_letter, name="response-letter"),
     path("cases/", views.case_lookup, name="case-lookup"),
     path("cases/<str:receipt_number>/", views.case_view, name="case"),

@@ -610,6 +610,19 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:inquiry", pk=response.inquiry_id)
 
 
+@roles_required(Role.CAO_SUPERVISOR)
+@require_POST
+def response_send_again(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _response_or_404(request, pk)
+    try:
+        services.response_send_again(context=_context(request), response=response)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("casework:response", pk=pk)
+    messages.success(request, _("The response is being sent again."))
+    return redirect("casework:inquiry", pk=response.inquiry_id)
+
+
 @roles_required(*CAO)
 def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(request, pk)

@@ -32,11 +32,28 @@ def form_order_fulfil(order_id: int) -> None:
     services.form_order_fulfil(order_id=order_id)
 
 
+@shared_task(
+    name="contactcenter.text_send",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TelephonyError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def text_send(message_id: int) -> None:
+    """Send a queued text; a failure is retried with backoff, a text already sent is not resent."""
+    services.text_send(message_id=message_id)
+
+
 @shared_task(name="contactcenter.form_orders_sweep", acks_late=True, ignore_result=True)
 def form_orders_sweep() -> None:
-    """Resend form orders whose fulfilment task never reached the broker."""
+    """Resend form orders and texts whose task never reached the broker."""
     for order_id in services.form_orders_pending():
         form_order_fulfil.delay(order_id=order_id)
+    for message_id in services.texts_pending():
+        text_send.delay(message_id=message_id)
 
 
 # --- routing ------------------------------------------------------------------------------------

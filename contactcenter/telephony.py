@@ -6,6 +6,7 @@ the same steps and records them without a network. Both write an OutboundMessage
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
@@ -79,14 +80,17 @@ class LocalGateway:
 
     def send_sms(self, *, to: str, body: str, purpose: str = "") -> OutboundMessage:
         with transaction.atomic():
-            message = OutboundMessage.objects.create(
-                to_number=to,
-                body=body,
-                backend=self.name,
-                status=OutboundMessageStatus.SENT,
-                purpose=purpose,
-                provider_sid=f"SMlocal{OutboundMessage.objects.count() + 1:026d}",
+            queued = (
+                OutboundMessage.objects.filter(
+                    purpose=purpose, to_number=to, body=body, status=OutboundMessageStatus.QUEUED
+                ).first()
+                if purpose
+                else None
             )
+            message = queued or OutboundMessage(to_number=to, body=body, backend=self.name, purpose=purpose)
+            message.status = OutboundMessageStatus.SENT
+            message.provider_sid = f"SMlocal{OutboundMessage.objects.count() + 1:026d}"
+            message.save()
         logger.info("local gateway: text to %s (%s)", mask_phone(to), purpose)
         return message
 
@@ -96,43 +100,106 @@ class LocalGateway:
 
 
 class TwilioGateway:
+    """Twilio's REST API. Every call has a timeout (TWILIO_HTTP_TIMEOUT); a failure of any kind
+    (refusal, 5xx, timeout, connection) is a TelephonyError for the caller's task to retry.
+
+    A 5xx or a timeout may hide a request Twilio carried out, so a text or a callback tried before
+    is first looked for at Twilio (same number, same body, since the first try) and not sent again
+    when found: idempotency keyed on our row, since Twilio's API takes no idempotency key."""
+
     name = "twilio"
 
     def __init__(self, client=None) -> None:
+        from django.utils.module_loading import import_string
         from twilio.rest import Client
 
-        self.client = client or Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        # TWILIO_HTTP_CLIENT names another HTTP client class (a proxying one; tests' fake Twilio).
+        http_client = import_string(settings.TWILIO_HTTP_CLIENT)(timeout=settings.TWILIO_HTTP_TIMEOUT)
+        self.client = client or Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+    @staticmethod
+    def _failure(error: Exception) -> TelephonyError:
+        return TelephonyError(f"{error.__class__.__name__}: {error}"[:300])
+
+    def _rest(self, call):
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioException
+
+        try:
+            return call()
+        except (TwilioException, RequestException) as error:
+            raise self._failure(error) from error
 
     def send_sms(self, *, to: str, body: str, purpose: str = "") -> OutboundMessage:
-        from twilio.base.exceptions import TwilioException
-
-        message = OutboundMessage.objects.create(to_number=to, body=body, backend=self.name, purpose=purpose)
+        """Send a text once per purpose: a purpose already sent is returned as it is; one tried
+        before and failed is looked for at Twilio before it is sent again."""
+        earlier = (
+            OutboundMessage.objects.filter(purpose=purpose, to_number=to, body=body).order_by("created_at").first()
+            if purpose
+            else None
+        )
+        if earlier is not None and earlier.status == OutboundMessageStatus.SENT:
+            return earlier
+        message = earlier or OutboundMessage.objects.create(to_number=to, body=body, backend=self.name, purpose=purpose)
         try:
-            sent = self.client.messages.create(to=to, from_=settings.TWILIO_PHONE_NUMBER, body=body)
-        except TwilioException as error:
-            message.status = OutboundMessageStatus.FAILED
-            message.error = str(error)[:300]
+            tried = earlier is not None and (earlier.attempts > 1 or earlier.status == OutboundMessageStatus.FAILED)
+            found = self._text_found(message) if tried else None
+            sid = (
+                found
+                or self._rest(
+                    lambda: self.client.messages.create(to=to, from_=settings.TWILIO_PHONE_NUMBER, body=body)
+                ).sid
+            )
+        except TelephonyError as error:
+            message.status, message.error = OutboundMessageStatus.FAILED, str(error)[:300]
             message.save(update_fields=["status", "error"])
-            raise TelephonyError(str(error)) from error
-        message.status = OutboundMessageStatus.SENT
-        message.provider_sid = sent.sid or ""
-        message.save(update_fields=["status", "provider_sid"])
+            raise
+        message.status, message.provider_sid, message.error = OutboundMessageStatus.SENT, sid or "", ""
+        message.backend = self.name
+        message.save(update_fields=["status", "provider_sid", "error", "backend"])
         return message
 
-    def control(self, *, control: CallControl) -> str:
-        from twilio.base.exceptions import TwilioException
+    def _text_found(self, message: OutboundMessage) -> str | None:
+        since = message.created_at - timedelta(minutes=1)
+        sent = self._rest(
+            # Newest first; no DateSent filter, which leaves out a text still queued at Twilio.
+            lambda: self.client.messages.list(to=message.to_number, from_=settings.TWILIO_PHONE_NUMBER, limit=50)
+        )
+        for candidate in sent:
+            if candidate.body == message.body and (candidate.date_created is None or candidate.date_created >= since):
+                logger.warning("text %s was sent by an earlier try (%s): not sent again", message.pk, candidate.sid)
+                return candidate.sid
+        return None
 
+    def control(self, *, control: CallControl) -> str:
         twiml = control_twiml(control)
-        try:
-            if control.action == CallControlAction.DIAL_CALLBACK:
-                placed = self.client.calls.create(
-                    to=control.contact.phone, from_=settings.TWILIO_PHONE_NUMBER, twiml=twiml
+        if control.action == CallControlAction.DIAL_CALLBACK:
+            if control.attempts > 1 and (placed := self._callback_found(control)):
+                return placed
+            return (
+                self._rest(
+                    lambda: self.client.calls.create(
+                        to=control.contact.phone, from_=settings.TWILIO_PHONE_NUMBER, twiml=twiml
+                    )
+                ).sid
+                or ""
+            )
+        updated = self._rest(lambda: self.client.calls(control.call_sid).update(twiml=twiml))
+        return updated.sid or control.call_sid
+
+    def _callback_found(self, control: CallControl) -> str | None:
+        since = control.created_at - timedelta(minutes=1)
+        placed = self._rest(
+            # Newest first; no StartTime filter, which leaves out a call still queued at Twilio.
+            lambda: self.client.calls.list(to=control.contact.phone, from_=settings.TWILIO_PHONE_NUMBER, limit=20)
+        )
+        for call in placed:
+            if call.date_created is None or call.date_created >= since:
+                logger.warning(
+                    "callback %s was dialled by an earlier try (%s): not dialled again", control.pk, call.sid
                 )
-                return placed.sid or ""
-            updated = self.client.calls(control.call_sid).update(twiml=twiml)
-            return updated.sid or control.call_sid
-        except TwilioException as error:
-            raise TelephonyError(str(error)) from error
+                return call.sid
+        return None
 
 
 def gateway() -> Gateway:

@@ -21,7 +21,6 @@ from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
-from contactcenter.telephony import TelephonyError, gateway
 
 from . import clock, parsing, reference, speech
 from .models import Call
@@ -566,10 +565,9 @@ def handle_results_menu(turn: Turn) -> Reply:
     if choice == "2":
         turn.before_side_effect()
         body = "\n".join(_nearest_lines(turn))
-        try:
-            gateway().send_sms(to=turn.call.from_number, body=body, purpose=f"ivr:{turn.call.call_sid}:results")
-        except TelephonyError:
-            return main_menu_reply(turn, lead=[turn.t("form_no_text")])
+        # Queued, never sent inside the webhook: a slow or failing Twilio API must not hold the
+        # caller's TwiML past Twilio's webhook timeout (the call would drop with an application error).
+        services.text_queue(to=turn.call.from_number, body=body, purpose=f"ivr:{turn.call.call_sid}:results")
         return main_menu_reply(turn, lead=[turn.t("results_texted")])
     if choice == "3":
         return ask_zip(turn)

@@ -282,6 +282,10 @@ class Registration(models.Model):
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancellation_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # The last e-mail to this registrant that was given up on after its last try (cleared by the
+    # next one delivered); the sweep does not resend while it is set.
+    mail_failed_at = models.DateTimeField(null=True, blank=True)
+    mail_error = models.CharField(max_length=300, blank=True)
     notified_sequence = models.PositiveIntegerField(
         default=0, help_text=_("The engagement's SEQUENCE this registrant last heard about.")
     )
@@ -378,6 +382,8 @@ class ReportBackDelivery(models.Model):
     email = models.EmailField()
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [

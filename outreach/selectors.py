@@ -29,6 +29,7 @@ from .models import (
     Registration,
     RegistrationStatus,
     ReportBack,
+    ReportBackDelivery,
 )
 
 CALL_CHANNELS = [Channel.IVR, Channel.TIER1, Channel.TIER2]
@@ -174,6 +175,16 @@ def engagement_public_list(*, now: datetime | None = None) -> QuerySet[Engagemen
 
 def engagement_registrations(*, engagement: Engagement) -> QuerySet[Registration]:
     return engagement.registrations.order_by("status", "created_at", "id")
+
+
+def engagement_mail_failures(*, engagement: Engagement) -> int:
+    """E-mails about this engagement given up on after their last try (registrants and report back)."""
+    return (
+        engagement.registrations.filter(mail_failed_at__isnull=False).count()
+        + ReportBackDelivery.objects.filter(
+            report__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
+        ).count()
+    )
 
 
 def engagement_seats(*, engagement_id: int) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
 from contactcenter.audit import AuditContext
-from contactcenter.background import enqueue_on_commit
+from contactcenter.background import enqueue_on_commit, mail_message_id
 from contactcenter.errors import ApplicationError
 from contactcenter.hours import caller_time_zone
 from contactcenter.identifiers import phone_e164
-from contactcenter.models import AuditAction, Channel, ContactKind, Language, Outcome, Topic
+from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Language, Outcome, Topic
 from contactcenter.pii import mask_case_identifiers, mask_pii
 
 from . import selectors
@@ -655,9 +655,11 @@ def registration_change_notice_send(*, registration_id: int) -> bool:
             language=registration.language,
             to=registration.email,
             subject_context=_mail_context(registration),
+            message_id=mail_message_id("registration-change", registration.pk, engagement.sequence),
         )
         registration.notified_sequence = engagement.sequence
-        registration.save(update_fields=["notified_sequence"])
+        registration.mail_failed_at, registration.mail_error = None, ""
+        registration.save(update_fields=["notified_sequence", "mail_failed_at", "mail_error"])
     return True
 
 
@@ -705,12 +707,14 @@ def registration_cancellation_notice_send(*, registration_id: int) -> bool:
             return False
         _mail(
             template="cancelled",
+            message_id=mail_message_id("registration-cancellation", registration.pk),
             language=registration.language,
             to=registration.email,
             subject_context=_mail_context(registration),
         )
         registration.cancellation_notice_sent_at = timezone.now()
-        registration.save(update_fields=["cancellation_notice_sent_at"])
+        registration.mail_failed_at, registration.mail_error = None, ""
+        registration.save(update_fields=["cancellation_notice_sent_at", "mail_failed_at", "mail_error"])
     return True
 
 
@@ -720,6 +724,7 @@ def registrations_change_notice_pending(*, older_than_seconds: int = 60) -> list
     return list(
         Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
         .filter(
+            mail_failed_at__isnull=True,
             notified_sequence__lt=F("engagement__sequence"),
             engagement__cancelled_at__isnull=True,
             engagement__updated_at__lt=cutoff,
@@ -735,6 +740,7 @@ def registrations_cancellation_notice_pending(*, older_than_seconds: int = 60) -
     return list(
         Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
         .filter(
+            mail_failed_at__isnull=True,
             engagement__cancelled_at__lt=cutoff,
             engagement__ends_at__gt=timezone.now(),
             cancellation_notice_sent_at__isnull=True,
@@ -855,11 +861,11 @@ def _absolute(path: str) -> str:
     return settings.PUBLIC_BASE_URL + path
 
 
-def _mail(*, template: str, language: str, to: str, subject_context: dict) -> None:
+def _mail(*, template: str, language: str, to: str, subject_context: dict, message_id: str) -> None:
     with translation.override(language):
         subject = render_to_string(f"outreach/email/{template}_subject.txt", subject_context).strip()
         body = render_to_string(f"outreach/email/{template}.txt", subject_context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers={"Message-ID": message_id}).send()
 
 
 def _mail_context(registration: Registration, **extra) -> dict:
@@ -892,6 +898,7 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
             return False
         _mail(
             template="registration",
+            message_id=mail_message_id("registration-confirmation", registration.pk, registration.status),
             language=registration.language,
             to=registration.email,
             subject_context=_mail_context(
@@ -900,7 +907,8 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
         )
         registration.confirmation_sent_at = timezone.now()
         registration.confirmed_status = registration.status
-        registration.save(update_fields=["confirmation_sent_at", "confirmed_status"])
+        registration.mail_failed_at, registration.mail_error = None, ""
+        registration.save(update_fields=["confirmation_sent_at", "confirmed_status", "mail_failed_at", "mail_error"])
     return True
 
 
@@ -910,7 +918,7 @@ def registrations_confirmation_pending(*, older_than_seconds: int = 60) -> list[
     return list(
         Registration.objects.exclude(status=RegistrationStatus.CANCELLED)
         .exclude(confirmed_status=F("status"))
-        .filter(updated_at__lt=cutoff, engagement__cancelled_at__isnull=True)
+        .filter(updated_at__lt=cutoff, engagement__cancelled_at__isnull=True, mail_failed_at__isnull=True)
         .values_list("pk", flat=True)[:500]
     )
 
@@ -943,12 +951,14 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
             return False
         _mail(
             template="reminder",
+            message_id=mail_message_id("registration-reminder", registration.pk),
             language=registration.language,
             to=registration.email,
             subject_context=_mail_context(registration),
         )
         registration.reminder_sent_at = now
-        registration.save(update_fields=["reminder_sent_at"])
+        registration.mail_failed_at, registration.mail_error = None, ""
+        registration.save(update_fields=["reminder_sent_at", "mail_failed_at", "mail_error"])
     return True
 
 
@@ -1123,6 +1133,7 @@ def report_back_delivery_send(*, delivery_id: int) -> bool:
         engagement = delivery.report.engagement
         _mail(
             template="report_back",
+            message_id=mail_message_id("report-back", delivery.pk),
             language=delivery.registration.language,
             to=delivery.email,
             subject_context={
@@ -1132,18 +1143,85 @@ def report_back_delivery_send(*, delivery_id: int) -> bool:
                 "report_url": _absolute(reverse("outreach:report-public", args=[engagement.uid])),
             },
         )
-        delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["sent_at"])
+        delivery.sent_at, delivery.failed_at, delivery.error = timezone.now(), None, ""
+        delivery.save(update_fields=["sent_at", "failed_at", "error"])
     return True
 
 
 def report_back_deliveries_pending(*, older_than_seconds: int = 60) -> list[int]:
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
-        ReportBackDelivery.objects.filter(sent_at__isnull=True, created_at__lt=cutoff).values_list("pk", flat=True)[
-            :500
-        ]
+        ReportBackDelivery.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
     )
+
+
+def registration_mail_give_up(*, registration_id: int, reason: str) -> None:
+    """An e-mail to a registrant was not delivered after its last try: the engagement page says so."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
+        if registration is None:
+            return
+        registration.mail_failed_at, registration.mail_error = timezone.now(), reason[:300]
+        registration.save(update_fields=["mail_failed_at", "mail_error"])
+        _audit(
+            AuditContext.system(AuditChannel.TASK),
+            AuditAction.UPDATE,
+            registration,
+            f"E-mail to registration #{registration.pk} not delivered after its last try",
+        )
+
+
+def report_back_delivery_give_up(*, delivery_id: int, reason: str) -> None:
+    with transaction.atomic():
+        delivery = ReportBackDelivery.objects.select_for_update().filter(pk=delivery_id, sent_at__isnull=True).first()
+        if delivery is None:
+            return
+        delivery.failed_at, delivery.error = timezone.now(), reason[:300]
+        delivery.save(update_fields=["failed_at", "error"])
+        _audit(
+            AuditContext.system(AuditChannel.TASK),
+            AuditAction.UPDATE,
+            delivery,
+            f"Report back e-mail #{delivery.pk} not delivered after its last try",
+        )
+
+
+def mail_send_again(*, context: AuditContext, engagement_id: int) -> int:
+    """Staff send again every e-mail of this engagement that was given up on: the failure marks are
+    cleared and the sends queued; each send is guarded, so nothing already delivered goes twice."""
+    from .tasks import (
+        registration_cancellation_notice_send,
+        registration_change_notice_send,
+        registration_confirmation_send,
+    )
+
+    queued = 0
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
+        for registration in Registration.objects.select_for_update().filter(
+            engagement=engagement, mail_failed_at__isnull=False
+        ):
+            registration.mail_failed_at, registration.mail_error = None, ""
+            registration.save(update_fields=["mail_failed_at", "mail_error"])
+            for task in (
+                registration_confirmation_send,
+                registration_change_notice_send,
+                registration_cancellation_notice_send,
+            ):
+                enqueue_on_commit(task, registration_id=registration.pk)
+            queued += 1
+        for delivery in ReportBackDelivery.objects.select_for_update().filter(
+            report__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
+        ):
+            delivery.failed_at, delivery.error = None, ""
+            delivery.save(update_fields=["failed_at", "error"])
+            _send_delivery_soon(delivery.pk)
+            queued += 1
+        if queued:
+            _audit(context, AuditAction.UPDATE, engagement, f"{queued} undelivered e-mail(s) sent again")
+    return queued
 
 
 # --- case referrals -----------------------------------------------------------------------------

@@ -3,40 +3,57 @@
 from celery import shared_task
 from django.core.mail import BadHeaderError
 
+from contactcenter.background import mail_retry_or_give_up
+
 from . import services
 
-_MAIL_RETRY = {
-    "autoretry_for": (OSError, BadHeaderError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
+# OSError covers a closed port, a timeout and every smtplib refusal (SMTPException is an OSError).
+_MAIL_ERRORS = (OSError, BadHeaderError)
 
 
-@shared_task(name="outreach.registration_confirmation_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
-def registration_confirmation_send(registration_id: int) -> bool:
-    return services.registration_confirmation_send(registration_id=registration_id)
+def _registration_send(task, send, registration_id: int) -> bool:
+    try:
+        return send(registration_id=registration_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            task,
+            error,
+            give_up=lambda reason: services.registration_mail_give_up(registration_id=registration_id, reason=reason),
+        )
+        return False
 
 
-@shared_task(name="outreach.registration_reminder_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
-def registration_reminder_send(registration_id: int) -> bool:
-    return services.registration_reminder_send(registration_id=registration_id)
+@shared_task(bind=True, name="outreach.registration_confirmation_send", acks_late=True, ignore_result=True)
+def registration_confirmation_send(self, registration_id: int) -> bool:
+    return _registration_send(self, services.registration_confirmation_send, registration_id)
 
 
-@shared_task(name="outreach.registration_change_notice_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
-def registration_change_notice_send(registration_id: int) -> bool:
-    return services.registration_change_notice_send(registration_id=registration_id)
+@shared_task(bind=True, name="outreach.registration_reminder_send", acks_late=True, ignore_result=True)
+def registration_reminder_send(self, registration_id: int) -> bool:
+    return _registration_send(self, services.registration_reminder_send, registration_id)
 
 
-@shared_task(name="outreach.registration_cancellation_notice_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
-def registration_cancellation_notice_send(registration_id: int) -> bool:
-    return services.registration_cancellation_notice_send(registration_id=registration_id)
+@shared_task(bind=True, name="outreach.registration_change_notice_send", acks_late=True, ignore_result=True)
+def registration_change_notice_send(self, registration_id: int) -> bool:
+    return _registration_send(self, services.registration_change_notice_send, registration_id)
 
 
-@shared_task(name="outreach.report_back_delivery_send", acks_late=True, ignore_result=True, **_MAIL_RETRY)
-def report_back_delivery_send(delivery_id: int) -> bool:
-    return services.report_back_delivery_send(delivery_id=delivery_id)
+@shared_task(bind=True, name="outreach.registration_cancellation_notice_send", acks_late=True, ignore_result=True)
+def registration_cancellation_notice_send(self, registration_id: int) -> bool:
+    return _registration_send(self, services.registration_cancellation_notice_send, registration_id)
+
+
+@shared_task(bind=True, name="outreach.report_back_delivery_send", acks_late=True, ignore_result=True)
+def report_back_delivery_send(self, delivery_id: int) -> bool:
+    try:
+        return services.report_back_delivery_send(delivery_id=delivery_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: services.report_back_delivery_give_up(delivery_id=delivery_id, reason=reason),
+        )
+        return False
 
 
 @shared_task(name="outreach.reminders_and_sweep", acks_late=True, ignore_result=True)

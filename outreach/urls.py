@@ -30,6 +30,11 @@ urlpatterns = [
     path("engagements/<int:engagement_id>/feedback/", views.engagement_feedback, name="engagement-feedback"),
     path("engagements/<int:engagement_id>/cancel/", views.engagement_cancel, name="engagement-cancel"),
     path("engagements/<int:engagement_id>/change/", views.engagement_change, name="engagement-change"),
+    path(
+        "engagements/<int:engagement_id>/send-again/",
+        views.engagement_mail_send_again,
+        name="engagement-mail-send-again",
+    ),
     path("engagements/<int:engagement_id>/referrals/", views.engagement_referral, name="engagement-referral"),
     path("engagements/<int:engagement_id>/report/", views.report_back, name="report-back"),
     path("feedback/", views.feedback_pipeline, name="feedback"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors as core_selectors
@@ -408,6 +409,7 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "ends": timezone.localtime(engagement.ends_at, zone),
             "attendance_open": engagement.starts_at <= timezone.now(),
             "registrations": selectors.engagement_registrations(engagement=engagement),
+            "mail_failures": selectors.engagement_mail_failures(engagement=engagement),
             "feedback": selectors.feedback_list(engagement=engagement),
             "referrals": selectors.referral_list().filter(engagement=engagement),
             "report": selectors.report_back_get(engagement=engagement),
@@ -504,6 +506,23 @@ def engagement_cancel(request: HttpRequest, engagement_id: int) -> HttpResponse:
         messages.success(request, _("The engagement is cancelled; each registrant is being told by e-mail."))
         return redirect("outreach:engagement-detail", engagement_id=engagement_id)
     return _engagement_page(request, engagement_id, status=400, cancel_form=form)
+
+
+@staff
+@require_POST
+def engagement_mail_send_again(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    _get(selectors.engagement_get, engagement_id=engagement_id)
+    queued = services.mail_send_again(context=_ctx(request), engagement_id=engagement_id)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s undelivered e-mail is being sent again.",
+            "%(count)s undelivered e-mails are being sent again.",
+            queued,
+        )
+        % {"count": queued},
+    )
+    return redirect("outreach:engagement-detail", engagement_id=engagement_id)
 
 
 @staff

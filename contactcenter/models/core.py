@@ -265,6 +265,9 @@ class OutboundMessage(models.Model):
     )
     error = models.CharField(max_length=300, blank=True)
     purpose = models.CharField(max_length=60, blank=True, help_text=_("e.g. form-order:42"))
+    # Tries begun, each counted (and committed) before the REST call: a second try first looks at
+    # Twilio for the text an earlier, interrupted one may have sent.
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

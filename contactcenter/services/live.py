@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -141,11 +142,16 @@ def call_control_send(*, control_id: int) -> CallControl | None:
     alone. A refusal by the phone network is recorded and raised for the task to retry, until
     CALL_CONTROL_MAX_ATTEMPTS leaves it failed (logged as an error)."""
     failure: telephony.TelephonyError | None = None
+    # The try is counted in a transaction of its own, before the REST call: a worker killed during
+    # the call leaves the count, and the next try of a callback looks at Twilio before dialling.
+    if not CallControl.objects.filter(pk=control_id, status=CallControlStatus.PENDING).update(
+        attempts=F("attempts") + 1
+    ):
+        return CallControl.objects.filter(pk=control_id).first()
     with transaction.atomic():
         control = CallControl.objects.select_for_update().select_related("contact").filter(pk=control_id).first()
         if control is None or control.status != CallControlStatus.PENDING:
             return control
-        control.attempts += 1
         try:
             control.provider_sid = telephony.gateway().control(control=control)
         except telephony.TelephonyError as error:

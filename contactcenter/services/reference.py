@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db import models as db_models
@@ -33,6 +34,8 @@ from ..models import (
     Language,
     OfficeClosure,
     OfficeKind,
+    OutboundMessage,
+    OutboundMessageStatus,
     ProcessingTime,
     StatusHeadline,
     VisaBulletinEntry,
@@ -955,6 +958,13 @@ def form_order_fulfil(*, order_id: int) -> FormOrder:
     task to retry; the row lock keeps two workers from sending the same order at once."""
     failure: TelephonyError | None = None
     problem = ""
+    unlocked = FormOrder.objects.select_related("form").filter(pk=order_id).first()
+    if unlocked is not None and unlocked.channel == FormOrderChannel.SMS and unlocked.status != FormOrderStatus.SENT:
+        text_attempt_begin(
+            to=unlocked.phone,
+            body=form_order_sms_body(form=unlocked.form, language=unlocked.language),
+            purpose=f"form-order:{unlocked.pk}",
+        )
     with transaction.atomic():
         order = FormOrder.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
@@ -1009,6 +1019,69 @@ def form_orders_pending(*, older_than_seconds: int = 60, max_attempts: int = 5) 
     )
 
 
+def text_queue(*, to: str, body: str, purpose: str) -> OutboundMessage:
+    """A text to send after commit, by a worker: whoever asked for it (a caller in the IVR) never
+    waits on the phone network's API. One row per purpose: asking again queues nothing more."""
+    message, created = OutboundMessage.objects.get_or_create(
+        purpose=purpose,
+        to_number=to,
+        body=body,
+        defaults={"backend": settings.TELEPHONY_BACKEND, "status": OutboundMessageStatus.QUEUED},
+    )
+    if created:
+        from ..background import enqueue_on_commit
+        from ..tasks import text_send as text_send_task
+
+        enqueue_on_commit(text_send_task, message_id=message.pk)
+    return message
+
+
+def text_attempt_begin(*, to: str, body: str, purpose: str) -> None:
+    """Count a try before it is made, in a transaction of its own: if the worker dies during the
+    REST call, the count survives and the next try looks at Twilio before sending again."""
+    with transaction.atomic():
+        OutboundMessage.objects.get_or_create(
+            purpose=purpose,
+            to_number=to,
+            body=body,
+            defaults={"backend": settings.TELEPHONY_BACKEND, "status": OutboundMessageStatus.QUEUED},
+        )
+        OutboundMessage.objects.filter(purpose=purpose, to_number=to, body=body).exclude(
+            status=OutboundMessageStatus.SENT
+        ).update(attempts=db_models.F("attempts") + 1)
+
+
+def text_send(*, message_id: int) -> OutboundMessage | None:
+    """Send a queued text once; the row lock keeps two workers from sending it together, and a
+    text already sent (or found sent at Twilio by an earlier try) is not sent again."""
+    message = OutboundMessage.objects.filter(pk=message_id).first()
+    if message is None or message.status == OutboundMessageStatus.SENT:
+        return message
+    text_attempt_begin(to=message.to_number, body=message.body, purpose=message.purpose)
+    failure: TelephonyError | None = None
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == OutboundMessageStatus.SENT:
+            return message
+        try:
+            message = gateway().send_sms(to=message.to_number, body=message.body, purpose=message.purpose)
+        except TelephonyError as error:
+            failure = error  # raised after commit: the failed try must be kept for the retry to see
+    if failure is not None:
+        raise failure
+    return message
+
+
+def texts_pending(*, older_than_seconds: int = 60) -> list[int]:
+    """Queued texts whose task never reached the broker."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        OutboundMessage.objects.filter(status=OutboundMessageStatus.QUEUED, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+
+
 __all__ = [
     "REFERENCE_KINDS",
     "ImportReport",
@@ -1020,5 +1093,9 @@ __all__ = [
     "normalize_form_number",
     "normalize_zip_code",
     "reference_rows_import",
+    "text_attempt_begin",
+    "text_queue",
+    "text_send",
+    "texts_pending",
     "zip_centroids_load",
 ]

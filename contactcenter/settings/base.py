@@ -241,8 +241,11 @@ else:
     CACHES = {"default": DATABASE_CACHE}
     CELERY_BROKER_URL = "filesystem://localhost//"  # the host is ignored; without one kombu warns on every use
 CELERY_BROKER_FILESYSTEM_FOLDER = Path(env("CELERY_FILESYSTEM_FOLDER", default=str(VAR_DIR / "celery-broker")))
+# A task a worker took but never acknowledged (the worker was killed) goes to another worker after
+# this many seconds. It must exceed the longest retry countdown, or a waiting retry runs twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 3600}
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
     if REDIS_URL
     else {
         "data_folder_in": str(CELERY_BROKER_FILESYSTEM_FOLDER / "out"),
@@ -279,11 +282,22 @@ CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
 # Outreach: how many hours before an engagement its registrants get their one reminder e-mail.
 OUTREACH_REMINDER_LEAD_HOURS = env.int("OUTREACH_REMINDER_LEAD_HOURS", default=24)
 
+# Outgoing mail: a silent SMTP server must not hold a worker (and the row it locked) for ever; a
+# refused or failed send is retried MAIL_SEND_MAX_RETRIES times, waiting MAIL_RETRY_BACKOFF_SECONDS
+# doubled each time (at most MAIL_RETRY_BACKOFF_MAX), then shown to staff as not delivered.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+MAIL_SEND_MAX_RETRIES = env.int("MAIL_SEND_MAX_RETRIES", default=6)
+MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)
+MAIL_RETRY_BACKOFF_MAX = env.int("MAIL_RETRY_BACKOFF_MAX", default=900)
+
 # --- Telephony -------------------------------------------------------------------------------
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="local")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")
+# Seconds a REST call to Twilio may take before it counts as failed (and is retried by its task).
+TWILIO_HTTP_TIMEOUT = env.int("TWILIO_HTTP_TIMEOUT", default=10)
+TWILIO_HTTP_CLIENT = "twilio.http.http_client.TwilioHttpClient"
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # Failed caller verifications (wrong date of birth, A-number or receipt number) before verification

@@ -9,7 +9,7 @@ import os
 import socket
 
 from .base import *
-from .base import STATEMENT_TIMEOUT_MS, env, with_statement_timeout
+from .base import STATEMENT_TIMEOUT_MS, TWILIO_HTTP_CLIENT, env, with_statement_timeout
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -44,12 +44,18 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"t
 REDIS_URL = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/15" if REDIS_AVAILABLE else "")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("TEST_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"ncsc-test-{os.getpid()}")
 
 # A worker process started by a test may be told to write mail to files the test can read.
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("TEST_EMAIL_FILE_PATH", str(VAR_DIR / "test-mail"))
+# ... or to an SMTP server the test runs (or a port where none listens), retrying quickly.
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = int(os.environ.get("TEST_EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = int(os.environ.get("TEST_EMAIL_TIMEOUT", "30"))
+MAIL_SEND_MAX_RETRIES = int(os.environ.get("TEST_MAIL_SEND_MAX_RETRIES", "6"))
+MAIL_RETRY_BACKOFF_SECONDS = int(os.environ.get("TEST_MAIL_RETRY_BACKOFF_SECONDS", "30"))
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
@@ -59,6 +65,8 @@ LOGGING["handlers"]["console"]["formatter"] = "text"
 LOGGING["root"]["level"] = "WARNING"
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token"
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+# A worker started by a fault test talks to a fake Twilio API (at Twilio's HTTP client).
+TWILIO_HTTP_CLIENT = os.environ.get("TEST_TWILIO_HTTP_CLIENT", TWILIO_HTTP_CLIENT)
 PUBLIC_BASE_URL = "https://ncsc.test"
 # The receiving server named in the .eml fixtures' Authentication-Results headers.
 CASEWORK_AUTHSERV_ID = "mx.uscis.example.gov"
