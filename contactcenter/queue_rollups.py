@@ -193,6 +193,22 @@ def by_day(*, start: datetime, end: datetime, queue_name: str | None = None, lan
     ]
 
 
+def by_hour(*, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """Contacts, answered and abandoned by local hour of `enqueued_at` in [start, end) (Postgres)."""
+    parts, params = _parts(start=start, end=end, queue_name=None, language=None)
+    sql = (
+        f"{parts} SELECT EXTRACT(hour FROM parts.at AT TIME ZONE %s)::int, SUM(contacts), SUM(answered), "
+        "SUM(abandoned) FROM parts GROUP BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, str(timezone.get_current_timezone())])
+        rows = cursor.fetchall()
+    return {
+        hour: {"queued": int(queued), "answered": int(answered), "abandoned": int(abandoned)}
+        for hour, queued, answered, abandoned in rows
+    }
+
+
 def _by_day_in_python(parts: str, params: list) -> list:
     with connection.cursor() as cursor:
         cursor.execute(f"{parts} SELECT at, queue_name, language, {', '.join(COLUMNS)} FROM parts", params)

@@ -787,6 +787,9 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def contacts_by_hour(*, day: date) -> list[dict]:
     """Today's live contacts hour by hour (local time): queued, answered, abandoned."""
     start, end = _day_bounds(day)
+    if queue_rollups.uses_rollups():  # the same counters as the queue report, from its rollups
+        rows = queue_rollups.by_hour(start=start, end=end)
+        return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
     rows = {
         row["hour"]: row
         for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end)

@@ -146,6 +146,23 @@ def test_the_queue_report_from_rollups_is_the_hand_counted_figures_in_one_statem
     assert "contactcenter_queuerollup" in queries[0]["sql"]
 
 
+def test_the_wallboards_contacts_by_hour_are_the_same_counters_from_rollups_and_from_the_contacts(contacts):
+    expected = {9: (4, 2, 1), 10: (1, 1, 0), 13: (1, 1, 0)}
+
+    def by_hour() -> dict[int, tuple[int, int, int]]:
+        return {
+            row["hour"]: (row["queued"], row["answered"], row["abandoned"])
+            for row in selectors.contacts_by_hour(day=DAY)
+            if row["queued"]
+        }
+
+    _dirty_everything()
+    assert by_hour() == expected
+    services.queue_rollups_dirty_refresh()
+    assert by_hour() == expected
+    assert len(selectors.contacts_by_hour(day=DAY)) == 24
+
+
 def test_a_changed_service_level_counts_with_the_new_threshold_at_once_and_after_the_refresh(contacts):
     services.queue_rollups_rebuild(since=_at(DAY, 0, 0))
     QueueConfig.objects.filter(name="tier1-en").update(service_level_seconds=30)
@@ -215,3 +232,40 @@ def test_seeded_queues_read_the_same_from_rollups_as_from_every_contact():
     assert contacts == sum(row["contacts"] for row in from_rollups) == WaitingContact.objects.count()
     assert within == sum(row["within"] for row in from_rollups) > 0
     assert abandoned == sum(row["abandoned"] for row in from_rollups) > 0
+
+
+def test_the_beat_refreshes_the_queue_rollups_every_minute_and_reconciles_hourly(settings):
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["contactcenter.queue_rollups_refresh"] == 60.0
+    assert schedule["contactcenter.queue_rollups_reconcile"] == 3600.0
+
+
+def test_the_reconcile_repairs_a_contact_written_outside_the_services(contacts):
+    from contactcenter import tasks
+
+    services.queue_rollups_rebuild(since=_at(DAY, 0, 0))
+    # A bulk correction no service marked: the rollups miss it until the reconcile.
+    WaitingContact.objects.filter(queue_name="tier1-es").update(status=ContactStatus.ABANDONED, answered_at=None)
+    assert _report()[1]["abandoned"] == 0
+    tasks.queue_rollups_reconcile()
+    assert (_report()[1]["answered"], _report()[1]["abandoned"]) == (0, 1)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_refreshes_the_interval_a_service_marked(celery_worker_process):
+    _, log = celery_worker_process
+    from tests.waiting import wait_for
+
+    contact = services.contact_enqueue(
+        context=AuditContext.system(), phone="+12025550100", language="es", caller_time_zone="America/New_York"
+    )
+    interval = queue_rollups.interval_of(contact.enqueued_at)
+
+    def refreshed() -> bool:
+        return not QueueRollupDirty.objects.exists() and QueueRollup.objects.filter(interval_start=interval).exists()
+
+    assert wait_for(refreshed), log.read_text()[-3000:]
+    row = QueueRollup.objects.get(interval_start=interval, queue_name="tier1-es")
+    assert (row.contacts, row.answered, row.language) == (1, 0, "es")
+    assert "contactcenter.queue_rollups_refresh" in log.read_text()
