@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import ContactStatus
@@ -171,6 +171,16 @@ def _contacts_only(*, start: datetime, end: datetime, queue_name: str | None, la
     return sql, [adapt(start), adapt(end), *params]
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """Run a read; Postgres's JIT off for it. Its plan's estimates (an index range scan per stale
+    interval) look big enough for JIT, which spent ~0.6 s compiling a statement that runs in ms."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def by_day(*, start: datetime, end: datetime, queue_name: str | None = None, language: str | None = None) -> list:
     """Counters by (local day, queue, language) of the contacts enqueued in [start, end), ordered so."""
     sums = ", ".join(f"SUM({name})" for name in COLUMNS)
@@ -184,9 +194,7 @@ def by_day(*, start: datetime, end: datetime, queue_name: str | None = None, lan
     if day is None:  # SQLite: the day in Python, after the sums by contact moment
         return _by_day_in_python(parts, params)
     sql = f"{parts} SELECT {day}, queue_name, language, {sums} FROM parts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch(sql, params)
     return [
         {"day": day, "queue_name": queue, "language": lang, **dict(zip(COLUMNS, map(int, sums), strict=True))}
         for day, queue, lang, *sums in rows
@@ -200,9 +208,7 @@ def by_hour(*, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
         f"{parts} SELECT EXTRACT(hour FROM parts.at AT TIME ZONE %s)::int, SUM(contacts), SUM(answered), "
         "SUM(abandoned) FROM parts GROUP BY 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, str(timezone.get_current_timezone())])
-        rows = cursor.fetchall()
+    rows = _fetch(sql, [*params, str(timezone.get_current_timezone())])
     return {
         hour: {"queued": int(queued), "answered": int(answered), "abandoned": int(abandoned)}
         for hour, queued, answered, abandoned in rows

@@ -46,17 +46,20 @@ def _scans(node: dict) -> list[str]:
 
 def explain(label: str, run) -> list[str]:
     """Print each query's plan summary; return the sequential scans of big tables found."""
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         run()
     problems = []
+    # A read that turns JIT off for its statement (queue_rollups) is explained the same way.
+    jit = "off" if any(query["sql"] == "SET LOCAL jit = off" for query in queries.captured_queries) else "on"
     for number, query in enumerate(queries.captured_queries, 1):
         sql = query["sql"]
         if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             continue
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL jit = {jit}")
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
             (plan,) = cursor.fetchone()
         plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
@@ -67,7 +70,7 @@ def explain(label: str, run) -> list[str]:
         print(
             f"    EXPLAIN {label} #{number}: {root['Node Type']}"
             f"{' on ' + root['Relation Name'] if 'Relation Name' in root else ''}, "
-            f"{plan['Execution Time']:.1f} ms, {buffers} buffers, "
+            f"{plan['Execution Time']:.1f} ms (JIT {jit}), {buffers} buffers, "
             f"{'SEQ SCAN ' + ', '.join(scans) if scans else 'no sequential scan of a big table'}",
             flush=True,
         )
