@@ -271,3 +271,40 @@ def test_a_real_worker_refreshes_the_interval_a_service_marked(celery_worker_pro
     row = QueueRollup.objects.get(interval_start=interval, queue_name="tier1-es")
     assert (row.contacts, row.answered, row.language) == (1, 0, "es")
     assert "contactcenter.queue_rollups_refresh" in log.read_text()
+
+
+def test_each_step_of_a_live_contact_marks_its_interval_so_the_report_follows_it_between_refreshes(make_staff):
+    from contactcenter.roles import Role
+
+    csr = make_staff(Role.CSR)
+    system, as_csr = AuditContext.system(), AuditContext(actor=csr)
+    services.agent_state_set(context=as_csr, user=csr, state="available")
+    contact = services.contact_enqueue(
+        context=system, phone="+12025550100", language="en", caller_time_zone="America/New_York"
+    )
+    today = timezone.localdate()
+
+    def step(action) -> dict:
+        """The report after `action`, the rollups having been clean just before it."""
+        services.queue_rollups_dirty_refresh()
+        assert not QueueRollupDirty.objects.exists()
+        action()
+        assert QueueRollupDirty.objects.filter(interval_start=queue_rollups.interval_of(contact.enqueued_at)).exists()
+        (row,) = selectors.queue_history(start=today, end=today)
+        return row
+
+    assert services.route_next(queue_name="tier1-en").agent_id == csr.pk  # an offer changes no figure
+    services.queue_rollups_dirty_refresh()
+    (row,) = selectors.queue_history(start=today, end=today)
+    assert (row["contacts"], row["answered"]) == (1, 0)
+
+    with_answer = step(lambda: services.contact_answer(context=as_csr, user=csr, contact_id=contact.pk))
+    assert (with_answer["answered"], with_answer["within"], with_answer["aht"]) == (1, 1, None)
+    ended = step(lambda: services.contact_complete(context=as_csr, user=csr, contact_id=contact.pk))
+    assert ended["aht"] is not None and ended["wrap"] is None
+    wrapped = step(
+        lambda: services.contact_wrap_up(context=as_csr, user=csr, contact_id=contact.pk, disposition="resolved")
+    )
+    assert wrapped["wrap"] is not None and wrapped["wrap_total"] is not None
+    services.queue_rollups_dirty_refresh()
+    assert selectors.queue_history(start=today, end=today) == [wrapped]
