@@ -68,7 +68,10 @@ class InquirySerializer(serializers.ModelSerializer):
         ]
 
     def get_sla(self, inquiry: Inquiry) -> str:
-        return selectors.sla_state(inquiry=inquiry)
+        # A page of inquiries reads the SLA targets once, not once per row.
+        if "sla_targets" not in self.context:
+            self.context["sla_targets"] = selectors.sla_targets()
+        return selectors.sla_state(inquiry=inquiry, targets=self.context["sla_targets"])
 
 
 class InquiryCreateSerializer(serializers.Serializer):

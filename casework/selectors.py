@@ -66,8 +66,23 @@ def source_for_sender(*, email: str) -> str | None:
     return None
 
 
-def sla_state(*, inquiry: Inquiry, today: date | None = None) -> str:
-    """ "paused", "overdue", "due_soon", "on_track" or "" (answered)."""
+def sla_targets() -> dict[str, tuple[int, int]]:
+    """sla_target_for every source at once (one query), for a list that shows many inquiries."""
+    configured = {
+        source: (days, soon)
+        for source, days, soon in SlaTarget.objects.values_list("source", "business_days", "due_soon_days")
+    }
+    return {
+        source: configured.get(
+            source, (DEFAULT_BUSINESS_DAYS.get(source, DEFAULT_BUSINESS_DAYS[Source.OTHER]), DEFAULT_DUE_SOON_DAYS)
+        )
+        for source in Source.values
+    }
+
+
+def sla_state(*, inquiry: Inquiry, today: date | None = None, targets: dict[str, tuple[int, int]] | None = None) -> str:
+    """ "paused", "overdue", "due_soon", "on_track" or "" (answered). A list passes `targets`
+    (sla_targets()) so its rows share one query."""
     if not inquiry.is_open:
         return ""
     if inquiry.status == InquiryStatus.ON_HOLD:
@@ -75,7 +90,7 @@ def sla_state(*, inquiry: Inquiry, today: date | None = None) -> str:
     today = today or timezone.localdate()
     if today > inquiry.due_on:
         return "overdue"
-    _days, due_soon = sla_target_for(source=inquiry.source)
+    _days, due_soon = (targets or {}).get(inquiry.source) or sla_target_for(source=inquiry.source)
     return "due_soon" if business_days_between(today, inquiry.due_on) <= due_soon else "on_track"
 
 
@@ -282,7 +297,8 @@ def inquiries_to_remind(*, today: date) -> list[Inquiry]:
         .exclude(status=InquiryStatus.ON_HOLD)
         .exclude(reminded_on=today)
     )
-    return [inquiry for inquiry in candidates if sla_state(inquiry=inquiry, today=today) == "due_soon"]
+    targets = sla_targets()
+    return [inquiry for inquiry in candidates if sla_state(inquiry=inquiry, today=today, targets=targets) == "due_soon"]
 
 
 def inquiries_to_escalate(*, today: date) -> QuerySet[Inquiry]:

@@ -245,7 +245,8 @@ def console(request: HttpRequest) -> HttpResponse:
         unassigned=bool(filters.get("unassigned")),
         search=(filters.get("q") or "").strip() or None,
     )[:200]
-    rows = [(inquiry, selectors.sla_state(inquiry=inquiry)) for inquiry in queue]
+    targets = selectors.sla_targets()
+    rows = [(inquiry, selectors.sla_state(inquiry=inquiry, targets=targets)) for inquiry in queue]
     awaiting_review = (
         list(selectors.responses_awaiting_review()) if Role.CAO_SUPERVISOR in user_roles(request.user) else []
     )

@@ -20,14 +20,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import ExtractHour, TruncDate, TruncDay, TruncMonth
+from django.db.models.functions import ExtractHour, TruncDay, TruncMonth
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
+from . import queue_rollups
 from .hours import TIER1_HOURS, QueueHours
 from .identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
 from .models import (
@@ -787,6 +787,9 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def contacts_by_hour(*, day: date) -> list[dict]:
     """Today's live contacts hour by hour (local time): queued, answered, abandoned."""
     start, end = _day_bounds(day)
+    if queue_rollups.uses_rollups():  # the same counters as the queue report, from its rollups
+        rows = queue_rollups.by_hour(start=start, end=end)
+        return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
     rows = {
         row["hour"]: row
         for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end)
@@ -804,40 +807,34 @@ def contacts_by_hour(*, day: date) -> list[dict]:
     ]
 
 
+def _average(total: int, count: int) -> float | None:
+    return total / count if count else None
+
+
 def queue_history(*, start: date, end: date, queue_name: str | None = None, language: str | None = None) -> list[dict]:
     """Day × queue × language: contacts, answered, answered within the queue's service level,
-    abandoned, service level %, abandonment %, average speed of answer, average handle and wrap-up."""
-    thresholds = dict(QueueConfig.objects.values_list("name", "service_level_seconds"))
-    queryset = WaitingContact.objects.filter(
-        enqueued_at__gte=_day_bounds(start)[0], enqueued_at__lt=_day_bounds(end)[1]
-    )
-    if queue_name:
-        queryset = queryset.filter(queue_name=queue_name)
-    if language:
-        queryset = queryset.filter(language=language)
-    threshold = Case(*[When(queue_name=name, then=seconds) for name, seconds in thresholds.items()], default=60)
-    rows = (
-        queryset.annotate(day=TruncDate("enqueued_at", tzinfo=timezone.get_current_timezone()))
-        .values("day", "queue_name", "language")
-        .annotate(
-            contacts=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            within=Count("id", filter=Q(answered_at__isnull=False, wait_seconds__lte=threshold)),
-            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED)),
-            asa=Avg("wait_seconds", filter=Q(answered_at__isnull=False)),
-            aht=Avg("handle_seconds", filter=Q(status=ContactStatus.COMPLETED)),
-            wrap=Avg("wrap_up_seconds"),
-            wrap_total=Sum("wrap_up_seconds"),
-        )
-        .order_by("day", "queue_name", "language")
-    )
+    abandoned, service level %, abandonment %, average speed of answer, average handle and wrap-up.
+
+    Summed from 15-minute rollups, the stale intervals counted from the contacts (queue_rollups)."""
     result = []
-    for row in rows:
+    for row in queue_rollups.by_day(
+        start=_day_bounds(start)[0], end=_day_bounds(end)[1], queue_name=queue_name, language=language
+    ):
         settled = row["answered"] + row["abandoned"]
         result.append(
             {
-                **row,
-                "service_level_percent": _percent(row["within"], settled),
+                "day": row["day"],
+                "queue_name": row["queue_name"],
+                "language": row["language"],
+                "contacts": row["contacts"],
+                "answered": row["answered"],
+                "within": row["answered_within"],
+                "abandoned": row["abandoned"],
+                "asa": _average(row["wait_sum"], row["wait_count"]),
+                "aht": _average(row["handle_sum"], row["handle_count"]),
+                "wrap": _average(row["wrap_sum"], row["wrap_count"]),
+                "wrap_total": row["wrap_sum"] if row["wrap_count"] else None,
+                "service_level_percent": _percent(row["answered_within"], settled),
                 "abandonment_percent": _percent(row["abandoned"], settled),
             }
         )

@@ -89,3 +89,25 @@ def routing_sweep() -> None:
 def call_control_send(control_id: int) -> None:
     """Put a caller through, transfer them or dial them back; a done instruction is never repeated."""
     services.call_control_send(control_id=control_id)
+
+
+# --- queue rollups ------------------------------------------------------------------------------
+QUEUE_RECONCILE_DAYS = 8  # the queue report's default week, and the day before it
+
+
+@shared_task(name="contactcenter.queue_rollups_refresh", acks_late=True, ignore_result=True)
+def queue_rollups_refresh() -> int:
+    """Recompute every queue interval marked stale or counted with an old service level (sent after
+    a write commits, and by the beat)."""
+    return services.queue_rollups_dirty_refresh()
+
+
+@shared_task(name="contactcenter.queue_rollups_reconcile", acks_late=True, ignore_result=True)
+def queue_rollups_reconcile() -> int:
+    """Recompute the last days' queue intervals whatever their marks: repairs any gap a write
+    outside the services (or a lost mark) left in the queue report."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return services.queue_rollups_rebuild(since=timezone.now() - timedelta(days=QUEUE_RECONCILE_DAYS))

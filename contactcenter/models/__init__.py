@@ -66,6 +66,8 @@ from .routing import (
     ContactKind,
     ContactStatus,
     QueueConfig,
+    QueueRollup,
+    QueueRollupDirty,
     WaitingContact,
 )
 
@@ -116,6 +118,8 @@ __all__ = [
     "Outcome",
     "ProcessingTime",
     "QueueConfig",
+    "QueueRollup",
+    "QueueRollupDirty",
     "RequesterRole",
     "ServiceRequest",
     "ServiceRequestStatus",

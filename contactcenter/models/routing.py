@@ -81,6 +81,8 @@ class WaitingContact(models.Model):
             models.Index(fields=["status", "offer_expires_at"], name="waitingcontact_offer_idx"),
             models.Index(fields=["answered_at"], name="waitingcontact_answered_idx"),
             models.Index(fields=["ended_at"], name="waitingcontact_ended_idx"),
+            # The queue report's edges and stale intervals, and the wallboard's contacts by hour.
+            models.Index(fields=["enqueued_at"], name="waitingcontact_enqueued_idx"),
         ]
         constraints = [
             # An agent holds at most one contact at a time, whatever races the router loses.
@@ -93,6 +95,49 @@ class WaitingContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.queue_name} {self.status}"
+
+
+class QueueRollup(models.Model):
+    """The queue report's counters for one 15-minute interval (UTC, by `enqueued_at`) × queue ×
+    language, so a week is a sum of a few thousand rows, not a scan of every contact in it. Each
+    counter's rule is contactcenter.queue_rollups.COUNTERS; rows are recomputed from WaitingContact,
+    never incremented. `answered_within` counts with the queue's service level at the recompute,
+    kept in `service_level_seconds`: a row whose threshold is no longer the queue's is read as
+    stale (counted from the contacts) until a refresh recomputes it with the new one."""
+
+    interval_start = models.DateTimeField()
+    queue_name = models.CharField(max_length=40)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    service_level_seconds = models.PositiveIntegerField()
+    contacts = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_within = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    wait_sum = models.BigIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    handle_sum = models.BigIntegerField(default=0)
+    handle_count = models.PositiveIntegerField(default=0)
+    wrap_sum = models.BigIntegerField(default=0)
+    wrap_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["interval_start", "queue_name", "language"], name="queue_rollup_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interval_start:%Y-%m-%d %H:%M} {self.queue_name} {self.language}"
+
+
+class QueueRollupDirty(models.Model):
+    """A mark that one interval's queue rollups may be stale, written in the transaction of the
+    change: one row per write (no hot row writers wait on); a refresh deletes exactly the marks it
+    read, so a write committing meanwhile keeps its own."""
+
+    interval_start = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"dirty {self.interval_start:%Y-%m-%d %H:%M}"
 
 
 # --- routing ------------------------------------------------------------------------------------

@@ -333,6 +333,12 @@ def queue_name_for(*, tier: int, language: str) -> str:
     return f"tier{tier}-{language}"
 
 
+def _queue_rollups_mark(contact: WaitingContact) -> None:
+    from .queue_rollups import queue_rollups_mark
+
+    queue_rollups_mark(contacts=[contact])
+
+
 def _route_soon(*, queue_name: str) -> None:
     """After commit, ask a worker to route the queue; a broker outage only delays it to the sweep."""
     from ..background import enqueue_on_commit
@@ -389,6 +395,7 @@ def contact_enqueue(
         )
         contact.full_clean()
         contact.save()
+        _queue_rollups_mark(contact)
         audit_record(
             context=context,
             action=AuditAction.CREATE,

@@ -45,6 +45,7 @@ from ..models import (
     WaitingContact,
 )
 from .core import _route_soon, audit_record, interaction_record, queue_name_for
+from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _contact_offered_to, contact_complete
 
 DISPOSITION_OUTCOMES = {
@@ -729,6 +730,7 @@ def contact_escalate(
         )
         onward.full_clean()
         onward.save()
+        queue_rollups_mark(contacts=[onward])
         escalation = Escalation(
             from_contact=contact,
             to_contact=onward,
@@ -788,6 +790,7 @@ def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime 
         contact.ended_at = ended_at
         contact.wait_seconds = max(int((ended_at - contact.enqueued_at).total_seconds()), 0)
         contact.save(update_fields=["status", "ended_at", "wait_seconds", "updated_at"])
+        queue_rollups_mark(contacts=[contact])
         if offered_to is not None:
             _offered_agent_free(
                 context=context,
@@ -824,6 +827,7 @@ def contact_withdraw(
         contact.status, contact.ended_at = ContactStatus.CANCELLED, now
         contact.full_clean()
         contact.save(update_fields=["status", "ended_at", "updated_at"])
+        queue_rollups_mark(contacts=[contact])
         if offered_to is not None:
             _offered_agent_free(
                 context=context, agent_user=offered_to, contact=contact, reason=f"contact withdrawn: {reason}", now=now
@@ -880,6 +884,7 @@ def contact_wrap_up(
         contact.wrap_up_notes = notes.strip()
         contact.wrap_up_seconds = max(int((now - agent.state_since).total_seconds()), 0)
         contact.save(update_fields=["disposition", "wrap_up_notes", "wrap_up_seconds", "updated_at"])
+        queue_rollups_mark(contacts=[contact])
         if contact.agent_interaction_id:
             # An escalated conversation keeps its hand-off summary in the history, then the notes.
             escalation = Escalation.objects.filter(from_contact=contact).first()

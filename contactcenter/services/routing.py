@@ -33,6 +33,7 @@ from ..models import (
     WaitingContact,
 )
 from .core import _route_soon, audit_record, queue_name_for
+from .queue_rollups import queue_rollups_mark
 
 # Hot paths are
 # written for Postgres (one statement per assignment with SKIP LOCKED); every other database runs
@@ -360,6 +361,7 @@ def offer_accept(*, context: AuditContext, user, contact_id: int, now: datetime 
         # to come (the unanswered dial's was recorded in the ledger then).
         contact.wrap_up_seconds = None
         contact.save(update_fields=["status", "answered_at", "wait_seconds", "wrap_up_seconds", "updated_at"])
+        queue_rollups_mark(contacts=[contact])
         _agent_move(
             context=context, agent=agent, to_state=AgentStatus.ON_CALL, reason="accepted", now=now, contact=contact
         )
@@ -459,6 +461,7 @@ def contact_complete(
             contact.next_attempt_at = now + timedelta(minutes=settings.CALLBACK_RETRY_MINUTES)
             contact.answered_at = None
             contact.save(update_fields=["callback_attempts", "next_attempt_at", "answered_at"])
+            queue_rollups_mark(contacts=[contact])
             _back_in_line(contact)
             summary = f"Callback not answered (dial {contact.callback_attempts}); retried at {contact.next_attempt_at}"
         else:
@@ -466,6 +469,7 @@ def contact_complete(
             contact.ended_at = now
             contact.handle_seconds = max(int((now - (contact.answered_at or now)).total_seconds()), 0)
             contact.save(update_fields=["status", "ended_at", "handle_seconds", "callback_attempts", "updated_at"])
+            queue_rollups_mark(contacts=[contact])
             summary = f"Contact {contact.status} in {contact.queue_name}"
         _agent_move(
             context=context, agent=agent, to_state=AgentStatus.WRAP_UP, reason=summary, now=now, contact=contact

@@ -103,3 +103,48 @@ def test_seed_ledger_adds_again_and_marks_across_runs(seeded_cases):
     expected = Interaction.objects.annotate(expected=followed_by_repeat_expression())
     assert {(i.pk, i.followed_by_repeat) for i in expected} == {(i.pk, i.expected) for i in expected}
     assert Interaction.objects.filter(followed_by_repeat=True).count() > 100
+
+
+def test_seed_ledger_writes_the_finished_queue_contact_behind_every_live_conversation(seeded_cases):
+    from contactcenter.models import ContactStatus, WaitingContact
+
+    out, _ = seed()
+    live = Interaction.objects.filter(source_app="seed", channel__in=[Channel.TIER1, Channel.TIER2])
+    contacts = WaitingContact.objects.all()
+    answered = contacts.filter(status=ContactStatus.COMPLETED)
+    abandoned = contacts.filter(status=ContactStatus.ABANDONED)
+    assert f"{contacts.count():,} finished queue contacts" in out
+    # One answered contact per live conversation, the conversation's own entry and the link before it.
+    assert answered.count() == live.count()
+    assert set(answered.values_list("agent_interaction_id", flat=True)) == set(live.values_list("pk", flat=True))
+    for contact in answered.select_related("agent_interaction"):
+        conversation = contact.agent_interaction
+        tier = 1 if conversation.channel == Channel.TIER1 else 2
+        assert contact.tier == tier
+        assert contact.queue_name == f"tier{tier}-{conversation.language}"
+        assert contact.language == conversation.language
+        assert contact.interaction_id == conversation.parent_id
+        assert contact.answered_at == conversation.occurred_at
+        assert contact.ended_at == conversation.ended_at
+        assert contact.wait_seconds == int((contact.answered_at - contact.enqueued_at).total_seconds())
+        assert contact.handle_seconds == int((contact.ended_at - contact.answered_at).total_seconds())
+        assert 15 <= contact.wrap_up_seconds <= 180
+        assert contact.enqueued_at <= contact.offered_at <= contact.answered_at
+    # Abandoned in the Tier 1 queue: no conversation, the IVR call that ended abandoned is its entry.
+    assert abandoned.filter(answered_at__isnull=False).count() == 0
+    assert abandoned.exclude(interaction__outcome=Outcome.ABANDONED).count() == 0
+    assert abandoned.exclude(queue_name__startswith="tier1-").count() == 0
+    for contact in abandoned:
+        assert contact.wait_seconds == int((contact.ended_at - contact.enqueued_at).total_seconds())
+    share = abandoned.count() / contacts.count()
+    assert 0.05 < share < 0.2, share
+    # Most callers answered within the queue's service level (60 s), not all.
+    within = answered.filter(wait_seconds__lte=60).count() / answered.count()
+    assert 0.5 < within < 0.9, within
+    # The queue report reads them: every day of the period has contacts.
+    today = timezone.localdate()
+    rows = selectors.queue_history(start=today - timedelta(days=6), end=today)
+    assert (
+        sum(row["contacts"] for row in rows)
+        == contacts.filter(enqueued_at__gte=selectors._day_bounds(today - timedelta(days=6))[0]).count()
+    )

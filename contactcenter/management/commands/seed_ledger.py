@@ -16,17 +16,22 @@ from django.db.models import Min
 from django.utils import timezone
 from tqdm import tqdm
 
+from contactcenter import services
 from contactcenter.identifiers import RECEIPT_PREFIXES
 from contactcenter.models import (
     REPEAT_WINDOW,
     BenefitCase,
     Channel,
+    ContactKind,
+    ContactStatus,
+    Disposition,
     IdentifierKind,
     Interaction,
     InteractionIdentifier,
     Language,
     Outcome,
     Topic,
+    WaitingContact,
 )
 
 BATCH = 5_000
@@ -92,6 +97,19 @@ HOURS = [
     0.2,
 ]
 WEEKEND = 0.25
+# The live queues behind the Tier 1 and Tier 2 entries: waits are short for most callers, long for a
+# few (exponential, seconds); some IVR calls that ended abandoned hung up waiting in the Tier 1 queue.
+MEAN_WAIT = {1: 45, 2: 90}
+MEAN_ABANDONED_WAIT = 120
+ABANDONED_IN_QUEUE = 0.35  # of IVR calls ending abandoned
+WRAP_UP_SECONDS = (15, 180)
+DISPOSITIONS = {
+    Outcome.RESOLVED: Disposition.RESOLVED,
+    Outcome.SERVICE_REQUEST: Disposition.SERVICE_REQUEST,
+    Outcome.REFERRED: Disposition.REFERRED_CAO,
+    Outcome.ESCALATED: Disposition.ESCALATED,
+    Outcome.ABANDONED: Disposition.DISCONNECTED,
+}
 
 
 def _backfill():
@@ -102,7 +120,8 @@ class Command(BaseCommand):
     help = (
         "ADDS a synthetic ledger of --interactions contacts over the last --days days (IVR calls, hand-offs "
         "to Tier 1 and Tier 2, written inquiries, outreach referrals, repeat contacts about the same receipt "
-        "number), in batches, then marks repeat contacts and analyses the tables. Running it again adds more."
+        "number) with the finished live-queue contacts behind the Tier 1 and Tier 2 ones (some abandoned in "
+        "the queue), in batches, then marks repeat contacts and analyses the tables. Running it again adds more."
     )
 
     def add_arguments(self, parser):
@@ -117,6 +136,8 @@ class Command(BaseCommand):
         if not topics:
             raise CommandError("No topics: run migrate first.")
         rng = random.Random(seed)  # noqa: S311 -- synthetic data, not secrets
+        # Its own stream: the same --seed makes the same ledger whether or not queues are written.
+        self.queue_rng = random.Random(None if seed is None else seed + 1)  # noqa: S311
         started = time.monotonic()
         end = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
         start = end - timedelta(days=days)
@@ -126,7 +147,7 @@ class Command(BaseCommand):
         before = Interaction.objects.filter(occurred_at__gte=start - REPEAT_WINDOW).aggregate(low=Min("pk"))["low"]
         run = secrets.token_hex(6)  # source_id prefix: each run adds rows, even with the same --seed
         topic_weights = [1 / (rank + 1) for rank in range(len(topics))]  # a few topics carry most contacts
-        added = identifiers = 0
+        added = identifiers = self.contacts = 0
         first_pk = None
         # The command's stderr stream itself: its wrapper would end every redraw with a newline.
         progress = {"total": interactions, "unit": "interaction", "unit_scale": True, "file": self.stderr._out}
@@ -154,19 +175,27 @@ class Command(BaseCommand):
         self._analyse()
         _backfill()(apps, None, first_pk=min(first_pk, before or first_pk))
         marked = time.monotonic()
+        # Bulk rows mark no interval: recompute the queue rollups of the run's days.
+        services.queue_rollups_rebuild(since=start)
+        services.queue_rollups_dirty_refresh()
+        rolled = time.monotonic()
         self._analyse()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Added {added:,} interactions and {identifiers:,} receipt-number identifiers over {days} days "
+                f"Added {added:,} interactions, {identifiers:,} receipt-number identifiers and "
+                f"{self.contacts:,} finished queue contacts over {days} days "
                 f"in {time.monotonic() - started:.1f} s (rows {written - started:.1f} s, "
-                f"repeat marker {marked - written:.1f} s)."
+                f"repeat marker {marked - written:.1f} s, queue rollups {rolled - marked:.1f} s)."
             )
         )
 
     def _analyse(self) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE contactcenter_interaction, contactcenter_interactionidentifier")
+                cursor.execute(
+                    "ANALYZE contactcenter_interaction, contactcenter_interactionidentifier, "
+                    "contactcenter_waitingcontact, contactcenter_queuerollup"
+                )
 
     def _journeys(self, rng, total, start, end, known, topics, topic_weights):
         """Yield each customer's contact and its hand-offs (a list, parents first), in time order,
@@ -258,4 +287,64 @@ class Command(BaseCommand):
                     if row.receipt
                 ]
             InteractionIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
+            contacts = [contact for journey in batch for contact in self._queue_contacts(journey)]
+            WaitingContact.objects.bulk_create(contacts, batch_size=BATCH)
+            self.contacts += len(contacts)
         return min(journey[0].pk for journey in batch), len(identifiers)
+
+    def _queue_contacts(self, journey: list[Interaction]) -> list[WaitingContact]:
+        """The finished WaitingContact behind each live link of a journey (saved, with ids): queued
+        after the link before it, answered when the conversation began, wrapped up after it; and,
+        for some IVR calls that ended abandoned, the Tier 1 queue the caller hung up in."""
+        rng, contacts = self.queue_rng, []
+        common = {
+            "kind": ContactKind.CALL,
+            "phone": f"+1555{rng.randrange(10**7):07d}",
+            "caller_time_zone": "America/New_York",
+            "receipt_numbers": [journey[0].receipt] if journey[0].receipt else [],
+            "skill": "",
+        }
+        last = journey[-1]
+        if len(journey) == 1 and last.channel == Channel.IVR and last.outcome == Outcome.ABANDONED:
+            if rng.random() < ABANDONED_IN_QUEUE:
+                wait = min(int(rng.expovariate(1 / MEAN_ABANDONED_WAIT)), 1800)
+                contacts.append(
+                    WaitingContact(
+                        tier=1,
+                        language=last.language,
+                        queue_name=f"tier1-{last.language}",
+                        status=ContactStatus.ABANDONED,
+                        enqueued_at=last.ended_at - timedelta(seconds=wait),
+                        ended_at=last.ended_at,
+                        wait_seconds=wait,
+                        interaction_id=last.pk,
+                        **common,
+                    )
+                )
+            return contacts
+        for row in journey:
+            if row.channel not in (Channel.TIER1, Channel.TIER2):
+                continue
+            tier = 1 if row.channel == Channel.TIER1 else 2
+            wait = min(int(rng.expovariate(1 / MEAN_WAIT[tier])), 1800)
+            contacts.append(
+                WaitingContact(
+                    tier=tier,
+                    language=row.language,
+                    queue_name=f"tier{tier}-{row.language}",
+                    status=ContactStatus.COMPLETED,
+                    enqueued_at=row.occurred_at - timedelta(seconds=wait),
+                    answered_at=row.occurred_at,
+                    ended_at=row.ended_at,
+                    offered_at=row.occurred_at - timedelta(seconds=min(wait, rng.uniform(2, 10))),
+                    attempts=1,
+                    wait_seconds=wait,
+                    handle_seconds=int((row.ended_at - row.occurred_at).total_seconds()),
+                    wrap_up_seconds=rng.randint(*WRAP_UP_SECONDS),
+                    disposition=DISPOSITIONS[row.outcome],
+                    interaction_id=row.parent_id,
+                    agent_interaction_id=row.pk,
+                    **common,
+                )
+            )
+        return contacts
