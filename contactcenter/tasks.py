@@ -1,7 +1,9 @@
 import socket
+from datetime import timedelta
 
 from celery import shared_task
 from django.core import management
+from django.utils import timezone
 
 from . import services
 from .telephony import TelephonyError
@@ -72,3 +74,17 @@ def routing_sweep() -> None:
 def call_control_send(control_id: int) -> None:
     """Put a caller through, transfer them or dial them back; a done instruction is never repeated."""
     services.call_control_send(control_id=control_id)
+
+
+# --- ledger rollups -----------------------------------------------------------------------------
+@shared_task(name="contactcenter.ledger_rollups_refresh", acks_late=True, ignore_result=True)
+def ledger_rollups_refresh() -> int:
+    """Recompute every interval marked stale (sent after a write commits, and by the beat)."""
+    return services.ledger_rollups_dirty_refresh()
+
+
+@shared_task(name="contactcenter.ledger_rollups_reconcile", acks_late=True, ignore_result=True)
+def ledger_rollups_reconcile() -> int:
+    """Recompute the last 8 days' intervals whatever their marks: repairs any gap a write outside
+    the services (or a lost mark) left in the 7-day figures."""
+    return services.ledger_rollups_rebuild(since=timezone.now() - timedelta(days=8))

@@ -6,5 +6,6 @@ holds it."""
 from .core import *  # noqa: F403
 from .live import *  # noqa: F403
 from .reference import *  # noqa: F403
+from .rollups import *  # noqa: F403
 from .routing import *  # noqa: F403
 from .tokens import *  # noqa: F403
