@@ -79,7 +79,7 @@ def call_control_send(control_id: int) -> None:
 # --- ledger rollups -----------------------------------------------------------------------------
 @shared_task(name="contactcenter.ledger_rollups_refresh", acks_late=True, ignore_result=True)
 def ledger_rollups_refresh() -> int:
-    """Recompute every interval marked stale (sent after a write commits, and by the beat)."""
+    """Recompute every interval marked stale (the beat, every few seconds)."""
     return services.ledger_rollups_dirty_refresh()
 
 

@@ -1,19 +1,19 @@
 """Keeping the ledger's 15-minute rollups current (see contactcenter.rollups for what they count).
 
 Every write that can change a figure marks the intervals it touches in its own transaction
-(`ledger_rollups_mark`: one INSERT, no lock any other writer waits for); a worker recomputes the
-marked intervals from the ledger soon after (`ledger_rollup_refresh`), and reads count a marked
-interval from the ledger until then, so a figure is never stale, only slower for that interval.
+(`ledger_rollups_mark`: one INSERT, no lock any other writer waits for); the beat has a worker
+recompute the marked intervals from the ledger every few seconds (`ledger_rollup_refresh`), and
+reads count a marked interval from the ledger until then: a figure is never stale, only a little
+slower for that interval. No task is sent per write: a hook on every contact's commit would cost
+the IVR's end-of-call webhook a cache round trip and buy nothing the beat does not.
 No audit rows: these are derived counts a refresh can always rebuild, not records anyone changed.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -28,35 +28,19 @@ __all__ = [
     "ledger_rollups_rebuild",
 ]
 
-logger = logging.getLogger(__name__)
-
 # One refresh at a time: two recomputing one interval would both insert its rows.
 _REFRESH_LOCK = 0x524F4C4C  # "ROLL"
-# A write asks a worker for a refresh at most this often; the beat's minute refresh is the backstop.
-REFRESH_DEBOUNCE_SECONDS = 5
-_DEBOUNCE_KEY = "ledger-rollups:refresh-sent"
 # Intervals one refresh transaction recomputes at most (a day's): bounded statements and locks.
 _BATCH = 96
 
 
 def ledger_rollups_mark(*, moments: Iterable[datetime | None]) -> None:
-    """Mark the intervals holding `moments` stale, in the caller's transaction, and ask a worker
-    to refresh them after it commits."""
+    """Mark the intervals holding `moments` stale, in the caller's transaction. Nothing is sent
+    after commit: the beat refreshes every 10 s (settings.CELERY_BEAT_SCHEDULE), and until then a read
+    counts a stale interval from the ledger, so the figure is exact either way."""
     intervals = sorted({rollups.interval_of(moment) for moment in moments if moment is not None})
-    if not intervals:
-        return
-    LedgerRollupDirty.objects.bulk_create([LedgerRollupDirty(interval_start=start) for start in intervals])
-    transaction.on_commit(_refresh_soon)
-
-
-def _refresh_soon() -> None:
-    from ..tasks import ledger_rollups_refresh
-
-    try:
-        if cache.add(_DEBOUNCE_KEY, 1, timeout=REFRESH_DEBOUNCE_SECONDS):
-            ledger_rollups_refresh.apply_async(retry=False)
-    except Exception as error:  # the cache or broker, not our data, failed: the beat refreshes anyway
-        logger.warning("ledger rollup refresh left for the beat: %s", error)
+    if intervals:
+        LedgerRollupDirty.objects.bulk_create([LedgerRollupDirty(interval_start=start) for start in intervals])
 
 
 def ledger_rollup_refresh(*, intervals: Iterable[datetime]) -> int:

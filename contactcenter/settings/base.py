@@ -254,7 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
-    "ledger-rollups-refresh": {"task": "contactcenter.ledger_rollups_refresh", "schedule": 60.0},
+    # Every write marks its intervals stale; reads count those from the ledger until this runs.
+    "ledger-rollups-refresh": {"task": "contactcenter.ledger_rollups_refresh", "schedule": 10.0},
     "ledger-rollups-reconcile": {"task": "contactcenter.ledger_rollups_reconcile", "schedule": 3600.0},
     "casework-sweep": {"task": "casework.sweep", "schedule": 300.0},
     "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
