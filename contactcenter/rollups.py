@@ -126,6 +126,9 @@ def _parts(
     rows = ", ".join(f"{_as_int(name)} AS {name}" for name in counters)
     where_r, params_r = _filters("r", channels, topic_codes)
     where_i, params_i = _filters("i", channels, topic_codes)
+    where_inside, params_inside = _filters("inside", channels, topic_codes)
+    # The edges are literal ranges (the planner sees their sizes); each stale interval is its own
+    # index range scan (LATERAL: never one scan of a whole channel joined to the ranges after).
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
@@ -133,11 +136,13 @@ def _parts(
         "WHERE r.interval_start >= %s AND r.interval_start < %s "
         f"AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start){where_r} "
         f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM {LEDGER} i "
-        "JOIN (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi UNION ALL SELECT %s, %s "
-        "UNION ALL SELECT interval_start, interval_start + interval '15 minutes' FROM dirty) AS ranges "
-        f"ON i.occurred_at >= ranges.lo AND i.occurred_at < ranges.hi WHERE TRUE{where_i})"
+        "WHERE ((i.occurred_at >= %s AND i.occurred_at < %s) OR (i.occurred_at >= %s AND i.occurred_at < %s))"
+        f"{where_i} "
+        f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM dirty CROSS JOIN LATERAL "
+        f"(SELECT * FROM {LEDGER} inside WHERE inside.occurred_at >= dirty.interval_start "
+        f"AND inside.occurred_at < dirty.interval_start + interval '15 minutes'{where_inside}) i)"
     )
-    return sql, [lo, hi, lo, hi, *params_r, start, lo, hi, end, *params_i]
+    return sql, [lo, hi, lo, hi, *params_r, start, lo, hi, end, *params_i, *params_inside]
 
 
 def _ledger_only(

@@ -111,10 +111,12 @@ STATEMENT_TIMEOUT_MS = WEB_STATEMENT_TIMEOUT_MS if PROCESS_ROLE == "web" else WO
 
 
 def with_statement_timeout(database: dict, timeout_ms: int) -> dict:
-    """`database` with Postgres told to cancel any statement running longer than `timeout_ms`."""
+    """`database` with Postgres told to cancel any statement running longer than `timeout_ms`,
+    and never to JIT-compile a plan: JIT starts on a plan's *estimated* cost, and a figure's query
+    over a few hundred rows whose ranges the planner cannot size spent 0.5 s compiling (issue 19)."""
     if database["ENGINE"].endswith("postgresql"):
         options = database.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c statement_timeout={int(timeout_ms)}".strip()
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={int(timeout_ms)} -c jit=off".strip()
     return database
 
 

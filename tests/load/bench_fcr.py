@@ -98,11 +98,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database", default="ncsc_bench_fcr")
+    parser.add_argument("--reuse", action="store_true", help="Keep an earlier run's database and ledger.")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.test")
     os.environ["DATABASE_URL"] = f"{SERVER}/{args.database}"
-    recreate_database(args.database)
+    if not args.reuse:
+        recreate_database(args.database)
     import django
 
     django.setup()
