@@ -128,7 +128,8 @@ def _parts(
     where_i, params_i = _filters("i", channels, topic_codes)
     where_inside, params_inside = _filters("inside", channels, topic_codes)
     # The edges are literal ranges (the planner sees their sizes); each stale interval is its own
-    # index range scan (LATERAL: never one scan of a whole channel joined to the ranges after).
+    # index range scan (LATERAL, kept from being flattened by OFFSET 0: never one scan of a whole
+    # channel joined to the ranges after).
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
@@ -140,7 +141,7 @@ def _parts(
         f"{where_i} "
         f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM dirty CROSS JOIN LATERAL "
         f"(SELECT * FROM {LEDGER} inside WHERE inside.occurred_at >= dirty.interval_start "
-        f"AND inside.occurred_at < dirty.interval_start + interval '15 minutes'{where_inside}) i)"
+        f"AND inside.occurred_at < dirty.interval_start + interval '15 minutes'{where_inside} OFFSET 0) i)"
     )
     return sql, [lo, hi, lo, hi, *params_r, start, lo, hi, end, *params_i, *params_inside]
 
