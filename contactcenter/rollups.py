@@ -27,6 +27,7 @@ from .models import RESOLVING_OUTCOMES, Channel, Outcome
 INTERVAL = timedelta(minutes=15)
 LEDGER = "contactcenter_interaction"
 ROLLUP = "contactcenter_ledgerrollup"
+BY_CHANNEL = "contactcenter_ledgerrollupchannel"
 DIRTY = "contactcenter_ledgerrollupdirty"
 
 
@@ -95,12 +96,24 @@ RECOMPUTE_INSERT = (
 )
 
 
+BY_CHANNEL_DELETE = f"DELETE FROM {BY_CHANNEL} WHERE interval_start = ANY(%s::timestamptz[])"
+BY_CHANNEL_INSERT = (
+    f"INSERT INTO {BY_CHANNEL} (interval_start, channel, {', '.join(COLUMNS)}) "
+    f"SELECT interval_start, channel, {', '.join(f'SUM({n})' for n in COLUMNS)} FROM {ROLLUP} "
+    "WHERE interval_start = ANY(%s::timestamptz[]) GROUP BY interval_start, channel"
+)
+
+
 def recompute(intervals: Sequence[datetime]) -> int:
-    """Replace the rollup rows of `intervals` by counts of the ledger (call inside a transaction)."""
+    """Replace the rollup rows of `intervals` by counts of the ledger, and their per-channel sums
+    (call inside a transaction); returns the rollup rows written."""
     with connection.cursor() as cursor:
         cursor.execute(RECOMPUTE_DELETE, [list(intervals)])
         cursor.execute(RECOMPUTE_INSERT, [list(intervals)])
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute(BY_CHANNEL_DELETE, [list(intervals)])
+        cursor.execute(BY_CHANNEL_INSERT, [list(intervals)])
+    return written
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -116,9 +129,10 @@ def _filters(alias: str, channels: Iterable[str] | None, topic_codes: Iterable[s
 
 
 def _parts(
-    *, start: datetime, end: datetime, counters: Sequence[str], channels=None, topic_codes=None
+    *, start: datetime, end: datetime, counters: Sequence[str], channels=None, topic_codes=None, by_topic=False
 ) -> tuple[str, list]:
-    """SQL of rows (at, channel, topic_id, *counters) whose sums are the period's counters."""
+    """SQL of rows (at, channel, topic_id, *counters) whose sums are the period's counters. Without
+    a topic filter the whole intervals come from the per-channel sums (topic_id NULL there)."""
     lo, hi = _interval_ceil(start), interval_of(end)
     if lo >= hi:  # no whole interval inside: all of it is counted from the ledger
         lo = hi = start
@@ -127,13 +141,14 @@ def _parts(
     where_r, params_r = _filters("r", channels, topic_codes)
     where_i, params_i = _filters("i", channels, topic_codes)
     where_inside, params_inside = _filters("inside", channels, topic_codes)
+    table, topic = (ROLLUP, "r.topic_id") if by_topic or topic_codes else (BY_CHANNEL, "NULL::integer")
     # The edges are literal ranges (the planner sees their sizes); each stale interval is its own
     # index range scan (LATERAL, kept from being flattened by OFFSET 0: never one scan of a whole
     # channel joined to the ranges after).
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
-        f"parts AS (SELECT r.interval_start AS at, r.channel, r.topic_id, {sums} FROM {ROLLUP} r "
+        f"parts AS (SELECT r.interval_start AS at, r.channel, {topic} AS topic_id, {sums} FROM {table} r "
         "WHERE r.interval_start >= %s AND r.interval_start < %s "
         f"AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start){where_r} "
         f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM {LEDGER} i "
@@ -192,7 +207,9 @@ def volume(
     """Contacts by (local day or month, topic code, channel), ordered so (Postgres rollups)."""
     unit = {"day": "day", "month": "month"}[period]
     tz = timezone.get_current_timezone()
-    parts, params = _parts(start=start, end=end, counters=["contacts"], channels=channels, topic_codes=topic_codes)
+    parts, params = _parts(
+        start=start, end=end, counters=["contacts"], channels=channels, topic_codes=topic_codes, by_topic=True
+    )
     sql = (
         f"{parts} SELECT date_trunc('{unit}', parts.at AT TIME ZONE %s) AS period, topic.code, parts.channel, "
         "SUM(parts.contacts) FROM parts JOIN contactcenter_topic topic ON topic.id = parts.topic_id "

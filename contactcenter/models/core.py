@@ -245,6 +245,28 @@ class LedgerRollup(models.Model):
         return f"{self.interval_start:%Y-%m-%d %H:%M} {self.channel} {self.language} {self.topic_id}"
 
 
+class LedgerRollupChannel(models.Model):
+    """`LedgerRollup` summed over language and topic: what the rates read, a handful of rows per
+    interval however many topics a busy interval touches. Written with it, in the same transaction."""
+
+    interval_start = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    contacts = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    self_served = models.PositiveIntegerField(default=0)
+    tier2_escalated = models.PositiveIntegerField(default=0)
+    firsts = models.PositiveIntegerField(default=0)
+    firsts_resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["interval_start", "channel"], name="ledger_rollup_channel_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interval_start:%Y-%m-%d %H:%M} {self.channel}"
+
+
 class LedgerRollupDirty(models.Model):
     """A mark that the rollup rows of one interval may be stale, written in the transaction of the
     change. One row per write, never a shared row per interval: a refresh deletes exactly the marks

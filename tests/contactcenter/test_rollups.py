@@ -17,6 +17,7 @@ from contactcenter.models import (
     Channel,
     Interaction,
     LedgerRollup,
+    LedgerRollupChannel,
     LedgerRollupDirty,
     Outcome,
 )
@@ -56,6 +57,10 @@ def figures(start, end):
         "tier2": _pair(selectors.tier2_transfer_rate(start=start, end=end)),
         "fcr": _pair(selectors.first_contact_resolution(start=start, end=end)),
     }
+
+
+def volume(start, end):
+    return {row["channel"]: row["contacts"] for row in selectors.contact_volume_by_topic(start=start, end=end)}
 
 
 def _pair(rate):
@@ -125,8 +130,13 @@ def test_each_figure_equals_its_definition_dirty_rolled_up_partial_and_mixed(led
     assert figures(*whole) == WHOLE
     assert figures(*partial) == PARTIAL
 
+    # The rates read the per-channel sums of the same rows.
+    by_channel = {(r.interval_start, r.channel): r for r in LedgerRollupChannel.objects.all()}
+    assert sorted(by_channel) == sorted(rows)
+    assert (by_channel[(I1, "tier1")].tier2_escalated, by_channel[(I1, "tier1")].firsts_resolved) == (2, 1)
+
     # I1's rollup row is wrong, but I1 is marked stale: it is counted from the ledger instead.
-    LedgerRollup.objects.filter(interval_start=I1).update(tier2_escalated=0, firsts_resolved=F("firsts"))
+    LedgerRollupChannel.objects.filter(interval_start=I1).update(tier2_escalated=0, firsts_resolved=F("firsts"))
     LedgerRollupDirty.objects.create(interval_start=I1)
     assert figures(*whole) == WHOLE
     # Once the mark is gone, the row is what is read (the figures come from the rollups).
@@ -190,14 +200,19 @@ def test_contact_volume_by_topic_sums_rollups_by_local_day_and_month(ledger):
 
 def test_reconcile_repairs_a_corrupted_rollup_row_and_the_command_rebuilds(ledger, capsys):
     services.ledger_rollups_dirty_refresh()
-    LedgerRollup.objects.filter(interval_start=I0, channel="ivr").update(self_served=3, finished=3)
+    LedgerRollupChannel.objects.filter(interval_start=I0, channel="ivr").update(self_served=3, finished=3)
+    LedgerRollup.objects.filter(interval_start=I0, channel="ivr").update(contacts=7)
     assert figures(T, T + 45 * M)["ivr"] == (3, 4)
+    assert volume(T, T + 45 * M)["ivr"] == 8
     tasks.ledger_rollups_reconcile()
     assert figures(T, T + 45 * M) == WHOLE
+    assert volume(T, T + 45 * M) == {"ivr": 4, "tier1": 3, "tier2": 1, "written": 1}
 
     LedgerRollup.objects.filter(interval_start=I2).delete()
+    LedgerRollupChannel.objects.filter(interval_start=I2).delete()
     call_command("rollups_rebuild", "--days", "4")
     assert figures(T, T + 45 * M) == WHOLE
+    assert volume(T, T + 45 * M) == {"ivr": 4, "tier1": 3, "tier2": 1, "written": 1}
     assert "Recomputed" in capsys.readouterr().out
 
 
