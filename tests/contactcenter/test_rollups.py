@@ -176,6 +176,30 @@ def test_a_contact_moved_to_another_interval_leaves_its_old_one_stale_too(ledger
     assert figures(T + 45 * M, T + 60 * M) == {"ivr": (1, 1), "tier2": (0, 0), "fcr": (1, 1)}
 
 
+def test_a_written_inquiry_linked_to_a_tier2_contact_changes_that_contacts_interval(ledger):
+    from casework import services as casework_services
+
+    services.ledger_rollups_dirty_refresh()
+    t2 = record("t2x", T + 5 * M, Channel.TIER2, Outcome.RESOLVED)  # a resolved first contact in I0
+    services.ledger_rollups_dirty_refresh()
+    assert figures(T, T + 15 * M)["fcr"] == (2, 3)
+    inquiry = casework_services.inquiry_create(
+        context=CTX,
+        channel="iso_referral",
+        source="public",
+        subject="Referred by Tier 2",
+        body="EAC2190000001: needs a written answer.",
+        correspondent_name="Ana Ruiz",
+        referred_from_interaction_id=t2.pk,
+    )
+    assert inquiry.interaction.parent_id == t2.pk
+    # t2x now has a hand-off (no longer resolved at first contact); the inquiry is no first contact.
+    assert {I0, interval_of(inquiry.interaction.occurred_at)} <= dirty()
+    assert figures(T, T + 15 * M)["fcr"] == (1, 3) == reference(T, T + 15 * M)["fcr"]
+    services.ledger_rollups_dirty_refresh()
+    assert figures(T, T + 15 * M)["fcr"] == (1, 3)
+
+
 def test_contact_volume_by_topic_sums_rollups_by_local_day_and_month(ledger):
     record("x1", T + 5 * M, topic="expedite")
     record("x2", T + timedelta(days=1), Channel.TIER1, Outcome.RESOLVED, topic="expedite")
