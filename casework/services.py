@@ -398,6 +398,8 @@ def inquiry_create(
         if parent is not None and interaction.parent_id is None:
             interaction.parent = parent
             interaction.save(update_fields=["parent"])
+            # No longer a first contact, and a hand-off of its parent: both intervals' figures change.
+            core_services.ledger_rollups_mark(moments=[interaction.occurred_at, parent.occurred_at])
         inquiry.interaction = interaction
         inquiry.save(update_fields=["interaction"])
         if auto_triage:

@@ -23,14 +23,16 @@ midnight in a zone whose offset is a whole number of quarter hours (every US zon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from .models import ContactStatus
+from .rollups import INTERVAL, _interval_ceil, _quoted, interval_of
 
-INTERVAL = timedelta(minutes=15)
+__all__ = ["INTERVAL", "interval_of"]  # the services and tests read the interval through this module too
+
 CONTACTS = "contactcenter_waitingcontact"
 CONFIGS = "contactcenter_queueconfig"
 ROLLUP = "contactcenter_queuerollup"
@@ -38,10 +40,6 @@ DIRTY = "contactcenter_queuerollupdirty"
 DEFAULT_SERVICE_LEVEL = 60  # a queue with no configuration (QueueConfig's default)
 # The threshold a contact `w` of queue config `q` (LEFT JOINed) is measured against.
 THRESHOLD = f"COALESCE(q.service_level_seconds, {DEFAULT_SERVICE_LEVEL})"
-
-
-def _quoted(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 _ANSWERED = "w.answered_at IS NOT NULL"
@@ -65,17 +63,6 @@ COUNTERS: dict[str, str] = {
 COLUMNS = list(COUNTERS)
 _FROM_CONTACTS = f"FROM {CONTACTS} w LEFT JOIN {CONFIGS} q ON q.name = w.queue_name"
 _BIN = "date_bin('15 minutes', {}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
-
-
-def interval_of(moment: datetime) -> datetime:
-    """The start (UTC) of the 15-minute interval holding `moment`."""
-    moment = moment.astimezone(UTC)
-    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-
-
-def _interval_ceil(moment: datetime) -> datetime:
-    floor = interval_of(moment)
-    return floor if floor == moment else floor + INTERVAL
 
 
 def uses_rollups() -> bool:
@@ -172,11 +159,10 @@ def _contacts_only(*, start: datetime, end: datetime, queue_name: str | None, la
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    """Run a read; Postgres's JIT off for it. Its plan's estimates (an index range scan per stale
-    interval) look big enough for JIT, which spent ~0.6 s compiling a statement that runs in ms."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")
+    # Postgres's JIT is off for every connection (settings.with_statement_timeout): this plan's
+    # estimates (an index range scan per stale interval) looked big enough for JIT, which spent
+    # ~0.6 s compiling a statement that runs in ms.
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

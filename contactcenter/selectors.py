@@ -27,12 +27,11 @@ from django.db.models.functions import ExtractHour, TruncDay, TruncMonth
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
-from . import queue_rollups
+from . import queue_rollups, rollups
 from .hours import TIER1_HOURS, QueueHours
 from .identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
 from .models import (
     OPEN_CONTACT_STATUSES,
-    RESOLVING_OUTCOMES,
     AgentState,
     AgentStateChange,
     AgentStatus,
@@ -221,35 +220,24 @@ class Rate:
 
 def ivr_containment(*, start: datetime, end: datetime) -> Rate:
     """Share of finished IVR calls that ended in self-service rather than a representative."""
-    calls = _in_period(Interaction.objects.filter(channel=Channel.IVR), start, end).exclude(outcome=Outcome.IN_PROGRESS)
-    totals = calls.aggregate(total=Count("id"), contained=Count("id", filter=Q(outcome=Outcome.SELF_SERVED)))
-    return Rate(totals["contained"], totals["total"])
+    totals = rollups.totals(start=start, end=end, counters=["self_served", "finished"], channels=[Channel.IVR])
+    return Rate(totals["self_served"], totals["finished"])
 
 
 def tier2_transfer_rate(*, start: datetime, end: datetime) -> Rate:
     """Share of Tier 1 conversations that were escalated to a Tier 2 officer."""
-    tier1 = _in_period(Interaction.objects.filter(channel=Channel.TIER1), start, end)
-    totals = tier1.aggregate(
-        total=Count("id"),
-        escalated=Count("id", filter=Q(outcome=Outcome.ESCALATED) | Q(handoffs__channel=Channel.TIER2), distinct=True),
-    )
-    return Rate(totals["escalated"], totals["total"])
+    totals = rollups.totals(start=start, end=end, counters=["tier2_escalated", "contacts"], channels=[Channel.TIER1])
+    return Rate(totals["tier2_escalated"], totals["contacts"])
 
 
 def first_contact_resolution(*, start: datetime, end: datetime) -> Rate:
     """Share of first contacts resolved with no hand-off and no repeat contact on the same
     receipt number within REPEAT_WINDOW (the contact-center industry's usual FCR definition).
 
-    The repeat is decided when the later contact is recorded (`followed_by_repeat`): one query
-    over the first-contact index, with one index probe per contact for a hand-off."""
-    firsts = _in_period(
-        Interaction.objects.filter(parent__isnull=True).exclude(outcome=Outcome.IN_PROGRESS), start, end
-    )
-    resolved = Q(outcome__in=RESOLVING_OUTCOMES, followed_by_repeat=False) & ~Exists(
-        Interaction.objects.filter(parent=OuterRef("pk"))
-    )
-    totals = firsts.aggregate(total=Count("id"), resolved=Count("id", filter=resolved))
-    return Rate(totals["resolved"], totals["total"])
+    The repeat is decided when the later contact is recorded (`followed_by_repeat`); the period is
+    summed from 15-minute rollups, its edges and stale intervals counted from the ledger (rollups)."""
+    totals = rollups.totals(start=start, end=end, counters=["firsts_resolved", "firsts"])
+    return Rate(totals["firsts_resolved"], totals["firsts"])
 
 
 def contact_volume_by_topic(
@@ -261,6 +249,8 @@ def contact_volume_by_topic(
     channels: list[str] | None = None,
 ) -> list[dict]:
     """Rows of {period, topic code, channel, contacts}: what outreach sets beside feedback."""
+    if rollups.uses_rollups():
+        return rollups.volume(start=start, end=end, period=period, channels=channels, topic_codes=topic_codes)
     trunc = {"day": TruncDay, "month": TruncMonth}[period]
     qs = _in_period(Interaction.objects.all(), start, end)
     if topic_codes:

@@ -1,7 +1,9 @@
 import socket
+from datetime import timedelta
 
 from celery import shared_task
 from django.core import management
+from django.utils import timezone
 
 from . import services
 from .telephony import TelephonyError
@@ -91,8 +93,10 @@ def call_control_send(control_id: int) -> None:
     services.call_control_send(control_id=control_id)
 
 
-# --- queue rollups ------------------------------------------------------------------------------
-QUEUE_RECONCILE_DAYS = 8  # the queue report's default week, and the day before it
+# --- rollups ------------------------------------------------------------------------------------
+# The reconcile recomputes the last week and the day before it whatever their marks: the wallboard's
+# and the queue report's default period, and a repeat contact can change a figure up to 7 days back.
+RECONCILE_DAYS = 8
 
 
 @shared_task(name="contactcenter.queue_rollups_refresh", acks_late=True, ignore_result=True)
@@ -106,8 +110,17 @@ def queue_rollups_refresh() -> int:
 def queue_rollups_reconcile() -> int:
     """Recompute the last days' queue intervals whatever their marks: repairs any gap a write
     outside the services (or a lost mark) left in the queue report."""
-    from datetime import timedelta
+    return services.queue_rollups_rebuild(since=timezone.now() - timedelta(days=RECONCILE_DAYS))
 
-    from django.utils import timezone
 
-    return services.queue_rollups_rebuild(since=timezone.now() - timedelta(days=QUEUE_RECONCILE_DAYS))
+@shared_task(name="contactcenter.ledger_rollups_refresh", acks_late=True, ignore_result=True)
+def ledger_rollups_refresh() -> int:
+    """Recompute every interval marked stale (the beat, every few seconds)."""
+    return services.ledger_rollups_dirty_refresh()
+
+
+@shared_task(name="contactcenter.ledger_rollups_reconcile", acks_late=True, ignore_result=True)
+def ledger_rollups_reconcile() -> int:
+    """Recompute the last 8 days' intervals whatever their marks: repairs any gap a write outside
+    the services (or a lost mark) left in the 7-day figures."""
+    return services.ledger_rollups_rebuild(since=timezone.now() - timedelta(days=RECONCILE_DAYS))

@@ -216,6 +216,69 @@ class Interaction(models.Model):
         return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d %H:%M} {self.topic.code}"
 
 
+class LedgerRollup(models.Model):
+    """The ledger's counters for one 15-minute interval (UTC) x channel x language x topic, so a
+    period's figures are sums of a few hundred rows, not a scan of every contact in it. Each
+    counter's rule is contactcenter.rollups.COUNTERS; the rows are recomputed from `Interaction`,
+    never incremented, so a lost update cannot skew them."""
+
+    interval_start = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contacts = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    self_served = models.PositiveIntegerField(default=0)
+    tier2_escalated = models.PositiveIntegerField(default=0)
+    firsts = models.PositiveIntegerField(default=0)
+    firsts_resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interval_start", "channel", "language", "topic"], name="ledger_rollup_unique_key"
+            )
+        ]
+        # No index of its own on interval_start: the unique key's index leads with it.
+
+    def __str__(self) -> str:
+        return f"{self.interval_start:%Y-%m-%d %H:%M} {self.channel} {self.language} {self.topic_id}"
+
+
+class LedgerRollupChannel(models.Model):
+    """`LedgerRollup` summed over language and topic: what the rates read, a handful of rows per
+    interval however many topics a busy interval touches. Written with it, in the same transaction."""
+
+    interval_start = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    contacts = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    self_served = models.PositiveIntegerField(default=0)
+    tier2_escalated = models.PositiveIntegerField(default=0)
+    firsts = models.PositiveIntegerField(default=0)
+    firsts_resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["interval_start", "channel"], name="ledger_rollup_channel_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interval_start:%Y-%m-%d %H:%M} {self.channel}"
+
+
+class LedgerRollupDirty(models.Model):
+    """A mark that the rollup rows of one interval may be stale, written in the transaction of the
+    change. One row per write, never a shared row per interval: a refresh deletes exactly the marks
+    it read, so a write committing while it runs keeps its own mark, and writers never wait on each
+    other for a hot row."""
+
+    interval_start = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"dirty {self.interval_start:%Y-%m-%d %H:%M}"
+
+
 class IdentifierKind(models.TextChoices):
     RECEIPT_NUMBER = "receipt", _("Receipt number")
     A_NUMBER = "a_number", _("A-number")

@@ -33,6 +33,7 @@ from ..models import (
 from ..pii import mask_pii
 from ..prepared import PreparedStatement, insert_returning_pk
 from ..roles import Role
+from .rollups import ledger_rollups_mark
 
 User = get_user_model()
 
@@ -227,17 +228,25 @@ def interaction_record(
                     unless_conflicting_on=("interaction_id", "kind", "value"),
                 )
         receipts = {v for k, v in existing | set(identifiers) if k == IdentifierKind.RECEIPT_NUMBER}
+        # The rollup intervals this write can change: its own (and the one it left), and its
+        # parent's, whose FCR and Tier 2 figures count its hand-offs.
+        touched = {interaction.occurred_at, previous_occurred_at}
+        if interaction.parent_id is not None:
+            touched.add(interaction.parent.occurred_at)
+        if previous_parent_id not in (None, interaction.parent_id):
+            touched.update(Interaction.objects.filter(pk=previous_parent_id).values_list("occurred_at", flat=True))
         if receipts and (
             created
             or not existing.issuperset(identifiers)
             or interaction.occurred_at != previous_occurred_at
             or interaction.parent_id != previous_parent_id
         ):
-            _decide_repeats(
+            touched |= _decide_repeats(
                 interaction=interaction,
                 receipts=receipts,
                 occurred_ats={interaction.occurred_at, previous_occurred_at or interaction.occurred_at},
             )
+        ledger_rollups_mark(moments=touched)
         audit_record(
             context=context,
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
@@ -279,7 +288,7 @@ def _lock_receipts(receipts: set[str]) -> None:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_REPEAT_LOCK_SPACE, receipt])
 
 
-def _decide_repeats(*, interaction: Interaction, receipts: set[str], occurred_ats: set[datetime]) -> None:
+def _decide_repeats(*, interaction: Interaction, receipts: set[str], occurred_ats: set[datetime]) -> set[datetime]:
     """Recompute the repeat marker of this contact and of every contact about its receipt numbers
     that it can be a repeat of (those up to REPEAT_WINDOW before it, at its old and new time).
 
@@ -297,9 +306,12 @@ def _decide_repeats(*, interaction: Interaction, receipts: set[str], occurred_at
         kind=IdentifierKind.RECEIPT_NUMBER, value__in=receipts
     ).values("interaction_id")
     # Driven by the receipt numbers' identifiers (a handful of rows), never by the time range alone.
-    Interaction.objects.filter(pk__in=about_its_receipts).filter(Q(pk=interaction.pk) | earlier).update(
-        followed_by_repeat=followed_by_repeat_expression()
-    )
+    # Returns when those contacts occurred: the rollup intervals whose FCR the update may change.
+    # The set is stable while the receipt numbers' locks are held (every contact about them takes them).
+    about = Interaction.objects.filter(pk__in=about_its_receipts).filter(Q(pk=interaction.pk) | earlier)
+    touched = set(about.values_list("occurred_at", flat=True))
+    about.update(followed_by_repeat=followed_by_repeat_expression())
+    return touched
 
 
 _TOPIC_ID = PreparedStatement("topic_id_by_code", "SELECT id FROM contactcenter_topic WHERE code = %s")

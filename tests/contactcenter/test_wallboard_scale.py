@@ -219,8 +219,8 @@ def test_the_wallboard_still_shows_when_the_cache_is_down(make_staff, monkeypatc
 
 # Inside a test's transaction each section adds a SAVEPOINT and a RELEASE (two of these queries);
 # a web request outside a transaction runs none. Every request also reads the session, the user and
-# the roles, and saves the session. Contacts by hour turns JIT off for its statement (one more).
-UNCACHED = {"/wallboard/live/": 42, "/wallboard/": 46}
+# the roles, and saves the session.
+UNCACHED = {"/wallboard/live/": 41, "/wallboard/": 45}
 CACHED = 9  # the request's own reads and the viewer's alerts (in their language) only
 
 

@@ -178,14 +178,20 @@ class Command(BaseCommand):
         # Bulk rows mark no interval: recompute the queue rollups of the run's days.
         services.queue_rollups_rebuild(since=start)
         services.queue_rollups_dirty_refresh()
-        rolled = time.monotonic()
+        queued = time.monotonic()
         self._analyse()
+        # Bulk rows mark no interval: recompute them all (the run's days and the week before, whose
+        # contacts the new ones may have marked as repeated).
+        services.ledger_rollups_rebuild(since=start - REPEAT_WINDOW)
+        services.ledger_rollups_dirty_refresh()
+        rolled = time.monotonic()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {added:,} interactions, {identifiers:,} receipt-number identifiers and "
                 f"{self.contacts:,} finished queue contacts over {days} days "
                 f"in {time.monotonic() - started:.1f} s (rows {written - started:.1f} s, "
-                f"repeat marker {marked - written:.1f} s, queue rollups {rolled - marked:.1f} s)."
+                f"repeat marker {marked - written:.1f} s, queue rollups {queued - marked:.1f} s, "
+                f"ledger rollups {rolled - queued:.1f} s)."
             )
         )
 
