@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr bench-peak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,6 @@ bench-outreach: install-dev
 
 bench-fcr: install-dev
 	$(BIN)/python -m tests.load.bench_fcr $(BENCH_ARGS)
+
+bench-peak: install-dev
+	$(BIN)/python -m tests.load.bench_peak $(BENCH_ARGS)
