@@ -115,10 +115,10 @@ WITH calls AS (
 )
 INSERT INTO contactcenter_interaction (channel, occurred_at, ended_at, language, outcome, source_app, source_model,
                                        source_id, source_url, contact_phone, summary, created_at, updated_at,
-                                       topic_id)
+                                       topic_id, followed_by_repeat)
 SELECT 'ivr', started_at, ended_at, language, 'self_served', 'ivr', 'call', call_sid, '', from_number,
        'language:en → main:6 → priority-date:F3:PHILIPPINES', ended_at, ended_at,
-       (SELECT id FROM contactcenter_topic WHERE code = 'priority-dates')
+       (SELECT id FROM contactcenter_topic WHERE code = 'priority-dates'), false
 FROM calls
 """
 
