@@ -684,12 +684,11 @@ class Run:
         return not all(ok for _name, ok, _detail in self.checks)
 
 
-def _cpu_sample(stack: Stack) -> dict[str, float]:
-    return {
-        "gunicorn": sum(cpu_of(pid) for pid in server_pids(stack.server.pid)),
-        "worker": sum(cpu_of(pid) for pid in server_pids(stack.worker.pid)),
-        "postgres": sum(cpu_of(pid) for pid in database_pids(stack.database)),
-    }
+def _cpu_sample(stack: Stack) -> dict[tuple[str, int], float]:
+    pids = [("gunicorn", pid) for pid in server_pids(stack.server.pid)]
+    pids += [("worker", pid) for pid in server_pids(stack.worker.pid)]
+    pids += [("postgres", pid) for pid in database_pids(stack.database)]
+    return {(name, pid): cpu_of(pid) for name, pid in pids}
 
 
 def measure(label: str, database: str, seconds: float, contacts: int, options, token: str) -> Run:
@@ -737,7 +736,11 @@ def measure(label: str, database: str, seconds: float, contacts: int, options, t
             process.join(timeout=30)
     finally:
         stop_stack(stack)
-    cpu = {name: after[name] - before[name] for name in before}
+    # Per process, of those alive at the end (a Postgres backend that closed during the run is not
+    # counted: the figure for Postgres is a floor).
+    cpu = {"gunicorn": 0.0, "worker": 0.0, "postgres": 0.0}
+    for (name, pid), seconds_after in after.items():
+        cpu[name] += seconds_after - before.get((name, pid), 0.0)
     cpu["load generator"] = sum(item.get("cpu", 0.0) for item in collected)
     cpu["rest of the machine"] = max(0.0, busy - busy_before - sum(cpu.values()))
     cpu["steal"] = steal - steal_before
