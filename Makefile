@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr faults backup backup-drill bench-pages
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr faults backup backup-drill bench-pages bench-peak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,3 +88,6 @@ bench-fcr: install-dev
 
 bench-pages: install-dev
 	$(BIN)/python -m tests.load.bench_pages $(BENCH_ARGS)
+
+bench-peak: install-dev
+	$(BIN)/python -m tests.load.bench_peak $(BENCH_ARGS)

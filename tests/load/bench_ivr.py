@@ -38,10 +38,6 @@ import http.client
 import multiprocessing
 import os
 import random
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,10 +45,22 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from array import array
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = "contactcenter.settings.bench"
+from tests.load.common import (
+    HOST,
+    SETTINGS,
+    cpu_of,
+    free_port,
+    machine_seconds,
+    percentile_ms,
+    run,
+    server_env,
+    server_pids,
+    start_server,
+    stop_server,
+)
+from tests.load.common import database_pids as _database_pids
+
 DATABASE = "ncsc_bench"
 NCSC_PEAK_STEPS_PER_SECOND = 13
 TARGET_STEPS_PER_SECOND = 50 * NCSC_PEAK_STEPS_PER_SECOND
@@ -61,7 +69,6 @@ TARGET_RATIO = 0.6
 # status callback, the webhook that records the call's end and its ledger entry. Set before the
 # load-generator processes fork.
 POST_STATUS_CALLBACK = True
-HOST = "127.0.0.1"
 
 # The call mix: (weight, task). Weights add up to 100.
 MIX = [
@@ -80,21 +87,7 @@ AREA_CODES = ["202", "213", "212", "305", "312", "415", "713", "206", "602", "61
 TO_NUMBER = "+18003755283"
 
 
-# --- the database and the server ---------------------------------------------------------------------
-def _server_env(port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE=SETTINGS, BENCH_PORT=str(port), PYTHONPATH=str(ROOT))
-    return env
-
-
-def _run(command: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.stdout.write(result.stdout[-4000:])
-        sys.stderr.write(result.stderr[-4000:])
-        raise SystemExit(f"failed: {' '.join(command)}")
-
-
+# --- the database ---------------------------------------------------------------------------------------
 # A database in service holds weeks of finished calls, their steps and their ledger entries. Measured
 # against empty call tables, the webhooks' prepared statements would be planned while the tables
 # hold a page or two (a sequential scan is then cheapest) and keep that plan as the tables grow
@@ -122,10 +115,10 @@ WITH calls AS (
 )
 INSERT INTO contactcenter_interaction (channel, occurred_at, ended_at, language, outcome, source_app, source_model,
                                        source_id, source_url, contact_phone, summary, created_at, updated_at,
-                                       topic_id)
+                                       topic_id, followed_by_repeat)
 SELECT 'ivr', started_at, ended_at, language, 'self_served', 'ivr', 'call', call_sid, '', from_number,
        'language:en → main:6 → priority-date:F3:PHILIPPINES', ended_at, ended_at,
-       (SELECT id FROM contactcenter_topic WHERE code = 'priority-dates')
+       (SELECT id FROM contactcenter_topic WHERE code = 'priority-dates'), false
 FROM calls
 """
 
@@ -147,8 +140,8 @@ def prepare_database(env: dict[str, str]) -> list[str]:
     admin.close()
     redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
     manage = [sys.executable, "manage.py"]
-    _run([*manage, "migrate", "--noinput", "-v0"], env)
-    _run([*manage, "seed_reference", "--cases", "2000"], env)
+    run([*manage, "migrate", "--noinput", "-v0"], env)
+    run([*manage, "seed_reference", "--cases", "2000"], env)
     db = psycopg2.connect(host=HOST, port=5432, user="postgres", dbname=DATABASE)
     db.autocommit = True
     with db.cursor() as cursor:
@@ -165,76 +158,6 @@ def prepare_database(env: dict[str, str]) -> list[str]:
     db.close()
     print(f"  database {DATABASE} migrated and seeded in {time.perf_counter() - started:.0f} s", flush=True)
     return receipts
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workers: int, env: dict[str, str], log_path: str) -> subprocess.Popen:
-    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "contactcenter.wsgi:application",
-            # The project's gunicorn.conf.py routes the access log to stdout; the (empty) tests.load
-            # package as the config leaves every setting to this command line.
-            "--config",
-            "python:tests.load",
-            "--bind",
-            f"{HOST}:{port}",
-            "--worker-class",
-            "sync",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "10",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log_path}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=5)
-            connection.request("GET", "/healthz")
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            if response.status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.25)
-    stop_server(server)
-    raise SystemExit(f"gunicorn did not answer /healthz with 200 within 60 s; see {log_path}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # --- the load generator (runs in its own processes) --------------------------------------------------
@@ -282,6 +205,9 @@ class Client:
         self.errors = {"http": 0, "status": 0, "twiml": 0, "flow": 0}
         self.samples: list[str] = []
         self.answered_steps = 0  # /ivr/voice/ and /ivr/step/ answered 200
+        # bench_peak's open-loop pacing: when set, a request's latency counts from when it was due, so
+        # a request sent late because the answers before it were slow is not measured as fast.
+        self.scheduled: float | None = None
 
     def _error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -302,7 +228,7 @@ class Client:
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Twilio-Signature": self.sign(self.base + path, params, self.token),
         }
-        started = time.perf_counter()
+        started = time.perf_counter() if self.scheduled is None else self.scheduled
         try:
             status, content_type, data = self._send(path, body, headers)
         except (OSError, http.client.HTTPException) as error:
@@ -554,53 +480,8 @@ class Figures:
         return sum(self.errors.values())
 
 
-def _percentile(ordered: list[float], fraction: float) -> float:
-    if not ordered:
-        return float("nan")
-    return 1000 * ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_of(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def server_pids(master: int) -> list[int]:
-    try:
-        with open(f"/proc/{master}/task/{master}/children") as children:
-            return [master, *map(int, children.read().split())]
-    except OSError:
-        return [master]
-
-
 def database_pids() -> list[int]:
-    """The Postgres backends serving ncsc_bench (the server's persistent connections)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if f" {DATABASE} ".encode() in cmdline.read():
-                        pids.append(int(entry))
-            except OSError:
-                pass
-    return pids
-
-
-def machine_seconds() -> tuple[float, float]:
-    """From /proc/stat, all cores: user + system CPU seconds of every process (interrupt time, the
-    loopback's own work, left out as it is for the per-process figures), and the time the
-    hypervisor gave to other machines (steal)."""
-    with open("/proc/stat") as stat:
-        fields = [int(value) for value in stat.readline().split()[1:]]
-    return (fields[0] + fields[1] + fields[2]) / _TICKS, fields[7] / _TICKS
+    return _database_pids(DATABASE)
 
 
 def call_events() -> int:
@@ -612,7 +493,7 @@ def call_events() -> int:
 
 
 def cpu_sample(master: int) -> dict[int, float]:
-    return {pid: _cpu_of(pid) for pid in [*server_pids(master), *database_pids()]}
+    return {pid: cpu_of(pid) for pid in [*server_pids(master), *database_pids()]}
 
 
 def run_phase(name, kind, *, port, token, base, receipts, concurrency, seconds, max_requests, master) -> Figures:
@@ -661,8 +542,8 @@ def run_phase(name, kind, *, port, token, base, receipts, concurrency, seconds, 
         name=name,
         requests=len(latencies),
         seconds=elapsed,
-        p50_ms=_percentile(latencies, 0.50),
-        p99_ms=_percentile(latencies, 0.99),
+        p50_ms=percentile_ms(latencies, 0.50),
+        p99_ms=percentile_ms(latencies, 0.99),
         errors=errors,
         samples=samples[:5],
         calls=sum(item[3] for item in collected),
@@ -683,8 +564,8 @@ def merge(name: str, parts: list[Figures]) -> Figures:
         name=name,
         requests=sum(part.requests for part in parts),
         seconds=sum(part.seconds for part in parts),
-        p50_ms=_percentile(latencies, 0.50),
-        p99_ms=_percentile(latencies, 0.99),
+        p50_ms=percentile_ms(latencies, 0.50),
+        p99_ms=percentile_ms(latencies, 0.99),
         errors=errors,
         samples=[sample for part in parts for sample in part.samples][:5],
         calls=sum(part.calls for part in parts),
@@ -872,8 +753,8 @@ def main(argv: list[str] | None = None) -> int:
     POST_STATUS_CALLBACK = not options.without_status_callback
 
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    port = _free_port()
-    env = _server_env(port)
+    port = free_port()
+    env = server_env(port)
     os.environ["BENCH_PORT"] = str(port)
     base = f"http://{HOST}:{port}"
     from contactcenter.settings.bench import BENCH_ENV
