@@ -1,4 +1,4 @@
-"""Recompute the ledger's 15-minute rollups from the ledger itself."""
+"""Recompute the 15-minute rollups (the ledger's and the live queues') from the rows they sum."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ class Command(BaseCommand):
 
             intervals = services.ledger_rollups_rebuild(since=since, progress=progress)
         services.ledger_rollups_dirty_refresh()
+        queue_intervals = services.queue_rollups_rebuild(since=since)
+        services.queue_rollups_dirty_refresh()
         self.stdout.write(
-            self.style.SUCCESS(f"Recomputed {intervals:,} intervals in {time.monotonic() - started:.1f} s.")
+            self.style.SUCCESS(
+                f"Recomputed {intervals:,} ledger and {queue_intervals:,} queue intervals "
+                f"in {time.monotonic() - started:.1f} s."
+            )
         )
