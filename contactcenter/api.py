@@ -246,6 +246,96 @@ class AgentStateView(APIView):
         return Response(AgentStateSerializer(self._payload(request)).data)
 
 
+class CallControlsSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField()
+    on_hold = serializers.BooleanField()
+    on_hold_since = serializers.DateTimeField(allow_null=True)
+    muted = serializers.BooleanField()
+
+
+class HoldInputSerializer(serializers.Serializer):
+    hold = serializers.BooleanField()
+
+
+class MuteInputSerializer(serializers.Serializer):
+    mute = serializers.BooleanField()
+
+
+def _call_controls(contact) -> dict:
+    return {
+        "contact_id": contact.pk,
+        "on_hold": contact.on_hold_since is not None,
+        "on_hold_since": contact.on_hold_since,
+        "muted": contact.muted,
+    }
+
+
+class ContactHoldView(APIView):
+    """Put the caller of your own connected call on hold (music in their language), or take them off."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+
+    @extend_schema(request=HoldInputSerializer, responses=CallControlsSerializer, summary="Hold or resume your caller")
+    def post(self, request, contact_id: int):
+        data = HoldInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.contact_hold(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            contact_id=contact_id,
+            hold=data.validated_data["hold"],
+        )
+        return Response(CallControlsSerializer(_call_controls(contact)).data)
+
+
+class ContactMuteView(APIView):
+    """Mute or unmute your own line on your connected call."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+
+    @extend_schema(request=MuteInputSerializer, responses=CallControlsSerializer, summary="Mute or unmute yourself")
+    def post(self, request, contact_id: int):
+        data = MuteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.contact_mute(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            contact_id=contact_id,
+            mute=data.validated_data["mute"],
+        )
+        return Response(CallControlsSerializer(_call_controls(contact)).data)
+
+
+class TransferInputSerializer(serializers.Serializer):
+    queue_name = serializers.CharField(max_length=40)
+
+
+class TransferSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField(help_text="The caller's new place in line.")
+    queue_name = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ContactTransferView(APIView):
+    """Cold-transfer the caller of your own connected call to another queue; you go to wrap-up."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+
+    @extend_schema(request=TransferInputSerializer, responses=TransferSerializer, summary="Transfer your caller")
+    def post(self, request, contact_id: int):
+        data = TransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        onward = services.contact_transfer(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            contact_id=contact_id,
+            queue_name=data.validated_data["queue_name"],
+        )
+        return Response(
+            TransferSerializer({"contact_id": onward.pk, "queue_name": onward.queue_name, "status": onward.status}).data
+        )
+
+
 class QueueStatsSerializer(serializers.Serializer):
     name = serializers.CharField()
     service_level_seconds = serializers.IntegerField()

@@ -971,3 +971,12 @@ def written_request_get(*, interaction_id: int) -> Interaction | None:
     return (
         Interaction.objects.filter(pk=interaction_id, channel=Channel.WRITTEN).prefetch_related("identifiers").first()
     )
+
+
+def transfer_queues(*, contact: WaitingContact) -> list[str]:
+    """The queues an agent may cold-transfer this caller to: Tier 1's go to another Tier 1 queue
+    (Tier 2 is reached by escalation), Tier 2's to any other active queue."""
+    queues = QueueConfig.objects.filter(active=True).exclude(name=contact.queue_name)
+    if contact.tier == 1:
+        queues = queues.filter(tier=1)
+    return list(queues.order_by("tier", "name").values_list("name", flat=True))

@@ -42,11 +42,75 @@ SAY = {
         "en": "Please stay on the line while we transfer you to an officer.",
         "es": "Por favor, permanezca en la línea mientras lo transferimos a un oficial.",
     },
+    "queue_transfer": {
+        "en": "Please stay on the line while we transfer your call.",
+        "es": "Por favor, permanezca en la línea mientras transferimos su llamada.",
+    },
+    "requeue": {
+        "en": "We lost the line to your representative. Please hold: you are back at the front of the line.",
+        "es": (
+            "Se perdió la comunicación con su representante. "
+            "Permanezca en la línea: usted vuelve al primer lugar de la fila."
+        ),
+    },
     "dial_callback": {
         "en": "This is U S C I S returning your call, as you requested. Please hold for a representative.",
         "es": "Le habla U S C I S para devolverle la llamada que solicitó. Espere al representante.",
     },
 }
+
+
+# Conference participants are addressed by label in REST updates, and named by it in status callbacks.
+CALLER_LABEL = "caller"
+AGENT_LABEL = "agent"
+CONFERENCE_EVENTS = "start end join leave hold mute"
+PARTICIPANT_UPDATES = {
+    CallControlAction.HOLD: (CALLER_LABEL, {"hold": True}),
+    CallControlAction.RESUME: (CALLER_LABEL, {"hold": False}),
+    CallControlAction.MUTE: (AGENT_LABEL, {"muted": True}),
+    CallControlAction.UNMUTE: (AGENT_LABEL, {"muted": False}),
+}
+
+
+def _public(name: str, **query: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def conference_name(contact) -> str:
+    """The conference of one conversation: the contact and its offer count, so a caller put back in
+    line after the agent's line dropped meets the next agent in a new conference, and the first
+    one's late callbacks are known for what they are."""
+    return f"contact-{contact.pk}-{contact.attempts}"
+
+
+def hold_music_url(language: str) -> str:
+    return _public("ivr:conference-hold", l=language if language in VOICES else "en")
+
+
+def conference_dial(contact, *, label: str):
+    """`<Dial><Conference>` for one leg: the caller's ends the conference when they leave; the
+    agent's does not (a dropped browser leaves the caller in, to be put back in line)."""
+    from twilio.twiml.voice_response import Dial
+
+    caller = label == CALLER_LABEL
+    dial = Dial()
+    dial.conference(
+        conference_name(contact),
+        beep=False,
+        start_conference_on_enter=not caller,
+        end_conference_on_exit=caller,
+        participant_label=label,
+        wait_url=hold_music_url(contact.language),
+        wait_method="POST",
+        status_callback=_public("ivr:conference-status"),
+        status_callback_event=CONFERENCE_EVENTS,
+        status_callback_method="POST",
+    )
+    return dial
 
 
 def control_twiml(control: CallControl) -> str:
@@ -59,7 +123,7 @@ def control_twiml(control: CallControl) -> str:
     response.say(
         SAY[control.action][control.language if control.language in VOICES else "en"], voice=voice, language=language
     )
-    if control.action == CallControlAction.TRANSFER:
+    if control.action in (CallControlAction.TRANSFER, CallControlAction.QUEUE_TRANSFER, CallControlAction.REQUEUE):
         base = settings.PUBLIC_BASE_URL.rstrip("/")
         response.enqueue(
             control.target,
@@ -68,10 +132,30 @@ def control_twiml(control: CallControl) -> str:
             action=base + reverse("ivr:queue-done"),
             method="POST",
         )
+    elif control.action == CallControlAction.CONNECT_AGENT:
+        response.append(conference_dial(control.contact, label=CALLER_LABEL))
     else:
         dial = Dial(answer_on_bridge=True)
         dial.client(control.target)
         response.append(dial)
+    return str(response)
+
+
+def agent_conference_twiml(contact) -> str:
+    """What the agent's line (the browser's call through the TwiML App) is put on."""
+    from twilio.twiml.voice_response import VoiceResponse
+
+    response = VoiceResponse()
+    response.append(conference_dial(contact, label=AGENT_LABEL))
+    return str(response)
+
+
+def no_call_twiml() -> str:
+    from twilio.twiml.voice_response import VoiceResponse
+
+    response = VoiceResponse()
+    response.say("There is no call for you to join.", voice=VOICES["en"][0], language=VOICES["en"][1])
+    response.hangup()
     return str(response)
 
 
@@ -172,6 +256,13 @@ class TwilioGateway:
         return None
 
     def control(self, *, control: CallControl) -> str:
+        if control.action in PARTICIPANT_UPDATES:
+            return self._participant_update(control)
+        if control.action == CallControlAction.END_CONFERENCE:
+            conference = self._conference_sid(control)
+            if not conference:  # over already (the caller hung up too)
+                return ""
+            return self._rest(lambda: self.client.conferences(conference).update(status="completed")).sid or conference
         twiml = control_twiml(control)
         if control.action == CallControlAction.DIAL_CALLBACK:
             if control.attempts > 1 and (placed := self._callback_found(control)):
@@ -186,6 +277,26 @@ class TwilioGateway:
             )
         updated = self._rest(lambda: self.client.calls(control.call_sid).update(twiml=twiml))
         return updated.sid or control.call_sid
+
+    def _conference_sid(self, control: CallControl) -> str:
+        """The contact's conference as the status callbacks named it; else looked up by name (a hold
+        pressed before the first callback arrived). Not there yet: an error, so the task retries."""
+        if control.contact.conference_sid:
+            return control.contact.conference_sid
+        found = self._rest(
+            lambda: self.client.conferences.list(friendly_name=control.target, status="in-progress", limit=1)
+        )
+        return found[0].sid if found else ""
+
+    def _participant_update(self, control: CallControl) -> str:
+        label, params = PARTICIPANT_UPDATES[CallControlAction(control.action)]
+        if control.action == CallControlAction.HOLD:
+            params = {**params, "hold_url": hold_music_url(control.language), "hold_method": "POST"}
+        conference = self._conference_sid(control)
+        if not conference:  # not started yet: the task tries again
+            raise TelephonyError(f"conference {control.target} is not in progress")
+        participant = self._rest(lambda: self.client.conferences(conference).participants(label).update(**params))
+        return participant.call_sid or ""
 
     def _callback_found(self, control: CallControl) -> str | None:
         since = control.created_at - timedelta(minutes=1)

@@ -117,6 +117,7 @@ def _context(
         ),
         "offered": state.contact is not None and state.contact.status == "offered",
         "escalation": selectors.escalation_for(contact=contact) if contact and contact.tier == 2 else None,
+        "transfer_queues": selectors.transfer_queues(contact=state.contact) if connected else [],
         "receipts": receipts,
         "local_time": local_time,
         "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
@@ -261,10 +262,45 @@ def contact_end(request: HttpRequest, contact_id: int) -> HttpResponse:
     reached = request.POST.get("reached", "yes") != "no"
     return _act(
         request,
-        lambda context: services.contact_complete(
+        lambda context: services.contact_end(
             context=context, user=request.user, contact_id=contact_id, reached=reached
         ),
         _("Conversation ended. Wrap up below."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_hold(request: HttpRequest, contact_id: int) -> HttpResponse:
+    hold = request.POST.get("hold") == "on"
+    return _act(
+        request,
+        lambda context: services.contact_hold(context=context, user=request.user, contact_id=contact_id, hold=hold),
+        _("The caller is on hold and hears music.") if hold else _("The caller is back on the line with you."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_transfer(request: HttpRequest, contact_id: int) -> HttpResponse:
+    queue_name = request.POST.get("queue_name", "")[:40]
+    return _act(
+        request,
+        lambda context: services.contact_transfer(
+            context=context, user=request.user, contact_id=contact_id, queue_name=queue_name
+        ),
+        _("The caller is transferred to %(queue)s. Wrap up below.") % {"queue": queue_name},
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_mute(request: HttpRequest, contact_id: int) -> HttpResponse:
+    mute = request.POST.get("mute") == "on"
+    return _act(
+        request,
+        lambda context: services.contact_mute(context=context, user=request.user, contact_id=contact_id, mute=mute),
+        _("You are muted: the caller cannot hear you.") if mute else _("You are no longer muted."),
     )
 
 

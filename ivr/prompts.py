@@ -54,6 +54,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "Please stay on the line. We will try again in a moment.",
         "es": "Por favor, permanezca en la línea. Lo intentaremos de nuevo en un momento.",
     },
+    "on_hold": {
+        "en": "Please stay on the line. Your representative will be right back with you.",
+        "es": "Por favor, permanezca en la línea. Su representante regresará con usted en un momento.",
+    },
     # --- case status ---
     "ask_receipt": {
         "en": (

@@ -12,6 +12,9 @@ urlpatterns = [
     path("queue/wait/", views.queue_wait, name="queue-wait"),
     path("queue/key/", views.queue_key, name="queue-key"),
     path("queue/done/", views.queue_done, name="queue-done"),
+    path("conference/status/", views.conference_status, name="conference-status"),
+    path("conference/hold/", views.conference_hold, name="conference-hold"),
+    path("agent/voice/", views.agent_voice, name="agent-voice"),
 ]
 
 urlpatterns += [

@@ -11,8 +11,9 @@ from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
 from contactcenter import hours, selectors
+from contactcenter import services as contact_services
 
-from . import clock, services, tasks, twiml
+from . import clock, flow, services, tasks, twiml
 from . import selectors as ivr_selectors
 from .models import Call
 from .prompts import VOICES, prompt
@@ -262,3 +263,66 @@ def queue_done(request: HttpRequest) -> HttpResponse:
     else:
         response.hangup()
     return _twiml(str(response))
+
+
+# --- calls on conferences -------------------------------------------------------------------------
+HOLD_MUSIC = "https://api.twilio.com/cowbell.mp3"
+
+
+@twilio_signed
+def conference_hold(request: HttpRequest) -> HttpResponse:
+    """Played to a caller on hold or waiting for the agent to join (`?l=` the caller's language):
+    no database, so a hold never fails."""
+    language = _url_language(request) or "en"
+    response = VoiceResponse()
+    response.say(prompt("on_hold", language), **VOICES[language])
+    response.play(HOLD_MUSIC)
+    response.redirect(request.get_full_path(), method="POST")
+    return _twiml(str(response))
+
+
+def _timestamp(request: HttpRequest):
+    """Twilio's `Timestamp` (RFC 2822) of the event; None (now) when absent or unreadable."""
+    from email.utils import parsedate_to_datetime
+
+    value = _param(request, "Timestamp", 40)
+    try:
+        moment = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+@twilio_signed
+@on_a_live_connection
+def conference_status(request: HttpRequest) -> HttpResponse:
+    """The status callback of every contact's conference (start, end, join, leave, hold, mute)."""
+    event = {
+        "conference_sid": _param(request, "ConferenceSid", 34),
+        "friendly_name": _param(request, "FriendlyName", 64),
+        "event": _param(request, "StatusCallbackEvent", 30),
+        "call_sid": _param(request, "CallSid", 34),
+        "label": _param(request, "ParticipantLabel", 20),
+        "sequence": _param(request, "SequenceNumber", 12),
+        "at": _timestamp(request),
+    }
+    contact_services.conference_event_record(context=flow.ivr_context(), **event)
+    return HttpResponse(status=204)
+
+
+@twilio_signed
+@on_a_live_connection
+def agent_voice(request: HttpRequest) -> HttpResponse:
+    """The TwiML App's voice URL: an agent's browser (`client:<identity>`) calls with `contact=<id>`
+    to join the conversation it accepted."""
+    identity = _param(request, "From", 80).removeprefix("client:")
+    contact = _param(request, "contact", 12)
+    contact_id = int(contact) if contact.isascii() and contact.isdigit() else 0
+    return _twiml(
+        contact_services.conference_agent_join(
+            context=flow.ivr_context(),
+            identity=identity,
+            contact_id=contact_id,
+            call_sid=_param(request, "CallSid", 34),
+        )
+    )

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_twilio import fake_twilio  # noqa: F401 - a fixture for every test folder
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls we make from the
 # same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -69,6 +69,11 @@ class WaitingContact(models.Model):
         Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text=_("The live conversation's own entry in the ledger."),
     )  # fmt: skip
+    conference_sid = models.CharField(
+        max_length=34, blank=True, help_text=_("The conference caller and agent meet in, once the phone network says.")
+    )
+    on_hold_since = models.DateTimeField(null=True, blank=True)
+    muted = models.BooleanField(default=False, help_text=_("The agent's line is muted in the conference."))
 
     class Meta:
         ordering = ["-priority", "enqueued_at", "id"]
@@ -248,6 +253,13 @@ class CallControlAction(models.TextChoices):
     CONNECT_AGENT = "connect_agent", _("Put the caller through to the agent")
     TRANSFER = "transfer", _("Warm transfer to another queue")
     DIAL_CALLBACK = "dial_callback", _("Dial the caller back for the agent")
+    HOLD = "hold", _("Put the caller on hold")
+    RESUME = "resume", _("Take the caller off hold")
+    MUTE = "mute", _("Mute the agent")
+    UNMUTE = "unmute", _("Unmute the agent")
+    REQUEUE = "requeue", _("Put the caller back in line")
+    END_CONFERENCE = "end_conference", _("End the call")
+    QUEUE_TRANSFER = "queue_transfer", _("Cold transfer to another queue")
 
 
 class CallControlStatus(models.TextChoices):
@@ -279,3 +291,23 @@ class CallControl(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} → {self.target} ({self.status})"
+
+
+class ConferenceEvent(models.Model):
+    """One status callback of a contact's conference, kept once however often Twilio posts it (the
+    key is Twilio's SequenceNumber in the conference, or the participant's CallSid and the event)."""
+
+    contact = models.ForeignKey(WaitingContact, on_delete=models.CASCADE, related_name="conference_events")
+    key = models.CharField(max_length=120, unique=True)
+    conference_sid = models.CharField(max_length=34)
+    event = models.CharField(max_length=30)
+    call_sid = models.CharField(max_length=34, blank=True)
+    participant = models.CharField(max_length=10, blank=True, help_text=_("caller or agent"))
+    at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=200, blank=True, help_text=_("What the event changed, if anything."))
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.conference_sid} {self.event} {self.participant}"

@@ -3,6 +3,7 @@
 One module per part of the domain; callers use `contactcenter.services.<name>` whichever module
 holds it."""
 
+from .conference import *  # noqa: F403
 from .core import *  # noqa: F403
 from .live import *  # noqa: F403
 from .queue_rollups import *  # noqa: F403

@@ -89,7 +89,10 @@ def test_accepting_a_queued_call_puts_the_caller_through_to_the_agent_once(
     assert len(twilio.requests) == 1
     method, url, data = twilio.requests[0]
     assert method == "POST" and url.endswith(f"/Calls/{CALL_SID}.json")
-    assert f'<Dial answerOnBridge="true"><Client>agent-{spanish_csr.pk}</Client></Dial>' in data["Twiml"]
+    # Into the contact's conference, which the agent's line joins (tests/contactcenter/test_conference.py).
+    assert (
+        'participantLabel="caller"' in data["Twiml"] and f">contact-{contact.pk}-1</Conference></Dial>" in data["Twiml"]
+    )
     assert 'language="es-US"' in data["Twiml"] and "Lo comunicamos ahora con un representante." in data["Twiml"]
     control.refresh_from_db()
     assert (control.status, control.attempts, control.backend) == (CallControlStatus.DONE, 1, "twilio")

@@ -1,0 +1,339 @@
+"""Calls on conferences: once an offer is accepted the caller and the agent meet in a conference
+named for the contact. The agent's controls (hold, mute) are REST calls on its participants made
+after commit by the call-control task; Twilio's conference callbacks move the contact's state."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import hours, telephony
+from ..audit import AuditContext
+from ..errors import ApplicationError
+from ..models import (
+    AgentStatus,
+    AuditAction,
+    CallControlAction,
+    ConferenceEvent,
+    ContactKind,
+    ContactStatus,
+    QueueConfig,
+    WaitingContact,
+)
+from .core import _route_soon, audit_record
+from .live import _call_control_queue, agent_identity, contact_abandon, conversation_record
+from .queue_rollups import queue_rollups_mark
+from .routing import _agent_move, _agent_state_for_update, _back_in_line, _contact_offered_to, contact_complete
+
+CONFERENCE_NAME = re.compile(r"^contact-(\d{1,12})-(\d{1,5})$")
+PRIORITY_MAX = 32767
+
+
+def _connected_call(*, user, contact_id: int) -> WaitingContact:
+    _agent_state_for_update(user)  # agent before contact, the order every other service locks in
+    contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+    if contact.kind != ContactKind.CALL or not contact.call_sid:
+        raise ApplicationError(_("Hold, mute and transfer work on a call in the conference, not on this contact."))
+    return contact
+
+
+def _audit_contact(*, context: AuditContext, contact: WaitingContact, summary: str, detail: dict | None = None):
+    audit_record(
+        context=context,
+        action=AuditAction.UPDATE,
+        target_type="contactcenter.waitingcontact",
+        target_id=contact.pk,
+        summary=summary,
+        detail=detail,
+    )
+
+
+def contact_hold(
+    *, context: AuditContext, user, contact_id: int, hold: bool, now: datetime | None = None
+) -> WaitingContact:
+    """The agent puts the caller on hold (music in the caller's language) or takes them off it.
+    Asking for the state the call is already in changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = _connected_call(user=user, contact_id=contact_id)
+        if (contact.on_hold_since is not None) == hold:
+            return contact
+        contact.on_hold_since = now if hold else None
+        contact.full_clean()
+        contact.save(update_fields=["on_hold_since", "updated_at"])
+        _call_control_queue(
+            contact=contact,
+            action=CallControlAction.HOLD if hold else CallControlAction.RESUME,
+            target=telephony.conference_name(contact),
+        )
+        _audit_contact(
+            context=context, contact=contact, summary="Caller put on hold" if hold else "Caller taken off hold"
+        )
+    return contact
+
+
+def contact_mute(
+    *, context: AuditContext, user, contact_id: int, mute: bool, now: datetime | None = None
+) -> WaitingContact:
+    """The agent mutes or unmutes their own line in the conference."""
+    with transaction.atomic():
+        contact = _connected_call(user=user, contact_id=contact_id)
+        if contact.muted == mute:
+            return contact
+        contact.muted = mute
+        contact.full_clean()
+        contact.save(update_fields=["muted", "updated_at"])
+        _call_control_queue(
+            contact=contact,
+            action=CallControlAction.MUTE if mute else CallControlAction.UNMUTE,
+            target=telephony.conference_name(contact),
+        )
+        _audit_contact(context=context, contact=contact, summary="Agent muted" if mute else "Agent unmuted")
+    return contact
+
+
+def contact_end(
+    *, context: AuditContext, user, contact_id: int, reached: bool = True, now: datetime | None = None
+) -> WaitingContact:
+    """The agent ends the conversation: the contact is completed (the agent wraps up) and a call's
+    conference is ended, which hangs up the caller."""
+    with transaction.atomic():
+        contact = contact_complete(context=context, user=user, contact_id=contact_id, reached=reached, now=now)
+        if contact.on_hold_since is not None or contact.muted:
+            contact.on_hold_since, contact.muted = None, False
+            contact.save(update_fields=["on_hold_since", "muted", "updated_at"])
+        if contact.kind == ContactKind.CALL and contact.call_sid and contact.status == ContactStatus.COMPLETED:
+            _call_control_queue(
+                contact=contact, action=CallControlAction.END_CONFERENCE, target=telephony.conference_name(contact)
+            )
+    return contact
+
+
+def contact_transfer(
+    *, context: AuditContext, user, contact_id: int, queue_name: str, now: datetime | None = None
+) -> WaitingContact:
+    """Cold transfer: the caller goes to another queue's line (a Tier 1 agent's caller to another Tier 1
+    language; a Tier 2 officer's to any queue), keeping what the IVR and the agent gathered; the agent
+    wraps up. Tier 1 to Tier 2 is an escalation, with its structured hand-off. Returns the caller's
+    new place in line."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = _connected_call(user=user, contact_id=contact_id)
+        target = QueueConfig.objects.filter(name=queue_name, active=True).first()
+        if target is None or target.name == contact.queue_name:
+            raise ApplicationError(_("Choose another open queue to transfer the caller to."), extra={"field": "queue"})
+        if contact.tier == 1 and target.tier != 1:
+            raise ApplicationError(
+                _("A Tier 1 caller goes to Tier 2 by escalation, with its hand-off: use Escalate to Tier 2."),
+                extra={"field": "queue"},
+            )
+        if not hours.queue_open(queue_name=target.name, time_zone=contact.caller_time_zone, at=now):
+            raise ApplicationError(
+                _("%(queue)s is closed now: help the caller here, or arrange a callback.") % {"queue": target.name},
+                extra={"field": "queue"},
+            )
+        call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the new place in line
+        contact.on_hold_since, contact.muted = None, False
+        contact.save(update_fields=["call_sid", "on_hold_since", "muted", "updated_at"])
+        contact_complete(context=context, user=user, contact_id=contact.pk, now=now)
+        contact.refresh_from_db()
+        conversation = conversation_record(
+            context=context, contact=contact, agent=user, summary=f"Transferred to {target.name}"
+        )
+        onward = WaitingContact(
+            kind=ContactKind.CALL,
+            tier=target.tier,
+            language=target.language,
+            queue_name=target.name,
+            priority=contact.priority,
+            enqueued_at=now,
+            call_sid=call_sid,
+            phone=contact.phone,
+            caller_time_zone=contact.caller_time_zone,
+            receipt_numbers=contact.receipt_numbers,
+            ivr_path=contact.ivr_path,
+            skill=contact.skill,
+            interaction=conversation,
+        )
+        onward.full_clean()
+        onward.save()
+        queue_rollups_mark(contacts=[onward])
+        _call_control_queue(contact=onward, action=CallControlAction.QUEUE_TRANSFER, target=onward.queue_name)
+        _audit_contact(
+            context=context,
+            contact=contact,
+            summary=f"Cold transfer from {contact.queue_name} to {onward.queue_name} (contact {onward.pk})",
+        )
+        _route_soon(queue_name=onward.queue_name)
+    return onward
+
+
+def conference_agent_join(*, context: AuditContext, identity: str, contact_id: int, call_sid: str) -> str:
+    """The agent's line (their browser's call through the TwiML App, `contact=<id>`) asks to join the
+    conversation: the conference TwiML when the contact is connected to that agent, else a refusal."""
+    with transaction.atomic():
+        contact = WaitingContact.objects.select_related("offered_to").filter(pk=contact_id).first()
+        if (
+            contact is None
+            or contact.status != ContactStatus.CONNECTED
+            or contact.offered_to is None
+            or agent_identity(contact.offered_to) != identity
+        ):
+            return telephony.no_call_twiml()
+        _audit_contact(
+            context=context,
+            contact=contact,
+            summary=f"Agent's line {call_sid[:34]} joining {telephony.conference_name(contact)}",
+        )
+        return telephony.agent_conference_twiml(contact)
+
+
+def _event_key(*, conference_sid: str, sequence: str, call_sid: str, event: str) -> str:
+    if sequence:
+        return f"{conference_sid}:{sequence}"[:120]
+    return f"{conference_sid}:{call_sid}:{event}"[:120]
+
+
+def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, at: datetime) -> None:
+    """The agent's line dropped while the caller is still in: the caller goes back to the front of
+    their own queue, with what the IVR and the agent gathered kept, and the agent to not ready."""
+    ahead = (
+        WaitingContact.objects.filter(queue_name=contact.queue_name, status=ContactStatus.WAITING)
+        .exclude(pk=contact.pk)
+        .aggregate(top=Max("priority"))["top"]
+    )
+    contact.priority = min(max(contact.priority, ahead if ahead is not None else contact.priority) + 1, PRIORITY_MAX)
+    contact.answered_at = None
+    contact.on_hold_since = None
+    contact.muted = False
+    contact.conference_sid = ""
+    contact.full_clean()
+    contact.save(update_fields=["priority", "answered_at", "on_hold_since", "muted", "conference_sid", "updated_at"])
+    _back_in_line(contact)
+    queue_rollups_mark(contacts=[contact])
+    _agent_move(
+        context=context,
+        agent=agent,
+        to_state=AgentStatus.NOT_READY,
+        reason="the agent's line dropped mid-call",
+        now=at,
+        contact=contact,
+    )
+    _call_control_queue(contact=contact, action=CallControlAction.REQUEUE, target=contact.queue_name)
+    _audit_contact(
+        context=context,
+        contact=contact,
+        summary=f"Agent's line dropped; caller back at the front of {contact.queue_name} (priority {contact.priority})",
+    )
+    _route_soon(queue_name=contact.queue_name)
+
+
+def conference_event_record(
+    *,
+    context: AuditContext,
+    conference_sid: str,
+    friendly_name: str,
+    event: str,
+    call_sid: str = "",
+    label: str = "",
+    sequence: str = "",
+    at: datetime | None = None,
+) -> ConferenceEvent | None:
+    """One conference status callback, acted on once (Twilio may post it again):
+    - the caller leaves while connected (on hold or not): the contact ends, the agent wraps up;
+    - the agent's line leaves while the caller is in: the caller goes back to the front of the line;
+    - hold and unhold of the caller keep `on_hold_since`, mute and unmute of the agent `muted`.
+    A callback of an earlier conference of the same contact (before it was put back in line) or for
+    a contact no longer connected is kept and changes nothing. None for a conference not ours."""
+    at = at or timezone.now()
+    found = CONFERENCE_NAME.match(friendly_name)
+    if not found or not conference_sid:
+        return None
+    contact_id, attempt = int(found.group(1)), int(found.group(2))
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
+        agent = _agent_state_for_update(agent_id) if agent_id is not None else None
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            return None
+        participant = label if label in (telephony.CALLER_LABEL, telephony.AGENT_LABEL) else ""
+        if not participant and call_sid:
+            participant = telephony.CALLER_LABEL if call_sid == contact.call_sid else telephony.AGENT_LABEL
+        record = ConferenceEvent(
+            contact=contact,
+            key=_event_key(conference_sid=conference_sid, sequence=sequence, call_sid=call_sid, event=event),
+            conference_sid=conference_sid[:34],
+            event=event[:30],
+            call_sid=call_sid[:34],
+            participant=participant,
+            at=at,
+        )
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            return ConferenceEvent.objects.filter(key=record.key).first()
+        current = attempt == contact.attempts and contact.status == ContactStatus.CONNECTED
+        outcome = _conference_event_apply(
+            context=context, contact=contact, agent=agent, record=record, current=current, at=at
+        )
+        record.outcome = outcome[:200]
+        record.save(update_fields=["outcome"])
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            target_type="contactcenter.conferenceevent",
+            target_id=record.pk,
+            summary=f"Conference {event} ({participant or '-'}) on contact {contact.pk}: {outcome or 'recorded'}",
+        )
+    return record
+
+
+def _conference_event_apply(
+    *, context: AuditContext, contact: WaitingContact, agent, record: ConferenceEvent, current: bool, at: datetime
+) -> str:
+    if not current:
+        return "not the contact's current conversation: nothing changed"
+    event, participant = record.event, record.participant
+    if not contact.conference_sid:
+        contact.conference_sid = record.conference_sid
+        contact.save(update_fields=["conference_sid", "updated_at"])
+    if event == "participant-leave" and participant == telephony.CALLER_LABEL:
+        contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
+        contact.refresh_from_db()
+        if contact.on_hold_since is not None:
+            contact.on_hold_since = None
+            contact.save(update_fields=["on_hold_since", "updated_at"])
+        return "caller hung up: conversation ended, agent in wrap-up"
+    if event == "participant-leave" and participant == telephony.AGENT_LABEL and agent is not None:
+        _requeue_at_front(context=context, contact=contact, agent=agent, at=at)
+        return "agent's line dropped: caller back at the front of the line, agent not ready"
+    changes = {
+        ("participant-hold", telephony.CALLER_LABEL): ("on_hold_since", contact.on_hold_since or at, "caller on hold"),
+        ("participant-unhold", telephony.CALLER_LABEL): ("on_hold_since", None, "caller off hold"),
+        ("participant-mute", telephony.AGENT_LABEL): ("muted", True, "agent muted"),
+        ("participant-unmute", telephony.AGENT_LABEL): ("muted", False, "agent unmuted"),
+    }
+    change = changes.get((event, participant))
+    if change is None:
+        return ""
+    field, value, summary = change
+    if getattr(contact, field) != value:
+        setattr(contact, field, value)
+        contact.save(update_fields=[field, "updated_at"])
+    return summary
+
+
+__all__ = [
+    "conference_agent_join",
+    "conference_event_record",
+    "contact_end",
+    "contact_hold",
+    "contact_mute",
+    "contact_transfer",
+]
