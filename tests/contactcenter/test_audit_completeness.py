@@ -86,6 +86,7 @@ NO_PII = {
     "queue-report": "aggregate queue figures",
     "api-me": "the signed-in user's own roles",
     "api-agent-state": "the agent's own state and contact id",
+    "api-voice-token": "the agent's own softphone access token: no one's records",
     "api-queue-stats": "aggregate queue figures",
     "api-schema": "the OpenAPI schema",
     "api-docs": "API documentation",
@@ -122,6 +123,7 @@ NO_PII = {
     **dict.fromkeys(
         [
             "console-state",
+            "console-device-problem",
             "console-accept",
             "console-decline",
             "console-receipt",
