@@ -29,6 +29,7 @@
 
   function setStatus(name) {
     var status = panel.querySelector("[data-softphone-status]");
+    if (status.getAttribute("data-softphone-status") === name) return; // not announced again
     status.textContent = text(name);
     status.setAttribute("data-softphone-status", name);
   }
@@ -46,9 +47,11 @@
   }
 
   function fetchToken() {
+    // X-Poll: renewing the phone's token is not the agent doing something, so it never keeps an idle
+    // session from ending (contactcenter/session_idle.py).
     return fetch(panel.getAttribute("data-token-url"), {
       credentials: "same-origin",
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", "X-Poll": "1" },
     }).then(function (response) {
       if (!response.ok) throw new Error("voice token: HTTP " + response.status);
       return response.json();
@@ -57,7 +60,11 @@
 
   function refreshWork() {
     if (window.htmx && byId("console-work")) {
-      window.htmx.ajax("GET", panel.getAttribute("data-work-url"), { target: "#console-work", swap: "outerHTML" });
+      window.htmx.ajax("GET", panel.getAttribute("data-work-url"), {
+        target: "#console-work",
+        swap: "outerHTML",
+        headers: { "X-Poll": "1" },
+      });
     }
   }
 
@@ -89,7 +96,7 @@
       closeProtection: true,
     });
     device.on("registered", function () {
-      clearAlert();
+      if (byId("softphone-alert").getAttribute("data-softphone-alert") !== "mic-denied") clearAlert();
       setStatus(pendingCall ? "ringing" : activeCall ? "on-call" : "ready");
       fillDevices();
     });
@@ -138,7 +145,7 @@
         unregistering = true;
         device.unregister();
       }
-      if (!byId("softphone-alert").hidden && byId("softphone-alert").getAttribute("data-softphone-alert") === "device-problem") return;
+      if (byId("softphone-alert").getAttribute("data-softphone-alert") === "device-problem") return;
       setStatus("idle");
     }
   }
@@ -190,7 +197,7 @@
     byId("softphone-call").hidden = false;
     var mute = byId("softphone-mute");
     mute.setAttribute("aria-pressed", "false");
-    byId("softphone-digits").textContent = "";
+    byId("softphone-feedback").textContent = "";
     callStartedAt = Date.now();
     tick();
     window.clearInterval(timer);
@@ -282,7 +289,7 @@
     var muted = !activeCall.isMuted();
     activeCall.mute(muted);
     byId("softphone-mute").setAttribute("aria-pressed", muted ? "true" : "false");
-    byId("softphone-digits").textContent = text(muted ? "muted" : "unmuted");
+    byId("softphone-feedback").textContent = text(muted ? "muted" : "unmuted");
   }
 
   function onDigit(event) {
@@ -290,7 +297,7 @@
     if (!key || !activeCall) return;
     var digit = key.getAttribute("data-dtmf");
     activeCall.sendDigits(digit);
-    byId("softphone-digits").textContent = text("digit") + " " + digit;
+    byId("softphone-feedback").textContent = text("digit") + " " + digit;
   }
 
   function fillSelect(select, devices, current) {
@@ -335,8 +342,9 @@
   function onOutputChosen(event) {
     var audio = device && device.audio;
     if (!audio || !event.target.value) return;
-    audio.speakerDevices.set(event.target.value);
-    audio.ringtoneDevices.set(event.target.value);
+    Promise.all([audio.speakerDevices.set(event.target.value), audio.ringtoneDevices.set(event.target.value)]).catch(
+      function () {}
+    );
   }
 
   // Asking for the microphone before the first call: a refusal is explained now, not mid-call.
@@ -352,7 +360,7 @@
           track.stop();
         });
         if (byId("softphone-alert").getAttribute("data-softphone-alert") === "mic-denied") clearAlert();
-        byId("softphone-digits").textContent = text("mic-allowed");
+        byId("softphone-feedback").textContent = text("mic-allowed");
         fillDevices();
       })
       .catch(function () {

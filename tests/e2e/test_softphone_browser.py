@@ -168,7 +168,7 @@ def test_break_unregisters_quietly_and_a_lost_registration_makes_the_agent_not_r
     page.wait_for_function(f"() => {DOUBLE}.count('device', 'unregister') === 1")
     page.wait_for_timeout(500)
     assert AgentState.objects.get(user=iso).state == "break"
-    assert not page.get_by_role("alert").is_visible()
+    assert page.locator("#softphone-alert").is_hidden()
     assert "Your phone is off" in page.get_by_role("region", name="Your phone").get_by_role("status").inner_text()
 
     page.get_by_role("button", name="Go available").click()
