@@ -37,6 +37,7 @@ def _axe_violations(page) -> list[str]:
     result = page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
     )
+    assert len(result["passes"]) > 10  # axe really looked at the page
     return [f"{v['id']}: {v['help']} at {[node['target'] for node in v['nodes']]}" for v in result["violations"]]
 
 
