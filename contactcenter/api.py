@@ -336,6 +336,31 @@ class ContactTransferView(APIView):
         )
 
 
+class VoiceTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Give it to `Twilio.Device` (or `device.updateToken`). With TELEPHONY_BACKEND=local it is "
+        "a token for the local device, not a Twilio token."
+    )
+    identity = serializers.CharField(help_text="The identity calls are put through to (`agent-<user id>`).")
+    expires_at = serializers.DateTimeField(help_text="At most an hour from now; fetch a new one before then.")
+
+
+class VoiceTokenView(APIView):
+    """The signed-in agent's softphone access token (a VoiceGrant for their own identity)."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+    throttle_scope = "voice-token"
+
+    @extend_schema(responses=VoiceTokenSerializer, summary="An access token for your softphone")
+    def get(self, request):
+        from .voice import voice_token_for
+
+        issued = voice_token_for(user=request.user)
+        response = Response(VoiceTokenSerializer(asdict(issued)).data)
+        response["Cache-Control"] = "no-store"  # a credential: never kept by a browser or proxy cache
+        return response
+
+
 class QueueStatsSerializer(serializers.Serializer):
     name = serializers.CharField()
     service_level_seconds = serializers.IntegerField()

@@ -4,10 +4,11 @@ wrap-up. Every action is a POST that calls one service and returns to the consol
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,6 +149,7 @@ def _context(
         ),
         "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
+        "voice_device_script": _voice_device_script(),
     }
 
 
@@ -199,6 +201,16 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(request, "contactcenter/console.html", context)
 
 
+def _voice_device_script() -> str:
+    """The script that defines `Twilio.Device` for the softphone: the vendored SDK with a Twilio
+    account, the account-free local device otherwise, and the tests' recording double in tests."""
+    if settings.VOICE_DEVICE_DOUBLE:
+        return "e2e/twilio-device-double.js"
+    if settings.TELEPHONY_BACKEND == "twilio":
+        return "vendor/twilio-voice/twilio.min.js"
+    return "js/local-voice-device.js"
+
+
 @roles_required(*AGENTS)
 def console_work(request: HttpRequest) -> HttpResponse:
     """The part of the console that changes on its own (an offer arriving or lapsing), for htmx.
@@ -234,6 +246,22 @@ def state_set(request: HttpRequest) -> HttpResponse:
         lambda context: services.agent_state_set(context=context, user=request.user, state=state),
         _("Your status is now: %(state)s.") % {"state": AgentStatus(state).label},
     )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def device_problem(request: HttpRequest) -> JsonResponse:
+    """The console's softphone reports that it failed or lost its registration (static/js/softphone.js):
+    an agent who could be offered a call becomes not ready, with that reason."""
+    # The browser's words for what failed (an SDK error code), kept to plain characters for the log.
+    detail = re.sub(r"[^\w .:-]", "", request.POST.get("detail", ""))[:80].strip()
+    try:
+        agent = services.agent_device_problem(
+            context=AuditContext.from_request(request), user=request.user, detail=detail
+        )
+    except ApplicationError as error:
+        return JsonResponse({"error": error.message}, status=409)
+    return JsonResponse({"state": agent.state, "reason": services.DEVICE_PROBLEM_REASON})
 
 
 @roles_required(*AGENTS)

@@ -152,6 +152,45 @@ def agent_state_set(
     return agent
 
 
+# The not-ready reason a softphone failure records (the browser reports it; see agent_device_problem).
+DEVICE_PROBLEM_REASON = "device problem"
+
+
+def agent_device_problem(*, context: AuditContext, user, detail: str = "", now: datetime | None = None) -> AgentState:
+    """The agent's softphone failed or lost its registration: an agent who could be offered a call
+    (available, or offered one) becomes not ready with the reason, never left available and
+    unreachable; a call offered to them goes back to its place in line. An agent in any other state
+    (on a call, on break, offline, in wrap-up) is left as they are."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _agent_state_for_update(user)
+        if agent.state not in (AgentStatus.AVAILABLE, AgentStatus.OFFERED):
+            return agent
+        contact = None
+        if agent.state == AgentStatus.OFFERED:
+            contact = (
+                WaitingContact.objects.select_for_update()
+                .filter(offered_to=user, status=ContactStatus.OFFERED)
+                .order_by("offered_at")
+                .first()
+            )
+        reason = DEVICE_PROBLEM_REASON + (f": {detail}" if detail else "")
+        _agent_move(
+            context=context, agent=agent, to_state=AgentStatus.NOT_READY, reason=reason, now=now, contact=contact
+        )
+        if contact is not None:
+            _back_in_line(contact)
+            audit_record(
+                context=context,
+                action=AuditAction.UPDATE,
+                target_type="contactcenter.waitingcontact",
+                target_id=contact.pk,
+                summary=f"Offer withdrawn ({DEVICE_PROBLEM_REASON}); back in {contact.queue_name} in its place",
+            )
+            _route_soon(queue_name=contact.queue_name)
+    return agent
+
+
 @lru_cache(maxsize=16)
 def _zones_open(minute: datetime, queue_hours: hours.QueueHours) -> tuple[str, ...]:
     return tuple(
@@ -498,8 +537,10 @@ def routing_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 __all__ = [
     "AGENT_SETTABLE",
+    "DEVICE_PROBLEM_REASON",
     "ROUTE_DRAIN_LIMIT",
     "Assignment",
+    "agent_device_problem",
     "agent_state_set",
     "callback_zones_open",
     "contact_complete",

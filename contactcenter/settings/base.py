@@ -305,6 +305,20 @@ TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")
 # Seconds a REST call to Twilio may take before it counts as failed (and is retried by its task).
 TWILIO_HTTP_TIMEOUT = env.int("TWILIO_HTTP_TIMEOUT", default=10)
 TWILIO_HTTP_CLIENT = "twilio.http.http_client.TwilioHttpClient"
+# The agents' softphone (Voice JavaScript SDK): access tokens are signed with an API key and carry a
+# VoiceGrant for the TwiML App. Twilio refuses tokens living over 24 h; we keep them to an hour at most
+# (the browser renews one before it ends), so a token copied off a screen is soon worthless.
+TWILIO_API_KEY_SID = env("TWILIO_API_KEY_SID", default="")
+TWILIO_API_KEY_SECRET = env("TWILIO_API_KEY_SECRET", default="")
+TWILIO_TWIML_APP_SID = env("TWILIO_TWIML_APP_SID", default="")
+TWILIO_VOICE_TOKEN_TTL_SECONDS = max(60, min(env.int("TWILIO_VOICE_TOKEN_TTL_SECONDS", default=3600), 3600))
+# Tests load a recording double of Twilio.Device instead (settings/test.py); never in production.
+VOICE_DEVICE_DOUBLE = False
+if TELEPHONY_BACKEND == "twilio":
+    # The SDK signals over Twilio's websockets, reports call quality to its event gateway and plays
+    # its ring sounds from sdk.twilio.com; its script itself stays ours ('self').
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"] += ["wss://*.twilio.com", "https://*.twilio.com"]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = ["'self'", "https://sdk.twilio.com"]
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # Failed caller verifications (wrong date of birth, A-number or receipt number) before verification
@@ -341,6 +355,8 @@ REST_FRAMEWORK = {
         "anon": env("API_RATE_ANON", default="60/min"),
         "write": env("API_RATE_WRITE", default="60/min"),
         "api-token": "10/hour",
+        # A console page load fetches one, and the SDK renews it before it ends.
+        "voice-token": env("API_RATE_VOICE_TOKEN", default="120/hour"),
     },
 }
 # API tokens (django-rest-knox): stored as digests, each valid this many hours from its creation.

@@ -14,6 +14,21 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+if TELEPHONY_BACKEND == "twilio":
+    _missing = [
+        name
+        for name in (
+            "TWILIO_ACCOUNT_SID",
+            "TWILIO_AUTH_TOKEN",
+            "TWILIO_API_KEY_SID",
+            "TWILIO_API_KEY_SECRET",
+            "TWILIO_TWIML_APP_SID",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        # Without them no agent's browser can get a phone identity: calls would ring no one.
+        raise ImproperlyConfigured(f"TELEPHONY_BACKEND=twilio needs {', '.join(_missing)} in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

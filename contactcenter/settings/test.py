@@ -68,5 +68,12 @@ TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 # A worker started by a fault test talks to a fake Twilio API (at Twilio's HTTP client).
 TWILIO_HTTP_CLIENT = os.environ.get("TEST_TWILIO_HTTP_CLIENT", TWILIO_HTTP_CLIENT)
 PUBLIC_BASE_URL = "https://ncsc.test"
+# The console's softphone runs against a recording double of Twilio.Device (tests/e2e/static/), a
+# directory only the test settings serve.
+VOICE_DEVICE_DOUBLE = True
+STATICFILES_DIRS = [*STATICFILES_DIRS, BASE_DIR / "tests" / "e2e" / "static"]
+TWILIO_API_KEY_SID = "SK00000000000000000000000000000000"
+TWILIO_API_KEY_SECRET = "test-twilio-api-key-secret"
+TWILIO_TWIML_APP_SID = "AP00000000000000000000000000000000"
 # The receiving server named in the .eml fixtures' Authentication-Results headers.
 CASEWORK_AUTHSERV_ID = "mx.uscis.example.gov"

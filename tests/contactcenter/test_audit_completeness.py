@@ -100,6 +100,7 @@ NO_PII = {
     "api-contact-hold": "POST only: the agent's own call's hold state (the service audits it)",
     "api-contact-mute": "POST only: the agent's own line's mute state (the service audits it)",
     "api-contact-transfer": "POST only: the agent's own caller moved to another queue (the service audits it)",
+    "api-voice-token": "the agent's own softphone access token: no one's records",
     "api-queue-stats": "aggregate queue figures",
     "api-schema": "the OpenAPI schema",
     "api-docs": "API documentation",
@@ -136,6 +137,7 @@ NO_PII = {
     **dict.fromkeys(
         [
             "console-state",
+            "console-device-problem",
             "console-accept",
             "console-decline",
             "console-receipt",
