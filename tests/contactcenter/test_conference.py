@@ -379,7 +379,7 @@ def test_the_console_hold_button_is_a_toggle_in_spanish(fake_twilio, spanish_csr
     client.force_login(spanish_csr)
     page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'id="call-hold" aria-pressed="false">En espera</button>' in page
-    assert 'id="call-mute" aria-pressed="false">Silenciar</button>' in page
+    assert 'id="call-mute" aria-pressed="false">Silenciar mi línea</button>' in page
 
     response = client.post(reverse("console-hold", args=[contact.pk]), {"hold": "on"}, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 302

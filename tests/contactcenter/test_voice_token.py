@@ -86,8 +86,10 @@ def test_the_token_lives_at_most_an_hour_whatever_the_setting(make_staff, twilio
 
 
 def test_the_call_is_dialled_to_the_identity_the_token_carries(make_staff, twilio_backend, settings):
-    """The TwiML that puts a caller through names the same client identity the browser registers."""
+    """The caller is put through to the identity the browser registers: the call control names it, and
+    the caller waits in the contact's conference, which that identity's line joins (test_conference)."""
     from contactcenter.models import CallControl
+    from contactcenter import telephony
     from contactcenter.telephony import control_twiml
 
     settings.TIER1_ALWAYS_OPEN = True
@@ -106,7 +108,7 @@ def test_the_call_is_dialled_to_the_identity_the_token_carries(make_staff, twili
     services.contact_answer(context=AuditContext.system(), user=agent, contact_id=contact.pk)
     control = CallControl.objects.get(contact=contact)
     assert control.target == identity
-    assert f"<Client>{identity}</Client>" in control_twiml(control)
+    assert f">{telephony.conference_name(contact)}</Conference>" in control_twiml(control)
 
 
 def test_with_the_local_backend_the_token_is_a_signed_local_device_token(make_staff, settings):

@@ -105,7 +105,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     page.wait_for_function("() => document.getElementById('softphone-timer').textContent !== '00:00'")
     assert re.fullmatch(r"\d\d:\d\d", page.get_by_role("timer").inner_text())
 
-    mute = softphone.get_by_role("button", name="Mute")
+    mute = softphone.get_by_role("button", name="Mute microphone")
     assert mute.get_attribute("aria-pressed") == "false"
     mute.focus()
     page.keyboard.press("Space")
