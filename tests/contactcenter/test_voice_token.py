@@ -88,8 +88,8 @@ def test_the_token_lives_at_most_an_hour_whatever_the_setting(make_staff, twilio
 def test_the_call_is_dialled_to_the_identity_the_token_carries(make_staff, twilio_backend, settings):
     """The caller is put through to the identity the browser registers: the call control names it, and
     the caller waits in the contact's conference, which that identity's line joins (test_conference)."""
-    from contactcenter.models import CallControl
     from contactcenter import telephony
+    from contactcenter.models import CallControl
     from contactcenter.telephony import control_twiml
 
     settings.TIER1_ALWAYS_OPEN = True
