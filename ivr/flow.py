@@ -17,11 +17,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from contactcenter import hours, ratelimit, selectors, services
-from contactcenter.phones import callback_number_for, callback_number_from_keys
 from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
+from contactcenter.phones import callback_number_for, callback_number_from_keys
 
 from . import clock, parsing, reference, speech
 from .models import Call

@@ -396,8 +396,7 @@ PROMPTS.update(
         "confirm_callback_number": {
             "en": "We will call you back at {spelled}. If this is correct, press 1. To enter it again, press 2.",
             "es": (
-                "Le devolveremos la llamada al {spelled}. Si es correcto, oprima 1. Para ingresarlo otra vez, "
-                "oprima 2."
+                "Le devolveremos la llamada al {spelled}. Si es correcto, oprima 1. Para ingresarlo otra vez, oprima 2."
             ),
         },
         "callback_booked_at": {

@@ -228,9 +228,7 @@ def queue_wait(request: HttpRequest) -> HttpResponse:
     # Only a caller the center can call back at the number they call from is offered to keep their place.
     phone = contact.phone if contact else _param(request, "From", 20)
     if callback_number_for(phone) is not None:
-        gather = response.gather(
-            action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=5, input="dtmf"
-        )
+        gather = response.gather(action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=5, input="dtmf")
         gather.say(prompt("queue_callback_offer", language), **voice)
     response.play("https://api.twilio.com/cowbell.mp3")
     return _twiml(str(response))

@@ -73,9 +73,9 @@ def test_caller_without_a_callback_number_keys_one_hears_it_back_and_confirms(
         assert not WaitingContact.objects.filter(call_sid=call.call_sid).exists()
         booked = call.press("1")
         assert booked.hangup
-        assert ("al 3 0 5, 5 5 5, 0 1 2 3 en horario de atención" if spanish else "at 3 0 5, 5 5 5, 0 1 2 3 during") in (
-            booked.text
-        )
+        assert (
+            "al 3 0 5, 5 5 5, 0 1 2 3 en horario de atención" if spanish else "at 3 0 5, 5 5 5, 0 1 2 3 during"
+        ) in (booked.text)
         call.hang_up(duration=70)
     contact = WaitingContact.objects.get(call_sid=call.call_sid)
     assert (contact.kind, contact.status, contact.phone) == ("callback", "waiting", "+13055550123")
