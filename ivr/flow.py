@@ -906,7 +906,7 @@ def handle_callback_number(turn: Turn) -> Reply:
             call.state["tries"] = 0
             _path(call, "callback_number:gave-up")
             reply = goodbye(turn, lead=[turn.t("too_many_tries"), turn.t("callback_number_gave_up")])
-            reply.result = "no callback number"
+            reply.result = "gave up: no number keyed"
             return reply
         lead = turn.t("no_input" if turn.empty else "callback_number_invalid")
         reply = ask_callback_number(turn)
