@@ -201,6 +201,7 @@ ADMIN_NO_PII_MODELS = {
     "contactcenter.processingtime": "reference data",
     "contactcenter.visabulletinentry": "reference data",
     "contactcenter.queueconfig": "configuration",
+    "contactcenter.notreadyreason": "configuration",
     "contactcenter.agentstate": "staff presence",
     "contactcenter.agentstatechange": "staff presence",
     "casework.slatarget": "configuration",
