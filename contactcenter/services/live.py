@@ -944,7 +944,7 @@ def wrap_ups_expire(*, now: datetime | None = None, limit: int = 500) -> int:
         try:
             with transaction.atomic():
                 # Locked before deciding: an agent finishing or extending now is not overruled.
-                agent = AgentState.objects.select_for_update().select_related("user").get(user_id=user_id)
+                agent = AgentState.objects.select_for_update().get(user_id=user_id)
                 pending = selectors.wrap_up_pending_contact_id(user=user_id)
                 if agent.state != AgentStatus.WRAP_UP or pending is None:
                     continue
