@@ -293,3 +293,15 @@ class QueueSettingsForm(UswdsForm):
     def __init__(self, *args, queue_names: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["overflow_to"].choices = [(name, name) for name in queue_names]
+
+
+class NotReadyReasonForm(UswdsForm):
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=30,
+        help_text=_("Lower-case letters, digits and underscores, e.g. training. An existing code changes that reason."),
+    )
+    label_en = forms.CharField(label=_("Name in English"), max_length=80)
+    label_es = forms.CharField(label=_("Name in Spanish"), max_length=80)
+    order = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=1000, initial=100)
+    active = forms.BooleanField(label=_("Agents may choose it"), required=False, initial=True)

@@ -1,4 +1,5 @@
-"""Supervisors' own settings pages: queue hours, thresholds, after-call time and overflow."""
+"""Supervisors' own settings pages: queue hours, thresholds, after-call time and overflow, and the
+reasons agents give for not being ready."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from . import selectors, services
 from .audit import AuditContext
 from .errors import ApplicationError
-from .forms import QueueSettingsForm
+from .forms import NotReadyReasonForm, QueueSettingsForm
 from .roles import Role, roles_required
 from .services import QUEUE_EDITABLE
 from .views_console import _form_refusal
@@ -48,3 +49,23 @@ def queue_edit(request: HttpRequest, name: str) -> HttpResponse:
             messages.success(request, _("The settings of queue %(name)s are saved.") % {"name": name})
             return redirect("supervisor-queues")
     return render(request, "contactcenter/supervisor_queue_edit.html", {"config": config, "form": form}, status=400)
+
+
+@roles_required(Role.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def not_ready_reasons(request: HttpRequest) -> HttpResponse:
+    form = NotReadyReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.not_ready_reason_save(context=AuditContext.from_request(request), **form.cleaned_data)
+        except ApplicationError as error:
+            _form_refusal(form, error)
+        else:
+            messages.success(request, _("Reason %(code)s saved.") % {"code": form.cleaned_data["code"]})
+            return redirect("supervisor-reasons")
+    return render(
+        request,
+        "contactcenter/supervisor_reasons.html",
+        {"reasons": selectors.not_ready_reasons(active_only=False), "form": form},
+        status=400 if form.is_bound else 200,
+    )

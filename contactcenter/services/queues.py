@@ -1,4 +1,4 @@
-"""Queue settings, as supervisors edit them on their console (the admin keeps the rest)."""
+"""Settings supervisors keep on their console: queues and not-ready reasons (the admin keeps the rest)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..audit import AuditContext
 from ..errors import ApplicationError
-from ..models import AuditAction, QueueConfig
+from ..models import AuditAction, NotReadyReason, QueueConfig
 from .core import audit_record
 from .live import _refusal
 
@@ -72,4 +72,40 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
     return config
 
 
-__all__ = ["QUEUE_EDITABLE", "queue_config_update"]
+def not_ready_reason_save(
+    *, context: AuditContext, code: str, label_en: str, label_es: str, order: int = 0, active: bool = True
+) -> NotReadyReason:
+    """Add a reason agents may give for not being ready, or change one (a code is never renamed:
+    the history keeps it)."""
+    with transaction.atomic():
+        reason = NotReadyReason.objects.select_for_update().filter(code=code).first()
+        created = reason is None
+        reason = reason or NotReadyReason(code=code)
+        values = {"label_en": label_en.strip(), "label_es": label_es.strip(), "order": order, "active": active}
+        before = {field: getattr(reason, field) for field in values}
+        for field, value in values.items():
+            setattr(reason, field, value)
+        try:
+            reason.full_clean()
+        except ValidationError as error:
+            raise _refusal(error) from error
+        changed = {
+            field: (before[field], value) for field, value in values.items() if created or before[field] != value
+        }
+        if not changed:
+            return reason
+        reason.save()
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target_type="contactcenter.notreadyreason",
+            target_id=reason.pk,
+            summary=(
+                f"Not-ready reason {code} {'added' if created else 'changed'}: "
+                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+            )[:300],
+        )
+    return reason
+
+
+__all__ = ["QUEUE_EDITABLE", "not_ready_reason_save", "queue_config_update"]

@@ -109,3 +109,42 @@ def test_the_service_changes_only_the_settings_supervisors_own(make_staff):
     # Saving what is already there records nothing.
     services.queue_config_update(context=context, name="tier1-en", service_level_seconds=60)
     assert not AuditEvent.objects.filter(target_type="contactcenter.queueconfig").exists()
+
+
+def test_a_supervisor_adds_a_reason_and_retires_one_and_agents_see_the_change(make_staff):
+    from contactcenter.models import NotReadyReason
+
+    supervisor = _signed_in(make_staff(Role.SUPERVISOR))
+    page = supervisor.get("/supervisor/not-ready-reasons/").content.decode()
+    assert 'data-reason="device_problem"' in page and "Problema con el dispositivo" in page
+
+    added = supervisor.post(
+        "/supervisor/not-ready-reasons/",
+        {"code": "coaching", "label_en": "Coaching", "label_es": "Asesoría", "order": "70", "active": "on"},
+        follow=True,
+    )
+    assert "Reason coaching saved." in added.content.decode()
+    supervisor.post(
+        "/supervisor/not-ready-reasons/",
+        {"code": "meeting", "label_en": "Meeting", "label_es": "Reunión", "order": "40"},
+    )
+    assert NotReadyReason.objects.get(code="meeting").active is False
+    events = list(
+        AuditEvent.objects.filter(target_type="contactcenter.notreadyreason").order_by("id").values_list("summary")
+    )
+    assert events[0][0].startswith("Not-ready reason coaching added: label_en  → Coaching")
+    assert events[1][0] == "Not-ready reason meeting changed: active True → False"
+
+    csr = make_staff(Role.CSR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    console = _signed_in(csr).get("/console/").content.decode()
+    assert '<option value="coaching">Coaching</option>' in console
+    assert 'value="meeting"' not in console
+
+
+def test_a_reason_code_must_be_a_slug(make_staff):
+    supervisor = _signed_in(make_staff(Role.SUPERVISOR))
+    response = supervisor.post(
+        "/supervisor/not-ready-reasons/", {"code": "Two words", "label_en": "x", "label_es": "x", "order": "1"}
+    )
+    assert response.status_code == 400 and 'id="id_code_error"' in response.content.decode()
