@@ -103,7 +103,8 @@ def _context(
             ids=[sr.pk for sr in reviews + my_requests],
             also_shown={"interaction_ids": [interaction.pk for interaction in recent]},
         )
-    reasons = selectors.not_ready_reasons()
+    # Read only where the state form shows (no contact offered, on the line or to wrap up).
+    reasons = selectors.not_ready_reasons() if state.contact is None and state.wrap_up is None else []
     wrap_up_ends_at = (
         selectors.after_call_work_ends_at(agent=state.agent, contact=state.wrap_up) if state.wrap_up else None
     )
@@ -235,7 +236,8 @@ def state_set(request: HttpRequest) -> HttpResponse:
         reason_code = ""
     label = AgentStatus(state).label
     if reason_code:
-        reasons = selectors.not_ready_reasons()
+        # Read only where the state form shows (no contact offered, on the line or to wrap up).
+    reasons = selectors.not_ready_reasons() if state.contact is None and state.wrap_up is None else []
         label = f"{label}: {selectors.reason_label(reasons, reason_code, request.LANGUAGE_CODE)}"
     return _act(
         request,
