@@ -236,8 +236,7 @@ def state_set(request: HttpRequest) -> HttpResponse:
         reason_code = ""
     label = AgentStatus(state).label
     if reason_code:
-        # Read only where the state form shows (no contact offered, on the line or to wrap up).
-    reasons = selectors.not_ready_reasons() if state.contact is None and state.wrap_up is None else []
+        reasons = selectors.not_ready_reasons()
         label = f"{label}: {selectors.reason_label(reasons, reason_code, request.LANGUAGE_CODE)}"
     return _act(
         request,
