@@ -156,7 +156,7 @@ def test_in_line_a_caller_without_a_callback_number_is_not_offered_one(reference
 
 def test_in_line_a_us_caller_is_still_offered_the_callback(reference, caller, at_time):
     with at_time(WEEKDAY_10AM_EASTERN):
-        call = caller("+12135550142")
+        call = caller("+12025550142")
         call.start()
         call.press("1")
         call.press("0")
@@ -164,4 +164,4 @@ def test_in_line_a_us_caller_is_still_offered_the_callback(reference, caller, at
         assert "get a call back without losing your place, press 1" in wait.text
         assert call.post(wait.gather["action"], Digits="1").leave
     contact = WaitingContact.objects.get(call_sid=call.call_sid)
-    assert (contact.kind, contact.phone) == ("callback", "+12135550142")
+    assert (contact.kind, contact.phone) == ("callback", "+12025550142")
