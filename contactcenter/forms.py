@@ -293,6 +293,9 @@ class QueueSettingsForm(UswdsForm):
     def __init__(self, *args, queue_names: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["overflow_to"].choices = [(name, name) for name in queue_names]
+        # UswdsForm validated a bound form already, before the queues were choices.
+        self._errors = None
+        self._mark_fields()
 
 
 class NotReadyReasonForm(UswdsForm):

@@ -67,7 +67,7 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
                 f"Queue {config.name} settings: "
                 + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
             )[:300],
-            detail={field: {"old": str(old), "new": str(new)} for field, (old, new) in changed.items()},
+            detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
         )
     return config
 

@@ -68,7 +68,7 @@ def test_a_supervisor_sees_every_queue_and_edits_one(make_staff):
     assert "service_level_seconds 60 → 45" in event.summary
     assert "after_call_work_seconds 120 → 90" in event.summary
     assert "overflow_to ['tier1-en'] → ['tier1-en']" not in event.summary
-    assert event.detail["after_call_work_seconds"] == {"old": "120", "new": "90"}
+    assert event.detail["after_call_work_seconds"] == "120 → 90"
 
 
 def test_a_queue_that_closes_before_it_opens_is_refused_next_to_the_field(make_staff):
