@@ -297,7 +297,13 @@ class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 # --- routing ------------------------------------------------------------------------------------
-from .models import AgentState, AgentStateChange, QueueConfig, WaitingContact  # noqa: E402
+from .models import AgentState, AgentStateChange, NotReadyReason, QueueConfig, WaitingContact  # noqa: E402
+
+
+@admin.register(NotReadyReason)
+class NotReadyReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "label_en", "label_es", "active", "order"]
+    list_editable = ["active", "order"]
 
 
 @admin.register(QueueConfig)
@@ -319,7 +325,10 @@ class QueueConfigAdmin(admin.ModelAdmin):
     list_editable = ["active"]
     fieldsets = [
         (None, {"fields": ["name", "tier", "language", "active"]}),
-        ("Service level and offers", {"fields": ["service_level_seconds", "offer_timeout_seconds"]}),
+        (
+            "Service level, offers and after-call work",
+            {"fields": ["service_level_seconds", "offer_timeout_seconds", "after_call_work_seconds"]},
+        ),
         ("Overflow", {"fields": ["overflow_after_seconds", "overflow_to"]}),
         ("Hours", {"fields": ["opens_at", "closes_at", "hours_time_zone", "open_on_weekends"]}),
     ]

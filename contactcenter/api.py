@@ -206,17 +206,20 @@ class InteractionViewSet(viewsets.ReadOnlyModelViewSet):
 class AgentStateSerializer(serializers.Serializer):
     state = serializers.CharField()
     state_since = serializers.DateTimeField(allow_null=True)
+    reason_code = serializers.CharField()
     home_queue = serializers.CharField()
     contact_id = serializers.IntegerField(allow_null=True)
     contact_status = serializers.CharField(allow_null=True)
 
 
 class AgentStateInputSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=["available", "break", "offline"])
+    state = serializers.ChoiceField(choices=["available", "break", "not_ready", "offline"])
+    reason_code = serializers.SlugField(max_length=30, required=False, default="")
 
 
 class AgentStateView(APIView):
-    """The signed-in agent's own state: read it, or go available, on break or offline."""
+    """The signed-in agent's own state: read it, or go available, on break, not ready (with a
+    reason code) or offline."""
 
     allowed_roles = frozenset({Role.CSR, Role.ISO})
 
@@ -225,6 +228,7 @@ class AgentStateView(APIView):
         return {
             "state": state.agent.state if state.agent else "offline",
             "state_since": state.agent.state_since if state.agent else None,
+            "reason_code": state.agent.reason_code if state.agent else "",
             "home_queue": state.agent.home_queue if state.agent else "",
             "contact_id": state.contact.pk if state.contact else None,
             "contact_status": state.contact.status if state.contact else None,
@@ -242,6 +246,7 @@ class AgentStateView(APIView):
             context=AuditContext.from_request(request, channel=AuditChannel.API),
             user=request.user,
             state=data.validated_data["state"],
+            reason_code=data.validated_data["reason_code"],
         )
         return Response(AgentStateSerializer(self._payload(request)).data)
 

@@ -112,7 +112,9 @@ AGENT_CHOOSABLE = [
 
 
 class AgentStateForm(UswdsForm):
-    state = forms.ChoiceField(choices=AGENT_CHOOSABLE)
+    state = forms.ChoiceField(choices=[*AGENT_CHOOSABLE, (AgentStatus.NOT_READY, _("Not ready"))])
+    # Checked against the center's active reasons by the service.
+    reason_code = forms.SlugField(label=_("Reason"), max_length=30, required=False)
 
 
 class CallerVerificationForm(UswdsForm):
@@ -236,3 +238,73 @@ class HistoryReportForm(DateRangeForm):
         if cleaned.get("start") and cleaned.get("end") and (cleaned["end"] - cleaned["start"]).days > 366:
             raise forms.ValidationError(_("Ask for at most a year at a time."))
         return cleaned
+
+
+class QueueSettingsForm(UswdsForm):
+    """A queue's settings a supervisor changes; the service validates them as a whole."""
+
+    opens_at = forms.TimeField(
+        label=_("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), help_text=_("HH:MM")
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), help_text=_("HH:MM")
+    )
+    hours_time_zone = forms.CharField(
+        label=_("Time zone of the hours"),
+        max_length=40,
+        required=False,
+        help_text=_("Leave empty to use each caller's own time zone; else a zone such as America/New_York."),
+    )
+    open_on_weekends = forms.BooleanField(label=_("Open on weekends"), required=False)
+    service_level_seconds = forms.IntegerField(
+        label=_("Service-level threshold (seconds)"),
+        min_value=1,
+        max_value=3600,
+        help_text=_("A call answered within this many seconds counts as within the service level."),
+    )
+    offer_timeout_seconds = forms.IntegerField(
+        label=_("Offer timeout (seconds)"),
+        min_value=5,
+        max_value=300,
+        help_text=_("How long an agent has to accept a contact offered to them."),
+    )
+    after_call_work_seconds = forms.IntegerField(
+        label=_("After-call time (seconds)"),
+        min_value=0,
+        max_value=3600,
+        help_text=_(
+            "Wrap-up longer than this is closed by itself and the agent goes available; they may extend it once."
+        ),
+    )
+    overflow_after_seconds = forms.IntegerField(
+        label=_("Overflow after (seconds)"),
+        min_value=0,
+        max_value=3600,
+        required=False,
+        help_text=_("Leave empty for no overflow."),
+    )
+    overflow_to = forms.MultipleChoiceField(
+        label=_("Overflow to queues"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Bilingual agents of these queues may take this queue's contacts after the overflow wait."),
+    )
+
+    def __init__(self, *args, queue_names: list[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["overflow_to"].choices = [(name, name) for name in queue_names]
+        # UswdsForm validated a bound form already, before the queues were choices.
+        self._errors = None
+        self._mark_fields()
+
+
+class NotReadyReasonForm(UswdsForm):
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=30,
+        help_text=_("Lower-case letters, digits and underscores, e.g. training. An existing code changes that reason."),
+    )
+    label_en = forms.CharField(label=_("Name in English"), max_length=80)
+    label_es = forms.CharField(label=_("Name in Spanish"), max_length=80)
+    order = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=1000, initial=100)
+    active = forms.BooleanField(label=_("Agents may choose it"), required=False, initial=True)

@@ -48,6 +48,7 @@ from .models import (
     Form,
     IdentifierKind,
     Interaction,
+    NotReadyReason,
     OfficeClosure,
     OfficeKind,
     Outcome,
@@ -700,6 +701,54 @@ def console_state(*, user) -> ConsoleState:
         if pending is not None:
             wrap_up = _contacts_with_context().filter(pk=pending).first()
     return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
+
+
+def not_ready_reasons(*, active_only: bool = True) -> list[NotReadyReason]:
+    reasons = NotReadyReason.objects.order_by("order", "code")
+    return list(reasons.filter(active=True) if active_only else reasons)
+
+
+def reason_label(reasons: list[NotReadyReason], code: str, language: str) -> str:
+    """The label of a reason code in the reader's language (the code itself once the reason is gone)."""
+    for reason in reasons:
+        if reason.code == code:
+            return reason.label_for(language)
+    return code
+
+
+DEFAULT_AFTER_CALL_WORK_SECONDS = 120
+
+
+def after_call_work_ends_at(*, agent: AgentState, contact: WaitingContact) -> datetime:
+    """When an agent's wrap-up of `contact` ends by itself: its queue's after-call time from the end
+    of the conversation, twice that once the agent extended it."""
+    limit = (
+        QueueConfig.objects.filter(name=contact.queue_name).values_list("after_call_work_seconds", flat=True).first()
+    )
+    seconds = limit if limit is not None else DEFAULT_AFTER_CALL_WORK_SECONDS
+    return agent.state_since + timedelta(seconds=seconds * (2 if agent.wrap_up_extended else 1))
+
+
+def wrap_up_disposition_default(contact: WaitingContact) -> str:
+    """What a wrap-up proposes (and what one closed by the time limit records): what the
+    conversation itself shows happened."""
+    from .models import Disposition
+
+    if contact.disposition == Disposition.ESCALATED:
+        return Disposition.ESCALATED
+    if contact.kind == ContactKind.CALLBACK and contact.status != ContactStatus.COMPLETED:
+        return Disposition.NO_ANSWER
+    if contact.service_requests.exists():
+        return Disposition.SERVICE_REQUEST
+    return Disposition.INFORMATION
+
+
+def queue_configs_list() -> list[QueueConfig]:
+    return list(QueueConfig.objects.order_by("tier", "name"))
+
+
+def queue_config_get(*, name: str) -> QueueConfig | None:
+    return QueueConfig.objects.filter(name=name).first()
 
 
 def wrap_up_pending_contact_id(*, user) -> int | None:

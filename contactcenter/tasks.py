@@ -79,6 +79,12 @@ def routing_sweep() -> None:
         call_control_send.delay(control_id=control_id)
 
 
+@shared_task(name="contactcenter.wrap_ups_expire", acks_late=True, ignore_result=True)
+def wrap_ups_expire() -> int:
+    """Close wrap-ups that ran past their queue's after-call time (the beat, every few seconds)."""
+    return services.wrap_ups_expire()
+
+
 @shared_task(
     name="contactcenter.call_control_send",
     acks_late=True,

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_tokens, views, views_console
+from . import api, api_tokens, views, views_console, views_supervisor
 from .roles import public
 
 router = SimpleRouter()
@@ -51,6 +51,7 @@ urlpatterns = [
     path("console/contacts/<int:contact_id>/transfer/", views_console.contact_transfer, name="console-transfer"),
     path("console/contacts/<int:contact_id>/escalate/", views_console.contact_escalate, name="console-escalate"),
     path("console/contacts/<int:contact_id>/wrap-up/", views_console.contact_wrap_up, name="console-wrap-up"),
+    path("console/wrap-up/extend/", views_console.wrap_up_extend, name="console-wrap-up-extend"),
     path("console/service-requests/", views_console.service_request, name="console-service-request"),
     path(
         "console/service-requests/<int:request_id>/review/",
@@ -62,6 +63,9 @@ urlpatterns = [
     path("wallboard/", views.wallboard, name="wallboard"),
     path("wallboard/live/", views.wallboard_live, name="wallboard-live"),
     path("reports/queues/", views.queue_report, name="queue-report"),
+    path("supervisor/queues/", views_supervisor.queue_list, name="supervisor-queues"),
+    path("supervisor/queues/<str:name>/", views_supervisor.queue_edit, name="supervisor-queue-edit"),
+    path("supervisor/not-ready-reasons/", views_supervisor.not_ready_reasons, name="supervisor-reasons"),
     path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),
     path("casework/", include("casework.urls")),

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -118,10 +119,17 @@ class WallboardAgent:
     home_queue: str
     state: str
     state_since: datetime
+    reason_code: str = ""
+    reason_en: str = ""
+    reason_es: str = ""
 
     @property
     def state_label(self) -> str:
         return AgentStatus(self.state).label
+
+    @property
+    def reason_label(self) -> str:
+        return self.reason_es if get_language() == "es" else self.reason_en
 
 
 def _hours_by_bar(now: datetime) -> list[dict]:
@@ -153,21 +161,27 @@ def _wallboard_live_figures() -> dict:
             }
             for key, (start, end) in periods.items()
         },
-        "agents": section(
-            "agents",
-            lambda: [
-                WallboardAgent(
-                    username=agent.user.username,
-                    full_name=agent.user.get_full_name(),
-                    home_queue=agent.home_queue,
-                    state=agent.state,
-                    state_since=agent.state_since,
-                )
-                for agent in selectors.agents_signed_on()[:200]
-            ],
-        ),
+        "agents": section("agents", _wallboard_agents),
         "hours": section("hours", lambda: _hours_by_bar(now)),
     }
+
+
+def _wallboard_agents() -> list[WallboardAgent]:
+    agents = list(selectors.agents_signed_on()[:200])
+    reasons = selectors.not_ready_reasons(active_only=False) if any(agent.reason_code for agent in agents) else []
+    return [
+        WallboardAgent(
+            username=agent.user.username,
+            full_name=agent.user.get_full_name(),
+            home_queue=agent.home_queue,
+            state=agent.state,
+            state_since=agent.state_since,
+            reason_code=agent.reason_code,
+            reason_en=selectors.reason_label(reasons, agent.reason_code, "en") if agent.reason_code else "",
+            reason_es=selectors.reason_label(reasons, agent.reason_code, "es") if agent.reason_code else "",
+        )
+        for agent in agents
+    ]
 
 
 def _wallboard_context() -> dict:

@@ -34,9 +34,7 @@ from .models import (
     VERIFICATION_LOCKED_MESSAGE,
     AgentStatus,
     AuditAction,
-    ContactKind,
     ContactStatus,
-    Disposition,
     Language,
     StaffProfile,
     Tier,
@@ -56,6 +54,8 @@ def _work_signature(state: selectors.ConsoleState) -> str:
     shown = [
         agent.state if agent else "",
         agent.state_since.isoformat() if agent else "",
+        agent.reason_code if agent else "",
+        str(agent.wrap_up_extended) if agent else "",
         str(contact.pk) if contact else "",
         contact.status if contact else "",
     ]
@@ -104,8 +104,18 @@ def _context(
             ids=[sr.pk for sr in reviews + my_requests],
             also_shown={"interaction_ids": [interaction.pk for interaction in recent]},
         )
+    # Read only where the state form shows (no contact offered, on the line or to wrap up).
+    reasons = selectors.not_ready_reasons() if state.contact is None and state.wrap_up is None else []
+    wrap_up_ends_at = (
+        selectors.after_call_work_ends_at(agent=state.agent, contact=state.wrap_up) if state.wrap_up else None
+    )
     return {
         "state": state,
+        "not_ready_reasons": reasons,
+        "reason_label": selectors.reason_label(reasons, state.agent.reason_code, language)
+        if state.agent and state.agent.reason_code
+        else "",
+        "wrap_up_ends_at": wrap_up_ends_at,
         "agent_state": state.agent.state if state.agent else AgentStatus.OFFLINE,
         "contact": contact,
         "connected": connected,
@@ -122,7 +132,8 @@ def _context(
         "receipts": receipts,
         "local_time": local_time,
         "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
-        "polling": (state.agent.state if state.agent else None) in POLLING_STATES and state.wrap_up is None,
+        # In wrap-up too: the page follows a wrap-up closed by the after-call time limit.
+        "polling": (state.agent.state if state.agent else None) in POLLING_STATES or state.wrap_up is not None,
         "signature": _work_signature(state),
         "is_iso": is_iso,
         "reviews": reviews,
@@ -170,14 +181,7 @@ def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
 
 
 def _disposition_default(contact) -> str:
-    """What the wrap-up form proposes: what the conversation itself shows happened."""
-    if contact.disposition == Disposition.ESCALATED:
-        return Disposition.ESCALATED
-    if contact.kind == ContactKind.CALLBACK and contact.status != ContactStatus.COMPLETED:
-        return Disposition.NO_ANSWER
-    if contact.service_requests.exists():
-        return Disposition.SERVICE_REQUEST
-    return Disposition.INFORMATION
+    return selectors.wrap_up_disposition_default(contact)
 
 
 def _agent_tier(user) -> str | None:
@@ -238,13 +242,31 @@ def _act(request: HttpRequest, action, success: str) -> HttpResponse:
 def state_set(request: HttpRequest) -> HttpResponse:
     form = AgentStateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose available, on break or offline."))
+        messages.error(request, _("Choose available, not ready (with a reason), on break or offline."))
         return redirect("agent-console")
-    state = form.cleaned_data["state"]
+    state, reason_code = form.cleaned_data["state"], form.cleaned_data["reason_code"]
+    if state not in (AgentStatus.NOT_READY, AgentStatus.BREAK):
+        reason_code = ""
+    label = AgentStatus(state).label
+    if reason_code:
+        reasons = selectors.not_ready_reasons()
+        label = f"{label}: {selectors.reason_label(reasons, reason_code, request.LANGUAGE_CODE)}"
     return _act(
         request,
-        lambda context: services.agent_state_set(context=context, user=request.user, state=state),
-        _("Your status is now: %(state)s.") % {"state": AgentStatus(state).label},
+        lambda context: services.agent_state_set(
+            context=context, user=request.user, state=state, reason_code=reason_code
+        ),
+        _("Your status is now: %(state)s.") % {"state": label},
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def wrap_up_extend(request: HttpRequest) -> HttpResponse:
+    return _act(
+        request,
+        lambda context: services.wrap_up_extend(context=context, user=request.user),
+        _("Your after-call time is extended once."),
     )
 
 

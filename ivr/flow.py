@@ -21,6 +21,7 @@ from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
+from contactcenter.phones import callback_number_for, callback_number_from_keys
 
 from . import clock, parsing, reference, speech
 from .models import Call
@@ -875,6 +876,9 @@ def handle_after_hours(turn: Turn) -> Reply:
         return retry(turn, "after_hours")
     accepted(turn)
     if choice == "1":
+        if callback_number_for(turn.call.from_number) is None:
+            _path(turn.call, "callback:ask-number")
+            return ask_callback_number(turn)
         turn.before_side_effect()
         from .services import call_request_callback
 
@@ -883,6 +887,66 @@ def handle_after_hours(turn: Turn) -> Reply:
         reply.result = "callback booked"
         return reply
     return ask_main(turn)
+
+
+# A caller the center cannot call back at the number they call from (withheld, international) keys one.
+def ask_callback_number(turn: Turn) -> Reply:
+    return Reply(
+        say=[turn.t("ask_callback_number")], awaiting="callback_number", finish_on_key="#", timeout=10, speech=False
+    )
+
+
+def handle_callback_number(turn: Turn) -> Reply:
+    call = turn.call
+    number = callback_number_from_keys(turn.digits)
+    if number is None:
+        tries = call.state.get("tries", 0) + 1
+        call.state["tries"] = tries
+        if tries >= MAX_TRIES:
+            call.state["tries"] = 0
+            _path(call, "callback_number:gave-up")
+            reply = goodbye(turn, lead=[turn.t("too_many_tries"), turn.t("callback_number_gave_up")])
+            reply.result = "gave up: no number keyed"
+            return reply
+        lead = turn.t("no_input" if turn.empty else "callback_number_invalid")
+        reply = ask_callback_number(turn)
+        # The second miss explains what a U.S. number looks like.
+        reply.say = [lead, *([turn.t("callback_number_help")] if tries >= 2 else []), *reply.say]
+        reply.result = f"retry {tries}: callback number"
+        return reply
+    accepted(turn)
+    call.state["callback_number"] = number
+    return ask_confirm_callback_number(turn)
+
+
+def ask_confirm_callback_number(turn: Turn) -> Reply:
+    number = turn.call.state.get("callback_number", "")
+    return Reply(
+        say=[turn.t("confirm_callback_number", spelled=speech.spoken_phone(number))],
+        awaiting="confirm_callback_number",
+        num_digits=1,
+        hints="yes, no, sí, no",
+    )
+
+
+def handle_confirm_callback_number(turn: Turn) -> Reply:
+    call = turn.call
+    answer = _yes_no(turn)
+    if answer is None or not call.state.get("callback_number"):
+        return retry(turn, "confirm_callback_number")
+    accepted(turn)
+    if answer == "2":
+        call.state.pop("callback_number", None)
+        return ask_callback_number(turn)
+    turn.before_side_effect()
+    from .services import call_request_callback
+
+    number = call.state["callback_number"]
+    _path(call, "callback:keyed-number")
+    call_request_callback(call=call, phone=number)
+    reply = goodbye(turn, lead=[turn.t("callback_booked_at", spelled=speech.spoken_phone(number))])
+    reply.result = "callback booked"
+    return reply
 
 
 def ask_after_hours(turn: Turn) -> Reply:
@@ -919,6 +983,8 @@ NODES: dict[str, tuple[Callable[[Turn], Reply], Callable[[Turn], Reply]]] = {
     "pd_area": (ask_pd_area, handle_pd_area),
     "pd_menu": (lambda turn: Reply(say=[turn.t("pd_menu")], awaiting="pd_menu", num_digits=1), handle_pd_menu),
     "after_hours": (ask_after_hours, handle_after_hours),
+    "callback_number": (ask_callback_number, handle_callback_number),
+    "confirm_callback_number": (ask_confirm_callback_number, handle_confirm_callback_number),
 }
 
 

@@ -370,5 +370,49 @@ PROMPTS.update(
             "es": "Por favor, vuelva a llamar más tarde o visite uscis.gov/es.",
         },
         "am_pm_time": {"en": "{time}", "es": "{time}"},
+        # --- callbacks to a number the caller keys ---
+        "ask_callback_number": {
+            "en": (
+                "We cannot call back the number you are calling from. Please enter the 10-digit U.S. phone "
+                "number where we can call you, starting with the area code, then press pound."
+            ),
+            "es": (
+                "No podemos devolver la llamada al número desde el que llama. Por favor, marque el número de "
+                "teléfono de los Estados Unidos de 10 dígitos donde podemos llamarle, empezando por el código de "
+                "área, y luego oprima la tecla de numeral."
+            ),
+        },
+        "callback_number_invalid": {
+            "en": "That is not a 10-digit U.S. phone number.",
+            "es": "Ese no es un número de teléfono de los Estados Unidos de 10 dígitos.",
+        },
+        "callback_number_help": {
+            "en": (
+                "A U.S. phone number has 10 digits: the 3-digit area code, then the 7-digit number. For example, "
+                "for 2 0 2, 5 5 5, 0 1 0 0, press 2 0 2 5 5 5 0 1 0 0 and then pound."
+            ),
+            "es": (
+                "Un número de teléfono de los Estados Unidos tiene 10 dígitos: el código de área de 3 dígitos y "
+                "luego el número de 7 dígitos. Por ejemplo, para 2 0 2, 5 5 5, 0 1 0 0, oprima "
+                "2 0 2 5 5 5 0 1 0 0 y luego la tecla de numeral."
+            ),
+        },
+        "confirm_callback_number": {
+            "en": "We will call you back at {spelled}. If this is correct, press 1. To enter it again, press 2.",
+            "es": (
+                "Le devolveremos la llamada al {spelled}. Si es correcto, oprima 1. Para ingresarlo otra vez, oprima 2."
+            ),
+        },
+        "callback_booked_at": {
+            "en": "We will call you back at {spelled} during business hours.",
+            "es": "Le devolveremos la llamada al {spelled} en horario de atención.",
+        },
+        "callback_number_gave_up": {
+            "en": "We could not take a number to call you back. Please call again during business hours.",
+            "es": (
+                "No pudimos tomar un número para devolverle la llamada. Por favor, vuelva a llamar en horario "
+                "de atención."
+            ),
+        },
     }
 )

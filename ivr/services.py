@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contactcenter import hours, services
-from contactcenter.identifiers import mask_receipt_number
+from contactcenter.identifiers import mask_phone, mask_receipt_number
 from contactcenter.models import AuditAction, Channel, ContactKind, Outcome, WaitingContact
+from contactcenter.phones import callback_number_for
 from contactcenter.pii import mask_pii
 from contactcenter.prepared import PreparedStatement
 
@@ -37,6 +38,8 @@ def _mask_input(node: str, digits: str, speech: str) -> str:
     if node == "zip":
         value = digits or speech
         return (value[:3] + "**") if value else ""
+    if node == "callback_number":
+        return mask_phone(digits) if digits else ""
     return mask_pii(digits or speech)[:120]
 
 
@@ -341,7 +344,7 @@ def _record_interaction(call: Call, *, save: bool = True) -> None:
             call.save(update_fields=["interaction"])
 
 
-def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> WaitingContact:
+def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL, phone: str = "") -> WaitingContact:
     """Record the call's hand-off in the ledger, then queue it through the core's one enqueue service."""
     _durable_commit()  # the ledger and audit rows written here must survive a crash
     call.outcome = outcome
@@ -349,7 +352,7 @@ def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL) -> W
     _record_interaction(call)
     return services.contact_enqueue(
         context=flow.ivr_context(),
-        phone=call.from_number,
+        phone=phone or call.from_number,
         language=call.language or "en",
         caller_time_zone=call.caller_time_zone,
         tier=1,
@@ -370,8 +373,9 @@ def call_hand_to_queue(*, call: Call) -> WaitingContact:
     return _put_in_line(call=call, outcome=CallOutcome.TO_AGENT)
 
 
-def call_request_callback(*, call: Call) -> WaitingContact:
-    return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK)
+def call_request_callback(*, call: Call, phone: str = "") -> WaitingContact:
+    """A callback after hours, to the caller's own number or to the number they keyed and confirmed."""
+    return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK, phone=phone)
 
 
 TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -415,7 +419,8 @@ def call_keep_place_with_callback(*, call_sid: str) -> WaitingContact | None:
     """A caller waiting in the queue asks to be called back: they keep their original place."""
     with transaction.atomic():
         call = _call_for_update(call_sid)
-        if call is None:
+        # Never a callback to a number no one can dial (the wait message does not offer it then).
+        if call is None or callback_number_for(call.from_number) is None:
             return None
         return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK)
 

@@ -12,6 +12,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from contactcenter import hours, selectors
 from contactcenter import services as contact_services
+from contactcenter.phones import callback_number_for
 
 from . import clock, flow, services, tasks, twiml
 from . import selectors as ivr_selectors
@@ -225,8 +226,11 @@ def queue_wait(request: HttpRequest) -> HttpResponse:
         response.say(
             prompt("queue_position", language, position=position, wait=spoken_minutes(wait, language)), **voice
         )
-    gather = response.gather(action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=5, input="dtmf")
-    gather.say(prompt("queue_callback_offer", language), **voice)
+    # Only a caller the center can call back at the number they call from is offered to keep their place.
+    phone = contact.phone if contact else _param(request, "From", 20)
+    if callback_number_for(phone) is not None:
+        gather = response.gather(action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=5, input="dtmf")
+        gather.say(prompt("queue_callback_offer", language), **voice)
     response.play("https://api.twilio.com/cowbell.mp3")
     return _twiml(str(response))
 
@@ -235,8 +239,9 @@ def queue_wait(request: HttpRequest) -> HttpResponse:
 @spoken_failure
 def queue_key(request: HttpRequest) -> HttpResponse:
     response = VoiceResponse()
-    if _param(request, "Digits", 4)[:1] == "1":
-        services.call_keep_place_with_callback(call_sid=_param(request, "CallSid", 34))
+    if _param(request, "Digits", 4)[:1] == "1" and services.call_keep_place_with_callback(
+        call_sid=_param(request, "CallSid", 34)
+    ):
         response.leave()
     else:
         response.redirect(reverse("ivr:queue-wait"), method="POST")

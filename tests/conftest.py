@@ -112,6 +112,7 @@ def _reference_rows(request):
 
     for migration in ("0002_roles_and_topics", "0006_status_headlines", "0008_queue_configs"):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
+    import_module("contactcenter.migrations.0025_seed_not_ready_reasons").seed(apps, None)
     yield
     _wait_until_the_worker_is_quiet()
     from django.db import connection

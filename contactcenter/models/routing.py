@@ -153,7 +153,28 @@ class AgentStatus(models.TextChoices):
     ON_CALL = "on_call", _("On a call")
     WRAP_UP = "wrap_up", _("Wrap-up")
     BREAK = "break", _("On break")
-    NOT_READY = "not_ready", _("Not ready (missed or declined an offer)")
+    NOT_READY = "not_ready", _("Not ready")
+
+
+class NotReadyReason(models.Model):
+    """Why an agent is not taking contacts (break, meal, training, device problem, …): the center's
+    supervisors keep the list; the agent picks one when going not ready."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    label_en = models.CharField(max_length=80)
+    label_es = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("not-ready reason")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label_for(self, language: str) -> str:
+        return self.label_es if (language or "").startswith("es") else self.label_en
 
 
 class AgentState(models.Model):
@@ -172,6 +193,10 @@ class AgentState(models.Model):
     skills = models.CharField(
         max_length=600, blank=True, help_text=_('Skills (topic codes) as ",expedite,naturalization,".')
     )
+    # A NotReadyReason code while not ready (or on a break: "break" or "meal"); blank otherwise.
+    reason_code = models.CharField(max_length=30, blank=True, default="", db_default="")
+    # The agent took their one extension of the queue's after-call time for this wrap-up.
+    wrap_up_extended = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "home_queue", "last_available_at"], name="agentstate_idle_idx")]
@@ -186,6 +211,7 @@ class AgentStateChange(models.Model):
     to_state = models.CharField(max_length=10, choices=AgentStatus.choices)
     at = models.DateTimeField(default=timezone.now)
     reason = models.CharField(max_length=200, blank=True)
+    reason_code = models.CharField(max_length=30, blank=True, default="", db_default="")
     contact = models.ForeignKey(WaitingContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -202,6 +228,9 @@ class QueueConfig(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     service_level_seconds = models.PositiveIntegerField(default=60)
     offer_timeout_seconds = models.PositiveIntegerField(default=20)
+    after_call_work_seconds = models.PositiveIntegerField(
+        default=120, db_default=120, help_text=_("Wrap-up longer than this ends by itself (unless extended once).")
+    )
     overflow_after_seconds = models.PositiveIntegerField(null=True, blank=True)
     overflow_to = models.JSONField(
         default=list,

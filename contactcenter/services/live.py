@@ -3,6 +3,7 @@ address changes, escalation to Tier 2, hang-ups, and wrap-up."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,8 +22,10 @@ from ..models import (
     PRIORITY_REQUEST_TYPES,
     TIER2_REVIEW_TYPES,
     VERIFICATION_LOCKED_MESSAGE,
+    AgentState,
     AgentStatus,
     AuditAction,
+    AuditChannel,
     BenefitCase,
     CallControl,
     CallControlAction,
@@ -48,6 +51,7 @@ from .core import _route_soon, audit_record, interaction_record, queue_name_for
 from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _contact_offered_to, contact_complete
 
+logger = logging.getLogger(__name__)
 DISPOSITION_OUTCOMES = {
     Disposition.INFORMATION: Outcome.RESOLVED,
     Disposition.RESOLVED: Outcome.RESOLVED,
@@ -902,7 +906,68 @@ def contact_wrap_up(
     return contact
 
 
+AFTER_CALL_LIMIT_NOTE = "Closed by the after-call time limit."
+
+
+def wrap_up_extend(*, context: AuditContext, user, now: datetime | None = None) -> AgentState:
+    """The agent takes their one extension of the queue's after-call time for this wrap-up."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = _agent_state_for_update(user)
+        pending = selectors.wrap_up_pending_contact_id(user=user) if agent.state == AgentStatus.WRAP_UP else None
+        if pending is None:
+            raise ApplicationError(_("There is no wrap-up of yours to extend."))
+        if agent.wrap_up_extended:
+            raise ApplicationError(_("You have already extended this wrap-up once: finish it now."))
+        contact = WaitingContact.objects.get(pk=pending)
+        if selectors.after_call_work_ends_at(agent=agent, contact=contact) <= now:
+            raise ApplicationError(_("The after-call time is already over."))
+        agent.wrap_up_extended = True
+        agent.save(update_fields=["wrap_up_extended"])
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.agentstate",
+            target_id=agent.pk,
+            summary=f"Wrap-up of contact {contact.pk} extended once",
+        )
+    return agent
+
+
+def wrap_ups_expire(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Wrap-ups past their queue's after-call time (and the one extension, if taken) are closed with
+    the disposition the conversation shows and a note saying why; the agent goes available."""
+    now = now or timezone.now()
+    context = AuditContext.system(channel=AuditChannel.TASK)
+    closed = 0
+    for user_id in AgentState.objects.filter(state=AgentStatus.WRAP_UP).values_list("user_id", flat=True)[:limit]:
+        try:
+            with transaction.atomic():
+                # Locked before deciding: an agent finishing or extending now is not overruled.
+                agent = AgentState.objects.select_for_update().get(user_id=user_id)
+                pending = selectors.wrap_up_pending_contact_id(user=user_id)
+                if agent.state != AgentStatus.WRAP_UP or pending is None:
+                    continue
+                contact = WaitingContact.objects.get(pk=pending)
+                if selectors.after_call_work_ends_at(agent=agent, contact=contact) > now:
+                    continue
+                contact_wrap_up(
+                    context=context,
+                    user=agent.user,
+                    contact_id=contact.pk,
+                    disposition=selectors.wrap_up_disposition_default(contact),
+                    notes=contact.wrap_up_notes or AFTER_CALL_LIMIT_NOTE,
+                    next_state=AgentStatus.AVAILABLE,
+                    now=now,
+                )
+                closed += 1
+        except ApplicationError as error:
+            logger.warning("after-call work of agent %s not closed: %s", user_id, error.message)
+    return closed
+
+
 __all__ = [
+    "AFTER_CALL_LIMIT_NOTE",
     "AFTER_WRAP_UP",
     "CALL_CONTROL_MAX_ATTEMPTS",
     "DISPOSITION_OUTCOMES",
@@ -919,4 +984,6 @@ __all__ = [
     "conversation_record",
     "service_request_create",
     "service_request_review",
+    "wrap_up_extend",
+    "wrap_ups_expire",
 ]

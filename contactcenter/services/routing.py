@@ -44,16 +44,23 @@ routing_logger = logging.getLogger("contactcenter.routing")
 # only through the router, accepting, declining or missing an offer, and completing a contact.
 # Wrap-up with a contact still to wrap up is left only through contact_wrap_up (its form offers the
 # next state); the plain change out of it is for an agent whose wrap-up has no contact left.
+# Not ready is also chosen, with a reason (a NotReadyReason code).
 AGENT_SETTABLE: dict[str, frozenset[str]] = {
     AgentStatus.OFFLINE: frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK}),
-    AgentStatus.AVAILABLE: frozenset({AgentStatus.OFFLINE, AgentStatus.BREAK}),
-    AgentStatus.BREAK: frozenset({AgentStatus.AVAILABLE, AgentStatus.OFFLINE}),
-    AgentStatus.NOT_READY: frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE}),
-    AgentStatus.WRAP_UP: frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE}),
+    AgentStatus.AVAILABLE: frozenset({AgentStatus.OFFLINE, AgentStatus.BREAK, AgentStatus.NOT_READY}),
+    AgentStatus.BREAK: frozenset({AgentStatus.AVAILABLE, AgentStatus.OFFLINE, AgentStatus.NOT_READY}),
+    AgentStatus.NOT_READY: frozenset(
+        {AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE, AgentStatus.NOT_READY}
+    ),
+    AgentStatus.WRAP_UP: frozenset(
+        {AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE, AgentStatus.NOT_READY}
+    ),
     AgentStatus.OFFERED: frozenset(),
     AgentStatus.ON_CALL: frozenset(),
 }
 ROUTE_DRAIN_LIMIT = 500
+# The reasons a break may carry; any other reason code belongs to not ready.
+BREAK_REASON_CODES = frozenset({"break", "meal"})
 ENDED_STATUSES = frozenset({ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.ABANDONED})
 
 
@@ -91,11 +98,14 @@ def _agent_move(
     reason: str,
     now: datetime,
     contact: WaitingContact | None = None,
+    reason_code: str = "",
 ) -> AgentState:
     from_state = agent.state
     agent.state = to_state
     agent.state_since = now
-    fields = ["state", "state_since"]
+    agent.reason_code = reason_code
+    agent.wrap_up_extended = False
+    fields = ["state", "state_since", "reason_code", "wrap_up_extended"]
     if to_state == AgentStatus.AVAILABLE:
         profile = StaffProfile.objects.filter(user_id=agent.user_id).first()
         if profile is None or profile.tier == Tier.NONE or not profile.languages:
@@ -108,29 +118,64 @@ def _agent_move(
         fields += ["tier", "languages", "skills", "home_queue", "last_available_at"]
     agent.save(update_fields=fields)
     AgentStateChange.objects.create(
-        agent_id=agent.user_id, from_state=from_state, to_state=to_state, at=now, reason=reason[:200], contact=contact
+        agent_id=agent.user_id,
+        from_state=from_state,
+        to_state=to_state,
+        at=now,
+        reason=reason[:200],
+        reason_code=reason_code,
+        contact=contact,
     )
     audit_record(
         context=context,
         action=AuditAction.UPDATE,
         target_type="contactcenter.agentstate",
         target_id=agent.pk,
-        summary=f"Agent {from_state} → {to_state}" + (f": {reason}" if reason else ""),
+        summary=f"Agent {from_state} → {to_state}"
+        + (f" [{reason_code}]" if reason_code else "")
+        + (f": {reason}" if reason else ""),
     )
     return agent
 
 
+def _reason_code_check(*, state: str, reason_code: str) -> str:
+    """Not ready needs one of the center's active reasons; a break may say "break" or "meal"; any
+    other state carries none."""
+    from ..models import NotReadyReason
+
+    if state == AgentStatus.NOT_READY:
+        if not reason_code or not NotReadyReason.objects.filter(code=reason_code, active=True).exists():
+            raise ApplicationError(
+                _("Choose why you are not ready."), extra={"field": "reason_code", "reason_code": reason_code}
+            )
+        return reason_code
+    if state == AgentStatus.BREAK and reason_code:
+        if reason_code not in BREAK_REASON_CODES:
+            raise ApplicationError(
+                _("A break is a break or a meal; choose “Not ready” for any other reason."),
+                extra={"field": "reason_code", "reason_code": reason_code},
+            )
+        return reason_code
+    return ""
+
+
 def agent_state_set(
-    *, context: AuditContext, user, state: str, reason: str = "", now: datetime | None = None
+    *,
+    context: AuditContext,
+    user,
+    state: str,
+    reason: str = "",
+    reason_code: str = "",
+    now: datetime | None = None,
 ) -> AgentState:
-    """An agent (or their supervisor) changes the agent's state. Setting the current state again
-    changes nothing."""
+    """An agent (or their supervisor) changes the agent's state, with a reason code for not ready.
+    Setting the current state (and reason) again changes nothing."""
     now = now or timezone.now()
     if state not in AgentStatus.values:
         raise ApplicationError(_("Unknown agent state %(state)r.") % {"state": state})
     with transaction.atomic():
         agent = _agent_state_for_update(user)
-        if agent.state == state:
+        if agent.state == state and agent.reason_code == _reason_code_check(state=state, reason_code=reason_code):
             return agent
         if state not in AGENT_SETTABLE[agent.state]:
             raise ApplicationError(
@@ -146,7 +191,8 @@ def agent_state_set(
                 _("Finish the wrap-up first: choose the disposition and your next status in the wrap-up form."),
                 extra={"from": agent.state, "to": state, "contact_id": pending},
             )
-        _agent_move(context=context, agent=agent, to_state=state, reason=reason, now=now)
+        reason_code = _reason_code_check(state=state, reason_code=reason_code)
+        _agent_move(context=context, agent=agent, to_state=state, reason=reason, now=now, reason_code=reason_code)
         if state == AgentStatus.AVAILABLE:
             _route_soon(queue_name=agent.home_queue)
     return agent

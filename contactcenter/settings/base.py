@@ -273,6 +273,7 @@ CELERY_BEAT_SCHEDULE = {
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
+    "wrap-ups-expire": {"task": "contactcenter.wrap_ups_expire", "schedule": 15.0},
     "queue-rollups-refresh": {"task": "contactcenter.queue_rollups_refresh", "schedule": 60.0},
     "queue-rollups-reconcile": {"task": "contactcenter.queue_rollups_reconcile", "schedule": 3600.0},
     # Every write marks its intervals stale; reads count those from the ledger until this runs.

@@ -28,6 +28,8 @@ STEPS = {
     "zip:surgeon": _("ZIP code for a civil surgeon"),
     "representative": _("Representative"),
     "outreach-referral": _("Referred by outreach staff (callback)"),
+    "callback:ask-number": _("Callback: no number to call back, asked for one"),
+    "callback:keyed-number": _("Callback: to a number the caller keyed and confirmed"),
 }
 # Steps that carry a value of their own (a status code, a form number).
 PREFIXES = {

@@ -35,6 +35,7 @@ def _call(language):
         language=language,
         state={
             "pending_receipt": "EAC2190000001",
+            "callback_number": "+12025550100",
             "zip_purpose": "surgeon",
             "pd_group": "1",
             "ptime_categories": [
