@@ -223,6 +223,7 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
         reason="the agent's line dropped mid-call",
         now=at,
         contact=contact,
+        reason_code="device_problem",
     )
     _call_control_queue(contact=contact, action=CallControlAction.REQUEUE, target=contact.queue_name)
     _audit_contact(

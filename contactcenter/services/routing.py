@@ -222,7 +222,13 @@ def agent_device_problem(*, context: AuditContext, user, detail: str = "", now: 
             )
         reason = DEVICE_PROBLEM_REASON + (f": {detail}" if detail else "")
         _agent_move(
-            context=context, agent=agent, to_state=AgentStatus.NOT_READY, reason=reason, now=now, contact=contact
+            context=context,
+            agent=agent,
+            to_state=AgentStatus.NOT_READY,
+            reason=reason,
+            now=now,
+            contact=contact,
+            reason_code="device_problem",
         )
         if contact is not None:
             _back_in_line(contact)

@@ -107,6 +107,7 @@ def test_the_call_is_dialled_to_the_identity_the_token_carries(make_staff, twili
     services.route_next(queue_name="tier1-en")
     services.contact_answer(context=AuditContext.system(), user=agent, contact_id=contact.pk)
     control = CallControl.objects.get(contact=contact)
+    contact.refresh_from_db()
     assert control.target == identity
     assert f">{telephony.conference_name(contact)}</Conference>" in control_twiml(control)
 
@@ -166,14 +167,17 @@ def test_a_device_problem_makes_an_available_agent_not_ready_with_the_reason(mak
     response = client.post("/console/device-problem/", {"detail": "device error 31005"})
 
     assert response.json() == {"state": "not_ready", "reason": "device problem"}
-    assert AgentState.objects.get(user=agent).state == "not_ready"
+    state = AgentState.objects.get(user=agent)
+    assert (state.state, state.reason_code) == ("not_ready", "device_problem")  # the center's reason code
     change = AgentStateChange.objects.filter(agent=agent).latest("at")
-    assert (change.from_state, change.to_state, change.reason) == (
+    assert (change.from_state, change.to_state, change.reason, change.reason_code) == (
         "available",
         "not_ready",
         "device problem: device error 31005",
+        "device_problem",
     )
-    assert AuditEvent.objects.filter(summary="Agent available → not_ready: device problem: device error 31005").exists()
+    summary = "Agent available → not_ready [device_problem]: device problem: device error 31005"
+    assert AuditEvent.objects.filter(summary=summary).exists()
 
 
 def test_a_device_problem_during_an_offer_puts_the_caller_back_in_line(make_staff, settings):
