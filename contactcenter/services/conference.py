@@ -26,7 +26,7 @@ from ..models import (
     WaitingContact,
 )
 from .core import _route_soon, audit_record
-from .live import _call_control_queue, agent_identity, contact_abandon, conversation_record
+from .live import _call_control_queue, agent_identity, contact_abandon, contact_pass_on
 from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _back_in_line, _contact_offered_to, contact_complete
 
@@ -140,29 +140,19 @@ def contact_transfer(
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the new place in line
         contact.on_hold_since, contact.muted = None, False
         contact.save(update_fields=["call_sid", "on_hold_since", "muted", "updated_at"])
-        contact_complete(context=context, user=user, contact_id=contact.pk, now=now)
-        contact.refresh_from_db()
-        conversation = conversation_record(
-            context=context, contact=contact, agent=user, summary=f"Transferred to {target.name}"
-        )
-        onward = WaitingContact(
-            kind=ContactKind.CALL,
+        _conversation, onward = contact_pass_on(
+            context=context,
+            contact=contact,
+            user=user,
+            now=now,
+            call_sid=call_sid,
+            queue_name=target.name,
             tier=target.tier,
             language=target.language,
-            queue_name=target.name,
             priority=contact.priority,
-            enqueued_at=now,
-            call_sid=call_sid,
-            phone=contact.phone,
-            caller_time_zone=contact.caller_time_zone,
-            receipt_numbers=contact.receipt_numbers,
-            ivr_path=contact.ivr_path,
+            summary=f"Transferred to {target.name}",
             skill=contact.skill,
-            interaction=conversation,
         )
-        onward.full_clean()
-        onward.save()
-        queue_rollups_mark(contacts=[onward])
         _call_control_queue(contact=onward, action=CallControlAction.QUEUE_TRANSFER, target=onward.queue_name)
         _audit_contact(
             context=context,

@@ -119,6 +119,48 @@ def conversation_record(
     )
 
 
+def contact_pass_on(
+    *,
+    context: AuditContext,
+    contact: WaitingContact,
+    user,
+    now: datetime,
+    call_sid: str | None,
+    queue_name: str,
+    tier: int,
+    language: str,
+    priority: int,
+    summary: str,
+    outcome: str = Outcome.IN_PROGRESS,
+    skill: str = "",
+) -> tuple[Interaction, WaitingContact]:
+    """The agent's part of a call ends and the caller waits in `queue_name` with their context (number,
+    time zone, receipt numbers, IVR path): the escalation to Tier 2 and a cold transfer. Inside the
+    caller's transaction; returns the agent's conversation in the ledger and the new place in line."""
+    contact_complete(context=context, user=user, contact_id=contact.pk, now=now)
+    contact.refresh_from_db()
+    conversation = conversation_record(context=context, contact=contact, agent=user, outcome=outcome, summary=summary)
+    onward = WaitingContact(
+        kind=ContactKind.CALL,
+        tier=tier,
+        language=language,
+        queue_name=queue_name,
+        priority=priority,
+        enqueued_at=now,
+        call_sid=call_sid,
+        phone=contact.phone,
+        caller_time_zone=contact.caller_time_zone,
+        receipt_numbers=contact.receipt_numbers,
+        ivr_path=contact.ivr_path,
+        skill=skill,
+        interaction=conversation,
+    )
+    onward.full_clean()
+    onward.save()
+    queue_rollups_mark(contacts=[onward])
+    return conversation, onward
+
+
 def agent_identity(user) -> str:
     """The agent's softphone identity on the phone network."""
     return f"agent-{user.pk}"
@@ -712,29 +754,20 @@ def contact_escalate(
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the Tier 2 leg
         contact.disposition = Disposition.ESCALATED
         contact.save(update_fields=["call_sid", "disposition", "updated_at"])
-        contact_complete(context=context, user=user, contact_id=contact.pk, now=now)
-        contact.refresh_from_db()
-        tier1 = conversation_record(
-            context=context, contact=contact, agent=user, outcome=Outcome.ESCALATED, summary=summary
-        )
-        onward = WaitingContact(
-            kind=ContactKind.CALL,
+        _tier1, onward = contact_pass_on(
+            context=context,
+            contact=contact,
+            user=user,
+            now=now,
+            call_sid=call_sid,
+            queue_name=tier2_queue,
             tier=2,
             language=language,
-            queue_name=tier2_queue,
             # A caller who asked for a supervisor is answered ahead of the rest of Tier 2.
             priority=contact.priority + (1 if reason == EscalationReason.SUPERVISOR else 0),
-            enqueued_at=now,
-            call_sid=call_sid,
-            phone=contact.phone,
-            caller_time_zone=contact.caller_time_zone,
-            receipt_numbers=contact.receipt_numbers,
-            ivr_path=contact.ivr_path,
-            interaction=tier1,
+            outcome=Outcome.ESCALATED,
+            summary=summary,
         )
-        onward.full_clean()
-        onward.save()
-        queue_rollups_mark(contacts=[onward])
         escalation = Escalation(
             from_contact=contact,
             to_contact=onward,
@@ -978,6 +1011,7 @@ __all__ = [
     "contact_abandon",
     "contact_answer",
     "contact_escalate",
+    "contact_pass_on",
     "contact_receipt_add",
     "contact_withdraw",
     "contact_wrap_up",
