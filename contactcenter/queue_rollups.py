@@ -14,7 +14,11 @@ count plus the threshold it used is exact, and a changed threshold costs only a 
 queue's intervals (the refresh finds them; reads count them from the contacts until then).
 
 Days are local days of settings.TIME_ZONE: a 15-minute UTC interval never straddles a local
-midnight in a zone whose offset is a whole number of quarter hours (every US zone).
+midnight in a zone whose offset is a whole number of quarter hours (every US zone). Whole days
+inside a period come from `QueueRollupDay` (the day's intervals summed in the recompute's
+transaction) unless the day holds a stale interval, or its rows were counted with another
+threshold than the queue's now (then that queue's day is read by interval); the report by hour
+reads intervals only.
 """
 
 # Every SQL string here is built from table names and enum values in this module; input is only
@@ -25,17 +29,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from .models import ContactStatus
-from .rollups import INTERVAL, _interval_ceil, _quoted, interval_of
+from .rollups import (
+    INTERVAL,
+    _interval_ceil,
+    _quoted,
+    day_end_sql,
+    day_start_sql,
+    interval_of,
+    local_day,
+    midnight,
+    whole_days,
+)
 
 __all__ = ["INTERVAL", "interval_of"]  # the services and tests read the interval through this module too
 
 CONTACTS = "contactcenter_waitingcontact"
 CONFIGS = "contactcenter_queueconfig"
 ROLLUP = "contactcenter_queuerollup"
+BY_DAY = "contactcenter_queuerollupday"
 DIRTY = "contactcenter_queuerollupdirty"
 DEFAULT_SERVICE_LEVEL = 60  # a queue with no configuration (QueueConfig's default)
 # The threshold a contact `w` of queue config `q` (LEFT JOINed) is measured against.
@@ -80,24 +96,44 @@ RECOMPUTE_INSERT = (
     "ON w.enqueued_at >= d.lo AND w.enqueued_at < d.lo + interval '15 minutes' "
     f"LEFT JOIN {CONFIGS} q ON q.name = w.queue_name GROUP BY d.lo, w.queue_name, w.language"
 )
-# (interval, queue) rows counted with a threshold the queue no longer has.
+BY_DAY_DELETE = f"DELETE FROM {BY_DAY} WHERE day = ANY(%s::date[])"
+BY_DAY_INSERT = (
+    f"INSERT INTO {BY_DAY} (day, queue_name, language, service_level_seconds, {', '.join(COLUMNS)}) "
+    "SELECT d.day, r.queue_name, r.language, "
+    "CASE WHEN MIN(r.service_level_seconds) = MAX(r.service_level_seconds) THEN MIN(r.service_level_seconds) END, "
+    f"{', '.join(f'SUM(r.{name})' for name in COLUMNS)} "
+    f"FROM unnest(%s::date[]) AS d(day) JOIN {ROLLUP} r ON r.interval_start >= {day_start_sql('d.day')} "
+    f"AND r.interval_start < {day_end_sql('d.day')} GROUP BY d.day, r.queue_name, r.language"
+)
+# Intervals holding a (queue) row counted with a threshold the queue no longer has. Only the days
+# whose sums say so are searched by interval: a day row's threshold is NULL when its intervals'
+# differ, so a stale interval always shows in its day.
 STALE_THRESHOLDS = (
-    f"SELECT DISTINCT r.interval_start FROM {ROLLUP} r LEFT JOIN {CONFIGS} q ON q.name = r.queue_name "
-    f"WHERE r.service_level_seconds <> {THRESHOLD}"
+    f"SELECT DISTINCT r.interval_start FROM {BY_DAY} d LEFT JOIN {CONFIGS} q ON q.name = d.queue_name "
+    f"JOIN {ROLLUP} r ON r.queue_name = d.queue_name AND r.interval_start >= {day_start_sql('d.day')} "
+    f"AND r.interval_start < {day_end_sql('d.day')} "
+    f"WHERE d.service_level_seconds IS DISTINCT FROM {THRESHOLD} AND r.service_level_seconds <> {THRESHOLD}"
 )
 
 
 def recompute(intervals: Sequence[datetime]) -> int:
-    """Replace the rollup rows of `intervals` by counts of the contacts (call inside a transaction)."""
+    """Replace the rollup rows of `intervals` by counts of the contacts, and their days' sums (call
+    inside a transaction); returns the interval rows written."""
+    days = sorted({local_day(start) for start in intervals})
+    tz = settings.TIME_ZONE
     with connection.cursor() as cursor:
         cursor.execute(RECOMPUTE_DELETE, [list(intervals)])
         cursor.execute(RECOMPUTE_INSERT, [list(intervals)])
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute(BY_DAY_DELETE, [days])
+        cursor.execute(BY_DAY_INSERT, [days, tz, tz])
+    return written
 
 
 def stale_threshold_intervals() -> list[datetime]:
+    tz = settings.TIME_ZONE
     with connection.cursor() as cursor:
-        cursor.execute(STALE_THRESHOLDS)
+        cursor.execute(STALE_THRESHOLDS, [tz, tz])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -113,27 +149,52 @@ def _filters(alias: str, queue_name: str | None, language: str | None) -> tuple[
     return sql, params
 
 
-def _parts(*, start: datetime, end: datetime, queue_name: str | None, language: str | None) -> tuple[str, list]:
-    """SQL of rows (at, queue_name, language, *COLUMNS) whose sums are the period's counters."""
+def _parts(
+    *, start: datetime, end: datetime, queue_name: str | None, language: str | None, days: bool = True
+) -> tuple[str, list]:
+    """SQL of rows (at, queue_name, language, *COLUMNS) whose sums are the period's counters (at a
+    day row: its local midnight; `days=False` reads whole intervals only, for figures by hour)."""
     lo, hi = _interval_ceil(start), interval_of(end)
     if lo >= hi:  # no whole interval inside: all of it is counted from the contacts
         lo = hi = start
+    first_day, last_day = whole_days(lo, hi) if days else (lo.date(), lo.date())
+    day_lo, day_hi = (midnight(first_day), midnight(last_day)) if first_day < last_day else (lo, lo)
+    tz = settings.TIME_ZONE
+    where_d, params_d = _filters("d", queue_name, language)
     where_r, params_r = _filters("r", queue_name, language)
     where_w, params_w = _filters("w", queue_name, language)
-    clean = f"r.service_level_seconds = {THRESHOLD}"
+    day_clean = f"d.service_level_seconds = {THRESHOLD}"
     sums = ", ".join(f"r.{name}" for name in COLUMNS)
+    day_sums = ", ".join(f"d.{name}" for name in COLUMNS)
     rows = ", ".join(f"{rule} AS {name}" for name, rule in COUNTERS.items())
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
+        "dirty_days AS (SELECT DISTINCT (interval_start AT TIME ZONE %s)::date AS day FROM dirty "
+        "WHERE interval_start >= %s AND interval_start < %s), "
+        # Whole days of one queue whose sums were counted with another threshold than the queue's now.
+        f"stale_days AS (SELECT DISTINCT d.day, d.queue_name FROM {BY_DAY} d "
+        f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day >= %s AND d.day < %s "
+        f"AND d.service_level_seconds IS DISTINCT FROM {THRESHOLD} AND d.day NOT IN (SELECT day FROM dirty_days)), "
+        # What is read by interval: the partial days (every queue), days holding a stale interval
+        # (every queue), days of one queue with another threshold.
+        "by_interval AS (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi, NULL::varchar AS queue "
+        "UNION ALL SELECT %s, %s, NULL "
+        f"UNION ALL SELECT {day_start_sql('day')}, {day_end_sql('day')}, NULL FROM dirty_days "
+        f"UNION ALL SELECT {day_start_sql('day')}, {day_end_sql('day')}, queue_name FROM stale_days), "
+        f"interval_rows AS (SELECT r.*, q.service_level_seconds AS configured FROM by_interval CROSS JOIN LATERAL "
+        f"(SELECT * FROM {ROLLUP} r WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
+        "AND (by_interval.queue IS NULL OR r.queue_name = by_interval.queue) "
+        f"AND r.interval_start NOT IN (SELECT interval_start FROM dirty){where_r} OFFSET 0) r "
+        f"LEFT JOIN {CONFIGS} q ON q.name = r.queue_name), "
         # Rows recomputed with another threshold than the queue's now, in intervals not dirty.
-        f"stale AS (SELECT DISTINCT r.interval_start, r.queue_name FROM {ROLLUP} r "
-        f"LEFT JOIN {CONFIGS} q ON q.name = r.queue_name WHERE r.interval_start >= %s AND r.interval_start < %s "
-        f"AND NOT ({clean}) AND r.interval_start NOT IN (SELECT interval_start FROM dirty)), "
-        f"parts AS (SELECT r.interval_start AS at, r.queue_name, r.language, {sums} FROM {ROLLUP} r "
-        f"LEFT JOIN {CONFIGS} q ON q.name = r.queue_name "
-        f"WHERE r.interval_start >= %s AND r.interval_start < %s AND {clean} "
-        f"AND r.interval_start NOT IN (SELECT interval_start FROM dirty){where_r} "
+        "stale AS (SELECT DISTINCT r.interval_start, r.queue_name FROM interval_rows r "
+        f"WHERE r.service_level_seconds <> COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL})), "
+        f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.queue_name, d.language, {day_sums} FROM {BY_DAY} d "
+        f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day >= %s AND d.day < %s AND {day_clean} "
+        f"AND d.day NOT IN (SELECT day FROM dirty_days){where_d} "
+        f"UNION ALL SELECT r.interval_start, r.queue_name, r.language, {sums} FROM interval_rows r "
+        f"WHERE r.service_level_seconds = COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL}) "
         f"UNION ALL SELECT w.enqueued_at, w.queue_name, w.language, {rows} {_FROM_CONTACTS} "
         # Disjoint ranges: the two edges, the dirty intervals (every queue), the stale rows (one queue).
         "JOIN (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi, NULL::varchar AS queue UNION ALL "
@@ -143,7 +204,16 @@ def _parts(*, start: datetime, end: datetime, queue_name: str | None, language: 
         "ON w.enqueued_at >= ranges.lo AND w.enqueued_at < ranges.hi "
         f"AND (ranges.queue IS NULL OR ranges.queue = w.queue_name) WHERE TRUE{where_w})"
     )
-    return sql, [lo, hi, lo, hi, lo, hi, *params_r, start, lo, hi, end, *params_w]
+    params = [
+        *(lo, hi),  # dirty
+        *(tz, day_lo, day_hi),  # dirty_days
+        *(first_day, last_day),  # stale_days
+        *(lo, day_lo, day_hi, hi, tz, tz, tz, tz),  # by_interval
+        *params_r,  # interval_rows
+        *(tz, first_day, last_day, *params_d),  # the day sums
+        *(start, lo, hi, end, *params_w),
+    ]
+    return sql, params
 
 
 def _contacts_only(*, start: datetime, end: datetime, queue_name: str | None, language: str | None) -> tuple[str, list]:
@@ -173,7 +243,7 @@ def by_day(*, start: datetime, end: datetime, queue_name: str | None = None, lan
     if uses_rollups():
         parts, params = _parts(start=start, end=end, queue_name=queue_name, language=language)
         day = "(parts.at AT TIME ZONE %s)::date"
-        params = [*params, str(timezone.get_current_timezone())]
+        params = [*params, settings.TIME_ZONE]
     else:
         parts, params = _contacts_only(start=start, end=end, queue_name=queue_name, language=language)
         day = None
@@ -189,12 +259,12 @@ def by_day(*, start: datetime, end: datetime, queue_name: str | None = None, lan
 
 def by_hour(*, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Contacts, answered and abandoned by local hour of `enqueued_at` in [start, end) (Postgres)."""
-    parts, params = _parts(start=start, end=end, queue_name=None, language=None)
+    parts, params = _parts(start=start, end=end, queue_name=None, language=None, days=False)
     sql = (
         f"{parts} SELECT EXTRACT(hour FROM parts.at AT TIME ZONE %s)::int, SUM(contacts), SUM(answered), "
         "SUM(abandoned) FROM parts GROUP BY 1"
     )
-    rows = _fetch(sql, [*params, str(timezone.get_current_timezone())])
+    rows = _fetch(sql, [*params, settings.TIME_ZONE])
     return {
         hour: {"queued": int(queued), "answered": int(answered), "abandoned": int(abandoned)}
         for hour, queued, answered, abandoned in rows

@@ -6,9 +6,12 @@ intervals marked dirty are counted from `Interaction` directly, in the same stat
 snapshot, so an interval is counted once whichever side a concurrent refresh leaves it on). Both
 sides, and the recompute that writes the rollups, use COUNTERS below: one rule per counter.
 
-Day and month periods (contact volume) group intervals by the local day of `interval_start` in
-settings.TIME_ZONE: a 15-minute UTC interval never straddles a local midnight for zones whose
-offset is a whole number of quarter hours (every US zone), so the sums equal the per-contact ones.
+Whole local days (settings.TIME_ZONE) inside a period whose intervals are all clean come from
+`LedgerRollupDay`, the day's intervals summed in the recompute's transaction: a week reads six day
+rows per (channel, language, topic) and the partial days at its ends by interval, a year reads
+days. A 15-minute UTC interval never straddles a local midnight for zones whose offset is a whole
+number of quarter hours (every US zone), so day sums and day/month periods (contact volume) equal
+the per-contact ones.
 """
 
 # Every SQL string here is built from table names and enum values in this module; input is
@@ -17,8 +20,10 @@ offset is a whole number of quarter hours (every US zone), so the sums equal the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -28,6 +33,7 @@ INTERVAL = timedelta(minutes=15)
 LEDGER = "contactcenter_interaction"
 ROLLUP = "contactcenter_ledgerrollup"
 BY_CHANNEL = "contactcenter_ledgerrollupchannel"
+BY_DAY = "contactcenter_ledgerrollupday"
 DIRTY = "contactcenter_ledgerrollupdirty"
 
 
@@ -80,6 +86,36 @@ def _interval_ceil(moment: datetime) -> datetime:
     return floor if floor == moment else floor + INTERVAL
 
 
+def zone() -> ZoneInfo:
+    """The zone whose days the day rollups sum (never a request's activated zone)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(zone()).date()
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone())
+
+
+def whole_days(lo: datetime, hi: datetime) -> tuple[date, date]:
+    """The local days [first, last) lying wholly inside [lo, hi); first == last when none."""
+    first, last = local_day(lo), local_day(hi)
+    if midnight(first) < lo:
+        first += timedelta(days=1)
+    return (first, last) if first < last else (first, first)
+
+
+# The local midnights starting and ending day `d` (a date column or parameter), in SQL.
+def day_start_sql(day: str) -> str:
+    return f"({day}::timestamp AT TIME ZONE %s)"
+
+
+def day_end_sql(day: str) -> str:
+    return f"(({day} + 1)::timestamp AT TIME ZONE %s)"
+
+
 def uses_rollups() -> bool:
     """Rollups are a Postgres feature; on SQLite (the bare demo) every figure counts the ledger."""
     return connection.vendor == "postgresql"
@@ -104,15 +140,28 @@ BY_CHANNEL_INSERT = (
 )
 
 
+BY_DAY_DELETE = f"DELETE FROM {BY_DAY} WHERE day = ANY(%s::date[])"
+BY_DAY_INSERT = (
+    f"INSERT INTO {BY_DAY} (day, channel, language, topic_id, {', '.join(COLUMNS)}) "
+    f"SELECT d.day, r.channel, r.language, r.topic_id, {', '.join(f'SUM(r.{n})' for n in COLUMNS)} "
+    f"FROM unnest(%s::date[]) AS d(day) JOIN {ROLLUP} r ON r.interval_start >= {day_start_sql('d.day')} "
+    f"AND r.interval_start < {day_end_sql('d.day')} GROUP BY d.day, r.channel, r.language, r.topic_id"
+)
+
+
 def recompute(intervals: Sequence[datetime]) -> int:
-    """Replace the rollup rows of `intervals` by counts of the ledger, and their per-channel sums
-    (call inside a transaction); returns the rollup rows written."""
+    """Replace the rollup rows of `intervals` by counts of the ledger, their per-channel sums and
+    their days' sums (call inside a transaction); returns the interval rollup rows written."""
+    days = sorted({local_day(start) for start in intervals})
+    tz = settings.TIME_ZONE
     with connection.cursor() as cursor:
         cursor.execute(RECOMPUTE_DELETE, [list(intervals)])
         cursor.execute(RECOMPUTE_INSERT, [list(intervals)])
         written = cursor.rowcount
         cursor.execute(BY_CHANNEL_DELETE, [list(intervals)])
         cursor.execute(BY_CHANNEL_INSERT, [list(intervals)])
+        cursor.execute(BY_DAY_DELETE, [days])
+        cursor.execute(BY_DAY_INSERT, [days, tz, tz])
     return written
 
 
@@ -131,26 +180,43 @@ def _filters(alias: str, channels: Iterable[str] | None, topic_codes: Iterable[s
 def _parts(
     *, start: datetime, end: datetime, counters: Sequence[str], channels=None, topic_codes=None, by_topic=False
 ) -> tuple[str, list]:
-    """SQL of rows (at, channel, topic_id, *counters) whose sums are the period's counters. Without
-    a topic filter the whole intervals come from the per-channel sums (topic_id NULL there)."""
+    """SQL of rows (at, channel, topic_id, *counters) whose sums are the period's counters: whole
+    clean days from the day sums, the rest of the whole intervals from the interval rollups (per
+    channel without a topic, topic_id NULL there), the partial intervals and stale ones counted
+    from the ledger."""
     lo, hi = _interval_ceil(start), interval_of(end)
     if lo >= hi:  # no whole interval inside: all of it is counted from the ledger
         lo = hi = start
+    first_day, last_day = whole_days(lo, hi)
+    day_lo, day_hi = (midnight(first_day), midnight(last_day)) if first_day < last_day else (lo, lo)
+    tz = settings.TIME_ZONE
     sums = ", ".join(f"r.{name}" for name in counters)
+    day_sums = ", ".join(f"d.{name}" for name in counters)
     rows = ", ".join(f"{_as_int(name)} AS {name}" for name in counters)
+    where_d, params_d = _filters("d", channels, topic_codes)
     where_r, params_r = _filters("r", channels, topic_codes)
     where_i, params_i = _filters("i", channels, topic_codes)
     where_inside, params_inside = _filters("inside", channels, topic_codes)
-    table, topic = (ROLLUP, "r.topic_id") if by_topic or topic_codes else (BY_CHANNEL, "NULL::integer")
-    # The edges are literal ranges (the planner sees their sizes); each stale interval is its own
-    # index range scan (LATERAL, kept from being flattened by OFFSET 0: never one scan of a whole
+    by_topics = by_topic or topic_codes
+    table, topic = (ROLLUP, "r.topic_id") if by_topics else (BY_CHANNEL, "NULL::integer")
+    day_topic = "d.topic_id" if by_topics else "NULL::integer"
+    # The edges are literal ranges (the planner sees their sizes); each range read by interval
+    # (the partial days, a day holding a stale interval) and each stale interval is its own index
+    # range scan (LATERAL, kept from being flattened by OFFSET 0: never one scan of a whole
     # channel joined to the ranges after).
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
-        f"parts AS (SELECT r.interval_start AS at, r.channel, {topic} AS topic_id, {sums} FROM {table} r "
-        "WHERE r.interval_start >= %s AND r.interval_start < %s "
-        f"AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start){where_r} "
+        "dirty_days AS (SELECT DISTINCT (interval_start AT TIME ZONE %s)::date AS day FROM dirty "
+        "WHERE interval_start >= %s AND interval_start < %s), "
+        "by_interval AS (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi UNION ALL SELECT %s, %s "
+        f"UNION ALL SELECT {day_start_sql('day')}, {day_end_sql('day')} FROM dirty_days), "
+        f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.channel, {day_topic} AS topic_id, {day_sums} "
+        f"FROM {BY_DAY} d WHERE d.day >= %s AND d.day < %s "
+        f"AND d.day NOT IN (SELECT day FROM dirty_days){where_d} "
+        f"UNION ALL SELECT r.interval_start, r.channel, {topic}, {sums} FROM by_interval CROSS JOIN LATERAL "
+        f"(SELECT * FROM {table} r WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
+        f"AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start){where_r} OFFSET 0) r "
         f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM {LEDGER} i "
         "WHERE ((i.occurred_at >= %s AND i.occurred_at < %s) OR (i.occurred_at >= %s AND i.occurred_at < %s))"
         f"{where_i} "
@@ -158,7 +224,16 @@ def _parts(
         f"(SELECT * FROM {LEDGER} inside WHERE inside.occurred_at >= dirty.interval_start "
         f"AND inside.occurred_at < dirty.interval_start + interval '15 minutes'{where_inside} OFFSET 0) i)"
     )
-    return sql, [lo, hi, lo, hi, *params_r, start, lo, hi, end, *params_i, *params_inside]
+    params = [
+        *(lo, hi),  # dirty
+        *(tz, day_lo, day_hi),  # dirty_days
+        *(lo, day_lo, day_hi, hi, tz, tz),  # by_interval
+        *(tz, first_day, last_day, *params_d),  # the day sums
+        *params_r,
+        *(start, lo, hi, end, *params_i),
+        *params_inside,
+    ]
+    return sql, params
 
 
 def _ledger_only(
@@ -206,7 +281,7 @@ def volume(
 ) -> list[dict]:
     """Contacts by (local day or month, topic code, channel), ordered so (Postgres rollups)."""
     unit = {"day": "day", "month": "month"}[period]
-    tz = timezone.get_current_timezone()
+    tz = zone()
     parts, params = _parts(
         start=start, end=end, counters=["contacts"], channels=channels, topic_codes=topic_codes, by_topic=True
     )

@@ -267,6 +267,32 @@ class LedgerRollupChannel(models.Model):
         return f"{self.interval_start:%Y-%m-%d %H:%M} {self.channel}"
 
 
+class LedgerRollupDay(models.Model):
+    """`LedgerRollup` summed over one local day (settings.TIME_ZONE) x channel x language x topic,
+    written with it in the same transaction: a week or a year of figures reads whole days from
+    here and only the partial days at its edges by interval, so a read stays a few hundred rows
+    however dense the history. A changed TIME_ZONE needs `manage.py rollups_rebuild --all`."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contacts = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    self_served = models.PositiveIntegerField(default=0)
+    tier2_escalated = models.PositiveIntegerField(default=0)
+    firsts = models.PositiveIntegerField(default=0)
+    firsts_resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel", "language", "topic"], name="ledger_rollup_day_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.channel} {self.language} {self.topic_id}"
+
+
 class LedgerRollupDirty(models.Model):
     """A mark that the rollup rows of one interval may be stale, written in the transaction of the
     change. One row per write, never a shared row per interval: a refresh deletes exactly the marks

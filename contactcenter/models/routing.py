@@ -134,6 +134,36 @@ class QueueRollup(models.Model):
         return f"{self.interval_start:%Y-%m-%d %H:%M} {self.queue_name} {self.language}"
 
 
+class QueueRollupDay(models.Model):
+    """`QueueRollup` summed over one local day (settings.TIME_ZONE) x queue x language, written
+    with it in the same transaction, so a month of the queue report reads whole days from here.
+    `service_level_seconds` is the threshold every interval of the day was counted with, NULL
+    when they differ (the day is then read by interval until a refresh recomputes it)."""
+
+    day = models.DateField()
+    queue_name = models.CharField(max_length=40)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    service_level_seconds = models.PositiveIntegerField(null=True)
+    contacts = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_within = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    wait_sum = models.BigIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    handle_sum = models.BigIntegerField(default=0)
+    handle_count = models.PositiveIntegerField(default=0)
+    wrap_sum = models.BigIntegerField(default=0)
+    wrap_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "queue_name", "language"], name="queue_rollup_day_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.queue_name} {self.language}"
+
+
 class QueueRollupDirty(models.Model):
     """A mark that one interval's queue rollups may be stale, written in the transaction of the
     change: one row per write (no hot row writers wait on); a refresh deletes exactly the marks it

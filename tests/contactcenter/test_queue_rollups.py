@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from contactcenter import queue_rollups, selectors, services
 from contactcenter.audit import AuditContext
-from contactcenter.models import ContactStatus, QueueConfig, QueueRollup, QueueRollupDirty, WaitingContact
+from contactcenter.models import (
+    ContactStatus,
+    QueueConfig,
+    QueueRollup,
+    QueueRollupDay,
+    QueueRollupDirty,
+    WaitingContact,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -180,6 +187,48 @@ def test_a_changed_service_level_counts_with_the_new_threshold_at_once_and_after
         30
     }
     assert _report() == changed
+
+
+def test_whole_days_are_read_from_the_day_sums_until_a_stale_interval_or_threshold_sends_them_to_intervals(contacts):
+    services.queue_rollups_rebuild(since=_at(DAY, 0, 0))
+    day = QueueRollupDay.objects.get(day=DAY, queue_name="tier1-en")
+    assert (day.contacts, day.answered, day.answered_within, day.abandoned, day.service_level_seconds) == (
+        5,
+        3,
+        2,
+        1,
+        60,
+    )
+    assert QueueRollupDay.objects.get(day=DAY + timedelta(days=1), queue_name="tier1-en").contacts == 1
+    # A whole day inside the period is its day row: a wrong one (no mark) is what the report shows.
+    QueueRollupDay.objects.filter(day=DAY, queue_name="tier1-es").update(contacts=99)
+    assert _report(queue_name="tier1-es")[0]["contacts"] == 99
+    # A mark anywhere in that day sends the day (every queue) back to its intervals and contacts.
+    QueueRollupDirty.objects.create(interval_start=queue_rollups.interval_of(_at(DAY, 20, 0)))
+    assert _report() == EXPECTED
+    services.queue_rollups_dirty_refresh()
+    assert QueueRollupDay.objects.get(day=DAY, queue_name="tier1-es").contacts == 1
+    assert _report() == EXPECTED
+    # A new threshold: tier1-en's days no longer match it, so they are read by interval (with the
+    # contacts of the intervals counted with 60 s), then the refresh recomputes only those days.
+    QueueConfig.objects.filter(name="tier1-en").update(service_level_seconds=30)
+    assert _report()[0]["within"] == 1
+    assert sorted(queue_rollups.stale_threshold_intervals()) == sorted(
+        queue_rollups.interval_of(_at(day_, hour, minute))
+        for day_, hour, minute in [
+            (DAY, 9, 0),
+            (DAY, 9, 15),
+            (DAY, 9, 30),
+            (DAY, 13, 45),
+            (DAY + timedelta(days=1), 0, 0),
+        ]
+    )
+    services.queue_rollups_dirty_refresh()
+    assert set(
+        QueueRollupDay.objects.filter(queue_name="tier1-en").values_list("service_level_seconds", flat=True)
+    ) == {30}
+    assert queue_rollups.stale_threshold_intervals() == []
+    assert _report()[0]["within"] == 1
 
 
 def test_a_contact_the_services_change_after_a_refresh_counts_at_once_and_its_mark_is_refreshed(contacts, make_staff):

@@ -19,6 +19,7 @@ from contactcenter.models import (
     Interaction,
     LedgerRollup,
     LedgerRollupChannel,
+    LedgerRollupDay,
     LedgerRollupDirty,
     Outcome,
 )
@@ -153,6 +154,29 @@ def test_a_period_inside_one_interval_and_a_longer_one_count_the_same_contacts(l
     assert figures(T + 1 * M, T + 3 * M) == {"ivr": (1, 2), "tier2": (0, 0), "fcr": (1, 2)}
     assert figures(T - timedelta(days=7), T + timedelta(days=1)) == WHOLE
     assert figures(T + 45 * M, T + timedelta(hours=5)) == {"ivr": (0, 0), "tier2": (0, 0), "fcr": (0, 0)}
+
+
+def test_whole_days_are_read_from_the_day_sums_until_a_stale_interval_sends_the_day_to_its_intervals(ledger):
+    services.ledger_rollups_dirty_refresh()
+    day = rollups.local_day(T)
+    tier1 = LedgerRollupDay.objects.get(day=day, channel=Channel.TIER1)
+    assert (tier1.contacts, tier1.tier2_escalated, tier1.firsts, tier1.firsts_resolved) == (3, 2, 2, 1)
+    assert LedgerRollupDay.objects.filter(day=day).count() == 4  # ivr, tier1, tier2, written
+    week = (T - timedelta(days=3), T + timedelta(days=3))
+    assert figures(*week) == WHOLE == reference(*week)
+    assert volume(*week) == {"ivr": 4, "tier1": 3, "tier2": 1, "written": 1}
+    # The whole day is its day row: a wrong one (no mark) is what the figures show.
+    LedgerRollupDay.objects.filter(day=day, channel=Channel.TIER1).update(tier2_escalated=0, contacts=7)
+    assert figures(*week)["tier2"] == (0, 7)
+    assert volume(*week)["tier1"] == 7
+    # A mark on another interval of that day sends the whole day back to its intervals.
+    LedgerRollupDirty.objects.create(interval_start=I0 + timedelta(hours=3))
+    assert figures(*week) == WHOLE
+    assert volume(*week)["tier1"] == 3
+    services.ledger_rollups_dirty_refresh()
+    assert dirty() == set()
+    assert LedgerRollupDay.objects.get(day=day, channel=Channel.TIER1).tier2_escalated == 2
+    assert figures(*week) == WHOLE
 
 
 def test_a_hand_off_recorded_later_changes_its_parents_interval(ledger):
