@@ -321,6 +321,11 @@ def waiting_contact_for_call(*, call_sid: str) -> WaitingContact | None:
     return WaitingContact.objects.filter(call_sid=call_sid).first()
 
 
+def call_latest_contact(*, call_sid: str) -> WaitingContact | None:
+    """The call's latest contact with a person (a transfer puts the same call in line again)."""
+    return WaitingContact.objects.filter(call_sid=call_sid).order_by("-id").first()
+
+
 # --- reference data -----------------------------------------------------------------------------
 # Cases by receipt number, forms, offices and civil surgeons by ZIP code, processing times, the
 # Visa Bulletin. The section's imports sit here so that it is appended to this module as one block.

@@ -4,6 +4,7 @@ Used by `manage.py simulate_call`, the staff simulator page and the test suite."
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -203,3 +204,49 @@ class SimulatedCall:
         if step.lower().startswith("say:"):
             return self.say(step[4:].strip())
         return self.press(step.rstrip("#"))
+
+
+# --- a simulated caller's line: what happens after the IVR, and hanging up for a closed page -----
+LINE_KEY = "ivr:simulator-line:{}"
+
+
+def line_seen(*, call_sid: str, from_number: str, at: float | None = None) -> None:
+    """The simulator page showed the caller's line: they are still on the phone. Kept a day."""
+    from django.core.cache import cache
+
+    cache.set(LINE_KEY.format(call_sid), {"from": from_number, "seen": time.time() if at is None else at}, 86400)
+
+
+def line_forget(*, call_sid: str) -> None:
+    from django.core.cache import cache
+
+    cache.delete(LINE_KEY.format(call_sid))
+
+
+def lines_hang_up(*, now: float | None = None) -> list[str]:
+    """Hang up every simulated caller still in line whose page has not shown the line for
+    SIMULATOR_LINE_TIMEOUT_SECONDS (closed, or gone): the signed 'completed' status callback Twilio
+    posts when a caller hangs up, so the contact leaves the queue as abandoned the same way."""
+    from django.core.cache import cache
+
+    from contactcenter.models import OPEN_CONTACT_STATUSES, WaitingContact
+
+    if not simulator_enabled():
+        return []
+    now = time.time() if now is None else now
+    sids = list(
+        WaitingContact.objects.filter(status__in=OPEN_CONTACT_STATUSES, call_sid__isnull=False)
+        .exclude(call_sid="")
+        .values_list("call_sid", flat=True)[:2000]
+    )
+    lines = cache.get_many([LINE_KEY.format(sid) for sid in sids])
+    hung_up = []
+    for sid in sids:
+        line = lines.get(LINE_KEY.format(sid))
+        if line is None or now - line["seen"] < settings.SIMULATOR_LINE_TIMEOUT_SECONDS:
+            continue  # not a simulator's call (a test's, the command's), or its page is open
+        prompt = SimulatedCall(from_number=line["from"], call_sid=sid).hang_up()
+        if prompt.status == 200:
+            line_forget(call_sid=sid)
+            hung_up.append(sid)
+    return hung_up

@@ -20,3 +20,11 @@ def call_status_record(call_sid: str, status: str, duration: int | None, at: str
     """Twilio's status callback that came while the database was away, recorded once it is back
     (a call's end is recorded once, however often this runs)."""
     services.call_status_update(call_sid=call_sid, status=status, duration=duration, at=datetime.fromisoformat(at))
+
+
+@shared_task(name="ivr.simulator_lines_hang_up", ignore_result=True)
+def simulator_lines_hang_up() -> int:
+    """Simulated callers whose simulator page closed leave the queue, as a real caller's hang-up does."""
+    from .simulator import lines_hang_up
+
+    return len(lines_hang_up())

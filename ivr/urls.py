@@ -19,4 +19,5 @@ urlpatterns = [
 
 urlpatterns += [
     path("simulator/", views_simulator.simulator, name="simulator"),
+    path("simulator/line/", views_simulator.simulator_line, name="simulator-line"),
 ]

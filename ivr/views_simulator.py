@@ -8,13 +8,16 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contactcenter import selectors
+from contactcenter.models import ContactStatus, Language
 from contactcenter.roles import Role, roles_required
 
 from . import clock
 from .flow import lookups_also_counted_as
-from .simulator import SimulatedCall, simulator_enabled
+from .simulator import SimulatedCall, line_forget, line_seen, simulator_enabled
 
 SESSION_KEY = "ivr_simulator"
 
@@ -122,6 +125,7 @@ def _simulator(request: HttpRequest) -> HttpResponse:
                 else:
                     transcript += _lines(first)
                     _save(request, call, transcript, shift)
+                    line_seen(call_sid=call.call_sid, from_number=call.from_number)
         elif action in ("send", "silence", "hangup"):
             call = _restore(request)
             input_form = InputForm(request.POST)
@@ -130,6 +134,7 @@ def _simulator(request: HttpRequest) -> HttpResponse:
             elif action == "hangup":
                 with clock.shifted(shift):
                     call.hang_up()
+                line_forget(call_sid=call.call_sid)
                 transcript.append({"who": "system", "text": "Caller hung up", "lang": "en"})
                 request.session.pop(SESSION_KEY, None)
             elif call.current is None or call.current.gather is None:
@@ -169,5 +174,65 @@ def _simulator(request: HttpRequest) -> HttpResponse:
             "in_call": in_call,
             "error": error,
             "keys": "123456789*0#",
+            "line": _line(request) if in_call else None,
         },
     )
+
+
+def _minutes(seconds: float) -> str:
+    seconds = max(int(seconds), 0)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _line(request: HttpRequest) -> dict:
+    """What the simulated caller's line is doing beyond the IVR: in line, ringing a representative,
+    talking, on hold, or ended by the representative. Showing it means the caller is still there."""
+    saved = request.session.get(SESSION_KEY) or {}
+    if not saved:
+        return {"text": _("No call yet."), "open": False}
+    contact = selectors.call_latest_contact(call_sid=saved["call_sid"])
+    now = timezone.now()
+    if contact is None:
+        text, open_ = _("In the IVR: not in line for a representative."), True
+    elif contact.status == ContactStatus.WAITING:
+        place, _estimate = selectors.queue_position(contact=contact)
+        text = _("Waiting in line %(queue)s: place %(place)s, %(waited)s so far.") % {
+            "queue": contact.queue_name,
+            "place": place,
+            "waited": _minutes((now - contact.enqueued_at).total_seconds()),
+        }
+        open_ = True
+    elif contact.status == ContactStatus.OFFERED:
+        text = _("A representative's phone is ringing (%(waited)s in line).") % {
+            "waited": _minutes((now - contact.enqueued_at).total_seconds())
+        }
+        open_ = True
+    elif contact.status == ContactStatus.CONNECTED and contact.on_hold_since is not None:
+        text = _("On hold for %(held)s: hold music in %(language)s.") % {
+            "held": _minutes((now - contact.on_hold_since).total_seconds()),
+            "language": Language(contact.language).label,
+        }
+        open_ = True
+    elif contact.status == ContactStatus.CONNECTED:
+        since = contact.answered_at or contact.updated_at
+        text = _("Talking with a representative for %(talked)s.") % {"talked": _minutes((now - since).total_seconds())}
+        if contact.muted:
+            text = _("%(line)s The representative muted their line.") % {"line": text}
+        open_ = True
+    elif contact.status == ContactStatus.COMPLETED:
+        text, open_ = _("The representative ended the call."), False
+    elif contact.status == ContactStatus.ABANDONED:
+        text, open_ = _("The caller hung up before a representative answered."), False
+    else:
+        text, open_ = ContactStatus(contact.status).label, False
+    if open_:
+        line_seen(call_sid=saved["call_sid"], from_number=saved["from_number"])
+    return {"text": text, "open": open_}
+
+
+@roles_required(Role.CSR, Role.ISO, Role.SUPERVISOR, Role.ADMINISTRATOR)
+def simulator_line(request: HttpRequest) -> HttpResponse:
+    """The simulator page's line, polled while a call is on: each poll says the caller is still there."""
+    if not simulator_enabled():
+        raise Http404("The call simulator is off: TELEPHONY_BACKEND is not local.")
+    return render(request, "ivr/_simulator_line.html", {"line": _line(request)})

@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-rollups-reconcile": {"task": "contactcenter.ledger_rollups_reconcile", "schedule": 3600.0},
     "casework-sweep": {"task": "casework.sweep", "schedule": 300.0},
     "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
+    # TELEPHONY_BACKEND=local only: a simulated caller whose page closed hangs up (it does nothing otherwise).
+    "simulator-lines-hang-up": {"task": "ivr.simulator_lines_hang_up", "schedule": 10.0},
 }
 # Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
 # Training and demo only: representatives answer at any hour (production keeps 8 a.m.–8 p.m. local).
@@ -300,6 +302,9 @@ MAIL_RETRY_BACKOFF_MAX = env.int("MAIL_RETRY_BACKOFF_MAX", default=900)
 
 # --- Telephony -------------------------------------------------------------------------------
 TELEPHONY_BACKEND = env("TELEPHONY_BACKEND", default="local")
+# The call simulator (local backend): a caller whose page has not shown their line for this long
+# hung up, as a real caller who stops listening does.
+SIMULATOR_LINE_TIMEOUT_SECONDS = env.int("SIMULATOR_LINE_TIMEOUT_SECONDS", default=30)
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")

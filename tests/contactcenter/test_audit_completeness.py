@@ -80,6 +80,7 @@ NO_PII = {
         WEBHOOK,
     ),
     "ivr:simulator": "the simulator: a keypad and the caller's own transcript",
+    "ivr:simulator-line": "the simulated caller's own line: queue, place and wait, no one else's data",
     "home": "sends each role to its console",
     "login": "sign-in form",
     "logout": "sign-out",

@@ -63,3 +63,47 @@ def test_simulate_call_refuses_a_moment_it_cannot_honour(db):
     with pytest.raises(CommandError, match="not a date and time"):
         call_command("simulate_call", "--at", "next wednesday", stdout=StringIO())
     assert not Call.objects.exists()
+
+
+def test_simulate_call_plays_the_agents_side_too(reference, at_time, make_staff):
+    from contactcenter.models import AgentState, AuditEvent
+    from contactcenter.roles import Role
+
+    agent = make_staff(Role.CSR)
+    agent.staff_profile.languages = ["es", "en"]
+    agent.staff_profile.save()
+    out = StringIO()
+    with at_time(datetime(2026, 12, 2, 20, 30, tzinfo=EASTERN)):  # 5:30 p.m. in Los Angeles
+        call_command(
+            "simulate_call", from_number="+12135550142", press="2,0", agent=agent.username, hangup=True, stdout=out
+        )
+    printed = out.getvalue()
+    assert "→ handed to queue tier1-es" in printed
+    for step in (
+        f"Agent {agent.username} is available",
+        "the local device rings: contact",
+        "answered: caller and agent meet in the conference",
+        "caller on hold (music in es)",
+        "caller taken off hold",
+        "the agent ends the call and wraps up",
+        "Caller hangs up",
+    ):
+        assert step in printed
+    contact = WaitingContact.objects.get()
+    assert (contact.status, contact.offered_to_id, contact.on_hold_since) == ("completed", agent.pk, None)
+    assert AgentState.objects.get(user=agent).state == "wrap_up"
+    summaries = list(AuditEvent.objects.filter(actor=agent).values_list("summary", flat=True))
+    assert "Caller put on hold" in summaries and "Caller taken off hold" in summaries
+
+
+def test_simulate_call_agent_side_says_why_when_the_call_goes_elsewhere(reference, at_time, make_staff):
+    from contactcenter.roles import Role
+
+    english_only = make_staff(Role.CSR)
+    with (
+        at_time(datetime(2026, 12, 2, 20, 30, tzinfo=EASTERN)),
+        pytest.raises(CommandError, match="offered the call to someone else"),
+    ):
+        call_command(
+            "simulate_call", from_number="+12135550142", press="2,0", agent=english_only.username, stdout=StringIO()
+        )

@@ -22,6 +22,15 @@ def test_the_simulator_page_is_not_there_with_a_real_telephony_backend(client_as
 def test_the_simulator_page_still_refuses_roles_it_never_admitted(client_as, settings):
     settings.TELEPHONY_BACKEND = "twilio"
     assert client_as(Role.CAO_ANALYST).get("/ivr/simulator/").status_code == 403
+    assert client_as(Role.CAO_ANALYST).get("/ivr/simulator/line/").status_code == 403
+
+
+def test_the_simulators_line_and_its_hang_up_sweep_are_off_with_a_real_telephony_backend(client_as, settings):
+    from ivr.simulator import lines_hang_up
+
+    settings.TELEPHONY_BACKEND = "twilio"
+    assert client_as(Role.SUPERVISOR).get("/ivr/simulator/line/").status_code == 404
+    assert lines_hang_up() == []
 
 
 @pytest.mark.parametrize("base_url", [None, "http://127.0.0.1:9"])

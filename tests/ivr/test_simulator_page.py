@@ -81,3 +81,66 @@ def test_the_callers_lines_are_marked_with_the_calls_language(reference, client_
     caller = re.findall(r'<li class="ncsc-transcript__caller" lang="([a-z]+)">(.*?)</li>', page.content.decode())
     assert [lang for lang, _ in caller] == ["en", "es"]  # the language menu is answered before Spanish is chosen
     assert "estado de mi caso" in caller[1][1]
+
+
+def test_the_callers_line_follows_the_representative_and_a_closed_page_hangs_up(
+    reference, client_as, at_time, make_staff, settings
+):
+    import html
+
+    from django.core.cache import cache
+
+    from contactcenter import services
+    from contactcenter.audit import AuditContext
+    from ivr.simulator import LINE_KEY, lines_hang_up
+
+    with at_time(SATURDAY_NOON_EASTERN):
+        client = client_as(Role.CSR)
+        client.post(
+            "/ivr/simulator/", {"action": "start", "from_number": "+12135550142", "as_if_at": "2026-12-02T19:00"}
+        )
+        for keys in ("2", "0"):  # español, a representative
+            page = client.post("/ivr/simulator/", {"action": "send", "digits": keys, "speech": ""}).content.decode()
+        assert "Waiting in line tier1-es: place 1, 0:00 so far." in page
+        assert 'hx-get="/ivr/simulator/line/" hx-trigger="every 2s"' in page
+        contact = WaitingContact.objects.get()
+
+        agent = make_staff(Role.CSR)
+        agent.staff_profile.languages = ["es", "en"]
+        agent.staff_profile.save()
+        context = AuditContext(actor=agent)
+        services.agent_state_set(context=context, user=agent, state="available")
+        assert services.route_next(queue_name="tier1-es").contact_id == contact.pk
+        assert "A representative's phone is ringing (0:00 in line)." in html.unescape(
+            client.get("/ivr/simulator/line/").content.decode()
+        )
+        services.contact_answer(context=context, user=agent, contact_id=contact.pk)
+        assert "Talking with a representative for 0:00." in html.unescape(
+            client.get("/ivr/simulator/line/").content.decode()
+        )
+        services.contact_hold(context=context, user=agent, contact_id=contact.pk, hold=True)
+        assert "On hold for 0:00: hold music in Spanish." in html.unescape(
+            client.get("/ivr/simulator/line/").content.decode()
+        )
+        services.contact_hold(context=context, user=agent, contact_id=contact.pk, hold=False)
+        services.contact_end(context=context, user=agent, contact_id=contact.pk)
+        line = html.unescape(client.get("/ivr/simulator/line/").content.decode())
+        assert "The representative ended the call." in line and "hx-get" not in line  # no more polling
+
+        # A second caller closes the page while in line: after the timeout the call hangs up, as a
+        # real caller's does (Twilio's signed 'completed' status), and the contact is abandoned.
+        client.post(
+            "/ivr/simulator/", {"action": "start", "from_number": "+12135550143", "as_if_at": "2026-12-02T19:00"}
+        )
+        for keys in ("1", "0"):
+            client.post("/ivr/simulator/", {"action": "send", "digits": keys, "speech": ""})
+        waiting = WaitingContact.objects.get(status="waiting")
+        assert lines_hang_up() == []  # its page showed the line just now
+        later = cache.get(LINE_KEY.format(waiting.call_sid))["seen"] + settings.SIMULATOR_LINE_TIMEOUT_SECONDS + 1
+        assert lines_hang_up(now=later) == [waiting.call_sid]
+        waiting.refresh_from_db()
+        assert waiting.status == "abandoned"
+        assert Call.objects.get(call_sid=waiting.call_sid).outcome == "abandoned"
+        assert lines_hang_up(now=later + 60) == []  # once
+        # The call the representative ended is no longer in line: never hung up by the sweep.
+        assert WaitingContact.objects.get(pk=contact.pk).status == "completed"

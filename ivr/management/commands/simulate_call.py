@@ -32,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--hangup", action="store_true", help="Send Twilio's 'completed' status at the end.")
         parser.add_argument("--wait", action="store_true", help="If queued, play the queue's wait message once.")
         parser.add_argument(
+            "--agent",
+            help=(
+                "Play the other side too: once the caller is in line, this staff user (a CSR or ISO, by "
+                "username) goes available, is offered the call, answers, holds and resumes, and ends it."
+            ),
+        )
+        parser.add_argument(
             "--at",
             type=_moment,
             help=(
@@ -41,15 +48,20 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, at=None, **options):
+    def handle(self, *args, from_number, to_number, press, base_url, hangup, wait, at=None, agent=None, **options):
         if not simulator_enabled():
             raise CommandError(f"{SIMULATOR_DISABLED} Here TELEPHONY_BACKEND={settings.TELEPHONY_BACKEND!r}.")
         if at is not None and base_url:
             raise CommandError("--at works in process only: a running server decides by its own clock.")
         with clock.shifted(clock.shift_to(at) if at is not None else timedelta(0)):
-            self._walk(from_number, to_number, press, base_url, hangup, wait, at)
+            call = self._walk(from_number, to_number, press, base_url, wait, at)
+            if agent:
+                self._agent_side(call, agent)
+            if hangup:
+                call.hang_up()
+                self.stdout.write(self.style.WARNING("Caller hangs up"))
 
-    def _walk(self, from_number, to_number, press, base_url, hangup, wait, at) -> None:
+    def _walk(self, from_number, to_number, press, base_url, wait, at) -> SimulatedCall:
         transport = http_transport(base_url) if base_url else in_process_transport()
         call = SimulatedCall(from_number=from_number, to_number=to_number, transport=transport)
         heading = f"Call {call.call_sid} from {from_number}"
@@ -71,9 +83,45 @@ class Command(BaseCommand):
         if wait and call.current and call.current.enqueue:
             self.stdout.write(self.style.WARNING("Caller waits in the queue"))
             self._show(call.wait_in_queue())
-        if hangup:
-            call.hang_up()
-            self.stdout.write(self.style.WARNING("Caller hangs up"))
+        return call
+
+    def _agent_side(self, call: SimulatedCall, username: str) -> None:
+        """The agent's local device, through the services the console calls."""
+        from django.contrib.auth import get_user_model
+
+        from contactcenter import selectors, services
+        from contactcenter.audit import AuditContext
+        from contactcenter.errors import ApplicationError
+
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"--agent {username!r}: no such user.")
+        contact = selectors.call_latest_contact(call_sid=call.call_sid)
+        if contact is None:
+            raise CommandError("--agent: the caller is not in line for a representative.")
+        context = AuditContext(actor=user)
+        say = self.style.HTTP_INFO
+        try:
+            services.agent_state_set(context=context, user=user, state="available")
+            self.stdout.write(say(f"Agent {username} is available"))
+            services.route_next(queue_name=contact.queue_name)
+            contact.refresh_from_db()
+            if contact.offered_to_id != user.pk:
+                raise CommandError(
+                    f"--agent: {contact.queue_name} offered the call to someone else (or no one): "
+                    f"is {username} homed in it or speaking {contact.language}, and the queue open?"
+                )
+            self.stdout.write(say(f"  the local device rings: contact {contact.pk} in {contact.queue_name}"))
+            services.contact_answer(context=context, user=user, contact_id=contact.pk)
+            self.stdout.write(say("  answered: caller and agent meet in the conference"))
+            services.contact_hold(context=context, user=user, contact_id=contact.pk, hold=True)
+            self.stdout.write(say(f"  caller on hold (music in {contact.language})"))
+            services.contact_hold(context=context, user=user, contact_id=contact.pk, hold=False)
+            self.stdout.write(say("  caller taken off hold"))
+            services.contact_end(context=context, user=user, contact_id=contact.pk)
+            self.stdout.write(say("  the agent ends the call and wraps up"))
+        except ApplicationError as error:
+            raise CommandError(f"--agent: {error}") from error
 
     def _show(self, prompt) -> None:
         if prompt.status != 200:
