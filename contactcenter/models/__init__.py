@@ -66,6 +66,7 @@ from .routing import (
     CallControl,
     CallControlAction,
     CallControlStatus,
+    CallRecording,
     ConferenceEvent,
     ContactKind,
     ContactStatus,
@@ -73,6 +74,7 @@ from .routing import (
     QueueConfig,
     QueueRollup,
     QueueRollupDirty,
+    RecordingStatus,
     WaitingContact,
 )
 
@@ -96,6 +98,7 @@ __all__ = [
     "CallControl",
     "CallControlAction",
     "CallControlStatus",
+    "CallRecording",
     "CallerVerification",
     "CaseStatusEvent",
     "Channel",
@@ -130,6 +133,7 @@ __all__ = [
     "QueueConfig",
     "QueueRollup",
     "QueueRollupDirty",
+    "RecordingStatus",
     "RequesterRole",
     "ServiceRequest",
     "ServiceRequestStatus",
