@@ -97,13 +97,6 @@ def recording_media(request: HttpRequest, recording_id: int) -> HttpResponse:
     """The recording's audio, fetched from the phone network with the account's credentials and
     streamed on; with TELEPHONY_BACKEND=local, a silent WAV as long as the recording."""
     recording = _recording_or_404(request, recording_id)
-    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):  # not every seek of the player
-        record_view(
-            request,
-            target_type="contactcenter.callrecording",
-            target_id=recording.pk,
-            summary=f"Played recording of contact {recording.contact_id}",
-        )
     try:
         media = telephony.gateway(recording.backend or None).recording_media(recording=recording)
     except telephony.TelephonyError as error:
@@ -112,6 +105,13 @@ def recording_media(request: HttpRequest, recording_id: int) -> HttpResponse:
             _("The recording could not be fetched from the phone network. Try again in a minute."),
             status=502,
             content_type="text/plain; charset=utf-8",
+        )
+    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):  # not every seek of the player
+        record_view(
+            request,
+            target_type="contactcenter.callrecording",
+            target_id=recording.pk,
+            summary=f"Played recording of contact {recording.contact_id}",
         )
     response = StreamingHttpResponse(media.chunks, content_type=media.content_type)
     if media.length is not None:

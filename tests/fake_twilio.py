@@ -136,6 +136,8 @@ class FakeTwilio:
         return 200, {"sid": sid, "status": "completed" if params.get("Status") == "completed" else "in-progress"}
 
     def _recording(self, method, params, sid):
+        if method == "GET":  # the call's recordings: none started by an earlier try
+            return 200, self._page("recordings", [])
         return 201, {"sid": _sid("RE", len(self.requests)), "call_sid": sid, "status": "in-progress", "channels": 2}
 
     def _recording_update(self, method, params, sid, recording):

@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import telephony
 from ..audit import AuditContext
+from ..errors import ApplicationError
 from ..models import (
     AuditAction,
     AuditChannel,
@@ -47,6 +49,8 @@ def contact_recording_pause(
 ) -> WaitingContact:
     """The agent pauses the call's recording while the caller gives sensitive data (a card number, a
     date of birth), or resumes it. Asking for the state the recording is already in changes nothing."""
+    if not settings.CALL_RECORDING:
+        raise ApplicationError(_("Calls are not recorded here: there is no recording to pause."))
     with transaction.atomic():
         contact = _connected_call(user=user, contact_id=contact_id)
         if contact.recording_paused == paused:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,6 +156,21 @@ def test_the_recording_starts_dual_channel_once_when_the_agent_joins(fake_twilio
     assert control.provider_sid.startswith("RE")
 
 
+def test_a_start_tried_again_after_a_failure_looks_for_the_recording_first(fake_twilio, spanish_csr):
+    _joined(spanish_csr)
+    fake_twilio.clear()
+    fake_twilio.fail_next()
+    with pytest.raises(telephony.TelephonyError):
+        _send_all()
+    (control,) = _send_all()
+    assert (control.action, control.status, control.attempts) == ("record_start", "done", 2)
+    assert [(r.method, r.path) for r in fake_twilio.requests] == [
+        ("POST", f"{API}/Calls/{CALL_SID}/Recordings.json"),
+        ("GET", f"{API}/Calls/{CALL_SID}/Recordings.json"),
+        ("POST", f"{API}/Calls/{CALL_SID}/Recordings.json"),
+    ]
+
+
 # --- the status callback ------------------------------------------------------------------------------
 def test_the_recording_status_callback_is_stored_once_however_often_posted(fake_twilio, spanish_csr):
     contact = _joined(spanish_csr)
@@ -261,6 +276,11 @@ def test_the_api_pauses_only_the_agents_own_call_and_a_repeat_changes_nothing(
     response = client.post(url, {"paused": False}, content_type="application/json")
     assert response.status_code == 400 and response.json()["message"] == "This contact is not yours to take."
     assert WaitingContact.objects.get(pk=contact.pk).recording_paused is True
+
+    client.force_login(spanish_csr)
+    with override_settings(CALL_RECORDING=False):
+        response = client.post(url, {"paused": False}, content_type="application/json")
+    assert response.status_code == 400 and "not recorded" in response.json()["message"]
 
     # Ending the call clears the console's state for the next one.
     services.contact_end(context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk)
