@@ -286,7 +286,9 @@ class LocalGateway:
         if seconds is None:
             from django.utils import timezone
 
-            seconds = int(((recording.completed_at or timezone.now()) - recording.started_at).total_seconds())
+            # A stand-in never completed (the caller hung up: no conference end here) lasts as the contact did.
+            ended = recording.completed_at or recording.contact.ended_at or timezone.now()
+            seconds = int((ended - recording.started_at).total_seconds())
         return silent_wav(seconds=seconds, channels=recording.channels)
 
     def recording_delete(self, *, recording) -> bool:
