@@ -311,6 +311,37 @@ class ContactMuteView(APIView):
         return Response(CallControlsSerializer(_call_controls(contact)).data)
 
 
+class RecordingInputSerializer(serializers.Serializer):
+    paused = serializers.BooleanField()
+
+
+class RecordingStateSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField()
+    recording_paused = serializers.BooleanField()
+
+
+class ContactRecordingView(APIView):
+    """Pause the recording of your own connected call while the caller gives sensitive data, or resume it."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+
+    @extend_schema(
+        request=RecordingInputSerializer, responses=RecordingStateSerializer, summary="Pause or resume the recording"
+    )
+    def post(self, request, contact_id: int):
+        data = RecordingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.contact_recording_pause(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            contact_id=contact_id,
+            paused=data.validated_data["paused"],
+        )
+        return Response(
+            RecordingStateSerializer({"contact_id": contact.pk, "recording_paused": contact.recording_paused}).data
+        )
+
+
 class TransferInputSerializer(serializers.Serializer):
     queue_name = serializers.CharField(max_length=40)
 

@@ -34,6 +34,9 @@ AGENT_ROLES = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
 CASE_PII_ROLES = frozenset({Role.CSR, Role.ISO, Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.SUPERVISOR})
 CASEWORK_ROLES = frozenset({Role.CAO_ANALYST, Role.CAO_SUPERVISOR})
 OUTREACH_ROLES = frozenset({Role.OUTREACH_STAFF, Role.CRO})
+# Who may listen to call recordings (a caller's voice and what they said: quality review is the
+# contact center supervisors' work; agents, CAO and administrators do not listen).
+RECORDING_LISTENER_ROLES = frozenset({Role.SUPERVISOR})
 
 
 class _Public:

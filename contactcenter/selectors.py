@@ -38,6 +38,7 @@ from .models import (
     AuditEvent,
     BenefitCase,
     CallerVerification,
+    CallRecording,
     CaseStatusEvent,
     Channel,
     CivilSurgeon,
@@ -66,7 +67,7 @@ from .models import (
     ZipCentroid,
 )
 from .prepared import fetch_one_with_related
-from .roles import Role, user_roles
+from .roles import RECORDING_LISTENER_ROLES, Role, user_roles
 
 
 def topic_list(*, active_only: bool = True) -> QuerySet[Topic]:
@@ -1034,3 +1035,22 @@ def transfer_queues(*, contact: WaitingContact) -> list[str]:
     if contact.tier == 1:
         queues = queues.filter(tier=1)
     return list(queues.order_by("tier", "name").values_list("name", flat=True))
+
+
+# --- call recordings ------------------------------------------------------------------------------
+def recording_get(*, user, recording_id: int) -> CallRecording | None:
+    """A recording the user may listen to; None for anyone else (or none such)."""
+    if not user_roles(user) & RECORDING_LISTENER_ROLES:
+        return None
+    return CallRecording.objects.select_related("contact").filter(pk=recording_id).first()
+
+
+def recordings_by_interaction(*, user, interaction_ids: list[int]) -> dict[int, list[CallRecording]]:
+    """The recordings of the conversations listed (a case's contact history), for a user who may
+    listen to them; empty for anyone else."""
+    if not interaction_ids or not user_roles(user) & RECORDING_LISTENER_ROLES:
+        return {}
+    found: dict[int, list[CallRecording]] = {}
+    for recording in CallRecording.objects.filter(interaction_id__in=interaction_ids).order_by("started_at", "id"):
+        found.setdefault(recording.interaction_id, []).append(recording)
+    return found

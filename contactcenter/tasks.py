@@ -99,6 +99,22 @@ def call_control_send(control_id: int) -> None:
     services.call_control_send(control_id=control_id)
 
 
+@shared_task(
+    name="contactcenter.recordings_expire",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TelephonyError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def recordings_expire() -> int:
+    """Hourly: delete recordings past RECORDING_RETENTION_DAYS, here and their audio at Twilio; one
+    Twilio would not delete is retried with backoff (those deleted stay deleted)."""
+    return services.recordings_expire()
+
+
 # --- rollups ------------------------------------------------------------------------------------
 # The reconcile recomputes the last week and the day before it whatever their marks: the wallboard's
 # and the queue report's default period, and a repeat contact can change a figure up to 7 days back.

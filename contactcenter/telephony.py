@@ -6,6 +6,8 @@ the same steps and records them without a network. Both write an OutboundMessage
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
@@ -31,6 +33,14 @@ class Gateway(Protocol):
         """Carry out one call instruction; returns the provider's id for it."""
         ...
 
+    def recording_media(self, *, recording) -> RecordingMedia:
+        """A recording's audio, fetched with the account's credentials (never a public URL)."""
+        ...
+
+    def recording_delete(self, *, recording) -> bool:
+        """Delete a recording's media at the phone network; False when it was gone already."""
+        ...
+
 
 VOICES = {"en": ("Polly.Joanna", "en-US"), "es": ("Polly.Lupe", "es-US")}
 SAY = {
@@ -53,6 +63,10 @@ SAY = {
             "Permanezca en la línea: usted vuelve al primer lugar de la fila."
         ),
     },
+    "recording_notice": {
+        "en": "This call is recorded for quality and training.",
+        "es": "Esta llamada se graba para fines de calidad y capacitación.",
+    },
     "dial_callback": {
         "en": "This is U S C I S returning your call, as you requested. Please hold for a representative.",
         "es": "Le habla U S C I S para devolverle la llamada que solicitó. Espere al representante.",
@@ -70,6 +84,56 @@ PARTICIPANT_UPDATES = {
     CallControlAction.MUTE: (AGENT_LABEL, {"muted": True}),
     CallControlAction.UNMUTE: (AGENT_LABEL, {"muted": False}),
 }
+
+
+# The recording of a conversation is the caller's call, recorded dual-channel (the caller on one
+# channel, the conference on the other) from the moment the agent joins; pausing and resuming act on
+# the call's current recording, so they need not wait for its sid.
+RECORDING_EVENTS = "in-progress completed absent"
+RECORDING_UPDATES = {
+    CallControlAction.RECORD_PAUSE: {"status": "paused", "pause_behavior": "skip"},
+    CallControlAction.RECORD_RESUME: {"status": "in-progress"},
+}
+SILENT_WAV_RATE = 8000  # the local gateway's stand-in for a recording: silence, 8 kHz 16-bit
+SILENT_WAV_MAX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class RecordingMedia:
+    """A recording's audio as the phone network gives it, read a piece at a time."""
+
+    chunks: Iterator[bytes]
+    content_type: str
+    length: int | None = None
+
+
+def recording_status_url(contact) -> str:
+    return _public("ivr:recording-status", contact=str(contact.pk))
+
+
+def local_recording_sid(contact) -> str:
+    return f"RElocal{contact.pk:015d}{contact.attempts:012d}"[:34]
+
+
+def silent_wav(*, seconds: int, channels: int = 2) -> RecordingMedia:
+    """A WAV file of silence as long as the recording: what the local gateway plays for one."""
+    import struct
+
+    seconds = max(1, min(seconds, SILENT_WAV_MAX_SECONDS))
+    channels = max(1, min(channels, 2))
+    block = 2 * channels
+    size = SILENT_WAV_RATE * block * seconds
+    header = b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, SILENT_WAV_RATE, SILENT_WAV_RATE * block, block, 16)
+    header += b"data" + struct.pack("<I", size)
+
+    def chunks() -> Iterator[bytes]:
+        yield header
+        second = bytes(SILENT_WAV_RATE * block)
+        for _ in range(seconds):
+            yield second
+
+    return RecordingMedia(chunks=chunks(), content_type="audio/wav", length=len(header) + size)
 
 
 def _public(name: str, **query: str) -> str:
@@ -133,6 +197,12 @@ def control_twiml(control: CallControl) -> str:
             method="POST",
         )
     elif control.action == CallControlAction.CONNECT_AGENT:
+        if settings.CALL_RECORDING:  # told before the agent joins: the recording starts when they do
+            response.say(
+                SAY["recording_notice"][control.language if control.language in VOICES else "en"],
+                voice=voice,
+                language=language,
+            )
         response.append(conference_dial(control.contact, label=CALLER_LABEL))
     else:
         dial = Dial(answer_on_bridge=True)
@@ -180,7 +250,50 @@ class LocalGateway:
 
     def control(self, *, control: CallControl) -> str:
         logger.info("local gateway: %s → %s", control.action, control.target)
+        if settings.CALL_RECORDING and control.action in (
+            CallControlAction.CONNECT_AGENT,
+            CallControlAction.RECORD_START,
+            CallControlAction.END_CONFERENCE,
+        ):
+            self._recording_event(control)
         return f"CClocal{control.pk:026d}"
+
+    def _recording_event(self, control: CallControl) -> None:
+        """No conference here to record: the caller's being put through starts a stand-in recording
+        (as Twilio's first status callback would), and the call's end completes it."""
+        from django.utils import timezone
+
+        from .audit import AuditContext
+        from .services import recording_status_record
+
+        contact = control.contact
+        ending = control.action == CallControlAction.END_CONFERENCE
+        started = contact.answered_at or control.created_at
+        recording_status_record(
+            context=AuditContext.system(channel="task"),
+            contact_id=contact.pk,
+            recording_sid=local_recording_sid(contact),
+            call_sid=control.call_sid,
+            status="completed" if ending else "in-progress",
+            duration=max(1, int((timezone.now() - started).total_seconds())) if ending else None,
+            started_at=started,
+            backend=self.name,
+            create=not ending,
+        )
+
+    def recording_media(self, *, recording) -> RecordingMedia:
+        seconds = recording.duration_seconds
+        if seconds is None:
+            from django.utils import timezone
+
+            # A stand-in never completed (the caller hung up: no conference end here) lasts as the contact did.
+            ended = recording.completed_at or recording.contact.ended_at or timezone.now()
+            seconds = int((ended - recording.started_at).total_seconds())
+        return silent_wav(seconds=seconds, channels=recording.channels)
+
+    def recording_delete(self, *, recording) -> bool:
+        logger.info("local gateway: recording %s deleted", recording.recording_sid)
+        return True
 
 
 class TwilioGateway:
@@ -258,6 +371,12 @@ class TwilioGateway:
     def control(self, *, control: CallControl) -> str:
         if control.action in PARTICIPANT_UPDATES:
             return self._participant_update(control)
+        if control.action == CallControlAction.RECORD_START:
+            return self._recording_start(control)
+        if control.action in RECORDING_UPDATES:
+            params = RECORDING_UPDATES[CallControlAction(control.action)]
+            current = self.client.calls(control.call_sid).recordings("Twilio.CURRENT")
+            return self._rest(lambda: current.update(**params)).sid or ""
         if control.action == CallControlAction.END_CONFERENCE:
             conference = self._conference_sid(control)
             if not conference:  # over already (the caller hung up too)
@@ -298,6 +417,75 @@ class TwilioGateway:
         participant = self._rest(lambda: self.client.conferences(conference).participants(label).update(**params))
         return participant.call_sid or ""
 
+    def _recording_start(self, control: CallControl) -> str:
+        """Record the caller's call, dual-channel. A try after a 5xx or a timeout first looks for the
+        recording an earlier try may have started (Twilio takes no idempotency key)."""
+        if control.attempts > 1:
+            running = self._rest(lambda: self.client.calls(control.call_sid).recordings.list(limit=5))
+            for recording in running:
+                if recording.status in ("in-progress", "paused"):
+                    return recording.sid
+        recording = self._rest(
+            lambda: self.client.calls(control.call_sid).recordings.create(
+                recording_channels="dual",
+                recording_track="both",
+                recording_status_callback=recording_status_url(control.contact),
+                recording_status_callback_event=RECORDING_EVENTS,
+                recording_status_callback_method="POST",
+            )
+        )
+        return recording.sid or ""
+
+    def _media_url(self, recording) -> str:
+        url = (
+            f"https://api.twilio.com/2010-04-01/Accounts/{settings.TWILIO_ACCOUNT_SID}"
+            f"/Recordings/{recording.recording_sid}.mp3"
+        )
+        # A proxying or test HTTP client may send Twilio's URLs elsewhere (tests' fake Twilio).
+        rewrite = getattr(self.client.http_client, "rewrite_url", None)
+        return rewrite(url) if rewrite else url
+
+    def recording_media(self, *, recording) -> RecordingMedia:
+        """The recording's MP3, fetched with the account's credentials and passed on a piece at a
+        time: the browser only ever sees our URL."""
+        import requests
+
+        try:
+            answer = requests.get(
+                self._media_url(recording),
+                auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+                stream=True,
+                timeout=settings.TWILIO_HTTP_TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise self._failure(error) from error
+        if answer.status_code != 200:
+            answer.close()
+            raise TelephonyError(f"recording {recording.recording_sid}: HTTP {answer.status_code}")
+        length = answer.headers.get("Content-Length")
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from answer.iter_content(chunk_size=64 * 1024)
+            finally:
+                answer.close()
+
+        return RecordingMedia(
+            chunks=chunks(),
+            content_type="audio/mpeg",
+            length=int(length) if length and length.isdigit() else None,
+        )
+
+    def recording_delete(self, *, recording) -> bool:
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            return bool(self._rest(lambda: self.client.recordings(recording.recording_sid).delete()))
+        except TelephonyError as error:
+            if isinstance(error.__cause__, TwilioRestException) and error.__cause__.status == 404:
+                return False  # deleted already (an earlier try, or in Twilio's console)
+            raise
+
     def _callback_found(self, control: CallControl) -> str | None:
         since = control.created_at - timedelta(minutes=1)
         placed = self._rest(
@@ -313,8 +501,9 @@ class TwilioGateway:
         return None
 
 
-def gateway() -> Gateway:
-    backend = settings.TELEPHONY_BACKEND
+def gateway(backend: str | None = None) -> Gateway:
+    """The configured gateway, or the one named (a row written under another backend)."""
+    backend = backend or settings.TELEPHONY_BACKEND
     if backend == "twilio":
         return TwilioGateway()
     if backend == "local":

@@ -17,6 +17,9 @@ api_urlpatterns = [
     path("agent/state/", api.AgentStateView.as_view(), name="api-agent-state"),
     path("agent/contacts/<int:contact_id>/hold/", api.ContactHoldView.as_view(), name="api-contact-hold"),
     path("agent/contacts/<int:contact_id>/mute/", api.ContactMuteView.as_view(), name="api-contact-mute"),
+    path(
+        "agent/contacts/<int:contact_id>/recording/", api.ContactRecordingView.as_view(), name="api-contact-recording"
+    ),
     path("agent/contacts/<int:contact_id>/transfer/", api.ContactTransferView.as_view(), name="api-contact-transfer"),
     path("agent/voice-token/", api.VoiceTokenView.as_view(), name="api-voice-token"),
     path("queues/stats/", api.QueueStatsView.as_view(), name="api-queue-stats"),
@@ -48,6 +51,7 @@ urlpatterns = [
     path("console/contacts/<int:contact_id>/end/", views_console.contact_end, name="console-end"),
     path("console/contacts/<int:contact_id>/hold/", views_console.contact_hold, name="console-hold"),
     path("console/contacts/<int:contact_id>/mute/", views_console.contact_mute, name="console-mute"),
+    path("console/contacts/<int:contact_id>/recording/", views_console.contact_recording, name="console-recording"),
     path("console/contacts/<int:contact_id>/transfer/", views_console.contact_transfer, name="console-transfer"),
     path("console/contacts/<int:contact_id>/escalate/", views_console.contact_escalate, name="console-escalate"),
     path("console/contacts/<int:contact_id>/wrap-up/", views_console.contact_wrap_up, name="console-wrap-up"),
@@ -65,6 +69,8 @@ urlpatterns = [
     path("reports/queues/", views.queue_report, name="queue-report"),
     path("supervisor/queues/", views_supervisor.queue_list, name="supervisor-queues"),
     path("supervisor/queues/<str:name>/", views_supervisor.queue_edit, name="supervisor-queue-edit"),
+    path("supervisor/recordings/<int:recording_id>/", views_supervisor.recording_listen, name="recording-listen"),
+    path("supervisor/recordings/<int:recording_id>/audio/", views_supervisor.recording_media, name="recording-media"),
     path("supervisor/not-ready-reasons/", views_supervisor.not_ready_reasons, name="supervisor-reasons"),
     path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),

@@ -77,6 +77,9 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
         return render(request, "contactcenter/case_history.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
     interactions = list(selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
+    recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
+    for interaction in interactions:  # a supervisor's link to listen to each conversation's recording
+        interaction.call_recordings = recordings.get(interaction.pk, [])
     case = selectors.case_get(receipt_number=value)
     identity_visible = selectors.case_identity_visible(user=request.user, case=case)
     services.audit_record(

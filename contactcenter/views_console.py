@@ -129,6 +129,7 @@ def _context(
         "offered": state.contact is not None and state.contact.status == "offered",
         "escalation": selectors.escalation_for(contact=contact) if contact and contact.tier == 2 else None,
         "transfer_queues": selectors.transfer_queues(contact=state.contact) if connected else [],
+        "recording_enabled": settings.CALL_RECORDING,
         "receipts": receipts,
         "local_time": local_time,
         "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
@@ -351,6 +352,21 @@ def contact_mute(request: HttpRequest, contact_id: int) -> HttpResponse:
         request,
         lambda context: services.contact_mute(context=context, user=request.user, contact_id=contact_id, mute=mute),
         _("You are muted: the caller cannot hear you.") if mute else _("You are no longer muted."),
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_recording(request: HttpRequest, contact_id: int) -> HttpResponse:
+    paused = request.POST.get("paused") == "on"
+    return _act(
+        request,
+        lambda context: services.contact_recording_pause(
+            context=context, user=request.user, contact_id=contact_id, paused=paused
+        ),
+        _("Recording paused: the caller's sensitive data is not recorded. Resume it when they are done.")
+        if paused
+        else _("Recording resumed."),
     )
 
 

@@ -1,19 +1,19 @@
-"""Supervisors' own settings pages: queue hours, thresholds, after-call time and overflow, and the
-reasons agents give for not being ready."""
+"""Supervisors' own pages: queue hours, thresholds, after-call time and overflow, the reasons agents
+give for not being ready, and listening to call recordings."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
-from .audit import AuditContext
+from . import selectors, services, telephony
+from .audit import AuditContext, record_view
 from .errors import ApplicationError
 from .forms import NotReadyReasonForm, QueueSettingsForm
-from .roles import Role, roles_required
+from .roles import RECORDING_LISTENER_ROLES, Role, roles_required
 from .services import QUEUE_EDITABLE
 from .views_console import _form_refusal
 
@@ -69,3 +69,53 @@ def not_ready_reasons(request: HttpRequest) -> HttpResponse:
         {"reasons": selectors.not_ready_reasons(active_only=False), "form": form},
         status=400 if form.is_bound else 200,
     )
+
+
+def _recording_or_404(request: HttpRequest, recording_id: int):
+    recording = selectors.recording_get(user=request.user, recording_id=recording_id)
+    if recording is None:
+        raise Http404(recording_id)
+    return recording
+
+
+@roles_required(*RECORDING_LISTENER_ROLES)
+def recording_listen(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """A page to listen to one call's recording: the audio comes through our server (below), never
+    from a phone network URL."""
+    recording = _recording_or_404(request, recording_id)
+    record_view(
+        request,
+        target_type="contactcenter.callrecording",
+        target_id=recording.pk,
+        summary=f"Viewed recording of contact {recording.contact_id}",
+    )
+    return render(request, "contactcenter/supervisor_recording.html", {"recording": recording})
+
+
+@roles_required(*RECORDING_LISTENER_ROLES)
+def recording_media(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """The recording's audio, fetched from the phone network with the account's credentials and
+    streamed on; with TELEPHONY_BACKEND=local, a silent WAV as long as the recording."""
+    recording = _recording_or_404(request, recording_id)
+    try:
+        media = telephony.gateway(recording.backend or None).recording_media(recording=recording)
+    except telephony.TelephonyError as error:
+        telephony.logger.warning("recording %s could not be fetched: %s", recording.pk, error)
+        return HttpResponse(
+            _("The recording could not be fetched from the phone network. Try again in a minute."),
+            status=502,
+            content_type="text/plain; charset=utf-8",
+        )
+    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):  # not every seek of the player
+        record_view(
+            request,
+            target_type="contactcenter.callrecording",
+            target_id=recording.pk,
+            summary=f"Played recording of contact {recording.contact_id}",
+        )
+    response = StreamingHttpResponse(media.chunks, content_type=media.content_type)
+    if media.length is not None:
+        response["Content-Length"] = str(media.length)
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Disposition"] = "inline"
+    return response

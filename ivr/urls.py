@@ -14,6 +14,7 @@ urlpatterns = [
     path("queue/done/", views.queue_done, name="queue-done"),
     path("conference/status/", views.conference_status, name="conference-status"),
     path("conference/hold/", views.conference_hold, name="conference-hold"),
+    path("recording/status/", views.recording_status, name="recording-status"),
     path("agent/voice/", views.agent_voice, name="agent-voice"),
 ]
 

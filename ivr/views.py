@@ -286,11 +286,11 @@ def conference_hold(request: HttpRequest) -> HttpResponse:
     return _twiml(str(response))
 
 
-def _timestamp(request: HttpRequest):
+def _timestamp(request: HttpRequest, name: str = "Timestamp"):
     """Twilio's `Timestamp` (RFC 2822) of the event; None (now) when absent or unreadable."""
     from email.utils import parsedate_to_datetime
 
-    value = _param(request, "Timestamp", 40)
+    value = _param(request, name, 40)
     try:
         moment = parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):
@@ -331,3 +331,30 @@ def agent_voice(request: HttpRequest) -> HttpResponse:
             call_sid=_param(request, "CallSid", 34),
         )
     )
+
+
+def _whole_number(request: HttpRequest, name: str, limit: int = 7) -> int | None:
+    value = _param(request, name, 10)
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= limit else None
+
+
+@twilio_signed
+@on_a_live_connection
+def recording_status(request: HttpRequest) -> HttpResponse:
+    """The recording status callback of a live call (`?contact=<id>` in the URL we gave Twilio):
+    in-progress, completed (with duration, channels and the media's URL), absent."""
+    contact_id = request.GET.get("contact", "")
+    if not (contact_id.isascii() and contact_id.isdigit() and len(contact_id) <= 12):
+        return HttpResponse(status=204)
+    contact_services.recording_status_record(
+        context=flow.ivr_context(),
+        contact_id=int(contact_id),
+        recording_sid=_param(request, "RecordingSid", 34),
+        call_sid=_param(request, "CallSid", 34),
+        status=_param(request, "RecordingStatus", 12),
+        channels=_whole_number(request, "RecordingChannels", 1),
+        duration=_whole_number(request, "RecordingDuration"),
+        media_url=_param(request, "RecordingUrl", 300),
+        started_at=_timestamp(request, "RecordingStartTime"),
+    )
+    return HttpResponse(status=204)

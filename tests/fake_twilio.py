@@ -32,7 +32,12 @@ class FakeTwilioHttpClient(TwilioHttpClient):
     """Twilio's HTTP client, sending to the fake API named by FAKE_TWILIO_URL."""
 
     def request(self, method, url, *args, **kwargs):
-        return super().request(method, TWILIO_HOST.sub(os.environ["FAKE_TWILIO_URL"].rstrip("/"), url), *args, **kwargs)
+        return super().request(method, self.rewrite_url(url), *args, **kwargs)
+
+    @staticmethod
+    def rewrite_url(url: str) -> str:
+        """Also used by the gateway for what twilio-python does not fetch (a recording's audio)."""
+        return TWILIO_HOST.sub(os.environ["FAKE_TWILIO_URL"].rstrip("/"), url)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class FakeTwilio:
         self.calls: list[dict] = []
         self.texts: list[dict] = []
         self.conferences: dict[str, dict] = {}  # by friendly name
+        self.recordings: dict[str, bytes] = {}  # audio by recording sid (deleted ones are removed)
+        self.authorizations: list[tuple[str, str]] = []  # (path, Authorization header) of each request
         self._failures: list[int] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -74,11 +81,16 @@ class FakeTwilio:
             self.conferences[name] = {"sid": sid, "friendly_name": name, "status": "in-progress"}
         return sid
 
+    def recording_add(self, sid: str, audio: bytes = b"ID3-fake-mp3-audio") -> None:
+        """A recording Twilio holds (its audio answers GET /Recordings/<sid>.mp3)."""
+        self.recordings[sid] = audio
+
     def posts(self) -> list[Recorded]:
         return [request for request in self.requests if request.method == "POST"]
 
     def clear(self) -> None:
         self.requests.clear()
+        self.authorizations.clear()
 
     # --- the API --------------------------------------------------------------------------------
     def _answer(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
@@ -87,6 +99,8 @@ class FakeTwilio:
         routes = [
             (rf"{ACCOUNT}/Calls\.json", self._calls),
             (rf"{ACCOUNT}/Calls/(?P<sid>CA\w+)/Recordings\.json", self._recording),
+            (rf"{ACCOUNT}/Calls/(?P<sid>CA\w+)/Recordings/(?P<recording>[\w.]+)\.json", self._recording_update),
+            (rf"{ACCOUNT}/Recordings/(?P<recording>RE\w+)\.json", self._recording_resource),
             (rf"{ACCOUNT}/Calls/(?P<sid>CA\w+)\.json", self._call),
             (rf"{ACCOUNT}/Messages\.json", self._messages),
             (rf"{ACCOUNT}/Conferences\.json", self._conference_list),
@@ -122,7 +136,21 @@ class FakeTwilio:
         return 200, {"sid": sid, "status": "completed" if params.get("Status") == "completed" else "in-progress"}
 
     def _recording(self, method, params, sid):
+        if method == "GET":  # the call's recordings: none started by an earlier try
+            return 200, self._page("recordings", [])
         return 201, {"sid": _sid("RE", len(self.requests)), "call_sid": sid, "status": "in-progress", "channels": 2}
+
+    def _recording_update(self, method, params, sid, recording):
+        return 200, {"sid": "RE" + "0" * 32 if recording == "Twilio.CURRENT" else recording, "call_sid": sid,
+                     "status": params.get("Status", "in-progress"), "channels": 2}  # fmt: skip
+
+    def _recording_resource(self, method, params, recording):
+        if recording not in self.recordings:
+            return 404, {"code": 20404, "message": f"Recording {recording} was not found", "status": 404}
+        if method == "DELETE":
+            del self.recordings[recording]
+            return 204, {}
+        return 200, {"sid": recording, "status": "completed", "channels": 2}
 
     def _messages(self, method, params):
         if method == "GET":
@@ -181,14 +209,20 @@ class FakeTwilio:
                 params = dict(parse_qsl(body if self.command == "POST" else split.query, keep_blank_values=True))
                 with fake._lock:
                     fake.requests.append(Recorded(self.command, split.path, params))
+                    fake.authorizations.append((split.path, self.headers.get("Authorization", "")))
                     failure = fake._failures.pop(0) if fake._failures else None
+                    media = re.fullmatch(rf"{ACCOUNT}/Recordings/(?P<sid>RE\w+)\.mp3", split.path)
                     if failure:
                         status, answer = failure, {"code": 20500, "message": "Service unavailable", "status": failure}
+                    elif media and self.command == "GET":
+                        audio = fake.recordings.get(media.group("sid"))
+                        status, answer = (200, audio) if audio is not None else (404, {"status": 404})
                     else:
                         status, answer = fake._answer(self.command, split.path, params)
-                payload = json.dumps(answer).encode()
+                binary = isinstance(answer, bytes)
+                payload = answer if binary else b"" if status == 204 else json.dumps(answer).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "audio/mpeg" if binary else "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

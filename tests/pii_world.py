@@ -35,6 +35,7 @@ class World:
     registration: Any
     referral: Any
     waiting_contact: Any
+    recording: Any = None
 
 
 def build_world(make_staff, case) -> World:
@@ -43,6 +44,7 @@ def build_world(make_staff, case) -> World:
     from contactcenter import services as core
     from contactcenter.models import (
         CallerVerification,
+        CallRecording,
         CaseStatusEvent,
         FormOrder,
         ServiceRequest,
@@ -93,6 +95,15 @@ def build_world(make_staff, case) -> World:
         queue_name="tier1-en",
         phone="+12025550100",
         caller_time_zone="America/New_York",
+    )
+    # A call's recording (the local gateway's: its audio is a second of silence).
+    recording = CallRecording.objects.create(
+        contact=waiting_contact,
+        interaction=interaction,
+        recording_sid="RElocal" + "0" * 27,
+        status="completed",
+        duration_seconds=1,
+        backend="local",
     )
     CallerVerification.objects.create(
         contact=waiting_contact,
@@ -172,4 +183,5 @@ def build_world(make_staff, case) -> World:
         registration=registration,
         referral=referral,
         waiting_contact=waiting_contact,
+        recording=recording,
     )

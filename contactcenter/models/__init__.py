@@ -67,6 +67,7 @@ from .routing import (
     CallControl,
     CallControlAction,
     CallControlStatus,
+    CallRecording,
     ConferenceEvent,
     ContactKind,
     ContactStatus,
@@ -75,6 +76,7 @@ from .routing import (
     QueueRollup,
     QueueRollupDay,
     QueueRollupDirty,
+    RecordingStatus,
     WaitingContact,
 )
 
@@ -98,6 +100,7 @@ __all__ = [
     "CallControl",
     "CallControlAction",
     "CallControlStatus",
+    "CallRecording",
     "CallerVerification",
     "CaseStatusEvent",
     "Channel",
@@ -134,6 +137,7 @@ __all__ = [
     "QueueRollup",
     "QueueRollupDay",
     "QueueRollupDirty",
+    "RecordingStatus",
     "RequesterRole",
     "ServiceRequest",
     "ServiceRequestStatus",

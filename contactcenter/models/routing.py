@@ -74,6 +74,9 @@ class WaitingContact(models.Model):
     )
     on_hold_since = models.DateTimeField(null=True, blank=True)
     muted = models.BooleanField(default=False, help_text=_("The agent's line is muted in the conference."))
+    recording_paused = models.BooleanField(
+        default=False, help_text=_("The agent paused the call's recording while the caller gives sensitive data.")
+    )
 
     class Meta:
         ordering = ["-priority", "enqueued_at", "id"]
@@ -319,6 +322,9 @@ class CallControlAction(models.TextChoices):
     REQUEUE = "requeue", _("Put the caller back in line")
     END_CONFERENCE = "end_conference", _("End the call")
     QUEUE_TRANSFER = "queue_transfer", _("Cold transfer to another queue")
+    RECORD_START = "record_start", _("Start recording the call")
+    RECORD_PAUSE = "record_pause", _("Pause the recording")
+    RECORD_RESUME = "record_resume", _("Resume the recording")
 
 
 class CallControlStatus(models.TextChoices):
@@ -370,3 +376,42 @@ class ConferenceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conference_sid} {self.event} {self.participant}"
+
+
+class RecordingStatus(models.TextChoices):
+    IN_PROGRESS = "in-progress", _("Recording")
+    COMPLETED = "completed", _("Completed")
+    ABSENT = "absent", _("No audio")
+    FAILED = "failed", _("Failed")
+
+
+class CallRecording(models.Model):
+    """One dual-channel recording of a live call (the caller on one channel, the conference on the
+    other), as the phone network's recording status callbacks describe it. The media stays with the
+    phone network and is only ever streamed through our server to a permitted, audited listener;
+    `media_url` is never handed to a browser. Rows and media are deleted after
+    RECORDING_RETENTION_DAYS."""
+
+    contact = models.ForeignKey(WaitingContact, on_delete=models.CASCADE, related_name="recordings")
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The live conversation's entry in the ledger."),
+    )  # fmt: skip
+    recording_sid = models.CharField(max_length=34, unique=True)
+    call_sid = models.CharField(max_length=34, blank=True)
+    status = models.CharField(max_length=12, choices=RecordingStatus.choices, default=RecordingStatus.IN_PROGRESS)
+    channels = models.PositiveSmallIntegerField(default=2)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    media_url = models.URLField(max_length=300, blank=True, help_text=_("At the phone network; never shown."))
+    backend = models.CharField(max_length=10, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+        indexes = [models.Index(fields=["started_at"], name="callrecording_started_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recording_sid} ({self.status})"

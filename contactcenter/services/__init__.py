@@ -8,6 +8,7 @@ from .core import *  # noqa: F403
 from .live import *  # noqa: F403
 from .queue_rollups import *  # noqa: F403
 from .queues import *  # noqa: F403
+from .recordings import *  # noqa: F403
 from .reference import *  # noqa: F403
 from .rollups import *  # noqa: F403
 from .routing import *  # noqa: F403

@@ -104,9 +104,9 @@ def contact_end(
     conference is ended, which hangs up the caller."""
     with transaction.atomic():
         contact = contact_complete(context=context, user=user, contact_id=contact_id, reached=reached, now=now)
-        if contact.on_hold_since is not None or contact.muted:
-            contact.on_hold_since, contact.muted = None, False
-            contact.save(update_fields=["on_hold_since", "muted", "updated_at"])
+        if contact.on_hold_since is not None or contact.muted or contact.recording_paused:
+            contact.on_hold_since, contact.muted, contact.recording_paused = None, False, False
+            contact.save(update_fields=["on_hold_since", "muted", "recording_paused", "updated_at"])
         if contact.kind == ContactKind.CALL and contact.call_sid and contact.status == ContactStatus.COMPLETED:
             _call_control_queue(
                 contact=contact, action=CallControlAction.END_CONFERENCE, target=telephony.conference_name(contact)
@@ -201,9 +201,14 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
     contact.answered_at = None
     contact.on_hold_since = None
     contact.muted = False
+    contact.recording_paused = False
     contact.conference_sid = ""
     contact.full_clean()
-    contact.save(update_fields=["priority", "answered_at", "on_hold_since", "muted", "conference_sid", "updated_at"])
+    contact.save(
+        update_fields=[
+            "priority", "answered_at", "on_hold_since", "muted", "recording_paused", "conference_sid", "updated_at",
+        ]
+    )  # fmt: skip
     _back_in_line(contact)
     queue_rollups_mark(contacts=[contact])
     _agent_move(
@@ -304,6 +309,10 @@ def _conference_event_apply(
     if event == "participant-leave" and participant == telephony.AGENT_LABEL and agent is not None:
         _requeue_at_front(context=context, contact=contact, agent=agent, at=at)
         return "agent's line dropped: caller back at the front of the line, agent not ready"
+    if event == "participant-join" and participant == telephony.AGENT_LABEL:
+        from .recordings import recording_start_queue
+
+        return recording_start_queue(contact=contact)
     changes = {
         ("participant-hold", telephony.CALLER_LABEL): ("on_hold_since", contact.on_hold_since or at, "caller on hold"),
         ("participant-unhold", telephony.CALLER_LABEL): ("on_hold_since", None, "caller off hold"),

@@ -274,6 +274,7 @@ CELERY_BEAT_SCHEDULE = {
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
     "wrap-ups-expire": {"task": "contactcenter.wrap_ups_expire", "schedule": 15.0},
+    "recordings-expire": {"task": "contactcenter.recordings_expire", "schedule": 3600.0},
     "queue-rollups-refresh": {"task": "contactcenter.queue_rollups_refresh", "schedule": 60.0},
     "queue-rollups-reconcile": {"task": "contactcenter.queue_rollups_reconcile", "schedule": 3600.0},
     # Every write marks its intervals stale; reads count those from the ledger until this runs.
@@ -325,6 +326,11 @@ if TELEPHONY_BACKEND == "twilio":
     # its ring sounds from sdk.twilio.com; its script itself stays ours ('self').
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"] += ["wss://*.twilio.com", "https://*.twilio.com"]
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = ["'self'", "https://sdk.twilio.com"]
+# Live calls are recorded (dual-channel, announced to the caller in their language) unless this is
+# false; recordings and their media at Twilio are deleted RECORDING_RETENTION_DAYS after they start
+# (a beat task, hourly). 0 keeps them until deleted by hand.
+CALL_RECORDING = env.bool("CALL_RECORDING", default=True)
+RECORDING_RETENTION_DAYS = max(0, env.int("RECORDING_RETENTION_DAYS", default=90))
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # Failed caller verifications (wrong date of birth, A-number or receipt number) before verification

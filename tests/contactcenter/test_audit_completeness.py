@@ -57,6 +57,8 @@ SHOWS_PII = {
     "outreach:referrals": (CRO, lambda w: {}, ""),
     "outreach:referral-detail": (CRO, lambda w: {"referral_id": w.referral.pk}, ""),
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
+    "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
+    "recording-media": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
 }
 # An ISO sees the expedite requests awaiting review on the same console.
 SHOWS_PII_ALSO = {"agent-console-iso": ("agent-console", ISO, lambda w: {}, "")}
@@ -76,6 +78,7 @@ NO_PII = {
             "ivr:conference-status",
             "ivr:conference-hold",
             "ivr:agent-voice",
+            "ivr:recording-status",
         ],
         WEBHOOK,
     ),
@@ -103,6 +106,7 @@ NO_PII = {
     "api-agent-state": "the agent's own state and contact id",
     "api-contact-hold": "POST only: the agent's own call's hold state (the service audits it)",
     "api-contact-mute": "POST only: the agent's own line's mute state (the service audits it)",
+    "api-contact-recording": "POST only: the agent's own call's recording paused or resumed (the service audits it)",
     "api-contact-transfer": "POST only: the agent's own caller moved to another queue (the service audits it)",
     "api-voice-token": "the agent's own softphone access token: no one's records",
     "api-queue-stats": "aggregate queue figures",
@@ -149,6 +153,7 @@ NO_PII = {
             "console-hold",
             "console-mute",
             "console-transfer",
+            "console-recording",
             "console-escalate",
             "console-wrap-up",
             "console-wrap-up-extend",

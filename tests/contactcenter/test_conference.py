@@ -113,8 +113,10 @@ def test_accepting_redirects_the_caller_into_a_conference_named_for_the_contact(
     (request,) = fake_twilio.requests
     assert (request.method, request.path, list(request.params)) == ("POST", f"{API}/Calls/{CALL_SID}.json", ["Twiml"])
     root = ET.fromstring(request.params["Twiml"])
-    assert [child.tag for child in root] == ["Say", "Dial"]
+    assert [child.tag for child in root] == ["Say", "Say", "Dial"]
     assert root[0].text == "Lo comunicamos ahora con un representante." and root[0].get("language") == "es-US"
+    # The recording is announced in the caller's language before the agent joins (test_recordings.py).
+    assert root[1].text == "Esta llamada se graba para fines de calidad y capacitación."
     conference = _conference_element(request.params["Twiml"])
     assert conference.text == f"contact-{contact.pk}-1"
     assert conference.attrib == {
@@ -279,6 +281,7 @@ def test_the_agents_line_dropping_puts_the_caller_first_in_line_again(fake_twili
     _send_all()
     _event(contact, "conference-start", 1)
     _event(contact, "participant-join", 2, label="agent", call_sid=AGENT_LEG_SID)
+    _send_all()  # the recording, started as the agent joined
     fake_twilio.clear()
 
     for _delivery in range(2):

@@ -114,6 +114,19 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     assert mute.get_attribute("aria-pressed") == "false"
     assert _args(page, "call", "mute") == [[True], [False]]
 
+    # The caller is about to give sensitive data: the recording is paused in place (the call goes on).
+    _press(page, page.get_by_role("button", name="Pause recording"))
+    state = page.locator("#call-recording-state")
+    state.get_by_text("Recording paused").wait_for()
+    assert state.get_attribute("role") == "status"
+    assert page.get_by_role("button", name="Resume recording").get_attribute("aria-pressed") == "true"
+    assert _count(page, "call", "disconnect") == 0 and page.evaluate(f"{DOUBLE}.devices.length") == 1
+    assert WaitingContact.objects.get(pk=contact.pk).recording_paused is True
+    assert _axe_violations(page) == []
+    _press(page, page.get_by_role("button", name="Resume recording"))
+    page.get_by_role("button", name="Pause recording").wait_for()
+    assert WaitingContact.objects.get(pk=contact.pk).recording_paused is False
+
     _press(page, softphone.get_by_text("Keypad (sends tones to the caller)"))
     keypad = softphone.get_by_role("group", name="Keypad")
     _press(page, keypad.get_by_role("button", name="1", exact=True))
