@@ -83,6 +83,7 @@ STEPS_PER_CALL = 6.9  # requests per call of the mix, status callback included (
 REPRESENTATIVE_STEPS = 4  # /ivr/voice/, the language, 0, the queue's wait prompt
 TARGET_WEBHOOK_P99_MS = 100
 TARGET_WALLBOARD_P99_MS = 300
+TARGET_RING_P99_MS = 1000  # issue 13: a caller choosing "representative" to the agent's ring
 # Bench-only: every staff account of the bench databases signs in with it.
 PASSWORD = "bench-peak-only-password-not-for-use-anywhere"
 SUPERVISORS = 5
@@ -350,6 +351,7 @@ class PacedCall(Call):
 
     def _post(self, path: str, **extra: str):
         self._pace()
+        self.sent_at = time.time()  # wall clock: compared with the agents' process and the database
         answer = super()._post(path, **extra)
         if self.apology in answer.text:
             self.client._error("flow", f"apology: {answer.text[:240]}")
@@ -366,6 +368,7 @@ class PacedCall(Call):
     def representative(self) -> None:
         """From the main menu: 0, the hand-off to a representative, then the queue's first wait prompt."""
         self.press("0", expect="to_agent")
+        self.handoff_at = self.sent_at
         self._post("/ivr/queue/wait/")
         self.expect("queue_position")
 
@@ -377,6 +380,7 @@ def _ivr_load(index, processes, options, port, token, base, receipts, barrier, r
     recorder = Recorder()
     walked: list[str] = []  # calls that ended (status callback answered)
     queued: list[str] = []  # callers handed to an agent (still on the line at the end)
+    handoffs: dict[str, float] = {}  # their call → when they pressed 0 (wall clock)
     lock = threading.Lock()
     tasks = [task for weight, task in MIX for _ in range(weight)]
     half = options.seconds / 2
@@ -408,6 +412,7 @@ def _ivr_load(index, processes, options, port, token, base, receipts, barrier, r
         if task == "representative" and reached:
             with lock:
                 queued.append(sid)
+                handoffs[sid] = call.handoff_at
         elif call.hang_up():
             with lock:
                 walked.append(sid)
@@ -424,7 +429,14 @@ def _ivr_load(index, processes, options, port, token, base, receipts, barrier, r
             _sleep_until(t0 + moment)
             pool.submit(walk, t0 + moment, task, label)
     results.put(
-        {"role": "ivr", **recorder.dump(), "walked": walked, "queued": queued, "cpu": time.process_time() - cpu_started}
+        {
+            "role": "ivr",
+            **recorder.dump(),
+            "walked": walked,
+            "queued": queued,
+            "handoffs": handoffs,
+            "cpu": time.process_time() - cpu_started,
+        }
     )
 
 
@@ -499,7 +511,9 @@ class Browser:
         return True
 
 
-def _agent(browser: Browser, stop: float, rng: random.Random, options, handled: list[int]) -> None:
+def _agent(
+    browser: Browser, stop: float, rng: random.Random, options, handled: list[int], rung: dict[int, float]
+) -> None:
     recorder = browser.recorder
     page = browser.get("console page", "/console/")
     if page is None:
@@ -540,6 +554,7 @@ def _agent(browser: Browser, stop: float, rng: random.Random, options, handled: 
         seen = signature.group(1).decode() if signature else ""
         offer = ACCEPT.search(answer[2])
         if offer:
+            rung.setdefault(int(offer.group(1)), time.time())  # the console shows the offer: it rings
             take(int(offer.group(1)), "available")
             seen = ""  # the console page was reloaded: its polling starts again from what it shows
             due = max(due, time.perf_counter())
@@ -611,6 +626,7 @@ def _staff_load(options, port, receipts, barrier, results) -> None:
         signed = list(pool.map(lambda pair: pair[1].sign_in(pair[0][1]), zip(actors, browsers, strict=True)))
     signed_in = sum(signed)
     handled: list[int] = []
+    rung: dict[int, float] = {}
     barrier.wait()
     cpu_started = time.process_time()
     stop = time.perf_counter() + options.seconds
@@ -620,7 +636,7 @@ def _staff_load(options, port, receipts, barrier, results) -> None:
             continue
         actor_rng = random.Random(rng.random())
         target, args = {
-            "agent": (_agent, (browser, stop, actor_rng, options, handled)),
+            "agent": (_agent, (browser, stop, actor_rng, options, handled, rung)),
             "supervisor": (_supervisor, (browser, stop, actor_rng)),
             "analyst": (_analyst, (browser, stop, actor_rng, receipts)),
             "outreach": (_outreach, (browser, stop, actor_rng)),
@@ -635,6 +651,7 @@ def _staff_load(options, port, receipts, barrier, results) -> None:
             "role": "staff",
             **recorder.dump(),
             "handled": handled,
+            "rung": rung,
             "signed_in": signed_in,
             "actors": len(actors),
             "cpu": time.process_time() - cpu_started,
@@ -773,6 +790,9 @@ def measure(label: str, database: str, seconds: float, contacts: int, options, t
     handled = [cid for item in collected for cid in item.get("handled", [])]
     staff = next((item for item in collected if item["role"] == "staff"), {})
     checks = nothing_lost(database, walked, queued, handled, options.agents)
+    handoffs = {sid: at for item in collected for sid, at in item.get("handoffs", {}).items()}
+    rung = {cid: at for item in collected for cid, at in item.get("rung", {}).items()}
+    kinds.update(ring_latencies(database, handoffs, rung))
     if staff and staff["signed_in"] != staff["actors"]:
         checks.append(("every staff member signed in", False, f"{staff['signed_in']} of {staff['actors']}"))
     with open(stack.server_log) as log:
@@ -783,6 +803,27 @@ def measure(label: str, database: str, seconds: float, contacts: int, options, t
         "high": len(kinds.get("IVR webhook, high", Kind()).latencies) / half,
     }
     return Run(label, database, seconds, interactions, kinds, samples, checks, cpu, elapsed, server_errors, steps)
+
+
+def ring_latencies(database: str, handoffs: dict[str, float], rung: dict[int, float]) -> dict[str, Kind]:
+    """From a caller pressing 0 to their offer, and to the agent's console showing it (the ring), for
+    the callers offered once. A caller who waited for an agent to come free counts that wait too: the
+    figures are an upper bound of the ring with an agent available."""
+    routed, ringing = Kind(), Kind()
+    with contextlib.closing(_db(database)) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT w.call_sid, w.id, extract(epoch FROM w.offered_at) FROM contactcenter_waitingcontact w "
+            "WHERE w.call_sid = ANY(%s) AND w.offered_at IS NOT NULL AND w.attempts <= 1",
+            [list(handoffs)],
+        )
+        for sid, contact_id, offered_at in cursor.fetchall():
+            pressed = handoffs[sid]
+            routed.latencies.append(max(float(offered_at) - pressed, 0.0))
+            if contact_id in rung:
+                ringing.latencies.append(max(rung[contact_id] - pressed, 0.0))
+    routed.latencies.sort()
+    ringing.latencies.sort()
+    return {"ring: offer made": routed, "ring: console shows it": ringing}
 
 
 def nothing_lost(
@@ -856,6 +897,8 @@ ORDER = [
     "console poll",
     "console page",
     "console action",
+    "ring: offer made",
+    "ring: console shows it",
     "wallboard live",
     "wallboard page",
     "casework queue search",
@@ -871,6 +914,8 @@ def _target(name: str) -> float | None:
         return TARGET_WEBHOOK_P99_MS
     if name.startswith("wallboard"):
         return TARGET_WALLBOARD_P99_MS
+    if name == "ring: console shows it":
+        return TARGET_RING_P99_MS
     return None
 
 
