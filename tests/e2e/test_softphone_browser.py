@@ -247,7 +247,7 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     )
     services.route_next(queue_name="tier1-en")
     page.get_by_role("heading", name="A caller is offered to you").wait_for()  # htmx polling
-    assert page.locator("[data-agent-state]").inner_text().startswith("Offered")
+    assert page.locator("[data-agent-state]").text_content().startswith("Offered")  # shown in capitals
 
     # It rings, notifies, flashes the tab's title and counts down to the offer's end.
     page.wait_for_function(f"() => document.documentElement.dataset.offerRinging === '{contact.pk}'")
@@ -311,7 +311,7 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     assert case_link.evaluate("link => link === document.activeElement")
 
     # The service-request form opens there too, prefilled from the call; the close button closes it.
-    opener = page.get_by_role("link", name="Take a service request")
+    opener = page.get_by_role("link", name="Take a service request", exact=True)
     opener.focus()
     page.keyboard.press("Enter")
     panel = page.get_by_role("complementary", name="Take a service request")
