@@ -326,6 +326,24 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     assert panel.is_hidden()
     assert opener.evaluate("link => link === document.activeElement")
 
+    # A receipt number looked up in the console opens in the panel as well (normalised by the server).
+    page.get_by_role("search").get_by_label("Receipt number").fill("eac 219 000 0001")
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("complementary", name="Case EAC2190000001")
+    panel.get_by_role("heading", name="Contacts on every channel").wait_for()
+    page.keyboard.press("Escape")
+    assert page.get_by_role("button", name="Look up").evaluate("button => button === document.activeElement")
+
+    # A service request the server refuses, sent from the panel during the call, comes back into the
+    # console with its errors; the page (and so the call) is never left.
+    _press(page, opener)
+    panel = page.get_by_role("complementary", name="Take a service request")
+    _press(page, panel.get_by_role("button", name="Submit the service request"))
+    page.locator("#console-work .usa-form-group--error").first.wait_for()
+    assert panel.is_hidden()
+    assert page.url.endswith("/console/") and page.evaluate(f"{DOUBLE}.devices.length") == 1
+    assert page.evaluate(f"{DOUBLE}.count('call', 'disconnect')") == 0
+
     _press(page, bar.get_by_role("button", name="End call"))
     page.get_by_role("heading", name="Wrap-up").wait_for()
     assert _count(page, "call", "disconnect") == 1
