@@ -76,7 +76,7 @@ def test_the_offer_card_shows_the_callers_context_masked_and_the_offers_end(span
     assert datetime.fromisoformat(expires) == contact.offer_expires_at
     assert re.search(r'data-offer-now="\d{4}-\d\d-\d\dT[^"]+"', card)
     left = int(re.search(r"Seconds left to answer: (\d+)", card).group(1))
-    assert 15 <= left <= 20  # the queue's 20-second offer
+    assert 10 <= left <= 20  # the queue's 20-second offer
     assert 'data-offer-title="Incoming call — Spanish"' in card
     assert 'aria-live="polite" aria-atomic="true" data-offer-countdown-announcer' in card
     assert 'aria-hidden="true" data-offer-countdown' in card  # not read out every second
