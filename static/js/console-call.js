@@ -214,6 +214,7 @@
         if (permission === "default") return;
         state.textContent = row.getAttribute("data-msg-" + (permission === "granted" ? "granted" : "denied"));
         button.hidden = true;
+        state.focus(); // the answer is read from where the focus now is, the button being gone
       };
       var asked = window.Notification.requestPermission(answered);
       if (asked && asked.then) asked.then(answered);

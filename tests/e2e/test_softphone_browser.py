@@ -231,10 +231,12 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     _focus_by_tab(page, ask)
     page.keyboard.press("Enter")
     page.get_by_text("Offered calls now also show as browser notifications.").wait_for()
+    assert ask.is_hidden()
 
     _press(page, page.get_by_role("button", name="Go available"))
     page.locator("[data-agent-state=available]").wait_for()
     page.wait_for_function(f"() => {DOUBLE} && {DOUBLE}.state() === 'registered'")
+    assert ask.is_hidden()  # allowed once: not offered again
     contact = services.contact_enqueue(
         context=AuditContext.system(channel="ivr"),
         phone="+12135550142",
