@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -70,11 +71,26 @@ def session_status(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"remaining": request.session_idle["remaining"]})
 
 
+SIDE_PANEL_HEADER = "X-Side-Panel"
+
+
+def side_panel(request: HttpRequest) -> bool:
+    """The request comes from the agent console's side panel, which shows a page's content only."""
+    return request.headers.get(SIDE_PANEL_HEADER) == "1"
+
+
+def _vary_on_panel(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, [SIDE_PANEL_HEADER])
+    return response
+
+
 @roles_required(*CASE_PII_ROLES)
 def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
+    # Asked by the agent console's side panel (static/js/side-panel.js): the same page without its frame.
+    template = "contactcenter/_case_history_panel.html" if side_panel(request) else "contactcenter/case_history.html"
     form = ReceiptLookupForm({"receipt_number": receipt_number})
     if not form.is_valid():
-        return render(request, "contactcenter/case_history.html", {"form": form, "interactions": None}, status=400)
+        return _vary_on_panel(render(request, template, {"form": form, "interactions": None}, status=400))
     value = form.cleaned_data["receipt_number"]
     interactions = list(selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
     recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
@@ -94,19 +110,21 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "identity_shown": identity_visible,
         },
     )
-    return render(
-        request,
-        "contactcenter/case_history.html",
-        {
-            "form": form,
-            "receipt_number": value,
-            "interactions": interactions,
-            "case": case,
-            "identity_visible": identity_visible,
-            "history": list(selectors.case_history(case=case)) if case else [],
-            "outside_normal": selectors.case_outside_normal_processing(case=case) if case else None,
-            "processing_time": selectors.processing_time_for_case(case=case) if case else None,
-        },
+    return _vary_on_panel(
+        render(
+            request,
+            template,
+            {
+                "form": form,
+                "receipt_number": value,
+                "interactions": interactions,
+                "case": case,
+                "identity_visible": identity_visible,
+                "history": list(selectors.case_history(case=case)) if case else [],
+                "outside_normal": selectors.case_outside_normal_processing(case=case) if case else None,
+                "processing_time": selectors.processing_time_for_case(case=case) if case else None,
+            },
+        )
     )
 
 

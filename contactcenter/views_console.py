@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +30,7 @@ from .forms import (
     ZipLookupForm,
 )
 from .hours import zone_name
-from .identifiers import mask_receipt_number
+from .identifiers import mask_phone, mask_receipt_number
 from .models import (
     VERIFICATION_LOCKED_MESSAGE,
     AgentStatus,
@@ -41,6 +42,7 @@ from .models import (
     VerificationOutcome,
 )
 from .roles import Role, roles_required
+from .views import SIDE_PANEL_HEADER, side_panel
 
 AGENTS = (Role.CSR, Role.ISO)
 POLLING_STATES = {None, AgentStatus.OFFLINE, AgentStatus.AVAILABLE, AgentStatus.OFFERED, AgentStatus.NOT_READY}
@@ -109,8 +111,10 @@ def _context(
     wrap_up_ends_at = (
         selectors.after_call_work_ends_at(agent=state.agent, contact=state.wrap_up) if state.wrap_up else None
     )
+    offered = state.contact is not None and state.contact.status == ContactStatus.OFFERED
     return {
         "state": state,
+        "offer_card": _offer_card(state.contact) if offered else None,
         "not_ready_reasons": reasons,
         "reason_label": selectors.reason_label(reasons, state.agent.reason_code, language)
         if state.agent and state.agent.reason_code
@@ -126,7 +130,7 @@ def _context(
         or CallerVerificationForm(
             initial={"receipt_number": contact.receipt_numbers[0] if contact and contact.receipt_numbers else ""}
         ),
-        "offered": state.contact is not None and state.contact.status == "offered",
+        "offered": offered,
         "escalation": selectors.escalation_for(contact=contact) if contact and contact.tier == 2 else None,
         "transfer_queues": selectors.transfer_queues(contact=state.contact) if connected else [],
         "recording_enabled": settings.CALL_RECORDING,
@@ -143,13 +147,7 @@ def _context(
         "state_form": AgentStateForm(),
         "lookup_form": ReceiptLookupForm(),
         "zip_form": ZipLookupForm(),
-        "sr_form": forms.get("sr_form")
-        or ServiceRequestForm(
-            initial={
-                "receipt_number": contact.receipt_numbers[0] if contact and contact.receipt_numbers else "",
-                "contact_phone": contact.phone if contact else "",
-            }
-        ),
+        "sr_form": forms.get("sr_form") or ServiceRequestForm(initial=_service_request_initial(contact)),
         "escalation_form": _with_tier2_staffing(
             forms.get("escalation_form") or EscalationForm(initial={"language": contact.language if contact else "en"}),
             show=state.contact is not None and state.contact.tier == 1,
@@ -163,6 +161,50 @@ def _context(
         "review_form": ReviewForm(),
         "voice_device_script": _voice_device_script(),
     }
+
+
+def _offer_card(contact) -> dict:
+    """What the offer card shows before the agent answers: nothing a caller ID could give away in
+    full (the number and receipt numbers masked; the case itself shows once the call is taken), the
+    offer's end and the caller's whole wait so far (the page counts both on from these instants)."""
+    now = timezone.now()
+    return {
+        "caller": mask_phone(contact.phone) if any(ch.isdigit() for ch in contact.phone or "") else "",
+        "receipts": [mask_receipt_number(number) for number in contact.receipt_numbers or []],
+        "waited_seconds": max(int((now - contact.enqueued_at).total_seconds()), 0),
+        "seconds_left": max(int((contact.offer_expires_at - now).total_seconds()), 0)
+        if contact.offer_expires_at
+        else None,
+        "now": now,
+    }
+
+
+# The service request a caller's topic asks for, proposed in the form taken during their call.
+TOPIC_REQUEST_KINDS = {
+    "address-change": "address_change",
+    "non-delivery": "notice_not_received",
+    "outside-processing-time": "outside_normal",
+    "accommodation": "accommodation",
+    "typographic-error": "typographic_error",
+    "expedite": "expedite",
+    "emergency-appointment": "emergency_appointment",
+}
+
+
+def _service_request_initial(contact) -> dict:
+    """The service-request form prefilled from the call: the caller's first receipt number, their
+    number for the reply, and the request their topic (the IVR's or the queue's skill) asks for."""
+    if contact is None:
+        return {}
+    topic = contact.interaction.topic.code if contact.interaction_id and contact.interaction else ""
+    initial = {
+        "receipt_number": contact.receipt_numbers[0] if contact.receipt_numbers else "",
+        "contact_phone": contact.phone if any(ch.isdigit() for ch in contact.phone or "") else "",
+    }
+    kind = TOPIC_REQUEST_KINDS.get(contact.skill or "") or TOPIC_REQUEST_KINDS.get(topic)
+    if kind:
+        initial["kind"] = kind
+    return initial
 
 
 def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
@@ -466,7 +508,20 @@ def _form_refusal(form, error: ApplicationError) -> None:
 def service_request(request: HttpRequest) -> HttpResponse:
     """Within a call (from the console) or without one (written or callback follow-up)."""
     if request.method == "GET":
-        return render(request, "contactcenter/service_request.html", {"sr_form": ServiceRequestForm()})
+        # During a call the form is the call's, prefilled from it; the console opens it in its side panel.
+        state = selectors.console_state(user=request.user)
+        on_call = state.contact if state.contact and state.contact.status == ContactStatus.CONNECTED else None
+        template = (
+            "contactcenter/_service_request_panel.html" if side_panel(request) else "contactcenter/service_request.html"
+        )
+        context = {
+            "sr_form": ServiceRequestForm(initial=_service_request_initial(on_call)),
+            "connected": on_call is not None,
+            "contact": on_call,
+        }
+        response = render(request, template, context)
+        patch_vary_headers(response, [SIDE_PANEL_HEADER])
+        return response
     form = ServiceRequestForm(request.POST)
     contact_id = request.POST.get("contact_id")
     if form.is_valid():

@@ -182,7 +182,7 @@ class QueueRollupDirty(models.Model):
 class AgentStatus(models.TextChoices):
     OFFLINE = "offline", _("Offline")
     AVAILABLE = "available", _("Available")
-    OFFERED = "offered", _("Offered a contact")
+    OFFERED = "offered", _("Offered")
     ON_CALL = "on_call", _("On a call")
     WRAP_UP = "wrap_up", _("Wrap-up")
     BREAK = "break", _("On break")

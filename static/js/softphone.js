@@ -11,7 +11,7 @@
   var PROBLEM_STATES = ["available", "offered"];
   var MIC_ERROR_CODES = [31208, 31401, 31402];
 
-  var panel, device, token, pendingCall, activeCall, timer, callStartedAt;
+  var panel, device, token, pendingCall, activeCall;
   var unregistering = false;
   var reportedProblem = false;
 
@@ -126,6 +126,9 @@
     });
     device.on("incoming", onIncoming);
     if (device.audio && device.audio.on) device.audio.on("deviceChange", fillDevices);
+    // The console rings for the offer itself (static/js/console-call.js): the SDK's own ringtone would
+    // ring a second time over it.
+    if (device.audio && typeof device.audio.incoming === "function") device.audio.incoming(false);
   }
 
   // Register while the agent can be offered a call; unregister on break or offline.
@@ -154,7 +157,14 @@
   // it is hung up too, so the headset never stays open on a finished call.
   function onWorkChanged() {
     if (activeCall && !document.querySelector("#console-work #caller-heading")) activeCall.disconnect();
+    syncKeypad();
     syncRegistration();
+  }
+
+  // The call bar's keypad sends tones through this phone's call: shown only while there is one.
+  function syncKeypad() {
+    var keypad = document.querySelector("#console-work [data-call-keypad]");
+    if (keypad) keypad.hidden = !activeCall;
   }
 
   function onIncoming(call) {
@@ -172,6 +182,7 @@
     }
     pendingCall = call;
     setStatus("ringing");
+    refreshWork(); // the offer card (and the state "Offered") at once, not at the next poll
     var forget = function () {
       if (pendingCall === call) {
         pendingCall = null;
@@ -198,15 +209,12 @@
     var mute = byId("softphone-mute");
     mute.setAttribute("aria-pressed", "false");
     byId("softphone-feedback").textContent = "";
-    callStartedAt = Date.now();
-    tick();
-    window.clearInterval(timer);
-    timer = window.setInterval(tick, 1000);
+    syncKeypad();
     var end = function () {
       if (activeCall !== call) return;
       activeCall = null;
-      window.clearInterval(timer);
       byId("softphone-call").hidden = true;
+      syncKeypad();
       setStatus("ended");
     };
     call.on("disconnect", end);
@@ -214,13 +222,6 @@
     call.on("error", function (error) {
       if (isMicError(error)) showAlert("mic-denied");
     });
-  }
-
-  function tick() {
-    var seconds = Math.floor((Date.now() - callStartedAt) / 1000);
-    var minutes = Math.floor(seconds / 60);
-    byId("softphone-timer").textContent =
-      (minutes < 10 ? "0" : "") + minutes + ":" + (seconds % 60 < 10 ? "0" : "") + (seconds % 60);
   }
 
   // While a call rings or is on, the console's forms are sent in place: leaving the page would hang
@@ -268,7 +269,8 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!panel || !form.closest || !form.closest("#console-work")) return;
+    // The console region, and the side panel's forms (static/js/side-panel.js) that answer into it.
+    if (!panel || !form.closest || !form.closest("#console-work, #side-panel")) return;
     var accepting = form.hasAttribute("data-softphone-accept");
     if (accepting && pendingCall && offeredContactMatches(pendingCall, form)) {
       event.preventDefault();
@@ -388,7 +390,7 @@
     panel.hidden = false;
     setStatus("idle");
     byId("softphone-mute").addEventListener("click", onMute);
-    panel.addEventListener("click", onDigit);
+    document.addEventListener("click", onDigit); // the keypad is in the call bar
     byId("softphone-input").addEventListener("change", onInputChosen);
     byId("softphone-output").addEventListener("change", onOutputChosen);
     byId("softphone-mic-check").addEventListener("click", checkMicrophone);

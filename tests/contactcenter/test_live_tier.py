@@ -763,8 +763,10 @@ def test_the_console_on_a_call_has_unique_ids_and_every_label_names_its_own_fiel
     page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
     assert "On the line" in page and "Take a service request" in page
 
+    # The service-request form opens in the console's side panel: the page and the panel together.
+    panel = client.get("/console/service-requests/", HTTP_X_SIDE_PANEL="1").content.decode()
     found = Ids()
-    found.feed(page)
+    found.feed(page + panel)
     assert [name for name, count in found.ids.items() if count > 1] == []
     assert [target for target in found.labels if target not in found.fields] == []
     assert found.fields["lookup-receipt-number"] == found.fields["id_receipt_number"] == "receipt_number"
@@ -892,7 +894,8 @@ def test_the_same_service_request_form_posted_twice_takes_one_request(reference,
     _post(client, "/console/state/", {"state": "available"})
     contact = _ivr_contact(receipt_number=case.receipt_number)
     services.route_next(queue_name="tier1-en")
-    page = _post(client, f"/console/contacts/{contact.pk}/accept/").content.decode()
+    _post(client, f"/console/contacts/{contact.pk}/accept/")
+    page = client.get("/console/service-requests/", HTTP_X_SIDE_PANEL="1").content.decode()  # the side panel
     form = re.search(r'<form[^>]*action="/console/service-requests/"[^>]*>', page).group(0)
     assert "data-submit-once" in form
     token = re.search(r'<input type="hidden" name="submission_token" value="([0-9a-f]{32})"', page).group(1)
@@ -914,7 +917,8 @@ def test_the_same_service_request_form_posted_twice_takes_one_request(reference,
     assert f"{request.reference} was already taken." in second and f"{request.reference} taken" not in second
     assert request.submission_token == token
     assert AuditEvent.objects.filter(target_type="contactcenter.servicerequest", action="create").count() == 1
-    fresh = re.search(r'name="submission_token" value="([0-9a-f]{32})"', second).group(1)
+    again = client.get("/console/service-requests/", HTTP_X_SIDE_PANEL="1").content.decode()
+    fresh = re.search(r'name="submission_token" value="([0-9a-f]{32})"', again).group(1)
     assert fresh != token  # the next form is a new request
 
 

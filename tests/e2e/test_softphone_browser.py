@@ -102,7 +102,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     contact.refresh_from_db()
     assert contact.status == "connected" and AgentState.objects.get(user=csr).state == "on_call"
     assert "Connected. The caller's context is below." in page.inner_text("main")
-    page.wait_for_function("() => document.getElementById('softphone-timer').textContent !== '00:00'")
+    page.wait_for_function("() => document.getElementById('call-timer').textContent !== '00:00'")
     assert re.fullmatch(r"\d\d:\d\d", page.get_by_role("timer").inner_text())
 
     mute = softphone.get_by_role("button", name="Mute microphone")
@@ -127,8 +127,9 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     page.get_by_role("button", name="Pause recording").wait_for()
     assert WaitingContact.objects.get(pk=contact.pk).recording_paused is False
 
-    _press(page, softphone.get_by_text("Keypad (sends tones to the caller)"))
-    keypad = softphone.get_by_role("group", name="Keypad")
+    call_bar = page.get_by_role("region", name="Call controls")
+    _press(page, call_bar.get_by_text("Keypad (sends tones to the caller)"))
+    keypad = call_bar.get_by_role("group", name="Keypad")
     _press(page, keypad.get_by_role("button", name="1", exact=True))
     _press(page, keypad.get_by_role("button", name="#", exact=True))
     assert _args(page, "call", "sendDigits") == [["1"], ["#"]]
@@ -195,3 +196,170 @@ def test_break_unregisters_quietly_and_a_lost_registration_makes_the_agent_not_r
     assert AgentState.objects.get(user=iso).state == "not_ready"
     assert AgentStateChange.objects.filter(agent=iso).latest("at").reason == "device problem: lost registration"
     page.context.close()
+
+
+# The page's Notification, recorded: headless Chromium shows none, and the test answers the permission
+# (remembered for the tab, as a browser remembers it for the site).
+_NOTIFICATION_RECORDER = """
+window.__notifications = [];
+window.Notification = function (title, options) {
+  this.title = title; this.options = options; this.closed = false; window.__notifications.push(this);
+};
+window.Notification.permission = sessionStorage.getItem("test-notifications") || "default";
+window.Notification.requestPermission = function () {
+  sessionStorage.setItem("test-notifications", "granted");  // kept across the console's page loads
+  window.Notification.permission = "granted";
+  return Promise.resolve("granted");
+};
+window.Notification.prototype.close = function () { this.closed = true; };
+"""
+
+
+def _focus_by_tab(page, locator, tries: int = 120) -> None:
+    for _ in range(tries):
+        page.keyboard.press("Tab")
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+    pytest.fail("Tab never reaches the control")
+
+
+def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_the_call_bar_and_side_panel(
+    browser, live_server, make_staff, settings
+):
+    settings.TIER1_ALWAYS_OPEN = True
+    cache.clear()
+    csr = make_staff(Role.CSR)
+    QueueConfig.objects.filter(name="tier1-en").update(offer_timeout_seconds=120)
+    context = browser.new_context(locale="en-US", base_url=live_server.url)
+    context.add_init_script(script=_NOTIFICATION_RECORDER)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, csr.username)
+    page.goto("/console/")
+    resting_title = page.title()
+
+    # Notifications are asked for only when the agent presses the button (a user gesture).
+    assert page.evaluate("Notification.permission") == "default"
+    ask = page.get_by_role("button", name="Show offered calls as browser notifications")
+    _focus_by_tab(page, ask)
+    page.keyboard.press("Enter")
+    page.get_by_text("Offered calls now also show as browser notifications.").wait_for()
+    assert ask.is_hidden()
+
+    _press(page, page.get_by_role("button", name="Go available"))
+    page.locator("[data-agent-state=available]").wait_for()
+    page.wait_for_function(f"() => {DOUBLE} && {DOUBLE}.state() === 'registered'")
+    assert ask.is_hidden()  # allowed once: not offered again
+    contact = services.contact_enqueue(
+        context=AuditContext.system(channel="ivr"),
+        phone="+12135550142",
+        language="en",
+        caller_time_zone="America/Los_Angeles",
+        call_sid="CA" + "6" * 32,
+        receipt_numbers=["EAC2190000001"],
+        ivr_path=["language:en", "main:1", "representative"],
+        skill="outside-processing-time",
+    )
+    services.route_next(queue_name="tier1-en")
+    page.get_by_role("heading", name="A caller is offered to you").wait_for()  # htmx polling
+    assert page.locator("[data-agent-state]").text_content().startswith("Offered")  # shown in capitals
+
+    # It rings, notifies, flashes the tab's title and counts down to the offer's end.
+    page.wait_for_function(f"() => document.documentElement.dataset.offerRinging === '{contact.pk}'")
+    assert page.evaluate("document.documentElement.dataset.offerSound") in ("playing", "blocked")
+    notes = page.evaluate("window.__notifications.map(n => [n.title, n.options.body, n.closed])")
+    assert notes == [["Incoming call — English", "+*******0142 · English · tier1-en", False]]
+    page.wait_for_function("() => document.title.startsWith('Incoming call — English')")
+    page.wait_for_function(f"() => document.title === {resting_title!r}")  # it flashes
+    countdown = page.locator("[data-offer-countdown]")
+    assert countdown.is_visible()
+    first = int(re.search(r"Seconds left to answer: (\d+)", countdown.inner_text()).group(1))
+    assert 60 <= first <= 120  # a loaded machine takes a while to show it
+    shown_left = "Number((document.querySelector('[data-offer-countdown]').textContent.match(/\\d+/) || [0])[0])"
+    page.wait_for_function(f"() => {shown_left} < {first}")
+    card = page.locator("[data-offer-card]").inner_text()
+    assert "+*******0142" in card and "EAC******0001" in card and "Main menu: case status" in card
+    accept = page.get_by_role("button", name="Accept")
+    assert accept.get_attribute("aria-keyshortcuts") == "Alt+A" and "Alt+A" in accept.inner_text()
+    assert _axe_violations(page) == []
+
+    # Alt+A answers, wherever the focus is: the softphone's ringing call and the server's offer.
+    page.evaluate(f"{DOUBLE}.emitIncoming({{contact_id: '{contact.pk}'}})")
+    page.get_by_text("A call is ringing: press Accept to answer it.").wait_for()
+    page.locator("h1").click()
+    page.keyboard.press("Alt+KeyA")
+    page.get_by_role("heading", name="On the line").wait_for()
+    assert _count(page, "call", "accept") == 1
+    contact.refresh_from_db()
+    assert contact.status == "connected"
+    # Everything that rang stops.
+    page.wait_for_function(f"() => document.title === {resting_title!r}")
+    page.wait_for_timeout(1_500)
+    assert page.title() == resting_title
+    assert page.evaluate("document.documentElement.dataset.offerRinging") is None
+    assert page.evaluate("window.__notifications.every(n => n.closed)")
+
+    # The call bar stays on screen however far the agent scrolls, its handle time counting.
+    bar = page.get_by_role("region", name="Call controls")
+    page.wait_for_function("() => document.getElementById('call-timer').textContent !== '00:00'")
+    for scrolled_to in ("0", "document.body.scrollHeight"):
+        page.evaluate(f"window.scrollTo(0, {scrolled_to})")
+        page.wait_for_timeout(200)
+        bottom = bar.evaluate("bar => window.innerHeight - bar.getBoundingClientRect().bottom")
+        assert abs(bottom) < 2, (scrolled_to, bottom)
+    for name in ("Hold", "Mute my line", "End call"):
+        assert bar.get_by_role("button", name=name).is_visible()
+    assert bar.get_by_text("Keypad (sends tones to the caller)").is_visible()  # the softphone's call is on
+    assert bar.get_by_text("Transfer to another queue").is_visible()
+
+    # The case opens in the side panel, by keyboard; Escape closes it and gives the focus back.
+    case_link = page.get_by_role("link", name="EAC2190000001")
+    case_link.focus()
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("complementary", name="Case EAC2190000001")
+    panel.get_by_role("heading", name="Contacts on every channel").wait_for()
+    assert page.evaluate("document.activeElement.id") == "side-panel-heading"
+    assert page.url.endswith("/console/") and page.evaluate(f"{DOUBLE}.devices.length") == 1
+    assert _axe_violations(page) == []
+    page.keyboard.press("Escape")
+    assert panel.is_hidden()
+    assert case_link.evaluate("link => link === document.activeElement")
+
+    # The service-request form opens there too, prefilled from the call; the close button closes it.
+    opener = page.get_by_role("link", name="Take a service request", exact=True)
+    opener.focus()
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("complementary", name="Take a service request")
+    panel.get_by_label("Receipt number").wait_for()
+    assert panel.get_by_label("Receipt number").input_value() == "EAC2190000001"
+    assert panel.get_by_label("Request type").input_value() == "outside_normal"
+    assert panel.get_by_label("Telephone for the reply").input_value() == "+12135550142"
+    assert _axe_violations(page) == []
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Close panel"
+    page.keyboard.press("Enter")
+    assert panel.is_hidden()
+    assert opener.evaluate("link => link === document.activeElement")
+
+    # A receipt number looked up in the console opens in the panel as well (normalised by the server).
+    page.get_by_role("search").get_by_label("Receipt number").fill("eac 219 000 0001")
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("complementary", name="Case EAC2190000001")
+    panel.get_by_role("heading", name="Contacts on every channel").wait_for()
+    page.keyboard.press("Escape")
+    assert page.get_by_role("button", name="Look up").evaluate("button => button === document.activeElement")
+
+    # A service request the server refuses, sent from the panel during the call, comes back into the
+    # console with its errors; the page (and so the call) is never left.
+    _press(page, opener)
+    panel = page.get_by_role("complementary", name="Take a service request")
+    _press(page, panel.get_by_role("button", name="Submit the service request"))
+    page.locator("#console-work .usa-form-group--error").first.wait_for()
+    assert panel.is_hidden()
+    assert page.url.endswith("/console/") and page.evaluate(f"{DOUBLE}.devices.length") == 1
+    assert page.evaluate(f"{DOUBLE}.count('call', 'disconnect')") == 0
+
+    _press(page, bar.get_by_role("button", name="End call"))
+    page.get_by_role("heading", name="Wrap-up").wait_for()
+    assert _count(page, "call", "disconnect") == 1
+    context.close()
