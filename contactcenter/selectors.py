@@ -1029,3 +1029,9 @@ def transfer_queues(*, contact: WaitingContact) -> list[str]:
     if contact.tier == 1:
         queues = queues.filter(tier=1)
     return list(queues.order_by("tier", "name").values_list("name", flat=True))
+
+
+def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
+    """The newest consult asked on a contact's call: under way, or how the last one ended (the
+    console says when nobody answered)."""
+    return WaitingContact.objects.select_related("offered_to").filter(consult_of=contact).order_by("-id").first()

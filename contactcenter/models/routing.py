@@ -30,6 +30,13 @@ class ContactStatus(models.TextChoices):
 OPEN_CONTACT_STATUSES = (ContactStatus.WAITING, ContactStatus.OFFERED)
 
 
+class ConsultPurpose(models.TextChoices):
+    """Why an agent brings a second person into their call (a consult, or a warm transfer after it)."""
+
+    ISO = "iso", _("Consult an ISO")
+    SUPERVISOR = "supervisor", _("Caller asked for a supervisor")
+
+
 class WaitingContact(models.Model):
     kind = models.CharField(max_length=10, choices=ContactKind.choices, default=ContactKind.CALL)
     tier = models.PositiveSmallIntegerField(default=1)
@@ -74,6 +81,17 @@ class WaitingContact(models.Model):
     )
     on_hold_since = models.DateTimeField(null=True, blank=True)
     muted = models.BooleanField(default=False, help_text=_("The agent's line is muted in the conference."))
+    # A consult: the second person's part of another contact's call. They join that contact's
+    # conference; on a warm transfer the caller's call moves to this contact.
+    consult_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consults",
+        help_text=_("The contact whose call this person was brought into."),
+    )
+    consult_purpose = models.CharField(max_length=10, choices=ConsultPurpose.choices, blank=True)
 
     class Meta:
         ordering = ["-priority", "enqueued_at", "id"]
@@ -289,6 +307,8 @@ class CallControlAction(models.TextChoices):
     REQUEUE = "requeue", _("Put the caller back in line")
     END_CONFERENCE = "end_conference", _("End the call")
     QUEUE_TRANSFER = "queue_transfer", _("Cold transfer to another queue")
+    CONSULT_DIAL = "consult_dial", _("Ring the consulted person into the call")
+    LINE_REMOVE = "line_remove", _("Take a line out of the call")
 
 
 class CallControlStatus(models.TextChoices):
