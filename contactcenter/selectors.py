@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -689,9 +690,12 @@ def console_state(*, user) -> ConsoleState:
     """What an agent's console shows: their state, the contact offered to or connected with them,
     or the contact they are wrapping up."""
     agent = AgentState.objects.filter(user=user).first()
+    # The newest consult asked on the call, if any (read in full only when there is one).
+    consults = WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id").values("pk")[:1]
     contact = (
         _contacts_with_context()
         .filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
+        .annotate(consult_latest_id=Subquery(consults))
         .order_by("-offered_at")
         .first()
     )

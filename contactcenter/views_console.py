@@ -46,12 +46,15 @@ AGENTS = (Role.CSR, Role.ISO)
 POLLING_STATES = {None, AgentStatus.OFFLINE, AgentStatus.AVAILABLE, AgentStatus.OFFERED, AgentStatus.NOT_READY}
 
 
-def _work_signature(state: selectors.ConsoleState) -> str:
+_UNREAD = object()
+
+
+def _work_signature(state: selectors.ConsoleState, consult=_UNREAD) -> str:
     """What the polled part of the console shows, in short: the agent's state and since when, and
     the contact (offered, on the line or in wrap-up) and its status. The same signature twice means
     nothing on that part of the page would change."""
     agent, contact = state.agent, state.contact or state.wrap_up
-    consult = _consult_shown(state)
+    consult = _consult_shown(state) if consult is _UNREAD else consult
     shown = [
         agent.state if agent else "",
         agent.state_since.isoformat() if agent else "",
@@ -71,6 +74,8 @@ def _consult_shown(state: selectors.ConsoleState):
     contact = state.contact
     if contact is None or contact.status != ContactStatus.CONNECTED or not contact.call_sid:
         return None
+    if getattr(contact, "consult_latest_id", None) is None:  # none asked (console_state looked)
+        return None
     return selectors.consult_latest(contact=contact)
 
 
@@ -89,9 +94,15 @@ def _polling_consult(state: selectors.ConsoleState, consult) -> bool:
 
 
 def _context(
-    request: HttpRequest, state: selectors.ConsoleState | None = None, *, partial: bool = False, **forms
+    request: HttpRequest,
+    state: selectors.ConsoleState | None = None,
+    *,
+    partial: bool = False,
+    consult=_UNREAD,
+    **forms,
 ) -> dict:
     state = state or selectors.console_state(user=request.user)
+    consult = _consult_shown(state) if consult is _UNREAD else consult
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(user=request.user, contact=contact) if contact else []
     connected = state.contact is not None and state.contact.status == ContactStatus.CONNECTED
@@ -135,7 +146,6 @@ def _context(
     wrap_up_ends_at = (
         selectors.after_call_work_ends_at(agent=state.agent, contact=state.wrap_up) if state.wrap_up else None
     )
-    consult = _consult_shown(state)
     return {
         "state": state,
         "consult": consult,
@@ -166,7 +176,7 @@ def _context(
         "polling": (state.agent.state if state.agent else None) in POLLING_STATES
         or state.wrap_up is not None
         or _polling_consult(state, consult),
-        "signature": _work_signature(state),
+        "signature": _work_signature(state, consult),
         "is_iso": is_iso,
         "reviews": reviews,
         "my_requests": my_requests,
@@ -254,9 +264,12 @@ def console_work(request: HttpRequest) -> HttpResponse:
     htmx leaves the page alone: a standing offer keeps the keyboard focus on Accept and its live
     region is not announced again every poll."""
     state = selectors.console_state(user=request.user)
-    if request.GET.get("seen") == _work_signature(state):
+    consult = _consult_shown(state)
+    if request.GET.get("seen") == _work_signature(state, consult):
         return HttpResponse(status=204)
-    return render(request, "contactcenter/_console_work.html", _context(request, state=state, partial=True))
+    return render(
+        request, "contactcenter/_console_work.html", _context(request, state=state, partial=True, consult=consult)
+    )
 
 
 def _act(request: HttpRequest, action, success: str) -> HttpResponse:

@@ -9,6 +9,7 @@ and delivered as Twilio delivers them (more than once)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
@@ -30,6 +31,7 @@ from contactcenter.models import (
 )
 from contactcenter.roles import Role
 from tests.contactcenter.test_conference import (
+    ACCOUNT,
     AGENT_LEG_SID,
     API,
     BASE,
@@ -38,6 +40,7 @@ from tests.contactcenter.test_conference import (
     _connected,
     _event,
     _send_all,
+    _signed_post,
 )
 from tests.fake_twilio import Recorded
 
@@ -419,3 +422,19 @@ def test_the_api_consult_actions_call_the_same_services(fake_twilio, spanish_csr
     assert client.post(url, {"purpose": "iso"}, content_type="application/json").status_code == 400
     client.force_login(make_staff(Role.CAO_ANALYST))
     assert client.post(url, {"purpose": "iso"}, content_type="application/json").status_code == 403
+
+
+def test_the_consulted_persons_own_line_joins_the_same_conference_with_its_own_label(fake_twilio, spanish_csr, iso):
+    contact = _on_a_call_in_conference(spanish_csr)
+    consult = services.contact_consult_start(
+        context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk, purpose="iso"
+    )
+    services.contact_answer(context=AuditContext(actor=iso), user=iso, contact_id=consult.pk)
+    params = {"AccountSid": ACCOUNT, "CallSid": CONSULT_LEG_SID, "From": f"client:agent-{iso.pk}", "To": ""}
+    status, body = _signed_post(reverse("ivr:agent-voice"), {**params, "contact": str(consult.pk)})
+    (conference,) = ElementTree.fromstring(body).iter("Conference")
+    assert status == 200 and conference.text == f"contact-{contact.pk}-1"
+    assert (conference.get("participantLabel"), conference.get("endConferenceOnExit")) == (
+        f"consult-{consult.pk}",
+        "false",
+    )
