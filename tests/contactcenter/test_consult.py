@@ -140,8 +140,9 @@ def test_warm_transfer_to_an_iso_holds_the_caller_rings_the_iso_in_and_leaves_th
             },
         )
     ]
-    # Both agents are on the call (the wallboard reads these states).
-    assert (_state(spanish_csr), _state(iso)) == (AgentStatus.ON_CALL, AgentStatus.ON_CALL)
+    # Both agents are on the call, on the wallboard too.
+    board = {agent.user_id: agent.state for agent in selectors.agents_signed_on()}
+    assert (board[spanish_csr.pk], board[iso.pk]) == (AgentStatus.ON_CALL, AgentStatus.ON_CALL)
     for _delivery in range(2):
         _event(contact, "participant-join", 4, label=f"consult-{consult.pk}", call_sid=CONSULT_LEG_SID)
     assert ConferenceEvent.objects.get(call_sid=CONSULT_LEG_SID).participant == "consult"
@@ -438,3 +439,16 @@ def test_the_consulted_persons_own_line_joins_the_same_conference_with_its_own_l
         f"consult-{consult.pk}",
         "false",
     )
+
+
+def test_the_consulted_persons_softphone_failing_gives_the_caller_back(fake_twilio, spanish_csr, iso):
+    contact = _on_a_call_in_conference(spanish_csr)
+    consult = services.contact_consult_start(
+        context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk, purpose="iso"
+    )
+    services.agent_device_problem(context=AuditContext(actor=iso), user=iso, detail="device error 31005")
+    consult.refresh_from_db()
+    contact.refresh_from_db()
+    assert (consult.status, consult.disposition, contact.on_hold_since) == ("cancelled", "no_answer", None)
+    assert (_state(iso), AgentState.objects.get(user=iso).reason_code) == (AgentStatus.NOT_READY, "device_problem")
+    assert any("not answered: device problem" in summary for summary in _audit(contact))
