@@ -391,6 +391,11 @@ def _conference_event_apply(
             )
             return f"agent's line dropped during the consult: caller stays with contact {consult.pk}"
         _consults_end(context=context, contact=contact, at=at, reason="ended: the agent's line dropped")
+        if contact.consult_of_id is not None:
+            # The call was left to this person and their line dropped: the caller waits for the next
+            # agent in a conference of this contact's own, as any caller put back in line does.
+            contact.consult_of = None
+            contact.save(update_fields=["consult_of", "updated_at"])
         _requeue_at_front(context=context, contact=contact, agent=agent, at=at)
         return "agent's line dropped: caller back at the front of the line, agent not ready"
     if event == "participant-leave" and participant == telephony.CONSULT_LABEL and consult_id is not None:

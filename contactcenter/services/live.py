@@ -961,8 +961,13 @@ CONSULT_PURPOSE_NOTES = {"iso": "ISO consult", "supervisor": "caller asked for a
 def _warm_transfer_note(contact: WaitingContact) -> str:
     """A conversation the agent left to a consulted person says so in the history: the consult they
     answered that outlived it."""
+    if contact.agent_interaction_id is None:
+        return ""
+    # The consult's conversation hangs off this one in the ledger (it keeps the link even once the
+    # consult, put back in line after a drop, is no longer in this call's conference).
     handed = (
-        WaitingContact.objects.filter(consult_of=contact)
+        WaitingContact.objects.filter(interaction_id=contact.agent_interaction_id)
+        .exclude(consult_purpose="")
         .exclude(answered_at=None)
         .filter(Q(ended_at=None) | Q(ended_at__gt=contact.ended_at or timezone.now()))
         .select_related("offered_to")

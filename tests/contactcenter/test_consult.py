@@ -320,7 +320,9 @@ def test_the_consulted_persons_line_leaving_ends_the_consult(fake_twilio, spanis
     assert leave.outcome.startswith("consulted person's line left")
 
 
-def test_the_agents_line_dropping_during_the_consult_leaves_the_caller_with_the_iso(fake_twilio, spanish_csr, iso):
+def test_the_agents_line_dropping_during_the_consult_leaves_the_caller_with_the_iso(
+    fake_twilio, spanish_csr, iso, make_staff
+):
     contact = _on_a_call_in_conference(spanish_csr)
     consult = services.contact_consult_start(
         context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk, purpose="iso"
@@ -342,8 +344,14 @@ def test_the_agents_line_dropping_during_the_consult_leaves_the_caller_with_the_
     # Then the ISO's own line dropping puts the caller back at the front of the ISO's line.
     _event(contact, "participant-leave", 5, label=f"consult-{consult.pk}", call_sid=CONSULT_LEG_SID)
     consult.refresh_from_db()
-    assert (consult.status, consult.queue_name) == (ContactStatus.WAITING, "tier2-en")
+    assert (consult.status, consult.queue_name, consult.consult_of) == (ContactStatus.WAITING, "tier2-en", None)
     assert _state(iso) == AgentStatus.NOT_READY
+    # The next ISO meets the caller in a conference of the contact's own, not the first call's.
+    _available(make_staff(Role.ISO))
+    assert services.route_next(queue_name="tier2-en").contact_id == consult.pk
+    consult.refresh_from_db()
+    assert telephony.conference_name(consult) == f"contact-{consult.pk}-2"
+    assert telephony.line_label(consult) == "agent"
 
 
 def _page(client, user) -> str:
