@@ -116,6 +116,12 @@ def contact_end(
     with transaction.atomic():
         consult_under_way_refuse(contact_id)
         contact = contact_complete(context=context, user=user, contact_id=contact_id, reached=reached, now=now)
+        if contact.consult_of_id is not None and not contact.call_sid:
+            # A consulted person ending their part before the call was left to them: only they leave.
+            from .consult import consult_left
+
+            consult_left(context=context, consult=contact, user=user, now=now or timezone.now())
+            return contact
         if contact.on_hold_since is not None or contact.muted:
             contact.on_hold_since, contact.muted = None, False
             contact.save(update_fields=["on_hold_since", "muted", "updated_at"])

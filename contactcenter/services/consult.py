@@ -350,12 +350,32 @@ def consult_unanswered(*, context: AuditContext, consult: WaitingContact, now: d
         )
 
 
+def consult_left(*, context: AuditContext, consult: WaitingContact, user, now: datetime) -> None:
+    """The consulted person ended their part (End call) before the call was left to them, inside
+    the transaction that completed it (their row and the consult locked): their line leaves the
+    conference and the asking agent has the caller back, off hold."""
+    conversation_record(context=context, contact=consult, agent=user, summary="Consult ended by the consulted person")
+    _call_control_queue(
+        contact=consult, action=CallControlAction.LINE_REMOVE, target=telephony.line_label(consult), call_sid=""
+    )
+    contact = WaitingContact.objects.select_for_update().filter(pk=consult.consult_of_id).first()
+    if contact is not None and contact.status == ContactStatus.CONNECTED and contact.call_sid:
+        _caller_hold(contact=contact, hold=False, now=now)
+    if contact is not None:
+        _audit_contact(
+            context=context,
+            contact=contact,
+            summary=f"{user.get_username()} left the consult (contact {consult.pk}); caller back with the agent",
+        )
+
+
 def consult_ring_on_accept(*, contact: WaitingContact, user) -> None:
     """A consult accepted: the phone network rings the person's line into the call's conference."""
     _call_control_queue(contact=contact, action=CallControlAction.CONSULT_DIAL, target=agent_identity(user))
 
 
 __all__ = [
+    "consult_left",
     "consult_open",
     "consult_ring_on_accept",
     "consult_unanswered",

@@ -460,3 +460,28 @@ def test_the_consulted_persons_softphone_failing_gives_the_caller_back(fake_twil
     assert (consult.status, consult.disposition, contact.on_hold_since) == ("cancelled", "no_answer", None)
     assert (_state(iso), AgentState.objects.get(user=iso).reason_code) == (AgentStatus.NOT_READY, "device_problem")
     assert any("not answered: device problem" in summary for summary in _audit(contact))
+
+
+def test_the_consulted_person_ending_their_part_leaves_the_caller_with_the_agent(fake_twilio, spanish_csr, iso, client):
+    contact = _on_a_call_in_conference(spanish_csr)
+    consult = services.contact_consult_start(
+        context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk, purpose="iso"
+    )
+    services.contact_answer(context=AuditContext(actor=iso), user=iso, contact_id=consult.pk)
+    _send_all()
+    fake_twilio.clear()
+
+    services.contact_end(context=AuditContext(actor=iso), user=iso, contact_id=consult.pk)
+    consult.refresh_from_db()
+    contact.refresh_from_db()
+    assert consult.status == ContactStatus.COMPLETED and _state(iso) == AgentStatus.WRAP_UP
+    assert contact.status == ContactStatus.CONNECTED and contact.on_hold_since is None
+    assert _state(spanish_csr) == AgentStatus.ON_CALL
+    _send_all()
+    assert fake_twilio.requests == [  # only the ISO's line leaves; the conference goes on
+        Recorded("DELETE", f"{API}/Conferences/{CONFERENCE_SID}/Participants/consult-{consult.pk}.json", {}),
+        Recorded("POST", f"{API}/Conferences/{CONFERENCE_SID}/Participants/caller.json", {"Hold": "false"}),
+    ]
+    page = _page(client, spanish_csr)
+    assert 'role="status" data-consult-ended' in page and "La consulta con " in page
+    assert 'id="consult-iso"' in page  # another consult may be asked
