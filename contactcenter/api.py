@@ -372,6 +372,102 @@ class ContactTransferView(APIView):
         )
 
 
+class ConsultInputSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(
+        choices=["iso", "supervisor"],
+        help_text="`iso`: consult an available ISO (Tier 2); `supervisor`: the caller asked for a supervisor.",
+    )
+
+
+class ConsultSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField(help_text="Your call.")
+    on_hold = serializers.BooleanField()
+    consult_id = serializers.IntegerField(allow_null=True, help_text="The consulted person's part of the call.")
+    consult_status = serializers.CharField(
+        allow_blank=True, help_text="offered, connected, completed, cancelled; blank when no consult was asked."
+    )
+    consult_answered = serializers.BooleanField(help_text="False once the person did not answer.")
+    consulted = serializers.CharField(allow_blank=True, help_text="Who was asked (their user name).")
+    holder_id = serializers.IntegerField(help_text="The contact holding the caller now (the consult's after leaving).")
+
+
+def _consult_answer(contact, *, holder=None) -> dict:
+    consult = selectors.consult_latest(contact=contact)
+    return {
+        "contact_id": contact.pk,
+        "on_hold": contact.on_hold_since is not None,
+        "consult_id": consult.pk if consult else None,
+        "consult_status": consult.status if consult else "",
+        "consult_answered": not (consult and consult.disposition == "no_answer"),
+        "consulted": consult.offered_to.get_username() if consult and consult.offered_to else "",
+        "holder_id": (holder or contact).pk,
+    }
+
+
+class ContactConsultView(APIView):
+    """Bring an available ISO, or (the caller asked for one) a supervisor, into your connected call:
+    the caller goes on hold and the person's console rings. Nobody available: 409, the caller stays
+    with you."""
+
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+
+    @extend_schema(request=ConsultInputSerializer, responses=ConsultSerializer, summary="Start a consult")
+    def post(self, request, contact_id: int):
+        data = ConsultInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consult = services.contact_consult_start(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            contact_id=contact_id,
+            purpose=data.validated_data["purpose"],
+        )
+        return Response(ConsultSerializer(_consult_answer(consult.consult_of)).data)
+
+
+class _ConsultActionView(APIView):
+    allowed_roles = frozenset({Role.CSR, Role.ISO})
+    service = None
+
+    def post(self, request, contact_id: int):
+        result = type(self).service(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            contact_id=contact_id,
+        )
+        contact = result.consult_of if result.pk != contact_id else result
+        return Response(ConsultSerializer(_consult_answer(contact, holder=result)).data)
+
+
+class ContactConsultJoinView(_ConsultActionView):
+    """The consulted person joined: take the caller off hold into a three-way call."""
+
+    service = staticmethod(services.contact_consult_join)
+
+    @extend_schema(request=None, responses=ConsultSerializer, summary="Join the caller to the consult")
+    def post(self, request, contact_id: int):
+        return super().post(request, contact_id)
+
+
+class ContactConsultCompleteView(_ConsultActionView):
+    """Warm transfer: leave the call to the consulted person; you go to wrap-up."""
+
+    service = staticmethod(services.contact_consult_complete)
+
+    @extend_schema(request=None, responses=ConsultSerializer, summary="Leave the call to the consulted person")
+    def post(self, request, contact_id: int):
+        return super().post(request, contact_id)
+
+
+class ContactConsultCancelView(_ConsultActionView):
+    """Call the consult off: the caller is back with you, off hold."""
+
+    service = staticmethod(services.contact_consult_cancel)
+
+    @extend_schema(request=None, responses=ConsultSerializer, summary="Cancel the consult")
+    def post(self, request, contact_id: int):
+        return super().post(request, contact_id)
+
+
 class VoiceTokenSerializer(serializers.Serializer):
     token = serializers.CharField(
         help_text="Give it to `Twilio.Device` (or `device.updateToken`). With TELEPHONY_BACKEND=local it is "

@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -695,9 +696,12 @@ def console_state(*, user) -> ConsoleState:
     """What an agent's console shows: their state, the contact offered to or connected with them,
     or the contact they are wrapping up."""
     agent = AgentState.objects.filter(user=user).first()
+    # The newest consult asked on the call, if any (read in full only when there is one).
+    consults = WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id").values("pk")[:1]
     contact = (
         _contacts_with_context()
         .filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
+        .annotate(consult_latest_id=Subquery(consults))
         .order_by("-offered_at")
         .first()
     )
@@ -1054,3 +1058,9 @@ def recordings_by_interaction(*, user, interaction_ids: list[int]) -> dict[int, 
     for recording in CallRecording.objects.filter(interaction_id__in=interaction_ids).order_by("started_at", "id"):
         found.setdefault(recording.interaction_id, []).append(recording)
     return found
+
+
+def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
+    """The newest consult asked on a contact's call: under way, or how the last one ended (the
+    console says when nobody answered)."""
+    return WaitingContact.objects.select_related("offered_to").filter(consult_of=contact).order_by("-id").first()

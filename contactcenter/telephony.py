@@ -77,6 +77,8 @@ SAY = {
 # Conference participants are addressed by label in REST updates, and named by it in status callbacks.
 CALLER_LABEL = "caller"
 AGENT_LABEL = "agent"
+# A consulted person's line is labelled for their own contact: "consult-<id>".
+CONSULT_LABEL = "consult"
 CONFERENCE_EVENTS = "start end join leave hold mute"
 PARTICIPANT_UPDATES = {
     CallControlAction.HOLD: (CALLER_LABEL, {"hold": True}),
@@ -148,7 +150,15 @@ def conference_name(contact) -> str:
     """The conference of one conversation: the contact and its offer count, so a caller put back in
     line after the agent's line dropped meets the next agent in a new conference, and the first
     one's late callbacks are known for what they are."""
+    if contact.consult_of_id is not None:  # a consult joins the call it was asked into
+        return conference_name(contact.consult_of)
     return f"contact-{contact.pk}-{contact.attempts}"
+
+
+def line_label(contact) -> str:
+    """The conference label of the agent's line on this contact: the contact's own agent is "agent";
+    a consulted person is "consult-<their contact>", so two consults of one call never collide."""
+    return AGENT_LABEL if contact.consult_of_id is None else f"{CONSULT_LABEL}-{contact.pk}"
 
 
 def hold_music_url(language: str) -> str:
@@ -216,7 +226,7 @@ def agent_conference_twiml(contact) -> str:
     from twilio.twiml.voice_response import VoiceResponse
 
     response = VoiceResponse()
-    response.append(conference_dial(contact, label=AGENT_LABEL))
+    response.append(conference_dial(contact, label=line_label(contact)))
     return str(response)
 
 
@@ -377,6 +387,14 @@ class TwilioGateway:
             params = RECORDING_UPDATES[CallControlAction(control.action)]
             current = self.client.calls(control.call_sid).recordings("Twilio.CURRENT")
             return self._rest(lambda: current.update(**params)).sid or ""
+        if control.action == CallControlAction.CONSULT_DIAL:
+            return self._consult_dial(control)
+        if control.action == CallControlAction.LINE_REMOVE:
+            conference = self._conference_sid(control)
+            if not conference:  # over already: the line is gone with it
+                return ""
+            self._rest(lambda: self.client.conferences(conference).participants(control.target).delete())
+            return conference
         if control.action == CallControlAction.END_CONFERENCE:
             conference = self._conference_sid(control)
             if not conference:  # over already (the caller hung up too)
@@ -402,13 +420,16 @@ class TwilioGateway:
         pressed before the first callback arrived). Not there yet: an error, so the task retries."""
         if control.contact.conference_sid:
             return control.contact.conference_sid
-        found = self._rest(
-            lambda: self.client.conferences.list(friendly_name=control.target, status="in-progress", limit=1)
-        )
+        # A consult's instructions target a person or a line; the conference is its call's.
+        consult = control.action in (CallControlAction.CONSULT_DIAL, CallControlAction.LINE_REMOVE)
+        name = conference_name(control.contact) if consult else control.target
+        found = self._rest(lambda: self.client.conferences.list(friendly_name=name, status="in-progress", limit=1))
         return found[0].sid if found else ""
 
     def _participant_update(self, control: CallControl) -> str:
         label, params = PARTICIPANT_UPDATES[CallControlAction(control.action)]
+        if label == AGENT_LABEL:  # the line of whoever holds the contact (a consulted person after a transfer)
+            label = line_label(control.contact)
         if control.action == CallControlAction.HOLD:
             params = {**params, "hold_url": hold_music_url(control.language), "hold_method": "POST"}
         conference = self._conference_sid(control)
@@ -485,6 +506,27 @@ class TwilioGateway:
             if isinstance(error.__cause__, TwilioRestException) and error.__cause__.status == 404:
                 return False  # deleted already (an earlier try, or in Twilio's console)
             raise
+
+    def _consult_dial(self, control: CallControl) -> str:
+        """Ring the consulted person (their softphone identity) into the call's conference, labelled
+        for their contact."""
+        conference = self._conference_sid(control)
+        if not conference:  # not started yet: the task tries again
+            raise TelephonyError(f"conference {conference_name(control.contact)} is not in progress")
+        label = line_label(control.contact)
+        participant = self._rest(
+            lambda: self.client.conferences(conference).participants.create(
+                from_=settings.TWILIO_PHONE_NUMBER,
+                to=f"client:{control.target}",
+                label=label,
+                early_media=True,
+                beep="false",
+                start_conference_on_enter=True,
+                end_conference_on_exit=False,
+                timeout=30,
+            )
+        )
+        return participant.call_sid or ""
 
     def _callback_found(self, control: CallControl) -> str | None:
         since = control.created_at - timedelta(minutes=1)

@@ -21,6 +21,22 @@ api_urlpatterns = [
         "agent/contacts/<int:contact_id>/recording/", api.ContactRecordingView.as_view(), name="api-contact-recording"
     ),
     path("agent/contacts/<int:contact_id>/transfer/", api.ContactTransferView.as_view(), name="api-contact-transfer"),
+    path("agent/contacts/<int:contact_id>/consult/", api.ContactConsultView.as_view(), name="api-contact-consult"),
+    path(
+        "agent/contacts/<int:contact_id>/consult/join/",
+        api.ContactConsultJoinView.as_view(),
+        name="api-contact-consult-join",
+    ),
+    path(
+        "agent/contacts/<int:contact_id>/consult/complete/",
+        api.ContactConsultCompleteView.as_view(),
+        name="api-contact-consult-complete",
+    ),
+    path(
+        "agent/contacts/<int:contact_id>/consult/cancel/",
+        api.ContactConsultCancelView.as_view(),
+        name="api-contact-consult-cancel",
+    ),
     path("agent/voice-token/", api.VoiceTokenView.as_view(), name="api-voice-token"),
     path("queues/stats/", api.QueueStatsView.as_view(), name="api-queue-stats"),
     path("schema/", api.SchemaView.as_view(), name="api-schema"),
@@ -53,6 +69,12 @@ urlpatterns = [
     path("console/contacts/<int:contact_id>/mute/", views_console.contact_mute, name="console-mute"),
     path("console/contacts/<int:contact_id>/recording/", views_console.contact_recording, name="console-recording"),
     path("console/contacts/<int:contact_id>/transfer/", views_console.contact_transfer, name="console-transfer"),
+    path("console/contacts/<int:contact_id>/consult/", views_console.contact_consult, name="console-consult"),
+    path(
+        "console/contacts/<int:contact_id>/consult/<str:step>/",
+        views_console.contact_consult_step,
+        name="console-consult-step",
+    ),
     path("console/contacts/<int:contact_id>/escalate/", views_console.contact_escalate, name="console-escalate"),
     path("console/contacts/<int:contact_id>/wrap-up/", views_console.contact_wrap_up, name="console-wrap-up"),
     path("console/wrap-up/extend/", views_console.wrap_up_extend, name="console-wrap-up-extend"),

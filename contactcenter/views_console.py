@@ -8,12 +8,12 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
@@ -48,11 +48,15 @@ AGENTS = (Role.CSR, Role.ISO)
 POLLING_STATES = {None, AgentStatus.OFFLINE, AgentStatus.AVAILABLE, AgentStatus.OFFERED, AgentStatus.NOT_READY}
 
 
-def _work_signature(state: selectors.ConsoleState) -> str:
+_UNREAD = object()
+
+
+def _work_signature(state: selectors.ConsoleState, consult=_UNREAD) -> str:
     """What the polled part of the console shows, in short: the agent's state and since when, and
     the contact (offered, on the line or in wrap-up) and its status. The same signature twice means
     nothing on that part of the page would change."""
     agent, contact = state.agent, state.contact or state.wrap_up
+    consult = _consult_shown(state) if consult is _UNREAD else consult
     shown = [
         agent.state if agent else "",
         agent.state_since.isoformat() if agent else "",
@@ -60,14 +64,47 @@ def _work_signature(state: selectors.ConsoleState) -> str:
         str(agent.wrap_up_extended) if agent else "",
         str(contact.pk) if contact else "",
         contact.status if contact else "",
+        # A consult asked on the call, or the call handed to this agent by one.
+        f"{consult.pk}:{consult.status}" if consult else "",
+        "holder" if contact and contact.call_sid else "",
     ]
     return hashlib.blake2s("|".join(shown).encode(), digest_size=8).hexdigest()
 
 
+def _consult_shown(state: selectors.ConsoleState):
+    """The consult asked on the agent's call (under way, or the last one, to say how it ended)."""
+    contact = state.contact
+    if contact is None or contact.status != ContactStatus.CONNECTED or not contact.call_sid:
+        return None
+    if getattr(contact, "consult_latest_id", None) is None:  # none asked (console_state looked)
+        return None
+    return selectors.consult_latest(contact=contact)
+
+
+def _polling_consult(state: selectors.ConsoleState, consult) -> bool:
+    """On a call, the console follows a consult: the asking agent's (answered or not, the person
+    leaving), and the consulted person's until the call is left to them."""
+    if consult is not None and consult.status in (ContactStatus.OFFERED, ContactStatus.CONNECTED):
+        return True
+    contact = state.contact
+    return bool(
+        contact is not None
+        and contact.status == ContactStatus.CONNECTED
+        and contact.consult_of_id is not None
+        and not contact.call_sid
+    )
+
+
 def _context(
-    request: HttpRequest, state: selectors.ConsoleState | None = None, *, partial: bool = False, **forms
+    request: HttpRequest,
+    state: selectors.ConsoleState | None = None,
+    *,
+    partial: bool = False,
+    consult=_UNREAD,
+    **forms,
 ) -> dict:
     state = state or selectors.console_state(user=request.user)
+    consult = _consult_shown(state) if consult is _UNREAD else consult
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(user=request.user, contact=contact) if contact else []
     connected = state.contact is not None and state.contact.status == ContactStatus.CONNECTED
@@ -115,6 +152,9 @@ def _context(
     return {
         "state": state,
         "offer_card": _offer_card(state.contact) if offered else None,
+        "consult": consult,
+        "consult_open": consult is not None and consult.status in (ContactStatus.OFFERED, ContactStatus.CONNECTED),
+        "consult_unanswered": consult is not None and consult.disposition == "no_answer",
         "not_ready_reasons": reasons,
         "reason_label": selectors.reason_label(reasons, state.agent.reason_code, language)
         if state.agent and state.agent.reason_code
@@ -138,8 +178,10 @@ def _context(
         "local_time": local_time,
         "zone_label": zone_name(contact.caller_time_zone, language) if contact and contact.caller_time_zone else "",
         # In wrap-up too: the page follows a wrap-up closed by the after-call time limit.
-        "polling": (state.agent.state if state.agent else None) in POLLING_STATES or state.wrap_up is not None,
-        "signature": _work_signature(state),
+        "polling": (state.agent.state if state.agent else None) in POLLING_STATES
+        or state.wrap_up is not None
+        or _polling_consult(state, consult),
+        "signature": _work_signature(state, consult),
         "is_iso": is_iso,
         "reviews": reviews,
         "my_requests": my_requests,
@@ -265,9 +307,12 @@ def console_work(request: HttpRequest) -> HttpResponse:
     htmx leaves the page alone: a standing offer keeps the keyboard focus on Accept and its live
     region is not announced again every poll."""
     state = selectors.console_state(user=request.user)
-    if request.GET.get("seen") == _work_signature(state):
+    consult = _consult_shown(state)
+    if request.GET.get("seen") == _work_signature(state, consult):
         return HttpResponse(status=204)
-    return render(request, "contactcenter/_console_work.html", _context(request, state=state, partial=True))
+    return render(
+        request, "contactcenter/_console_work.html", _context(request, state=state, partial=True, consult=consult)
+    )
 
 
 def _act(request: HttpRequest, action, success: str) -> HttpResponse:
@@ -383,6 +428,49 @@ def contact_transfer(request: HttpRequest, contact_id: int) -> HttpResponse:
             context=context, user=request.user, contact_id=contact_id, queue_name=queue_name
         ),
         _("The caller is transferred to %(queue)s. Wrap up below.") % {"queue": queue_name},
+    )
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_consult(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """Consult an ISO, or ask for a supervisor: the caller goes on hold while the person is rung."""
+    purpose = request.POST.get("purpose", "")[:12]
+    return _act(
+        request,
+        lambda context: services.contact_consult_start(
+            context=context, user=request.user, contact_id=contact_id, purpose=purpose
+        ),
+        _("The caller is on hold. We are ringing a supervisor for you.")
+        if purpose == "supervisor"
+        else _("The caller is on hold. We are ringing an ISO for you."),
+    )
+
+
+CONSULT_STEPS = {
+    "join": (services.contact_consult_join, gettext_lazy("The caller has joined: the three of you are on the call.")),
+    "complete": (
+        services.contact_consult_complete,
+        gettext_lazy("You left the call to the person you asked. Wrap up below."),
+    ),
+    "cancel": (
+        services.contact_consult_cancel,
+        gettext_lazy("Consult cancelled: the caller is back on the line with you."),
+    ),
+}
+
+
+@roles_required(*AGENTS)
+@require_POST
+def contact_consult_step(request: HttpRequest, contact_id: int, step: str) -> HttpResponse:
+    """Join the caller to the consult, leave the call to the consulted person, or cancel the consult."""
+    if step not in CONSULT_STEPS:
+        raise Http404
+    service, success = CONSULT_STEPS[step]
+    return _act(
+        request,
+        lambda context: service(context=context, user=request.user, contact_id=contact_id),
+        str(success),
     )
 
 

@@ -30,6 +30,13 @@ class ContactStatus(models.TextChoices):
 OPEN_CONTACT_STATUSES = (ContactStatus.WAITING, ContactStatus.OFFERED)
 
 
+class ConsultPurpose(models.TextChoices):
+    """Why an agent brings a second person into their call (a consult, or a warm transfer after it)."""
+
+    ISO = "iso", _("Consult an ISO")
+    SUPERVISOR = "supervisor", _("Caller asked for a supervisor")
+
+
 class WaitingContact(models.Model):
     kind = models.CharField(max_length=10, choices=ContactKind.choices, default=ContactKind.CALL)
     tier = models.PositiveSmallIntegerField(default=1)
@@ -77,6 +84,17 @@ class WaitingContact(models.Model):
     recording_paused = models.BooleanField(
         default=False, help_text=_("The agent paused the call's recording while the caller gives sensitive data.")
     )
+    # A consult: the second person's part of another contact's call. They join that contact's
+    # conference; on a warm transfer the caller's call moves to this contact.
+    consult_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consults",
+        help_text=_("The contact whose call this person was brought into."),
+    )
+    consult_purpose = models.CharField(max_length=10, choices=ConsultPurpose.choices, blank=True)
 
     class Meta:
         ordering = ["-priority", "enqueued_at", "id"]
@@ -325,6 +343,8 @@ class CallControlAction(models.TextChoices):
     RECORD_START = "record_start", _("Start recording the call")
     RECORD_PAUSE = "record_pause", _("Pause the recording")
     RECORD_RESUME = "record_resume", _("Resume the recording")
+    CONSULT_DIAL = "consult_dial", _("Ring the consulted person into the call")
+    LINE_REMOVE = "line_remove", _("Take a line out of the call")
 
 
 class CallControlStatus(models.TextChoices):

@@ -4,6 +4,7 @@ One module per part of the domain; callers use `contactcenter.services.<name>` w
 holds it."""
 
 from .conference import *  # noqa: F403
+from .consult import *  # noqa: F403
 from .core import *  # noqa: F403
 from .live import *  # noqa: F403
 from .queue_rollups import *  # noqa: F403

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from .. import hours, telephony
 from ..audit import AuditContext
 from ..errors import ApplicationError
 from ..models import (
+    AgentState,
     AgentStatus,
     AuditAction,
     CallControlAction,
@@ -40,6 +41,16 @@ def _connected_call(*, user, contact_id: int) -> WaitingContact:
     if contact.kind != ContactKind.CALL or not contact.call_sid:
         raise ApplicationError(_("Hold, mute and transfer work on a call in the conference, not on this contact."))
     return contact
+
+
+def consult_under_way_refuse(contact_id: int) -> None:
+    """Ending or handing on a call is refused while a consult on it stands: it is finished first."""
+    if WaitingContact.objects.filter(
+        consult_of_id=contact_id, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED]
+    ).exists():
+        raise ApplicationError(
+            _("Finish the consult first: leave the call to the person you asked, or cancel the consult.")
+        )
 
 
 def _audit_contact(*, context: AuditContext, contact: WaitingContact, summary: str, detail: dict | None = None):
@@ -103,7 +114,14 @@ def contact_end(
     """The agent ends the conversation: the contact is completed (the agent wraps up) and a call's
     conference is ended, which hangs up the caller."""
     with transaction.atomic():
+        consult_under_way_refuse(contact_id)
         contact = contact_complete(context=context, user=user, contact_id=contact_id, reached=reached, now=now)
+        if contact.consult_of_id is not None and not contact.call_sid:
+            # A consulted person ending their part before the call was left to them: only they leave.
+            from .consult import consult_left
+
+            consult_left(context=context, consult=contact, user=user, now=now or timezone.now())
+            return contact
         if contact.on_hold_since is not None or contact.muted or contact.recording_paused:
             contact.on_hold_since, contact.muted, contact.recording_paused = None, False, False
             contact.save(update_fields=["on_hold_since", "muted", "recording_paused", "updated_at"])
@@ -124,6 +142,7 @@ def contact_transfer(
     now = now or timezone.now()
     with transaction.atomic():
         contact = _connected_call(user=user, contact_id=contact_id)
+        consult_under_way_refuse(contact.pk)
         target = QueueConfig.objects.filter(name=queue_name, active=True).first()
         if target is None or target.name == contact.queue_name:
             raise ApplicationError(_("Choose another open queue to transfer the caller to."), extra={"field": "queue"})
@@ -229,6 +248,33 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
     _route_soon(queue_name=contact.queue_name)
 
 
+def _conference_owner(contact: WaitingContact) -> WaitingContact:
+    """The contact holding the caller of `contact`'s conference: the contact itself, or after a warm
+    transfer the consult the call moved to (locked)."""
+    if contact.status == ContactStatus.CONNECTED and contact.call_sid:
+        return contact
+    handed = (
+        WaitingContact.objects.select_for_update()
+        .filter(Q(consult_of=contact) | Q(consult_of__consult_of=contact), status=ContactStatus.CONNECTED)
+        .exclude(call_sid=None)
+        .order_by("-id")
+        .first()
+    )
+    return handed or contact
+
+
+def _participant_of(*, label: str, call_sid: str, owner: WaitingContact) -> tuple[str, int | None]:
+    """Which line an event is about: the caller, the contact's own agent, or a consulted person's
+    line ("consult", with the consult's contact id)."""
+    if label.startswith(telephony.CONSULT_LABEL + "-") and label[len(telephony.CONSULT_LABEL) + 1 :].isdigit():
+        return telephony.CONSULT_LABEL, int(label[len(telephony.CONSULT_LABEL) + 1 :])
+    if label in (telephony.CALLER_LABEL, telephony.AGENT_LABEL):
+        return label, None
+    if call_sid:
+        return (telephony.CALLER_LABEL if call_sid == owner.call_sid else telephony.AGENT_LABEL), None
+    return "", None
+
+
 def conference_event_record(
     *,
     context: AuditContext,
@@ -241,8 +287,12 @@ def conference_event_record(
     at: datetime | None = None,
 ) -> ConferenceEvent | None:
     """One conference status callback, acted on once (Twilio may post it again):
-    - the caller leaves while connected (on hold or not): the contact ends, the agent wraps up;
-    - the agent's line leaves while the caller is in: the caller goes back to the front of the line;
+    - the caller leaves while connected (on hold or not): the contact ends, the agent wraps up (and a
+      consulted person's part ends too);
+    - the agent's line leaves while the caller is in: the caller goes back to the front of the line
+      (or, during a consult with the person on the line, stays with them: a warm transfer);
+    - a consulted person's line leaves: the consult ends and the agent has the caller back; after a
+      warm transfer it is the contact's own line, and the caller goes back to the front of the line;
     - hold and unhold of the caller keep `on_hold_since`, mute and unmute of the agent `muted`.
     A callback of an earlier conference of the same contact (before it was put back in line) or for
     a contact no longer connected is kept and changes nothing. None for a conference not ours."""
@@ -252,16 +302,25 @@ def conference_event_record(
         return None
     contact_id, attempt = int(found.group(1)), int(found.group(2))
     with transaction.atomic():
+        # Agents before contacts, the order every other service locks in: the contact's own agent,
+        # then those of its consults (a consulted person who took the call over included).
         agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
         agent = _agent_state_for_update(agent_id) if agent_id is not None else None
+        consulted = sorted(
+            WaitingContact.objects.filter(
+                Q(consult_of_id=contact_id) | Q(consult_of__consult_of_id=contact_id),
+                status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED],
+            ).values_list("offered_to", flat=True)
+        )
+        for user_id in consulted:
+            AgentState.objects.select_for_update().filter(user_id=user_id).first()
         contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
         if contact is None:
             return None
-        participant = label if label in (telephony.CALLER_LABEL, telephony.AGENT_LABEL) else ""
-        if not participant and call_sid:
-            participant = telephony.CALLER_LABEL if call_sid == contact.call_sid else telephony.AGENT_LABEL
+        owner = _conference_owner(contact)
+        participant, consult_id = _participant_of(label=label, call_sid=call_sid, owner=owner)
         record = ConferenceEvent(
-            contact=contact,
+            contact=owner,
             key=_event_key(conference_sid=conference_sid, sequence=sequence, call_sid=call_sid, event=event),
             conference_sid=conference_sid[:34],
             event=event[:30],
@@ -274,9 +333,11 @@ def conference_event_record(
                 record.save()
         except IntegrityError:
             return ConferenceEvent.objects.filter(key=record.key).first()
-        current = attempt == contact.attempts and contact.status == ContactStatus.CONNECTED
+        current = attempt == contact.attempts and owner.status == ContactStatus.CONNECTED
+        if owner.pk != contact.pk:
+            agent = AgentState.objects.filter(user_id=owner.offered_to_id).first()
         outcome = _conference_event_apply(
-            context=context, contact=contact, agent=agent, record=record, current=current, at=at
+            context=context, contact=owner, agent=agent, record=record, current=current, at=at, consult_id=consult_id
         )
         record.outcome = outcome[:200]
         record.save(update_fields=["outcome"])
@@ -285,13 +346,31 @@ def conference_event_record(
             action=AuditAction.CREATE,
             target_type="contactcenter.conferenceevent",
             target_id=record.pk,
-            summary=f"Conference {event} ({participant or '-'}) on contact {contact.pk}: {outcome or 'recorded'}",
+            summary=f"Conference {event} ({participant or '-'}) on contact {owner.pk}: {outcome or 'recorded'}",
         )
     return record
 
 
+def _consults_end(*, context: AuditContext, contact: WaitingContact, at: datetime, reason: str) -> None:
+    from .consult import _consult_end
+
+    for consult in WaitingContact.objects.select_for_update().filter(
+        consult_of=contact, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED]
+    ):
+        _consult_end(
+            context=context, contact=contact, consult=consult, now=at, reason=reason, line_gone=True, resume=False
+        )
+
+
 def _conference_event_apply(
-    *, context: AuditContext, contact: WaitingContact, agent, record: ConferenceEvent, current: bool, at: datetime
+    *,
+    context: AuditContext,
+    contact: WaitingContact,
+    agent,
+    record: ConferenceEvent,
+    current: bool,
+    at: datetime,
+    consult_id: int | None = None,
 ) -> str:
     if not current:
         return "not the contact's current conversation: nothing changed"
@@ -299,26 +378,62 @@ def _conference_event_apply(
     if not contact.conference_sid:
         contact.conference_sid = record.conference_sid
         contact.save(update_fields=["conference_sid", "updated_at"])
+    # The line of the contact's own agent: "agent", or a consulted person's once the call moved to them.
+    own_line = participant == telephony.AGENT_LABEL if contact.consult_of_id is None else consult_id == contact.pk
     if event == "participant-leave" and participant == telephony.CALLER_LABEL:
+        _consults_end(context=context, contact=contact, at=at, reason="ended: the caller hung up")
         contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
         contact.refresh_from_db()
         if contact.on_hold_since is not None:
             contact.on_hold_since = None
             contact.save(update_fields=["on_hold_since", "updated_at"])
         return "caller hung up: conversation ended, agent in wrap-up"
-    if event == "participant-leave" and participant == telephony.AGENT_LABEL and agent is not None:
+    if event == "participant-leave" and own_line and agent is not None:
+        consult = (
+            WaitingContact.objects.select_for_update()
+            .filter(consult_of=contact, status=ContactStatus.CONNECTED)
+            .first()
+        )
+        if consult is not None:
+            from .consult import _warm_transfer
+
+            _warm_transfer(
+                context=context, contact=contact, consult=consult, user=contact.offered_to, now=at, line_gone=True
+            )
+            return f"agent's line dropped during the consult: caller stays with contact {consult.pk}"
+        _consults_end(context=context, contact=contact, at=at, reason="ended: the agent's line dropped")
+        if contact.consult_of_id is not None:
+            # The call was left to this person and their line dropped: the caller waits for the next
+            # agent in a conference of this contact's own, as any caller put back in line does.
+            contact.consult_of = None
+            contact.save(update_fields=["consult_of", "updated_at"])
         _requeue_at_front(context=context, contact=contact, agent=agent, at=at)
         return "agent's line dropped: caller back at the front of the line, agent not ready"
     if event == "participant-join" and participant == telephony.AGENT_LABEL:
         from .recordings import recording_start_queue
 
         return recording_start_queue(contact=contact)
+    if event == "participant-leave" and participant == telephony.CONSULT_LABEL and consult_id is not None:
+        consult = (
+            WaitingContact.objects.select_for_update()
+            .filter(pk=consult_id, consult_of=contact, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
+            .first()
+        )
+        if consult is None:
+            return ""
+        from .consult import _consult_end
+
+        _consult_end(
+            context=context, contact=contact, consult=consult, now=at, reason="ended: their line left", line_gone=True
+        )
+        return f"consulted person's line left: consult {consult.pk} ended, caller back with the agent"
     changes = {
         ("participant-hold", telephony.CALLER_LABEL): ("on_hold_since", contact.on_hold_since or at, "caller on hold"),
         ("participant-unhold", telephony.CALLER_LABEL): ("on_hold_since", None, "caller off hold"),
-        ("participant-mute", telephony.AGENT_LABEL): ("muted", True, "agent muted"),
-        ("participant-unmute", telephony.AGENT_LABEL): ("muted", False, "agent unmuted"),
     }
+    if own_line:
+        changes[("participant-mute", participant)] = ("muted", True, "agent muted")
+        changes[("participant-unmute", participant)] = ("muted", False, "agent unmuted")
     change = changes.get((event, participant))
     if change is None:
         return ""

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -243,6 +243,10 @@ def contact_answer(*, context: AuditContext, user, contact_id: int, now: datetim
         contact = offer_accept(context=context, user=user, contact_id=contact_id, now=now)
         if contact.kind == ContactKind.CALLBACK:
             _call_control_queue(contact=contact, action=CallControlAction.DIAL_CALLBACK, target=agent_identity(user))
+        elif contact.consult_of_id is not None:  # a consult: the person is rung into the call's conference
+            from .consult import consult_ring_on_accept
+
+            consult_ring_on_accept(contact=contact, user=user)
         elif contact.call_sid:
             _call_control_queue(contact=contact, action=CallControlAction.CONNECT_AGENT, target=agent_identity(user))
         interaction = conversation_record(context=context, contact=contact, agent=user)
@@ -738,6 +742,12 @@ def contact_escalate(
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
         if contact.tier != 1:
             raise ApplicationError(_("Only a Tier 1 conversation is escalated to Tier 2."))
+        if WaitingContact.objects.filter(
+            consult_of=contact, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED]
+        ).exists():
+            raise ApplicationError(
+                _("Finish the consult first: leave the call to the person you asked, or cancel the consult.")
+            )
         language = language or contact.language
         tier2_queue = queue_name_for(tier=2, language=language)
         if not hours.queue_open(queue_name=tier2_queue, time_zone=contact.caller_time_zone, at=now):
@@ -925,7 +935,12 @@ def contact_wrap_up(
         if contact.agent_interaction_id:
             # An escalated conversation keeps its hand-off summary in the history, then the notes.
             escalation = Escalation.objects.filter(from_contact=contact).first()
-            summary = " — ".join(filter(None, [escalation.summary if escalation else "", contact.wrap_up_notes]))
+            summary = " — ".join(
+                filter(
+                    None,
+                    [escalation.summary if escalation else "", _warm_transfer_note(contact), contact.wrap_up_notes],
+                )
+            )
             conversation_record(
                 context=context,
                 contact=contact,
@@ -937,6 +952,32 @@ def contact_wrap_up(
         if next_state == AgentStatus.AVAILABLE:
             _route_soon(queue_name=agent.home_queue)
     return contact
+
+
+# How the history (kept in English, like every ledger summary) names why a consult was asked.
+CONSULT_PURPOSE_NOTES = {"iso": "ISO consult", "supervisor": "caller asked for a supervisor"}
+
+
+def _warm_transfer_note(contact: WaitingContact) -> str:
+    """A conversation the agent left to a consulted person says so in the history: the consult they
+    answered that outlived it."""
+    if contact.agent_interaction_id is None:
+        return ""
+    # The consult's conversation hangs off this one in the ledger (it keeps the link even once the
+    # consult, put back in line after a drop, is no longer in this call's conference).
+    handed = (
+        WaitingContact.objects.filter(interaction_id=contact.agent_interaction_id)
+        .exclude(consult_purpose="")
+        .exclude(answered_at=None)
+        .filter(Q(ended_at=None) | Q(ended_at__gt=contact.ended_at or timezone.now()))
+        .select_related("offered_to")
+        .order_by("-id")
+        .first()
+    )
+    if handed is None or handed.offered_to is None:
+        return ""
+    person = handed.offered_to.get_full_name() or handed.offered_to.get_username()
+    return f"Warm transfer to {person} ({CONSULT_PURPOSE_NOTES.get(handed.consult_purpose, '')})"
 
 
 AFTER_CALL_LIMIT_NOTE = "Closed by the after-call time limit."

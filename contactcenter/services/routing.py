@@ -230,7 +230,9 @@ def agent_device_problem(*, context: AuditContext, user, detail: str = "", now: 
             contact=contact,
             reason_code="device_problem",
         )
-        if contact is not None:
+        if contact is not None and contact.consult_of_id is not None:
+            _consult_unanswered(context=context, consult=contact, now=now, reason=DEVICE_PROBLEM_REASON)
+        elif contact is not None:
             _back_in_line(contact)
             audit_record(
                 context=context,
@@ -459,6 +461,12 @@ def offer_accept(*, context: AuditContext, user, contact_id: int, now: datetime 
     return contact
 
 
+def _consult_unanswered(**kwargs) -> None:
+    from .consult import consult_unanswered  # the consult builds on this module
+
+    consult_unanswered(**kwargs)
+
+
 def _back_in_line(contact: WaitingContact) -> None:
     """The contact waits again in its own place: enqueued_at and priority are left as they were."""
     contact.status = ContactStatus.WAITING
@@ -475,11 +483,16 @@ def offer_decline(
     with transaction.atomic():
         agent = _agent_state_for_update(user)
         contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.OFFERED])
-        _back_in_line(contact)
+        if contact.consult_of_id is not None:
+            _consult_unanswered(context=context, consult=contact, now=now, reason=f"offer {reason}")
+        else:
+            _back_in_line(contact)
         if agent.state == AgentStatus.OFFERED:
             _agent_move(
                 context=context, agent=agent, to_state=AgentStatus.NOT_READY, reason=reason, now=now, contact=contact
             )
+        if contact.consult_of_id is not None:
+            return contact
         audit_record(
             context=context,
             action=AuditAction.UPDATE,
@@ -506,7 +519,10 @@ def offers_expire(*, now: datetime | None = None, limit: int = 500) -> int:
             agent = _locked(AgentState.objects.filter(user_id=contact.offered_to_id)).first()
             if agent is None and AgentState.objects.filter(user_id=contact.offered_to_id).exists():
                 continue  # the agent is answering right now; the next sweep settles it either way
-            _back_in_line(contact)
+            if contact.consult_of_id is not None:
+                _consult_unanswered(context=context, consult=contact, now=now, reason="offer expired")
+            else:
+                _back_in_line(contact)
             if agent is not None and agent.state == AgentStatus.OFFERED:
                 _agent_move(
                     context=context,
@@ -521,7 +537,9 @@ def offers_expire(*, now: datetime | None = None, limit: int = 500) -> int:
                 action=AuditAction.UPDATE,
                 target_type="contactcenter.waitingcontact",
                 target_id=contact.pk,
-                summary=f"Offer expired; back in {contact.queue_name} in its place",
+                summary=f"Offer expired; back in {contact.queue_name} in its place"
+                if contact.consult_of_id is None
+                else "Consult offer expired",
             )
             expired += 1
     return expired

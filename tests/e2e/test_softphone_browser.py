@@ -363,3 +363,74 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     page.get_by_role("heading", name="Wrap-up").wait_for()
     assert _count(page, "call", "disconnect") == 1
     context.close()
+
+
+def test_warm_transfer_to_an_iso_by_keyboard(browser, live_server, make_staff, settings):
+    """The CSR on a call consults an ISO: the ISO's console rings, they accept and the network rings
+    their softphone into the call; the CSR joins the caller, then leaves the call to the ISO and
+    wraps up; the ISO's console then holds the call. Keyboard only, axe-clean on both consoles."""
+    settings.TIER1_ALWAYS_OPEN = True
+    cache.clear()
+    csr, iso = make_staff(Role.CSR), make_staff(Role.ISO)
+    QueueConfig.objects.filter(name__in=["tier1-en", "tier2-en"]).update(offer_timeout_seconds=120)
+    pages = {}
+    for user in (csr, iso):
+        page = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, live_server, user.username)
+        page.goto("/console/")
+        _press(page, page.get_by_role("button", name="Go available"))
+        page.locator("[data-agent-state=available]").wait_for()
+        page.wait_for_function(f"() => {DOUBLE} && {DOUBLE}.state() === 'registered'")
+        pages[user.pk] = page
+    csr_page, iso_page = pages[csr.pk], pages[iso.pk]
+
+    contact = services.contact_enqueue(
+        context=AuditContext.system(channel="ivr"),
+        phone="+12135550142",
+        language="en",
+        caller_time_zone="America/Los_Angeles",
+        call_sid="CA" + "5" * 32,
+        ivr_path=["language", "main", "representative"],
+    )
+    services.route_next(queue_name="tier1-en")
+    csr_page.get_by_role("heading", name="A caller is offered to you").wait_for()
+    csr_page.evaluate(f"{DOUBLE}.emitIncoming({{contact_id: '{contact.pk}'}})")
+    _press(csr_page, csr_page.get_by_role("button", name="Accept"))
+    csr_page.get_by_role("heading", name="On the line").wait_for()
+
+    # Consult an ISO: the caller goes on hold, the CSR's console says who is rung and follows it.
+    _press(csr_page, csr_page.get_by_role("button", name="Consult an ISO"))
+    csr_page.locator("[data-consult-ringing]").wait_for()
+    assert "The caller is on hold. We are ringing an ISO for you." in csr_page.inner_text("main")
+    assert _axe_violations(csr_page) == []
+
+    # The ISO's console rings with the consult; Accept, then the network rings their softphone in.
+    iso_page.get_by_role("heading", name="A caller is offered to you").wait_for()
+    iso_page.locator("[data-consult-offer=iso]").wait_for()
+    assert _axe_violations(iso_page) == []
+    _press(iso_page, iso_page.get_by_role("button", name="Accept"))
+    iso_page.get_by_role("heading", name="On the line").wait_for()
+    iso_page.wait_for_function(f"() => {DOUBLE} && {DOUBLE}.state() === 'registered'")  # the console again
+    iso_page.evaluate(f"{DOUBLE}.emitIncoming({{}})")
+    iso_page.wait_for_function(f"() => {DOUBLE}.count('call', 'accept') === 1")
+    assert "The call becomes yours when they leave it to you." in iso_page.inner_text("main")
+    assert AgentState.objects.get(user=iso).state == "on_call"
+    assert AgentState.objects.get(user=csr).state == "on_call"
+
+    # The CSR's console sees the ISO join; the caller joins them; the CSR leaves the call to the ISO.
+    _press(csr_page, csr_page.get_by_role("button", name="Join caller"))
+    csr_page.get_by_text("the caller and you are on the call together.").wait_for()
+    assert _axe_violations(csr_page) == []
+    _press(csr_page, csr_page.get_by_role("button", name="Leave call to ISO"))
+    csr_page.get_by_role("heading", name="Wrap-up").wait_for()
+    assert _count(csr_page, "call", "disconnect") == 1
+    assert AgentState.objects.get(user=csr).state == "wrap_up"
+
+    # The ISO's console follows: the call bar is theirs now, and their line stays up.
+    iso_page.locator("#call-hold").wait_for()
+    assert _count(iso_page, "call", "disconnect") == 0
+    assert WaitingContact.objects.get(consult_of=contact).call_sid == "CA" + "5" * 32
+    assert _axe_violations(iso_page) == []
+    for page in pages.values():
+        page.context.close()
