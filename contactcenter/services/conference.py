@@ -27,6 +27,7 @@ from ..models import (
 )
 from .core import _route_soon, audit_record
 from .live import _call_control_queue, agent_identity, contact_abandon, contact_pass_on
+from .monitoring import monitor_leg_left, monitor_sessions_end
 from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _back_in_line, _contact_offered_to, contact_complete
 
@@ -111,6 +112,7 @@ def contact_end(
             _call_control_queue(
                 contact=contact, action=CallControlAction.END_CONFERENCE, target=telephony.conference_name(contact)
             )
+            monitor_sessions_end(context=context, contact=contact, now=now or timezone.now())
     return contact
 
 
@@ -137,6 +139,7 @@ def contact_transfer(
                 _("%(queue)s is closed now: help the caller here, or arrange a callback.") % {"queue": target.name},
                 extra={"field": "queue"},
             )
+        monitor_sessions_end(context=context, contact=contact, now=now)  # the conference ends with the move
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the new place in line
         contact.on_hold_since, contact.muted = None, False
         contact.save(update_fields=["call_sid", "on_hold_since", "muted", "updated_at"])
@@ -197,6 +200,7 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
         .exclude(pk=contact.pk)
         .aggregate(top=Max("priority"))["top"]
     )
+    monitor_sessions_end(context=context, contact=contact, now=at)
     contact.priority = min(max(contact.priority, ahead if ahead is not None else contact.priority) + 1, PRIORITY_MAX)
     contact.answered_at = None
     contact.on_hold_since = None
@@ -238,6 +242,7 @@ def conference_event_record(
     """One conference status callback, acted on once (Twilio may post it again):
     - the caller leaves while connected (on hold or not): the contact ends, the agent wraps up;
     - the agent's line leaves while the caller is in: the caller goes back to the front of the line;
+    - a supervisor's leg (label `monitor-<identity>`) leaving ends their monitoring, nothing else;
     - hold and unhold of the caller keep `on_hold_since`, mute and unmute of the agent `muted`.
     A callback of an earlier conference of the same contact (before it was put back in line) or for
     a contact no longer connected is kept and changes nothing. None for a conference not ours."""
@@ -253,6 +258,8 @@ def conference_event_record(
         if contact is None:
             return None
         participant = label if label in (telephony.CALLER_LABEL, telephony.AGENT_LABEL) else ""
+        if label.startswith(telephony.MONITOR_LABEL_PREFIX):
+            participant = telephony.SUPERVISOR_LABEL
         if not participant and call_sid:
             participant = telephony.CALLER_LABEL if call_sid == contact.call_sid else telephony.AGENT_LABEL
         record = ConferenceEvent(
@@ -271,7 +278,7 @@ def conference_event_record(
             return ConferenceEvent.objects.filter(key=record.key).first()
         current = attempt == contact.attempts and contact.status == ContactStatus.CONNECTED
         outcome = _conference_event_apply(
-            context=context, contact=contact, agent=agent, record=record, current=current, at=at
+            context=context, contact=contact, agent=agent, record=record, current=current, at=at, record_label=label
         )
         record.outcome = outcome[:200]
         record.save(update_fields=["outcome"])
@@ -286,7 +293,14 @@ def conference_event_record(
 
 
 def _conference_event_apply(
-    *, context: AuditContext, contact: WaitingContact, agent, record: ConferenceEvent, current: bool, at: datetime
+    *,
+    context: AuditContext,
+    contact: WaitingContact,
+    agent,
+    record: ConferenceEvent,
+    current: bool,
+    at: datetime,
+    record_label: str = "",
 ) -> str:
     if not current:
         return "not the contact's current conversation: nothing changed"
@@ -294,7 +308,12 @@ def _conference_event_apply(
     if not contact.conference_sid:
         contact.conference_sid = record.conference_sid
         contact.save(update_fields=["conference_sid", "updated_at"])
+    if participant == telephony.SUPERVISOR_LABEL:
+        if event == "participant-leave":
+            return monitor_leg_left(context=context, contact=contact, label=record_label, now=at)
+        return ""
     if event == "participant-leave" and participant == telephony.CALLER_LABEL:
+        monitor_sessions_end(context=context, contact=contact, now=at)
         contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
         contact.refresh_from_db()
         if contact.on_hold_since is not None:
