@@ -320,7 +320,7 @@ def wallboard(request: HttpRequest) -> HttpResponse:
     context = _wallboard_context(request.user)
     context.update(
         force_states=[(state, AgentStatus(state).label) for state in services.FORCEABLE_STATES],
-        reasons=selectors.not_ready_reasons(),
+        reasons=shared("reasons", lambda: {"reasons": selectors.not_ready_reasons()})["reasons"],
         voice_device_script=voice_device_script(),
     )
     if isinstance(volume, TooSlow):
