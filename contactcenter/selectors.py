@@ -895,12 +895,19 @@ def calls_connected(*, limit: int = 200) -> list[WaitingContact]:
 
 def monitor_sessions_open() -> list[MonitorSession]:
     """Supervisors in a call now (listening, whispering or barged in)."""
-    return list(MonitorSession.objects.filter(ended_at__isnull=True).select_related("supervisor")[:200])
+    return list(
+        MonitorSession.objects.filter(ended_at__isnull=True, contact__status=ContactStatus.CONNECTED).select_related(
+            "supervisor"
+        )[:200]
+    )
 
 
 def monitor_session_of(*, user) -> MonitorSession | None:
-    """The call the supervisor is in now, if any."""
-    return MonitorSession.objects.filter(supervisor=user, ended_at__isnull=True).first()
+    """The call the supervisor is in now, if any (a session whose call ended some other way than
+    through the conference's callbacks is not shown as one)."""
+    return MonitorSession.objects.filter(
+        supervisor=user, ended_at__isnull=True, contact__status=ContactStatus.CONNECTED
+    ).first()
 
 
 def agents_signed_on() -> QuerySet[AgentState]:

@@ -336,7 +336,14 @@ class TwilioGateway:
             raise TelephonyError(f"conference {control.target} is not in progress")
         participants = self.client.conferences(conference).participants
         if control.action == CallControlAction.MONITOR_LEAVE:
-            self._rest(lambda: participants(label).delete())
+            from twilio.base.exceptions import TwilioRestException
+
+            try:
+                self._rest(lambda: participants(label).delete())
+            except TelephonyError as error:
+                if isinstance(error.__cause__, TwilioRestException) and error.__cause__.status == 404:
+                    return ""  # gone already: the supervisor hung up, or the call ended
+                raise
             return label
         params = dict(MONITOR_PARTICIPANT[CallControlAction(control.action)])
         if params["coaching"]:

@@ -130,8 +130,9 @@ def _monitor_set(*, context: AuditContext, user, contact_id: int, mode: str, now
             raise ApplicationError(_("This is your own call."))
         session = _open_session(user)
         if session is not None and session.contact_id != contact.pk:
-            # In one call at a time: the supervisor leaves the call they were in.
-            _session_close(context=context, session=session, now=now, hang_up=True)
+            # In one call at a time: the supervisor leaves the call they were in (still going, or not).
+            hang_up = session.contact.status == ContactStatus.CONNECTED
+            _session_close(context=context, session=session, now=now, hang_up=hang_up)
             session = None
         identity = agent_identity(user)
         agent_sid = _agent_leg_sid(contact)

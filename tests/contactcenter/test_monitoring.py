@@ -423,3 +423,27 @@ def test_the_local_backend_monitors_without_a_network(settings, spanish_csr, sup
         ("end_conference", "local", "done"),
     ]
     assert MonitorSession.objects.get().ended_at is not None  # the call's end took the supervisor out
+
+
+def test_leaving_a_leg_twilio_no_longer_has_is_done(fake_twilio, spanish_csr, supervisor):
+    contact = _connected(spanish_csr)
+    _in_conference(contact)
+    context = AuditContext(actor=supervisor)
+    services.monitor_listen(context=context, user=supervisor, contact_id=contact.pk)
+    _send_all()
+    services.monitor_leave(context=context, user=supervisor)
+    fake_twilio.fail_next(1, status=404)  # the supervisor had hung up their browser already
+    (leave,) = _send_all()
+    assert (leave.action, leave.status, leave.provider_sid, leave.attempts) == ("monitor_leave", "done", "", 1)
+
+
+def test_a_call_ended_elsewhere_no_longer_shows_the_supervisor_in_it(fake_twilio, spanish_csr, supervisor):
+    contact = _connected(spanish_csr)
+    services.monitor_listen(context=AuditContext(actor=supervisor), user=supervisor, contact_id=contact.pk)
+    services.contact_abandon(context=AuditContext.system(), call_sid=CALL_SID)  # the call's status callback
+    cache.clear()
+    page = _signed_in(supervisor).get(reverse("wallboard-live")).content.decode()
+    assert "data-monitor-ring" not in page and f'data-call="{contact.pk}"' not in page
+    # Joining another call later leaves nothing to hang up on this one.
+    services.monitor_leave(context=AuditContext(actor=supervisor), user=supervisor)
+    assert not CallControl.objects.filter(action="monitor_leave").exists()
