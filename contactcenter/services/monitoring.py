@@ -259,7 +259,11 @@ def agent_state_force(
         agent = (
             AgentState.objects.select_for_update(of=("self",)).select_related("user").filter(user_id=agent_id).first()
         )
-        if agent is None or agent.user_id == user.pk:
+        if (
+            agent is None
+            or agent.user_id == user.pk
+            or (agent.state == AgentStatus.OFFLINE and state != AgentStatus.OFFLINE)
+        ):
             raise ApplicationError(_("Choose an agent who is signed on."), extra={"field": "agent"})
         name = agent.user.get_full_name() or agent.user.get_username()
         if agent.state == AgentStatus.ON_CALL:

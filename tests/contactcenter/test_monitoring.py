@@ -289,6 +289,10 @@ def test_forcing_an_offered_agent_puts_the_offer_back_in_line(spanish_csr, super
     contact.refresh_from_db()
     assert (contact.status, contact.offered_to_id) == (ContactStatus.WAITING, None)
     assert AgentState.objects.get(user=spanish_csr).state == AgentStatus.OFFLINE
+    with pytest.raises(ApplicationError, match="signed on"):  # an offline agent is not signed on again
+        services.agent_state_force(
+            context=AuditContext(actor=supervisor), user=supervisor, agent_id=spanish_csr.pk, state="break", reason="x"
+        )
 
 
 def test_an_agent_on_a_call_cannot_be_forced_off_it(fake_twilio, spanish_csr, supervisor, make_staff):
