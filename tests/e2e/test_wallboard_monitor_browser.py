@@ -71,3 +71,36 @@ def test_a_supervisor_listens_then_whispers_by_keyboard(browser, live_server, ma
     assert MonitorSession.objects.get(supervisor=supervisor).ended_at is not None
     assert _axe_violations(page) == []
     page.context.close()
+
+
+def test_without_an_account_the_local_device_joins_and_leaves_the_call(browser, live_server, make_staff, settings):
+    settings.TIER1_ALWAYS_OPEN = True
+    settings.VOICE_DEVICE_DOUBLE = False
+    settings.TELEPHONY_BACKEND = "local"
+    cache.clear()
+    csr = make_staff(Role.CSR)
+    supervisor = make_staff(Role.SUPERVISOR)
+    services.agent_state_set(context=AuditContext(actor=csr), user=csr, state="available")
+    contact = services.contact_enqueue(
+        context=AuditContext.system(channel="ivr"),
+        phone="+12135550142",
+        language="en",
+        caller_time_zone="America/Los_Angeles",
+        call_sid="CA" + "6" * 32,
+    )
+    services.route_next(queue_name="tier1-en")
+    services.contact_answer(context=AuditContext(actor=csr), user=csr, contact_id=contact.pk)
+
+    page = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, supervisor.username)
+    page.goto("/wallboard/")
+    phone = page.get_by_role("region", name="Your phone")
+    phone.get_by_text("Your phone is ready").wait_for()
+    _press(page, page.locator(f"#monitor-{contact.pk}-listen"))
+    page.locator("#wallboard-feedback").get_by_text("You are listening: no one hears you.").wait_for()
+    phone.get_by_text("Your phone is in the call.").wait_for()  # rung by the local device, answered
+    _press(page, page.locator(f"#monitor-{contact.pk}-leave"))
+    phone.get_by_text("Your phone has left the call.").wait_for()
+    assert _axe_violations(page) == []
+    page.context.close()
