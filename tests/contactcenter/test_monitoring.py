@@ -364,7 +364,17 @@ def test_the_force_state_form_on_the_wallboard(spanish_csr, supervisor):
     client = _signed_in(supervisor)
     page = client.get(reverse("wallboard"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert f'<option value="{spanish_csr.pk}">Ana Pérez (Disponible)</option>' in page
-    assert '<label class="usa-label" for="force-reason">' in page
+    assert (
+        '<label class="usa-label" for="force-reason">Por qué (se registra en el registro de auditoría)</label>' in page
+    )
+    for spanish in (
+        "Cambiar el estado de un agente",
+        "Llamadas en curso",
+        "Ningún agente está en una llamada.",
+        "Su teléfono",
+    ):
+        assert spanish in page
+    assert "Set an agent" not in page and "Calls now" not in page
     response = client.post(
         reverse("wallboard-agent-state"),
         {"agent": spanish_csr.pk, "state": "not_ready", "reason_code": "training", "reason": "coaching"},
