@@ -367,6 +367,47 @@ class VoiceTokenView(APIView):
         return response
 
 
+class LiveCallSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField()
+    agent = serializers.CharField(help_text="The agent's username.")
+    queue_name = serializers.CharField()
+    language = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    on_hold_since = serializers.DateTimeField(allow_null=True)
+    supervisors = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Supervisors in the call: username and mode (listen, whisper, barge).",
+    )
+
+
+class LiveCallsView(APIView):
+    """The calls agents are on now (the wallboard's live monitor): queue, language, since when, on
+    hold since when, and the supervisors in each. No caller's details."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR})
+
+    @extend_schema(responses=LiveCallSerializer(many=True), summary="Calls agents are on now")
+    def get(self, request):
+        monitors: dict[int, list[dict]] = {}
+        for session in selectors.monitor_sessions_open():
+            monitors.setdefault(session.contact_id, []).append(
+                {"username": session.supervisor.get_username(), "mode": session.mode}
+            )
+        rows = [
+            {
+                "contact_id": call.pk,
+                "agent": call.offered_to.get_username(),
+                "queue_name": call.queue_name,
+                "language": call.language,
+                "answered_at": call.answered_at,
+                "on_hold_since": call.on_hold_since,
+                "supervisors": monitors.get(call.pk, []),
+            }
+            for call in selectors.calls_connected()
+        ]
+        return Response(LiveCallSerializer(rows, many=True).data)
+
+
 class MonitorInputSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=["listen", "whisper", "barge", "leave"])
 

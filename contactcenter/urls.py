@@ -20,6 +20,7 @@ api_urlpatterns = [
     path("agent/contacts/<int:contact_id>/transfer/", api.ContactTransferView.as_view(), name="api-contact-transfer"),
     path("agent/voice-token/", api.VoiceTokenView.as_view(), name="api-voice-token"),
     path("queues/stats/", api.QueueStatsView.as_view(), name="api-queue-stats"),
+    path("supervisor/calls/", api.LiveCallsView.as_view(), name="api-live-calls"),
     path("supervisor/contacts/<int:contact_id>/monitor/", api.MonitorView.as_view(), name="api-monitor"),
     path("supervisor/agents/<int:agent_id>/state/", api.AgentStateForceView.as_view(), name="api-agent-state-force"),
     path("schema/", api.SchemaView.as_view(), name="api-schema"),

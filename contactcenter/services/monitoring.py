@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,7 +147,11 @@ def _monitor_set(*, context: AuditContext, user, contact_id: int, mode: str, now
                 mode_since=now,
             )
             session.full_clean()
-            session.save()
+            try:
+                with transaction.atomic():
+                    session.save()
+            except IntegrityError as race:  # the same supervisor joined another call at the same moment
+                raise ApplicationError(_("You are joining another call at this moment: try again.")) from race
             _call_control_queue(
                 contact=contact, action=CallControlAction.MONITOR_JOIN, target=identity, call_sid=agent_sid
             )

@@ -105,6 +105,7 @@ NO_PII = {
     "api-contact-transfer": "POST only: the agent's own caller moved to another queue (the service audits it)",
     "api-voice-token": "the agent's own softphone access token: no one's records",
     "api-queue-stats": "aggregate queue figures",
+    "api-live-calls": "agents' calls now: queue, language, times and supervisors (no caller's details)",
     "api-monitor": "POST only: the supervisor joins or leaves an agent's call (the service audits it)",
     "api-agent-state-force": "POST only: an agent's state set by their supervisor (the service audits it)",
     "api-schema": "the OpenAPI schema",

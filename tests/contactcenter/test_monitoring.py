@@ -170,6 +170,7 @@ def test_a_csr_cannot_listen_and_nobody_joins_a_call_that_is_not_live(fake_twili
     assert client.post(reverse("wallboard-monitor", args=[contact.pk]), {"mode": "listen"}).status_code == 403
     api = reverse("api-monitor", args=[contact.pk])
     assert client.post(api, {"mode": "listen"}, content_type="application/json").status_code == 403
+    assert client.get(reverse("api-live-calls")).status_code == 403
 
     waiting = _enqueue("CA" + "7" * 32)
     with pytest.raises(ApplicationError, match="no longer connected"):
@@ -184,6 +185,16 @@ def test_the_api_listens_and_leaves(fake_twilio, spanish_csr, supervisor):
     url = reverse("api-monitor", args=[contact.pk])
     body = client.post(url, {"mode": "listen"}, content_type="application/json").json()
     assert (body["contact_id"], body["mode"], body["ended_at"]) == (contact.pk, "listen", None)
+    (call,) = client.get(reverse("api-live-calls")).json()
+    assert (call["contact_id"], call["agent"], call["queue_name"], call["language"]) == (
+        contact.pk,
+        spanish_csr.username,
+        "tier1-es",
+        "es",
+    )
+    assert call["on_hold_since"] is None and call["answered_at"] is not None
+    assert call["supervisors"] == [{"username": supervisor.username, "mode": "listen"}]
+    assert "phone" not in call
     assert client.post(url, {"mode": "shout"}, content_type="application/json").status_code == 400
     body = client.post(url, {"mode": "leave"}, content_type="application/json").json()
     assert body["mode"] is None and body["ended_at"] is not None
