@@ -478,9 +478,10 @@ class VoiceTokenSerializer(serializers.Serializer):
 
 
 class VoiceTokenView(APIView):
-    """The signed-in agent's softphone access token (a VoiceGrant for their own identity)."""
+    """The signed-in agent's softphone access token (a VoiceGrant for their own identity); a
+    supervisor's, for the phone the wallboard joins calls with (listen, whisper, barge)."""
 
-    allowed_roles = frozenset({Role.CSR, Role.ISO})
+    allowed_roles = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
     throttle_scope = "voice-token"
 
     @extend_schema(responses=VoiceTokenSerializer, summary="An access token for your softphone")
@@ -491,6 +492,138 @@ class VoiceTokenView(APIView):
         response = Response(VoiceTokenSerializer(asdict(issued)).data)
         response["Cache-Control"] = "no-store"  # a credential: never kept by a browser or proxy cache
         return response
+
+
+class LiveCallSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField()
+    agent = serializers.CharField(help_text="The agent's username.")
+    queue_name = serializers.CharField()
+    language = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    on_hold_since = serializers.DateTimeField(allow_null=True)
+    supervisors = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Supervisors in the call: username and mode (listen, whisper, barge).",
+    )
+
+
+class LiveCallsView(APIView):
+    """The calls agents are on now (the wallboard's live monitor): queue, language, since when, on
+    hold since when, and the supervisors in each. No caller's details."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR})
+
+    @extend_schema(responses=LiveCallSerializer(many=True), summary="Calls agents are on now")
+    def get(self, request):
+        monitors: dict[int, list[dict]] = {}
+        for session in selectors.monitor_sessions_open():
+            monitors.setdefault(session.contact_id, []).append(
+                {"username": session.supervisor.get_username(), "mode": session.mode}
+            )
+        rows = [
+            {
+                "contact_id": call.pk,
+                "agent": call.offered_to.get_username(),
+                "queue_name": call.queue_name,
+                "language": call.language,
+                "answered_at": call.answered_at,
+                "on_hold_since": call.on_hold_since,
+                "supervisors": monitors.get(call.pk, []),
+            }
+            for call in selectors.calls_connected()
+        ]
+        return Response(LiveCallSerializer(rows, many=True).data)
+
+
+class MonitorInputSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["listen", "whisper", "barge", "leave"])
+
+
+class MonitorSerializer(serializers.Serializer):
+    contact_id = serializers.IntegerField()
+    mode = serializers.CharField(allow_null=True, help_text="listen, whisper, barge; null once you left.")
+    started_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+class MonitorView(APIView):
+    """Join an agent's live call from the wallboard's phone: listen (muted, coaching the agent),
+    whisper (only the agent hears you), barge (caller and agent hear you), or leave. Each is a REST
+    call on the call's conference and an audit row."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR})
+
+    @extend_schema(request=MonitorInputSerializer, responses=MonitorSerializer, summary="Listen, whisper, barge, leave")
+    def post(self, request, contact_id: int):
+        data = MonitorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        context = AuditContext.from_request(request, channel=AuditChannel.API)
+        mode = data.validated_data["mode"]
+        if mode == "leave":
+            session = services.monitor_leave(context=context, user=request.user, contact_id=contact_id)
+            payload = {"contact_id": contact_id, "mode": None, "started_at": None, "ended_at": None}
+            if session is not None:
+                payload.update(started_at=session.started_at, ended_at=session.ended_at)
+            return Response(MonitorSerializer(payload).data)
+        service = {
+            "listen": services.monitor_listen,
+            "whisper": services.monitor_whisper,
+            "barge": services.monitor_barge,
+        }[mode]
+        session = service(context=context, user=request.user, contact_id=contact_id)
+        return Response(
+            MonitorSerializer(
+                {
+                    "contact_id": session.contact_id,
+                    "mode": session.mode,
+                    "started_at": session.started_at,
+                    "ended_at": None,
+                }
+            ).data
+        )
+
+
+class ForceStateInputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["not_ready", "break", "offline"])
+    reason = serializers.CharField(max_length=160, help_text="Why: recorded in the audit log.")
+    reason_code = serializers.SlugField(
+        max_length=30, required=False, default="", help_text="A not-ready reason code (required for not_ready)."
+    )
+
+
+class ForcedStateSerializer(serializers.Serializer):
+    agent_id = serializers.IntegerField()
+    state = serializers.CharField()
+    state_since = serializers.DateTimeField()
+    reason_code = serializers.CharField()
+
+
+class AgentStateForceView(APIView):
+    """Set an agent's state as their supervisor (not ready with a reason code, on break, or offline),
+    saying why. An agent on a call cannot be taken off it; a call offered to them goes back in line."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR})
+
+    @extend_schema(request=ForceStateInputSerializer, responses=ForcedStateSerializer, summary="Set an agent's state")
+    def post(self, request, agent_id: int):
+        data = ForceStateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        agent = services.agent_state_force(
+            context=AuditContext.from_request(request, channel=AuditChannel.API),
+            user=request.user,
+            agent_id=agent_id,
+            **data.validated_data,
+        )
+        return Response(
+            ForcedStateSerializer(
+                {
+                    "agent_id": agent.user_id,
+                    "state": agent.state,
+                    "state_since": agent.state_since,
+                    "reason_code": agent.reason_code,
+                }
+            ).data
+        )
 
 
 class QueueStatsSerializer(serializers.Serializer):
@@ -508,6 +641,7 @@ class QueueStatsSerializer(serializers.Serializer):
     abandonment_percent = serializers.FloatField(allow_null=True)
     average_speed_of_answer_seconds = serializers.FloatField(allow_null=True)
     average_handle_seconds = serializers.FloatField(allow_null=True)
+    service_level_target_percent = serializers.IntegerField()
 
 
 class QueueStatsView(APIView):

@@ -262,6 +262,12 @@ class QueueSettingsForm(UswdsForm):
         max_value=3600,
         help_text=_("A call answered within this many seconds counts as within the service level."),
     )
+    service_level_target_percent = forms.IntegerField(
+        label=_("Service-level target (%)"),
+        min_value=1,
+        max_value=100,
+        help_text=_("The wallboard raises an alert when today's service level falls below this percentage."),
+    )
     offer_timeout_seconds = forms.IntegerField(
         label=_("Offer timeout (seconds)"),
         min_value=5,

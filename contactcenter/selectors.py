@@ -50,6 +50,7 @@ from .models import (
     Form,
     IdentifierKind,
     Interaction,
+    MonitorSession,
     NotReadyReason,
     OfficeClosure,
     OfficeKind,
@@ -588,6 +589,7 @@ class QueueStats:
     abandonment_percent: float | None
     average_speed_of_answer_seconds: float | None
     average_handle_seconds: float | None
+    service_level_target_percent: int = 80
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -657,6 +659,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
                 abandonment_percent=_percent(abandoned, answered + abandoned),
                 average_speed_of_answer_seconds=today.get("asa"),
                 average_handle_seconds=today.get("aht"),
+                service_level_target_percent=config.service_level_target_percent,
             )
         )
     return stats
@@ -888,6 +891,33 @@ def queue_history(*, start: date, end: date, queue_name: str | None = None, lang
             }
         )
     return result
+
+
+def calls_connected(*, limit: int = 200) -> list[WaitingContact]:
+    """The calls agents are on now, longest first: the wallboard's live monitor. Read through the
+    one-contact-per-agent index (offered or connected), so as many rows as agents on a call."""
+    return list(
+        WaitingContact.objects.filter(status=ContactStatus.CONNECTED, offered_to__isnull=False)
+        .select_related("offered_to")
+        .order_by("answered_at", "id")[:limit]
+    )
+
+
+def monitor_sessions_open() -> list[MonitorSession]:
+    """Supervisors in a call now (listening, whispering or barged in)."""
+    return list(
+        MonitorSession.objects.filter(ended_at__isnull=True, contact__status=ContactStatus.CONNECTED).select_related(
+            "supervisor"
+        )[:200]
+    )
+
+
+def monitor_session_of(*, user) -> MonitorSession | None:
+    """The call the supervisor is in now, if any (a session whose call ended some other way than
+    through the conference's callbacks is not shown as one)."""
+    return MonitorSession.objects.filter(
+        supervisor=user, ended_at__isnull=True, contact__status=ContactStatus.CONNECTED
+    ).first()
 
 
 def agents_signed_on() -> QuerySet[AgentState]:

@@ -79,6 +79,8 @@ CALLER_LABEL = "caller"
 AGENT_LABEL = "agent"
 # A consulted person's line is labelled for their own contact: "consult-<id>".
 CONSULT_LABEL = "consult"
+SUPERVISOR_LABEL = "supervisor"  # how a conference event names a supervisor's leg
+MONITOR_LABEL_PREFIX = "monitor-"
 CONFERENCE_EVENTS = "start end join leave hold mute"
 PARTICIPANT_UPDATES = {
     CallControlAction.HOLD: (CALLER_LABEL, {"hold": True}),
@@ -136,6 +138,21 @@ def silent_wav(*, seconds: int, channels: int = 2) -> RecordingMedia:
             yield second
 
     return RecordingMedia(chunks=chunks(), content_type="audio/wav", length=len(header) + size)
+
+
+# A supervisor's leg, by mode: coaching (only the agent hears them) and muted. Joining always
+# starts listening; whisper and barge are updates of the same participant.
+MONITOR_PARTICIPANT = {
+    CallControlAction.MONITOR_JOIN: {"coaching": True, "muted": True},
+    CallControlAction.MONITOR_LISTEN: {"coaching": True, "muted": True},
+    CallControlAction.MONITOR_WHISPER: {"coaching": True, "muted": False},
+    CallControlAction.MONITOR_BARGE: {"coaching": False, "muted": False},
+}
+
+
+def monitor_label(identity: str) -> str:
+    """The conference participant label of a supervisor's leg (the identity its browser rings on)."""
+    return MONITOR_LABEL_PREFIX + identity
 
 
 def _public(name: str, **query: str) -> str:
@@ -379,6 +396,8 @@ class TwilioGateway:
         return None
 
     def control(self, *, control: CallControl) -> str:
+        if control.action in MONITOR_PARTICIPANT or control.action == CallControlAction.MONITOR_LEAVE:
+            return self._monitor(control)
         if control.action in PARTICIPANT_UPDATES:
             return self._participant_update(control)
         if control.action == CallControlAction.RECORD_START:
@@ -423,6 +442,7 @@ class TwilioGateway:
         # A consult's instructions target a person or a line; the conference is its call's.
         consult = control.action in (CallControlAction.CONSULT_DIAL, CallControlAction.LINE_REMOVE)
         name = conference_name(control.contact) if consult else control.target
+        name = conference_name(control.contact) if control.action.startswith("monitor_") else control.target
         found = self._rest(lambda: self.client.conferences.list(friendly_name=name, status="in-progress", limit=1))
         return found[0].sid if found else ""
 
@@ -527,6 +547,53 @@ class TwilioGateway:
             )
         )
         return participant.call_sid or ""
+
+    def _agent_call_sid(self, conference: str, control: CallControl) -> str:
+        """The agent's leg, whom a listening or whispering supervisor coaches: as the conference
+        callbacks named it (the instruction's call sid), else asked of Twilio by the agent's label."""
+        if control.call_sid and control.call_sid != control.contact.call_sid:
+            return control.call_sid
+        agent = self._rest(lambda: self.client.conferences(conference).participants(AGENT_LABEL).fetch())
+        return agent.call_sid or ""
+
+    def _monitor(self, control: CallControl) -> str:
+        """A supervisor's leg in the contact's conference (`control.target` is their identity): joining
+        dials their browser into it coaching the agent, muted; listen, whisper and barge update it;
+        leaving removes it. Asked of a conference already over, leaving is done."""
+        conference = self._conference_sid(control)
+        label = monitor_label(control.target)
+        if not conference:
+            if control.action == CallControlAction.MONITOR_LEAVE:
+                return ""
+            raise TelephonyError(f"conference {control.target} is not in progress")
+        participants = self.client.conferences(conference).participants
+        if control.action == CallControlAction.MONITOR_LEAVE:
+            from twilio.base.exceptions import TwilioRestException
+
+            try:
+                self._rest(lambda: participants(label).delete())
+            except TelephonyError as error:
+                if isinstance(error.__cause__, TwilioRestException) and error.__cause__.status == 404:
+                    return ""  # gone already: the supervisor hung up, or the call ended
+                raise
+            return label
+        params = dict(MONITOR_PARTICIPANT[CallControlAction(control.action)])
+        if params["coaching"]:
+            params["call_sid_to_coach"] = self._agent_call_sid(conference, control)
+        if control.action == CallControlAction.MONITOR_JOIN:
+            participant = self._rest(
+                lambda: participants.create(
+                    from_=settings.TWILIO_PHONE_NUMBER,
+                    to=f"client:{control.target}",
+                    label=label,
+                    beep="false",  # the caller hears no one arrive
+                    end_conference_on_exit=False,
+                    **params,
+                )
+            )
+        else:
+            participant = self._rest(lambda: participants(label).update(**params))
+        return participant.call_sid or label
 
     def _callback_found(self, control: CallControl) -> str | None:
         since = control.created_at - timedelta(minutes=1)

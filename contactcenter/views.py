@@ -13,6 +13,7 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -24,10 +25,12 @@ from .consoles import landing_console
 from .exports import csv_response
 from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
-from .models import AgentStatus, AuditAction, Channel
+from .models import AgentStatus, AuditAction, Channel, Language
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
 from .statement_timeout import is_database_unavailable
-from .wallboard import TooSlow, section, shared, wallboard_alerts
+from .templatetags.durations import wait_time
+from .voice import voice_device_script
+from .wallboard import TooSlow, WallboardAlert, section, shared, wallboard_alerts
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +146,7 @@ class WallboardAgent:
     reason_code: str = ""
     reason_en: str = ""
     reason_es: str = ""
+    user_id: int = 0
 
     @property
     def state_label(self) -> str:
@@ -151,6 +155,87 @@ class WallboardAgent:
     @property
     def reason_label(self) -> str:
         return self.reason_es if get_language() == "es" else self.reason_en
+
+
+@dataclass(frozen=True)
+class WallboardCall:
+    """A call an agent is on, as the live monitor shows it (no caller's details: queue and language)."""
+
+    contact_id: int
+    agent_username: str
+    agent_name: str
+    queue_name: str
+    language: str
+    talk_seconds: int
+    hold_seconds: int | None
+    monitors: tuple[tuple[str, str], ...] = ()  # (supervisor's name, mode)
+
+    @property
+    def language_label(self) -> str:
+        return Language(self.language).label if self.language in Language.values else self.language
+
+
+def _wallboard_calls(now: datetime) -> list[WallboardCall]:
+    sessions: dict[int, list[tuple[str, str]]] = {}
+    for session in selectors.monitor_sessions_open():
+        name = session.supervisor.get_full_name() or session.supervisor.get_username()
+        sessions.setdefault(session.contact_id, []).append((name, session.mode))
+    calls = []
+    for contact in selectors.calls_connected():
+        agent = contact.offered_to
+        since = contact.answered_at or contact.offered_at or now
+        calls.append(
+            WallboardCall(
+                contact_id=contact.pk,
+                agent_username=agent.get_username(),
+                agent_name=agent.get_full_name() or agent.get_username(),
+                queue_name=contact.queue_name,
+                language=contact.language,
+                talk_seconds=max(int((now - since).total_seconds()), 0),
+                hold_seconds=max(int((now - contact.on_hold_since).total_seconds()), 0)
+                if contact.on_hold_since
+                else None,
+                monitors=tuple(sessions.get(contact.pk, ())),
+            )
+        )
+    return calls
+
+
+def _queue_alerts(stats, now: datetime) -> list[WallboardAlert]:
+    """A queue whose longest wait passed its service-level threshold, or whose service level today
+    fell below its target: computed from the shared figures, no query of its own. The key stays the
+    same while the alert stands, so it is announced once (static/js/page.js)."""
+    if isinstance(stats, TooSlow):
+        return []
+    alerts = []
+    for row in stats:
+        if row.waiting and row.longest_wait_seconds > row.service_level_seconds:
+            alerts.append(
+                WallboardAlert(
+                    key=f"queue-wait-{row.name}",
+                    text=_("%(queue)s: the longest wait (%(wait)s) is over the service-level threshold (%(limit)s s).")
+                    % {
+                        "queue": row.name,
+                        "wait": wait_time(row.longest_wait_seconds),
+                        "limit": row.service_level_seconds,
+                    },
+                    raised_at=now,
+                )
+            )
+        if row.service_level_percent is not None and row.service_level_percent < row.service_level_target_percent:
+            alerts.append(
+                WallboardAlert(
+                    key=f"queue-sl-{row.name}",
+                    text=_("%(queue)s: today's service level (%(level)s%%) is below the target (%(target)s%%).")
+                    % {
+                        "queue": row.name,
+                        "level": row.service_level_percent,
+                        "target": row.service_level_target_percent,
+                    },
+                    raised_at=now,
+                )
+            )
+    return alerts
 
 
 def _hours_by_bar(now: datetime) -> list[dict]:
@@ -183,6 +268,7 @@ def _wallboard_live_figures() -> dict:
             for key, (start, end) in periods.items()
         },
         "agents": section("agents", _wallboard_agents),
+        "calls": section("calls", lambda: _wallboard_calls(now)),
         "hours": section("hours", lambda: _hours_by_bar(now)),
     }
 
@@ -200,18 +286,29 @@ def _wallboard_agents() -> list[WallboardAgent]:
             reason_code=agent.reason_code,
             reason_en=selectors.reason_label(reasons, agent.reason_code, "en") if agent.reason_code else "",
             reason_es=selectors.reason_label(reasons, agent.reason_code, "es") if agent.reason_code else "",
+            user_id=agent.user_id,
         )
         for agent in agents
     ]
 
 
-def _wallboard_context() -> dict:
+def _wallboard_alerts(stats, now: datetime) -> list[WallboardAlert] | TooSlow:
+    others = section("alerts", wallboard_alerts)
+    queues = _queue_alerts(stats, now)
+    if isinstance(others, TooSlow):
+        return queues or others
+    return queues + others
+
+
+def _wallboard_context(user=None) -> dict:
     figures = shared("live", _wallboard_live_figures)
     stats = figures["queue_stats"]
     return {
         **figures,
-        # Per viewer: alert texts and agent-state labels are in the viewer's language.
-        "alerts": section("alerts", wallboard_alerts),
+        # Per viewer: alert texts and agent-state labels are in the viewer's language, and the call the
+        # supervisor is in themselves.
+        "alerts": _wallboard_alerts(stats, figures["now"]),
+        "my_monitor": selectors.monitor_session_of(user=user) if user is not None else None,
         "queues": stats
         if isinstance(stats, TooSlow)
         else [
@@ -241,7 +338,12 @@ def _wallboard_volume() -> dict:
 @roles_required(Role.SUPERVISOR)
 def wallboard(request: HttpRequest) -> HttpResponse:
     volume = shared("volume", lambda: {"volume": _wallboard_volume()})["volume"]
-    context = _wallboard_context()
+    context = _wallboard_context(request.user)
+    context.update(
+        force_states=[(state, AgentStatus(state).label) for state in services.FORCEABLE_STATES],
+        reasons=shared("reasons", lambda: {"reasons": selectors.not_ready_reasons()})["reasons"],
+        voice_device_script=voice_device_script(),
+    )
     if isinstance(volume, TooSlow):
         context.update(by_channel=volume, by_topic=volume)
     else:
@@ -256,7 +358,7 @@ def wallboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 def wallboard_live(request: HttpRequest) -> HttpResponse:
     """The wallboard's live part, refreshed by htmx every few seconds."""
-    return render(request, "contactcenter/_wallboard_live.html", _wallboard_context())
+    return render(request, "contactcenter/_wallboard_live.html", _wallboard_context(request.user))
 
 
 @roles_required(Role.SUPERVISOR)

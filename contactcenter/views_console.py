@@ -291,13 +291,9 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 def _voice_device_script() -> str:
-    """The script that defines `Twilio.Device` for the softphone: the vendored SDK with a Twilio
-    account, the account-free local device otherwise, and the tests' recording double in tests."""
-    if settings.VOICE_DEVICE_DOUBLE:
-        return "e2e/twilio-device-double.js"
-    if settings.TELEPHONY_BACKEND == "twilio":
-        return "vendor/twilio-voice/twilio.min.js"
-    return "js/local-voice-device.js"
+    from .voice import voice_device_script
+
+    return voice_device_script()
 
 
 @roles_required(*AGENTS)

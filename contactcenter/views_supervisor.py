@@ -3,11 +3,12 @@ give for not being ready, and listening to call recordings."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services, telephony
 from .audit import AuditContext, record_view
@@ -119,3 +120,81 @@ def recording_media(request: HttpRequest, recording_id: int) -> HttpResponse:
     response["Cache-Control"] = "no-store, private"
     response["Content-Disposition"] = "inline"
     return response
+
+
+# --- the wallboard's live monitor: listen, whisper, barge, leave; force-state ------------------------
+MONITOR_ACTIONS = {
+    "listen": services.monitor_listen,
+    "whisper": services.monitor_whisper,
+    "barge": services.monitor_barge,
+}
+
+
+def _wallboard_answer(request: HttpRequest, *, message: str, error: bool) -> HttpResponse:
+    """The answer to a wallboard action: sent in place (htmx), the live part redrawn with the message
+    in the page's status region (the supervisor's phone stays on the call); else back to the page."""
+    if request.headers.get("HX-Request") != "true":
+        (messages.error if error else messages.success)(request, message)
+        return redirect("wallboard")
+    from .views import _wallboard_context
+
+    context = {**_wallboard_context(request.user), "feedback": message, "feedback_error": error}
+    return render(request, "contactcenter/_wallboard_live.html", context)
+
+
+@roles_required(Role.SUPERVISOR)
+@require_POST
+def monitor(request: HttpRequest, contact_id: int) -> HttpResponse:
+    mode = request.POST.get("mode", "")
+    context = AuditContext.from_request(request)
+    try:
+        if mode == "leave":
+            session = services.monitor_leave(context=context, user=request.user, contact_id=contact_id)
+            message = _("You left the call.") if session else _("You are not in this call.")
+        elif mode in MONITOR_ACTIONS:
+            MONITOR_ACTIONS[mode](context=context, user=request.user, contact_id=contact_id)
+            message = {
+                "listen": _("You are listening: no one hears you."),
+                "whisper": _("You are whispering: only the agent hears you."),
+                "barge": _("You have barged in: the caller and the agent hear you."),
+            }[mode]
+        else:
+            return _wallboard_answer(request, message=_("Choose listen, whisper, barge or leave."), error=True)
+    except ApplicationError as refusal:
+        return _wallboard_answer(request, message=refusal.message, error=True)
+    return _wallboard_answer(request, message=message, error=False)
+
+
+class ForceStateForm(forms.Form):
+    agent = forms.IntegerField(min_value=1)
+    state = forms.ChoiceField(choices=[(state, state) for state in services.FORCEABLE_STATES])
+    reason_code = forms.SlugField(max_length=30, required=False)
+    reason = forms.CharField(max_length=160)
+
+
+@roles_required(Role.SUPERVISOR)
+@require_POST
+def agent_state_force(request: HttpRequest) -> HttpResponse:
+    form = ForceStateForm(request.POST)
+    if not form.is_valid():
+        return _wallboard_answer(
+            request, message=_("Choose the agent and the state, and say why (a reason is required)."), error=True
+        )
+    data = form.cleaned_data
+    try:
+        agent = services.agent_state_force(
+            context=AuditContext.from_request(request),
+            user=request.user,
+            agent_id=data["agent"],
+            state=data["state"],
+            reason_code=data["reason_code"],
+            reason=data["reason"],
+        )
+    except ApplicationError as refusal:
+        return _wallboard_answer(request, message=refusal.message, error=True)
+    name = agent.user.get_full_name() or agent.user.get_username()
+    return _wallboard_answer(
+        request,
+        message=_("%(name)s is now: %(state)s.") % {"name": name, "state": agent.get_state_display()},
+        error=False,
+    )

@@ -27,6 +27,17 @@ class VoiceToken:
     expires_at: datetime
 
 
+def voice_device_script() -> str:
+    """The script that defines `Twilio.Device` for a softphone (the agents' console, the supervisors'
+    wallboard): the vendored SDK with a Twilio account, the account-free local device otherwise, and
+    the tests' recording double in tests."""
+    if settings.VOICE_DEVICE_DOUBLE:
+        return "e2e/twilio-device-double.js"
+    if settings.TELEPHONY_BACKEND == "twilio":
+        return "vendor/twilio-voice/twilio.min.js"
+    return "js/local-voice-device.js"
+
+
 def voice_token_ttl() -> int:
     """Seconds a token lives: the setting, never more than an hour."""
     return max(60, min(int(settings.TWILIO_VOICE_TOKEN_TTL_SECONDS), 3600))

@@ -307,7 +307,7 @@ def conference_status(request: HttpRequest) -> HttpResponse:
         "friendly_name": _param(request, "FriendlyName", 64),
         "event": _param(request, "StatusCallbackEvent", 30),
         "call_sid": _param(request, "CallSid", 34),
-        "label": _param(request, "ParticipantLabel", 20),
+        "label": _param(request, "ParticipantLabel", 40),
         "sequence": _param(request, "SequenceNumber", 12),
         "at": _timestamp(request),
     }

@@ -278,6 +278,11 @@ class QueueConfig(models.Model):
     tier = models.PositiveSmallIntegerField(default=1)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     service_level_seconds = models.PositiveIntegerField(default=60)
+    service_level_target_percent = models.PositiveSmallIntegerField(
+        default=80,
+        db_default=80,
+        help_text=_("The wallboard raises an alert when today's service level falls below this percentage."),
+    )
     offer_timeout_seconds = models.PositiveIntegerField(default=20)
     after_call_work_seconds = models.PositiveIntegerField(
         default=120, db_default=120, help_text=_("Wrap-up longer than this ends by itself (unless extended once).")
@@ -345,6 +350,11 @@ class CallControlAction(models.TextChoices):
     RECORD_RESUME = "record_resume", _("Resume the recording")
     CONSULT_DIAL = "consult_dial", _("Ring the consulted person into the call")
     LINE_REMOVE = "line_remove", _("Take a line out of the call")
+    MONITOR_JOIN = "monitor_join", _("Bring a supervisor into the call, listening")
+    MONITOR_LISTEN = "monitor_listen", _("Supervisor listens only")
+    MONITOR_WHISPER = "monitor_whisper", _("Supervisor speaks to the agent only")
+    MONITOR_BARGE = "monitor_barge", _("Supervisor speaks to the caller and the agent")
+    MONITOR_LEAVE = "monitor_leave", _("Supervisor leaves the call")
 
 
 class CallControlStatus(models.TextChoices):
@@ -435,3 +445,40 @@ class CallRecording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recording_sid} ({self.status})"
+
+
+class MonitorMode(models.TextChoices):
+    LISTEN = "listen", _("Listening")
+    WHISPER = "whisper", _("Whispering to the agent")
+    BARGE = "barge", _("Speaking to the caller and the agent")
+
+
+class MonitorSession(models.Model):
+    """A supervisor in a live call's conference from the wallboard: listening (muted, coaching the
+    agent), whispering (coaching: only the agent hears) or barged in (everyone hears). Open while
+    `ended_at` is empty; a supervisor is in at most one call at a time."""
+
+    contact = models.ForeignKey(WaitingContact, on_delete=models.CASCADE, related_name="monitor_sessions")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    conference = models.CharField(max_length=40, help_text=_("The conference's name when the supervisor joined."))
+    mode = models.CharField(max_length=10, choices=MonitorMode.choices, default=MonitorMode.LISTEN)
+    started_at = models.DateTimeField(default=timezone.now)
+    mode_since = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervisor"], condition=models.Q(ended_at__isnull=True), name="monitorsession_one_open"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["contact"], condition=models.Q(ended_at__isnull=True), name="monitorsession_open_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} {self.mode} contact {self.contact_id}"

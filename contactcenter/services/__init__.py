@@ -7,6 +7,7 @@ from .conference import *  # noqa: F403
 from .consult import *  # noqa: F403
 from .core import *  # noqa: F403
 from .live import *  # noqa: F403
+from .monitoring import *  # noqa: F403
 from .queue_rollups import *  # noqa: F403
 from .queues import *  # noqa: F403
 from .recordings import *  # noqa: F403

@@ -28,6 +28,7 @@ from ..models import (
 )
 from .core import _route_soon, audit_record
 from .live import _call_control_queue, agent_identity, contact_abandon, contact_pass_on
+from .monitoring import monitor_leg_left, monitor_sessions_end
 from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _back_in_line, _contact_offered_to, contact_complete
 
@@ -129,6 +130,7 @@ def contact_end(
             _call_control_queue(
                 contact=contact, action=CallControlAction.END_CONFERENCE, target=telephony.conference_name(contact)
             )
+            monitor_sessions_end(context=context, contact=contact, now=now or timezone.now())
     return contact
 
 
@@ -156,6 +158,7 @@ def contact_transfer(
                 _("%(queue)s is closed now: help the caller here, or arrange a callback.") % {"queue": target.name},
                 extra={"field": "queue"},
             )
+        monitor_sessions_end(context=context, contact=contact, now=now)  # the conference ends with the move
         call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the new place in line
         contact.on_hold_since, contact.muted = None, False
         contact.save(update_fields=["call_sid", "on_hold_since", "muted", "updated_at"])
@@ -216,6 +219,7 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
         .exclude(pk=contact.pk)
         .aggregate(top=Max("priority"))["top"]
     )
+    monitor_sessions_end(context=context, contact=contact, now=at)
     contact.priority = min(max(contact.priority, ahead if ahead is not None else contact.priority) + 1, PRIORITY_MAX)
     contact.answered_at = None
     contact.on_hold_since = None
@@ -293,6 +297,7 @@ def conference_event_record(
       (or, during a consult with the person on the line, stays with them: a warm transfer);
     - a consulted person's line leaves: the consult ends and the agent has the caller back; after a
       warm transfer it is the contact's own line, and the caller goes back to the front of the line;
+    - a supervisor's leg (label `monitor-<identity>`) leaving ends their monitoring, nothing else;
     - hold and unhold of the caller keep `on_hold_since`, mute and unmute of the agent `muted`.
     A callback of an earlier conference of the same contact (before it was put back in line) or for
     a contact no longer connected is kept and changes nothing. None for a conference not ours."""
@@ -318,7 +323,10 @@ def conference_event_record(
         if contact is None:
             return None
         owner = _conference_owner(contact)
-        participant, consult_id = _participant_of(label=label, call_sid=call_sid, owner=owner)
+        if label.startswith(telephony.MONITOR_LABEL_PREFIX):
+            participant, consult_id = telephony.SUPERVISOR_LABEL, None
+        else:
+            participant, consult_id = _participant_of(label=label, call_sid=call_sid, owner=owner)
         record = ConferenceEvent(
             contact=owner,
             key=_event_key(conference_sid=conference_sid, sequence=sequence, call_sid=call_sid, event=event),
@@ -337,7 +345,14 @@ def conference_event_record(
         if owner.pk != contact.pk:
             agent = AgentState.objects.filter(user_id=owner.offered_to_id).first()
         outcome = _conference_event_apply(
-            context=context, contact=owner, agent=agent, record=record, current=current, at=at, consult_id=consult_id
+            context=context,
+            contact=owner,
+            agent=agent,
+            record=record,
+            current=current,
+            at=at,
+            consult_id=consult_id,
+            record_label=label,
         )
         record.outcome = outcome[:200]
         record.save(update_fields=["outcome"])
@@ -371,6 +386,7 @@ def _conference_event_apply(
     current: bool,
     at: datetime,
     consult_id: int | None = None,
+    record_label: str = "",
 ) -> str:
     if not current:
         return "not the contact's current conversation: nothing changed"
@@ -378,9 +394,14 @@ def _conference_event_apply(
     if not contact.conference_sid:
         contact.conference_sid = record.conference_sid
         contact.save(update_fields=["conference_sid", "updated_at"])
+    if participant == telephony.SUPERVISOR_LABEL:
+        if event == "participant-leave":
+            return monitor_leg_left(context=context, contact=contact, label=record_label, now=at)
+        return ""
     # The line of the contact's own agent: "agent", or a consulted person's once the call moved to them.
     own_line = participant == telephony.AGENT_LABEL if contact.consult_of_id is None else consult_id == contact.pk
     if event == "participant-leave" and participant == telephony.CALLER_LABEL:
+        monitor_sessions_end(context=context, contact=contact, now=at)
         _consults_end(context=context, contact=contact, at=at, reason="ended: the caller hung up")
         contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
         contact.refresh_from_db()

@@ -19,6 +19,7 @@ QUEUE_EDITABLE = (
     "hours_time_zone",
     "open_on_weekends",
     "service_level_seconds",
+    "service_level_target_percent",
     "offer_timeout_seconds",
     "after_call_work_seconds",
     "overflow_after_seconds",

@@ -2,6 +2,8 @@
 // softphone code runs without a Twilio account. It takes only the server's local-device token, and
 // it rings when the console shows a call offered to the agent (the call simulator's caller, routed
 // by the server): accepting answers it, and it hangs up when the console no longer shows the call.
+// On the wallboard it rings when the supervisor has joined a call ([data-monitor-ring]), as the
+// network dials a supervisor's browser into the conference, and hangs up when they leave it.
 // No audio flows; mute and the keypad act on the local call only.
 (function () {
   "use strict";
@@ -111,11 +113,17 @@
   // offer cancels it, and the end of the call (no contact on the line any more) hangs it up.
   Device.prototype._watch = function () {
     if (this.state !== "registered") return;
+    // An offer on the console, or (on the wallboard) the call the supervisor joined to monitor.
     var offer = document.querySelector("[data-softphone-accept]");
+    var ringing = offer && offer.getAttribute("data-softphone-accept");
+    var monitor = !offer && document.querySelector("[data-monitor-ring]");
+    if (monitor) ringing = monitor.getAttribute("data-monitor-ring");
+    offer = offer || monitor;
     var call = this._call;
-    if (offer && (!call || call._contactId !== offer.getAttribute("data-softphone-accept"))) {
-      call = this._call = new LocalCall(offer.getAttribute("data-softphone-accept"));
-      call._contactId = offer.getAttribute("data-softphone-accept");
+    if (ringing && (!call || call._contactId !== ringing)) {
+      if (call && call._status === "open") call.disconnect();
+      call = this._call = new LocalCall(ringing);
+      call._contactId = ringing;
       this.emit("incoming", call);
       return;
     }

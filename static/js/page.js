@@ -16,12 +16,18 @@
     var announcer = document.querySelector("[data-alert-announcer]");
     if (!announcer) return;
     var fresh = [];
+    var shown = {};
     document.querySelectorAll("[data-alert]").forEach(function (alert) {
       var key = alert.getAttribute("data-alert");
+      shown[key] = true;
       if (!announced[key]) {
         announced[key] = true;
         fresh.push(alert.textContent.trim());
       }
+    });
+    // An alert that cleared is announced again if it comes back (a queue crossing its threshold anew).
+    Object.keys(announced).forEach(function (key) {
+      if (!shown[key]) delete announced[key];
     });
     if (fresh.length) announcer.textContent = fresh.join(" ");
   }

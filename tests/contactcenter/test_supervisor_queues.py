@@ -27,6 +27,7 @@ def _form(**changes) -> dict:
         "closes_at": "20:00",
         "hours_time_zone": "",
         "service_level_seconds": "60",
+        "service_level_target_percent": "80",
         "offer_timeout_seconds": "20",
         "after_call_work_seconds": "120",
         "overflow_after_seconds": "",

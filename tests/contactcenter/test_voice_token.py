@@ -127,9 +127,9 @@ def test_with_the_local_backend_the_token_is_a_signed_local_device_token(make_st
 
 
 @pytest.mark.parametrize(
-    "role", [Role.SUPERVISOR, Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.TSA_LIAISON, Role.CRO, Role.ADMINISTRATOR]
+    "role", [Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.TSA_LIAISON, Role.CRO, Role.ADMINISTRATOR]
 )
-def test_only_agents_get_a_token(role, make_staff, twilio_backend):
+def test_only_agents_and_supervisors_get_a_token(role, make_staff, twilio_backend):
     assert _signed_in(make_staff(role)).get(URL).status_code == 403
 
 
