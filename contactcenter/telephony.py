@@ -159,6 +159,16 @@ def no_call_twiml() -> str:
     return str(response)
 
 
+def rest_client():
+    """Twilio's REST client for the account, with the HTTP client and timeout of the settings
+    (TWILIO_HTTP_CLIENT names another HTTP client class: a proxying one; tests' fake Twilio)."""
+    from django.utils.module_loading import import_string
+    from twilio.rest import Client
+
+    http_client = import_string(settings.TWILIO_HTTP_CLIENT)(timeout=settings.TWILIO_HTTP_TIMEOUT)
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+
 class LocalGateway:
     name = "local"
 
@@ -194,12 +204,7 @@ class TwilioGateway:
     name = "twilio"
 
     def __init__(self, client=None) -> None:
-        from django.utils.module_loading import import_string
-        from twilio.rest import Client
-
-        # TWILIO_HTTP_CLIENT names another HTTP client class (a proxying one; tests' fake Twilio).
-        http_client = import_string(settings.TWILIO_HTTP_CLIENT)(timeout=settings.TWILIO_HTTP_TIMEOUT)
-        self.client = client or Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        self.client = client or rest_client()
 
     @staticmethod
     def _failure(error: Exception) -> TelephonyError:
