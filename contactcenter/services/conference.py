@@ -5,8 +5,9 @@ after commit by the call-control task; Twilio's conference callbacks move the co
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,7 +19,10 @@ from ..errors import ApplicationError
 from ..models import (
     AgentStatus,
     AuditAction,
+    AuditChannel,
+    CallControl,
     CallControlAction,
+    CallControlStatus,
     ConferenceEvent,
     ContactKind,
     ContactStatus,
@@ -189,9 +193,16 @@ def _event_key(*, conference_sid: str, sequence: str, call_sid: str, event: str)
     return f"{conference_sid}:{call_sid}:{event}"[:120]
 
 
-def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, at: datetime) -> None:
-    """The agent's line dropped while the caller is still in: the caller goes back to the front of
-    their own queue, with what the IVR and the agent gathered kept, and the agent to not ready."""
+LINE_DROPPED = "the agent's line dropped mid-call"
+LINE_NEVER_JOINED = "the agent's line never joined the call"
+
+
+def _requeue_at_front(
+    *, context: AuditContext, contact: WaitingContact, agent, at: datetime, reason: str = LINE_DROPPED
+) -> None:
+    """The agent's line dropped (or never joined) while the caller is still in: the caller goes back
+    to the front of their own queue, with what the IVR and the agent gathered kept, and the agent to
+    not ready (device problem)."""
     ahead = (
         WaitingContact.objects.filter(queue_name=contact.queue_name, status=ContactStatus.WAITING)
         .exclude(pk=contact.pk)
@@ -210,7 +221,7 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
         context=context,
         agent=agent,
         to_state=AgentStatus.NOT_READY,
-        reason="the agent's line dropped mid-call",
+        reason=reason,
         now=at,
         contact=contact,
         reason_code="device_problem",
@@ -219,9 +230,80 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
     _audit_contact(
         context=context,
         contact=contact,
-        summary=f"Agent's line dropped; caller back at the front of {contact.queue_name} (priority {contact.priority})",
+        summary=f"{reason[0].upper()}{reason[1:]}; caller back at the front of {contact.queue_name} "
+        f"(priority {contact.priority})",
     )
     _route_soon(queue_name=contact.queue_name)
+
+
+# The instructions that bring the agent's line to the caller's conference.
+AGENT_LINE_ACTIONS = (CallControlAction.CONNECT_AGENT,)
+
+
+def _agent_line_deadline(contact: WaitingContact) -> datetime | None:
+    """When the agent's line should have joined the contact's conference: AGENT_JOIN_TIMEOUT_SECONDS
+    after the accept, or after the caller was put into the conference if Twilio took longer. None
+    while that instruction is still being tried (Twilio's delay is not the agent's line failing), or
+    when the call was not put through Twilio (the local backend posts no conference callbacks)."""
+    controls = list(
+        CallControl.objects.filter(
+            contact=contact, action__in=AGENT_LINE_ACTIONS, created_at__gte=contact.answered_at
+        ).values_list("backend", "status", "done_at")
+    )
+    if not controls or any(backend != "twilio" for backend, _status, _done in controls):
+        return None
+    if any(status == CallControlStatus.PENDING for _backend, status, _done in controls):
+        return None
+    started = max([contact.answered_at, *(done for _backend, _status, done in controls if done is not None)])
+    return started + timedelta(seconds=settings.AGENT_JOIN_TIMEOUT_SECONDS)
+
+
+def _agent_line_joined(contact: WaitingContact) -> bool:
+    return (
+        bool(contact.conference_sid)
+        and ConferenceEvent.objects.filter(
+            contact=contact,
+            conference_sid=contact.conference_sid,
+            event="participant-join",
+            participant=telephony.AGENT_LABEL,
+        ).exists()
+    )
+
+
+def agent_joins_expire(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Calls accepted whose agent's line never joined the conference in AGENT_JOIN_TIMEOUT_SECONDS:
+    the caller goes back to the front of the line with the context kept, the agent to not ready
+    (device problem). Idempotent (a contact put back in line is no longer connected); 0 turns it off."""
+    now = now or timezone.now()
+    timeout = settings.AGENT_JOIN_TIMEOUT_SECONDS
+    if timeout <= 0:
+        return 0
+    context = AuditContext.system(channel=AuditChannel.TASK)
+    candidates = list(
+        WaitingContact.objects.filter(
+            status=ContactStatus.CONNECTED,
+            kind=ContactKind.CALL,
+            answered_at__lte=now - timedelta(seconds=timeout),
+            call_sid__isnull=False,
+        )
+        .order_by("answered_at")
+        .values_list("pk", "offered_to_id")[:limit]
+    )
+    requeued = 0
+    for contact_id, agent_id in candidates:
+        if agent_id is None:
+            continue
+        with transaction.atomic():
+            agent = _agent_state_for_update(agent_id)  # agent before contact, as every service locks
+            contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+            if contact is None or contact.status != ContactStatus.CONNECTED or contact.offered_to_id != agent_id:
+                continue
+            deadline = _agent_line_deadline(contact)
+            if deadline is None or deadline > now or _agent_line_joined(contact):
+                continue
+            _requeue_at_front(context=context, contact=contact, agent=agent, at=now, reason=LINE_NEVER_JOINED)
+            requeued += 1
+    return requeued
 
 
 def conference_event_record(
@@ -321,6 +403,7 @@ def _conference_event_apply(
 
 
 __all__ = [
+    "agent_joins_expire",
     "conference_agent_join",
     "conference_event_record",
     "contact_end",
