@@ -320,6 +320,8 @@ def conference_status(request: HttpRequest) -> HttpResponse:
 def agent_voice(request: HttpRequest) -> HttpResponse:
     """The TwiML App's voice URL: an agent's browser (`client:<identity>`) calls with `contact=<id>`
     to join the conversation it accepted."""
+    if request.GET.get("line") == "desk":
+        return _agent_line_voice(request)
     identity = _param(request, "From", 80).removeprefix("client:")
     contact = _param(request, "contact", 12)
     contact_id = int(contact) if contact.isascii() and contact.isdigit() else 0
@@ -329,5 +331,22 @@ def agent_voice(request: HttpRequest) -> HttpResponse:
             identity=identity,
             contact_id=contact_id,
             call_sid=_param(request, "CallSid", 34),
+        )
+    )
+
+
+def _agent_line_voice(request: HttpRequest) -> HttpResponse:
+    """An agent's desk phone or SIP line, dialled by REST on the accept: the URL's query (ours, signed
+    with it; a browser's parameters come in the body) names the contact and the agent; `step=answer`
+    is the screening Gather's answer."""
+    contact = request.GET.get("contact", "")[:12]
+    answer = request.GET.get("step") == "answer"
+    return _twiml(
+        contact_services.conference_agent_line_answer(
+            context=flow.ivr_context(),
+            identity=request.GET.get("agent", "")[:80],
+            contact_id=int(contact) if contact.isascii() and contact.isdigit() else 0,
+            call_sid=_param(request, "CallSid", 34),
+            digits=_param(request, "Digits", 4) if answer else None,
         )
     )

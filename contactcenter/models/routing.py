@@ -289,6 +289,7 @@ class CallControlAction(models.TextChoices):
     REQUEUE = "requeue", _("Put the caller back in line")
     END_CONFERENCE = "end_conference", _("End the call")
     QUEUE_TRANSFER = "queue_transfer", _("Cold transfer to another queue")
+    DIAL_AGENT = "dial_agent", _("Dial the agent's desk phone or SIP line")
 
 
 class CallControlStatus(models.TextChoices):
@@ -304,7 +305,7 @@ class CallControl(models.Model):
     contact = models.ForeignKey(WaitingContact, on_delete=models.CASCADE, related_name="call_controls")
     action = models.CharField(max_length=16, choices=CallControlAction.choices)
     call_sid = models.CharField(max_length=34, blank=True)
-    target = models.CharField(max_length=80, help_text=_("Agent identity or queue name."))
+    target = models.CharField(max_length=80, help_text=_("Agent identity, line or queue name."))
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     backend = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=8, choices=CallControlStatus.choices, default=CallControlStatus.PENDING)

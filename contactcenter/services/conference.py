@@ -167,22 +167,56 @@ def contact_transfer(
     return onward
 
 
+def _joining(contact: WaitingContact | None, identity: str) -> bool:
+    return (
+        contact is not None
+        and contact.status == ContactStatus.CONNECTED
+        and contact.offered_to is not None
+        and agent_identity(contact.offered_to) == identity
+    )
+
+
 def conference_agent_join(*, context: AuditContext, identity: str, contact_id: int, call_sid: str) -> str:
     """The agent's line (their browser's call through the TwiML App, `contact=<id>`) asks to join the
     conversation: the conference TwiML when the contact is connected to that agent, else a refusal."""
     with transaction.atomic():
         contact = WaitingContact.objects.select_related("offered_to").filter(pk=contact_id).first()
-        if (
-            contact is None
-            or contact.status != ContactStatus.CONNECTED
-            or contact.offered_to is None
-            or agent_identity(contact.offered_to) != identity
-        ):
+        if not _joining(contact, identity):
             return telephony.no_call_twiml()
         _audit_contact(
             context=context,
             contact=contact,
             summary=f"Agent's line {call_sid[:34]} joining {telephony.conference_name(contact)}",
+        )
+        return telephony.agent_conference_twiml(contact)
+
+
+LINE_NOT_TAKEN = "the agent's desk phone or line did not take the call"
+
+
+def conference_agent_line_answer(
+    *, context: AuditContext, identity: str, contact_id: int, call_sid: str, digits: str | None
+) -> str:
+    """The agent's desk phone or SIP line, dialled on the accept, is answered. First (`digits` None)
+    the agent is asked to press 1; 1 puts the line in the caller's conference; anything else (no
+    key, a voicemail) puts the caller back at the front of the line at once and the agent to not
+    ready, as a line that never joins would after AGENT_JOIN_TIMEOUT_SECONDS."""
+    now = timezone.now()
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
+        agent = _agent_state_for_update(agent_id) if agent_id is not None else None
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if not _joining(contact, identity) or agent is None or agent.user_id != contact.offered_to_id:
+            return telephony.no_call_twiml()
+        if digits is None:
+            return telephony.agent_line_screen_twiml(contact, identity=identity)
+        if digits != "1":
+            _requeue_at_front(context=context, contact=contact, agent=agent, at=now, reason=LINE_NOT_TAKEN)
+            return telephony.agent_line_missed_twiml(contact.language)
+        _audit_contact(
+            context=context,
+            contact=contact,
+            summary=f"Agent's desk line {call_sid[:34]} joining {telephony.conference_name(contact)}",
         )
         return telephony.agent_conference_twiml(contact)
 
@@ -237,7 +271,7 @@ def _requeue_at_front(
 
 
 # The instructions that bring the agent's line to the caller's conference.
-AGENT_LINE_ACTIONS = (CallControlAction.CONNECT_AGENT,)
+AGENT_LINE_ACTIONS = (CallControlAction.CONNECT_AGENT, CallControlAction.DIAL_AGENT)
 
 
 def _agent_line_deadline(contact: WaitingContact) -> datetime | None:
@@ -405,6 +439,7 @@ def _conference_event_apply(
 __all__ = [
     "agent_joins_expire",
     "conference_agent_join",
+    "conference_agent_line_answer",
     "conference_event_record",
     "contact_end",
     "contact_hold",

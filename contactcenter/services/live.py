@@ -43,6 +43,7 @@ from ..models import (
     ServiceRequest,
     ServiceRequestStatus,
     ServiceRequestType,
+    StaffProfile,
     VerificationOutcome,
     VerificationStep,
     WaitingContact,
@@ -245,6 +246,10 @@ def contact_answer(*, context: AuditContext, user, contact_id: int, now: datetim
             _call_control_queue(contact=contact, action=CallControlAction.DIAL_CALLBACK, target=agent_identity(user))
         elif contact.call_sid:
             _call_control_queue(contact=contact, action=CallControlAction.CONNECT_AGENT, target=agent_identity(user))
+            # An agent on a desk phone or remote line: that line is dialled to join the conference.
+            line = StaffProfile.objects.filter(user=user).values_list("agent_line", flat=True).first()
+            if line:
+                _call_control_queue(contact=contact, action=CallControlAction.DIAL_AGENT, target=line)
         interaction = conversation_record(context=context, contact=contact, agent=user)
         contact.agent_interaction = interaction
         contact.save(update_fields=["agent_interaction", "updated_at"])
