@@ -124,7 +124,7 @@ def conference_dial(contact, *, label: str):
 def control_twiml(control: CallControl) -> str:
     """The TwiML a call instruction puts the call on: built only with twilio's VoiceResponse."""
     from django.urls import reverse
-    from twilio.twiml.voice_response import Dial, VoiceResponse
+    from twilio.twiml.voice_response import VoiceResponse
 
     voice, language = VOICES.get(control.language, VOICES["en"])
     response = VoiceResponse()
@@ -140,12 +140,10 @@ def control_twiml(control: CallControl) -> str:
             action=base + reverse("ivr:queue-done"),
             method="POST",
         )
-    elif control.action == CallControlAction.CONNECT_AGENT:
+    elif control.action in (CallControlAction.CONNECT_AGENT, CallControlAction.DIAL_CALLBACK):
+        # A caller put through and a person called back meet their agent the same way: in the
+        # contact's conference, so hold, mute and transfer work on both.
         response.append(conference_dial(control.contact, label=CALLER_LABEL))
-    else:
-        dial = Dial(answer_on_bridge=True)
-        dial.client(control.target)
-        response.append(dial)
     return str(response)
 
 

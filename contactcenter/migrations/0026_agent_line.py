@@ -4,25 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contactcenter', '0025_seed_not_ready_reasons'),
+        ("contactcenter", "0025_seed_not_ready_reasons"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffprofile',
-            name='agent_line',
-            field=models.CharField(blank=True, help_text='Leave empty to answer calls in the browser. Otherwise the U.S. phone number (e.g. +12025550123) or SIP address (e.g. sip:agent12@pbx.example.gov) that accepted calls are dialled to.', max_length=80, verbose_name='desk phone or SIP line'),
+            model_name="staffprofile",
+            name="agent_line",
+            field=models.CharField(
+                blank=True,
+                help_text="Leave empty to answer calls in the browser. Otherwise the U.S. phone number (e.g. +12025550123) or SIP address (e.g. sip:agent12@pbx.example.gov) that accepted calls are dialled to.",
+                max_length=80,
+                verbose_name="desk phone or SIP line",
+            ),
         ),
         migrations.AlterField(
-            model_name='callcontrol',
-            name='action',
-            field=models.CharField(choices=[('connect_agent', 'Put the caller through to the agent'), ('transfer', 'Warm transfer to another queue'), ('dial_callback', 'Dial the caller back for the agent'), ('hold', 'Put the caller on hold'), ('resume', 'Take the caller off hold'), ('mute', 'Mute the agent'), ('unmute', 'Unmute the agent'), ('requeue', 'Put the caller back in line'), ('end_conference', 'End the call'), ('queue_transfer', 'Cold transfer to another queue'), ('dial_agent', "Dial the agent's desk phone or SIP line")], max_length=16),
+            model_name="callcontrol",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("connect_agent", "Put the caller through to the agent"),
+                    ("transfer", "Warm transfer to another queue"),
+                    ("dial_callback", "Dial the caller back for the agent"),
+                    ("hold", "Put the caller on hold"),
+                    ("resume", "Take the caller off hold"),
+                    ("mute", "Mute the agent"),
+                    ("unmute", "Unmute the agent"),
+                    ("requeue", "Put the caller back in line"),
+                    ("end_conference", "End the call"),
+                    ("queue_transfer", "Cold transfer to another queue"),
+                    ("dial_agent", "Dial the agent's desk phone or SIP line"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='callcontrol',
-            name='target',
-            field=models.CharField(help_text='Agent identity, line or queue name.', max_length=80),
+            model_name="callcontrol",
+            name="target",
+            field=models.CharField(help_text="Agent identity, line or queue name.", max_length=80),
         ),
     ]

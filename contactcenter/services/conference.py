@@ -30,7 +30,14 @@ from ..models import (
     WaitingContact,
 )
 from .core import _route_soon, audit_record
-from .live import _call_control_queue, agent_identity, contact_abandon, contact_pass_on
+from .live import (
+    _call_control_queue,
+    agent_identity,
+    contact_abandon,
+    contact_pass_on,
+    conversation_record,
+    live_call_sid,
+)
 from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _back_in_line, _contact_offered_to, contact_complete
 
@@ -41,7 +48,7 @@ PRIORITY_MAX = 32767
 def _connected_call(*, user, contact_id: int) -> WaitingContact:
     _agent_state_for_update(user)  # agent before contact, the order every other service locks in
     contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
-    if contact.kind != ContactKind.CALL or not contact.call_sid:
+    if not live_call_sid(contact):  # a callback not dialled yet, or a contact that is no call
         raise ApplicationError(_("Hold, mute and transfer work on a call in the conference, not on this contact."))
     return contact
 
@@ -107,13 +114,20 @@ def contact_end(
     """The agent ends the conversation: the contact is completed (the agent wraps up) and a call's
     conference is ended, which hangs up the caller."""
     with transaction.atomic():
+        # A callback's call, read before the contact (dialled again later, if not reached) leaves the line.
+        called_back = WaitingContact.objects.filter(pk=contact_id, kind=ContactKind.CALLBACK).first()
+        placed = live_call_sid(called_back) if called_back is not None else ""
         contact = contact_complete(context=context, user=user, contact_id=contact_id, reached=reached, now=now)
         if contact.on_hold_since is not None or contact.muted:
             contact.on_hold_since, contact.muted = None, False
             contact.save(update_fields=["on_hold_since", "muted", "updated_at"])
-        if contact.kind == ContactKind.CALL and contact.call_sid and contact.status == ContactStatus.COMPLETED:
+        call = contact.kind == ContactKind.CALL and contact.call_sid and contact.status == ContactStatus.COMPLETED
+        if call or placed:
             _call_control_queue(
-                contact=contact, action=CallControlAction.END_CONFERENCE, target=telephony.conference_name(contact)
+                contact=contact,
+                action=CallControlAction.END_CONFERENCE,
+                target=telephony.conference_name(contact),
+                call_sid=placed,
             )
     return contact
 
@@ -141,7 +155,7 @@ def contact_transfer(
                 _("%(queue)s is closed now: help the caller here, or arrange a callback.") % {"queue": target.name},
                 extra={"field": "queue"},
             )
-        call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the new place in line
+        call_sid, contact.call_sid = live_call_sid(contact), None  # the call itself moves to the new place in line
         contact.on_hold_since, contact.muted = None, False
         contact.save(update_fields=["call_sid", "on_hold_since", "muted", "updated_at"])
         _conversation, onward = contact_pass_on(
@@ -237,6 +251,14 @@ def _requeue_at_front(
     """The agent's line dropped (or never joined) while the caller is still in: the caller goes back
     to the front of their own queue, with what the IVR and the agent gathered kept, and the agent to
     not ready (device problem)."""
+    fields = ["priority", "answered_at", "on_hold_since", "muted", "conference_sid", "updated_at"]
+    if contact.kind == ContactKind.CALLBACK:
+        # The person called back is on the line now: they wait in the queue as a caller does (and are
+        # put through, not dialled again, when the next agent accepts). Not dialled yet: a callback still.
+        placed = live_call_sid(contact)
+        if placed:
+            contact.kind, contact.call_sid = ContactKind.CALL, placed
+            fields += ["kind", "call_sid"]
     ahead = (
         WaitingContact.objects.filter(queue_name=contact.queue_name, status=ContactStatus.WAITING)
         .exclude(pk=contact.pk)
@@ -248,7 +270,7 @@ def _requeue_at_front(
     contact.muted = False
     contact.conference_sid = ""
     contact.full_clean()
-    contact.save(update_fields=["priority", "answered_at", "on_hold_since", "muted", "conference_sid", "updated_at"])
+    contact.save(update_fields=fields)
     _back_in_line(contact)
     queue_rollups_mark(contacts=[contact])
     _agent_move(
@@ -260,7 +282,8 @@ def _requeue_at_front(
         contact=contact,
         reason_code="device_problem",
     )
-    _call_control_queue(contact=contact, action=CallControlAction.REQUEUE, target=contact.queue_name)
+    if contact.kind == ContactKind.CALL and contact.call_sid:
+        _call_control_queue(contact=contact, action=CallControlAction.REQUEUE, target=contact.queue_name)
     _audit_contact(
         context=context,
         contact=contact,
@@ -370,7 +393,8 @@ def conference_event_record(
             return None
         participant = label if label in (telephony.CALLER_LABEL, telephony.AGENT_LABEL) else ""
         if not participant and call_sid:
-            participant = telephony.CALLER_LABEL if call_sid == contact.call_sid else telephony.AGENT_LABEL
+            caller = call_sid in (contact.call_sid, live_call_sid(contact))
+            participant = telephony.CALLER_LABEL if caller else telephony.AGENT_LABEL
         record = ConferenceEvent(
             contact=contact,
             key=_event_key(conference_sid=conference_sid, sequence=sequence, call_sid=call_sid, event=event),
@@ -411,7 +435,12 @@ def _conference_event_apply(
         contact.conference_sid = record.conference_sid
         contact.save(update_fields=["conference_sid", "updated_at"])
     if event == "participant-leave" and participant == telephony.CALLER_LABEL:
-        contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
+        if contact.kind == ContactKind.CALLBACK:  # the person called back hung up: the conversation is over
+            contact_complete(context=context, user=contact.offered_to, contact_id=contact.pk, now=at)
+            contact.refresh_from_db()
+            conversation_record(context=context, contact=contact, agent=contact.offered_to)
+        else:
+            contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
         contact.refresh_from_db()
         if contact.on_hold_since is not None:
             contact.on_hold_since = None
