@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -301,7 +301,29 @@ def _agent_line_deadline(contact: WaitingContact) -> datetime | None:
     """When the agent's line should have joined the contact's conference: AGENT_JOIN_TIMEOUT_SECONDS
     after the accept, or after the caller was put into the conference if Twilio took longer. None
     while that instruction is still being tried (Twilio's delay is not the agent's line failing), or
-    when the call was not put through Twilio (the local backend posts no conference callbacks)."""
+    when the call was not put through Twilio (the local backend posts no conference callbacks).
+    A callback: after the person called back joined the conference (until then nobody waits)."""
+    if contact.kind == ContactKind.CALLBACK:
+        if CallControl.objects.filter(
+            contact=contact, action__in=AGENT_LINE_ACTIONS, status=CallControlStatus.PENDING
+        ).exists():
+            return None
+        joined = (
+            ConferenceEvent.objects.filter(
+                contact=contact,
+                conference_sid=contact.conference_sid,
+                event="participant-join",
+                participant=telephony.CALLER_LABEL,
+            )
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+            if contact.conference_sid
+            else None
+        )
+        if joined is None:
+            return None
+        return max(joined, contact.answered_at) + timedelta(seconds=settings.AGENT_JOIN_TIMEOUT_SECONDS)
     controls = list(
         CallControl.objects.filter(
             contact=contact, action__in=AGENT_LINE_ACTIONS, created_at__gte=contact.answered_at
@@ -328,8 +350,9 @@ def _agent_line_joined(contact: WaitingContact) -> bool:
 
 
 def agent_joins_expire(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Calls accepted whose agent's line never joined the conference in AGENT_JOIN_TIMEOUT_SECONDS:
-    the caller goes back to the front of the line with the context kept, the agent to not ready
+    """Calls accepted (and callbacks answered) whose agent's line never joined the conference in
+    AGENT_JOIN_TIMEOUT_SECONDS: the caller goes back to the front of the line with the context kept
+    (a person called back waits there as a caller), the agent to not ready
     (device problem). Idempotent (a contact put back in line is no longer connected); 0 turns it off."""
     now = now or timezone.now()
     timeout = settings.AGENT_JOIN_TIMEOUT_SECONDS
@@ -338,10 +361,9 @@ def agent_joins_expire(*, now: datetime | None = None, limit: int = 200) -> int:
     context = AuditContext.system(channel=AuditChannel.TASK)
     candidates = list(
         WaitingContact.objects.filter(
+            Q(kind=ContactKind.CALL, call_sid__isnull=False) | Q(kind=ContactKind.CALLBACK),
             status=ContactStatus.CONNECTED,
-            kind=ContactKind.CALL,
             answered_at__lte=now - timedelta(seconds=timeout),
-            call_sid__isnull=False,
         )
         .order_by("answered_at")
         .values_list("pk", "offered_to_id")[:limit]

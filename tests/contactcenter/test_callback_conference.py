@@ -177,3 +177,22 @@ def test_a_callback_is_cold_transferred_by_its_own_call(fake_twilio, spanish_csr
     assert control.action == "queue_transfer"
     (request,) = fake_twilio.requests
     assert request.path == f"{API}/Calls/{PLACED_SID}.json" and ">tier1-en</Enqueue>" in request.params["Twiml"]
+
+
+def test_an_agents_line_that_never_joins_a_callback_puts_the_person_first_in_line(fake_twilio, spanish_csr, clock):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    contact = _callback_answered(spanish_csr)
+    _send_all()
+    later = timezone.now() + timedelta(seconds=120)
+    assert services.agent_joins_expire(now=later) == 0  # the person has not answered the dial: nobody waits
+    _event(contact, "conference-start", 1)
+    _event(contact, "participant-join", 2, label="caller", call_sid=PLACED_SID)
+    assert services.agent_joins_expire(now=timezone.now() + timedelta(seconds=20)) == 0
+    assert services.agent_joins_expire(now=timezone.now() + timedelta(seconds=40)) == 1
+    contact.refresh_from_db()
+    assert (contact.status, contact.kind, contact.call_sid) == (ContactStatus.WAITING, ContactKind.CALL, PLACED_SID)
+    agent = AgentState.objects.get(user=spanish_csr)
+    assert (agent.state, agent.reason_code) == (AgentStatus.NOT_READY, "device_problem")
