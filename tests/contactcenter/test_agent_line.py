@@ -246,3 +246,12 @@ def test_the_console_of_an_agent_on_a_desk_line_says_where_calls_ring_instead_of
     page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert f"Las llamadas que acepte suenan en {DESK}: conteste y oprima 1" in page
     assert 'id="softphone"' not in page and "js/softphone" not in page
+
+
+def test_a_line_that_could_not_be_dialled_is_said_in_the_console(fake_twilio, desk_csr, client):
+    contact = _connected(desk_csr)
+    CallControl.objects.filter(contact=contact, action="dial_agent").update(status="failed")
+    client.force_login(desk_csr)
+    page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'data-call-control-failed="dial_agent"' in page
+    assert "No se pudo marcar su teléfono de escritorio o línea" in page

@@ -196,3 +196,14 @@ def test_an_agents_line_that_never_joins_a_callback_puts_the_person_first_in_lin
     assert (contact.status, contact.kind, contact.call_sid) == (ContactStatus.WAITING, ContactKind.CALL, PLACED_SID)
     agent = AgentState.objects.get(user=spanish_csr)
     assert (agent.state, agent.reason_code) == (AgentStatus.NOT_READY, "device_problem")
+
+
+def test_the_console_shows_the_call_bar_on_a_callback(fake_twilio, spanish_csr, clock, client):
+    from django.urls import reverse
+
+    _callback_answered(spanish_csr)
+    _send_all()
+    client.force_login(spanish_csr)
+    page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'id="call-hold" aria-pressed="false">En espera</button>' in page
+    assert 'id="call-mute" aria-pressed="false">Silenciar mi línea</button>' in page
