@@ -372,6 +372,10 @@ class TwilioGateway:
                 url=url,
                 method="POST",
                 timeout=AGENT_LINE_RING_SECONDS,
+                # Busy, unanswered or failed: said at once, so the caller does not wait for the join limit.
+                status_callback=agent_line_url(contact, identity=agent_identity(contact.offered_to), step="status"),
+                status_callback_event=["completed"],
+                status_callback_method="POST",
             )
         )
         return created.sid or ""

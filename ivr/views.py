@@ -338,9 +338,18 @@ def agent_voice(request: HttpRequest) -> HttpResponse:
 def _agent_line_voice(request: HttpRequest) -> HttpResponse:
     """An agent's desk phone or SIP line, dialled by REST on the accept: the URL's query (ours, signed
     with it; a browser's parameters come in the body) names the contact and the agent; `step=answer`
-    is the screening Gather's answer."""
+    is the screening Gather's answer, `step=status` the line's status callback."""
     contact = request.GET.get("contact", "")[:12]
-    answer = request.GET.get("step") == "answer"
+    step = request.GET.get("step")
+    if step == "status":  # the line's status callback: busy, unanswered, failed or ended
+        contact_services.conference_agent_line_status(
+            context=flow.ivr_context(),
+            identity=request.GET.get("agent", "")[:80],
+            contact_id=int(contact) if contact.isascii() and contact.isdigit() else 0,
+            status=_param(request, "CallStatus", 20),
+        )
+        return HttpResponse(status=204)
+    answer = step == "answer"
     return _twiml(
         contact_services.conference_agent_line_answer(
             context=flow.ivr_context(),

@@ -235,6 +235,30 @@ def conference_agent_line_answer(
         return telephony.agent_conference_twiml(contact)
 
 
+LINE_UNREACHED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
+
+
+def conference_agent_line_status(*, context: AuditContext, identity: str, contact_id: int, status: str) -> bool:
+    """The end of a dialled desk phone or SIP line (Twilio's status callback). Busy, not answered or
+    failed while the caller still waits for that agent: the caller goes back to the front of the line
+    at once and the agent to not ready. Any other end (a call that was taken) changes nothing here.
+    True when the caller was put back."""
+    if status not in LINE_UNREACHED_STATUSES:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
+        agent = _agent_state_for_update(agent_id) if agent_id is not None else None
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if not _joining(contact, identity) or agent is None or agent.user_id != contact.offered_to_id:
+            return False
+        if _agent_line_joined(contact):
+            return False
+        reason = f"{LINE_NOT_TAKEN} ({status})"
+        _requeue_at_front(context=context, contact=contact, agent=agent, at=now, reason=reason)
+    return True
+
+
 def _event_key(*, conference_sid: str, sequence: str, call_sid: str, event: str) -> str:
     if sequence:
         return f"{conference_sid}:{sequence}"[:120]
@@ -491,6 +515,7 @@ __all__ = [
     "agent_joins_expire",
     "conference_agent_join",
     "conference_agent_line_answer",
+    "conference_agent_line_status",
     "conference_event_record",
     "contact_end",
     "contact_hold",

@@ -87,12 +87,16 @@ def test_accepting_dials_the_agents_line_by_rest_to_our_agent_leg_webhook(fake_t
     redirect, create = fake_twilio.requests
     assert redirect.path == f"{API}/Calls/{CALL_SID}.json" and "<Conference" in redirect.params["Twiml"]
     assert (create.method, create.path) == ("POST", f"{API}/Calls.json")
+    leg = f"{BASE}/ivr/agent/voice/?contact={contact.pk}&agent=agent-{desk_csr.pk}&line=desk"
     assert create.params == {
         "To": line,
         "From": "+18003755283",
-        "Url": f"{BASE}/ivr/agent/voice/?contact={contact.pk}&agent=agent-{desk_csr.pk}&line=desk&step=ring",
+        "Url": f"{leg}&step=ring",
         "Method": "POST",
         "Timeout": "25",
+        "StatusCallback": f"{leg}&step=status",
+        "StatusCallbackEvent": "completed",
+        "StatusCallbackMethod": "POST",
     }
     assert dial.provider_sid == fake_twilio.calls[0]["sid"]
 
@@ -255,3 +259,27 @@ def test_a_line_that_could_not_be_dialled_is_said_in_the_console(fake_twilio, de
     page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'data-call-control-failed="dial_agent"' in page
     assert "No se pudo marcar su teléfono de escritorio o línea" in page
+
+
+@pytest.mark.parametrize("status", ["busy", "no-answer", "failed"])
+def test_a_busy_or_unanswered_line_puts_the_caller_back_at_once(fake_twilio, desk_csr, status):
+    contact = _connected(desk_csr)
+    _send_all()
+    ended = telephony.agent_line_url(contact, identity=f"agent-{desk_csr.pk}", step="status")
+    for _delivery in range(2):  # Twilio may post it again
+        assert _line_post(ended, CallStatus=status)[0] == 204
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.WAITING
+    agent = AgentState.objects.get(user=desk_csr)
+    assert (agent.state, agent.reason_code) == (AgentStatus.NOT_READY, "device_problem")
+    assert CallControl.objects.filter(contact=contact, action="requeue").count() == 1
+
+
+def test_the_end_of_a_line_that_took_the_call_changes_nothing(fake_twilio, desk_csr):
+    contact = _connected(desk_csr)
+    _send_all()
+    ended = telephony.agent_line_url(contact, identity=f"agent-{desk_csr.pk}", step="status")
+    assert _line_post(ended, CallStatus="completed")[0] == 204
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.CONNECTED
+    assert AgentState.objects.get(user=desk_csr).state == AgentStatus.ON_CALL
