@@ -57,6 +57,7 @@ from .models import (
     ServiceRequest,
     ServiceRequestStatus,
     StaffProfile,
+    Tier,
     Topic,
     VerificationOutcome,
     VerificationStep,
@@ -1029,3 +1030,8 @@ def transfer_queues(*, contact: WaitingContact) -> list[str]:
     if contact.tier == 1:
         queues = queues.filter(tier=1)
     return list(queues.order_by("tier", "name").values_list("name", flat=True))
+
+
+def staff_agent_lines() -> QuerySet[StaffProfile]:
+    """Tier 1 and Tier 2 agents with where their calls ring (a desk phone or SIP line, or the browser)."""
+    return StaffProfile.objects.exclude(tier=Tier.NONE).select_related("user").order_by("user__username")

@@ -66,6 +66,7 @@ urlpatterns = [
     path("supervisor/queues/", views_supervisor.queue_list, name="supervisor-queues"),
     path("supervisor/queues/<str:name>/", views_supervisor.queue_edit, name="supervisor-queue-edit"),
     path("supervisor/not-ready-reasons/", views_supervisor.not_ready_reasons, name="supervisor-reasons"),
+    path("supervisor/agent-lines/", views_supervisor.agent_lines, name="supervisor-agent-lines"),
     path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),
     path("casework/", include("casework.urls")),

@@ -283,3 +283,39 @@ def test_the_end_of_a_line_that_took_the_call_changes_nothing(fake_twilio, desk_
     contact.refresh_from_db()
     assert contact.status == ContactStatus.CONNECTED
     assert AgentState.objects.get(user=desk_csr).state == AgentStatus.ON_CALL
+
+
+def test_a_supervisor_sets_where_an_agent_answers_and_the_change_is_audited(client, make_staff, desk_csr):
+    supervisor = make_staff(Role.SUPERVISOR)
+    agent = make_staff(Role.CSR)
+    client.force_login(supervisor)
+    url = reverse("supervisor-agent-lines")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Dónde contestan las llamadas los agentes" in page
+    assert f'<span class="text-mono">{DESK}</span>' in page and "El navegador" in page
+
+    refused = client.post(url, {"agent": agent.pk, "line": "extension 12"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == 400 and "o déjelo vacío para usar el navegador" in refused.content.decode()
+    response = client.post(url, {"agent": agent.pk, "line": "SIP:agent12@pbx.example.gov"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    agent.staff_profile.refresh_from_db()
+    assert agent.staff_profile.agent_line == SIP
+    client.post(url, {"agent": agent.pk, "line": SIP})  # the same again: nothing changes, nothing recorded
+    client.post(url, {"agent": desk_csr.pk, "line": ""})  # back to the browser
+    desk_csr.staff_profile.refresh_from_db()
+    assert desk_csr.staff_profile.agent_line == ""
+    rows = list(AuditEvent.objects.filter(actor=supervisor, target_type="contactcenter.staffprofile").order_by("id"))
+    assert [(row.action, row.target_id, row.detail) for row in rows] == [
+        (AuditAction.UPDATE, str(agent.staff_profile.pk), {"fields": "['agent_line']"}),
+        (AuditAction.UPDATE, str(desk_csr.staff_profile.pk), {"fields": "['agent_line']"}),
+    ]
+    assert rows[1].summary.endswith("now ring in the browser") and "agent12" not in rows[0].summary
+
+
+def test_only_supervisors_and_administrators_set_where_agents_answer(client, make_staff):
+    agent = make_staff(Role.CSR)
+    client.force_login(agent)
+    assert client.get(reverse("supervisor-agent-lines")).status_code == 403
+    assert client.post(reverse("supervisor-agent-lines"), {"agent": agent.pk, "line": DESK}).status_code == 403
+    client.force_login(make_staff(Role.ADMINISTRATOR))
+    assert client.get(reverse("supervisor-agent-lines")).status_code == 200
