@@ -161,10 +161,12 @@ def agent_conference_twiml(contact) -> str:
 AGENT_LINE_RING_SECONDS = 25
 
 
-def agent_line_url(contact, *, identity: str, step: str = "ring") -> str:
+def agent_line_url(contact, *, identity: str, step: str = "ring", browser: bool = False) -> str:
     """Our agent-leg webhook for a dialled line: the query (signed by Twilio with the URL) names the
-    contact and the agent, which a browser's call through the TwiML App cannot set."""
-    return _public("ivr:agent-voice", contact=str(contact.pk), agent=identity, line="desk", step=step)
+    contact and the agent, which a browser's call through the TwiML App cannot set. A desk phone is
+    screened (press 1); a browser's softphone answers for the agent, who accepted already."""
+    line = "client" if browser else "desk"
+    return _public("ivr:agent-voice", contact=str(contact.pk), agent=identity, line=line, step=step)
 
 
 def agent_line_screen_twiml(contact, *, identity: str) -> str:
@@ -364,7 +366,9 @@ class TwilioGateway:
             return ""
         if control.attempts > 1 and (placed := self._call_found(control, to=control.target)):
             return placed
-        url = agent_line_url(contact, identity=agent_identity(contact.offered_to))
+        identity = agent_identity(contact.offered_to)
+        browser = control.target.startswith("client:")
+        url = agent_line_url(contact, identity=identity, browser=browser)
         created = self._rest(
             lambda: self.client.calls.create(
                 to=control.target,
@@ -373,7 +377,7 @@ class TwilioGateway:
                 method="POST",
                 timeout=AGENT_LINE_RING_SECONDS,
                 # Busy, unanswered or failed: said at once, so the caller does not wait for the join limit.
-                status_callback=agent_line_url(contact, identity=agent_identity(contact.offered_to), step="status"),
+                status_callback=agent_line_url(contact, identity=identity, step="status", browser=browser),
                 status_callback_event=["completed"],
                 status_callback_method="POST",
             )

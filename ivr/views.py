@@ -320,7 +320,7 @@ def conference_status(request: HttpRequest) -> HttpResponse:
 def agent_voice(request: HttpRequest) -> HttpResponse:
     """The TwiML App's voice URL: an agent's browser (`client:<identity>`) calls with `contact=<id>`
     to join the conversation it accepted."""
-    if request.GET.get("line") == "desk":
+    if request.GET.get("line") in ("desk", "client"):
         return _agent_line_voice(request)
     identity = _param(request, "From", 80).removeprefix("client:")
     contact = _param(request, "contact", 12)
@@ -349,13 +349,14 @@ def _agent_line_voice(request: HttpRequest) -> HttpResponse:
             status=_param(request, "CallStatus", 20),
         )
         return HttpResponse(status=204)
-    answer = step == "answer"
+    # A browser's softphone answers the dialled leg for an agent who accepted: no screening.
+    answer = step == "answer" or request.GET.get("line") == "client"
     return _twiml(
         contact_services.conference_agent_line_answer(
             context=flow.ivr_context(),
             identity=request.GET.get("agent", "")[:80],
             contact_id=int(contact) if contact.isascii() and contact.isdigit() else 0,
             call_sid=_param(request, "CallSid", 34),
-            digits=_param(request, "Digits", 4) if answer else None,
+            digits=("1" if request.GET.get("line") == "client" else _param(request, "Digits", 4)) if answer else None,
         )
     )

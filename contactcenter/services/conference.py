@@ -230,7 +230,7 @@ def conference_agent_line_answer(
         _audit_contact(
             context=context,
             contact=contact,
-            summary=f"Agent's desk line {call_sid[:34]} joining {telephony.conference_name(contact)}",
+            summary=f"Agent's dialled line {call_sid[:34]} joining {telephony.conference_name(contact)}",
         )
         return telephony.agent_conference_twiml(contact)
 

@@ -275,8 +275,12 @@ def contact_answer(*, context: AuditContext, user, contact_id: int, now: datetim
         elif contact.call_sid:
             _call_control_queue(contact=contact, action=CallControlAction.CONNECT_AGENT, target=agent_identity(user))
             placed = True
-        # An agent on a desk phone or remote line: that line is dialled to join the conference.
+        # The agent's line is dialled to join the conference: their desk phone or remote line, else
+        # (through Twilio) their browser's identity, whose softphone answers it since the agent accepted.
+        # The local backend's device rings by itself.
         line = StaffProfile.objects.filter(user=user).values_list("agent_line", flat=True).first() if placed else ""
+        if not line and placed and settings.TELEPHONY_BACKEND == "twilio":
+            line = f"client:{agent_identity(user)}"
         if line:
             _call_control_queue(contact=contact, action=CallControlAction.DIAL_AGENT, target=line)
         interaction = conversation_record(context=context, contact=contact, agent=user)

@@ -93,6 +93,7 @@ def test_a_line_that_joined_is_left_on_the_call(fake_twilio, spanish_csr):
 
 def test_the_limit_counts_from_the_callers_move_when_twilio_was_slow(fake_twilio, spanish_csr):
     contact = _connected(spanish_csr)
+    services.call_control_send(control_id=CallControl.objects.get(contact=contact, action="dial_agent").pk)
     control = CallControl.objects.get(contact=contact, action="connect_agent")
     fake_twilio.fail_next(1)
     with pytest.raises(telephony.TelephonyError):

@@ -115,12 +115,36 @@ def test_a_retried_dial_finds_the_call_an_earlier_try_placed(fake_twilio, desk_c
     assert [request.method for request in fake_twilio.requests] == ["GET"]
 
 
-def test_a_browser_agent_is_not_dialled(fake_twilio, make_staff):
+def test_a_browser_agent_is_rung_at_their_softphone_identity_and_joins_without_screening(fake_twilio, make_staff):
+    user = make_staff(Role.CSR)
+    user.staff_profile.languages = ["es"]
+    user.staff_profile.save()
+    contact = _connected(user)
+    assert [(c.action, c.target) for c in _send_all()] == [
+        ("connect_agent", f"agent-{user.pk}"),
+        ("dial_agent", f"client:agent-{user.pk}"),
+    ]
+    create = fake_twilio.requests[1]
+    leg = f"{BASE}/ivr/agent/voice/?contact={contact.pk}&agent=agent-{user.pk}&line=client"
+    assert (create.path, create.params["To"], create.params["Url"]) == (
+        f"{API}/Calls.json",
+        f"client:agent-{user.pk}",
+        f"{leg}&step=ring",
+    )
+    assert create.params["StatusCallback"] == f"{leg}&step=status"
+    # The softphone answers (the agent accepted in the console): straight into the conference.
+    _status, body = _line_post(create.params["Url"], To=f"client:agent-{user.pk}")
+    (conference,) = ET.fromstring(body).iter("Conference")
+    assert (conference.text, conference.get("participantLabel")) == (f"contact-{contact.pk}-1", "agent")
+
+
+def test_the_local_backend_does_not_dial_the_browser(settings, make_staff):
+    settings.TELEPHONY_BACKEND = "local"
     user = make_staff(Role.CSR)
     user.staff_profile.languages = ["es"]
     user.staff_profile.save()
     _connected(user)
-    assert [control.action for control in _send_all()] == ["connect_agent"]
+    assert [control.action for control in _send_all()] == ["connect_agent"]  # its device rings by itself
 
 
 def _line_post(url: str, **params: str):
@@ -145,7 +169,7 @@ def test_the_answered_line_is_screened_then_joins_the_conference(fake_twilio, de
     status, body = _line_post(answer, Digits="1")
     (conference,) = ET.fromstring(body).iter("Conference")
     assert (conference.text, conference.get("participantLabel")) == (f"contact-{contact.pk}-1", "agent")
-    assert AuditEvent.objects.filter(summary__startswith=f"Agent's desk line {AGENT_LEG_SID} joining").exists()
+    assert AuditEvent.objects.filter(summary__startswith=f"Agent's dialled line {AGENT_LEG_SID} joining").exists()
 
 
 def test_a_line_that_does_not_press_1_puts_the_caller_back_at_once(fake_twilio, desk_csr):

@@ -62,9 +62,10 @@ def _callback_answered(user) -> WaitingContact:
 
 def test_the_person_called_back_is_put_in_the_contacts_conference(fake_twilio, spanish_csr, clock):
     contact = _callback_answered(spanish_csr)
-    (control,) = _send_all()
+    control, ring = _send_all()
     assert (control.action, control.target, control.status) == ("dial_callback", f"contact-{contact.pk}-1", "done")
-    (request,) = fake_twilio.requests
+    assert (ring.action, ring.target) == ("dial_agent", f"client:agent-{spanish_csr.pk}")  # the agent's browser
+    request, _ring = fake_twilio.requests
     assert (request.method, request.path) == ("POST", f"{API}/Calls.json")
     assert (request.params["To"], request.params["From"]) == (PHONE, "+18003755283")
     root = ET.fromstring(request.params["Twiml"])
@@ -134,9 +135,9 @@ def test_the_agents_line_dropping_puts_the_person_in_line_to_be_put_through_not_
     assert services.route_next(queue_name="tier1-es").contact_id == contact.pk
     services.contact_answer(context=AuditContext(actor=other), user=other, contact_id=contact.pk)
     fake_twilio.clear()
-    (connect,) = _send_all()
-    assert connect.action == "connect_agent"
-    (request,) = fake_twilio.requests
+    connect, ring = _send_all()
+    assert (connect.action, ring.action, ring.target) == ("connect_agent", "dial_agent", f"client:agent-{other.pk}")
+    request = fake_twilio.requests[0]
     assert (
         request.path == f"{API}/Calls/{PLACED_SID}.json"
         and f">contact-{contact.pk}-2</Conference>" in (request.params["Twiml"])
