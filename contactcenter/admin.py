@@ -111,7 +111,7 @@ class AuditedViewMixin:
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
-    fields = ["tier", "languages", "skills", "time_zone", "district", "title"]
+    fields = ["tier", "languages", "skills", "time_zone", "district", "title", "agent_line"]
 
 
 admin.site.unregister(User)

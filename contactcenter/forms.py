@@ -314,3 +314,28 @@ class NotReadyReasonForm(UswdsForm):
     label_es = forms.CharField(label=_("Name in Spanish"), max_length=80)
     order = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=1000, initial=100)
     active = forms.BooleanField(label=_("Agents may choose it"), required=False, initial=True)
+
+
+class AgentLineForm(UswdsForm):
+    agent = forms.TypedChoiceField(label=_("Agent"), coerce=int)
+    line = forms.CharField(
+        label=_("Desk phone or SIP line"),
+        max_length=80,
+        required=False,
+        help_text=_(
+            "Leave empty to answer calls in the browser. Otherwise the U.S. phone number (e.g. +12025550123) "
+            "or SIP address (e.g. sip:agent12@pbx.example.gov) that accepted calls are dialled to."
+        ),
+    )
+
+    def __init__(self, *args, agents=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [
+            (
+                profile.user_id,
+                f"{profile.user.get_full_name() or profile.user.get_username()} ({profile.user.get_username()})",
+            )
+            for profile in agents
+        ]
+        self._errors = None  # checked again against these choices (UswdsForm validated a bound form already)
+        self._mark_fields()

@@ -60,6 +60,7 @@ from .models import (
     ServiceRequest,
     ServiceRequestStatus,
     StaffProfile,
+    Tier,
     Topic,
     VerificationOutcome,
     VerificationStep,
@@ -1094,3 +1095,8 @@ def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
     """The newest consult asked on a contact's call: under way, or how the last one ended (the
     console says when nobody answered)."""
     return WaitingContact.objects.select_related("offered_to").filter(consult_of=contact).order_by("-id").first()
+
+
+def staff_agent_lines() -> QuerySet[StaffProfile]:
+    """Tier 1 and Tier 2 agents with where their calls ring (a desk phone or SIP line, or the browser)."""
+    return StaffProfile.objects.exclude(tier=Tier.NONE).select_related("user").order_by("user__username")

@@ -85,6 +85,12 @@ def wrap_ups_expire() -> int:
     return services.wrap_ups_expire()
 
 
+@shared_task(name="contactcenter.agent_joins_expire", acks_late=True, ignore_result=True)
+def agent_joins_expire() -> int:
+    """Accepted calls whose agent's line never joined: the caller back at the front of the line (the beat)."""
+    return services.agent_joins_expire()
+
+
 @shared_task(
     name="contactcenter.call_control_send",
     acks_late=True,

@@ -67,6 +67,14 @@ SAY = {
         "en": "This call is recorded for quality and training.",
         "es": "Esta llamada se graba para fines de calidad y capacitación.",
     },
+    "agent_line_screen": {
+        "en": "A caller is waiting for you at the contact center. Press 1 to take the call.",
+        "es": "Una persona lo espera en el centro de contacto. Oprima 1 para tomar la llamada.",
+    },
+    "agent_line_missed": {
+        "en": "The call was not taken; the caller goes back to the front of the line. Goodbye.",
+        "es": "No se tomó la llamada; la persona vuelve al primer lugar de la fila. Adiós.",
+    },
     "dial_callback": {
         "en": "This is U S C I S returning your call, as you requested. Please hold for a representative.",
         "es": "Le habla U S C I S para devolverle la llamada que solicitó. Espere al representante.",
@@ -207,7 +215,7 @@ def conference_dial(contact, *, label: str):
 def control_twiml(control: CallControl) -> str:
     """The TwiML a call instruction puts the call on: built only with twilio's VoiceResponse."""
     from django.urls import reverse
-    from twilio.twiml.voice_response import Dial, VoiceResponse
+    from twilio.twiml.voice_response import VoiceResponse
 
     voice, language = VOICES.get(control.language, VOICES["en"])
     response = VoiceResponse()
@@ -223,7 +231,9 @@ def control_twiml(control: CallControl) -> str:
             action=base + reverse("ivr:queue-done"),
             method="POST",
         )
-    elif control.action == CallControlAction.CONNECT_AGENT:
+    elif control.action in (CallControlAction.CONNECT_AGENT, CallControlAction.DIAL_CALLBACK):
+        # A caller put through and a person called back meet their agent the same way: in the
+        # contact's conference, so hold, mute and transfer work on both.
         if settings.CALL_RECORDING:  # told before the agent joins: the recording starts when they do
             response.say(
                 SAY["recording_notice"][control.language if control.language in VOICES else "en"],
@@ -231,10 +241,6 @@ def control_twiml(control: CallControl) -> str:
                 language=language,
             )
         response.append(conference_dial(control.contact, label=CALLER_LABEL))
-    else:
-        dial = Dial(answer_on_bridge=True)
-        dial.client(control.target)
-        response.append(dial)
     return str(response)
 
 
@@ -247,6 +253,50 @@ def agent_conference_twiml(contact) -> str:
     return str(response)
 
 
+# The agent's desk phone or SIP line: dialled by REST when the agent accepts (CallControl DIAL_AGENT);
+# the answer is screened (press 1), so a voicemail never joins the caller's conference.
+AGENT_LINE_RING_SECONDS = 25
+
+
+def agent_line_url(contact, *, identity: str, step: str = "ring", browser: bool = False) -> str:
+    """Our agent-leg webhook for a dialled line: the query (signed by Twilio with the URL) names the
+    contact and the agent, which a browser's call through the TwiML App cannot set. A desk phone is
+    screened (press 1); a browser's softphone answers for the agent, who accepted already."""
+    line = "client" if browser else "desk"
+    return _public("ivr:agent-voice", contact=str(contact.pk), agent=identity, line=line, step=step)
+
+
+def agent_line_screen_twiml(contact, *, identity: str) -> str:
+    """What the agent hears on picking up: press 1 to take the call; nothing pressed (or a
+    voicemail) is posted back too, so the caller is put back in line at once."""
+    from twilio.twiml.voice_response import Gather, VoiceResponse
+
+    spoken = contact.language if contact.language in VOICES else "en"
+    voice, language = VOICES[spoken]
+    response = VoiceResponse()
+    gather = Gather(
+        num_digits=1,
+        timeout=8,
+        action=agent_line_url(contact, identity=identity, step="answer"),
+        method="POST",
+        action_on_empty_result=True,
+    )
+    gather.say(SAY["agent_line_screen"][spoken], voice=voice, language=language)
+    response.append(gather)
+    return str(response)
+
+
+def agent_line_missed_twiml(language: str) -> str:
+    from twilio.twiml.voice_response import VoiceResponse
+
+    spoken = language if language in VOICES else "en"
+    voice, tag = VOICES[spoken]
+    response = VoiceResponse()
+    response.say(SAY["agent_line_missed"][spoken], voice=voice, language=tag)
+    response.hangup()
+    return str(response)
+
+
 def no_call_twiml() -> str:
     from twilio.twiml.voice_response import VoiceResponse
 
@@ -254,6 +304,16 @@ def no_call_twiml() -> str:
     response.say("There is no call for you to join.", voice=VOICES["en"][0], language=VOICES["en"][1])
     response.hangup()
     return str(response)
+
+
+def rest_client():
+    """Twilio's REST client for the account, with the HTTP client and timeout of the settings
+    (TWILIO_HTTP_CLIENT names another HTTP client class: a proxying one; tests' fake Twilio)."""
+    from django.utils.module_loading import import_string
+    from twilio.rest import Client
+
+    http_client = import_string(settings.TWILIO_HTTP_CLIENT)(timeout=settings.TWILIO_HTTP_TIMEOUT)
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 
 class LocalGateway:
@@ -334,12 +394,7 @@ class TwilioGateway:
     name = "twilio"
 
     def __init__(self, client=None) -> None:
-        from django.utils.module_loading import import_string
-        from twilio.rest import Client
-
-        # TWILIO_HTTP_CLIENT names another HTTP client class (a proxying one; tests' fake Twilio).
-        http_client = import_string(settings.TWILIO_HTTP_CLIENT)(timeout=settings.TWILIO_HTTP_TIMEOUT)
-        self.client = client or Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        self.client = client or rest_client()
 
     @staticmethod
     def _failure(error: Exception) -> TelephonyError:
@@ -419,9 +474,11 @@ class TwilioGateway:
             if not conference:  # over already (the caller hung up too)
                 return ""
             return self._rest(lambda: self.client.conferences(conference).update(status="completed")).sid or conference
+        if control.action == CallControlAction.DIAL_AGENT:
+            return self._agent_line_dial(control)
         twiml = control_twiml(control)
         if control.action == CallControlAction.DIAL_CALLBACK:
-            if control.attempts > 1 and (placed := self._callback_found(control)):
+            if control.attempts > 1 and (placed := self._call_found(control, to=control.contact.phone)):
                 return placed
             return (
                 self._rest(
@@ -595,17 +652,45 @@ class TwilioGateway:
             participant = self._rest(lambda: participants(label).update(**params))
         return participant.call_sid or label
 
-    def _callback_found(self, control: CallControl) -> str | None:
+    def _agent_line_dial(self, control: CallControl) -> str:
+        """Ring the agent's desk phone or SIP line (the control's target); answered, it asks our
+        agent-leg webhook what to do. A contact no longer on the line to that agent is not dialled."""
+        from .models import ContactStatus
+        from .services.live import agent_identity
+
+        contact = control.contact
+        if contact.status != ContactStatus.CONNECTED or contact.offered_to is None:
+            return ""
+        if control.attempts > 1 and (placed := self._call_found(control, to=control.target)):
+            return placed
+        identity = agent_identity(contact.offered_to)
+        browser = control.target.startswith("client:")
+        url = agent_line_url(contact, identity=identity, browser=browser)
+        created = self._rest(
+            lambda: self.client.calls.create(
+                to=control.target,
+                from_=settings.TWILIO_PHONE_NUMBER,
+                url=url,
+                method="POST",
+                timeout=AGENT_LINE_RING_SECONDS,
+                # Busy, unanswered or failed: said at once, so the caller does not wait for the join limit.
+                status_callback=agent_line_url(contact, identity=identity, step="status", browser=browser),
+                status_callback_event=["completed"],
+                status_callback_method="POST",
+            )
+        )
+        return created.sid or ""
+
+    def _call_found(self, control: CallControl, *, to: str) -> str | None:
+        """A call an earlier try of this instruction placed (a 5xx or a timeout may hide one)."""
         since = control.created_at - timedelta(minutes=1)
         placed = self._rest(
             # Newest first; no StartTime filter, which leaves out a call still queued at Twilio.
-            lambda: self.client.calls.list(to=control.contact.phone, from_=settings.TWILIO_PHONE_NUMBER, limit=20)
+            lambda: self.client.calls.list(to=to, from_=settings.TWILIO_PHONE_NUMBER, limit=20)
         )
         for call in placed:
             if call.date_created is None or call.date_created >= since:
-                logger.warning(
-                    "callback %s was dialled by an earlier try (%s): not dialled again", control.pk, call.sid
-                )
+                logger.warning("call %s was placed by an earlier try (%s): not placed again", control.pk, call.sid)
                 return call.sid
         return None
 

@@ -99,6 +99,7 @@ urlpatterns = [
     path("supervisor/recordings/<int:recording_id>/", views_supervisor.recording_listen, name="recording-listen"),
     path("supervisor/recordings/<int:recording_id>/audio/", views_supervisor.recording_media, name="recording-media"),
     path("supervisor/not-ready-reasons/", views_supervisor.not_ready_reasons, name="supervisor-reasons"),
+    path("supervisor/agent-lines/", views_supervisor.agent_lines, name="supervisor-agent-lines"),
     path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),
     path("casework/", include("casework.urls")),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import selectors, services, telephony
 from .audit import AuditContext, record_view
 from .errors import ApplicationError
-from .forms import NotReadyReasonForm, QueueSettingsForm
+from .forms import AgentLineForm, NotReadyReasonForm, QueueSettingsForm
 from .roles import RECORDING_LISTENER_ROLES, Role, roles_required
 from .services import QUEUE_EDITABLE
 from .views_console import _form_refusal
@@ -197,4 +197,32 @@ def agent_state_force(request: HttpRequest) -> HttpResponse:
         request,
         message=_("%(name)s is now: %(state)s.") % {"name": name, "state": agent.get_state_display()},
         error=False,
+    )
+
+
+@roles_required(Role.SUPERVISOR, Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def agent_lines(request: HttpRequest) -> HttpResponse:
+    """Where each agent's calls ring: the browser, or a desk phone or SIP line the accept dials."""
+    agents = list(selectors.staff_agent_lines())
+    form = AgentLineForm(request.POST or None, agents=agents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.staff_agent_line_set(
+                context=AuditContext.from_request(request),
+                user_id=form.cleaned_data["agent"],
+                line=form.cleaned_data["line"],
+            )
+        except ApplicationError as error:
+            _form_refusal(form, error)
+        else:
+            messages.success(
+                request, _("Where %(agent)s answers calls is saved.") % {"agent": profile.user.get_username()}
+            )
+            return redirect("supervisor-agent-lines")
+    return render(
+        request,
+        "contactcenter/supervisor_agent_lines.html",
+        {"agents": agents, "form": form},
+        status=400 if form.is_bound else 200,
     )

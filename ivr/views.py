@@ -320,6 +320,8 @@ def conference_status(request: HttpRequest) -> HttpResponse:
 def agent_voice(request: HttpRequest) -> HttpResponse:
     """The TwiML App's voice URL: an agent's browser (`client:<identity>`) calls with `contact=<id>`
     to join the conversation it accepted."""
+    if request.GET.get("line") in ("desk", "client"):
+        return _agent_line_voice(request)
     identity = _param(request, "From", 80).removeprefix("client:")
     contact = _param(request, "contact", 12)
     contact_id = int(contact) if contact.isascii() and contact.isdigit() else 0
@@ -358,3 +360,30 @@ def recording_status(request: HttpRequest) -> HttpResponse:
         started_at=_timestamp(request, "RecordingStartTime"),
     )
     return HttpResponse(status=204)
+
+
+def _agent_line_voice(request: HttpRequest) -> HttpResponse:
+    """An agent's desk phone or SIP line, dialled by REST on the accept: the URL's query (ours, signed
+    with it; a browser's parameters come in the body) names the contact and the agent; `step=answer`
+    is the screening Gather's answer, `step=status` the line's status callback."""
+    contact = request.GET.get("contact", "")[:12]
+    step = request.GET.get("step")
+    if step == "status":  # the line's status callback: busy, unanswered, failed or ended
+        contact_services.conference_agent_line_status(
+            context=flow.ivr_context(),
+            identity=request.GET.get("agent", "")[:80],
+            contact_id=int(contact) if contact.isascii() and contact.isdigit() else 0,
+            status=_param(request, "CallStatus", 20),
+        )
+        return HttpResponse(status=204)
+    # A browser's softphone answers the dialled leg for an agent who accepted: no screening.
+    answer = step == "answer" or request.GET.get("line") == "client"
+    return _twiml(
+        contact_services.conference_agent_line_answer(
+            context=flow.ivr_context(),
+            identity=request.GET.get("agent", "")[:80],
+            contact_id=int(contact) if contact.isascii() and contact.isdigit() else 0,
+            call_sid=_param(request, "CallSid", 34),
+            digits=("1" if request.GET.get("line") == "client" else _param(request, "Digits", 4)) if answer else None,
+        )
+    )

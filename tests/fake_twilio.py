@@ -7,7 +7,7 @@ Everything else of twilio-python runs as in production: URL building, form encod
 
 The server records every request (method, path, form or query parameters) for tests to assert the
 exact REST calls, and answers with plausible resources: calls, texts, conferences, participants,
-recordings. `fail_next(n)` makes the next n requests fail with a 503."""
+recordings, the account's numbers and TwiML Apps. `fail_next(n)` makes the next n requests fail with a 503."""
 
 from __future__ import annotations
 
@@ -47,6 +47,17 @@ class Recorded:
     params: dict[str, str]
 
 
+NUMBER_FIELDS = (
+    "voice_url",
+    "voice_method",
+    "status_callback",
+    "status_callback_method",
+    "voice_fallback_url",
+    "voice_fallback_method",
+    "voice_application_sid",
+)
+
+
 def _sid(prefix: str, number: int) -> str:
     return f"{prefix}{number:032d}"
 
@@ -59,6 +70,8 @@ class FakeTwilio:
         self.conferences: dict[str, dict] = {}  # by friendly name
         self.recordings: dict[str, bytes] = {}  # audio by recording sid (deleted ones are removed)
         self.authorizations: list[tuple[str, str]] = []  # (path, Authorization header) of each request
+        self.numbers: list[dict] = []  # the account's incoming phone numbers
+        self.applications: list[dict] = []  # its TwiML Apps
         self._failures: list[int] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -85,6 +98,22 @@ class FakeTwilio:
         """A recording Twilio holds (its audio answers GET /Recordings/<sid>.mp3)."""
         self.recordings[sid] = audio
 
+    def number_add(self, phone_number: str, **fields: str) -> str:
+        """A number on the account (bought or ported), with its voice configuration; its sid."""
+        with self._lock:
+            sid = _sid("PN", len(self.numbers) + 1)
+            number = dict.fromkeys(NUMBER_FIELDS)
+            number.update(sid=sid, phone_number=phone_number, friendly_name=phone_number, **fields)
+            self.numbers.append(number)
+        return sid
+
+    def application_add(self, friendly_name: str, **fields: str) -> str:
+        """A TwiML App on the account; its sid."""
+        with self._lock:
+            sid = _sid("AP", len(self.applications) + 1)
+            self.applications.append({"sid": sid, "friendly_name": friendly_name, "voice_url": None, **fields})
+        return sid
+
     def posts(self) -> list[Recorded]:
         return [request for request in self.requests if request.method == "POST"]
 
@@ -108,6 +137,10 @@ class FakeTwilio:
             (rf"{ACCOUNT}/Conferences/(?P<conference>CF\w+)/Participants/(?P<participant>[^/]+)\.json",
              self._participant),
             (rf"{ACCOUNT}/Conferences/(?P<conference>CF\w+)\.json", self._conference),
+            (rf"{ACCOUNT}/IncomingPhoneNumbers\.json", self._number_list),
+            (rf"{ACCOUNT}/IncomingPhoneNumbers/(?P<sid>PN\w+)\.json", self._number),
+            (rf"{ACCOUNT}/Applications\.json", self._applications),
+            (rf"{ACCOUNT}/Applications/(?P<sid>AP\w+)\.json", self._application),
         ]  # fmt: skip
         for pattern, answer in routes:
             found = re.fullmatch(pattern, path)
@@ -198,6 +231,41 @@ class FakeTwilio:
             "status": "queued",
         }
 
+    @staticmethod
+    def _update(record: dict, params: dict[str, str]) -> None:
+        """A POST's form parameters (VoiceUrl, StatusCallbackMethod, …) onto the resource's fields."""
+        for name, value in params.items():
+            record[re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()] = value
+
+    def _number_list(self, method, params):
+        rows = [n for n in self.numbers if params.get("PhoneNumber") in (None, n["phone_number"])]
+        return 200, self._page("incoming_phone_numbers", [dict(n) for n in rows])
+
+    def _number(self, method, params, sid):
+        found = next((n for n in self.numbers if n["sid"] == sid), None)
+        if found is None:
+            return 404, {"code": 20404, "message": f"The requested resource {sid} was not found", "status": 404}
+        if method == "POST":
+            self._update(found, params)
+        return 200, dict(found)
+
+    def _applications(self, method, params):
+        if method == "GET":
+            rows = [a for a in self.applications if params.get("FriendlyName") in (None, a["friendly_name"])]
+            return 200, self._page("applications", [dict(a) for a in rows])
+        record = {"sid": _sid("AP", len(self.applications) + 1)}
+        self._update(record, params)
+        self.applications.append(record)
+        return 201, dict(record)
+
+    def _application(self, method, params, sid):
+        found = next((a for a in self.applications if a["sid"] == sid), None)
+        if found is None:
+            return 404, {"code": 20404, "message": f"The requested resource {sid} was not found", "status": 404}
+        if method == "POST":
+            self._update(found, params)
+        return 200, dict(found)
+
     def _handler(self):
         fake = self
 
@@ -213,7 +281,8 @@ class FakeTwilio:
                     failure = fake._failures.pop(0) if fake._failures else None
                     media = re.fullmatch(rf"{ACCOUNT}/Recordings/(?P<sid>RE\w+)\.mp3", split.path)
                     if failure:
-                        status, answer = failure, {"code": 20500, "message": "Service unavailable", "status": failure}
+                        code, message = (20003, "Authenticate") if failure == 401 else (20500, "Service unavailable")
+                        status, answer = failure, {"code": code, "message": message, "status": failure}
                     elif media and self.command == "GET":
                         audio = fake.recordings.get(media.group("sid"))
                         status, answer = (200, audio) if audio is not None else (404, {"status": 404})

@@ -45,6 +45,15 @@ class StaffProfile(models.Model):
     time_zone = models.CharField(max_length=64, choices=US_TIME_ZONES, default="America/New_York")
     district = models.CharField(max_length=80, blank=True)
     title = models.CharField(max_length=120, blank=True)
+    agent_line = models.CharField(
+        _("desk phone or SIP line"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "Leave empty to answer calls in the browser. Otherwise the U.S. phone number (e.g. +12025550123) "
+            "or SIP address (e.g. sip:agent12@pbx.example.gov) that accepted calls are dialled to."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -59,6 +68,20 @@ class StaffProfile(models.Model):
         bad = [code for code in self.languages if code not in Language.values]
         if bad:
             raise ValidationError({"languages": _("Unknown language codes: %(codes)s") % {"codes": ", ".join(bad)}})
+        if self.agent_line:
+            from ..phones import agent_line_for
+
+            line = agent_line_for(self.agent_line)
+            if line is None:
+                raise ValidationError(
+                    {
+                        "agent_line": _(
+                            "Give a U.S. phone number (e.g. +12025550123) or a SIP address "
+                            "(e.g. sip:agent12@pbx.example.gov), or leave it empty for the browser."
+                        )
+                    }
+                )
+            self.agent_line = line
 
 
 class AuditChannel(models.TextChoices):

@@ -355,6 +355,7 @@ class CallControlAction(models.TextChoices):
     MONITOR_WHISPER = "monitor_whisper", _("Supervisor speaks to the agent only")
     MONITOR_BARGE = "monitor_barge", _("Supervisor speaks to the caller and the agent")
     MONITOR_LEAVE = "monitor_leave", _("Supervisor leaves the call")
+    DIAL_AGENT = "dial_agent", _("Dial the agent's desk phone or SIP line")
 
 
 class CallControlStatus(models.TextChoices):
@@ -370,7 +371,7 @@ class CallControl(models.Model):
     contact = models.ForeignKey(WaitingContact, on_delete=models.CASCADE, related_name="call_controls")
     action = models.CharField(max_length=16, choices=CallControlAction.choices)
     call_sid = models.CharField(max_length=34, blank=True)
-    target = models.CharField(max_length=80, help_text=_("Agent identity or queue name."))
+    target = models.CharField(max_length=80, help_text=_("Agent identity, line or queue name."))
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     backend = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=8, choices=CallControlStatus.choices, default=CallControlStatus.PENDING)

@@ -5,8 +5,9 @@ after commit by the call-control task; Twilio's conference callbacks move the co
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -19,7 +20,10 @@ from ..models import (
     AgentState,
     AgentStatus,
     AuditAction,
+    AuditChannel,
+    CallControl,
     CallControlAction,
+    CallControlStatus,
     ConferenceEvent,
     ContactKind,
     ContactStatus,
@@ -27,7 +31,14 @@ from ..models import (
     WaitingContact,
 )
 from .core import _route_soon, audit_record
-from .live import _call_control_queue, agent_identity, contact_abandon, contact_pass_on
+from .live import (
+    _call_control_queue,
+    agent_identity,
+    contact_abandon,
+    contact_pass_on,
+    conversation_record,
+    live_call_sid,
+)
 from .monitoring import monitor_leg_left, monitor_sessions_end
 from .queue_rollups import queue_rollups_mark
 from .routing import _agent_move, _agent_state_for_update, _back_in_line, _contact_offered_to, contact_complete
@@ -39,7 +50,7 @@ PRIORITY_MAX = 32767
 def _connected_call(*, user, contact_id: int) -> WaitingContact:
     _agent_state_for_update(user)  # agent before contact, the order every other service locks in
     contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
-    if contact.kind != ContactKind.CALL or not contact.call_sid:
+    if not live_call_sid(contact):  # a callback not dialled yet, or a contact that is no call
         raise ApplicationError(_("Hold, mute and transfer work on a call in the conference, not on this contact."))
     return contact
 
@@ -116,6 +127,9 @@ def contact_end(
     conference is ended, which hangs up the caller."""
     with transaction.atomic():
         consult_under_way_refuse(contact_id)
+        # A callback's call, read before the contact (dialled again later, if not reached) leaves the line.
+        called_back = WaitingContact.objects.filter(pk=contact_id, kind=ContactKind.CALLBACK).first()
+        placed = live_call_sid(called_back) if called_back is not None else ""
         contact = contact_complete(context=context, user=user, contact_id=contact_id, reached=reached, now=now)
         if contact.consult_of_id is not None and not contact.call_sid:
             # A consulted person ending their part before the call was left to them: only they leave.
@@ -126,9 +140,13 @@ def contact_end(
         if contact.on_hold_since is not None or contact.muted or contact.recording_paused:
             contact.on_hold_since, contact.muted, contact.recording_paused = None, False, False
             contact.save(update_fields=["on_hold_since", "muted", "recording_paused", "updated_at"])
-        if contact.kind == ContactKind.CALL and contact.call_sid and contact.status == ContactStatus.COMPLETED:
+        call = contact.kind == ContactKind.CALL and contact.call_sid and contact.status == ContactStatus.COMPLETED
+        if call or placed:
             _call_control_queue(
-                contact=contact, action=CallControlAction.END_CONFERENCE, target=telephony.conference_name(contact)
+                contact=contact,
+                action=CallControlAction.END_CONFERENCE,
+                target=telephony.conference_name(contact),
+                call_sid=placed,
             )
             monitor_sessions_end(context=context, contact=contact, now=now or timezone.now())
     return contact
@@ -159,7 +177,7 @@ def contact_transfer(
                 extra={"field": "queue"},
             )
         monitor_sessions_end(context=context, contact=contact, now=now)  # the conference ends with the move
-        call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the new place in line
+        call_sid, contact.call_sid = live_call_sid(contact), None  # the call itself moves to the new place in line
         contact.on_hold_since, contact.muted = None, False
         contact.save(update_fields=["call_sid", "on_hold_since", "muted", "updated_at"])
         _conversation, onward = contact_pass_on(
@@ -185,17 +203,21 @@ def contact_transfer(
     return onward
 
 
+def _joining(contact: WaitingContact | None, identity: str) -> bool:
+    return (
+        contact is not None
+        and contact.status == ContactStatus.CONNECTED
+        and contact.offered_to is not None
+        and agent_identity(contact.offered_to) == identity
+    )
+
+
 def conference_agent_join(*, context: AuditContext, identity: str, contact_id: int, call_sid: str) -> str:
     """The agent's line (their browser's call through the TwiML App, `contact=<id>`) asks to join the
     conversation: the conference TwiML when the contact is connected to that agent, else a refusal."""
     with transaction.atomic():
         contact = WaitingContact.objects.select_related("offered_to").filter(pk=contact_id).first()
-        if (
-            contact is None
-            or contact.status != ContactStatus.CONNECTED
-            or contact.offered_to is None
-            or agent_identity(contact.offered_to) != identity
-        ):
+        if not _joining(contact, identity):
             return telephony.no_call_twiml()
         _audit_contact(
             context=context,
@@ -205,15 +227,84 @@ def conference_agent_join(*, context: AuditContext, identity: str, contact_id: i
         return telephony.agent_conference_twiml(contact)
 
 
+LINE_NOT_TAKEN = "the agent's desk phone or line did not take the call"
+
+
+def conference_agent_line_answer(
+    *, context: AuditContext, identity: str, contact_id: int, call_sid: str, digits: str | None
+) -> str:
+    """The agent's desk phone or SIP line, dialled on the accept, is answered. First (`digits` None)
+    the agent is asked to press 1; 1 puts the line in the caller's conference; anything else (no
+    key, a voicemail) puts the caller back at the front of the line at once and the agent to not
+    ready, as a line that never joins would after AGENT_JOIN_TIMEOUT_SECONDS."""
+    now = timezone.now()
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
+        agent = _agent_state_for_update(agent_id) if agent_id is not None else None
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if not _joining(contact, identity) or agent is None or agent.user_id != contact.offered_to_id:
+            return telephony.no_call_twiml()
+        if digits is None:
+            return telephony.agent_line_screen_twiml(contact, identity=identity)
+        if digits != "1":
+            _requeue_at_front(context=context, contact=contact, agent=agent, at=now, reason=LINE_NOT_TAKEN)
+            return telephony.agent_line_missed_twiml(contact.language)
+        _audit_contact(
+            context=context,
+            contact=contact,
+            summary=f"Agent's dialled line {call_sid[:34]} joining {telephony.conference_name(contact)}",
+        )
+        return telephony.agent_conference_twiml(contact)
+
+
+LINE_UNREACHED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
+
+
+def conference_agent_line_status(*, context: AuditContext, identity: str, contact_id: int, status: str) -> bool:
+    """The end of a dialled desk phone or SIP line (Twilio's status callback). Busy, not answered or
+    failed while the caller still waits for that agent: the caller goes back to the front of the line
+    at once and the agent to not ready. Any other end (a call that was taken) changes nothing here.
+    True when the caller was put back."""
+    if status not in LINE_UNREACHED_STATUSES:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        agent_id = WaitingContact.objects.filter(pk=contact_id).values_list("offered_to", flat=True).first()
+        agent = _agent_state_for_update(agent_id) if agent_id is not None else None
+        contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+        if not _joining(contact, identity) or agent is None or agent.user_id != contact.offered_to_id:
+            return False
+        if _agent_line_joined(contact):
+            return False
+        reason = f"{LINE_NOT_TAKEN} ({status})"
+        _requeue_at_front(context=context, contact=contact, agent=agent, at=now, reason=reason)
+    return True
+
+
 def _event_key(*, conference_sid: str, sequence: str, call_sid: str, event: str) -> str:
     if sequence:
         return f"{conference_sid}:{sequence}"[:120]
     return f"{conference_sid}:{call_sid}:{event}"[:120]
 
 
-def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, at: datetime) -> None:
-    """The agent's line dropped while the caller is still in: the caller goes back to the front of
-    their own queue, with what the IVR and the agent gathered kept, and the agent to not ready."""
+LINE_DROPPED = "the agent's line dropped mid-call"
+LINE_NEVER_JOINED = "the agent's line never joined the call"
+
+
+def _requeue_at_front(
+    *, context: AuditContext, contact: WaitingContact, agent, at: datetime, reason: str = LINE_DROPPED
+) -> None:
+    """The agent's line dropped (or never joined) while the caller is still in: the caller goes back
+    to the front of their own queue, with what the IVR and the agent gathered kept, and the agent to
+    not ready (device problem)."""
+    fields = ["priority", "answered_at", "on_hold_since", "muted", "recording_paused", "conference_sid", "updated_at"]
+    if contact.kind == ContactKind.CALLBACK:
+        # The person called back is on the line now: they wait in the queue as a caller does (and are
+        # put through, not dialled again, when the next agent accepts). Not dialled yet: a callback still.
+        placed = live_call_sid(contact)
+        if placed:
+            contact.kind, contact.call_sid = ContactKind.CALL, placed
+            fields += ["kind", "call_sid"]
     ahead = (
         WaitingContact.objects.filter(queue_name=contact.queue_name, status=ContactStatus.WAITING)
         .exclude(pk=contact.pk)
@@ -227,27 +318,25 @@ def _requeue_at_front(*, context: AuditContext, contact: WaitingContact, agent, 
     contact.recording_paused = False
     contact.conference_sid = ""
     contact.full_clean()
-    contact.save(
-        update_fields=[
-            "priority", "answered_at", "on_hold_since", "muted", "recording_paused", "conference_sid", "updated_at",
-        ]
-    )  # fmt: skip
+    contact.save(update_fields=fields)
     _back_in_line(contact)
     queue_rollups_mark(contacts=[contact])
     _agent_move(
         context=context,
         agent=agent,
         to_state=AgentStatus.NOT_READY,
-        reason="the agent's line dropped mid-call",
+        reason=reason,
         now=at,
         contact=contact,
         reason_code="device_problem",
     )
-    _call_control_queue(contact=contact, action=CallControlAction.REQUEUE, target=contact.queue_name)
+    if contact.kind == ContactKind.CALL and contact.call_sid:
+        _call_control_queue(contact=contact, action=CallControlAction.REQUEUE, target=contact.queue_name)
     _audit_contact(
         context=context,
         contact=contact,
-        summary=f"Agent's line dropped; caller back at the front of {contact.queue_name} (priority {contact.priority})",
+        summary=f"{reason[0].upper()}{reason[1:]}; caller back at the front of {contact.queue_name} "
+        f"(priority {contact.priority})",
     )
     _route_soon(queue_name=contact.queue_name)
 
@@ -274,9 +363,102 @@ def _participant_of(*, label: str, call_sid: str, owner: WaitingContact) -> tupl
         return telephony.CONSULT_LABEL, int(label[len(telephony.CONSULT_LABEL) + 1 :])
     if label in (telephony.CALLER_LABEL, telephony.AGENT_LABEL):
         return label, None
-    if call_sid:
-        return (telephony.CALLER_LABEL if call_sid == owner.call_sid else telephony.AGENT_LABEL), None
+    if call_sid:  # a callback's person is the caller too (their call was placed by REST)
+        caller = call_sid in (owner.call_sid, live_call_sid(owner))
+        return (telephony.CALLER_LABEL if caller else telephony.AGENT_LABEL), None
     return "", None
+
+
+# The instructions that bring the agent's line to the caller's conference.
+AGENT_LINE_ACTIONS = (CallControlAction.CONNECT_AGENT, CallControlAction.DIAL_AGENT)
+
+
+def _agent_line_deadline(contact: WaitingContact) -> datetime | None:
+    """When the agent's line should have joined the contact's conference: AGENT_JOIN_TIMEOUT_SECONDS
+    after the accept, or after the caller was put into the conference if Twilio took longer. None
+    while that instruction is still being tried (Twilio's delay is not the agent's line failing), or
+    when the call was not put through Twilio (the local backend posts no conference callbacks).
+    A callback: after the person called back joined the conference (until then nobody waits)."""
+    if contact.kind == ContactKind.CALLBACK:
+        if CallControl.objects.filter(
+            contact=contact, action__in=AGENT_LINE_ACTIONS, status=CallControlStatus.PENDING
+        ).exists():
+            return None
+        joined = (
+            ConferenceEvent.objects.filter(
+                contact=contact,
+                conference_sid=contact.conference_sid,
+                event="participant-join",
+                participant=telephony.CALLER_LABEL,
+            )
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+            if contact.conference_sid
+            else None
+        )
+        if joined is None:
+            return None
+        return max(joined, contact.answered_at) + timedelta(seconds=settings.AGENT_JOIN_TIMEOUT_SECONDS)
+    controls = list(
+        CallControl.objects.filter(
+            contact=contact, action__in=AGENT_LINE_ACTIONS, created_at__gte=contact.answered_at
+        ).values_list("backend", "status", "done_at")
+    )
+    if not controls or any(backend != "twilio" for backend, _status, _done in controls):
+        return None
+    if any(status == CallControlStatus.PENDING for _backend, status, _done in controls):
+        return None
+    started = max([contact.answered_at, *(done for _backend, _status, done in controls if done is not None)])
+    return started + timedelta(seconds=settings.AGENT_JOIN_TIMEOUT_SECONDS)
+
+
+def _agent_line_joined(contact: WaitingContact) -> bool:
+    return (
+        bool(contact.conference_sid)
+        and ConferenceEvent.objects.filter(
+            contact=contact,
+            conference_sid=contact.conference_sid,
+            event="participant-join",
+            participant=telephony.AGENT_LABEL,
+        ).exists()
+    )
+
+
+def agent_joins_expire(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Calls accepted (and callbacks answered) whose agent's line never joined the conference in
+    AGENT_JOIN_TIMEOUT_SECONDS: the caller goes back to the front of the line with the context kept
+    (a person called back waits there as a caller), the agent to not ready
+    (device problem). Idempotent (a contact put back in line is no longer connected); 0 turns it off."""
+    now = now or timezone.now()
+    timeout = settings.AGENT_JOIN_TIMEOUT_SECONDS
+    if timeout <= 0:
+        return 0
+    context = AuditContext.system(channel=AuditChannel.TASK)
+    candidates = list(
+        WaitingContact.objects.filter(
+            Q(kind=ContactKind.CALL, call_sid__isnull=False) | Q(kind=ContactKind.CALLBACK),
+            status=ContactStatus.CONNECTED,
+            answered_at__lte=now - timedelta(seconds=timeout),
+        )
+        .order_by("answered_at")
+        .values_list("pk", "offered_to_id")[:limit]
+    )
+    requeued = 0
+    for contact_id, agent_id in candidates:
+        if agent_id is None:
+            continue
+        with transaction.atomic():
+            agent = _agent_state_for_update(agent_id)  # agent before contact, as every service locks
+            contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
+            if contact is None or contact.status != ContactStatus.CONNECTED or contact.offered_to_id != agent_id:
+                continue
+            deadline = _agent_line_deadline(contact)
+            if deadline is None or deadline > now or _agent_line_joined(contact):
+                continue
+            _requeue_at_front(context=context, contact=contact, agent=agent, at=now, reason=LINE_NEVER_JOINED)
+            requeued += 1
+    return requeued
 
 
 def conference_event_record(
@@ -403,7 +585,12 @@ def _conference_event_apply(
     if event == "participant-leave" and participant == telephony.CALLER_LABEL:
         monitor_sessions_end(context=context, contact=contact, now=at)
         _consults_end(context=context, contact=contact, at=at, reason="ended: the caller hung up")
-        contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
+        if contact.kind == ContactKind.CALLBACK:  # the person called back hung up: the conversation is over
+            contact_complete(context=context, user=contact.offered_to, contact_id=contact.pk, now=at)
+            contact.refresh_from_db()
+            conversation_record(context=context, contact=contact, agent=contact.offered_to)
+        else:
+            contact_abandon(context=context, call_sid=contact.call_sid, ended_at=at)
         contact.refresh_from_db()
         if contact.on_hold_since is not None:
             contact.on_hold_since = None
@@ -466,7 +653,10 @@ def _conference_event_apply(
 
 
 __all__ = [
+    "agent_joins_expire",
     "conference_agent_join",
+    "conference_agent_line_answer",
+    "conference_agent_line_status",
     "conference_event_record",
     "contact_end",
     "contact_hold",

@@ -141,6 +141,44 @@ def staff_roles_set(*, context: AuditContext, user: User, roles: Iterable[Role])
     return user
 
 
+def staff_agent_line_set(*, context: AuditContext, user_id: int, line: str) -> StaffProfile:
+    """A supervisor or administrator gives a Tier 1 or Tier 2 agent a desk phone or SIP line (or, empty,
+    takes them back to the browser): stored normalised, audited by field name."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    with transaction.atomic():
+        profile = (
+            StaffProfile.objects.select_for_update()
+            .select_related("user")
+            .filter(user_id=user_id)
+            .exclude(tier=Tier.NONE)
+            .first()
+        )
+        if profile is None:
+            raise ApplicationError(_("Choose a Tier 1 or Tier 2 agent."), extra={"field": "agent"})
+        before = profile.agent_line
+        profile.agent_line = (line or "").strip()
+        try:
+            profile.full_clean()
+        except ValidationError as error:
+            messages = error.message_dict.get("agent_line") if hasattr(error, "error_dict") else None
+            raise ApplicationError(" ".join(messages or error.messages), extra={"field": "line"}) from error
+        if profile.agent_line == before:
+            return profile
+        profile.save(update_fields=["agent_line", "updated_at"])
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.staffprofile",
+            target_id=profile.pk,
+            summary=f"Calls of {profile.user.get_username()} now ring "
+            + ("at a desk phone or SIP line" if profile.agent_line else "in the browser"),
+            detail={"fields": ["agent_line"]},
+        )
+    return profile
+
+
 def _identifiers(receipt_numbers: Iterable[str], a_numbers: Iterable[str]) -> list[tuple[str, str]]:
     found: dict[tuple[str, str], None] = {}
     try:
@@ -425,6 +463,7 @@ __all__ = [
     "heartbeat_record",
     "interaction_record",
     "queue_name_for",
+    "staff_agent_line_set",
     "staff_roles_set",
     "staff_user_create",
 ]

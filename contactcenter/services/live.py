@@ -43,6 +43,7 @@ from ..models import (
     ServiceRequest,
     ServiceRequestStatus,
     ServiceRequestType,
+    StaffProfile,
     VerificationOutcome,
     VerificationStep,
     WaitingContact,
@@ -166,6 +167,28 @@ def agent_identity(user) -> str:
     return f"agent-{user.pk}"
 
 
+def live_call_sid(contact: WaitingContact) -> str:
+    """The call the person is on now: a caller's own call; for a callback, the call the center placed
+    for this answer (its dial instruction's provider id), '' until it is placed."""
+    if contact.kind != ContactKind.CALLBACK:
+        return contact.call_sid or ""
+    if contact.answered_at is None:
+        return ""
+    placed = (
+        CallControl.objects.filter(
+            contact=contact,
+            action=CallControlAction.DIAL_CALLBACK,
+            status=CallControlStatus.DONE,
+            created_at__gte=contact.answered_at,
+        )
+        .exclude(provider_sid="")
+        .order_by("-created_at")
+        .values_list("provider_sid", flat=True)
+        .first()
+    )
+    return placed or ""
+
+
 def _call_control_queue(*, contact: WaitingContact, action: str, target: str, call_sid: str = "") -> CallControl:
     control = CallControl(
         contact=contact,
@@ -241,14 +264,29 @@ def contact_answer(*, context: AuditContext, user, contact_id: int, now: datetim
 
     with transaction.atomic():
         contact = offer_accept(context=context, user=user, contact_id=contact_id, now=now)
+        placed = False
         if contact.kind == ContactKind.CALLBACK:
-            _call_control_queue(contact=contact, action=CallControlAction.DIAL_CALLBACK, target=agent_identity(user))
+            _call_control_queue(
+                contact=contact,
+                action=CallControlAction.DIAL_CALLBACK,
+                target=telephony.conference_name(contact),
+            )
+            placed = True
         elif contact.consult_of_id is not None:  # a consult: the person is rung into the call's conference
             from .consult import consult_ring_on_accept
 
             consult_ring_on_accept(contact=contact, user=user)
         elif contact.call_sid:
             _call_control_queue(contact=contact, action=CallControlAction.CONNECT_AGENT, target=agent_identity(user))
+            placed = True
+        # The agent's line is dialled to join the conference: their desk phone or remote line, else
+        # (through Twilio) their browser's identity, whose softphone answers it since the agent accepted.
+        # The local backend's device rings by itself.
+        line = StaffProfile.objects.filter(user=user).values_list("agent_line", flat=True).first() if placed else ""
+        if not line and placed and settings.TELEPHONY_BACKEND == "twilio":
+            line = f"client:{agent_identity(user)}"
+        if line:
+            _call_control_queue(contact=contact, action=CallControlAction.DIAL_AGENT, target=line)
         interaction = conversation_record(context=context, contact=contact, agent=user)
         contact.agent_interaction = interaction
         contact.save(update_fields=["agent_interaction", "updated_at"])
@@ -761,7 +799,7 @@ def contact_escalate(
                 % {"opens": formats.date_format(local, _("l g:i A"))},
                 extra={"queue": tier2_queue},
             )
-        call_sid, contact.call_sid = contact.call_sid, None  # the call itself moves to the Tier 2 leg
+        call_sid, contact.call_sid = live_call_sid(contact) or None, None  # the call moves to the Tier 2 leg
         contact.disposition = Disposition.ESCALATED
         contact.save(update_fields=["call_sid", "disposition", "updated_at"])
         _tier1, onward = contact_pass_on(
@@ -1057,6 +1095,7 @@ __all__ = [
     "contact_withdraw",
     "contact_wrap_up",
     "conversation_record",
+    "live_call_sid",
     "service_request_create",
     "service_request_review",
     "wrap_up_extend",

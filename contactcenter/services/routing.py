@@ -569,7 +569,8 @@ def contact_complete(
         if retry:
             contact.next_attempt_at = now + timedelta(minutes=settings.CALLBACK_RETRY_MINUTES)
             contact.answered_at = None
-            contact.save(update_fields=["callback_attempts", "next_attempt_at", "answered_at"])
+            contact.conference_sid = ""  # the next dial meets in a conference of its own
+            contact.save(update_fields=["callback_attempts", "next_attempt_at", "answered_at", "conference_sid"])
             queue_rollups_mark(contacts=[contact])
             _back_in_line(contact)
             summary = f"Callback not answered (dial {contact.callback_attempts}); retried at {contact.next_attempt_at}"

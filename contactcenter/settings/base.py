@@ -275,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
     "wrap-ups-expire": {"task": "contactcenter.wrap_ups_expire", "schedule": 15.0},
     "recordings-expire": {"task": "contactcenter.recordings_expire", "schedule": 3600.0},
+    "agent-joins-expire": {"task": "contactcenter.agent_joins_expire", "schedule": 10.0},
     "queue-rollups-refresh": {"task": "contactcenter.queue_rollups_refresh", "schedule": 60.0},
     "queue-rollups-reconcile": {"task": "contactcenter.queue_rollups_reconcile", "schedule": 3600.0},
     # Every write marks its intervals stale; reads count those from the ledger until this runs.
@@ -312,6 +313,10 @@ TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER", default="")
 # Seconds a REST call to Twilio may take before it counts as failed (and is retried by its task).
 TWILIO_HTTP_TIMEOUT = env.int("TWILIO_HTTP_TIMEOUT", default=10)
 TWILIO_HTTP_CLIENT = "twilio.http.http_client.TwilioHttpClient"
+# Seconds an accepted call waits for the agent's line to join its conference (counted from the
+# accept, or from the caller's move into the conference when Twilio took longer); then the caller
+# goes back to the front of the line and the agent to not ready (device problem). 0: never.
+AGENT_JOIN_TIMEOUT_SECONDS = env.int("AGENT_JOIN_TIMEOUT_SECONDS", default=30)
 # The agents' softphone (Voice JavaScript SDK): access tokens are signed with an API key and carry a
 # VoiceGrant for the TwiML App. Twilio refuses tokens living over 24 h; we keep them to an hour at most
 # (the browser renews one before it ends), so a token copied off a screen is soon worthless.

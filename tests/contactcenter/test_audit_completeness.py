@@ -102,6 +102,7 @@ NO_PII = {
     "supervisor-queues": "queue settings (no one's records)",
     "supervisor-queue-edit": "a queue's settings (no one's records; the change is audited by its service)",
     "supervisor-reasons": "the not-ready reasons (configuration; a change is audited by its service)",
+    "supervisor-agent-lines": "where agents' calls ring (staff configuration; a change is audited by its service)",
     "api-me": "the signed-in user's own roles",
     "api-agent-state": "the agent's own state and contact id",
     "api-contact-hold": "POST only: the agent's own call's hold state (the service audits it)",

@@ -79,7 +79,7 @@ def test_accepting_a_queued_call_puts_the_caller_through_to_the_agent_once(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         contact = _connected(spanish_csr)
-    control = CallControl.objects.get(contact=contact)
+    control = CallControl.objects.get(contact=contact, action="connect_agent")
     assert (control.action, control.target, control.call_sid) == ("connect_agent", f"agent-{spanish_csr.pk}", CALL_SID)
     assert len(callbacks) >= 1
 
@@ -122,8 +122,7 @@ def test_escalation_warm_transfers_the_same_call_into_the_tier2_queue(twilio, sp
 def test_a_callback_is_dialled_from_the_agency_number_when_the_agent_accepts(twilio, spanish_csr, at_time):
     with at_time(WEEKDAY_7PM_EASTERN):  # 4 p.m. in the caller's Pacific zone: callbacks are placed
         contact = _connected(spanish_csr, kind=ContactKind.CALLBACK)
-    control = CallControl.objects.get(contact=contact)
-    assert control.action == "dial_callback"
+    control = CallControl.objects.get(contact=contact, action="dial_callback")
     services.call_control_send(control_id=control.pk)
 
     _, url, data = twilio.requests[0]
@@ -135,7 +134,7 @@ def test_a_callback_is_dialled_from_the_agency_number_when_the_agent_accepts(twi
 def test_a_refusal_is_retried_then_left_failed(twilio, spanish_csr):
     twilio.status = 503
     contact = _connected(spanish_csr)
-    control = CallControl.objects.get(contact=contact)
+    control = CallControl.objects.get(contact=contact, action="connect_agent")
     for attempt in (1, 2):
         with pytest.raises(telephony.TelephonyError):
             services.call_control_send(control_id=control.pk)

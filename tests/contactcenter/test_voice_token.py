@@ -106,10 +106,12 @@ def test_the_call_is_dialled_to_the_identity_the_token_carries(make_staff, twili
     )
     services.route_next(queue_name="tier1-en")
     services.contact_answer(context=AuditContext.system(), user=agent, contact_id=contact.pk)
-    control = CallControl.objects.get(contact=contact)
+    control = CallControl.objects.get(contact=contact, action="connect_agent")
     contact.refresh_from_db()
     assert control.target == identity
     assert f">{telephony.conference_name(contact)}</Conference>" in control_twiml(control)
+    # ... and the browser registered as that identity is rung to join it.
+    assert CallControl.objects.get(contact=contact, action="dial_agent").target == f"client:{identity}"
 
 
 def test_with_the_local_backend_the_token_is_a_signed_local_device_token(make_staff, settings):
