@@ -28,9 +28,9 @@ from ..models import (
     WaitingContact,
 )
 from ..roles import Role, user_roles
-from .core import _route_soon, audit_record
+from .core import audit_record
 from .live import _call_control_queue, agent_identity
-from .routing import _agent_move, _back_in_line
+from .routing import _agent_move, offer_withdraw
 
 MODE_ACTIONS = {
     MonitorMode.LISTEN: CallControlAction.MONITOR_LISTEN,
@@ -307,15 +307,7 @@ def agent_state_force(
             reason_code=reason_code,
         )
         if contact is not None:
-            _back_in_line(contact)
-            audit_record(
-                context=context,
-                action=AuditAction.UPDATE,
-                target_type="contactcenter.waitingcontact",
-                target_id=contact.pk,
-                summary=f"Offer withdrawn (the supervisor changed the agent's state); back in {contact.queue_name}",
-            )
-            _route_soon(queue_name=contact.queue_name)
+            offer_withdraw(context=context, contact=contact, why="the supervisor changed the agent's state", now=now)
     return agent
 
 

@@ -230,19 +230,26 @@ def agent_device_problem(*, context: AuditContext, user, detail: str = "", now: 
             contact=contact,
             reason_code="device_problem",
         )
-        if contact is not None and contact.consult_of_id is not None:
-            _consult_unanswered(context=context, consult=contact, now=now, reason=DEVICE_PROBLEM_REASON)
-        elif contact is not None:
-            _back_in_line(contact)
-            audit_record(
-                context=context,
-                action=AuditAction.UPDATE,
-                target_type="contactcenter.waitingcontact",
-                target_id=contact.pk,
-                summary=f"Offer withdrawn ({DEVICE_PROBLEM_REASON}); back in {contact.queue_name} in its place",
-            )
-            _route_soon(queue_name=contact.queue_name)
+        if contact is not None:
+            offer_withdraw(context=context, contact=contact, why=DEVICE_PROBLEM_REASON, now=now)
     return agent
+
+
+def offer_withdraw(*, context: AuditContext, contact: WaitingContact, why: str, now: datetime) -> None:
+    """An offer its agent can no longer take (call inside the transaction that moved the agent): a
+    consult gives the asking agent their caller back; any other contact goes back to its place in line."""
+    if contact.consult_of_id is not None:
+        _consult_unanswered(context=context, consult=contact, now=now, reason=why)
+        return
+    _back_in_line(contact)
+    audit_record(
+        context=context,
+        action=AuditAction.UPDATE,
+        target_type="contactcenter.waitingcontact",
+        target_id=contact.pk,
+        summary=f"Offer withdrawn ({why}); back in {contact.queue_name} in its place",
+    )
+    _route_soon(queue_name=contact.queue_name)
 
 
 @lru_cache(maxsize=16)

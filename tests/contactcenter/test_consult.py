@@ -463,6 +463,30 @@ def test_the_consulted_persons_softphone_failing_gives_the_caller_back(fake_twil
     assert any("not answered: device problem" in summary for summary in _audit(contact))
 
 
+def test_a_supervisor_taking_the_consulted_person_off_routing_gives_the_caller_back(
+    fake_twilio, spanish_csr, iso, make_staff
+):
+    contact = _on_a_call_in_conference(spanish_csr)
+    consult = services.contact_consult_start(
+        context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk, purpose="iso"
+    )
+    supervisor = make_staff(Role.SUPERVISOR)
+    services.agent_state_force(
+        context=AuditContext(actor=supervisor),
+        user=supervisor,
+        agent_id=iso.pk,
+        state="not_ready",
+        reason_code="training",
+        reason="coaching session",
+    )
+    consult.refresh_from_db()
+    contact.refresh_from_db()
+    # Never put in a queue for someone else: the asking agent has the caller back, off hold.
+    assert (consult.status, consult.disposition, contact.on_hold_since) == ("cancelled", "no_answer", None)
+    assert (_state(iso), _state(spanish_csr)) == (AgentStatus.NOT_READY, AgentStatus.ON_CALL)
+    assert any("not answered: the supervisor changed the agent's state" in s for s in _audit(contact))
+
+
 def test_the_consulted_person_ending_their_part_leaves_the_caller_with_the_agent(fake_twilio, spanish_csr, iso, client):
     contact = _on_a_call_in_conference(spanish_csr)
     consult = services.contact_consult_start(
