@@ -395,6 +395,9 @@ SPECTACULAR_SETTINGS = {
     # The apps' choice sets share field names (kind, channel, outcome, source, language): name each.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "contactcenter.models.Language",
+        # Two fields named "mode": a supervisor's monitor action and an outreach referral's.
+        "MonitorActionEnum": ["listen", "whisper", "barge", "leave"],
+        "ReferralModeEnum": "outreach.models.ReferralMode",
         "ChannelEnum": "contactcenter.models.Channel",
         "OutcomeEnum": "contactcenter.models.Outcome",
         "ServiceRequestTypeEnum": "contactcenter.models.ServiceRequestType",
