@@ -496,10 +496,10 @@ class TwilioGateway:
         pressed before the first callback arrived). Not there yet: an error, so the task retries."""
         if control.contact.conference_sid:
             return control.contact.conference_sid
-        # A consult's instructions target a person or a line; the conference is its call's.
-        consult = control.action in (CallControlAction.CONSULT_DIAL, CallControlAction.LINE_REMOVE)
-        name = conference_name(control.contact) if consult else control.target
-        name = conference_name(control.contact) if control.action.startswith("monitor_") else control.target
+        # A consult's and a supervisor's instructions target a person or a line; the conference is the call's.
+        by_contact = control.action in (CallControlAction.CONSULT_DIAL, CallControlAction.LINE_REMOVE)
+        by_contact = by_contact or control.action.startswith("monitor_")
+        name = conference_name(control.contact) if by_contact else control.target
         found = self._rest(lambda: self.client.conferences.list(friendly_name=name, status="in-progress", limit=1))
         return found[0].sid if found else ""
 
@@ -610,7 +610,8 @@ class TwilioGateway:
         callbacks named it (the instruction's call sid), else asked of Twilio by the agent's label."""
         if control.call_sid and control.call_sid != control.contact.call_sid:
             return control.call_sid
-        agent = self._rest(lambda: self.client.conferences(conference).participants(AGENT_LABEL).fetch())
+        label = line_label(control.contact)  # "agent", or the consulted person's line the call was left to
+        agent = self._rest(lambda: self.client.conferences(conference).participants(label).fetch())
         return agent.call_sid or ""
 
     def _monitor(self, control: CallControl) -> str:

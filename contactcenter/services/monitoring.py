@@ -18,7 +18,9 @@ from ..models import (
     AgentState,
     AgentStatus,
     AuditAction,
+    CallControl,
     CallControlAction,
+    CallControlStatus,
     ConferenceEvent,
     ContactKind,
     ContactStatus,
@@ -71,7 +73,18 @@ def _live_call(contact_id: int) -> WaitingContact:
 
 
 def _agent_leg_sid(contact: WaitingContact) -> str:
-    """The agent's leg in the contact's conference as its callbacks named it ("" if none came yet)."""
+    """The agent's leg in the contact's conference as its callbacks named it ("" if none came yet); a
+    consulted person's (the call left to them by a warm transfer) is the leg their consult dial placed."""
+    if contact.consult_of_id is not None:
+        return (
+            CallControl.objects.filter(
+                contact=contact, action=CallControlAction.CONSULT_DIAL, status=CallControlStatus.DONE
+            )
+            .order_by("-id")
+            .values_list("provider_sid", flat=True)
+            .first()
+            or ""
+        )
     if not contact.conference_sid:
         return ""
     return (
