@@ -859,10 +859,23 @@ def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime 
         agent_id = WaitingContact.objects.filter(call_sid=call_sid).values_list("offered_to", flat=True).first()
         if agent_id is not None:
             _agent_state_for_update(agent_id)  # agent before contact, the order every other service locks in
+        # So are the people of a consult under way on the call: it ends with it.
+        consulted = WaitingContact.objects.filter(
+            consult_of__call_sid=call_sid, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED]
+        )
+        for user_id in sorted(consulted.values_list("offered_to", flat=True)):
+            AgentState.objects.select_for_update().filter(user_id=user_id).first()
         contact = WaitingContact.objects.select_for_update().filter(call_sid=call_sid).first()
         if contact is None or contact.kind != ContactKind.CALL:
             return contact
         if contact.status == ContactStatus.CONNECTED:
+            # Whether the conference's callback or the call's own status said so first: the
+            # supervisors listening and a consult under way end with the conversation.
+            from .conference import _consults_end
+            from .monitoring import monitor_sessions_end
+
+            monitor_sessions_end(context=context, contact=contact, now=ended_at)
+            _consults_end(context=context, contact=contact, at=ended_at, reason="ended: the caller hung up")
             agent = contact.offered_to
             contact_complete(context=context, user=agent, contact_id=contact.pk, now=ended_at)
             contact.refresh_from_db()

@@ -25,6 +25,7 @@ from tests.contactcenter.test_conference import (
     _send_all,
 )
 from tests.fake_twilio import Recorded
+from tests.ivr.conftest import reference  # noqa: F401 - the fixture: the IVR reads the reference data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -142,3 +143,46 @@ def test_the_spanish_callers_walk_csr_hold_iso_consult_warm_transfer_supervisor_
     ):
         assert any(expected in step for step in steps), (expected, steps)
     assert CallControl.objects.filter(status="failed").count() == 0
+
+
+@pytest.mark.usefixtures("reference")
+def test_the_same_walk_without_an_account_the_simulators_caller_hanging_up_ends_the_isos_call(
+    make_staff, at_time, settings
+):
+    """TELEPHONY_BACKEND=local: no conference callbacks. The simulator's caller hanging up (Twilio's
+    signed 'completed' status) ends the call left to the ISO, the supervisor's listening and any
+    consult, and the ISO's after-call work then ends by itself."""
+    from ivr.simulator import SimulatedCall
+    from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
+
+    assert settings.TELEPHONY_BACKEND == "local"
+    csr = make_staff(Role.CSR)
+    csr.staff_profile.languages = ["es", "en"]
+    csr.staff_profile.save()
+    iso = make_staff(Role.ISO)
+    supervisor = make_staff(Role.SUPERVISOR)
+    csr_context, iso_context = AuditContext(actor=csr), AuditContext(actor=iso)
+    with at_time(WEEKDAY_7PM_EASTERN):  # 4 p.m. in Los Angeles
+        call = SimulatedCall(from_number="+12135550142")
+        call.start()
+        call.press("2")  # español
+        assert call.press("0").enqueue["name"] == "tier1-es"
+        services.agent_state_set(context=csr_context, user=csr, state="available")
+        services.agent_state_set(context=iso_context, user=iso, state="available")
+        contact = selectors.call_latest_contact(call_sid=call.call_sid)
+        assert services.route_next(queue_name="tier1-es").contact_id == contact.pk
+        services.contact_answer(context=csr_context, user=csr, contact_id=contact.pk)
+        services.contact_hold(context=csr_context, user=csr, contact_id=contact.pk, hold=True)
+        consult = services.contact_consult_start(context=csr_context, user=csr, contact_id=contact.pk, purpose="iso")
+        services.contact_answer(context=iso_context, user=iso, contact_id=consult.pk)
+        services.contact_consult_complete(context=csr_context, user=csr, contact_id=contact.pk)
+        services.monitor_listen(context=AuditContext(actor=supervisor), user=supervisor, contact_id=consult.pk)
+        services.monitor_whisper(context=AuditContext(actor=supervisor), user=supervisor, contact_id=consult.pk)
+        assert (_state(csr), _state(iso)) == (AgentStatus.WRAP_UP, AgentStatus.ON_CALL)
+
+        assert call.hang_up().status == 200
+        consult.refresh_from_db()
+        assert (consult.status, _state(iso)) == (ContactStatus.COMPLETED, AgentStatus.WRAP_UP)
+        assert not MonitorSession.objects.filter(ended_at__isnull=True).exists()
+        assert services.wrap_ups_expire(now=timezone.now() + timedelta(hours=1)) == 2  # the CSR's and the ISO's
+        assert (_state(csr), _state(iso)) == (AgentStatus.AVAILABLE, AgentStatus.AVAILABLE)
