@@ -325,9 +325,13 @@ def waiting_contact_for_call(*, call_sid: str) -> WaitingContact | None:
     return WaitingContact.objects.filter(call_sid=call_sid).first()
 
 
-def call_latest_contact(*, call_sid: str) -> WaitingContact | None:
-    """The call's latest contact with a person (a transfer puts the same call in line again)."""
-    return WaitingContact.objects.filter(call_sid=call_sid).order_by("-id").first()
+def call_sids_in_line(*, limit: int = 2000) -> list[str]:
+    """The calls of contacts waiting or offered: callers still in line for a person."""
+    return list(
+        WaitingContact.objects.filter(status__in=OPEN_CONTACT_STATUSES, call_sid__isnull=False)
+        .exclude(call_sid="")
+        .values_list("call_sid", flat=True)[:limit]
+    )
 
 
 # --- reference data -----------------------------------------------------------------------------

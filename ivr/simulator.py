@@ -229,16 +229,12 @@ def lines_hang_up(*, now: float | None = None) -> list[str]:
     posts when a caller hangs up, so the contact leaves the queue as abandoned the same way."""
     from django.core.cache import cache
 
-    from contactcenter.models import OPEN_CONTACT_STATUSES, WaitingContact
+    from contactcenter import selectors
 
     if not simulator_enabled():
         return []
     now = time.time() if now is None else now
-    sids = list(
-        WaitingContact.objects.filter(status__in=OPEN_CONTACT_STATUSES, call_sid__isnull=False)
-        .exclude(call_sid="")
-        .values_list("call_sid", flat=True)[:2000]
-    )
+    sids = selectors.call_sids_in_line()
     lines = cache.get_many([LINE_KEY.format(sid) for sid in sids])
     hung_up = []
     for sid in sids:

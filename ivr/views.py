@@ -166,11 +166,17 @@ def step(request: HttpRequest) -> HttpResponse:
     return _twiml(body)
 
 
+def _whole_number(request: HttpRequest, name: str, limit: int = 7) -> int | None:
+    """A whole-number parameter of Twilio's; None when it is not one (`str.isdigit` alone passes "²",
+    which `int` refuses) or has more than `limit` digits."""
+    value = _param(request, name, 10)
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= limit else None
+
+
 def _call_duration(request: HttpRequest) -> int | None:
     """Twilio's `CallDuration` in seconds; None (the call's own start and end then give it) when it
-    is not a number a call could last: `str.isdigit` alone passes "²", which `int` refuses."""
-    value = _param(request, "CallDuration", 10)
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 7 else None
+    is not a number a call could last."""
+    return _whole_number(request, "CallDuration")
 
 
 @on_a_live_connection
@@ -333,11 +339,6 @@ def agent_voice(request: HttpRequest) -> HttpResponse:
             call_sid=_param(request, "CallSid", 34),
         )
     )
-
-
-def _whole_number(request: HttpRequest, name: str, limit: int = 7) -> int | None:
-    value = _param(request, name, 10)
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= limit else None
 
 
 @twilio_signed

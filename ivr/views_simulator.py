@@ -190,7 +190,7 @@ def _line(request: HttpRequest) -> dict:
     saved = request.session.get(SESSION_KEY) or {}
     if not saved:
         return {"text": _("No call yet."), "open": False}
-    contact = selectors.call_latest_contact(call_sid=saved["call_sid"])
+    contact = selectors.waiting_contact_for_call(call_sid=saved["call_sid"])
     now = timezone.now()
     if contact is None:
         text, open_ = _("In the IVR: not in line for a representative."), True

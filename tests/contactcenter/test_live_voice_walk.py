@@ -169,7 +169,7 @@ def test_the_same_walk_without_an_account_the_simulators_caller_hanging_up_ends_
         assert call.press("0").enqueue["name"] == "tier1-es"
         services.agent_state_set(context=csr_context, user=csr, state="available")
         services.agent_state_set(context=iso_context, user=iso, state="available")
-        contact = selectors.call_latest_contact(call_sid=call.call_sid)
+        contact = selectors.waiting_contact_for_call(call_sid=call.call_sid)
         assert services.route_next(queue_name="tier1-es").contact_id == contact.pk
         services.contact_answer(context=csr_context, user=csr, contact_id=contact.pk)
         services.contact_hold(context=csr_context, user=csr, contact_id=contact.pk, hold=True)

@@ -96,7 +96,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"--agent {username!r}: no such user.")
-        contact = selectors.call_latest_contact(call_sid=call.call_sid)
+        contact = selectors.waiting_contact_for_call(call_sid=call.call_sid)
         if contact is None:
             raise CommandError("--agent: the caller is not in line for a representative.")
         context = AuditContext(actor=user)
