@@ -583,9 +583,10 @@ def _conference_event_apply(
     # The line of the contact's own agent: "agent", or a consulted person's once the call moved to them.
     own_line = participant == telephony.AGENT_LABEL if contact.consult_of_id is None else consult_id == contact.pk
     if event == "participant-leave" and participant == telephony.CALLER_LABEL:
-        monitor_sessions_end(context=context, contact=contact, now=at)
-        _consults_end(context=context, contact=contact, at=at, reason="ended: the caller hung up")
         if contact.kind == ContactKind.CALLBACK:  # the person called back hung up: the conversation is over
+            # contact_abandon ends these with a caller's call; a callback's ends here.
+            monitor_sessions_end(context=context, contact=contact, now=at)
+            _consults_end(context=context, contact=contact, at=at, reason="ended: the caller hung up")
             contact_complete(context=context, user=contact.offered_to, contact_id=contact.pk, now=at)
             contact.refresh_from_db()
             conversation_record(context=context, contact=contact, agent=contact.offered_to)
