@@ -41,5 +41,5 @@ USER app
 EXPOSE 8000
 
 # gunicorn also reads /app/gunicorn.conf.py (PII-masked access log, timeouts, FORWARDED_ALLOW_IPS);
-# WEB_CONCURRENCY sets the worker count (default 2).
+# WEB_CONCURRENCY sets the worker count (default: two per core).
 CMD ["gunicorn", "contactcenter.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -8,7 +8,10 @@ logged as [redacted]."""
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Two sync workers per core: each waits on Postgres for part of every request, and with one per core
+# a 100 ms console page held half the server while webhooks queued behind it (docs/performance.md,
+# "Peak hour": IVR p99 291 ms with 2 workers, 87 ms with 4, the same run on 2 cores).
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 graceful_timeout = 10
 timeout = 30
 accesslog = "-"

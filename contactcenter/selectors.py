@@ -721,6 +721,49 @@ def console_state(*, user) -> ConsoleState:
     return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
 
 
+def console_glance(*, user) -> tuple[str, ...]:
+    """What the polled part of an agent's console depends on, in a few small queries: the agent's
+    state and since when, the contact (offered, on the line or in wrap-up) and its status, and the
+    consult asked on the call. The console's poll compares it with what the page shows, most times
+    to answer "nothing changed" — it must stay cheap (`console_state` compiles a wide join)."""
+    agent = (
+        AgentState.objects.filter(user=user)
+        .values_list("state", "state_since", "reason_code", "wrap_up_extended")
+        .first()
+    )
+    consults = WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id")
+    row = (
+        WaitingContact.objects.filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
+        .order_by("-offered_at")
+        .annotate(
+            consult_id=Subquery(consults.values("pk")[:1]), consult_status=Subquery(consults.values("status")[:1])
+        )
+        .values_list("pk", "status", "call_sid", "consult_id", "consult_status")
+        .first()
+    )
+    consult = ""
+    if row is not None:
+        _pk, status, call_sid, consult_id, consult_status = row
+        if status == ContactStatus.CONNECTED and call_sid and consult_id is not None:
+            consult = f"{consult_id}:{consult_status}"
+    elif agent is not None and agent[0] == AgentStatus.WRAP_UP:
+        pending = wrap_up_pending_contact_id(user=user)
+        if pending is not None:
+            found = WaitingContact.objects.filter(pk=pending).values_list("pk", "status", "call_sid").first()
+            row = (*found, None, None) if found else None
+    state, since, reason, extended = agent if agent is not None else ("", None, "", "")
+    return (
+        state,
+        since.isoformat() if since else "",
+        reason or "",
+        str(extended),
+        str(row[0]) if row else "",
+        row[1] if row else "",
+        consult,
+        "holder" if row and row[2] else "",
+    )
+
+
 def not_ready_reasons(*, active_only: bool = True) -> list[NotReadyReason]:
     reasons = NotReadyReason.objects.order_by("order", "code")
     return list(reasons.filter(active=True) if active_only else reasons)

@@ -131,6 +131,63 @@ def test_the_agent_reads_offered_on_the_console_and_the_wallboard_and_not_after_
     assert 'data-agent-state="not_ready"' in work and "data-offer\n" not in work
 
 
+def _pace(page: str) -> str:
+    return re.search(r'<div id="console-work"[^>]*hx-trigger="every (\w+)"', page).group(1)
+
+
+def test_an_available_console_asks_every_half_second_and_slows_down_once_offered(spanish_csr, client):
+    client.force_login(spanish_csr)
+    assert _pace(client.get(reverse("console-work")).content.decode()) == "2s"  # offline
+    services.agent_state_set(context=AuditContext(actor=spanish_csr), user=spanish_csr, state="available")
+    page = client.get(reverse("agent-console")).content.decode()
+    assert _pace(page) == "500ms"  # waiting for a call: an offer shows within a second
+    signature = re.search(r'data-signature="(\w+)"', page).group(1)
+    assert client.get(reverse("console-work"), {"seen": signature}).status_code == 204
+
+    _offered(spanish_csr)
+    work = client.get(reverse("console-work"), {"seen": signature})
+    assert work.status_code == 200  # the state changed: the region is drawn again, at the slower pace
+    assert _pace(work.content.decode()) == "2s" and "data-offer\n" in work.content.decode()
+
+
+def test_the_polls_cheap_reading_agrees_with_the_page_in_every_state(spanish_csr, client):
+    from contactcenter import selectors
+    from contactcenter.views_console import _consult_shown, _shown
+
+    def agree() -> str:
+        state = selectors.console_state(user=spanish_csr)
+        shown = _shown(state, _consult_shown(state))
+        assert selectors.console_glance(user=spanish_csr) == shown
+        return shown[0]
+
+    context = AuditContext(actor=spanish_csr)
+    assert agree() == ""  # never signed in
+    contact = _offered(spanish_csr)
+    assert agree() == "offered"
+    services.contact_answer(context=context, user=spanish_csr, contact_id=contact.pk)
+    assert agree() == "on_call"
+    services.contact_end(context=context, user=spanish_csr, contact_id=contact.pk)
+    assert agree() == "wrap_up"
+    services.contact_wrap_up(
+        context=context, user=spanish_csr, contact_id=contact.pk, disposition="information", next_state="break"
+    )
+    assert agree() == "break"
+
+
+def test_a_console_poll_that_finds_nothing_changed_is_five_small_queries(
+    spanish_csr, client, django_assert_num_queries
+):
+    """The session, the user, their roles, the agent's state, the contact with its latest consult:
+    every agent's console asks this every half second while waiting for a call."""
+    _offered(spanish_csr)
+    client.force_login(spanish_csr)
+    signature = re.search(r'data-signature="(\w+)"', client.get(reverse("console-work")).content.decode()).group(1)
+    with django_assert_num_queries(5) as captured:
+        answer = client.get(reverse("console-work"), {"seen": signature}, HTTP_X_POLL="1", HTTP_HX_REQUEST="true")
+        assert answer.status_code == 204
+    assert all(" JOIN " not in query["sql"] or "auth_group" in query["sql"] for query in captured.captured_queries)
+
+
 def test_the_call_bar_holds_every_control_of_the_call(spanish_csr, client):
     contact = _offered(spanish_csr)
     services.contact_answer(context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk)

@@ -102,7 +102,7 @@ def test_signed_in_pages_carry_the_warning_and_the_polls_are_marked(make_staff):
     assert f'data-remaining="{settings.SESSION_IDLE_SECONDS}"' in page
     assert f'data-warning="{settings.SESSION_IDLE_WARNING_SECONDS}"' in page
     assert "/static/js/session-idle.js" in page and "Stay signed in" in page
-    assert """hx-trigger="every 2s" hx-swap="outerHTML" hx-headers='{"X-Poll": "1"}'""" in page
+    assert """hx-trigger="every 500ms" hx-swap="outerHTML" hx-headers='{"X-Poll": "1"}'""" in page
     wallboard = client.get("/wallboard/").content.decode()
     assert """hx-trigger="every 5s" hx-swap="outerHTML" hx-headers='{"X-Poll": "1"}'""" in wallboard
     assert 'id="session-idle"' not in Client().get("/accounts/login/").content.decode()

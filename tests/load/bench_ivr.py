@@ -56,6 +56,7 @@ from tests.load.common import (
     run,
     server_env,
     server_pids,
+    slow_note,
     start_server,
     stop_server,
 )
@@ -229,13 +230,16 @@ class Client:
             "X-Twilio-Signature": self.sign(self.base + path, params, self.token),
         }
         started = time.perf_counter() if self.scheduled is None else self.scheduled
+        sent = time.perf_counter()
         try:
             status, content_type, data = self._send(path, body, headers)
         except (OSError, http.client.HTTPException) as error:
             self.connection.close()  # reopened by the next request
             self._error("http", f"{path}: {error!r}")
             return None
-        self.latencies.append(time.perf_counter() - started)
+        ended = time.perf_counter()
+        self.latencies.append(ended - started)
+        slow_note(path, started, sent, ended)
         if status != 200:
             self._error("status", f"{path}: HTTP {status} {data[:200]!r}")
             return None

@@ -11,8 +11,9 @@ same mix on an empty ledger as the baseline, in the same run.
    The baseline: `ncsc_bench_peak_empty`, the same without seed_ledger, cloned afresh each run from
    a template database made once.
 2. For each database, baseline first (a short slice, `--baseline-seconds`) then the ledger
-   (`--seconds`, 300 by default): gunicorn (sync workers, one per core) and a Celery worker with its
-   beat (routing, the routing sweep) on the bench settings, Redis db 13, Tier 1 open whatever the hour.
+   (`--seconds`, 300 by default): gunicorn (sync workers, two per core as gunicorn.conf.py) and a
+   Celery worker with its beat (routing, the routing sweep) on the bench settings, Redis db 13,
+   Tier 1 open whatever the hour.
 3. Load-generator processes, separate from the server, all at once for the run time:
    - signed IVR calls (the call mix of bench_ivr, each answer checked; an apology is an error) at
      --rate steps/s (13, the center's peak) for the first half, then --surge times that (130) for the
@@ -21,10 +22,12 @@ same mix on an empty ledger as the baseline, in the same run.
      next request is measured, not hidden (coordinated omission).
    - --contacts callers (200, spread over the run) press 0 for a representative, hear the hand-off and
      their place in line (/ivr/queue/wait/), and are routed by the worker over --agents CSRs (50),
-     each signed in through the login form as an HTTP session: available through the console's form,
-     polling /console/work/ every 2 s as the browser does (X-Poll, seen=), accepting an offer,
-     talking --talk seconds, ending and wrapping up through the console's forms, then available
-     again; at the end each takes the offer in hand, if any, and signs off (offline).
+     each signed in through the login form as an HTTP session and available through the console's
+     form at the start of the shift (before the run, as every other staff member signs in and opens
+     their page: "sign-in" and "shift start" in the report), then polling /console/work/ at the pace
+     the page sets, as the browser does (every 0.5 s while available, 2 s otherwise; X-Poll, seen=),
+     accepting an offer, talking --talk seconds, ending and wrapping up through the console's forms,
+     then available again; at the end each takes the offer in hand, if any, and signs off (offline).
    - 5 supervisors poll /wallboard/live/ every 5 s and open /wallboard/ once a minute.
    - 3 CAO analysts search the casework queue (/casework/?q=) and look up a case by receipt number
      every 10 s; 2 outreach staff open the outreach console and its dashboards every 15 s.
@@ -71,6 +74,7 @@ from tests.load.common import (
     run,
     server_env,
     server_pids,
+    slow_note,
     start_server,
     stop_server,
 )
@@ -89,7 +93,7 @@ PASSWORD = "bench-peak-only-password-not-for-use-anywhere"
 SUPERVISORS = 5
 ANALYSTS = 3
 OUTREACH = 2
-POLL_SECONDS = 2.0
+POLL_SECONDS = 2.0  # until the console says its pace (hx-trigger="every …")
 WALLBOARD_LIVE_SECONDS = 5.0
 WALLBOARD_PAGE_SECONDS = 60.0
 ANALYST_SECONDS = 10.0
@@ -100,6 +104,15 @@ ACCEPT = re.compile(rb'action="/console/contacts/(\d+)/accept/"')
 SIGNATURE = re.compile(rb'data-signature="([0-9a-f]*)"')
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOO_SLOW = b"data-too-slow="
+PACE = re.compile(rb'hx-trigger="every (\d+)(ms|s)"')
+
+
+def _pace(page: bytes, current: float) -> float:
+    """How often the console's polled region asks again, as the page says (htmx's `every`)."""
+    found = PACE.search(page)
+    if found is None:
+        return current
+    return int(found.group(1)) / (1000 if found.group(2) == b"ms" else 1)
 
 
 def _agent_names(count: int) -> list[str]:
@@ -373,7 +386,7 @@ class PacedCall(Call):
         self.expect("queue_position")
 
 
-def _ivr_load(index, processes, options, port, token, base, receipts, barrier, results) -> None:
+def _ivr_load(index, processes, options, port, token, base, receipts, ivr_done, barrier, results) -> None:
     from ivr.simulator import sign  # noqa: F401 - imported before the barrier, not during the run
 
     rng = random.Random(f"peak-{index}-{time.time_ns()}-{os.getpid()}")
@@ -428,6 +441,7 @@ def _ivr_load(index, processes, options, port, token, base, receipts, barrier, r
         for moment, task, label in starts:
             _sleep_until(t0 + moment)
             pool.submit(walk, t0 + moment, task, label)
+    ivr_done.release()  # every call walked to its end: the staff's end of the shift may begin
     results.put(
         {
             "role": "ivr",
@@ -450,6 +464,7 @@ class Browser:
         self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.shown = b""  # the last page the start of the shift left on screen
 
     def request(
         self, kind: str, method: str, path: str, *, form: dict | None = None, headers: dict | None = None, due=None
@@ -462,6 +477,7 @@ class Browser:
             body = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": self.csrf})
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter() if due is None else due
+        sending = time.perf_counter()
         try:
             self.connection.request(method, path, body, sent)
             response = self.connection.getresponse()
@@ -470,7 +486,9 @@ class Browser:
             self.connection.close()
             self.recorder.error(kind, f"{method} {path}: {error!r}")
             return None
-        self.recorder.latency(kind, time.perf_counter() - started)
+        ended = time.perf_counter()
+        self.recorder.latency(kind, ended - started)
+        slow_note(path, started, sending, ended)
         if response.will_close:
             self.connection.close()
         for cookie in response.headers.get_all("Set-Cookie") or []:
@@ -512,15 +530,19 @@ class Browser:
 
 
 def _agent(
-    browser: Browser, stop: float, rng: random.Random, options, handled: list[int], rung: dict[int, float]
+    browser: Browser,
+    stop: float,
+    rng: random.Random,
+    options,
+    handled: list[int],
+    rung: dict[int, float],
+    shift_over: threading.Event,
 ) -> None:
     recorder = browser.recorder
-    page = browser.get("console page", "/console/")
-    if page is None:
-        return
-    page = browser.post("console action", "/console/state/", {"state": "available"}, "console page")
-    signature = SIGNATURE.search(page[2]) if page else None
+    page = browser.shown  # the console, available, at the start of the shift (before the run)
+    signature = SIGNATURE.search(page) if page else None
     seen = signature.group(1).decode() if signature else ""
+    pace = _pace(page, POLL_SECONDS) if page else POLL_SECONDS
 
     def take(contact_id: int, next_state: str) -> None:
         answer = browser.post("console action", f"/console/contacts/{contact_id}/accept/", {}, "console page")
@@ -530,8 +552,10 @@ def _agent(
             recorder.error("console action", f"contact {contact_id}: not connected after Accept")
             browser.post("console action", "/console/state/", {"state": next_state}, "console page")
             return
+        # A call taken ends when its talk does, even after the run: every agent hanging up at the
+        # run's last second is no hour at a contact center.
         talk = rng.uniform(0.5, 1.5) * options.talk
-        _sleep_until(min(time.perf_counter() + talk, stop))
+        _sleep_until(time.perf_counter() + talk)
         answer = browser.post(
             "console action", f"/console/contacts/{contact_id}/end/", {"reached": "yes"}, "console page"
         )
@@ -543,13 +567,14 @@ def _agent(
             handled.append(contact_id)
 
     poll_headers = {"X-Poll": "1", "HX-Request": "true"}
-    due = time.perf_counter() + rng.uniform(0, POLL_SECONDS)
+    due = time.perf_counter() + rng.uniform(0, pace)
     while due < stop:
         _sleep_until(due)
         answer = browser.get("console poll", f"/console/work/?seen={seen}", headers=poll_headers, due=due)
-        due += POLL_SECONDS
+        due += pace
         if answer is None or answer[0] == 204:
             continue
+        pace = _pace(answer[2], pace)
         signature = SIGNATURE.search(answer[2])
         seen = signature.group(1).decode() if signature else ""
         offer = ACCEPT.search(answer[2])
@@ -558,9 +583,11 @@ def _agent(
             take(int(offer.group(1)), "available")
             seen = ""  # the console page was reloaded: its polling starts again from what it shows
             due = max(due, time.perf_counter())
-    # Signing off: an offer in hand is taken and wrapped up to offline, otherwise the agent goes offline.
-    browser.post("console action", "/console/state/", {"state": "offline"}, "console page")
-    answer = browser.get("console poll", "/console/work/", headers=poll_headers)
+    # Signing off, once the last callers' calls have ended: an offer in hand is taken and wrapped up
+    # to offline, otherwise the agent goes offline.
+    shift_over.wait()
+    browser.post("shift end", "/console/state/", {"state": "offline"}, "shift end")
+    answer = browser.get("shift end", "/console/work/", headers=poll_headers)
     offer = ACCEPT.search(answer[2]) if answer else None
     if offer is not None:  # offered before the sign-off reached the server, which then refused it
         take(int(offer.group(1)), "offline")
@@ -611,7 +638,22 @@ def _outreach(browser: Browser, stop: float, rng: random.Random) -> None:
         due += OUTREACH_SECONDS
 
 
-def _staff_load(options, port, receipts, barrier, results) -> None:
+SHIFT_START_PAGES = {"supervisor": "/wallboard/", "analyst": "/casework/", "outreach": "/outreach/"}
+
+
+def _shift_start(browser: Browser, role: str, username: str) -> bool:
+    if not browser.sign_in(username):
+        return False
+    if role != "agent":
+        return browser.get("shift start", SHIFT_START_PAGES[role]) is not None
+    if browser.get("shift start", "/console/") is None:
+        return False
+    answer = browser.post("shift start", "/console/state/", {"state": "available"}, "shift start")
+    browser.shown = answer[2] if answer else b""
+    return answer is not None
+
+
+def _staff_load(options, port, receipts, ivr_done, barrier, results) -> None:
     recorder = Recorder()
     rng = random.Random(f"peak-staff-{time.time_ns()}")
     actors = (
@@ -621,12 +663,14 @@ def _staff_load(options, port, receipts, barrier, results) -> None:
         + [("outreach", f"peak-outreach-{n}") for n in range(OUTREACH)]
     )
     browsers = [Browser(port, recorder) for _ in actors]
-    # Signed in before the run (a password hash each, which would otherwise dominate the first seconds).
+    # The start of the shift, before the run: each signs in (a password hash each) and opens their
+    # page, agents going available — all at once, it would otherwise be the run's first seconds.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        signed = list(pool.map(lambda pair: pair[1].sign_in(pair[0][1]), zip(actors, browsers, strict=True)))
+        signed = list(pool.map(lambda pair: _shift_start(pair[1], *pair[0]), zip(actors, browsers, strict=True)))
     signed_in = sum(signed)
     handled: list[int] = []
     rung: dict[int, float] = {}
+    shift_over = threading.Event()
     barrier.wait()
     cpu_started = time.process_time()
     stop = time.perf_counter() + options.seconds
@@ -636,7 +680,7 @@ def _staff_load(options, port, receipts, barrier, results) -> None:
             continue
         actor_rng = random.Random(rng.random())
         target, args = {
-            "agent": (_agent, (browser, stop, actor_rng, options, handled, rung)),
+            "agent": (_agent, (browser, stop, actor_rng, options, handled, rung, shift_over)),
             "supervisor": (_supervisor, (browser, stop, actor_rng)),
             "analyst": (_analyst, (browser, stop, actor_rng, receipts)),
             "outreach": (_outreach, (browser, stop, actor_rng)),
@@ -644,6 +688,10 @@ def _staff_load(options, port, receipts, barrier, results) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
         thread.start()
         threads.append(thread)
+    # The agents sign off once the callers' last calls have ended, not all in the same second as them.
+    for _ in range(options.ivr_processes):
+        ivr_done.acquire(timeout=max(0.0, stop - time.perf_counter()) + 300)
+    shift_over.set()
     for thread in threads:
         thread.join()
     results.put(
@@ -737,17 +785,32 @@ def measure(label: str, database: str, seconds: float, contacts: int, options, t
     context = multiprocessing.get_context("fork")
     processes_ivr = options.ivr_processes
     barrier = context.Barrier(processes_ivr + 2)
+    ivr_done = context.Semaphore(0)
     results = context.Queue()
     processes = [
         context.Process(
             target=_process,
-            args=(_ivr_load, n, processes_ivr, run_options, stack.port, token, base, receipts, barrier, results),
+            args=(
+                _ivr_load,
+                n,
+                processes_ivr,
+                run_options,
+                stack.port,
+                token,
+                base,
+                receipts,
+                ivr_done,
+                barrier,
+                results,
+            ),
             daemon=True,
         )
         for n in range(processes_ivr)
     ]
     processes.append(
-        context.Process(target=_process, args=(_staff_load, run_options, stack.port, receipts, barrier, results))
+        context.Process(
+            target=_process, args=(_staff_load, run_options, stack.port, receipts, ivr_done, barrier, results)
+        )
     )
     try:
         for process in processes:
@@ -906,6 +969,8 @@ ORDER = [
     "outreach console",
     "outreach dashboards",
     "sign-in",
+    "shift start",
+    "shift end",
 ]
 
 
@@ -1010,7 +1075,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=200, help="callers who press 0 for an agent (200)")
     parser.add_argument("--agents", type=int, default=50, help="CSRs signed in (50)")
     parser.add_argument("--talk", type=float, default=20.0, help="mean seconds an agent talks (20)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers (one per core)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="gunicorn sync workers (two per core, as gunicorn.conf.py)",
+    )
     parser.add_argument("--ivr-processes", type=int, default=2, help="IVR load-generator processes (2)")
     options = parser.parse_args(argv)
     baseline_seconds = options.baseline_seconds or max(20.0, options.seconds / 5)

@@ -95,7 +95,10 @@ def start_server(port: int, workers: int, env: dict[str, str], log_path: str) ->
             "--graceful-timeout",
             "10",
             "--access-logfile",
-            "/dev/null",
+            # A diagnosis aid: BENCH_ACCESS_LOG=path writes each request with its server-side time.
+            os.environ.get("BENCH_ACCESS_LOG", "/dev/null"),
+            "--access-logformat",
+            '%(t)s %(p)s "%(r)s" %(s)s %(D)sus',
             "--error-logfile",
             "-",
             "--log-level",
@@ -179,3 +182,16 @@ def machine_seconds() -> tuple[float, float]:
     with open("/proc/stat") as stat:
         fields = [int(value) for value in stat.readline().split()[1:]]
     return (fields[0] + fields[1] + fields[2]) / _TICKS, fields[7] / _TICKS
+
+
+_SLOW_LOG = os.environ.get("BENCH_SLOW_LOG", "")
+
+
+def slow_note(path: str, started: float, sent: float, ended: float) -> None:
+    """A diagnosis aid: BENCH_SLOW_LOG=path notes each request slower than 250 ms — when it was
+    sent (wall clock), how late the load generator sent it, and how long the answer took."""
+    if not _SLOW_LOG or ended - started < 0.25:
+        return
+    wall = time.time() - (time.perf_counter() - sent)
+    with open(_SLOW_LOG, "a") as log:
+        log.write(f"{wall:.3f} late={sent - started:.3f} answer={ended - sent:.3f} pid={os.getpid()} {path}\n")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
-        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1))  # as gunicorn.conf.py
         parser.add_argument("--concurrency", type=int, default=2)
 
     def handle(self, *args, bind: str, web_workers: int, concurrency: int, **options):
