@@ -58,6 +58,9 @@ DEFAULT_SERVICE_LEVEL = 60  # a queue with no configuration (QueueConfig's defau
 THRESHOLD = f"COALESCE(q.service_level_seconds, {DEFAULT_SERVICE_LEVEL})"
 
 
+# A consult (an agent bringing a colleague into their call) waits in the colleague's queue but is no
+# caller: the queue's figures (service level, speed of answer, abandonment) leave it out.
+COUNTED = "w.consult_of_id IS NULL"
 _ANSWERED = "w.answered_at IS NOT NULL"
 _COMPLETED = f"w.status = {_quoted(ContactStatus.COMPLETED)}"
 # Each rule is an integer of one contact `w`; a figure is the SUM over its contacts.
@@ -93,7 +96,7 @@ RECOMPUTE_INSERT = (
     f"SELECT d.lo, w.queue_name, w.language, MAX({THRESHOLD}), "
     f"{', '.join(f'SUM({rule})' for rule in COUNTERS.values())} "
     f"FROM unnest(%s::timestamptz[]) AS d(lo) JOIN {CONTACTS} w "
-    "ON w.enqueued_at >= d.lo AND w.enqueued_at < d.lo + interval '15 minutes' "
+    f"ON w.enqueued_at >= d.lo AND w.enqueued_at < d.lo + interval '15 minutes' AND {COUNTED} "
     f"LEFT JOIN {CONFIGS} q ON q.name = w.queue_name GROUP BY d.lo, w.queue_name, w.language"
 )
 BY_DAY_DELETE = f"DELETE FROM {BY_DAY} WHERE day = ANY(%s::date[])"
@@ -202,7 +205,7 @@ def _parts(
         "SELECT interval_start, interval_start + interval '15 minutes', NULL FROM dirty UNION ALL "
         "SELECT interval_start, interval_start + interval '15 minutes', queue_name FROM stale) AS ranges "
         "ON w.enqueued_at >= ranges.lo AND w.enqueued_at < ranges.hi "
-        f"AND (ranges.queue IS NULL OR ranges.queue = w.queue_name) WHERE TRUE{where_w})"
+        f"AND (ranges.queue IS NULL OR ranges.queue = w.queue_name) WHERE {COUNTED}{where_w})"
     )
     params = [
         *(lo, hi),  # dirty
@@ -223,7 +226,7 @@ def _contacts_only(*, start: datetime, end: datetime, queue_name: str | None, la
     adapt = connection.ops.adapt_datetimefield_value
     sql = (
         f"WITH parts AS (SELECT w.enqueued_at AS at, w.queue_name, w.language, {rows} {_FROM_CONTACTS} "
-        f"WHERE w.enqueued_at >= %s AND w.enqueued_at < %s{where})"
+        f"WHERE {COUNTED} AND w.enqueued_at >= %s AND w.enqueued_at < %s{where})"
     )
     return sql, [adapt(start), adapt(end), *params]
 

@@ -612,7 +612,10 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
     names = [config.name for config in configs]
     open_rows = {
         row["queue_name"]: row
-        for row in WaitingContact.objects.filter(queue_name__in=names, status__in=OPEN_CONTACT_STATUSES)
+        # A consult is no caller in its queue (queue_rollups.COUNTED).
+        for row in WaitingContact.objects.filter(
+            queue_name__in=names, status__in=OPEN_CONTACT_STATUSES, consult_of__isnull=True
+        )
         .values("queue_name")
         .annotate(
             waiting=Count("id", filter=Q(status=ContactStatus.WAITING)),
@@ -626,7 +629,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
     )
     today_rows = {
         row["queue_name"]: row
-        for row in WaitingContact.objects.filter(queue_name__in=names)
+        for row in WaitingContact.objects.filter(queue_name__in=names, consult_of__isnull=True)
         .filter(Q(answered_at__gte=day_start) | Q(status=ContactStatus.ABANDONED, ended_at__gte=day_start))
         .values("queue_name")
         .annotate(
@@ -892,7 +895,7 @@ def contacts_by_hour(*, day: date) -> list[dict]:
         return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
     rows = {
         row["hour"]: row
-        for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end)
+        for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end, consult_of__isnull=True)
         .annotate(hour=ExtractHour("enqueued_at", tzinfo=timezone.get_current_timezone()))
         .values("hour")
         .annotate(

@@ -70,6 +70,16 @@ def offers_expire() -> int:
     return services.offers_expire()
 
 
+@shared_task(name="contactcenter.wallboard_prefill", ignore_result=True)
+def wallboard_prefill() -> int:
+    """Every refresh interval, while a wallboard is open: the figures every supervisor shares,
+    computed here so no viewer's request waits on them. Returns how many sets were computed."""
+    from .wallboard import prefill
+    from .wallboard_figures import SHARED
+
+    return sum(prefill(name, compute) for name, compute in SHARED.items())
+
+
 @shared_task(name="contactcenter.routing_sweep", acks_late=True, ignore_result=True)
 def routing_sweep() -> None:
     """Every few seconds: expire missed offers, route every queue, and resend call instructions

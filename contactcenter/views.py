@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import views as auth_views
@@ -12,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors, services
+from . import selectors, services, wallboard_figures
 from .audit import AuditContext
 from .broker import broker_status
 from .cache import cache_status
@@ -25,12 +23,13 @@ from .consoles import landing_console
 from .exports import csv_response
 from .forms import HistoryReportForm, ReceiptLookupForm
 from .identifiers import mask_receipt_number
-from .models import AgentStatus, AuditAction, Channel, Language
+from .models import AgentStatus, AuditAction, Channel
 from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
 from .statement_timeout import is_database_unavailable
 from .templatetags.durations import wait_time
 from .voice import voice_device_script
 from .wallboard import TooSlow, WallboardAlert, section, shared, wallboard_alerts
+from .wallboard_figures import REPORT_DEFAULT_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -131,76 +130,6 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     )
 
 
-REPORT_DEFAULT_DAYS = 7  # the wallboard's "last 7 days" and the queue report's default period
-
-
-@dataclass(frozen=True)
-class WallboardAgent:
-    """An agent row as the wallboard shows it: what every viewer shares, nothing more, cached."""
-
-    username: str
-    full_name: str
-    home_queue: str
-    state: str
-    state_since: datetime
-    reason_code: str = ""
-    reason_en: str = ""
-    reason_es: str = ""
-    user_id: int = 0
-
-    @property
-    def state_label(self) -> str:
-        return AgentStatus(self.state).label
-
-    @property
-    def reason_label(self) -> str:
-        return self.reason_es if get_language() == "es" else self.reason_en
-
-
-@dataclass(frozen=True)
-class WallboardCall:
-    """A call an agent is on, as the live monitor shows it (no caller's details: queue and language)."""
-
-    contact_id: int
-    agent_username: str
-    agent_name: str
-    queue_name: str
-    language: str
-    talk_seconds: int
-    hold_seconds: int | None
-    monitors: tuple[tuple[str, str], ...] = ()  # (supervisor's name, mode)
-
-    @property
-    def language_label(self) -> str:
-        return Language(self.language).label if self.language in Language.values else self.language
-
-
-def _wallboard_calls(now: datetime) -> list[WallboardCall]:
-    sessions: dict[int, list[tuple[str, str]]] = {}
-    for session in selectors.monitor_sessions_open():
-        name = session.supervisor.get_full_name() or session.supervisor.get_username()
-        sessions.setdefault(session.contact_id, []).append((name, session.mode))
-    calls = []
-    for contact in selectors.calls_connected():
-        agent = contact.offered_to
-        since = contact.answered_at or contact.offered_at or now
-        calls.append(
-            WallboardCall(
-                contact_id=contact.pk,
-                agent_username=agent.get_username(),
-                agent_name=agent.get_full_name() or agent.get_username(),
-                queue_name=contact.queue_name,
-                language=contact.language,
-                talk_seconds=max(int((now - since).total_seconds()), 0),
-                hold_seconds=max(int((now - contact.on_hold_since).total_seconds()), 0)
-                if contact.on_hold_since
-                else None,
-                monitors=tuple(sessions.get(contact.pk, ())),
-            )
-        )
-    return calls
-
-
 def _queue_alerts(stats, now: datetime) -> list[WallboardAlert]:
     """A queue whose longest wait passed its service-level threshold, or whose service level today
     fell below its target: computed from the shared figures, no query of its own. The key stays the
@@ -238,60 +167,6 @@ def _queue_alerts(stats, now: datetime) -> list[WallboardAlert]:
     return alerts
 
 
-def _hours_by_bar(now: datetime) -> list[dict]:
-    hours = selectors.contacts_by_hour(day=timezone.localdate(now))
-    peak = max([row["queued"] for row in hours] + [1])
-    for row in hours:
-        row["queued_percent"] = round(100 * row["queued"] / peak)
-        row["answered_percent"] = round(100 * row["answered"] / peak)
-    return [row for row in hours if row["hour"] <= timezone.localtime(now).hour]
-
-
-def _wallboard_live_figures() -> dict:
-    """The live part's figures, each its own section: one cancelled by the timeout leaves the rest."""
-    now = timezone.now()
-    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=REPORT_DEFAULT_DAYS), now)}
-    rates = {
-        "containment": selectors.ivr_containment,
-        "tier2": selectors.tier2_transfer_rate,
-        "fcr": selectors.first_contact_resolution,
-    }
-    return {
-        "now": now,
-        "queue_stats": section("queues", lambda: selectors.queue_stats(now=now)),
-        "figures": {
-            key: {
-                name: section(f"{key}-{name}", lambda rate=rate, start=start, end=end: rate(start=start, end=end))
-                for name, rate in rates.items()
-            }
-            for key, (start, end) in periods.items()
-        },
-        "agents": section("agents", _wallboard_agents),
-        "calls": section("calls", lambda: _wallboard_calls(now)),
-        "hours": section("hours", lambda: _hours_by_bar(now)),
-    }
-
-
-def _wallboard_agents() -> list[WallboardAgent]:
-    agents = list(selectors.agents_signed_on()[:200])
-    reasons = selectors.not_ready_reasons(active_only=False) if any(agent.reason_code for agent in agents) else []
-    return [
-        WallboardAgent(
-            username=agent.user.username,
-            full_name=agent.user.get_full_name(),
-            home_queue=agent.home_queue,
-            state=agent.state,
-            state_since=agent.state_since,
-            reason_code=agent.reason_code,
-            reason_en=selectors.reason_label(reasons, agent.reason_code, "en") if agent.reason_code else "",
-            reason_es=selectors.reason_label(reasons, agent.reason_code, "es") if agent.reason_code else "",
-            user_id=agent.user_id,
-        )
-        for agent in agents
-    ]
-
-
 def _wallboard_alerts(stats, now: datetime) -> list[WallboardAlert] | TooSlow:
     others = section("alerts", wallboard_alerts)
     queues = _queue_alerts(stats, now)
@@ -301,7 +176,7 @@ def _wallboard_alerts(stats, now: datetime) -> list[WallboardAlert] | TooSlow:
 
 
 def _wallboard_context(user=None) -> dict:
-    figures = shared("live", _wallboard_live_figures)
+    figures = shared("live", wallboard_figures.live)
     stats = figures["queue_stats"]
     return {
         **figures,
@@ -317,31 +192,13 @@ def _wallboard_context(user=None) -> dict:
     }
 
 
-def _wallboard_volume() -> dict:
-    def compute() -> dict:
-        now = timezone.now()
-        volume = selectors.contact_volume_by_topic(start=now - timedelta(days=7), end=now, period="day")
-        by_channel: dict[str, int] = {}
-        by_topic: dict[str, int] = {}
-        for row in volume:
-            by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + row["contacts"]
-            by_topic[row["topic__code"]] = by_topic.get(row["topic__code"], 0) + row["contacts"]
-        topics = {topic.code: topic for topic in selectors.topic_list(active_only=False)}
-        return {
-            "by_channel": sorted(by_channel.items()),
-            "by_topic": sorted(((topics[code], count) for code, count in by_topic.items()), key=lambda pair: -pair[1]),
-        }
-
-    return section("volume", compute)
-
-
 @roles_required(Role.SUPERVISOR)
 def wallboard(request: HttpRequest) -> HttpResponse:
-    volume = shared("volume", lambda: {"volume": _wallboard_volume()})["volume"]
+    volume = shared("volume", wallboard_figures.volume)["volume"]
     context = _wallboard_context(request.user)
     context.update(
         force_states=[(state, AgentStatus(state).label) for state in services.FORCEABLE_STATES],
-        reasons=shared("reasons", lambda: {"reasons": selectors.not_ready_reasons()})["reasons"],
+        reasons=shared("reasons", wallboard_figures.reasons)["reasons"],
         voice_device_script=voice_device_script(),
     )
     if isinstance(volume, TooSlow):

@@ -80,10 +80,17 @@ def section(name: str, compute: Callable[[], T]) -> T | TooSlow:
         return TOO_SLOW
 
 
+WATCHED_KEY = "wallboard:watched"
+# The worker computes ahead of the viewers only while a wallboard is open (a viewer in the last minute).
+_WATCH_SECONDS = 60
+
+
 def shared(name: str, compute: Callable[[], dict]) -> dict:
-    """`compute()`'s value for the current refresh interval: one process computes it (a cache.add
-    lock) while the others serve the previous interval's value, or wait briefly for this one."""
+    """`compute()`'s value for the current refresh interval: the worker's, computed ahead
+    (`prefill`); else one process computes it (a cache.add lock) while the others serve the previous
+    interval's value, or wait briefly for this one."""
     try:
+        _cache("set", WATCHED_KEY, 1, timeout=_WATCH_SECONDS)
         return _shared(name, compute)
     except CacheUnavailable:
         logger.warning("wallboard cache unavailable: %s computed for this request alone", name)
@@ -127,3 +134,22 @@ def _shared(name: str, compute: Callable[[], dict]) -> dict:
             return value
     # The computing process died or is still at it: this one answers on its own.
     return compute()
+
+
+def prefill(name: str, compute: Callable[[], dict], *, now: float | None = None) -> bool:
+    """The worker's share (the beat, every REFRESH_SECONDS): while a wallboard is open, compute the
+    figures once and keep them for this interval (unless a viewer already did) and the next, so the
+    viewers read them and none waits on the computation. Figures are then at most two intervals old.
+    Returns whether it computed."""
+    try:
+        if not _cache("get", WATCHED_KEY):
+            return False
+        value = compute()
+        interval = int((time.time() if now is None else now) // REFRESH_SECONDS)
+        _cache("add", f"wallboard:{name}:{interval}", value, timeout=2 * REFRESH_SECONDS)
+        _cache("set", f"wallboard:{name}:{interval + 1}", value, timeout=3 * REFRESH_SECONDS)
+        _cache("set", f"wallboard:{name}:latest", value, timeout=12 * REFRESH_SECONDS)
+    except CacheUnavailable:
+        logger.warning("wallboard cache unavailable: %s not computed ahead", name)
+        return False
+    return True

@@ -273,6 +273,8 @@ CELERY_BEAT_SCHEDULE = {
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
+    # While a wallboard is open; a run the worker could not start within its interval is dropped.
+    "wallboard-prefill": {"task": "contactcenter.wallboard_prefill", "schedule": 5.0, "options": {"expires": 5}},
     "wrap-ups-expire": {"task": "contactcenter.wrap_ups_expire", "schedule": 15.0},
     "recordings-expire": {"task": "contactcenter.recordings_expire", "schedule": 3600.0},
     "agent-joins-expire": {"task": "contactcenter.agent_joins_expire", "schedule": 10.0},

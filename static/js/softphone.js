@@ -205,15 +205,14 @@
     activeCall = call;
     pendingCall = null;
     setStatus("on-call");
-    byId("softphone-call").hidden = false;
-    var mute = byId("softphone-mute");
-    mute.setAttribute("aria-pressed", "false");
     byId("softphone-feedback").textContent = "";
+    // The call bar's one Mute: a line the server already mutes stays silent on this phone too.
+    var barMute = document.querySelector("#console-work [data-call-mute] [aria-pressed]");
+    if (barMute && barMute.getAttribute("aria-pressed") === "true") call.mute(true);
     syncKeypad();
     var end = function () {
       if (activeCall !== call) return;
       activeCall = null;
-      byId("softphone-call").hidden = true;
       syncKeypad();
       setStatus("ended");
     };
@@ -280,19 +279,18 @@
       submitInPlace(form, event.submitter);
       return;
     }
+    if (activeCall && form.hasAttribute("data-call-mute")) {
+      // One Mute, in the call bar: this phone's microphone at once, and the line on the server (a
+      // desk phone's too) by the form, whose answer redraws the button.
+      var muted = form.querySelector("[name=mute]").value === "on";
+      activeCall.mute(muted);
+      byId("softphone-feedback").textContent = text(muted ? "muted" : "unmuted");
+    }
     if (activeCall || pendingCall) {
       event.preventDefault();
       submitInPlace(form, event.submitter);
     }
   });
-
-  function onMute() {
-    if (!activeCall) return;
-    var muted = !activeCall.isMuted();
-    activeCall.mute(muted);
-    byId("softphone-mute").setAttribute("aria-pressed", muted ? "true" : "false");
-    byId("softphone-feedback").textContent = text(muted ? "muted" : "unmuted");
-  }
 
   function onDigit(event) {
     var key = event.target.closest("[data-dtmf]");
@@ -389,7 +387,6 @@
     if (!panel || !window.Twilio || !window.Twilio.Device) return;
     panel.hidden = false;
     setStatus("idle");
-    byId("softphone-mute").addEventListener("click", onMute);
     document.addEventListener("click", onDigit); // the keypad is in the call bar
     byId("softphone-input").addEventListener("change", onInputChosen);
     byId("softphone-output").addEventListener("change", onOutputChosen);

@@ -510,3 +510,28 @@ def test_the_consulted_person_ending_their_part_leaves_the_caller_with_the_agent
     page = _page(client, spanish_csr)
     assert 'role="status" data-consult-ended' in page and "La consulta con " in page
     assert 'id="consult-iso"' in page  # another consult may be asked
+
+
+def test_a_consult_is_no_caller_in_the_consulted_persons_queue_figures(fake_twilio, spanish_csr, iso):
+    """The ISO's queue counts the callers who waited in it: a consult rings an ISO into an agent's
+    call and leaves the queue's service level, speed of answer and counts alone — live, in the
+    rollups and read back from the contacts alike."""
+    contact = _on_a_call_in_conference(spanish_csr)
+    before = {row.name: row for row in selectors.queue_stats()}
+    consult = services.contact_consult_start(
+        context=AuditContext(actor=spanish_csr), user=spanish_csr, contact_id=contact.pk, purpose="iso"
+    )
+    queue = consult.queue_name
+    assert queue.startswith("tier2")
+    live = {row.name: row for row in selectors.queue_stats()}[queue]
+    assert (live.waiting, live.offered) == (before[queue].waiting, before[queue].offered) == (0, 0)
+
+    services.contact_answer(context=AuditContext(actor=iso), user=iso, contact_id=consult.pk)
+    today = timezone.localdate()
+    assert {row.name: row for row in selectors.queue_stats()}[queue].answered == 0
+    for read_back in ("contacts", "rollups"):
+        if read_back == "rollups":
+            services.queue_rollups_dirty_refresh()  # recounted into the rollups
+        history = selectors.queue_history(start=today, end=today)
+        assert [row["queue_name"] for row in history] == [contact.queue_name], read_back
+    assert sum(row["queued"] for row in selectors.contacts_by_hour(day=today)) == 1  # the caller alone

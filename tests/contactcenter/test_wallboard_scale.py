@@ -198,6 +198,39 @@ def test_while_another_process_computes_the_previous_figures_are_served(make_sta
     assert during == before
 
 
+def test_while_a_wallboard_is_open_the_worker_computes_ahead_and_no_viewer_waits(make_staff, monkeypatch):
+    from contactcenter.tasks import wallboard_prefill
+
+    cache.clear()
+    calls = _counting(monkeypatch)
+    with time_machine.travel(MOMENT, tick=False):
+        assert wallboard_prefill() == 0  # no wallboard open: nothing computed
+    assert calls == []
+
+    supervisors = [_signed_in(make_staff(Role.SUPERVISOR)) for _ in range(3)]
+    with time_machine.travel(MOMENT + timedelta(seconds=1), tick=False):
+        supervisors[0].get("/wallboard/live/")  # the first viewer of the interval computes
+    assert len(calls) == 2
+    with time_machine.travel(MOMENT + timedelta(seconds=2), tick=False):
+        assert wallboard_prefill() == 3  # live, volume and reasons, for this interval and the next
+    assert len(calls) == 4
+
+    with time_machine.travel(MOMENT + timedelta(seconds=6), tick=False):
+        boards = [client.get("/wallboard/live/").content.decode() for client in supervisors]
+    assert len(calls) == 4  # the next interval's viewers read what the worker computed
+    assert len(set(boards)) == 1 and 'data-figure="today-fcr"' in boards[0]
+
+    with time_machine.travel(MOMENT + timedelta(seconds=6 + 61), tick=False):
+        assert wallboard_prefill() == 0  # nobody looked for a minute
+    assert len(calls) == 4
+
+
+def test_the_beat_computes_the_wallboard_every_refresh_interval_and_drops_a_late_run():
+    entry = settings.CELERY_BEAT_SCHEDULE["wallboard-prefill"]
+    assert entry["task"] == "contactcenter.wallboard_prefill"
+    assert entry["schedule"] == wallboard.REFRESH_SECONDS and entry["options"] == {"expires": wallboard.REFRESH_SECONDS}
+
+
 def test_the_wallboard_still_shows_when_the_cache_is_down(make_staff, monkeypatch, caplog):
     client = _signed_in(make_staff(Role.SUPERVISOR))
     calls = _counting(monkeypatch)

@@ -105,14 +105,20 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     page.wait_for_function("() => document.getElementById('call-timer').textContent !== '00:00'")
     assert re.fullmatch(r"\d\d:\d\d", page.get_by_role("timer").inner_text())
 
-    mute = softphone.get_by_role("button", name="Mute microphone")
+    # One Mute, in the call bar: this phone's microphone at once, the line on the server by the form.
+    assert softphone.get_by_role("button", name="Mute microphone").count() == 0
+    mute = page.locator("#call-mute")
     assert mute.get_attribute("aria-pressed") == "false"
-    mute.focus()
-    page.keyboard.press("Space")
-    assert mute.get_attribute("aria-pressed") == "true"
-    page.keyboard.press("Space")
-    assert mute.get_attribute("aria-pressed") == "false"
+    _press(page, mute)
+    page.locator("#call-mute[aria-pressed='true']").wait_for()
+    assert _args(page, "call", "mute") == [[True]]
+    assert page.locator("#softphone-feedback").inner_text() == "Your microphone is muted: the caller cannot hear you."
+    assert WaitingContact.objects.get(pk=contact.pk).muted is True
+    _press(page, page.locator("#call-mute"))
+    page.locator("#call-mute[aria-pressed='false']").wait_for()
     assert _args(page, "call", "mute") == [[True], [False]]
+    assert WaitingContact.objects.get(pk=contact.pk).muted is False
+    assert page.evaluate(f"{DOUBLE}.devices.length") == 1  # sent in place: the page (and the call) stayed
 
     # The caller is about to give sensitive data: the recording is paused in place (the call goes on).
     _press(page, page.get_by_role("button", name="Pause recording"))
