@@ -187,6 +187,62 @@ def create_staff_here(agents: int) -> None:
             )
 
 
+DIRECT_OFFERS = 50
+
+
+def direct_offers_here(count: int) -> list[float]:
+    """Issue 13's baseline for the ring: one enqueue and one offer done directly through the services
+    (no webhook, no worker, no console), each in a transaction rolled back so the database is left as
+    it was (and no routing task is queued: those run on commit). Seconds per pair."""
+    import json
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from contactcenter import services
+    from contactcenter.audit import AuditContext
+
+    agent = get_user_model().objects.select_related("staff_profile").get(username=_agent_names(1)[0])
+    language = agent.staff_profile.languages[0]  # the agent's home queue is their tier and first language
+    seconds = []
+    for n in range(count + 1):  # the first, on cold caches and connections, is not counted
+        with transaction.atomic():
+            services.agent_state_set(context=AuditContext(actor=agent), user=agent, state="available")
+            started = time.perf_counter()
+            contact = services.contact_enqueue(
+                context=AuditContext.system(channel="ivr"),
+                phone="+12025550100",
+                language=language,
+                caller_time_zone="America/New_York",
+                call_sid=f"CAdirect{n:026d}",
+            )
+            offer = services.route_next(queue_name=contact.queue_name)
+            seconds.append(time.perf_counter() - started)
+            assert offer is not None and offer.contact_id == contact.pk, offer
+            transaction.set_rollback(True)
+    print(json.dumps(seconds[1:]))
+    return seconds[1:]
+
+
+def direct_offers(database: str, count: int = DIRECT_OFFERS) -> Kind:
+    """`direct_offers_here` in a child process set up on `database` (every agent offline, as a run starts)."""
+    import json
+
+    env = server_env(free_port(), BENCH_DATABASE=database, BENCH_TIER1_ALWAYS_OPEN="True")
+    code = (
+        "import django; django.setup()\n"
+        "from tests.load.bench_peak import direct_offers_here\n"
+        f"direct_offers_here({count})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        raise SystemExit("the direct enqueue + offer baseline failed")
+    return Kind(latencies=sorted(json.loads(result.stdout.strip().splitlines()[-1])))
+
+
 def prepare_ledger(interactions: int, agents: int) -> None:
     # The comment names what the seeding wrote: a ledger seeded before seed_ledger wrote the live
     # queues' history (2026-12-04) is not reused, so the queue figures run at volume too.
@@ -771,6 +827,7 @@ def measure(label: str, database: str, seconds: float, contacts: int, options, t
     cancelled, receipts = reset_live_state(database)
     if cancelled:
         print(f"  {database}: {cancelled} contacts an earlier run left waiting were cancelled", flush=True)
+    direct = direct_offers(database)
     with contextlib.closing(_db(database)) as db, db.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM contactcenter_interaction")
         interactions = cursor.fetchone()[0]
@@ -856,6 +913,7 @@ def measure(label: str, database: str, seconds: float, contacts: int, options, t
     handoffs = {sid: at for item in collected for sid, at in item.get("handoffs", {}).items()}
     rung = {cid: at for item in collected for cid, at in item.get("rung", {}).items()}
     kinds.update(ring_latencies(database, handoffs, rung))
+    kinds["ring: direct offer"] = direct
     if staff and staff["signed_in"] != staff["actors"]:
         checks.append(("every staff member signed in", False, f"{staff['signed_in']} of {staff['actors']}"))
     with open(stack.server_log) as log:
@@ -960,6 +1018,7 @@ ORDER = [
     "console poll",
     "console page",
     "console action",
+    "ring: direct offer",
     "ring: offer made",
     "ring: console shows it",
     "wallboard live",
