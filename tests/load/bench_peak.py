@@ -31,6 +31,8 @@ same mix on an empty ledger as the baseline, in the same run.
    - 5 supervisors poll /wallboard/live/ every 5 s and open /wallboard/ once a minute.
    - 3 CAO analysts search the casework queue (/casework/?q=) and look up a case by receipt number
      every 10 s; 2 outreach staff open the outreach console and its dashboards every 15 s.
+   - before each run, the ring's baseline: one enqueue and one offer done directly through the
+     services, 50 times ("ring: direct offer"; each in a transaction rolled back).
 4. Prints, per kind of request, p50 / p99 / max / count and errors (a status other than 2xx / 3xx,
    a call that heard an apology or not the prompt expected, a wallboard section that "took too
    long"), for the baseline and the ledger side by side with the targets (webhook p99 ≤ 100 ms,
