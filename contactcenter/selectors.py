@@ -703,19 +703,34 @@ def _contacts_with_context() -> QuerySet[WaitingContact]:
     )
 
 
+CONSOLE_STATUSES = (ContactStatus.OFFERED, ContactStatus.CONNECTED)
+
+
+def _latest_consult() -> QuerySet[WaitingContact]:
+    """The consults asked on the outer contact's call, the newest first (for a Subquery)."""
+    return WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id")
+
+
+def _on_console(contacts: QuerySet[WaitingContact], *, user) -> QuerySet[WaitingContact]:
+    """The contact an agent's console shows (offered to or connected with them, the newest), with
+    the newest consult asked on its call: one rule for the page and for its poll."""
+    return (
+        contacts.filter(offered_to=user, status__in=CONSOLE_STATUSES)
+        .annotate(consult_latest_id=Subquery(_latest_consult().values("pk")[:1]))
+        .order_by("-offered_at")
+    )
+
+
+def _follows_consult(*, status: str, call_sid: str | None, consult_id: int | None) -> bool:
+    """The console follows a consult asked on the phone call the agent is on."""
+    return status == ContactStatus.CONNECTED and bool(call_sid) and consult_id is not None
+
+
 def console_state(*, user) -> ConsoleState:
     """What an agent's console shows: their state, the contact offered to or connected with them,
     or the contact they are wrapping up."""
     agent = AgentState.objects.filter(user=user).first()
-    # The newest consult asked on the call, if any (read in full only when there is one).
-    consults = WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id").values("pk")[:1]
-    contact = (
-        _contacts_with_context()
-        .filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
-        .annotate(consult_latest_id=Subquery(consults))
-        .order_by("-offered_at")
-        .first()
-    )
+    contact = _on_console(_contacts_with_context(), user=user).first()
     wrap_up = None
     if agent is not None and agent.state == AgentStatus.WRAP_UP:
         pending = wrap_up_pending_contact_id(user=user)
@@ -724,47 +739,69 @@ def console_state(*, user) -> ConsoleState:
     return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
 
 
-def console_glance(*, user) -> tuple[str, ...]:
-    """What the polled part of an agent's console depends on, in a few small queries: the agent's
-    state and since when, the contact (offered, on the line or in wrap-up) and its status, and the
-    consult asked on the call. The console's poll compares it with what the page shows, most times
-    to answer "nothing changed" — it must stay cheap (`console_state` compiles a wide join)."""
-    agent = (
-        AgentState.objects.filter(user=user)
-        .values_list("state", "state_since", "reason_code", "wrap_up_extended")
-        .first()
-    )
-    consults = WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id")
-    row = (
-        WaitingContact.objects.filter(offered_to=user, status__in=[ContactStatus.OFFERED, ContactStatus.CONNECTED])
-        .order_by("-offered_at")
-        .annotate(
-            consult_id=Subquery(consults.values("pk")[:1]), consult_status=Subquery(consults.values("status")[:1])
-        )
-        .values_list("pk", "status", "call_sid", "consult_id", "consult_status")
-        .first()
-    )
-    consult = ""
-    if row is not None:
-        _pk, status, call_sid, consult_id, consult_status = row
-        if status == ContactStatus.CONNECTED and call_sid and consult_id is not None:
-            consult = f"{consult_id}:{consult_status}"
-    elif agent is not None and agent[0] == AgentStatus.WRAP_UP:
-        pending = wrap_up_pending_contact_id(user=user)
-        if pending is not None:
-            found = WaitingContact.objects.filter(pk=pending).values_list("pk", "status", "call_sid").first()
-            row = (*found, None, None) if found else None
+def console_consult(state: ConsoleState) -> WaitingContact | None:
+    """The consult asked on the agent's call (under way, or the last one, to say how it ended),
+    read in full only when there is one."""
+    contact = state.contact
+    if contact is None or not _follows_consult(
+        status=contact.status, call_sid=contact.call_sid, consult_id=getattr(contact, "consult_latest_id", None)
+    ):
+        return None
+    return consult_latest(contact=contact)
+
+
+def _glance(agent: tuple | None, contact: tuple | None, consult: tuple | None) -> tuple[str, ...]:
+    """What the polled part of the console shows, in short: the agent's (state, since, reason,
+    extended), the contact's (id, status, call sid) and the consult's (id, status)."""
     state, since, reason, extended = agent if agent is not None else ("", None, "", "")
     return (
         state,
         since.isoformat() if since else "",
         reason or "",
-        str(extended),
-        str(row[0]) if row else "",
-        row[1] if row else "",
-        consult,
-        "holder" if row and row[2] else "",
+        str(extended) if agent is not None else "",
+        str(contact[0]) if contact else "",
+        contact[1] if contact else "",
+        f"{consult[0]}:{consult[1]}" if consult else "",
+        "holder" if contact and contact[2] else "",
     )
+
+
+def console_glance_of(state: ConsoleState, consult: WaitingContact | None) -> tuple[str, ...]:
+    """`console_glance`, from what the page is drawn with: the poll's cheap reading and the page's
+    own must agree (tests/contactcenter/test_console_offer.py)."""
+    agent, contact = state.agent, state.contact or state.wrap_up
+    return _glance(
+        (agent.state, agent.state_since, agent.reason_code, agent.wrap_up_extended) if agent else None,
+        (contact.pk, contact.status, contact.call_sid) if contact else None,
+        (consult.pk, consult.status) if consult else None,
+    )
+
+
+def console_glance(*, user) -> tuple[str, ...]:
+    """What the polled part of an agent's console depends on, in a few small queries (values only).
+    The console's poll compares it with what the page shows, most times to answer "nothing changed":
+    it must stay cheap (`console_state` compiles a wide join)."""
+    agent = (
+        AgentState.objects.filter(user=user)
+        .values_list("state", "state_since", "reason_code", "wrap_up_extended")
+        .first()
+    )
+    row = (
+        _on_console(WaitingContact.objects, user=user)
+        .annotate(consult_latest_status=Subquery(_latest_consult().values("status")[:1]))
+        .values_list("pk", "status", "call_sid", "consult_latest_id", "consult_latest_status")
+        .first()
+    )
+    contact = consult = None
+    if row is not None:
+        contact = row[:3]
+        if _follows_consult(status=row[1], call_sid=row[2], consult_id=row[3]):
+            consult = row[3:]
+    elif agent is not None and agent[0] == AgentStatus.WRAP_UP:
+        pending = wrap_up_pending_contact_id(user=user)
+        if pending is not None:
+            contact = WaitingContact.objects.filter(pk=pending).values_list("pk", "status", "call_sid").first()
+    return _glance(agent, contact, consult)
 
 
 def not_ready_reasons(*, active_only: bool = True) -> list[NotReadyReason]:

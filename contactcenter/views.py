@@ -28,7 +28,7 @@ from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_ro
 from .statement_timeout import is_database_unavailable
 from .templatetags.durations import wait_time
 from .voice import voice_device_script
-from .wallboard import TooSlow, WallboardAlert, section, shared, wallboard_alerts
+from .wallboard import TooSlow, WallboardAlert, section, wallboard_alerts
 from .wallboard_figures import REPORT_DEFAULT_DAYS
 
 logger = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def _wallboard_alerts(stats, now: datetime) -> list[WallboardAlert] | TooSlow:
 
 
 def _wallboard_context(user=None) -> dict:
-    figures = shared("live", wallboard_figures.live)
+    figures = wallboard_figures.read("live")
     stats = figures["queue_stats"]
     return {
         **figures,
@@ -194,11 +194,11 @@ def _wallboard_context(user=None) -> dict:
 
 @roles_required(Role.SUPERVISOR)
 def wallboard(request: HttpRequest) -> HttpResponse:
-    volume = shared("volume", wallboard_figures.volume)["volume"]
+    volume = wallboard_figures.read("volume")["volume"]
     context = _wallboard_context(request.user)
     context.update(
         force_states=[(state, AgentStatus(state).label) for state in services.FORCEABLE_STATES],
-        reasons=shared("reasons", wallboard_figures.reasons)["reasons"],
+        reasons=wallboard_figures.read("reasons")["reasons"],
         voice_device_script=voice_device_script(),
     )
     if isinstance(volume, TooSlow):

@@ -59,33 +59,6 @@ def _work_signature(glance: tuple[str, ...]) -> str:
     return hashlib.blake2s("|".join(glance).encode(), digest_size=8).hexdigest()
 
 
-def _shown(state: selectors.ConsoleState, consult) -> tuple[str, ...]:
-    """`selectors.console_glance`, from what the page is drawn with: the poll's cheap reading and
-    the page's own must agree (tests/contactcenter/test_console_offer.py)."""
-    agent, contact = state.agent, state.contact or state.wrap_up
-    return (
-        agent.state if agent else "",
-        agent.state_since.isoformat() if agent else "",
-        agent.reason_code if agent else "",
-        str(agent.wrap_up_extended) if agent else "",
-        str(contact.pk) if contact else "",
-        contact.status if contact else "",
-        # A consult asked on the call, or the call handed to this agent by one.
-        f"{consult.pk}:{consult.status}" if consult else "",
-        "holder" if contact and contact.call_sid else "",
-    )
-
-
-def _consult_shown(state: selectors.ConsoleState):
-    """The consult asked on the agent's call (under way, or the last one, to say how it ended)."""
-    contact = state.contact
-    if contact is None or contact.status != ContactStatus.CONNECTED or not contact.call_sid:
-        return None
-    if getattr(contact, "consult_latest_id", None) is None:  # none asked (console_state looked)
-        return None
-    return selectors.consult_latest(contact=contact)
-
-
 def _polling_consult(state: selectors.ConsoleState, consult) -> bool:
     """On a call, the console follows a consult: the asking agent's (answered or not, the person
     leaving), and the consulted person's until the call is left to them."""
@@ -102,7 +75,7 @@ def _polling_consult(state: selectors.ConsoleState, consult) -> bool:
 
 def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
     state = selectors.console_state(user=request.user)
-    consult = _consult_shown(state)
+    consult = selectors.console_consult(state)
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(user=request.user, contact=contact) if contact else []
     connected = state.contact is not None and state.contact.status == ContactStatus.CONNECTED
@@ -179,10 +152,10 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         "polling": (state.agent.state if state.agent else None) in POLLING_STATES
         or state.wrap_up is not None
         or _polling_consult(state, consult),
-        "signature": _work_signature(_shown(state, consult)),
+        "signature": _work_signature(selectors.console_glance_of(state, consult)),
         # The state is in the signature: the region is drawn again (with the new pace) when it changes.
         "poll_every": POLL_WAITING_FOR_CALL
-        if state.agent and state.agent.state == AgentStatus.AVAILABLE and contact is None and state.wrap_up is None
+        if state.agent and state.agent.state == AgentStatus.AVAILABLE and contact is None
         else POLL_OTHERWISE,
         "is_iso": is_iso,
         "reviews": reviews,

@@ -136,7 +136,7 @@ def _shared(name: str, compute: Callable[[], dict]) -> dict:
     return compute()
 
 
-def prefill(name: str, compute: Callable[[], dict], *, now: float | None = None) -> bool:
+def prefill(name: str, compute: Callable[[], dict]) -> bool:
     """The worker's share (the beat, every REFRESH_SECONDS): while a wallboard is open, compute the
     figures once and keep them for this interval (unless a viewer already did) and the next, so the
     viewers read them and none waits on the computation. Figures are then at most two intervals old.
@@ -145,7 +145,7 @@ def prefill(name: str, compute: Callable[[], dict], *, now: float | None = None)
         if not _cache("get", WATCHED_KEY):
             return False
         value = compute()
-        interval = int((time.time() if now is None else now) // REFRESH_SECONDS)
+        interval = int(time.time() // REFRESH_SECONDS)
         _cache("add", f"wallboard:{name}:{interval}", value, timeout=2 * REFRESH_SECONDS)
         _cache("set", f"wallboard:{name}:{interval + 1}", value, timeout=3 * REFRESH_SECONDS)
         _cache("set", f"wallboard:{name}:latest", value, timeout=12 * REFRESH_SECONDS)

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from . import selectors
 from .models import AgentStatus, Language
-from .wallboard import section
+from .wallboard import section, shared
 
 REPORT_DEFAULT_DAYS = 7  # the wallboard's "last 7 days" and the queue report's default period
 
@@ -142,7 +142,8 @@ def agents() -> list[WallboardAgent]:
 def volume() -> dict:
     def compute() -> dict:
         now = timezone.now()
-        volume = selectors.contact_volume_by_topic(start=now - timedelta(days=7), end=now, period="day")
+        start = now - timedelta(days=REPORT_DEFAULT_DAYS)
+        volume = selectors.contact_volume_by_topic(start=start, end=now, period="day")
         by_channel: dict[str, int] = {}
         by_topic: dict[str, int] = {}
         for row in volume:
@@ -164,3 +165,8 @@ def reasons() -> dict:
 # What every supervisor shares, by the name the cache keeps it under (`wallboard.shared`); the worker
 # computes them ahead of the viewers (`wallboard.prefill`, the beat's wallboard-prefill).
 SHARED: dict[str, Callable[[], dict]] = {"live": live, "volume": volume, "reasons": reasons}
+
+
+def read(name: str) -> dict:
+    """The shared set `name` for this refresh interval: the worker's, or computed once here."""
+    return shared(name, SHARED[name])

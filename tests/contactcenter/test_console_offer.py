@@ -152,11 +152,10 @@ def test_an_available_console_asks_every_half_second_and_slows_down_once_offered
 
 def test_the_polls_cheap_reading_agrees_with_the_page_in_every_state(spanish_csr, client):
     from contactcenter import selectors
-    from contactcenter.views_console import _consult_shown, _shown
 
     def agree() -> str:
         state = selectors.console_state(user=spanish_csr)
-        shown = _shown(state, _consult_shown(state))
+        shown = selectors.console_glance_of(state, selectors.console_consult(state))
         assert selectors.console_glance(user=spanish_csr) == shown
         return shown[0]
 

@@ -149,15 +149,17 @@ def _manage(name: str, *command: str, show: bool = False) -> None:
     run([sys.executable, "manage.py", *command], server_env(free_port(), BENCH_DATABASE=name), show=show)
 
 
+def _here(name: str, call: str, **env: str) -> str:
+    """`call` (a function of this module, with its arguments) in a child process with Django set up
+    on database `name`; what it printed."""
+    function = call.split("(", 1)[0]
+    code = f"import django; django.setup()\nfrom tests.load.bench_peak import {function}\n{call}\n"
+    return run([sys.executable, "-c", code], server_env(free_port(), BENCH_DATABASE=name, **env))
+
+
 def _staff_create(name: str, agents: int) -> None:
-    """The bench's staff, through the service (in a child process: Django set up on that database)."""
-    env = server_env(free_port(), BENCH_DATABASE=name)
-    code = (
-        "import django; django.setup()\n"
-        "from tests.load.bench_peak import create_staff_here\n"
-        f"create_staff_here({agents})\n"
-    )
-    run([sys.executable, "-c", code], env)
+    """The bench's staff, through the service."""
+    _here(name, f"create_staff_here({agents})")
 
 
 def create_staff_here(agents: int) -> None:
@@ -227,22 +229,11 @@ def direct_offers_here(count: int) -> list[float]:
 
 
 def direct_offers(database: str, count: int = DIRECT_OFFERS) -> Kind:
-    """`direct_offers_here` in a child process set up on `database` (every agent offline, as a run starts)."""
+    """`direct_offers_here` on `database` (every agent offline, as a run starts)."""
     import json
 
-    env = server_env(free_port(), BENCH_DATABASE=database, BENCH_TIER1_ALWAYS_OPEN="True")
-    code = (
-        "import django; django.setup()\n"
-        "from tests.load.bench_peak import direct_offers_here\n"
-        f"direct_offers_here({count})\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr[-4000:])
-        raise SystemExit("the direct enqueue + offer baseline failed")
-    return Kind(latencies=sorted(json.loads(result.stdout.strip().splitlines()[-1])))
+    printed = _here(database, f"direct_offers_here({count})", BENCH_TIER1_ALWAYS_OPEN="True")
+    return Kind(latencies=sorted(json.loads(printed.strip().splitlines()[-1])))
 
 
 def prepare_ledger(interactions: int, agents: int) -> None:

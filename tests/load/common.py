@@ -53,18 +53,20 @@ def server_env(port: int, **extra: str) -> dict[str, str]:
     return env
 
 
-def run(command: list[str], env: dict[str, str], *, show: bool = False) -> None:
-    """Runs a manage.py command (or any) in the project; `show` lets its output (a progress bar) through."""
+def run(command: list[str], env: dict[str, str], *, show: bool = False) -> str:
+    """Runs a manage.py command (or any) in the project and returns what it printed; `show` lets its
+    output (a progress bar) through instead."""
     if show:
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)
         if result.returncode != 0:
             raise SystemExit(f"failed: {' '.join(command)}")
-        return
+        return ""
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.stdout.write(result.stdout[-4000:])
         sys.stderr.write(result.stderr[-4000:])
         raise SystemExit(f"failed: {' '.join(command)}")
+    return result.stdout
 
 
 def free_port() -> int:
