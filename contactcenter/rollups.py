@@ -177,21 +177,49 @@ def _filters(alias: str, channels: Iterable[str] | None, topic_codes: Iterable[s
     return sql, params
 
 
+def _intervals(lo: datetime, hi: datetime, horizon: datetime) -> int:
+    """How many intervals of [lo, hi) can hold contacts (none lie past `horizon`)."""
+    return max(0, (min(hi, horizon) - lo) // INTERVAL)
+
+
+def plan(lo: datetime, hi: datetime, *, now: datetime | None = None):
+    """How to read the whole intervals [lo, hi): (days read from their day sums, interval ranges
+    read and added, interval ranges read and subtracted).
+
+    A day's row is the sum of its intervals' rows (written in one transaction), so a day the
+    period only partly covers is either its intervals inside the period, or its day row minus its
+    intervals outside: whichever reads fewer intervals (those past now hold nothing yet)."""
+    horizon = _interval_ceil(now or timezone.now())
+    days: list[date] = []
+    added: list[tuple[datetime, datetime]] = []
+    subtracted: list[tuple[datetime, datetime]] = []
+    day = local_day(lo)
+    while lo < hi and midnight(day) < hi:
+        day_lo, day_hi = midnight(day).astimezone(UTC), midnight(day + timedelta(days=1)).astimezone(UTC)
+        inside = (max(day_lo, lo), min(day_hi, hi))
+        outside = [(a, b) for a, b in ((day_lo, inside[0]), (inside[1], day_hi)) if a < b]
+        if sum(_intervals(a, b, horizon) for a, b in outside) < max(_intervals(*inside, horizon), 1):
+            days.append(day)
+            subtracted.extend(outside)
+        else:
+            added.append(inside)
+        day += timedelta(days=1)
+    return days, added, subtracted
+
+
 def _parts(
     *, start: datetime, end: datetime, counters: Sequence[str], channels=None, topic_codes=None, by_topic=False
 ) -> tuple[str, list]:
-    """SQL of rows (at, channel, topic_id, *counters) whose sums are the period's counters: whole
-    clean days from the day sums, the rest of the whole intervals from the interval rollups (per
-    channel without a topic, topic_id NULL there), the partial intervals and stale ones counted
-    from the ledger."""
+    """SQL of rows (at, channel, topic_id, *counters) whose sums are the period's counters (rows
+    subtracted carry negative counts): the days of `plan` from the day sums, less their intervals
+    outside the period and their stale intervals; the other whole intervals from the interval
+    rollups (per channel without a topic, topic_id NULL there); the partial intervals at the edges
+    and the stale intervals inside counted from the ledger."""
     lo, hi = _interval_ceil(start), interval_of(end)
     if lo >= hi:  # no whole interval inside: all of it is counted from the ledger
         lo = hi = start
-    first_day, last_day = whole_days(lo, hi)
-    day_lo, day_hi = (midnight(first_day), midnight(last_day)) if first_day < last_day else (lo, lo)
+    days, added, subtracted = plan(lo, hi)
     tz = settings.TIME_ZONE
-    sums = ", ".join(f"r.{name}" for name in counters)
-    day_sums = ", ".join(f"d.{name}" for name in counters)
     rows = ", ".join(f"{_as_int(name)} AS {name}" for name in counters)
     where_d, params_d = _filters("d", channels, topic_codes)
     where_r, params_r = _filters("r", channels, topic_codes)
@@ -200,23 +228,30 @@ def _parts(
     by_topics = by_topic or topic_codes
     table, topic = (ROLLUP, "r.topic_id") if by_topics else (BY_CHANNEL, "NULL::integer")
     day_topic = "d.topic_id" if by_topics else "NULL::integer"
-    # The edges are literal ranges (the planner sees their sizes); each range read by interval
-    # (the partial days, a day holding a stale interval) and each stale interval is its own index
-    # range scan (LATERAL, kept from being flattened by OFFSET 0: never one scan of a whole
-    # channel joined to the ranges after).
+    ranges = [(a, b, 1) for a, b in added] + [(a, b, -1) for a, b in subtracted]
+    by_interval = " UNION ALL ".join(["SELECT %s::timestamptz AS lo, %s::timestamptz AS hi, %s AS sign"] * len(ranges))
+    by_interval = by_interval or "SELECT NULL::timestamptz AS lo, NULL::timestamptz AS hi, 0 AS sign LIMIT 0"
+    signed = ", ".join(f"r.sign * r.{name}" for name in counters)
+    less = ", ".join(f"-r.{name}" for name in counters)
+    columns = f"r.interval_start, r.channel, {topic} AS topic_id, {', '.join(f'r.{name}' for name in counters)}"
+    # Each range read by interval and each stale interval is its own index range scan (LATERAL,
+    # kept from being flattened by OFFSET 0: never one scan of a whole channel joined to the
+    # ranges after).
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
-        "dirty_days AS (SELECT DISTINCT (interval_start AT TIME ZONE %s)::date AS day FROM dirty "
-        "WHERE interval_start >= %s AND interval_start < %s), "
-        "by_interval AS (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi UNION ALL SELECT %s, %s "
-        f"UNION ALL SELECT {day_start_sql('day')}, {day_end_sql('day')} FROM dirty_days), "
-        f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.channel, {day_topic} AS topic_id, {day_sums} "
-        f"FROM {BY_DAY} d WHERE d.day >= %s AND d.day < %s "
-        f"AND d.day NOT IN (SELECT day FROM dirty_days){where_d} "
-        f"UNION ALL SELECT r.interval_start, r.channel, {topic}, {sums} FROM by_interval CROSS JOIN LATERAL "
-        f"(SELECT * FROM {table} r WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
-        f"AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start){where_r} OFFSET 0) r "
+        f"by_interval AS ({by_interval}), "
+        f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.channel, {day_topic} AS topic_id, "
+        f"{', '.join(f'd.{name}' for name in counters)} FROM {BY_DAY} d WHERE d.day = ANY(%s::date[]){where_d} "
+        f"UNION ALL SELECT r.interval_start, r.channel, r.topic_id, {signed} FROM by_interval CROSS JOIN LATERAL "
+        f"(SELECT {columns}, by_interval.sign FROM {table} r "
+        "WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
+        "AND (by_interval.sign < 0 OR NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start))"
+        f"{where_r} OFFSET 0) r "
+        # A stale interval of a day read from its day row: its rows (in that day row) come off.
+        f"UNION ALL SELECT r.interval_start, r.channel, r.topic_id, {less} FROM dirty CROSS JOIN LATERAL "
+        f"(SELECT {columns} FROM {table} r WHERE r.interval_start = dirty.interval_start"
+        f"{where_r} OFFSET 0) r WHERE (dirty.interval_start AT TIME ZONE %s)::date = ANY(%s::date[]) "
         f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM {LEDGER} i "
         "WHERE ((i.occurred_at >= %s AND i.occurred_at < %s) OR (i.occurred_at >= %s AND i.occurred_at < %s))"
         f"{where_i} "
@@ -226,10 +261,10 @@ def _parts(
     )
     params = [
         *(lo, hi),  # dirty
-        *(tz, day_lo, day_hi),  # dirty_days
-        *(lo, day_lo, day_hi, hi, tz, tz),  # by_interval
-        *(tz, first_day, last_day, *params_d),  # the day sums
+        *(value for bounds in ranges for value in bounds),  # by_interval
+        *(tz, days, *params_d),  # the day sums
         *params_r,
+        *(*params_r, tz, days),  # stale intervals of those days
         *(start, lo, hi, end, *params_i),
         *params_inside,
     ]
@@ -285,15 +320,19 @@ def volume(
     parts, params = _parts(
         start=start, end=end, counters=["contacts"], channels=channels, topic_codes=topic_codes, by_topic=True
     )
+    # Summed by topic id before the topic's code is joined: the sort and grouping of thousands of
+    # rows compare integers, not text (half the statement's time at a million).
     sql = (
-        f"{parts} SELECT date_trunc('{unit}', parts.at AT TIME ZONE %s) AS period, topic.code, parts.channel, "
-        "SUM(parts.contacts) FROM parts JOIN contactcenter_topic topic ON topic.id = parts.topic_id "
-        "GROUP BY 1, 2, 3 HAVING SUM(parts.contacts) > 0 ORDER BY 1, 2, 3"
+        f"{parts}, sums AS (SELECT date_trunc('{unit}', parts.at AT TIME ZONE %s) AS period, parts.topic_id, "
+        "parts.channel, SUM(parts.contacts) AS contacts FROM parts GROUP BY 1, 2, 3 HAVING SUM(parts.contacts) > 0) "
+        "SELECT sums.period, topic.code, sums.channel, sums.contacts FROM sums "
+        "JOIN contactcenter_topic topic ON topic.id = sums.topic_id ORDER BY 1, 2, 3"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, str(tz)])
         rows = cursor.fetchall()
+    periods = {local: timezone.make_aware(local, tz) for local in {row[0] for row in rows}}
     return [
-        {"period": timezone.make_aware(local, tz), "topic__code": code, "channel": channel, "contacts": int(contacts)}
+        {"period": periods[local], "topic__code": code, "channel": channel, "contacts": int(contacts)}
         for local, code, channel, contacts in rows
     ]

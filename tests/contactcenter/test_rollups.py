@@ -23,7 +23,7 @@ from contactcenter.models import (
     LedgerRollupDirty,
     Outcome,
 )
-from contactcenter.rollups import interval_of
+from contactcenter.rollups import INTERVAL, interval_of
 from contactcenter.services import rollups as rollup_services
 from tests.waiting import wait_for
 
@@ -156,27 +156,50 @@ def test_a_period_inside_one_interval_and_a_longer_one_count_the_same_contacts(l
     assert figures(T + 45 * M, T + timedelta(hours=5)) == {"ivr": (0, 0), "tier2": (0, 0), "fcr": (0, 0)}
 
 
-def test_whole_days_are_read_from_the_day_sums_until_a_stale_interval_sends_the_day_to_its_intervals(ledger):
+def test_a_day_is_its_day_row_less_its_intervals_outside_the_period_and_its_stale_ones(ledger):
     services.ledger_rollups_dirty_refresh()
     day = rollups.local_day(T)
     tier1 = LedgerRollupDay.objects.get(day=day, channel=Channel.TIER1)
     assert (tier1.contacts, tier1.tier2_escalated, tier1.firsts, tier1.firsts_resolved) == (3, 2, 2, 1)
     assert LedgerRollupDay.objects.filter(day=day).count() == 4  # ivr, tier1, tier2, written
+    day_lo = rollups.midnight(day).astimezone(UTC)
+    day_hi = rollups.midnight(day + timedelta(days=1)).astimezone(UTC)
     week = (T - timedelta(days=3), T + timedelta(days=3))
-    assert figures(*week) == WHOLE == reference(*week)
-    assert volume(*week) == {"ivr": 4, "tier1": 3, "tier2": 1, "written": 1}
-    # The whole day is its day row: a wrong one (no mark) is what the figures show.
+    most = (day_lo + 15 * M, day_hi)  # the day less its first interval
+    # Which side each day is read from: the fewer intervals (none past now hold contacts).
+    assert rollups.plan(T, T + 45 * M) == ([], [(T, T + 45 * M)], [])
+    assert rollups.plan(*most) == ([day], [], [(day_lo, day_lo + 15 * M)])
+    today = rollups.local_day(timezone.now())
+    midnight = rollups.midnight(today).astimezone(UTC)
+    tomorrow = rollups.midnight(today + timedelta(days=1)).astimezone(UTC)
+    now = interval_of(timezone.now())
+    if now - midnight >= 2 * INTERVAL:  # so far today: the day row less the intervals still to come
+        assert rollups.plan(midnight, now) == ([today], [], [(now, tomorrow)])
+    for period in (week, most):
+        assert figures(*period) == WHOLE == reference(*period)
+        assert volume(*period) == {"ivr": 4, "tier1": 3, "tier2": 1, "written": 1}
+
+    # A contact in the interval `most` leaves out: in the day row once refreshed, and taken off again.
+    record("early", day_lo + 5 * M)
+    assert figures(*most) == WHOLE
+    services.ledger_rollups_dirty_refresh()
+    assert figures(*most) == WHOLE == reference(*most)
+    assert figures(day_lo, day_hi)["ivr"] == (2, 4) == reference(day_lo, day_hi)["ivr"]
+
+    # The day row is what is read: a wrong one (no mark) is what the figures show.
     LedgerRollupDay.objects.filter(day=day, channel=Channel.TIER1).update(tier2_escalated=0, contacts=7)
-    assert figures(*week)["tier2"] == (0, 7)
-    assert volume(*week)["tier1"] == 7
-    # A mark on another interval of that day sends the whole day back to its intervals.
-    LedgerRollupDirty.objects.create(interval_start=I0 + timedelta(hours=3))
-    assert figures(*week) == WHOLE
-    assert volume(*week)["tier1"] == 3
+    assert figures(*week)["tier2"] == figures(*most)["tier2"] == (0, 7)
+    assert volume(*most)["tier1"] == 7
+    # A stale interval of the day: its rollup rows (I1: 2 of 3 escalated) come off the day row and
+    # the ledger (now 3 of 4) is counted instead.
+    record("t1d", T + 22 * M, Channel.TIER1, Outcome.ESCALATED)
+    assert dirty() == {I1}
+    assert figures(*week)["tier2"] == (0 - 2 + 3, 7 - 3 + 4)
     services.ledger_rollups_dirty_refresh()
     assert dirty() == set()
-    assert LedgerRollupDay.objects.get(day=day, channel=Channel.TIER1).tier2_escalated == 2
-    assert figures(*week) == WHOLE
+    assert LedgerRollupDay.objects.get(day=day, channel=Channel.TIER1).tier2_escalated == 3
+    assert figures(*week)["tier2"] == (3, 4) == reference(*week)["tier2"]
+    assert figures(*most)["tier2"] == (3, 4) == reference(*most)["tier2"]
 
 
 def test_a_hand_off_recorded_later_changes_its_parents_interval(ledger):
