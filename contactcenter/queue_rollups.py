@@ -14,11 +14,16 @@ count plus the threshold it used is exact, and a changed threshold costs only a 
 queue's intervals (the refresh finds them; reads count them from the contacts until then).
 
 Days are local days of settings.TIME_ZONE: a 15-minute UTC interval never straddles a local
-midnight in a zone whose offset is a whole number of quarter hours (every US zone). Whole days
-inside a period come from `QueueRollupDay` (the day's intervals summed in the recompute's
-transaction) unless the day holds a stale interval, or its rows were counted with another
-threshold than the queue's now (then that queue's day is read by interval); the report by hour
-reads intervals only.
+midnight in a zone whose offset is a whole number of quarter hours (every US zone). Days come from
+`QueueRollupDay` (the day's intervals summed in the recompute's transaction) as the ledger's do
+(`rollups.plan`: a partial day is its intervals inside or its day row less its intervals outside;
+a stale interval's rows come off its day row), unless a queue's day rows were counted with another
+threshold than the queue's now: that queue's day is read by interval. The report by hour reads
+intervals only.
+
+The wallboard's "today" counts contacts by when they left the queue (answered or abandoned), not
+when they entered it: the day's rollups, plus the contacts whose wait spans midnight
+(`settled_by_queue`).
 """
 
 # Every SQL string here is built from table names and enum values in this module; input is only
@@ -42,8 +47,7 @@ from .rollups import (
     day_start_sql,
     interval_of,
     local_day,
-    midnight,
-    whole_days,
+    plan,
 )
 
 __all__ = ["INTERVAL", "interval_of"]  # the services and tests read the interval through this module too
@@ -155,49 +159,65 @@ def _filters(alias: str, queue_name: str | None, language: str | None) -> tuple[
 def _parts(
     *, start: datetime, end: datetime, queue_name: str | None, language: str | None, days: bool = True
 ) -> tuple[str, list]:
-    """SQL of rows (at, queue_name, language, *COLUMNS) whose sums are the period's counters (at a
-    day row: its local midnight; `days=False` reads whole intervals only, for figures by hour)."""
+    """SQL of rows (at, queue_name, language, *COLUMNS) whose sums are the period's counters (rows
+    subtracted carry negative counts; at a day row: its local midnight). The days of
+    `rollups.plan` come from their day rows, less their intervals outside the period and their
+    stale intervals, except a queue whose day was counted with another threshold than the queue's
+    now: that queue's day is read by interval. `days=False` reads whole intervals only (figures by
+    hour)."""
     lo, hi = _interval_ceil(start), interval_of(end)
     if lo >= hi:  # no whole interval inside: all of it is counted from the contacts
         lo = hi = start
-    first_day, last_day = whole_days(lo, hi) if days else (lo.date(), lo.date())
-    day_lo, day_hi = (midnight(first_day), midnight(last_day)) if first_day < last_day else (lo, lo)
+    if days:
+        day_list, added, subtracted = plan(lo, hi)
+    else:
+        day_list, added, subtracted = [], [(lo, hi)] if lo < hi else [], []
     tz = settings.TIME_ZONE
     where_d, params_d = _filters("d", queue_name, language)
     where_r, params_r = _filters("r", queue_name, language)
     where_w, params_w = _filters("w", queue_name, language)
     day_clean = f"d.service_level_seconds = {THRESHOLD}"
-    sums = ", ".join(f"r.{name}" for name in COLUMNS)
+    signed = ", ".join(f"r.sign * r.{name}" for name in COLUMNS)
+    less = ", ".join(f"-r.{name}" for name in COLUMNS)
     day_sums = ", ".join(f"d.{name}" for name in COLUMNS)
     rows = ", ".join(f"{rule} AS {name}" for name, rule in COUNTERS.items())
+    ranges = [(a, b, 1) for a, b in added] + [(a, b, -1) for a, b in subtracted]
+    listed = " UNION ALL ".join(["SELECT %s::timestamptz, %s::timestamptz, NULL::varchar, %s"] * len(ranges))
+    # A day of `day_list` one queue reads by interval (not from its day row).
+    by_queue = "stale_days.queue_name = r.queue_name AND stale_days.day = (r.interval_start AT TIME ZONE %s)::date"
     sql = (
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
-        "dirty_days AS (SELECT DISTINCT (interval_start AT TIME ZONE %s)::date AS day FROM dirty "
-        "WHERE interval_start >= %s AND interval_start < %s), "
-        # Whole days of one queue whose sums were counted with another threshold than the queue's now.
+        # Day rows of one queue counted with another threshold than the queue's now.
         f"stale_days AS (SELECT DISTINCT d.day, d.queue_name FROM {BY_DAY} d "
-        f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day >= %s AND d.day < %s "
-        f"AND d.service_level_seconds IS DISTINCT FROM {THRESHOLD} AND d.day NOT IN (SELECT day FROM dirty_days)), "
-        # What is read by interval: the partial days (every queue), days holding a stale interval
-        # (every queue), days of one queue with another threshold.
-        "by_interval AS (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi, NULL::varchar AS queue "
-        "UNION ALL SELECT %s, %s, NULL "
-        f"UNION ALL SELECT {day_start_sql('day')}, {day_end_sql('day')}, NULL FROM dirty_days "
-        f"UNION ALL SELECT {day_start_sql('day')}, {day_end_sql('day')}, queue_name FROM stale_days), "
+        f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day = ANY(%s::date[]) "
+        f"AND d.service_level_seconds IS DISTINCT FROM {THRESHOLD}), "
+        # What is read by interval: the plan's ranges (every queue; sign -1: taken off a day row)
+        # and the part inside the period of each stale day (one queue).
+        "by_interval (lo, hi, queue, sign) AS ("
+        f"{listed + ' UNION ALL ' if listed else ''}"
+        f"SELECT GREATEST({day_start_sql('day')}, %s), LEAST({day_end_sql('day')}, %s), queue_name, 1 "
+        "FROM stale_days), "
         f"interval_rows AS (SELECT r.*, q.service_level_seconds AS configured FROM by_interval CROSS JOIN LATERAL "
-        f"(SELECT * FROM {ROLLUP} r WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
+        f"(SELECT r.*, by_interval.sign FROM {ROLLUP} r "
+        "WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
         "AND (by_interval.queue IS NULL OR r.queue_name = by_interval.queue) "
-        f"AND r.interval_start NOT IN (SELECT interval_start FROM dirty){where_r} OFFSET 0) r "
-        f"LEFT JOIN {CONFIGS} q ON q.name = r.queue_name), "
-        # Rows recomputed with another threshold than the queue's now, in intervals not dirty.
+        "AND (by_interval.sign < 0 OR r.interval_start NOT IN (SELECT interval_start FROM dirty))"
+        f"{where_r} OFFSET 0) r "
+        f"LEFT JOIN {CONFIGS} q ON q.name = r.queue_name "
+        f"WHERE r.sign > 0 OR NOT EXISTS (SELECT 1 FROM stale_days WHERE {by_queue})), "
+        # Rows added with another threshold than the queue's now, in intervals not dirty.
         "stale AS (SELECT DISTINCT r.interval_start, r.queue_name FROM interval_rows r "
-        f"WHERE r.service_level_seconds <> COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL})), "
+        f"WHERE r.sign > 0 AND r.service_level_seconds <> COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL})), "
         f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.queue_name, d.language, {day_sums} FROM {BY_DAY} d "
-        f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day >= %s AND d.day < %s AND {day_clean} "
-        f"AND d.day NOT IN (SELECT day FROM dirty_days){where_d} "
-        f"UNION ALL SELECT r.interval_start, r.queue_name, r.language, {sums} FROM interval_rows r "
-        f"WHERE r.service_level_seconds = COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL}) "
+        f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day = ANY(%s::date[]) AND {day_clean}{where_d} "
+        f"UNION ALL SELECT r.interval_start, r.queue_name, r.language, {signed} FROM interval_rows r "
+        f"WHERE r.sign < 0 OR r.service_level_seconds = COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL}) "
+        # A stale interval of a day read from its day row: its rows (in that day row) come off.
+        f"UNION ALL SELECT r.interval_start, r.queue_name, r.language, {less} FROM dirty CROSS JOIN LATERAL "
+        f"(SELECT * FROM {ROLLUP} r WHERE r.interval_start = dirty.interval_start{where_r} OFFSET 0) r "
+        "WHERE (dirty.interval_start AT TIME ZONE %s)::date = ANY(%s::date[]) "
+        f"AND NOT EXISTS (SELECT 1 FROM stale_days WHERE {by_queue}) "
         f"UNION ALL SELECT w.enqueued_at, w.queue_name, w.language, {rows} {_FROM_CONTACTS} "
         # Disjoint ranges: the two edges, the dirty intervals (every queue), the stale rows (one queue).
         "JOIN (SELECT %s::timestamptz AS lo, %s::timestamptz AS hi, NULL::varchar AS queue UNION ALL "
@@ -209,11 +229,13 @@ def _parts(
     )
     params = [
         *(lo, hi),  # dirty
-        *(tz, day_lo, day_hi),  # dirty_days
-        *(first_day, last_day),  # stale_days
-        *(lo, day_lo, day_hi, hi, tz, tz, tz, tz),  # by_interval
+        day_list,  # stale_days
+        *(value for bounds in ranges for value in bounds),  # by_interval
+        *(tz, lo, tz, hi),
         *params_r,  # interval_rows
-        *(tz, first_day, last_day, *params_d),  # the day sums
+        tz,
+        *(tz, day_list, *params_d),  # the day sums
+        *(*params_r, tz, day_list, tz),  # stale intervals of those days
         *(start, lo, hi, end, *params_w),
     ]
     return sql, params
@@ -272,6 +294,37 @@ def by_hour(*, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
         hour: {"queued": int(queued), "answered": int(answered), "abandoned": int(abandoned)}
         for hour, queued, answered, abandoned in rows
     }
+
+
+# When a contact left the queue: answered, or else ended (abandoned, cancelled); NULL while waiting.
+SETTLED = "COALESCE(w.answered_at, w.ended_at)"
+# Its wait as a range. Migration 0033's GiST index is on this expression (without the alias): the
+# few contacts whose wait spans a given moment, out of every contact, by index.
+WAIT_SPAN = f"tstzrange(w.enqueued_at, GREATEST(w.enqueued_at, {SETTLED}), '[]')"
+CARRIED_OVER = (
+    f"SELECT w.queue_name, {', '.join(f'SUM({rule})' for rule in COUNTERS.values())} {_FROM_CONTACTS} "
+    f"WHERE {WAIT_SPAN} @> %s::timestamptz AND w.enqueued_at < %s AND {SETTLED} < %s AND {COUNTED} "
+    "GROUP BY w.queue_name"
+)
+
+
+def settled_by_queue(*, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
+    """Counters by queue of the contacts that left the queue in [start, end) (a day: the
+    wallboard's "today"), answered at `answered_at` or abandoned at `ended_at`.
+
+    A contact leaves its queue after it enters it: those that entered in the period are the
+    period's rollups (`by_day`); to them come those that entered before `start` and left after
+    it, whose waits span `start` (waits overnight, callbacks for the next day)."""
+    totals: dict[str, dict[str, int]] = {}
+    for row in by_day(start=start, end=end):
+        queue = totals.setdefault(row["queue_name"], dict.fromkeys(COLUMNS, 0))
+        for name in COLUMNS:
+            queue[name] += row[name]
+    for queue_name, *values in _fetch(CARRIED_OVER, [start, start, end]):
+        queue = totals.setdefault(queue_name, dict.fromkeys(COLUMNS, 0))
+        for name, value in zip(COLUMNS, values, strict=True):
+            queue[name] += int(value)
+    return totals
 
 
 def _by_day_in_python(parts: str, params: list) -> list:

@@ -6,12 +6,15 @@ intervals marked dirty are counted from `Interaction` directly, in the same stat
 snapshot, so an interval is counted once whichever side a concurrent refresh leaves it on). Both
 sides, and the recompute that writes the rollups, use COUNTERS below: one rule per counter.
 
-Whole local days (settings.TIME_ZONE) inside a period whose intervals are all clean come from
-`LedgerRollupDay`, the day's intervals summed in the recompute's transaction: a week reads six day
-rows per (channel, language, topic) and the partial days at its ends by interval, a year reads
-days. A 15-minute UTC interval never straddles a local midnight for zones whose offset is a whole
-number of quarter hours (every US zone), so day sums and day/month periods (contact volume) equal
-the per-contact ones.
+Local days (settings.TIME_ZONE) come from `LedgerRollupDay`, the day's intervals summed in the
+recompute's transaction, so a day row always equals the sum of its interval rows. A day the period
+only partly covers is read from whichever side holds fewer intervals (`plan`): its intervals inside
+the period, or its day row less its intervals outside. A day row includes its stale intervals' old
+rows: those come off too, and the stale intervals are counted from the ledger. A week is eight day
+rows per (channel, language, topic) and at most half a day of intervals; "today" is one day row
+between refreshes. A 15-minute UTC interval never straddles a local midnight for zones whose offset
+is a whole number of quarter hours (every US zone), so day sums and day/month periods (contact
+volume) equal the per-contact ones.
 """
 
 # Every SQL string here is built from table names and enum values in this module; input is

@@ -203,12 +203,34 @@ def test_whole_days_are_read_from_the_day_sums_until_a_stale_interval_or_thresho
     # A whole day inside the period is its day row: a wrong one (no mark) is what the report shows.
     QueueRollupDay.objects.filter(day=DAY, queue_name="tier1-es").update(contacts=99)
     assert _report(queue_name="tier1-es")[0]["contacts"] == 99
-    # A mark anywhere in that day sends the day (every queue) back to its intervals and contacts.
-    QueueRollupDirty.objects.create(interval_start=queue_rollups.interval_of(_at(DAY, 20, 0)))
-    assert _report() == EXPECTED
+    # A stale interval of that day: its rows come off the day row and its contacts are counted.
+    late = _contact("tier1-es", _at(DAY, 20, 5), wait=20, handle_seconds=40)
+    QueueRollupDirty.objects.create(interval_start=queue_rollups.interval_of(late.enqueued_at))
+    assert _report(queue_name="tier1-es")[0]["contacts"] == 99 - 0 + 1
+    late.delete()
     services.queue_rollups_dirty_refresh()
     assert QueueRollupDay.objects.get(day=DAY, queue_name="tier1-es").contacts == 1
     assert _report() == EXPECTED
+    # A contact changed in an interval with rollup rows: those rows (1 answered) come off the day.
+    es = WaitingContact.objects.get(queue_name="tier1-es")
+    WaitingContact.objects.filter(pk=es.pk).update(status=ContactStatus.ABANDONED, answered_at=None)
+    QueueRollupDirty.objects.create(interval_start=queue_rollups.interval_of(es.enqueued_at))
+    row = _report(queue_name="tier1-es")[0]
+    assert (row["contacts"], row["answered"], row["abandoned"], row["asa"]) == (1, 0, 1, None)
+    WaitingContact.objects.filter(pk=es.pk).update(status=es.status, answered_at=es.answered_at)
+    assert _report() == EXPECTED
+    services.queue_rollups_dirty_refresh()
+    assert _report() == EXPECTED
+    # A day partly inside the period: its day row less the intervals outside, when fewer.
+    assert queue_rollups.plan(_at(DAY, 0, 15), _at(DAY + timedelta(days=1), 0, 0)) == (
+        [DAY],
+        [],
+        [(_at(DAY, 0, 0), _at(DAY, 0, 15))],
+    )
+    rows = queue_rollups.by_day(start=_at(DAY, 9, 15), end=_at(DAY + timedelta(days=1), 0, 0))
+    figures = [(r["queue_name"], r["contacts"], r["answered"], r["answered_within"], r["abandoned"]) for r in rows]
+    # From 9:15: tier1-en's abandoned (9:20), cancelled (9:30) and connected (13:59:59) contacts.
+    assert figures == [("tier1-en", 3, 1, 1, 1), ("tier1-es", 1, 1, 1, 0)]
     # A new threshold: tier1-en's days no longer match it, so they are read by interval (with the
     # contacts of the intervals counted with 60 s), then the refresh recomputes only those days.
     QueueConfig.objects.filter(name="tier1-en").update(service_level_seconds=30)
@@ -357,3 +379,65 @@ def test_each_step_of_a_live_contact_marks_its_interval_so_the_report_follows_it
     assert wrapped["wrap"] is not None and wrapped["wrap_total"] is not None
     services.queue_rollups_dirty_refresh()
     assert selectors.queue_history(start=today, end=today) == [wrapped]
+
+
+def test_todays_queue_stats_add_the_waits_that_span_midnight_to_the_days_rollups():
+    """The wallboard's "today" counts contacts answered or abandoned today, whenever they entered the
+    queue: those that entered today from the rollups, those that waited over midnight by index."""
+    today, yesterday = MOMENT.astimezone(timezone.get_current_timezone()).date(), date(2026, 11, 29)
+    en = [
+        # Entered yesterday, answered after midnight (300 s: outside the 60 s service level).
+        _contact("tier1-en", _at(yesterday, 23, 58), wait=300, handle_seconds=100),
+        # Entered yesterday, hung up after midnight.
+        _contact(
+            "tier1-en",
+            _at(yesterday, 23, 59, 30),
+            answered=False,
+            status=ContactStatus.ABANDONED,
+            ended_at=_at(today, 0, 1),
+        ),
+        # Entered and answered yesterday: not today's.
+        _contact("tier1-en", _at(yesterday, 20, 0), wait=30, handle_seconds=500),
+        # Still waiting since yesterday: nothing answered or abandoned.
+        _contact("tier1-en", _at(yesterday, 23, 0), answered=False, status=ContactStatus.WAITING),
+        # Today's: answered within 60 s, one completed, one still on the line.
+        _contact("tier1-en", _at(today, 9, 0), wait=20, handle_seconds=60),
+        _contact("tier1-en", _at(today, 12, 55), wait=10, status=ContactStatus.CONNECTED),
+    ]
+    # A consult that waited over midnight is no caller.
+    _contact("tier1-en", _at(yesterday, 23, 50), wait=1200, handle_seconds=50, consult_of=en[4])
+    # A callback asked for last evening, called back this morning.
+    _contact("tier1-es", _at(yesterday, 19, 55), wait=12 * 3600 + 600, handle_seconds=200)
+    expected = {
+        "tier1-en": (3, 2, 1, 50.0, 25.0, 110.0, 80.0),  # answered: the 300 s, 20 s and 10 s waits
+        "tier1-es": (1, 0, 0, 0.0, 0.0, 43800.0, 200.0),
+    }
+
+    def figures():
+        return {
+            row.name: (
+                row.answered,
+                row.answered_within_service_level,
+                row.abandoned,
+                row.service_level_percent,
+                row.abandonment_percent,
+                row.average_speed_of_answer_seconds,
+                row.average_handle_seconds,
+            )
+            for row in selectors.queue_stats()
+            if row.name in expected
+        }
+
+    services.queue_rollups_rebuild(since=_at(yesterday, 0, 0))
+    assert not QueueRollupDirty.objects.exists()
+    assert figures() == expected
+    # Every interval stale: the same figures, counted from the contacts.
+    _dirty_everything()
+    assert figures() == expected
+    # The carried-over contacts are found by the wait-span index, not by reading today's contacts.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        start = _at(today, 0, 0)
+        cursor.execute("EXPLAIN " + queue_rollups.CARRIED_OVER, [start, start, start + timedelta(days=1)])
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "waitingcontact_wait_span_idx" in plan

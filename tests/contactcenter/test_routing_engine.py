@@ -454,7 +454,7 @@ def test_queue_stats_for_the_wallboard_in_few_queries(agent, django_assert_max_n
     _contact(waited=125)
     _contact(waited=5, kind=ContactKind.CALLBACK)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         stats = {row.name: row for row in selectors.queue_stats(now=now + timedelta(seconds=5))}
 
     en = stats["tier1-en"]
