@@ -23,7 +23,7 @@ from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
 from contactcenter.phones import callback_number_for, callback_number_from_keys
 
-from . import clock, parsing, reference, speech
+from . import clock, parsing, prompts, reference, speech
 from .models import Call
 from .prompts import prompt
 
@@ -59,6 +59,7 @@ class Turn:
     digits: str = ""
     speech: str = ""
     locked: bool = True  # the call's row is locked for this step's transaction
+    confidence: float | None = None  # the recogniser's, for speech (Twilio's Confidence)
 
     def before_side_effect(self) -> None:
         if not self.locked:
@@ -94,8 +95,13 @@ def _path(call: Call, entry: str) -> None:
 
 
 def retry(turn: Turn, node: str, reason: str = "not_understood") -> Reply:
-    """Wrong key, silence or an unknown value: say why and ask again; after three tries, move on."""
+    """Wrong key, silence or an unknown value: say why and ask again; after three tries, move on.
+    An answer that was no entry but asked for a representative, the main menu, back or a repeat
+    ("agent", "menú principal") is taken as that."""
     call = turn.call
+    asked = parsing.everywhere_choice(turn.speech, turn.language) if turn.speech and node != "language" else None
+    if asked is not None:
+        return everywhere(turn, node, asked)
     tries = call.state.get("tries", 0) + 1
     call.state["tries"] = tries
     lead = turn.t("no_input" if turn.empty and reason == "not_understood" else reason)
@@ -119,6 +125,116 @@ def main_menu_reply(turn: Turn, lead: list[str] | None = None) -> Reply:
     return reply
 
 
+# --- the same keys everywhere ------------------------------------------------------------------
+# Where `*` goes back to from each step: the menu or question that led there.
+BACK = {
+    "main": "main",
+    "receipt": "main",
+    "receipt_letters": "receipt",
+    "confirm_receipt": "receipt",
+    "case_next": "main",
+    "form": "main",
+    "form_menu": "form",
+    "zip": "main",
+    "results_menu": "zip",
+    "ptime_intro": "main",
+    "ptime_form": "ptime_intro",
+    "category": "ptime_form",
+    "ptime_menu": "ptime_intro",
+    "outside_menu": "ptime_intro",
+    "pd_group": "main",
+    "pd_category": "pd_group",
+    "pd_area": "pd_category",
+    "pd_menu": "pd_group",
+    "after_hours": "main",
+    "callback_number": "after_hours",
+    "confirm_callback_number": "callback_number",
+    "confirm_choice": "main",
+}
+EVERYWHERE = ("0", "9", "*", "repeat")
+# Speech hints in the caller's language only: the other language's words are what it would mishear.
+YES_NO_HINTS = {
+    "en": "yes, no, correct, that's right, not correct",
+    "es": "sí, no, correcto, es correcto, no es correcto",
+}
+
+
+def everywhere(turn: Turn, node: str, choice: str) -> Reply:
+    """0 (a representative), 9 (the main menu), * (back) and "repeat" in every menu and entry step."""
+    call = turn.call
+    accepted(turn)
+    _path(call, f"{node}:{'back' if choice == '*' else 'repeat' if choice == 'repeat' else choice}")
+    if choice == "0":
+        if node == "outside_menu":
+            call.state["topic"] = OUTSIDE_PROCESSING_TOPIC
+        return representative(turn)
+    if choice == "9":
+        return ask_main(turn)
+    if choice == "repeat" and call.state.get("said"):
+        return Reply(**{**call.state["said"], "result": "repeated"})
+    target = BACK.get(node, "main") if choice == "*" else node
+    if target == "confirm_choice":
+        target = call.state.get("pending_choice", {}).get("node", "main")
+    return NODES[target][0](turn)
+
+
+def _choice(turn: Turn, node: str, keys: str | None = None) -> str | Reply:
+    """The option chosen at menu `node` (one of its keys), or the reply when the answer was no option,
+    a representative, the main menu, back or repeat, or a low-confidence word to confirm first."""
+    keys = parsing.MENU_KEYS[node] if keys is None else keys
+    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, keys, menu=node)
+    if choice is None:
+        return retry(turn, node)
+    if not turn.digits and _unsure(turn):
+        return ask_confirm_choice(turn, node, choice)
+    if choice in EVERYWHERE:
+        return everywhere(turn, node, choice)
+    return choice
+
+
+def _unsure(turn: Turn) -> bool:
+    threshold = settings.IVR_SPEECH_CONFIDENCE_MIN
+    return turn.confidence is not None and turn.confidence < threshold
+
+
+def ask_confirm_choice(turn: Turn, node: str, choice: str) -> Reply:
+    turn.call.state["pending_choice"] = {"node": node, "choice": choice}
+    return Reply(
+        say=[turn.t("confirm_choice", option=prompts.option_label(node, choice, turn.language))],
+        awaiting="confirm_choice",
+        num_digits=1,
+        hints=YES_NO_HINTS[turn.language],
+        result=f"confirm {choice}",
+    )
+
+
+def handle_confirm_choice(turn: Turn) -> Reply:
+    pending = turn.call.state.get("pending_choice") or {}
+    node, choice = pending.get("node"), pending.get("choice")
+    if node not in NODES or not choice:
+        return ask_main(turn)
+    answer = parsing.yes_no(turn.digits, turn.speech)
+    if answer is None:
+        return retry(turn, "confirm_choice")
+    turn.call.state.pop("pending_choice", None)
+    if answer == "no":
+        accepted(turn)
+        reply = NODES[node][0](turn)
+        reply.say = [turn.t("try_again"), *reply.say]
+        return reply
+    if choice in EVERYWHERE:
+        return everywhere(turn, node, choice)
+    # As if keyed: the menu's own handler takes it from here.
+    return NODES[node][1](Turn(call=turn.call, digits=choice, locked=turn.locked))
+
+
+def ask_confirm_choice_again(turn: Turn) -> Reply:
+    pending = turn.call.state.get("pending_choice") or {}
+    if pending.get("node") not in NODES:
+        return ask_main(turn)
+    return ask_confirm_choice(turn, pending["node"], pending["choice"])
+
+
 # --- language ----------------------------------------------------------------------------------
 def ask_language(turn: Turn) -> Reply:
     return Reply(
@@ -130,13 +246,8 @@ def ask_language(turn: Turn) -> Reply:
 
 
 def handle_language(turn: Turn) -> Reply:
-    choice = parsing.digits_only(turn.digits)[:1]
-    spoken = parsing._plain(turn.speech)
-    if choice == "2" or any(word in spoken for word in ("espanol", "spanish")):
-        language = "es"
-    elif choice == "1" or any(word in spoken for word in ("english", "ingles")):
-        language = "en"
-    else:
+    language = parsing.language_choice(turn.digits, turn.speech)
+    if language is None:
         return retry(turn, "language")
     turn.call.language = language
     accepted(turn)
@@ -162,9 +273,9 @@ def ask_main(turn: Turn) -> Reply:
 
 
 def handle_main(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12345609")
-    if choice is None:
-        return retry(turn, "main")
+    choice = _choice(turn, "main")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     _path(turn.call, f"main:{choice}")
     if choice == "1":
@@ -185,12 +296,8 @@ def handle_main(turn: Turn) -> Reply:
     if choice == "5":
         _topic(turn.call, "processing-times")
         return ask_ptime_intro(turn)
-    if choice == "6":
-        _topic(turn.call, "priority-dates")
-        return ask_pd_group(turn)
-    if choice == "0":
-        return representative(turn)
-    return ask_main(turn)
+    _topic(turn.call, "priority-dates")
+    return ask_pd_group(turn)
 
 
 # --- receipt numbers ---------------------------------------------------------------------------
@@ -202,11 +309,42 @@ def ask_receipt(turn: Turn) -> Reply:
 
 
 def handle_receipt(turn: Turn) -> Reply:
-    receipt = parsing.receipt_from_keys(turn.digits) if turn.digits else parsing.receipt_from_speech(turn.speech)
-    if receipt is None:
+    heard = parsing.receipt_keyed(turn.digits) if turn.digits else parsing.receipt_heard(turn.speech)
+    if heard is None:
         return retry(turn, "receipt", "not_understood" if turn.empty else "receipt_invalid")
     accepted(turn)
-    turn.call.state["pending_receipt"] = receipt
+    if heard.receipt is None:  # the 10 digits alone: the letters are asked for next
+        turn.call.state["pending_digits"] = heard.digits
+        return ask_receipt_letters(turn)
+    turn.call.state["pending_receipt"] = heard.receipt
+    return ask_confirm_receipt(turn)
+
+
+def ask_receipt_letters(turn: Turn) -> Reply:
+    return Reply(
+        say=[turn.t("ask_receipt_letters")],
+        awaiting="receipt_letters",
+        finish_on_key="#",
+        timeout=8,
+        hints=RECEIPT_HINTS,
+    )
+
+
+def handle_receipt_letters(turn: Turn) -> Reply:
+    call = turn.call
+    digits = call.state.get("pending_digits", "")
+    keys = parsing.digits_only(turn.digits)
+    if keys:
+        prefix = parsing.PREFIX_BY_KEYS.get(keys) or parsing.PREFIX_BY_MENU_DIGIT.get(keys)
+    else:
+        prefix = parsing.prefix_from_speech(turn.speech)
+    if len(digits) != 10:
+        return ask_receipt(turn)
+    if prefix is None:
+        return retry(turn, "receipt_letters", "not_understood" if turn.empty else "receipt_letters_invalid")
+    accepted(turn)
+    call.state.pop("pending_digits", None)
+    call.state["pending_receipt"] = prefix + digits
     return ask_confirm_receipt(turn)
 
 
@@ -216,20 +354,13 @@ def ask_confirm_receipt(turn: Turn) -> Reply:
         say=[turn.t("confirm_receipt", spelled=parsing.spell_receipt(receipt, turn.language))],
         awaiting="confirm_receipt",
         num_digits=1,
-        hints="yes, no, sí, no",
+        hints=YES_NO_HINTS[turn.language],
     )
 
 
 def _yes_no(turn: Turn) -> str | None:
-    choice = parsing.digits_only(turn.digits)[:1]
-    if choice in ("1", "2"):
-        return choice
-    spoken = parsing._plain(turn.speech).split()
-    if any(word in spoken for word in ("yes", "correct", "si", "correcto")):
-        return "1"
-    if any(word in spoken for word in ("no", "incorrect", "incorrecto")):
-        return "2"
-    return None
+    """ "1" (yes) or "2" (no): a negation is heard before the affirmation it holds ("no es correcto")."""
+    return {"yes": "1", "no": "2"}.get(parsing.yes_no(turn.digits, turn.speech) or "")
 
 
 # Who else a lookup is counted against, besides the calling number: the call simulator sets the
@@ -362,9 +493,9 @@ def ask_case_next(turn: Turn) -> Reply:
 
 
 def handle_case_next(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "1209")
-    if choice is None:
-        return retry(turn, "case_next")
+    choice = _choice(turn, "case_next")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     _path(turn.call, f"case-next:{choice}")
     if choice == "1":
@@ -374,8 +505,6 @@ def handle_case_next(turn: Turn) -> Reply:
         case = selectors.case_get(receipt_number=turn.call.state.get("case_receipt", ""))
         if case is not None:
             return case_processing_time(turn, case)
-    if choice == "0":
-        return representative(turn)
     return ask_main(turn)
 
 
@@ -422,9 +551,9 @@ def ask_form_menu(turn: Turn) -> Reply:
 
 
 def handle_form_menu(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "1239")
-    if choice is None:
-        return retry(turn, "form_menu")
+    choice = _choice(turn, "form_menu")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     _path(turn.call, f"form-menu:{choice}")
     if choice == "1":
@@ -484,7 +613,7 @@ def ask_zip(turn: Turn) -> Reply:
 
 
 def handle_zip(turn: Turn) -> Reply:
-    zip_code = parsing.digits_only(turn.digits) if turn.digits else parsing.number_from_speech(turn.speech)
+    zip_code = parsing.digits_only(turn.digits) if turn.digits else parsing.zip_from_speech(turn.speech) or ""
     if len(zip_code) != 5 or not reference.zip_known(zip_code):
         return retry(turn, "zip", "not_understood" if turn.empty else "zip_invalid")
     accepted(turn)
@@ -556,9 +685,9 @@ def ask_results_menu(turn: Turn) -> Reply:
 
 
 def handle_results_menu(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "1239")
-    if choice is None:
-        return retry(turn, "results_menu")
+    choice = _choice(turn, "results_menu")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     _path(turn.call, f"results:{choice}")
     if choice == "1":
@@ -581,9 +710,9 @@ def ask_ptime_intro(turn: Turn) -> Reply:
 
 
 def handle_ptime_intro(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12")
-    if choice is None:
-        return retry(turn, "ptime_intro")
+    choice = _choice(turn, "ptime_intro")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     if choice == "2":
         turn.call.state["receipt_purpose"] = "ptime"
@@ -626,11 +755,9 @@ def ask_category(turn: Turn) -> Reply:
 
 def handle_category(turn: Turn) -> Reply:
     categories = turn.call.state.get("ptime_categories", [])
-    choice = parsing.menu_choice(
-        turn.digits, turn.speech, turn.language, "".join(str(n) for n in range(1, len(categories) + 1))
-    )
-    if choice is None:
-        return retry(turn, "category")
+    choice = _choice(turn, "category", keys="".join(str(n) for n in range(1, len(categories) + 1)))
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     turn.call.state["ptime_category"] = categories[int(choice) - 1][0]
     return ptime_office_or_answer(turn)
@@ -679,9 +806,9 @@ def processing_time_answer(turn: Turn) -> Reply:
 
 
 def handle_ptime_menu(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "129")
-    if choice is None:
-        return retry(turn, "ptime_menu")
+    choice = _choice(turn, "ptime_menu")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     if choice == "1":
         turn.call.state["receipt_purpose"] = "ptime"
@@ -729,14 +856,10 @@ def case_processing_time(turn: Turn, case) -> Reply:
 
 
 def handle_outside_menu(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "09")
-    if choice is None:
-        return retry(turn, "outside_menu")
-    accepted(turn)
-    if choice == "0":
-        turn.call.state["topic"] = OUTSIDE_PROCESSING_TOPIC
-        return representative(turn)
-    return ask_main(turn)
+    choice = _choice(turn, "outside_menu")
+    if isinstance(choice, Reply):
+        return choice
+    return ask_main(turn)  # it has no option of its own: 0 and 9 are every menu's
 
 
 # --- priority dates --------------------------------------------------------------------------------
@@ -754,9 +877,9 @@ def ask_pd_group(turn: Turn) -> Reply:
 
 
 def handle_pd_group(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12")
-    if choice is None:
-        return retry(turn, "pd_group")
+    choice = _choice(turn, "pd_group")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     turn.call.state["pd_group"] = choice
     return ask_pd_category(turn)
@@ -768,9 +891,9 @@ def ask_pd_category(turn: Turn) -> Reply:
 
 
 def handle_pd_category(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12345")
-    if choice is None:
-        return retry(turn, "pd_category")
+    choice = _choice(turn, "pd_category", keys="12345")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     categories = FAMILY if turn.call.state.get("pd_group") == "1" else EMPLOYMENT
     turn.call.state["pd_category"] = categories[int(choice) - 1]
@@ -792,9 +915,9 @@ def _cell(entry, language: str) -> str:
 
 
 def handle_pd_area(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "12345")
-    if choice is None:
-        return retry(turn, "pd_area")
+    choice = _choice(turn, "pd_area", keys="12345")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     language = turn.language
     category = turn.call.state.get("pd_category", "F1")
@@ -825,9 +948,9 @@ def handle_pd_area(turn: Turn) -> Reply:
 
 
 def handle_pd_menu(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "19")
-    if choice is None:
-        return retry(turn, "pd_menu")
+    choice = _choice(turn, "pd_menu")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     return ask_pd_group(turn) if choice == "1" else ask_main(turn)
 
@@ -869,11 +992,12 @@ def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = Fa
 
 
 def handle_after_hours(turn: Turn) -> Reply:
-    choice = parsing.menu_choice(turn.digits, turn.speech, turn.language, "19")
-    if choice is None:
-        if turn.call.state.get("tries", 0) + 1 >= MAX_TRIES:
-            return goodbye(turn)
-        return retry(turn, "after_hours")
+    last_try = turn.call.state.get("tries", 0) + 1 >= MAX_TRIES
+    if last_try and parsing.menu_choice(turn.digits, turn.speech, turn.language, "1", menu="after_hours") is None:
+        return goodbye(turn)
+    choice = _choice(turn, "after_hours")
+    if isinstance(choice, Reply):
+        return choice
     accepted(turn)
     if choice == "1":
         if callback_number_for(turn.call.from_number) is None:
@@ -925,7 +1049,7 @@ def ask_confirm_callback_number(turn: Turn) -> Reply:
         say=[turn.t("confirm_callback_number", spelled=speech.spoken_phone(number))],
         awaiting="confirm_callback_number",
         num_digits=1,
-        hints="yes, no, sí, no",
+        hints=YES_NO_HINTS[turn.language],
     )
 
 
@@ -961,6 +1085,7 @@ NODES: dict[str, tuple[Callable[[Turn], Reply], Callable[[Turn], Reply]]] = {
     "language": (ask_language, handle_language),
     "main": (ask_main, handle_main),
     "receipt": (ask_receipt, handle_receipt),
+    "receipt_letters": (ask_receipt_letters, handle_receipt_letters),
     "confirm_receipt": (ask_confirm_receipt, handle_confirm_receipt),
     "case_next": (ask_case_next, handle_case_next),
     "form": (ask_form, handle_form),
@@ -985,12 +1110,24 @@ NODES: dict[str, tuple[Callable[[Turn], Reply], Callable[[Turn], Reply]]] = {
     "after_hours": (ask_after_hours, handle_after_hours),
     "callback_number": (ask_callback_number, handle_callback_number),
     "confirm_callback_number": (ask_confirm_callback_number, handle_confirm_callback_number),
+    "confirm_choice": (ask_confirm_choice_again, handle_confirm_choice),
 }
 
 
 def respond(turn: Turn) -> Reply:
     """The reply to the caller's input for the prompt they last heard."""
-    node = turn.call.state.get("awaiting") or "language"
+    call = turn.call
+    node = call.state.get("awaiting") or "language"
     if node not in NODES:
-        node = "main" if turn.call.language else "language"
-    return NODES[node][1](turn)
+        node = "main" if call.language else "language"
+    keys = turn.digits.strip()
+    # No entry is one of these keys alone: they mean the same at every step.
+    global_key = node != "language" and keys in ("0", "9", "*")
+    reply = everywhere(turn, node, keys) if global_key else NODES[node][1](turn)
+    if reply.awaiting and not reply.result.startswith(("retry", "repeated", "confirm")):
+        # What "repeat" says again: the last answer and its menu (never a "sorry" before it).
+        call.state["said"] = {"say": reply.say, **{k: getattr(reply, k) for k in REPLAYED}}
+    return reply
+
+
+REPLAYED = ("awaiting", "num_digits", "finish_on_key", "timeout", "hints", "speech")

@@ -416,3 +416,78 @@ PROMPTS.update(
         },
     }
 )
+
+PROMPTS.update(
+    {
+        "confirm_choice": {
+            "en": "I heard: {option}. Is that right? Say yes or press 1; say no or press 2.",
+            "es": "Entendí: {option}. ¿Es correcto? Diga sí u oprima 1; diga no u oprima 2.",
+        },
+        "try_again": {"en": "All right, let's try again.", "es": "Bien, intentémoslo otra vez."},
+        "ask_receipt_letters": {
+            "en": "And the three letters at the start of the number? Say them, such as E A C, or key them.",
+            "es": "¿Y las tres letras al comienzo del número? Dígalas, por ejemplo E A C, o márquelas.",
+        },
+        "receipt_letters_invalid": {
+            "en": "Those are not letters a receipt number starts with.",
+            "es": "Un número de recibo no empieza con esas letras.",
+        },
+    }
+)
+
+# What each option of a menu is, as the IVR names it when it asks "I heard: …, is that right?".
+OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "": {
+        "0": {"en": "a representative", "es": "un representante"},
+        "9": {"en": "the main menu", "es": "el menú principal"},
+        "*": {"en": "go back", "es": "regresar"},
+        "repeat": {"en": "repeat", "es": "repetir"},
+    },
+    "main": {
+        "1": {"en": "case status", "es": "el estado de su caso"},
+        "2": {"en": "forms and fees", "es": "formularios y tarifas"},
+        "3": {"en": "field offices", "es": "oficinas locales"},
+        "4": {"en": "a civil surgeon", "es": "un médico civil"},
+        "5": {"en": "processing times", "es": "tiempos de procesamiento"},
+        "6": {"en": "priority dates", "es": "fechas de prioridad"},
+    },
+    "case_next": {
+        "1": {"en": "another receipt number", "es": "otro número de recibo"},
+        "2": {"en": "the processing time for this case", "es": "el tiempo de procesamiento de este caso"},
+    },
+    "form_menu": {
+        "1": {"en": "a link by text message", "es": "un enlace por mensaje de texto"},
+        "2": {"en": "the form by mail", "es": "el formulario por correo"},
+        "3": {"en": "another form", "es": "otro formulario"},
+    },
+    "results_menu": {
+        "1": {"en": "hear this again", "es": "escuchar esto otra vez"},
+        "2": {"en": "these details by text message", "es": "estos datos por mensaje de texto"},
+        "3": {"en": "another ZIP code", "es": "otro código postal"},
+    },
+    "ptime_intro": {
+        "1": {"en": "the time for a form", "es": "el tiempo de un formulario"},
+        "2": {"en": "whether your case is outside normal processing time", "es": "si su caso está fuera del tiempo"},
+    },
+    "ptime_menu": {
+        "1": {"en": "a specific case", "es": "un caso específico"},
+        "2": {"en": "another form", "es": "otro formulario"},
+    },
+    "pd_group": {
+        "1": {"en": "family-sponsored categories", "es": "categorías de familiares"},
+        "2": {"en": "employment-based categories", "es": "categorías de empleo"},
+    },
+    "pd_menu": {"1": {"en": "another category", "es": "otra categoría"}},
+    "after_hours": {"1": {"en": "a call back", "es": "que le devuelvan la llamada"}},
+}
+
+
+def option_label(menu: str, choice: str, language: str) -> str:
+    """The option's name ("forms and fees"); an option of a numbered list is its number."""
+    labels = OPTION_LABELS.get(menu, {}).get(choice) or OPTION_LABELS[""].get(choice)
+    if labels is None:
+        return prompt("option_number", language, number=choice)
+    return labels["es" if language == "es" else "en"]
+
+
+PROMPTS["option_number"] = {"en": "option {number}", "es": "la opción {number}"}

@@ -215,7 +215,7 @@ def _durable_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO ON")
 
 
-def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
+def call_step(*, call_sid: str, step: int, digits: str, speech: str, confidence: float | None = None) -> str:
     """One answer from the caller. The same step posted again returns the stored TwiML.
 
     Most steps change nothing but the call's own row, so they run without a lock in two statements:
@@ -223,7 +223,7 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     A step that would change anything else (a form order, a text message, a place in a queue) is
     taken again under the call's row lock, where its side effects commit with the step or not at all."""
     if connection.vendor != "postgresql":
-        return _call_step_locked(call_sid=call_sid, step=step, digits=digits, speech=speech)
+        return _call_step_locked(call_sid=call_sid, step=step, digits=digits, speech=speech, confidence=confidence)
     with connection.cursor() as cursor:
         _READ.execute(cursor, [call_sid])
         call = _call_from_row(cursor.fetchone())
@@ -232,9 +232,9 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str) -> str:
     if step != call.step + 1:
         return _replayed(call, step)
     try:
-        body, event = _answer(call, step=step, digits=digits, speech=speech, locked=False)
+        body, event = _answer(call, step=step, digits=digits, speech=speech, confidence=confidence, locked=False)
     except flow.StepNeedsLock:
-        return _call_step_locked(call_sid=call_sid, step=step, digits=digits, speech=speech)
+        return _call_step_locked(call_sid=call_sid, step=step, digits=digits, speech=speech, confidence=confidence)
     with connection.cursor() as cursor:
         _STEP_IF_CURRENT.execute(cursor, [*_step_columns(call), call.pk, step - 1, *event])
         saved = cursor.fetchone() is not None
@@ -268,10 +268,12 @@ def _replayed(call: Call, step: int) -> str:
     return stored if stored is not None else call.events.order_by("-step").first().twiml
 
 
-def _answer(call: Call, *, step: int, digits: str, speech: str, locked: bool) -> tuple[str, list]:
+def _answer(
+    call: Call, *, step: int, digits: str, speech: str, confidence: float | None, locked: bool
+) -> tuple[str, list]:
     """The flow's reply to this step, rendered, and the step's event row (without the call's id)."""
     node = call.state.get("awaiting") or "language"
-    turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300], locked=locked)
+    turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300], locked=locked, confidence=confidence)
     reply = flow.respond(turn)
     call.state["awaiting"] = reply.awaiting
     call.step = step
@@ -302,14 +304,14 @@ def _step_columns(call: Call) -> list:
     ]
 
 
-def _call_step_locked(*, call_sid: str, step: int, digits: str, speech: str) -> str:
+def _call_step_locked(*, call_sid: str, step: int, digits: str, speech: str, confidence: float | None) -> str:
     with transaction.atomic():
         call = _call_for_update(call_sid, relaxed=True)
         if call is None:
             raise Call.DoesNotExist(call_sid)
         if step != call.step + 1:
             return _replayed(call, step)
-        body, event = _answer(call, step=step, digits=digits, speech=speech, locked=True)
+        body, event = _answer(call, step=step, digits=digits, speech=speech, confidence=confidence, locked=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 _STEP_LOCKED.execute(cursor, [*_step_columns(call), call.pk, *event])

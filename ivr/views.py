@@ -157,6 +157,7 @@ def step(request: HttpRequest) -> HttpResponse:
                 step=number,
                 digits=_param(request, "Digits", 40),
                 speech=_param(request, "SpeechResult", 300),
+                confidence=_confidence(request),
             )
     except Call.DoesNotExist:
         # We lost (or never had) this call: start over rather than fail.
@@ -164,6 +165,15 @@ def step(request: HttpRequest) -> HttpResponse:
             call_sid=call_sid, from_number=_param(request, "From", 20), to_number=_param(request, "To", 20)
         )
     return _twiml(body)
+
+
+def _confidence(request: HttpRequest) -> float | None:
+    """Twilio's `Confidence` for a SpeechResult, 0 to 1; None when absent or not such a number."""
+    try:
+        value = float(_param(request, "Confidence", 12))
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
 
 
 def _whole_number(request: HttpRequest, name: str, limit: int = 7) -> int | None:

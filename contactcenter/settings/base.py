@@ -340,6 +340,8 @@ CALL_RECORDING = env.bool("CALL_RECORDING", default=True)
 RECORDING_RETENTION_DAYS = max(0, env.int("RECORDING_RETENTION_DAYS", default=90))
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
+# A menu choice heard with a lower recogniser confidence (Twilio's Confidence, 0-1) is confirmed first.
+IVR_SPEECH_CONFIDENCE_MIN = env.float("IVR_SPEECH_CONFIDENCE_MIN", default=0.4)
 # Failed caller verifications (wrong date of birth, A-number or receipt number) before verification
 # locks: per live contact, and per receipt number across all contacts in 24 hours.
 CALLER_VERIFICATION_FAILURES_PER_CONTACT = env.int("CALLER_VERIFICATION_FAILURES_PER_CONTACT", default=3)
