@@ -358,11 +358,6 @@ def ask_confirm_receipt(turn: Turn) -> Reply:
     )
 
 
-def _yes_no(turn: Turn) -> str | None:
-    """ "1" (yes) or "2" (no): a negation is heard before the affirmation it holds ("no es correcto")."""
-    return {"yes": "1", "no": "2"}.get(parsing.yes_no(turn.digits, turn.speech) or "")
-
-
 # Who else a lookup is counted against, besides the calling number: the call simulator sets the
 # signed-in user (its webhooks run in the same thread), so that trying one number after another does
 # not give a simulator user a fresh allowance each time. Callers from outside cannot set it.
@@ -422,10 +417,10 @@ def _lookups_paused_reply(turn: Turn) -> Reply:
 
 def handle_confirm_receipt(turn: Turn) -> Reply:
     call = turn.call
-    answer = _yes_no(turn)
+    answer = parsing.yes_no(turn.digits, turn.speech)
     if answer is None:
         return retry(turn, "confirm_receipt")
-    if answer == "2":
+    if answer == "no":
         accepted(turn)
         return ask_receipt(turn)
     receipt = call.state.get("pending_receipt", "")
@@ -1055,11 +1050,11 @@ def ask_confirm_callback_number(turn: Turn) -> Reply:
 
 def handle_confirm_callback_number(turn: Turn) -> Reply:
     call = turn.call
-    answer = _yes_no(turn)
+    answer = parsing.yes_no(turn.digits, turn.speech)
     if answer is None or not call.state.get("callback_number"):
         return retry(turn, "confirm_callback_number")
     accepted(turn)
-    if answer == "2":
+    if answer == "no":
         call.state.pop("callback_number", None)
         return ask_callback_number(turn)
     turn.before_side_effect()

@@ -378,12 +378,16 @@ UNSURE = ["not sure", "no se", "don t know", "dont know", "no estoy seguro", "no
 AGREEING = ["uh huh", "mm hmm", "mhm", "eso es", "esta bien", "asi es", "that s it", "de acuerdo"]
 
 
+# Pressed, or said as the whole answer ("one", "dos").
+YES_NO_KEYS = {"1": "yes", "2": "no"}
+
+
 def yes_no(digits: str, speech: str) -> str | None:
     """ "yes" or "no" to a read-back (1 or 2 on the keypad); a negation anywhere means no: "that is not
     correct" and "no es correcto" are no, though they hold "correct"."""
     keys = digits_only(digits)
     if keys:
-        return {"1": "yes", "2": "no"}.get(keys) if len(keys) == 1 else None
+        return YES_NO_KEYS.get(keys)
     said = words(speech)
     plain = " ".join(said)
     if _matches(plain, UNSURE):
@@ -393,7 +397,7 @@ def yes_no(digits: str, speech: str) -> str | None:
     if any(word in AFFIRMATIONS for word in said) or _matches(plain, AGREEING):
         return "yes"
     whole = _whole_number(said)
-    return {"1": "yes", "2": "no"}.get(whole or "")
+    return YES_NO_KEYS.get(whole or "")
 
 
 # --- menus ---------------------------------------------------------------------------------------
@@ -623,17 +627,20 @@ MENU_KEYS = {
 }
 
 
+LANGUAGE_KEYS = {"1": "en", "2": "es"}
+
+
 def language_choice(digits: str, speech: str) -> str | None:
     """ "en" or "es" at the first question: 1 or 2, or the language named (in either language)."""
     keys = digits_only(digits)
     if keys:
-        return {"1": "en", "2": "es"}.get(keys) if len(keys) == 1 else None
+        return LANGUAGE_KEYS.get(keys)
     said = words(speech)
     if any(word in ("espanol", "spanish", "castellano") for word in said):
         return "es"
     if any(word in ("english", "ingles") for word in said):
         return "en"
-    return {"1": "en", "2": "es"}.get(_whole_number(said) or "")
+    return LANGUAGE_KEYS.get(_whole_number(said) or "")
 
 
 def phone_from_speech(text: str) -> str | None:

@@ -424,6 +424,7 @@ PROMPTS.update(
             "es": "Entendí: {option}. ¿Es correcto? Diga sí u oprima 1; diga no u oprima 2.",
         },
         "try_again": {"en": "All right, let's try again.", "es": "Bien, intentémoslo otra vez."},
+        "option_number": {"en": "option {number}", "es": "la opción {number}"},
         "ask_receipt_letters": {
             "en": "And the three letters at the start of the number? Say them, such as E A C, or key them.",
             "es": "¿Y las tres letras al comienzo del número? Dígalas, por ejemplo E A C, o márquelas.",
@@ -488,6 +489,3 @@ def option_label(menu: str, choice: str, language: str) -> str:
     if labels is None:
         return prompt("option_number", language, number=choice)
     return labels["es" if language == "es" else "en"]
-
-
-PROMPTS["option_number"] = {"en": "option {number}", "es": "la opción {number}"}
