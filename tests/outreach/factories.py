@@ -47,8 +47,12 @@ class EngagementFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Listening session {n}")
     kind = EngagementType.LISTENING_SESSION
+    # 10:00 in Chicago a week ahead: the consoles' forms give an engagement one day, so one that ran
+    # past local midnight (as now + 7 days did after 10 pm) could not be saved back unchanged.
     starts_at = factory.LazyFunction(
-        lambda: (timezone.now() + timedelta(days=7)).astimezone(CHICAGO).replace(second=0, microsecond=0)
+        lambda: (
+            (timezone.now() + timedelta(days=7)).astimezone(CHICAGO).replace(hour=10, minute=0, second=0, microsecond=0)
+        )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     registration_closes_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(hours=1))
