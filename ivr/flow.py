@@ -7,6 +7,7 @@ in `Call.state`, so any web process can take the next step of any call."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -238,22 +239,49 @@ def ask_confirm_choice_again(turn: Turn) -> Reply:
 # --- language ----------------------------------------------------------------------------------
 def ask_language(turn: Turn) -> Reply:
     return Reply(
-        say=[prompt("welcome", "en"), prompt("choose_language", "en"), prompt("choose_language", "es")],
+        say=[
+            prompt("welcome", "en"),
+            prompt("choose_language", "en"),
+            prompt("choose_language", "es"),
+            prompt("tty_offer", "en"),
+        ],
         awaiting="language",
         num_digits=1,
-        hints="English, español, Spanish",
+        hints="English, español, Spanish, relay, TTY",
     )
 
 
 def handle_language(turn: Turn) -> Reply:
+    if parsing.tty_choice(turn.digits, turn.speech):
+        return relay_or_tty(turn)
     language = parsing.language_choice(turn.digits, turn.speech)
     if language is None:
         return retry(turn, "language")
     turn.call.language = language
     accepted(turn)
     _path(turn.call, f"language:{language}")
-    reply = main_menu_reply(turn, lead=[prompt("welcome", language)] if language == "es" else [])
+    reply = main_menu_reply(turn, lead=[turn.t("recording_notice")])
     reply.option = language
+    return reply
+
+
+# The topic (and routing skill) of relay and TTY calls: agents with it are offered them first.
+RELAY_TOPIC = "accessibility"
+
+
+def relay_or_tty(turn: Turn) -> Reply:
+    """A relay operator (711) or a TTY user: straight to a representative who takes such calls, in English
+    (relay operators voice the call), with the recording notice said first."""
+    call = turn.call
+    call.language = call.language or "en"
+    call.state["relay"] = True
+    call.state["topic"] = RELAY_TOPIC
+    accepted(turn)
+    _path(call, "language:relay")
+    reply = representative(turn, lead=[turn.t("recording_notice")])
+    if reply.end == "enqueue":
+        reply.say = [turn.t("recording_notice"), turn.t("tty_to_agent")]
+    reply.option = "relay"
     return reply
 
 
@@ -296,6 +324,7 @@ def handle_main(turn: Turn) -> Reply:
     if choice == "5":
         _topic(turn.call, "processing-times")
         return ask_ptime_intro(turn)
+    # 6 is no longer said (priority dates are option 3 under 5), but callers who learnt it still get there.
     _topic(turn.call, "priority-dates")
     return ask_pd_group(turn)
 
@@ -304,8 +333,24 @@ def handle_main(turn: Turn) -> Reply:
 RECEIPT_HINTS = "E A C, W A C, L I N, S R C, N B C, M S C, I O E, Y S C"
 
 
+def privacy_notice(turn: Turn) -> list[str]:
+    """The Privacy Act notice, once per call, before the first personal detail is asked."""
+    if turn.call.state.get("privacy_told"):
+        return []
+    turn.call.state["privacy_told"] = True
+    return [turn.t("privacy_notice")]
+
+
 def ask_receipt(turn: Turn) -> Reply:
-    return Reply(say=[turn.t("ask_receipt")], awaiting="receipt", finish_on_key="#", timeout=10, hints=RECEIPT_HINTS)
+    # The keypad's letters are explained only to a caller whose first answer did not work.
+    help_ = [turn.t("receipt_keypad_help")] if turn.call.state.get("tries") else []
+    return Reply(
+        say=[*privacy_notice(turn), turn.t("ask_receipt"), *help_],
+        awaiting="receipt",
+        finish_on_key="#",
+        timeout=10,
+        hints=RECEIPT_HINTS,
+    )
 
 
 def handle_receipt(turn: Turn) -> Reply:
@@ -458,14 +503,23 @@ def _after_rate_limit(turn: Turn) -> Reply:
     return reply
 
 
+URL = re.compile(r"[^.]*\b(?:www\.|https?://)\S*[^.]*\.?\s*")
+
+
+def status_spoken(status, language: str, **values) -> str:
+    """The status's text for the ear: its date and one action; the receipt number is not read again."""
+    spoken = prompts.STATUS_SPOKEN.get(status.code)
+    if spoken is not None:
+        return spoken["es" if language == "es" else "en"].format(**values)
+    # A status added since: its web text, without the sentences that give a web address.
+    return URL.sub("", status.description_for(language, **values, receipt_number="")).strip()
+
+
 def case_status(turn: Turn, case) -> Reply:
     call = turn.call
     language = turn.language
-    description = case.status.description_for(
-        language,
-        date=speech.spoken_date(case.status_on, language),
-        form=case.form.number,
-        receipt_number=parsing.spell_receipt(case.receipt_number, language),
+    description = status_spoken(
+        case.status, language, date=speech.spoken_date(case.status_on, language), form=case.form.number
     )
     call.self_served = True
     _path(call, f"case-status:{case.status.code}")
@@ -633,7 +687,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     "office_entry",
                     language,
                     name=office.name,
-                    address=office.one_line_address,
+                    address=speech.spoken_address(office.address_line, office.city, office.state),
                     miles=round(miles),
                     hours=office.hours_for(language),
                 )
@@ -656,7 +710,7 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     language,
                     name=surgeon.name,
                     practice=surgeon.practice,
-                    address=surgeon.one_line_address,
+                    address=speech.spoken_address(surgeon.address_line, surgeon.city, surgeon.state),
                     miles=round(miles),
                     phone=speech.spoken_phone(surgeon.phone),
                 )
@@ -712,6 +766,10 @@ def handle_ptime_intro(turn: Turn) -> Reply:
     if choice == "2":
         turn.call.state["receipt_purpose"] = "ptime"
         return ask_receipt(turn)
+    if choice == "3":
+        _path(turn.call, "ptime:priority-dates")
+        turn.call.state["topic"] = "priority-dates"
+        return ask_pd_group(turn)
     return ask_ptime_form(turn)
 
 
@@ -1011,13 +1069,25 @@ def handle_after_hours(turn: Turn) -> Reply:
 # A caller the center cannot call back at the number they call from (withheld, international) keys one.
 def ask_callback_number(turn: Turn) -> Reply:
     return Reply(
-        say=[turn.t("ask_callback_number")], awaiting="callback_number", finish_on_key="#", timeout=10, speech=False
+        say=[*privacy_notice(turn), turn.t("ask_callback_number")],
+        awaiting="callback_number",
+        finish_on_key="#",
+        timeout=10,
+        hints=PHONE_HINTS,
     )
+
+
+# Google's class token for a spoken digit string, the same in both languages.
+PHONE_HINTS = "$OOV_CLASS_DIGIT_SEQUENCE"
 
 
 def handle_callback_number(turn: Turn) -> Reply:
     call = turn.call
-    number = callback_number_from_keys(turn.digits)
+    if turn.digits:
+        number = callback_number_from_keys(turn.digits)
+    else:
+        said = parsing.phone_from_speech(turn.speech)
+        number = callback_number_from_keys(said) if said else None
     if number is None:
         tries = call.state.get("tries", 0) + 1
         call.state["tries"] = tries

@@ -355,10 +355,9 @@ def prefix_from_speech(text: str) -> str | None:
 
 
 def spell_receipt(receipt: str, language: str) -> str:
-    letters, digits = receipt[:3], receipt[3:]
-    separator = ", "
-    spoken_digits = " ".join(digits)
-    return f"{' '.join(letters)}{separator}{spoken_digits}"
+    from .speech import spoken_receipt
+
+    return spoken_receipt(receipt)
 
 
 # --- yes or no -----------------------------------------------------------------------------------
@@ -518,8 +517,13 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
         "en": {
             "1": ["form", "a form", "for a form", "how long does", "how long is"],
             "2": ["outside", "my case", "case", "too long", "late", "taking"],
+            "3": ["priority", "priority date", "priority dates", "visa bulletin", "bulletin", "visa"],
         },
-        "es": {"1": ["formulario", "un formulario"], "2": ["fuera", "mi caso", "caso", "demasiado", "atrasado"]},
+        "es": {
+            "1": ["formulario", "un formulario"],
+            "2": ["fuera", "mi caso", "caso", "demasiado", "atrasado"],
+            "3": ["prioridad", "fecha de prioridad", "fechas de prioridad", "boletin", "boletin de visas", "visa"],
+        },
     },
     "ptime_menu": {
         "en": {
@@ -576,6 +580,8 @@ def _matches(plain: str, phrases: Iterable[str]) -> int:
     return max((len(phrase) for phrase in phrases if re.search(rf"\b{re.escape(phrase)}\b", plain)), default=0)
 
 
+# "#" repeats what was just said, in every menu ("*" is back; in entry steps "#" ends the entry).
+REPEAT_KEY = "#"
 # A menu whose own option is one of the intents every menu has ("hear this again" is a repeat).
 SAME_AS = {"results_menu": {"repeat": "1"}}
 # A form named ("the I-765") picks the option about a form.
@@ -591,6 +597,8 @@ def menu_choice(digits: str, speech: str, language: str, allowed: str, menu: str
     "un representante" is a representative and "calling for my case" is case status."""
     allowed = allowed + "09*"
     keys = (digits or "").strip()
+    if keys == REPEAT_KEY:
+        return "repeat"
     if keys:
         return keys if len(keys) == 1 and keys in allowed else None
     said = words(speech)
@@ -618,7 +626,7 @@ MENU_KEYS = {
     "case_next": "12",
     "form_menu": "123",
     "results_menu": "123",
-    "ptime_intro": "12",
+    "ptime_intro": "123",
     "ptime_menu": "12",
     "outside_menu": "",
     "pd_group": "12",
@@ -628,6 +636,17 @@ MENU_KEYS = {
 
 
 LANGUAGE_KEYS = {"1": "en", "2": "es"}
+TTY_KEY = "7"
+TTY_WORDS = {"tty", "relay", "relevo", "teletipo", "teletype", "tdd"}
+
+
+def tty_choice(digits: str, speech: str) -> bool:
+    """The relay or TTY option of the first question: 7, or a relay operator asking for it."""
+    keys = digits_only(digits)
+    if keys:
+        return keys == TTY_KEY
+    said = words(speech)
+    return any(word in TTY_WORDS for word in said) or " ".join(said) in ("t t y", "t d d")
 
 
 def language_choice(digits: str, speech: str) -> str | None:

@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+# Amazon Polly's neural voices (Twilio's standard ones sound clipped at a million calls a month).
 VOICES = {
-    "en": {"voice": "Polly.Joanna", "language": "en-US"},
-    "es": {"voice": "Polly.Lupe", "language": "es-US"},
+    "en": {"voice": "Polly.Joanna-Neural", "language": "en-US"},
+    "es": {"voice": "Polly.Lupe-Neural", "language": "es-US"},
 }
 
 PROMPTS: dict[str, dict[str, str]] = {
     "welcome": {
-        "en": "Thank you for calling U.S. Citizenship and Immigration Services.",
-        "es": "Gracias por llamar al Servicio de Ciudadanía e Inmigración de los Estados Unidos.",
+        "en": "Welcome to U.S. Citizenship and Immigration Services.",
+        "es": "Bienvenido al Servicio de Ciudadanía e Inmigración de los Estados Unidos.",
     },
     "choose_language": {
-        "en": "For English, press 1 or say English.",
-        "es": "Para español, oprima 2 o diga español.",
+        "en": "For English, press 1.",
+        "es": "Para español, oprima 2.",
     },
+    # Said at the start, before anything is asked: relay operators voice the call for TTY users.
+    "tty_offer": {
+        "en": "Relay or TTY, press 7.",
+        "es": "Servicio de relevo o TTY, oprima 7.",
+    },
+    "recording_notice": {
+        "en": "This call may be recorded.",
+        "es": "Esta llamada puede ser grabada.",
+    },
+    # Said once per call, before the first personal detail is asked (Privacy Act, 5 U.S.C. 552a(e)(3)).
+    "privacy_notice": {
+        "en": "Privacy notice: we use what you tell us only to help you. Giving it is voluntary.",
+        "es": "Aviso de privacidad: usamos sus datos solo para ayudarle. Darlos es voluntario.",
+    },
+    # Five services by call volume; 0 and 9 are the same in every menu.
     "main_menu": {
         "en": (
-            "Main menu. For case status, press 1. To order forms or hear fees, press 2. "
-            "For field office information, press 3. To find a civil surgeon, press 4. "
-            "For processing times, press 5. For priority dates and the visa bulletin, press 6. "
-            "To speak to a representative, press 0. To hear these options again, press 9."
+            "Main menu. For case status, press 1. Forms and fees, 2. Field offices, 3. Civil surgeons, 4. "
+            "Processing times and priority dates, 5. A representative, 0."
         ),
         "es": (
-            "Menú principal. Para el estado de su caso, oprima 1. Para pedir formularios o escuchar las tarifas, "
-            "oprima 2. Para información sobre oficinas locales, oprima 3. Para encontrar un médico civil, oprima 4. "
-            "Para tiempos de procesamiento, oprima 5. Para fechas de prioridad y el boletín de visas, oprima 6. "
-            "Para hablar con un representante, oprima 0. Para escuchar estas opciones otra vez, oprima 9."
+            "Menú principal. Para el estado de su caso, oprima 1. Formularios y tarifas, 2. Oficinas, 3. "
+            "Médicos civiles, 4. Tiempos y fechas de prioridad, 5. Un representante, 0."
         ),
+    },
+    "tty_to_agent": {
+        "en": "Please hold for a representative who takes relay and TTY calls.",
+        "es": "Por favor, espere a un representante que atiende llamadas de relevo y TTY.",
     },
     "not_understood": {
         "en": "Sorry, I did not understand that.",
@@ -60,26 +76,27 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     # --- case status ---
     "ask_receipt": {
+        "en": "Say or enter your receipt number, then press pound.",
+        "es": "Diga o marque su número de recibo y oprima numeral.",
+    },
+    # Only on a retry: most callers never need it.
+    "receipt_keypad_help": {
         "en": (
-            "Please enter or say your 13-character receipt number. To key the three letters, press the keys "
-            "that carry them: for E A C, press 3 2 2. Or press the number for the letters: 1 for E A C, "
-            "2 for W A C, 3 for L I N, 4 for S R C, 5 for N B C, 6 for M S C, 7 for I O E, 8 for Y S C, "
-            "followed by the 10 digits. Then press pound."
+            "It is three letters and ten digits, on your receipt notice. To key the letters, press their keys, "
+            "such as 3 2 2 for E A C, then the digits and pound."
         ),
         "es": (
-            "Por favor, marque o diga su número de recibo de 13 caracteres. Para marcar las tres letras, oprima "
-            "las teclas que las tienen: para E A C, oprima 3 2 2. O bien oprima el número de las letras: 1 para "
-            "E A C, 2 para W A C, 3 para L I N, 4 para S R C, 5 para N B C, 6 para M S C, 7 para I O E, "
-            "8 para Y S C, seguido de los 10 dígitos. Luego oprima la tecla de numeral."
+            "Son tres letras y diez dígitos, en su aviso de recibo. Para marcar las letras, oprima sus teclas, "
+            "como 3 2 2 para E A C, luego los dígitos y numeral."
         ),
     },
     "receipt_invalid": {
-        "en": "That is not a valid receipt number. A receipt number is three letters followed by ten digits.",
-        "es": "Ese no es un número de recibo válido. Un número de recibo tiene tres letras seguidas de diez dígitos.",
+        "en": "That is not a receipt number.",
+        "es": "Ese no es un número de recibo.",
     },
     "confirm_receipt": {
-        "en": "You entered {spelled}. If this is correct, press 1. To enter it again, press 2.",
-        "es": "Usted ingresó {spelled}. Si es correcto, oprima 1. Para ingresarlo otra vez, oprima 2.",
+        "en": "I have {spelled}. Right? Press 1 for yes, 2 for no.",
+        "es": "Tengo {spelled}. ¿Es correcto? Sí, oprima 1; no, 2.",
     },
     "receipt_not_found": {
         "en": (
@@ -92,17 +109,17 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
     },
     "case_status": {
-        "en": "The status of your form {form} case is: {headline}. {description}",
-        "es": "El estado de su caso del formulario {form} es: {headline}. {description}",
+        "en": "Form {form}: {headline}. {description}",
+        "es": "Formulario {form}: {headline}. {description}",
     },
     "case_next": {
         "en": (
-            "To check another receipt number, press 1. To hear the processing time for this case, press 2. "
-            "To speak to a representative, press 0. For the main menu, press 9."
+            "To hear this again, press pound. Another receipt number, 1. The processing time for this case, 2. "
+            "A representative, 0. The main menu, 9."
         ),
         "es": (
-            "Para verificar otro número de recibo, oprima 1. Para escuchar el tiempo de procesamiento de este "
-            "caso, oprima 2. Para hablar con un representante, oprima 0. Para el menú principal, oprima 9."
+            "Para escuchar esto otra vez, oprima numeral. Otro número de recibo, 1. El tiempo de procesamiento "
+            "de este caso, 2. Un representante, 0. El menú principal, 9."
         ),
     },
     "lookups_paused": {
@@ -154,13 +171,13 @@ PROMPTS.update(
         },
         "form_menu": {
             "en": (
-                "To receive a link to this form by text message, press 1. To have it mailed to the address on file "
-                "for your case, press 2. For another form, press 3. For the main menu, press 9."
+                "To hear this again, press pound. A link to this form by text message, 1. The form by mail to the "
+                "address on file for your case, 2. Another form, 3. The main menu, 9."
             ),
             "es": (
-                "Para recibir un enlace a este formulario por mensaje de texto, oprima 1. Para recibirlo por correo "
-                "en la dirección que consta en su caso, oprima 2. Para otro formulario, oprima 3. Para el menú "
-                "principal, oprima 9."
+                "Para escuchar esto otra vez, oprima numeral. Un enlace a este formulario por mensaje de texto, 1. "
+                "El formulario por correo a la dirección que consta en su caso, 2. Otro formulario, 3. El menú "
+                "principal, 9."
             ),
         },
         "form_texted": {
@@ -225,16 +242,17 @@ PROMPTS.update(
         },
         # --- processing times ---
         "ptime_intro": {
-            "en": "Processing times. To hear the time for a form, press 1. To check whether your case is outside "
-            "normal processing time, press 2.",
-            "es": "Tiempos de procesamiento. Para escuchar el tiempo de un formulario, oprima 1. Para saber si su "
-            "caso está fuera del tiempo normal de procesamiento, oprima 2.",
+            "en": "Processing times. For the time for a form, press 1. To check whether your case is outside "
+            "normal processing time, 2. Priority dates and the visa bulletin, 3.",
+            "es": "Tiempos de procesamiento. Para el tiempo de un formulario, oprima 1. Para saber si su caso está "
+            "fuera del tiempo normal de procesamiento, 2. Fechas de prioridad y el boletín de visas, 3.",
         },
         "ask_category": {
             "en": "Choose the category. {options}",
             "es": "Elija la categoría. {options}",
         },
-        "category_option": {"en": "For {category}, press {digit}.", "es": "Para {category}, oprima {digit}."},
+        # A category's name is a phrase ("Based on a pending asylum application"): said first, then its key.
+        "category_option": {"en": "{category}: press {digit}.", "es": "{category}: oprima {digit}."},
         "ask_zip_ptime": {
             "en": "Processing times for this form depend on the office. Enter your 5-digit ZIP code.",
             "es": "Los tiempos de procesamiento de este formulario dependen de la oficina. Marque su código postal "
@@ -255,9 +273,9 @@ PROMPTS.update(
             ),
         },
         "ptime_menu": {
-            "en": "To check a specific case, press 1. For another form, press 2. For the main menu, press 9.",
-            "es": "Para verificar un caso específico, oprima 1. Para otro formulario, oprima 2. Para el menú "
-            "principal, oprima 9.",
+            "en": "To hear this again, press pound. To check a specific case, 1. Another form, 2. The main menu, 9.",
+            "es": "Para escuchar esto otra vez, oprima numeral. Para verificar un caso específico, 1. Otro "
+            "formulario, 2. El menú principal, 9.",
         },
         "case_outside": {
             "en": (
@@ -284,9 +302,9 @@ PROMPTS.update(
             "es": "Su caso tiene una decisión final, por lo que los tiempos de procesamiento ya no le aplican.",
         },
         "outside_menu": {
-            "en": "To speak to a representative about a service request, press 0. For the main menu, press 9.",
-            "es": "Para hablar con un representante sobre una solicitud de servicio, oprima 0. Para el menú "
-            "principal, oprima 9.",
+            "en": "To hear this again, press pound. A representative about a service request, 0. The main menu, 9.",
+            "es": "Para escuchar esto otra vez, oprima numeral. Un representante sobre una solicitud de servicio, "
+            "0. El menú principal, 9.",
         },
         # --- priority dates ---
         "ask_pd_group": {
@@ -322,8 +340,8 @@ PROMPTS.update(
         "pd_unavailable": {"en": "unavailable", "es": "no disponible"},
         "pd_unpublished": {"en": "not published", "es": "no publicada"},
         "pd_menu": {
-            "en": "For another category, press 1. For the main menu, press 9.",
-            "es": "Para otra categoría, oprima 1. Para el menú principal, oprima 9.",
+            "en": "To hear this again, press pound. Another category, 1. The main menu, 9.",
+            "es": "Para escuchar esto otra vez, oprima numeral. Otra categoría, 1. El menú principal, 9.",
         },
         # --- representatives ---
         "to_agent": {
@@ -373,13 +391,13 @@ PROMPTS.update(
         # --- callbacks to a number the caller keys ---
         "ask_callback_number": {
             "en": (
-                "We cannot call back the number you are calling from. Please enter the 10-digit U.S. phone "
-                "number where we can call you, starting with the area code, then press pound."
+                "We cannot call back the number you are calling from. Please say or enter the 10-digit U.S. "
+                "phone number where we can call you, starting with the area code, then press pound."
             ),
             "es": (
-                "No podemos devolver la llamada al número desde el que llama. Por favor, marque el número de "
-                "teléfono de los Estados Unidos de 10 dígitos donde podemos llamarle, empezando por el código de "
-                "área, y luego oprima la tecla de numeral."
+                "No podemos devolver la llamada al número desde el que llama. Por favor, diga o marque el número "
+                "de teléfono de los Estados Unidos de 10 dígitos donde podemos llamarle, empezando por el código "
+                "de área, y luego oprima la tecla de numeral."
             ),
         },
         "callback_number_invalid": {
@@ -469,6 +487,7 @@ OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
     "ptime_intro": {
         "1": {"en": "the time for a form", "es": "el tiempo de un formulario"},
         "2": {"en": "whether your case is outside normal processing time", "es": "si su caso está fuera del tiempo"},
+        "3": {"en": "priority dates", "es": "fechas de prioridad"},
     },
     "ptime_menu": {
         "1": {"en": "a specific case", "es": "un caso específico"},
@@ -489,3 +508,67 @@ def option_label(menu: str, choice: str, language: str) -> str:
     if labels is None:
         return prompt("option_number", language, number=choice)
     return labels["es" if language == "es" else "en"]
+
+
+# Each case status as said on the phone: its date, then the one thing to do (the web texts read aloud
+# were 50–70 words with a URL in most). A status not here is read from its web text, URLs left out.
+STATUS_SPOKEN: dict[str, dict[str, str]] = {
+    "case-was-received": {
+        "en": "We received it on {date} and mailed you a receipt notice. Follow its instructions.",
+        "es": "Lo recibimos el {date} y le enviamos un aviso de recibo. Siga sus instrucciones.",
+    },
+    "fingerprint-fee-was-received": {
+        "en": "We received your biometrics fee on {date}. We will mail you an appointment notice.",
+        "es": "Recibimos su pago de datos biométricos el {date}. Le enviaremos un aviso con su cita.",
+    },
+    "biometrics-appointment-was-scheduled": {
+        "en": "We scheduled it on {date} and mailed you the notice. Bring it and a photo ID to your appointment.",
+        "es": "La programamos el {date} y le enviamos el aviso. Lleve el aviso y una identificación con foto a su "
+        "cita.",
+    },
+    "case-is-being-actively-reviewed-by-uscis": {
+        "en": "As of {date}, we are reviewing it. We need nothing from you now.",
+        "es": "Desde el {date}, lo estamos revisando. No necesitamos nada de usted por ahora.",
+    },
+    "request-for-additional-evidence-was-sent": {
+        "en": "We mailed you a request for evidence on {date}. Answer it by the deadline it gives.",
+        "es": "Le enviamos una solicitud de evidencia el {date}. Respóndala antes de la fecha límite que indica.",
+    },
+    "response-to-uscis-request-for-evidence-was-received": {
+        "en": "We received your response on {date} and are working on your case again.",
+        "es": "Recibimos su respuesta el {date} y seguimos trabajando en su caso.",
+    },
+    "interview-was-scheduled": {
+        "en": "We scheduled your interview on {date} and mailed you the notice. Bring it to your interview.",
+        "es": "Programamos su entrevista el {date} y le enviamos el aviso. Llévelo a su entrevista.",
+    },
+    "case-was-transferred-and-a-new-office-has-jurisdiction": {
+        "en": "On {date}, we moved your case to another office. It will mail you a notice.",
+        "es": "El {date}, trasladamos su caso a otra oficina. Esa oficina le enviará un aviso.",
+    },
+    "case-was-approved": {
+        "en": "We approved it on {date} and mailed you the approval notice.",
+        "es": "Lo aprobamos el {date} y le enviamos el aviso de aprobación.",
+    },
+    "new-card-is-being-produced": {
+        "en": "We ordered your new card on {date}. We will mail it to the address you gave us.",
+        "es": "Ordenamos su nueva tarjeta el {date}. Se la enviaremos a la dirección que nos dio.",
+    },
+    "card-was-mailed-to-me": {
+        "en": "We mailed your card on {date}. The Post Office will deliver it to the address you gave us.",
+        "es": "Le enviamos su tarjeta el {date}. El Servicio Postal la entregará en la dirección que nos dio.",
+    },
+    "card-was-delivered-to-me-by-the-post-office": {
+        "en": "The Post Office delivered your card on {date}. If you do not have it, ask a representative.",
+        "es": "El Servicio Postal entregó su tarjeta el {date}. Si no la tiene, pregunte a un representante.",
+    },
+    "case-was-denied": {
+        "en": "We denied it on {date} and mailed you a notice that explains why and what you can do.",
+        "es": "Lo negamos el {date} y le enviamos un aviso que explica por qué y qué puede hacer.",
+    },
+    "case-was-rejected-because-it-was-improperly-filed": {
+        "en": "We rejected it on {date} because it was not filed correctly, and mailed you a notice that explains why.",
+        "es": "Lo rechazamos el {date} porque no se presentó correctamente, y le enviamos un aviso que explica por "
+        "qué.",
+    },
+}

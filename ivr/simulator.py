@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
+from .speech import as_heard
+
 Transport = Callable[[str, dict[str, str], dict[str, str]], tuple[int, str]]
 
 
@@ -57,9 +59,9 @@ class Prompt:
         for element in root:
             if element.tag == "Gather":
                 prompt.gather = dict(element.attrib)
-                prompt.says.extend((say.text or "", say.attrib.get("language", "")) for say in element.iter("Say"))
+                prompt.says.extend((heard(say), say.attrib.get("language", "")) for say in element.iter("Say"))
             elif element.tag == "Say":
-                prompt.says.append((element.text or "", element.attrib.get("language", "")))
+                prompt.says.append((heard(element), element.attrib.get("language", "")))
             elif element.tag == "Enqueue":
                 prompt.enqueue = {**element.attrib, "name": element.text or ""}
             elif element.tag == "Redirect":
@@ -69,6 +71,23 @@ class Prompt:
             elif element.tag == "Leave":
                 prompt.leave = True
         return prompt
+
+
+def heard(say: ET.Element) -> str:
+    """A <Say>'s words as the voice says them: its <say-as> parts spelled, grouped or dated."""
+    language = "es" if say.attrib.get("language", "").startswith("es") else "en"
+    parts = [say.text or ""]
+    for child in say:
+        if child.tag == "say-as":
+            parts.append(
+                as_heard(
+                    child.attrib.get("interpret-as", ""), child.attrib.get("format", ""), child.text or "", language
+                )
+            )
+        else:
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def sign(url: str, params: dict[str, str], token: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -37,11 +38,48 @@ MONTHS = {
 }
 
 
-def spoken_date(value: date, language: str) -> str:
+# SSML <say-as> inside a prompt's text: the TwiML renderer turns each into Twilio's <say-as> element,
+# and the call simulator (and the time-to-status count) into the words the voice says.
+SAY_AS = re.compile(r'<say-as interpret-as="([a-z]+)"(?: format="([a-z]+)")?>([^<]*)</say-as>')
+
+
+def say_as(content: str, interpret_as: str, format: str = "") -> str:
+    fmt = f' format="{format}"' if format else ""
+    return f'<say-as interpret-as="{interpret_as}"{fmt}>{content}</say-as>'
+
+
+def as_heard(interpret_as: str, format: str, content: str, language: str) -> str:
+    """What the voice says for a <say-as>: letters and digits one by one, a date in words."""
+    if interpret_as in ("characters", "digits"):
+        return " ".join(ch for ch in content if not ch.isspace())
+    if interpret_as == "date":
+        if format == "mdy":
+            month, day, year = (int(part) for part in content.split("-"))
+        else:
+            day, month, year = (int(part) for part in content.split("-"))
+        return _date_words(date(year, month, day), language)
+    if interpret_as == "cardinal":
+        number = int(content)
+        return f"{number:,}" if language != "es" else f"{number:,}".replace(",", ".")
+    return content
+
+
+def heard(text: str, language: str) -> str:
+    """A prompt's text as the caller hears it (its <say-as> marks spoken out)."""
+    return SAY_AS.sub(lambda m: as_heard(m.group(1), m.group(2) or "", m.group(3), language), text)
+
+
+def _date_words(value: date, language: str) -> str:
     month = MONTHS["es" if language == "es" else "en"][value.month - 1]
     if language == "es":
         return f"{value.day} de {month} de {value.year}"
     return f"{month} {value.day}, {value.year}"
+
+
+def spoken_date(value: date, language: str) -> str:
+    if language == "es":
+        return say_as(f"{value:%d-%m-%Y}", "date", "dmy")
+    return say_as(f"{value:%m-%d-%Y}", "date", "mdy")
 
 
 def spoken_month(value: date, language: str) -> str:
@@ -50,21 +88,40 @@ def spoken_month(value: date, language: str) -> str:
 
 
 def spoken_money(amount: Decimal, language: str) -> str:
+    """ "1,225 dollars", the number as a cardinal: a Spanish voice reads "1,225" as one point two two five."""
     whole = int(amount)
     cents = int((amount - whole) * 100)
-    text = f"{whole:,}"
+    number = say_as(str(whole), "cardinal")
     if language == "es":
-        return f"{text} dólares" + (f" con {cents} centavos" if cents else "")
-    return f"${text}" + (f".{cents:02d}" if cents else "")
+        return f"{number} {'dólar' if whole == 1 else 'dólares'}" + (
+            f" con {say_as(str(cents), 'cardinal')} centavos" if cents else ""
+        )
+    return f"{number} {'dollar' if whole == 1 else 'dollars'}" + (
+        f" and {say_as(str(cents), 'cardinal')} cents" if cents else ""
+    )
+
+
+FRACTIONS = {
+    "en": {Decimal("0.25"): "a quarter", Decimal("0.5"): "a half", Decimal("0.75"): "three quarters"},
+    "es": {Decimal("0.25"): "un cuarto", Decimal("0.5"): "medio", Decimal("0.75"): "tres cuartos"},
+}
 
 
 def spoken_months(months: Decimal, language: str) -> str:
-    value = f"{months.normalize():f}" if months != int(months) else str(int(months))
-    if language == "es":
-        value = value.replace(".", ",")
-    if language == "es":
-        return f"{value} {'mes' if months == 1 else 'meses'}"
-    return f"{value} {'month' if months == 1 else 'months'}"
+    """ "five and a half months", "cinco meses y medio"; other fractions to the nearest tenth."""
+    es = language == "es"
+    whole = int(months)
+    part = months - whole
+    unit = ("mes" if months == 1 else "meses") if es else ("month" if months == 1 else "months")
+    if not part:
+        return f"{whole} {unit}"
+    fraction = FRACTIONS["es" if es else "en"].get(part.normalize())
+    if fraction is None:
+        value = f"{round(months, 1).normalize():f}"
+        return f"{value.replace('.', ',') if es else value} {unit}"
+    if whole == 0:
+        return f"{'medio mes' if fraction == 'medio' else fraction + ' de mes'}" if es else f"{fraction} month"
+    return f"{whole} {unit} y {fraction}" if es else f"{whole} and {fraction} {unit}"
 
 
 def spoken_minutes(seconds: int, language: str) -> str:
@@ -75,12 +132,52 @@ def spoken_minutes(seconds: int, language: str) -> str:
 
 
 def spoken_digits(value: str) -> str:
-    return " ".join(value)
+    return say_as(value, "digits")
 
 
 def spoken_phone(value: str) -> str:
     """(213) 555-0145 → "2 1 3, 5 5 5, 0 1 4 5": grouped the way people read numbers back."""
     digits = "".join(ch for ch in value or "" if ch.isdigit())[-10:]
     if len(digits) != 10:
-        return " ".join(digits)
-    return ", ".join(" ".join(group) for group in (digits[:3], digits[3:6], digits[6:]))
+        return say_as(digits, "digits")
+    return ", ".join(say_as(group, "digits") for group in (digits[:3], digits[3:6], digits[6:]))
+
+
+def spoken_receipt(receipt: str) -> str:
+    """EAC2190000001 → "E A C, 2 1 9, 0 0 0, 0 0 0 1": the letters spelled, the digits in three groups."""
+    letters, digits = receipt[:3], receipt[3:]
+    groups = [digits[:3], digits[3:6], digits[6:]] if len(digits) == 10 else [digits]
+    return ", ".join([say_as(letters, "characters"), *(say_as(group, "digits") for group in groups if group)])
+
+
+STREET_WORDS = {
+    "St": "Street", "Ave": "Avenue", "Blvd": "Boulevard", "Rd": "Road", "Dr": "Drive", "Ln": "Lane",
+    "Ct": "Court", "Pl": "Place", "Pkwy": "Parkway", "Hwy": "Highway", "Ste": "Suite", "Fl": "Floor",
+    "Sq": "Square", "Ter": "Terrace", "Cir": "Circle", "Plz": "Plaza", "Expy": "Expressway", "Fwy": "Freeway",
+    "N": "North", "S": "South", "E": "East", "W": "West", "NE": "Northeast", "NW": "Northwest",
+    "SE": "Southeast", "SW": "Southwest", "Rm": "Room", "Bldg": "Building", "Apt": "Apartment",
+}  # fmt: skip
+STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "the District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
+    "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam", "VI": "the U.S. Virgin Islands",
+    "AS": "American Samoa", "MP": "the Northern Mariana Islands",
+}  # fmt: skip
+
+
+def spoken_address(line: str, city: str, state: str) -> str:
+    """ "300 N Los Angeles St", "Los Angeles", "CA" → "300 North Los Angeles Street, Los Angeles, California".
+    The ZIP code is left out: the caller gave it, and digits read aloud are hard to follow."""
+    tokens = line.replace(".", "").split()
+    street = " ".join(
+        STREET_WORDS.get(token, token) if index or not token[:1].isdigit() else token
+        for index, token in enumerate(tokens)
+    )
+    return f"{street}, {city}, {STATES.get(state.upper(), state)}"

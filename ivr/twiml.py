@@ -8,15 +8,42 @@ from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
 from .prompts import PROMPTS, VOICES, prompt
+from .speech import SAY_AS
 
 
 def _voice(language: str) -> dict:
     return VOICES.get(language or "en", VOICES["en"])
 
 
+SPANISH_FIRST_WORDS = frozenset({prompt("choose_language", "es")})
+
+
 @cache
 def _fixed_sentences() -> frozenset[str]:
     return frozenset(text for texts in PROMPTS.values() for text in texts.values() if "{" not in text)
+
+
+def say(parent, text: str, **voice) -> None:
+    """A <Say> of `text`, its <say-as> marks as SSML elements (letters spelled, digit groups, dates, amounts)."""
+    element = parent.say(**voice)
+    position = 0
+    for mark in SAY_AS.finditer(text):
+        if mark.start() > position:
+            element.append(text[position : mark.start()])
+        kind, format_, content = mark.group(1), mark.group(2), mark.group(3)
+        element.say_as(content, interpret_as=kind, **({"format": format_} if format_ else {}))
+        position = mark.end()
+    if position < len(text):
+        element.append(text[position:])
+
+
+# Gather's speech settings per kind of step: short commands in menus, numbers and letters in entries
+# (the callers pause between groups, so a fixed pause ends them rather than "auto").
+SPEECH_SETTINGS = {
+    "menu": {"speech_model": "phone_call", "enhanced": True, "speech_timeout": "auto"},
+    "entry": {"speech_model": "numbers_and_commands", "speech_timeout": "3"},
+}
+ENTRY_STEPS = frozenset({"receipt", "receipt_letters", "zip", "form", "ptime_form", "callback_number"})
 
 
 def step_url(*, step: int, language: str, retry: int = 0) -> str:
@@ -72,6 +99,7 @@ def _render(reply, *, language: str, next_step: int) -> str:
     response = VoiceResponse()
     voice = _voice(language)
     if reply.awaiting:
+        speech = SPEECH_SETTINGS["entry" if reply.awaiting in ENTRY_STEPS else "menu"] if reply.speech else {}
         gather = response.gather(
             action=step_url(step=next_step, language=language),
             method="POST",
@@ -79,18 +107,19 @@ def _render(reply, *, language: str, next_step: int) -> str:
             timeout=reply.timeout,
             language=voice["language"],
             action_on_empty_result=True,
-            speech_timeout="auto",
+            **speech,
             **({"num_digits": reply.num_digits} if reply.num_digits else {}),
-            **({"finish_on_key": reply.finish_on_key} if reply.finish_on_key else {}),
+            # A menu takes "#" as a key (repeat); an entry step ends on it.
+            finish_on_key=reply.finish_on_key,
             **({"hints": reply.hints} if reply.hints else {}),
         )
         for text in reply.say:
             # The language menu speaks each language in its own voice.
-            spoken = _voice("es") if text == prompt("choose_language", "es") else voice
-            gather.say(text, **spoken)
+            spoken = _voice("es") if text in SPANISH_FIRST_WORDS else voice
+            say(gather, text, **spoken)
         return str(response)
     for text in reply.say:
-        response.say(text, **voice)
+        say(response, text, **voice)
     if reply.end == "enqueue":
         response.enqueue(
             reply.queue_name,

@@ -35,7 +35,7 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     call.start()
     call.press("1")  # English
     call.press("1")  # case status
-    assert "E A C, 2 1 9 0 0 0 0 0 0 1" in call.say(SPOKEN_EAC).text
+    assert "E A C, 2 1 9, 0 0 0, 0 0 0 1" in call.say(SPOKEN_EAC).text
     call.press("1")  # that's right
     handoff = call.press("0")  # a representative
     assert handoff.enqueue["name"] == "tier1-en"

@@ -33,11 +33,11 @@ def test_simulator_walks_a_spanish_case_status_call(page, live_server, make_staf
         page.get_by_label("Keys").press("Enter")
         page.get_by_label("Or say").fill("E A C dos uno nueve cero cero cero cero cero cero uno")
         page.get_by_role("button", name="Send").click()
-        assert "E A C, 2 1 9 0 0 0 0 0 0 1" in transcript.inner_text()
+        assert "E A C, 2 1 9, 0 0 0, 0 0 0 1" in transcript.inner_text()
         page.get_by_label("Keys").fill("1")
         page.get_by_role("button", name="Send").click()
         text = transcript.inner_text()
-        assert "El estado de su caso del formulario I-485 es:" in text
+        assert "Formulario I-485: " in text
         assert page.locator(".ncsc-transcript li[lang=es]").count() >= 3
     call = Call.objects.get()
     assert (call.language, call.receipt_numbers) == ("es", ["EAC2190000001"])

@@ -57,11 +57,12 @@ def test_caller_without_a_callback_number_keys_one_hears_it_back_and_confirms(
         assert ("lunes a viernes" if spanish else "Monday through Friday") in closed.text
         ask = call.press("1")
         assert not ask.hangup
-        assert ask.gather["finishOnKey"] == "#" and ask.gather["input"] == "dtmf"
+        assert ask.gather["finishOnKey"] == "#" and ask.gather["input"] == "dtmf speech"
+        assert ("Aviso de privacidad" if spanish else "Privacy notice") in ask.text
         assert (
-            "marque el número de teléfono de los Estados Unidos de 10 dígitos"
+            "diga o marque el número de teléfono de los Estados Unidos de 10 dígitos"
             if spanish
-            else "enter the 10-digit U.S. phone number"
+            else "say or enter the 10-digit U.S. phone number"
         ) in ask.text
         confirm = call.press("3055550123")
         expected = (

@@ -49,8 +49,8 @@ def test_over_the_limit_across_callers_the_ivr_stops_answering_and_alerts_once(
         _, found = look_up(caller, "+12135550104", FOUND)
         _, fifth = look_up(caller, "+12135550105", UNKNOWN)
     for reply in (third, found, fifth):
-        assert PAUSED in reply.text and "To speak to a representative, press 0" in reply.text
-        assert NOT_FOUND not in reply.text and "The status of your form" not in reply.text
+        assert PAUSED in reply.text and "A representative, 0." in reply.text
+        assert NOT_FOUND not in reply.text and "Another receipt number, 1." not in reply.text
         assert reply.gather is not None  # the main menu, listening: 0 reaches a representative
     alert = LookupAlert.objects.get()
     assert (alert.not_found_count, alert.limit) == (3, 2)
@@ -67,7 +67,7 @@ def test_a_paused_spanish_caller_hears_it_in_spanish_and_reaches_a_representativ
             look_up(caller, f"+1213555011{n}", UNKNOWN)
         call, reply = look_up(caller, "+12135550142", FOUND, language="2")
         assert "En este momento no podemos dar información sobre el estado de casos" in reply.text
-        assert "El estado de su caso" not in reply.text
+        assert "Formulario I-" not in reply.text
         to_agent = call.press("0")
     assert to_agent.enqueue is not None and to_agent.enqueue["name"] == "tier1-es"
     assert WaitingContact.objects.filter(call_sid=call.call_sid).exists()
@@ -91,5 +91,5 @@ def test_the_wallboard_shows_the_alert_while_lookups_are_paused(reference, calle
 def test_under_the_limit_nothing_changes(reference, caller, at_time, limits):
     with at_time(WEEKDAY_7PM_EASTERN):
         _, reply = look_up(caller, "+12135550131", FOUND)
-    assert "The status of your form" in reply.text
+    assert "Another receipt number, 1." in reply.text
     assert not LookupAlert.objects.exists()

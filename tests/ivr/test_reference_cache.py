@@ -21,7 +21,7 @@ def test_a_fee_import_is_heard_on_the_next_call(reference, caller, at_time):
     form = Form.objects.get(number="I-765")
     with at_time(WEEKDAY_7PM_EASTERN):
         assert f"Form I-765, {form.title_en}" in _fee_heard(caller)
-        assert "The filing fee is $555." not in _fee_heard(caller)
+        assert "The filing fee is 555 dollars." not in _fee_heard(caller)
         report = reference_rows_import(
             context=AuditContext.system(channel=AuditChannel.COMMAND),
             kind="forms",
@@ -36,7 +36,7 @@ def test_a_fee_import_is_heard_on_the_next_call(reference, caller, at_time):
             ],
         )
         assert report.updated == 1
-        assert "The filing fee is $555." in _fee_heard(caller)
+        assert "The filing fee is 555 dollars." in _fee_heard(caller)
 
 
 def test_an_edited_form_is_heard_on_the_next_call_and_the_cache_is_per_answer(reference, caller, at_time):
@@ -47,4 +47,4 @@ def test_an_edited_form_is_heard_on_the_next_call_and_the_cache_is_per_answer(re
         form.fee = Decimal("1")
         form.save(update_fields=["fee"])
         assert not reference_cache._entries
-        assert "The filing fee is $1." in _fee_heard(caller)
+        assert "The filing fee is 1 dollar." in _fee_heard(caller)

@@ -19,7 +19,7 @@ def test_simulate_call_walks_a_spanish_caller_through_a_spoken_case_status(refer
     printed = out.getvalue()
     assert "IVR [es-US]: Menú principal." in printed
     assert f"Caller says '{spoken}'" in printed
-    assert f"El estado de su caso del formulario {case.form.number} es:" in printed
+    assert f"Formulario {case.form.number}: " in printed
     assert "Caller hangs up" in printed
     call = Call.objects.get()
     assert (call.language, call.outcome, call.receipt_numbers) == ("es", "self_served", [case.receipt_number])

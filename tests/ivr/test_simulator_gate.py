@@ -52,11 +52,11 @@ def test_a_simulator_user_changing_numbers_gets_no_fresh_lookups(reference, clie
     settings.IVR_CASE_LOOKUPS_PER_HOUR = 2
     with at_time(WEEKDAY_7PM_EASTERN):
         client = client_as(Role.CSR)
-        assert "The status of your form" in _look_up(client, "+12135550101")
-        assert "The status of your form" in _look_up(client, "+12135550102")
+        assert "Another receipt number, 1." in _look_up(client, "+12135550101")
+        assert "Another receipt number, 1." in _look_up(client, "+12135550102")
         # A third number: a real caller from it would be answered; this user has had their two.
         third = _look_up(client, "+12135550103")
-    assert "The status of your form" not in third
+    assert "Another receipt number, 1." not in third
     assert "For your security, we cannot give more case status information" in third
 
 
@@ -67,6 +67,6 @@ def test_a_simulated_call_from_a_limited_number_is_limited_too(reference, client
         real.start()
         for keys in ("1", "1", "3222190000001"):
             real.press(keys)
-        assert "The status of your form" in real.press("1").text
+        assert "Another receipt number, 1." in real.press("1").text
         page = _look_up(client_as(Role.SUPERVISOR), "+12135550104")
     assert "For your security, we cannot give more case status information" in page

@@ -14,7 +14,7 @@ def test_no_es_correcto_asks_for_the_number_again_and_looks_nothing_up(reference
         call.start()
         call.press("2")
         call.press("1")
-        assert "E A C, 2 1 9 0 0 0 0 0 0 1" in call.say(SPOKEN_EAC).text
+        assert "E A C, 2 1 9, 0 0 0, 0 0 0 1" in call.say(SPOKEN_EAC).text
         again = call.say("no es correcto")
         assert "número de recibo" in again.text
         assert "estado de su caso" not in again.text
@@ -90,9 +90,9 @@ def test_the_ten_digits_first_then_the_letters(reference, caller, at_time):
         call.press("1")
         letters = call.say("two one nine oh oh oh oh oh oh one")
         assert "three letters" in letters.text
-        assert "You entered E A C, 2 1 9 0 0 0 0 0 0 1" in call.say("E A C").text
+        assert "I have E A C, 2 1 9, 0 0 0, 0 0 0 1" in call.say("E A C").text
         status = call.press("1")
-        assert status.text.startswith("The status of your form I-485 case is:")
+        assert status.text.startswith("Form I-485: ")
         # "repeat" after an answer says the answer again.
         repeated = call.say("repeat that please")
         assert repeated.text == status.text
