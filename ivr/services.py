@@ -16,7 +16,7 @@ from contactcenter.phones import callback_number_for
 from contactcenter.pii import mask_pii
 from contactcenter.prepared import PreparedStatement
 
-from . import flow, twiml
+from . import flow, masking, twiml
 from .models import Call, CallEvent, CallOutcome, LookupAlert
 
 logger = logging.getLogger(__name__)
@@ -116,8 +116,8 @@ RETURNING call_id
 
 _END = PreparedStatement(
     "ivr_call_end",
-    "UPDATE ivr_call SET twilio_status = %s, ended_at = %s, duration_seconds = %s, outcome = %s, interaction_id = %s "
-    "WHERE id = %s",
+    "UPDATE ivr_call SET twilio_status = %s, ended_at = %s, duration_seconds = %s, outcome = %s, interaction_id = %s, "
+    "state = %s::jsonb, receipt_numbers = %s::jsonb WHERE id = %s",
 )
 
 
@@ -242,7 +242,7 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str, confidence:
         return body
     # Twilio's retry of this step ran alongside and answered first: the caller gets that answer.
     stored = _stored_twiml(call.pk, step)
-    return stored if stored is not None else body
+    return masking.reveal(stored, masking.call_receipts(call)) if stored is not None else body
 
 
 def call_replay(*, call_sid: str, step: int) -> str:
@@ -265,7 +265,10 @@ def _replayed(call: Call, step: int) -> str:
     stored = _stored_twiml(call.pk, step) if step <= call.step else None
     if stored is None:
         stored = _stored_twiml(call.pk, call.step)
-    return stored if stored is not None else call.events.order_by("-step").first().twiml
+    if stored is None:
+        stored = call.events.order_by("-step").first().twiml
+    # Stored with receipt numbers masked; the live call holds them to say them again.
+    return masking.reveal(stored, masking.call_receipts(call))
 
 
 def _answer(
@@ -275,6 +278,11 @@ def _answer(
     node = call.state.get("awaiting") or "language"
     turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300], locked=locked, confidence=confidence)
     reply = flow.respond(turn)
+    # "Repeat" says again the reply kept masked in the call's state: the caller hears it whole.
+    receipts = masking.call_receipts(call)
+    reply.say = [masking.reveal(text, receipts) for text in reply.say]
+    if call.state.get("said"):
+        call.state["said"] = masking.said_concealed(call.state["said"])
     call.state["awaiting"] = reply.awaiting
     call.step = step
     body = twiml.render(reply, language=call.language, next_step=step + 1)
@@ -286,7 +294,7 @@ def _answer(
         (reply.option or (digits if len(digits) == 1 else ""))[:40],
         _mask_input(node, digits, speech)[:120],
         reply.result[:200],
-        body,
+        masking.conceal(body),
         timezone.now(),
     ]
     return body, event
@@ -318,7 +326,13 @@ def _call_step_locked(*, call_sid: str, step: int, digits: str, speech: str, con
         else:
             call.save(update_fields=["state", "step", "language", "path", "receipt_numbers", "self_served", "outcome"])
             CallEvent.objects.create(
-                call=call, step=step, node=event[1], option=event[2], input_masked=event[3], result=event[4], twiml=body
+                call=call,
+                step=step,
+                node=event[1],
+                option=event[2],
+                input_masked=event[3],
+                result=event[4],
+                twiml=event[5],
             )
     return body
 
@@ -408,12 +422,26 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
         elif call.outcome == CallOutcome.IN_PROGRESS:
             call.outcome = CallOutcome.SELF_SERVED if call.self_served else CallOutcome.ABANDONED
         _record_interaction(call, save=False)
+        # The ledger entry now holds the receipt numbers; the call's own row keeps them masked.
+        call.state = masking.ended_state(call.state)
+        call.receipt_numbers = masking.ended_receipt_numbers(call.receipt_numbers)
         if connection.vendor == "postgresql":
             ended = [call.twilio_status, call.ended_at, call.duration_seconds, call.outcome, call.interaction_id]
+            scrubbed = [json.dumps(call.state), json.dumps(call.receipt_numbers)]
             with connection.cursor() as cursor:
-                _END.execute(cursor, [*ended, call.pk])
+                _END.execute(cursor, [*ended, *scrubbed, call.pk])
         else:
-            call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome", "interaction"])
+            call.save(
+                update_fields=[
+                    "twilio_status",
+                    "ended_at",
+                    "duration_seconds",
+                    "outcome",
+                    "interaction",
+                    "state",
+                    "receipt_numbers",
+                ]
+            )
     return call
 
 
