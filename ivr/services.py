@@ -6,12 +6,14 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contactcenter import hours, services
+from contactcenter.audit import AuditContext
 from contactcenter.identifiers import mask_phone, mask_receipt_number
-from contactcenter.models import AuditAction, Channel, ContactKind, Outcome, WaitingContact
+from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Outcome, WaitingContact
 from contactcenter.phones import callback_number_for
 from contactcenter.pii import mask_pii
 from contactcenter.prepared import PreparedStatement
@@ -483,3 +485,63 @@ def lookup_alert_raise(*, not_found_count: int, limit: int, window_seconds: int)
         limit,
     )
     return alert
+
+
+# Calls whose steps one transaction deletes: some 7,500 step rows, well under a second of row locks
+# on rows no live call touches.
+STEP_PURGE_BATCH = 500
+# Batches one run deletes at most (about 50,000 calls, a day's): a backlog is caught up over a few
+# runs rather than in one long one.
+STEP_PURGE_MAX_BATCHES = 100
+
+
+def call_steps_purge(*, older_than: datetime, batch_size: int = STEP_PURGE_BATCH) -> int:
+    """Delete the step records (each CallEvent and its TwiML) of up to `batch_size` calls that
+    started before `older_than`, oldest first; the Call row (the call's summary) and its ledger entry
+    stay. Returns how many calls lost their steps: 0 when none is left to purge.
+
+    Calls are purged in the order they started, so the call with the lowest id still holding steps
+    starts the range: every run reads only the calls not yet purged, however long the history."""
+    first = CallEvent.objects.order_by("call_id").values_list("call_id", flat=True).first()
+    if first is None:
+        return 0
+    low = Call.objects.filter(pk=first).values_list("started_at", flat=True).first()
+    if low is None or low >= older_than:
+        return 0
+    with transaction.atomic():
+        calls = list(
+            Call.objects.filter(started_at__gte=low, started_at__lt=older_than)
+            .order_by("started_at")
+            .values_list("pk", "ended_at")[:batch_size]
+        )
+        ids = [pk for pk, _ in calls]
+        steps, _ = CallEvent.objects.filter(call_id__in=ids).delete()
+        # A call whose end Twilio never posted still holds what only the live call needed.
+        for call in Call.objects.filter(pk__in=[pk for pk, ended_at in calls if ended_at is None]):
+            call.state = masking.ended_state(call.state)
+            call.receipt_numbers = masking.ended_receipt_numbers(call.receipt_numbers)
+            call.save(update_fields=["state", "receipt_numbers"])
+        services.audit_record(
+            context=AuditContext.system(channel=AuditChannel.TASK),
+            action=AuditAction.DELETE,
+            target_type="ivr.callevent",
+            summary=f"IVR step records of {len(ids)} calls started before {older_than:%Y-%m-%d %H:%M} deleted",
+            detail={"calls": len(ids), "steps": steps, "older_than": older_than.isoformat()},
+        )
+    return len(ids)
+
+
+def call_steps_expire(*, now: datetime | None = None, max_batches: int = STEP_PURGE_MAX_BATCHES) -> int:
+    """Purge the step records of calls started more than IVR_STEP_RETENTION_DAYS ago, batch by batch
+    (each its own transaction); returns how many calls lost their steps. 0 days keeps them all."""
+    days = settings.IVR_STEP_RETENTION_DAYS
+    if not days:
+        return 0
+    older_than = (now or timezone.now()) - timedelta(days=days)
+    purged = 0
+    for _ in range(max_batches):
+        count = call_steps_purge(older_than=older_than, batch_size=STEP_PURGE_BATCH)
+        purged += count
+        if count < STEP_PURGE_BATCH:
+            break
+    return purged
