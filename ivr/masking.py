@@ -21,9 +21,12 @@ HIDDEN = range(6)
 # periods, dashes, and SSML tags (`<say-as interpret-as="characters">`).
 _SEP = r"(?:[\s,.\-\u2013\u2014]|<[^<>]*>)*"
 _PREFIX = "|".join(_SEP.join(prefix) for prefix in RECEIPT_PREFIXES)
-_CLEAR = re.compile(rf"(?<![A-Za-z0-9])(?:{_PREFIX}){_SEP}\d(?:{_SEP}\d){{9}}(?![0-9])", re.IGNORECASE)
+# The first letter's class up front lets the scan skip most of a TwiML document at once (each step
+# is concealed on the webhook's hot path).
+_FIRST = "(?=[" + "".join(sorted({p[0] for p in RECEIPT_PREFIXES})) + "])"
+_CLEAR = re.compile(rf"{_FIRST}(?<![A-Za-z0-9])(?:{_PREFIX}){_SEP}\d(?:{_SEP}\d){{9}}(?![0-9])", re.IGNORECASE)
 _MASKED = re.compile(
-    rf"(?<![A-Za-z0-9])(?:{_PREFIX}){_SEP}[\d*](?:{_SEP}[\d*]){{9}}(?![0-9*])",
+    rf"{_FIRST}(?<![A-Za-z0-9])(?:{_PREFIX}){_SEP}[\d*](?:{_SEP}[\d*]){{9}}(?![0-9*])",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"<[^<>]*>|[\d*]")
