@@ -6,17 +6,19 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contactcenter import hours, services
+from contactcenter.audit import AuditContext
 from contactcenter.identifiers import mask_phone, mask_receipt_number
-from contactcenter.models import AuditAction, Channel, ContactKind, Outcome, WaitingContact
+from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Outcome, WaitingContact
 from contactcenter.phones import callback_number_for
 from contactcenter.pii import mask_pii
 from contactcenter.prepared import PreparedStatement
 
-from . import flow, twiml
+from . import flow, masking, twiml
 from .models import Call, CallEvent, CallOutcome, LookupAlert
 
 logger = logging.getLogger(__name__)
@@ -116,8 +118,8 @@ RETURNING call_id
 
 _END = PreparedStatement(
     "ivr_call_end",
-    "UPDATE ivr_call SET twilio_status = %s, ended_at = %s, duration_seconds = %s, outcome = %s, interaction_id = %s "
-    "WHERE id = %s",
+    "UPDATE ivr_call SET twilio_status = %s, ended_at = %s, duration_seconds = %s, outcome = %s, interaction_id = %s, "
+    "state = %s::jsonb, receipt_numbers = %s::jsonb WHERE id = %s",
 )
 
 
@@ -242,7 +244,7 @@ def call_step(*, call_sid: str, step: int, digits: str, speech: str, confidence:
         return body
     # Twilio's retry of this step ran alongside and answered first: the caller gets that answer.
     stored = _stored_twiml(call.pk, step)
-    return stored if stored is not None else body
+    return masking.reveal(stored, masking.call_receipts(call)) if stored is not None else body
 
 
 def call_replay(*, call_sid: str, step: int) -> str:
@@ -265,7 +267,10 @@ def _replayed(call: Call, step: int) -> str:
     stored = _stored_twiml(call.pk, step) if step <= call.step else None
     if stored is None:
         stored = _stored_twiml(call.pk, call.step)
-    return stored if stored is not None else call.events.order_by("-step").first().twiml
+    if stored is None:
+        stored = call.events.order_by("-step").first().twiml
+    # Stored with receipt numbers masked; the live call holds them to say them again.
+    return masking.reveal(stored, masking.call_receipts(call))
 
 
 def _answer(
@@ -275,6 +280,11 @@ def _answer(
     node = call.state.get("awaiting") or "language"
     turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300], locked=locked, confidence=confidence)
     reply = flow.respond(turn)
+    # "Repeat" says again the reply kept masked in the call's state: the caller hears it whole.
+    receipts = masking.call_receipts(call)
+    reply.say = [masking.reveal(text, receipts) for text in reply.say]
+    if call.state.get("said"):
+        call.state["said"] = masking.said_concealed(call.state["said"])
     call.state["awaiting"] = reply.awaiting
     call.step = step
     body = twiml.render(reply, language=call.language, next_step=step + 1)
@@ -286,7 +296,7 @@ def _answer(
         (reply.option or (digits if len(digits) == 1 else ""))[:40],
         _mask_input(node, digits, speech)[:120],
         reply.result[:200],
-        body,
+        masking.conceal(body),
         timezone.now(),
     ]
     return body, event
@@ -318,7 +328,13 @@ def _call_step_locked(*, call_sid: str, step: int, digits: str, speech: str, con
         else:
             call.save(update_fields=["state", "step", "language", "path", "receipt_numbers", "self_served", "outcome"])
             CallEvent.objects.create(
-                call=call, step=step, node=event[1], option=event[2], input_masked=event[3], result=event[4], twiml=body
+                call=call,
+                step=step,
+                node=event[1],
+                option=event[2],
+                input_masked=event[3],
+                result=event[4],
+                twiml=event[5],
             )
     return body
 
@@ -408,12 +424,26 @@ def call_status_update(*, call_sid: str, status: str, duration: int | None, at: 
         elif call.outcome == CallOutcome.IN_PROGRESS:
             call.outcome = CallOutcome.SELF_SERVED if call.self_served else CallOutcome.ABANDONED
         _record_interaction(call, save=False)
+        # The ledger entry now holds the receipt numbers; the call's own row keeps them masked.
+        call.state = masking.ended_state(call.state)
+        call.receipt_numbers = masking.ended_receipt_numbers(call.receipt_numbers)
         if connection.vendor == "postgresql":
             ended = [call.twilio_status, call.ended_at, call.duration_seconds, call.outcome, call.interaction_id]
+            scrubbed = [json.dumps(call.state), json.dumps(call.receipt_numbers)]
             with connection.cursor() as cursor:
-                _END.execute(cursor, [*ended, call.pk])
+                _END.execute(cursor, [*ended, *scrubbed, call.pk])
         else:
-            call.save(update_fields=["twilio_status", "ended_at", "duration_seconds", "outcome", "interaction"])
+            call.save(
+                update_fields=[
+                    "twilio_status",
+                    "ended_at",
+                    "duration_seconds",
+                    "outcome",
+                    "interaction",
+                    "state",
+                    "receipt_numbers",
+                ]
+            )
     return call
 
 
@@ -455,3 +485,63 @@ def lookup_alert_raise(*, not_found_count: int, limit: int, window_seconds: int)
         limit,
     )
     return alert
+
+
+# Calls whose steps one transaction deletes: some 7,500 step rows, well under a second of row locks
+# on rows no live call touches.
+STEP_PURGE_BATCH = 500
+# Batches one run deletes at most (about 50,000 calls, a day's): a backlog is caught up over a few
+# runs rather than in one long one.
+STEP_PURGE_MAX_BATCHES = 100
+
+
+def call_steps_purge(*, older_than: datetime, batch_size: int = STEP_PURGE_BATCH) -> int:
+    """Delete the step records (each CallEvent and its TwiML) of up to `batch_size` calls that
+    started before `older_than`, oldest first; the Call row (the call's summary) and its ledger entry
+    stay. Returns how many calls lost their steps: 0 when none is left to purge.
+
+    Calls are purged in the order they started, so the call with the lowest id still holding steps
+    starts the range: every run reads only the calls not yet purged, however long the history."""
+    first = CallEvent.objects.order_by("call_id").values_list("call_id", flat=True).first()
+    if first is None:
+        return 0
+    low = Call.objects.filter(pk=first).values_list("started_at", flat=True).first()
+    if low is None or low >= older_than:
+        return 0
+    with transaction.atomic():
+        calls = list(
+            Call.objects.filter(started_at__gte=low, started_at__lt=older_than)
+            .order_by("started_at")
+            .values_list("pk", "ended_at")[:batch_size]
+        )
+        ids = [pk for pk, _ in calls]
+        steps, _ = CallEvent.objects.filter(call_id__in=ids).delete()
+        # A call whose end Twilio never posted still holds what only the live call needed.
+        for call in Call.objects.filter(pk__in=[pk for pk, ended_at in calls if ended_at is None]):
+            call.state = masking.ended_state(call.state)
+            call.receipt_numbers = masking.ended_receipt_numbers(call.receipt_numbers)
+            call.save(update_fields=["state", "receipt_numbers"])
+        services.audit_record(
+            context=AuditContext.system(channel=AuditChannel.TASK),
+            action=AuditAction.DELETE,
+            target_type="ivr.callevent",
+            summary=f"IVR step records of {len(ids)} calls started before {older_than:%Y-%m-%d %H:%M} deleted",
+            detail={"calls": len(ids), "steps": steps, "older_than": older_than.isoformat()},
+        )
+    return len(ids)
+
+
+def call_steps_expire(*, now: datetime | None = None, max_batches: int = STEP_PURGE_MAX_BATCHES) -> int:
+    """Purge the step records of calls started more than IVR_STEP_RETENTION_DAYS ago, batch by batch
+    (each its own transaction); returns how many calls lost their steps. 0 days keeps them all."""
+    days = settings.IVR_STEP_RETENTION_DAYS
+    if not days:
+        return 0
+    older_than = (now or timezone.now()) - timedelta(days=days)
+    purged = 0
+    for _ in range(max_batches):
+        count = call_steps_purge(older_than=older_than, batch_size=STEP_PURGE_BATCH)
+        purged += count
+        if count < STEP_PURGE_BATCH:
+            break
+    return purged

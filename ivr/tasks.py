@@ -28,3 +28,19 @@ def simulator_lines_hang_up() -> int:
     from .simulator import lines_hang_up
 
     return len(lines_hang_up())
+
+
+@shared_task(
+    name="ivr.call_steps_expire",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(InterfaceError, OperationalError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def call_steps_expire() -> int:
+    """Hourly: delete the step records of calls past IVR_STEP_RETENTION_DAYS (each call's row and
+    its ledger entry stay); batches already deleted stay deleted when a run fails."""
+    return services.call_steps_expire()

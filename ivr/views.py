@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -228,10 +230,21 @@ def fallback(request: HttpRequest) -> HttpResponse:
     return _twiml(twiml.apology(language=language, tier1_open=_tier1_open(_param(request, "From", 20), language)))
 
 
+# Our own hold music (static/audio/make_hold_music.py wrote it), 51 s: played once per round of the
+# wait message, so a waiting caller hears their place and wait about every minute.
+HOLD_MUSIC = "audio/hold-music.wav"
+
+
+def hold_music_url() -> str:
+    """The hold music's absolute URL (Twilio fetches it from us), its hashed name in production."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + static(HOLD_MUSIC)
+
+
 @twilio_signed
 @spoken_failure
 def queue_wait(request: HttpRequest) -> HttpResponse:
-    """Played while the caller waits: their place, the estimated wait, and the callback offer."""
+    """Enqueue's waitUrl, posted again each time it ends: the caller's place and estimated wait in
+    their language, the callback offer, then our hold music once."""
     call_sid = _param(request, "CallSid", 34)
     contact = selectors.waiting_contact_for_call(call_sid=call_sid)
     language = contact.language if contact else (ivr_selectors.call_language(call_sid=call_sid) or "en")
@@ -245,9 +258,12 @@ def queue_wait(request: HttpRequest) -> HttpResponse:
     # Only a caller the center can call back at the number they call from is offered to keep their place.
     phone = contact.phone if contact else _param(request, "From", 20)
     if callback_number_for(phone) is not None:
-        gather = response.gather(action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=5, input="dtmf")
+        # The music inside the Gather: 1 keeps the caller's place at any moment of it.
+        gather = response.gather(action=reverse("ivr:queue-key"), method="POST", num_digits=1, timeout=1, input="dtmf")
         gather.say(prompt("queue_callback_offer", language), **voice)
-    response.play("https://api.twilio.com/cowbell.mp3")
+        gather.play(hold_music_url())
+    else:
+        response.play(hold_music_url())
     return _twiml(str(response))
 
 
@@ -287,7 +303,6 @@ def queue_done(request: HttpRequest) -> HttpResponse:
 
 
 # --- calls on conferences -------------------------------------------------------------------------
-HOLD_MUSIC = "https://api.twilio.com/cowbell.mp3"
 
 
 @twilio_signed
@@ -297,7 +312,7 @@ def conference_hold(request: HttpRequest) -> HttpResponse:
     language = _url_language(request) or "en"
     response = VoiceResponse()
     response.say(prompt("on_hold", language), **VOICES[language])
-    response.play(HOLD_MUSIC)
+    response.play(hold_music_url())
     response.redirect(request.get_full_path(), method="POST")
     return _twiml(str(response))
 

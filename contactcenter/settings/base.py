@@ -215,6 +215,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# WhiteNoise serves .wav as application/octet-stream; Twilio plays the hold music only as audio.
+WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -287,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
     "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
     # TELEPHONY_BACKEND=local only: a simulated caller whose page closed hangs up (it does nothing otherwise).
     "simulator-lines-hang-up": {"task": "ivr.simulator_lines_hang_up", "schedule": 10.0},
+    "ivr-steps-expire": {"task": "ivr.call_steps_expire", "schedule": 3600.0},
 }
 # Callbacks: how many times an agent dials a caller who does not answer, and how long apart.
 # Training and demo only: representatives answer at any hour (production keeps 8 a.m.–8 p.m. local).
@@ -352,6 +355,9 @@ CALLER_VERIFICATION_FAILURES_PER_RECEIPT = env.int("CALLER_VERIFICATION_FAILURES
 # number that is not found (typos, cases not yet in our data); 200 an hour shut case status for
 # everyone within two minutes. 2,000 is about three peak hours' honest misses in one hour.
 IVR_NOT_FOUND_LOOKUPS_PER_HOUR = env.int("IVR_NOT_FOUND_LOOKUPS_PER_HOUR", default=2000)
+# Days each IVR step's record (what was asked and answered, the TwiML) is kept; then an hourly task
+# deletes it, keeping the call's row and its ledger entry. 0 keeps them until deleted by hand.
+IVR_STEP_RETENTION_DAYS = max(0, env.int("IVR_STEP_RETENTION_DAYS", default=90))
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
