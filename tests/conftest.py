@@ -80,6 +80,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         + ", ".join(f"{marker}: {_passed_with.get(marker, 0)} passed" for marker in _SERVICE_MARKERS)
     )
     from tests.ivr.test_corpus import RESULTS as CORPUS_RESULTS
+    from tests.ivr.test_time_to_status import RESULTS as STATUS_SECONDS
+
+    if STATUS_SECONDS:  # issue 20: at most 45 s to a case's status by keypad
+        terminalreporter.write_line(
+            "IVR time to a case status by keypad: "
+            + "; ".join(f"{language} {took:.1f} s" for language, took in sorted(STATUS_SECONDS.items()))
+        )
 
     if CORPUS_RESULTS:  # the IVR's understanding (issue 20): the figure make test holds at 98 %
         terminalreporter.write_line(

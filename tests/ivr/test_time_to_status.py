@@ -1,0 +1,78 @@
+"""Issue 20: a caller who keys everything hears their case's status within 45 seconds, in both
+languages. The time is computed from what the IVR really answers on a walked call: every word it says
+before the status headline (and the headline itself) at 150 words a minute, plus fixed delays for the
+caller's answers. The caller hears every prompt to its end (no barging in), so the figure is the
+slowest keypad caller's."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ivr.simulator import heard
+from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
+
+WORDS_PER_MINUTE = 150
+ANSWER_SECONDS = 1.0  # from the end of a prompt to the first key
+KEY_SECONDS = 0.3  # each further key (a person keys about three a second)
+TURN_SECONDS = 0.5  # Twilio's round trip to the webhook and the voice starting
+TARGET_SECONDS = 45
+RESULTS: dict[str, float] = {}  # printed by tests/conftest.py's summary
+
+
+def words_said(xml: str) -> int:
+    root = ET.fromstring(xml)
+    return sum(len(heard(say).split()) for say in root.iter("Say"))
+
+
+def seconds(words: int, answers: list[str]) -> float:
+    speaking = words * 60 / WORDS_PER_MINUTE
+    keying = sum(ANSWER_SECONDS + KEY_SECONDS * (len(keys) - 1) + TURN_SECONDS for keys in answers)
+    return speaking + keying
+
+
+@pytest.mark.parametrize(
+    ("language", "language_key", "headline"),
+    [("en", "1", "Form I-485: Case Is Being Actively Reviewed By USCIS."),
+     ("es", "2", "Formulario I-485: USCIS está revisando activamente el caso.")],
+)  # fmt: skip
+def test_a_keypad_caller_hears_the_status_within_45_seconds(
+    reference, caller, at_time, language, language_key, headline
+):
+    answers = [language_key, "1", "3222190000001#", "1"]
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12025550100")
+        words = words_said(call.start().xml)
+        for keys in answers[:-1]:
+            words += words_said(call.press(keys.rstrip("#")).xml)
+        status = call.press(answers[-1])
+    assert status.text.startswith(headline)
+    words += len(headline.split())
+    took = seconds(words, answers)
+    RESULTS[language] = took
+    assert took <= TARGET_SECONDS, f"{language}: {words} words and {len(answers)} answers take {took:.1f} s"
+
+
+def test_the_receipt_prompt_is_short_and_the_keypad_help_comes_only_on_a_retry(reference, caller, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = caller("+12025550100")
+        call.start()
+        call.press("1")
+        ask = call.press("1")
+        notice, prompt = ask.says[0][0], ask.says[1][0]
+        assert notice.startswith("Privacy notice:") and len(ask.says) == 2
+        assert prompt == "Say or enter your receipt number, then press pound." and len(prompt.split()) <= 20
+        retry = call.press("12")
+        assert "That is not a receipt number." in retry.text and "3 2 2 for E A C" in retry.text
+        assert "Privacy notice" not in retry.text  # once per call
+
+
+def test_the_main_menu_offers_five_services_then_a_representative(reference, caller, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        for key in ("1", "2"):
+            call = caller("+12025550100")
+            call.start()
+            menu = call.press(key).says[-1][0]
+            services = [part for part in menu.split(". ")[1:] if not part.endswith(", 0") and "0." not in part]
+            assert len(services) == 5, menu
