@@ -45,7 +45,7 @@ def test_spanish_caller_answers_by_keypad_and_the_supervisor_sees_it(reference, 
     assert Call.objects.get(call_sid=call.call_sid).outcome == "self_served"
 
     supervisor = client_as(Role.SUPERVISOR)
-    page = supervisor.get("/reports/surveys/").content.decode()
+    page = supervisor.get("/reports/surveys/", {"start": "2026-12-01", "end": "2026-12-03"}).content.decode()
     assert 'data-survey-row="language:es"' in page
     assert "Spanish" in page and ">1<" in page and "5.0" in page and "100%" in page
 
