@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .identifiers import normalize_receipt_number
-from .models import SATISFIED_FROM, Channel, Language, SurveyResponse
+from .models import SATISFIED_FROM, Channel, Language, SurveyMethod, SurveyResponse
 from .roles import user_roles
 from .selectors import LEDGER_SCOPES, TRIP_TOPIC
 
@@ -131,4 +131,16 @@ def survey_responses_for_receipt_number(*, user, receipt_number: str) -> QuerySe
         .filter(receipt_number=value, channel__in=sorted(channels))
         .exclude(Q(topic__code=TRIP_TOPIC) | Q(topic__parent__code=TRIP_TOPIC))
         .filter(Q(satisfaction__isnull=False) | Q(trust__isnull=False))
+    )
+
+
+def survey_text_invitation(*, phone: str) -> SurveyResponse | None:
+    """The latest survey texted to this number that a reply would still answer."""
+    from .services.surveys import SURVEY_TEXT_REPLY_HOURS
+
+    since = timezone.now() - timedelta(hours=SURVEY_TEXT_REPLY_HOURS)
+    return (
+        SurveyResponse.objects.filter(method=SurveyMethod.TEXT, text_to=phone, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
     )

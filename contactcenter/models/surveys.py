@@ -43,6 +43,8 @@ class SurveyResponse(models.Model):
     method = models.CharField(max_length=10, choices=SurveyMethod.choices)
     # Where the text invitation went: the reply from this number is the answer. Blank for keypad.
     text_to = models.CharField(max_length=20, blank=True)
+    # The MessageSid of the last text reply taken: Twilio retrying that webhook is not a second answer.
+    last_reply_sid = models.CharField(max_length=34, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
     trust = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE_VALIDATORS)
     created_at = models.DateTimeField(default=timezone.now)

@@ -6,22 +6,68 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ..audit import AuditContext
 from ..errors import ApplicationError
 from ..identifiers import InvalidIdentifier, mask_phone, normalize_receipt_number
-from ..models import AuditAction, Channel, Language, SurveyMethod, SurveyQuestion, SurveyResponse, Topic
+from ..models import (
+    AuditAction,
+    Channel,
+    Disposition,
+    Language,
+    SurveyMethod,
+    SurveyQuestion,
+    SurveyResponse,
+    Topic,
+    WaitingContact,
+)
+from ..phones import callback_number_for
 from ..prepared import insert_returning_pk
 
-__all__ = ["SURVEY_TEXT_REPLY_HOURS", "survey_answer_record", "survey_text_invite", "survey_text_reply_record"]
+__all__ = [
+    "SURVEY_TEXTS",
+    "SURVEY_TEXT_REPLY_HOURS",
+    "survey_after_conversation",
+    "survey_answer_record",
+    "survey_text",
+    "survey_text_invite",
+    "survey_text_reply_record",
+]
 
 logger = logging.getLogger(__name__)
 
 _SOURCE = ("source_app", "source_model", "source_id")
 # A text reply counts for the latest invitation sent to the number within this many hours.
 SURVEY_TEXT_REPLY_HOURS = 72
+# What the survey says by text, in English and Spanish (the IVR's spoken survey is in ivr/prompts.py).
+SURVEY_TEXTS: dict[str, dict[str, str]] = {
+    "satisfaction": {
+        "en": "USCIS: Thank you for your call. Please reply with a number from 1 (strongly disagree) to "
+        "5 (strongly agree): I am satisfied with the service I received. Reply STOP to opt out.",
+        "es": "USCIS: Gracias por su llamada. Responda con un número del 1 (totalmente en desacuerdo) al "
+        "5 (totalmente de acuerdo): Estoy satisfecho con el servicio que recibí. Responda STOP para no "
+        "recibir más mensajes.",
+    },
+    "trust": {
+        "en": "Thank you. And from 1 to 5: This interaction increased my trust in USCIS.",
+        "es": "Gracias. Y del 1 al 5: Esta interacción aumentó mi confianza en USCIS.",
+    },
+    "thanks": {
+        "en": "Thank you for your answers. They help us improve our service.",
+        "es": "Gracias por sus respuestas. Nos ayudan a mejorar nuestro servicio.",
+    },
+    "not_understood": {
+        "en": "Please reply with one number from 1 to 5.",
+        "es": "Por favor, responda con un solo número del 1 al 5.",
+    },
+}
+
+
+def survey_text(key: str, language: str) -> str:
+    return SURVEY_TEXTS[key]["es" if language == Language.SPANISH else "en"]
 
 
 def _receipt(value: str) -> str:
@@ -151,9 +197,38 @@ def survey_text_invite(
     return response
 
 
-def survey_text_reply_record(*, context: AuditContext, phone: str, score: int) -> tuple[SurveyResponse | None, str]:
+def survey_after_conversation(*, context: AuditContext, contact: WaitingContact) -> SurveyResponse | None:
+    """At the wrap-up of a live conversation: text the caller the survey's first question, unless the
+    conversation went on to Tier 2 (the caller is surveyed after that one) or the number cannot be
+    texted. Called inside the wrap-up's transaction; the text leaves after commit."""
+    if not settings.SURVEY_TEXT_AFTER_CONVERSATION or contact.disposition == Disposition.ESCALATED:
+        return None
+    phone = callback_number_for(contact.phone) if contact.answered_at else None
+    if phone is None:
+        return None
+    interaction = contact.agent_interaction or contact.interaction
+    receipts = contact.receipt_numbers or []
+    return survey_text_invite(
+        context=context,
+        channel=Channel.TIER2 if contact.tier == 2 else Channel.TIER1,
+        source_app="contactcenter",
+        source_model="waitingcontact",
+        source_id=contact.pk,
+        phone=phone,
+        language=contact.language,
+        topic_code=interaction.topic.code if interaction is not None else "general",
+        queue_name=contact.queue_name,
+        receipt_number=receipts[-1] if receipts else "",
+        body=survey_text("satisfaction", contact.language),
+    )
+
+
+def survey_text_reply_record(
+    *, context: AuditContext, phone: str, score: int, message_sid: str
+) -> tuple[SurveyResponse | None, str]:
     """A text reply with a digit: the answer to the next unanswered question of the latest invitation
-    sent to this number. Returns the row and the question answered ("" when there was none to answer)."""
+    sent to this number. Returns the row and the question answered ("" when there was none to answer).
+    Twilio posting the same message again (its MessageSid) answers as the first time, writing nothing."""
     since = timezone.now() - timedelta(hours=SURVEY_TEXT_REPLY_HOURS)
     with transaction.atomic():
         response = (
@@ -162,9 +237,14 @@ def survey_text_reply_record(*, context: AuditContext, phone: str, score: int) -
             .order_by("-created_at", "-id")
             .first()
         )
-        if response is None or response.trust is not None:
+        if response is None:
+            return None, ""
+        if message_sid and response.last_reply_sid == message_sid:
+            return response, (SurveyQuestion.TRUST if response.trust is not None else SurveyQuestion.SATISFACTION).value
+        if response.trust is not None:
             return response, ""
         question = SurveyQuestion.SATISFACTION if response.satisfaction is None else SurveyQuestion.TRUST
+        SurveyResponse.objects.filter(pk=response.pk).update(last_reply_sid=message_sid[:34])
         recorded = survey_answer_record(
             context=context,
             channel=response.channel,

@@ -79,6 +79,7 @@ NO_PII = {
             "ivr:conference-hold",
             "ivr:agent-voice",
             "ivr:recording-status",
+            "ivr:sms",
         ],
         WEBHOOK,
     ),
