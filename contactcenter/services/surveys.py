@@ -17,6 +17,7 @@ from ..models import (
     AuditAction,
     Channel,
     Disposition,
+    Interaction,
     Language,
     SurveyMethod,
     SurveyQuestion,
@@ -169,6 +170,7 @@ def survey_text_invite(
     topic_code: str = "general",
     queue_name: str = "",
     receipt_number: str = "",
+    interaction: Interaction | None = None,
     body: str,
 ) -> SurveyResponse | None:
     """After a live conversation: text the caller the first question, once per contact. None (and
@@ -188,6 +190,7 @@ def survey_text_invite(
                 "receipt_number": _receipt(receipt_number),
                 "method": SurveyMethod.TEXT,
                 "text_to": phone[:20],
+                "interaction": interaction,
             },
         )
         if not created:
@@ -219,6 +222,7 @@ def survey_after_conversation(*, context: AuditContext, contact: WaitingContact)
         topic_code=interaction.topic.code if interaction is not None else "general",
         queue_name=contact.queue_name,
         receipt_number=receipts[-1] if receipts else "",
+        interaction=interaction,
         body=survey_text("satisfaction", contact.language),
     )
 
