@@ -395,4 +395,20 @@ class CallerVerificationAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.Mode
     audit_target_type = "contactcenter.callerverification"
 
 
+# --- customer feedback survey ------------------------------------------------------------------
+from .models import SurveyResponse  # noqa: E402
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "channel", "queue_name", "language", "topic", "method", "satisfaction", "trust"]
+    list_filter = ["channel", "language", "method", "satisfaction", "trust"]
+    search_fields = ["=receipt_number", "=source_id"]
+    list_select_related = ["topic"]
+    raw_id_fields = ["interaction"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.surveyresponse"
+    audit_summary = "Survey response opened in admin"
+
+
 from . import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)

@@ -757,3 +757,60 @@ class ServiceRequestViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             **data.validated_data,
         )
         return Response(ServiceRequestSerializer(created).data, status=201)
+
+
+# --- customer feedback survey (OMB Circular A-11 §280) ---------------------------------------------
+class SurveyFiguresSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The channel, queue, language or topic code (all: 'all').")
+    label = serializers.CharField()
+    responses = serializers.IntegerField(help_text="Contacts that answered at least one question.")
+    satisfaction_answers = serializers.IntegerField()
+    satisfaction_mean = serializers.FloatField(allow_null=True, help_text="1 (strongly disagree) to 5.")
+    satisfaction_percent = serializers.IntegerField(allow_null=True, help_text="Answers of 4 or 5, in %.")
+    trust_answers = serializers.IntegerField()
+    trust_mean = serializers.FloatField(allow_null=True)
+    trust_percent = serializers.IntegerField(allow_null=True)
+
+
+class SurveyReportSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    all = SurveyFiguresSerializer(allow_null=True)
+    by_channel = SurveyFiguresSerializer(many=True)
+    by_queue = SurveyFiguresSerializer(many=True)
+    by_language = SurveyFiguresSerializer(many=True)
+    by_topic = SurveyFiguresSerializer(many=True)
+
+
+class SurveyFiguresView(APIView):
+    """The survey's answers over a period of whole days (default: the last 7), as the supervisors'
+    survey report shows them. Aggregates only."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="First day, YYYY-MM-DD"),
+            OpenApiParameter("end", str, description="Last day, YYYY-MM-DD"),
+        ],
+        responses=SurveyReportSerializer,
+        summary="Customer feedback survey figures by channel, queue, language and topic",
+    )
+    def get(self, request):
+        from rest_framework.exceptions import ValidationError
+
+        from . import selectors_surveys
+        from .forms import SurveyReportForm
+
+        form = SurveyReportForm.for_params(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        figures = selectors_surveys.survey_figures(start=start, end=end, language=request.LANGUAGE_CODE or "en")
+        data = {
+            "start": start,
+            "end": end,
+            "all": asdict(figures["all"][0]) if figures["all"] else None,
+            **{f"by_{key}": [asdict(row) for row in figures[key]] for key in selectors_surveys.DIMENSIONS},
+        }
+        return Response(SurveyReportSerializer(data).data)

@@ -240,6 +240,27 @@ class HistoryReportForm(DateRangeForm):
         return cleaned
 
 
+class SurveyReportForm(DateRangeForm):
+    @classmethod
+    def for_params(cls, params) -> SurveyReportForm:
+        """The period asked for; a date left out takes the queue report's default (the last 7 days)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from .wallboard_figures import REPORT_DEFAULT_DAYS
+
+        today = timezone.localdate()
+        defaults = {"start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(), "end": today.isoformat()}
+        return cls({**defaults, **{key: value for key, value in params.items() if value}})
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and (cleaned["end"] - cleaned["start"]).days > 366:
+            raise forms.ValidationError(_("Ask for at most a year at a time."))
+        return cleaned
+
+
 class QueueSettingsForm(UswdsForm):
     """A queue's settings a supervisor changes; the service validates them as a whole."""
 

@@ -22,8 +22,8 @@ class SetupError(Exception):
 
 def number_webhooks() -> dict[str, str]:
     """The number's voice configuration (twilio-python's parameter names): calls come to the IVR,
-    their status to its callback, and a failing answer to the fallback; no TwiML App on the number
-    (one there would take the calls instead of the Voice URL)."""
+    their status to its callback, a failing answer to the fallback, and texts to the survey's reply
+    webhook; no TwiML App on the number (one there would take the calls instead of the Voice URL)."""
     return {
         "voice_url": _public("ivr:voice"),
         "voice_method": "POST",
@@ -32,6 +32,9 @@ def number_webhooks() -> dict[str, str]:
         "voice_fallback_url": _public("ivr:fallback"),
         "voice_fallback_method": "POST",
         "voice_application_sid": "",
+        # Texts to the number are replies to the customer feedback survey (ivr/views_survey.py).
+        "sms_url": _public("ivr:sms"),
+        "sms_method": "POST",
     }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors, services, wallboard_figures
+from . import selectors, selectors_surveys, services, wallboard_figures
 from .audit import AuditContext
 from .broker import broker_status
 from .cache import cache_status
@@ -98,6 +98,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
     for interaction in interactions:  # a supervisor's link to listen to each conversation's recording
         interaction.call_recordings = recordings.get(interaction.pk, [])
+    surveys = list(selectors_surveys.survey_responses_for_receipt_number(user=request.user, receipt_number=value))
     case = selectors.case_get(receipt_number=value)
     identity_visible = selectors.case_identity_visible(user=request.user, case=case)
     services.audit_record(
@@ -108,6 +109,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
         summary=f"Viewed the contact history of {mask_receipt_number(value)}",
         detail={
             "contacts_shown": len(interactions),
+            "survey_answers_shown": len(surveys),
             "case_on_file": case is not None,
             "identity_shown": identity_visible,
         },
@@ -120,6 +122,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
                 "form": form,
                 "receipt_number": value,
                 "interactions": interactions,
+                "surveys": surveys,
                 "case": case,
                 "identity_visible": identity_visible,
                 "history": list(selectors.case_history(case=case)) if case else [],

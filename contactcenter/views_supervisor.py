@@ -1,5 +1,5 @@
 """Supervisors' own pages: queue hours, thresholds, after-call time and overflow, the reasons agents
-give for not being ready, and listening to call recordings."""
+give for not being ready, listening to call recordings, and the customer feedback survey's results."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services, telephony
+from . import selectors, selectors_surveys, services, telephony
 from .audit import AuditContext, record_view
 from .errors import ApplicationError
-from .forms import AgentLineForm, NotReadyReasonForm, QueueSettingsForm
+from .forms import AgentLineForm, NotReadyReasonForm, QueueSettingsForm, SurveyReportForm
 from .roles import RECORDING_LISTENER_ROLES, Role, roles_required
 from .services import QUEUE_EDITABLE
 from .views_console import _form_refusal
@@ -225,4 +226,33 @@ def agent_lines(request: HttpRequest) -> HttpResponse:
         "contactcenter/supervisor_agent_lines.html",
         {"agents": agents, "form": form},
         status=400 if form.is_bound else 200,
+    )
+
+
+@roles_required(Role.SUPERVISOR)
+def survey_report(request: HttpRequest) -> HttpResponse:
+    """Customer feedback (OMB Circular A-11 §280): answers, mean scores and % agreeing by channel,
+    queue, language and topic over a period. Aggregates only: no one's receipt number or phone."""
+    form = SurveyReportForm.for_params(request.GET)
+    figures = {}
+    if form.is_valid():
+        figures = selectors_surveys.survey_figures(
+            start=form.cleaned_data["start"], end=form.cleaned_data["end"], language=get_language() or "en"
+        )
+    sections = [
+        ("channel", _("By channel")),
+        ("queue", _("By queue")),
+        ("language", _("By language")),
+        ("topic", _("By topic")),
+    ]
+    return render(
+        request,
+        "contactcenter/survey_report.html",
+        {
+            "form": form,
+            "refused": not form.is_valid(),
+            "overall": (figures.get("all") or [None])[0],
+            "sections": [(key, title, figures.get(key, [])) for key, title in sections],
+        },
+        status=400 if not form.is_valid() else 200,
     )

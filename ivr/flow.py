@@ -1143,6 +1143,8 @@ def ask_after_hours(turn: Turn) -> Reply:
 
 
 def goodbye(turn: Turn, lead: list[str] | None = None) -> Reply:
+    if survey.eligible(turn):
+        return survey.offer(turn, lead)
     return Reply(say=[*(lead or []), turn.t("goodbye")], end="hangup", result="goodbye")
 
 
@@ -1188,7 +1190,12 @@ def respond(turn: Turn) -> Reply:
     keys = turn.digits.strip()
     # No entry is one of these keys alone: they mean the same at every step.
     global_key = node != "language" and keys in ("0", "9", "*")
-    reply = everywhere(turn, node, keys) if global_key else NODES[node][1](turn)
+    if survey.finishing(turn, node):
+        _path(call, f"{node}:finished")
+        reply = goodbye(turn)
+    else:
+        reply = everywhere(turn, node, keys) if global_key else NODES[node][1](turn)
+    survey.invite(turn, reply)
     if reply.awaiting and not reply.result.startswith(("retry", "repeated", "confirm")):
         # What "repeat" says again: the last answer and its menu (never a "sorry" before it).
         call.state["said"] = {"say": reply.say, **{k: getattr(reply, k) for k in REPLAYED}}
@@ -1196,3 +1203,6 @@ def respond(turn: Turn) -> Reply:
 
 
 REPLAYED = ("awaiting", "num_digits", "finish_on_key", "timeout", "hints", "speech")
+
+# Last: the survey's nodes join NODES, and it imports this module's helpers.
+from . import survey  # noqa: E402

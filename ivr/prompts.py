@@ -572,3 +572,35 @@ STATUS_SPOKEN: dict[str, dict[str, str]] = {
         "qué.",
     },
 }
+
+# --- the customer feedback survey (OMB Circular A-11 §280), ivr/survey.py ---
+PROMPTS.update(
+    {
+        "survey_finish_option": {
+            "en": "If you have finished, press 8.",
+            "es": "Si ya terminó, oprima 8.",
+        },
+        "survey_offer": {
+            "en": "Please help us improve. To answer two short questions about this call, press 1. "
+            "Otherwise, you may hang up.",
+            "es": "Ayúdenos a mejorar. Para contestar dos preguntas breves sobre esta llamada, oprima 1. "
+            "De lo contrario, puede colgar.",
+        },
+        "survey_satisfaction": {
+            "en": "From 1, strongly disagree, to 5, strongly agree: I am satisfied with the service I received. "
+            "Press or say a number from 1 to 5.",
+            "es": "Del 1, totalmente en desacuerdo, al 5, totalmente de acuerdo: estoy satisfecho con el servicio "
+            "que recibí. Oprima o diga un número del 1 al 5.",
+        },
+        "survey_trust": {
+            "en": "This call increased my trust in U.S. Citizenship and Immigration Services. "
+            "Press or say a number from 1 to 5.",
+            "es": "Esta llamada aumentó mi confianza en el Servicio de Ciudadanía e Inmigración de los Estados "
+            "Unidos. Oprima o diga un número del 1 al 5.",
+        },
+        "survey_thanks": {
+            "en": "Thank you for your answers. Goodbye.",
+            "es": "Gracias por sus respuestas. Adiós.",
+        },
+    }
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_simulator
+from . import views, views_simulator, views_survey
 
 app_name = "ivr"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("conference/hold/", views.conference_hold, name="conference-hold"),
     path("recording/status/", views.recording_status, name="recording-status"),
     path("agent/voice/", views.agent_voice, name="agent-voice"),
+    path("sms/", views_survey.sms_reply, name="sms"),
 ]
 
 urlpatterns += [

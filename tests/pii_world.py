@@ -88,6 +88,18 @@ def build_world(make_staff, case) -> World:
     )
     CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
     FormOrder.objects.create(form=case.form, channel="mail", case=case, idempotency_key="world-order-1")
+    core.survey_answer_record(
+        context=AuditContext.system(),
+        channel="ivr",
+        source_app="ivr",
+        source_model="call",
+        source_id="CAworldsurvey",
+        method="keypad",
+        question="satisfaction",
+        score=4,
+        topic_code="case-status",
+        receipt_number=case.receipt_number,
+    )
     waiting_contact = WaitingContact.objects.create(
         kind="call",
         tier=1,

@@ -82,12 +82,14 @@ from .routing import (
     RecordingStatus,
     WaitingContact,
 )
+from .surveys import SATISFIED_FROM, SurveyMethod, SurveyQuestion, SurveyResponse
 
 __all__ = [
     "OPEN_CONTACT_STATUSES",
     "PRIORITY_REQUEST_TYPES",
     "REPEAT_WINDOW",
     "RESOLVING_OUTCOMES",
+    "SATISFIED_FROM",
     "STATE_CODE_MESSAGE",
     "TIER2_REVIEW_TYPES",
     "US_TIME_ZONES",
@@ -150,6 +152,9 @@ __all__ = [
     "ServiceRequestType",
     "StaffProfile",
     "StatusHeadline",
+    "SurveyMethod",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Tier",
     "Topic",
     "VerificationOutcome",

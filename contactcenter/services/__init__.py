@@ -14,4 +14,5 @@ from .recordings import *  # noqa: F403
 from .reference import *  # noqa: F403
 from .rollups import *  # noqa: F403
 from .routing import *  # noqa: F403
+from .surveys import *  # noqa: F403
 from .tokens import *  # noqa: F403

@@ -999,6 +999,9 @@ def contact_wrap_up(
                 outcome=DISPOSITION_OUTCOMES[Disposition(contact.disposition)],
                 summary=summary,
             )
+        from .surveys import survey_after_conversation
+
+        survey_after_conversation(context=context, contact=contact)
         _agent_move(context=context, agent=agent, to_state=next_state, reason="wrap-up done", now=now, contact=contact)
         if next_state == AgentStatus.AVAILABLE:
             _route_soon(queue_name=agent.home_queue)

@@ -341,6 +341,9 @@ if TELEPHONY_BACKEND == "twilio":
 # (a beat task, hourly). 0 keeps them until deleted by hand.
 CALL_RECORDING = env.bool("CALL_RECORDING", default=True)
 RECORDING_RETENTION_DAYS = max(0, env.int("RECORDING_RETENTION_DAYS", default=90))
+# After a live conversation (not escalated), the caller's number is texted the customer feedback
+# survey (OMB Circular A-11 §280) when it is one the center can reach; false sends none.
+SURVEY_TEXT_AFTER_CONVERSATION = env.bool("SURVEY_TEXT_AFTER_CONVERSATION", default=True)
 # Case-status lookups one calling number may make per hour (stops receipt-number enumeration).
 IVR_CASE_LOOKUPS_PER_HOUR = env.int("IVR_CASE_LOOKUPS_PER_HOUR", default=10)
 # A menu choice heard with a lower recogniser confidence (Twilio's Confidence, 0-1) is confirmed first.

@@ -77,3 +77,5 @@ TWILIO_API_KEY_SECRET = "test-twilio-api-key-secret"
 TWILIO_TWIML_APP_SID = "AP00000000000000000000000000000000"
 # The receiving server named in the .eml fixtures' Authentication-Results headers.
 CASEWORK_AUTHSERV_ID = "mx.uscis.example.gov"
+# Off unless a test turns it on: the texts would be extra requests in every live-call test's fake Twilio.
+SURVEY_TEXT_AFTER_CONVERSATION = False

@@ -28,8 +28,9 @@ SKIP_PATTERNS = (r"^static/",)
 # admin add and delete pages refuse.
 # API tokens are minted by their holder only, and django-axes' sign-in records are written by axes:
 # their add pages refuse too.
-# An IVR lookup alert is raised only by the IVR and kept, and service requests and caller verifications
-# are written only through the consoles: their admin add and delete pages refuse.
+# An IVR lookup alert is raised only by the IVR and kept, survey answers only by the caller's keys or
+# texts, and service requests and caller verifications are written only through the consoles: their
+# admin add and delete pages refuse.
 REFUSES_WITHOUT_PARAMETERS = {
     "admin:knox_authtoken_add",
     "admin:axes_accessattempt_add",
@@ -41,6 +42,8 @@ REFUSES_WITHOUT_PARAMETERS = {
     "admin:contactcenter_callerverification_add",
     "admin:contactcenter_callerverification_delete",
     "admin:ivr_lookupalert_delete",
+    "admin:contactcenter_surveyresponse_add",
+    "admin:contactcenter_surveyresponse_delete",
     "admin:autocomplete",
     "admin:contactcenter_auditevent_add",
     "admin:contactcenter_auditevent_delete",

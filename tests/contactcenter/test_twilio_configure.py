@@ -24,6 +24,8 @@ NUMBER_PARAMS = {
     "VoiceFallbackUrl": f"{BASE}/ivr/fallback/",
     "VoiceFallbackMethod": "POST",
     "VoiceApplicationSid": "",
+    "SmsUrl": f"{BASE}/ivr/sms/",
+    "SmsMethod": "POST",
 }
 
 
