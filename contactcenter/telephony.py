@@ -42,7 +42,8 @@ class Gateway(Protocol):
         ...
 
 
-VOICES = {"en": ("Polly.Joanna", "en-US"), "es": ("Polly.Lupe", "es-US")}
+# Amazon Polly's neural voices, for the IVR and for what the phone network says on a live call alike.
+VOICES = {"en": ("Polly.Joanna-Neural", "en-US"), "es": ("Polly.Lupe-Neural", "es-US")}
 SAY = {
     "connect_agent": {
         "en": "Connecting you to a representative now.",

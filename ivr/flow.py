@@ -503,7 +503,7 @@ def _after_rate_limit(turn: Turn) -> Reply:
     return reply
 
 
-URL = re.compile(r"[^.]*\b(?:www\.|https?://)\S*[^.]*\.?\s*")
+WEB_ADDRESS = re.compile(r"\bwww\.|https?://|\.gov\b")
 
 
 def status_spoken(status, language: str, **values) -> str:
@@ -512,7 +512,8 @@ def status_spoken(status, language: str, **values) -> str:
     if spoken is not None:
         return spoken["es" if language == "es" else "en"].format(**values)
     # A status added since: its web text, without the sentences that give a web address.
-    return URL.sub("", status.description_for(language, **values, receipt_number="")).strip()
+    sentences = re.split(r"(?<=\.)\s+", status.description_for(language, **values, receipt_number=""))
+    return " ".join(sentence for sentence in sentences if not WEB_ADDRESS.search(sentence))
 
 
 def case_status(turn: Turn, case) -> Reply:

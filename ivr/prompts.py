@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-# Amazon Polly's neural voices (Twilio's standard ones sound clipped at a million calls a month).
-VOICES = {
-    "en": {"voice": "Polly.Joanna-Neural", "language": "en-US"},
-    "es": {"voice": "Polly.Lupe-Neural", "language": "es-US"},
-}
+from contactcenter.telephony import VOICES as VOICE_NAMES
+
+VOICES = {language: {"voice": voice, "language": tag} for language, (voice, tag) in VOICE_NAMES.items()}
 
 PROMPTS: dict[str, dict[str, str]] = {
     "welcome": {

@@ -84,8 +84,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
     if STATUS_SECONDS:  # issue 20: at most 45 s to a case's status by keypad
         terminalreporter.write_line(
-            "IVR time to a case status by keypad: "
-            + "; ".join(f"{language} {took:.1f} s" for language, took in sorted(STATUS_SECONDS.items()))
+            "IVR time to a case status by keypad (every prompt heard in full): "
+            + "; ".join(f"{lang} {took:.1f} s ({full:.1f} s)" for lang, (took, full) in sorted(STATUS_SECONDS.items()))
         )
 
     if CORPUS_RESULTS:  # the IVR's understanding (issue 20): the figure make test holds at 98 %

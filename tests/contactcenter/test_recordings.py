@@ -100,8 +100,8 @@ def _recording_audits(recording_id) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("language", "notice", "voice"),
     [
-        ("es", "Esta llamada se graba para fines de calidad y capacitación.", ("Polly.Lupe", "es-US")),
-        ("en", "This call is recorded for quality and training.", ("Polly.Joanna", "en-US")),
+        ("es", "Esta llamada se graba para fines de calidad y capacitación.", ("Polly.Lupe-Neural", "es-US")),
+        ("en", "This call is recorded for quality and training.", ("Polly.Joanna-Neural", "en-US")),
     ],
 )
 def test_the_caller_is_told_of_the_recording_in_their_language_before_the_agent_joins(language, notice, voice):

@@ -30,19 +30,22 @@ def test_a_whole_call_leaves_no_receipt_number_in_clear(reference, caller, at_ti
         call.start()
         call.press("1")
         call.press("1")
-        assert "E A C, 2 1 9 9 9 9 9 9 9 9" in call.press("3222199999999").text
-        assert "E A C, 2 1 9 9 9 9 9 9 9 9" in call.press("1").text  # not found, said back
-        assert "You entered E A C, 2 1 9 0 0 0 0 0 0 1" in call.press("3222190000001").text
+        assert "E A C, 2 1 9, 9 9 9, 9 9 9 9" in call.press("3222199999999").text
+        assert "E A C, 2 1 9, 9 9 9, 9 9 9 9" in call.press("1").text  # not found, said back
+        assert "I have E A C, 2 1 9, 0 0 0, 0 0 0 1" in call.press("3222190000001").text
         again = call.say("repeat")
-        assert "You entered E A C, 2 1 9 0 0 0 0 0 0 1" in again.text
-        assert "The status of your form I-485 case is:" in call.press("1").text
+        assert "I have E A C, 2 1 9, 0 0 0, 0 0 0 1" in again.text
+        assert "Form I-485: " in call.press("1").text
         # While the call lasts, its state holds what the flow needs; "repeat" is kept masked.
         live = Call.objects.get(call_sid=call.call_sid)
         assert live.state["case_receipt"] == "EAC2190000001"
         assert not CLEAR.search(repr(live.state.get("said")))
         # Every step so far is stored masked, in place: still TwiML that says the letters and last digits.
         twiml = list(CallEvent.objects.filter(call=live).values_list("twiml", flat=True))
-        assert any("E A C, * * * * * * 0 0 0 1" in body for body in twiml)
+        assert any(
+            '<say-as interpret-as="digits">***</say-as>, <say-as interpret-as="digits">0001</say-as>' in body
+            for body in twiml
+        )
         assert not any(CLEAR.search(body) for body in twiml)
         call.hang_up()
 
@@ -65,11 +68,11 @@ def test_a_retried_step_still_says_the_whole_number(reference, caller, at_time):
         confirm = call.say(SPOKEN_EAC)
         # Twilio posts the same step again (its request timed out): the same answer, number and all.
         retried = call.post(action, SpeechResult=SPOKEN_EAC, Confidence="0.92")
-        assert "E A C, 2 1 9 0 0 0 0 0 0 1" in retried.text
+        assert "E A C, 2 1 9, 0 0 0, 0 0 0 1" in retried.text
         assert retried.xml == confirm.xml
         # After an apology (`r=1`, without the caller's answer) the question is asked again whole.
         replayed = call.post(action + "&r=1")
-        assert "E A C, 2 1 9 0 0 0 0 0 0 1" in replayed.text
+        assert "E A C, 2 1 9, 0 0 0, 0 0 0 1" in replayed.text
 
         action = call.current.gather["action"]
         status = call.press("1")
@@ -88,7 +91,7 @@ def test_after_the_call_ends_a_stored_step_is_masked_but_still_twiml(reference, 
         call.hang_up()
         late = call.post(action, Digits="3222190000001")
     assert late.status == 200
-    assert "You entered E A C, * * * * * * 0 0 0 1" in late.text
+    assert "I have E A C, * * *, * * *, 0 0 0 1" in late.text
 
 
 @pytest.mark.postgres
@@ -101,7 +104,7 @@ def test_posts_of_one_step_at_once_all_hear_the_whole_number(reference, caller, 
         call.press("1")  # case status: the receipt question is step 3
         answers = _race(call.call_sid, step=3, digits="3222190000001")
     assert len(set(answers)) == 1
-    assert "You entered E A C, 2 1 9 0 0 0 0 0 0 1" in answers[0]
+    assert '<say-as interpret-as="digits">219</say-as>, <say-as interpret-as="digits">000</say-as>' in answers[0]
     assert not CLEAR.search(_stored(call.call_sid, ended=False))
 
 
