@@ -1047,12 +1047,16 @@ def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = Fa
 
 def handle_after_hours(turn: Turn) -> Reply:
     last_try = turn.call.state.get("tries", 0) + 1 >= MAX_TRIES
-    if last_try and parsing.menu_choice(turn.digits, turn.speech, turn.language, "1", menu="after_hours") is None:
+    keys = parsing.MENU_KEYS["after_hours"]
+    if last_try and parsing.menu_choice(turn.digits, turn.speech, turn.language, keys, menu="after_hours") is None:
         return goodbye(turn)
     choice = _choice(turn, "after_hours")
     if isinstance(choice, Reply):
         return choice
     accepted(turn)
+    if choice == "2":
+        _path(turn.call, "callback:other-number")
+        return ask_callback_number(turn)
     if choice == "1":
         if callback_number_for(turn.call.from_number) is None:
             _path(turn.call, "callback:ask-number")
@@ -1070,7 +1074,13 @@ def handle_after_hours(turn: Turn) -> Reply:
 # A caller the center cannot call back at the number they call from (withheld, international) keys one.
 def ask_callback_number(turn: Turn) -> Reply:
     return Reply(
-        say=[*privacy_notice(turn), turn.t("ask_callback_number")],
+        say=[
+            *privacy_notice(turn),
+            # A caller who could be called back on their own line chose another number: no "we cannot".
+            turn.t(
+                "ask_other_callback_number" if callback_number_for(turn.call.from_number) else "ask_callback_number"
+            ),
+        ],
         awaiting="callback_number",
         finish_on_key="#",
         timeout=10,

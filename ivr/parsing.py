@@ -557,8 +557,14 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
         "es": {"1": ["otra categoria", "otra", "categoria diferente"]},
     },
     "after_hours": {
-        "en": {"1": ["call me back", "callback", "call back", "call me"]},
-        "es": {"1": ["devuelva la llamada", "devolver la llamada", "me llamen", "llamenme", "me llame", "devuelvan"]},
+        "en": {
+            "1": ["call me back", "callback", "call back", "call me"],
+            "2": ["another number", "other number", "different number", "another phone", "my cell"],
+        },
+        "es": {
+            "1": ["devuelva la llamada", "devolver la llamada", "me llamen", "llamenme", "me llame", "devuelvan"],
+            "2": ["otro numero", "otro telefono", "numero diferente", "mi celular"],
+        },
     },
 }  # fmt: skip
 
@@ -631,7 +637,7 @@ MENU_KEYS = {
     "outside_menu": "",
     "pd_group": "12",
     "pd_menu": "1",
-    "after_hours": "1",
+    "after_hours": "12",
 }
 
 

@@ -357,9 +357,10 @@ PROMPTS.update(
             ),
         },
         "after_hours_menu": {
-            "en": "To have a representative call you back during business hours, press 1. For the main menu, press 9.",
-            "es": "Para que un representante le devuelva la llamada en horario de atención, oprima 1. Para el menú "
-            "principal, oprima 9.",
+            "en": "To have a representative call you back during business hours, press 1. To be called back at "
+            "another number, press 2. For the main menu, press 9.",
+            "es": "Para que un representante le devuelva la llamada en horario de atención, oprima 1. Para que le "
+            "llamen a otro número, oprima 2. Para el menú principal, oprima 9.",
         },
         "callback_booked": {
             "en": "We will call you back at this number during business hours.",
@@ -396,6 +397,16 @@ PROMPTS.update(
                 "No podemos devolver la llamada al número desde el que llama. Por favor, diga o marque el número "
                 "de teléfono de los Estados Unidos de 10 dígitos donde podemos llamarle, empezando por el código "
                 "de área, y luego oprima la tecla de numeral."
+            ),
+        },
+        "ask_other_callback_number": {
+            "en": (
+                "Please say or enter the 10-digit U.S. phone number where we can call you, starting with the area "
+                "code, then press pound."
+            ),
+            "es": (
+                "Por favor, diga o marque el número de teléfono de los Estados Unidos de 10 dígitos donde podemos "
+                "llamarle, empezando por el código de área, y luego oprima la tecla de numeral."
             ),
         },
         "callback_number_invalid": {
@@ -496,7 +507,10 @@ OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
         "2": {"en": "employment-based categories", "es": "categorías de empleo"},
     },
     "pd_menu": {"1": {"en": "another category", "es": "otra categoría"}},
-    "after_hours": {"1": {"en": "a call back", "es": "que le devuelvan la llamada"}},
+    "after_hours": {
+        "1": {"en": "a call back", "es": "que le devuelvan la llamada"},
+        "2": {"en": "a call back at another number", "es": "que le llamen a otro número"},
+    },
 }
 
 

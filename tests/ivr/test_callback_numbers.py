@@ -166,3 +166,23 @@ def test_in_line_a_us_caller_is_still_offered_the_callback(reference, caller, at
         assert call.post(wait.gather["action"], Digits="1").leave
     contact = WaitingContact.objects.get(call_sid=call.call_sid)
     assert (contact.kind, contact.phone) == ("callback", "+12025550142")
+
+
+@pytest.mark.parametrize("spanish", [False, True])
+def test_a_caller_asks_to_be_called_back_at_another_number_and_says_it(reference, caller, at_time, spanish):
+    with at_time(SATURDAY_NOON_EASTERN):
+        call = caller("+13055550100")
+        closed = _to_callback_offer(call, spanish=spanish)
+        assert ("otro número, oprima 2" if spanish else "another number, press 2") in closed.text
+        ask = call.say("a otro número por favor" if spanish else "at another number please")
+        assert ("diga o marque el número" if spanish else "say or enter the 10-digit") in ask.text
+        assert "cannot call back" not in ask.text and "No podemos" not in ask.text
+        spoken = "dos uno tres cinco cinco cinco cero uno cuatro dos" if spanish else "two one three, 555, 0142"
+        confirm = call.say(spoken)
+        assert "2 1 3, 5 5 5, 0 1 4 2" in confirm.text
+        booked = call.say("sí" if spanish else "yes")
+        assert (
+            booked.hangup
+            and ("Le devolveremos la llamada al 2 1 3" if spanish else "call you back at 2 1 3") in booked.text
+        )
+    assert WaitingContact.objects.get(call_sid=call.call_sid).phone == "+12135550142"
