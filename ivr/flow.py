@@ -22,7 +22,7 @@ from contactcenter.audit import AuditContext
 from contactcenter.errors import ApplicationError
 from contactcenter.identifiers import mask_receipt_number
 from contactcenter.models import AuditChannel, FormOrderChannel
-from contactcenter.phones import callback_number_for, callback_number_from_keys
+from contactcenter.phones import callback_number_for, callback_number_from_keys, phone_e164
 
 from . import clock, parsing, prompts, reference, speech
 from .models import Call
@@ -608,6 +608,8 @@ def handle_form_menu(turn: Turn) -> Reply:
     _path(turn.call, f"form-menu:{choice}")
     if choice == "1":
         return order_form(turn, FormOrderChannel.SMS)
+    if choice == "4":
+        return ask_number_to_text(turn, "form")
     if choice == "2":
         case = (
             selectors.case_get(receipt_number=turn.call.state.get("case_receipt", ""))
@@ -625,11 +627,18 @@ def handle_form_menu(turn: Turn) -> Reply:
     return ask_main(turn)
 
 
-def order_form(turn: Turn, channel: str, case=None) -> Reply:
+def order_form(turn: Turn, channel: str, case=None, phone: str = "") -> Reply:
+    """Text a form's link (to the calling line, or to `phone` the caller gave) or mail the form."""
     call = turn.call
     form = reference.form_get(call.state.get("form_id"))
     if form is None:
         return ask_form(turn)
+    texted = channel == FormOrderChannel.SMS
+    if texted and not phone and phone_e164(call.from_number) is None:
+        # The calling line cannot take a text (withheld, not a number): the caller gives one.
+        reply = ask_number_to_text(turn, "form")
+        reply.say = [turn.t("form_no_text"), *reply.say]
+        return reply
     turn.before_side_effect()
     try:
         services.form_order_create(
@@ -637,9 +646,9 @@ def order_form(turn: Turn, channel: str, case=None) -> Reply:
             form=form,
             channel=channel,
             language=turn.language,
-            phone=call.from_number if channel == FormOrderChannel.SMS else "",
+            phone=(phone or call.from_number) if texted else "",
             case=case,
-            idempotency_key=f"ivr:{call.call_sid}:{form.pk}:{channel}",
+            idempotency_key=f"ivr:{call.call_sid}:{form.pk}:{channel}" + (f":{phone[-10:]}" if phone else ""),
         )
     except ApplicationError:
         reply = ask_form_menu(turn)
@@ -648,8 +657,11 @@ def order_form(turn: Turn, channel: str, case=None) -> Reply:
         return reply
     _topic(call, "form-order")
     call.state["topic"] = "form-order" if call.state.get("topic") == "forms" else call.state["topic"]
-    key = "form_texted" if channel == FormOrderChannel.SMS else "form_mailed"
-    reply = main_menu_reply(turn, lead=[turn.t(key, number=form.number)])
+    if texted and phone:
+        lead = turn.t("form_texted_to", number=form.number, spelled=speech.spoken_phone(phone))
+    else:
+        lead = turn.t("form_texted" if texted else "form_mailed", number=form.number)
+    reply = main_menu_reply(turn, lead=[lead])
     reply.result = f"ordered {form.number} by {channel}"
     return reply
 
@@ -675,7 +687,8 @@ def handle_zip(turn: Turn) -> Reply:
     return nearest_results(turn)
 
 
-def _nearest_lines(turn: Turn) -> list[str]:
+def _nearest_lines(turn: Turn, for_text: bool = False) -> list[str]:
+    """The nearest offices or civil surgeons as said, or (`for_text`) as written in a text message."""
     call = turn.call
     zip_code = call.state.get("zip", "")
     language = turn.language
@@ -688,7 +701,11 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     "office_entry",
                     language,
                     name=office.name,
-                    address=speech.spoken_address(office.address_line, office.city, office.state),
+                    address=(
+                        office.one_line_address
+                        if for_text
+                        else speech.spoken_address(office.address_line, office.city, office.state)
+                    ),
                     miles=round(miles),
                     hours=office.hours_for(language),
                 )
@@ -711,12 +728,17 @@ def _nearest_lines(turn: Turn) -> list[str]:
                     language,
                     name=surgeon.name,
                     practice=surgeon.practice,
-                    address=speech.spoken_address(surgeon.address_line, surgeon.city, surgeon.state),
+                    address=(
+                        surgeon.one_line_address
+                        if for_text
+                        else speech.spoken_address(surgeon.address_line, surgeon.city, surgeon.state)
+                    ),
                     miles=round(miles),
-                    phone=speech.spoken_phone(surgeon.phone),
+                    phone=surgeon.phone if for_text else speech.spoken_phone(surgeon.phone),
                 )
             )
-    return lines
+    # A text is read, not heard: its dates in words, no SSML.
+    return [speech.heard(line, turn.language) for line in lines] if for_text else lines
 
 
 def nearest_results(turn: Turn) -> Reply:
@@ -743,15 +765,32 @@ def handle_results_menu(turn: Turn) -> Reply:
     if choice == "1":
         return nearest_results(turn)
     if choice == "2":
-        turn.before_side_effect()
-        body = "\n".join(_nearest_lines(turn))
-        # Queued, never sent inside the webhook: a slow or failing Twilio API must not hold the
-        # caller's TwiML past Twilio's webhook timeout (the call would drop with an application error).
-        services.text_queue(to=turn.call.from_number, body=body, purpose=f"ivr:{turn.call.call_sid}:results")
-        return main_menu_reply(turn, lead=[turn.t("results_texted")])
+        if phone_e164(turn.call.from_number) is None:
+            reply = ask_number_to_text(turn, "results")
+            reply.say = [turn.t("form_no_text"), *reply.say]
+            return reply
+        return text_results(turn)
+    if choice == "4":
+        return ask_number_to_text(turn, "results")
     if choice == "3":
         return ask_zip(turn)
     return ask_main(turn)
+
+
+def text_results(turn: Turn, to: str = "") -> Reply:
+    """Text the offices or doctors just heard, written for reading, to the calling line or to `to`."""
+    turn.before_side_effect()
+    body = "\n".join(_nearest_lines(turn, for_text=True))
+    # Queued, never sent inside the webhook: a slow or failing Twilio API must not hold the
+    # caller's TwiML past Twilio's webhook timeout (the call would drop with an application error).
+    services.text_queue(
+        to=to or turn.call.from_number,
+        body=body,
+        purpose=f"ivr:{turn.call.call_sid}:results" + (f":{to[-10:]}" if to else ""),
+    )
+    if to:
+        return main_menu_reply(turn, lead=[turn.t("results_texted_to", spelled=speech.spoken_phone(to))])
+    return main_menu_reply(turn, lead=[turn.t("results_texted")])
 
 
 # --- processing times ------------------------------------------------------------------------------
@@ -1074,13 +1113,7 @@ def handle_after_hours(turn: Turn) -> Reply:
 # A caller the center cannot call back at the number they call from (withheld, international) keys one.
 def ask_callback_number(turn: Turn) -> Reply:
     return Reply(
-        say=[
-            *privacy_notice(turn),
-            # A caller who could be called back on their own line chose another number: no "we cannot".
-            turn.t(
-                "ask_other_callback_number" if callback_number_for(turn.call.from_number) else "ask_callback_number"
-            ),
-        ],
+        say=[*privacy_notice(turn), turn.t(_number_question(turn))],
         awaiting="callback_number",
         finish_on_key="#",
         timeout=10,
@@ -1090,6 +1123,22 @@ def ask_callback_number(turn: Turn) -> Reply:
 
 # Google's class token for a spoken digit string, the same in both languages.
 PHONE_HINTS = "$OOV_CLASS_DIGIT_SEQUENCE"
+# What a number the caller gives is for: a call back (the default), or a text of a form's link or of
+# the offices or doctors just heard.
+TEXT_PURPOSES = ("form", "results")
+
+
+def _number_question(turn: Turn) -> str:
+    if turn.call.state.get("number_for") in TEXT_PURPOSES:
+        return "ask_text_number"
+    # A caller who could be called back on their own line chose another number: no "we cannot".
+    return "ask_other_callback_number" if callback_number_for(turn.call.from_number) else "ask_callback_number"
+
+
+def ask_number_to_text(turn: Turn, purpose: str) -> Reply:
+    turn.call.state["number_for"] = purpose
+    _path(turn.call, f"text:{purpose}:ask-number")
+    return ask_callback_number(turn)
 
 
 def handle_callback_number(turn: Turn) -> Reply:
@@ -1105,6 +1154,10 @@ def handle_callback_number(turn: Turn) -> Reply:
         if tries >= MAX_TRIES:
             call.state["tries"] = 0
             _path(call, "callback_number:gave-up")
+            if call.state.pop("number_for", None) in TEXT_PURPOSES:
+                reply = main_menu_reply(turn, lead=[turn.t("too_many_tries"), turn.t("text_number_gave_up")])
+                reply.result = "gave up: no number to text"
+                return reply
             reply = goodbye(turn, lead=[turn.t("too_many_tries"), turn.t("callback_number_gave_up")])
             reply.result = "gave up: no number keyed"
             return reply
@@ -1121,8 +1174,9 @@ def handle_callback_number(turn: Turn) -> Reply:
 
 def ask_confirm_callback_number(turn: Turn) -> Reply:
     number = turn.call.state.get("callback_number", "")
+    key = "confirm_text_number" if turn.call.state.get("number_for") in TEXT_PURPOSES else "confirm_callback_number"
     return Reply(
-        say=[turn.t("confirm_callback_number", spelled=speech.spoken_phone(number))],
+        say=[turn.t(key, spelled=speech.spoken_phone(number))],
         awaiting="confirm_callback_number",
         num_digits=1,
         hints=YES_NO_HINTS[turn.language],
@@ -1138,6 +1192,11 @@ def handle_confirm_callback_number(turn: Turn) -> Reply:
     if answer == "no":
         call.state.pop("callback_number", None)
         return ask_callback_number(turn)
+    purpose = call.state.pop("number_for", None)
+    if purpose == "form":
+        return order_form(turn, FormOrderChannel.SMS, phone=call.state.pop("callback_number"))
+    if purpose == "results":
+        return text_results(turn, to=call.state.pop("callback_number"))
     turn.before_side_effect()
     from .services import call_request_callback
 

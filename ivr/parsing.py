@@ -494,11 +494,13 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
             "1": ["text", "text message", "link", "phone", "message", "sms"],
             "2": ["mail", "mailed", "by mail", "post", "address", "home"],
             "3": ["another form", "another", "different form", "other form"],
+            "4": ["another number", "other number", "different number", "another phone", "different phone"],
         },
         "es": {
             "1": ["texto", "mensaje", "mensaje de texto", "enlace", "celular", "telefono"],
             "2": ["correo", "por correo", "direccion", "casa"],
             "3": ["otro formulario", "otro", "formulario diferente"],
+            "4": ["otro numero", "otro telefono", "numero diferente", "otro celular"],
         },
     },
     "results_menu": {
@@ -506,11 +508,13 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
             "1": ["hear this again", "again", "read", "hear"],
             "2": ["text", "text message", "message", "phone", "send"],
             "3": ["another zip", "zip", "zip code", "another", "different"],
+            "4": ["another number", "other number", "different number", "another phone", "different phone"],
         },
         "es": {
             "1": ["escuchar", "otra vez", "escuchar esto otra vez"],
             "2": ["texto", "mensaje", "mensaje de texto", "envie", "enviar", "mandar", "mande", "mandemelo", "celular"],
             "3": ["otro codigo", "codigo postal", "otro", "zip"],
+            "4": ["otro numero", "otro telefono", "numero diferente", "otro celular"],
         },
     },
     "ptime_intro": {
@@ -630,8 +634,8 @@ def menu_choice(digits: str, speech: str, language: str, allowed: str, menu: str
 MENU_KEYS = {
     "main": "123456",
     "case_next": "12",
-    "form_menu": "123",
-    "results_menu": "123",
+    "form_menu": "1234",
+    "results_menu": "1234",
     "ptime_intro": "123",
     "ptime_menu": "12",
     "outside_menu": "",

@@ -169,13 +169,13 @@ PROMPTS.update(
         },
         "form_menu": {
             "en": (
-                "To hear this again, press pound. A link to this form by text message, 1. The form by mail to the "
-                "address on file for your case, 2. Another form, 3. The main menu, 9."
+                "To hear this again, press pound. A link to this form by text message, 1, or to another number, 4. "
+                "The form by mail to the address on file for your case, 2. Another form, 3. The main menu, 9."
             ),
             "es": (
-                "Para escuchar esto otra vez, oprima numeral. Un enlace a este formulario por mensaje de texto, 1. "
-                "El formulario por correo a la dirección que consta en su caso, 2. Otro formulario, 3. El menú "
-                "principal, 9."
+                "Para escuchar esto otra vez, oprima numeral. Un enlace a este formulario por mensaje de texto, 1, "
+                "o a otro número, 4. El formulario por correo a la dirección que consta en su caso, 2. Otro "
+                "formulario, 3. El menú principal, 9."
             ),
         },
         "form_texted": {
@@ -226,13 +226,35 @@ PROMPTS.update(
         },
         "results_menu": {
             "en": (
-                "To hear this again, press 1. To receive these details by text message, press 2. "
-                "To try another ZIP code, press 3. For the main menu, press 9."
+                "To hear this again, press 1. To receive these details by text message, press 2, or at another "
+                "number, press 4. To try another ZIP code, press 3. For the main menu, press 9."
             ),
             "es": (
-                "Para escuchar esto otra vez, oprima 1. Para recibir estos datos por mensaje de texto, oprima 2. "
-                "Para otro código postal, oprima 3. Para el menú principal, oprima 9."
+                "Para escuchar esto otra vez, oprima 1. Para recibir estos datos por mensaje de texto, oprima 2, o "
+                "en otro número, oprima 4. Para otro código postal, oprima 3. Para el menú principal, oprima 9."
             ),
+        },
+        "results_texted_to": {
+            "en": "We sent the details to {spelled}.",
+            "es": "Enviamos los datos al {spelled}.",
+        },
+        "form_texted_to": {
+            "en": "We will text a link to Form {number} to {spelled}.",
+            "es": "Le enviaremos un enlace al Formulario {number} por mensaje de texto al {spelled}.",
+        },
+        "ask_text_number": {
+            "en": "Please say or enter the 10-digit U.S. mobile number to text, starting with the area code, then "
+            "press pound.",
+            "es": "Por favor, diga o marque el número de celular de los Estados Unidos de 10 dígitos al que "
+            "enviamos el mensaje, empezando por el código de área, y luego oprima la tecla de numeral.",
+        },
+        "confirm_text_number": {
+            "en": "We will text {spelled}. If this is correct, press 1. To enter it again, press 2.",
+            "es": "Enviaremos el mensaje al {spelled}. Si es correcto, oprima 1. Para ingresarlo otra vez, oprima 2.",
+        },
+        "text_number_gave_up": {
+            "en": "We could not take a number to text.",
+            "es": "No pudimos tomar un número para enviar el mensaje.",
         },
         "results_texted": {
             "en": "We sent the details to the phone you are calling from.",
@@ -485,12 +507,14 @@ OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
     },
     "form_menu": {
         "1": {"en": "a link by text message", "es": "un enlace por mensaje de texto"},
+        "4": {"en": "a link texted to another number", "es": "un enlace a otro número"},
         "2": {"en": "the form by mail", "es": "el formulario por correo"},
         "3": {"en": "another form", "es": "otro formulario"},
     },
     "results_menu": {
         "1": {"en": "hear this again", "es": "escuchar esto otra vez"},
         "2": {"en": "these details by text message", "es": "estos datos por mensaje de texto"},
+        "4": {"en": "these details texted to another number", "es": "estos datos a otro número"},
         "3": {"en": "another ZIP code", "es": "otro código postal"},
     },
     "ptime_intro": {

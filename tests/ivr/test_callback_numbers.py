@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from contactcenter.models import WaitingContact
+from contactcenter.models import FormOrder, OutboundMessage, WaitingContact
 from contactcenter.phones import callback_number_for, callback_number_from_keys
 from ivr.models import Call, CallEvent
 from tests.ivr.conftest import EASTERN, SATURDAY_NOON_EASTERN
@@ -186,3 +186,30 @@ def test_a_caller_asks_to_be_called_back_at_another_number_and_says_it(reference
             and ("Le devolveremos la llamada al 2 1 3" if spanish else "call you back at 2 1 3") in booked.text
         )
     assert WaitingContact.objects.get(call_sid=call.call_sid).phone == "+12135550142"
+
+
+def test_a_form_link_and_nearby_offices_are_texted_to_a_number_the_caller_gives(reference, caller, at_time):
+    with at_time(WEEKDAY_10AM_EASTERN):
+        call = caller("anonymous")
+        call.start()
+        call.press("1")
+        call.press("2")  # forms
+        menu = call.press("765")
+        assert "or to another number, 4" in menu.text
+        asked = call.press("1")  # the calling line takes no text: the caller is asked for a number
+        assert "We cannot send a text message" in asked.text and "mobile number to text" in asked.text
+        confirm = call.say("three oh five, five five five, zero one nine nine")
+        assert "We will text 3 0 5, 5 5 5, 0 1 9 9." in confirm.text
+        texted = call.press("1")
+        assert "We will text a link to Form I-765 to 3 0 5, 5 5 5, 0 1 9 9." in texted.text
+        call.press("3")  # field offices
+        call.press("90012")
+        other = call.press("4")
+        assert "mobile number to text" in other.text and "cannot" not in other.text
+        call.press("2135550142")
+        sent = call.press("1")
+        assert "We sent the details to 2 1 3, 5 5 5, 0 1 4 2." in sent.text
+    assert FormOrder.objects.get().phone == "+13055550199"
+    message = OutboundMessage.objects.get(to_number="+12135550142")
+    assert "Los Angeles Field Office, 300 N Los Angeles St, Los Angeles, CA 90012" in message.body
+    assert "<say-as" not in message.body
