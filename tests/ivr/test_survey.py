@@ -22,7 +22,7 @@ def test_spanish_caller_answers_by_keypad_and_the_supervisor_sees_it(reference, 
     with at_time(WEEKDAY_7PM_EASTERN):
         call = caller("+12135550142")
         status = _case_status(call, "2")
-        assert "El estado de su caso" in status.text
+        assert status.text.startswith("Formulario I-485: ")
         assert status.text.endswith(SPANISH_FINISH)
         offer = call.press("8")
         assert "Para contestar dos preguntas breves sobre esta llamada, oprima 1" in offer.text
