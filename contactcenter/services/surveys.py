@@ -127,11 +127,7 @@ def survey_answer_record(
             source_model=source_model,
             source_id=str(source_id),
             defaults={
-                "channel": channel,
-                "language": language if language in Language.values else Language.ENGLISH,
-                "queue_name": queue_name[:40],
-                "topic": _topic(topic_code),
-                "receipt_number": _receipt(receipt_number),
+                **_about(channel, language, queue_name, topic_code, receipt_number),
                 "method": method,
                 question.value: score,
             },
@@ -144,6 +140,17 @@ def survey_answer_record(
             response.save(update_fields=[question.value, "updated_at"])
         _audit(context, response, created=created, summary=f"Survey answer: {question.value} {score} ({method})")
     return response
+
+
+def _about(channel: str, language: str, queue_name: str, topic_code: str, receipt_number: str) -> dict:
+    """What a new response records of its contact, whichever way the survey is taken."""
+    return {
+        "channel": channel,
+        "language": language if language in Language.values else Language.ENGLISH,
+        "queue_name": queue_name[:40],
+        "topic": _topic(topic_code),
+        "receipt_number": _receipt(receipt_number),
+    }
 
 
 def _audit(context: AuditContext, response: SurveyResponse, *, created: bool, summary: str) -> None:
@@ -183,11 +190,7 @@ def survey_text_invite(
             source_model=source_model,
             source_id=str(source_id),
             defaults={
-                "channel": channel,
-                "language": language if language in Language.values else Language.ENGLISH,
-                "queue_name": queue_name[:40],
-                "topic": _topic(topic_code),
-                "receipt_number": _receipt(receipt_number),
+                **_about(channel, language, queue_name, topic_code, receipt_number),
                 "method": SurveyMethod.TEXT,
                 "text_to": phone[:20],
                 "interaction": interaction,
