@@ -314,17 +314,18 @@ def handle_main(turn: Turn) -> Reply:
         _topic(turn.call, "forms")
         return ask_form(turn)
     if choice == "3":
+        _topic(turn.call, "processing-times")
+        return ask_ptime_intro(turn)
+    if choice == "4":
         turn.call.state["zip_purpose"] = "office"
         _topic(turn.call, "field-offices")
         return ask_zip(turn)
-    if choice == "4":
+    if choice == "5":
         turn.call.state["zip_purpose"] = "surgeon"
         _topic(turn.call, "civil-surgeons")
         return ask_zip(turn)
-    if choice == "5":
-        _topic(turn.call, "processing-times")
-        return ask_ptime_intro(turn)
-    # 6 is no longer said (priority dates are option 3 under 5), but callers who learnt it still get there.
+    # 6 is no longer said (priority dates are option 3 under processing times); callers who learnt it
+    # still get there.
     _topic(turn.call, "priority-dates")
     return ask_pd_group(turn)
 

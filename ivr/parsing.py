@@ -457,9 +457,9 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
         "en": {
             "1": ["case status", "status", "my case", "case", "application", "check on"],
             "2": ["form", "forms", "fee", "fees", "how much", "cost", "order"],
-            "3": ["office", "field office", "offices", "nearest office", "local office"],
-            "4": ["civil surgeon", "doctor", "medical", "surgeon", "medical exam", "physician"],
-            "5": ["processing", "processing time", "processing times", "how long", "takes", "take so long"],
+            "3": ["processing", "processing time", "processing times", "how long", "takes", "take so long"],
+            "4": ["office", "field office", "offices", "nearest office", "local office"],
+            "5": ["civil surgeon", "doctor", "medical", "surgeon", "medical exam", "physician"],
             "6": ["priority", "visa bulletin", "priority date", "priority dates", "bulletin", "visa"],
         },
         "es": {
@@ -467,9 +467,9 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
             "2": [
                 "formulario", "formularios", "forma", "formas", "tarifa", "tarifas", "cuanto cuesta", "costo", "pedir",
             ],
-            "3": ["oficina", "oficinas", "oficina local", "oficinas locales"],
-            "4": ["medico", "medico civil", "doctor", "examen medico", "cirujano civil"],
-            "5": ["procesamiento", "tiempo", "tiempos", "cuanto tiempo", "tardan", "demora", "tarda"],
+            "3": ["procesamiento", "tiempo", "tiempos", "cuanto tiempo", "tardan", "demora", "tarda"],
+            "4": ["oficina", "oficinas", "oficina local", "oficinas locales"],
+            "5": ["medico", "medico civil", "doctor", "examen medico", "cirujano civil"],
             "6": ["prioridad", "boletin", "visa", "visas", "fecha de prioridad", "fechas de prioridad"],
         },
     },

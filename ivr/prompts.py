@@ -29,15 +29,16 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "Privacy notice: we use what you tell us only to help you. Giving it is voluntary.",
         "es": "Aviso de privacidad: usamos sus datos solo para ayudarle. Darlos es voluntario.",
     },
-    # Five services by call volume; 0 and 9 are the same in every menu.
+    # Five services in order of how often callers ask for them (case status, forms, processing times,
+    # offices, doctors: the IVR's topics in the ledger); 0 and 9 are the same in every menu.
     "main_menu": {
         "en": (
-            "Main menu. For case status, press 1. Forms and fees, 2. Field offices, 3. Civil surgeons, 4. "
-            "Processing times and priority dates, 5. A representative, 0."
+            "Main menu. For case status, press 1. Forms and fees, 2. Processing times and priority dates, 3. "
+            "Field offices, 4. Civil surgeons, 5. A representative, 0."
         ),
         "es": (
-            "Menú principal. Para el estado de su caso, oprima 1. Formularios y tarifas, 2. Oficinas, 3. "
-            "Médicos civiles, 4. Tiempos y fechas de prioridad, 5. Un representante, 0."
+            "Menú principal. Para el estado de su caso, oprima 1. Formularios y tarifas, 2. Tiempos y fechas de "
+            "prioridad, 3. Oficinas, 4. Médicos civiles, 5. Un representante, 0."
         ),
     },
     "tty_to_agent": {
@@ -496,9 +497,9 @@ OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
     "main": {
         "1": {"en": "case status", "es": "el estado de su caso"},
         "2": {"en": "forms and fees", "es": "formularios y tarifas"},
-        "3": {"en": "field offices", "es": "oficinas locales"},
-        "4": {"en": "a civil surgeon", "es": "un médico civil"},
-        "5": {"en": "processing times", "es": "tiempos de procesamiento"},
+        "3": {"en": "processing times", "es": "tiempos de procesamiento"},
+        "4": {"en": "field offices", "es": "oficinas locales"},
+        "5": {"en": "a civil surgeon", "es": "un médico civil"},
         "6": {"en": "priority dates", "es": "fechas de prioridad"},
     },
     "case_next": {

@@ -108,7 +108,7 @@ def _results_texted(caller, at_time, django_capture_on_commit_callbacks):
         call = caller(CALLER)
         call.start()
         call.press("1")
-        call.press("3")
+        call.press("4")
         call.press("90012")
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             texted = call.press("2")

@@ -202,7 +202,7 @@ def test_a_form_link_and_nearby_offices_are_texted_to_a_number_the_caller_gives(
         assert "We will text 3 0 5, 5 5 5, 0 1 9 9." in confirm.text
         texted = call.press("1")
         assert "We will text a link to Form I-765 to 3 0 5, 5 5 5, 0 1 9 9." in texted.text
-        call.press("3")  # field offices
+        call.press("4")  # field offices
         call.press("90012")
         other = call.press("4")
         assert "mobile number to text" in other.text and "cannot" not in other.text

@@ -37,7 +37,7 @@ def test_done_means_spanish_caller_from_213_at_7pm_eastern(reference, caller, at
         back = call.press("9")
         assert "Menú principal" in back.text
 
-        assert "código postal" in call.press("4").text
+        assert "código postal" in call.press("5").text
         surgeons = call.press("90012")
         assert "Teléfono" in surgeons.text and "millas" in surgeons.text
         assert re.search(r"Teléfono: \d \d \d, \d \d \d, \d \d \d \d\.", surgeons.text)
@@ -167,7 +167,7 @@ def test_field_office_by_zip_and_text_details(reference, caller, at_time):
         call = caller("+12135550142")
         call.start()
         call.press("1")
-        call.press("3")
+        call.press("4")
         offices = call.press("90012")
         assert offices.text.startswith("Los Angeles Field Office")
         assert "Hours:" in offices.text
@@ -195,7 +195,7 @@ def test_processing_time_by_form(reference, caller, at_time):
         call = caller("+12135550142")
         call.start()
         call.press("1")
-        call.press("5")
+        call.press("3")
         call.press("1")
         reply = call.press("765")
         while reply.gather and ("Choose the category" in reply.text or "ZIP code" in reply.text):

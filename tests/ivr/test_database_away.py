@@ -34,7 +34,7 @@ def test_a_spanish_step_meeting_the_gap_apologises_in_spanish_and_asks_again(ref
         again = call.post(sorry.redirect)
         assert "Menú principal" in again.text and again.gather["action"] == "/ivr/step/?s=2&l=es"
         call.current = again
-        assert "código postal" in call.press("3").text
+        assert "código postal" in call.press("4").text
     record = Call.objects.get(call_sid=call.call_sid)
     assert record.step == 2
     assert list(CallEvent.objects.filter(call=record).values_list("step", flat=True)) == [0, 1, 2]

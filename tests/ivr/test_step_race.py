@@ -65,7 +65,7 @@ def test_the_same_step_posted_at_once_is_answered_once_and_every_post_hears_that
         call = caller("+12135550142")
         call.start()
         call.press("1")  # English: the main menu is step 1
-        answers = _race(call.call_sid, step=2, digits="3")  # field offices
+        answers = _race(call.call_sid, step=2, digits="4")  # field offices
     assert len(set(answers)) == 1
     assert "ZIP code" in answers[0]
     record = Call.objects.get(call_sid=call.call_sid)
@@ -115,7 +115,7 @@ def test_a_connection_postgres_dropped_costs_the_caller_nothing(reference, calle
         _drop_the_web_connection()
         assert "Main menu" in call.press("1").text  # not the apology
         _drop_the_web_connection()
-        assert "ZIP code" in call.press("3").text
+        assert "ZIP code" in call.press("4").text
         _drop_the_web_connection()
         call.hang_up(duration=40)
     record = Call.objects.get(call_sid=call.call_sid)

@@ -53,7 +53,7 @@ def test_zero_nine_and_star_mean_the_same_at_every_step(reference, caller, at_ti
         call = caller("+12025550100")
         call.start()
         call.press("1")
-        call.press("3")  # field offices: the ZIP code entry
+        call.press("4")  # field offices: the ZIP code entry
         assert "Main menu" in call.press("9").text
         call.press("1")  # case status: the receipt number entry
         assert "Main menu" in call.press("*").text
@@ -103,6 +103,6 @@ def test_a_spanish_zip_in_tens(reference, caller, at_time):
         call = caller("+12135550145")
         call.start()
         call.press("2")
-        call.press("4")
+        call.press("5")
         surgeons = call.say("noventa cero cero uno dos")
         assert "millas" in surgeons.text

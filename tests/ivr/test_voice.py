@@ -136,7 +136,7 @@ def test_a_field_office_is_said_with_its_address_in_words(reference, caller, at_
         call = caller("+12135550142")
         call.start()
         call.press("1")
-        call.press("3")
+        call.press("4")
         results = call.press("90012")
     assert "Los Angeles Field Office, 300 North Los Angeles Street, Los Angeles, California" in results.text
 
@@ -146,7 +146,7 @@ def test_priority_dates_are_under_processing_times_and_the_old_6_still_works(ref
         call = caller("+12025550100")
         call.start()
         call.press("1")
-        intro = call.press("5")
+        intro = call.press("3")
         assert "Priority dates and the visa bulletin, 3." in intro.text
         assert call.press("3").text.startswith("Priority dates.")
         call.press("9")

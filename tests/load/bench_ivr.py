@@ -372,7 +372,7 @@ class Call:
         self.press("1", expect="receipt_not_found")
 
     def processing_time(self) -> None:
-        self.press("5", expect="ptime_intro")
+        self.press("3", expect="ptime_intro")
         self.press("1", expect="ask_form")
         self.press(self.rng.choice(FORMS))
         for _ in range(3):
@@ -387,12 +387,12 @@ class Call:
         self.press("9", expect="main_menu")
 
     def field_office(self) -> None:
-        self.press("3", expect="ask_zip_office")
+        self.press("4", expect="ask_zip_office")
         self.press(self.rng.choice(ZIPS), expect="results_menu")
         self.press("9", expect="main_menu")
 
     def civil_surgeon(self) -> None:
-        self.press("4", expect="ask_zip_surgeon")
+        self.press("5", expect="ask_zip_surgeon")
         self.press(self.rng.choice(ZIPS), expect="results_menu")
         self.press("9", expect="main_menu")
 
