@@ -29,8 +29,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "Privacy notice: we use what you tell us only to help you. Giving it is voluntary.",
         "es": "Aviso de privacidad: usamos sus datos solo para ayudarle. Darlos es voluntario.",
     },
-    # Five services in order of how often callers ask for them (case status, forms, processing times,
-    # offices, doctors: the IVR's topics in the ledger); 0 and 9 are the same in every menu.
+    # Five services in order of how often callers ask for them (the demo's call mix; the contact volume
+    # by topic report shows the real one); 0 and 9 are the same in every menu.
     "main_menu": {
         "en": (
             "Main menu. For case status, press 1. Forms and fees, 2. Processing times and priority dates, 3. "
