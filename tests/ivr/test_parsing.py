@@ -27,7 +27,8 @@ def test_any_keyed_receipt_number_is_understood_both_ways(receipt):
 def test_parsers_never_raise_and_only_return_valid_numbers(text):
     for value in (parsing.receipt_from_speech(text), parsing.receipt_from_keys(text)):
         assert value is None or RECEIPT_RE.match(value)
-    assert parsing.menu_choice("", text, "es", "12345609") in (None, *"12345609")
+    # A key of the menu, one every menu has (0, 9, * back) or "repeat" ("cómo", "otra vez").
+    assert parsing.menu_choice("", text, "es", "12345609") in (None, *"12345609*", "repeat")
 
 
 def test_oh_is_a_letter_in_ioe_and_zero_in_the_digits():
