@@ -16,6 +16,7 @@ from django.db import transaction
 
 from .identifiers import mask_phone
 from .models import CallControl, CallControlAction, OutboundMessage, OutboundMessageStatus
+from .voices import VOICES
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,6 @@ class Gateway(Protocol):
         ...
 
 
-# Amazon Polly's neural voices, for the IVR and for what the phone network says on a live call alike.
-VOICES = {"en": ("Polly.Joanna-Neural", "en-US"), "es": ("Polly.Lupe-Neural", "es-US")}
 SAY = {
     "connect_agent": {
         "en": "Connecting you to a representative now.",
