@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,26 +27,12 @@ from contactcenter.phones import callback_number_for, callback_number_from_keys,
 from . import clock, parsing, prompts, reference, speech
 from .models import Call
 from .prompts import prompt
+from .reply import Reply
 
 logger = logging.getLogger(__name__)
 MAX_TRIES = 3
 # The topic (and the routing skill) of a caller whose case is outside normal processing time.
 OUTSIDE_PROCESSING_TOPIC = "outside-processing-time"
-
-
-@dataclass
-class Reply:
-    say: list[str] = field(default_factory=list)
-    awaiting: str | None = None
-    num_digits: int | None = None
-    finish_on_key: str = ""
-    timeout: int = 6
-    hints: str = ""
-    speech: bool = True
-    end: str = ""  # "", "hangup" or "enqueue"
-    queue_name: str = ""
-    result: str = ""
-    option: str = ""
 
 
 class StepNeedsLock(Exception):

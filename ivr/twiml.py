@@ -8,6 +8,7 @@ from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
 from .prompts import PROMPTS, VOICES, prompt
+from .reply import Reply
 from .speech import SAY_AS
 
 
@@ -79,8 +80,6 @@ def render(reply, *, language: str, next_step: int) -> str:
 
 @lru_cache(maxsize=4096)
 def _render_fixed(say, awaiting, num_digits, finish_on_key, timeout, hints, speech, end, queue_name, language, step):
-    from .flow import Reply
-
     reply = Reply(
         say=list(say),
         awaiting=awaiting,

@@ -327,7 +327,7 @@ class QueueConfig(models.Model):
 
     @property
     def hours(self):
-        from ..hours import QueueHours
+        from ..opening_hours import QueueHours
 
         return QueueHours(
             opens=self.opens_at, closes=self.closes_at, time_zone=self.hours_time_zone, weekends=self.open_on_weekends
