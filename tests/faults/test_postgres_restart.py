@@ -202,7 +202,7 @@ def stack(tmp_path_factory):
 # --- the callers ------------------------------------------------------------------------------
 # (digits, the start of the prompt the caller then expects); the language key is added per call.
 SCRIPT = [
-    ("3", "ask_zip_office"),
+    ("4", "ask_zip_office"),
     ("90012", "results_menu"),
     ("9", "main_menu"),
     ("6", "ask_pd_group"),
