@@ -6,11 +6,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
-from contactcenter.audit import AuditContext, AuditedReads
-from contactcenter.drf import query_filters
+from contactcenter.audit.context import AuditContext, AuditedReads
+from contactcenter.common.drf import query_filters
 from contactcenter.models import AuditChannel, Language
-from contactcenter.permissions import HasRole
-from contactcenter.roles import CASEWORK_ROLES, Role
+from contactcenter.staff.permissions import HasRole
+from contactcenter.staff.roles import CASEWORK_ROLES, Role
 
 from . import selectors, services
 from .models import (

@@ -9,8 +9,8 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from contactcenter.consoles import Console, register
-        from contactcenter.roles import Role
+        from contactcenter.consoles.registry import Console, register
+        from contactcenter.staff.roles import Role
 
         from .selectors import register_fold_function
 

@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.forms import DateRangeForm, UswdsForm
-from contactcenter.identifiers import InvalidIdentifier, normalize_receipt_number
+from contactcenter.consoles.forms import DateRangeForm, UswdsForm
 from contactcenter.models import Language
+from contactcenter.reference.identifiers import InvalidIdentifier, normalize_receipt_number
 
 from .attachments import AttachmentIn, attachment_problem, attachment_size_problem
 from .models import (

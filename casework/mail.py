@@ -15,8 +15,8 @@ from email.utils import parseaddr, parsedate_to_datetime
 from django.conf import settings
 from django.utils import timezone
 
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditChannel
 
 from . import selectors, services

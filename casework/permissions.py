@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from contactcenter.roles import CASEWORK_ROLES, Role, has_any_role
+from contactcenter.staff.roles import CASEWORK_ROLES, Role, has_any_role
 
 
 class CaseworkWrite(BasePermission):

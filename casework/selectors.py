@@ -17,8 +17,8 @@ from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from contactcenter import selectors as core_selectors
-from contactcenter.identifiers import is_receipt_number, normalize_receipt_number
-from contactcenter.roles import CASEWORK_ROLES, Role, user_roles
+from contactcenter.reference.identifiers import is_receipt_number, normalize_receipt_number
+from contactcenter.staff.roles import CASEWORK_ROLES, Role, user_roles
 
 from .models import (
     OPEN_STATUSES,

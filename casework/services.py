@@ -25,12 +25,12 @@ from django.utils.translation import override
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
-from contactcenter.background import enqueue_on_commit, mail_message_id
-from contactcenter.errors import ApplicationError
-from contactcenter.identifiers import find_a_numbers, find_receipt_numbers
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.background import enqueue_on_commit, mail_message_id
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditAction, AuditChannel, BenefitCase, Channel, Language, Outcome, Topic
-from contactcenter.roles import Role, has_any_role
+from contactcenter.reference.identifiers import find_a_numbers, find_receipt_numbers
+from contactcenter.staff.roles import Role, has_any_role
 
 from . import selectors
 from .attachments import AttachmentIn, attachment_problem, content_type_for

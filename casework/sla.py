@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from contactcenter.hours import is_federal_holiday
+from contactcenter.routing.hours import is_federal_holiday
 
 from .models import Source
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.mail import BadHeaderError
 from django.utils import timezone
 
-from contactcenter.background import mail_retry_or_give_up
+from contactcenter.common.background import mail_retry_or_give_up
 
 from . import selectors, services, staging
 

@@ -13,16 +13,16 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contactcenter import ratelimit
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext, client_ip, record_list_view, record_view
-from contactcenter.errors import ApplicationError
-from contactcenter.exports import csv_response
-from contactcenter.forms import ReceiptLookupForm
-from contactcenter.identifiers import mask_receipt_number
+from contactcenter.audit.context import AuditContext, client_ip, record_list_view, record_view
+from contactcenter.common import ratelimit
+from contactcenter.common.errors import ApplicationError
+from contactcenter.common.exports import csv_response
+from contactcenter.consoles.forms import ReceiptLookupForm
 from contactcenter.models import AuditAction, Language
-from contactcenter.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
+from contactcenter.reference.identifiers import mask_receipt_number
+from contactcenter.staff.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
 
 from . import selectors, services, staging
 from .forms import (

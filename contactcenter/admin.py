@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from . import services
-from .audit import AuditContext
-from .models import (
+from contactcenter import services
+from contactcenter.audit.context import AuditContext
+from contactcenter.models import (
     AuditAction,
     AuditChannel,
     AuditEvent,
@@ -176,7 +176,7 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 # --- reference data -----------------------------------------------------------------------------
 from django.db import models as db_models  # noqa: E402
 
-from .models import (  # noqa: E402
+from contactcenter.models import (  # noqa: E402
     BenefitCase,
     CaseStatusEvent,
     CivilSurgeon,
@@ -297,7 +297,7 @@ class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 # --- routing ------------------------------------------------------------------------------------
-from .models import AgentState, AgentStateChange, NotReadyReason, QueueConfig, WaitingContact  # noqa: E402
+from contactcenter.models import AgentState, AgentStateChange, NotReadyReason, QueueConfig, WaitingContact  # noqa: E402
 
 
 @admin.register(NotReadyReason)
@@ -368,7 +368,7 @@ class WaitingContactAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 # --- live tier ----------------------------------------------------------------------------------
-from .models import CallerVerification, ServiceRequest  # noqa: E402
+from contactcenter.models import CallerVerification, ServiceRequest  # noqa: E402
 
 
 # Taken, reviewed and closed only through the consoles' services (identity checks, review by another
@@ -396,7 +396,7 @@ class CallerVerificationAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.Mode
 
 
 # --- customer feedback survey ------------------------------------------------------------------
-from .models import SurveyResponse  # noqa: E402
+from contactcenter.models import SurveyResponse  # noqa: E402
 
 
 @admin.register(SurveyResponse)
@@ -411,4 +411,4 @@ class SurveyResponseAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdm
     audit_summary = "Survey response opened in admin"
 
 
-from . import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)
+from contactcenter.staff import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)

@@ -2,7 +2,7 @@ from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role, has_any_role
+from contactcenter.staff.roles import Role, has_any_role
 
 
 class NcscAdminSite(AdminSite):

@@ -9,11 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
-from .audit import AuditContext, AuditedReads, record_view
-from .drf import StandardPagination, query_filters
-from .identifiers import InvalidIdentifier, mask_receipt_number, normalize_receipt_number
-from .models import (
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext, AuditedReads, record_view
+from contactcenter.common.drf import StandardPagination, query_filters
+from contactcenter.models import (
     AuditChannel,
     Channel,
     Interaction,
@@ -24,7 +23,8 @@ from .models import (
     ServiceRequestType,
     Topic,
 )
-from .roles import ALL_ROLES, CASE_PII_ROLES, Role, user_roles
+from contactcenter.reference.identifiers import InvalidIdentifier, mask_receipt_number, normalize_receipt_number
+from contactcenter.staff.roles import ALL_ROLES, CASE_PII_ROLES, Role, user_roles
 
 
 class SchemaView(SpectacularAPIView):
@@ -486,7 +486,7 @@ class VoiceTokenView(APIView):
 
     @extend_schema(responses=VoiceTokenSerializer, summary="An access token for your softphone")
     def get(self, request):
-        from .voice import voice_token_for
+        from contactcenter.telephony.softphone import voice_token_for
 
         issued = voice_token_for(user=request.user)
         response = Response(VoiceTokenSerializer(asdict(issued)).data)
@@ -799,8 +799,8 @@ class SurveyFiguresView(APIView):
     def get(self, request):
         from rest_framework.exceptions import ValidationError
 
-        from . import selectors_surveys
-        from .forms import SurveyReportForm
+        from contactcenter.consoles.forms import SurveyReportForm
+        from contactcenter.surveys import selectors as selectors_surveys
 
         form = SurveyReportForm.for_params(request.query_params)
         if not form.is_valid():

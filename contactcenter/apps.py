@@ -9,9 +9,9 @@ class ContactCenterConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import checks, signals  # noqa: F401
-        from .audit_protection import reprotect_after_migrate
-        from .broker import ensure_filesystem_broker_folders
+        from contactcenter import checks, signals  # noqa: F401
+        from contactcenter.audit.protection import reprotect_after_migrate
+        from contactcenter.common.broker import ensure_filesystem_broker_folders
 
         post_migrate.connect(reprotect_after_migrate, sender=self, dispatch_uid="ncsc-audit-append-only")
 

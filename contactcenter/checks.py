@@ -1,6 +1,6 @@
 from django.core.checks import Error, Tags, Warning, register
 
-from .urlwalk import iter_routes
+from contactcenter.common.urlwalk import iter_routes
 
 
 @register(Tags.security, Tags.urls)

@@ -28,10 +28,9 @@ from django.db.models.functions import ExtractHour, TruncDay, TruncMonth
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
-from . import queue_rollups, rollups
-from .hours import TIER1_HOURS, QueueHours
-from .identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
-from .models import (
+from contactcenter.common.prepared import fetch_one_with_related
+from contactcenter.ledger import rollups
+from contactcenter.models import (
     OPEN_CONTACT_STATUSES,
     AgentState,
     AgentStateChange,
@@ -69,8 +68,10 @@ from .models import (
     WorkerHeartbeat,
     ZipCentroid,
 )
-from .prepared import fetch_one_with_related
-from .roles import RECORDING_LISTENER_ROLES, Role, user_roles
+from contactcenter.reference.identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
+from contactcenter.routing import queue_rollups
+from contactcenter.routing.hours import TIER1_HOURS, QueueHours
+from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, user_roles
 
 
 def topic_list(*, active_only: bool = True) -> QuerySet[Topic]:
@@ -851,7 +852,7 @@ def after_call_work_ends_at(*, agent: AgentState, contact: WaitingContact) -> da
 def wrap_up_disposition_default(contact: WaitingContact) -> str:
     """What a wrap-up proposes (and what one closed by the time limit records): what the
     conversation itself shows happened."""
-    from .models import Disposition
+    from contactcenter.models import Disposition
 
     if contact.disposition == Disposition.ESCALATED:
         return Disposition.ESCALATED
@@ -1038,7 +1039,7 @@ def agents_signed_on() -> QuerySet[AgentState]:
 def tier2_officers_signed_in() -> dict[str, int]:
     """Tier 2 officers signed in now (any state but offline) who could take an escalation in each
     language: homed in that language's Tier 2 queue, or speaking it (they take it on overflow)."""
-    from .models import Language, Tier
+    from contactcenter.models import Language, Tier
 
     signed_in = AgentState.objects.filter(tier=Tier.TIER2).exclude(state=AgentStatus.OFFLINE)
     return {

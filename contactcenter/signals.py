@@ -4,13 +4,13 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .audit import AuditContext
-from .models import AuditAction, AuditChannel, QueueConfig
+from contactcenter.audit.context import AuditContext
+from contactcenter.models import AuditAction, AuditChannel, QueueConfig
 
 
 @receiver(user_logged_in)
 def _audit_login(sender, request, user, **kwargs):
-    from .services import audit_record
+    from contactcenter.services import audit_record
 
     audit_record(
         context=AuditContext.from_request(request, channel=_channel(request)),
@@ -23,7 +23,7 @@ def _audit_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def _audit_logout(sender, request, user, **kwargs):
-    from .services import audit_record
+    from contactcenter.services import audit_record
 
     if user is None:
         return
@@ -42,7 +42,7 @@ def _audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
-    from .services import audit_record
+    from contactcenter.services import audit_record
 
     if request is None:
         return
@@ -57,7 +57,7 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out)
 def _audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
-    from .services import audit_record
+    from contactcenter.services import audit_record
 
     audit_record(
         context=AuditContext.from_request(request, channel=_channel(request)),
@@ -75,6 +75,6 @@ def _channel(request) -> str:
 @receiver(post_save, sender=QueueConfig)
 @receiver(post_delete, sender=QueueConfig)
 def _queue_hours_changed(**kwargs) -> None:
-    from .selectors import queue_hours_forget
+    from contactcenter.selectors import queue_hours_forget
 
     queue_hours_forget()

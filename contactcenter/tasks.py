@@ -5,8 +5,8 @@ from celery import shared_task
 from django.core import management
 from django.utils import timezone
 
-from . import services
-from .telephony import TelephonyError
+from contactcenter import services
+from contactcenter.telephony.gateway import TelephonyError
 
 
 @shared_task(name="contactcenter.heartbeat_record", acks_late=True, ignore_result=True)
@@ -74,8 +74,8 @@ def offers_expire() -> int:
 def wallboard_prefill() -> int:
     """Every refresh interval, while a wallboard is open: the figures every supervisor shares,
     computed here so no viewer's request waits on them. Returns how many sets were computed."""
-    from .wallboard import prefill
-    from .wallboard_figures import SHARED
+    from contactcenter.consoles.wallboard import prefill
+    from contactcenter.consoles.wallboard_figures import SHARED
 
     return sum(prefill(name, compute) for name, compute in SHARED.items())
 

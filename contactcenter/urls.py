@@ -3,8 +3,11 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_tokens, views, views_console, views_supervisor
-from .roles import public
+from contactcenter import api, views
+from contactcenter.consoles import agent_views as views_console
+from contactcenter.consoles import supervisor_views as views_supervisor
+from contactcenter.staff import api_tokens
+from contactcenter.staff.roles import public
 
 router = SimpleRouter()
 router.register("interactions", api.InteractionViewSet, basename="interaction")

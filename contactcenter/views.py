@@ -15,21 +15,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors, selectors_surveys, services, wallboard_figures
-from .audit import AuditContext
-from .broker import broker_status
-from .cache import cache_status
-from .consoles import landing_console
-from .exports import csv_response
-from .forms import HistoryReportForm, ReceiptLookupForm
-from .identifiers import mask_receipt_number
-from .models import AgentStatus, AuditAction, Channel
-from .roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
-from .statement_timeout import is_database_unavailable
-from .templatetags.durations import wait_time
-from .voice import voice_device_script
-from .wallboard import TooSlow, WallboardAlert, section, wallboard_alerts
-from .wallboard_figures import REPORT_DEFAULT_DAYS
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.broker import broker_status
+from contactcenter.common.cache import cache_status
+from contactcenter.common.exports import csv_response
+from contactcenter.common.statement_timeout import is_database_unavailable
+from contactcenter.consoles import wallboard_figures
+from contactcenter.consoles.forms import HistoryReportForm, ReceiptLookupForm
+from contactcenter.consoles.registry import landing_console
+from contactcenter.consoles.wallboard import TooSlow, WallboardAlert, section, wallboard_alerts
+from contactcenter.consoles.wallboard_figures import REPORT_DEFAULT_DAYS
+from contactcenter.models import AgentStatus, AuditAction, Channel
+from contactcenter.reference.identifiers import mask_receipt_number
+from contactcenter.staff.roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
+from contactcenter.surveys import selectors as selectors_surveys
+from contactcenter.telephony.softphone import voice_device_script
+from contactcenter.templatetags.durations import wait_time
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ class IvrConfig(AppConfig):
     verbose_name = _("IVR (phone self-service)")
 
     def ready(self) -> None:
-        from contactcenter.consoles import Console, register
-        from contactcenter.roles import Role
-        from contactcenter.wallboard import register_alert_source
+        from contactcenter.consoles.registry import Console, register
+        from contactcenter.consoles.wallboard import register_alert_source
+        from contactcenter.staff.roles import Role
 
         from . import reference, selectors
         from .simulator import simulator_enabled

@@ -17,12 +17,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from contactcenter import hours, ratelimit, selectors, services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
-from contactcenter.identifiers import mask_receipt_number
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext
+from contactcenter.common import ratelimit
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditChannel, FormOrderChannel
-from contactcenter.phones import callback_number_for, callback_number_from_keys, phone_e164
+from contactcenter.reference.identifiers import mask_receipt_number
+from contactcenter.routing import hours
+from contactcenter.routing.phones import callback_number_for, callback_number_from_keys, phone_e164
 
 from . import clock, parsing, prompts, reference, speech
 from .models import Call

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from contactcenter.identifiers import RECEIPT_PREFIXES, mask_phone, mask_receipt_number
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES, mask_phone, mask_receipt_number
 
 MASK = "*"
 # Digits hidden: the first six of the ten, as mask_receipt_number hides them.

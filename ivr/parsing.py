@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from contactcenter.identifiers import RECEIPT_PREFIXES
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES
 
 KEYPAD = {
     **dict.fromkeys("ABC", "2"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contactcenter.voices import VOICES as VOICE_NAMES
+from contactcenter.telephony.voices import VOICES as VOICE_NAMES
 
 VOICES = {language: {"voice": voice, "language": tag} for language, (voice, tag) in VOICE_NAMES.items()}
 

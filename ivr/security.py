@@ -12,7 +12,7 @@ from django.http import HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 
-from contactcenter.roles import public
+from contactcenter.staff.roles import public
 
 logger = logging.getLogger(__name__)
 

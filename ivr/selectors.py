@@ -8,7 +8,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactcenter.wallboard import WallboardAlert
+from contactcenter.consoles.wallboard import WallboardAlert
 
 from .models import Call, LookupAlert
 

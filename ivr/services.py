@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contactcenter import hours, services
-from contactcenter.audit import AuditContext
-from contactcenter.identifiers import mask_phone, mask_receipt_number
+from contactcenter import services
+from contactcenter.audit.context import AuditContext
+from contactcenter.audit.pii import mask_pii
+from contactcenter.common.prepared import PreparedStatement
 from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Outcome, WaitingContact
-from contactcenter.phones import callback_number_for
-from contactcenter.pii import mask_pii
-from contactcenter.prepared import PreparedStatement
+from contactcenter.reference.identifiers import mask_phone, mask_receipt_number
+from contactcenter.routing import hours
+from contactcenter.routing.phones import callback_number_for
 
 from . import flow, masking, twiml
 from .models import Call, CallEvent, CallOutcome, LookupAlert

@@ -12,9 +12,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
-from contactcenter import hours, selectors
+from contactcenter import selectors
 from contactcenter import services as contact_services
-from contactcenter.phones import callback_number_for
+from contactcenter.routing import hours
+from contactcenter.routing.phones import callback_number_for
 
 from . import clock, flow, services, tasks, twiml
 from . import selectors as ivr_selectors

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contactcenter import selectors
 from contactcenter.models import ContactStatus, Language
-from contactcenter.roles import Role, roles_required
+from contactcenter.staff.roles import Role, roles_required
 
 from . import clock
 from .flow import lookups_also_counted_as

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
-from contactcenter import selectors_surveys
 from contactcenter import services as contact_services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel
-from contactcenter.phones import callback_number_for
+from contactcenter.routing.phones import callback_number_for
+from contactcenter.surveys import selectors as selectors_surveys
 
 from . import parsing
 from .security import twilio_params, twilio_signed

@@ -11,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contactcenter.audit import AuditContext, AuditedReads
-from contactcenter.drf import query_filters
+from contactcenter.audit.context import AuditContext, AuditedReads
+from contactcenter.common.drf import query_filters
 from contactcenter.models import AuditChannel, Language
 
 from . import selectors, services

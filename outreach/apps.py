@@ -7,8 +7,8 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Public engagement (PED)")
 
     def ready(self) -> None:
-        from contactcenter.consoles import Console, register
-        from contactcenter.roles import Role
+        from contactcenter.consoles.registry import Console, register
+        from contactcenter.staff.roles import Role
 
         register(
             Console(

@@ -6,9 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.forms import DateRangeForm, TopicChoiceField, UswdsForm
+from contactcenter.consoles.forms import DateRangeForm, TopicChoiceField, UswdsForm
 from contactcenter.models import US_TIME_ZONES, Language, Topic
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 from .models import (
     AgencyOffice,

@@ -1,7 +1,7 @@
 """Who reaches the outreach API: outreach staff and CROs. None of its payloads carries case PII."""
 
-from contactcenter.permissions import HasRole
-from contactcenter.roles import OUTREACH_ROLES
+from contactcenter.staff.permissions import HasRole
+from contactcenter.staff.roles import OUTREACH_ROLES
 
 OUTREACH_API_ROLES = OUTREACH_ROLES
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contactcenter import selectors as core_selectors
 from contactcenter.models import Channel, Topic
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 from .models import (
     CaseReferral,

@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
-from contactcenter.background import enqueue_on_commit, mail_message_id
-from contactcenter.errors import ApplicationError
-from contactcenter.hours import caller_time_zone
-from contactcenter.identifiers import phone_e164
+from contactcenter.audit.context import AuditContext
+from contactcenter.audit.pii import mask_case_identifiers, mask_pii
+from contactcenter.common.background import enqueue_on_commit, mail_message_id
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Language, Outcome, Topic
-from contactcenter.pii import mask_case_identifiers, mask_pii
+from contactcenter.reference.identifiers import phone_e164
+from contactcenter.routing.hours import caller_time_zone
 
 from . import selectors
 from .models import (

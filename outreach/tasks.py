@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.core.mail import BadHeaderError
 
-from contactcenter.background import mail_retry_or_give_up
+from contactcenter.common.background import mail_retry_or_give_up
 
 from . import services
 

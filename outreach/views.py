@@ -16,12 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext, record_list_view, record_view
-from contactcenter.errors import ApplicationError
-from contactcenter.exports import csv_response
-from contactcenter.identifiers import phone_e164
+from contactcenter.audit.context import AuditContext, record_list_view, record_view
+from contactcenter.common.errors import ApplicationError
+from contactcenter.common.exports import csv_response
 from contactcenter.models import AuditAction
-from contactcenter.roles import OUTREACH_ROLES, roles_required
+from contactcenter.reference.identifiers import phone_e164
+from contactcenter.staff.roles import OUTREACH_ROLES, roles_required
 
 from . import selectors, services
 from .forms import (

@@ -11,10 +11,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contactcenter import ratelimit
-from contactcenter.audit import AuditContext, client_ip
-from contactcenter.errors import ApplicationError
-from contactcenter.roles import public
+from contactcenter.audit.context import AuditContext, client_ip
+from contactcenter.common import ratelimit
+from contactcenter.common.errors import ApplicationError
+from contactcenter.staff.roles import public
 
 from . import ics, selectors, services
 from .forms import RegistrationForm

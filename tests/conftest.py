@@ -137,7 +137,7 @@ def _reference_rows(request):
     if connection.vendor == "sqlite":
         # SQLite's flush is a DELETE, which the append-only trigger refuses (Postgres truncates);
         # the post_migrate that follows the flush puts the trigger back.
-        from contactcenter.audit_protection import unprotect
+        from contactcenter.audit.protection import unprotect
 
         unprotect(connection)
 

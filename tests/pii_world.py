@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from contactcenter.audit import AuditContext
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
+from contactcenter.staff.roles import Role
 
 # Words that only TRIP records carry: no page or response outside CAO and TSA may show them.
 TRIP_MARKERS = ("Zebulon Quartermaine", "RCN7741852963", "Quartermaine screening at IAD")

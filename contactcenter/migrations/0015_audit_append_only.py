@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from contactcenter import audit_protection
+from contactcenter.audit import protection as audit_protection
 
 
 def forwards(apps, schema_editor):
@@ -12,7 +12,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Audit rows become append-only in the database itself: see contactcenter/audit_protection.py."""
+    """Audit rows become append-only in the database itself: see contactcenter/audit/protection.py."""
 
     dependencies = [
         ("contactcenter", "0014_service_request_submission_token"),

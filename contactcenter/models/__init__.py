@@ -1,4 +1,4 @@
-from .core import (
+from contactcenter.ledger.models import (
     REPEAT_WINDOW,
     RESOLVING_OUTCOMES,
     US_TIME_ZONES,
@@ -22,7 +22,7 @@ from .core import (
     Topic,
     WorkerHeartbeat,
 )
-from .live import (
+from contactcenter.live.models import (
     PRIORITY_REQUEST_TYPES,
     STATE_CODE_MESSAGE,
     TIER2_REVIEW_TYPES,
@@ -40,7 +40,7 @@ from .live import (
     VerificationOutcome,
     VerificationStep,
 )
-from .reference import (
+from contactcenter.reference.models import (
     BenefitCase,
     CaseStatusEvent,
     Chargeability,
@@ -59,7 +59,7 @@ from .reference import (
     VisaChart,
     ZipCentroid,
 )
-from .routing import (
+from contactcenter.routing.models import (
     OPEN_CONTACT_STATUSES,
     AgentState,
     AgentStateChange,
@@ -82,7 +82,7 @@ from .routing import (
     RecordingStatus,
     WaitingContact,
 )
-from .surveys import SATISFIED_FROM, SurveyMethod, SurveyQuestion, SurveyResponse
+from contactcenter.surveys.models import SATISFIED_FROM, SurveyMethod, SurveyQuestion, SurveyResponse
 
 __all__ = [
     "OPEN_CONTACT_STATUSES",

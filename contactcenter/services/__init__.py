@@ -3,16 +3,16 @@
 One module per part of the domain; callers use `contactcenter.services.<name>` whichever module
 holds it."""
 
-from .conference import *  # noqa: F403
-from .consult import *  # noqa: F403
-from .core import *  # noqa: F403
-from .live import *  # noqa: F403
-from .monitoring import *  # noqa: F403
-from .queue_rollups import *  # noqa: F403
-from .queues import *  # noqa: F403
-from .recordings import *  # noqa: F403
-from .reference import *  # noqa: F403
-from .rollups import *  # noqa: F403
-from .routing import *  # noqa: F403
-from .surveys import *  # noqa: F403
-from .tokens import *  # noqa: F403
+from contactcenter.ledger.rollups_refresh import *  # noqa: F403
+from contactcenter.ledger.services import *  # noqa: F403
+from contactcenter.live.conference import *  # noqa: F403
+from contactcenter.live.consult import *  # noqa: F403
+from contactcenter.live.monitoring import *  # noqa: F403
+from contactcenter.live.recordings import *  # noqa: F403
+from contactcenter.live.services import *  # noqa: F403
+from contactcenter.reference.services import *  # noqa: F403
+from contactcenter.routing.queue_rollups_refresh import *  # noqa: F403
+from contactcenter.routing.queue_settings import *  # noqa: F403
+from contactcenter.routing.services import *  # noqa: F403
+from contactcenter.staff.tokens import *  # noqa: F403
+from contactcenter.surveys.services import *  # noqa: F403

@@ -44,9 +44,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "contactcenter.middleware.RequestIdMiddleware",
+    "contactcenter.common.middleware.RequestIdMiddleware",
     # A statement cancelled by the statement timeout answers 503 "busy", not a 500.
-    "contactcenter.statement_timeout.StatementTimeoutMiddleware",
+    "contactcenter.common.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,12 +54,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view (and CSRF's process_view) reads the body.
-    "contactcenter.middleware.RequestSizeLimitMiddleware",
+    "contactcenter.common.middleware.RequestSizeLimitMiddleware",
     # Before anything loads the session (request.user is lazy) or a view reads input: a NUL is
     # refused unread, and the 400 page still has the user and the language.
-    "contactcenter.middleware.NulRefusalMiddleware",
+    "contactcenter.common.middleware.NulRefusalMiddleware",
     # After the NUL refusal: it reads the session.
-    "contactcenter.session_idle.IdleTimeoutMiddleware",
+    "contactcenter.staff.session_idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a sign-in that django-axes locked out into the lockout page.
@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contactcenter.context_processors.roles",
+                "contactcenter.common.context_processors.roles",
             ],
         },
     },
@@ -90,7 +90,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ncsc.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The IVR's hot statements are prepared once per session (contactcenter/prepared.py); off behind a
+# The IVR's hot statements are prepared once per session (contactcenter/common/prepared.py); off behind a
 # pooler that hands one session to many clients (PgBouncer in transaction mode).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -138,7 +138,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Federal systems lock idle sessions: 30 minutes without activity ends the session
-# (contactcenter/session_idle.py; polls are not activity). The page warns SESSION_IDLE_WARNING_SECONDS before.
+# (contactcenter/staff/session_idle.py; polls are not activity). The page warns SESSION_IDLE_WARNING_SECONDS before.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=SESSION_IDLE_SECONDS)
@@ -175,7 +175,7 @@ CONTENT_SECURITY_POLICY = {
 # Reverse proxies in front of the app that each append to X-Forwarded-For; the client's address is that
 # many hops from the right (0: no proxy, the header is ignored and REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Sign-in lockout (django-axes, contactcenter/lockout.py): LOGIN_FAILURE_LIMIT failures per username at one
+# Sign-in lockout (django-axes, contactcenter/staff/lockout.py): LOGIN_FAILURE_LIMIT failures per username at one
 # address and per address over all usernames; LOGIN_ACCOUNT_FAILURE_LIMIT per account from every address
 # (higher, since anyone can fail as anyone). Locked until LOGIN_FAILURE_WINDOW_SECONDS after the last failure.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -185,13 +185,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "contactcenter.lockout.LockoutHandler"
+AXES_HANDLER = "contactcenter.staff.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
-AXES_CLIENT_IP_CALLABLE = "contactcenter.audit.client_ip"
-AXES_USERNAME_CALLABLE = "contactcenter.lockout.username_key"
-AXES_LOCKOUT_CALLABLE = "contactcenter.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "contactcenter.audit.context.client_ip"
+AXES_USERNAME_CALLABLE = "contactcenter.staff.lockout.username_key"
+AXES_LOCKOUT_CALLABLE = "contactcenter.staff.lockout.lockout_response"
 # A success does not clear the address's count: signing in to one's own account between guesses at
 # others' would reset it.
 AXES_RESET_ON_SUCCESS = False
@@ -227,11 +227,11 @@ REDIS_URL = env("REDIS_URL", default="")
 # The database cache table (`createcachetable`): the cache without Redis, and the fallback while Redis is down.
 DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ncsc_cache"}
 if REDIS_URL:
-    # A Redis outage falls back to the database cache (contactcenter/cache.py): rate limits and
+    # A Redis outage falls back to the database cache (contactcenter/common/cache.py): rate limits and
     # sign-in keep working. Short timeouts: an unreachable Redis costs a request one second, not minutes.
     CACHES = {
         "default": {
-            "BACKEND": "contactcenter.cache.ResilientRedisCache",
+            "BACKEND": "contactcenter.common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "FALLBACK": "fallback",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -368,17 +368,17 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["contactcenter.permissions.HasRole"],
+    "DEFAULT_PERMISSION_CLASSES": ["contactcenter.staff.permissions.HasRole"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "contactcenter.drf.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "contactcenter.common.drf.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "contactcenter.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "contactcenter.drf.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "contactcenter.common.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "contactcenter.common.drf.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "contactcenter.throttles.UserThrottle",
-        "contactcenter.throttles.AnonThrottle",
-        "contactcenter.throttles.WriteThrottle",
-        "contactcenter.throttles.ScopedThrottle",
+        "contactcenter.common.throttles.UserThrottle",
+        "contactcenter.common.throttles.AnonThrottle",
+        "contactcenter.common.throttles.WriteThrottle",
+        "contactcenter.common.throttles.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_RATE_USER", default="600/min"),
@@ -404,7 +404,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SERVE_PERMISSIONS": ["contactcenter.permissions.HasRole"],
+    "SERVE_PERMISSIONS": ["contactcenter.staff.permissions.HasRole"],
     # The apps' choice sets share field names (kind, channel, outcome, source, language): name each.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "contactcenter.models.Language",
@@ -432,9 +432,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "mask_pii": {"()": "contactcenter.logging.MaskPIIFilter"},
-        "request_id": {"()": "contactcenter.logging.RequestIdFilter"},
-        "one_line_refusals": {"()": "contactcenter.logging.OneLineRefusalFilter"},
+        "mask_pii": {"()": "contactcenter.common.logging.MaskPIIFilter"},
+        "request_id": {"()": "contactcenter.common.logging.RequestIdFilter"},
+        "one_line_refusals": {"()": "contactcenter.common.logging.OneLineRefusalFilter"},
     },
     "formatters": {
         "json": {

@@ -39,8 +39,8 @@ BENCH_ENV = {
 }
 os.environ.update(BENCH_ENV)
 
-from .production import *  # noqa: E402
-from .production import LOGGING, STATEMENT_TIMEOUT_MS, env, with_statement_timeout  # noqa: E402
+from contactcenter.settings.production import *  # noqa: E402
+from contactcenter.settings.production import LOGGING, STATEMENT_TIMEOUT_MS, env, with_statement_timeout  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = BENCH_ENV["SECRET_KEY"]

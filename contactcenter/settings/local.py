@@ -1,7 +1,7 @@
 """Local development and the demo stack (`make run`): safe defaults, nothing secret."""
 
-from .base import *
-from .base import env
+from contactcenter.settings.base import *
+from contactcenter.settings.base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-a-secret-0f8b2c7d9e")

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *
-from .base import STATEMENT_TIMEOUT_MS, env, with_statement_timeout
+from contactcenter.settings.base import *
+from contactcenter.settings.base import STATEMENT_TIMEOUT_MS, env, with_statement_timeout
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")

@@ -8,8 +8,8 @@ import hashlib
 import os
 import socket
 
-from .base import *
-from .base import STATEMENT_TIMEOUT_MS, TWILIO_HTTP_CLIENT, env, with_statement_timeout
+from contactcenter.settings.base import *
+from contactcenter.settings.base import STATEMENT_TIMEOUT_MS, TWILIO_HTTP_CLIENT, env, with_statement_timeout
 
 
 def _port_open(host: str, port: int) -> bool:

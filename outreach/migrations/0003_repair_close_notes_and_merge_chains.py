@@ -4,7 +4,7 @@ the one it folds). Reversing is a no-op: the unmasked text and the old pointers 
 
 from django.db import migrations
 
-from contactcenter.pii import mask_pii
+from contactcenter.audit.pii import mask_pii
 
 
 def mask_close_notes(apps) -> int:

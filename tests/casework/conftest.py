@@ -3,14 +3,14 @@ import pytest
 
 @pytest.fixture
 def analyst(make_staff):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     return make_staff(Role.CAO_ANALYST)
 
 
 @pytest.fixture
 def supervisor(make_staff):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     return make_staff(Role.CAO_SUPERVISOR)
 

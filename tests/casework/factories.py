@@ -1,7 +1,7 @@
 import factory
 
 from casework.attachments import AttachmentIn
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from casework import services
 from casework.models import Inquiry, InquiryStatus, Source, TripRedress, TripStatus
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, Channel
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.casework.factories import make_inquiry
 
 pytestmark = pytest.mark.django_db

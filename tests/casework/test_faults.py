@@ -59,8 +59,8 @@ def test_redis_down_during_intake_loses_nothing(broker_down, celery_worker_proce
 
 def _approved_response(make_staff):
     from casework import services
-    from contactcenter.audit import AuditContext
-    from contactcenter.roles import Role
+    from contactcenter.audit.context import AuditContext
+    from contactcenter.staff.roles import Role
     from tests.casework.factories import make_inquiry
 
     analyst, supervisor = make_staff(Role.CAO_ANALYST), make_staff(Role.CAO_SUPERVISOR)

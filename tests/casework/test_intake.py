@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from casework import services
 from casework.models import Inquiry, InquiryActivity, InquiryStatus, Source
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.casework.factories import PDF, make_inquiry
 
 MAIL = Path(__file__).parent / "mail"
@@ -247,7 +247,7 @@ def test_mail_scan_upload_by_staff_keeps_the_form_on_a_bad_file(client_as):
 
 def test_referral_from_an_iso_is_linked_in_the_ledger(client_as):
     from contactcenter import services as core_services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from contactcenter.models import Channel
 
     tier2 = core_services.interaction_record(
@@ -306,7 +306,7 @@ def test_ingest_from_an_imap_mailbox_marks_stored_mail_read(settings):
 
 
 def test_a_reply_to_a_closed_inquiry_reopens_it(tmp_path, analyst):
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
 
     inquiry = make_inquiry()
     services.inquiry_assign(context=AuditContext(actor=analyst), inquiry=inquiry, assignee=analyst)
@@ -340,7 +340,7 @@ def test_an_overlong_email_is_a_field_error_not_a_server_error(client, language,
 def test_intake_turns_a_model_validation_error_into_a_refusal():
     from django.utils import translation
 
-    from contactcenter.errors import ApplicationError
+    from contactcenter.common.errors import ApplicationError
 
     with translation.override("en"), pytest.raises(ApplicationError, match="could not be recorded") as refused:
         make_inquiry(correspondent_email=LONG_EMAIL)

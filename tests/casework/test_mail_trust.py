@@ -12,9 +12,9 @@ from casework import services
 from casework.mail import parse_bytes
 from casework.mail_trust import parse_authentication_results, sender_domain_verified
 from casework.models import Inquiry, InquiryStatus, Source
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
+from contactcenter.staff.roles import Role
 from tests.casework.factories import make_inquiry
 
 MAIL = Path(__file__).parent / "mail"

@@ -6,10 +6,10 @@ import pytest
 from casework import selectors, services
 from casework.models import Inquiry, InquiryStatus, Response, ResponseStatus, SlaTarget, Source
 from casework.sla import add_business_days, business_days_between
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditEvent, Channel, Interaction
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.casework.factories import make_inquiry
 
 EASTERN = ZoneInfo("America/New_York")
@@ -200,7 +200,7 @@ def test_sla_sweep_reminds_once_a_day_and_escalates_overdue_once(mailoutbox, ana
 
 @pytest.mark.django_db
 def test_a_supervisor_who_edited_the_text_cannot_approve_it(analyst, supervisor, make_staff):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     drafting = AuditContext(actor=analyst)
     inquiry = services.inquiry_assign(context=drafting, inquiry=make_inquiry(), assignee=analyst)
@@ -235,7 +235,7 @@ def test_saving_a_draft_unchanged_does_not_make_an_editor(analyst, supervisor):
 
 
 def test_the_admin_shows_a_response_text_but_cannot_change_it(client_as, analyst):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     context = AuditContext(actor=analyst)
     inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=analyst)

@@ -12,7 +12,7 @@ from django.test import Client
 from casework import staging
 from casework.models import Inquiry
 from casework.tasks import sweep
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.casework.factories import PDF
 from tests.casework.test_intake import _form, _staff_form
 

@@ -6,9 +6,9 @@ from django.test import Client
 
 from casework import services
 from casework.models import Source
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
+from contactcenter.staff.roles import Role
 from tests.casework.factories import AttachmentFactory, make_inquiry
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from casework.models import Inquiry, Response
 from contactcenter.models import AuditAction, AuditEvent
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.casework.factories import make_inquiry
 
 
@@ -77,7 +77,7 @@ def test_the_admin_cannot_change_an_inquirys_status_assignee_or_source(admin_cli
 def test_the_admin_cannot_delete_a_response_nor_an_inquiry_that_has_one(admin_client, make_staff):
     analyst = make_staff(Role.CAO_ANALYST)
     from casework import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
 
     context = AuditContext(actor=analyst)
     inquiry = services.inquiry_triage(context=context, inquiry=make_inquiry(), source="cis_ombudsman", priority=2)

@@ -11,11 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from contactcenter import services, tasks
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.celery import app
-from contactcenter.errors import ApplicationError
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AgentState, AgentStateChange, AuditEvent, Interaction, QueueConfig, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.waiting import wait_for
 
 

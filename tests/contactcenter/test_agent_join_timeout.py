@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from contactcenter import selectors, services, telephony
+from contactcenter import selectors, services
 from contactcenter.models import (
     AgentState,
     AgentStateChange,
@@ -20,7 +20,8 @@ from contactcenter.models import (
     ContactStatus,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
+from contactcenter.telephony import gateway as telephony
 from tests.contactcenter.test_conference import (
     AGENT_LEG_SID,
     API,

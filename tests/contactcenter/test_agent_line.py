@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from contactcenter import services, telephony
+from contactcenter import services
 from contactcenter.models import AgentState, AgentStatus, AuditAction, AuditEvent, CallControl, ContactStatus
-from contactcenter.phones import agent_line_for
-from contactcenter.roles import Role
+from contactcenter.routing.phones import agent_line_for
+from contactcenter.staff.roles import Role
+from contactcenter.telephony import gateway as telephony
 from tests.contactcenter.test_conference import (
     ACCOUNT,
     AGENT_LEG_SID,

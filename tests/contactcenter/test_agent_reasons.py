@@ -9,10 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AgentState, AgentStateChange, AuditEvent, NotReadyReason
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 
 def _signed_in(user, language: str = "en") -> Client:

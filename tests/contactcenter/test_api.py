@@ -2,9 +2,9 @@ import pytest
 from django.test import Client
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contactcenter.audit import AuditContext
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
 from contactcenter.services import api_token_create
+from contactcenter.staff.roles import Role
 
 # Sequences reset: the rows below get small ids, which the generated path parameters often hit.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, reset_sequences=True)]
@@ -75,7 +75,7 @@ def ledger_with_nulls(make_staff, no_background_tasks):
     """Rows whose nullable fields are null (no parent topic, no assignee, no reviewer, no owner, no
     end time), so that the schema's promises about them are tested against real answers."""
     from casework.services import inquiry_assign, inquiry_triage, response_draft
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from contactcenter.services import interaction_record
     from outreach.services import feedback_record
     from tests.casework.factories import make_inquiry

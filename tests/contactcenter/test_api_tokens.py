@@ -13,9 +13,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditAction, AuditEvent
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 
 def _token_for(user) -> str:

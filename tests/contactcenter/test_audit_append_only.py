@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditAction, AuditEvent, Topic
-from contactcenter.roles import Role
 from contactcenter.services import audit_record
+from contactcenter.staff.roles import Role
 from tests.casework.factories import make_inquiry
 
 requires_postgres = pytest.mark.skipif(
@@ -66,7 +66,7 @@ def test_deleting_a_staff_account_keeps_its_audit_rows_under_its_name(make_staff
 def test_the_suites_flush_still_empties_the_audit_table():
     _row()
     if connection.vendor == "sqlite":  # its flush is a DELETE: the suite lifts the trigger first (conftest)
-        from contactcenter.audit_protection import unprotect
+        from contactcenter.audit.protection import unprotect
 
         unprotect(connection)
     call_command("flush", interactive=False, verbosity=0)

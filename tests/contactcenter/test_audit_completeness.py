@@ -14,9 +14,9 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from contactcenter.common.urlwalk import iter_routes
 from contactcenter.models import AuditAction, AuditEvent
-from contactcenter.roles import Role
-from contactcenter.urlwalk import iter_routes
+from contactcenter.staff.roles import Role
 from tests.pii_world import build_world
 
 CSR, ISO, CAO, TSA, CRO = Role.CSR, Role.ISO, Role.CAO_ANALYST, Role.TSA_LIAISON, Role.CRO

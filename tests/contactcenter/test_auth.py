@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from contactcenter.models import AuditAction, AuditEvent
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.factories import PASSWORD
 
 LANDING = {
@@ -105,7 +105,7 @@ def test_user_without_a_role_is_told_so(make_staff):
 
 def test_refusal_page_never_shows_the_data(client_as):
     from contactcenter import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
 
     services.interaction_record(
         context=AuditContext.system(),
@@ -133,7 +133,7 @@ def _forwarded_request(forwarded: str, remote: str = "10.0.0.5"):
 
 @override_settings(TRUSTED_PROXY_COUNT=1)
 def test_client_ip_behind_one_proxy_is_the_hop_the_proxy_added_not_a_forged_first_hop():
-    from contactcenter.audit import client_ip
+    from contactcenter.audit.context import client_ip
 
     assert client_ip(_forwarded_request("6.6.6.6, 203.0.113.7")) == "203.0.113.7"
     assert client_ip(_forwarded_request("203.0.113.7")) == "203.0.113.7"
@@ -143,14 +143,14 @@ def test_client_ip_behind_one_proxy_is_the_hop_the_proxy_added_not_a_forged_firs
 
 @override_settings(TRUSTED_PROXY_COUNT=2)
 def test_client_ip_behind_two_proxies_is_the_second_hop_from_the_right():
-    from contactcenter.audit import client_ip
+    from contactcenter.audit.context import client_ip
 
     assert client_ip(_forwarded_request("6.6.6.6, 203.0.113.7, 10.0.0.9")) == "203.0.113.7"
 
 
 @override_settings(TRUSTED_PROXY_COUNT=0, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
 def test_client_ip_with_no_proxy_ignores_x_forwarded_for():
-    from contactcenter.audit import client_ip
+    from contactcenter.audit.context import client_ip
 
     assert client_ip(_forwarded_request("6.6.6.6")) == "10.0.0.5"
 

@@ -11,10 +11,11 @@ import pytest
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from contactcenter import services, telephony
-from contactcenter.audit import AuditContext
+from contactcenter import services
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import CallControl, CallControlStatus, ContactKind, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
+from contactcenter.telephony import gateway as telephony
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 
 CALL_SID = "CA" + "7" * 32

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AgentStatus,
@@ -19,7 +19,7 @@ from contactcenter.models import (
     ContactStatus,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.contactcenter.test_conference import API, BASE, CONFERENCE_SID, _event, _send_all
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 

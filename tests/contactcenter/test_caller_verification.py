@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     VERIFICATION_LOCKED_MESSAGE,
     AuditEvent,
@@ -24,7 +24,7 @@ from contactcenter.models import (
     ServiceRequestStatus,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.contactcenter.test_live_tier import _address_change, _ivr_contact, _post, _signed_in, _within_normal_case
 
 NEW_ADDRESS = ("1200 Main St Apt 4", "Los Angeles", "CA", "90012")

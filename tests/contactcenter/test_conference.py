@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contactcenter import selectors, services, telephony
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AgentStateChange,
@@ -28,7 +28,8 @@ from contactcenter.models import (
     ContactStatus,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
+from contactcenter.telephony import gateway as telephony
 from ivr.simulator import in_process_transport, sign
 from tests.fake_twilio import Recorded
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN

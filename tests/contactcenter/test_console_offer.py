@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditAction, AuditEvent, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 pytestmark = [pytest.mark.django_db]
 

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, Interaction
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 
 @pytest.fixture

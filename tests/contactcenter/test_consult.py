@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contactcenter import selectors, services, telephony
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AgentStatus,
@@ -29,7 +29,8 @@ from contactcenter.models import (
     Interaction,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
+from contactcenter.telephony import gateway as telephony
 from tests.contactcenter.test_conference import (
     ACCOUNT,
     AGENT_LEG_SID,

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.contactcenter.test_role_matrix import ROUTES, concrete_url
 
 ROOT = Path(settings.BASE_DIR)

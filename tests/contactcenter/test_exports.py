@@ -1,4 +1,4 @@
-"""Every CSV export defuses spreadsheet formulas, through the one writer in contactcenter.exports."""
+"""Every CSV export defuses spreadsheet formulas, through the one writer in contactcenter.common.exports."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from contactcenter.exports import spreadsheet_safe
-from contactcenter.roles import Role
+from contactcenter.common.exports import spreadsheet_safe
+from contactcenter.staff.roles import Role
 from tests.conftest import ROOT
 from tests.outreach.factories import ContactFactory, OrganisationFactory
 
@@ -35,7 +35,7 @@ def test_no_csv_writer_outside_the_guarded_one():
         for path in (ROOT / app).rglob("*.py")
         if re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
     ]
-    assert writers == ["contactcenter/exports.py"]
+    assert writers == ["contactcenter/common/exports.py"]
 
 
 def _cells(response) -> list[str]:

@@ -4,15 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contactcenter.identifiers import (
+from contactcenter.audit.pii import mask_pii
+from contactcenter.common.logging import MaskPIIFilter
+from contactcenter.reference.identifiers import (
     InvalidIdentifier,
     find_a_numbers,
     find_receipt_numbers,
     normalize_a_number,
     normalize_receipt_number,
 )
-from contactcenter.logging import MaskPIIFilter
-from contactcenter.pii import mask_pii
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework import serializers
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditEvent, Channel, Interaction, InteractionIdentifier, Outcome
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 CTX = AuditContext.system()
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
+from contactcenter.staff.roles import Role
 
 RECEIPT = "EAC2190000001"
 WRITTEN_SUBJECT = "Congressional inquiry CAO-7K3M9QX2: constituent's asylum interview"

@@ -15,8 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AuditEvent,
@@ -31,7 +31,7 @@ from contactcenter.models import (
     ServiceRequestStatus,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 
 @pytest.fixture(autouse=True)
@@ -483,7 +483,7 @@ def test_the_training_switch_opens_tier1_at_any_hour_and_warns_under_check_deplo
 
     from django.core.checks import run_checks
 
-    from contactcenter import hours
+    from contactcenter.routing import hours
 
     saturday_night = datetime(2026, 12, 5, 23, 0, tzinfo=ZoneInfo("America/New_York"))
     assert hours.tier1_open(time_zone="America/New_York", at=saturday_night) is False

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AgentState, AgentStatus, AuditEvent, CallControl, ContactStatus, MonitorSession
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.contactcenter.test_conference import (
     AGENT_LEG_SID,
     API,

@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils.log import configure_logging
 from gunicorn.config import Config
 
-from contactcenter.access_log import RedactingAccessLogger, redact_query, redact_uri
-from contactcenter.roles import Role
+from contactcenter.common.access_log import RedactingAccessLogger, redact_query, redact_uri
+from contactcenter.staff.roles import Role
 from tests.conftest import ROOT
 
 
@@ -130,5 +130,8 @@ def test_the_request_lines_of_any_log_record_are_redacted(capsys):
 
 
 def test_gunicorn_reads_the_redacting_logger_class():
-    assert 'logger_class = "contactcenter.access_log.RedactingAccessLogger"' in (ROOT / "gunicorn.conf.py").read_text()
-    assert sys.modules.get("contactcenter.access_log") is not None
+    assert (
+        'logger_class = "contactcenter.common.access_log.RedactingAccessLogger"'
+        in (ROOT / "gunicorn.conf.py").read_text()
+    )
+    assert sys.modules.get("contactcenter.common.access_log") is not None

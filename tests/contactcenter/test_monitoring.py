@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AgentStatus,
@@ -29,7 +29,7 @@ from contactcenter.models import (
     QueueConfig,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.contactcenter.test_conference import (
     AGENT_LEG_SID,
     API,

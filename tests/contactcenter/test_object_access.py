@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 
 from casework.models import Inquiry, InquiryActivity, Response
+from contactcenter.common.urlwalk import iter_routes
 from contactcenter.models import ContactStatus, WaitingContact
-from contactcenter.roles import PUBLIC, Role
-from contactcenter.urlwalk import iter_routes
+from contactcenter.staff.roles import PUBLIC, Role
 from tests.pii_world import TRIP_MARKERS, build_world
 
 ROUTES = [route for route in iter_routes() if not route.pattern.startswith(("static/", "admin/"))]

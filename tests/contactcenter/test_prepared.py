@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from contactcenter.common.prepared import PreparedStatement, insert_returning_pk
 from contactcenter.models import AuditEvent, Topic
-from contactcenter.prepared import PreparedStatement, insert_returning_pk
 
 pytestmark = pytest.mark.postgres
 

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import (
     AgentState,
     AgentStatus,
@@ -35,7 +35,7 @@ from contactcenter.models import (
     Topic,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contactcenter import queue_rollups, selectors, services
-from contactcenter.audit import AuditContext
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import (
     ContactStatus,
     QueueConfig,
@@ -21,6 +21,7 @@ from contactcenter.models import (
     QueueRollupDirty,
     WaitingContact,
 )
+from contactcenter.routing import queue_rollups
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -345,7 +346,7 @@ def test_a_real_worker_refreshes_the_interval_a_service_marked(celery_worker_pro
 
 
 def test_each_step_of_a_live_contact_marks_its_interval_so_the_report_follows_it_between_refreshes(make_staff):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     csr = make_staff(Role.CSR)
     system, as_csr = AuditContext.system(), AuditContext(actor=csr)

@@ -19,8 +19,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from contactcenter import services, tasks, telephony
-from contactcenter.audit import AuditContext
+from contactcenter import services, tasks
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import (
     AuditAction,
     AuditEvent,
@@ -28,7 +28,8 @@ from contactcenter.models import (
     CallRecording,
     WaitingContact,
 )
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
+from contactcenter.telephony import gateway as telephony
 from tests.contactcenter.test_conference import (
     ACCOUNT,
     AGENT_LEG_SID,

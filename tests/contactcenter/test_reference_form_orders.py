@@ -10,8 +10,8 @@ import pytest
 from django.db import transaction
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AuditEvent,
     BenefitCase,
@@ -22,7 +22,7 @@ from contactcenter.models import (
     OutboundMessage,
     StatusHeadline,
 )
-from contactcenter.telephony import LocalGateway, TelephonyError
+from contactcenter.telephony.gateway import LocalGateway, TelephonyError
 
 CONTEXT = AuditContext.system()
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from contactcenter import selectors
-from contactcenter.identifiers import RECEIPT_PREFIXES
 from contactcenter.models import BenefitCase, CaseStatusEvent, CivilSurgeon, StatusHeadline, ZipCentroid
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES
 
 DEMO_RECEIPTS = {"EAC2190000001", "WAC2190000002", "IOE0912345678", "LIN2190000003"}
 

@@ -10,9 +10,9 @@ import pytest
 import zipcodes
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, BenefitCase, FieldOffice, Form
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "reference"
 CONTEXT = AuditContext.system()

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from contactcenter.roles import PUBLIC, Role
-from contactcenter.urlwalk import iter_routes
+from contactcenter.common.urlwalk import iter_routes
+from contactcenter.staff.roles import PUBLIC, Role
 
 SAMPLE_VALUES = {
     "int": "1",

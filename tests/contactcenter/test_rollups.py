@@ -11,8 +11,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from contactcenter import rollups, selectors, services, tasks
-from contactcenter.audit import AuditContext
+from contactcenter import selectors, services, tasks
+from contactcenter.audit.context import AuditContext
+from contactcenter.ledger import rollups
+from contactcenter.ledger import rollups_refresh as rollup_services
+from contactcenter.ledger.rollups import INTERVAL, interval_of
 from contactcenter.models import (
     RESOLVING_OUTCOMES,
     Channel,
@@ -23,8 +26,6 @@ from contactcenter.models import (
     LedgerRollupDirty,
     Outcome,
 )
-from contactcenter.rollups import INTERVAL, interval_of
-from contactcenter.services import rollups as rollup_services
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.postgres

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AgentStateChange,
@@ -247,7 +247,7 @@ def test_a_callback_is_offered_only_within_its_callers_tier1_hours(router, agent
 def test_a_queue_keeps_the_hours_its_admin_sets(db):
     from django.core.exceptions import ValidationError
 
-    from contactcenter import hours
+    from contactcenter.routing import hours
 
     pacific, eastern = "America/Los_Angeles", "America/New_York"
     # Seeded: 8 a.m.-8 p.m. in each caller's own zone, weekdays.

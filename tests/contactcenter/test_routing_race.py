@@ -18,7 +18,7 @@ from django.db import connections
 from django.utils import timezone
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import (
     OPEN_CONTACT_STATUSES,
     AgentStateChange,

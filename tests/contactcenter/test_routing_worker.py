@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AgentState, ContactStatus, WaitingContact
 from tests.waiting import wait_for
 

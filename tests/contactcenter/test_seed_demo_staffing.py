@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import ContactKind, WaitingContact
 
 MONDAY_9AM_EASTERN = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)

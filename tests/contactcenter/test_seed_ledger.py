@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from contactcenter import selectors, services
-from contactcenter.audit import AuditContext
-from contactcenter.identifiers import RECEIPT_RE
+from contactcenter.audit.context import AuditContext
+from contactcenter.ledger.services import followed_by_repeat_expression
 from contactcenter.models import REPEAT_WINDOW, Channel, IdentifierKind, Interaction, InteractionIdentifier, Outcome
-from contactcenter.services.core import followed_by_repeat_expression
+from contactcenter.reference.identifiers import RECEIPT_RE
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

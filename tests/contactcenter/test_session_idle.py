@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from contactcenter.models import AuditAction, AuditEvent
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 POLL = {"HTTP_X_POLL": "1", "HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "https://ncsc.test/console/"}
 

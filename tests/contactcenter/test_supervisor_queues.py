@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditEvent, QueueConfig
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 
 
 def _signed_in(user, language: str = "en") -> Client:

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 import factory
 import pytest
 
-from contactcenter import selectors_surveys, services
-from contactcenter.audit import AuditContext
+from contactcenter import services
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, SurveyResponse, Topic
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
+from contactcenter.surveys import selectors as selectors_surveys
 
 EASTERN = ZoneInfo("America/New_York")
 DAY = datetime(2026, 12, 2, 15, 0, tzinfo=EASTERN)

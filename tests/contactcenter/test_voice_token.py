@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.test import Client
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AgentState, AgentStateChange, AuditEvent, WaitingContact
-from contactcenter.roles import Role
-from contactcenter.voice import local_token_identity
+from contactcenter.staff.roles import Role
+from contactcenter.telephony.softphone import local_token_identity
 
 URL = "/api/agent/voice-token/"
 
@@ -88,9 +88,9 @@ def test_the_token_lives_at_most_an_hour_whatever_the_setting(make_staff, twilio
 def test_the_call_is_dialled_to_the_identity_the_token_carries(make_staff, twilio_backend, settings):
     """The caller is put through to the identity the browser registers: the call control names it, and
     the caller waits in the contact's conference, which that identity's line joins (test_conference)."""
-    from contactcenter import telephony
     from contactcenter.models import CallControl
-    from contactcenter.telephony import control_twiml
+    from contactcenter.telephony import gateway as telephony
+    from contactcenter.telephony.gateway import control_twiml
 
     settings.TIER1_ALWAYS_OPEN = True
     agent = make_staff(Role.CSR)

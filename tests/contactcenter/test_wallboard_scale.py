@@ -16,10 +16,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from contactcenter import selectors, services, wallboard
-from contactcenter.audit import AuditContext
-from contactcenter.roles import Role
+from contactcenter import selectors, services
+from contactcenter.audit.context import AuditContext
+from contactcenter.consoles import wallboard
 from contactcenter.settings.base import with_statement_timeout
+from contactcenter.staff.roles import Role
 
 # The start of a refresh interval (a multiple of 5 s since the epoch), on a weekday morning.
 MOMENT = datetime(2026, 11, 30, 18, 0, 0, tzinfo=UTC)
@@ -88,7 +89,7 @@ def test_a_web_request_past_the_timeout_is_cancelled_and_answers_busy_not_500(
     client = _signed_in(supervisor)
     client.raise_request_exception = False
 
-    with caplog.at_level(logging.WARNING, logger="contactcenter.statement_timeout"):
+    with caplog.at_level(logging.WARNING, logger="contactcenter.common.statement_timeout"):
         response = client.get("/reports/queues/")
 
     assert response.status_code == 503
@@ -99,7 +100,7 @@ def test_a_web_request_past_the_timeout_is_cancelled_and_answers_busy_not_500(
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "200ms"
-    warnings = [r.getMessage() for r in caplog.records if r.name == "contactcenter.statement_timeout"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "contactcenter.common.statement_timeout"]
     assert warnings == ["statement timeout: GET /reports/queues/ answered 503"]
 
 
@@ -112,7 +113,7 @@ def test_a_cancelled_figure_says_so_while_the_rest_of_the_wallboard_shows(
     services.agent_state_set(context=AuditContext(actor=agent), user=agent, state="available")
     monkeypatch.setattr(selectors, "first_contact_resolution", _slow())
 
-    with caplog.at_level(logging.WARNING, logger="contactcenter.wallboard"):
+    with caplog.at_level(logging.WARNING, logger="contactcenter.consoles.wallboard"):
         response = _signed_in(supervisor).get("/wallboard/live/")
 
     assert response.status_code == 200
@@ -123,7 +124,7 @@ def test_a_cancelled_figure_says_so_while_the_rest_of_the_wallboard_shows(
     assert 'data-figure="today-containment"' in board and 'data-figure="last_7_days-tier2"' in board
     assert f'data-agent="{agent.username}"' in board
     assert "Today by hour" in board and "Queues now" in board
-    warnings = [r.getMessage() for r in caplog.records if r.name == "contactcenter.wallboard"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "contactcenter.consoles.wallboard"]
     assert warnings == [
         "wallboard section today-fcr cancelled by the statement timeout",
         "wallboard section last_7_days-fcr cancelled by the statement timeout",
@@ -239,13 +240,13 @@ def test_the_wallboard_still_shows_when_the_cache_is_down(make_staff, monkeypatc
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(wallboard.cache, "get", down)
-    with caplog.at_level(logging.WARNING, logger="contactcenter.wallboard"):
+    with caplog.at_level(logging.WARNING, logger="contactcenter.consoles.wallboard"):
         response = client.get("/wallboard/live/")
 
     assert response.status_code == 200
     assert 'data-figure="today-fcr"' in response.content.decode()
     assert len(calls) == 2
-    assert [r.getMessage() for r in caplog.records if r.name == "contactcenter.wallboard"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "contactcenter.consoles.wallboard"] == [
         "wallboard cache unavailable: live computed for this request alone"
     ]
 

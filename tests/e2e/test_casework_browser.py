@@ -13,9 +13,9 @@ from django.core.management import call_command
 
 from casework.models import Inquiry, Response, ResponseTemplate
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import Channel
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.casework.conftest import casework_worker  # noqa: F401
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.waiting import wait_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.e2e.test_sign_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from contactcenter import services
 from contactcenter.models import AgentState, Channel, Interaction, Outcome, QueueConfig, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.simulator import SimulatedCall
 from tests.e2e.test_sign_in_browser import sign_in
 

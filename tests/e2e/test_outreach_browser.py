@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from contactcenter import services as core
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import Channel, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from outreach import services
 from outreach.models import Engagement, FeedbackItem, Registration, ReportBackDelivery
 from tests.e2e.test_sign_in_browser import sign_in

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

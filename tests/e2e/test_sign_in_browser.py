@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
+from contactcenter.staff.roles import Role
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

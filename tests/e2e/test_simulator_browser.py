@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from contactcenter.models import WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.models import Call
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.ivr.conftest import SATURDAY_NOON_EASTERN, WEEKDAY_7PM_EASTERN

@@ -12,10 +12,10 @@ import pytest
 from django.core.cache import cache
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AgentState, AgentStateChange, QueueConfig, WaitingContact
-from contactcenter.roles import Role
-from contactcenter.voice import local_token_identity
+from contactcenter.staff.roles import Role
+from contactcenter.telephony.softphone import local_token_identity
 from tests.e2e.test_sign_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from contactcenter.models import CallRecording, QueueConfig, StaffProfile, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.e2e.test_softphone_browser import _axe_violations
 

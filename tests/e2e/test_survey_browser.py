@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.simulator import SimulatedCall
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.e2e.test_softphone_browser import _axe_violations

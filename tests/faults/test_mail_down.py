@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test import Client
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from tests.faults.smtp_sink import SmtpSink, closed_port
 from tests.waiting import wait_for
 
@@ -30,8 +30,8 @@ def test_a_cao_response_to_a_mail_server_that_is_down_shows_delivery_failed_then
 ):
     from casework import services
     from casework.models import Response, ResponseStatus
-    from contactcenter.audit import AuditContext
-    from contactcenter.roles import Role
+    from contactcenter.audit.context import AuditContext
+    from contactcenter.staff.roles import Role
     from tests.casework.factories import make_inquiry
 
     port = closed_port()
@@ -84,7 +84,7 @@ def test_a_cao_response_to_a_mail_server_that_is_down_shows_delivery_failed_then
 def test_a_registration_confirmation_refused_by_the_mail_server_shows_on_the_engagement_page(
     fault_stack, smtp_sink, make_staff
 ):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
     from outreach.models import Registration
     from tests.outreach.factories import EngagementFactory
 
@@ -131,7 +131,7 @@ def test_a_report_back_to_a_mail_server_that_is_down_is_shown_undelivered_then_s
 
     from django.utils import timezone
 
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from outreach import services
     from outreach.models import ReportBackDelivery
     from outreach.tasks import report_back_delivery_send

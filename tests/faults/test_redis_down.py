@@ -20,8 +20,8 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from contactcenter import cache as resilient_cache
-from contactcenter import ratelimit
+from contactcenter.common import cache as resilient_cache
+from contactcenter.common import ratelimit
 from tests.factories import PASSWORD
 from tests.faults.private_stack import PrivateRedis, Stack
 from tests.waiting import wait_for
@@ -72,7 +72,7 @@ def redis_up(private_redis, stack):
 
 CLOSED_PORT_CACHES = {
     "default": {
-        "BACKEND": "contactcenter.cache.ResilientRedisCache",
+        "BACKEND": "contactcenter.common.cache.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "FALLBACK": "fallback",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -165,7 +165,7 @@ def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_r
 
     from casework.models import Inquiry
     from contactcenter.models import FormOrder, FormOrderStatus
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
     from ivr.simulator import SimulatedCall, http_transport
     from outreach.models import Registration
     from tests.outreach.factories import EngagementFactory

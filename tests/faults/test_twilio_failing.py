@@ -18,12 +18,13 @@ from django.utils import timezone
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from contactcenter import services, telephony
-from contactcenter.audit import AuditContext
+from contactcenter import services
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import CallControl, CallControlStatus, ContactKind, OutboundMessage
-from contactcenter.roles import Role
-from contactcenter.services import reference as reference_services
+from contactcenter.reference import services as reference_services
+from contactcenter.staff.roles import Role
 from contactcenter.tasks import call_control_send, text_send
+from contactcenter.telephony import gateway as telephony
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 
 pytestmark = [pytest.mark.django_db]

@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.celery_worker]
 
 def _approved_response(make_staff):
     from casework import services
-    from contactcenter.audit import AuditContext
-    from contactcenter.roles import Role
+    from contactcenter.audit.context import AuditContext
+    from contactcenter.staff.roles import Role
     from tests.casework.factories import make_inquiry
 
     analyst, supervisor = make_staff(Role.CAO_ANALYST), make_staff(Role.CAO_SUPERVISOR)
@@ -158,9 +158,9 @@ def test_a_callback_is_dialled_exactly_once_when_the_worker_is_killed_after_twil
     fault_stack, tmp_path, make_staff, at_time
 ):
     from contactcenter import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from contactcenter.models import CallControl, ContactKind
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
     from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 
     folder = tmp_path / "twilio"

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from contactcenter.models import FormOrder, OutboundMessage, WaitingContact
-from contactcenter.phones import callback_number_for, callback_number_from_keys
+from contactcenter.routing.phones import callback_number_for, callback_number_from_keys
 from ivr.models import Call, CallEvent
 from tests.ivr.conftest import EASTERN, SATURDAY_NOON_EASTERN
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.phones import callback_number_from_keys
+from contactcenter.routing.phones import callback_number_from_keys
 from ivr import parsing
 
 HERE = Path(__file__).parent

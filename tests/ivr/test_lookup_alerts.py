@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from contactcenter.models import AuditEvent, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.models import LookupAlert
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 

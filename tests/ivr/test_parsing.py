@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contactcenter.identifiers import RECEIPT_PREFIXES, RECEIPT_RE
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES, RECEIPT_RE
 from ivr import parsing
 
 DIGIT_WORDS_EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]

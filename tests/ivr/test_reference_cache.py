@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel, Form
 from contactcenter.services import reference_rows_import
 from ivr import reference as reference_cache

@@ -70,7 +70,7 @@ def test_simulate_call_refuses_a_moment_it_cannot_honour(db):
 
 def test_simulate_call_plays_the_agents_side_too(reference, at_time, make_staff):
     from contactcenter.models import AgentState, AuditEvent
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     agent = make_staff(Role.CSR)
     agent.staff_profile.languages = ["es", "en"]
@@ -100,7 +100,7 @@ def test_simulate_call_plays_the_agents_side_too(reference, at_time, make_staff)
 
 
 def test_simulate_call_agent_side_says_why_when_the_call_goes_elsewhere(reference, at_time, make_staff):
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     english_only = make_staff(Role.CSR)
     with (

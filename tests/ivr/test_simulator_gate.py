@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.models import Call
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 

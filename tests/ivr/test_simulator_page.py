@@ -1,7 +1,7 @@
 """The staff call simulator's page, driven through its forms (the browser walk is in tests/e2e)."""
 
 from contactcenter.models import WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.models import Call
 from tests.ivr.conftest import SATURDAY_NOON_EASTERN
 
@@ -91,7 +91,7 @@ def test_the_callers_line_follows_the_representative_and_a_closed_page_hangs_up(
     from django.core.cache import cache
 
     from contactcenter import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from ivr.simulator import LINE_KEY, lines_hang_up
 
     with at_time(SATURDAY_NOON_EASTERN):

@@ -3,7 +3,7 @@
 import pytest
 
 from contactcenter.models import AuditEvent, SurveyResponse
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from ivr.models import Call, CallEvent
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 

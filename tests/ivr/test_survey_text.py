@@ -4,10 +4,11 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from contactcenter import selectors_surveys, services
-from contactcenter.audit import AuditContext
+from contactcenter import services
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import OutboundMessage, SurveyResponse
-from contactcenter.services.surveys import SURVEY_TEXTS
+from contactcenter.surveys import selectors as selectors_surveys
+from contactcenter.surveys.services import SURVEY_TEXTS
 from ivr.simulator import in_process_transport, sign
 from tests.contactcenter.test_after_call_work import _in_wrap_up
 

@@ -1,6 +1,6 @@
 """Issue 20: the IVR understands callers as they speak — walked with signed requests."""
 
-from contactcenter import ratelimit
+from contactcenter.common import ratelimit
 from contactcenter.models import WaitingContact
 from ivr.models import Call
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN

@@ -116,7 +116,7 @@ def main() -> int:
     from django.utils import timezone
 
     from contactcenter import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from contactcenter.models import Interaction, LedgerRollup, LedgerRollupDirty
 
     call_command("migrate", verbosity=0)

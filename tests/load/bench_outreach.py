@@ -79,7 +79,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from contactcenter.models import Interaction, Topic
     from outreach import selectors, services
     from outreach.models import Engagement, Registration

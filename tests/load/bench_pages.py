@@ -107,7 +107,7 @@ def main() -> int:
 
     from contactcenter import selectors
     from contactcenter.models import Interaction, WaitingContact
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
     from tests.factories import StaffFactory
 
     settings.ALLOWED_HOSTS = ["*"]

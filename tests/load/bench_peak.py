@@ -166,9 +166,9 @@ def create_staff_here(agents: int) -> None:
     from django.contrib.auth import get_user_model
 
     from contactcenter import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
     from contactcenter.models import Tier
-    from contactcenter.roles import Role
+    from contactcenter.staff.roles import Role
 
     staff = [
         # A queue per language, as the center: three in ten speak Spanish first (and English).
@@ -204,7 +204,7 @@ def direct_offers_here(count: int) -> list[float]:
     from django.db import transaction
 
     from contactcenter import services
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
 
     agent = get_user_model().objects.select_related("staff_profile").get(username=_agent_names(1)[0])
     language = agent.staff_profile.languages[0]  # the agent's home queue is their tier and first language

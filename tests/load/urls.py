@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
-from contactcenter.prepared import PreparedStatement
-from contactcenter.roles import public
+from contactcenter.common.prepared import PreparedStatement
+from contactcenter.staff.roles import public
 from ivr.security import twilio_params, twilio_signed
 from ivr.views import on_a_live_connection
 

@@ -7,9 +7,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from contactcenter import services as core
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import Channel
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from outreach.models import Engagement, Organisation
 from tests.outreach.factories import EngagementFactory, OrganisationFactory
 

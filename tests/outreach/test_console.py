@@ -14,9 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from contactcenter import services as core
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, Channel, Interaction, WaitingContact
-from contactcenter.roles import Role
+from contactcenter.staff.roles import Role
 from outreach import services
 from outreach.models import (
     CaseReferral,

@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from contactcenter.audit.pii import mask_pii
 from contactcenter.models import Topic
-from contactcenter.pii import mask_pii
 from outreach.models import CaseReferral, Contact
 from tests.factories import StaffFactory
 from tests.outreach.factories import ContactFactory

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from contactcenter.audit import AuditContext
-from contactcenter.roles import Role
+from contactcenter.audit.context import AuditContext
+from contactcenter.staff.roles import Role
 from outreach import services
 from outreach.models import Registration, RegistrationStatus
 from tests.outreach.factories import EngagementFactory, RegistrationFactory
@@ -207,7 +207,7 @@ def test_times_are_shown_in_the_events_own_zone_on_pages_and_in_the_e_mail():
 
 
 def services_context():
-    from contactcenter.audit import AuditContext
+    from contactcenter.audit.context import AuditContext
 
     return AuditContext.system()
 

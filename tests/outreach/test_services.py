@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from contactcenter import services as core_services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import (
     AgentState,
     AgentStatus,

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from casework import services
 from casework.models import Inquiry, InquiryChannel, Source
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel, BenefitCase
 
 SENDERS = [

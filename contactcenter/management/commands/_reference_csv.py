@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
 
 
 def numbered_rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str]]]:

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.errors import ApplicationError
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditChannel
 
 

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contactcenter.audit import AuditContext
+from contactcenter.audit.context import AuditContext
+from contactcenter.management.commands._reference_csv import import_csv
 from contactcenter.models import AuditChannel
 from contactcenter.services import REFERENCE_KINDS
-
-from ._reference_csv import import_csv
 
 
 class Command(BaseCommand):

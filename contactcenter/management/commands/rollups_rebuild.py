@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from contactcenter import rollups, services
+from contactcenter import services
+from contactcenter.ledger import rollups
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from contactcenter.broker import ensure_filesystem_broker_folders
+from contactcenter.common.broker import ensure_filesystem_broker_folders
 
 
 class Command(BaseCommand):

@@ -14,10 +14,10 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.identifiers import RECEIPT_PREFIXES
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel, Channel, Interaction, Language, Outcome, Tier
-from contactcenter.roles import Role
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES
+from contactcenter.staff.roles import Role
 
 User = get_user_model()
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from contactcenter import services
-from contactcenter.identifiers import RECEIPT_PREFIXES
 from contactcenter.models import (
     REPEAT_WINDOW,
     BenefitCase,
@@ -33,6 +32,7 @@ from contactcenter.models import (
     Topic,
     WaitingContact,
 )
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES
 
 BATCH = 5_000
 # The center's shape: first contacts by channel; IVR calls handed to Tier 1, some of those to Tier 2.

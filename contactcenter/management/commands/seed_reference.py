@@ -18,11 +18,10 @@ from django.db.models import Max
 from tqdm import tqdm
 
 from contactcenter import services
-from contactcenter.audit import AuditContext
-from contactcenter.identifiers import RECEIPT_PREFIXES
+from contactcenter.audit.context import AuditContext
+from contactcenter.management.commands._reference_csv import import_csv
 from contactcenter.models import AuditChannel, FieldOffice, OfficeKind, ProcessingTime, StatusHeadline, ZipCentroid
-
-from ._reference_csv import import_csv
+from contactcenter.reference.identifiers import RECEIPT_PREFIXES
 
 DATA_DIR = Path(settings.BASE_DIR) / "data" / "reference"
 CSV_FILES = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contactcenter import twilio_setup
+from contactcenter.telephony import twilio_setup
 
 
 class Command(BaseCommand):

@@ -90,8 +90,8 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
 
         from contactcenter import selectors, services
-        from contactcenter.audit import AuditContext
-        from contactcenter.errors import ApplicationError
+        from contactcenter.audit.context import AuditContext
+        from contactcenter.common.errors import ApplicationError
 
         user = get_user_model().objects.filter(username=username).first()
         if user is None:

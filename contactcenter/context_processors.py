@@ -1,7 +1,0 @@
-from .consoles import consoles_for
-from .roles import user_roles
-
-
-def roles(request):
-    held = user_roles(getattr(request, "user", None))
-    return {"user_roles": held, "consoles": consoles_for(held) if held else []}

@@ -1,0 +1,112 @@
+"""Settings supervisors keep on their console: queues and not-ready reasons (the admin keeps the rest)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contactcenter.audit.context import AuditContext
+from contactcenter.common.errors import ApplicationError
+from contactcenter.ledger.services import audit_record
+from contactcenter.live.services import _refusal
+from contactcenter.models import AuditAction, NotReadyReason, QueueConfig
+
+# What a supervisor may change; a queue's name, tier and language stay with the administrators.
+QUEUE_EDITABLE = (
+    "opens_at",
+    "closes_at",
+    "hours_time_zone",
+    "open_on_weekends",
+    "service_level_seconds",
+    "service_level_target_percent",
+    "offer_timeout_seconds",
+    "after_call_work_seconds",
+    "overflow_after_seconds",
+    "overflow_to",
+)
+
+
+def queue_config_update(*, context: AuditContext, name: str, **changes) -> QueueConfig:
+    """Change a queue's settings: validated as a whole, audited with each old → new value."""
+    unknown = sorted(set(changes) - set(QUEUE_EDITABLE))
+    if unknown:
+        raise ApplicationError(
+            _("These queue settings are not changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            extra={"fields": unknown},
+        )
+    with transaction.atomic():
+        config = QueueConfig.objects.select_for_update().filter(name=name).first()
+        if config is None:
+            raise ApplicationError(_("There is no queue named %(name)s.") % {"name": name}, extra={"name": name})
+        overflow_to = changes.get("overflow_to")
+        if overflow_to:
+            known = set(QueueConfig.objects.filter(name__in=overflow_to).values_list("name", flat=True))
+            missing = [queue for queue in overflow_to if queue not in known]
+            if missing:
+                raise ApplicationError(
+                    _("There is no queue named %(name)s.") % {"name": ", ".join(missing)},
+                    extra={"field": "overflow_to"},
+                )
+        before = {field: getattr(config, field) for field in changes}
+        for field, value in changes.items():
+            setattr(config, field, value)
+        try:
+            config.full_clean()
+        except ValidationError as error:
+            raise _refusal(error) from error
+        changed = {field: (before[field], changes[field]) for field in changes if before[field] != changes[field]}
+        if not changed:
+            return config
+        config.save(update_fields=list(changed))
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.queueconfig",
+            target_id=config.pk,
+            summary=(
+                f"Queue {config.name} settings: "
+                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+            )[:300],
+            detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
+        )
+    return config
+
+
+def not_ready_reason_save(
+    *, context: AuditContext, code: str, label_en: str, label_es: str, order: int = 0, active: bool = True
+) -> NotReadyReason:
+    """Add a reason agents may give for not being ready, or change one (a code is never renamed:
+    the history keeps it)."""
+    with transaction.atomic():
+        reason = NotReadyReason.objects.select_for_update().filter(code=code).first()
+        created = reason is None
+        reason = reason or NotReadyReason(code=code)
+        values = {"label_en": label_en.strip(), "label_es": label_es.strip(), "order": order, "active": active}
+        before = {field: getattr(reason, field) for field in values}
+        for field, value in values.items():
+            setattr(reason, field, value)
+        try:
+            reason.full_clean()
+        except ValidationError as error:
+            raise _refusal(error) from error
+        changed = {
+            field: (before[field], value) for field, value in values.items() if created or before[field] != value
+        }
+        if not changed:
+            return reason
+        reason.save()
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target_type="contactcenter.notreadyreason",
+            target_id=reason.pk,
+            summary=(
+                f"Not-ready reason {code} {'added' if created else 'changed'}: "
+                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+            )[:300],
+        )
+    return reason
+
+
+__all__ = ["QUEUE_EDITABLE", "not_ready_reason_save", "queue_config_update"]
