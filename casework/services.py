@@ -407,9 +407,7 @@ def inquiry_create(
                 context, inquiry, InquiryStatus.TRIAGED, f"Triaged automatically as {_en(Source, inquiry.source)}"
             )
         if correspondent.email:
-            from .tasks import inquiry_confirm
-
-            enqueue_on_commit(inquiry_confirm, inquiry_id=inquiry.pk)
+            enqueue_on_commit("casework.inquiry_confirm", inquiry_id=inquiry.pk)
     return inquiry
 
 
@@ -825,9 +823,7 @@ def response_review(*, context: AuditContext, response: Response, approve: bool,
             _set_status(context, inquiry, InquiryStatus.SENT, "Letter approved for printing and mailing")
             _ledger(context, inquiry, Outcome.RESOLVED)
         else:
-            from .tasks import response_send as response_send_task
-
-            enqueue_on_commit(response_send_task, response_id=response.pk)
+            enqueue_on_commit("casework.response_send", response_id=response.pk)
     return response
 
 
@@ -900,9 +896,7 @@ def response_send_again(*, context: AuditContext, response: Response) -> Respons
         inquiry = Inquiry.objects.get(pk=response.inquiry_id)
         _activity(context, inquiry, ActivityKind.RESPONSE, f"E-mail response sent again to {response.to_email}")
         _audit(context, inquiry, f"E-mail response on {inquiry.reference} sent again after a failed delivery")
-        from .tasks import response_send as response_send_task
-
-        enqueue_on_commit(response_send_task, response_id=response.pk)
+        enqueue_on_commit("casework.response_send", response_id=response.pk)
     return response
 
 

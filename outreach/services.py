@@ -569,12 +569,12 @@ def engagement_create(
     return engagement
 
 
-def _tell_registrants(engagement: Engagement, task) -> None:
+def _tell_registrants(engagement: Engagement, task_name: str) -> None:
     """After commit, one task per person registered or waitlisted (each send guards itself)."""
     for registration_id in engagement.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
         "pk", flat=True
     ):
-        enqueue_on_commit(task, registration_id=registration_id)
+        enqueue_on_commit(task_name, registration_id=registration_id)
 
 
 def engagement_update(
@@ -633,9 +633,7 @@ def engagement_update(
         if capacity > seated:
             _promote_waitlisted(context, engagement_id=engagement.pk, seats=capacity - seated)
         if told:
-            from .tasks import registration_change_notice_send
-
-            _tell_registrants(engagement, registration_change_notice_send)
+            _tell_registrants(engagement, "outreach.registration_change_notice_send")
     return engagement
 
 
@@ -686,9 +684,7 @@ def engagement_cancel(
         engagement.sequence += 1
         _save(engagement, update_fields=["cancelled_at", "cancellation_reason", "sequence", "updated_at"])
         _audit(context, AuditAction.UPDATE, engagement, f"Engagement #{engagement.pk} cancelled")
-        from .tasks import registration_cancellation_notice_send
-
-        _tell_registrants(engagement, registration_cancellation_notice_send)
+        _tell_registrants(engagement, "outreach.registration_cancellation_notice_send")
     return engagement
 
 
@@ -750,9 +746,7 @@ def registrations_cancellation_notice_pending(*, older_than_seconds: int = 60) -
 
 
 def _send_confirmation_soon(registration_id: int) -> None:
-    from .tasks import registration_confirmation_send
-
-    enqueue_on_commit(registration_confirmation_send, registration_id=registration_id)
+    enqueue_on_commit("outreach.registration_confirmation_send", registration_id=registration_id)
 
 
 def registration_create(
@@ -1067,9 +1061,7 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
 
 # --- report back --------------------------------------------------------------------------------
 def _send_delivery_soon(delivery_id: int) -> None:
-    from .tasks import report_back_delivery_send
-
-    enqueue_on_commit(report_back_delivery_send, delivery_id=delivery_id)
+    enqueue_on_commit("outreach.report_back_delivery_send", delivery_id=delivery_id)
 
 
 def report_back_publish(*, context: AuditContext, engagement_id: int, introduction: str = "") -> ReportBack:
@@ -1191,12 +1183,6 @@ def report_back_delivery_give_up(*, delivery_id: int, reason: str) -> None:
 def mail_send_again(*, context: AuditContext, engagement_id: int) -> int:
     """Staff send again every e-mail of this engagement that was given up on: the failure marks are
     cleared and the sends queued; each send is guarded, so nothing already delivered goes twice."""
-    from .tasks import (
-        registration_cancellation_notice_send,
-        registration_change_notice_send,
-        registration_confirmation_send,
-    )
-
     queued = 0
     with transaction.atomic():
         engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
@@ -1205,12 +1191,12 @@ def mail_send_again(*, context: AuditContext, engagement_id: int) -> int:
         ):
             registration.mail_failed_at, registration.mail_error = None, ""
             registration.save(update_fields=["mail_failed_at", "mail_error"])
-            for task in (
-                registration_confirmation_send,
-                registration_change_notice_send,
-                registration_cancellation_notice_send,
+            for task_name in (
+                "outreach.registration_confirmation_send",
+                "outreach.registration_change_notice_send",
+                "outreach.registration_cancellation_notice_send",
             ):
-                enqueue_on_commit(task, registration_id=registration.pk)
+                enqueue_on_commit(task_name, registration_id=registration.pk)
             queued += 1
         for delivery in ReportBackDelivery.objects.select_for_update().filter(
             report__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True

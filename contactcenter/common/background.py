@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task, **kwargs) -> None:
-    """Send `task` with JSON kwargs once the current transaction commits.
+def enqueue(task_name: str, **kwargs) -> None:
+    """Send the task named `task_name` with JSON kwargs now. Services name tasks rather than import
+    them, so tasks import services and never the reverse. If the broker is down the caller goes on:
+    the row that needs the work is already saved in a state a periodic sweep picks up (see the sweep
+    tasks in the beat schedule)."""
+    try:
+        current_app.signature(task_name, kwargs=kwargs).apply_async(retry=False)
+    except Exception as error:  # the broker, not our data, failed: the sweep will resend it
+        logger.error("broker unavailable, %s left for the sweep: %s", task_name, error)
 
-    If the broker is down the request still succeeds: the row that needs the work is already saved
-    in a state a periodic sweep picks up (see the sweep tasks in the beat schedule)."""
 
-    def send() -> None:
-        try:
-            task.apply_async(kwargs=kwargs, retry=False)
-        except Exception as error:  # the broker, not our data, failed: the sweep will resend it
-            logger.error("broker unavailable, %s left for the sweep: %s", task.name, error)
-
-    transaction.on_commit(send)
+def enqueue_on_commit(task_name: str, **kwargs) -> None:
+    """`enqueue` once the current transaction commits."""
+    transaction.on_commit(lambda: enqueue(task_name, **kwargs))
 
 
 def mail_message_id(kind: str, *parts: object) -> str:

@@ -1,3 +1,6 @@
+"""The interaction ledger: every contact on any channel, one row each, with its topic, outcome and the
+receipt numbers and A-numbers it was about; and the rollups the cross-channel figures read."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,131 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-US_TIME_ZONES = [
-    ("America/New_York", _("Eastern")),
-    ("America/Chicago", _("Central")),
-    ("America/Denver", _("Mountain")),
-    ("America/Phoenix", _("Mountain (Arizona)")),
-    ("America/Los_Angeles", _("Pacific")),
-    ("America/Anchorage", _("Alaska")),
-    ("Pacific/Honolulu", _("Hawaii")),
-    ("America/Puerto_Rico", _("Atlantic (Puerto Rico, USVI)")),
-    ("Pacific/Guam", _("Chamorro (Guam, CNMI)")),
-]
-
 
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     SPANISH = "es", _("Spanish")
-
-
-class Tier(models.IntegerChoices):
-    NONE = 0, _("Not an agent")
-    TIER1 = 1, _("Tier 1 (CSR)")
-    TIER2 = 2, _("Tier 2 (ISO)")
-
-
-class StaffProfile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
-    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.NONE)
-    languages = models.JSONField(default=list, blank=True, help_text=_('Language codes spoken, e.g. ["en", "es"].'))
-    skills = models.JSONField(
-        default=list,
-        blank=True,
-        help_text=_(
-            'Topic codes this agent is offered first when callers come about them, e.g. ["expedite", "naturalization"].'
-        ),
-    )
-    time_zone = models.CharField(max_length=64, choices=US_TIME_ZONES, default="America/New_York")
-    district = models.CharField(max_length=80, blank=True)
-    title = models.CharField(max_length=120, blank=True)
-    agent_line = models.CharField(
-        _("desk phone or SIP line"),
-        max_length=80,
-        blank=True,
-        help_text=_(
-            "Leave empty to answer calls in the browser. Otherwise the U.S. phone number (e.g. +12025550123) "
-            "or SIP address (e.g. sip:agent12@pbx.example.gov) that accepted calls are dialled to."
-        ),
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("staff profile")
-
-    def __str__(self) -> str:
-        return f"{self.user.get_username()} ({self.get_tier_display()})"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        bad = [code for code in self.languages if code not in Language.values]
-        if bad:
-            raise ValidationError({"languages": _("Unknown language codes: %(codes)s") % {"codes": ", ".join(bad)}})
-        if self.agent_line:
-            from contactcenter.routing.phones import agent_line_for
-
-            line = agent_line_for(self.agent_line)
-            if line is None:
-                raise ValidationError(
-                    {
-                        "agent_line": _(
-                            "Give a U.S. phone number (e.g. +12025550123) or a SIP address "
-                            "(e.g. sip:agent12@pbx.example.gov), or leave it empty for the browser."
-                        )
-                    }
-                )
-            self.agent_line = line
-
-
-class AuditChannel(models.TextChoices):
-    WEB = "web", _("Web console")
-    API = "api", _("API")
-    IVR = "ivr", _("IVR")
-    TASK = "task", _("Background task")
-    COMMAND = "command", _("Management command")
-    ADMIN = "admin", _("Admin")
-    SYSTEM = "system", _("System")
-
-
-class AuditAction(models.TextChoices):
-    VIEW = "view", _("Viewed")
-    CREATE = "create", _("Created")
-    UPDATE = "update", _("Changed")
-    DELETE = "delete", _("Deleted")
-    EXPORT = "export", _("Exported")
-    LOGIN = "login", _("Logged in")
-    LOGIN_FAILED = "login_failed", _("Login failed")
-    LOGOUT = "logout", _("Logged out")
-    ACCESS_DENIED = "access_denied", _("Access denied")
-
-
-class AuditEvent(models.Model):
-    """Who viewed or changed which PII-bearing record, when, from where, through which channel."""
-
-    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=20, choices=AuditAction.choices)
-    channel = models.CharField(max_length=10, choices=AuditChannel.choices)
-    target_type = models.CharField(max_length=100, blank=True, help_text=_("app_label.model"))
-    target_id = models.CharField(max_length=64, blank=True)
-    summary = models.CharField(max_length=300, blank=True, help_text=_("Masked description."))
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-occurred_at", "-id"]
-        indexes = [
-            models.Index(fields=["target_type", "target_id"]),
-            models.Index(fields=["actor", "occurred_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username or 'system'} {self.action} {self.target_type}"
 
 
 class Topic(models.Model):
@@ -210,7 +92,7 @@ class Interaction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Another first contact about one of its receipt numbers came within REPEAT_WINDOW after it:
-    # decided when contacts are recorded (services.core), so FCR never scans the week on a read.
+    # decided when contacts are recorded (ledger.services), so FCR never scans the week on a read.
     followed_by_repeat = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -346,45 +228,3 @@ class InteractionIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
-
-
-class WorkerHeartbeat(models.Model):
-    """Written by the periodic beat task; /healthz reports how long ago a worker last ran."""
-
-    name = models.CharField(max_length=50, unique=True)
-    last_seen = models.DateTimeField()
-    hostname = models.CharField(max_length=200, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.name} @ {self.last_seen:%H:%M:%S}"
-
-
-class OutboundMessageStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class OutboundMessage(models.Model):
-    """A text message the telephony gateway sent (or tried to), whatever the backend."""
-
-    to_number = models.CharField(max_length=20)
-    body = models.TextField()
-    backend = models.CharField(max_length=10)
-    provider_sid = models.CharField(max_length=64, blank=True)
-    status = models.CharField(
-        max_length=10, choices=OutboundMessageStatus.choices, default=OutboundMessageStatus.QUEUED
-    )
-    error = models.CharField(max_length=300, blank=True)
-    purpose = models.CharField(max_length=60, blank=True, help_text=_("e.g. form-order:42"))
-    # Tries begun, each counted (and committed) before the REST call: a second try first looks at
-    # Twilio for the text an earlier, interrupted one may have sent.
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["purpose"])]
-
-    def __str__(self) -> str:
-        return f"SMS {self.status} {self.purpose}"

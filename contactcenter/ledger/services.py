@@ -6,177 +6,28 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contactcenter.audit.context import AuditContext
-from contactcenter.audit.pii import mask_pii
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.prepared import PreparedStatement, insert_returning_pk
 from contactcenter.ledger.rollups_refresh import ledger_rollups_mark
 from contactcenter.models import (
     REPEAT_WINDOW,
     AuditAction,
-    AuditEvent,
     Channel,
-    ContactKind,
     IdentifierKind,
     Interaction,
     InteractionIdentifier,
     Language,
     Outcome,
-    StaffProfile,
-    Tier,
-    WaitingContact,
-    WorkerHeartbeat,
 )
 from contactcenter.reference.identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
-from contactcenter.staff.roles import Role
 
 User = get_user_model()
-
-
-def audit_record(
-    *,
-    context: AuditContext,
-    action: str,
-    target_type: str = "",
-    target_id: str | int = "",
-    summary: str = "",
-    detail: dict | None = None,
-) -> AuditEvent:
-    """Append one audit row. Call it inside the transaction of the change it records."""
-    actor = context.actor if context.actor is not None and context.actor.pk else None
-    event = AuditEvent(
-        actor=actor,
-        actor_username=actor.get_username() if actor else "",
-        action=action,
-        channel=context.channel,
-        target_type=target_type,
-        target_id=str(target_id),
-        summary=mask_pii(summary)[:300],
-        ip_address=context.ip_address,
-        request_id=context.request_id or "",
-        detail={key: mask_pii(str(value)) for key, value in (detail or {}).items()},
-    )
-    event.full_clean(exclude=["actor"])  # the actor is the signed-in user in hand
-    # No savepoint: an audit row that cannot be written must undo the change it records.
-    with transaction.atomic(savepoint=False):
-        insert_returning_pk(event)
-    return event
-
-
-def staff_user_create(
-    *,
-    context: AuditContext,
-    username: str,
-    password: str | None,
-    roles: Iterable[Role],
-    first_name: str = "",
-    last_name: str = "",
-    email: str = "",
-    tier: int = Tier.NONE,
-    languages: Iterable[str] = ("en",),
-    skills: Iterable[str] = (),
-    time_zone: str = "America/New_York",
-    district: str = "",
-    title: str = "",
-) -> User:
-    roles = list(roles)
-    with transaction.atomic():
-        if User.objects.filter(username=username).exists():
-            raise ApplicationError(f"A staff member with username {username!r} already exists.")
-        user = User(
-            username=username,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            is_staff=Role.ADMINISTRATOR in roles,
-            is_superuser=Role.ADMINISTRATOR in roles,
-        )
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.full_clean(exclude=["password"])
-        user.save()
-        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
-        profile = StaffProfile(
-            user=user,
-            tier=tier,
-            languages=list(languages),
-            skills=list(skills),
-            time_zone=time_zone,
-            district=district,
-            title=title,
-        )
-        profile.full_clean()
-        profile.save()
-        audit_record(
-            context=context,
-            action=AuditAction.CREATE,
-            target_type="auth.user",
-            target_id=user.pk,
-            summary=f"Staff account {username} created with roles {', '.join(r.value for r in roles)}",
-        )
-    return user
-
-
-def staff_roles_set(*, context: AuditContext, user: User, roles: Iterable[Role]) -> User:
-    roles = list(roles)
-    with transaction.atomic():
-        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
-        user.is_staff = user.is_superuser = Role.ADMINISTRATOR in roles
-        user.save(update_fields=["is_staff", "is_superuser"])
-        user.__dict__.pop("_ncsc_roles", None)
-        audit_record(
-            context=context,
-            action=AuditAction.UPDATE,
-            target_type="auth.user",
-            target_id=user.pk,
-            summary=f"Roles of {user.get_username()} set to {', '.join(r.value for r in roles) or 'none'}",
-        )
-    return user
-
-
-def staff_agent_line_set(*, context: AuditContext, user_id: int, line: str) -> StaffProfile:
-    """A supervisor or administrator gives a Tier 1 or Tier 2 agent a desk phone or SIP line (or, empty,
-    takes them back to the browser): stored normalised, audited by field name."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    with transaction.atomic():
-        profile = (
-            StaffProfile.objects.select_for_update()
-            .select_related("user")
-            .filter(user_id=user_id)
-            .exclude(tier=Tier.NONE)
-            .first()
-        )
-        if profile is None:
-            raise ApplicationError(_("Choose a Tier 1 or Tier 2 agent."), extra={"field": "agent"})
-        before = profile.agent_line
-        profile.agent_line = (line or "").strip()
-        try:
-            profile.full_clean()
-        except ValidationError as error:
-            messages = error.message_dict.get("agent_line") if hasattr(error, "error_dict") else None
-            raise ApplicationError(" ".join(messages or error.messages), extra={"field": "line"}) from error
-        if profile.agent_line == before:
-            return profile
-        profile.save(update_fields=["agent_line", "updated_at"])
-        audit_record(
-            context=context,
-            action=AuditAction.UPDATE,
-            target_type="contactcenter.staffprofile",
-            target_id=profile.pk,
-            summary=f"Calls of {profile.user.get_username()} now ring "
-            + ("at a desk phone or SIP line" if profile.agent_line else "in the browser"),
-            detail={"fields": ["agent_line"]},
-        )
-    return profile
 
 
 def _identifiers(receipt_numbers: Iterable[str], a_numbers: Iterable[str]) -> list[tuple[str, str]]:
@@ -370,100 +221,4 @@ def _interaction_by_source(*, source_app: str, source_model: str, source_id: str
     )
 
 
-def heartbeat_record(*, name: str, hostname: str = "") -> WorkerHeartbeat:
-    with transaction.atomic():
-        heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
-            name=name, defaults={"last_seen": timezone.now(), "hostname": hostname[:200]}
-        )
-    return heartbeat
-
-
-# --- queues -------------------------------------------------------------------------------------
-def queue_name_for(*, tier: int, language: str) -> str:
-    return f"tier{tier}-{language}"
-
-
-def _queue_rollups_mark(contact: WaitingContact) -> None:
-    from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
-
-    queue_rollups_mark(contacts=[contact])
-
-
-def _route_soon(*, queue_name: str) -> None:
-    """After commit, ask a worker to route the queue; a broker outage only delays it to the sweep."""
-    from contactcenter.common.background import enqueue_on_commit
-    from contactcenter.tasks import route_queue
-
-    enqueue_on_commit(route_queue, queue_name=queue_name)
-
-
-def contact_enqueue(
-    *,
-    context: AuditContext,
-    phone: str,
-    language: str,
-    caller_time_zone: str,
-    tier: int = 1,
-    kind: str = ContactKind.CALL,
-    call_sid: str | None = None,
-    receipt_numbers: Iterable[str] = (),
-    ivr_path: Iterable[str] = (),
-    interaction: Interaction | None = None,
-    priority: int = 0,
-    skill: str = "",
-) -> WaitingContact:
-    """Put a caller (or a callback request) in line for a person. Idempotent on CallSid.
-
-    A callback requested from the queue keeps the original enqueue time, so it keeps its place."""
-    with transaction.atomic():
-        existing = WaitingContact.objects.select_for_update().filter(call_sid=call_sid).first() if call_sid else None
-        if existing is not None:
-            if kind == ContactKind.CALLBACK and existing.kind != ContactKind.CALLBACK:
-                existing.kind = ContactKind.CALLBACK
-                existing.save(update_fields=["kind", "updated_at"])
-                audit_record(
-                    context=context,
-                    action=AuditAction.UPDATE,
-                    target_type="contactcenter.waitingcontact",
-                    target_id=existing.pk,
-                    summary="Caller in queue asked for a callback and kept their place",
-                )
-            return existing
-        contact = WaitingContact(
-            kind=kind,
-            tier=tier,
-            language=language,
-            queue_name=queue_name_for(tier=tier, language=language),
-            priority=priority,
-            call_sid=call_sid,
-            phone=phone,
-            caller_time_zone=caller_time_zone,
-            receipt_numbers=list(receipt_numbers),
-            ivr_path=list(ivr_path),
-            interaction=interaction,
-            skill=skill[:50],
-        )
-        contact.full_clean()
-        contact.save()
-        _queue_rollups_mark(contact)
-        audit_record(
-            context=context,
-            action=AuditAction.CREATE,
-            target_type="contactcenter.waitingcontact",
-            target_id=contact.pk,
-            summary=f"{contact.get_kind_display()} queued in {contact.queue_name}",
-        )
-        _route_soon(queue_name=contact.queue_name)
-    return contact
-
-
-__all__ = [
-    "audit_record",
-    "contact_enqueue",
-    "heartbeat_record",
-    "interaction_record",
-    "queue_name_for",
-    "staff_agent_line_set",
-    "staff_roles_set",
-    "staff_user_create",
-]
+__all__ = ["interaction_record"]

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import _route_soon, audit_record
 from contactcenter.live.monitoring import monitor_leg_left, monitor_sessions_end
 from contactcenter.live.services import (
     _call_control_queue,
@@ -40,6 +40,7 @@ from contactcenter.models import (
     WaitingContact,
 )
 from contactcenter.routing import hours
+from contactcenter.routing.contacts import _route_soon
 from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 from contactcenter.routing.services import (
     _agent_move,

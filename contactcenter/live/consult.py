@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import _route_soon
 from contactcenter.live.conference import _audit_contact
 from contactcenter.live.services import CONSULT_PURPOSE_NOTES, _call_control_queue, agent_identity, conversation_record
 from contactcenter.models import (
@@ -34,6 +33,7 @@ from contactcenter.models import (
     Tier,
     WaitingContact,
 )
+from contactcenter.routing.contacts import _route_soon
 from contactcenter.routing.services import (
     _agent_move,
     _agent_state_for_update,

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import audit_record
 from contactcenter.live.services import _call_control_queue, agent_identity
 from contactcenter.models import (
     AgentState,

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import _route_soon, audit_record, interaction_record, queue_name_for
+from contactcenter.ledger.services import interaction_record
 from contactcenter.models import (
     PRIORITY_REQUEST_TYPES,
     TIER2_REVIEW_TYPES,
@@ -55,6 +56,7 @@ from contactcenter.reference.identifiers import (
     normalize_receipt_number,
 )
 from contactcenter.routing import hours
+from contactcenter.routing.contacts import _route_soon, queue_name_for
 from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 from contactcenter.routing.services import _agent_move, _agent_state_for_update, _contact_offered_to, contact_complete
 from contactcenter.telephony import gateway as telephony
@@ -208,9 +210,8 @@ def _call_control_queue(*, contact: WaitingContact, action: str, target: str, ca
     control.full_clean()
     control.save()
     from contactcenter.common.background import enqueue_on_commit
-    from contactcenter.tasks import call_control_send
 
-    enqueue_on_commit(call_control_send, control_id=control.pk)
+    enqueue_on_commit("contactcenter.call_control_send", control_id=control.pk)
     return control
 
 

@@ -12,7 +12,7 @@ def mark_repeated_contacts(apps, schema_editor, first_pk=0):
     """Set the marker on every contact (from id first_pk on) another first contact about its receipt
     number followed within the window: one set-based UPDATE per batch of ids, each batch committed on
     its own. It only ever sets it, so running it again is harmless (seed_ledger calls it too).
-    The same expression as services.core.followed_by_repeat_expression (historical models here)."""
+    The same expression as contactcenter.ledger.services.followed_by_repeat_expression (historical models here)."""
     Interaction = apps.get_model("contactcenter", "Interaction")
     InteractionIdentifier = apps.get_model("contactcenter", "InteractionIdentifier")
     later_about_it = InteractionIdentifier.objects.filter(

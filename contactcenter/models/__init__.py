@@ -1,10 +1,17 @@
-from contactcenter.ledger.models import (
-    REPEAT_WINDOW,
-    RESOLVING_OUTCOMES,
-    US_TIME_ZONES,
+"""The core's models, one module per domain (`contactcenter/<domain>/models.py`), gathered here:
+Django loads an app's models from this module, and channels import them from it."""
+
+from contactcenter.audit.models import (
     AuditAction,
     AuditChannel,
     AuditEvent,
+)
+from contactcenter.common.models import (
+    WorkerHeartbeat,
+)
+from contactcenter.ledger.models import (
+    REPEAT_WINDOW,
+    RESOLVING_OUTCOMES,
     Channel,
     IdentifierKind,
     Interaction,
@@ -14,13 +21,8 @@ from contactcenter.ledger.models import (
     LedgerRollupChannel,
     LedgerRollupDay,
     LedgerRollupDirty,
-    OutboundMessage,
-    OutboundMessageStatus,
     Outcome,
-    StaffProfile,
-    Tier,
     Topic,
-    WorkerHeartbeat,
 )
 from contactcenter.live.models import (
     PRIORITY_REQUEST_TYPES,
@@ -50,6 +52,7 @@ from contactcenter.reference.models import (
     FormOrder,
     FormOrderChannel,
     FormOrderStatus,
+    Located,
     OfficeClosure,
     OfficeKind,
     ProcessingTime,
@@ -58,6 +61,9 @@ from contactcenter.reference.models import (
     VisaCategory,
     VisaChart,
     ZipCentroid,
+    a_number_validator,
+    receipt_number_validator,
+    zip5_validator,
 )
 from contactcenter.routing.models import (
     OPEN_CONTACT_STATUSES,
@@ -82,7 +88,23 @@ from contactcenter.routing.models import (
     RecordingStatus,
     WaitingContact,
 )
-from contactcenter.surveys.models import SATISFIED_FROM, SurveyMethod, SurveyQuestion, SurveyResponse
+from contactcenter.staff.models import (
+    US_TIME_ZONES,
+    StaffProfile,
+    Tier,
+)
+from contactcenter.surveys.models import (
+    SATISFIED_FROM,
+    SCORE_VALIDATORS,
+    SURVEY_TEXT_REPLY_HOURS,
+    SurveyMethod,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from contactcenter.telephony.models import (
+    OutboundMessage,
+    OutboundMessageStatus,
+)
 
 __all__ = [
     "OPEN_CONTACT_STATUSES",
@@ -90,7 +112,9 @@ __all__ = [
     "REPEAT_WINDOW",
     "RESOLVING_OUTCOMES",
     "SATISFIED_FROM",
+    "SCORE_VALIDATORS",
     "STATE_CODE_MESSAGE",
+    "SURVEY_TEXT_REPLY_HOURS",
     "TIER2_REVIEW_TYPES",
     "US_TIME_ZONES",
     "VERIFICATION_LOCKED_MESSAGE",
@@ -132,6 +156,7 @@ __all__ = [
     "LedgerRollupChannel",
     "LedgerRollupDay",
     "LedgerRollupDirty",
+    "Located",
     "MonitorMode",
     "MonitorSession",
     "NotReadyReason",
@@ -165,4 +190,7 @@ __all__ = [
     "WaitingContact",
     "WorkerHeartbeat",
     "ZipCentroid",
+    "a_number_validator",
+    "receipt_number_validator",
+    "zip5_validator",
 ]

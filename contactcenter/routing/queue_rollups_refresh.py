@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import transaction
 
@@ -55,11 +56,9 @@ def queue_rollups_mark(*, contacts: Iterable[WaitingContact]) -> None:
 
 
 def _refresh_soon() -> None:
-    from contactcenter.tasks import queue_rollups_refresh
-
     try:
         if cache.add(_DEBOUNCE_KEY, 1, timeout=REFRESH_DEBOUNCE_SECONDS):
-            queue_rollups_refresh.apply_async(retry=False)
+            current_app.signature("contactcenter.queue_rollups_refresh").apply_async(retry=False)
     except Exception as error:  # the cache or broker, not our data, failed: the beat refreshes anyway
         logger.warning("queue rollup refresh left for the beat: %s", error)
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import audit_record
 from contactcenter.live.services import _refusal
 from contactcenter.models import AuditAction, NotReadyReason, QueueConfig
 

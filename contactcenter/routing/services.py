@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import _route_soon, audit_record, queue_name_for
 from contactcenter.models import (
     AgentState,
     AgentStateChange,
@@ -34,6 +34,7 @@ from contactcenter.models import (
     WaitingContact,
 )
 from contactcenter.routing import hours
+from contactcenter.routing.contacts import _route_soon, queue_name_for
 from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 
 # Hot paths are

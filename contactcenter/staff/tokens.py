@@ -12,8 +12,8 @@ from knox.models import AuthToken, get_digest_token
 from knox.settings import CONSTANTS
 
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import audit_record
 from contactcenter.models import AuditAction
 
 __all__ = ["api_token_create", "api_token_revoke"]

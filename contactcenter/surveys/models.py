@@ -14,6 +14,8 @@ from contactcenter.reference.models import receipt_number_validator
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 # A-11 §280 reports the share of answers that agree (4 "agree" or 5 "strongly agree").
 SATISFIED_FROM = 4
+# A text reply counts for the latest invitation sent to the number within this many hours.
+SURVEY_TEXT_REPLY_HOURS = 72
 
 
 class SurveyMethod(models.TextChoices):

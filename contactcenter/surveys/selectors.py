@@ -10,9 +10,16 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactcenter.models import SATISFIED_FROM, Channel, Language, SurveyMethod, SurveyResponse
+from contactcenter.ledger.selectors import LEDGER_SCOPES, TRIP_TOPIC
+from contactcenter.models import (
+    SATISFIED_FROM,
+    SURVEY_TEXT_REPLY_HOURS,
+    Channel,
+    Language,
+    SurveyMethod,
+    SurveyResponse,
+)
 from contactcenter.reference.identifiers import normalize_receipt_number
-from contactcenter.selectors import LEDGER_SCOPES, TRIP_TOPIC
 from contactcenter.staff.roles import user_roles
 
 DIMENSIONS = ("channel", "queue", "language", "topic")
@@ -136,8 +143,6 @@ def survey_responses_for_receipt_number(*, user, receipt_number: str) -> QuerySe
 
 def survey_text_invitation(*, phone: str) -> SurveyResponse | None:
     """The latest survey texted to this number that a reply would still answer."""
-    from contactcenter.surveys.services import SURVEY_TEXT_REPLY_HOURS
-
     since = timezone.now() - timedelta(hours=SURVEY_TEXT_REPLY_HOURS)
     return (
         SurveyResponse.objects.filter(method=SurveyMethod.TEXT, text_to=phone, created_at__gte=since)

@@ -14,6 +14,7 @@ from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.prepared import insert_returning_pk
 from contactcenter.models import (
+    SURVEY_TEXT_REPLY_HOURS,
     AuditAction,
     Channel,
     Disposition,
@@ -41,8 +42,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _SOURCE = ("source_app", "source_model", "source_id")
-# A text reply counts for the latest invitation sent to the number within this many hours.
-SURVEY_TEXT_REPLY_HOURS = 72
 # What the survey says by text, in English and Spanish (the IVR's spoken survey is in ivr/prompts.py).
 SURVEY_TEXTS: dict[str, dict[str, str]] = {
     "satisfaction": {
@@ -154,7 +153,7 @@ def _about(channel: str, language: str, queue_name: str, topic_code: str, receip
 
 
 def _audit(context: AuditContext, response: SurveyResponse, *, created: bool, summary: str) -> None:
-    from contactcenter.ledger.services import audit_record
+    from contactcenter.audit.services import audit_record
 
     audit_record(
         context=context,
@@ -182,7 +181,7 @@ def survey_text_invite(
 ) -> SurveyResponse | None:
     """After a live conversation: text the caller the first question, once per contact. None (and
     nothing sent) when the contact was invited already."""
-    from contactcenter.reference.services import text_queue
+    from contactcenter.telephony.texts import text_queue
 
     with transaction.atomic():
         response, created = _response_for(

@@ -22,6 +22,7 @@ from contactcenter.models import (
     WaitingContact,
 )
 from contactcenter.routing import queue_rollups
+from contactcenter.routing import selectors as routing_selectors
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -298,7 +299,7 @@ def test_seeded_queues_read_the_same_from_rollups_as_from_every_contact():
     _dirty_everything()
     assert selectors.queue_history(start=today - timedelta(days=11), end=today) == from_rollups
     # And from the contacts alone, without the rollups' SQL.
-    start, end = selectors._day_bounds(today - timedelta(days=11))[0], selectors._day_bounds(today)[1]
+    start, end = routing_selectors._day_bounds(today - timedelta(days=11))[0], routing_selectors._day_bounds(today)[1]
     sql, params = queue_rollups._contacts_only(start=start, end=end, queue_name=None, language=None)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} SELECT SUM(contacts), SUM(answered_within), SUM(abandoned) FROM parts", params)

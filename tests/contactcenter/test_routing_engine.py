@@ -25,6 +25,7 @@ from contactcenter.models import (
     StaffProfile,
     WaitingContact,
 )
+from contactcenter.routing import services as routing_services
 
 MONDAY_9AM_EASTERN = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 6 a.m. in Los Angeles
 
@@ -34,7 +35,7 @@ MONDAY_9AM_EASTERN = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 6 a.m. in Los An
 @pytest.fixture(params=[pytest.param("statement", marks=pytest.mark.postgres), "orm"])
 def router(request, monkeypatch):
     if request.param == "orm":
-        monkeypatch.setattr(services.routing, "_single_statement_routing", lambda: False)
+        monkeypatch.setattr(routing_services, "_single_statement_routing", lambda: False)
     return request.param
 
 

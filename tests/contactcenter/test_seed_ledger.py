@@ -14,6 +14,7 @@ from contactcenter.audit.context import AuditContext
 from contactcenter.ledger.services import followed_by_repeat_expression
 from contactcenter.models import REPEAT_WINDOW, Channel, IdentifierKind, Interaction, InteractionIdentifier, Outcome
 from contactcenter.reference.identifiers import RECEIPT_RE
+from contactcenter.routing import selectors as routing_selectors
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -146,5 +147,5 @@ def test_seed_ledger_writes_the_finished_queue_contact_behind_every_live_convers
     rows = selectors.queue_history(start=today - timedelta(days=6), end=today)
     assert (
         sum(row["contacts"] for row in rows)
-        == contacts.filter(enqueued_at__gte=selectors._day_bounds(today - timedelta(days=6))[0]).count()
+        == contacts.filter(enqueued_at__gte=routing_selectors._day_bounds(today - timedelta(days=6))[0]).count()
     )

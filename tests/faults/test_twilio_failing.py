@@ -25,6 +25,7 @@ from contactcenter.reference import services as reference_services
 from contactcenter.staff.roles import Role
 from contactcenter.tasks import call_control_send, text_send
 from contactcenter.telephony import gateway as telephony
+from contactcenter.telephony import texts
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
 
 pytestmark = [pytest.mark.django_db]
@@ -96,6 +97,7 @@ def twilio_api(settings, monkeypatch):
 
     monkeypatch.setattr(telephony, "gateway", gateway)
     monkeypatch.setattr(reference_services, "gateway", gateway)
+    monkeypatch.setattr(texts, "gateway", gateway)
     return fake
 
 

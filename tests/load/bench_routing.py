@@ -107,6 +107,7 @@ def main() -> int:
 
     from contactcenter import services
     from contactcenter.models import WaitingContact
+    from contactcenter.routing import services as routing_services
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -115,7 +116,7 @@ def main() -> int:
         f"database {DATABASE}: {args.contacts} waiting contacts, {args.agents} agents "
         f"(seeded in {time.perf_counter() - started:.1f} s)"
     )
-    if not services.routing._single_statement_routing():
+    if not routing_services._single_statement_routing():
         print("note: this database has no SKIP LOCKED; timing the ORM path")
 
     schedule = [name for name, weight in MIX for _ in range(weight)]

@@ -1,8 +1,11 @@
 """Writes of the core. Every channel calls these; none writes core rows another way.
 
-One module per part of the domain; callers use `contactcenter.services.<name>` whichever module
-holds it."""
+Each domain keeps its own writes (`contactcenter/<domain>/services.py` and its neighbours); this
+module puts them under one name, the one a channel writes the core through (DESIGN: an app calls the
+core only through its `services` and `selectors`)."""
 
+from contactcenter.audit.services import *  # noqa: F403
+from contactcenter.common.heartbeat import *  # noqa: F403
 from contactcenter.ledger.rollups_refresh import *  # noqa: F403
 from contactcenter.ledger.services import *  # noqa: F403
 from contactcenter.live.conference import *  # noqa: F403
@@ -10,9 +13,13 @@ from contactcenter.live.consult import *  # noqa: F403
 from contactcenter.live.monitoring import *  # noqa: F403
 from contactcenter.live.recordings import *  # noqa: F403
 from contactcenter.live.services import *  # noqa: F403
+from contactcenter.reference.importer import *  # noqa: F403
 from contactcenter.reference.services import *  # noqa: F403
+from contactcenter.routing.contacts import *  # noqa: F403
 from contactcenter.routing.queue_rollups_refresh import *  # noqa: F403
 from contactcenter.routing.queue_settings import *  # noqa: F403
 from contactcenter.routing.services import *  # noqa: F403
+from contactcenter.staff.services import *  # noqa: F403
 from contactcenter.staff.tokens import *  # noqa: F403
 from contactcenter.surveys.services import *  # noqa: F403
+from contactcenter.telephony.texts import *  # noqa: F403

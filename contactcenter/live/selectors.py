@@ -1,0 +1,436 @@
+"""Reads of the live tier once a person answers: the agent's console, the caller's context and
+verification, service requests, escalations, connected calls and supervisors on them, recordings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from contactcenter.ledger.selectors import interactions_for_receipt_number
+from contactcenter.models import (
+    AgentState,
+    AgentStateChange,
+    AgentStatus,
+    BenefitCase,
+    CallerVerification,
+    CallRecording,
+    Channel,
+    ContactKind,
+    ContactStatus,
+    Escalation,
+    Interaction,
+    MonitorSession,
+    QueueConfig,
+    ServiceRequest,
+    ServiceRequestStatus,
+    StaffProfile,
+    VerificationOutcome,
+    VerificationStep,
+    WaitingContact,
+)
+from contactcenter.reference.identifiers import normalize_receipt_number
+from contactcenter.reference.selectors import case_get, case_outside_normal_processing
+from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, user_roles
+from contactcenter.staff.selectors import staff_profile_for
+
+# --- live tier: consoles and reports ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsoleState:
+    agent: AgentState | None
+    profile: StaffProfile | None
+    contact: WaitingContact | None
+    wrap_up: WaitingContact | None
+
+
+def _contacts_with_context() -> QuerySet[WaitingContact]:
+    return WaitingContact.objects.select_related(
+        "interaction__topic", "agent_interaction", "escalated_from__created_by", "escalated_from__from_contact"
+    )
+
+
+CONSOLE_STATUSES = (ContactStatus.OFFERED, ContactStatus.CONNECTED)
+
+
+def _latest_consult() -> QuerySet[WaitingContact]:
+    """The consults asked on the outer contact's call, the newest first (for a Subquery)."""
+    return WaitingContact.objects.filter(consult_of=OuterRef("pk")).order_by("-id")
+
+
+def _on_console(contacts: QuerySet[WaitingContact], *, user) -> QuerySet[WaitingContact]:
+    """The contact an agent's console shows (offered to or connected with them, the newest), with
+    the newest consult asked on its call: one rule for the page and for its poll."""
+    return (
+        contacts.filter(offered_to=user, status__in=CONSOLE_STATUSES)
+        .annotate(consult_latest_id=Subquery(_latest_consult().values("pk")[:1]))
+        .order_by("-offered_at")
+    )
+
+
+def _follows_consult(*, status: str, call_sid: str | None, consult_id: int | None) -> bool:
+    """The console follows a consult asked on the phone call the agent is on."""
+    return status == ContactStatus.CONNECTED and bool(call_sid) and consult_id is not None
+
+
+def console_state(*, user) -> ConsoleState:
+    """What an agent's console shows: their state, the contact offered to or connected with them,
+    or the contact they are wrapping up."""
+    agent = AgentState.objects.filter(user=user).first()
+    contact = _on_console(_contacts_with_context(), user=user).first()
+    wrap_up = None
+    if agent is not None and agent.state == AgentStatus.WRAP_UP:
+        pending = wrap_up_pending_contact_id(user=user)
+        if pending is not None:
+            wrap_up = _contacts_with_context().filter(pk=pending).first()
+    return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
+
+
+def console_consult(state: ConsoleState) -> WaitingContact | None:
+    """The consult asked on the agent's call (under way, or the last one, to say how it ended),
+    read in full only when there is one."""
+    contact = state.contact
+    if contact is None or not _follows_consult(
+        status=contact.status, call_sid=contact.call_sid, consult_id=getattr(contact, "consult_latest_id", None)
+    ):
+        return None
+    return consult_latest(contact=contact)
+
+
+def _glance(agent: tuple | None, contact: tuple | None, consult: tuple | None) -> tuple[str, ...]:
+    """What the polled part of the console shows, in short: the agent's (state, since, reason,
+    extended), the contact's (id, status, call sid) and the consult's (id, status)."""
+    state, since, reason, extended = agent if agent is not None else ("", None, "", "")
+    return (
+        state,
+        since.isoformat() if since else "",
+        reason or "",
+        str(extended) if agent is not None else "",
+        str(contact[0]) if contact else "",
+        contact[1] if contact else "",
+        f"{consult[0]}:{consult[1]}" if consult else "",
+        "holder" if contact and contact[2] else "",
+    )
+
+
+def console_glance_of(state: ConsoleState, consult: WaitingContact | None) -> tuple[str, ...]:
+    """`console_glance`, from what the page is drawn with: the poll's cheap reading and the page's
+    own must agree (tests/contactcenter/test_console_offer.py)."""
+    agent, contact = state.agent, state.contact or state.wrap_up
+    return _glance(
+        (agent.state, agent.state_since, agent.reason_code, agent.wrap_up_extended) if agent else None,
+        (contact.pk, contact.status, contact.call_sid) if contact else None,
+        (consult.pk, consult.status) if consult else None,
+    )
+
+
+def console_glance(*, user) -> tuple[str, ...]:
+    """What the polled part of an agent's console depends on, in a few small queries (values only).
+    The console's poll compares it with what the page shows, most times to answer "nothing changed":
+    it must stay cheap (`console_state` compiles a wide join)."""
+    agent = (
+        AgentState.objects.filter(user=user)
+        .values_list("state", "state_since", "reason_code", "wrap_up_extended")
+        .first()
+    )
+    row = (
+        _on_console(WaitingContact.objects, user=user)
+        .annotate(consult_latest_status=Subquery(_latest_consult().values("status")[:1]))
+        .values_list("pk", "status", "call_sid", "consult_latest_id", "consult_latest_status")
+        .first()
+    )
+    contact = consult = None
+    if row is not None:
+        contact = row[:3]
+        if _follows_consult(status=row[1], call_sid=row[2], consult_id=row[3]):
+            consult = row[3:]
+    elif agent is not None and agent[0] == AgentStatus.WRAP_UP:
+        pending = wrap_up_pending_contact_id(user=user)
+        if pending is not None:
+            contact = WaitingContact.objects.filter(pk=pending).values_list("pk", "status", "call_sid").first()
+    return _glance(agent, contact, consult)
+
+
+DEFAULT_AFTER_CALL_WORK_SECONDS = 120
+
+
+def after_call_work_ends_at(*, agent: AgentState, contact: WaitingContact) -> datetime:
+    """When an agent's wrap-up of `contact` ends by itself: its queue's after-call time from the end
+    of the conversation, twice that once the agent extended it."""
+    limit = (
+        QueueConfig.objects.filter(name=contact.queue_name).values_list("after_call_work_seconds", flat=True).first()
+    )
+    seconds = limit if limit is not None else DEFAULT_AFTER_CALL_WORK_SECONDS
+    return agent.state_since + timedelta(seconds=seconds * (2 if agent.wrap_up_extended else 1))
+
+
+def wrap_up_disposition_default(contact: WaitingContact) -> str:
+    """What a wrap-up proposes (and what one closed by the time limit records): what the
+    conversation itself shows happened."""
+    from contactcenter.models import Disposition
+
+    if contact.disposition == Disposition.ESCALATED:
+        return Disposition.ESCALATED
+    if contact.kind == ContactKind.CALLBACK and contact.status != ContactStatus.COMPLETED:
+        return Disposition.NO_ANSWER
+    if contact.service_requests.exists():
+        return Disposition.SERVICE_REQUEST
+    return Disposition.INFORMATION
+
+
+def wrap_up_pending_contact_id(*, user) -> int | None:
+    """The contact an agent still has to wrap up: the one their last move into wrap-up names, while
+    it has no wrap-up time (a callback nobody answered is back in line, so the contact's own agent
+    field cannot say)."""
+    last = (
+        AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP)
+        .order_by("-at", "-id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
+        return None
+    return last
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    receipt_number: str
+    case: BenefitCase | None
+    outside_normal: bool | None
+    contacts: list[Interaction]
+
+
+def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptContext]:
+    """For each receipt number of a contact: the case on file and every other contact about it on
+    any channel, the IVR call or Tier 1 conversation that led here included (this conversation's own
+    entry left out)."""
+    own = {contact.agent_interaction_id} - {None}
+    rows = []
+    for receipt_number in contact.receipt_numbers:
+        case = case_get(receipt_number=receipt_number)
+        rows.append(
+            ReceiptContext(
+                receipt_number=receipt_number,
+                case=case,
+                outside_normal=case_outside_normal_processing(case=case) if case else None,
+                contacts=[
+                    interaction
+                    for interaction in interactions_for_receipt_number(user=user, receipt_number=receipt_number)[:20]
+                    if interaction.pk not in own
+                ],
+            )
+        )
+    return rows
+
+
+def service_requests_list(
+    *, receipt_number: str | None = None, status: str | None = None, created_by=None
+) -> QuerySet[ServiceRequest]:
+    queryset = ServiceRequest.objects.select_related("form", "office", "created_by", "reviewed_by")
+    if receipt_number:
+        queryset = queryset.filter(receipt_number=normalize_receipt_number(receipt_number))
+    if status:
+        queryset = queryset.filter(status=status)
+    if created_by is not None:
+        queryset = queryset.filter(created_by=created_by)
+    return queryset
+
+
+def service_requests_awaiting_review() -> QuerySet[ServiceRequest]:
+    return service_requests_list(status=ServiceRequestStatus.PENDING_REVIEW).order_by("due_on", "id")
+
+
+def escalation_for(*, contact: WaitingContact) -> Escalation | None:
+    return Escalation.objects.select_related("created_by", "from_contact").filter(to_contact=contact).first()
+
+
+def calls_connected(*, limit: int = 200) -> list[WaitingContact]:
+    """The calls agents are on now, longest first: the wallboard's live monitor. Read through the
+    one-contact-per-agent index (offered or connected), so as many rows as agents on a call."""
+    return list(
+        WaitingContact.objects.filter(status=ContactStatus.CONNECTED, offered_to__isnull=False)
+        .select_related("offered_to")
+        .order_by("answered_at", "id")[:limit]
+    )
+
+
+def monitor_sessions_open() -> list[MonitorSession]:
+    """Supervisors in a call now (listening, whispering or barged in)."""
+    return list(
+        MonitorSession.objects.filter(ended_at__isnull=True, contact__status=ContactStatus.CONNECTED).select_related(
+            "supervisor"
+        )[:200]
+    )
+
+
+def monitor_session_of(*, user) -> MonitorSession | None:
+    """The call the supervisor is in now, if any (a session whose call ended some other way than
+    through the conference's callbacks is not shown as one)."""
+    return MonitorSession.objects.filter(
+        supervisor=user, ended_at__isnull=True, contact__status=ContactStatus.CONNECTED
+    ).first()
+
+
+def service_request_submitted(*, user, submission_token: str | None) -> ServiceRequest | None:
+    """The service request this user's form with this one-time token already created, if any."""
+    if not submission_token:
+        return None
+    return ServiceRequest.objects.filter(submission_token=submission_token, created_by=user).first()
+
+
+# --- caller verification ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VerificationState:
+    """What a contact's caller has proved: the receipt numbers they verified, and the A-numbers they
+    answered (whose every case they may then act on); whether verification is locked."""
+
+    receipt_numbers: frozenset[str]
+    a_numbers: frozenset[str]
+    failures: int
+    locked: bool
+    tries_left: int
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.receipt_numbers)
+
+    def covers(self, case: BenefitCase | None) -> bool:
+        return case is not None and (
+            case.receipt_number in self.receipt_numbers or (bool(case.a_number) and case.a_number in self.a_numbers)
+        )
+
+
+def _verification_contacts(contact: WaitingContact) -> list[int]:
+    """The contact and, for a Tier 2 contact, the Tier 1 conversation it was escalated from: the same
+    call, whose caller the CSR already verified."""
+    earlier = Escalation.objects.filter(to_contact_id=contact.pk).values_list("from_contact_id", flat=True).first()
+    return [contact.pk] if earlier is None else [contact.pk, earlier]
+
+
+def caller_verification_state(*, contact: WaitingContact) -> VerificationState:
+    tries = CallerVerification.objects.filter(contact_id__in=_verification_contacts(contact))
+    passed = list(
+        tries.filter(outcome=VerificationOutcome.PASSED, step=VerificationStep.VERIFY)
+        .select_related("case")
+        .only("receipt_number", "checks", "case__a_number")
+    )
+    failures = tries.filter(outcome=VerificationOutcome.FAILED).count()
+    limit = settings.CALLER_VERIFICATION_FAILURES_PER_CONTACT
+    # A receipt number of this caller that others failed on too often (within 24 hours) locks as well.
+    receipt_locked = (
+        CallerVerification.objects.filter(
+            outcome=VerificationOutcome.FAILED,
+            receipt_number__in=contact.receipt_numbers,
+            created_at__gt=timezone.now() - timedelta(hours=24),
+        )
+        .values("receipt_number")
+        .annotate(failed=Count("id"))
+        .filter(failed__gte=settings.CALLER_VERIFICATION_FAILURES_PER_RECEIPT)
+        .exists()
+    )
+    return VerificationState(
+        receipt_numbers=frozenset(row.receipt_number for row in passed),
+        a_numbers=frozenset(row.case.a_number for row in passed if row.a_number_matched and row.case.a_number),
+        failures=failures,
+        locked=failures >= limit or receipt_locked,
+        tries_left=0 if receipt_locked else max(limit - failures, 0),
+    )
+
+
+def caller_verification_failures(
+    *, receipt_number: str, contact: WaitingContact | None = None, now: datetime | None = None
+) -> tuple[int, int]:
+    """Failed tries of this contact's caller, and failed tries on this receipt number in the last 24
+    hours on any contact or none."""
+    now = now or timezone.now()
+    failed = CallerVerification.objects.filter(outcome=VerificationOutcome.FAILED)
+    by_contact = failed.filter(contact_id__in=_verification_contacts(contact)).count() if contact else 0
+    by_receipt = failed.filter(receipt_number=receipt_number, created_at__gt=now - timedelta(hours=24)).count()
+    return by_contact, by_receipt
+
+
+def caller_verification_locked(
+    *, receipt_number: str, contact: WaitingContact | None = None, now: datetime | None = None
+) -> bool:
+    by_contact, by_receipt = caller_verification_failures(receipt_number=receipt_number, contact=contact, now=now)
+    return (
+        by_contact >= settings.CALLER_VERIFICATION_FAILURES_PER_CONTACT
+        or by_receipt >= settings.CALLER_VERIFICATION_FAILURES_PER_RECEIPT
+    )
+
+
+def connected_contact_for(*, user) -> WaitingContact | None:
+    """The live contact an agent has on the line now, if any."""
+    return (
+        WaitingContact.objects.filter(offered_to=user, status=ContactStatus.CONNECTED).order_by("-answered_at").first()
+    )
+
+
+def caller_verified_for(*, contact: WaitingContact | None, case: BenefitCase | None) -> bool:
+    """Whether the caller on this contact (or on the Tier 1 call it was escalated from) proved this case."""
+    return contact is not None and caller_verification_state(contact=contact).covers(case)
+
+
+# Roles that work cases in writing or oversee: they see a case's identity without a caller to verify.
+IDENTITY_WITHOUT_VERIFICATION = frozenset({Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.SUPERVISOR})
+
+
+def case_identity_visible(*, user, case: BenefitCase | None) -> bool:
+    """A CSR or ISO sees a case's date of birth, A-number and address only while the caller on their
+    line has passed verification for it: knowing them is what proves the caller."""
+    if case is None:
+        return False
+    if user_roles(user) & IDENTITY_WITHOUT_VERIFICATION:
+        return True
+    return caller_verified_for(contact=connected_contact_for(user=user), case=case)
+
+
+def written_request_get(*, interaction_id: int) -> Interaction | None:
+    """A written request in the ledger (channel written) with its identifiers."""
+    return (
+        Interaction.objects.filter(pk=interaction_id, channel=Channel.WRITTEN).prefetch_related("identifiers").first()
+    )
+
+
+def transfer_queues(*, contact: WaitingContact) -> list[str]:
+    """The queues an agent may cold-transfer this caller to: Tier 1's go to another Tier 1 queue
+    (Tier 2 is reached by escalation), Tier 2's to any other active queue."""
+    queues = QueueConfig.objects.filter(active=True).exclude(name=contact.queue_name)
+    if contact.tier == 1:
+        queues = queues.filter(tier=1)
+    return list(queues.order_by("tier", "name").values_list("name", flat=True))
+
+
+# --- call recordings ------------------------------------------------------------------------------
+def recording_get(*, user, recording_id: int) -> CallRecording | None:
+    """A recording the user may listen to; None for anyone else (or none such)."""
+    if not user_roles(user) & RECORDING_LISTENER_ROLES:
+        return None
+    return CallRecording.objects.select_related("contact").filter(pk=recording_id).first()
+
+
+def recordings_by_interaction(*, user, interaction_ids: list[int]) -> dict[int, list[CallRecording]]:
+    """The recordings of the conversations listed (a case's contact history), for a user who may
+    listen to them; empty for anyone else."""
+    if not interaction_ids or not user_roles(user) & RECORDING_LISTENER_ROLES:
+        return {}
+    found: dict[int, list[CallRecording]] = {}
+    for recording in CallRecording.objects.filter(interaction_id__in=interaction_ids).order_by("started_at", "id"):
+        found.setdefault(recording.interaction_id, []).append(recording)
+    return found
+
+
+def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
+    """The newest consult asked on a contact's call: under way, or how the last one ended (the
+    console says when nobody answered)."""
+    return WaitingContact.objects.select_related("offered_to").filter(consult_of=contact).order_by("-id").first()
