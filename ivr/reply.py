@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .spoken import Spoken
+
 
 @dataclass
 class Reply:
-    say: list[str] = field(default_factory=list)
+    say: list[Spoken] = field(default_factory=list)
     awaiting: str | None = None
     num_digits: int | None = None
     finish_on_key: str = ""

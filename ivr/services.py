@@ -282,7 +282,7 @@ def _answer(
     reply = flow.respond(turn)
     # "Repeat" says again the reply kept masked in the call's state: the caller hears it whole.
     receipts = masking.call_receipts(call)
-    reply.say = [masking.reveal(text, receipts) for text in reply.say]
+    reply.say = [masking.reveal_spoken(spoken, receipts) for spoken in reply.say]
     if call.state.get("said"):
         call.state["said"] = masking.said_concealed(call.state["said"])
     call.state["awaiting"] = reply.awaiting
