@@ -27,7 +27,7 @@ from contactcenter.phones import callback_number_for, callback_number_from_keys,
 from . import clock, parsing, prompts, reference, speech
 from .models import Call
 from .prompts import sentence
-from .reply import Reply
+from .reply import BookCallback, RaiseLookupAlert, Reply, ToQueue
 from .spoken import Spoken, concat, fill, from_json, join, to_json
 
 logger = logging.getLogger(__name__)
@@ -430,17 +430,16 @@ def lookups_paused() -> bool:
     return ratelimit.count(NOT_FOUND_KEY) > settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
 
 
-def _count_not_found() -> bool:
-    """Count one not-found lookup; True (and the alert raised, once per window) when it is one too many."""
+def _count_not_found() -> tuple[bool, RaiseLookupAlert | None]:
+    """Count one not-found lookup: whether it is one too many, and then the alert to raise (once per
+    window, None after the first)."""
     count = ratelimit.hit(NOT_FOUND_KEY, window_seconds=NOT_FOUND_WINDOW_SECONDS)
     limit = settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
     if count <= limit:
-        return False
+        return False, None
     if cache.add(NOT_FOUND_ALERTED_KEY, 1, NOT_FOUND_WINDOW_SECONDS):
-        from .services import lookup_alert_raise
-
-        lookup_alert_raise(not_found_count=count, limit=limit, window_seconds=NOT_FOUND_WINDOW_SECONDS)
-    return True
+        return True, RaiseLookupAlert(not_found_count=count, limit=limit, window_seconds=NOT_FOUND_WINDOW_SECONDS)
+    return True, None
 
 
 def _lookups_paused_reply(turn: Turn) -> Reply:
@@ -469,8 +468,11 @@ def handle_confirm_receipt(turn: Turn) -> Reply:
         return _lookups_paused_reply(turn)
     case = selectors.case_get(receipt_number=receipt)
     if case is None:
-        if _count_not_found():
-            return _lookups_paused_reply(turn)
+        over_limit, alert = _count_not_found()
+        if over_limit:
+            reply = _lookups_paused_reply(turn)
+            reply.effects.extend([alert] if alert else [])
+            return reply
         _path(call, "receipt:not-found")
         reply = retry(turn, "receipt", "receipt_not_found")
         reply.say[0] = turn.t("receipt_not_found", spelled=speech.spoken_receipt(receipt))
@@ -1056,15 +1058,8 @@ def representative(turn: Turn, lead: list[Spoken] | None = None, gave_up: bool =
     _path(call, "representative")
     if hours.tier1_open(time_zone=call.caller_time_zone, at=now):
         turn.before_side_effect()
-        from .services import call_hand_to_queue
-
-        contact = call_hand_to_queue(call=call)
-        return Reply(
-            say=[*(lead or []), turn.t("to_agent")],
-            end="enqueue",
-            queue_name=contact.queue_name,
-            result=f"queued {contact.queue_name}",
-        )
+        # The services put the caller in line, then name the queue and the result.
+        return Reply(say=[*(lead or []), turn.t("to_agent")], end="enqueue", effects=[ToQueue(path=tuple(call.path))])
     opening = hours.next_tier1_opening(time_zone=call.caller_time_zone, at=now)
     local = timezone.localtime(opening, opening.tzinfo)
     next_open = concat(speech.spoken_date(local.date(), language), ", 8 a.m.")
@@ -1100,10 +1095,9 @@ def handle_after_hours(turn: Turn) -> Reply:
             _path(turn.call, "callback:ask-number")
             return ask_callback_number(turn)
         turn.before_side_effect()
-        from .services import call_request_callback
-
-        call_request_callback(call=turn.call)
+        booking = BookCallback(path=tuple(turn.call.path))
         reply = goodbye(turn, lead=[turn.t("callback_booked")])
+        reply.effects.append(booking)
         reply.result = "callback booked"
         return reply
     return ask_main(turn)
@@ -1197,12 +1191,11 @@ def handle_confirm_callback_number(turn: Turn) -> Reply:
     if purpose == "results":
         return text_results(turn, to=call.state.pop("callback_number"))
     turn.before_side_effect()
-    from .services import call_request_callback
-
     number = call.state["callback_number"]
     _path(call, "callback:keyed-number")
-    call_request_callback(call=call, phone=number)
+    booking = BookCallback(path=tuple(call.path), phone=number)
     reply = goodbye(turn, lead=[turn.t("callback_booked_at", spelled=speech.spoken_phone(number))])
+    reply.effects.append(booking)
     reply.result = "callback booked"
     return reply
 
