@@ -10,12 +10,26 @@ class IvrConfig(AppConfig):
         from contactcenter.consoles.registry import Console, register
         from contactcenter.consoles.wallboard import register_alert_source
         from contactcenter.staff.roles import Role
+        from contactcenter.telephony.gateway import webhooks_register
 
         from . import reference, selectors
         from .simulator import simulator_enabled
 
         reference.connect_signals()
         register_alert_source(selectors.wallboard_lookup_alerts)
+        # The core's telephony builds Twilio's callbacks and configuration; these views answer them.
+        webhooks_register(
+            voice="ivr:voice",
+            status="ivr:status",
+            fallback="ivr:fallback",
+            sms="ivr:sms",
+            queue_wait="ivr:queue-wait",
+            queue_done="ivr:queue-done",
+            conference_status="ivr:conference-status",
+            conference_hold="ivr:conference-hold",
+            recording_status="ivr:recording-status",
+            agent_voice="ivr:agent-voice",
+        )
 
         # Off with a real telephony backend (the page answers 404 then): no link to it either.
         if not simulator_enabled():

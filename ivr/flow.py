@@ -28,8 +28,9 @@ from contactcenter.routing.phones import callback_number_for, callback_number_fr
 
 from . import clock, parsing, prompts, reference, speech
 from .models import Call
-from .prompts import prompt
-from .reply import Reply
+from .prompts import sentence
+from .reply import BookCallback, RaiseLookupAlert, Reply, ToQueue
+from .spoken import Spoken, concat, fill, from_json, join, to_json
 
 logger = logging.getLogger(__name__)
 MAX_TRIES = 3
@@ -62,8 +63,8 @@ class Turn:
     def empty(self) -> bool:
         return not (self.digits or self.speech.strip())
 
-    def t(self, key: str, **values) -> str:
-        return prompt(key, self.language, **values)
+    def t(self, key: str, **values: object) -> Spoken:
+        return sentence(key, self.language, **values)
 
 
 def ivr_context() -> AuditContext:
@@ -108,7 +109,7 @@ def accepted(turn: Turn) -> None:
     turn.call.state["tries"] = 0
 
 
-def main_menu_reply(turn: Turn, lead: list[str] | None = None) -> Reply:
+def main_menu_reply(turn: Turn, lead: list[Spoken] | None = None) -> Reply:
     reply = ask_main(turn)
     reply.say = [*(lead or []), *reply.say]
     return reply
@@ -160,7 +161,10 @@ def everywhere(turn: Turn, node: str, choice: str) -> Reply:
     if choice == "9":
         return ask_main(turn)
     if choice == "repeat" and call.state.get("said"):
-        return Reply(**{**call.state["said"], "result": "repeated"})
+        said = call.state["said"]
+        say = [from_json(item) for item in said["say"]]
+        if None not in say:
+            return Reply(**{**said, "say": say, "result": "repeated"})
     target = BACK.get(node, "main") if choice == "*" else node
     if target == "confirm_choice":
         target = call.state.get("pending_choice", {}).get("node", "main")
@@ -228,10 +232,10 @@ def ask_confirm_choice_again(turn: Turn) -> Reply:
 def ask_language(turn: Turn) -> Reply:
     return Reply(
         say=[
-            prompt("welcome", "en"),
-            prompt("choose_language", "en"),
-            prompt("choose_language", "es"),
-            prompt("tty_offer", "en"),
+            sentence("welcome", "en"),
+            sentence("choose_language", "en"),
+            sentence("choose_language", "es"),
+            sentence("tty_offer", "en"),
         ],
         awaiting="language",
         num_digits=1,
@@ -322,7 +326,7 @@ def handle_main(turn: Turn) -> Reply:
 RECEIPT_HINTS = "E A C, W A C, L I N, S R C, N B C, M S C, I O E, Y S C"
 
 
-def privacy_notice(turn: Turn) -> list[str]:
+def privacy_notice(turn: Turn) -> list[Spoken]:
     """The Privacy Act notice, once per call, before the first personal detail is asked."""
     if turn.call.state.get("privacy_told"):
         return []
@@ -385,7 +389,7 @@ def handle_receipt_letters(turn: Turn) -> Reply:
 def ask_confirm_receipt(turn: Turn) -> Reply:
     receipt = turn.call.state.get("pending_receipt", "")
     return Reply(
-        say=[turn.t("confirm_receipt", spelled=parsing.spell_receipt(receipt, turn.language))],
+        say=[turn.t("confirm_receipt", spelled=speech.spoken_receipt(receipt))],
         awaiting="confirm_receipt",
         num_digits=1,
         hints=YES_NO_HINTS[turn.language],
@@ -428,17 +432,16 @@ def lookups_paused() -> bool:
     return ratelimit.count(NOT_FOUND_KEY) > settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
 
 
-def _count_not_found() -> bool:
-    """Count one not-found lookup; True (and the alert raised, once per window) when it is one too many."""
+def _count_not_found() -> tuple[bool, RaiseLookupAlert | None]:
+    """Count one not-found lookup: whether it is one too many, and then the alert to raise (once per
+    window, None after the first)."""
     count = ratelimit.hit(NOT_FOUND_KEY, window_seconds=NOT_FOUND_WINDOW_SECONDS)
     limit = settings.IVR_NOT_FOUND_LOOKUPS_PER_HOUR
     if count <= limit:
-        return False
+        return False, None
     if cache.add(NOT_FOUND_ALERTED_KEY, 1, NOT_FOUND_WINDOW_SECONDS):
-        from .services import lookup_alert_raise
-
-        lookup_alert_raise(not_found_count=count, limit=limit, window_seconds=NOT_FOUND_WINDOW_SECONDS)
-    return True
+        return True, RaiseLookupAlert(not_found_count=count, limit=limit, window_seconds=NOT_FOUND_WINDOW_SECONDS)
+    return True, None
 
 
 def _lookups_paused_reply(turn: Turn) -> Reply:
@@ -467,11 +470,14 @@ def handle_confirm_receipt(turn: Turn) -> Reply:
         return _lookups_paused_reply(turn)
     case = selectors.case_get(receipt_number=receipt)
     if case is None:
-        if _count_not_found():
-            return _lookups_paused_reply(turn)
+        over_limit, alert = _count_not_found()
+        if over_limit:
+            reply = _lookups_paused_reply(turn)
+            reply.effects.extend([alert] if alert else [])
+            return reply
         _path(call, "receipt:not-found")
         reply = retry(turn, "receipt", "receipt_not_found")
-        reply.say[0] = turn.t("receipt_not_found", spelled=parsing.spell_receipt(receipt, turn.language))
+        reply.say[0] = turn.t("receipt_not_found", spelled=speech.spoken_receipt(receipt))
         reply.result = f"not found {mask_receipt_number(receipt)}"
         return reply
     accepted(turn)
@@ -495,14 +501,19 @@ def _after_rate_limit(turn: Turn) -> Reply:
 WEB_ADDRESS = re.compile(r"\bwww\.|https?://|\.gov\b")
 
 
-def status_spoken(status, language: str, **values) -> str:
+def status_spoken(status, language: str, **values: object) -> Spoken:
     """The status's text for the ear: its date and one action; the receipt number is not read again."""
     spoken = prompts.STATUS_SPOKEN.get(status.code)
     if spoken is not None:
-        return spoken["es" if language == "es" else "en"].format(**values)
-    # A status added since: its web text, without the sentences that give a web address.
-    sentences = re.split(r"(?<=\.)\s+", status.description_for(language, **values, receipt_number=""))
-    return " ".join(sentence for sentence in sentences if not WEB_ADDRESS.search(sentence))
+        return fill(spoken["es" if language == "es" else "en"], **values)
+    # A status added since: its web text, without the sentences that give a web address (no value
+    # holds one, so the template's sentences are the text's).
+    template = status.description_es if language == "es" else status.description_en
+    text = " ".join(line for line in re.split(r"(?<=\.)\s+", template) if not WEB_ADDRESS.search(line))
+    try:
+        return fill(text, **values, receipt_number="")
+    except (KeyError, IndexError):
+        return (text,)
 
 
 def case_status(turn: Turn, case) -> Reply:
@@ -676,7 +687,7 @@ def handle_zip(turn: Turn) -> Reply:
     return nearest_results(turn)
 
 
-def _nearest_lines(turn: Turn, for_text: bool = False) -> list[str]:
+def _nearest_lines(turn: Turn, for_text: bool = False) -> list[Spoken]:
     """The nearest offices or civil surgeons as said, or (`for_text`) as written in a text message."""
     call = turn.call
     zip_code = call.state.get("zip", "")
@@ -686,7 +697,7 @@ def _nearest_lines(turn: Turn, for_text: bool = False) -> list[str]:
         today = clock.today()
         for office, miles in reference.offices_nearest(zip_code, 2):
             lines.append(
-                prompt(
+                sentence(
                     "office_entry",
                     language,
                     name=office.name,
@@ -701,7 +712,7 @@ def _nearest_lines(turn: Turn, for_text: bool = False) -> list[str]:
             )
             for closure in reference.office_closures_upcoming(office, today)[:1]:
                 lines.append(
-                    prompt(
+                    sentence(
                         "office_closure",
                         language,
                         start=speech.spoken_date(closure.starts_on, language),
@@ -712,7 +723,7 @@ def _nearest_lines(turn: Turn, for_text: bool = False) -> list[str]:
     else:
         for surgeon, miles in reference.civil_surgeons_nearest(zip_code, 3):
             lines.append(
-                prompt(
+                sentence(
                     "surgeon_entry",
                     language,
                     name=surgeon.name,
@@ -726,8 +737,7 @@ def _nearest_lines(turn: Turn, for_text: bool = False) -> list[str]:
                     phone=surgeon.phone if for_text else speech.spoken_phone(surgeon.phone),
                 )
             )
-    # A text is read, not heard: its dates in words, no SSML.
-    return [speech.heard(line, turn.language) for line in lines] if for_text else lines
+    return lines
 
 
 def nearest_results(turn: Turn) -> Reply:
@@ -769,7 +779,8 @@ def handle_results_menu(turn: Turn) -> Reply:
 def text_results(turn: Turn, to: str = "") -> Reply:
     """Text the offices or doctors just heard, written for reading, to the calling line or to `to`."""
     turn.before_side_effect()
-    body = "\n".join(_nearest_lines(turn, for_text=True))
+    # A text is read, not heard: its dates in words, no SSML.
+    body = "\n".join(speech.heard(line, turn.language) for line in _nearest_lines(turn, for_text=True))
     # Queued, never sent inside the webhook: a slow or failing Twilio API must not hold the
     # caller's TwiML past Twilio's webhook timeout (the call would drop with an application error).
     services.text_queue(
@@ -828,9 +839,12 @@ def handle_ptime_form(turn: Turn) -> Reply:
 
 
 def ask_category(turn: Turn) -> Reply:
-    options = " ".join(
-        turn.t("category_option", category=spanish if turn.language == "es" else english, digit=n)
-        for n, (english, spanish) in enumerate(turn.call.state.get("ptime_categories", []), start=1)
+    options = join(
+        " ",
+        (
+            turn.t("category_option", category=spanish if turn.language == "es" else english, digit=n)
+            for n, (english, spanish) in enumerate(turn.call.state.get("ptime_categories", []), start=1)
+        ),
     )
     return Reply(say=[turn.t("ask_category", options=options)], awaiting="category", num_digits=1)
 
@@ -986,13 +1000,13 @@ def ask_pd_area(turn: Turn) -> Reply:
     return Reply(say=[turn.t("ask_chargeability")], awaiting="pd_area", num_digits=1)
 
 
-def _cell(entry, language: str) -> str:
+def _cell(entry, language: str) -> Spoken:
     if entry is None:
-        return prompt("pd_unpublished", language)
+        return sentence("pd_unpublished", language)
     if entry.availability == "C":
-        return prompt("pd_current", language)
+        return sentence("pd_current", language)
     if entry.availability == "U":
-        return prompt("pd_unavailable", language)
+        return sentence("pd_unavailable", language)
     return speech.spoken_date(entry.cutoff, language)
 
 
@@ -1009,7 +1023,7 @@ def handle_pd_area(turn: Turn) -> Reply:
     month = (final or filing).bulletin_month if (final or filing) else None
     _path(turn.call, f"priority-date:{category}:{AREAS[area_index]}")
     if month is None:
-        return main_menu_reply(turn, lead=[prompt("pd_unpublished", language)])
+        return main_menu_reply(turn, lead=[sentence("pd_unpublished", language)])
     turn.call.self_served = True
     return Reply(
         say=[
@@ -1038,7 +1052,7 @@ def handle_pd_menu(turn: Turn) -> Reply:
 
 
 # --- representatives ---------------------------------------------------------------------------------
-def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = False) -> Reply:
+def representative(turn: Turn, lead: list[Spoken] | None = None, gave_up: bool = False) -> Reply:
     """Tier 1 when it is open in the caller's zone; otherwise the hours, and a callback."""
     call = turn.call
     language = turn.language
@@ -1046,18 +1060,11 @@ def representative(turn: Turn, lead: list[str] | None = None, gave_up: bool = Fa
     _path(call, "representative")
     if hours.tier1_open(time_zone=call.caller_time_zone, at=now):
         turn.before_side_effect()
-        from .services import call_hand_to_queue
-
-        contact = call_hand_to_queue(call=call)
-        return Reply(
-            say=[*(lead or []), turn.t("to_agent")],
-            end="enqueue",
-            queue_name=contact.queue_name,
-            result=f"queued {contact.queue_name}",
-        )
+        # The services put the caller in line, then name the queue and the result.
+        return Reply(say=[*(lead or []), turn.t("to_agent")], end="enqueue", effects=[ToQueue(path=tuple(call.path))])
     opening = hours.next_tier1_opening(time_zone=call.caller_time_zone, at=now)
     local = timezone.localtime(opening, opening.tzinfo)
-    next_open = f"{speech.spoken_date(local.date(), language)}, 8 a.m."
+    next_open = concat(speech.spoken_date(local.date(), language), ", 8 a.m.")
     call.state["after_hours"] = True
     if gave_up and not call.language:
         call.language = "en"
@@ -1090,10 +1097,9 @@ def handle_after_hours(turn: Turn) -> Reply:
             _path(turn.call, "callback:ask-number")
             return ask_callback_number(turn)
         turn.before_side_effect()
-        from .services import call_request_callback
-
-        call_request_callback(call=turn.call)
+        booking = BookCallback(path=tuple(turn.call.path))
         reply = goodbye(turn, lead=[turn.t("callback_booked")])
+        reply.effects.append(booking)
         reply.result = "callback booked"
         return reply
     return ask_main(turn)
@@ -1187,12 +1193,11 @@ def handle_confirm_callback_number(turn: Turn) -> Reply:
     if purpose == "results":
         return text_results(turn, to=call.state.pop("callback_number"))
     turn.before_side_effect()
-    from .services import call_request_callback
-
     number = call.state["callback_number"]
     _path(call, "callback:keyed-number")
-    call_request_callback(call=call, phone=number)
+    booking = BookCallback(path=tuple(call.path), phone=number)
     reply = goodbye(turn, lead=[turn.t("callback_booked_at", spelled=speech.spoken_phone(number))])
+    reply.effects.append(booking)
     reply.result = "callback booked"
     return reply
 
@@ -1201,7 +1206,7 @@ def ask_after_hours(turn: Turn) -> Reply:
     return Reply(say=[turn.t("after_hours_menu")], awaiting="after_hours", num_digits=1)
 
 
-def goodbye(turn: Turn, lead: list[str] | None = None) -> Reply:
+def goodbye(turn: Turn, lead: list[Spoken] | None = None) -> Reply:
     if survey.eligible(turn):
         return survey.offer(turn, lead)
     return Reply(say=[*(lead or []), turn.t("goodbye")], end="hangup", result="goodbye")
@@ -1257,7 +1262,8 @@ def respond(turn: Turn) -> Reply:
     survey.invite(turn, reply)
     if reply.awaiting and not reply.result.startswith(("retry", "repeated", "confirm")):
         # What "repeat" says again: the last answer and its menu (never a "sorry" before it).
-        call.state["said"] = {"say": reply.say, **{k: getattr(reply, k) for k in REPLAYED}}
+        said = {key: getattr(reply, key) for key in REPLAYED}
+        call.state["said"] = {"say": [to_json(spoken) for spoken in reply.say], **said}
     return reply
 
 

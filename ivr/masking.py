@@ -5,20 +5,25 @@ the last four digits and every separator, SSML tag and comma stay where they wer
 still TwiML that says something sensible. Twilio's retry of a step is answered from that copy with
 the hidden digits put back from the receipt numbers the live call itself holds (`reveal`), so the
 clear number exists only in the call's row while the call lasts, never in a cache or a step record.
+The sentences kept for "repeat" are masked the same way, part by part (`conceal_spoken`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from contactcenter.reference.identifiers import RECEIPT_PREFIXES, mask_phone, mask_receipt_number
+
+from .spoken import Spoken, from_json, to_json
 
 MASK = "*"
 # Digits hidden: the first six of the ten, as mask_receipt_number hides them.
 HIDDEN = range(6)
 # Between the letters and digits of a receipt number as the IVR may say it: spaces, commas,
-# periods, dashes, and SSML tags (`<say-as interpret-as="characters">`).
+# periods, dashes, and in rendered TwiML the tags of its <say-as> elements (a sentence's parts are
+# read as one text without them, see _in_parts).
 _SEP = r"(?:[\s,.\-\u2013\u2014]|<[^<>]*>)*"
 _PREFIX = "|".join(_SEP.join(prefix) for prefix in RECEIPT_PREFIXES)
 # The first letter's class up front lets the scan skip most of a TwiML document at once (each step
@@ -82,6 +87,31 @@ def reveal(text: str, receipts: Iterable[str]) -> str:
     return _MASKED.sub(fill, text)
 
 
+def _in_parts(spoken: Spoken, change: Callable[[str], str]) -> Spoken:
+    """`change` (one character for one) applied to a sentence's words read as one text, so that a
+    number spread over several marks ("EAC", ", ", "219"…) is found whole; each part keeps its stretch."""
+    texts = [part if isinstance(part, str) else part.value for part in spoken]
+    whole = "".join(texts)
+    changed = change(whole)
+    if changed == whole:
+        return spoken
+    parts, start = [], 0
+    for part, text in zip(spoken, texts, strict=True):
+        stretch = changed[start : start + len(text)]
+        start += len(text)
+        parts.append(stretch if isinstance(part, str) else replace(part, value=stretch))
+    return tuple(parts)
+
+
+def conceal_spoken(spoken: Spoken) -> Spoken:
+    return _in_parts(spoken, conceal)
+
+
+def reveal_spoken(spoken: Spoken, receipts: Iterable[str]) -> Spoken:
+    receipts = list(receipts)
+    return _in_parts(spoken, lambda text: reveal(text, receipts))
+
+
 def call_receipts(call) -> list[str]:
     """The receipt numbers a live call holds, the one being confirmed or read first."""
     state = call.state or {}
@@ -89,10 +119,14 @@ def call_receipts(call) -> list[str]:
 
 
 def said_concealed(said: dict | None) -> dict | None:
-    """The reply kept for "repeat", with its receipt numbers masked."""
+    """The reply kept for "repeat", with its receipt numbers masked; None for one kept in an older
+    form (text with markup), which the flow no longer repeats."""
     if not said or not said.get("say"):
         return said
-    return {**said, "say": [conceal(text) for text in said["say"]]}
+    sentences = [sentence for sentence in map(from_json, said["say"]) if sentence is not None]
+    if len(sentences) != len(said["say"]):
+        return None
+    return {**said, "say": [to_json(conceal_spoken(sentence)) for sentence in sentences]}
 
 
 def ended_state(state: dict) -> dict:

@@ -354,12 +354,6 @@ def prefix_from_speech(text: str) -> str | None:
     return None
 
 
-def spell_receipt(receipt: str, language: str) -> str:
-    from .speech import spoken_receipt
-
-    return spoken_receipt(receipt)
-
-
 # --- yes or no -----------------------------------------------------------------------------------
 NEGATIONS = {
     "no", "nope", "nah", "not", "incorrect", "wrong", "isn", "wasn", "aren", "doesn", "negative", "never",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contactcenter.telephony.voices import VOICES as VOICE_NAMES
 
+from .spoken import Spoken, fill
+
 VOICES = {language: {"voice": voice, "language": tag} for language, (voice, tag) in VOICE_NAMES.items()}
 
 PROMPTS: dict[str, dict[str, str]] = {
@@ -148,8 +150,16 @@ LANGUAGES = ("en", "es")
 
 
 def prompt(key: str, language: str, **values: object) -> str:
+    """A prompt as plain text, for a sentence without marks (what the queue and the apologies say)."""
     text = PROMPTS[key][language if language in LANGUAGES else "en"]
     return text.format(**values) if values else text
+
+
+def sentence(key: str, language: str, **values: object) -> Spoken:
+    """A prompt as the parts the IVR says: a value may be a mark or a sentence (a date, a receipt
+    number read back in groups), kept as such for the voice."""
+    text = PROMPTS[key][language if language in LANGUAGES else "en"]
+    return fill(text, **values) if values else (text,)
 
 
 PROMPTS.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from contactcenter.routing.phones import callback_number_for
 
 from . import flow, masking, twiml
 from .models import Call, CallEvent, CallOutcome, LookupAlert
+from .reply import BookCallback, RaiseLookupAlert, Reply, ToQueue
 
 logger = logging.getLogger(__name__)
 
@@ -281,9 +283,10 @@ def _answer(
     node = call.state.get("awaiting") or "language"
     turn = flow.Turn(call=call, digits=digits[:40], speech=speech[:300], locked=locked, confidence=confidence)
     reply = flow.respond(turn)
+    _carry_out(call, reply)
     # "Repeat" says again the reply kept masked in the call's state: the caller hears it whole.
     receipts = masking.call_receipts(call)
-    reply.say = [masking.reveal(text, receipts) for text in reply.say]
+    reply.say = [masking.reveal_spoken(spoken, receipts) for spoken in reply.say]
     if call.state.get("said"):
         call.state["said"] = masking.said_concealed(call.state["said"])
     call.state["awaiting"] = reply.awaiting
@@ -301,6 +304,22 @@ def _answer(
         timezone.now(),
     ]
     return body, event
+
+
+def _carry_out(call: Call, reply: Reply) -> None:
+    """The writes the flow asked for with its reply, in its order, inside the step's transaction (a
+    hand-off only comes from a step taken under the call's lock: the flow asks for that first)."""
+    for effect in reply.effects:
+        if isinstance(effect, ToQueue):
+            contact = call_hand_to_queue(call=call, path=effect.path)
+            reply.queue_name = contact.queue_name
+            reply.result = f"queued {contact.queue_name}"
+        elif isinstance(effect, BookCallback):
+            call_request_callback(call=call, phone=effect.phone, path=effect.path)
+        elif isinstance(effect, RaiseLookupAlert):
+            lookup_alert_raise(
+                not_found_count=effect.not_found_count, limit=effect.limit, window_seconds=effect.window_seconds
+            )
 
 
 def _step_columns(call: Call) -> list:
@@ -340,7 +359,7 @@ def _call_step_locked(*, call_sid: str, step: int, digits: str, speech: str, con
     return body
 
 
-def _record_interaction(call: Call, *, save: bool = True) -> None:
+def _record_interaction(call: Call, *, save: bool = True, path: Sequence[str] | None = None) -> None:
     outcome = LEDGER_OUTCOME[call.outcome]
     interaction = services.interaction_record(
         context=flow.ivr_context(),
@@ -355,7 +374,7 @@ def _record_interaction(call: Call, *, save: bool = True) -> None:
         outcome=outcome,
         receipt_numbers=call.receipt_numbers,
         contact_phone=call.from_number,
-        summary=" → ".join(call.path[-8:])[:500],
+        summary=" → ".join(list(call.path if path is None else path)[-8:])[:500],
     )
     if call.interaction_id != interaction.pk:
         call.interaction = interaction
@@ -363,12 +382,16 @@ def _record_interaction(call: Call, *, save: bool = True) -> None:
             call.save(update_fields=["interaction"])
 
 
-def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL, phone: str = "") -> WaitingContact:
-    """Record the call's hand-off in the ledger, then queue it through the core's one enqueue service."""
+def _put_in_line(
+    *, call: Call, outcome: str, kind: str = ContactKind.CALL, phone: str = "", path: Sequence[str] | None = None
+) -> WaitingContact:
+    """Record the call's hand-off in the ledger, then queue it through the core's one enqueue service.
+    `path`: the steps that led to it (the call's path so far when not given)."""
     _durable_commit()  # the ledger and audit rows written here must survive a crash
+    path = list(call.path if path is None else path)
     call.outcome = outcome
     call.save(update_fields=["outcome"])
-    _record_interaction(call)
+    _record_interaction(call, path=path)
     return services.contact_enqueue(
         context=flow.ivr_context(),
         phone=phone or call.from_number,
@@ -378,7 +401,7 @@ def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL, phon
         kind=kind,
         call_sid=call.call_sid,
         receipt_numbers=call.receipt_numbers,
-        ivr_path=call.path,
+        ivr_path=path,
         interaction=call.interaction,
         priority=1 if call.state.get("outside_normal") else 0,
         # A case found outside normal processing time is what the representative will act on (a
@@ -387,14 +410,14 @@ def _put_in_line(*, call: Call, outcome: str, kind: str = ContactKind.CALL, phon
     )
 
 
-def call_hand_to_queue(*, call: Call) -> WaitingContact:
-    """Hand the caller to Tier 1 (called inside call_step's transaction)."""
-    return _put_in_line(call=call, outcome=CallOutcome.TO_AGENT)
+def call_hand_to_queue(*, call: Call, path: Sequence[str] | None = None) -> WaitingContact:
+    """Hand the caller to Tier 1 (inside call_step's transaction)."""
+    return _put_in_line(call=call, outcome=CallOutcome.TO_AGENT, path=path)
 
 
-def call_request_callback(*, call: Call, phone: str = "") -> WaitingContact:
+def call_request_callback(*, call: Call, phone: str = "", path: Sequence[str] | None = None) -> WaitingContact:
     """A callback after hours, to the caller's own number or to the number they keyed and confirmed."""
-    return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK, phone=phone)
+    return _put_in_line(call=call, outcome=CallOutcome.CALLBACK, kind=ContactKind.CALLBACK, phone=phone, path=path)
 
 
 TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}

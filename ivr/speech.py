@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
+
+from .spoken import Mark, Spoken, concat, join
 
 MONTHS = {
     "en": [
@@ -38,18 +39,8 @@ MONTHS = {
 }
 
 
-# SSML <say-as> inside a prompt's text: the TwiML renderer turns each into Twilio's <say-as> element,
-# and the call simulator (and the time-to-status count) into the words the voice says.
-SAY_AS = re.compile(r'<say-as interpret-as="([a-z]+)"(?: format="([a-z]+)")?>([^<]*)</say-as>')
-
-
-def say_as(content: str, interpret_as: str, format: str = "") -> str:
-    fmt = f' format="{format}"' if format else ""
-    return f'<say-as interpret-as="{interpret_as}"{fmt}>{content}</say-as>'
-
-
 def as_heard(interpret_as: str, format: str, content: str, language: str) -> str:
-    """What the voice says for a <say-as>: letters and digits one by one, a date in words."""
+    """What the voice says for a mark: letters and digits one by one, a date in words."""
     if interpret_as in ("characters", "digits"):
         return " ".join(ch for ch in content if not ch.isspace())
     if interpret_as == "date":
@@ -64,9 +55,11 @@ def as_heard(interpret_as: str, format: str, content: str, language: str) -> str
     return content
 
 
-def heard(text: str, language: str) -> str:
-    """A prompt's text as the caller hears it (its <say-as> marks spoken out)."""
-    return SAY_AS.sub(lambda m: as_heard(m.group(1), m.group(2) or "", m.group(3), language), text)
+def heard(sentence: Spoken, language: str) -> str:
+    """A sentence as the caller hears it (its marks spoken out): the words of a text message too."""
+    return "".join(
+        part if isinstance(part, str) else as_heard(part.kind, part.format, part.value, language) for part in sentence
+    )
 
 
 def _date_words(value: date, language: str) -> str:
@@ -76,10 +69,10 @@ def _date_words(value: date, language: str) -> str:
     return f"{month} {value.day}, {value.year}"
 
 
-def spoken_date(value: date, language: str) -> str:
+def spoken_date(value: date, language: str) -> Spoken:
     if language == "es":
-        return say_as(f"{value:%d-%m-%Y}", "date", "dmy")
-    return say_as(f"{value:%m-%d-%Y}", "date", "mdy")
+        return (Mark("date", f"{value:%d-%m-%Y}", "dmy"),)
+    return (Mark("date", f"{value:%m-%d-%Y}", "mdy"),)
 
 
 def spoken_month(value: date, language: str) -> str:
@@ -87,17 +80,21 @@ def spoken_month(value: date, language: str) -> str:
     return f"{month} de {value.year}" if language == "es" else f"{month} {value.year}"
 
 
-def spoken_money(amount: Decimal, language: str) -> str:
+def spoken_money(amount: Decimal, language: str) -> Spoken:
     """ "1,225 dollars", the number as a cardinal: a Spanish voice reads "1,225" as one point two two five."""
     whole = int(amount)
     cents = int((amount - whole) * 100)
-    number = say_as(str(whole), "cardinal")
+    number = Mark("cardinal", str(whole))
     if language == "es":
-        return f"{number} {'dólar' if whole == 1 else 'dólares'}" + (
-            f" con {say_as(str(cents), 'cardinal')} centavos" if cents else ""
+        return concat(
+            number,
+            f" {'dólar' if whole == 1 else 'dólares'}",
+            (" con ", Mark("cardinal", str(cents)), " centavos") if cents else "",
         )
-    return f"{number} {'dollar' if whole == 1 else 'dollars'}" + (
-        f" and {say_as(str(cents), 'cardinal')} cents" if cents else ""
+    return concat(
+        number,
+        f" {'dollar' if whole == 1 else 'dollars'}",
+        (" and ", Mark("cardinal", str(cents)), " cents") if cents else "",
     )
 
 
@@ -131,23 +128,23 @@ def spoken_minutes(seconds: int, language: str) -> str:
     return f"{minutes} {'minute' if minutes == 1 else 'minutes'}"
 
 
-def spoken_digits(value: str) -> str:
-    return say_as(value, "digits")
+def spoken_digits(value: str) -> Spoken:
+    return (Mark("digits", value),)
 
 
-def spoken_phone(value: str) -> str:
+def spoken_phone(value: str) -> Spoken:
     """(213) 555-0145 → "2 1 3, 5 5 5, 0 1 4 5": grouped the way people read numbers back."""
     digits = "".join(ch for ch in value or "" if ch.isdigit())[-10:]
     if len(digits) != 10:
-        return say_as(digits, "digits")
-    return ", ".join(say_as(group, "digits") for group in (digits[:3], digits[3:6], digits[6:]))
+        return (Mark("digits", digits),)
+    return join(", ", (Mark("digits", group) for group in (digits[:3], digits[3:6], digits[6:])))
 
 
-def spoken_receipt(receipt: str) -> str:
+def spoken_receipt(receipt: str) -> Spoken:
     """EAC2190000001 → "E A C, 2 1 9, 0 0 0, 0 0 0 1": the letters spelled, the digits in three groups."""
     letters, digits = receipt[:3], receipt[3:]
     groups = [digits[:3], digits[3:6], digits[6:]] if len(digits) == 10 else [digits]
-    return ", ".join([say_as(letters, "characters"), *(say_as(group, "digits") for group in groups if group)])
+    return join(", ", [Mark("characters", letters), *(Mark("digits", group) for group in groups if group)])
 
 
 STREET_WORDS = {

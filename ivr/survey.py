@@ -14,6 +14,7 @@ from contactcenter.models import Channel, SurveyMethod, SurveyQuestion
 
 from . import parsing
 from .flow import NODES, Reply, Turn, _path, accepted, everywhere, ivr_context
+from .spoken import Spoken
 
 # Menus that follow an answer: a self-served caller hears there how to finish.
 FINISHING_MENUS = frozenset({"main", "case_next", "form_menu", "results_menu", "ptime_menu", "pd_menu"})
@@ -71,7 +72,7 @@ def invite(turn: Turn, reply: Reply) -> None:
         reply.say = [*reply.say, sentence]
 
 
-def offer(turn: Turn, lead: list[str] | None = None) -> Reply:
+def offer(turn: Turn, lead: list[Spoken] | None = None) -> Reply:
     turn.call.state["survey"] = {"offered": True}
     _path(turn.call, "survey:offered")
     return Reply(

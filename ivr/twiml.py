@@ -7,35 +7,31 @@ from functools import cache, lru_cache
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
-from .prompts import PROMPTS, VOICES, prompt
+from .prompts import PROMPTS, VOICES, prompt, sentence
 from .reply import Reply
-from .speech import SAY_AS
+from .spoken import Spoken
 
 
 def _voice(language: str) -> dict:
     return VOICES.get(language or "en", VOICES["en"])
 
 
-SPANISH_FIRST_WORDS = frozenset({prompt("choose_language", "es")})
+SPANISH_FIRST_WORDS = frozenset({sentence("choose_language", "es")})
 
 
 @cache
-def _fixed_sentences() -> frozenset[str]:
-    return frozenset(text for texts in PROMPTS.values() for text in texts.values() if "{" not in text)
+def _fixed_sentences() -> frozenset[Spoken]:
+    return frozenset((text,) for texts in PROMPTS.values() for text in texts.values() if "{" not in text)
 
 
-def say(parent, text: str, **voice) -> None:
-    """A <Say> of `text`, its <say-as> marks as SSML elements (letters spelled, digit groups, dates, amounts)."""
+def say(parent, spoken: Spoken, **voice) -> None:
+    """A <Say> of a sentence, its marks as SSML <say-as> elements (letters spelled, digit groups, dates, amounts)."""
     element = parent.say(**voice)
-    position = 0
-    for mark in SAY_AS.finditer(text):
-        if mark.start() > position:
-            element.append(text[position : mark.start()])
-        kind, format_, content = mark.group(1), mark.group(2), mark.group(3)
-        element.say_as(content, interpret_as=kind, **({"format": format_} if format_ else {}))
-        position = mark.end()
-    if position < len(text):
-        element.append(text[position:])
+    for part in spoken:
+        if isinstance(part, str):
+            element.append(part)
+        else:
+            element.say_as(part.value, interpret_as=part.kind, **({"format": part.format} if part.format else {}))
 
 
 # Gather's speech settings per kind of step: short commands in menus, numbers and letters in entries
@@ -112,13 +108,12 @@ def _render(reply, *, language: str, next_step: int) -> str:
             finish_on_key=reply.finish_on_key,
             **({"hints": reply.hints} if reply.hints else {}),
         )
-        for text in reply.say:
+        for spoken in reply.say:
             # The language menu speaks each language in its own voice.
-            spoken = _voice("es") if text in SPANISH_FIRST_WORDS else voice
-            say(gather, text, **spoken)
+            say(gather, spoken, **(_voice("es") if spoken in SPANISH_FIRST_WORDS else voice))
         return str(response)
-    for text in reply.say:
-        say(response, text, **voice)
+    for spoken in reply.say:
+        say(response, spoken, **voice)
     if reply.end == "enqueue":
         response.enqueue(
             reply.queue_name,

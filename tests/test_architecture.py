@@ -4,6 +4,7 @@ a channel importing another channel, or the core importing a channel, fails it."
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,3 +49,18 @@ def test_an_import_against_the_design_fails_lint(tree, module, line, broken):
     result = _lint_imports(tree)
     assert result.returncode == 1
     assert broken in result.stdout
+
+
+CHANNEL_URL_NAME = re.compile(r"""["'](ivr|casework|outreach):""")
+
+
+def test_the_core_names_no_channel_url():
+    """A URL name is a string the import linter cannot see: the core builds a channel's URLs only from
+    the names the channel hands in (contactcenter.telephony.gateway.webhooks_register)."""
+    named = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "contactcenter").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if CHANNEL_URL_NAME.search(line)
+    ]
+    assert not named, "\n".join(named)

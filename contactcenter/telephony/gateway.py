@@ -120,7 +120,7 @@ class RecordingMedia:
 
 
 def recording_status_url(contact) -> str:
-    return _public("ivr:recording-status", contact=str(contact.pk))
+    return webhook_url("recording_status", contact=str(contact.pk))
 
 
 def local_recording_sid(contact) -> str:
@@ -163,11 +163,47 @@ def monitor_label(identity: str) -> str:
     return MONITOR_LABEL_PREFIX + identity
 
 
-def _public(name: str, **query: str) -> str:
+# --- the webhooks our TwiML and Twilio's configuration name -----------------------------------
+# The core builds these URLs but answers none of them: the app that does (the IVR) hands in its URL
+# names at start-up, keyed by the core's own names, so the core names no channel's URL.
+WEBHOOKS = frozenset(
+    {
+        "voice",  # the number's Voice URL
+        "status",  # the number's status callback
+        "fallback",  # the number's Voice fallback URL
+        "sms",  # the number's SMS URL
+        "queue_wait",  # Enqueue's waitUrl
+        "queue_done",  # Enqueue's action
+        "conference_status",
+        "conference_hold",
+        "recording_status",
+        "agent_voice",  # an agent's line: the TwiML App's Voice URL, and a dialled desk line's
+    }
+)
+_webhook_url_names: dict[str, str] = {}
+
+
+def webhooks_register(**url_names: str) -> None:
+    """Called from the AppConfig.ready() of the app that answers them: its URL names, by WEBHOOKS key."""
+    unknown = set(url_names) - WEBHOOKS
+    if unknown:
+        raise ValueError(f"Not webhooks the core builds: {', '.join(sorted(unknown))}")
+    _webhook_url_names.update(url_names)
+
+
+def webhook_url(key: str, **query: str) -> str:
+    """The webhook's public URL (PUBLIC_BASE_URL, as Twilio reaches and signs it), with `query`."""
     from urllib.parse import urlencode
 
+    from django.core.exceptions import ImproperlyConfigured
     from django.urls import reverse
 
+    name = _webhook_url_names.get(key)
+    if name is None:
+        raise ImproperlyConfigured(
+            f"No URL is registered for the {key!r} webhook: the app that answers it registers it with "
+            "contactcenter.telephony.gateway.webhooks_register() in its AppConfig.ready() (is it installed?)."
+        )
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name) + (f"?{urlencode(query)}" if query else "")
 
 
@@ -187,7 +223,7 @@ def line_label(contact) -> str:
 
 
 def hold_music_url(language: str) -> str:
-    return _public("ivr:conference-hold", l=language if language in VOICES else "en")
+    return webhook_url("conference_hold", l=language if language in VOICES else "en")
 
 
 def conference_dial(contact, *, label: str):
@@ -205,7 +241,7 @@ def conference_dial(contact, *, label: str):
         participant_label=label,
         wait_url=hold_music_url(contact.language),
         wait_method="POST",
-        status_callback=_public("ivr:conference-status"),
+        status_callback=webhook_url("conference_status"),
         status_callback_event=CONFERENCE_EVENTS,
         status_callback_method="POST",
     )
@@ -214,7 +250,6 @@ def conference_dial(contact, *, label: str):
 
 def control_twiml(control: CallControl) -> str:
     """The TwiML a call instruction puts the call on: built only with twilio's VoiceResponse."""
-    from django.urls import reverse
     from twilio.twiml.voice_response import VoiceResponse
 
     voice, language = VOICES.get(control.language, VOICES["en"])
@@ -223,12 +258,11 @@ def control_twiml(control: CallControl) -> str:
         SAY[control.action][control.language if control.language in VOICES else "en"], voice=voice, language=language
     )
     if control.action in (CallControlAction.TRANSFER, CallControlAction.QUEUE_TRANSFER, CallControlAction.REQUEUE):
-        base = settings.PUBLIC_BASE_URL.rstrip("/")
         response.enqueue(
             control.target,
-            wait_url=base + reverse("ivr:queue-wait"),
+            wait_url=webhook_url("queue_wait"),
             wait_url_method="POST",
-            action=base + reverse("ivr:queue-done"),
+            action=webhook_url("queue_done"),
             method="POST",
         )
     elif control.action in (CallControlAction.CONNECT_AGENT, CallControlAction.DIAL_CALLBACK):
@@ -263,7 +297,7 @@ def agent_line_url(contact, *, identity: str, step: str = "ring", browser: bool 
     contact and the agent, which a browser's call through the TwiML App cannot set. A desk phone is
     screened (press 1); a browser's softphone answers for the agent, who accepted already."""
     line = "client" if browser else "desk"
-    return _public("ivr:agent-voice", contact=str(contact.pk), agent=identity, line=line, step=step)
+    return webhook_url("agent_voice", contact=str(contact.pk), agent=identity, line=line, step=step)
 
 
 def agent_line_screen_twiml(contact, *, identity: str) -> str:

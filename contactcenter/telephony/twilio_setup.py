@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from contactcenter.reference.identifiers import phone_e164
-from contactcenter.telephony.gateway import _public
+from contactcenter.telephony.gateway import webhook_url
 
 APP_NAME = "NCSC Contact Center agents"
 
@@ -25,22 +25,22 @@ def number_webhooks() -> dict[str, str]:
     their status to its callback, a failing answer to the fallback, and texts to the survey's reply
     webhook; no TwiML App on the number (one there would take the calls instead of the Voice URL)."""
     return {
-        "voice_url": _public("ivr:voice"),
+        "voice_url": webhook_url("voice"),
         "voice_method": "POST",
-        "status_callback": _public("ivr:status"),
+        "status_callback": webhook_url("status"),
         "status_callback_method": "POST",
-        "voice_fallback_url": _public("ivr:fallback"),
+        "voice_fallback_url": webhook_url("fallback"),
         "voice_fallback_method": "POST",
         "voice_application_sid": "",
         # Texts to the number are replies to the customer feedback survey (ivr/views_survey.py).
-        "sms_url": _public("ivr:sms"),
+        "sms_url": webhook_url("sms"),
         "sms_method": "POST",
     }
 
 
 def app_webhooks() -> dict[str, str]:
     """The TwiML App the agents' lines use: its Voice URL puts an agent's leg in the contact's conference."""
-    return {"voice_url": _public("ivr:agent-voice"), "voice_method": "POST"}
+    return {"voice_url": webhook_url("agent_voice"), "voice_method": "POST"}
 
 
 @dataclass

@@ -135,6 +135,21 @@ def test_after_hours_callback_keeps_the_caller_in_line(reference, caller, at_tim
     assert Interaction.objects.get(source_id=call.call_sid).outcome == "callback"
 
 
+def test_a_callback_hands_on_the_steps_that_led_to_it_not_the_survey_offered_after(reference, caller, at_time):
+    with at_time(WEEKDAY_9PM_EASTERN):
+        call = caller("+12025550100")
+        call.start()
+        call.press("1")
+        call.press("2")
+        call.press("485")  # a form's fee: the caller is served, so the goodbye offers the survey
+        call.press("0")
+        offer = call.press("1")
+        assert "We will call you back" in offer.text and "two short questions" in offer.text
+    contact = WaitingContact.objects.get(call_sid=call.call_sid)
+    assert contact.kind == "callback" and contact.ivr_path[-1] == "representative"
+    assert Call.objects.get(call_sid=call.call_sid).path[-1] == "survey:offered"
+
+
 def test_forms_fee_and_text_order(reference, caller, at_time, django_capture_on_commit_callbacks):
     with at_time(WEEKDAY_7PM_EASTERN):
         call = caller("+12135550142")

@@ -12,6 +12,7 @@ from contactcenter.models import StatusHeadline, WaitingContact
 from ivr import speech
 from ivr.flow import status_spoken
 from ivr.prompts import STATUS_SPOKEN
+from ivr.spoken import Mark
 from tests.ivr.conftest import SATURDAY_NOON_EASTERN, WEEKDAY_7PM_EASTERN
 
 
@@ -111,7 +112,7 @@ def test_every_status_has_a_spoken_text_and_a_new_one_is_read_without_its_web_ad
         description_en="On {date}, we did it. If you move, go to www.uscis.gov/addresschange to tell us. Thank you.",
         description_es="El {date}, lo hicimos.",
     )
-    assert status_spoken(added, "en", date="May 1") == "On May 1, we did it. Thank you."
+    assert status_spoken(added, "en", date="May 1") == ("On May 1, we did it. Thank you.",)
 
 
 def test_months_money_and_addresses_are_said_in_words():
@@ -121,7 +122,13 @@ def test_months_money_and_addresses_are_said_in_words():
     assert speech.spoken_months(Decimal("7.3"), "es") == "7,3 meses"
     assert speech.spoken_months(Decimal("1"), "es") == "1 mes"
     assert speech.heard(speech.spoken_money(Decimal("1225"), "es"), "es") == "1.225 dólares"
-    assert speech.spoken_money(Decimal("1225"), "es") == '<say-as interpret-as="cardinal">1225</say-as> dólares'
+    assert speech.spoken_money(Decimal("1225"), "es") == (Mark("cardinal", "1225"), " dólares")
+    assert speech.spoken_money(Decimal("12.50"), "en") == (
+        Mark("cardinal", "12"),
+        " dollars and ",
+        Mark("cardinal", "50"),
+        " cents",
+    )
     assert speech.heard(speech.spoken_money(Decimal("1"), "en"), "en") == "1 dollar"
     assert speech.heard(speech.spoken_date(date(2026, 12, 4), "es"), "es") == "4 de diciembre de 2026"
     assert (
