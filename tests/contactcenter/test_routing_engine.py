@@ -426,7 +426,7 @@ def test_contact_enqueue_asks_for_routing_after_commit(db, django_capture_on_com
     from contactcenter import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.route_queue, "apply_async", lambda kwargs, **options: sent.append(kwargs))
+    monkeypatch.setattr(tasks.route_queue, "apply_async", lambda args=None, kwargs=None, **options: sent.append(kwargs))
     with django_capture_on_commit_callbacks(execute=True):
         services.contact_enqueue(
             context=AuditContext.system(), phone="+13055550100", language="es", caller_time_zone="America/New_York"
