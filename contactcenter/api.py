@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .audit import AuditContext, AuditedReads, record_view
-from .drf import StandardPagination, query_filters
+from .drf import AllowedActionsField, StandardPagination, query_filters
 from .identifiers import InvalidIdentifier, mask_receipt_number, normalize_receipt_number
+from .live_workflows import SERVICE_REQUEST
 from .models import (
     AuditChannel,
     Channel,
@@ -679,6 +680,16 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class ServiceRequestDetailSerializer(ServiceRequestSerializer):
+    allowed_actions = AllowedActionsField(
+        workflow=SERVICE_REQUEST,
+        actions=lambda request, user: selectors.service_request_allowed_actions(request=request, user=user),
+    )
+
+    class Meta(ServiceRequestSerializer.Meta):
+        fields = [*ServiceRequestSerializer.Meta.fields, "allowed_actions"]
+
+
 class ServiceRequestInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ServiceRequestType.choices)
     receipt_number = serializers.CharField(max_length=20)
@@ -737,6 +748,9 @@ class ServiceRequestViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     audit_label = "service requests"
     allowed_roles = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
     serializer_class = ServiceRequestSerializer
+
+    def get_serializer_class(self):
+        return ServiceRequestDetailSerializer if self.action == "retrieve" else ServiceRequestSerializer
 
     def get_queryset(self):
         if self.action != "list":

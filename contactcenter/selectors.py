@@ -31,6 +31,7 @@ from django.utils import timezone
 from . import queue_rollups, rollups
 from .hours import TIER1_HOURS, QueueHours
 from .identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
+from .live_workflows import AGENT, LIVE_CONTACT, SERVICE_REQUEST
 from .models import (
     OPEN_CONTACT_STATUSES,
     AgentState,
@@ -757,6 +758,16 @@ def console_state(*, user) -> ConsoleState:
     return ConsoleState(agent=agent, profile=staff_profile_for(user=user), contact=contact, wrap_up=wrap_up)
 
 
+def live_contact_allowed_actions(*, contact: WaitingContact, user) -> frozenset[str]:
+    """What `user` (None: the system) may do with the live contact now (live_workflows.LIVE_CONTACT)."""
+    return LIVE_CONTACT.allowed_actions(contact, user)
+
+
+def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
+    """The states the agent may choose now (live_workflows.AGENT); an agent never signed on is offline."""
+    return AGENT.allowed_actions(agent if agent is not None else AgentState(user=user), user)
+
+
 def console_consult(state: ConsoleState) -> WaitingContact | None:
     """The consult asked on the agent's call (under way, or the last one, to say how it ended),
     read in full only when there is one."""
@@ -931,6 +942,10 @@ def service_requests_list(
 
 def service_requests_awaiting_review() -> QuerySet[ServiceRequest]:
     return service_requests_list(status=ServiceRequestStatus.PENDING_REVIEW).order_by("due_on", "id")
+
+
+def service_request_allowed_actions(*, request: ServiceRequest, user) -> frozenset[str]:
+    return SERVICE_REQUEST.allowed_actions(request, user)
 
 
 def escalation_for(*, contact: WaitingContact) -> Escalation | None:

@@ -53,7 +53,7 @@ class Transition:
         guard: Guard | None = None,
         automatic: bool = False,
     ) -> None:
-        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "action", str(action))
         object.__setattr__(self, "sources", frozenset(str(s) for s in sources))
         object.__setattr__(self, "target", None if target is None else str(target))
         object.__setattr__(self, "roles", None if roles is None else frozenset(roles))
