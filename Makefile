@@ -54,6 +54,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/lint_templates.py
 
 format: install-dev
 	$(BIN)/ruff check --fix .
