@@ -159,14 +159,14 @@ def agent_state_set(
         agent = _agent_state_for_update(user)
         if agent.state == state and agent.reason_code == _reason_code_check(state=state, reason_code=reason_code):
             return agent
-        # What an agent chooses for themselves: live_workflows.AGENT. Wrap-up with a contact still
-        # to wrap up is left only through contact_wrap_up (its form offers the next state).
         if state not in selectors.agent_allowed_actions(agent=agent, user=user):
             raise ApplicationError(
                 _("An agent cannot go from %(from)s to %(to)s directly.")
                 % {"from": agent.get_state_display(), "to": AgentStatus(state).label},
                 extra={"from": agent.state, "to": state},
             )
+        # Wrap-up with a contact still to wrap up is left only through contact_wrap_up (its form
+        # offers the next state); the plain change out of it is for a wrap-up with no contact left.
         pending = (
             selectors.wrap_up_pending_contact_id(user=agent.user_id) if agent.state == AgentStatus.WRAP_UP else None
         )
