@@ -56,6 +56,7 @@ lint: install-dev
 	$(BIN)/lint-imports
 # The core names no channel's URL either: strings the import linter cannot see.
 	@! grep -rnE "[\"'](ivr|casework|outreach):" contactcenter --include='*.py'
+	$(BIN)/python scripts/lint_templates.py
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -7,10 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from contactcenter.audit.context import AuditContext, AuditedReads
-from contactcenter.common.drf import query_filters
+from contactcenter.common.drf import AllowedActionsField, query_filters
 from contactcenter.models import AuditChannel, Language
 from contactcenter.staff.permissions import HasRole
-from contactcenter.staff.roles import CASEWORK_ROLES, Role
+from contactcenter.staff.roles import CASEWORK_ROLES, Role, has_any_role
 
 from . import selectors, services
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
     TelephoneOutcome,
 )
 from .permissions import SUPERVISOR_ONLY, CaseworkWrite
+from .workflows import INQUIRY, RESPONSE
 
 User = get_user_model()
 CAO_AND_TSA = frozenset({*CASEWORK_ROLES, Role.TSA_LIAISON})
@@ -72,6 +73,26 @@ class InquirySerializer(serializers.ModelSerializer):
         if "sla_targets" not in self.context:
             self.context["sla_targets"] = selectors.sla_targets()
         return selectors.sla_state(inquiry=inquiry, targets=self.context["sla_targets"])
+
+
+def _inquiry_actions(inquiry: Inquiry, user) -> frozenset[str]:
+    # A TSA liaison reads inquiries but changes none (CaseworkWrite): no action is theirs.
+    if not has_any_role(user, CASEWORK_ROLES):
+        return frozenset()
+    return selectors.inquiry_allowed_actions(inquiry=inquiry, user=user)
+
+
+def _response_actions(response: Response, user) -> frozenset[str]:
+    if not has_any_role(user, CASEWORK_ROLES):
+        return frozenset()
+    return selectors.response_allowed_actions(response=response, user=user)
+
+
+class InquiryDetailSerializer(InquirySerializer):
+    allowed_actions = AllowedActionsField(workflow=INQUIRY, actions=_inquiry_actions)
+
+    class Meta(InquirySerializer.Meta):
+        fields = [*InquirySerializer.Meta.fields, "allowed_actions"]
 
 
 class InquiryCreateSerializer(serializers.Serializer):
@@ -146,6 +167,13 @@ class ResponseSerializer(serializers.ModelSerializer):
         ]
 
 
+class ResponseDetailSerializer(ResponseSerializer):
+    allowed_actions = AllowedActionsField(workflow=RESPONSE, actions=_response_actions)
+
+    class Meta(ResponseSerializer.Meta):
+        fields = [*ResponseSerializer.Meta.fields, "allowed_actions"]
+
+
 class ReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, default="", allow_blank=True)
@@ -166,6 +194,9 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole, CaseworkWrite]
     serializer_class = InquirySerializer
 
+    def get_serializer_class(self):
+        return InquiryDetailSerializer if self.action == "retrieve" else InquirySerializer
+
     def get_queryset(self):
         if self.action != "list":
             return selectors.inquiry_queue(user=self.request.user, open_only=False)
@@ -184,16 +215,16 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
 
     def _done(self, inquiry: Inquiry, code=status.HTTP_200_OK) -> ApiResponse:
         inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)
-        return ApiResponse(InquirySerializer(inquiry).data, status=code)
+        return ApiResponse(InquiryDetailSerializer(inquiry, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=InquiryCreateSerializer, responses={201: InquirySerializer})
+    @extend_schema(request=InquiryCreateSerializer, responses={201: InquiryDetailSerializer})
     def create(self, request):
         serializer = InquiryCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         inquiry = services.inquiry_create(context=_context(request), **serializer.validated_data)
         return self._done(inquiry, status.HTTP_201_CREATED)
 
-    @extend_schema(request=TriageSerializer, responses=InquirySerializer)
+    @extend_schema(request=TriageSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def triage(self, request, pk=None):
         serializer = TriageSerializer(data=request.data)
@@ -202,7 +233,7 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             services.inquiry_triage(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
         )
 
-    @extend_schema(request=AssignSerializer, responses=InquirySerializer)
+    @extend_schema(request=AssignSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         serializer = AssignSerializer(data=request.data)
@@ -211,7 +242,7 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             services.inquiry_assign(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
         )
 
-    @extend_schema(request=ReasonSerializer, responses=InquirySerializer)
+    @extend_schema(request=ReasonSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         serializer = ReasonSerializer(data=request.data)
@@ -220,17 +251,17 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             services.inquiry_hold(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
         )
 
-    @extend_schema(request=None, responses=InquirySerializer)
+    @extend_schema(request=None, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._done(services.inquiry_resume(context=_context(request), inquiry=self.get_object()))
 
-    @extend_schema(request=None, responses=InquirySerializer)
+    @extend_schema(request=None, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._done(services.inquiry_close(context=_context(request), inquiry=self.get_object()))
 
-    @extend_schema(request=ReasonSerializer, responses=InquirySerializer)
+    @extend_schema(request=ReasonSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         serializer = ReasonSerializer(data=request.data)
@@ -239,7 +270,7 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             services.inquiry_reopen(context=_context(request), inquiry=self.get_object(), **serializer.validated_data)
         )
 
-    @extend_schema(request=NoteSerializer, responses={201: InquirySerializer})
+    @extend_schema(request=NoteSerializer, responses={201: InquiryDetailSerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         serializer = NoteSerializer(data=request.data)
@@ -279,16 +310,19 @@ class ResponseViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     write_roles = {"review": SUPERVISOR_ONLY}
     serializer_class = ResponseSerializer
 
+    def get_serializer_class(self):
+        return ResponseDetailSerializer if self.action == "retrieve" else ResponseSerializer
+
     def get_queryset(self):
         return selectors.response_list_for(user=self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(request=None, responses=ResponseSerializer)
+    @extend_schema(request=None, responses=ResponseDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         response = services.response_submit(context=_context(request), response=self.get_object())
-        return ApiResponse(ResponseSerializer(response).data)
+        return ApiResponse(ResponseDetailSerializer(response, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ReviewSerializer, responses=ResponseSerializer)
+    @extend_schema(request=ReviewSerializer, responses=ResponseDetailSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         serializer = ReviewSerializer(data=request.data)
@@ -296,4 +330,4 @@ class ResponseViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
         response = services.response_review(
             context=_context(request), response=self.get_object(), **serializer.validated_data
         )
-        return ApiResponse(ResponseSerializer(response).data)
+        return ApiResponse(ResponseDetailSerializer(response, context=self.get_serializer_context()).data)

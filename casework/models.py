@@ -335,6 +335,15 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.status} for {self.inquiry_id}"
 
+    @property
+    def delivery_failed(self) -> bool:
+        return self.status == ResponseStatus.FAILED
+
+    @property
+    def delivery_retrying(self) -> bool:
+        """Approved, tried and not delivered yet: the worker tries it again."""
+        return self.status == ResponseStatus.APPROVED and self.send_attempts > 0
+
 
 class TripStatus(models.TextChoices):
     IN_PROCESS = "in_process", _("In process")

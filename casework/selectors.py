@@ -40,6 +40,7 @@ from .sla import (
     add_business_days,
     business_days_between,
 )
+from .workflows import INQUIRY, RESPONSE
 
 User = get_user_model()
 
@@ -256,6 +257,11 @@ def message_id_seen(*, message_id: str) -> bool:
     )
 
 
+def inquiry_allowed_actions(*, inquiry: Inquiry, user) -> frozenset[str]:
+    """What `user` (None: the system) may do to the inquiry now, by the workflow's table."""
+    return INQUIRY.allowed_actions(inquiry, user)
+
+
 def inquiry_activities(*, inquiry: Inquiry) -> QuerySet[InquiryActivity]:
     return InquiryActivity.objects.select_related("actor").filter(inquiry=inquiry)
 
@@ -333,6 +339,11 @@ def responses_for(*, inquiry: Inquiry) -> QuerySet[Response]:
 def response_list_for(*, user) -> QuerySet[Response]:
     qs = Response.objects.select_related("inquiry", "drafted_by", "reviewed_by")
     return qs.filter(inquiry__source=Source.TSA_TRIP) if trip_only(user) else qs
+
+
+def response_allowed_actions(*, response: Response, user) -> frozenset[str]:
+    """What `user` (None: the system) may do to the response now, by the workflow's table."""
+    return RESPONSE.allowed_actions(response, user)
 
 
 def responses_awaiting_review() -> QuerySet[Response]:

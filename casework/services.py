@@ -28,6 +28,7 @@ from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.background import enqueue_on_commit, mail_message_id
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.workflows import Refusal
 from contactcenter.models import AuditAction, AuditChannel, BenefitCase, Channel, Language, Outcome, Topic
 from contactcenter.reference.identifiers import find_a_numbers, find_receipt_numbers
 from contactcenter.staff.roles import Role, has_any_role
@@ -35,7 +36,6 @@ from contactcenter.staff.roles import Role, has_any_role
 from . import selectors
 from .attachments import AttachmentIn, attachment_problem, content_type_for
 from .models import (
-    OPEN_STATUSES,
     TRIP_DOCUMENTS,
     ActivityKind,
     Attachment,
@@ -56,24 +56,13 @@ from .models import (
     TripStatus,
 )
 from .sla import add_business_days, business_days_between
+from .workflows import INQUIRY, RESPONSE
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERENCE_IN_TEXT = re.compile(r"\bCAO-([A-HJKMNP-Z2-9]{8})\b", re.IGNORECASE)
-
-# received → triaged → assigned → drafting → in review → sent → closed; hold and reopen aside.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    InquiryStatus.RECEIVED: frozenset({InquiryStatus.TRIAGED, InquiryStatus.CLOSED}),
-    InquiryStatus.TRIAGED: frozenset({InquiryStatus.ASSIGNED, InquiryStatus.CLOSED}),
-    InquiryStatus.ASSIGNED: frozenset({InquiryStatus.DRAFTING, InquiryStatus.SENT, InquiryStatus.CLOSED}),
-    InquiryStatus.DRAFTING: frozenset({InquiryStatus.IN_REVIEW, InquiryStatus.SENT, InquiryStatus.CLOSED}),
-    InquiryStatus.IN_REVIEW: frozenset({InquiryStatus.DRAFTING, InquiryStatus.SENT, InquiryStatus.CLOSED}),
-    InquiryStatus.SENT: frozenset({InquiryStatus.CLOSED}),
-    InquiryStatus.CLOSED: frozenset(),
-    InquiryStatus.ON_HOLD: frozenset(),
-}
 
 
 def new_reference() -> str:
@@ -122,12 +111,16 @@ def _activity(
     return activity
 
 
+def _status_refused(inquiry: Inquiry, to: str) -> ApplicationError:
+    return ApplicationError(
+        _("An inquiry that is %(current)s cannot become %(target)s.")
+        % {"current": inquiry.get_status_display().lower(), "target": InquiryStatus(to).label.lower()}
+    )
+
+
 def _set_status(context: AuditContext, inquiry: Inquiry, to: str, text: str = "") -> None:
-    if to not in TRANSITIONS.get(inquiry.status, frozenset()):
-        raise ApplicationError(
-            _("An inquiry that is %(current)s cannot become %(target)s.")
-            % {"current": inquiry.get_status_display().lower(), "target": InquiryStatus(to).label.lower()}
-        )
+    if not INQUIRY.leads(inquiry.status, to):
+        raise _status_refused(inquiry, to)
     before = inquiry.status
     inquiry.status = to
     fields = ["status", "updated_at"]
@@ -447,7 +440,7 @@ def inquiry_reply_record(
             inquiry.save(update_fields=["receipt_numbers", "updated_at"])
             inquiry.cases.add(*BenefitCase.objects.filter(receipt_number__in=new))
             _ledger(context, inquiry)
-        if inquiry.status in (InquiryStatus.SENT, InquiryStatus.CLOSED):
+        if "reopen" in selectors.inquiry_allowed_actions(inquiry=inquiry, user=None):
             # A reply to an answered inquiry is work again: back in the queue, not only in the log.
             _reopen(context, inquiry, "Reopened: the correspondent wrote again")
         _audit(context, inquiry, f"Reply threaded onto inquiry {inquiry.reference}")
@@ -509,7 +502,7 @@ def inquiry_triage(
         raise ApplicationError(f"Unknown priority {priority!r}.")
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status not in OPEN_STATUSES:
+        if "triage" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("Only an open inquiry can be triaged."))
         inquiry.source, inquiry.priority = source, priority
         inquiry.topic_code = topic_code or inquiry.topic_code
@@ -518,7 +511,7 @@ def inquiry_triage(
         inquiry.save(update_fields=["source", "priority", "topic_code", "due_on", "updated_at"])
         source, priority = _en(Source, inquiry.source), _en(Priority, inquiry.priority)
         text = f"Source {source}, priority {priority}, due {inquiry.due_on}"
-        if inquiry.status == InquiryStatus.RECEIVED:
+        if INQUIRY.row("triage", inquiry, context.actor).target is not None:
             _set_status(context, inquiry, InquiryStatus.TRIAGED, text)
         else:
             _activity(context, inquiry, ActivityKind.EDIT, text)
@@ -532,15 +525,18 @@ def inquiry_assign(*, context: AuditContext, inquiry: Inquiry, assignee) -> Inqu
         raise ApplicationError(_("Inquiries are assigned to CAO analysts and supervisors only."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status not in OPEN_STATUSES:
-            raise ApplicationError(_("A closed or answered inquiry cannot be assigned; reopen it first."))
-        if inquiry.status == InquiryStatus.RECEIVED:
-            raise ApplicationError(_("Triage the inquiry (source and priority) before assigning it."))
+        step = INQUIRY.row("assign", inquiry, context.actor)
+        if step is None:
+            raise ApplicationError(
+                _("Triage the inquiry (source and priority) before assigning it.")
+                if inquiry.status == InquiryStatus.RECEIVED
+                else _("A closed or answered inquiry cannot be assigned; reopen it first.")
+            )
         inquiry.assignee = assignee
         inquiry.save(update_fields=["assignee", "updated_at"])
         _activity(context, inquiry, ActivityKind.ASSIGNMENT, f"Assigned to {assignee.get_full_name() or assignee}")
-        if inquiry.status == InquiryStatus.TRIAGED:
-            _set_status(context, inquiry, InquiryStatus.ASSIGNED)
+        if step.target is not None:
+            _set_status(context, inquiry, step.target)
         _audit(context, inquiry, f"Inquiry {inquiry.reference} assigned to {assignee.get_username()}")
         _ledger(context, inquiry)
     return inquiry
@@ -557,7 +553,7 @@ def inquiry_hold(*, context: AuditContext, inquiry: Inquiry, reason: str) -> Inq
         raise ApplicationError(_("Say why the inquiry is on hold."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status not in OPEN_STATUSES or inquiry.status == InquiryStatus.ON_HOLD:
+        if "hold" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("Only an open inquiry that is not already on hold can be put on hold."))
         before = inquiry.status
         inquiry.status_before_hold, inquiry.status = before, InquiryStatus.ON_HOLD
@@ -572,7 +568,7 @@ def inquiry_resume(*, context: AuditContext, inquiry: Inquiry) -> Inquiry:
     """Take an inquiry off hold: the business days it waited move its due date back."""
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status != InquiryStatus.ON_HOLD:
+        if "resume" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("The inquiry is not on hold."))
         held = business_days_between(timezone.localdate(inquiry.held_since), timezone.localdate())
         inquiry.hold_business_days += held
@@ -607,8 +603,10 @@ def inquiry_resume(*, context: AuditContext, inquiry: Inquiry) -> Inquiry:
 def inquiry_close(*, context: AuditContext, inquiry: Inquiry, reason: str = "") -> Inquiry:
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status == InquiryStatus.ON_HOLD:
-            raise ApplicationError(_("Take the inquiry off hold before closing it."))
+        if "close" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
+            if inquiry.status == InquiryStatus.ON_HOLD:
+                raise ApplicationError(_("Take the inquiry off hold before closing it."))
+            raise _status_refused(inquiry, InquiryStatus.CLOSED)
         _set_status(context, inquiry, InquiryStatus.CLOSED, reason)
         _ledger(context, inquiry, Outcome.RESOLVED)
     return inquiry
@@ -619,7 +617,7 @@ def inquiry_reopen(*, context: AuditContext, inquiry: Inquiry, reason: str) -> I
         raise ApplicationError(_("Say why the inquiry is reopened."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status not in (InquiryStatus.SENT, InquiryStatus.CLOSED):
+        if "reopen" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("Only an answered or closed inquiry can be reopened."))
         _reopen(context, inquiry, reason)
     return inquiry
@@ -627,7 +625,7 @@ def inquiry_reopen(*, context: AuditContext, inquiry: Inquiry, reason: str) -> I
 
 def _reopen(context: AuditContext, inquiry: Inquiry, reason: str) -> None:
     before = inquiry.status
-    inquiry.status = InquiryStatus.ASSIGNED if inquiry.assignee_id else InquiryStatus.TRIAGED
+    inquiry.status = INQUIRY.row("reopen", inquiry, context.actor).target
     inquiry.closed_at = inquiry.responded_at = None
     inquiry.escalated_at = None
     inquiry.save(update_fields=["status", "closed_at", "responded_at", "escalated_at", "updated_at"])
@@ -693,7 +691,8 @@ def response_draft(
         raise ApplicationError(_("Draft an e-mail or a letter; log telephone responses instead."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status not in (InquiryStatus.ASSIGNED, InquiryStatus.DRAFTING):
+        step = INQUIRY.row("draft", inquiry, context.actor)
+        if step is None:
             raise ApplicationError(_("Assign the inquiry before drafting its response."))
         if kind == ResponseKind.EMAIL and not inquiry.correspondent.email:
             raise ApplicationError(_("The correspondent has no e-mail address; draft a letter."))
@@ -718,8 +717,8 @@ def response_draft(
             response.subject = f"{response.subject} [{inquiry.reference}]"[:300]
         response.full_clean()
         response.save()
-        if inquiry.status == InquiryStatus.ASSIGNED:
-            _set_status(context, inquiry, InquiryStatus.DRAFTING)
+        if step.target is not None:
+            _set_status(context, inquiry, step.target)
         _activity(context, inquiry, ActivityKind.RESPONSE, f"{_en(ResponseKind, response.kind)} drafted")
     return response
 
@@ -727,7 +726,7 @@ def response_draft(
 def response_update(*, context: AuditContext, response: Response, subject: str, body: str) -> Response:
     with transaction.atomic():
         response = _response_locked(response)
-        if response.status != ResponseStatus.DRAFT:
+        if "edit" not in selectors.response_allowed_actions(response=response, user=context.actor):
             raise ApplicationError(_("Only a draft can be edited."))
         changed = [
             name for name, value in (("subject", subject[:300]), ("body", body)) if getattr(response, name) != value
@@ -769,7 +768,7 @@ def response_submit(
                 body=current.body if body is None else body,
             )
         response = _response_locked(response)
-        if response.status != ResponseStatus.DRAFT:
+        if "submit" not in selectors.response_allowed_actions(response=response, user=context.actor):
             raise ApplicationError(_("Only a draft can be sent for review."))
         if not response.body.strip():
             raise ApplicationError(_("The response is empty."))
@@ -784,16 +783,16 @@ def response_review(*, context: AuditContext, response: Response, approve: bool,
     """A CAO supervisor approves (the response goes out) or returns it to draft with a note.
 
     Nothing is sent without this review; the reviewer may not approve their own draft."""
-    reviewer = context.actor
-    if reviewer is None or not has_any_role(reviewer, [Role.CAO_SUPERVISOR]):
+    reviewer, action = context.actor, "approve" if approve else "return"
+    if RESPONSE.refusal(action, response, reviewer) is Refusal.ROLE:
         raise ApplicationError(_("Only a CAO supervisor reviews responses."))
     with transaction.atomic():
         response = _response_locked(response)
-        if response.status != ResponseStatus.IN_REVIEW:
-            raise ApplicationError(_("This response is not awaiting review."))
-        if approve and response.drafted_by_id == reviewer.pk:
-            raise ApplicationError(_("A supervisor cannot approve a response they drafted."))
-        if approve and response.edited_by.filter(pk=reviewer.pk).exists():
+        if action not in selectors.response_allowed_actions(response=response, user=reviewer):
+            if RESPONSE.refusal(action, response, reviewer) is Refusal.STATE:
+                raise ApplicationError(_("This response is not awaiting review."))
+            if response.drafted_by_id == reviewer.pk:
+                raise ApplicationError(_("A supervisor cannot approve a response they drafted."))
             raise ApplicationError(
                 _("A supervisor cannot approve a response whose text they edited; another supervisor must review it.")
             )
@@ -841,7 +840,9 @@ def response_send(*, response_id: int) -> bool:
             .filter(pk=response_id)
             .first()
         )
-        if response is None or response.status != ResponseStatus.APPROVED or response.kind != ResponseKind.EMAIL:
+        if response is None or response.kind != ResponseKind.EMAIL:
+            return False
+        if "send" not in selectors.response_allowed_actions(response=response, user=None):
             return False
         response.send_attempts += 1
         inquiry = Inquiry.objects.select_for_update().get(pk=response.inquiry_id)
@@ -875,7 +876,7 @@ def response_send_give_up(*, response_id: int, reason: str) -> None:
     """The last try failed: the response shows "Delivery failed" (never sent) until sent again."""
     with transaction.atomic():
         response = Response.objects.select_for_update().filter(pk=response_id).first()
-        if response is None or response.status != ResponseStatus.APPROVED:
+        if response is None or "give_up" not in selectors.response_allowed_actions(response=response, user=None):
             return
         response.status, response.send_error = ResponseStatus.FAILED, reason[:300]
         response.save(update_fields=["status", "send_error", "updated_at"])
@@ -889,7 +890,9 @@ def response_send_again(*, context: AuditContext, response: Response) -> Respons
     """Staff send a response whose delivery failed once more (after the mail server is back)."""
     with transaction.atomic():
         response = Response.objects.select_for_update().get(pk=response.pk)
-        if response.status != ResponseStatus.FAILED:
+        if "send_again" not in selectors.response_allowed_actions(response=response, user=context.actor):
+            if RESPONSE.refusal("send_again", response, context.actor) is Refusal.ROLE:
+                raise ApplicationError(_("Only a CAO supervisor sends a response again."))
             raise ApplicationError(_("Only a response whose delivery failed can be sent again."))
         response.status, response.send_error = ResponseStatus.APPROVED, ""
         response.save(update_fields=["status", "send_error", "updated_at"])
@@ -910,7 +913,7 @@ def response_telephone_log(
         raise ApplicationError(_("Write what was said (or tried)."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
-        if inquiry.status not in OPEN_STATUSES or inquiry.status in (InquiryStatus.RECEIVED, InquiryStatus.ON_HOLD):
+        if "telephone" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("Log a call on an assigned inquiry that is not on hold."))
         response = Response(
             inquiry=inquiry,

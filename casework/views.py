@@ -431,6 +431,7 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         "telephone_form": TelephoneForm(),
         "trip_open_form": TripOpenForm() if trip is None else None,
         "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
+        "actions": selectors.inquiry_allowed_actions(inquiry=inquiry, user=request.user),
     }
     if form is not None and action in ACTION_FORM_NAMES:
         page[ACTION_FORM_NAMES[action]] = form
@@ -554,7 +555,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("casework:response", pk=pk)
         except ApplicationError as error:
             response.refresh_from_db()
-            if response.status == ResponseStatus.DRAFT:
+            if "edit" in selectors.response_allowed_actions(response=response, user=request.user):
                 edit_form.add_error(None, error.message)
             else:  # no longer a draft: the page shows no form to carry the error
                 messages.error(request, error.message)
@@ -579,10 +580,15 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
             "response": response,
             "edit_form": edit_form,
             "review_form": review_form or ReviewForm(),
-            "is_supervisor": Role.CAO_SUPERVISOR in user_roles(request.user),
+            "actions": selectors.response_allowed_actions(response=response, user=request.user),
         },
         status=status,
     )
+
+
+def _review_shown(actions: frozenset[str]) -> bool:
+    """Whether the response page shows the review form (a refusal is shown on it, not above it)."""
+    return "approve" in actions or "return" in actions
 
 
 @roles_required(Role.CAO_SUPERVISOR)
@@ -602,7 +608,7 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         # The page again with the supervisor's decision and note as sent, and why it was refused.
         response.refresh_from_db()
-        if response.status == ResponseStatus.IN_REVIEW:
+        if _review_shown(selectors.response_allowed_actions(response=response, user=request.user)):
             form.add_error(None, error.message)
         else:  # reviewed meanwhile: the page shows no review form to carry the error
             messages.error(request, error.message)
@@ -696,7 +702,11 @@ def trip(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/trip.html",
-        {"rows": rows, "q": search, "status": status, "statuses": TripStatus.choices},
+        {
+            "rows": rows,
+            "q": search,
+            "status_options": [(value, label, value == status) for value, label in TripStatus.choices],
+        },
     )
 
 

@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext, AuditedReads, record_view
-from contactcenter.common.drf import StandardPagination, query_filters
+from contactcenter.common.drf import AllowedActionsField, StandardPagination, query_filters
+from contactcenter.live.workflows import SERVICE_REQUEST
 from contactcenter.models import (
     AuditChannel,
     Channel,
@@ -679,6 +680,16 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class ServiceRequestDetailSerializer(ServiceRequestSerializer):
+    allowed_actions = AllowedActionsField(
+        workflow=SERVICE_REQUEST,
+        actions=lambda request, user: selectors.service_request_allowed_actions(request=request, user=user),
+    )
+
+    class Meta(ServiceRequestSerializer.Meta):
+        fields = [*ServiceRequestSerializer.Meta.fields, "allowed_actions"]
+
+
 class ServiceRequestInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ServiceRequestType.choices)
     receipt_number = serializers.CharField(max_length=20)
@@ -737,6 +748,9 @@ class ServiceRequestViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     audit_label = "service requests"
     allowed_roles = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
     serializer_class = ServiceRequestSerializer
+
+    def get_serializer_class(self):
+        return ServiceRequestDetailSerializer if self.action == "retrieve" else ServiceRequestSerializer
 
     def get_queryset(self):
         if self.action != "list":

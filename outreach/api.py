@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contactcenter.audit.context import AuditContext, AuditedReads
-from contactcenter.common.drf import query_filters
+from contactcenter.common.drf import AllowedActionsField, query_filters
 from contactcenter.models import AuditChannel, Language
 
 from . import selectors, services
@@ -33,6 +33,7 @@ from .models import (
     ReferralOutcome,
 )
 from .permissions import OUTREACH_API_ROLES, OutreachRole
+from .workflows import FEEDBACK, REFERRAL
 
 
 def _ctx(request) -> AuditContext:
@@ -246,6 +247,15 @@ class FeedbackSerializer(serializers.ModelSerializer):
                   "status", "owning_office", "routed_at", "response", "responded_at", "reported_back_at"]  # fmt: skip
 
 
+class FeedbackDetailSerializer(FeedbackSerializer):
+    allowed_actions = AllowedActionsField(
+        workflow=FEEDBACK, actions=lambda item, user: selectors.feedback_allowed_actions(item=item, user=user)
+    )
+
+    class Meta(FeedbackSerializer.Meta):
+        fields = [*FeedbackSerializer.Meta.fields, "allowed_actions"]
+
+
 class FeedbackInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=FeedbackSource.choices)
     topic_code = serializers.CharField(max_length=50)
@@ -289,6 +299,9 @@ class FeedbackFilters(serializers.Serializer):
 class FeedbackViewSet(OutreachViewSet):
     serializer_class = FeedbackSerializer
 
+    def get_serializer_class(self):
+        return FeedbackDetailSerializer if self.action in ("retrieve", "route", "respond") else FeedbackSerializer
+
     def get_queryset(self):
         if self.action != "list":
             return selectors.feedback_list()
@@ -305,21 +318,21 @@ class FeedbackViewSet(OutreachViewSet):
         created = services.feedback_record(context=_ctx(request), recorded_by=request.user, **data.validated_data)
         return Response(FeedbackSerializer(created).data, status=201)
 
-    @extend_schema(request=RouteInputSerializer, responses=FeedbackSerializer)
+    @extend_schema(request=RouteInputSerializer, responses=FeedbackDetailSerializer)
     @action(detail=True, methods=["post"])
     def route(self, request, pk=None):
         data = RouteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.feedback_route(context=_ctx(request), feedback_id=self.get_object().pk, **data.validated_data)
-        return Response(FeedbackSerializer(item).data)
+        return Response(self.get_serializer(item).data)
 
-    @extend_schema(request=RespondInputSerializer, responses=FeedbackSerializer)
+    @extend_schema(request=RespondInputSerializer, responses=FeedbackDetailSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         data = RespondInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.feedback_respond(context=_ctx(request), feedback_id=self.get_object().pk, **data.validated_data)
-        return Response(FeedbackSerializer(item).data)
+        return Response(self.get_serializer(item).data)
 
     @extend_schema(
         parameters=[VolumeQuerySerializer],
@@ -363,6 +376,16 @@ class ReferralSerializer(serializers.ModelSerializer):
                   "status", "callback_status", "created_at", "closed_at", "outcome", "close_note"]  # fmt: skip
 
 
+class ReferralDetailSerializer(ReferralSerializer):
+    allowed_actions = AllowedActionsField(
+        workflow=REFERRAL,
+        actions=lambda referral, user: selectors.referral_allowed_actions(referral=referral, user=user),
+    )
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [*ReferralSerializer.Meta.fields, "allowed_actions"]
+
+
 class ReferralInputSerializer(serializers.Serializer):
     person_name = serializers.CharField(max_length=160)
     topic_code = serializers.CharField(max_length=50)
@@ -388,6 +411,9 @@ class ReferralViewSet(AuditedReads, OutreachViewSet):
     audit_label = "case referrals"
     serializer_class = ReferralSerializer
 
+    def get_serializer_class(self):
+        return ReferralDetailSerializer if self.action in ("retrieve", "close") else ReferralSerializer
+
     def get_queryset(self):
         if self.action != "list":
             return selectors.referral_list()
@@ -404,13 +430,13 @@ class ReferralViewSet(AuditedReads, OutreachViewSet):
         created = services.referral_create(context=_ctx(request), referred_by=request.user, **data.validated_data)
         return Response(ReferralSerializer(created).data, status=201)
 
-    @extend_schema(request=CloseInputSerializer, responses=ReferralSerializer)
+    @extend_schema(request=CloseInputSerializer, responses=ReferralDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         data = CloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         closed = services.referral_close(context=_ctx(request), referral_id=self.get_object().pk, **data.validated_data)
-        return Response(ReferralSerializer(closed).data)
+        return Response(self.get_serializer(closed).data)
 
 
 # --- dashboards -------------------------------------------------------------------------------------------

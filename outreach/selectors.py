@@ -31,6 +31,7 @@ from .models import (
     ReportBack,
     ReportBackDelivery,
 )
+from .workflows import FEEDBACK, REFERRAL, REGISTRATION
 
 CALL_CHANNELS = [Channel.IVR, Channel.TIER1, Channel.TIER2]
 INQUIRY_CHANNELS = [Channel.WRITTEN, Channel.WEB]
@@ -177,6 +178,11 @@ def engagement_registrations(*, engagement: Engagement) -> QuerySet[Registration
     return engagement.registrations.order_by("status", "created_at", "id")
 
 
+def registration_allowed_actions(*, registration: Registration, user) -> frozenset[str]:
+    """What `user` (None: the system or the registrant's own link) may do to the registration now."""
+    return REGISTRATION.allowed_actions(registration, user)
+
+
 def engagement_mail_failures(*, engagement: Engagement) -> int:
     """E-mails about this engagement given up on after their last try (registrants and report back)."""
     return (
@@ -213,6 +219,10 @@ def feedback_reported_back(*, engagement: Engagement) -> QuerySet[FeedbackItem]:
 
 def feedback_get(*, feedback_id: int) -> FeedbackItem:
     return feedback_list().get(pk=feedback_id)
+
+
+def feedback_allowed_actions(*, item: FeedbackItem, user) -> frozenset[str]:
+    return FEEDBACK.allowed_actions(item, user)
 
 
 def feedback_pipeline() -> list[tuple[str, str, int]]:
@@ -279,6 +289,10 @@ def report_back_by_uid(*, uid) -> ReportBack | None:
 def referral_list(*, open_only: bool = False) -> QuerySet[CaseReferral]:
     qs = CaseReferral.objects.select_related("topic", "engagement", "referred_by", "callback", "interaction")
     return qs.filter(status="referred") if open_only else qs
+
+
+def referral_allowed_actions(*, referral: CaseReferral, user) -> frozenset[str]:
+    return REFERRAL.allowed_actions(referral, user)
 
 
 def engagements_per_district_month() -> list[dict]:

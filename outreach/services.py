@@ -57,6 +57,7 @@ from .models import (
     ReportBack,
     ReportBackDelivery,
 )
+from .workflows import FEEDBACK, REGISTRATION, attendance_open
 
 CANCEL_SALT = "outreach.registration.cancel"
 TIME_LABELS = {
@@ -825,7 +826,7 @@ def registration_cancel(*, context: AuditContext, registration_id: int) -> Regis
         registration = Registration.objects.get(pk=registration_id)
         engagement = Engagement.objects.select_for_update().get(pk=registration.engagement_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
-        if registration.status == RegistrationStatus.CANCELLED:
+        if "cancel" not in selectors.registration_allowed_actions(registration=registration, user=context.actor):
             return registration
         freed = registration.status == RegistrationStatus.REGISTERED
         registration.status = RegistrationStatus.CANCELLED
@@ -841,7 +842,7 @@ def _promote_waitlisted(context: AuditContext, *, engagement_id: int, seats: int
     engagement row locked."""
     promoted = (
         Registration.objects.select_for_update()
-        .filter(engagement_id=engagement_id, status=RegistrationStatus.WAITLISTED)
+        .filter(engagement_id=engagement_id, status__in=REGISTRATION.sources("promote"))
         .order_by("created_at", "id")[: max(seats, 0)]
     )
     for registration in promoted:
@@ -959,7 +960,7 @@ def registration_reminder_send(*, registration_id: int, now: datetime | None = N
 def attendance_ensure_open(*, engagement: Engagement) -> None:
     """Attendance is taken once an engagement has begun: before that, refused with one message
     (the same whether a box was ticked or the form was sent empty)."""
-    if engagement.starts_at > timezone.now():
+    if not attendance_open(engagement):
         raise ApplicationError(
             _("This engagement has not started yet: attendance can be recorded once it has begun."),
             extra={"code": "not_started"},
@@ -970,7 +971,7 @@ def attendance_record(*, context: AuditContext, registration_id: int, attended: 
     with transaction.atomic():
         registration = Registration.objects.select_for_update().select_related("engagement").get(pk=registration_id)
         attendance_ensure_open(engagement=registration.engagement)
-        if registration.status != RegistrationStatus.REGISTERED:
+        if "attend" not in selectors.registration_allowed_actions(registration=registration, user=context.actor):
             raise ApplicationError(_("Only a registered person (not waitlisted or cancelled) can attend."))
         registration.attended = attended
         registration.save(update_fields=["attended", "updated_at"])
@@ -1027,7 +1028,7 @@ def feedback_route(*, context: AuditContext, feedback_id: int, owning_office: st
         )
     with transaction.atomic():
         item = _feedback_locked(feedback_id)
-        if item.status not in (FeedbackStatus.NEW, FeedbackStatus.UNDER_REVIEW):
+        if "route" not in selectors.feedback_allowed_actions(item=item, user=context.actor):
             raise ApplicationError(_("This feedback already has a response; it can no longer be re-routed."))
         item.owning_office, item.status, item.routed_at = owning_office, FeedbackStatus.UNDER_REVIEW, timezone.now()
         _save(item, update_fields=["owning_office", "status", "routed_at", "updated_at"])
@@ -1041,7 +1042,7 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
         raise ApplicationError(_("Write the agency's response."), extra={"field": "response"})
     with transaction.atomic():
         item = _feedback_locked(feedback_id)
-        if item.status not in (FeedbackStatus.UNDER_REVIEW, FeedbackStatus.RESPONSE_DRAFTED):
+        if "respond" not in selectors.feedback_allowed_actions(item=item, user=context.actor):
             raise ApplicationError(
                 _("Route the feedback to its owning office before answering it.")
                 if item.status == FeedbackStatus.NEW
@@ -1077,7 +1078,8 @@ def report_back_publish(*, context: AuditContext, engagement_id: int, introducti
         items = list(FeedbackItem.objects.select_for_update().filter(engagement=engagement))
         if not items:
             raise ApplicationError(_("No feedback was recorded for this engagement: there is nothing to report back."))
-        waiting = [item for item in items if item.status in (FeedbackStatus.NEW, FeedbackStatus.UNDER_REVIEW)]
+        reportable = FEEDBACK.sources("report_back") | {FeedbackStatus.REPORTED_BACK}
+        waiting = [item for item in items if item.status not in reportable]
         if waiting:
             raise ApplicationError(
                 _("%(count)s feedback item(s) have no agency response yet: answer them before reporting back.")
@@ -1092,7 +1094,7 @@ def report_back_publish(*, context: AuditContext, engagement_id: int, introducti
         report.save(update_fields=["introduction", "published_at", "published_by"])
         now = timezone.now()
         for item in items:
-            if item.status == FeedbackStatus.RESPONSE_DRAFTED:
+            if "report_back" in selectors.feedback_allowed_actions(item=item, user=None):
                 item.status, item.reported_back_at = FeedbackStatus.REPORTED_BACK, now
                 item.save(update_fields=["status", "reported_back_at", "updated_at"])
         created = 0
@@ -1295,7 +1297,7 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
         raise ApplicationError(_("Choose how the referral ended."), extra={"field": "outcome"})
     with transaction.atomic():
         referral = CaseReferral.objects.select_for_update().select_related("topic").get(pk=referral_id)
-        if referral.status == ReferralStatus.CLOSED:
+        if "close" not in selectors.referral_allowed_actions(referral=referral, user=context.actor):
             raise ApplicationError(_("This referral is already closed."))
         referral.status, referral.outcome = ReferralStatus.CLOSED, outcome
         # Masked as feedback and the interaction log are: a case number typed here is not kept.

@@ -46,6 +46,7 @@ from .forms import (
     VolumePeriodForm,
 )
 from .models import FeedbackSource, FeedbackStatus, OrganisationType
+from .workflows import attendance_open
 
 staff = roles_required(*OUTREACH_ROLES)
 
@@ -391,6 +392,14 @@ def engagements(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _registration_rows(request: HttpRequest, engagement) -> list[tuple]:
+    """Each registration with what the user may do to it now."""
+    return [
+        (registration, selectors.registration_allowed_actions(registration=registration, user=request.user))
+        for registration in selectors.engagement_registrations(engagement=engagement)
+    ]
+
+
 def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 200, **forms) -> HttpResponse:
     engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
     zone = ZoneInfo(engagement.time_zone)
@@ -407,8 +416,8 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "engagement": engagement,
             "starts": timezone.localtime(engagement.starts_at, zone),
             "ends": timezone.localtime(engagement.ends_at, zone),
-            "attendance_open": engagement.starts_at <= timezone.now(),
-            "registrations": selectors.engagement_registrations(engagement=engagement),
+            "attendance_open": attendance_open(engagement),
+            "registrations": _registration_rows(request, engagement),
             "mail_failures": selectors.engagement_mail_failures(engagement=engagement),
             "feedback": selectors.feedback_list(engagement=engagement),
             "referrals": selectors.referral_list().filter(engagement=engagement),
@@ -443,8 +452,8 @@ def engagement_attendance(request: HttpRequest, engagement_id: int) -> HttpRespo
         return redirect("outreach:engagement-detail", engagement_id=engagement.pk)
     present = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
     changed = 0
-    for registration in selectors.engagement_registrations(engagement=engagement).filter(status="registered"):
-        if registration.attended != (registration.pk in present):
+    for registration, actions in _registration_rows(request, engagement):
+        if "attend" in actions and registration.attended != (registration.pk in present):
             try:
                 services.attendance_record(
                     context=_ctx(request), registration_id=registration.pk, attended=registration.pk in present
@@ -685,6 +694,7 @@ def feedback_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
         "outreach/feedback_detail.html",
         {
             "item": item,
+            "actions": selectors.feedback_allowed_actions(item=item, user=request.user),
             "route_form": route_form,
             "respond_form": respond_form,
             "period_form": period,
@@ -728,7 +738,11 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     return render(
         request,
         "outreach/referral_detail.html",
-        {"referral": referral, "form": form},
+        {
+            "referral": referral,
+            "form": form,
+            "actions": selectors.referral_allowed_actions(referral=referral, user=request.user),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

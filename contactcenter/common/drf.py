@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -10,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.workflows import Workflow
 from contactcenter.reference.identifiers import InvalidIdentifier
 
 
@@ -36,6 +40,23 @@ class StandardPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         _positive_int(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
+
+
+class AllowedActionsField(serializers.ListField):
+    """What the requesting user may do to the object now, from its workflow's table (the same set
+    the pages show buttons for and the services enforce), sorted by name."""
+
+    def __init__(self, *, workflow: Workflow, actions: Callable[[Any, Any], frozenset[str]], **kwargs) -> None:
+        offered = sorted({row.action for row in workflow.transitions if not row.automatic})
+        kwargs.setdefault("help_text", f"The actions you may take now, of: {', '.join(offered)}.")
+        super().__init__(child=serializers.CharField(), read_only=True, source="*", **kwargs)
+        self.actions = actions
+
+    def to_representation(self, obj) -> list[str]:
+        request = self.context.get("request")
+        if request is None:  # nobody asking: no person's actions to list
+            return []
+        return sorted(self.actions(obj, request.user))
 
 
 def query_filters(request, serializer_class: type[serializers.Serializer]) -> dict:

@@ -78,7 +78,10 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
     consult = selectors.console_consult(state)
     contact = state.contact or state.wrap_up
     receipts = selectors.contact_receipt_context(user=request.user, contact=contact) if contact else []
-    connected = state.contact is not None and state.contact.status == ContactStatus.CONNECTED
+    contact_actions = frozenset()
+    if state.contact is not None:
+        contact_actions = selectors.live_contact_allowed_actions(contact=state.contact, user=request.user)
+    connected = "end" in contact_actions
     # A case's date of birth, A-number and address show only once the caller on the line proved them.
     verification = selectors.caller_verification_state(contact=state.contact) if connected else None
     identity_shown = {row.receipt_number for row in receipts if verification and verification.covers(row.case)}
@@ -119,19 +122,26 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
     wrap_up_ends_at = (
         selectors.after_call_work_ends_at(agent=state.agent, contact=state.wrap_up) if state.wrap_up else None
     )
-    offered = state.contact is not None and state.contact.status == ContactStatus.OFFERED
+    offered = "accept" in contact_actions
+    consult_actions = (
+        selectors.live_contact_allowed_actions(contact=consult, user=request.user) if consult else frozenset()
+    )
+    agent_state = state.agent.state if state.agent else AgentStatus.OFFLINE
     return {
         "state": state,
         "offer_card": _offer_card(state.contact) if offered else None,
         "consult": consult,
-        "consult_open": consult is not None and consult.status in (ContactStatus.OFFERED, ContactStatus.CONNECTED),
+        "consult_actions": consult_actions,
+        "consult_open": "consult_cancel" in consult_actions,
         "consult_unanswered": consult is not None and consult.disposition == "no_answer",
         "not_ready_reasons": reasons,
         "reason_label": selectors.reason_label(reasons, state.agent.reason_code, language)
         if state.agent and state.agent.reason_code
         else "",
         "wrap_up_ends_at": wrap_up_ends_at,
-        "agent_state": state.agent.state if state.agent else AgentStatus.OFFLINE,
+        "agent_state": agent_state,
+        "agent_actions": selectors.agent_allowed_actions(agent=state.agent, user=request.user),
+        "waiting_for_caller": agent_state == AgentStatus.AVAILABLE,
         "contact": contact,
         "connected": connected,
         "verification": verification,
@@ -158,7 +168,7 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         if state.agent and state.agent.state == AgentStatus.AVAILABLE and contact is None
         else POLL_OTHERWISE,
         "is_iso": is_iso,
-        "reviews": reviews,
+        "reviews": [(sr, selectors.service_request_allowed_actions(request=sr, user=request.user)) for sr in reviews],
         "my_requests": my_requests,
         "recent": recent,
         "state_form": AgentStateForm(),
@@ -566,7 +576,11 @@ def service_request(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         # During a call the form is the call's, prefilled from it; the console opens it in its side panel.
         state = selectors.console_state(user=request.user)
-        on_call = state.contact if state.contact and state.contact.status == ContactStatus.CONNECTED else None
+        on_call = state.contact
+        if on_call is not None and "take_service_request" not in selectors.live_contact_allowed_actions(
+            contact=on_call, user=request.user
+        ):
+            on_call = None
         template = (
             "contactcenter/_service_request_panel.html" if side_panel(request) else "contactcenter/service_request.html"
         )

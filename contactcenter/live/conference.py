@@ -57,7 +57,7 @@ PRIORITY_MAX = 32767
 
 def _connected_call(*, user, contact_id: int) -> WaitingContact:
     _agent_state_for_update(user)  # agent before contact, the order every other service locks in
-    contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+    contact = _contact_offered_to(user=user, contact_id=contact_id, action="control")
     if not live_call_sid(contact):  # a callback not dialled yet, or a contact that is no call
         raise ApplicationError(_("Hold, mute and transfer work on a call in the conference, not on this contact."))
     return contact

@@ -17,6 +17,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
 from contactcenter.live.conference import _audit_contact
@@ -74,7 +75,7 @@ def _locked_call_and_consult(*, user, contact_id: int) -> tuple[WaitingContact, 
     )
     if consulted is not None:
         AgentState.objects.select_for_update().filter(user_id=consulted).first()
-    contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+    contact = _contact_offered_to(user=user, contact_id=contact_id, action="consult")
     if contact.kind != ContactKind.CALL or not contact.call_sid:
         raise ApplicationError(_("Hold, mute and transfer work on a call in the conference, not on this contact."))
     consult = (
@@ -191,10 +192,10 @@ def contact_consult_start(
     return consult
 
 
-def _consult_connected(consult: WaitingContact | None) -> WaitingContact:
+def _consult_connected(consult: WaitingContact | None, *, user, action: str) -> WaitingContact:
     if consult is None:
         raise ApplicationError(_("There is no consult on this call."))
-    if consult.status != ContactStatus.CONNECTED:
+    if action not in selectors.live_contact_allowed_actions(contact=consult, user=user):
         raise ApplicationError(_("The person you asked has not joined the call yet."))
     return consult
 
@@ -206,7 +207,7 @@ def contact_consult_join(
     now = now or timezone.now()
     with transaction.atomic():
         contact, consult = _locked_call_and_consult(user=user, contact_id=contact_id)
-        consult = _consult_connected(consult)
+        consult = _consult_connected(consult, user=user, action="consult_join")
         if contact.on_hold_since is None:
             return contact
         _caller_hold(contact=contact, hold=False, now=now)
@@ -227,7 +228,7 @@ def contact_consult_complete(
     now = now or timezone.now()
     with transaction.atomic():
         contact, consult = _locked_call_and_consult(user=user, contact_id=contact_id)
-        consult = _consult_connected(consult)
+        consult = _consult_connected(consult, user=user, action="consult_complete")
         return _warm_transfer(context=context, contact=contact, consult=consult, user=user, now=now)
 
 

@@ -16,6 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from contactcenter.ledger.selectors import interactions_for_receipt_number
+from contactcenter.live.workflows import AGENT, LIVE_CONTACT, SERVICE_REQUEST
 from contactcenter.models import (
     AgentState,
     AgentStateChange,
@@ -434,3 +435,17 @@ def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
     """The newest consult asked on a contact's call: under way, or how the last one ended (the
     console says when nobody answered)."""
     return WaitingContact.objects.select_related("offered_to").filter(consult_of=contact).order_by("-id").first()
+
+
+def live_contact_allowed_actions(*, contact: WaitingContact, user) -> frozenset[str]:
+    """What `user` (None: the system) may do with the live contact now (live.workflows.LIVE_CONTACT)."""
+    return LIVE_CONTACT.allowed_actions(contact, user)
+
+
+def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
+    """The states the agent may choose now (live.workflows.AGENT); an agent never signed on is offline."""
+    return AGENT.allowed_actions(agent if agent is not None else AgentState(user=user), user)
+
+
+def service_request_allowed_actions(*, request: ServiceRequest, user) -> frozenset[str]:
+    return SERVICE_REQUEST.allowed_actions(request, user)

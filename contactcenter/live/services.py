@@ -18,7 +18,9 @@ from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.workflows import Refusal
 from contactcenter.ledger.services import interaction_record
+from contactcenter.live.workflows import SERVICE_REQUEST
 from contactcenter.models import (
     PRIORITY_REQUEST_TYPES,
     TIER2_REVIEW_TYPES,
@@ -308,7 +310,7 @@ def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt
     except InvalidIdentifier as error:
         raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
     with transaction.atomic():
-        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        contact = _contact_offered_to(user=user, contact_id=contact_id, action="add_receipt")
         if value not in contact.receipt_numbers:
             contact.receipt_numbers = [*contact.receipt_numbers, value]
             contact.save(update_fields=["receipt_numbers", "updated_at"])
@@ -409,7 +411,7 @@ def caller_verify(
     except InvalidIdentifier as error:
         raise ApplicationError(str(error), extra={"field": "a_number"}) from error
     with transaction.atomic():
-        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        contact = _contact_offered_to(user=user, contact_id=contact_id, action="verify")
         # The case row's lock makes tries on one receipt number from several contacts count one by one.
         case = BenefitCase.objects.select_for_update().filter(receipt_number=receipt).first()
         record = {"context": context, "user": user, "contact": contact, "step": VerificationStep.VERIFY}
@@ -527,7 +529,7 @@ def _service_request_identity_check(
     with transaction.atomic():
         contact = None
         if contact_id is not None:
-            contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+            contact = _contact_offered_to(user=user, contact_id=contact_id, action="take_service_request")
         # The case row's lock makes identity checks on one case count one by one.
         case = BenefitCase.objects.select_for_update().filter(receipt_number=receipt).first()
         if case is None:
@@ -648,7 +650,7 @@ def service_request_create(
                 )
         contact = None
         if contact_id is not None:
-            contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+            contact = _contact_offered_to(user=user, contact_id=contact_id, action="take_service_request")
         days = PRIORITY_SERVICE_REQUEST_DAYS if kind in PRIORITY_REQUEST_TYPES else SERVICE_REQUEST_DAYS
         request = ServiceRequest(
             kind=kind,
@@ -734,18 +736,22 @@ def service_request_review(
         request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
             raise ApplicationError(_("No such service request."))
-        if request.status != ServiceRequestStatus.PENDING_REVIEW:
-            raise ApplicationError(
-                _("%(reference)s is not awaiting review (%(status)s).")
-                % {"reference": request.reference, "status": request.get_status_display()}
-            )
-        if request.created_by_id is not None and request.created_by_id == user.pk:
+        action = "approve" if approve else "deny"
+        if action not in selectors.service_request_allowed_actions(request=request, user=user):
+            refused = SERVICE_REQUEST.refusal(action, request, user)
+            if refused is Refusal.ROLE:
+                raise ApplicationError(_("Only a Tier 2 officer decides a service request."))
+            if refused is Refusal.STATE:
+                raise ApplicationError(
+                    _("%(reference)s is not awaiting review (%(status)s).")
+                    % {"reference": request.reference, "status": request.get_status_display()}
+                )
             raise ApplicationError(
                 _("You took %(reference)s yourself: another Tier 2 officer must decide it.")
                 % {"reference": request.reference},
                 extra={"own_request": True},
             )
-        request.status = ServiceRequestStatus.APPROVED if approve else ServiceRequestStatus.DENIED
+        request.status = SERVICE_REQUEST.row(action, request, user).target
         request.reviewed_by = user
         request.reviewed_at = now or timezone.now()
         request.review_note = note.strip()
@@ -785,7 +791,7 @@ def contact_escalate(
         )
     with transaction.atomic():
         _agent_state_for_update(user)  # agent before contact, the order every other service locks in
-        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        contact = _contact_offered_to(user=user, contact_id=contact_id, action="escalate")
         if contact.tier != 1:
             raise ApplicationError(_("Only a Tier 1 conversation is escalated to Tier 2."))
         if WaitingContact.objects.filter(
@@ -889,7 +895,7 @@ def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime 
             contact.refresh_from_db()
             conversation_record(context=context, contact=contact, agent=agent)
             return contact
-        if contact.status not in (ContactStatus.WAITING, ContactStatus.OFFERED):
+        if "abandon" not in selectors.live_contact_allowed_actions(contact=contact, user=None):
             return contact
         offered_to = contact.offered_to if contact.status == ContactStatus.OFFERED else None
         contact.status = ContactStatus.ABANDONED
@@ -927,7 +933,7 @@ def contact_withdraw(
         if agent_id is not None:
             _agent_state_for_update(agent_id)  # agent before contact, the order every other service locks in
         contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
-        if contact is None or contact.status not in (ContactStatus.WAITING, ContactStatus.OFFERED):
+        if contact is None or "withdraw" not in selectors.live_contact_allowed_actions(contact=contact, user=None):
             return contact
         offered_to = contact.offered_to if contact.status == ContactStatus.OFFERED else None
         contact.status, contact.ended_at = ContactStatus.CANCELLED, now
@@ -978,7 +984,7 @@ def contact_wrap_up(
             or selectors.wrap_up_pending_contact_id(user=user) != contact.pk
         ):
             raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
-        if contact.status not in (ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.WAITING):
+        if "wrap_up" not in selectors.live_contact_allowed_actions(contact=contact, user=user):
             raise ApplicationError(_("End the conversation before wrapping up."))
         if contact.tier == 2 and disposition == Disposition.ESCALATED:
             raise ApplicationError(

@@ -388,6 +388,11 @@ class CallControl(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} → {self.target} ({self.status})"
 
+    @property
+    def failed(self) -> bool:
+        """Given up on after its last try: the console tells the agent what to do instead."""
+        return self.status == CallControlStatus.FAILED
+
 
 class ConferenceEvent(models.Model):
     """One status callback of a contact's conference, kept once however often Twilio posts it (the
@@ -446,6 +451,11 @@ class CallRecording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recording_sid} ({self.status})"
+
+    @property
+    def playable(self) -> bool:
+        """The phone network has the whole recording (the local backend's silence is there at once)."""
+        return self.status == RecordingStatus.COMPLETED or self.backend == "local"
 
 
 class MonitorMode(models.TextChoices):

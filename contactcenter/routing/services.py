@@ -42,24 +42,6 @@ from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 # the same rules through the ORM, serially.
 routing_logger = logging.getLogger("contactcenter.routing")
 
-# What an agent may choose for themselves; offered, on_call, not_ready and wrap_up are entered
-# only through the router, accepting, declining or missing an offer, and completing a contact.
-# Wrap-up with a contact still to wrap up is left only through contact_wrap_up (its form offers the
-# next state); the plain change out of it is for an agent whose wrap-up has no contact left.
-# Not ready is also chosen, with a reason (a NotReadyReason code).
-AGENT_SETTABLE: dict[str, frozenset[str]] = {
-    AgentStatus.OFFLINE: frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK}),
-    AgentStatus.AVAILABLE: frozenset({AgentStatus.OFFLINE, AgentStatus.BREAK, AgentStatus.NOT_READY}),
-    AgentStatus.BREAK: frozenset({AgentStatus.AVAILABLE, AgentStatus.OFFLINE, AgentStatus.NOT_READY}),
-    AgentStatus.NOT_READY: frozenset(
-        {AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE, AgentStatus.NOT_READY}
-    ),
-    AgentStatus.WRAP_UP: frozenset(
-        {AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE, AgentStatus.NOT_READY}
-    ),
-    AgentStatus.OFFERED: frozenset(),
-    AgentStatus.ON_CALL: frozenset(),
-}
 ROUTE_DRAIN_LIMIT = 500
 # The reasons a break may carry; any other reason code belongs to not ready.
 BREAK_REASON_CODES = frozenset({"break", "meal"})
@@ -179,12 +161,14 @@ def agent_state_set(
         agent = _agent_state_for_update(user)
         if agent.state == state and agent.reason_code == _reason_code_check(state=state, reason_code=reason_code):
             return agent
-        if state not in AGENT_SETTABLE[agent.state]:
+        if state not in selectors.agent_allowed_actions(agent=agent, user=user):
             raise ApplicationError(
                 _("An agent cannot go from %(from)s to %(to)s directly.")
                 % {"from": agent.get_state_display(), "to": AgentStatus(state).label},
                 extra={"from": agent.state, "to": state},
             )
+        # Wrap-up with a contact still to wrap up is left only through contact_wrap_up (its form
+        # offers the next state); the plain change out of it is for a wrap-up with no contact left.
         pending = (
             selectors.wrap_up_pending_contact_id(user=agent.user_id) if agent.state == AgentStatus.WRAP_UP else None
         )
@@ -437,21 +421,21 @@ def route_queue_drain(*, queue_name: str, now: datetime | None = None, limit: in
     return offered
 
 
-def _contact_offered_to(*, user, contact_id: int, statuses: Iterable[str]) -> WaitingContact:
+def _contact_offered_to(*, user, contact_id: int, action: str) -> WaitingContact:
+    """The agent's contact, locked, if `action` is theirs to take on it now (live_workflows.LIVE_CONTACT)."""
     contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
-    ended = contact is not None and contact.status in ENDED_STATUSES and contact.status not in statuses
-    if ended and contact.offered_to_id == user.pk:
+    if contact is not None and action in selectors.live_contact_allowed_actions(contact=contact, user=user):
+        return contact
+    if contact is not None and contact.status in ENDED_STATUSES and contact.offered_to_id == user.pk:
         raise ApplicationError(_("This call has already ended."), extra={"contact_id": contact_id})
-    if contact is None or contact.offered_to_id != user.pk or contact.status not in statuses:
-        raise ApplicationError(_("This contact is not yours to take."), extra={"contact_id": contact_id})
-    return contact
+    raise ApplicationError(_("This contact is not yours to take."), extra={"contact_id": contact_id})
 
 
 def offer_accept(*, context: AuditContext, user, contact_id: int, now: datetime | None = None) -> WaitingContact:
     now = now or timezone.now()
     with transaction.atomic():
         agent = _agent_state_for_update(user)
-        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.OFFERED])
+        contact = _contact_offered_to(user=user, contact_id=contact_id, action="accept")
         if contact.offer_expires_at is not None and contact.offer_expires_at <= now:
             raise ApplicationError(_("The offer has expired."), extra={"contact_id": contact_id})
         if agent.state != AgentStatus.OFFERED:
@@ -491,7 +475,7 @@ def offer_decline(
     now = now or timezone.now()
     with transaction.atomic():
         agent = _agent_state_for_update(user)
-        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.OFFERED])
+        contact = _contact_offered_to(user=user, contact_id=contact_id, action="decline")
         if contact.consult_of_id is not None:
             _consult_unanswered(context=context, consult=contact, now=now, reason=f"offer {reason}")
         else:
@@ -567,7 +551,7 @@ def contact_complete(
     now = now or timezone.now()
     with transaction.atomic():
         agent = _agent_state_for_update(user)
-        contact = _contact_offered_to(user=user, contact_id=contact_id, statuses=[ContactStatus.CONNECTED])
+        contact = _contact_offered_to(user=user, contact_id=contact_id, action="end")
         if contact.kind == ContactKind.CALLBACK:
             contact.callback_attempts += 1
         retry = (
@@ -616,7 +600,6 @@ def routing_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 __all__ = [
-    "AGENT_SETTABLE",
     "DEVICE_PROBLEM_REASON",
     "ROUTE_DRAIN_LIMIT",
     "Assignment",

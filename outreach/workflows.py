@@ -1,0 +1,52 @@
+"""The outreach workflows, each declared once: a registration's, a case referral's and a feedback
+item's actions by state.
+
+Services refuse what the selectors' `*_allowed_actions` leave out; the pages and the API show
+what they hold."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from contactcenter.common.workflows import Transition, Workflow
+
+from .models import Engagement, FeedbackStatus, ReferralStatus, RegistrationStatus
+
+
+def attendance_open(engagement: Engagement) -> bool:
+    """Attendance is taken once the engagement has begun."""
+    return engagement.starts_at <= timezone.now()
+
+
+def _engagement_begun(registration, user) -> bool:
+    return attendance_open(registration.engagement)
+
+
+REGISTRATION = Workflow(
+    "registration",
+    (
+        Transition(
+            "cancel", [RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED], RegistrationStatus.CANCELLED
+        ),
+        Transition("attend", [RegistrationStatus.REGISTERED], guard=_engagement_begun),
+        # A seat freed (a cancellation, more capacity) goes to the first on the waitlist.
+        Transition("promote", [RegistrationStatus.WAITLISTED], RegistrationStatus.REGISTERED, automatic=True),
+    ),
+)
+
+REFERRAL = Workflow(
+    "referral",
+    (Transition("close", [ReferralStatus.REFERRED], ReferralStatus.CLOSED),),
+)
+
+F = FeedbackStatus
+FEEDBACK = Workflow(
+    "feedback",
+    (
+        # Re-routing while under review is allowed; once answered it stays with its office.
+        Transition("route", [F.NEW, F.UNDER_REVIEW], F.UNDER_REVIEW),
+        Transition("respond", [F.UNDER_REVIEW, F.RESPONSE_DRAFTED], F.RESPONSE_DRAFTED),
+        # Publishing the engagement's report back reports every answered item.
+        Transition("report_back", [F.RESPONSE_DRAFTED], F.REPORTED_BACK, automatic=True),
+    ),
+)
