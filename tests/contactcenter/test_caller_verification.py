@@ -26,6 +26,7 @@ from contactcenter.models import (
 )
 from contactcenter.staff.roles import Role
 from tests.contactcenter.test_live_tier import _address_change, _ivr_contact, _post, _signed_in, _within_normal_case
+from tests.reference_data import seed_reference
 
 NEW_ADDRESS = ("1200 Main St Apt 4", "Los Angeles", "CA", "90012")
 
@@ -41,9 +42,8 @@ def _a_weekday_morning(at_time):
 
 @pytest.fixture
 def reference(db):
-    from django.core.management import call_command
 
-    call_command("seed_reference", cases=30, surgeons=5, verbosity=0)
+    seed_reference(cases=30, surgeons=5)
 
 
 def _pending(*, with_a_number: bool) -> BenefitCase:

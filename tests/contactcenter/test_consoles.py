@@ -8,6 +8,7 @@ from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, Interaction
 from contactcenter.staff.roles import Role
+from tests.reference_data import seed_reference
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_seed_demo_creates_one_user_per_role_once(db):
 
 
 def test_case_view_shows_the_case_on_file_beside_its_contacts(client_as, history):
-    call_command("seed_reference", cases=10, surgeons=5, verbosity=0)
+    seed_reference(cases=10, surgeons=5)
     client = client_as(Role.ISO)
     page = client.get("/cases/EAC2190000001/").content.decode()
     assert "Case Is Being Actively Reviewed By USCIS" in page

@@ -32,6 +32,7 @@ from contactcenter.models import (
     WaitingContact,
 )
 from contactcenter.staff.roles import Role
+from tests.reference_data import seed_reference
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +46,8 @@ def _a_weekday_morning(at_time):
 
 @pytest.fixture
 def reference(db):
-    from django.core.management import call_command
 
-    call_command("seed_reference", cases=60, surgeons=20, verbosity=0)
+    seed_reference(cases=60, surgeons=20)
 
 
 def _outside_normal_case() -> BenefitCase:

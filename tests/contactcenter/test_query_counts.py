@@ -36,6 +36,7 @@ from contactcenter.models import (
     WaitingContact,
 )
 from contactcenter.staff.roles import Role
+from tests.reference_data import seed_reference
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -172,7 +173,7 @@ def test_the_wallboard_and_the_queue_report_run_the_same_queries_whatever_the_vo
 # --- agents: the console and its polled part --------------------------------------------------------
 @pytest.fixture
 def reference(db):
-    call_command("seed_reference", cases=60, surgeons=20, verbosity=0, stdout=StringIO())
+    seed_reference(cases=60, surgeons=20)
 
 
 def test_the_agent_console_runs_the_same_queries_whatever_the_callers_history(reference, make_staff):

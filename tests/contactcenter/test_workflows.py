@@ -16,6 +16,7 @@ from contactcenter.live.workflows import AGENT, LIVE_CONTACT
 from contactcenter.models import AgentState, AgentStatus, ContactStatus, WaitingContact
 from contactcenter.staff.roles import Role
 from tests.contactcenter.test_live_tier import _within_normal_case
+from tests.reference_data import seed_reference
 
 
 def _is_big(obj, user) -> bool:
@@ -112,9 +113,8 @@ def test_a_consult_is_stepped_by_the_agent_who_asked_once_the_person_is_on_the_l
 
 @pytest.fixture
 def reference(db):
-    from django.core.management import call_command
 
-    call_command("seed_reference", cases=30, surgeons=5, verbosity=0)
+    seed_reference(cases=30, surgeons=5)
 
 
 def test_a_service_request_is_decided_by_another_tier2_officer_and_the_api_says_so(reference, make_staff):

@@ -6,13 +6,13 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from contactcenter import services
 from contactcenter.models import AgentState, Channel, Interaction, Outcome, QueueConfig, WaitingContact
 from contactcenter.staff.roles import Role
 from ivr.simulator import SimulatedCall
 from tests.e2e.test_sign_in_browser import sign_in
+from tests.reference_data import seed_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def test_ivr_call_to_csr_to_iso_to_the_wallboard(browser, live_server, make_staf
     # Real time, whatever the day: a session's Celery worker may route the call on its own clock.
     settings.TIER1_ALWAYS_OPEN = True
     cache.clear()
-    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
+    seed_reference(cases=20, surgeons=20)
     csr, iso, supervisor = make_staff(Role.CSR), make_staff(Role.ISO), make_staff(Role.SUPERVISOR)
     pages = {}
     for user in (csr, iso, supervisor):

@@ -2,20 +2,20 @@
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from contactcenter.models import WaitingContact
 from contactcenter.staff.roles import Role
 from ivr.models import Call
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.ivr.conftest import SATURDAY_NOON_EASTERN, WEEKDAY_7PM_EASTERN
+from tests.reference_data import seed_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_simulator_walks_a_spanish_case_status_call(page, live_server, make_staff, at_time):
     cache.clear()
-    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
+    seed_reference(cases=20, surgeons=20)
     user = make_staff(Role.SUPERVISOR)
     with at_time(WEEKDAY_7PM_EASTERN):
         sign_in(page, live_server, user.username)
@@ -45,7 +45,7 @@ def test_simulator_walks_a_spanish_case_status_call(page, live_server, make_staf
 
 def test_simulator_places_a_call_as_if_on_a_weekday_evening(page, live_server, make_staff, at_time):
     cache.clear()
-    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
+    seed_reference(cases=20, surgeons=20)
     user = make_staff(Role.CSR)
     with at_time(SATURDAY_NOON_EASTERN):  # nobody answers today
         sign_in(page, live_server, user.username)

@@ -4,19 +4,19 @@ headless Chromium, by keyboard, axe-clean."""
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from contactcenter.staff.roles import Role
 from ivr.simulator import SimulatedCall
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.e2e.test_softphone_browser import _axe_violations
+from tests.reference_data import seed_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_spanish_callers_keypad_answers_show_on_the_supervisors_survey_page(browser, live_server, make_staff):
     cache.clear()
-    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
+    seed_reference(cases=20, surgeons=20)
     call = SimulatedCall(from_number="+12135550142")
     call.start()
     call.press("2")  # español

@@ -24,6 +24,7 @@ from contactcenter.common import cache as resilient_cache
 from contactcenter.common import ratelimit
 from tests.factories import PASSWORD
 from tests.faults.private_stack import PrivateRedis, Stack
+from tests.reference_data import seed_reference
 from tests.waiting import wait_for
 
 FORM_PER_HOUR = 3
@@ -161,7 +162,6 @@ def _sweep_as_beat_would(stack: Stack) -> None:
 def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_redis_returns(
     stack, redis_up, make_staff
 ):
-    from django.core.management import call_command
 
     from casework.models import Inquiry
     from contactcenter.models import FormOrder, FormOrderStatus
@@ -170,7 +170,7 @@ def test_redis_down_signs_in_takes_the_inquiry_and_sends_its_confirmation_once_r
     from outreach.models import Registration
     from tests.outreach.factories import EngagementFactory
 
-    call_command("seed_reference", cases=10, surgeons=5, verbosity=0)
+    seed_reference(cases=10, surgeons=5)
     engagement = EngagementFactory(capacity=10)
     csr = make_staff(Role.CSR)
     console_before, signed_in = _sign_in(stack, csr.username)

@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from ivr import reference as reference_cache
 from ivr.simulator import SimulatedCall
+from tests.reference_data import seed_reference
 
 EASTERN = ZoneInfo("America/New_York")
 # A Wednesday, no federal holiday.
@@ -17,9 +18,8 @@ SATURDAY_NOON_EASTERN = datetime(2026, 12, 5, 12, 0, tzinfo=EASTERN)
 @pytest.fixture
 def reference(db):
     """The demo reference data the IVR reads: forms, offices, surgeons, processing times, bulletin, cases."""
-    from django.core.management import call_command
 
-    call_command("seed_reference", cases=60, surgeons=80, verbosity=0)
+    seed_reference(cases=60, surgeons=80)
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,5 @@ def caller(db):
 @pytest.fixture
 def reference_once(django_db_blocker, db):
     """Reference data for property tests (hypothesis re-runs the test body, not the fixture)."""
-    from django.core.management import call_command
 
-    call_command("seed_reference", cases=20, surgeons=20, verbosity=0)
+    seed_reference(cases=20, surgeons=20)

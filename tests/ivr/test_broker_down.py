@@ -5,14 +5,14 @@ import pytest
 from contactcenter import services
 from contactcenter.models import FormOrder
 from tests.ivr.conftest import WEEKDAY_7PM_EASTERN
+from tests.reference_data import seed_reference
 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_form_order_with_the_broker_down_is_confirmed_and_swept_later(broker_down, caller, at_time):
-    from django.core.management import call_command
 
-    call_command("seed_reference", cases=10, surgeons=5, verbosity=0)
+    seed_reference(cases=10, surgeons=5)
     with at_time(WEEKDAY_7PM_EASTERN):
         call = caller("+12135550142")
         call.start()
