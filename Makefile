@@ -59,6 +59,7 @@ lint: install-dev
 # The core names no channel's URL either: strings the import linter cannot see.
 	@! grep -rnE "[\"'](ivr|casework|outreach):" contactcenter --include='*.py'
 	$(BIN)/python scripts/lint_templates.py
+	$(BIN)/python scripts/workflow_diagrams.py --check
 
 format: install-dev
 	$(BIN)/ruff check --fix .

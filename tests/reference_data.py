@@ -88,4 +88,4 @@ def _restore(copies: list[tuple[str, list[str], bytes]]) -> None:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
             sequence = cursor.fetchone()[0]
             if sequence:
-                cursor.execute(f'SELECT setval(%s, (SELECT max(id) FROM "{table}"))', [sequence])  # noqa: S608
+                cursor.execute(f'SELECT setval(%s, (SELECT max(id) FROM "{table}"))', [sequence])

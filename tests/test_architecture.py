@@ -64,3 +64,10 @@ def test_the_core_names_no_channel_url():
         if CHANNEL_URL_NAME.search(line)
     ]
     assert not named, "\n".join(named)
+
+
+def test_the_workflow_diagrams_in_the_docs_are_drawn_from_the_tables():
+    done = subprocess.run(
+        [sys.executable, "scripts/workflow_diagrams.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

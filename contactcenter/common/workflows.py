@@ -136,3 +136,18 @@ class Workflow:
         return frozenset().union(*(row.sources for row in self.transitions)) | {
             row.target for row in self.transitions if row.target is not None
         }
+
+    def diagram(self) -> str:
+        """The table as a Mermaid state diagram (docs/architecture.md shows it, a test keeps it true)."""
+        lines = ["stateDiagram-v2"]
+        for row in self.transitions:
+            if row.target is None:
+                continue
+            label = row.action + (" (automatic)" if row.automatic else "")
+            if row.roles:
+                label += " — " + ", ".join(sorted(row.roles))
+            for source in sorted(row.sources):
+                line = f"    {source} --> {row.target}: {label}"
+                if line not in lines:
+                    lines.append(line)
+        return "\n".join(lines)
