@@ -15,7 +15,11 @@ import io
 from django.core.management import call_command
 from django.db import connection, transaction
 
-_COPIES: dict[tuple[int, int], list[tuple[str, list[str], bytes]]] = {}
+Copy = list[tuple[str, list[str], bytes]]
+# For each size: copies, each with the rows it points at outside itself (the status headlines and
+# topics the data migrations wrote) as (table, count, max id). A transactional test flushes the
+# database and writes those rows again under new ids: its copy is then taken afresh.
+_COPIES: dict[tuple[int, int], list[tuple[dict[str, tuple[int, int]], Copy]]] = {}
 
 
 def seed_reference(*, cases: int, surgeons: int) -> None:
@@ -23,10 +27,27 @@ def seed_reference(*, cases: int, surgeons: int) -> None:
     if connection.vendor != "postgresql":
         call_command("seed_reference", cases=cases, surgeons=surgeons, verbosity=0)
         return
-    key = (cases, surgeons)
-    if key not in _COPIES:
-        _COPIES[key] = _copy_of_a_seed(cases=cases, surgeons=surgeons)
-    _restore(_COPIES[key])
+    copies = _COPIES.setdefault((cases, surgeons), [])
+    with connection.cursor() as cursor:
+        for points_at, copy in copies:
+            if _extent(cursor, points_at) == points_at:
+                _restore(copy)
+                return
+    copy, points_at = _copy_of_a_seed(cases=cases, surgeons=surgeons)
+    copies.append((points_at, copy))
+    _restore(copy)
+
+
+def _extent(cursor, tables) -> dict[str, tuple[int, int]]:
+    if not tables:
+        return {}
+    cursor.execute(
+        "SELECT " + ", ".join(f"(SELECT count(*) || ':' || coalesce(max(id), 0) FROM \"{table}\")" for table in tables)
+    )
+    return {
+        table: tuple(int(part) for part in value.split(":"))
+        for table, value in zip(tables, cursor.fetchone(), strict=True)
+    }
 
 
 def _tables(cursor) -> list[tuple[str, str | None, bool]]:
@@ -44,8 +65,9 @@ def _tables(cursor) -> list[tuple[str, str | None, bool]]:
     return found
 
 
-def _copy_of_a_seed(*, cases: int, surgeons: int) -> list[tuple[str, list[str], bytes]]:
-    copies = []
+def _copy_of_a_seed(*, cases: int, surgeons: int) -> tuple[Copy, dict[str, tuple[int, int]]]:
+    copies: Copy = []
+    referenced: set[str] = set()
     with connection.cursor() as cursor:
         tables = _tables(cursor)
         before = {}
@@ -67,16 +89,23 @@ def _copy_of_a_seed(*, cases: int, surgeons: int) -> list[tuple[str, list[str], 
                 cursor.execute(f'SELECT count(*) FROM "{table}" {where}')
                 if not cursor.fetchone()[0]:
                     continue
-                columns = [column.name for column in connection.introspection.get_table_description(cursor, table)]
+                columns = _columns(cursor, table)
                 buffer = io.BytesIO()
                 column_list = ", ".join(f'"{column}"' for column in columns)
                 cursor.copy_expert(f'COPY (SELECT {column_list} FROM "{table}" {where}) TO STDOUT', buffer)
                 copies.append((table, columns, buffer.getvalue()))
+                referenced |= {target for _, target in connection.introspection.get_relations(cursor, table).values()}
+            outside = sorted(referenced - {table for table, _, _ in copies})
+            points_at = _extent(cursor, [table for table in outside if "id" in _columns(cursor, table)])
             transaction.set_rollback(True)
-    return copies
+    return copies, points_at
 
 
-def _restore(copies: list[tuple[str, list[str], bytes]]) -> None:
+def _columns(cursor, table: str) -> list[str]:
+    return [column.name for column in connection.introspection.get_table_description(cursor, table)]
+
+
+def _restore(copies: Copy) -> None:
     # Foreign keys are checked at commit (Django makes them DEFERRABLE INITIALLY DEFERRED), so the
     # tables may be filled in any order inside one atomic block.
     with transaction.atomic(), connection.cursor() as cursor:

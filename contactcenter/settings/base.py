@@ -408,6 +408,12 @@ SPECTACULAR_SETTINGS = {
     # The apps' choice sets share field names (kind, channel, outcome, source, language): name each.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "contactcenter.models.Language",
+        # Five records expose a "status" now that their detail answers carry allowed_actions.
+        "InquiryStatusEnum": "casework.models.InquiryStatus",
+        "ResponseStatusEnum": "casework.models.ResponseStatus",
+        "FeedbackStatusEnum": "outreach.models.FeedbackStatus",
+        "ReferralStatusEnum": "outreach.models.ReferralStatus",
+        "ServiceRequestStatusEnum": "contactcenter.models.ServiceRequestStatus",
         # Two fields named "mode": a supervisor's monitor action and an outreach referral's.
         "MonitorActionEnum": ["listen", "whisper", "barge", "leave"],
         "ReferralModeEnum": "outreach.models.ReferralMode",
