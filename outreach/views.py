@@ -19,6 +19,7 @@ from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext, record_list_view, record_view
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.exports import csv_response
+from contactcenter.common.forms import form_refuse
 from contactcenter.models import AuditAction
 from contactcenter.reference.identifiers import phone_e164
 from contactcenter.staff.roles import OUTREACH_ROLES, roles_required
@@ -69,7 +70,7 @@ def _try(request: HttpRequest, form, action) -> bool:
     try:
         action(form.cleaned_data)
     except ApplicationError as error:
-        form.add_service_error(error)
+        form_refuse(form, error)
         return False
     return True
 
