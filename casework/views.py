@@ -761,7 +761,7 @@ def _report_csv(request: HttpRequest, figures) -> HttpResponse:
     core_services.audit_record(
         context=_context(request), action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV"
     )
-    response, writer = csv_response("cao-report.csv", excel_bom=True)
+    response, writer = csv_response("cao-report.csv")
     writer.writerow(["section", "month", "source", "value"])
     for row in figures.volume:
         writer.writerow(["volume", row["month"].strftime("%Y-%m"), row["source"], row["count"]])

@@ -423,7 +423,7 @@ def test_queue_report_shows_and_exports_figures_by_day_queue_and_language(refere
     assert "tier1-en" in page and "50.0%" in page
 
     response = client.get("/reports/queues/", {"start": today.isoformat(), "end": today.isoformat(), "format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
     assert [(r["queue"], r["language"], r["contacts"], r["answered"], r["abandoned"]) for r in rows] == [
         ("tier1-en", "en", "2", "1", "1")
