@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contactcenter import selectors as core_selectors
-from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext, client_ip, record_list_view, record_view
 from contactcenter.common import ratelimit
 from contactcenter.common.errors import ApplicationError
@@ -625,9 +624,8 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
     value = form.cleaned_data["receipt_number"]
     interactions = list(core_selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
     case = core_selectors.case_get(receipt_number=value)
-    core_services.audit_record(
-        context=_context(request),
-        action=AuditAction.VIEW,
+    record_view(
+        request,
         target_type="receipt_number",
         target_id=value,
         summary=f"CAO viewed the contacts about {mask_receipt_number(value)}",
@@ -698,9 +696,8 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Redress request updated."))
             return redirect("casework:trip-detail", pk=pk)
-    core_services.audit_record(
-        context=_context(request),
-        action=AuditAction.VIEW,
+    record_view(
+        request,
         target_type="casework.tripredress",
         target_id=trip.pk,
         summary="Viewed a DHS TRIP redress request",
@@ -758,9 +755,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 def _report_csv(request: HttpRequest, figures) -> HttpResponse:
-    core_services.audit_record(
-        context=_context(request), action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV"
-    )
+    record_view(request, action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV")
     response, writer = csv_response("cao-report.csv")
     writer.writerow(["section", "month", "source", "value"])
     for row in figures.volume:

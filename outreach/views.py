@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors as core_selectors
-from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext, record_list_view, record_view
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.exports import csv_response
@@ -786,8 +785,8 @@ def segments_csv(request: HttpRequest) -> HttpResponse:
                c.preferred_language, "yes" if c.consent_email else "no"]  # fmt: skip
         writer.writerow(row)
         count += 1
-    core_services.audit_record(
-        context=_ctx(request),
+    record_view(
+        request,
         action=AuditAction.EXPORT,
         target_type="outreach.segment",
         summary=f"Segment exported ({count} rows): {chosen}",

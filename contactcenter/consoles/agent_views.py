@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors, services
-from contactcenter.audit.context import AuditContext, record_list_view
+from contactcenter.audit.context import AuditContext, record_list_view, record_view
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import (
@@ -33,7 +33,6 @@ from contactcenter.consoles.forms import (
 from contactcenter.models import (
     VERIFICATION_LOCKED_MESSAGE,
     AgentStatus,
-    AuditAction,
     ContactStatus,
     Language,
     StaffProfile,
@@ -87,9 +86,8 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
     verification = selectors.caller_verification_state(contact=state.contact) if connected else None
     identity_shown = {row.receipt_number for row in receipts if verification and verification.covers(row.case)}
     if contact is not None and receipts:
-        services.audit_record(
-            context=AuditContext.from_request(request),
-            action=AuditAction.VIEW,
+        record_view(
+            request,
             target_type="contactcenter.waitingcontact",
             target_id=contact.pk,
             summary="Viewed the caller's cases: " + ", ".join(mask_receipt_number(r.receipt_number) for r in receipts),
