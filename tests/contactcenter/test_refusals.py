@@ -7,6 +7,7 @@ from django import forms
 from contactcenter.common.drf import exception_handler
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
+from tests.conftest import ROOT
 
 
 class _Form(forms.Form):
@@ -65,3 +66,13 @@ def test_the_api_answer_names_the_fields_only_when_the_refusal_does():
     named = exception_handler(ApplicationError("Give your name.", field="name", extra={"code": "x"}), {})
     assert named.status_code == 400
     assert named.data == {"message": "Give your name.", "extra": {"code": "x"}, "fields": {"name": ["Give your name."]}}
+
+
+def test_refusals_name_their_fields_only_through_field_and_fields():
+    by_hand = [
+        str(path.relative_to(ROOT))
+        for app in ("contactcenter", "ivr", "casework", "outreach")
+        for path in (ROOT / app).rglob("*.py")
+        if any(text in path.read_text() for text in ('extra={"field', 'extra.get("field', 'extra["field'))
+    ]
+    assert by_hand == []
