@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import ClassVar
 
 from django import forms
 from django.utils.translation import gettext
@@ -102,6 +103,13 @@ def file_input_strings() -> dict[str, str]:
 
 
 class PublicInquiryForm(AttachmentsMixin, UswdsForm):
+    # inquiry_create's arguments that this form names otherwise: its refusals come back by them.
+    service_names: ClassVar[dict[str, str]] = {
+        "correspondent_name": "name",
+        "correspondent_email": "email",
+        "correspondent_phone": "phone",
+        "body": "message",
+    }
     name = forms.CharField(label=_("Your full name"), max_length=160)
     # The lengths are the model's (Correspondent, Inquiry): a longer value is a field error here.
     email = forms.EmailField(
@@ -153,6 +161,15 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
 
 class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     """A mail scan upload or a referral entered by CAO staff."""
+
+    service_names: ClassVar[dict[str, str]] = {
+        "correspondent_name": "name",
+        "correspondent_organisation": "organisation",
+        "correspondent_role": "role",
+        "correspondent_email": "email",
+        "correspondent_phone": "phone",
+        "correspondent_address": "address",
+    }
 
     channel = forms.ChoiceField(
         label=_("Received by"),

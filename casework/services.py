@@ -241,7 +241,7 @@ def _refused(error: ValidationError, *, prefix: str = "") -> ApplicationError:
     problems = [m for messages in fields.values() for m in messages] if fields else error.messages
     return ApplicationError(
         _("The inquiry could not be recorded: %(problems)s") % {"problems": " ".join(problems)},
-        extra={"fields": fields},
+        fields=fields,
     )
 
 

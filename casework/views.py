@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contactcenter import selectors as core_selectors
-from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext, client_ip, record_list_view, record_view
 from contactcenter.common import ratelimit
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.exports import csv_response
+from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import ReceiptLookupForm
 from contactcenter.models import AuditAction, Language
 from contactcenter.reference.identifiers import mask_receipt_number
@@ -105,40 +105,6 @@ def _back_with_errors(
     return render(request, template, {**context, "staged": staged}, status=status)
 
 
-def _refusal_on_form(form, error: ApplicationError, fields: dict[str, str]) -> None:
-    """Put a service's refusal on the form: by field where the service named the problem's argument
-    (mapped to the form's field name), the rest above the form."""
-    named = error.extra.get("fields", {})
-    by_field = {fields[name]: problems for name, problems in named.items() if name in fields}
-    for name, problems in by_field.items():
-        for problem in problems:
-            form.add_error(name, problem)
-    if not by_field or len(by_field) < len(named):
-        form.add_error(None, error.message)
-
-
-PUBLIC_FORM_FIELDS = {
-    "correspondent_name": "name",
-    "correspondent_email": "email",
-    "correspondent_phone": "phone",
-    "subject": "subject",
-    "body": "message",
-}
-STAFF_FORM_FIELDS = {
-    "correspondent_name": "name",
-    "correspondent_organisation": "organisation",
-    "correspondent_role": "role",
-    "correspondent_email": "email",
-    "correspondent_phone": "phone",
-    "correspondent_address": "address",
-    "subject": "subject",
-    "body": "body",
-    "language": "language",
-    "source": "source",
-    "priority": "priority",
-}
-
-
 def _attachments_sent(request: HttpRequest, form, *, form_name: str) -> list:
     kept = staging.chosen(request, form=form_name, kept_tokens=request.POST.getlist(KEPT_FILES_FIELD))
     return [*kept, *form.cleaned_data["attachments"]]
@@ -208,7 +174,7 @@ def write(request: HttpRequest) -> HttpResponse:
             submission_token=submission,
         )
     except ApplicationError as error:
-        _refusal_on_form(form, error, PUBLIC_FORM_FIELDS)
+        form_refuse(form, error, names=PublicInquiryForm.service_names)
         if isinstance(error, services.AttachmentsNotStored):
             # Our storage failed, not the sender: the same form with everything typed, and no file kept
             # for the next try (the disk refuses, and a 5xx response does not save the session naming it).
@@ -368,7 +334,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 referred_from_interaction_id=referral.pk if referral is not None else None,
             )
         except ApplicationError as error:
-            _refusal_on_form(form, error, STAFF_FORM_FIELDS)
+            form_refuse(form, error, names=InquiryStaffForm.service_names)
         else:
             staging.release(request, form="staff")
             messages.success(request, _("Inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
@@ -556,7 +522,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as error:
             response.refresh_from_db()
             if "edit" in selectors.response_allowed_actions(response=response, user=request.user):
-                edit_form.add_error(None, error.message)
+                form_refuse(edit_form, error)
             else:  # no longer a draft: the page shows no form to carry the error
                 messages.error(request, error.message)
     return _response_page(request, response, edit_form=edit_form, status=400 if edit_form.errors else 200)
@@ -609,7 +575,7 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
         # The page again with the supervisor's decision and note as sent, and why it was refused.
         response.refresh_from_db()
         if _review_shown(selectors.response_allowed_actions(response=response, user=request.user)):
-            form.add_error(None, error.message)
+            form_refuse(form, error)
         else:  # reviewed meanwhile: the page shows no review form to carry the error
             messages.error(request, error.message)
         return _response_page(request, response, review_form=form, status=400)
@@ -658,9 +624,8 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
     value = form.cleaned_data["receipt_number"]
     interactions = list(core_selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
     case = core_selectors.case_get(receipt_number=value)
-    core_services.audit_record(
-        context=_context(request),
-        action=AuditAction.VIEW,
+    record_view(
+        request,
         target_type="receipt_number",
         target_id=value,
         summary=f"CAO viewed the contacts about {mask_receipt_number(value)}",
@@ -727,13 +692,12 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.trip_redress_update(context=_context(request), trip=trip, **form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            form_refuse(form, error)
         else:
             messages.success(request, _("Redress request updated."))
             return redirect("casework:trip-detail", pk=pk)
-    core_services.audit_record(
-        context=_context(request),
-        action=AuditAction.VIEW,
+    record_view(
+        request,
         target_type="casework.tripredress",
         target_id=trip.pk,
         summary="Viewed a DHS TRIP redress request",
@@ -791,10 +755,8 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 def _report_csv(request: HttpRequest, figures) -> HttpResponse:
-    core_services.audit_record(
-        context=_context(request), action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV"
-    )
-    response, writer = csv_response("cao-report.csv", excel_bom=True)
+    record_view(request, action=AuditAction.EXPORT, target_type="casework.report", summary="CAO report CSV")
+    response, writer = csv_response("cao-report.csv")
     writer.writerow(["section", "month", "source", "value"])
     for row in figures.volume:
         writer.writerow(["volume", row["month"].strftime("%Y-%m"), row["source"], row["count"]])

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from contactcenter import services
-from contactcenter.audit.context import AuditContext
+from contactcenter.audit.context import AuditContext, record_list_view, record_view
 from contactcenter.models import (
     AuditAction,
     AuditChannel,
@@ -40,11 +40,14 @@ class AuditedViewMixin:
     audit_target_type = ""
     audit_summary = ""
 
+    def _audit_target_type(self) -> str:
+        return self.audit_target_type or self.model._meta.label_lower
+
     def _audit(self, request, *, action: str, target_id="", summary: str, detail: dict | None = None) -> None:
         services.audit_record(
             context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
             action=action,
-            target_type=self.audit_target_type or self.model._meta.label_lower,
+            target_type=self._audit_target_type(),
             target_id=target_id,
             summary=summary,
             detail=detail,
@@ -54,13 +57,13 @@ class AuditedViewMixin:
         response = super().changelist_view(request, extra_context)
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if changelist is not None:
-            ids = [obj.pk for obj in changelist.result_list]
-            name = self.model._meta.verbose_name_plural
-            self._audit(
+            record_list_view(
                 request,
-                action=AuditAction.VIEW,
-                summary=f"Listed {len(ids)} of {changelist.result_count} {name} in admin",
-                detail={"count": changelist.result_count, "shown": len(ids), "ids": ids},
+                channel=AuditChannel.ADMIN,
+                target_type=self._audit_target_type(),
+                label=f"{self.model._meta.verbose_name_plural} in admin",
+                ids=[obj.pk for obj in changelist.result_list],
+                count=changelist.result_count,
             )
         return response
 
@@ -69,9 +72,10 @@ class AuditedViewMixin:
         # 200 is the page with the record on it (first open, or a form sent back with errors); a
         # saved edit redirects and is recorded with its changed fields instead.
         if response.status_code == 200:
-            self._audit(
+            record_view(
                 request,
-                action=AuditAction.VIEW,
+                channel=AuditChannel.ADMIN,
+                target_type=self._audit_target_type(),
                 target_id=object_id,
                 summary=self.audit_summary or f"{self.model._meta.verbose_name} opened in admin",
             )

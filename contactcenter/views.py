@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from contactcenter import selectors, services
-from contactcenter.audit.context import AuditContext
+from contactcenter.audit.context import record_view
 from contactcenter.common.broker import broker_status
 from contactcenter.common.cache import cache_status
 from contactcenter.common.exports import csv_response
@@ -26,7 +26,7 @@ from contactcenter.consoles.forms import HistoryReportForm, ReceiptLookupForm
 from contactcenter.consoles.registry import landing_console
 from contactcenter.consoles.wallboard import TooSlow, WallboardAlert, section, wallboard_alerts
 from contactcenter.consoles.wallboard_figures import REPORT_DEFAULT_DAYS
-from contactcenter.models import AgentStatus, AuditAction, Channel
+from contactcenter.models import AgentStatus, Channel
 from contactcenter.reference.identifiers import mask_receipt_number
 from contactcenter.staff.roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
 from contactcenter.surveys import selectors as selectors_surveys
@@ -103,9 +103,8 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     surveys = list(selectors_surveys.survey_responses_for_receipt_number(user=request.user, receipt_number=value))
     case = selectors.case_get(receipt_number=value)
     identity_visible = selectors.case_identity_visible(user=request.user, case=case)
-    services.audit_record(
-        context=AuditContext.from_request(request),
-        action=AuditAction.VIEW,
+    record_view(
+        request,
         target_type="receipt_number",
         target_id=value,
         summary=f"Viewed the contact history of {mask_receipt_number(value)}",

@@ -28,18 +28,13 @@ from .models import (
 
 
 class OutreachForm(UswdsForm):
-    """USWDS checkboxes, and a service's refusal put on the field it names."""
+    """USWDS checkboxes."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "usa-checkbox__input"
-
-    def add_service_error(self, error) -> None:
-        """Put a service's refusal on the field it names, else at the top of the form."""
-        field = error.extra.get("field")
-        self.add_error(field if field in self.fields else None, error.message)
 
 
 class _OrganisationLabel:

@@ -84,7 +84,7 @@ def _save(instance, update_fields: list[str] | None = None) -> None:
     except ValidationError as error:
         raise ApplicationError(
             "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()),
-            extra={"fields": error.message_dict},
+            fields=error.message_dict,
         ) from error
     instance.save(update_fields=update_fields)
 
@@ -97,9 +97,7 @@ def normalize_email(raw: str) -> str:
     try:
         validate_email(value)
     except ValidationError as error:
-        raise ApplicationError(
-            _("%(value)s is not a valid e-mail address.") % {"value": raw}, extra={"field": "email"}
-        ) from error
+        raise ApplicationError(_("%(value)s is not a valid e-mail address.") % {"value": raw}, field="email") from error
     return value
 
 
@@ -112,7 +110,7 @@ def normalize_phone(raw: str) -> str:
     if number is None:
         raise ApplicationError(
             _("%(value)s is not a valid telephone number: give the area code and 7 digits.") % {"value": raw},
-            extra={"field": "phone"},
+            field="phone",
         )
     return number
 
@@ -120,7 +118,7 @@ def normalize_phone(raw: str) -> str:
 def _topic(code: str) -> Topic:
     topic = core_selectors.topic_list(active_only=False).filter(code=code).first()
     if topic is None:
-        raise ApplicationError(_("Unknown topic %(code)s.") % {"code": code}, extra={"field": "topic"})
+        raise ApplicationError(_("Unknown topic %(code)s.") % {"code": code}, field="topic")
     return topic
 
 
@@ -128,9 +126,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ApplicationError(
-            _("%(name)s is not a time zone.") % {"name": name}, extra={"field": "time_zone"}
-        ) from error
+        raise ApplicationError(_("%(name)s is not a time zone.") % {"name": name}, field="time_zone") from error
 
 
 def check_event_time(value: datetime, zone_name: str, label: str) -> datetime:
@@ -142,14 +138,14 @@ def check_event_time(value: datetime, zone_name: str, label: str) -> datetime:
         raise ApplicationError(
             _("The %(label)s time has no time zone: give it with its UTC offset or choose the event's time zone.")
             % {"label": label},
-            extra={"field": field},
+            field=field,
         )
     expected = value.astimezone(zone).utcoffset()
     if value.utcoffset() != expected:
         raise ApplicationError(
             _("The %(label)s time's UTC offset %(given)s does not match %(zone)s, which is %(expected)s on that date.")
             % {"label": label, "given": _offset(value.utcoffset()), "zone": zone_name, "expected": _offset(expected)},
-            extra={"field": field},
+            field=field,
         )
     return value
 
@@ -164,13 +160,13 @@ def local_to_aware(value: datetime, zone_name: str, label: str) -> datetime:
         raise ApplicationError(
             _("%(time)s does not exist in %(zone)s (clocks move forward then): choose another time.")
             % {"time": f"{value:%Y-%m-%d %H:%M}", "zone": zone_name},
-            extra={"field": label},
+            field=label,
         )
     if early.utcoffset() != late.utcoffset():
         raise ApplicationError(
             _("%(time)s happens twice in %(zone)s (clocks move back then): choose another time.")
             % {"time": f"{value:%Y-%m-%d %H:%M}", "zone": zone_name},
-            extra={"field": label},
+            field=label,
         )
     return early
 
@@ -199,11 +195,11 @@ def organisation_create(
     owner=None,
 ) -> Organisation:
     if kind not in OrganisationType.values:
-        raise ApplicationError(_("Unknown organisation type %(value)s.") % {"value": kind}, extra={"field": "kind"})
+        raise ApplicationError(_("Unknown organisation type %(value)s.") % {"value": kind}, field="kind")
     if level not in OrganisationLevel.values:
-        raise ApplicationError(_("Unknown level %(value)s.") % {"value": level}, extra={"field": "level"})
+        raise ApplicationError(_("Unknown level %(value)s.") % {"value": level}, field="level")
     if level == OrganisationLevel.DISTRICT and not district.strip():
-        raise ApplicationError(_("A district-level organisation needs its district."), extra={"field": "district"})
+        raise ApplicationError(_("A district-level organisation needs its district."), field="district")
     organisation = Organisation(
         name=name.strip(),
         kind=kind,
@@ -223,7 +219,7 @@ def organisation_create(
         if Organisation.objects.filter(name__iexact=organisation.name, district__iexact=organisation.district).exists():
             raise ApplicationError(
                 _("%(name)s is already on file for this district.") % {"name": organisation.name},
-                extra={"field": "name"},
+                field="name",
             )
         _save(organisation)
         _audit(context, AuditAction.CREATE, organisation, f"Organisation {organisation.name} created")
@@ -273,9 +269,7 @@ def contact_create(
     user confirms they are different people (`allow_possible_duplicate`)."""
     email, phone = normalize_email(email), normalize_phone(phone)
     if official_role not in OfficialRole.values:
-        raise ApplicationError(
-            _("Unknown official role %(value)s.") % {"value": official_role}, extra={"field": "official_role"}
-        )
+        raise ApplicationError(_("Unknown official role %(value)s.") % {"value": official_role}, field="official_role")
     contact = Contact(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -314,7 +308,7 @@ def contact_create(
             with transaction.atomic():
                 _save(contact)
         except IntegrityError as error:  # a concurrent create with the same e-mail won the race
-            raise ApplicationError(_("The e-mail address is already on file."), extra={"field": "email"}) from error
+            raise ApplicationError(_("The e-mail address is already on file."), field="email") from error
         _audit(context, AuditAction.CREATE, contact, f"Contact #{contact.pk} created")
         if organisation is not None:
             _membership_add(context, contact, organisation, position)
@@ -455,9 +449,9 @@ def partner_interaction_log(
     follow_up_due=None,
 ) -> PartnerInteraction:
     if kind not in InteractionKind.values:
-        raise ApplicationError(_("Unknown interaction kind %(value)s.") % {"value": kind}, extra={"field": "kind"})
+        raise ApplicationError(_("Unknown interaction kind %(value)s.") % {"value": kind}, field="kind")
     if follow_up_due and not follow_up.strip():
-        raise ApplicationError(_("Say what the follow-up is."), extra={"field": "follow_up"})
+        raise ApplicationError(_("Say what the follow-up is."), field="follow_up")
     entry = PartnerInteraction(
         cro=cro,
         organisation_id=organisation_id,
@@ -501,13 +495,13 @@ def _check_logistics(
     check_event_time(ends_at, time_zone, "end")
     check_event_time(registration_closes_at, time_zone, "registration close")
     if ends_at <= starts_at:
-        raise ApplicationError(_("The engagement ends before it starts."), extra={"field": "end"})
+        raise ApplicationError(_("The engagement ends before it starts."), field="end")
     if registration_closes_at > ends_at:
-        raise ApplicationError(_("Registration must close before the engagement ends."), extra={"field": "closes"})
+        raise ApplicationError(_("Registration must close before the engagement ends."), field="closes")
     if not (venue.strip() or call_in.strip()):
-        raise ApplicationError(_("Give a place or a call-in / web link."), extra={"field": "venue"})
+        raise ApplicationError(_("Give a place or a call-in / web link."), field="venue")
     if capacity < 1:
-        raise ApplicationError(_("Capacity must be at least 1."), extra={"field": "capacity"})
+        raise ApplicationError(_("Capacity must be at least 1."), field="capacity")
 
 
 def engagement_create(
@@ -533,7 +527,7 @@ def engagement_create(
     partner_ids: Iterable[int] = (),
 ) -> Engagement:
     if kind not in EngagementType.values:
-        raise ApplicationError(_("Unknown engagement type %(value)s.") % {"value": kind}, extra={"field": "kind"})
+        raise ApplicationError(_("Unknown engagement type %(value)s.") % {"value": kind}, field="kind")
     _check_logistics(
         starts_at=starts_at, ends_at=ends_at, time_zone=time_zone, registration_closes_at=registration_closes_at,
         venue=venue, call_in=call_in, capacity=capacity,
@@ -608,7 +602,7 @@ def engagement_update(
         if capacity < seated:
             raise ApplicationError(
                 _("%(count)s people already have a seat: the capacity cannot go below that.") % {"count": seated},
-                extra={"field": "capacity"},
+                field="capacity",
             )
         values = {
             "title": title.strip(),
@@ -669,9 +663,7 @@ def engagement_cancel(
     registered or waitlisted is told once, after commit, in their own language."""
     now = now or timezone.now()
     if not reason.strip():
-        raise ApplicationError(
-            _("Say why the engagement is cancelled: registrants will read it."), extra={"field": "reason"}
-        )
+        raise ApplicationError(_("Say why the engagement is cancelled: registrants will read it."), field="reason")
     with transaction.atomic():
         engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
         if engagement is None:
@@ -766,9 +758,9 @@ def registration_create(
     now = now or timezone.now()
     email, phone = normalize_email(email), normalize_phone(phone)
     if not email:
-        raise ApplicationError(_("Give an e-mail address for the confirmation."), extra={"field": "email"})
+        raise ApplicationError(_("Give an e-mail address for the confirmation."), field="email")
     if not name.strip():
-        raise ApplicationError(_("Give your name."), extra={"field": "name"})
+        raise ApplicationError(_("Give your name."), field="name")
     with transaction.atomic():
         engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
         if engagement is None:
@@ -779,9 +771,7 @@ def registration_create(
             raise ApplicationError(_("Registration for this engagement is closed."), extra={"code": "closed"})
         live = engagement.registrations.exclude(status=RegistrationStatus.CANCELLED)
         if live.filter(email=email).exists():
-            raise ApplicationError(
-                _("This e-mail address is already registered for this engagement."), extra={"field": "email"}
-            )
+            raise ApplicationError(_("This e-mail address is already registered for this engagement."), field="email")
         seated = live.filter(status=RegistrationStatus.REGISTERED).count()
         registration = Registration(
             engagement=engagement,
@@ -995,11 +985,11 @@ def feedback_record(
     received_at: datetime | None = None,
 ) -> FeedbackItem:
     if source not in FeedbackSource.values:
-        raise ApplicationError(_("Unknown feedback source %(value)s.") % {"value": source}, extra={"field": "source"})
+        raise ApplicationError(_("Unknown feedback source %(value)s.") % {"value": source}, field="source")
     if source == FeedbackSource.ENGAGEMENT and not engagement_id:
-        raise ApplicationError(_("Feedback from an engagement names the engagement."), extra={"field": "engagement"})
+        raise ApplicationError(_("Feedback from an engagement names the engagement."), field="engagement")
     if source == FeedbackSource.PARTNER and not organisation_id:
-        raise ApplicationError(_("Feedback from a partner names the partner."), extra={"field": "organisation"})
+        raise ApplicationError(_("Feedback from a partner names the partner."), field="organisation")
     item = FeedbackItem(
         recorded_by=recorded_by,
         source=source,
@@ -1023,9 +1013,7 @@ def _feedback_locked(feedback_id: int) -> FeedbackItem:
 def feedback_route(*, context: AuditContext, feedback_id: int, owning_office: str) -> FeedbackItem:
     """Route to the owning office: new → under review (re-routing while under review is allowed)."""
     if owning_office not in AgencyOffice.values:
-        raise ApplicationError(
-            _("Unknown office %(value)s.") % {"value": owning_office}, extra={"field": "owning_office"}
-        )
+        raise ApplicationError(_("Unknown office %(value)s.") % {"value": owning_office}, field="owning_office")
     with transaction.atomic():
         item = _feedback_locked(feedback_id)
         if "route" not in selectors.feedback_allowed_actions(item=item, user=context.actor):
@@ -1039,7 +1027,7 @@ def feedback_route(*, context: AuditContext, feedback_id: int, owning_office: st
 def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) -> FeedbackItem:
     """Record the owning office's answer: under review → response drafted (redrafting allowed)."""
     if not response.strip():
-        raise ApplicationError(_("Write the agency's response."), extra={"field": "response"})
+        raise ApplicationError(_("Write the agency's response."), field="response")
     with transaction.atomic():
         item = _feedback_locked(feedback_id)
         if "respond" not in selectors.feedback_allowed_actions(item=item, user=context.actor):
@@ -1231,15 +1219,15 @@ def referral_create(
     if not consent:
         raise ApplicationError(
             _("Refer a person only with their consent to be contacted by the contact center."),
-            extra={"field": "consent"},
+            field="consent",
         )
     if mode not in ReferralMode.values:
-        raise ApplicationError(_("Unknown referral kind %(value)s.") % {"value": mode}, extra={"field": "mode"})
+        raise ApplicationError(_("Unknown referral kind %(value)s.") % {"value": mode}, field="mode")
     phone, email = normalize_phone(phone), normalize_email(email)
     if mode == ReferralMode.CALLBACK and not phone:
-        raise ApplicationError(_("A callback needs the person's telephone number."), extra={"field": "phone"})
+        raise ApplicationError(_("A callback needs the person's telephone number."), field="phone")
     if not (phone or email):
-        raise ApplicationError(_("Give a telephone number or an e-mail address."), extra={"field": "phone"})
+        raise ApplicationError(_("Give a telephone number or an e-mail address."), field="phone")
     topic = _topic(topic_code)
     language = language if language in Language.values else Language.ENGLISH
     with transaction.atomic():
@@ -1294,7 +1282,7 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
     """Close a referral. Answered or withdrawn: a callback still waiting in the queue is cancelled
     (one already under way or made is left as it is)."""
     if outcome not in ReferralOutcome.values:
-        raise ApplicationError(_("Choose how the referral ended."), extra={"field": "outcome"})
+        raise ApplicationError(_("Choose how the referral ended."), field="outcome")
     with transaction.atomic():
         referral = CaseReferral.objects.select_for_update().select_related("topic").get(pk=referral_id)
         if "close" not in selectors.referral_allowed_actions(referral=referral, user=context.actor):

@@ -15,10 +15,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors as core_selectors
-from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext, record_list_view, record_view
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.exports import csv_response
+from contactcenter.common.forms import form_refuse
 from contactcenter.models import AuditAction
 from contactcenter.reference.identifiers import phone_e164
 from contactcenter.staff.roles import OUTREACH_ROLES, roles_required
@@ -69,7 +69,7 @@ def _try(request: HttpRequest, form, action) -> bool:
     try:
         action(form.cleaned_data)
     except ApplicationError as error:
-        form.add_service_error(error)
+        form_refuse(form, error)
         return False
     return True
 
@@ -785,8 +785,8 @@ def segments_csv(request: HttpRequest) -> HttpResponse:
                c.preferred_language, "yes" if c.consent_email else "no"]  # fmt: skip
         writer.writerow(row)
         count += 1
-    core_services.audit_record(
-        context=_ctx(request),
+    record_view(
+        request,
         action=AuditAction.EXPORT,
         target_type="outreach.segment",
         summary=f"Segment exported ({count} rows): {chosen}",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from contactcenter.audit.context import AuditContext, client_ip
 from contactcenter.common import ratelimit
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.forms import form_refuse
 from contactcenter.staff.roles import public
 
 from . import ics, selectors, services
@@ -66,7 +67,7 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            form.add_service_error(error)
+            form_refuse(form, error)
         else:
             return redirect("outreach:registration-done", token=services.registration_cancel_token(registration))
     starts, ends = _local(engagement)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from contactcenter.common.request_context import current_request_id
-from contactcenter.models import AuditChannel
+from contactcenter.models import AuditAction, AuditChannel
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -33,22 +36,23 @@ class AuditContext:
 
 
 def record_view(
-    request,
+    request: HttpRequest,
     *,
     target_type: str,
     target_id: str | int = "",
     summary: str,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
     channel: str = AuditChannel.WEB,
+    action: Literal[AuditAction.VIEW, AuditAction.EXPORT] = AuditAction.VIEW,
 ) -> None:
     """Record that this request showed PII (a case's history, a correspondent's words or files, a
-    page of people's contact details): pages and API alike call this one."""
-    from contactcenter.models import AuditAction
+    page of people's contact details) or handed it out as a file (`action=AuditAction.EXPORT`): pages,
+    the API, exports and the admin all call this one."""
     from contactcenter.services import audit_record  # the services import this module
 
     audit_record(
         context=AuditContext.from_request(request, channel=channel),
-        action=AuditAction.VIEW,
+        action=action,
         target_type=target_type,
         target_id=target_id,
         summary=summary,
@@ -57,15 +61,15 @@ def record_view(
 
 
 def record_list_view(
-    request,
+    request: HttpRequest,
     *,
     target_type: str,
     label: str,
-    ids: list,
+    ids: list[Any],
     count: int | None = None,
     target_id: str | int = "",
     channel: str = AuditChannel.WEB,
-    also_shown: dict[str, list] | None = None,
+    also_shown: dict[str, list[Any]] | None = None,
 ) -> None:
     """A page or response that lists people's records: who saw how many, and which (by id).
     `also_shown` names the ids of other records' tables on the same page."""

@@ -69,9 +69,13 @@ def query_filters(request, serializer_class: type[serializers.Serializer]) -> di
 
 
 def exception_handler(exc, context):
-    """One shape for every domain refusal: 400 {"message", "extra"}."""
+    """One shape for every domain refusal: 400 {"message", "extra"}, and "fields" ({argument: [problems]})
+    when the refusal names what it is about."""
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "extra": exc.extra}, status=status.HTTP_400_BAD_REQUEST)
+        body = {"message": exc.message, "extra": exc.extra}
+        if exc.fields:
+            body["fields"] = exc.fields
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidIdentifier):
         return Response({"message": str(exc), "extra": {}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):

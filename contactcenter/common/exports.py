@@ -1,4 +1,6 @@
-"""CSV exports: every one is written through csv_response, whose writer defuses spreadsheet formulas.
+"""CSV exports: every one is written through csv_response, which starts the file with a UTF-8 byte-order
+mark (Excel then reads "Peña" and "0–5", not "PeÃ±a" and "0â€“5") and whose writer defuses spreadsheet
+formulas.
 
 A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return, which some strip
 before reading the rest) as a formula, also after leading spaces: such a cell gets a leading
@@ -40,9 +42,9 @@ class SafeWriter:
             self.writerow(row)
 
 
-def csv_response(filename: str, *, excel_bom: bool = False) -> tuple[HttpResponse, SafeWriter]:
+def csv_response(filename: str) -> tuple[HttpResponse, SafeWriter]:
+    """An attachment named `filename`, and the one writer its rows go through."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if excel_bom:
-        response.write("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8 ("0–5", not "0â€“5")
+    response.write("\ufeff")
     return response, SafeWriter(response)

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 _DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
-# A 400 is one of: {"message", "extra"} (a domain refusal), {"<field or parameter>": [reasons]}
+# A 400 is one of: {"message", "extra"[, "fields"]} (a domain refusal), {"<field or parameter>": [reasons]}
 # (invalid input), or {"detail"} (an unreadable body, a NUL character): an object in every case.
 _BAD_REQUEST = OpenApiResponse(
     response={"type": "object", "additionalProperties": True},

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contactcenter import selectors, services
-from contactcenter.audit.context import AuditContext, record_list_view
+from contactcenter.audit.context import AuditContext, record_list_view, record_view
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import (
     AgentStateForm,
     CallerVerificationForm,
@@ -32,7 +33,6 @@ from contactcenter.consoles.forms import (
 from contactcenter.models import (
     VERIFICATION_LOCKED_MESSAGE,
     AgentStatus,
-    AuditAction,
     ContactStatus,
     Language,
     StaffProfile,
@@ -86,9 +86,8 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
     verification = selectors.caller_verification_state(contact=state.contact) if connected else None
     identity_shown = {row.receipt_number for row in receipts if verification and verification.covers(row.case)}
     if contact is not None and receipts:
-        services.audit_record(
-            context=AuditContext.from_request(request),
-            action=AuditAction.VIEW,
+        record_view(
+            request,
             target_type="contactcenter.waitingcontact",
             target_id=contact.pk,
             summary="Viewed the caller's cases: " + ", ".join(mask_receipt_number(r.receipt_number) for r in receipts),
@@ -509,10 +508,10 @@ def contact_verify(request: HttpRequest, contact_id: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            if error.extra.get("field") not in form.fields:
+            if error.field not in form.fields:
                 messages.error(request, error.message)
                 return redirect("agent-console")
-            form.add_error(error.extra["field"], error.message)
+            form_refuse(form, error)
         else:
             if verification.outcome == VerificationOutcome.PASSED:
                 messages.success(
@@ -551,22 +550,14 @@ def _field_form_action(request: HttpRequest, *, form, field: str, act, success: 
         try:
             act(AuditContext.from_request(request), form.cleaned_data)
         except ApplicationError as error:
-            if error.extra.get("field") != field:
+            if error.field != field:
                 messages.error(request, error.message)
                 return redirect("agent-console")
-            form.add_error(field, error.message)
+            form_refuse(form, error)
         else:
             messages.success(request, success)
             return redirect("agent-console")
     return render(request, "contactcenter/console.html", page(form), status=400)
-
-
-def _form_refusal(form, error: ApplicationError) -> None:
-    """Put a service's refusal next to the fields it names (each with its own messages), else at
-    the top of the form."""
-    by_field = error.extra.get("fields") or {error.extra.get("field"): [error.message]}
-    for name, found in by_field.items():
-        form.add_error(name if name in form.fields else None, found)
 
 
 @roles_required(*AGENTS)
@@ -611,7 +602,7 @@ def service_request(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            _form_refusal(form, error)
+            form_refuse(form, error)
         else:
             messages.success(
                 request,
@@ -641,7 +632,7 @@ def _contact_form_action(request: HttpRequest, *, contact_id: int, form, form_ke
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            _form_refusal(form, error)
+            form_refuse(form, error)
         else:
             messages.success(request, success)
             return redirect("agent-console")

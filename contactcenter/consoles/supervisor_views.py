@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext, record_view
 from contactcenter.common.errors import ApplicationError
-from contactcenter.consoles.agent_views import _form_refusal
+from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import AgentLineForm, NotReadyReasonForm, QueueSettingsForm, SurveyReportForm
 from contactcenter.services import QUEUE_EDITABLE
 from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, roles_required
@@ -48,7 +48,7 @@ def queue_edit(request: HttpRequest, name: str) -> HttpResponse:
                 **{f: form.cleaned_data[f] for f in QUEUE_EDITABLE},
             )
         except ApplicationError as error:
-            _form_refusal(form, error)
+            form_refuse(form, error)
         else:
             messages.success(request, _("The settings of queue %(name)s are saved.") % {"name": name})
             return redirect("supervisor-queues")
@@ -63,7 +63,7 @@ def not_ready_reasons(request: HttpRequest) -> HttpResponse:
         try:
             services.not_ready_reason_save(context=AuditContext.from_request(request), **form.cleaned_data)
         except ApplicationError as error:
-            _form_refusal(form, error)
+            form_refuse(form, error)
         else:
             messages.success(request, _("Reason %(code)s saved.") % {"code": form.cleaned_data["code"]})
             return redirect("supervisor-reasons")
@@ -217,7 +217,7 @@ def agent_lines(request: HttpRequest) -> HttpResponse:
                 line=form.cleaned_data["line"],
             )
         except ApplicationError as error:
-            _form_refusal(form, error)
+            form_refuse(form, error)
         else:
             messages.success(
                 request, _("Where %(agent)s answers calls is saved.") % {"agent": profile.user.get_username()}

@@ -173,16 +173,16 @@ def contact_transfer(
         consult_under_way_refuse(contact.pk)
         target = QueueConfig.objects.filter(name=queue_name, active=True).first()
         if target is None or target.name == contact.queue_name:
-            raise ApplicationError(_("Choose another open queue to transfer the caller to."), extra={"field": "queue"})
+            raise ApplicationError(_("Choose another open queue to transfer the caller to."), field="queue")
         if contact.tier == 1 and target.tier != 1:
             raise ApplicationError(
                 _("A Tier 1 caller goes to Tier 2 by escalation, with its hand-off: use Escalate to Tier 2."),
-                extra={"field": "queue"},
+                field="queue",
             )
         if not hours.queue_open(queue_name=target.name, time_zone=contact.caller_time_zone, at=now):
             raise ApplicationError(
                 _("%(queue)s is closed now: help the caller here, or arrange a callback.") % {"queue": target.name},
-                extra={"field": "queue"},
+                field="queue",
             )
         monitor_sessions_end(context=context, contact=contact, now=now)  # the conference ends with the move
         call_sid, contact.call_sid = live_call_sid(contact), None  # the call itself moves to the new place in line

@@ -131,7 +131,7 @@ def contact_consult_start(
     caller stays on the line with the agent. Returns the consult."""
     now = now or timezone.now()
     if purpose not in ConsultPurpose.values:
-        raise ApplicationError(_("Consult an ISO or ask for a supervisor."), extra={"field": "purpose"})
+        raise ApplicationError(_("Consult an ISO or ask for a supervisor."), field="purpose")
     with transaction.atomic():
         contact, consult = _locked_call_and_consult(user=user, contact_id=contact_id)
         if consult is not None:

@@ -261,14 +261,12 @@ def agent_state_force(
     _supervisor_check(user)
     reason = (reason or "").strip()
     if state not in FORCEABLE_STATES:
-        raise ApplicationError(
-            _("A supervisor can set an agent to not ready, on break or offline."), extra={"field": "state"}
-        )
+        raise ApplicationError(_("A supervisor can set an agent to not ready, on break or offline."), field="state")
     if not reason:
-        raise ApplicationError(_("Say why you are changing the agent's state."), extra={"field": "reason"})
+        raise ApplicationError(_("Say why you are changing the agent's state."), field="reason")
     if state == AgentStatus.NOT_READY:
         if not NotReadyReason.objects.filter(code=reason_code, active=True).exists():
-            raise ApplicationError(_("Choose the not-ready reason."), extra={"field": "reason_code"})
+            raise ApplicationError(_("Choose the not-ready reason."), field="reason_code")
     elif state == AgentStatus.BREAK:
         reason_code = reason_code if reason_code in ("break", "meal") else "break"
     else:
@@ -282,7 +280,7 @@ def agent_state_force(
             or agent.user_id == user.pk
             or (agent.state == AgentStatus.OFFLINE and state != AgentStatus.OFFLINE)
         ):
-            raise ApplicationError(_("Choose an agent who is signed on."), extra={"field": "agent"})
+            raise ApplicationError(_("Choose an agent who is signed on."), field="agent")
         name = agent.user.get_full_name() or agent.user.get_username()
         if agent.state == AgentStatus.ON_CALL:
             raise ApplicationError(
@@ -291,7 +289,7 @@ def agent_state_force(
                     "Listen in or barge in, or set the state when the call has ended."
                 )
                 % {"name": name},
-                extra={"field": "agent"},
+                field="agent",
             )
         if agent.state == AgentStatus.WRAP_UP and selectors.wrap_up_pending_contact_id(user=agent.user_id):
             raise ApplicationError(
@@ -300,7 +298,7 @@ def agent_state_force(
                     "queue's after-call time. Set the state after that."
                 )
                 % {"name": name},
-                extra={"field": "agent"},
+                field="agent",
             )
         if agent.state == state and agent.reason_code == reason_code:
             return agent

@@ -91,8 +91,7 @@ ADDRESS_FIELDS = {
 
 def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) -> ApplicationError:
     """A model's ValidationError as the domain's refusal: its messages by field (renamed through
-    `fields` to the names the caller knows), and `field`, the first of them, for a view to put the
-    message next to."""
+    `fields` to the names the caller knows); its `field` is the first of them."""
     rename = fields or {}
     found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
     by_field: dict[str, list[str]] = {}
@@ -100,7 +99,7 @@ def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) ->
         by_field.setdefault(rename.get(name, name), []).extend(messages)
     # The message is for people: each different message once, never the field names themselves.
     shown = dict.fromkeys(str(message) for messages in by_field.values() for message in messages)
-    return ApplicationError(" ".join(shown), extra={"field": next(iter(by_field)), "fields": by_field})
+    return ApplicationError(" ".join(shown), fields=by_field)
 
 
 def _topic_of(contact: WaitingContact) -> str:
@@ -308,7 +307,7 @@ def contact_receipt_add(*, context: AuditContext, user, contact_id: int, receipt
     try:
         value = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
+        raise ApplicationError(str(error), field="receipt_number") from error
     with transaction.atomic():
         contact = _contact_offered_to(user=user, contact_id=contact_id, action="add_receipt")
         if value not in contact.receipt_numbers:
@@ -405,11 +404,11 @@ def caller_verify(
     try:
         receipt = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
+        raise ApplicationError(str(error), field="receipt_number") from error
     try:
         a_number = normalize_a_number(a_number) if a_number.strip() else ""
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error), extra={"field": "a_number"}) from error
+        raise ApplicationError(str(error), field="a_number") from error
     with transaction.atomic():
         contact = _contact_offered_to(user=user, contact_id=contact_id, action="verify")
         # The case row's lock makes tries on one receipt number from several contacts count one by one.
@@ -448,7 +447,7 @@ def _address_change_authority(
         if written is None:
             raise ApplicationError(
                 _("No written request %(number)s is in the ledger.") % {"number": written_request_id},
-                extra={"field": "written_request_id"},
+                field="written_request_id",
             )
         named = {(identifier.kind, identifier.value) for identifier in written.identifiers.all()}
         a_number_named = bool(case.a_number) and (IdentifierKind.A_NUMBER, case.a_number) in named
@@ -456,7 +455,7 @@ def _address_change_authority(
             raise ApplicationError(
                 _("Written request %(number)s names neither this receipt number nor its A-number.")
                 % {"number": written_request_id},
-                extra={"field": "written_request_id"},
+                field="written_request_id",
             )
         return written, a_number_named
     if contact is not None:
@@ -546,7 +545,7 @@ def _service_request_identity_check(
             outcome = VerificationOutcome.FAILED
             refusal = ApplicationError(
                 _("The date of birth or A-number does not match the case on file: verify the caller's identity."),
-                extra={"field": "date_of_birth"},
+                field="date_of_birth",
             )
         _verification_record(
             context=context,
@@ -610,11 +609,11 @@ def service_request_create(
     try:
         receipt = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error), extra={"field": "receipt_number"}) from error
+        raise ApplicationError(str(error), field="receipt_number") from error
     try:
         a_number = normalize_a_number(a_number) if a_number else ""
     except InvalidIdentifier as error:
-        raise ApplicationError(str(error), extra={"field": "a_number"}) from error
+        raise ApplicationError(str(error), field="a_number") from error
     _service_request_identity_check(
         context=context,
         user=user,
@@ -630,7 +629,7 @@ def service_request_create(
             raise ApplicationError(
                 _("No case is on file for %(receipt)s: check the number with the caller.")
                 % {"receipt": mask_receipt_number(receipt)},
-                extra={"field": "receipt_number"},
+                field="receipt_number",
             )
         if kind == ServiceRequestType.OUTSIDE_NORMAL:
             published = selectors.processing_time_for_case(case=case, as_of=today)
@@ -646,7 +645,8 @@ def service_request_create(
                         "date": formats.date_format(published.inquiry_receipt_date, _("F j, Y")),
                         "published": f"{published.published_on:%Y-%m-%d}",
                     },
-                    extra={"field": "kind", "inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
+                    field="kind",
+                    extra={"inquiry_receipt_date": published.inquiry_receipt_date.isoformat()},
                 )
         contact = None
         if contact_id is not None:
@@ -731,7 +731,7 @@ def service_request_review(
     """A Tier 2 officer decides an expedite or emergency-appointment request Tier 1 relayed; never
     one they took themselves (an ISO may take a request too: another officer decides it)."""
     if not note.strip():
-        raise ApplicationError(_("Give the reason for the decision."), extra={"field": "note"})
+        raise ApplicationError(_("Give the reason for the decision."), field="note")
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
@@ -782,13 +782,9 @@ def contact_escalate(
     moves to the Tier 2 queue of their language and the CSR goes to wrap-up."""
     now = now or timezone.now()
     if reason not in EscalationReason.values:
-        raise ApplicationError(
-            _("Unknown escalation reason %(reason)r.") % {"reason": reason}, extra={"field": "reason"}
-        )
+        raise ApplicationError(_("Unknown escalation reason %(reason)r.") % {"reason": reason}, field="reason")
     if not tried.strip() or not summary.strip():
-        raise ApplicationError(
-            _("Say what was tried and summarise the case for the officer."), extra={"field": "summary"}
-        )
+        raise ApplicationError(_("Say what was tried and summarise the case for the officer."), field="summary")
     with transaction.atomic():
         _agent_state_for_update(user)  # agent before contact, the order every other service locks in
         contact = _contact_offered_to(user=user, contact_id=contact_id, action="escalate")
@@ -969,7 +965,7 @@ def contact_wrap_up(
     now = now or timezone.now()
     if disposition not in Disposition.values:
         raise ApplicationError(
-            _("Unknown disposition %(disposition)r.") % {"disposition": disposition}, extra={"field": "disposition"}
+            _("Unknown disposition %(disposition)r.") % {"disposition": disposition}, field="disposition"
         )
     if next_state not in AFTER_WRAP_UP:
         raise ApplicationError(
@@ -989,7 +985,7 @@ def contact_wrap_up(
         if contact.tier == 2 and disposition == Disposition.ESCALATED:
             raise ApplicationError(
                 _("A Tier 2 conversation is not escalated to Tier 2: choose what happened."),
-                extra={"field": "disposition"},
+                field="disposition",
             )
         if contact.disposition != Disposition.ESCALATED:
             contact.disposition = disposition

@@ -33,7 +33,7 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
     if unknown:
         raise ApplicationError(
             _("These queue settings are not changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            extra={"fields": unknown},
+            extra={"unknown": unknown},
         )
     with transaction.atomic():
         config = QueueConfig.objects.select_for_update().filter(name=name).first()
@@ -46,7 +46,7 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
             if missing:
                 raise ApplicationError(
                     _("There is no queue named %(name)s.") % {"name": ", ".join(missing)},
-                    extra={"field": "overflow_to"},
+                    field="overflow_to",
                 )
         before = {field: getattr(config, field) for field in changes}
         for field, value in changes.items():

@@ -130,14 +130,15 @@ def _reason_code_check(*, state: str, reason_code: str) -> str:
     if state == AgentStatus.NOT_READY:
         if not reason_code or not NotReadyReason.objects.filter(code=reason_code, active=True).exists():
             raise ApplicationError(
-                _("Choose why you are not ready."), extra={"field": "reason_code", "reason_code": reason_code}
+                _("Choose why you are not ready."), field="reason_code", extra={"reason_code": reason_code}
             )
         return reason_code
     if state == AgentStatus.BREAK and reason_code:
         if reason_code not in BREAK_REASON_CODES:
             raise ApplicationError(
                 _("A break is a break or a meal; choose “Not ready” for any other reason."),
-                extra={"field": "reason_code", "reason_code": reason_code},
+                field="reason_code",
+                extra={"reason_code": reason_code},
             )
         return reason_code
     return ""

@@ -109,14 +109,14 @@ def staff_agent_line_set(*, context: AuditContext, user_id: int, line: str) -> S
             .first()
         )
         if profile is None:
-            raise ApplicationError(_("Choose a Tier 1 or Tier 2 agent."), extra={"field": "agent"})
+            raise ApplicationError(_("Choose a Tier 1 or Tier 2 agent."), field="agent")
         before = profile.agent_line
         profile.agent_line = (line or "").strip()
         try:
             profile.full_clean()
         except ValidationError as error:
             messages = error.message_dict.get("agent_line") if hasattr(error, "error_dict") else None
-            raise ApplicationError(" ".join(messages or error.messages), extra={"field": "line"}) from error
+            raise ApplicationError(" ".join(messages or error.messages), field="line") from error
         if profile.agent_line == before:
             return profile
         profile.save(update_fields=["agent_line", "updated_at"])

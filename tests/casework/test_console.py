@@ -231,7 +231,7 @@ def test_reports_figures_and_csv(client_as, analyst, at_time):
         page = client.get("/casework/reports/", {"start": "2026-10-01", "end": "2026-10-31"}).text
         assert '<dd data-figure="on-time">50.0%' in page
         export = client.get("/casework/reports/", {"start": "2026-10-01", "end": "2026-10-31", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert ["volume", "2026-10", "cis_ombudsman", "2"] in rows and ["volume", "2026-10", "public", "1"] in rows
     assert ["on_time_percent", "", "", "50.0"] in rows
     assert ["median_business_days_to_respond", "", "", "20.5"] in rows  # median of 4 and 37

@@ -344,10 +344,10 @@ def test_intake_turns_a_model_validation_error_into_a_refusal():
 
     with translation.override("en"), pytest.raises(ApplicationError, match="could not be recorded") as refused:
         make_inquiry(correspondent_email=LONG_EMAIL)
-    assert list(refused.value.extra["fields"]) == ["correspondent_email"]
+    assert list(refused.value.fields) == ["correspondent_email"]
     with pytest.raises(ApplicationError) as refused:
         make_inquiry(topic_code="not a slug")
-    assert list(refused.value.extra["fields"]) == ["topic_code"]
+    assert list(refused.value.fields) == ["topic_code"]
     assert not Inquiry.objects.exists()
 
 

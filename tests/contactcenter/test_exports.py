@@ -1,7 +1,9 @@
-"""Every CSV export defuses spreadsheet formulas, through the one writer in contactcenter.common.exports."""
+"""Every CSV export starts with the UTF-8 byte-order mark and defuses spreadsheet formulas, through the one
+response and writer in contactcenter.common.exports."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -38,8 +40,25 @@ def test_no_csv_writer_outside_the_guarded_one():
     assert writers == ["contactcenter/common/exports.py"]
 
 
+def test_no_csv_response_outside_the_guarded_one():
+    made = [
+        str(path.relative_to(ROOT))
+        for app in ("contactcenter", "ivr", "casework", "outreach")
+        for path in (ROOT / app).rglob("*.py")
+        if "text/csv" in path.read_text()
+    ]
+    assert made == ["contactcenter/common/exports.py"]
+
+
+def _rows(response) -> list[list[str]]:
+    """The export's rows, once its first bytes are the byte-order mark Excel needs to read UTF-8."""
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
 def _cells(response) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))) for cell in row]
+    return [cell for row in _rows(response) for cell in row]
 
 
 def _assert_defused(cells):
@@ -74,7 +93,6 @@ def test_casework_report_csv_is_guarded(client_as, monkeypatch):
     )
     monkeypatch.setattr(selectors, "casework_report", lambda **kwargs: figures)
     response = client_as(Role.CAO_SUPERVISOR).get("/casework/reports/", {"format": "csv"})
-    assert response.content.decode().startswith("\ufeff")
     cells = _cells(response)
     _assert_defused(cells)
     assert "0–5" in cells
@@ -89,5 +107,14 @@ def test_outreach_segment_csv_is_guarded(client_as):
     response = client.get("/outreach/segments.csv?kind=faith")
     cells = _cells(response)
     assert '\'=IMPORTXML("http://x","//a")' in cells
-    names = [row[5] for row in csv.reader(io.StringIO(response.content.decode()))][1:]
+    names = [row[5] for row in _rows(response)][1:]
     assert len(names) == len(ATTACKS) and all(name.startswith("'") for name in names), names
+
+
+def test_a_spanish_name_reaches_the_export_whole(client_as):
+    organisation = OrganisationFactory(kind="faith", name="Iglesia de San José", region="Central")
+    ContactFactory(first_name="María José", last_name="Peña Núñez").memberships.create(organisation=organisation)
+    response = client_as(Role.OUTREACH_STAFF).get("/outreach/segments.csv?kind=faith")
+    assert response.content.startswith(codecs.BOM_UTF8 + b"organisation,")
+    cells = _cells(response)
+    assert "Iglesia de San José" in cells and "María José Peña Núñez" in cells

@@ -423,7 +423,7 @@ def test_queue_report_shows_and_exports_figures_by_day_queue_and_language(refere
     assert "tier1-en" in page and "50.0%" in page
 
     response = client.get("/reports/queues/", {"start": today.isoformat(), "end": today.isoformat(), "format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
     assert [(r["queue"], r["language"], r["contacts"], r["answered"], r["abandoned"]) for r in rows] == [
         ("tier1-en", "en", "2", "1", "1")
@@ -586,7 +586,7 @@ def test_the_service_refuses_a_bad_zip_or_state_with_the_field_it_names(referenc
     with pytest.raises(ApplicationError) as refused:
         services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
 
-    assert refused.value.extra["field"] == field
+    assert refused.value.field == field
     assert ServiceRequest.objects.count() == 0
     assert not BenefitCase.objects.filter(mailing_zip=value).exists()
 
@@ -609,8 +609,8 @@ def test_a_case_that_refuses_the_new_address_becomes_a_refusal_on_the_field_not_
     with pytest.raises(ApplicationError) as refused:
         services.service_request_create(context=AuditContext(actor=csr), user=csr, contact_id=contact.pk, **data)
 
-    assert refused.value.extra["field"] == "new_zip"
-    assert refused.value.extra["fields"] == {"new_zip": ["5 digits."]}
+    assert refused.value.field == "new_zip"
+    assert refused.value.fields == {"new_zip": ["5 digits."]}
     assert ServiceRequest.objects.count() == 0
 
 
@@ -856,7 +856,7 @@ def test_an_address_change_without_the_address_is_refused_on_each_field_without_
     with pytest.raises(ApplicationError) as refused:
         services.service_request_create(context=AuditContext(actor=csr), user=csr, **data)
     assert refused.value.message == "An address change needs the new address."
-    assert sorted(refused.value.extra["fields"]) == sorted(empty)
+    assert sorted(refused.value.fields) == sorted(empty)
 
 
 def test_an_iso_decision_without_a_reason_is_refused_next_to_that_requests_reason_field(reference, make_staff):

@@ -257,7 +257,7 @@ def test_dashboards_and_segment_csv_export_only_consenting_addresses(client_as):
     page = client.get("/outreach/dashboards/").content.decode()
     assert "Faith-based organisation" in page and "Chicago" in page
     response = client.get("/outreach/segments.csv?kind=faith&region=central&language=es")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "organisation" and len(rows) == 3
     assert {row[7] for row in rows[1:]} == {"yes@example.org", ""}
     assert AuditEvent.objects.filter(action="export", target_type="outreach.segment").exists()

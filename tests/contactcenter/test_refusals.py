@@ -1,0 +1,78 @@
+"""A service's refusal names the field(s) it is about; pages put it there, the API says which."""
+
+from __future__ import annotations
+
+from django import forms
+
+from contactcenter.common.drf import exception_handler
+from contactcenter.common.errors import ApplicationError
+from contactcenter.common.forms import form_refuse
+from tests.conftest import ROOT
+
+
+class _Form(forms.Form):
+    name = forms.CharField()
+    email = forms.CharField()
+
+
+def _form() -> _Form:
+    form = _Form({"name": "Ana", "email": "ana@example.gov"})
+    assert form.is_valid()
+    return form
+
+
+def test_a_refusal_keeps_its_message_and_names_its_fields():
+    plain = ApplicationError("No.", extra={"code": "closed"})
+    assert (plain.field, plain.fields, plain.extra) == (None, {}, {"code": "closed"})
+
+    one = ApplicationError("Give your name.", field="name")
+    assert one.field == "name" and one.fields == {"name": ["Give your name."]} and one.extra == {}
+
+    many = ApplicationError("Both wrong.", fields={"email": "Not an address.", "name": ["Too long.", "Blank."]})
+    assert many.field == "email"
+    assert many.fields == {"email": ["Not an address."], "name": ["Too long.", "Blank."]}
+
+
+def test_the_refusal_goes_next_to_the_field_it_names():
+    form = _form()
+    form_refuse(form, ApplicationError("Give your name.", field="name"))
+    assert form.errors == {"name": ["Give your name."]}
+
+
+def test_each_fields_own_problems_go_next_to_it_through_the_forms_names():
+    form = _form()
+    error = ApplicationError("Both wrong.", fields={"correspondent_email": ["Not an address."], "name": "Too long."})
+    form_refuse(form, error, names={"correspondent_email": "email"})
+    assert form.errors == {"email": ["Not an address."], "name": ["Too long."]}
+
+
+def test_a_refusal_about_no_field_of_the_form_goes_above_it():
+    for error in (ApplicationError("The call has ended."), ApplicationError("No such queue.", field="queue")):
+        form = _form()
+        form_refuse(form, error)
+        assert form.errors == {"__all__": [error.message]}
+
+
+def test_a_refusal_partly_about_other_fields_is_also_said_above_the_form():
+    form = _form()
+    form_refuse(form, ApplicationError("Name too long; topic unknown.", fields={"name": "Too long.", "topic": "?"}))
+    assert form.errors == {"name": ["Too long."], "__all__": ["Name too long; topic unknown."]}
+
+
+def test_the_api_answer_names_the_fields_only_when_the_refusal_does():
+    plain = exception_handler(ApplicationError("No.", extra={"code": "closed"}), {})
+    assert plain.status_code == 400 and plain.data == {"message": "No.", "extra": {"code": "closed"}}
+
+    named = exception_handler(ApplicationError("Give your name.", field="name", extra={"code": "x"}), {})
+    assert named.status_code == 400
+    assert named.data == {"message": "Give your name.", "extra": {"code": "x"}, "fields": {"name": ["Give your name."]}}
+
+
+def test_refusals_name_their_fields_only_through_field_and_fields():
+    by_hand = [
+        str(path.relative_to(ROOT))
+        for app in ("contactcenter", "ivr", "casework", "outreach")
+        for path in (ROOT / app).rglob("*.py")
+        if any(text in path.read_text() for text in ('extra={"field', 'extra.get("field', 'extra["field'))
+    ]
+    assert by_hand == []
