@@ -136,7 +136,7 @@ MONITOR_ACTIONS = {
 def _wallboard_answer(request: HttpRequest, *, message: str, error: bool) -> HttpResponse:
     """The answer to a wallboard action: sent in place (htmx), the live part redrawn with the message
     in the page's status region (the supervisor's phone stays on the call); else back to the page."""
-    if request.headers.get("HX-Request") != "true":
+    if not request.htmx:
         (messages.error if error else messages.success)(request, message)
         return redirect("wallboard")
     from contactcenter.views import _wallboard_context

@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "contactcenter.common.middleware.RequestIdMiddleware",
+    # Before the idle timeout, which answers htmx requests its own way: it reads request.htmx.
+    "django_htmx.middleware.HtmxMiddleware",
     # A statement cancelled by the statement timeout answers 503 "busy", not a 500.
     "contactcenter.common.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,7 +63,6 @@ MIDDLEWARE = [
     # After the NUL refusal: it reads the session.
     "contactcenter.staff.session_idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a sign-in that django-axes locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -17,6 +17,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 LAST_ACTIVITY_KEY = "_ncsc_last_activity"
 REMAINING_HEADER = "X-Session-Idle-Remaining"
@@ -29,9 +30,13 @@ def is_poll(request) -> bool:
 def _signed_out_response(request) -> HttpResponse:
     """For a poll or an htmx request: 401, and htmx takes the whole page to the sign-in page (a
     redirect would be followed inside the request and the sign-in form swapped into a panel)."""
-    page = urlsplit(request.headers.get("HX-Current-URL", "")).path or request.path
-    response = HttpResponse(_("Your session has ended."), status=401, content_type="text/plain; charset=utf-8")
-    response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+    page = urlsplit(request.htmx.current_url or "").path or request.path
+    response = HttpResponseClientRedirect(
+        f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}",
+        content=_("Your session has ended."),
+        status=401,
+        content_type="text/plain; charset=utf-8",
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -42,7 +47,7 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         poll = is_poll(request)
-        asynchronous = poll or request.headers.get("HX-Request") == "true"
+        asynchronous = poll or bool(request.htmx)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             if poll:
