@@ -142,7 +142,7 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         widget = self.fields["attachments"].widget
-        widget.attrs["class"] = widget.attrs["class"].replace("usa-input", "usa-file-input")
+        widget.attrs["class"] = "usa-file-input"
         widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx,.txt"
         widget.attrs["data-errormessage"] = gettext("Error: This is not a valid file type.")
         widget.attrs["data-file-strings"] = json.dumps(file_input_strings(), ensure_ascii=False)
@@ -217,21 +217,11 @@ class QueueFilterForm(UswdsForm):
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
 
 
-class _ChoicesFromQuerysetForm(forms.Form):
-    """UswdsForm validates while it styles, so a queryset set after it would come too late: set the
-    querysets first, then style the widgets the same way."""
-
+class _ChoicesFromQuerysetForm(UswdsForm):
     def __init__(self, *args, querysets: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for name, queryset in querysets.items():
             self.fields[name].queryset = queryset
-        for name, field in self.fields.items():
-            widget = field.widget
-            kind = "usa-select" if isinstance(widget, forms.Select) else "usa-textarea"
-            kind = kind if isinstance(widget, (forms.Select, forms.Textarea)) else "usa-input"
-            widget.attrs["class"] = f"{kind} usa-input--error" if self.errors.get(name) else kind
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"{self.prefix or 'id'}_{name}_hint"
 
 
 class StaffChoiceField(forms.ModelChoiceField):

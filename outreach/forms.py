@@ -27,16 +27,6 @@ from .models import (
 )
 
 
-class OutreachForm(UswdsForm):
-    """USWDS checkboxes."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "usa-checkbox__input"
-
-
 class _OrganisationLabel:
     """Same-named organisations told apart in a picker: "Casa Latina (Chicago · Aurora, IL)"."""
 
@@ -54,7 +44,6 @@ class OrganisationMultipleChoiceField(_OrganisationLabel, forms.ModelMultipleCho
     pass
 
 
-# Querysets, not choices built in __init__: UswdsForm validates while it is constructed.
 def _topic_field(label):
     return TopicChoiceField(
         label=label, queryset=Topic.objects.filter(active=True), to_field_name="code", empty_label=None
@@ -75,7 +64,7 @@ class CroChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class RegistrationForm(OutreachForm):
+class RegistrationForm(UswdsForm):
     name = forms.CharField(label=_("Full name"), max_length=160, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label=_("E-mail"),
@@ -92,7 +81,7 @@ class RegistrationForm(OutreachForm):
     organisation_name = forms.CharField(label=_("Organization (optional)"), max_length=200, required=False)
 
 
-class OrganisationForm(OutreachForm):
+class OrganisationForm(UswdsForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
     level = forms.ChoiceField(label=_("Level"), choices=OrganisationLevel.choices)
@@ -112,7 +101,7 @@ class OrganisationForm(OutreachForm):
         return [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]
 
 
-class ContactForm(OutreachForm):
+class ContactForm(UswdsForm):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80)
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
@@ -133,34 +122,34 @@ class ContactForm(OutreachForm):
     )
 
 
-class PreferencesForm(OutreachForm):
+class PreferencesForm(UswdsForm):
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=PreferredChannel.choices)
     consent_email = forms.BooleanField(label=_("Agrees to receive e-mail"), required=False)
     consent_phone = forms.BooleanField(label=_("Agrees to receive calls"), required=False)
 
 
-class OwnerForm(OutreachForm):
+class OwnerForm(UswdsForm):
     owner = CroChoiceField(label=_("Owning CRO"), queryset=CRO_USERS, required=False)
 
 
-class MemberForm(OutreachForm):
+class MemberForm(UswdsForm):
     contact = forms.ModelChoiceField(
         label=_("Contact"), queryset=Contact.objects.filter(merged_into__isnull=True).order_by("last_name")
     )
     position = forms.CharField(label=_("Position in the organization"), max_length=120, required=False)
 
 
-class MergeForm(OutreachForm):
+class MergeForm(UswdsForm):
     merge_id = forms.IntegerField(label=_("Contact number to merge into this one"), min_value=1)
 
 
-class CroProfileForm(OutreachForm):
+class CroProfileForm(UswdsForm):
     region = forms.CharField(label=_("Region"), max_length=80, required=False)
     districts = forms.CharField(label=_("Districts"), help_text=_("Separated by commas."), max_length=400)
 
 
-class InteractionLogForm(OutreachForm):
+class InteractionLogForm(UswdsForm):
     organisation = OrganisationChoiceField(
         label=_("Partner"), queryset=Organisation.objects.order_by("name", "district")
     )
@@ -172,7 +161,7 @@ class InteractionLogForm(OutreachForm):
     )
 
 
-class _EngagementScheduleForm(OutreachForm):
+class _EngagementScheduleForm(UswdsForm):
     """The fields an engagement is created with and can still change once people have registered."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -212,7 +201,7 @@ class EngagementForm(_EngagementScheduleForm):
     ]  # fmt: skip
 
 
-class FeedbackForm(OutreachForm):
+class FeedbackForm(UswdsForm):
     source = forms.ChoiceField(label=_("Heard from"), choices=FeedbackSource.choices)
     topic = _topic_field(_("Topic"))
     summary = forms.CharField(label=_("What was heard"), max_length=300)
@@ -222,23 +211,23 @@ class FeedbackForm(OutreachForm):
     )
 
 
-class RouteForm(OutreachForm):
+class RouteForm(UswdsForm):
     owning_office = forms.ChoiceField(label=_("Owning office"), choices=AgencyOffice.choices)
 
 
-class RespondForm(OutreachForm):
+class RespondForm(UswdsForm):
     response = forms.CharField(label=_("Agency response"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class VolumePeriodForm(DateRangeForm, OutreachForm):
+class VolumePeriodForm(DateRangeForm):
     pass
 
 
-class ReportBackForm(OutreachForm):
+class ReportBackForm(UswdsForm):
     introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ReferralForm(OutreachForm):
+class ReferralForm(UswdsForm):
     person_name = forms.CharField(label=_("Name of the person"), max_length=160)
     phone = forms.CharField(label=_("Telephone"), max_length=20, required=False, help_text=_("Needed for a callback."))
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -250,18 +239,18 @@ class ReferralForm(OutreachForm):
     )
 
 
-class ReferralCloseForm(OutreachForm):
+class ReferralCloseForm(UswdsForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReferralOutcome.choices)
     note = forms.CharField(label=_("Close-out note"), max_length=300, required=False)
 
 
-class SegmentForm(OutreachForm):
+class SegmentForm(UswdsForm):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All")), *OrganisationType.choices], required=False)
     region = forms.CharField(label=_("Region"), max_length=80, required=False)
     language = forms.CharField(label=_("Language code"), max_length=5, required=False)
 
 
-class EngagementCancelForm(OutreachForm):
+class EngagementCancelForm(UswdsForm):
     reason = forms.CharField(
         label=_("Why it is cancelled"),
         help_text=_("Registrants read this in their e-mail and on the public page."),

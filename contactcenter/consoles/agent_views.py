@@ -245,7 +245,6 @@ def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
         ) % {"counts": counts}
         form.tier2_signed_in = signed_in
         form._bound_fields_cache.pop("language", None)  # a bound field keeps the help text it was made with
-        form._mark_fields()  # the field is now described by the hint
     return form
 
 

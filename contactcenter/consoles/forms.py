@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from contactcenter.common.forms import UswdsForm
 from contactcenter.models import (
     STATE_CODE_MESSAGE,
     ZIP_CODE_MESSAGE,
@@ -42,45 +43,6 @@ class ReceiptLookupForm(forms.Form):
 
 
 # --- live tier ----------------------------------------------------------------------------------
-
-
-class UswdsForm(forms.Form):
-    """Gives every widget the U.S. Web Design System class of its kind, and links each field to its
-    hint and its error (aria-describedby, aria-invalid), so a screen reader says why it was refused.
-    Pair it with contactcenter/_field.html, which gives the hint and the error those ids."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._mark_fields()
-
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
-        self._mark_fields()  # a service's refusal arrives after validation
-
-    def _mark_fields(self) -> None:
-        errors = self.errors if self.is_bound else {}
-        for name, field in self.fields.items():
-            widget = field.widget
-            kind = (
-                "usa-select"
-                if isinstance(widget, forms.Select)
-                else "usa-textarea"
-                if isinstance(widget, forms.Textarea)
-                else "usa-input"
-            )
-            in_error = bool(errors.get(name))
-            widget.attrs["class"] = f"{kind} usa-input--error" if in_error else kind
-            auto_id = self[name].auto_id
-            described_by = [f"{auto_id}_hint"] if field.help_text else []
-            if in_error:
-                described_by.append(f"{auto_id}_error")
-                widget.attrs["aria-invalid"] = "true"
-            else:
-                widget.attrs.pop("aria-invalid", None)
-            if described_by:
-                widget.attrs["aria-describedby"] = " ".join(described_by)
-            else:
-                widget.attrs.pop("aria-describedby", None)
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -320,9 +282,6 @@ class QueueSettingsForm(UswdsForm):
     def __init__(self, *args, queue_names: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["overflow_to"].choices = [(name, name) for name in queue_names]
-        # UswdsForm validated a bound form already, before the queues were choices.
-        self._errors = None
-        self._mark_fields()
 
 
 class NotReadyReasonForm(UswdsForm):
@@ -358,5 +317,3 @@ class AgentLineForm(UswdsForm):
             )
             for profile in agents
         ]
-        self._errors = None  # checked again against these choices (UswdsForm validated a bound form already)
-        self._mark_fields()

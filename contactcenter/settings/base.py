@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, found by the project's template engine (FORM_RENDERER).
+    "django.forms",
     "rest_framework",
     "knox",
     "axes",
@@ -87,6 +89,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render with the project's templates, so a field draws with contactcenter/forms/field.html.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ncsc.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
