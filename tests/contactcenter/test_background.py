@@ -5,7 +5,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -33,16 +32,34 @@ def test_a_real_worker_runs_a_task_enqueued_after_commit(celery_worker_process):
     assert process.poll() is None
 
 
-@pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
-def test_nothing_is_enqueued_when_the_transaction_rolls_back(celery_worker_process):
-    _, log = celery_worker_process
-    before = log.read_text().count("contactcenter.heartbeat_record")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        transaction.on_commit(lambda: heartbeat_record.delay())
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_nothing_is_enqueued_when_the_transaction_rolls_back(django_capture_on_commit_callbacks, settings):
+    """The on-commit hook, not a pause, proves it: the rolled-back block leaves no callback and the
+    broker's queue stays empty; the committed block leaves exactly one, which reaches the queue."""
+    import redis
+
+    from contactcenter.common.background import enqueue_on_commit
+
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    queue.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as rolled_back,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue_on_commit("contactcenter.heartbeat_record")
+        assert queue.llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 0  # not sent before the commit
         raise RuntimeError("rolled back")
-    time.sleep(2)
-    assert log.read_text().count("contactcenter.heartbeat_record") == before
+    assert rolled_back == []
+    assert queue.llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 0
+
+    with django_capture_on_commit_callbacks(execute=True) as committed, transaction.atomic():
+        enqueue_on_commit("contactcenter.heartbeat_record")
+    assert len(committed) == 1
+    sent = queue.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
+    queue.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    assert len(sent) == 1 and json.loads(sent[0])["headers"]["task"] == "contactcenter.heartbeat_record"
     assert not WorkerHeartbeat.objects.exists()
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from contactcenter.common.urlwalk import iter_routes
 from contactcenter.staff.roles import PUBLIC, Role
+from tests.contactcenter.test_csp import assert_strict_policy, inline_content
 
 SAMPLE_VALUES = {
     "int": "1",
@@ -86,10 +87,12 @@ def test_matrix_covers_every_route():
 
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
 def test_role_by_url_matrix(role, make_staff):
+    """Each page admitted is also held to the Content-Security-Policy (one walk serves both)."""
     user = make_staff(role)
     client = Client(raise_request_exception=False)
     client.force_login(user)
     wrong = []
+    pages = 0
     for route in ROUTES:
         url = concrete_url(route)
         if getattr(route.callback, "twilio_webhook", False):
@@ -105,12 +108,17 @@ def test_role_by_url_matrix(role, make_staff):
             wrong.append(f"{url} answered {response.status_code} to {role.value}, which it does not admit")
         if response.status_code >= 500:
             wrong.append(f"{url} failed with {response.status_code} for {role.value}")
+        if response.status_code < 300 and response.get("Content-Type", "").startswith("text/html"):
+            pages += 1
+            assert_strict_policy(response, url)
+            wrong += [f"{url}: {what}" for what in inline_content(response.content.decode())]
         # A refusal never carries the data: the body is the generic refusal page or JSON message.
         if response.status_code == 403:
             if response.get("Content-Type", "").startswith("application/json"):
                 assert set(response.json()) == {"detail"}, url
             else:
                 assert b"Access denied" in response.content, url
+    assert pages >= 3
     assert wrong == []
 
 
