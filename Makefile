@@ -35,10 +35,11 @@ seed: migrate
 run: seed
 	$(MANAGE) runstack
 
-# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this one process.
+# Tests run on every core (pytest-xdist; a worker that runs out steals from the others);
+# PYTEST_WORKERS=0 runs them in this one process.
 PYTEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal) $(PYTEST_ARGS)
 
 # The fault scenarios on the real stack (docs/operations.md), in file order; `make test` runs them too.
 faults: install-dev

@@ -48,7 +48,21 @@ def pytest_report_header(config):
     return [f"ncsc: database={engine} broker={broker} chromium={CHROMIUM} require_services={REQUIRE_SERVICES}"]
 
 
+# Tests that start processes or crawl the whole API (their markers do not all say so).
+_LONG_FILES = ("test_api_fuzz.py", "test_object_access.py", "test_routing_race.py")
+_LONG_MARKERS = ("celery_worker", "browser", "slow_stack")
+
+
+def _long(item) -> bool:
+    return item.path.name in _LONG_FILES or any(item.get_closest_marker(marker) for marker in _LONG_MARKERS)
+
+
 def pytest_collection_modifyitems(config, items):
+    # Test workers take tests in collection order (and steal from each other at the end): the long
+    # ones go first, in their files' order, so that no core waits on one long test at the end. This
+    # runs after pytest-django's ordering (transactional tests last), which the reference rows'
+    # reseeding after each flush (below) makes unnecessary.
+    items.sort(key=lambda item: not _long(item))
     _missing.update(_service_gaps())
     if not _missing:
         return
@@ -113,10 +127,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 # --- reference rows ------------------------------------------------------------------------------
+def _reference_rows_reseed(sender, **kwargs):
+    """A transactional test's flush empties every table, data migrations' rows included, and then
+    sends post_migrate: the roles, the topic taxonomy, the status headlines, the queue configs and the
+    not-ready reasons come back at once, whatever test runs next (the migrations' own functions)."""
+    if sender.label != "contactcenter":
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for migration in ("0002_roles_and_topics", "0006_status_headlines", "0008_queue_configs"):
+        import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
+    import_module("contactcenter.migrations.0025_seed_not_ready_reasons").seed(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reseed_after_flush():
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_reference_rows_reseed, dispatch_uid="tests-reference-rows-reseed")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-reference-rows-reseed")
+
+
 @pytest.fixture(autouse=True)
-def _reference_rows(request):
-    """Transactional tests flush every table after they run, data migrations' rows included:
-    put the roles and the topic taxonomy back before each one."""
+def _worker_quiet_before_flush(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = (
         "transactional_db" in request.fixturenames
@@ -127,13 +163,6 @@ def _reference_rows(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for migration in ("0002_roles_and_topics", "0006_status_headlines", "0008_queue_configs"):
-        import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
-    import_module("contactcenter.migrations.0025_seed_not_ready_reasons").seed(apps, None)
     yield
     _wait_until_the_worker_is_quiet()
     from django.db import connection
