@@ -380,27 +380,6 @@ def test_queue_search_ignores_accents(client_as):
         assert maria.reference in page and other.reference not in page, typed
 
 
-def test_search_folding_drops_case_and_accents():
-    from casework.selectors import fold
-
-    assert fold("María NÚÑEZ") == fold("maria nunez") == "maria nunez"
-    assert fold("Straße ǅ ﬁ") == "strasse dz fi"
-    assert fold(None) is None
-
-
-def test_sqlite_connections_get_the_folding_function():
-    import sqlite3
-    from types import SimpleNamespace
-
-    from casework.selectors import FOLD_FUNCTION, register_fold_function
-
-    raw = sqlite3.connect(":memory:")
-    register_fold_function(sender=None, connection=SimpleNamespace(vendor="sqlite", connection=raw))
-    found = raw.execute(f"SELECT {FOLD_FUNCTION}('Escribió María') LIKE ?", [f"%{'maria'}%"]).fetchone()
-    assert found == (1,)
-    assert raw.execute(f"SELECT {FOLD_FUNCTION}(NULL)").fetchone() == (None,)
-
-
 def test_queue_search_finds_the_correspondents_email_address(client_as):
     wanted = make_inquiry(subject="Tarjeta", correspondent_email="ana.ruiz@example.org")
     other = make_inquiry(subject="Other matter", correspondent_email="luis@example.net")

@@ -14,7 +14,7 @@ from casework.models import Inquiry
 from casework.tasks import sweep
 from contactcenter.staff.roles import Role
 from tests.casework.factories import PDF
-from tests.casework.test_intake import _form, _staff_form
+from tests.casework.intake.form_data import _form, _staff_form
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -25,7 +25,7 @@ from contactcenter.models import (
     WaitingContact,
 )
 from contactcenter.staff.roles import Role
-from tests.contactcenter.test_live_tier import _address_change, _ivr_contact, _post, _signed_in, _within_normal_case
+from tests.contactcenter.live_tier.calls import _address_change, _ivr_contact, _post, _signed_in, _within_normal_case
 from tests.reference_data import seed_reference
 
 NEW_ADDRESS = ("1200 Main St Apt 4", "Los Angeles", "CA", "90012")

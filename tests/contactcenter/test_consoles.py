@@ -120,3 +120,9 @@ def test_case_view_shows_the_case_on_file_beside_its_contacts(client_as, history
     assert audit.detail["case_on_file"] == "True"
     missing = client.get("/cases/WAC2199999999/").content.decode()
     assert "No case with this receipt number is on file." in missing
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.ico")
+    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()

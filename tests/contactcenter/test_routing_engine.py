@@ -467,3 +467,19 @@ def test_queue_stats_for_the_wallboard_in_few_queries(agent, django_assert_max_n
     assert en.average_handle_seconds == pytest.approx(150)
     assert en.agents == {"available": 1, "wrap_up": 1}
     assert stats["tier1-es"].waiting == 0 and stats["tier1-es"].service_level_percent is None
+
+
+def test_the_training_switch_opens_tier1_at_any_hour_and_warns_under_check_deploy(db, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.core.checks import run_checks
+
+    from contactcenter.routing import hours
+
+    saturday_night = datetime(2026, 12, 5, 23, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert hours.tier1_open(time_zone="America/New_York", at=saturday_night) is False
+    assert "contactcenter.W002" not in [m.id for m in run_checks(include_deployment_checks=True)]
+    settings.TIER1_ALWAYS_OPEN = True
+    assert hours.tier1_open(time_zone="America/New_York", at=saturday_night) is True
+    assert "contactcenter.W002" in [m.id for m in run_checks(include_deployment_checks=True)]

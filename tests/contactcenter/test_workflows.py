@@ -15,7 +15,7 @@ from contactcenter.common.workflows import Refusal, Transition, Workflow
 from contactcenter.live.workflows import AGENT, LIVE_CONTACT
 from contactcenter.models import AgentState, AgentStatus, ContactStatus, WaitingContact
 from contactcenter.staff.roles import Role
-from tests.contactcenter.test_live_tier import _within_normal_case
+from tests.contactcenter.live_tier.calls import _within_normal_case
 from tests.reference_data import seed_reference
 
 

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import factory
 from django.utils import timezone
 
+from contactcenter.audit.context import AuditContext
 from contactcenter.models import Topic
 from outreach.models import (
     Contact,
@@ -18,6 +19,7 @@ from outreach.models import (
 from tests.factories import StaffFactory
 
 CHICAGO = ZoneInfo("America/Chicago")
+CTX = AuditContext.system()
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
