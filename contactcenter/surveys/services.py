@@ -7,12 +7,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
-from contactcenter.common.prepared import insert_returning_pk
 from contactcenter.models import (
     SURVEY_TEXT_REPLY_HOURS,
     AuditAction,
@@ -41,7 +40,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_SOURCE = ("source_app", "source_model", "source_id")
 # What the survey says by text, in English and Spanish (the IVR's spoken survey is in ivr/prompts.py).
 SURVEY_TEXTS: dict[str, dict[str, str]] = {
     "satisfaction": {
@@ -85,17 +83,16 @@ def _topic(code: str) -> Topic | None:
 
 def _response_for(*, source_app: str, source_model: str, source_id: str, defaults: dict) -> tuple[SurveyResponse, bool]:
     """The source's row, locked, inserted first when there is none. The insert meets a concurrent
-    one in the unique index (ON CONFLICT DO NOTHING), never in an error that spoils the transaction."""
+    one in the unique index, inside a savepoint, so the error does not spoil the transaction."""
     source = {"source_app": source_app, "source_model": source_model, "source_id": str(source_id)}
     response = SurveyResponse(**source, **defaults)
     response.full_clean(exclude=["topic", "interaction"], validate_unique=False, validate_constraints=False)
-    if connection.vendor == "postgresql":
-        created = insert_returning_pk(response, unless_conflicting_on=_SOURCE) is not None
-    else:
-        created = not SurveyResponse.objects.filter(**source).exists()
-        if created:
+    try:
+        with transaction.atomic():
             response.save(force_insert=True)
-    if created:
+    except IntegrityError:
+        pass
+    else:
         return response, True
     return SurveyResponse.objects.select_for_update().get(**source), False
 
