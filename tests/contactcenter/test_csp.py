@@ -1,5 +1,6 @@
 """The strict Content-Security-Policy: every HTML page carries it, and no page or template carries an
-inline script, style or event handler that it would refuse (the browser tests see it applied)."""
+inline script, style or event handler that it would refuse, htmx's own (hx-on, hx-vals "js:") included
+(the browser tests see it applied)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ class InlineFinder(HTMLParser):
         if "style" in names:
             self.found.append(f"style attribute on <{tag}>")
         self.found += [f"{name}= on <{tag}>" for name in names if name.startswith("on")]
+        # htmx's own inline script: hx-on handlers, and hx-vals/hx-vars computed by JavaScript
+        # (htmx would eval them; the page's htmx-config turns eval off, and the policy refuses it).
+        for name, value in names.items():
+            bare = name.removeprefix("data-")
+            if bare.startswith("hx-on"):
+                self.found.append(f"{name}= on <{tag}>")
+            elif bare == "hx-vars" or (bare == "hx-vals" and (value or "").strip().startswith("js:")):
+                self.found.append(f"{name}= script on <{tag}>")
         if names.get("href", "") and names["href"].strip().lower().startswith("javascript:"):
             self.found.append(f"javascript: URL on <{tag}>")
 
@@ -83,6 +92,15 @@ def test_finder_sees_what_the_policy_refuses():
         "javascript: URL on <a>",
     ]
     assert inline_content('<script src="/static/x.js" defer></script><p class="x">ok</p>') == []
+    assert inline_content(
+        '<button hx-on:click="x()">a</button><form data-hx-on--after-request="y()"></form>'
+        "<div hx-vals='js:{a: f()}'></div><div hx-vars=\"a:f()\"></div><div hx-vals='{\"a\": 1}'></div>"
+    ) == [
+        "hx-on:click= on <button>",
+        "data-hx-on--after-request= on <form>",
+        "hx-vals= script on <div>",
+        "hx-vars= script on <div>",
+    ]
 
 
 def test_no_template_carries_inline_script_or_style():
