@@ -105,10 +105,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             )
         )
     axe = _figures.get("axe_checked", [])
-    if axe:  # tests/e2e/axe.py: every document a browser test opens and every htmx swap, WCAG 2.1 A/AA
+    if axe:  # tests/e2e/axe.py: every document a browser test opens and the states it waits for, WCAG 2.1 A/AA
         terminalreporter.write_line(
             f"axe-core (WCAG 2.1 A/AA) in {len(axe)} browser tests: {sum(a[0] for a in axe)} page states checked "
-            f"in {sum(a[1] for a in axe)} documents ({sum(a[2] for a in axe)} left before they had loaded)"
+            f"in {sum(a[1] for a in axe)} documents ({sum(a[2] for a in axe)} left by a page's own script unchecked)"
         )
     if _missing and not REQUIRE_SERVICES:
         line = "!" * 78

@@ -45,9 +45,7 @@ class CSPWatchedBrowser:
         return self.axe.watch(context) if self.axe else context
 
     def new_page(self, **kwargs):
-        context = self.new_context(**kwargs)
-        page = context.new_page()
-        return page
+        return self.new_context(**kwargs).new_page()
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
@@ -59,7 +57,7 @@ def csp_violations():
 
 
 @pytest.fixture
-def axe_watch(request):
+def axe_watch(request, monkeypatch):
     """Checks every page the test's browser opens with axe (tests/e2e/axe.py); a test lets one rule
     pass on the pages under one path only with `@pytest.mark.axe_allow(rule, page=..., reason=...)`."""
     allowed = []
@@ -68,7 +66,9 @@ def axe_watch(request):
         if not (page.startswith("/") and reason):
             pytest.fail(f"@pytest.mark.axe_allow({rule!r}) needs page='/path/' and reason=")
         allowed.append((rule, page))
-    return AxeWatch(allowed)
+    watch = AxeWatch(allowed)
+    watch.hook_locators(monkeypatch)
+    return watch
 
 
 @pytest.fixture
@@ -79,6 +79,8 @@ def browser(browser, csp_violations, axe_watch, record_property):
     failures = []
     if csp_violations:
         failures.append("Content-Security-Policy violations in the browser:\n" + "\n".join(csp_violations))
+    if axe_watch.errors:
+        failures.append("axe-core could not check a page:\n" + "\n".join(axe_watch.errors))
     if axe_watch.violations:
         failures.append("Accessibility (axe, WCAG 2.1 A/AA) violations:\n" + "\n".join(axe_watch.violations))
     if failures:
