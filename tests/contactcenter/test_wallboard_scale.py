@@ -19,6 +19,7 @@ import redis
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
 
@@ -312,16 +313,36 @@ def _all_at_once(clients: list[Client], url: str) -> list[str]:
         return list(pool.map(view, clients))
 
 
+def _lock_attempts(monkeypatch) -> list[tuple[str, bool]]:
+    """(key, taken) for each try at a wallboard lock, in every thread (each has its own cache object:
+    the class is spied on, not the instance)."""
+    attempts = []
+    add = LocMemCache.add
+
+    def spied(self, key, *args, **kwargs):
+        taken = add(self, key, *args, **kwargs)
+        if str(key).endswith(":lock"):
+            attempts.append((key, taken))
+        return taken
+
+    monkeypatch.setattr(LocMemCache, "add", spied)
+    return attempts
+
+
 @pytest.mark.django_db(transaction=True)
 def test_supervisors_watching_at_the_same_moment_cause_one_computation_per_interval(make_staff, monkeypatch):
     cache.clear()
     supervisors = [_signed_in(make_staff(Role.SUPERVISOR)) for _ in range(CONCURRENT_VIEWERS)]
     calls = _slow_counting(monkeypatch, 0.3)
+    locks = _lock_attempts(monkeypatch)
 
     with time_machine.travel(MOMENT + timedelta(seconds=1), tick=False):
         boards = _all_at_once(supervisors, "/wallboard/live/")
     assert len(calls) == 2  # one computation (today and the last 7 days) for the eight of them
     assert len(set(boards)) == 1  # the others waited for it and show the same figures
+    # Not one viewer after another: others asked while the one computed, and the lock turned them away.
+    live = [taken for key, taken in locks if key.startswith("wallboard:live:")]
+    assert live.count(True) == 1 and live.count(False) >= 1, live
 
     with time_machine.travel(MOMENT + timedelta(seconds=6), tick=False):
         _all_at_once(supervisors, "/wallboard/live/")
