@@ -81,3 +81,12 @@ def test_a_wallboard_alert_is_announced_once_not_at_every_refresh(page, live_ser
     )
     assert page.locator("#wallboard-live [data-alert]").count() == 1
     assert announcer.text_content() == ""
+
+
+def test_htmx_adds_no_style_of_its_own(page, live_server):
+    """htmx would put its indicator rules in a <style> the policy refuses; the page's htmx-config
+    turns that off (scripts/lint_templates.py keeps the meta tag there)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_function("() => typeof window.htmx === 'object' && document.readyState === 'complete'")
+    assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
+    assert page.locator("style").count() == 0
