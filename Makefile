@@ -53,18 +53,24 @@ backup:
 backup-drill: install
 	$(MANAGE) backup_drill $(DRILL_ARGS)
 
+# The project's templates and each app's (djLint, configured in pyproject.toml [tool.djlint]).
+TEMPLATE_DIRS = templates $(wildcard */templates)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 # The core names no channel's URL either: strings the import linter cannot see.
 	@! grep -rnE "[\"'](ivr|casework|outreach):" contactcenter --include='*.py'
+	$(BIN)/djlint --check $(TEMPLATE_DIRS)
+	$(BIN)/djlint --lint $(TEMPLATE_DIRS)
 	$(BIN)/python scripts/lint_templates.py
 	$(BIN)/python scripts/workflow_diagrams.py --check
 
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djlint --reformat $(TEMPLATE_DIRS)
 
 check: install-dev
 	$(MANAGE) makemigrations --check --dry-run

@@ -1,4 +1,4 @@
-"""Fail on a template that tests a workflow's state by hand.
+"""Fail on a template that tests a workflow's state by hand, or carries inline code.
 
 A page shows a button by asking the workflow (`{% if "hold" in actions %}`), never by comparing a
 status: the rule would then be written twice, in the service and in the template. This scans every
@@ -7,14 +7,23 @@ template (`templates/`, `*/templates/`) for an `{% if %}` or `{% elif %}` that c
 `_status` or `_state`, and names each one as file:line. No exceptions: a comparison that is not a
 workflow's (a select box's chosen option) is written without one.
 
+Every HTML template is also scanned for what the Content-Security-Policy (script-src and style-src
+'self', no 'unsafe-inline') refuses: a `<script>` without `src` or with a body, a `<style>` element, a
+`style=` attribute, an `on…=` handler, a `javascript:` URL, and htmx's own inline script (`hx-on…`
+handlers, `hx-vars`, `hx-vals="js:…"`). Such code goes in a file under static/. The page that loads
+htmx must also turn off its indicator `<style>` (`<meta name="htmx-config">` with
+`"includeIndicatorStyles": false`).
+
 Usage: python scripts/lint_templates.py [ROOT]   (exit status 1 when any is found)
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 TAG = re.compile(r"\{%-?\s*(?:if|elif)\s+(.*?)\s*-?%\}")
@@ -62,6 +71,72 @@ def problems_in(text: str) -> Iterator[tuple[int, str]]:
                 yield number, comparison
 
 
+class InlineFinder(HTMLParser):
+    """What the Content-Security-Policy would refuse in a page, with the line it starts on."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+        self.htmx_config: dict | None = None
+        self._in_script = False
+
+    def _add(self, what: str) -> None:
+        self.found.append((self.getpos()[0], what))
+
+    def handle_starttag(self, tag, attrs):
+        names = {name.lower(): value for name, value in attrs}
+        if tag == "style":
+            self._add("<style>")
+        if tag == "script":
+            if "src" not in names:
+                self._add("<script> without src")
+            self._in_script = True
+        if tag == "meta" and names.get("name") == "htmx-config":
+            try:
+                self.htmx_config = json.loads(names.get("content") or "")
+            except ValueError:
+                self._add("htmx-config that is not JSON")
+        if "style" in names:
+            self._add(f"style attribute on <{tag}>")
+        self.found += [(self.getpos()[0], f"{name}= on <{tag}>") for name in names if name.startswith("on")]
+        # htmx's own inline script: hx-on handlers, and hx-vals/hx-vars computed by JavaScript
+        # (htmx would eval them; the page's htmx-config turns eval off, and the policy refuses it).
+        for name, value in names.items():
+            bare = name.removeprefix("data-")
+            if bare.startswith("hx-on"):
+                self._add(f"{name}= on <{tag}>")
+            elif bare == "hx-vars" or (bare == "hx-vals" and (value or "").strip().startswith("js:")):
+                self._add(f"{name}= script on <{tag}>")
+        if (names.get("href") or "").strip().lower().startswith("javascript:"):
+            self._add(f"javascript: URL on <{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self._add("script body")
+
+
+def _without_template_tags(text: str) -> str:
+    """Each tag, variable and comment replaced by ` x ` (its line breaks kept, so lines still count),
+    so that an {% if %} inside a tag does not confuse the parser."""
+    return re.sub(r"{%.*?%}|{{.*?}}|{#.*?#}", lambda m: " x " + "\n" * m.group(0).count("\n"), text, flags=re.S)
+
+
+def inline_code(text: str) -> list[tuple[int, str]]:
+    """(line, what) for each piece of inline code in a template's or a page's HTML."""
+    finder = InlineFinder()
+    finder.feed(_without_template_tags(text))
+    finder.close()
+    found = list(finder.found)
+    loads_htmx = re.search(r"<script[^>]*\ssrc=[^>]*htmx[^>]*>", text)
+    if loads_htmx and (finder.htmx_config or {}).get("includeIndicatorStyles") is not False:
+        found.append((1, 'htmx loaded without <meta name="htmx-config"> turning includeIndicatorStyles off: a <style>'))
+    return found
+
+
 def template_files(root: Path) -> Iterable[Path]:
     for folder in [root / "templates", *sorted(root.glob("*/templates"))]:
         if folder.is_dir():
@@ -82,6 +157,13 @@ def main(argv: list[str]) -> int:
                 f"{path.relative_to(root)}:{line}: tests a state by hand ({comparison}): ask the workflow "
                 '({% if "<action>" in actions %}), or name what is shown (a property on the model)'
             )
+        if path.suffix == ".html":
+            for line, what in inline_code(text):
+                failures += 1
+                print(
+                    f"{path.relative_to(root)}:{line}: inline code ({what}): the Content-Security-Policy "
+                    "refuses inline script and style; keep them in files under static/"
+                )
     return 1 if failures else 0
 
 

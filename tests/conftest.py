@@ -84,6 +84,10 @@ def pytest_runtest_logreport(report):
     if report.when == "call":
         for name, value in report.user_properties:
             _figures.setdefault(name, []).append(tuple(value))
+    if report.when == "teardown":  # the browser fixture's axe checks end after the test's call
+        for name, value in report.user_properties:
+            if name == "axe_checked":
+                _figures.setdefault(name, []).append(tuple(value))
     if report.when == "call" and report.passed:
         for marker in _SERVICE_MARKERS:
             if marker in report.keywords:
@@ -113,6 +117,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 f"{name} {language} {right / total:.1%} ({right}/{total})"
                 for (name, language), (right, total) in sorted(corpus_results.items())
             )
+        )
+    axe = _figures.get("axe_checked", [])
+    if axe:  # tests/e2e/axe.py: every document a browser test opens and the states it waits for, WCAG 2.1 A/AA
+        terminalreporter.write_line(
+            f"axe-core (WCAG 2.1 A/AA) in {len(axe)} browser tests: {sum(a[0] for a in axe)} page states checked "
+            f"in {sum(a[1] for a in axe)} documents ({sum(a[2] for a in axe)} left by a page's own script unchecked)"
         )
     if _missing and not REQUIRE_SERVICES:
         line = "!" * 78

@@ -84,3 +84,44 @@ def test_a_bad_template_fails_the_check_naming_file_and_line(tmp_path):
     assert result.returncode == 1
     assert result.stdout.startswith('app/templates/app/page.html:3: tests a state by hand (inquiry.status != "closed")')
     assert "fine.html" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("markup", "what"),
+    [
+        ("<script>\n  start();\n</script>", "<script> without src"),
+        ('<script src="/static/x.js">go()</script>', "script body"),
+        ("<style>p { color: red }</style>", "<style>"),
+        ('<p style="color: red">x</p>', "style attribute on <p>"),
+        ('<button onclick="go()">Go</button>', "onclick= on <button>"),
+        ('<a href="javascript:go()">Go</a>', "javascript: URL on <a>"),
+        ('<form hx-post="/x" hx-on::after-request="go()"></form>', "hx-on::after-request= on <form>"),
+        ("<div hx-vals='js:{n: count()}'></div>", "hx-vals= script on <div>"),
+        ('<p {% if a %}style="display:none"{% endif %}>x</p>', "style attribute on <p>"),
+    ],
+)
+def test_inline_code_in_a_template_fails_the_check_naming_file_and_line(tmp_path, markup, what):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text(
+        "{% load static %}\n<script src=\"{% static 'a.js' %}\"></script>\n" + markup + "\n"
+    )
+    result = _run(tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"templates/page.html:3: inline code ({what})"), result.stdout
+
+
+def test_htmx_without_its_indicator_style_turned_off_fails_the_check(tmp_path):
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "base.html"
+    script = "<script src=\"{% static 'vendor/htmx/htmx.min.js' %}\" defer></script>\n"
+    page.write_text("<head>\n" + script + "</head>\n")
+    result = _run(tmp_path)
+    assert result.returncode == 1 and "includeIndicatorStyles off" in result.stdout
+    page.write_text('<head>\n<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>\n' + script)
+    assert _run(tmp_path).returncode == 0
+
+
+def test_plain_text_templates_are_not_read_as_html(tmp_path):
+    (tmp_path / "templates" / "email").mkdir(parents=True)
+    (tmp_path / "templates" / "email" / "note.txt").write_text("Use <style> and onclick= freely: this is text.\n")
+    assert _run(tmp_path).returncode == 0

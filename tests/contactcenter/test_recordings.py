@@ -42,6 +42,7 @@ from tests.contactcenter.test_conference import (
     _signed_post,
 )
 from tests.fake_twilio import Recorded
+from tests.markup import tight
 
 pytestmark = [pytest.mark.django_db]
 
@@ -226,14 +227,14 @@ def test_the_agent_pauses_and_resumes_the_recording_from_the_console(fake_twilio
     fake_twilio.clear()
     client.force_login(spanish_csr)
     page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert 'aria-describedby="call-recording-state">Pausar la grabación</button>' in page
+    assert 'aria-describedby="call-recording-state">Pausar la grabación</button>' in tight(page)
 
     response = client.post(reverse("console-recording", args=[contact.pk]), {"paused": "on"}, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 302
     page = client.get(reverse("agent-console"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert '<p role="status" id="call-recording-state" data-recording-paused="true">' in page
     assert "Grabación en pausa" in page
-    assert 'aria-pressed="true" aria-describedby="call-recording-state">Reanudar la grabación</button>' in page
+    assert 'aria-pressed="true" aria-describedby="call-recording-state">Reanudar la grabación</button>' in tight(page)
     (control,) = _send_all()
     assert (control.action, control.status) == ("record_pause", "done")
     assert fake_twilio.requests == [

@@ -3,16 +3,23 @@ refresh interval whoever is watching."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
 import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
 
@@ -269,3 +276,142 @@ def test_queries_per_wallboard_request_uncached_and_cached(url, make_staff, djan
             assert client.get(url).status_code == 200
         with django_assert_max_num_queries(CACHED):
             assert client.get(url).status_code == 200
+
+
+# --- Supervisors at once --------------------------------------------------------------------------
+# The tests above poll one after another; these start every viewer at the same moment, while the
+# first computation is still running, so the lock (cache.add) is what keeps it to one.
+CONCURRENT_VIEWERS = 8
+
+
+def _slow_counting(monkeypatch, seconds: float) -> list:
+    calls = []
+    real = selectors.first_contact_resolution
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        time.sleep(seconds)  # still computing when every other viewer asks
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "first_contact_resolution", counted)
+    return calls
+
+
+def _all_at_once(clients: list[Client], url: str) -> list[str]:
+    start = threading.Barrier(len(clients))
+
+    def view(client: Client) -> str:
+        try:
+            start.wait()
+            response = client.get(url)
+            assert response.status_code == 200
+            return response.content.decode()
+        finally:
+            connection.close()  # each thread's own database connection
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return list(pool.map(view, clients))
+
+
+def _lock_attempts(monkeypatch) -> list[tuple[str, bool]]:
+    """(key, taken) for each try at a wallboard lock, in every thread (each has its own cache object:
+    the class is spied on, not the instance)."""
+    attempts = []
+    add = LocMemCache.add
+
+    def spied(self, key, *args, **kwargs):
+        taken = add(self, key, *args, **kwargs)
+        if str(key).endswith(":lock"):
+            attempts.append((key, taken))
+        return taken
+
+    monkeypatch.setattr(LocMemCache, "add", spied)
+    return attempts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_supervisors_watching_at_the_same_moment_cause_one_computation_per_interval(make_staff, monkeypatch):
+    cache.clear()
+    supervisors = [_signed_in(make_staff(Role.SUPERVISOR)) for _ in range(CONCURRENT_VIEWERS)]
+    calls = _slow_counting(monkeypatch, 0.3)
+    locks = _lock_attempts(monkeypatch)
+
+    with time_machine.travel(MOMENT + timedelta(seconds=1), tick=False):
+        boards = _all_at_once(supervisors, "/wallboard/live/")
+    assert len(calls) == 2  # one computation (today and the last 7 days) for the eight of them
+    assert len(set(boards)) == 1  # the others waited for it and show the same figures
+    # Not one viewer after another: others asked while the one computed, and the lock turned them away.
+    live = [taken for key, taken in locks if key.startswith("wallboard:live:")]
+    assert live.count(True) == 1 and live.count(False) >= 1, live
+
+    with time_machine.travel(MOMENT + timedelta(seconds=6), tick=False):
+        _all_at_once(supervisors, "/wallboard/live/")
+    assert len(calls) == 4  # the next interval: one more, while the others show the previous one
+
+
+_VIEWER_PROCESS = """
+import json, os, sys, time
+import django
+django.setup()
+from django.test import override_settings
+import redis
+
+caches, counter, start = json.loads(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+with override_settings(CACHES=caches):
+    from contactcenter.consoles import wallboard
+
+    counts = redis.Redis.from_url(caches["default"]["LOCATION"])
+
+    def compute():
+        counts.incr(counter)
+        time.sleep(0.5)
+        return {"computed_by": os.getpid()}
+
+    for round_start in (start, start + wallboard.REFRESH_SECONDS):
+        time.sleep(max(round_start - time.time(), 0))
+        print(json.dumps(wallboard.shared("concurrency-test", compute)), flush=True)
+"""
+
+
+@pytest.mark.redis
+def test_viewer_processes_sharing_redis_compute_once_per_interval():
+    """As in production: web processes that share only Redis (ResilientRedisCache, as the settings
+    configure it), each asking for the figures at the same moment of two intervals."""
+    prefix = f"concurrency-{uuid.uuid4().hex}"
+    caches = {
+        "default": {
+            "BACKEND": "contactcenter.common.cache.ResilientRedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+            "FALLBACK": "fallback",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "fallback": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    counter = f"{prefix}:computations"
+    # One second into an interval a few seconds away: time for every process to start.
+    start = (int(time.time() // wallboard.REFRESH_SECONDS) + 2) * wallboard.REFRESH_SECONDS + 1.0
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "contactcenter.settings.test"}
+    viewers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _VIEWER_PROCESS, json.dumps(caches), counter, str(start)],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(CONCURRENT_VIEWERS)
+    ]
+    counts = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        outputs = [viewer.communicate(timeout=60)[0].splitlines() for viewer in viewers]
+        assert all(viewer.returncode == 0 for viewer in viewers)
+        assert int(counts.get(counter)) == 2  # eight processes, two intervals: two computations
+        first, second = ({line[0] for line in outputs}, {line[1] for line in outputs})
+        assert len(first) == 1  # the first interval: everyone shows what the one process computed
+        assert len(second) <= 2  # the next: that, or the previous interval's while it computes
+    finally:
+        for viewer in viewers:
+            viewer.kill()
+        for key in counts.scan_iter(f"*{prefix}*"):
+            counts.delete(key)

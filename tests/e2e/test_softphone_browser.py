@@ -16,6 +16,7 @@ from contactcenter.audit.context import AuditContext
 from contactcenter.models import AgentState, AgentStateChange, QueueConfig, WaitingContact
 from contactcenter.staff.roles import Role
 from contactcenter.telephony.softphone import local_token_identity
+from tests.e2e.axe import axe_violations
 from tests.e2e.test_sign_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,16 +30,6 @@ def _count(page, target: str, method: str) -> int:
 
 def _args(page, target: str, method: str) -> list:
     return page.evaluate(f"{DOUBLE}.argsOf({target!r}, {method!r})")
-
-
-def _axe_violations(page) -> list[str]:
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(url="/static/e2e/axe/axe.min.js")
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    assert len(result["passes"]) > 10  # axe really looked at the page
-    return [f"{v['id']}: {v['help']} at {[node['target'] for node in v['nodes']]}" for v in result["violations"]]
 
 
 def _press(page, locator) -> None:
@@ -66,7 +57,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     softphone = page.get_by_role("region", name="Your phone")
     assert "Your phone is off" in softphone.get_by_role("status").inner_text()
     assert _count(page, "device", "register") == 0
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     _press(page, page.get_by_role("button", name="Go available"))
     page.locator("[data-agent-state=available]").wait_for()
@@ -92,7 +83,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     page.get_by_role("heading", name="A caller is offered to you").wait_for()  # htmx polling
     page.evaluate(f"{DOUBLE}.emitIncoming({{contact_id: '{contact.pk}'}})")
     softphone.get_by_text("A call is ringing: press Accept to answer it.").wait_for()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     _press(page, page.get_by_role("button", name="Accept"))
     page.get_by_role("heading", name="On the line").wait_for()
@@ -128,7 +119,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     assert page.get_by_role("button", name="Resume recording").get_attribute("aria-pressed") == "true"
     assert _count(page, "call", "disconnect") == 0 and page.evaluate(f"{DOUBLE}.devices.length") == 1
     assert WaitingContact.objects.get(pk=contact.pk).recording_paused is True
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     _press(page, page.get_by_role("button", name="Resume recording"))
     page.get_by_role("button", name="Pause recording").wait_for()
     assert WaitingContact.objects.get(pk=contact.pk).recording_paused is False
@@ -146,7 +137,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     softphone.get_by_label("Speaker or headset").select_option(label="Test headset")
     assert _args(page, "audio", "setInputDevice") == [["headset-1"]]
     assert _args(page, "audio", "speakerDevices.set") == [["headset-1"]]
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     # Ending the call in the console hangs up the device's leg too, still without leaving the page.
     _press(page, page.get_by_role("button", name="End call"))
@@ -167,7 +158,7 @@ def test_softphone_rings_answers_mutes_sends_digits_and_reports_a_device_problem
     change = AgentStateChange.objects.filter(agent=csr).latest("at")
     assert (change.from_state, change.reason) == ("available", "device problem: device error 31005")
     assert WaitingContact.objects.get(pk=contact.pk).status == "completed"
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.context.close()
 
 
@@ -287,7 +278,7 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     assert "+*******0142" in card and "EAC******0001" in card and "Main menu: case status" in card
     accept = page.get_by_role("button", name="Accept")
     assert accept.get_attribute("aria-keyshortcuts") == "Alt+A" and "Alt+A" in accept.inner_text()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     # Alt+A answers, wherever the focus is: the softphone's ringing call and the server's offer.
     page.evaluate(f"{DOUBLE}.emitIncoming({{contact_id: '{contact.pk}'}})")
@@ -326,7 +317,7 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     panel.get_by_role("heading", name="Contacts on every channel").wait_for()
     assert page.evaluate("document.activeElement.id") == "side-panel-heading"
     assert page.url.endswith("/console/") and page.evaluate(f"{DOUBLE}.devices.length") == 1
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.keyboard.press("Escape")
     assert panel.is_hidden()
     assert case_link.evaluate("link => link === document.activeElement")
@@ -340,7 +331,7 @@ def test_the_offer_rings_counts_down_flashes_the_title_and_alt_a_answers_then_th
     assert panel.get_by_label("Receipt number").input_value() == "EAC2190000001"
     assert panel.get_by_label("Request type").input_value() == "outside_normal"
     assert panel.get_by_label("Telephone for the reply").input_value() == "+12135550142"
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Close panel"
     page.keyboard.press("Enter")
@@ -409,12 +400,12 @@ def test_warm_transfer_to_an_iso_by_keyboard(browser, live_server, make_staff, s
     _press(csr_page, csr_page.get_by_role("button", name="Consult an ISO"))
     csr_page.locator("[data-consult-ringing]").wait_for()
     assert "The caller is on hold. We are ringing an ISO for you." in csr_page.inner_text("main")
-    assert _axe_violations(csr_page) == []
+    assert axe_violations(csr_page) == []
 
     # The ISO's console rings with the consult; Accept, then the network rings their softphone in.
     iso_page.get_by_role("heading", name="A caller is offered to you").wait_for()
     iso_page.locator("[data-consult-offer=iso]").wait_for()
-    assert _axe_violations(iso_page) == []
+    assert axe_violations(iso_page) == []
     _press(iso_page, iso_page.get_by_role("button", name="Accept"))
     iso_page.get_by_role("heading", name="On the line").wait_for()
     iso_page.wait_for_function(f"() => {DOUBLE} && {DOUBLE}.state() === 'registered'")  # the console again
@@ -427,7 +418,7 @@ def test_warm_transfer_to_an_iso_by_keyboard(browser, live_server, make_staff, s
     # The CSR's console sees the ISO join; the caller joins them; the CSR leaves the call to the ISO.
     _press(csr_page, csr_page.get_by_role("button", name="Join caller"))
     csr_page.get_by_text("the caller and you are on the call together.").wait_for()
-    assert _axe_violations(csr_page) == []
+    assert axe_violations(csr_page) == []
     _press(csr_page, csr_page.get_by_role("button", name="Leave call to ISO"))
     csr_page.get_by_role("heading", name="Wrap-up").wait_for()
     assert _count(csr_page, "call", "disconnect") == 1
@@ -437,6 +428,6 @@ def test_warm_transfer_to_an_iso_by_keyboard(browser, live_server, make_staff, s
     iso_page.locator("#call-hold").wait_for()
     assert _count(iso_page, "call", "disconnect") == 0
     assert WaitingContact.objects.get(consult_of=contact).call_sid == "CA" + "5" * 32
-    assert _axe_violations(iso_page) == []
+    assert axe_violations(iso_page) == []
     for page in pages.values():
         page.context.close()

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from contactcenter.models import CallRecording, QueueConfig, StaffProfile, WaitingContact
 from contactcenter.staff.roles import Role
+from tests.e2e.axe import axe_violations
 from tests.e2e.test_sign_in_browser import sign_in
-from tests.e2e.test_softphone_browser import _axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_a_supervisor_sets_an_agents_desk_phone_by_keyboard(browser, live_server
     page.goto("/supervisor/agent-lines/")
     row = page.locator(f"tr[data-agent='{csr.pk}']")
     assert "The browser" in row.inner_text()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     page.get_by_label("Agent").select_option(str(csr.pk))
     line = page.get_by_label("Desk phone or SIP line")
@@ -40,7 +40,7 @@ def test_a_supervisor_sets_an_agents_desk_phone_by_keyboard(browser, live_server
     summary = page.locator(".usa-alert--error")
     summary.wait_for()
     assert page.locator("#id_line").get_attribute("aria-invalid") == "true"
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     assert StaffProfile.objects.get(user=csr).agent_line == ""
 
     page.get_by_label("Agent").select_option(str(csr.pk))
@@ -50,25 +50,25 @@ def test_a_supervisor_sets_an_agents_desk_phone_by_keyboard(browser, live_server
     page.get_by_text(f"Where {csr.username} answers calls is saved.").wait_for()
     assert "+12025550143" in page.locator(f"tr[data-agent='{csr.pk}']").inner_text()
     assert StaffProfile.objects.get(user=csr).agent_line == "+12025550143"
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
 
 def test_a_supervisor_changes_a_queues_after_call_time_from_the_list(browser, live_server, make_staff):
     page = _page(browser, live_server, make_staff(Role.SUPERVISOR))
     page.goto("/supervisor/queues/")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     edit = page.locator("tr[data-queue='tier1-es'] a")
     edit.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/supervisor/queues/tier1-es/")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     field = page.locator("#id_after_call_work_seconds")
     field.fill("90")
     field.press("Enter")
     page.wait_for_url("**/supervisor/queues/")
     assert page.locator("tr[data-queue='tier1-es'] td").nth(3).inner_text().strip() == "90"
     assert QueueConfig.objects.get(name="tier1-es").after_call_work_seconds == 90
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
 
 def test_a_recordings_page_plays_our_audio_and_is_axe_clean(browser, live_server, make_staff):
@@ -97,4 +97,4 @@ def test_a_recordings_page_plays_our_audio_and_is_axe_clean(browser, live_server
         })"""
     )
     assert duration == pytest.approx(2, abs=0.1)  # the player reads our WAV through the audited view
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []

@@ -7,8 +7,8 @@ from django.core.cache import cache
 
 from contactcenter.staff.roles import Role
 from ivr.simulator import SimulatedCall
+from tests.e2e.axe import axe_violations
 from tests.e2e.test_sign_in_browser import sign_in
-from tests.e2e.test_softphone_browser import _axe_violations
 from tests.reference_data import seed_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,4 +41,4 @@ def test_a_spanish_callers_keypad_answers_show_on_the_supervisors_survey_page(br
     text = row.inner_text()
     assert "Spanish" in text and "4.0" in text and "5.0" in text
     assert page.locator("[data-survey-row='channel:ivr']").count() == 1
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []

@@ -13,8 +13,9 @@ from contactcenter.audit.context import AuditContext
 from contactcenter.models import MonitorSession
 from contactcenter.staff.roles import Role
 from contactcenter.telephony.softphone import local_token_identity
+from tests.e2e.axe import axe_violations
 from tests.e2e.test_sign_in_browser import sign_in
-from tests.e2e.test_softphone_browser import DOUBLE, _args, _axe_violations, _count, _press
+from tests.e2e.test_softphone_browser import DOUBLE, _args, _count, _press
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,7 @@ def test_a_supervisor_listens_then_whispers_by_keyboard(browser, live_server, ma
     phone.get_by_text("Your phone is ready").wait_for()
     row = page.locator(f"tr[data-call='{contact.pk}']")
     assert "Ana Pérez" in row.inner_text()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     _press(page, row.get_by_role("button", name="Listen — Ana Pérez"))
     page.locator("#wallboard-feedback").get_by_text("You are listening: no one hears you.").wait_for()
@@ -56,7 +57,7 @@ def test_a_supervisor_listens_then_whispers_by_keyboard(browser, live_server, ma
     page.wait_for_function(f"() => {DOUBLE}.count('call', 'accept') === 1")
     phone.get_by_text("Your phone is in the call.").wait_for()
     assert page.evaluate(f"{DOUBLE}.devices.length") == 1  # the page was never left
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     _press(page, page.locator(f"#monitor-{contact.pk}-whisper"))
     page.locator("#wallboard-feedback").get_by_text("You are whispering: only the agent hears you.").wait_for()
@@ -69,7 +70,7 @@ def test_a_supervisor_listens_then_whispers_by_keyboard(browser, live_server, ma
     page.locator("#wallboard-feedback").get_by_text("You left the call.").wait_for()
     page.wait_for_function(f"() => {DOUBLE}.count('call', 'disconnect') === 1")
     assert MonitorSession.objects.get(supervisor=supervisor).ended_at is not None
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.context.close()
 
 
@@ -102,5 +103,5 @@ def test_without_an_account_the_local_device_joins_and_leaves_the_call(browser, 
     phone.get_by_text("Your phone is in the call.").wait_for()  # rung by the local device, answered
     _press(page, page.locator(f"#monitor-{contact.pk}-leave"))
     phone.get_by_text("Your phone has left the call.").wait_for()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.context.close()
