@@ -356,11 +356,13 @@ django.setup()
 from django.test import override_settings
 import redis
 
-caches, counter, start = json.loads(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+caches, counter = json.loads(sys.argv[1]), sys.argv[2]
 with override_settings(CACHES=caches):
     from contactcenter.consoles import wallboard
 
     counts = redis.Redis.from_url(caches["default"]["LOCATION"])
+    print("ready", flush=True)
+    start = float(sys.stdin.readline())
 
     def compute():
         counts.incr(counter)
@@ -384,19 +386,20 @@ def test_viewer_processes_sharing_redis_compute_once_per_interval():
             "LOCATION": settings.REDIS_URL,
             "KEY_PREFIX": prefix,
             "FALLBACK": "fallback",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # Generous: on a loaded machine a 1 s timeout sent a process to its local fallback (whose
+            # own computation is the fallback's test, not this one's).
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         },
         "fallback": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     counter = f"{prefix}:computations"
-    # One second into an interval a few seconds away: time for every process to start.
-    start = (int(time.time() // wallboard.REFRESH_SECONDS) + 2) * wallboard.REFRESH_SECONDS + 1.0
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "contactcenter.settings.test"}
     viewers = [
         subprocess.Popen(
-            [sys.executable, "-c", _VIEWER_PROCESS, json.dumps(caches), counter, str(start)],
+            [sys.executable, "-c", _VIEWER_PROCESS, json.dumps(caches), counter],
             env=env,
             cwd=settings.BASE_DIR,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -404,6 +407,13 @@ def test_viewer_processes_sharing_redis_compute_once_per_interval():
     ]
     counts = redis.Redis.from_url(settings.REDIS_URL)
     try:
+        # Every process started (Django loaded) before the moment is chosen: one second into the
+        # next interval but one, so that a slow start never makes a process miss its round.
+        assert [viewer.stdout.readline().strip() for viewer in viewers] == ["ready"] * CONCURRENT_VIEWERS
+        start = (int(time.time() // wallboard.REFRESH_SECONDS) + 2) * wallboard.REFRESH_SECONDS + 1.0
+        for viewer in viewers:
+            viewer.stdin.write(f"{start}\n")
+            viewer.stdin.flush()
         outputs = [viewer.communicate(timeout=60)[0].splitlines() for viewer in viewers]
         assert all(viewer.returncode == 0 for viewer in viewers)
         assert int(counts.get(counter)) == 2  # eight processes, two intervals: two computations
