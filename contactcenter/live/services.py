@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
@@ -87,19 +87,6 @@ ADDRESS_FIELDS = {
     "mailing_state": "new_state",
     "mailing_zip": "new_zip",
 }
-
-
-def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) -> ApplicationError:
-    """A model's ValidationError as the domain's refusal: its messages by field (renamed through
-    `fields` to the names the caller knows); its `field` is the first of them."""
-    rename = fields or {}
-    found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    by_field: dict[str, list[str]] = {}
-    for name, messages in found.items():
-        by_field.setdefault(rename.get(name, name), []).extend(messages)
-    # The message is for people: each different message once, never the field names themselves.
-    shown = dict.fromkeys(str(message) for messages in by_field.values() for message in messages)
-    return ApplicationError(" ".join(shown), fields=by_field)
 
 
 def _topic_of(contact: WaitingContact) -> str:
@@ -497,7 +484,7 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest, a_n
         try:
             case.full_clean()
         except ValidationError as error:
-            raise _refusal(error, fields=ADDRESS_FIELDS) from error
+            raise ApplicationError.from_validation(error, rename=ADDRESS_FIELDS) from error
         case.save(update_fields=["mailing_address_line", "mailing_city", "mailing_state", "mailing_zip", "updated_at"])
         audit_record(
             context=context,
@@ -683,7 +670,7 @@ def service_request_create(
         try:
             request.full_clean(exclude=["submission_token"])
         except ValidationError as error:
-            raise _refusal(error) from error
+            raise ApplicationError.from_validation(error) from error
         written, a_number_proved = None, False
         if kind == ServiceRequestType.ADDRESS_CHANGE:
             written, a_number_proved = _address_change_authority(
