@@ -5,7 +5,11 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from contactcenter.audit.context import AuditContext
+from contactcenter.live.consult import consult_unanswered
+from contactcenter.live.recordings import recording_status_record
 from contactcenter.models import AuditAction, AuditChannel, QueueConfig
+from contactcenter.routing.services import consult_not_taken
+from contactcenter.telephony.gateway import recording_status
 
 
 @receiver(user_logged_in)
@@ -78,3 +82,14 @@ def _queue_hours_changed(**kwargs) -> None:
     from contactcenter.selectors import queue_hours_forget
 
     queue_hours_forget()
+
+
+# The live tier builds on the router and the gateway; they tell it what it must act on through these.
+@receiver(consult_not_taken)
+def _consult_not_taken(sender, *, context, consult, now, reason, **kwargs) -> None:
+    consult_unanswered(context=context, consult=consult, now=now, reason=reason)
+
+
+@receiver(recording_status)
+def _recording_status(sender, signal, **status) -> None:
+    recording_status_record(**status)

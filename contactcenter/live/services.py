@@ -62,6 +62,7 @@ from contactcenter.routing.contacts import _route_soon, queue_name_for
 from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 from contactcenter.routing.services import _agent_move, _agent_state_for_update, _contact_offered_to, contact_complete
 from contactcenter.telephony import gateway as telephony
+from contactcenter.telephony.gateway import agent_identity
 
 logger = logging.getLogger(__name__)
 DISPOSITION_OUTCOMES = {
@@ -157,11 +158,6 @@ def contact_pass_on(
     onward.save()
     queue_rollups_mark(contacts=[onward])
     return conversation, onward
-
-
-def agent_identity(user) -> str:
-    """The agent's softphone identity on the phone network."""
-    return f"agent-{user.pk}"
 
 
 def live_call_sid(contact: WaitingContact) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from contactcenter.models import (
     OPEN_CONTACT_STATUSES,
     AgentState,
+    AgentStateChange,
     AgentStatus,
     ContactKind,
     ContactStatus,
@@ -31,6 +32,7 @@ from contactcenter.models import (
 )
 from contactcenter.routing import queue_rollups
 from contactcenter.routing.hours import TIER1_HOURS, QueueHours
+from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
 
 # --- queues -------------------------------------------------------------------------------------
 DEFAULT_SECONDS_PER_CONTACT = 180
@@ -316,3 +318,29 @@ def tier2_officers_signed_in() -> dict[str, int]:
         code: signed_in.filter(Q(home_queue=f"tier2-{code}") | Q(languages__contains=f",{code},")).count()
         for code in Language.values
     }
+
+
+# --- what agents may do -------------------------------------------------------------------------
+def wrap_up_pending_contact_id(*, user) -> int | None:
+    """The contact an agent still has to wrap up: the one their last move into wrap-up names, while
+    it has no wrap-up time (a callback nobody answered is back in line, so the contact's own agent
+    field cannot say)."""
+    last = (
+        AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP)
+        .order_by("-at", "-id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
+        return None
+    return last
+
+
+def live_contact_allowed_actions(*, contact: WaitingContact, user) -> frozenset[str]:
+    """What `user` (None: the system) may do with the live contact now (routing.workflows.LIVE_CONTACT)."""
+    return LIVE_CONTACT.allowed_actions(contact, user)
+
+
+def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
+    """The states the agent may choose now (routing.workflows.AGENT); an agent never signed on is offline."""
+    return AGENT.allowed_actions(agent if agent is not None else AgentState(user=user), user)
