@@ -13,3 +13,8 @@ from contactcenter.models import (
 
 def audit_events_for(*, target_type: str, target_id: str | int) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.select_related("actor").filter(target_type=target_type, target_id=str(target_id))
+
+
+__all__ = [
+    "audit_events_for",
+]

@@ -229,3 +229,24 @@ def contact_volume_by_topic(
         .annotate(contacts=Count("id"))
         .order_by("period", "topic__code", "channel")
     )
+
+
+__all__ = [
+    "ALL_CHANNELS",
+    "LEDGER_SCOPES",
+    "LIVE_CHANNELS",
+    "TRIP_TOPIC",
+    "LedgerScope",
+    "Rate",
+    "cao_referrals_pending",
+    "contact_volume_by_topic",
+    "first_contact_resolution",
+    "interaction_list",
+    "interactions_for_a_number",
+    "interactions_for_receipt_number",
+    "interactions_visible_to",
+    "ivr_containment",
+    "ledger_ids_for_receipt_number",
+    "tier2_transfer_rate",
+    "topic_list",
+]

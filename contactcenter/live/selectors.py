@@ -424,3 +424,39 @@ def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
 
 def service_request_allowed_actions(*, request: ServiceRequest, user) -> frozenset[str]:
     return SERVICE_REQUEST.allowed_actions(request, user)
+
+
+__all__ = [
+    "CONSOLE_STATUSES",
+    "DEFAULT_AFTER_CALL_WORK_SECONDS",
+    "IDENTITY_WITHOUT_VERIFICATION",
+    "ConsoleState",
+    "ReceiptContext",
+    "VerificationState",
+    "after_call_work_ends_at",
+    "caller_verification_failures",
+    "caller_verification_locked",
+    "caller_verification_state",
+    "caller_verified_for",
+    "calls_connected",
+    "case_identity_visible",
+    "connected_contact_for",
+    "console_consult",
+    "console_glance",
+    "console_glance_of",
+    "console_state",
+    "consult_latest",
+    "contact_receipt_context",
+    "escalation_for",
+    "monitor_session_of",
+    "monitor_sessions_open",
+    "recording_get",
+    "recordings_by_interaction",
+    "service_request_allowed_actions",
+    "service_request_submitted",
+    "service_requests_awaiting_review",
+    "service_requests_list",
+    "transfer_queues",
+    "wrap_up_disposition_default",
+    "written_request_get",
+]

@@ -344,3 +344,29 @@ def live_contact_allowed_actions(*, contact: WaitingContact, user) -> frozenset[
 def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
     """The states the agent may choose now (routing.workflows.AGENT); an agent never signed on is offline."""
     return AGENT.allowed_actions(agent if agent is not None else AgentState(user=user), user)
+
+
+# What the selectors facade (contactcenter.selectors) gathers: this domain's reads, not what it imports.
+__all__ = [
+    "DEFAULT_SECONDS_PER_CONTACT",
+    "QueueStats",
+    "agent_allowed_actions",
+    "agent_offer_for",
+    "agent_state_for",
+    "agents_signed_on",
+    "call_sids_in_line",
+    "contacts_by_hour",
+    "live_contact_allowed_actions",
+    "not_ready_reasons",
+    "queue_config_get",
+    "queue_configs_list",
+    "queue_history",
+    "queue_hours",
+    "queue_hours_forget",
+    "queue_position",
+    "queue_stats",
+    "reason_label",
+    "tier2_officers_signed_in",
+    "waiting_contact_for_call",
+    "wrap_up_pending_contact_id",
+]
