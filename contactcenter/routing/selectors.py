@@ -212,10 +212,6 @@ def agent_offer_for(*, user) -> WaitingContact | None:
     )
 
 
-def agent_state_for(*, user) -> AgentState | None:
-    return AgentState.objects.filter(user=user).first()
-
-
 def not_ready_reasons(*, active_only: bool = True) -> list[NotReadyReason]:
     reasons = NotReadyReason.objects.order_by("order", "code")
     return list(reasons.filter(active=True) if active_only else reasons)
@@ -352,7 +348,6 @@ __all__ = [
     "QueueStats",
     "agent_allowed_actions",
     "agent_offer_for",
-    "agent_state_for",
     "agents_signed_on",
     "call_sids_in_line",
     "contacts_by_hour",
