@@ -10,7 +10,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.consoles.forms import DateRangeForm, UswdsForm
+from contactcenter.common.forms import UswdsForm
+from contactcenter.consoles.forms import DateRangeForm
 from contactcenter.models import Language
 from contactcenter.reference.identifiers import InvalidIdentifier, normalize_receipt_number
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from contactcenter import selectors as core_selectors
 from contactcenter import services as core_services
@@ -234,15 +234,8 @@ def _check_attachments(attachments: Iterable[AttachmentIn]) -> list[AttachmentIn
     return items
 
 
-def _refused(error: ValidationError, *, prefix: str = "") -> ApplicationError:
-    """A model's full_clean said no: the same refusal as any other rule, with the problems by the
-    service's own argument names (`correspondent_email`, `subject`…) for a form to show by its field."""
-    fields = {f"{prefix}{name}": messages for name, messages in getattr(error, "message_dict", {}).items()}
-    problems = [m for messages in fields.values() for m in messages] if fields else error.messages
-    return ApplicationError(
-        _("The inquiry could not be recorded: %(problems)s") % {"problems": " ".join(problems)},
-        fields=fields,
-    )
+# A model's full_clean refusing an inquiry: every problem, in the one sentence.
+NOT_RECORDED = gettext_lazy("The inquiry could not be recorded: %(problems)s")
 
 
 # --- intake --------------------------------------------------------------------------------------
@@ -325,7 +318,9 @@ def inquiry_create(
         try:
             correspondent.full_clean()
         except ValidationError as error:
-            raise _refused(error, prefix="correspondent_") from error
+            raise ApplicationError.from_validation(
+                error, prefix="correspondent_", message=NOT_RECORDED, once=False
+            ) from error
         correspondent.save()
         inquiry = Inquiry(
             reference=new_reference(),
@@ -350,7 +345,7 @@ def inquiry_create(
         try:
             inquiry.full_clean(exclude=["cases"], validate_unique=False)
         except ValidationError as error:
-            raise _refused(error) from error
+            raise ApplicationError.from_validation(error, message=NOT_RECORDED, once=False) from error
         try:
             with transaction.atomic():
                 inquiry.save()

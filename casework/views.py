@@ -767,7 +767,3 @@ def _report_csv(request: HttpRequest, figures) -> HttpResponse:
     for row in figures.ageing:
         writer.writerow(["backlog_age_business_days", "", row["label"], row["count"]])
     return response
-
-
-def reverse_inquiry(pk: int) -> str:
-    return reverse("casework:inquiry", kwargs={"pk": pk})

@@ -814,17 +814,16 @@ class SurveyFiguresView(APIView):
         from rest_framework.exceptions import ValidationError
 
         from contactcenter.consoles.forms import SurveyReportForm
-        from contactcenter.surveys import selectors as selectors_surveys
 
         form = SurveyReportForm.for_params(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        figures = selectors_surveys.survey_figures(start=start, end=end, language=request.LANGUAGE_CODE or "en")
+        figures = selectors.survey_figures(start=start, end=end, language=request.LANGUAGE_CODE or "en")
         data = {
             "start": start,
             "end": end,
             "all": asdict(figures["all"][0]) if figures["all"] else None,
-            **{f"by_{key}": [asdict(row) for row in figures[key]] for key in selectors_surveys.DIMENSIONS},
+            **{f"by_{key}": [asdict(row) for row in figures[key]] for key in selectors.DIMENSIONS},
         }
         return Response(SurveyReportSerializer(data).data)

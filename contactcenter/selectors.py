@@ -4,10 +4,10 @@ Each domain keeps its own reads (`contactcenter/<domain>/selectors.py`); this mo
 one name, the one a channel reads the core through (DESIGN: an app calls the core only through its
 `services` and `selectors`)."""
 
-from contactcenter.audit.selectors import *  # noqa: F403
 from contactcenter.common.health import *  # noqa: F403
 from contactcenter.ledger.selectors import *  # noqa: F403
 from contactcenter.live.selectors import *  # noqa: F403
 from contactcenter.reference.selectors import *  # noqa: F403
 from contactcenter.routing.selectors import *  # noqa: F403
 from contactcenter.staff.selectors import *  # noqa: F403
+from contactcenter.surveys.selectors import *  # noqa: F403

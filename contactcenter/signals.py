@@ -5,13 +5,17 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
+from contactcenter.live.consult import consult_unanswered
+from contactcenter.live.recordings import recording_status_record
 from contactcenter.models import AuditAction, AuditChannel, QueueConfig
+from contactcenter.routing.selectors import queue_hours_forget
+from contactcenter.routing.services import consult_not_taken
+from contactcenter.telephony.gateway import recording_status
 
 
 @receiver(user_logged_in)
 def _audit_login(sender, request, user, **kwargs):
-    from contactcenter.services import audit_record
-
     audit_record(
         context=AuditContext.from_request(request, channel=_channel(request)),
         action=AuditAction.LOGIN,
@@ -23,8 +27,6 @@ def _audit_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def _audit_logout(sender, request, user, **kwargs):
-    from contactcenter.services import audit_record
-
     if user is None:
         return
     audit_record(
@@ -42,8 +44,6 @@ def _audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
-    from contactcenter.services import audit_record
-
     if request is None:
         return
     username = str(credentials.get("username", ""))[:150]
@@ -57,8 +57,6 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out)
 def _audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
-    from contactcenter.services import audit_record
-
     audit_record(
         context=AuditContext.from_request(request, channel=_channel(request)),
         action=AuditAction.LOGIN_FAILED,
@@ -75,6 +73,15 @@ def _channel(request) -> str:
 @receiver(post_save, sender=QueueConfig)
 @receiver(post_delete, sender=QueueConfig)
 def _queue_hours_changed(**kwargs) -> None:
-    from contactcenter.selectors import queue_hours_forget
-
     queue_hours_forget()
+
+
+# The live tier builds on the router and the gateway; they tell it what it must act on through these.
+@receiver(consult_not_taken)
+def _consult_not_taken(sender, *, context, consult, now, reason, **kwargs) -> None:
+    consult_unanswered(context=context, consult=consult, now=now, reason=reason)
+
+
+@receiver(recording_status)
+def _recording_status(sender, signal, **status) -> None:
+    recording_status_record(**status)

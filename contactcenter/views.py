@@ -29,7 +29,6 @@ from contactcenter.consoles.wallboard_figures import REPORT_DEFAULT_DAYS
 from contactcenter.models import AgentStatus, Channel
 from contactcenter.reference.identifiers import mask_receipt_number
 from contactcenter.staff.roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
-from contactcenter.surveys import selectors as selectors_surveys
 from contactcenter.telephony.softphone import voice_device_script
 from contactcenter.templatetags.durations import wait_time
 
@@ -100,7 +99,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
     for interaction in interactions:  # a supervisor's link to listen to each conversation's recording
         interaction.call_recordings = recordings.get(interaction.pk, [])
-    surveys = list(selectors_surveys.survey_responses_for_receipt_number(user=request.user, receipt_number=value))
+    surveys = list(selectors.survey_responses_for_receipt_number(user=request.user, receipt_number=value))
     case = selectors.case_get(receipt_number=value)
     identity_visible = selectors.case_identity_visible(user=request.user, case=case)
     record_view(

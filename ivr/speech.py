@@ -128,10 +128,6 @@ def spoken_minutes(seconds: int, language: str) -> str:
     return f"{minutes} {'minute' if minutes == 1 else 'minutes'}"
 
 
-def spoken_digits(value: str) -> Spoken:
-    return (Mark("digits", value),)
-
-
 def spoken_phone(value: str) -> Spoken:
     """(213) 555-0145 → "2 1 3, 5 5 5, 0 1 4 5": grouped the way people read numbers back."""
     digits = "".join(ch for ch in value or "" if ch.isdigit())[-10:]

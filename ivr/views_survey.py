@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
+from contactcenter import selectors as contact_selectors
 from contactcenter import services as contact_services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel
 from contactcenter.routing.phones import callback_number_for
-from contactcenter.surveys import selectors as selectors_surveys
 
 from . import parsing
 from .security import twilio_params, twilio_signed
@@ -36,7 +36,7 @@ def sms_reply(request: HttpRequest) -> HttpResponse:
     if phone is not None:
         context = AuditContext.system(channel=AuditChannel.IVR)
         if score is None:
-            invited = selectors_surveys.survey_text_invitation(phone=phone)
+            invited = contact_selectors.survey_text_invitation(phone=phone)
             if invited is not None and invited.trust is None:
                 response.message(contact_services.survey_text("not_understood", invited.language))
         else:

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.consoles.forms import DateRangeForm, TopicChoiceField, UswdsForm
+from contactcenter.common.forms import UswdsForm
+from contactcenter.consoles.forms import DateRangeForm, TopicChoiceField
 from contactcenter.models import US_TIME_ZONES, Language, Topic
 from contactcenter.staff.roles import Role
 

@@ -34,11 +34,6 @@ class OrganisationType(models.TextChoices):
     ELECTED_OFFICE = "elected_office", _("Elected office")
 
 
-INTERGOVERNMENTAL_TYPES = frozenset(
-    {OrganisationType.STATE, OrganisationType.LOCAL, OrganisationType.TERRITORIAL, OrganisationType.TRIBAL}
-)
-
-
 class OrganisationLevel(models.TextChoices):
     HEADQUARTERS = "hq", _("Headquarters")
     REGIONAL = "regional", _("Regional")

@@ -193,15 +193,6 @@ def engagement_mail_failures(*, engagement: Engagement) -> int:
     )
 
 
-def engagement_seats(*, engagement_id: int) -> tuple[int, int]:
-    """(seats taken, waitlisted) counted now."""
-    counts = Registration.objects.filter(engagement_id=engagement_id).aggregate(
-        taken=Count("id", filter=Q(status=RegistrationStatus.REGISTERED)),
-        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
-    )
-    return counts["taken"], counts["waiting"]
-
-
 def feedback_list(*, status: str = "", engagement: Engagement | None = None) -> QuerySet[FeedbackItem]:
     qs = FeedbackItem.objects.select_related("topic", "engagement", "organisation", "recorded_by")
     if status:

@@ -82,10 +82,7 @@ def _save(instance, update_fields: list[str] | None = None) -> None:
     try:
         instance.full_clean()
     except ValidationError as error:
-        raise ApplicationError(
-            "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()),
-            fields=error.message_dict,
-        ) from error
+        raise ApplicationError.from_validation(error, labelled=True) from error
     instance.save(update_fields=update_fields)
 
 

@@ -17,15 +17,16 @@ BEGIN, END = "<!-- workflows:begin -->", "<!-- workflows:end -->"
 
 def workflows():
     from casework.workflows import INQUIRY, RESPONSE
-    from contactcenter.live.workflows import AGENT, LIVE_CONTACT, SERVICE_REQUEST
+    from contactcenter.live.workflows import SERVICE_REQUEST
+    from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
     from outreach.workflows import FEEDBACK, REFERRAL, REGISTRATION
 
     return [
         ("Inquiry (casework/workflows.py)", INQUIRY),
         ("Response (casework/workflows.py)", RESPONSE),
         ("Service request (contactcenter/live/workflows.py)", SERVICE_REQUEST),
-        ("Live contact (contactcenter/live/workflows.py)", LIVE_CONTACT),
-        ("Agent state (contactcenter/live/workflows.py)", AGENT),
+        ("Live contact (contactcenter/routing/workflows.py)", LIVE_CONTACT),
+        ("Agent state (contactcenter/routing/workflows.py)", AGENT),
         ("Registration (outreach/workflows.py)", REGISTRATION),
         ("Case referral (outreach/workflows.py)", REFERRAL),
         ("Feedback (outreach/workflows.py)", FEEDBACK),

@@ -48,7 +48,7 @@ def record_view(
     """Record that this request showed PII (a case's history, a correspondent's words or files, a
     page of people's contact details) or handed it out as a file (`action=AuditAction.EXPORT`): pages,
     the API, exports and the admin all call this one."""
-    from contactcenter.services import audit_record  # the services import this module
+    from contactcenter.audit.services import audit_record  # the services import this module
 
     audit_record(
         context=AuditContext.from_request(request, channel=channel),

@@ -30,11 +30,6 @@ _outage = {"down_until": 0.0, "since": None}
 _outage_lock = threading.Lock()
 
 
-def redis_down_since() -> float | None:
-    """When this process last found Redis down (time.time()), or None if it answers."""
-    return _outage["since"]
-
-
 def _went_down(error: BaseException) -> None:
     with _outage_lock:
         first = _outage["since"] is None

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
 # A refusal's problems by the name of the argument (a form's field) each is about: one message or several.
 FieldProblems = Mapping[str, str | Sequence[str]]
 
@@ -33,3 +35,33 @@ class ApplicationError(Exception):
         self.fields: dict[str, list[str]] = problems
         self.field: str | None = field or next(iter(problems), None)
         self.extra: dict[str, Any] = extra or {}
+
+    @classmethod
+    def from_validation(
+        cls,
+        error: ValidationError,
+        *,
+        rename: Mapping[str, str] | None = None,
+        prefix: str = "",
+        message: str | None = None,
+        labelled: bool = False,
+        once: bool = True,
+    ) -> ApplicationError:
+        """A model's `full_clean` said no: the same refusal as any other rule, its problems by the
+        service's own argument names (each model field renamed through `rename`, else `prefix` + its
+        name) for a form to show by its field.
+
+        The message joins the problems with spaces, each different one `once` (or every one); `labelled`
+        instead names each model field before its problems, separated by semicolons; `message` (with
+        `%(problems)s`) wraps them in a sentence."""
+        found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        names = rename or {}
+        by_field: dict[str, list[str]] = {}
+        for name, messages in found.items():
+            by_field.setdefault(names.get(name, f"{prefix}{name}"), []).extend(messages)
+        if labelled:
+            problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in found.items())
+        else:
+            every = [str(problem) for messages in by_field.values() for problem in messages]
+            problems = " ".join(dict.fromkeys(every) if once else every)
+        return cls(message % {"problems": problems} if message else problems, fields=by_field)

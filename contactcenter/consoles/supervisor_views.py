@@ -18,7 +18,6 @@ from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import AgentLineForm, NotReadyReasonForm, QueueSettingsForm, SurveyReportForm
 from contactcenter.services import QUEUE_EDITABLE
 from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, roles_required
-from contactcenter.surveys import selectors as selectors_surveys
 from contactcenter.telephony import gateway as telephony
 
 
@@ -238,7 +237,7 @@ def survey_report(request: HttpRequest) -> HttpResponse:
     form = SurveyReportForm.for_params(request.GET)
     figures = {}
     if form.is_valid():
-        figures = selectors_surveys.survey_figures(
+        figures = selectors.survey_figures(
             start=form.cleaned_data["start"], end=form.cleaned_data["end"], language=get_language() or "en"
         )
     sections = [

@@ -102,14 +102,6 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone())
 
 
-def whole_days(lo: datetime, hi: datetime) -> tuple[date, date]:
-    """The local days [first, last) lying wholly inside [lo, hi); first == last when none."""
-    first, last = local_day(lo), local_day(hi)
-    if midnight(first) < lo:
-        first += timedelta(days=1)
-    return (first, last) if first < last else (first, first)
-
-
 # The local midnights starting and ending day `d` (a date column or parameter), in SQL.
 def day_start_sql(day: str) -> str:
     return f"({day}::timestamp AT TIME ZONE %s)"

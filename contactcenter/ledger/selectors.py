@@ -30,7 +30,7 @@ from contactcenter.models import (
     Outcome,
     Topic,
 )
-from contactcenter.reference.identifiers import normalize_a_number, normalize_receipt_number
+from contactcenter.reference.identifiers import normalize_receipt_number
 from contactcenter.staff.roles import Role, user_roles
 
 
@@ -161,15 +161,6 @@ def cao_referrals_pending(*, user) -> QuerySet[Interaction]:
     )
 
 
-def interactions_for_a_number(*, user, a_number: str) -> QuerySet[Interaction]:
-    value = normalize_a_number(a_number)
-    return (
-        interactions_visible_to(user=user)
-        .filter(identifiers__kind=IdentifierKind.A_NUMBER, identifiers__value=value)
-        .distinct()
-    )
-
-
 def _in_period(qs: QuerySet[Interaction], start: datetime, end: datetime) -> QuerySet[Interaction]:
     return qs.filter(occurred_at__gte=start, occurred_at__lt=end)
 
@@ -229,3 +220,23 @@ def contact_volume_by_topic(
         .annotate(contacts=Count("id"))
         .order_by("period", "topic__code", "channel")
     )
+
+
+__all__ = [
+    "ALL_CHANNELS",
+    "LEDGER_SCOPES",
+    "LIVE_CHANNELS",
+    "TRIP_TOPIC",
+    "LedgerScope",
+    "Rate",
+    "cao_referrals_pending",
+    "contact_volume_by_topic",
+    "first_contact_resolution",
+    "interaction_list",
+    "interactions_for_receipt_number",
+    "interactions_visible_to",
+    "ivr_containment",
+    "ledger_ids_for_receipt_number",
+    "tier2_transfer_rate",
+    "topic_list",
+]

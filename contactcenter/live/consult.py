@@ -17,7 +17,6 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
 from contactcenter.live.conference import _audit_contact
@@ -34,6 +33,7 @@ from contactcenter.models import (
     Tier,
     WaitingContact,
 )
+from contactcenter.routing import selectors as routing_selectors
 from contactcenter.routing.contacts import _route_soon
 from contactcenter.routing.services import (
     _agent_move,
@@ -195,7 +195,7 @@ def contact_consult_start(
 def _consult_connected(consult: WaitingContact | None, *, user, action: str) -> WaitingContact:
     if consult is None:
         raise ApplicationError(_("There is no consult on this call."))
-    if action not in selectors.live_contact_allowed_actions(contact=consult, user=user):
+    if action not in routing_selectors.live_contact_allowed_actions(contact=consult, user=user):
         raise ApplicationError(_("The person you asked has not joined the call yet."))
     return consult
 

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
@@ -31,6 +30,7 @@ from contactcenter.models import (
     NotReadyReason,
     WaitingContact,
 )
+from contactcenter.routing import selectors as routing_selectors
 from contactcenter.routing.services import _agent_move, offer_withdraw
 from contactcenter.staff.roles import Role, user_roles
 from contactcenter.telephony import gateway as telephony
@@ -291,7 +291,7 @@ def agent_state_force(
                 % {"name": name},
                 field="agent",
             )
-        if agent.state == AgentStatus.WRAP_UP and selectors.wrap_up_pending_contact_id(user=agent.user_id):
+        if agent.state == AgentStatus.WRAP_UP and routing_selectors.wrap_up_pending_contact_id(user=agent.user_id):
             raise ApplicationError(
                 _(
                     "%(name)s is finishing the after-call work of a call; it ends by itself at the "

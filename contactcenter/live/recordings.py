@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactcenter.audit.context import AuditContext
+from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.ledger.services import audit_record
 from contactcenter.live.conference import _audit_contact, _connected_call
 from contactcenter.live.services import _call_control_queue
 from contactcenter.models import (

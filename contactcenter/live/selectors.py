@@ -16,10 +16,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from contactcenter.ledger.selectors import interactions_for_receipt_number
-from contactcenter.live.workflows import AGENT, LIVE_CONTACT, SERVICE_REQUEST
+from contactcenter.live.workflows import SERVICE_REQUEST
 from contactcenter.models import (
     AgentState,
-    AgentStateChange,
     AgentStatus,
     BenefitCase,
     CallerVerification,
@@ -40,6 +39,7 @@ from contactcenter.models import (
 )
 from contactcenter.reference.identifiers import normalize_receipt_number
 from contactcenter.reference.selectors import case_get, case_outside_normal_processing
+from contactcenter.routing.selectors import wrap_up_pending_contact_id
 from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, user_roles
 from contactcenter.staff.selectors import staff_profile_for
 
@@ -186,21 +186,6 @@ def wrap_up_disposition_default(contact: WaitingContact) -> str:
     if contact.service_requests.exists():
         return Disposition.SERVICE_REQUEST
     return Disposition.INFORMATION
-
-
-def wrap_up_pending_contact_id(*, user) -> int | None:
-    """The contact an agent still has to wrap up: the one their last move into wrap-up names, while
-    it has no wrap-up time (a callback nobody answered is back in line, so the contact's own agent
-    field cannot say)."""
-    last = (
-        AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP)
-        .order_by("-at", "-id")
-        .values_list("contact_id", flat=True)
-        .first()
-    )
-    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
-        return None
-    return last
 
 
 @dataclass(frozen=True)
@@ -437,15 +422,41 @@ def consult_latest(*, contact: WaitingContact) -> WaitingContact | None:
     return WaitingContact.objects.select_related("offered_to").filter(consult_of=contact).order_by("-id").first()
 
 
-def live_contact_allowed_actions(*, contact: WaitingContact, user) -> frozenset[str]:
-    """What `user` (None: the system) may do with the live contact now (live.workflows.LIVE_CONTACT)."""
-    return LIVE_CONTACT.allowed_actions(contact, user)
-
-
-def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
-    """The states the agent may choose now (live.workflows.AGENT); an agent never signed on is offline."""
-    return AGENT.allowed_actions(agent if agent is not None else AgentState(user=user), user)
-
-
 def service_request_allowed_actions(*, request: ServiceRequest, user) -> frozenset[str]:
     return SERVICE_REQUEST.allowed_actions(request, user)
+
+
+__all__ = [
+    "CONSOLE_STATUSES",
+    "DEFAULT_AFTER_CALL_WORK_SECONDS",
+    "IDENTITY_WITHOUT_VERIFICATION",
+    "ConsoleState",
+    "ReceiptContext",
+    "VerificationState",
+    "after_call_work_ends_at",
+    "caller_verification_failures",
+    "caller_verification_locked",
+    "caller_verification_state",
+    "caller_verified_for",
+    "calls_connected",
+    "case_identity_visible",
+    "connected_contact_for",
+    "console_consult",
+    "console_glance",
+    "console_glance_of",
+    "console_state",
+    "consult_latest",
+    "contact_receipt_context",
+    "escalation_for",
+    "monitor_session_of",
+    "monitor_sessions_open",
+    "recording_get",
+    "recordings_by_interaction",
+    "service_request_allowed_actions",
+    "service_request_submitted",
+    "service_requests_awaiting_review",
+    "service_requests_list",
+    "transfer_queues",
+    "wrap_up_disposition_default",
+    "written_request_get",
+]

@@ -8,18 +8,18 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.workflows import Refusal
 from contactcenter.ledger.services import interaction_record
+from contactcenter.live import selectors
 from contactcenter.live.workflows import SERVICE_REQUEST
 from contactcenter.models import (
     PRIORITY_REQUEST_TYPES,
@@ -51,6 +51,7 @@ from contactcenter.models import (
     VerificationStep,
     WaitingContact,
 )
+from contactcenter.reference import selectors as reference_selectors
 from contactcenter.reference.identifiers import (
     InvalidIdentifier,
     mask_receipt_number,
@@ -58,10 +59,12 @@ from contactcenter.reference.identifiers import (
     normalize_receipt_number,
 )
 from contactcenter.routing import hours
+from contactcenter.routing import selectors as routing_selectors
 from contactcenter.routing.contacts import _route_soon, queue_name_for
 from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 from contactcenter.routing.services import _agent_move, _agent_state_for_update, _contact_offered_to, contact_complete
 from contactcenter.telephony import gateway as telephony
+from contactcenter.telephony.gateway import agent_identity
 
 logger = logging.getLogger(__name__)
 DISPOSITION_OUTCOMES = {
@@ -87,19 +90,6 @@ ADDRESS_FIELDS = {
     "mailing_state": "new_state",
     "mailing_zip": "new_zip",
 }
-
-
-def _refusal(error: ValidationError, *, fields: dict[str, str] | None = None) -> ApplicationError:
-    """A model's ValidationError as the domain's refusal: its messages by field (renamed through
-    `fields` to the names the caller knows); its `field` is the first of them."""
-    rename = fields or {}
-    found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    by_field: dict[str, list[str]] = {}
-    for name, messages in found.items():
-        by_field.setdefault(rename.get(name, name), []).extend(messages)
-    # The message is for people: each different message once, never the field names themselves.
-    shown = dict.fromkeys(str(message) for messages in by_field.values() for message in messages)
-    return ApplicationError(" ".join(shown), fields=by_field)
 
 
 def _topic_of(contact: WaitingContact) -> str:
@@ -170,11 +160,6 @@ def contact_pass_on(
     onward.save()
     queue_rollups_mark(contacts=[onward])
     return conversation, onward
-
-
-def agent_identity(user) -> str:
-    """The agent's softphone identity on the phone network."""
-    return f"agent-{user.pk}"
 
 
 def live_call_sid(contact: WaitingContact) -> str:
@@ -497,7 +482,7 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest, a_n
         try:
             case.full_clean()
         except ValidationError as error:
-            raise _refusal(error, fields=ADDRESS_FIELDS) from error
+            raise ApplicationError.from_validation(error, rename=ADDRESS_FIELDS) from error
         case.save(update_fields=["mailing_address_line", "mailing_city", "mailing_state", "mailing_zip", "updated_at"])
         audit_record(
             context=context,
@@ -624,7 +609,7 @@ def service_request_create(
         by_letter=kind == ServiceRequestType.ADDRESS_CHANGE and written_request_id is not None,
     )
     with transaction.atomic():
-        case = selectors.case_get(receipt_number=receipt)
+        case = reference_selectors.case_get(receipt_number=receipt)
         if case is None:
             raise ApplicationError(
                 _("No case is on file for %(receipt)s: check the number with the caller.")
@@ -632,10 +617,10 @@ def service_request_create(
                 field="receipt_number",
             )
         if kind == ServiceRequestType.OUTSIDE_NORMAL:
-            published = selectors.processing_time_for_case(case=case, as_of=today)
+            published = reference_selectors.processing_time_for_case(case=case, as_of=today)
             if published is None:
                 raise ApplicationError(_("No processing time is published for this case's form and category."))
-            if not selectors.case_outside_normal_processing(case=case, today=today):
+            if not reference_selectors.case_outside_normal_processing(case=case, today=today):
                 raise ApplicationError(
                     _(
                         "The case is within normal processing time: a request can be taken only for cases "
@@ -683,7 +668,7 @@ def service_request_create(
         try:
             request.full_clean(exclude=["submission_token"])
         except ValidationError as error:
-            raise _refusal(error) from error
+            raise ApplicationError.from_validation(error) from error
         written, a_number_proved = None, False
         if kind == ServiceRequestType.ADDRESS_CHANGE:
             written, a_number_proved = _address_change_authority(
@@ -891,7 +876,7 @@ def contact_abandon(*, context: AuditContext, call_sid: str, ended_at: datetime 
             contact.refresh_from_db()
             conversation_record(context=context, contact=contact, agent=agent)
             return contact
-        if "abandon" not in selectors.live_contact_allowed_actions(contact=contact, user=None):
+        if "abandon" not in routing_selectors.live_contact_allowed_actions(contact=contact, user=None):
             return contact
         offered_to = contact.offered_to if contact.status == ContactStatus.OFFERED else None
         contact.status = ContactStatus.ABANDONED
@@ -929,7 +914,9 @@ def contact_withdraw(
         if agent_id is not None:
             _agent_state_for_update(agent_id)  # agent before contact, the order every other service locks in
         contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
-        if contact is None or "withdraw" not in selectors.live_contact_allowed_actions(contact=contact, user=None):
+        if contact is None or "withdraw" not in routing_selectors.live_contact_allowed_actions(
+            contact=contact, user=None
+        ):
             return contact
         offered_to = contact.offered_to if contact.status == ContactStatus.OFFERED else None
         contact.status, contact.ended_at = ContactStatus.CANCELLED, now
@@ -977,10 +964,10 @@ def contact_wrap_up(
         if (
             contact is None
             or agent.state != AgentStatus.WRAP_UP
-            or selectors.wrap_up_pending_contact_id(user=user) != contact.pk
+            or routing_selectors.wrap_up_pending_contact_id(user=user) != contact.pk
         ):
             raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
-        if "wrap_up" not in selectors.live_contact_allowed_actions(contact=contact, user=user):
+        if "wrap_up" not in routing_selectors.live_contact_allowed_actions(contact=contact, user=user):
             raise ApplicationError(_("End the conversation before wrapping up."))
         if contact.tier == 2 and disposition == Disposition.ESCALATED:
             raise ApplicationError(
@@ -1052,7 +1039,9 @@ def wrap_up_extend(*, context: AuditContext, user, now: datetime | None = None) 
     now = now or timezone.now()
     with transaction.atomic():
         agent = _agent_state_for_update(user)
-        pending = selectors.wrap_up_pending_contact_id(user=user) if agent.state == AgentStatus.WRAP_UP else None
+        pending = (
+            routing_selectors.wrap_up_pending_contact_id(user=user) if agent.state == AgentStatus.WRAP_UP else None
+        )
         if pending is None:
             raise ApplicationError(_("There is no wrap-up of yours to extend."))
         if agent.wrap_up_extended:
@@ -1083,7 +1072,7 @@ def wrap_ups_expire(*, now: datetime | None = None, limit: int = 500) -> int:
             with transaction.atomic():
                 # Locked before deciding: an agent finishing or extending now is not overruled.
                 agent = AgentState.objects.select_for_update().get(user_id=user_id)
-                pending = selectors.wrap_up_pending_contact_id(user=user_id)
+                pending = routing_selectors.wrap_up_pending_contact_id(user=user_id)
                 if agent.state != AgentStatus.WRAP_UP or pending is None:
                     continue
                 contact = WaitingContact.objects.get(pk=pending)

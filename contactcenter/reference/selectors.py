@@ -269,3 +269,27 @@ def processing_time_nearest_office(*, form: Form, category: str | None, zip_code
         return None
     nearest = _nearest(FieldOffice.objects.filter(pk__in=[o.pk for o in offices]), zip_code=zip_code, limit=1)
     return nearest[0][0] if nearest else None
+
+
+__all__ = [
+    "EARTH_RADIUS_MILES",
+    "NATIONAL_OFFICE_KINDS",
+    "ProcessingCategory",
+    "case_get",
+    "case_history",
+    "case_outside_normal_processing",
+    "cases_for_a_number",
+    "civil_surgeons_nearest",
+    "form_get_by_digits",
+    "form_list",
+    "miles_between",
+    "office_closures_upcoming",
+    "offices_nearest",
+    "processing_time_categories",
+    "processing_time_current",
+    "processing_time_for_case",
+    "processing_time_nearest_office",
+    "processing_time_offices",
+    "visa_bulletin_current",
+    "zip_centroid_get",
+]

@@ -62,7 +62,7 @@ TIER1_HOURS = QueueHours()
 
 
 def _hours_of(queue_name: str) -> QueueHours:
-    from contactcenter.selectors import queue_hours
+    from contactcenter.routing.selectors import queue_hours  # the selectors import this module
 
     return queue_hours(queue_name=queue_name)
 

@@ -85,7 +85,6 @@ COUNTERS: dict[str, str] = {
 }
 COLUMNS = list(COUNTERS)
 _FROM_CONTACTS = f"FROM {CONTACTS} w LEFT JOIN {CONFIGS} q ON q.name = w.queue_name"
-_BIN = "date_bin('15 minutes', {}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
 
 
 def uses_rollups() -> bool:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.live.services import _refusal
 from contactcenter.models import AuditAction, NotReadyReason, QueueConfig
 
 # What a supervisor may change; a queue's name, tier and language stay with the administrators.
@@ -54,7 +53,7 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
         try:
             config.full_clean()
         except ValidationError as error:
-            raise _refusal(error) from error
+            raise ApplicationError.from_validation(error) from error
         changed = {field: (before[field], changes[field]) for field in changes if before[field] != changes[field]}
         if not changed:
             return config
@@ -89,7 +88,7 @@ def not_ready_reason_save(
         try:
             reason.full_clean()
         except ValidationError as error:
-            raise _refusal(error) from error
+            raise ApplicationError.from_validation(error) from error
         changed = {
             field: (before[field], value) for field, value in values.items() if created or before[field] != value
         }

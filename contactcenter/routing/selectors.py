@@ -22,6 +22,7 @@ from django.utils import timezone
 from contactcenter.models import (
     OPEN_CONTACT_STATUSES,
     AgentState,
+    AgentStateChange,
     AgentStatus,
     ContactKind,
     ContactStatus,
@@ -31,6 +32,7 @@ from contactcenter.models import (
 )
 from contactcenter.routing import queue_rollups
 from contactcenter.routing.hours import TIER1_HOURS, QueueHours
+from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
 
 # --- queues -------------------------------------------------------------------------------------
 DEFAULT_SECONDS_PER_CONTACT = 180
@@ -210,10 +212,6 @@ def agent_offer_for(*, user) -> WaitingContact | None:
     )
 
 
-def agent_state_for(*, user) -> AgentState | None:
-    return AgentState.objects.filter(user=user).first()
-
-
 def not_ready_reasons(*, active_only: bool = True) -> list[NotReadyReason]:
     reasons = NotReadyReason.objects.order_by("order", "code")
     return list(reasons.filter(active=True) if active_only else reasons)
@@ -316,3 +314,54 @@ def tier2_officers_signed_in() -> dict[str, int]:
         code: signed_in.filter(Q(home_queue=f"tier2-{code}") | Q(languages__contains=f",{code},")).count()
         for code in Language.values
     }
+
+
+# --- what agents may do -------------------------------------------------------------------------
+def wrap_up_pending_contact_id(*, user) -> int | None:
+    """The contact an agent still has to wrap up: the one their last move into wrap-up names, while
+    it has no wrap-up time (a callback nobody answered is back in line, so the contact's own agent
+    field cannot say)."""
+    last = (
+        AgentStateChange.objects.filter(agent=user, to_state=AgentStatus.WRAP_UP)
+        .order_by("-at", "-id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    if last is None or not WaitingContact.objects.filter(pk=last, wrap_up_seconds__isnull=True).exists():
+        return None
+    return last
+
+
+def live_contact_allowed_actions(*, contact: WaitingContact, user) -> frozenset[str]:
+    """What `user` (None: the system) may do with the live contact now (routing.workflows.LIVE_CONTACT)."""
+    return LIVE_CONTACT.allowed_actions(contact, user)
+
+
+def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
+    """The states the agent may choose now (routing.workflows.AGENT); an agent never signed on is offline."""
+    return AGENT.allowed_actions(agent if agent is not None else AgentState(user=user), user)
+
+
+# What the selectors facade (contactcenter.selectors) gathers: this domain's reads, not what it imports.
+__all__ = [
+    "DEFAULT_SECONDS_PER_CONTACT",
+    "QueueStats",
+    "agent_allowed_actions",
+    "agent_offer_for",
+    "agents_signed_on",
+    "call_sids_in_line",
+    "contacts_by_hour",
+    "live_contact_allowed_actions",
+    "not_ready_reasons",
+    "queue_config_get",
+    "queue_configs_list",
+    "queue_history",
+    "queue_hours",
+    "queue_hours_forget",
+    "queue_position",
+    "queue_stats",
+    "reason_label",
+    "tier2_officers_signed_in",
+    "waiting_contact_for_call",
+    "wrap_up_pending_contact_id",
+]

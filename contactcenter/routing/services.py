@@ -12,10 +12,10 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactcenter import selectors
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
@@ -33,7 +33,7 @@ from contactcenter.models import (
     Tier,
     WaitingContact,
 )
-from contactcenter.routing import hours
+from contactcenter.routing import hours, selectors
 from contactcenter.routing.contacts import _route_soon, queue_name_for
 from contactcenter.routing.queue_rollups_refresh import queue_rollups_mark
 
@@ -46,6 +46,10 @@ ROUTE_DRAIN_LIMIT = 500
 # The reasons a break may carry; any other reason code belongs to not ready.
 BREAK_REASON_CODES = frozenset({"break", "meal"})
 ENDED_STATUSES = frozenset({ContactStatus.COMPLETED, ContactStatus.CANCELLED, ContactStatus.ABANDONED})
+# A consult's offer ended untaken (declined, lapsed, withdrawn), sent inside the transaction that moved
+# it with context, consult, now and reason: the live tier, which builds on the router, hands the caller
+# back (contactcenter/signals.py connects it).
+consult_not_taken = Signal()
 
 
 @dataclass(frozen=True)
@@ -423,7 +427,7 @@ def route_queue_drain(*, queue_name: str, now: datetime | None = None, limit: in
 
 
 def _contact_offered_to(*, user, contact_id: int, action: str) -> WaitingContact:
-    """The agent's contact, locked, if `action` is theirs to take on it now (live_workflows.LIVE_CONTACT)."""
+    """The agent's contact, locked, if `action` is theirs to take on it now (routing.workflows.LIVE_CONTACT)."""
     contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is not None and action in selectors.live_contact_allowed_actions(contact=contact, user=user):
         return contact
@@ -455,10 +459,8 @@ def offer_accept(*, context: AuditContext, user, contact_id: int, now: datetime 
     return contact
 
 
-def _consult_unanswered(**kwargs) -> None:
-    from contactcenter.live.consult import consult_unanswered  # the consult builds on this module
-
-    consult_unanswered(**kwargs)
+def _consult_unanswered(*, context: AuditContext, consult: WaitingContact, now: datetime, reason: str) -> None:
+    consult_not_taken.send(sender=WaitingContact, context=context, consult=consult, now=now, reason=reason)
 
 
 def _back_in_line(contact: WaitingContact) -> None:

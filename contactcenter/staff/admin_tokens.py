@@ -8,9 +8,9 @@ import knox.admin  # noqa: F401  knox registers its own admin (which creates tok
 from django.contrib import admin
 from knox.models import AuthToken
 
-from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel
+from contactcenter.staff import tokens
 
 admin.site.unregister(AuthToken)
 
@@ -31,7 +31,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def _revoke(self, request, token: AuthToken) -> None:
-        services.api_token_revoke(
+        tokens.api_token_revoke(
             user=token.user,
             context=AuditContext.from_request(request, channel=AuditChannel.ADMIN),
             digest=token.digest,

@@ -12,9 +12,9 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel
+from contactcenter.staff import tokens
 from contactcenter.staff.roles import ALL_ROLES
 
 
@@ -42,7 +42,7 @@ class ApiTokenView(APIView):
         summary="Create an API token for yourself (signed-in session only; it expires after API_TOKEN_TTL_HOURS)",
     )
     def post(self, request):
-        token = services.api_token_create(
+        token = tokens.api_token_create(
             user=request.user, context=AuditContext.from_request(request, channel=AuditChannel.API)
         )
         expiry = AuthToken.objects.only("expiry").get(digest=hash_token(token)).expiry
@@ -55,7 +55,7 @@ class ApiTokenView(APIView):
     )
     def delete(self, request):
         presented = request.auth if isinstance(request.auth, AuthToken) else None
-        revoked = services.api_token_revoke(
+        revoked = tokens.api_token_revoke(
             user=request.user,
             context=AuditContext.from_request(request, channel=AuditChannel.API),
             digest=presented.digest if presented else None,

@@ -30,7 +30,6 @@ class Role(models.TextChoices):
 
 # Group names are the role values: stable identifiers that translation never changes.
 ALL_ROLES: frozenset[Role] = frozenset(Role)
-AGENT_ROLES = frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR})
 CASE_PII_ROLES = frozenset({Role.CSR, Role.ISO, Role.CAO_ANALYST, Role.CAO_SUPERVISOR, Role.SUPERVISOR})
 CASEWORK_ROLES = frozenset({Role.CAO_ANALYST, Role.CAO_SUPERVISOR})
 OUTREACH_ROLES = frozenset({Role.OUTREACH_STAFF, Role.CRO})
@@ -101,22 +100,3 @@ def view_allowed_roles(view: Callable) -> Any:
     site = getattr(view, "admin_site", None) or getattr(getattr(view, "model_admin", None), "admin_site", None)
     site = site or getattr(view, "__self__", None)
     return getattr(site, "allowed_roles", None)
-
-
-class RoleRequiredMixin:
-    """Class-based views: set `allowed_roles` to a frozenset of Role (or PUBLIC)."""
-
-    allowed_roles: Any = None
-
-    def dispatch(self, request, *args, **kwargs):
-        admitted = self.allowed_roles
-        if admitted is None:
-            raise PermissionDenied
-        if admitted is not PUBLIC:
-            from django.contrib.auth.views import redirect_to_login
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not has_any_role(request.user, admitted):
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)

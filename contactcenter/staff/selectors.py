@@ -19,3 +19,9 @@ def staff_profile_for(*, user) -> StaffProfile | None:
 def staff_agent_lines() -> QuerySet[StaffProfile]:
     """Tier 1 and Tier 2 agents with where their calls ring (a desk phone or SIP line, or the browser)."""
     return StaffProfile.objects.exclude(tier=Tier.NONE).select_related("user").order_by("user__username")
+
+
+__all__ = [
+    "staff_agent_lines",
+    "staff_profile_for",
+]

@@ -149,3 +149,13 @@ def survey_text_invitation(*, phone: str) -> SurveyResponse | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+__all__ = [
+    "DIMENSIONS",
+    "SurveyFigures",
+    "survey_figures",
+    "survey_responses_answered",
+    "survey_responses_for_receipt_number",
+    "survey_text_invitation",
+]

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 
 from contactcenter.models import CallControl, CallControlAction, OutboundMessage, OutboundMessageStatus
 from contactcenter.reference.identifiers import mask_phone
@@ -102,6 +103,10 @@ PARTICIPANT_UPDATES = {
 # channel, the conference on the other) from the moment the agent joins; pausing and resuming act on
 # the call's current recording, so they need not wait for its sid.
 RECORDING_EVENTS = "in-progress completed absent"
+# A recording's status as the local gateway reports it (Twilio posts its own to the recording webhook),
+# with `recording_status_record`'s arguments: the live tier, which builds on the gateway, keeps it
+# (contactcenter/signals.py connects it).
+recording_status = Signal()
 RECORDING_UPDATES = {
     CallControlAction.RECORD_PAUSE: {"status": "paused", "pause_behavior": "skip"},
     CallControlAction.RECORD_RESUME: {"status": "in-progress"},
@@ -205,6 +210,11 @@ def webhook_url(key: str, **query: str) -> str:
             "contactcenter.telephony.gateway.webhooks_register() in its AppConfig.ready() (is it installed?)."
         )
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def agent_identity(user) -> str:
+    """The agent's softphone identity on the phone network."""
+    return f"agent-{user.pk}"
 
 
 def conference_name(contact) -> str:
@@ -385,12 +395,12 @@ class LocalGateway:
         from django.utils import timezone
 
         from contactcenter.audit.context import AuditContext
-        from contactcenter.services import recording_status_record
 
         contact = control.contact
         ending = control.action == CallControlAction.END_CONFERENCE
         started = contact.answered_at or control.created_at
-        recording_status_record(
+        recording_status.send(
+            sender=type(self),
             context=AuditContext.system(channel="task"),
             contact_id=contact.pk,
             recording_sid=local_recording_sid(contact),
@@ -690,7 +700,6 @@ class TwilioGateway:
     def _agent_line_dial(self, control: CallControl) -> str:
         """Ring the agent's desk phone or SIP line (the control's target); answered, it asks our
         agent-leg webhook what to do. A contact no longer on the line to that agent is not dialled."""
-        from contactcenter.live.services import agent_identity
         from contactcenter.models import ContactStatus
 
         contact = control.contact

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from contactcenter.live.services import agent_identity
+from contactcenter.telephony.gateway import agent_identity
 
 LOCAL_TOKEN_SALT = "contactcenter.telephony.softphone.local-device-token"  # noqa: S105 (a signing namespace, not a secret)
 LOCAL_TOKEN_PREFIX = "local-device."  # noqa: S105 (marks the token kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from contactcenter.common.drf import exception_handler
 from contactcenter.common.errors import ApplicationError
@@ -31,6 +32,29 @@ def test_a_refusal_keeps_its_message_and_names_its_fields():
     many = ApplicationError("Both wrong.", fields={"email": "Not an address.", "name": ["Too long.", "Blank."]})
     assert many.field == "email"
     assert many.fields == {"email": ["Not an address."], "name": ["Too long.", "Blank."]}
+
+
+def test_a_models_validation_error_becomes_a_refusal_by_the_services_names():
+    error = ValidationError({"zip": ["Blank.", "Too short."], "state": ["Blank."], "__all__": ["No such place."]})
+
+    spoken = ApplicationError.from_validation(error, rename={"zip": "new_zip"})
+    assert spoken.message == "Blank. Too short. No such place."
+    assert spoken.fields == {"new_zip": ["Blank.", "Too short."], "state": ["Blank."], "__all__": ["No such place."]}
+    assert spoken.field == "new_zip"
+
+    every = ApplicationError.from_validation(error, prefix="mailing_", message="Not kept: %(problems)s", once=False)
+    assert every.message == "Not kept: Blank. Too short. Blank. No such place."
+    assert set(every.fields) == {"mailing_zip", "mailing_state", "mailing___all__"}
+
+    labelled = ApplicationError.from_validation(error, labelled=True)
+    assert labelled.message == "zip: Blank. Too short.; state: Blank.; __all__: No such place."
+    assert labelled.fields == error.message_dict
+
+    without_fields = ApplicationError.from_validation(ValidationError(["Out of range.", "Out of range."]))
+    assert (without_fields.message, without_fields.fields) == (
+        "Out of range.",
+        {"__all__": ["Out of range.", "Out of range."]},
+    )
 
 
 def test_the_refusal_goes_next_to_the_field_it_names():

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 import factory
 import pytest
 
-from contactcenter import services
+from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, SurveyResponse, Topic
 from contactcenter.staff.roles import Role
-from contactcenter.surveys import selectors as selectors_surveys
 
 EASTERN = ZoneInfo("America/New_York")
 DAY = datetime(2026, 12, 2, 15, 0, tzinfo=EASTERN)
@@ -46,7 +45,7 @@ def answers(db):
 
 
 def test_figures_by_channel_queue_language_and_topic(answers):
-    figures = selectors_surveys.survey_figures(start=date(2026, 12, 1), end=date(2026, 12, 3))
+    figures = selectors.survey_figures(start=date(2026, 12, 1), end=date(2026, 12, 3))
     overall = figures["all"][0]
     assert (overall.responses, overall.satisfaction_answers, overall.trust_answers) == (3, 3, 2)
     assert overall.satisfaction_mean == pytest.approx(3.67)
@@ -99,7 +98,7 @@ def test_each_answer_is_on_the_receipt_numbers_history_and_the_view_is_audited(s
 def test_outreach_staff_do_not_see_phone_survey_answers(seeded_cases, make_staff):
     SurveyResponseFactory(receipt_number="EAC2190000001")
     outreach = make_staff(Role.OUTREACH_STAFF)
-    assert not selectors_surveys.survey_responses_for_receipt_number(user=outreach, receipt_number="EAC2190000001")
+    assert not selectors.survey_responses_for_receipt_number(user=outreach, receipt_number="EAC2190000001")
 
 
 def test_the_same_answer_twice_is_recorded_once(db):

@@ -1,5 +1,5 @@
 """Workflows declared once (contactcenter/common/workflows.py): a table of actions by state that services
-enforce and pages and the API read; the live tier's tables (live_workflows.py)."""
+enforce and pages and the API read; the live tier's and the router's tables (live/ and routing/workflows.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.workflows import Refusal, Transition, Workflow
-from contactcenter.live.workflows import AGENT, LIVE_CONTACT
 from contactcenter.models import AgentState, AgentStatus, ContactStatus, WaitingContact
+from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
 from contactcenter.staff.roles import Role
 from tests.contactcenter.live_tier.calls import _within_normal_case
 from tests.reference_data import seed_reference

@@ -4,10 +4,9 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from contactcenter import services
+from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import OutboundMessage, SurveyResponse
-from contactcenter.surveys import selectors as selectors_surveys
 from contactcenter.surveys.services import SURVEY_TEXTS
 from ivr.simulator import in_process_transport, sign
 from tests.contactcenter.test_after_call_work import _in_wrap_up
@@ -46,7 +45,7 @@ def test_a_caller_answers_by_text_after_the_conversation(make_staff):
     text = OutboundMessage.objects.get(purpose=f"survey:{invitation.pk}")
     assert (text.to_number, text.body) == (CALLER, SURVEY_TEXTS["satisfaction"]["en"])
     # Not an answer yet: no figures.
-    assert not selectors_surveys.survey_responses_answered(
+    assert not selectors.survey_responses_answered(
         start=invitation.created_at.date(), end=invitation.created_at.date()
     ).exists()
 
