@@ -70,9 +70,10 @@ def query_filters(request, serializer_class: type[serializers.Serializer]) -> di
 
 def exception_handler(exc, context):
     """One shape for every domain refusal: 400 {"message", "extra"}, and "fields" ({argument: [problems]})
-    when the refusal names what it is about."""
+    when the refusal names what it is about. "extra" still holds the "field" and "fields" the refusal
+    was given, as it did before they were top-level, for the clients that read them there."""
     if isinstance(exc, ApplicationError):
-        body = {"message": exc.message, "extra": exc.extra}
+        body = {"message": exc.message, "extra": {**exc.named, **exc.extra}}
         if exc.fields:
             body["fields"] = exc.fields
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -80,5 +81,8 @@ def exception_handler(exc, context):
         return Response({"message": str(exc), "extra": {}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response({"message": "Invalid input.", "extra": {"fields": detail}}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"message": "Invalid input.", "extra": {"fields": detail}, "fields": detail},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)

@@ -27,9 +27,16 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         # A lazy translation is not a str but one message, so only lists and tuples are many.
-        problems = {
+        given = {
             name: list(found) if isinstance(found, (list, tuple)) else [found] for name, found in (fields or {}).items()
         }
+        # API clients have read {"extra": {"field", "fields"}} since before these were arguments: the
+        # 400 keeps carrying exactly what the service named (contactcenter.common.drf.exception_handler).
+        self.named: dict[str, Any] = {
+            **({"field": field} if field is not None else {}),
+            **({"fields": given} if fields is not None else {}),
+        }
+        problems = dict(given)
         if field is not None and field not in problems:
             problems = {field: [message], **problems}
         self.fields: dict[str, list[str]] = problems
@@ -46,6 +53,7 @@ class ApplicationError(Exception):
         message: str | None = None,
         labelled: bool = False,
         once: bool = True,
+        field_first: bool = False,
     ) -> ApplicationError:
         """A model's `full_clean` said no: the same refusal as any other rule, its problems by the
         service's own argument names (each model field renamed through `rename`, else `prefix` + its
@@ -53,7 +61,9 @@ class ApplicationError(Exception):
 
         The message joins the problems with spaces, each different one `once` (or every one); `labelled`
         instead names each model field before its problems, separated by semicolons; `message` (with
-        `%(problems)s`) wraps them in a sentence."""
+        `%(problems)s`) wraps them in a sentence. `field_first` names the first argument as the refusal's
+        `field` too, as the live tier's and the queue settings' refusals always have (the API's 400 has
+        carried it in "extra")."""
         found = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
         names = rename or {}
         by_field: dict[str, list[str]] = {}
@@ -64,4 +74,5 @@ class ApplicationError(Exception):
         else:
             every = [str(problem) for messages in by_field.values() for problem in messages]
             problems = " ".join(dict.fromkeys(every) if once else every)
-        return cls(message % {"problems": problems} if message else problems, fields=by_field)
+        field = next(iter(by_field)) if field_first else None
+        return cls(message % {"problems": problems} if message else problems, field=field, fields=by_field)

@@ -9,10 +9,16 @@ from rest_framework import serializers
 
 _DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
 # A 400 is one of: {"message", "extra"[, "fields"]} (a domain refusal), {"<field or parameter>": [reasons]}
-# (invalid input), or {"detail"} (an unreadable body, a NUL character): an object in every case.
+# (invalid input), or {"detail"} (an unreadable body, a NUL character): an object in every case, so the
+# schema types no property (a serializer's field may be called "message" and answer a list).
 _BAD_REQUEST = OpenApiResponse(
     response={"type": "object", "additionalProperties": True},
-    description="Invalid input: the body names the field or parameter, or the refusal's reason.",
+    description=(
+        "Invalid input: the body names the field or parameter, or the refusal's reason. A refusal is "
+        '{"message", "extra", "fields"}: "fields" ({argument: [problems]}) when it names what it is '
+        'about, and "extra" holds anything else to act on, with the same "field" and "fields" it has '
+        "always carried."
+    ),
 )
 
 

@@ -482,7 +482,7 @@ def _address_change_apply(*, context: AuditContext, request: ServiceRequest, a_n
         try:
             case.full_clean()
         except ValidationError as error:
-            raise ApplicationError.from_validation(error, rename=ADDRESS_FIELDS) from error
+            raise ApplicationError.from_validation(error, rename=ADDRESS_FIELDS, field_first=True) from error
         case.save(update_fields=["mailing_address_line", "mailing_city", "mailing_state", "mailing_zip", "updated_at"])
         audit_record(
             context=context,
@@ -668,7 +668,7 @@ def service_request_create(
         try:
             request.full_clean(exclude=["submission_token"])
         except ValidationError as error:
-            raise ApplicationError.from_validation(error) from error
+            raise ApplicationError.from_validation(error, field_first=True) from error
         written, a_number_proved = None, False
         if kind == ServiceRequestType.ADDRESS_CHANGE:
             written, a_number_proved = _address_change_authority(

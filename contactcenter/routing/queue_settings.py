@@ -53,7 +53,7 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
         try:
             config.full_clean()
         except ValidationError as error:
-            raise ApplicationError.from_validation(error) from error
+            raise ApplicationError.from_validation(error, field_first=True) from error
         changed = {field: (before[field], changes[field]) for field in changes if before[field] != changes[field]}
         if not changed:
             return config
@@ -88,7 +88,7 @@ def not_ready_reason_save(
         try:
             reason.full_clean()
         except ValidationError as error:
-            raise ApplicationError.from_validation(error) from error
+            raise ApplicationError.from_validation(error, field_first=True) from error
         changed = {
             field: (before[field], value) for field, value in values.items() if created or before[field] != value
         }

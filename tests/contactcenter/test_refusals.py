@@ -89,7 +89,49 @@ def test_the_api_answer_names_the_fields_only_when_the_refusal_does():
 
     named = exception_handler(ApplicationError("Give your name.", field="name", extra={"code": "x"}), {})
     assert named.status_code == 400
-    assert named.data == {"message": "Give your name.", "extra": {"code": "x"}, "fields": {"name": ["Give your name."]}}
+    assert named.data == {
+        "message": "Give your name.",
+        "extra": {"field": "name", "code": "x"},
+        "fields": {"name": ["Give your name."]},
+    }
+
+
+def test_the_api_answer_keeps_extras_field_and_fields_as_the_service_gave_them():
+    """Clients read extra.field / extra.fields from before the top-level "fields" was added."""
+    many = exception_handler(ApplicationError("Both wrong.", fields={"email": "Bad.", "name": ["Long."]}), {})
+    assert many.data == {
+        "message": "Both wrong.",
+        "extra": {"fields": {"email": ["Bad."], "name": ["Long."]}},
+        "fields": {"email": ["Bad."], "name": ["Long."]},
+    }
+
+    both = exception_handler(ApplicationError("Zip.", field="new_zip", fields={"new_zip": ["5 digits."]}), {})
+    assert both.data["extra"] == {"field": "new_zip", "fields": {"new_zip": ["5 digits."]}}
+    assert both.data["fields"] == {"new_zip": ["5 digits."]}
+
+    # A model's refusal: the live tier's and queue settings' named their first field, the others did not.
+    error = ValidationError({"zip": ["5 digits."]})
+    live = exception_handler(ApplicationError.from_validation(error, rename={"zip": "new_zip"}, field_first=True), {})
+    assert live.data["extra"] == {"field": "new_zip", "fields": {"new_zip": ["5 digits."]}}
+    outreach = exception_handler(ApplicationError.from_validation(error, labelled=True), {})
+    assert outreach.data["extra"] == {"fields": {"zip": ["5 digits."]}}
+
+    # A model's non-field refusal named no field: its extra said so with an empty "fields".
+    none = exception_handler(ApplicationError("Could not be recorded.", fields={}), {})
+    assert none.data == {"message": "Could not be recorded.", "extra": {"fields": {}}}
+
+
+def test_a_django_validation_error_has_the_same_shape():
+    by_field = exception_handler(ValidationError({"name": ["Too long."]}), {})
+    assert by_field.status_code == 400
+    assert by_field.data == {
+        "message": "Invalid input.",
+        "extra": {"fields": {"name": ["Too long."]}},
+        "fields": {"name": ["Too long."]},
+    }
+    whole = exception_handler(ValidationError("Nothing to save."), {})
+    assert whole.data["extra"] == {"fields": {"non_field_errors": ["Nothing to save."]}}
+    assert whole.data["fields"] == {"non_field_errors": ["Nothing to save."]}
 
 
 def test_refusals_name_their_fields_only_through_field_and_fields():

@@ -71,6 +71,9 @@ def test_organisations_filter_and_duplicate_refusal(api_as):
         format="json",
     )
     assert response.status_code == 400 and "already on file" in response.json()["message"]
+    # extra.field is what clients read before the top-level "fields" was added: both stay.
+    assert response.json()["extra"] == {"field": "name"}
+    assert response.json()["fields"] == {"name": [response.json()["message"]]}
     assert Organisation.objects.count() == 2
 
 
