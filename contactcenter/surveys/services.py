@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.integrity import is_unique_clash
 from contactcenter.models import (
     SURVEY_TEXT_REPLY_HOURS,
     AuditAction,
@@ -83,15 +84,17 @@ def _topic(code: str) -> Topic | None:
 
 def _response_for(*, source_app: str, source_model: str, source_id: str, defaults: dict) -> tuple[SurveyResponse, bool]:
     """The source's row, locked, inserted first when there is none. The insert meets a concurrent
-    one in the unique index, inside a savepoint, so the error does not spoil the transaction."""
+    one in the unique index, inside a savepoint, so the error does not spoil the transaction; any
+    other refusal by the database is an error, raised."""
     source = {"source_app": source_app, "source_model": source_model, "source_id": str(source_id)}
     response = SurveyResponse(**source, **defaults)
     response.full_clean(exclude=["topic", "interaction"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             response.save(force_insert=True)
-    except IntegrityError:
-        pass
+    except IntegrityError as error:
+        if not is_unique_clash(error, SurveyResponse, "survey_response_unique_source"):
+            raise
     else:
         return response, True
     return SurveyResponse.objects.select_for_update().get(**source), False

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 import pytest
+from django.db import IntegrityError
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
@@ -119,3 +120,29 @@ def test_the_same_answer_twice_is_recorded_once(db):
     response = SurveyResponse.objects.get()
     assert (response.satisfaction, response.trust, response.topic.code) == (4, 2, "forms")
     assert AuditEvent.objects.filter(target_type="contactcenter.surveyresponse").count() == 2
+
+
+def _insert(source_id: str, **defaults):
+    from contactcenter.surveys.services import _response_for
+
+    defaults = {"channel": "ivr", "method": "keypad", "language": "en", **defaults}
+    return _response_for(source_app="ivr", source_model="call", source_id=source_id, defaults=defaults)
+
+
+def test_an_insert_meeting_the_same_sources_row_takes_that_row(db):
+    first, created = _insert("CAsame", satisfaction=4)
+    again, created_again = _insert("CAsame", satisfaction=2)
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk and SurveyResponse.objects.get().satisfaction == 4
+
+
+def test_any_other_integrity_error_on_insert_is_raised_not_taken_for_the_sources_row(db, monkeypatch):
+    """Only survey_response_unique_source means "already there" (Postgres names it, SQLite its columns)."""
+    existing = SurveyResponseFactory()
+    with pytest.raises(IntegrityError):  # the primary key's clash, another unique index
+        _insert("CAnew", id=existing.pk)
+    # A check constraint the model's validation would have caught first.
+    monkeypatch.setattr(SurveyResponse, "full_clean", lambda self, **kwargs: None)
+    with pytest.raises(IntegrityError, match=r"survey_response_satisfaction_1_5"):
+        _insert("CAcheck", satisfaction=9)
+    assert list(SurveyResponse.objects.values_list("source_id", flat=True)) == [existing.source_id]
