@@ -19,7 +19,7 @@ from contactcenter.staff.roles import public
 
 from . import ics, selectors, services
 from .forms import RegistrationForm
-from .models import Engagement, RegistrationStatus
+from .models import Engagement, Registration, RegistrationStatus
 
 # Registrations one address may submit per hour: a public form must not become a spam cannon for
 # confirmation e-mails.
@@ -86,6 +86,11 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
     )
 
 
+def _can_cancel(registration: Registration) -> bool:
+    """The registrant's own link (no staff member) may cancel it: the workflow table says when."""
+    return "cancel" in selectors.registration_allowed_actions(registration=registration, user=None)
+
+
 @public
 def registration_done(request: HttpRequest, token: str) -> HttpResponse:
     registration = services.registration_from_token(token)
@@ -101,6 +106,7 @@ def registration_done(request: HttpRequest, token: str) -> HttpResponse:
             "starts": starts,
             "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
             "cancelled": registration.status == RegistrationStatus.CANCELLED,
+            "can_cancel": _can_cancel(registration),
             "engagement_cancelled": registration.engagement.cancelled_at is not None,
             "token": token,
         },
@@ -113,16 +119,14 @@ def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = services.registration_from_token(token)
     if registration is None:
         return render(request, "outreach/public/bad_link.html", status=404)
-    cancelled = registration.status == RegistrationStatus.CANCELLED
-    if request.method == "POST" and not cancelled:
+    if request.method == "POST" and _can_cancel(registration):
         registration = services.registration_cancel(
             context=AuditContext.from_request(request), registration_id=registration.pk
         )
-        cancelled = True
     return render(
         request,
         "outreach/public/cancel.html",
-        {"registration": registration, "engagement": registration.engagement, "cancelled": cancelled},
+        {"registration": registration, "engagement": registration.engagement, "can_cancel": _can_cancel(registration)},
     )
 
 

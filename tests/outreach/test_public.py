@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from contactcenter.audit.context import AuditContext
 from contactcenter.staff.roles import Role
-from outreach import services
+from outreach import selectors, services
 from outreach.models import Registration, RegistrationStatus
 from tests.outreach.factories import EngagementFactory, RegistrationFactory
 from tests.waiting import wait_for
@@ -94,6 +94,61 @@ def test_cancel_link_cancels_once_and_a_forged_one_is_refused():
     assert client.post(f"/outreach/events/cancel/{forged}/").status_code == 404
     waiting.refresh_from_db()
     assert waiting.status == "registered"
+
+
+# Per language: the status's heading, the cancel link's text, the cancel page's button.
+WORDS = {
+    "en": {
+        "registered": "You are registered",
+        "waitlisted": "You are on the waitlist",
+        "cancelled": "Your registration is cancelled",
+        "link": "Cancel my registration",
+        "button": "Yes, cancel my registration",
+    },
+    "es": {
+        "registered": "Está inscrito",
+        "waitlisted": "Está en la lista de espera",
+        "cancelled": "Su inscripción está cancelada",
+        "link": "Cancelar mi inscripción",
+        "button": "Sí, cancelar mi inscripción",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    ("status", "cancellable"),
+    [
+        (RegistrationStatus.REGISTERED, True),
+        (RegistrationStatus.WAITLISTED, True),
+        (RegistrationStatus.CANCELLED, False),
+    ],
+)
+def test_the_pages_offer_cancelling_while_the_registration_may_be_cancelled(language, status, cancellable):
+    registration = RegistrationFactory(engagement=EngagementFactory(capacity=5), status=status)
+    token = services.registration_cancel_token(registration)
+    client, words = Client(HTTP_ACCEPT_LANGUAGE=language), WORDS[language]
+
+    page = client.get(f"/outreach/events/registered/{token}/").content.decode()
+    assert f"<h1>{words[status]}</h1>" in page
+    assert (f"/outreach/events/cancel/{token}/" in page, words["link"] in page) == (cancellable, cancellable)
+
+    page = client.get(f"/outreach/events/cancel/{token}/").content.decode()
+    assert (words["button"] in page, '<form method="post">' in page) == (cancellable, cancellable)
+    assert (f"<h1>{words['cancelled']}</h1>" in page) is not cancellable
+
+
+def test_the_pages_ask_the_registration_workflow_whether_it_may_be_cancelled(monkeypatch):
+    registration = RegistrationFactory(engagement=EngagementFactory(capacity=5))
+    token = services.registration_cancel_token(registration)
+    monkeypatch.setattr(selectors, "registration_allowed_actions", lambda *, registration, user: frozenset())
+
+    page = Client().get(f"/outreach/events/registered/{token}/").content.decode()
+    assert "You are registered" in page and "Cancel my registration" not in page
+    page = Client().post(f"/outreach/events/cancel/{token}/").content.decode()
+    assert "Yes, cancel my registration" not in page
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED
 
 
 def test_the_registration_page_says_so_once_the_engagement_is_cancelled():
