@@ -10,7 +10,7 @@ from contactcenter.audit.context import AuditContext, AuditedReads
 from contactcenter.common.drf import AllowedActionsField, query_filters
 from contactcenter.models import AuditChannel, Language
 from contactcenter.staff.permissions import HasRole
-from contactcenter.staff.roles import CASEWORK_ROLES, Role, has_any_role
+from contactcenter.staff.roles import CASEWORK_ROLES, Role
 
 from . import selectors, services
 from .models import (
@@ -75,21 +75,11 @@ class InquirySerializer(serializers.ModelSerializer):
         return selectors.sla_state(inquiry=inquiry, targets=self.context["sla_targets"])
 
 
-def _inquiry_actions(inquiry: Inquiry, user) -> frozenset[str]:
-    # A TSA liaison reads inquiries but changes none (CaseworkWrite): no action is theirs.
-    if not has_any_role(user, CASEWORK_ROLES):
-        return frozenset()
-    return selectors.inquiry_allowed_actions(inquiry=inquiry, user=user)
-
-
-def _response_actions(response: Response, user) -> frozenset[str]:
-    if not has_any_role(user, CASEWORK_ROLES):
-        return frozenset()
-    return selectors.response_allowed_actions(response=response, user=user)
-
-
 class InquiryDetailSerializer(InquirySerializer):
-    allowed_actions = AllowedActionsField(workflow=INQUIRY, actions=_inquiry_actions)
+    allowed_actions = AllowedActionsField(
+        workflow=INQUIRY,
+        actions=lambda inquiry, user: selectors.inquiry_allowed_actions(inquiry=inquiry, user=user),
+    )
 
     class Meta(InquirySerializer.Meta):
         fields = [*InquirySerializer.Meta.fields, "allowed_actions"]
@@ -168,7 +158,10 @@ class ResponseSerializer(serializers.ModelSerializer):
 
 
 class ResponseDetailSerializer(ResponseSerializer):
-    allowed_actions = AllowedActionsField(workflow=RESPONSE, actions=_response_actions)
+    allowed_actions = AllowedActionsField(
+        workflow=RESPONSE,
+        actions=lambda response, user: selectors.response_allowed_actions(response=response, user=user),
+    )
 
     class Meta(ResponseSerializer.Meta):
         fields = [*ResponseSerializer.Meta.fields, "allowed_actions"]

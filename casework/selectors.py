@@ -262,6 +262,12 @@ def inquiry_allowed_actions(*, inquiry: Inquiry, user) -> frozenset[str]:
     return INQUIRY.allowed_actions(inquiry, user)
 
 
+def inquiry_actions_offered(*, user) -> bool:
+    """Whether the workflow's table gives `user` any action on an inquiry (in some state): the
+    inquiry page shows them its actions."""
+    return INQUIRY.offers_actions_to(user)
+
+
 def inquiry_activities(*, inquiry: Inquiry) -> QuerySet[InquiryActivity]:
     return InquiryActivity.objects.select_related("actor").filter(inquiry=inquiry)
 

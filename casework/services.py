@@ -28,7 +28,7 @@ from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.background import enqueue_on_commit, mail_message_id
 from contactcenter.common.errors import ApplicationError
-from contactcenter.common.workflows import Refusal
+from contactcenter.common.workflows import Refusal, Transition
 from contactcenter.models import AuditAction, AuditChannel, BenefitCase, Channel, Language, Outcome, Topic
 from contactcenter.reference.identifiers import find_a_numbers, find_receipt_numbers
 from contactcenter.staff.roles import Role, has_any_role
@@ -435,9 +435,9 @@ def inquiry_reply_record(
             inquiry.save(update_fields=["receipt_numbers", "updated_at"])
             inquiry.cases.add(*BenefitCase.objects.filter(receipt_number__in=new))
             _ledger(context, inquiry)
-        if "reopen" in selectors.inquiry_allowed_actions(inquiry=inquiry, user=None):
-            # A reply to an answered inquiry is work again: back in the queue, not only in the log.
-            _reopen(context, inquiry, "Reopened: the correspondent wrote again")
+        # A reply to an answered inquiry is work again: back in the queue, not only in the log.
+        if (step := INQUIRY.row("reply", inquiry, None)) is not None:
+            _reopen(context, inquiry, "Reopened: the correspondent wrote again", step=step)
         _audit(context, inquiry, f"Reply threaded onto inquiry {inquiry.reference}")
     return activity
 
@@ -614,13 +614,13 @@ def inquiry_reopen(*, context: AuditContext, inquiry: Inquiry, reason: str) -> I
         inquiry = _locked(inquiry)
         if "reopen" not in selectors.inquiry_allowed_actions(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("Only an answered or closed inquiry can be reopened."))
-        _reopen(context, inquiry, reason)
+        _reopen(context, inquiry, reason, step=INQUIRY.row("reopen", inquiry, context.actor))
     return inquiry
 
 
-def _reopen(context: AuditContext, inquiry: Inquiry, reason: str) -> None:
+def _reopen(context: AuditContext, inquiry: Inquiry, reason: str, *, step: Transition) -> None:
     before = inquiry.status
-    inquiry.status = INQUIRY.row("reopen", inquiry, context.actor).target
+    inquiry.status = step.target
     inquiry.closed_at = inquiry.responded_at = None
     inquiry.escalated_at = None
     inquiry.save(update_fields=["status", "closed_at", "responded_at", "escalated_at", "updated_at"])

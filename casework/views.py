@@ -396,7 +396,7 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         "draft_form": DraftForm(templates=selectors.response_templates()),
         "telephone_form": TelephoneForm(),
         "trip_open_form": TripOpenForm() if trip is None else None,
-        "can_act": bool(user_roles(request.user) & CASEWORK_ROLES),
+        "can_act": selectors.inquiry_actions_offered(user=request.user),
         "actions": selectors.inquiry_allowed_actions(inquiry=inquiry, user=request.user),
     }
     if form is not None and action in ACTION_FORM_NAMES:

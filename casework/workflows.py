@@ -6,11 +6,14 @@ the inquiry and response pages and the API show what they hold."""
 from __future__ import annotations
 
 from contactcenter.common.workflows import Transition, Workflow
-from contactcenter.staff.roles import Role
+from contactcenter.staff.roles import CASEWORK_ROLES, Role
 
 from .models import InquiryStatus, ResponseStatus
 
 S = InquiryStatus
+# Every action a person takes on an inquiry or a response is CAO's: a TSA liaison reads DHS TRIP
+# inquiries and their responses and changes none (their own action is the redress record's).
+CAO = CASEWORK_ROLES
 # Triaged, assigned and worked on; on hold counts as open too (it may be re-triaged or reassigned).
 WORKING = (S.TRIAGED, S.ASSIGNED, S.DRAFTING, S.IN_REVIEW)
 
@@ -27,19 +30,22 @@ def _has_no_assignee(inquiry, user) -> bool:
 INQUIRY = Workflow(
     "inquiry",
     (
-        Transition("triage", [S.RECEIVED], S.TRIAGED),
-        Transition("triage", [*WORKING, S.ON_HOLD]),
-        Transition("assign", [S.TRIAGED], S.ASSIGNED),
-        Transition("assign", [S.ASSIGNED, S.DRAFTING, S.IN_REVIEW, S.ON_HOLD]),
-        Transition("hold", [S.RECEIVED, *WORKING], S.ON_HOLD),
-        Transition("resume", [S.ON_HOLD]),  # back to the status it had before the hold
-        Transition("close", [S.RECEIVED, *WORKING, S.SENT], S.CLOSED),
-        Transition("reopen", [S.SENT, S.CLOSED], S.ASSIGNED, guard=_has_assignee),
-        Transition("reopen", [S.SENT, S.CLOSED], S.TRIAGED, guard=_has_no_assignee),
-        Transition("draft", [S.ASSIGNED], S.DRAFTING),
-        Transition("draft", [S.DRAFTING]),
+        Transition("triage", [S.RECEIVED], S.TRIAGED, roles=CAO),
+        Transition("triage", [*WORKING, S.ON_HOLD], roles=CAO),
+        Transition("assign", [S.TRIAGED], S.ASSIGNED, roles=CAO),
+        Transition("assign", [S.ASSIGNED, S.DRAFTING, S.IN_REVIEW, S.ON_HOLD], roles=CAO),
+        Transition("hold", [S.RECEIVED, *WORKING], S.ON_HOLD, roles=CAO),
+        Transition("resume", [S.ON_HOLD], roles=CAO),  # back to the status it had before the hold
+        Transition("close", [S.RECEIVED, *WORKING, S.SENT], S.CLOSED, roles=CAO),
+        Transition("reopen", [S.SENT, S.CLOSED], S.ASSIGNED, roles=CAO, guard=_has_assignee),
+        Transition("reopen", [S.SENT, S.CLOSED], S.TRIAGED, roles=CAO, guard=_has_no_assignee),
+        Transition("draft", [S.ASSIGNED], S.DRAFTING, roles=CAO),
+        Transition("draft", [S.DRAFTING], roles=CAO),
         # An answered call sends the inquiry on ("answer"), from the states that allows.
-        Transition("telephone", WORKING),
+        Transition("telephone", WORKING, roles=CAO),
+        # The correspondent writing again about an answered inquiry reopens it, as "reopen" does.
+        Transition("reply", [S.SENT, S.CLOSED], S.ASSIGNED, guard=_has_assignee, automatic=True),
+        Transition("reply", [S.SENT, S.CLOSED], S.TRIAGED, guard=_has_no_assignee, automatic=True),
         # What the inquiry's responses do to it.
         Transition("submit", [S.DRAFTING], S.IN_REVIEW, automatic=True),
         Transition("return", [S.IN_REVIEW], S.DRAFTING, automatic=True),
@@ -61,8 +67,8 @@ def _not_an_author(response, user) -> bool:
 RESPONSE = Workflow(
     "response",
     (
-        Transition("edit", [R.DRAFT]),
-        Transition("submit", [R.DRAFT], R.IN_REVIEW),
+        Transition("edit", [R.DRAFT], roles=CAO),
+        Transition("submit", [R.DRAFT], R.IN_REVIEW, roles=CAO),
         Transition("approve", [R.IN_REVIEW], R.APPROVED, roles=REVIEWERS, guard=_not_an_author),
         Transition("return", [R.IN_REVIEW], R.DRAFT, roles=REVIEWERS),
         # An approved letter is printed and posted by the mail room at once; an e-mail by the worker.

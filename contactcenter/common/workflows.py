@@ -60,8 +60,12 @@ class Transition:
         object.__setattr__(self, "guard", guard)
         object.__setattr__(self, "automatic", automatic)
 
+    def admits(self, user: Any) -> bool:
+        """Whether `user`'s roles let them take this row's action (the system, None, only an ungated one)."""
+        return self.roles is None or (user is not None and has_any_role(user, self.roles))
+
     def refusal(self, obj: Any, state: str, user: Any) -> Refusal | None:
-        if self.roles is not None and (user is None or not has_any_role(user, self.roles)):
+        if not self.admits(user):
             return Refusal.ROLE
         if state not in self.sources:
             return Refusal.STATE
@@ -122,6 +126,11 @@ class Workflow:
             for row in self.transitions
             if (user is None or not row.automatic) and row.refusal(obj, state, user) is None
         )
+
+    def offers_actions_to(self, user: Any) -> bool:
+        """Whether `user`'s roles let them take any action a person takes, in some state: whether a
+        page shows them the record's actions at all."""
+        return any(not row.automatic and row.admits(user) for row in self.transitions)
 
     def sources(self, action: str) -> frozenset[str]:
         """Every state `action` may start from (whatever the role or guard)."""

@@ -4,10 +4,11 @@ ones the services admitted and the pages showed before, and the API says which t
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from casework import selectors, services
-from casework.models import OPEN_STATUSES, Inquiry, InquiryStatus, ResponseStatus
+from casework.models import OPEN_STATUSES, Inquiry, InquiryStatus, Response, ResponseStatus
 from casework.workflows import INQUIRY
 from contactcenter.audit.context import AuditContext
 from contactcenter.staff.roles import Role
@@ -16,10 +17,14 @@ from tests.casework.factories import make_inquiry
 S = InquiryStatus
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("status", list(S))
 @pytest.mark.parametrize("assignee_id", [None, 1])
-def test_an_inquiry_allows_what_its_page_and_services_allowed_before(status, assignee_id):
-    actions = INQUIRY.allowed_actions(Inquiry(status=status, assignee_id=assignee_id), None)
+def test_an_inquiry_allows_what_its_page_and_services_allowed_before(make_staff, status, assignee_id):
+    inquiry = Inquiry(status=status, assignee_id=assignee_id)
+    analyst = make_staff(Role.CAO_ANALYST)
+    actions = INQUIRY.allowed_actions(inquiry, analyst)
+    assert INQUIRY.allowed_actions(inquiry, make_staff(Role.CAO_SUPERVISOR)) == actions
     is_open = status in OPEN_STATUSES
     # The page's buttons, as its template decided them by status.
     assert ("resume" in actions) == (status == S.ON_HOLD)
@@ -31,10 +36,26 @@ def test_an_inquiry_allows_what_its_page_and_services_allowed_before(status, ass
     assert ("assign" in actions) == (is_open and status != S.RECEIVED)
     assert ("draft" in actions) == (status in (S.ASSIGNED, S.DRAFTING))
     assert ("telephone" in actions) == (is_open and status not in (S.RECEIVED, S.ON_HOLD))
+    # The correspondent's reply reopens what a CAO may reopen, to the same status, with no one's role.
+    assert ("reply" in INQUIRY.allowed_actions(inquiry, None)) == ("reopen" in actions)
     if "reopen" in actions:
-        assert INQUIRY.row("reopen", Inquiry(status=status, assignee_id=assignee_id), None).target == (
-            S.ASSIGNED if assignee_id else S.TRIAGED
-        )
+        target = S.ASSIGNED if assignee_id else S.TRIAGED
+        assert INQUIRY.row("reopen", inquiry, analyst).target == INQUIRY.row("reply", inquiry, None).target == target
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(S))
+def test_no_action_on_an_inquiry_or_its_responses_is_a_tsa_liaisons_or_the_systems_by_hand(make_staff, status):
+    """A liaison reads DHS TRIP inquiries and their responses and changes none: the table says so."""
+    liaison, inquiry = make_staff(Role.TSA_LIAISON), Inquiry(status=status, assignee_id=1)
+    assert selectors.inquiry_allowed_actions(inquiry=inquiry, user=liaison) == set()
+    automatic = {row.action for row in INQUIRY.transitions if row.automatic}
+    assert selectors.inquiry_allowed_actions(inquiry=inquiry, user=None) <= automatic
+    for response_status in ResponseStatus:
+        response = Response(status=response_status, drafted_by_id=1)
+        assert selectors.response_allowed_actions(response=response, user=liaison) == set()
+    assert not selectors.inquiry_actions_offered(user=liaison)
+    assert selectors.inquiry_actions_offered(user=make_staff(Role.CAO_ANALYST))
 
 
 # The steps a service could set an inquiry's status by, before the table (services.TRANSITIONS).
@@ -105,3 +126,10 @@ def test_the_api_says_what_may_be_done_to_an_inquiry_now(make_staff):
     trip = make_inquiry(correspondent_email="liaison@tsa.dhs.gov", subject="Screened again", body="At IAD")
     client.force_authenticate(liaison)
     assert client.get(f"/api/casework/inquiries/{trip.pk}/").json()["allowed_actions"] == []
+    # The page reads the same table: its actions are the analyst's, not the liaison's.
+    pages = Client(), Client()
+    pages[0].force_login(analyst)
+    pages[1].force_login(liaison)
+    analyst_page, liaison_page = (page.get(f"/casework/inquiries/{trip.pk}/").text for page in pages)
+    assert 'id="actions-heading"' in analyst_page and "Save triage" in analyst_page
+    assert 'id="actions-heading"' not in liaison_page and "/triage/" not in liaison_page
