@@ -187,6 +187,8 @@ from contactcenter.models import (  # noqa: E402
     FieldOffice,
     Form,
     FormOrder,
+    MailingBatch,
+    MailingBatchItem,
     OfficeClosure,
     ProcessingTime,
     StatusHeadline,
@@ -241,8 +243,8 @@ class CivilSurgeonAdmin(admin.ModelAdmin):
 
 @admin.register(StatusHeadline)
 class StatusHeadlineAdmin(admin.ModelAdmin):
-    list_display = ["code", "headline_en", "headline_es", "terminal"]
-    list_filter = ["terminal"]
+    list_display = ["code", "headline_en", "headline_es", "terminal", "awaiting_decision"]
+    list_filter = ["terminal", "awaiting_decision"]
     search_fields = ["code", "headline_en", "headline_es"]
 
 
@@ -298,6 +300,55 @@ class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     audit_target_type = "contactcenter.formorder"
     audit_summary = "Form order opened in admin"
+
+
+class MailingBatchItemInline(admin.TabularInline):
+    model = MailingBatchItem
+    fields = ["order", "form_number", "edition", "name", "address_line", "city", "state", "zip_code"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MailingBatch)
+class MailingBatchAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """Made and confirmed only through the supervisors' Mailing batches page (the services keep an order
+    in one batch and confirm a batch once): read here, never added or deleted."""
+
+    list_display = ["pk", "batch_date", "status", "created_at", "confirmed_at", "confirmed_by"]
+    list_filter = ["status", "batch_date"]
+    readonly_fields = ["batch_date", "status", "created_at", "created_by", "confirmed_at", "confirmed_by"]
+    list_select_related = ["confirmed_by"]
+    date_hierarchy = "created_at"
+    inlines = [MailingBatchItemInline]
+    audit_target_type = "contactcenter.mailingbatch"
+    audit_summary = "Mailing batch opened in admin"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MailingBatchItem)
+class MailingBatchItemAdmin(AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["pk", "batch", "order", "form_number", "zip_code"]
+    list_filter = ["form_number"]
+    search_fields = ["=order__id", "=zip_code"]
+    readonly_fields = ["batch", "order", "form_number", "edition", "name", "address_line", "city", "state", "zip_code"]
+    list_select_related = ["batch", "order"]
+    audit_target_type = "contactcenter.mailingbatchitem"
+    audit_summary = "Mailing batch item opened in admin"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- routing ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from contactcenter.live.monitoring import *  # noqa: F403
 from contactcenter.live.recordings import *  # noqa: F403
 from contactcenter.live.services import *  # noqa: F403
 from contactcenter.reference.kinds import *  # noqa: F403
+from contactcenter.reference.mailing import *  # noqa: F403
 from contactcenter.reference.services import *  # noqa: F403
 from contactcenter.routing.contacts import *  # noqa: F403
 from contactcenter.routing.queue_rollups_refresh import *  # noqa: F403

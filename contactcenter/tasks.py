@@ -6,6 +6,8 @@ from django.core import management
 from django.utils import timezone
 
 from contactcenter import services
+from contactcenter.audit.context import AuditContext
+from contactcenter.models import AuditChannel
 from contactcenter.telephony.gateway import TelephonyError
 
 
@@ -47,6 +49,13 @@ def form_order_fulfil(order_id: int) -> None:
 def text_send(message_id: int) -> None:
     """Send a queued text; a failure is retried with backoff, a text already sent is not resent."""
     services.text_send(message_id=message_id)
+
+
+@shared_task(name="contactcenter.mailing_batch_make", acks_late=True, ignore_result=True)
+def mailing_batch_make() -> None:
+    """The day's mailing batch of queued mail form orders (none when nothing is queued); run again, it
+    gathers only what was queued since."""
+    services.mailing_batch_create(context=AuditContext.system(channel=AuditChannel.TASK))
 
 
 @shared_task(name="contactcenter.form_orders_sweep", acks_late=True, ignore_result=True)

@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
 from contactcenter import api, views
-from contactcenter.consoles import agent_views, supervisor_views
+from contactcenter.consoles import agent_views, lookup_views, mailing_views, supervisor_views
 from contactcenter.staff import api_tokens
 from contactcenter.staff.roles import public
 
@@ -91,6 +91,14 @@ urlpatterns = [
         name="console-review",
     ),
     path("console/lookup/zip/", agent_views.lookup_zip, name="console-lookup-zip"),
+    path("console/lookup/forms/", lookup_views.forms_lookup, name="console-lookup-forms"),
+    path("console/lookup/forms/<int:form_id>/order/", lookup_views.form_order, name="console-form-order"),
+    path(
+        "console/lookup/processing-times/",
+        lookup_views.processing_times_lookup,
+        name="console-lookup-processing-times",
+    ),
+    path("console/lookup/visa-bulletin/", lookup_views.visa_bulletin_lookup, name="console-lookup-visa-bulletin"),
     path("cases/<str:receipt_number>/", views.case_history, name="case-history"),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("wallboard/live/", views.wallboard_live, name="wallboard-live"),
@@ -104,6 +112,23 @@ urlpatterns = [
     path("supervisor/recordings/<int:recording_id>/audio/", supervisor_views.recording_media, name="recording-media"),
     path("supervisor/not-ready-reasons/", supervisor_views.not_ready_reasons, name="supervisor-reasons"),
     path("supervisor/agent-lines/", supervisor_views.agent_lines, name="supervisor-agent-lines"),
+    path("supervisor/mailing-batches/", mailing_views.mailing_batches, name="supervisor-mailing-batches"),
+    path("supervisor/mailing-batches/make/", mailing_views.mailing_batch_make, name="supervisor-mailing-batch-make"),
+    path(
+        "supervisor/mailing-batches/<int:batch_id>/confirm/",
+        mailing_views.mailing_batch_confirm,
+        name="supervisor-mailing-batch-confirm",
+    ),
+    path(
+        "supervisor/mailing-batches/<int:batch_id>/labels.pdf",
+        mailing_views.mailing_batch_labels,
+        name="supervisor-mailing-batch-labels",
+    ),
+    path(
+        "supervisor/mailing-batches/<int:batch_id>/orders.csv",
+        mailing_views.mailing_batch_csv,
+        name="supervisor-mailing-batch-csv",
+    ),
     path("api/casework/", include("casework.api_urls")),
     path("api/", include(api_urlpatterns)),
     path("casework/", include("casework.urls")),

@@ -102,6 +102,8 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     surveys = list(selectors.survey_responses_for_receipt_number(user=request.user, receipt_number=value))
     case = selectors.case_get(receipt_number=value)
     identity_visible = selectors.case_identity_visible(user=request.user, case=case)
+    verdict = selectors.case_processing_verdict(case=case) if case else None
+    form_orders = list(selectors.form_orders_for_case(case=case)[:20]) if case else []
     record_view(
         request,
         target_type="receipt_number",
@@ -112,6 +114,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "survey_answers_shown": len(surveys),
             "case_on_file": case is not None,
             "identity_shown": identity_visible,
+            "form_orders_shown": [order.pk for order in form_orders],
         },
     )
     return _vary_on_panel(
@@ -126,8 +129,9 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
                 "case": case,
                 "identity_visible": identity_visible,
                 "history": list(selectors.case_history(case=case)) if case else [],
-                "outside_normal": selectors.case_outside_normal_processing(case=case) if case else None,
-                "processing_time": selectors.processing_time_for_case(case=case) if case else None,
+                "outside_normal": verdict.outside_normal if verdict else None,
+                "processing_time": verdict.processing_time if verdict else None,
+                "form_orders": form_orders,
             },
         )
     )

@@ -917,9 +917,10 @@ def handle_ptime_menu(turn: Turn) -> Reply:
 def case_processing_time(turn: Turn, case) -> Reply:
     language = turn.language
     call = turn.call
-    ptime = selectors.processing_time_for_case(case=case)
+    verdict = selectors.case_processing_verdict(case=case)
+    ptime = verdict.processing_time
     _topic(call, "processing-times")
-    if case.status.terminal:
+    if not verdict.pending:
         return main_menu_reply(turn, lead=[turn.t("case_decided")])
     if ptime is None:
         return main_menu_reply(turn, lead=[turn.t("ptime_none")])
@@ -936,7 +937,7 @@ def case_processing_time(turn: Turn, case) -> Reply:
         months=speech.spoken_months(ptime.months, language),
         inquiry_date=values["inquiry_date"],
     )
-    if selectors.case_outside_normal_processing(case=case):
+    if verdict.outside_normal:
         _path(call, "ptime:case-outside")
         call.state["outside_normal"] = True
         return Reply(

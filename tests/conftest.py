@@ -147,7 +147,12 @@ def _reference_rows_reseed(sender, **kwargs):
 
     from django.apps import apps
 
-    for migration in ("0002_roles_and_topics", "0006_status_headlines", "0008_queue_configs"):
+    for migration in (
+        "0002_roles_and_topics",
+        "0006_status_headlines",
+        "0008_queue_configs",
+        "0035_console_lookups_mailing_batches",
+    ):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
     import_module("contactcenter.migrations.0025_seed_not_ready_reasons").seed(apps, None)
 

@@ -30,6 +30,7 @@ from contactcenter.consoles.forms import (
     WrapUpForm,
     ZipLookupForm,
 )
+from contactcenter.consoles.lookup_views import lookup_forms_empty
 from contactcenter.models import (
     VERIFICATION_LOCKED_MESSAGE,
     AgentStatus,
@@ -268,6 +269,7 @@ def console(request: HttpRequest) -> HttpResponse:
     if lookup.is_valid():
         return redirect("case-history", receipt_number=lookup.cleaned_data["receipt_number"])
     context = _context(request)
+    context.update(lookup_forms_empty())
     if lookup.is_bound:
         context["lookup_form"] = lookup  # shows what was typed and why it is not a receipt number
     return render(request, "contactcenter/console.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -141,6 +142,13 @@ class StatusHeadline(models.Model):
     description_en = models.TextField(help_text="May use {date}, {form} and {receipt_number}.")
     description_es = models.TextField()
     terminal = models.BooleanField(default=False, help_text=_("The case is decided or closed."))
+    awaiting_decision = models.BooleanField(
+        default=True,
+        help_text=_(
+            "The case still waits for a decision. Off once it is approved, denied or rejected, and for the "
+            "steps after an approval (a card produced, mailed or delivered)."
+        ),
+    )
 
     def __str__(self) -> str:
         return self.headline_en
@@ -300,6 +308,9 @@ class FormOrderStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    QUEUED = "queued", _("Queued for mailing")
+    BATCHED = "batched", _("In a mailing batch")
+    MAILED = "mailed", _("Mailed")
 
 
 class FormOrder(models.Model):
@@ -324,3 +335,51 @@ class FormOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form.number} by {self.channel} ({self.status})"
+
+
+class MailingBatchStatus(models.TextChoices):
+    MADE = "made", _("Made, awaiting printing")
+    CONFIRMED = "confirmed", _("Printed and mailed")
+
+
+class MailingBatch(models.Model):
+    """A day's mail form orders, printed as address labels and sent to the print vendor as a CSV."""
+
+    batch_date = models.DateField()
+    status = models.CharField(max_length=10, choices=MailingBatchStatus.choices, default=MailingBatchStatus.MADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Mailing batch {self.pk} of {self.batch_date} ({self.status})"
+
+
+class MailingBatchItem(models.Model):
+    """One mail order in a batch, with the name and address it is printed with (the case's at the time)."""
+
+    batch = models.ForeignKey(MailingBatch, on_delete=models.PROTECT, related_name="items")
+    # One batch per order, enforced by the database whatever two workers do at once.
+    order = models.OneToOneField(FormOrder, on_delete=models.PROTECT, related_name="mailing_item")
+    form_number = models.CharField(max_length=12)
+    edition = models.DateField()
+    name = models.CharField(max_length=160)
+    address_line = models.CharField(max_length=200)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=5)
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.form_number} order {self.order_id} in batch {self.batch_id}"

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import (
     Case,
+    Count,
     IntegerField,
     Max,
     Q,
@@ -24,6 +25,10 @@ from contactcenter.models import (
     CivilSurgeon,
     FieldOffice,
     Form,
+    FormOrder,
+    FormOrderStatus,
+    MailingBatch,
+    MailingBatchItem,
     OfficeClosure,
     OfficeKind,
     ProcessingTime,
@@ -229,15 +234,38 @@ def processing_time_for_case(*, case: BenefitCase, as_of: date | None = None) ->
     ) or processing_time_current(form=case.form, category=category, as_of=as_of)
 
 
-def case_outside_normal_processing(*, case: BenefitCase, today: date | None = None) -> bool | None:
-    """True when a case that is still open was received before the current processing time's
-    "receipt date for a case inquiry" (only then may a service request be taken for it); False
-    when it was not, or is decided; None when no processing time is published for it. `today`
-    ignores processing times published after it."""
+def case_pending(*, case: BenefitCase) -> bool:
+    """Whether the case still waits for a decision: not approved, denied or rejected, and not at a step
+    after an approval (a card produced, mailed or delivered), which are not terminal yet not pending."""
+    return case.status.awaiting_decision and not case.status.terminal
+
+
+@dataclass(frozen=True)
+class CaseProcessingVerdict:
+    """Where a case stands against its published processing time: the IVR, the consoles, the case page
+    and the "outside normal processing time" service request all read this one answer."""
+
+    processing_time: ProcessingTime | None
+    pending: bool
+    # None when no processing time is published for the case; False whenever it is not pending.
+    outside_normal: bool | None
+
+
+def case_processing_verdict(*, case: BenefitCase, today: date | None = None) -> CaseProcessingVerdict:
+    """A pending case received before the current processing time's "receipt date for a case
+    inquiry" is outside normal processing time (only then may a service request be taken for it).
+    `today` ignores processing times published after it."""
     processing_time = processing_time_for_case(case=case, as_of=today)
-    if processing_time is None:
-        return None
-    return not case.status.terminal and case.received_on < processing_time.inquiry_receipt_date
+    pending = case_pending(case=case)
+    outside = None if processing_time is None else pending and case.received_on < processing_time.inquiry_receipt_date
+    return CaseProcessingVerdict(processing_time=processing_time, pending=pending, outside_normal=outside)
+
+
+def case_outside_normal_processing(*, case: BenefitCase, today: date | None = None) -> bool | None:
+    """True when a pending case is outside normal processing time; False when it is within it, or no
+    longer pending (decided, or its card produced or mailed); None when no processing time is published
+    for it."""
+    return case_processing_verdict(case=case, today=today).outside_normal
 
 
 def visa_bulletin_current(*, category: str, chargeability: str) -> dict[str, VisaBulletinEntry]:
@@ -271,17 +299,113 @@ def processing_time_nearest_office(*, form: Form, category: str | None, zip_code
     return nearest[0][0] if nearest else None
 
 
+# --- the console's look-ups (the IVR's self-service, for agents) ------------------------------------
+def form_get(*, form_id: int) -> Form | None:
+    return form_list().filter(pk=form_id).first()
+
+
+def form_search(*, query: str) -> list[Form]:
+    """Forms by number or title, in either language: `485`, `I-485`, `i485` or "employment". Digits
+    find the form the IVR's keypad finds (`form_get_by_digits`); words search the titles."""
+    text = " ".join(str(query or "").split())
+    if not text:
+        return []
+    found: dict[int, Form] = {}
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits:
+        by_digits = form_get_by_digits(digits=digits)
+        if by_digits is not None:
+            found[by_digits.pk] = by_digits
+    for form in form_list().filter(Q(number__iexact=text) | Q(title_en__icontains=text) | Q(title_es__icontains=text))[
+        :25
+    ]:
+        found.setdefault(form.pk, form)
+    return sorted(found.values(), key=lambda form: form.number)
+
+
+def processing_time_publishing_offices() -> QuerySet[FieldOffice]:
+    """Every office that publishes a processing time of its own."""
+    return FieldOffice.objects.filter(pk__in=ProcessingTime.objects.values("office_id")).order_by("name")
+
+
+def processing_times_for_form(
+    *, form: Form, category: str | None = None, office: FieldOffice | None = None
+) -> list[ProcessingTime]:
+    """The current processing times of a form as the IVR answers them: for each category (or the one
+    asked for), the national figure and each field office's own (or only the office asked for)."""
+    categories = [category] if category else [c.category for c in processing_time_categories(form=form)]
+    rows: list[ProcessingTime] = []
+    for name in categories:
+        offices: list[FieldOffice | None] = [office] if office is not None else [None]
+        if office is None:
+            offices += processing_time_offices(form=form, category=name)
+        for where in offices:
+            found = processing_time_current(form=form, category=name, office=where)
+            if found is not None and found.pk not in {row.pk for row in rows}:
+                rows.append(found)
+    return rows
+
+
+def visa_bulletin_rows(*, category: str, chargeabilities: list[str]) -> list[tuple[str, dict[str, VisaBulletinEntry]]]:
+    """(chargeability, cells by chart) of the latest bulletin, as the IVR's priority-date menu reads each."""
+    return [
+        (chargeability, visa_bulletin_current(category=category, chargeability=chargeability))
+        for chargeability in chargeabilities
+    ]
+
+
+def form_orders_for_case(*, case: BenefitCase) -> QuerySet[FormOrder]:
+    """A case's form orders, newest first, with the batch each mail order went out in."""
+    return (
+        FormOrder.objects.select_related("form", "mailing_item__batch").filter(case=case).order_by("-created_at", "-id")
+    )
+
+
+# --- mailing batches -----------------------------------------------------------------------------
+def form_orders_queued_count() -> int:
+    return FormOrder.objects.filter(status=FormOrderStatus.QUEUED).count()
+
+
+def mailing_batches_list() -> QuerySet[MailingBatch]:
+    return MailingBatch.objects.select_related("created_by", "confirmed_by").annotate(order_count=Count("items"))
+
+
+def mailing_batch_get(*, batch_id: int) -> MailingBatch | None:
+    return mailing_batches_list().filter(pk=batch_id).first()
+
+
+def mailing_batch_items(*, batch: MailingBatch) -> QuerySet[MailingBatchItem]:
+    return MailingBatchItem.objects.select_related("order").filter(batch=batch).order_by("id")
+
+
+def mailing_batch_allowed_actions(*, batch: MailingBatch, user) -> frozenset[str]:
+    from contactcenter.reference.workflows import MAILING_BATCH
+
+    return MAILING_BATCH.allowed_actions(batch, user)
+
+
 __all__ = [
     "EARTH_RADIUS_MILES",
     "NATIONAL_OFFICE_KINDS",
+    "CaseProcessingVerdict",
     "ProcessingCategory",
     "case_get",
     "case_history",
     "case_outside_normal_processing",
+    "case_pending",
+    "case_processing_verdict",
     "cases_for_a_number",
     "civil_surgeons_nearest",
+    "form_get",
     "form_get_by_digits",
     "form_list",
+    "form_orders_for_case",
+    "form_orders_queued_count",
+    "form_search",
+    "mailing_batch_allowed_actions",
+    "mailing_batch_get",
+    "mailing_batch_items",
+    "mailing_batches_list",
     "miles_between",
     "office_closures_upcoming",
     "offices_nearest",
@@ -290,6 +414,9 @@ __all__ = [
     "processing_time_for_case",
     "processing_time_nearest_office",
     "processing_time_offices",
+    "processing_time_publishing_offices",
+    "processing_times_for_form",
     "visa_bulletin_current",
+    "visa_bulletin_rows",
     "zip_centroid_get",
 ]

@@ -1,4 +1,5 @@
-"""Form orders: a form mailed to the address on file of a case, or its link texted to the caller."""
+"""Form orders: a form mailed to the address on file of a case (queued for the day's mailing batch,
+contactcenter/reference/mailing.py), or its link texted to the caller."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from contactcenter.models import (
 from contactcenter.reference.identifiers import (
     phone_e164,
 )
+from contactcenter.reference.workflows import FORM_ORDER
 from contactcenter.telephony.gateway import TelephonyError, gateway
 from contactcenter.telephony.texts import text_attempt_begin
 
@@ -114,8 +116,8 @@ def form_order_fulfil(*, order_id: int) -> FormOrder:
         order = FormOrder.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
             raise ApplicationError(f"Form order {order_id} does not exist.")
-        if order.status == FormOrderStatus.SENT:
-            return order
+        if order.status not in FORM_ORDER.sources("text"):
+            return order  # sent, or a mail order already queued, batched or mailed
         order.attempts += 1
         form = order.form
         if order.channel == FormOrderChannel.SMS:
@@ -132,14 +134,17 @@ def form_order_fulfil(*, order_id: int) -> FormOrder:
             if case is None:
                 problem = "No case, so no address on file to mail the form to."
             else:
-                # Printing and mailing happen outside this system; the order records where it goes.
+                # It waits for the day's mailing batch; it is mailed once a supervisor confirms the batch.
                 order.mailed_to = case.mailing_address
         if problem:
             order.status = FormOrderStatus.FAILED
             order.last_error = problem[:300]
-        else:
+        elif order.channel == FormOrderChannel.SMS:
             order.status = FormOrderStatus.SENT
             order.sent_at = timezone.now()
+            order.last_error = ""
+        else:
+            order.status = FormOrderStatus.QUEUED
             order.last_error = ""
         order.save(update_fields=["status", "attempts", "last_error", "mailed_to", "sent_at"])
         audit_record(

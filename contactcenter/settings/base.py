@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -280,6 +281,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "contactcenter.heartbeat_record", "schedule": 60.0},
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
+    # The day's mail form orders, as labels and a vendor file for the supervisor to print and confirm.
+    "mailing-batch-daily": {"task": "contactcenter.mailing_batch_make", "schedule": crontab(hour=15, minute=0)},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
     # While a wallboard is open; a run the worker could not start within its interval is dropped.
     "wallboard-prefill": {"task": "contactcenter.wallboard_prefill", "schedule": 5.0, "options": {"expires": 5}},

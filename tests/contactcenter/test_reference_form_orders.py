@@ -118,16 +118,20 @@ def test_sms_fulfilment_sends_the_link_once(settings):
 
 
 @pytest.mark.django_db
-def test_mail_fulfilment_records_the_address_on_file():
+def test_mail_fulfilment_queues_the_order_for_the_mailing_batch():
     form = _form()
     case = _case(form)
     order = services.form_order_create(
         context=CONTEXT, form=form, channel="mail", language="en", case=case, idempotency_key="CA3:4"
     )
-    sent = services.form_order_fulfil(order_id=order.pk)
-    assert sent.status == FormOrderStatus.SENT
-    assert sent.mailed_to == "1457 W Olympic Blvd Apt 3, Los Angeles, CA 90015"
+    queued = services.form_order_fulfil(order_id=order.pk)
+    # Not mailed yet: it waits for the day's batch, mailed only once a supervisor confirms it.
+    assert (queued.status, queued.sent_at) == (FormOrderStatus.QUEUED, None)
+    assert queued.mailed_to == "1457 W Olympic Blvd Apt 3, Los Angeles, CA 90015"
     assert not OutboundMessage.objects.exists()
+    # A redelivered task leaves a queued order alone.
+    again = services.form_order_fulfil(order_id=order.pk)
+    assert (again.status, again.attempts) == (FormOrderStatus.QUEUED, 1)
 
 
 @pytest.mark.django_db

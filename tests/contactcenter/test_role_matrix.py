@@ -50,6 +50,11 @@ REFUSES_WITHOUT_PARAMETERS = {
     "admin:contactcenter_auditevent_delete",
     "admin:casework_response_add",
     "admin:casework_response_delete",
+    # Mailing batches are made and confirmed only on the supervisors' page: read in the admin.
+    "admin:contactcenter_mailingbatch_add",
+    "admin:contactcenter_mailingbatch_delete",
+    "admin:contactcenter_mailingbatchitem_add",
+    "admin:contactcenter_mailingbatchitem_delete",
 }
 
 
