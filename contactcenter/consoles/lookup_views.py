@@ -159,6 +159,7 @@ def processing_times_lookup(request: HttpRequest) -> HttpResponse:
     case_form = CaseProcessingForm(request.GET if asks_case else None, auto_id="lookup-case-%s")
     context: dict = {"form": form, "case_form": case_form, "rows": None, "case": None, "verdict": None}
     bound = form if form.is_bound else case_form if case_form.is_bound else None
+    context["bound"] = bound
     if form.is_valid():
         data = form.cleaned_data
         office = data["office"]
