@@ -36,6 +36,7 @@ class World:
     referral: Any
     waiting_contact: Any
     recording: Any = None
+    mailing_batch: Any = None
 
 
 def build_world(make_staff, case) -> World:
@@ -87,7 +88,10 @@ def build_world(make_staff, case) -> World:
         created_by=csr,
     )
     CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
-    FormOrder.objects.create(form=case.form, channel="mail", case=case, idempotency_key="world-order-1")
+    FormOrder.objects.create(
+        form=case.form, channel="mail", case=case, idempotency_key="world-order-1", status="queued"
+    )
+    mailing_batch = core.mailing_batch_create(context=AuditContext.system())
     core.survey_answer_record(
         context=AuditContext.system(),
         channel="ivr",
@@ -196,4 +200,5 @@ def build_world(make_staff, case) -> World:
         referral=referral,
         waiting_contact=waiting_contact,
         recording=recording,
+        mailing_batch=mailing_batch,
     )

@@ -87,6 +87,12 @@ def _order_initial(request: HttpRequest) -> dict:
         initial["language"] = contact.language
         if contact.receipt_numbers:
             initial["receipt_number"] = contact.receipt_numbers[0]
+        record_view(
+            request,
+            target_type="contactcenter.waitingcontact",
+            target_id=contact.pk,
+            summary="Form order started with the number and receipt number of the caller on the line",
+        )
     return initial
 
 

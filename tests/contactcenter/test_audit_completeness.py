@@ -59,6 +59,9 @@ SHOWS_PII = {
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
     "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
     "recording-media": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
+    "console-lookup-processing-times": (CSR, lambda w: {}, "?receipt_number=EAC2190000001"),
+    "supervisor-mailing-batch-labels": (Role.SUPERVISOR, lambda w: {"batch_id": w.mailing_batch.pk}, ""),
+    "supervisor-mailing-batch-csv": (Role.SUPERVISOR, lambda w: {"batch_id": w.mailing_batch.pk}, ""),
 }
 # An ISO sees the expedite requests awaiting review on the same console.
 SHOWS_PII_ALSO = {"agent-console-iso": ("agent-console", ISO, lambda w: {}, "")}
@@ -97,6 +100,13 @@ NO_PII = {
     "console-work": "the polled part of the console: the offer, whose caller's cases the full page audits",
     "console-service-request": "an empty service-request form (POST: the service records the request)",
     "console-lookup-zip": "field offices and civil surgeons near a ZIP code (public reference data)",
+    "console-lookup-forms": "forms, fees and editions (public reference data)",
+    "console-lookup-visa-bulletin": "the Visa Bulletin's dates (public reference data)",
+    "console-form-order": (
+        "an empty order form for a form; the caller's number and receipt number it starts with, when a call is "
+        "on the agent's line, are audited (POST: the service records the order)"
+    ),
+    "supervisor-mailing-batches": "batch dates and order counts (the files of names and addresses are audited exports)",
     "wallboard": "aggregate queue figures and agent states",
     "wallboard-live": "aggregate queue figures and agent states",
     "queue-report": "aggregate queue figures",
@@ -172,6 +182,8 @@ NO_PII = {
             "console-wrap-up-extend",
             "console-review",
             "console-verify",
+            "supervisor-mailing-batch-make",
+            "supervisor-mailing-batch-confirm",
             "wallboard-monitor",
             "wallboard-agent-state",
             "casework-inquiry-assign",
@@ -215,6 +227,8 @@ ADMIN_PII_MODELS = {
     "contactcenter.benefitcase",
     "contactcenter.casestatusevent",
     "contactcenter.formorder",
+    "contactcenter.mailingbatch",
+    "contactcenter.mailingbatchitem",
     "contactcenter.waitingcontact",
     "contactcenter.servicerequest",
     "contactcenter.callerverification",
