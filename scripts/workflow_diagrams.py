@@ -18,6 +18,7 @@ BEGIN, END = "<!-- workflows:begin -->", "<!-- workflows:end -->"
 def workflows():
     from casework.workflows import INQUIRY, RESPONSE
     from contactcenter.live.workflows import SERVICE_REQUEST
+    from contactcenter.reference.workflows import FORM_ORDER, MAILING_BATCH
     from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
     from outreach.workflows import FEEDBACK, REFERRAL, REGISTRATION
 
@@ -25,6 +26,8 @@ def workflows():
         ("Inquiry (casework/workflows.py)", INQUIRY),
         ("Response (casework/workflows.py)", RESPONSE),
         ("Service request (contactcenter/live/workflows.py)", SERVICE_REQUEST),
+        ("Form order (contactcenter/reference/workflows.py)", FORM_ORDER),
+        ("Mailing batch (contactcenter/reference/workflows.py)", MAILING_BATCH),
         ("Live contact (contactcenter/routing/workflows.py)", LIVE_CONTACT),
         ("Agent state (contactcenter/routing/workflows.py)", AGENT),
         ("Registration (outreach/workflows.py)", REGISTRATION),
