@@ -187,6 +187,8 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
         "voice_device_script": _voice_device_script(),
+        # The look-ups section (contactcenter/consoles/lookup_views.py); the polled part shows none.
+        **({} if partial else lookup_forms_empty()),
     }
 
 
@@ -269,7 +271,6 @@ def console(request: HttpRequest) -> HttpResponse:
     if lookup.is_valid():
         return redirect("case-history", receipt_number=lookup.cleaned_data["receipt_number"])
     context = _context(request)
-    context.update(lookup_forms_empty())
     if lookup.is_bound:
         context["lookup_form"] = lookup  # shows what was typed and why it is not a receipt number
     return render(request, "contactcenter/console.html", context)
