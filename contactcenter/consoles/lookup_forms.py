@@ -103,11 +103,7 @@ class ProcessingTimeForm(UswdsForm):
 
 
 class CaseProcessingForm(UswdsForm):
-    receipt_number = forms.CharField(
-        label=_("Receipt number"),
-        max_length=20,
-        help_text=_("3 letters and 10 digits, for example EAC2190000001."),
-    )
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=20, help_text=_("3 letters and 10 digits."))
 
     def clean_receipt_number(self) -> str:
         try:
