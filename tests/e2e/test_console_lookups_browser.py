@@ -4,6 +4,8 @@ console's results region (htmx), the console page never left. Axe-clean."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from contactcenter.models import FormOrder, FormOrderStatus
@@ -60,4 +62,33 @@ def test_a_csr_uses_the_lookups_without_leaving_the_console(browser, live_server
     rows = results.locator("tbody tr")
     assert rows.count() == 1 and rows.first.inner_text().startswith("Philippines")
     assert page.url.endswith("/console/")
+    assert axe_violations(page) == []
+
+
+def test_a_supervisor_makes_and_confirms_the_days_mailing_batch_by_keyboard(browser, live_server, make_staff):
+    from tests.contactcenter.test_mailing_batches import NAMES, _cases, _form, _queued_orders
+
+    _form()
+    orders = _queued_orders(_cases(NAMES))
+    page = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, make_staff(Role.SUPERVISOR).username)
+    page.goto("/supervisor/mailing-batches/")
+    assert "3 form orders are queued for mailing." in page.locator("[data-queued-count]").inner_text()
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Make today's batch").press("Enter")
+    page.get_by_text("is made: print its labels").wait_for()
+    row = page.locator("tr[data-batch]")
+    assert row.count() == 1 and "Made, awaiting printing" in row.inner_text()
+    with page.expect_download() as download:
+        row.get_by_role("link", name=re.compile(r"Address labels of batch \d+ \(PDF\)")).click()
+    assert download.value.suggested_filename.endswith("-labels.pdf")
+    assert axe_violations(page) == []
+
+    row.get_by_role("button", name=re.compile(r"Confirm batch \d+ printed and mailed")).press("Enter")
+    page.get_by_text("its forms are mailed").wait_for()
+    assert "Printed and mailed" in page.locator("tr[data-batch]").inner_text()
+    assert page.get_by_role("button", name=re.compile("Confirm batch")).count() == 0
+    assert {o.status for o in FormOrder.objects.filter(pk__in=[o.pk for o in orders])} == {FormOrderStatus.MAILED}
     assert axe_violations(page) == []
