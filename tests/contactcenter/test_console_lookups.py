@@ -208,7 +208,7 @@ def test_priority_dates_by_category_and_chargeability(reference, make_staff):
 
 
 # --- the IVR and the console give the same answer ----------------------------------------------------
-def _ivr_call(at_time) -> SimulatedCall:
+def _ivr_call() -> SimulatedCall:
     call = SimulatedCall(from_number="+12135550142")
     call.start()
     call.press("1")  # English
@@ -218,7 +218,7 @@ def _ivr_call(at_time) -> SimulatedCall:
 def test_the_ivr_and_the_console_give_the_same_processing_time(reference, make_staff, at_time):
     form = Form.objects.get(number="I-765")
     with at_time(WEEKDAY_7PM_EASTERN):
-        call = _ivr_call(at_time)
+        call = _ivr_call()
         call.press("3")
         call.press("1")
         reply = call.press("765")
@@ -243,7 +243,7 @@ def test_the_ivr_and_the_console_give_the_same_processing_time(reference, make_s
 
 def test_the_ivr_and_the_console_give_the_same_priority_dates(reference, make_staff, at_time):
     with at_time(WEEKDAY_7PM_EASTERN):
-        call = _ivr_call(at_time)
+        call = _ivr_call()
         call.press("6")
         call.press("1")
         call.press("4")
@@ -266,7 +266,7 @@ def test_the_ivr_and_the_console_give_the_same_case_verdict(
     reference, make_staff, at_time, receipt, ivr_says, console_says
 ):
     with at_time(WEEKDAY_7PM_EASTERN):
-        call = _ivr_call(at_time)
+        call = _ivr_call()
         call.press("1")
         call.say(" ".join(receipt))
         call.press("1")  # that is the number
@@ -320,3 +320,15 @@ def test_the_case_page_and_the_service_request_follow_the_same_rule(reference, m
             contact_phone="+12135550142",
             details="Caller asks why it is taking so long.",
         )
+
+
+def test_the_ivr_and_the_console_give_the_same_form_for_the_same_digits(reference, make_staff, at_time):
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = _ivr_call()
+        call.press("2")  # forms
+        said = call.press("400").text
+    console = _rows(_client(make_staff).get("/console/lookup/forms/", {"q": "400"}, **HTMX))[1:]
+    assert len(console) == 1
+    form = Form.objects.get(number=console[0].split()[0])
+    assert f"Form {form.number}, {form.title_en}" in said
+    assert f"{int(form.fee):,} dollars" in said and f"${form.fee:,.2f}" in console[0]
