@@ -642,9 +642,9 @@ def announcement_end(*, context: AuditContext, announcement_id: int, at: datetim
         if announcement.ends_at <= at:
             raise ApplicationError(gettext("This announcement has already ended."))
         before = announcement.ends_at
-        # One not yet started is over before it starts.
-        announcement.ends_at = max(at, announcement.starts_at + timedelta(seconds=1))
-        announcement.starts_at = min(announcement.starts_at, announcement.ends_at)
+        announcement.ends_at = at
+        # One not yet started never will: its start moves to just before its end.
+        announcement.starts_at = min(announcement.starts_at, at - timedelta(microseconds=1))
         announcement.save(update_fields=["ends_at", "starts_at", "updated_at"])
         services.audit_record(
             context=context,
