@@ -226,3 +226,29 @@ def test_the_supervisor_pages_save_and_remove_a_closure_with_audit(client_as):
     assert not CenterClosure.objects.exists()
     actions = set(AuditEvent.objects.filter(target_type="contactcenter.centerclosure").values_list("action", flat=True))
     assert actions == {"create", "delete"}
+
+
+def test_the_settings_pages_show_what_is_saved_and_are_linked_from_the_supervisor_nav(client_as):
+    client = client_as(Role.SUPERVISOR)
+    announcement = Announcement.objects.create(
+        text_en="Severe weather.", text_es="Mal tiempo.", ends_at=datetime(2099, 1, 1, tzinfo=EASTERN)
+    )
+    closure = CenterClosure.objects.create(
+        first_day=date(2099, 1, 2), last_day=date(2099, 1, 2), reason_en="inventory", reason_es="inventario"
+    )
+    PromptOverride.objects.create(
+        key="on_hold", text_en="One moment, please.", text_es="Un momento, por favor."
+    )
+    home = client.get(reverse("supervisor-queues")).content.decode()
+    assert reverse("supervisor-closures") in home and reverse("ivr:supervisor-announcements") in home
+    pages = {
+        reverse("ivr:supervisor-announcements"): "Severe weather.",
+        reverse("ivr:supervisor-announcement-edit", args=[announcement.pk]): "Mal tiempo.",
+        reverse("ivr:supervisor-prompts"): "One moment, please.",
+        reverse("ivr:supervisor-prompt-edit", args=["on_hold"]): "Un momento, por favor.",
+        reverse("supervisor-closure-edit", args=[closure.pk]): "inventario",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
