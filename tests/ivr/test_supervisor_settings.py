@@ -108,7 +108,7 @@ def test_every_call_hears_the_announcement_in_english_and_spanish_until_it_ends(
         )
         assert response.status_code == 302
         first = caller(NEW_YORK).start()
-    said = dict((text, language) for text, language in first.says)
+    said = dict(first.says)
     english = "Important notice: Our offices in Texas are closed today because of a hurricane."
     spanish = "Aviso importante: Nuestras oficinas en Texas están cerradas hoy por un huracán."
     assert said[english] == "en-US" and said[spanish] == "es-US"
