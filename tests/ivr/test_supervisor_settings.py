@@ -236,9 +236,7 @@ def test_the_settings_pages_show_what_is_saved_and_are_linked_from_the_superviso
     closure = CenterClosure.objects.create(
         first_day=date(2099, 1, 2), last_day=date(2099, 1, 2), reason_en="inventory", reason_es="inventario"
     )
-    PromptOverride.objects.create(
-        key="on_hold", text_en="One moment, please.", text_es="Un momento, por favor."
-    )
+    PromptOverride.objects.create(key="on_hold", text_en="One moment, please.", text_es="Un momento, por favor.")
     home = client.get(reverse("supervisor-queues")).content.decode()
     assert reverse("supervisor-closures") in home and reverse("ivr:supervisor-announcements") in home
     pages = {
