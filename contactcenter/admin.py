@@ -301,7 +301,23 @@ class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 # --- routing ------------------------------------------------------------------------------------
-from contactcenter.models import AgentState, AgentStateChange, NotReadyReason, QueueConfig, WaitingContact  # noqa: E402
+from contactcenter.models import (  # noqa: E402
+    AgentState,
+    AgentStateChange,
+    CenterClosure,
+    NotReadyReason,
+    QueueConfig,
+    WaitingContact,
+)
+
+
+@admin.register(CenterClosure)
+class CenterClosureAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """Supervisors enter closures on their own page; here administrators see and correct them (audited)."""
+
+    list_display = ["first_day", "last_day", "starts_at", "ends_at", "reason_en", "queues"]
+    date_hierarchy = "first_day"
+    search_fields = ["reason_en", "reason_es"]
 
 
 @admin.register(NotReadyReason)
