@@ -151,7 +151,7 @@ def _reference_rows_reseed(sender, **kwargs):
         "0002_roles_and_topics",
         "0006_status_headlines",
         "0008_queue_configs",
-        "0035_console_lookups_mailing_batches",
+        "0036_console_lookups_mailing_batches",
     ):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
     import_module("contactcenter.migrations.0025_seed_not_ready_reasons").seed(apps, None)
@@ -245,12 +245,16 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _queue_hours_fresh():
-    """Queue hours are cached per process; a test's rolled-back edit must not outlive it."""
+    """Queue hours (with closures), announcements and prompt wordings are cached per process; a
+    test's rolled-back edit must not outlive it."""
     from contactcenter.selectors import queue_hours_forget
+    from ivr.selectors import forget_spoken_settings
 
     queue_hours_forget()
+    forget_spoken_settings()
     yield
     queue_hours_forget()
+    forget_spoken_settings()
 
 
 # --- time ----------------------------------------------------------------------------------------

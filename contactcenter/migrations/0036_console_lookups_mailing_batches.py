@@ -24,7 +24,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contactcenter", "0034_survey_response"),
+        ("contactcenter", "0035_center_closures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
