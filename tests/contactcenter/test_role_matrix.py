@@ -30,8 +30,8 @@ SKIP_PATTERNS = (r"^static/",)
 # API tokens are minted by their holder only, and django-axes' sign-in records are written by axes:
 # their add pages refuse too.
 # An IVR lookup alert is raised only by the IVR and kept, survey answers only by the caller's keys or
-# texts, and service requests and caller verifications are written only through the consoles: their
-# admin add and delete pages refuse.
+# texts, and service requests (their history and notices too) and caller verifications are written
+# only through the consoles: their admin add and delete pages refuse.
 REFUSES_WITHOUT_PARAMETERS = {
     "admin:knox_authtoken_add",
     "admin:axes_accessattempt_add",
@@ -40,6 +40,10 @@ REFUSES_WITHOUT_PARAMETERS = {
     "admin:ivr_lookupalert_add",
     "admin:contactcenter_servicerequest_add",
     "admin:contactcenter_servicerequest_delete",
+    "admin:contactcenter_servicerequestevent_add",
+    "admin:contactcenter_servicerequestevent_delete",
+    "admin:contactcenter_servicerequestnotice_add",
+    "admin:contactcenter_servicerequestnotice_delete",
     "admin:contactcenter_callerverification_add",
     "admin:contactcenter_callerverification_delete",
     "admin:ivr_lookupalert_delete",
