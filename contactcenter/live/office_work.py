@@ -204,12 +204,12 @@ def _refusal_message(action: str, request: ServiceRequest, user) -> str:
     values = {"reference": request.reference, "status": request.get_status_display()}
     if refused is Refusal.ROLE:
         return _("Only the staff of the office it is routed to work a service request.")
+    if action == "claim" and request.assigned_to_id == user.pk:
+        return _("You hold %(reference)s already.") % values
     if refused is Refusal.STATE:
         return _("%(reference)s is %(status)s: that step is not open now.") % values
     if request.office_id not in office_ids_of(user):
         return _("%(reference)s is routed to another office.") % values
-    if action == "claim":
-        return _("You hold %(reference)s already.") % values
     return _("Claim %(reference)s first: another member of staff holds it.") % values
 
 
