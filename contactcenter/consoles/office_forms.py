@@ -41,7 +41,10 @@ class OfficeQueueFilterForm(UswdsForm):
 
 class NoteForm(UswdsForm):
     text = forms.CharField(
-        label=_("Note"), max_length=2000, widget=forms.Textarea(attrs=TEXT_ROWS), error_messages={"required": _("Write the note.")}
+        label=_("Note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXT_ROWS),
+        error_messages={"required": _("Write the note.")},
     )
 
 
@@ -75,7 +78,9 @@ class ResolveForm(UswdsForm):
 
 
 class RerouteForm(UswdsForm):
-    office_code = forms.ChoiceField(label=_("Office to send it to"), error_messages={"required": _("Choose the office to send it to.")})
+    office_code = forms.ChoiceField(
+        label=_("Office to send it to"), error_messages={"required": _("Choose the office to send it to.")}
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,

@@ -19,8 +19,8 @@ from contactcenter.consoles.office_forms import (
     NoteForm,
     OfficeQueueFilterForm,
     ReplyForm,
-    ResolveForm,
     RerouteForm,
+    ResolveForm,
 )
 from contactcenter.staff.roles import Role, roles_required
 
@@ -46,9 +46,7 @@ def office_queue(request: HttpRequest) -> HttpResponse:
             today=today,
         )[:200]
     )
-    rows = [
-        (sr, selectors.service_request_due_state(request=sr, today=today, soon_limit=soon_limit)) for sr in queue
-    ]
+    rows = [(sr, selectors.service_request_due_state(request=sr, today=today, soon_limit=soon_limit)) for sr in queue]
     record_list_view(
         request,
         target_type="contactcenter.servicerequest_list",

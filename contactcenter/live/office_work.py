@@ -130,10 +130,13 @@ def _requester_texts(request: ServiceRequest, purpose: str, text: str) -> tuple[
         if purpose == NoticePurpose.REFERENCE:
             values["due"] = _date(request.due_on)
             subject = _("Your USCIS service request %(reference)s") % values
-            sms = _(
-                "USCIS: we received your service request %(reference)s (%(kind)s). We aim to answer by %(due)s. "
-                "Give this number if you contact us about it."
-            ) % values
+            sms = (
+                _(
+                    "USCIS: we received your service request %(reference)s (%(kind)s). We aim to answer by %(due)s. "
+                    "Give this number if you contact us about it."
+                )
+                % values
+            )
             body = sms
         elif purpose == NoticePurpose.QUESTION:
             subject = _("USCIS needs information for service request %(reference)s") % values
@@ -186,9 +189,7 @@ def service_request_taken(*, context: AuditContext, request: ServiceRequest, use
     event = _event(request, ServiceRequestEventKind.CREATED, by=user, office=request.office, at=request.created_at)
     used = _notify_requester(request, event, NoticePurpose.REFERENCE)
     if used:
-        notice = _event(
-            request, ServiceRequestEventKind.NOTICE, text=_("Reference number sent: %s") % ", ".join(used)
-        )
+        notice = _event(request, ServiceRequestEventKind.NOTICE, text=_("Reference number sent: %s") % ", ".join(used))
         _ledger(context, request, notice, "reference number sent to the requester", Outcome.IN_PROGRESS)
 
 
