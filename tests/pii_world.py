@@ -47,7 +47,11 @@ def build_world(make_staff, case) -> World:
         CallRecording,
         CaseStatusEvent,
         FormOrder,
+        NoticeChannel,
+        OfficeMembership,
         ServiceRequest,
+        ServiceRequestEvent,
+        ServiceRequestNotice,
         WaitingContact,
     )
     from ivr.models import Call
@@ -85,6 +89,17 @@ def build_world(make_staff, case) -> World:
         expedite_criterion="financial_loss",
         due_on=timezone.localdate() + timedelta(days=15),
         created_by=csr,
+    )
+    OfficeMembership.objects.create(user=users[Role.OFFICE_STAFF], office=case.office)
+    asked = ServiceRequestEvent.objects.create(request=service_request, kind="asked", text="Which address?")
+    ServiceRequestNotice.objects.create(
+        request=service_request,
+        event=asked,
+        purpose="question",
+        channel=NoticeChannel.EMAIL,
+        to="ana@example.com",
+        subject="USCIS needs information",
+        body="Which address?",
     )
     CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
     FormOrder.objects.create(form=case.form, channel="mail", case=case, idempotency_key="world-order-1")

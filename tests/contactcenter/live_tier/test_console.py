@@ -123,7 +123,8 @@ def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledge
             user=make_staff(Role.CSR), receipt_number=case.receipt_number
         )
     ]
-    assert sorted(history) == ["ivr", "tier1", "tier2"]
+    # "office": the service request's reference number sent to the caller (contactcenter/live/office_work.py).
+    assert sorted(history) == ["ivr", "office", "tier1", "tier2"]
 
     board = _signed_in(supervisor).get("/wallboard/live/").content.decode()
     now = timezone.now()
