@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditEvent, BenefitCase, FieldOffice, OfficeMembership, ServiceRequest
 from contactcenter.routing.opening_hours import business_days_after
@@ -127,8 +128,6 @@ def test_another_offices_request_is_not_found(worker_client, make_staff, office)
 
 
 def test_the_receipt_numbers_history_shows_the_request_from_call_to_resolution(client_as, make_staff, office):
-    from contactcenter import services
-
     csr = make_staff(Role.CSR)
     worker = make_staff(Role.OFFICE_STAFF)
     OfficeMembership.objects.create(user=worker, office=office)
@@ -149,3 +148,26 @@ def test_the_receipt_numbers_history_shows_the_request_from_call_to_resolution(c
     ):
         assert f"{request.reference}: {summary}" in text
     assert text.count("Service center / field office") >= 4
+
+
+def test_the_queue_and_a_request_page_run_the_same_queries_whatever_their_size(worker_client, make_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    csr = make_staff(Role.CSR)
+    request = _request(csr)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert worker_client.get(url).status_code == 200
+        return len(captured)
+
+    queue_small, page_small = queries("/office/"), queries(f"/office/requests/{request.pk}/")
+    for kind in ("typographic_error", "accommodation", "notice_not_received", "document_not_received"):
+        _request(csr, kind=kind)
+    for text in ("One.", "Two.", "Three."):
+        services.service_request_note_add(
+            context=AuditContext(actor=worker_client.user), user=worker_client.user, request_id=request.pk, text=text
+        )
+    assert queries("/office/") == queue_small
+    assert queries(f"/office/requests/{request.pk}/") == page_small
