@@ -16,7 +16,7 @@ def office_staff_group_remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contactcenter", "0034_survey_response"),
+        ("contactcenter", "0035_center_closures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
