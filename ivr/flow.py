@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
@@ -609,7 +610,8 @@ def handle_service_request(turn: Turn) -> Reply:
     if request.status in ("denied", "closed"):  # ended without an answer to wait for
         due = ""
     elif request.resolved_at is not None:
-        due = turn.t("service_request_done", date=speech.spoken_date(timezone.localdate(request.resolved_at), language))
+        resolved_on = timezone.localdate(request.resolved_at)
+        due = turn.t("service_request_done", date=speech.spoken_date(resolved_on, language))
     else:
         due = turn.t("service_request_due", date=speech.spoken_date(request.due_on, language))
     call.self_served = True
