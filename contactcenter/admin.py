@@ -425,19 +425,77 @@ class WaitingContactAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 # --- live tier ----------------------------------------------------------------------------------
-from contactcenter.models import CallerVerification, ServiceRequest  # noqa: E402
+from contactcenter.models import (  # noqa: E402
+    CallerVerification,
+    OfficeMembership,
+    ServiceRequest,
+    ServiceRequestEvent,
+    ServiceRequestNotice,
+)
 
 
-# Taken, reviewed and closed only through the consoles' services (identity checks, review by another
-# officer, audit): the admin reads them.
+class ServiceRequestEventInline(admin.TabularInline):
+    model = ServiceRequestEvent
+    fields = ["at", "kind", "by", "office", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Taken, reviewed, worked and resolved only through the consoles' services (identity checks, review
+# by another officer, the office's workflow, audit): the admin reads them.
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "kind", "status", "receipt_number", "office", "due_on", "created_at", "created_by"]
-    list_filter = ["kind", "status"]
+    list_display = [
+        "id", "kind", "status", "receipt_number", "office", "due_on", "assigned_to", "escalated_at", "created_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "status", "office"]
     search_fields = ["=receipt_number", "=a_number"]
-    list_select_related = ["office", "created_by"]
+    list_select_related = ["office", "created_by", "assigned_to"]
     date_hierarchy = "created_at"
+    inlines = [ServiceRequestEventInline]
     audit_target_type = "contactcenter.servicerequest"
+
+
+@admin.register(ServiceRequestEvent)
+class ServiceRequestEventAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    """A request's history, written by its services."""
+
+    list_display = ["at", "request", "kind", "by", "office"]
+    list_filter = ["kind"]
+    search_fields = ["=request__id", "=request__receipt_number"]
+    list_select_related = ["request", "by", "office"]
+    raw_id_fields = ["interaction"]
+    date_hierarchy = "at"
+    audit_target_type = "contactcenter.servicerequestevent"
+
+
+@admin.register(ServiceRequestNotice)
+class ServiceRequestNoticeAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    """The texts and e-mails sent about requests, and whether they went."""
+
+    list_display = ["created_at", "request", "purpose", "channel", "status", "attempts", "sent_at"]
+    list_filter = ["purpose", "channel", "status"]
+    search_fields = ["=request__id", "=to"]
+    list_select_related = ["request"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.servicerequestnotice"
+
+
+@admin.register(OfficeMembership)
+class OfficeMembershipAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """Which offices a member of staff works (the office staff role sees only their requests), and
+    who supervises each (told of overdue requests)."""
+
+    list_display = ["user", "office", "is_supervisor"]
+    list_filter = ["is_supervisor", "office"]
+    search_fields = ["user__username", "office__code", "office__name"]
+    list_select_related = ["user", "office"]
+    autocomplete_fields = ["user"]
+    audit_target_type = "contactcenter.officemembership"
 
 
 @admin.register(CallerVerification)

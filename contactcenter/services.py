@@ -11,6 +11,7 @@ from contactcenter.ledger.services import *  # noqa: F403
 from contactcenter.live.conference import *  # noqa: F403
 from contactcenter.live.consult import *  # noqa: F403
 from contactcenter.live.monitoring import *  # noqa: F403
+from contactcenter.live.office_work import *  # noqa: F403
 from contactcenter.live.recordings import *  # noqa: F403
 from contactcenter.live.services import *  # noqa: F403
 from contactcenter.reference.kinds import *  # noqa: F403

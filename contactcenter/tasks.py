@@ -3,11 +3,13 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.core import management
+from django.core.mail import BadHeaderError
 from django.utils import timezone
 
 from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel
+from contactcenter.common.background import mail_retry_or_give_up
 from contactcenter.telephony.gateway import TelephonyError
 
 
@@ -65,6 +67,33 @@ def form_orders_sweep() -> None:
         form_order_fulfil.delay(order_id=order_id)
     for message_id in services.texts_pending():
         text_send.delay(message_id=message_id)
+
+
+# --- service requests at the office --------------------------------------------------------------
+# OSError covers a closed port, a timeout and every smtplib refusal (SMTPException is an OSError).
+_MAIL_ERRORS = (OSError, BadHeaderError)
+
+
+@shared_task(bind=True, name="contactcenter.service_request_email_send", acks_late=True, ignore_result=True)
+def service_request_email_send(self, notice_id: int) -> None:
+    """E-mail one service request notice; one sent already is not sent again."""
+    try:
+        services.service_request_notice_email_send(notice_id=notice_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: services.service_request_notice_give_up(notice_id=notice_id, reason=reason),
+        )
+
+
+@shared_task(name="contactcenter.service_requests_escalate", acks_late=True, ignore_result=True)
+def service_requests_escalate() -> int:
+    """Escalate overdue service requests to their offices' supervisors (each once), and resend
+    notice e-mails whose task never reached the broker."""
+    for notice_id in services.service_request_notices_pending():
+        service_request_email_send.delay(notice_id=notice_id)
+    return services.service_requests_escalate_overdue()
 
 
 # --- routing ------------------------------------------------------------------------------------

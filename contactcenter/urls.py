@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
 from contactcenter import api, views
-from contactcenter.consoles import agent_views, lookup_views, mailing_views, supervisor_views
+from contactcenter.consoles import agent_views, lookup_views, mailing_views, office_views, supervisor_views
 from contactcenter.staff import api_tokens
 from contactcenter.staff.roles import public
 
@@ -99,6 +99,13 @@ urlpatterns = [
         name="console-lookup-processing-times",
     ),
     path("console/lookup/visa-bulletin/", lookup_views.visa_bulletin_lookup, name="console-lookup-visa-bulletin"),
+    path("office/", office_views.office_queue, name="office-queue"),
+    path("office/requests/<int:request_id>/", office_views.office_request, name="office-request"),
+    path(
+        "office/requests/<int:request_id>/<str:action>/",
+        office_views.office_request_action,
+        name="office-request-action",
+    ),
     path("cases/<str:receipt_number>/", views.case_history, name="case-history"),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("wallboard/live/", views.wallboard_live, name="wallboard-live"),

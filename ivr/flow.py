@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
@@ -123,6 +124,7 @@ BACK = {
     "receipt_letters": "receipt",
     "confirm_receipt": "receipt",
     "case_next": "main",
+    "service_request": "case_next",
     "form": "main",
     "form_menu": "form",
     "zip": "main",
@@ -566,7 +568,67 @@ def handle_case_next(turn: Turn) -> Reply:
         case = selectors.case_get(receipt_number=turn.call.state.get("case_receipt", ""))
         if case is not None:
             return case_processing_time(turn, case)
+    if choice == "3" and turn.call.state.get("case_receipt"):
+        return ask_service_request(turn)
     return ask_main(turn)
+
+
+# --- a service request's status ------------------------------------------------------------------
+# Its reference is SR- and 8 digits; a caller keys the digits, leading zeros or not.
+SERVICE_REQUEST_DIGITS = re.compile(r"^0*([1-9][0-9]{0,7})$")
+
+
+def ask_service_request(turn: Turn) -> Reply:
+    return Reply(say=[turn.t("ask_service_request")], awaiting="service_request", finish_on_key="#", timeout=10)
+
+
+def handle_service_request(turn: Turn) -> Reply:
+    """Only on the case the caller just heard (its receipt number proved first), and counted
+    against the same hourly limit as case lookups."""
+    call = turn.call
+    keys = parsing.digits_only(turn.digits) if turn.digits else parsing.number_from_speech(turn.speech)
+    found = SERVICE_REQUEST_DIGITS.match(keys or "")
+    if found is None:
+        return retry(turn, "service_request", "not_understood" if turn.empty else "service_request_invalid")
+    receipt = call.state.get("case_receipt", "")
+    if not receipt:
+        return ask_main(turn)
+    if not lookup_allowed(call):
+        _path(call, "service-request:rate-limited")
+        return _after_rate_limit(turn)
+    number = int(found.group(1))
+    spelled = speech.spoken_service_request(number)
+    request = selectors.service_request_by_number(receipt_number=receipt, number=number)
+    if request is None:
+        _path(call, "service-request:not-found")
+        reply = retry(turn, "service_request", "service_request_invalid")
+        reply.say[0] = turn.t("service_request_not_found", spelled=spelled)
+        reply.result = "service request not found"
+        return reply
+    accepted(turn)
+    language = turn.language
+    if request.status in ("denied", "closed"):  # ended without an answer to wait for
+        due = ""
+    elif request.resolved_at is not None:
+        resolved_on = timezone.localdate(request.resolved_at)
+        due = turn.t("service_request_done", date=speech.spoken_date(resolved_on, language))
+    else:
+        due = turn.t("service_request_due", date=speech.spoken_date(request.due_on, language))
+    call.self_served = True
+    _path(call, f"service-request:{request.status}")
+    reply = ask_case_next(turn)
+    reply.say = [
+        turn.t(
+            "service_request_status",
+            spelled=spelled,
+            kind=prompts.SERVICE_REQUEST_KIND_SPOKEN[request.kind][language],
+            status=prompts.SERVICE_REQUEST_STATUS_SPOKEN[request.status][language],
+            due=due,
+        ),
+        *reply.say,
+    ]
+    reply.result = f"service request {request.status}"
+    return reply
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -1253,6 +1315,7 @@ NODES: dict[str, tuple[Callable[[Turn], Reply], Callable[[Turn], Reply]]] = {
     "receipt_letters": (ask_receipt_letters, handle_receipt_letters),
     "confirm_receipt": (ask_confirm_receipt, handle_confirm_receipt),
     "case_next": (ask_case_next, handle_case_next),
+    "service_request": (ask_service_request, handle_service_request),
     "form": (ask_form, handle_form),
     "form_menu": (ask_form_menu, handle_form_menu),
     "zip": (ask_zip, handle_zip),

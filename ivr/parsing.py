@@ -474,6 +474,7 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "my wife", "my husband", "my son", "my daughter", "my mother", "my father", "my spouse",
             ],
             "2": ["processing time", "how long", "processing", "take", "time"],
+            "3": ["service request", "my request", "request status", "s r"],
         },
         "es": {
             "1": [
@@ -481,6 +482,7 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "mi hijo", "mi hija", "mi mama", "mi papa",
             ],
             "2": ["tiempo", "tiempo de procesamiento", "cuanto tiempo", "tardar", "tarda", "procesamiento"],
+            "3": ["solicitud de servicio", "estado de la solicitud", "mi solicitud de servicio"],
         },
     },
     "form_menu": {
@@ -627,7 +629,7 @@ def menu_choice(digits: str, speech: str, language: str, allowed: str, menu: str
 # The options of each menu (besides 0, 9, * and repeat, which every menu has).
 MENU_KEYS = {
     "main": "123456",
-    "case_next": "12",
+    "case_next": "123",
     "form_menu": "1234",
     "results_menu": "1234",
     "ptime_intro": "123",

@@ -120,12 +120,44 @@ PROMPTS: dict[str, dict[str, str]] = {
     "case_next": {
         "en": (
             "To hear this again, press pound. Another receipt number, 1. The processing time for this case, 2. "
-            "A representative, 0. The main menu, 9."
+            "The status of a service request on this case, 3. A representative, 0. The main menu, 9."
         ),
         "es": (
             "Para escuchar esto otra vez, oprima numeral. Otro número de recibo, 1. El tiempo de procesamiento "
-            "de este caso, 2. Un representante, 0. El menú principal, 9."
+            "de este caso, 2. El estado de una solicitud de servicio de este caso, 3. Un representante, 0. "
+            "El menú principal, 9."
         ),
+    },
+    # --- a service request's status (from the case-status menu) ---
+    "ask_service_request": {
+        "en": (
+            "Enter the number of your service request, the digits after the letters S R, then press pound. "
+            "You can leave out the zeros at the start."
+        ),
+        "es": (
+            "Marque el número de su solicitud de servicio, los dígitos después de las letras S R, y oprima "
+            "numeral. Puede omitir los ceros del principio."
+        ),
+    },
+    "service_request_invalid": {
+        "en": "That is not a service request number.",
+        "es": "Ese no es un número de solicitud de servicio.",
+    },
+    "service_request_not_found": {
+        "en": "We could not find service request {spelled} on this case.",
+        "es": "No encontramos la solicitud de servicio {spelled} en este caso.",
+    },
+    "service_request_status": {
+        "en": "Service request {spelled}, {kind}: {status}. {due}",
+        "es": "Solicitud de servicio {spelled}, {kind}: {status}. {due}",
+    },
+    "service_request_due": {
+        "en": "We aim to finish it by {date}.",
+        "es": "Intentamos terminarla a más tardar el {date}.",
+    },
+    "service_request_done": {
+        "en": "It was completed on {date}. We sent the answer to the contact you gave us.",
+        "es": "Se completó el {date}. Enviamos la respuesta al contacto que nos dio.",
     },
     "lookups_paused": {
         "en": (
@@ -583,6 +615,7 @@ OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
     "case_next": {
         "1": {"en": "another receipt number", "es": "otro número de recibo"},
         "2": {"en": "the processing time for this case", "es": "el tiempo de procesamiento de este caso"},
+        "3": {"en": "a service request's status", "es": "el estado de una solicitud de servicio"},
     },
     "form_menu": {
         "1": {"en": "a link by text message", "es": "un enlace por mensaje de texto"},
@@ -719,3 +752,36 @@ PROMPTS.update(
         },
     }
 )
+
+
+# A service request as said on the phone: its type, and its status in the caller's words.
+SERVICE_REQUEST_KIND_SPOKEN: dict[str, dict[str, str]] = {
+    "address_change": {"en": "change of address", "es": "cambio de dirección"},
+    "notice_not_received": {"en": "notice not received", "es": "aviso no recibido"},
+    "card_not_received": {"en": "card not received", "es": "tarjeta no recibida"},
+    "document_not_received": {"en": "document not received", "es": "documento no recibido"},
+    "outside_normal": {
+        "en": "case outside normal processing time",
+        "es": "caso fuera del tiempo normal de procesamiento",
+    },
+    "accommodation": {"en": "appointment accommodation", "es": "acomodo para una cita"},
+    "typographic_error": {"en": "typographic error", "es": "error tipográfico"},
+    "expedite": {"en": "expedite request", "es": "solicitud de trámite acelerado"},
+    "emergency_appointment": {"en": "emergency appointment request", "es": "solicitud de cita de emergencia"},
+}
+SERVICE_REQUEST_STATUS_SPOKEN: dict[str, dict[str, str]] = {
+    "routed": {"en": "it was sent to the office that has your case", "es": "se envió a la oficina que tiene su caso"},
+    "pending_review": {"en": "an officer is reviewing it", "es": "un oficial la está revisando"},
+    "approved": {
+        "en": "it was approved and sent to the office that has your case",
+        "es": "se aprobó y se envió a la oficina que tiene su caso",
+    },
+    "denied": {"en": "it was not approved", "es": "no se aprobó"},
+    "in_progress": {"en": "the office is working on it", "es": "la oficina está trabajando en ella"},
+    "awaiting_reply": {
+        "en": "we asked you for information and are waiting for your answer",
+        "es": "le pedimos información y esperamos su respuesta",
+    },
+    "resolved": {"en": "it is resolved", "es": "está resuelta"},
+    "closed": {"en": "it is closed", "es": "está cerrada"},
+}

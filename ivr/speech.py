@@ -143,6 +143,11 @@ def spoken_receipt(receipt: str) -> Spoken:
     return join(", ", [Mark("characters", letters), *(Mark("digits", group) for group in groups if group)])
 
 
+def spoken_service_request(number: int) -> Spoken:
+    """42 → "S R, 4 2": the reference's letters spelled, its digits without the zeros before them."""
+    return join(", ", [Mark("characters", "SR"), Mark("digits", str(number))])
+
+
 STREET_WORDS = {
     "St": "Street", "Ave": "Avenue", "Blvd": "Boulevard", "Rd": "Road", "Dr": "Drive", "Ln": "Lane",
     "Ct": "Court", "Pl": "Place", "Pkwy": "Parkway", "Hwy": "Highway", "Ste": "Suite", "Fl": "Floor",

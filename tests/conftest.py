@@ -155,6 +155,11 @@ def _reference_rows_reseed(sender, **kwargs):
     ):
         import_module(f"contactcenter.migrations.{migration}").forwards(apps, None)
     import_module("contactcenter.migrations.0025_seed_not_ready_reasons").seed(apps, None)
+    # Roles added after 0002 (each by its own migration): every role's group, whichever added it.
+    from contactcenter.staff.roles import Role
+
+    for role in Role:
+        apps.get_model("auth", "Group").objects.get_or_create(name=role.value)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -50,8 +50,12 @@ def build_world(make_staff, case) -> World:
         CaseStatusEvent,
         Escalation,
         FormOrder,
+        NoticeChannel,
+        OfficeMembership,
         OutboundMessage,
         ServiceRequest,
+        ServiceRequestEvent,
+        ServiceRequestNotice,
         WaitingContact,
     )
     from ivr.models import Call
@@ -89,6 +93,17 @@ def build_world(make_staff, case) -> World:
         expedite_criterion="financial_loss",
         due_on=timezone.localdate() + timedelta(days=15),
         created_by=csr,
+    )
+    OfficeMembership.objects.create(user=users[Role.OFFICE_STAFF], office=case.office)
+    asked = ServiceRequestEvent.objects.create(request=service_request, kind="asked", text="Which address?")
+    ServiceRequestNotice.objects.create(
+        request=service_request,
+        event=asked,
+        purpose="question",
+        channel=NoticeChannel.EMAIL,
+        to="ana@example.com",
+        subject="USCIS needs information",
+        body="Which address?",
     )
     CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
     FormOrder.objects.create(

@@ -616,6 +616,12 @@ def service_request(request: HttpRequest) -> HttpResponse:
                     "due": created.due_on.isoformat(),
                 },
             )
+            if created.contact_phone or created.contact_email:
+                messages.info(
+                    request,
+                    _("Read the caller the reference number %(reference)s: it is also sent to the contact they gave.")
+                    % {"reference": created.reference},
+                )
             return redirect("agent-console")
     if not contact_id:
         return render(request, "contactcenter/service_request.html", {"sr_form": form}, status=400)

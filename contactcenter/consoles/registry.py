@@ -75,6 +75,17 @@ register(
 )
 register(
     Console(
+        "office",
+        _("Service requests at my office"),
+        "office-queue",
+        _("The service requests routed to your office: claim, ask the requester, resolve, re-route."),
+        roles=frozenset({Role.OFFICE_STAFF}),
+        home_for=frozenset({Role.OFFICE_STAFF}),
+        order=25,
+    )
+)
+register(
+    Console(
         "admin",
         _("Administration"),
         "admin:index",

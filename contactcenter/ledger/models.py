@@ -43,6 +43,7 @@ class Channel(models.TextChoices):
     WRITTEN = "written", _("Written correspondence (CAO)")
     OUTREACH = "outreach", _("Outreach referral (PED)")
     WEB = "web", _("Web self-service")
+    OFFICE = "office", _("Service center / field office")
 
 
 class Outcome(models.TextChoices):

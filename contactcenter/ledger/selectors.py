@@ -63,10 +63,12 @@ class LedgerScope:
     trip: str = "none"
 
 
-_AGENT_SCOPE = LedgerScope(full=LIVE_CHANNELS, redacted=frozenset({Channel.WRITTEN}))
+# A service request's steps at the office are the agents' to read too: the request they took, to its end.
+_AGENT_SCOPE = LedgerScope(full=LIVE_CHANNELS | {Channel.OFFICE}, redacted=frozenset({Channel.WRITTEN}))
 LEDGER_SCOPES: dict[Role, LedgerScope] = {
-    # Agents and their supervisors work the phone channels; of written correspondence they need only
-    # know that an inquiry about the case exists, and TRIP is never theirs.
+    # Agents and their supervisors work the phone channels (and follow the service requests they take
+    # to the office); of written correspondence they need only know that an inquiry about the case
+    # exists, and TRIP is never theirs.
     Role.CSR: _AGENT_SCOPE,
     Role.ISO: _AGENT_SCOPE,
     Role.SUPERVISOR: _AGENT_SCOPE,

@@ -51,6 +51,9 @@ class ServiceRequestStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", _("Awaiting Tier 2 review")
     APPROVED = "approved", _("Approved by Tier 2")
     DENIED = "denied", _("Denied by Tier 2")
+    IN_PROGRESS = "in_progress", _("Being worked at the office")
+    AWAITING_REPLY = "awaiting_reply", _("Awaiting the requester's reply")
+    RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
 
 
@@ -96,6 +99,13 @@ class ServiceRequest(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # The office's work on it (contactcenter/live/office.py).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
     # The one-time token of the form it was taken on: the same form posted twice is one request.
     submission_token = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
@@ -105,6 +115,7 @@ class ServiceRequest(models.Model):
             models.Index(fields=["receipt_number"]),
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["office", "status"]),
+            models.Index(fields=["office", "due_on"]),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +149,102 @@ class ServiceRequest(models.Model):
             errors["contact_phone"] = _("Give a telephone number or an e-mail address to reply to.")
         if errors:
             raise ValidationError(errors)
+
+
+class OfficeMembership(models.Model):
+    """A member of staff who works the service requests routed to an office; its supervisors are
+    told of requests that go past their due date."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_memberships")
+    office = models.ForeignKey(FieldOffice, on_delete=models.CASCADE, related_name="memberships")
+    is_supervisor = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["office__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="office_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.office}" + (" (supervisor)" if self.is_supervisor else "")
+
+
+class ServiceRequestEventKind(models.TextChoices):
+    CREATED = "created", _("Taken")
+    APPROVED = "approved", _("Approved by Tier 2")
+    DENIED = "denied", _("Denied by Tier 2")
+    CLAIMED = "claimed", _("Claimed")
+    NOTE = "note", _("Note")
+    ASKED = "asked", _("Requester asked for information")
+    REPLY = "reply", _("Requester's reply recorded")
+    RESOLVED = "resolved", _("Resolved")
+    REROUTED = "rerouted", _("Re-routed")
+    ESCALATED = "escalated", _("Escalated to the office supervisor")
+    NOTICE = "notice", _("Notice to the requester")
+
+
+class ServiceRequestEvent(models.Model):
+    """One step in a service request's history, shown on its page oldest first. Written only by the
+    services; `interaction` is the ledger entry of a contact with the requester the step was."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=ServiceRequestEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(blank=True)
+    office = models.ForeignKey(FieldOffice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class NoticePurpose(models.TextChoices):
+    REFERENCE = "reference", _("Reference number")
+    QUESTION = "question", _("Question to the requester")
+    RESOLUTION = "resolution", _("Resolution")
+    ESCALATION = "escalation", _("Overdue: to the office supervisor")
+
+
+class NoticeChannel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
+
+
+class NoticeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not delivered")
+
+
+class ServiceRequestNotice(models.Model):
+    """A text or e-mail about a service request, written in the step's transaction and sent after
+    it commits: a text by the telephony gateway's text queue, an e-mail by its task. One per step
+    and channel, so a step repeated or a task redelivered sends nothing more."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notices")
+    event = models.ForeignKey(ServiceRequestEvent, on_delete=models.CASCADE, related_name="notices")
+    purpose = models.CharField(max_length=12, choices=NoticePurpose.choices)
+    channel = models.CharField(max_length=8, choices=NoticeChannel.choices)
+    to = models.CharField(max_length=254)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=NoticeStatus.choices, default=NoticeStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "channel", "to"], name="sr_notice_unique_step_channel")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} {self.get_purpose_display()} by {self.get_channel_display()}"
 
 
 class EscalationReason(models.TextChoices):

@@ -4,7 +4,7 @@ verification, service requests, escalations, connected calls and supervisors on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -16,7 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from contactcenter.ledger.selectors import interactions_for_receipt_number
-from contactcenter.live.workflows import SERVICE_REQUEST
+from contactcenter.live.workflows import OPEN_AT_OFFICE, SERVICE_REQUEST, office_ids_of
 from contactcenter.models import (
     AgentState,
     AgentStatus,
@@ -27,10 +27,12 @@ from contactcenter.models import (
     ContactKind,
     ContactStatus,
     Escalation,
+    FieldOffice,
     Interaction,
     MonitorSession,
     QueueConfig,
     ServiceRequest,
+    ServiceRequestEvent,
     ServiceRequestStatus,
     StaffProfile,
     VerificationOutcome,
@@ -39,6 +41,7 @@ from contactcenter.models import (
 )
 from contactcenter.reference.identifiers import normalize_receipt_number
 from contactcenter.reference.selectors import case_get, case_outside_normal_processing
+from contactcenter.routing.opening_hours import business_days_after
 from contactcenter.routing.selectors import wrap_up_pending_contact_id
 from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, user_roles
 from contactcenter.staff.selectors import staff_profile_for
@@ -426,11 +429,103 @@ def service_request_allowed_actions(*, request: ServiceRequest, user) -> frozens
     return SERVICE_REQUEST.allowed_actions(request, user)
 
 
+# --- the office's work on service requests -------------------------------------------------------
+# Within this many business days of its due date an open request is "due soon" on the office's pages.
+DUE_SOON_BUSINESS_DAYS = 2
+OFFICE_QUEUE_STATUSES = (*OPEN_AT_OFFICE, ServiceRequestStatus.RESOLVED)
+
+
+@dataclass(frozen=True)
+class DueState:
+    overdue: bool
+    soon: bool
+
+
+def service_request_due_soon_limit(*, today: date | None = None) -> date:
+    """The last due date that counts as "due soon" today."""
+    return business_days_after(today or timezone.localdate(), DUE_SOON_BUSINESS_DAYS)
+
+
+def service_request_due_state(
+    *, request: ServiceRequest, today: date | None = None, soon_limit: date | None = None
+) -> DueState:
+    """Overdue or due soon, for an open request (a resolved one is neither)."""
+    if request.status not in OPEN_AT_OFFICE:
+        return DueState(overdue=False, soon=False)
+    today = today or timezone.localdate()
+    soon_limit = soon_limit or service_request_due_soon_limit(today=today)
+    overdue = request.due_on < today
+    return DueState(overdue=overdue, soon=not overdue and request.due_on <= soon_limit)
+
+
+def office_ids_for(*, user) -> frozenset[int]:
+    return office_ids_of(user)
+
+
+def service_request_queue(
+    *,
+    user,
+    kind: str | None = None,
+    status: str | None = None,
+    due: str | None = None,
+    due_before: date | None = None,
+    mine: bool = False,
+    today: date | None = None,
+) -> QuerySet[ServiceRequest]:
+    """The service requests routed to the user's offices, earliest due first: open ones unless a
+    status is asked for. `due`: "overdue" or "soon" (within DUE_SOON_BUSINESS_DAYS business days)."""
+    today = today or timezone.localdate()
+    queryset = ServiceRequest.objects.filter(office_id__in=sorted(office_ids_of(user))).select_related(
+        "form", "office", "assigned_to"
+    )
+    queryset = queryset.filter(status=status) if status else queryset.filter(status__in=OPEN_AT_OFFICE)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if due == "overdue":
+        queryset = queryset.filter(due_on__lt=today)
+    elif due == "soon":
+        queryset = queryset.filter(due_on__gte=today, due_on__lte=service_request_due_soon_limit(today=today))
+    if due_before:
+        queryset = queryset.filter(due_on__lt=due_before)
+    if mine:
+        queryset = queryset.filter(assigned_to=user)
+    return queryset.order_by("due_on", "id")
+
+
+def service_request_for_office(*, user, request_id: int) -> ServiceRequest | None:
+    """A request routed to one of the user's offices (None for any other: not theirs to see)."""
+    return (
+        ServiceRequest.objects.filter(pk=request_id, office_id__in=sorted(office_ids_of(user)))
+        .select_related("form", "office", "assigned_to", "created_by", "reviewed_by", "case")
+        .first()
+    )
+
+
+def service_request_events(*, request: ServiceRequest) -> QuerySet[ServiceRequestEvent]:
+    """The request's history, oldest first."""
+    return ServiceRequestEvent.objects.filter(request=request).select_related("by", "office").order_by("at", "id")
+
+
+def service_request_by_number(*, receipt_number: str, number: int) -> ServiceRequest | None:
+    """A request by the digits of its reference, only on the case named (the IVR asks for a case
+    first, so a caller cannot walk other people's requests by number)."""
+    if number <= 0 or number > 99_999_999:
+        return None
+    return ServiceRequest.objects.filter(pk=number, receipt_number=receipt_number).first()
+
+
+def reroute_offices(*, exclude_id: int | None = None) -> QuerySet[FieldOffice]:
+    return FieldOffice.objects.exclude(pk=exclude_id).order_by("name")
+
+
 __all__ = [
     "CONSOLE_STATUSES",
     "DEFAULT_AFTER_CALL_WORK_SECONDS",
+    "DUE_SOON_BUSINESS_DAYS",
     "IDENTITY_WITHOUT_VERIFICATION",
+    "OFFICE_QUEUE_STATUSES",
     "ConsoleState",
+    "DueState",
     "ReceiptContext",
     "VerificationState",
     "after_call_work_ends_at",
@@ -450,9 +545,17 @@ __all__ = [
     "escalation_for",
     "monitor_session_of",
     "monitor_sessions_open",
+    "office_ids_for",
     "recording_get",
     "recordings_by_interaction",
+    "reroute_offices",
     "service_request_allowed_actions",
+    "service_request_by_number",
+    "service_request_due_soon_limit",
+    "service_request_due_state",
+    "service_request_events",
+    "service_request_for_office",
+    "service_request_queue",
     "service_request_submitted",
     "service_requests_awaiting_review",
     "service_requests_list",

@@ -20,9 +20,9 @@ from contactcenter.common.errors import ApplicationError
 from contactcenter.common.workflows import Refusal
 from contactcenter.ledger.services import interaction_record
 from contactcenter.live import selectors
+from contactcenter.live.office_work import service_request_due_on, service_request_reviewed, service_request_taken
 from contactcenter.live.workflows import SERVICE_REQUEST
 from contactcenter.models import (
-    PRIORITY_REQUEST_TYPES,
     TIER2_REVIEW_TYPES,
     VERIFICATION_LOCKED_MESSAGE,
     AgentState,
@@ -79,8 +79,6 @@ DISPOSITION_OUTCOMES = {
 }
 # What an agent may choose after wrap-up.
 AFTER_WRAP_UP = frozenset({AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE})
-SERVICE_REQUEST_DAYS = 15
-PRIORITY_SERVICE_REQUEST_DAYS = 7
 AR11_DAYS = 10
 CALL_CONTROL_MAX_ATTEMPTS = 3
 # A case's mailing address, by the service request fields an AR-11 fills it from.
@@ -636,7 +634,6 @@ def service_request_create(
         contact = None
         if contact_id is not None:
             contact = _contact_offered_to(user=user, contact_id=contact_id, action="take_service_request")
-        days = PRIORITY_SERVICE_REQUEST_DAYS if kind in PRIORITY_REQUEST_TYPES else SERVICE_REQUEST_DAYS
         request = ServiceRequest(
             kind=kind,
             status=ServiceRequestStatus.PENDING_REVIEW if kind in TIER2_REVIEW_TYPES else ServiceRequestStatus.ROUTED,
@@ -659,7 +656,7 @@ def service_request_create(
             new_state=new_state.strip().upper(),
             new_zip=new_zip.strip(),
             moved_on=moved_on,
-            due_on=today + timedelta(days=days),
+            due_on=service_request_due_on(kind=kind, taken_on=today),
             created_by=user,
             contact=contact,
             interaction=contact.agent_interaction if contact else None,
@@ -702,6 +699,7 @@ def service_request_create(
             summary=summary,
             detail=detail,
         )
+        service_request_taken(context=context, request=request, user=user)
         if contact is not None:
             if receipt not in contact.receipt_numbers:
                 contact.receipt_numbers = [*contact.receipt_numbers, receipt]
@@ -741,6 +739,7 @@ def service_request_review(
         request.reviewed_at = now or timezone.now()
         request.review_note = note.strip()
         request.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        service_request_reviewed(request=request, user=user, approve=approve, note=request.review_note)
         audit_record(
             context=context,
             action=AuditAction.UPDATE,

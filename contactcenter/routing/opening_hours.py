@@ -76,6 +76,29 @@ class Closure:
         return (self.reason_es if language == "es" else self.reason_en) or self.reason_en
 
 
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and not is_federal_holiday(day)
+
+
+def business_days_after(start: date, days: int) -> date:
+    """The day `days` business days after `start` (weekends and federal holidays not counted;
+    `start` itself never is): a service request taken on a Friday with 1 day is due on Monday."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            days -= 1
+    return day
+
+
+def business_days_until(start: date, end: date) -> int:
+    """How many business days from `start` to `end` (end counted, start not); negative when `end`
+    is before `start`, 0 on the day itself."""
+    if end < start:
+        return -business_days_until(end, start)
+    return sum(1 for offset in range(1, (end - start).days + 1) if is_business_day(start + timedelta(days=offset)))
+
+
 @dataclass(frozen=True)
 class QueueHours:
     opens: time = TIER1_OPENS

@@ -295,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-rollups-refresh": {"task": "contactcenter.ledger_rollups_refresh", "schedule": 10.0},
     "ledger-rollups-reconcile": {"task": "contactcenter.ledger_rollups_reconcile", "schedule": 3600.0},
     "casework-sweep": {"task": "casework.sweep", "schedule": 300.0},
+    # Overdue service requests to their office's supervisors (once each), lost notice e-mails resent.
+    "service-requests-escalate": {"task": "contactcenter.service_requests_escalate", "schedule": 900.0},
     "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
     # TELEPHONY_BACKEND=local only: a simulated caller whose page closed hangs up (it does nothing otherwise).
     "simulator-lines-hang-up": {"task": "ivr.simulator_lines_hang_up", "schedule": 10.0},

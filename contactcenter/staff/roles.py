@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     OUTREACH_STAFF = "outreach_staff", _("Outreach staff")
     CRO = "cro", _("Community Relations Officer")
     SUPERVISOR = "supervisor", _("Contact center supervisor")
+    OFFICE_STAFF = "office_staff", _("Service center / field office staff")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -24,6 +24,7 @@ from contactcenter.models import (
     ServiceRequestStatus,
     WaitingContact,
 )
+from contactcenter.routing.opening_hours import business_days_after
 from contactcenter.staff.roles import Role
 from tests.contactcenter.live_tier.calls import _address_change, _ivr_contact, _post, _signed_in, _within_normal_case
 from tests.reference_data import seed_reference
@@ -193,7 +194,7 @@ def test_a_caller_verified_with_the_a_number_changes_only_the_cases_under_it(ref
     assert (request.contact, request.interaction, request.due_on) == (
         contact,
         contact.agent_interaction,
-        timezone.localdate() + timedelta(days=7),
+        business_days_after(timezone.localdate(), 7),
     )
     assert _address(case) == _address(same_person) == NEW_ADDRESS
     assert {pk: _address(BenefitCase.objects.get(pk=pk)) for pk in untouched} == untouched

@@ -21,6 +21,7 @@ HEADINGS = {
     Role.TSA_LIAISON: "DHS TRIP redress",
     Role.OUTREACH_STAFF: "Public engagement",
     Role.CRO: "Public engagement",
+    Role.OFFICE_STAFF: "Service requests at my office",
     Role.ADMINISTRATOR: "Administration",
 }
 

@@ -15,7 +15,17 @@ from tqdm import tqdm
 
 from contactcenter import services
 from contactcenter.audit.context import AuditContext
-from contactcenter.models import AuditChannel, Channel, Interaction, Language, Outcome, Tier
+from contactcenter.models import (
+    AuditChannel,
+    BenefitCase,
+    Channel,
+    FieldOffice,
+    Interaction,
+    Language,
+    OfficeMembership,
+    Outcome,
+    Tier,
+)
 from contactcenter.reference.identifiers import RECEIPT_PREFIXES
 from contactcenter.staff.roles import Role
 
@@ -94,7 +104,23 @@ DEMO_STAFF = [
     ("demo-cro", Role.CRO, "Lucia", "Fernandez", Tier.NONE, ["en", "es"], [], "America/Phoenix", "Phoenix"),
     ("demo-supervisor", Role.SUPERVISOR, "Karen", "Walsh", Tier.NONE, ["en"], [], "America/Chicago", "Dallas"),
     ("demo-admin", Role.ADMINISTRATOR, "Thomas", "Reed", Tier.NONE, ["en"], [], "America/New_York", "Washington"),
+    ("demo-office", Role.OFFICE_STAFF, "Grace", "Kim", Tier.NONE, ["en"], [], "America/New_York", "St. Albans"),
+    (
+        "demo-office-supervisor",
+        Role.OFFICE_STAFF,
+        "Robert",
+        "Dubois",
+        Tier.NONE,
+        ["en", "es"],
+        [],
+        "America/New_York",
+        "St. Albans",
+    ),
 ]
+# The office staff work the office holding the demo's receipt number (DEMO_RECEIPT): where a service
+# request the demo CSR takes on it is routed. The second of them supervises it.
+DEMO_RECEIPT = "EAC2190000001"
+OFFICE_MEMBERS = {"demo-office": False, "demo-office-supervisor": True}
 
 IVR_TOPICS = [
     "case-status",
@@ -139,6 +165,7 @@ class Command(BaseCommand):
         call_command("seed_reference", cases=cases, seed=seed, stdout=self.stdout, stderr=self.stderr)
         context = AuditContext.system(channel=AuditChannel.COMMAND)
         self._seed_staff(context, password, reset_passwords)
+        self._seed_office_memberships()
         if Interaction.objects.filter(source_app="demo").exists():
             self.stdout.write("Demo contacts already exist; left as they are.")
             return
@@ -175,6 +202,19 @@ class Command(BaseCommand):
         self.stdout.write(self.style.WARNING("Demo users — shown once, for demonstration only:"))
         for username, label, chosen in rows:
             self.stdout.write(f"  {username:<22} {label!s:<30} {chosen}")
+
+    def _seed_office_memberships(self) -> None:
+        case = BenefitCase.objects.filter(receipt_number=DEMO_RECEIPT).select_related("office").first()
+        office = case.office if case else FieldOffice.objects.order_by("code").first()
+        if office is None:
+            return
+        for username, supervisor in OFFICE_MEMBERS.items():
+            user = User.objects.filter(username=username).first()
+            if user is not None:
+                OfficeMembership.objects.update_or_create(
+                    user=user, office=office, defaults={"is_supervisor": supervisor}
+                )
+        self.stdout.write(f"Office staff work {office.name} ({office.code}), the office holding {DEMO_RECEIPT}.")
 
     def _seed_contacts(self, context, count: int, rng: random.Random) -> None:
         now = timezone.now()

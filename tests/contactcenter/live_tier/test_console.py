@@ -27,6 +27,7 @@ from contactcenter.models import (
     ServiceRequestStatus,
     WaitingContact,
 )
+from contactcenter.routing.opening_hours import business_days_after
 from contactcenter.staff.roles import Role
 from tests.contactcenter.live_tier.calls import _ivr_contact, _outside_normal_case, _post, _signed_in
 
@@ -68,7 +69,7 @@ def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledge
     request = ServiceRequest.objects.get()
     assert f"{request.reference} taken" in page
     assert (request.office, request.status) == (case.office, ServiceRequestStatus.ROUTED)
-    assert request.due_on == timezone.localdate() + timedelta(days=15)
+    assert request.due_on == business_days_after(timezone.localdate(), 15)
 
     _post(
         csr_client,
@@ -122,7 +123,8 @@ def test_a_contact_from_ivr_to_csr_to_iso_followed_in_the_consoles_and_the_ledge
             user=make_staff(Role.CSR), receipt_number=case.receipt_number
         )
     ]
-    assert sorted(history) == ["ivr", "tier1", "tier2"]
+    # "office": the service request's reference number sent to the caller (contactcenter/live/office_work.py).
+    assert sorted(history) == ["ivr", "office", "tier1", "tier2"]
 
     board = _signed_in(supervisor).get("/wallboard/live/").content.decode()
     now = timezone.now()

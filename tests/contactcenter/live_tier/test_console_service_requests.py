@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -14,6 +13,7 @@ from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditEvent, BenefitCase, ServiceRequest, ServiceRequestStatus
+from contactcenter.routing.opening_hours import business_days_after
 from contactcenter.staff.roles import Role
 from tests.contactcenter.live_tier.calls import (
     _address_change,
@@ -75,7 +75,7 @@ def test_tier1_relays_an_expedite_that_only_tier2_decides(reference, make_staff)
         details="Medical emergency abroad.",
     )
     assert request.status == ServiceRequestStatus.PENDING_REVIEW
-    assert request.due_on == timezone.localdate() + timedelta(days=7)
+    assert request.due_on == business_days_after(timezone.localdate(), 7)
 
     assert _signed_in(csr).post(f"/console/service-requests/{request.pk}/review/", {}).status_code == 403
     iso_client = _signed_in(iso)

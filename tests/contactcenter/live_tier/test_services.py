@@ -22,6 +22,7 @@ from contactcenter.models import (
     ServiceRequest,
     WaitingContact,
 )
+from contactcenter.routing.opening_hours import business_days_after
 from contactcenter.staff.roles import Role
 from tests.contactcenter.live_tier.calls import _address_change, _ivr_contact, _signed_in, _within_normal_case
 
@@ -74,7 +75,7 @@ def test_an_address_change_updates_every_pending_case_under_the_verified_a_numbe
         moved_on=timezone.localdate() - timedelta(days=3),
     )
 
-    assert request.due_on == timezone.localdate() + timedelta(days=7)
+    assert request.due_on == business_days_after(timezone.localdate(), 7)
     for case in (first, second):
         case.refresh_from_db()
         assert (case.mailing_address_line, case.mailing_city, case.mailing_state, case.mailing_zip) == (
