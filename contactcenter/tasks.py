@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from contactcenter import services
 from contactcenter.audit.context import AuditContext
-from contactcenter.models import AuditChannel
 from contactcenter.common.background import mail_retry_or_give_up
+from contactcenter.models import AuditChannel
 from contactcenter.telephony.gateway import TelephonyError
 
 
