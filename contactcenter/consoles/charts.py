@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 640, 240
+WIDTH, HEIGHT = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
 # Series take these classes in turn (static/css/ncsc.css gives each a colour and the legend a pattern).
 SERIES_CLASSES = ("ncsc-series-1", "ncsc-series-2", "ncsc-series-3")
