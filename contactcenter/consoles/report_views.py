@@ -21,12 +21,8 @@ from contactcenter.consoles.forms import (
     IntervalReportForm,
     with_default_period,
 )
-from contactcenter.models import Language
 from contactcenter.staff.roles import Role, roles_required
-
-
-def language_name(code: str | None) -> str:
-    return str(Language(code).label) if code in Language.values else (code or "—")
+from contactcenter.templatetags.durations import language_name
 
 
 def _queue_names() -> list[str]:

@@ -213,6 +213,12 @@ def test_containment_tier2_and_fcr_split_by_language_and_topic(make_staff):
     assert '<desc id="chart-containment-desc">' in chart
     assert re.search(r"<th scope=\"row\">[^<]+</th>\s*<td class=\"text-right\">66.7%</td>", chart)
     assert chart.count("<rect ") == 2
+    client.cookies["django_language"] = "es"
+    spanish = client.get("/reports/contact-rates/").content.decode()
+    assert '<title id="chart-containment-title">Contención en el IVR por tema</title>' in spanish
+    assert re.search(r'<tr data-key="es">\s*<th scope="row">español</th>', spanish, re.I)
+    assert re.search(r'<rect class="ncsc-series-1" x="[0-9.]+" y="[0-9.]+"', spanish)  # no decimal commas in SVG
+    client.cookies["django_language"] = "en"
     rows = _csv(client.get("/reports/contact-rates/", {"format": "csv"}))
     assert {(r["split"], r["key"], r["containment_percent"], r["fcr_percent"]) for r in rows} == {
         ("language", "en", "66.7", "66.7"),
