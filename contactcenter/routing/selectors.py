@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contactcenter.models import (
@@ -256,26 +256,11 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def contacts_by_hour(*, day: date) -> list[dict]:
-    """Today's live contacts hour by hour (local time): queued, answered, abandoned."""
+    """Today's live contacts hour by hour (local time): queued, answered, abandoned (short abandons
+    left out), the same counters as the queue report, from its rollups."""
     start, end = _day_bounds(day)
-    if queue_rollups.uses_rollups():  # the same counters as the queue report, from its rollups
-        rows = queue_rollups.by_hour(start=start, end=end)
-        return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
-    rows = {
-        row["hour"]: row
-        for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end, consult_of__isnull=True)
-        .annotate(hour=ExtractHour("enqueued_at", tzinfo=timezone.get_current_timezone()))
-        .values("hour")
-        .annotate(
-            queued=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED)),
-        )
-    }
-    return [
-        {"hour": hour, **{key: rows.get(hour, {}).get(key, 0) for key in ("queued", "answered", "abandoned")}}
-        for hour in range(24)
-    ]
+    rows = queue_rollups.by_hour(start=start, end=end)
+    return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
 
 
 def queue_history(*, start: date, end: date, queue_name: str | None = None, language: str | None = None) -> list[dict]:

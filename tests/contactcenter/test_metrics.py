@@ -119,22 +119,24 @@ def test_short_abandons_leave_the_rates_and_a_supervisor_changes_their_seconds(m
     def figures():
         (row,) = selectors.queue_history(start=today, end=today)
         (stats,) = [q for q in selectors.queue_stats() if q.name == "tier1-en"]
+        by_hour = sum(hour["abandoned"] for hour in selectors.contacts_by_hour(day=today))
         return (
             (row["abandoned"], row["abandoned_short"], row["abandonment_percent"], row["service_level_percent"]),
             (stats.abandoned, stats.abandoned_short, stats.abandonment_percent, stats.service_level_percent),
+            by_hour,
         )
 
     # 5 s: one short abandon; 1 of 2 callers who waited abandoned, 1 of 2 answered within 60 s.
-    assert figures() == ((1, 1, 50.0, 50.0), (1, 1, 50.0, 50.0))
+    assert figures() == ((1, 1, 50.0, 50.0), (1, 1, 50.0, 50.0), 1)
 
     client = _signed_in(make_staff(Role.SUPERVISOR))
     response = client.post("/supervisor/queues/tier1-en/", _queue_form(short_abandon_seconds="10"))
     assert response.status_code == 302
     assert QueueConfig.objects.get(name="tier1-en").short_abandon_seconds == 10
     # At once (the rollups counted with 5 s are read from the contacts) and after the refresh.
-    assert figures() == ((0, 2, 0.0, 100.0), (0, 2, 0.0, 100.0))
+    assert figures() == ((0, 2, 0.0, 100.0), (0, 2, 0.0, 100.0), 0)
     assert services.queue_rollups_dirty_refresh() == 1
-    assert figures() == ((0, 2, 0.0, 100.0), (0, 2, 0.0, 100.0))
+    assert figures() == ((0, 2, 0.0, 100.0), (0, 2, 0.0, 100.0), 0)
     wallboard = client.get("/wallboard/live/").content.decode()
     assert re.search(r'data-figure="abandoned"[^>]*>0.0% \(0\)', wallboard)
 
