@@ -334,3 +334,11 @@ def test_today_by_hour_starts_at_the_centers_opening(make_staff):
     assert [row["hour"] for row in hours] == [8, 9, 10, 11, 12, 13]
     QueueConfig.objects.filter(name="tier1-en").update(hours_time_zone="America/Chicago", opens_at="06:00")
     assert wallboard_figures.hours_by_bar(timezone.now())[0]["hour"] == 7  # 6 a.m. in Chicago
+
+
+def test_the_agent_export_defuses_a_formula_in_a_staff_name(make_staff):
+    csr = make_staff(Role.CSR, first_name="=HYPERLINK(1)", last_name="")
+    contact = _contact(timezone.now() - timedelta(hours=1), wait=10, answered=True)
+    WaitingContact.objects.filter(pk=contact.pk).update(offered_to=csr)
+    rows = _csv(_signed_in(make_staff(Role.SUPERVISOR)).get("/reports/agents/", {"format": "csv"}))
+    assert [(row["name"], row["answered"]) for row in rows] == [("'=HYPERLINK(1)", "1")]
