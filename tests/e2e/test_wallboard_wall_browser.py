@@ -69,6 +69,15 @@ def test_the_wallboard_fits_a_wall_screen_with_amber_red_and_the_unstaffed_alert
     page.locator("tr[data-queue='tier1-en']").wait_for()
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
 
+    # In Spanish (longer words) it fits too.
+    context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    page.goto("/wallboard/")
+    page.locator("tr[data-queue='tier1-es'] [data-flag='red']").wait_for()
+    assert "Crítico" in page.locator("tr[data-queue='tier1-es'] [data-figure='longest']").inner_text()
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
     page.goto("/reports/intervals/")
     svg = page.locator("figure[data-chart='chart-offered'] svg[role='img']")
     assert svg.get_attribute("aria-labelledby") == "chart-offered-title chart-offered-desc"
