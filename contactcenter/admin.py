@@ -384,7 +384,26 @@ class QueueConfigAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "tier", "language", "active"]}),
         (
             "Service level, offers and after-call work",
-            {"fields": ["service_level_seconds", "offer_timeout_seconds", "after_call_work_seconds"]},
+            {
+                "fields": [
+                    "service_level_seconds",
+                    "service_level_target_percent",
+                    "short_abandon_seconds",
+                    "offer_timeout_seconds",
+                    "after_call_work_seconds",
+                ]
+            },
+        ),
+        (
+            "Wallboard colours",
+            {
+                "fields": [
+                    "longest_wait_amber_seconds",
+                    "longest_wait_red_seconds",
+                    "abandonment_amber_percent",
+                    "abandonment_red_percent",
+                ]
+            },
         ),
         ("Overflow", {"fields": ["overflow_after_seconds", "overflow_to"]}),
         ("Hours", {"fields": ["opens_at", "closes_at", "hours_time_zone", "open_on_weekends"]}),

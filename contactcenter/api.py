@@ -641,8 +641,14 @@ class QueueStatsSerializer(serializers.Serializer):
     service_level_percent = serializers.FloatField(allow_null=True)
     abandonment_percent = serializers.FloatField(allow_null=True)
     average_speed_of_answer_seconds = serializers.FloatField(allow_null=True)
-    average_handle_seconds = serializers.FloatField(allow_null=True)
+    average_handle_seconds = serializers.FloatField(
+        allow_null=True, help_text="Talk + hold + after-call work of today's completed conversations."
+    )
     service_level_target_percent = serializers.IntegerField()
+    abandoned_short = serializers.IntegerField(
+        help_text="Callers who hung up within short_abandon_seconds: out of the service level and abandonment rate."
+    )
+    short_abandon_seconds = serializers.IntegerField()
 
 
 class QueueStatsView(APIView):

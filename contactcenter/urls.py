@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
 from contactcenter import api, views
-from contactcenter.consoles import agent_views, lookup_views, mailing_views, office_views, supervisor_views
+from contactcenter.consoles import agent_views, lookup_views, mailing_views, office_views, report_views, supervisor_views
 from contactcenter.staff import api_tokens
 from contactcenter.staff.roles import public
 
@@ -113,6 +113,9 @@ urlpatterns = [
     path("wallboard/agents/state/", supervisor_views.agent_state_force, name="wallboard-agent-state"),
     path("reports/queues/", views.queue_report, name="queue-report"),
     path("reports/surveys/", supervisor_views.survey_report, name="survey-report"),
+    path("reports/intervals/", report_views.interval_report, name="interval-report"),
+    path("reports/agents/", report_views.agent_report, name="agent-report"),
+    path("reports/contact-rates/", report_views.contact_rates_report, name="contact-rates-report"),
     path("supervisor/queues/", supervisor_views.queue_list, name="supervisor-queues"),
     path("supervisor/queues/<str:name>/", supervisor_views.queue_edit, name="supervisor-queue-edit"),
     path("supervisor/recordings/<int:recording_id>/", supervisor_views.recording_listen, name="recording-listen"),

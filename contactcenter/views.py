@@ -22,10 +22,9 @@ from contactcenter.common.cache import cache_status
 from contactcenter.common.exports import csv_response
 from contactcenter.common.statement_timeout import is_database_unavailable
 from contactcenter.consoles import wallboard_figures
-from contactcenter.consoles.forms import HistoryReportForm, ReceiptLookupForm
+from contactcenter.consoles.forms import HistoryReportForm, ReceiptLookupForm, with_default_period
 from contactcenter.consoles.registry import landing_console
 from contactcenter.consoles.wallboard import TooSlow, WallboardAlert, section, wallboard_alerts
-from contactcenter.consoles.wallboard_figures import REPORT_DEFAULT_DAYS
 from contactcenter.models import AgentStatus, Channel
 from contactcenter.reference.identifiers import mask_receipt_number
 from contactcenter.staff.roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
@@ -138,13 +137,23 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
 
 
 def _queue_alerts(stats, now: datetime) -> list[WallboardAlert]:
-    """A queue whose longest wait passed its service-level threshold, or whose service level today
-    fell below its target: computed from the shared figures, no query of its own. The key stays the
-    same while the alert stands, so it is announced once (static/js/page.js)."""
+    """A queue with callers waiting and no agent signed on, a queue whose longest wait passed its
+    service-level threshold, or whose service level today fell below its target: computed from the
+    shared figures, no query of its own. The key stays the same while the alert stands, so it is
+    announced once (static/js/page.js)."""
     if isinstance(stats, TooSlow):
         return []
     alerts = []
     for row in stats:
+        if row.unstaffed:
+            alerts.append(
+                WallboardAlert(
+                    key=f"queue-unstaffed-{row.name}",
+                    text=_("%(queue)s: %(waiting)s caller(s) waiting and no agent signed on.")
+                    % {"queue": row.name, "waiting": row.waiting},
+                    raised_at=now,
+                )
+            )
         if row.waiting and row.longest_wait_seconds > row.service_level_seconds:
             alerts.append(
                 WallboardAlert(
@@ -227,27 +236,31 @@ def wallboard_live(request: HttpRequest) -> HttpResponse:
 
 @roles_required(Role.SUPERVISOR)
 def queue_report(request: HttpRequest) -> HttpResponse:
-    """Queue figures by day, queue and language over a period, on screen or as CSV."""
-    today = timezone.localdate()
-    # The wallboard's "last 7 days", as whole days: the six before today and today. A date left out
-    # (or cleared) takes its default rather than refusing the whole report.
-    defaults = {"start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(), "end": today.isoformat()}
-    data = {**defaults, **{key: value for key, value in request.GET.items() if value}}
-    form = HistoryReportForm(data)
-    rows = []
+    """Queue figures by day, queue and language over a period, on screen or as CSV, with each
+    queue's totals for the period as the wallboard counts its "today" (queue_period_totals)."""
+    form = HistoryReportForm(
+        with_default_period(request.GET), queue_names=[config.name for config in selectors.queue_configs_list()]
+    )
+    rows, totals = [], []
     if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        queue_name = form.cleaned_data["queue_name"] or None
         rows = selectors.queue_history(
-            start=form.cleaned_data["start"],
-            end=form.cleaned_data["end"],
-            queue_name=form.cleaned_data["queue_name"] or None,
-            language=form.cleaned_data["language"] or None,
+            start=start, end=end, queue_name=queue_name, language=form.cleaned_data["language"] or None
         )
         if request.GET.get("format") == "csv":
-            return _queue_report_csv(rows, form.cleaned_data["start"], form.cleaned_data["end"])
+            return _queue_report_csv(rows, start, end)
+        lo = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+        hi = timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        totals = sorted(
+            (name, figures)
+            for name, figures in selectors.queue_period_totals(start=lo, end=hi).items()
+            if queue_name is None or name == queue_name
+        )
     return render(
         request,
         "contactcenter/queue_report.html",
-        {"form": form, "rows": rows, "refused": not form.is_valid()},
+        {"form": form, "rows": rows, "totals": totals, "refused": not form.is_valid()},
         status=400 if not form.is_valid() else 200,
     )
 
@@ -260,6 +273,7 @@ CSV_COLUMNS = [
     ("answered", "answered"),
     ("answered_within_service_level", "within"),
     ("abandoned", "abandoned"),
+    ("short_abandons", "abandoned_short"),
     ("service_level_percent", "service_level_percent"),
     ("abandonment_percent", "abandonment_percent"),
     ("average_speed_of_answer_seconds", "asa"),
@@ -273,7 +287,10 @@ def _queue_report_csv(rows: list[dict], start, end) -> HttpResponse:
     writer.writerow([header for header, _ in CSV_COLUMNS])
     for row in rows:
         writer.writerow(
-            [round(value, 1) if isinstance(value, float) else value for value in (row[key] for _, key in CSV_COLUMNS)]
+            [
+                round(value, 1) if isinstance(value, float) else value
+                for value in (row.get(key) for _, key in CSV_COLUMNS)
+            ]
         )
     return response
 

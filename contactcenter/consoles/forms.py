@@ -191,10 +191,62 @@ class ZipLookupForm(UswdsForm):
     zip_code = forms.RegexField(label=_("ZIP code"), regex=r"^\d{5}$", max_length=5)
 
 
+def with_default_period(params) -> dict:
+    """The query's values, a date left out (or cleared) taking the reports' default period (the
+    wallboard's "last 7 days") rather than refusing the whole report."""
+    from django.utils import timezone
+
+    from contactcenter.consoles.wallboard_figures import default_report_days
+
+    start, end = default_report_days(timezone.localdate())
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        **{key: value for key, value in params.items() if value},
+    }
+
+
 class HistoryReportForm(DateRangeForm):
-    queue_name = forms.CharField(label=_("Queue"), required=False, max_length=40)
+    """A report's period, queue (picked from the queues) and language."""
+
+    MAX_DAYS = 367  # days in the period, both ends included
+    queue_name = forms.ChoiceField(label=_("Queue"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=[("", _("All")), *Language.choices], required=False)
 
+    def __init__(self, *args, queue_names: list[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue_name"].choices = [("", _("All queues")), *((name, name) for name in queue_names)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and (cleaned["end"] - cleaned["start"]).days + 1 > self.MAX_DAYS:
+            if self.MAX_DAYS > 31:
+                raise forms.ValidationError(_("Ask for at most a year at a time."))
+            raise forms.ValidationError(_("Ask for at most 31 days at a time."))
+        return cleaned
+
+
+class IntervalReportForm(HistoryReportForm):
+    MAX_DAYS = 31
+    minutes = forms.TypedChoiceField(
+        label=_("Interval"),
+        coerce=int,
+        choices=[(30, _("30 minutes")), (15, _("15 minutes"))],
+        initial=30,
+        required=False,
+        empty_value=30,
+    )
+
+
+class AgentReportForm(HistoryReportForm):
+    MAX_DAYS = 31
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["language"]
+
+
+class ContactRatesReportForm(DateRangeForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("start") and cleaned.get("end") and (cleaned["end"] - cleaned["start"]).days > 366:
@@ -251,6 +303,23 @@ class QueueSettingsForm(UswdsForm):
         max_value=100,
         help_text=_("The wallboard raises an alert when today's service level falls below this percentage."),
     )
+    short_abandon_seconds = forms.IntegerField(
+        label=_("Short abandon (seconds)"),
+        min_value=0,
+        max_value=60,
+        help_text=_(
+            "A caller who hangs up within this many seconds is a short abandon: left out of the abandonment rate "
+            "and the service level."
+        ),
+    )
+    longest_wait_amber_seconds = forms.IntegerField(
+        label=_("Longest wait, amber from (seconds)"), min_value=1, max_value=7200
+    )
+    longest_wait_red_seconds = forms.IntegerField(
+        label=_("Longest wait, red from (seconds)"), min_value=1, max_value=7200
+    )
+    abandonment_amber_percent = forms.IntegerField(label=_("Abandonment, amber from (%)"), min_value=0, max_value=100)
+    abandonment_red_percent = forms.IntegerField(label=_("Abandonment, red from (%)"), min_value=0, max_value=100)
     offer_timeout_seconds = forms.IntegerField(
         label=_("Offer timeout (seconds)"),
         min_value=5,

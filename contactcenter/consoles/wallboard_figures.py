@@ -6,16 +6,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from contactcenter import selectors
-from contactcenter.consoles.wallboard import section, shared
+from contactcenter.consoles.wallboard import TooSlow, section, shared
 from contactcenter.models import AgentStatus, Language
+from contactcenter.routing.opening_hours import QueueHours
 
-REPORT_DEFAULT_DAYS = 7  # the wallboard's "last 7 days" and the queue report's default period
+REPORT_DEFAULT_DAYS = 7  # the wallboard's "last 7 days" and the reports' default period
+
+
+def periods(now: datetime) -> dict[str, tuple[datetime, datetime]]:
+    """The wallboard's periods, in whole local days as the reports count them: "today" from local
+    midnight, "last_7_days" from the midnight six days before (the reports' default period)."""
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "today": (start_of_day, now),
+        "last_7_days": (
+            timezone.make_aware(
+                datetime.combine(start_of_day.date() - timedelta(days=REPORT_DEFAULT_DAYS - 1), time())
+            ),
+            now,
+        ),
+    }
+
+
+def default_report_days(today: date) -> tuple[date, date]:
+    """The reports' default period: the days of the wallboard's "last 7 days"."""
+    return today - timedelta(days=REPORT_DEFAULT_DAYS - 1), today
 
 
 @dataclass(frozen=True)
@@ -85,38 +107,59 @@ def calls(now: datetime) -> list[WallboardCall]:
     return calls
 
 
-def hours_by_bar(now: datetime) -> list[dict]:
-    hours = selectors.contacts_by_hour(day=timezone.localdate(now))
+def opening_hour(day: date, hours: list[QueueHours]) -> int:
+    """The local hour the center opens on `day`: the earliest opening of its queues (a queue kept
+    in each caller's own zone opens first in the center's zone)."""
+    found = []
+    for queue_hours in hours:
+        opens = datetime.combine(day, queue_hours.opens)
+        if queue_hours.time_zone:
+            opens = opens.replace(tzinfo=ZoneInfo(queue_hours.time_zone))
+        else:
+            opens = timezone.make_aware(opens)
+        local = timezone.localtime(opens)
+        found.append(local.hour if local.date() == day else 0)
+    return min(found, default=0)
+
+
+def hours_by_bar(now: datetime, queue_hours: list[QueueHours] | None = None) -> list[dict]:
+    """Today hour by hour from the center's opening (or the first hour with contacts, if earlier)
+    to this hour. `queue_hours`: the queues' hours when the caller has read them already."""
+    today = timezone.localdate(now)
+    if queue_hours is None:
+        queue_hours = [config.hours for config in selectors.queue_configs_list() if config.active]
+    hours = selectors.contacts_by_hour(day=today)
+    first = min([opening_hour(today, queue_hours)] + [row["hour"] for row in hours if row["queued"]])
     peak = max([row["queued"] for row in hours] + [1])
     for row in hours:
         row["queued_percent"] = round(100 * row["queued"] / peak)
         row["answered_percent"] = round(100 * row["answered"] / peak)
-    return [row for row in hours if row["hour"] <= timezone.localtime(now).hour]
+    return [row for row in hours if first <= row["hour"] <= timezone.localtime(now).hour]
 
 
 def live() -> dict:
     """The live part's figures, each its own section: one cancelled by the timeout leaves the rest."""
     now = timezone.now()
-    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    periods = {"today": (start_of_day, now), "last_7_days": (now - timedelta(days=REPORT_DEFAULT_DAYS), now)}
     rates = {
         "containment": selectors.ivr_containment,
         "tier2": selectors.tier2_transfer_rate,
         "fcr": selectors.first_contact_resolution,
     }
+    stats = section("queues", lambda: selectors.queue_stats(now=now))
+    queue_hours = None if isinstance(stats, TooSlow) else [row.hours for row in stats]
     return {
         "now": now,
-        "queue_stats": section("queues", lambda: selectors.queue_stats(now=now)),
+        "queue_stats": stats,
         "figures": {
             key: {
                 name: section(f"{key}-{name}", lambda rate=rate, start=start, end=end: rate(start=start, end=end))
                 for name, rate in rates.items()
             }
-            for key, (start, end) in periods.items()
+            for key, (start, end) in periods(now).items()
         },
         "agents": section("agents", agents),
         "calls": section("calls", lambda: calls(now)),
-        "hours": section("hours", lambda: hours_by_bar(now)),
+        "hours": section("hours", lambda: hours_by_bar(now, queue_hours)),
     }
 
 
@@ -142,7 +185,7 @@ def agents() -> list[WallboardAgent]:
 def volume() -> dict:
     def compute() -> dict:
         now = timezone.now()
-        start = now - timedelta(days=REPORT_DEFAULT_DAYS)
+        start = periods(now)["last_7_days"][0]
         volume = selectors.contact_volume_by_topic(start=start, end=now, period="day")
         by_channel: dict[str, int] = {}
         by_topic: dict[str, int] = {}

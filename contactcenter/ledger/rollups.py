@@ -223,12 +223,16 @@ def _parts(
     by_topics = by_topic or topic_codes
     table, topic = (ROLLUP, "r.topic_id") if by_topics else (BY_CHANNEL, "NULL::integer")
     day_topic = "d.topic_id" if by_topics else "NULL::integer"
+    language, day_language = ("r.language", "d.language") if by_topics else ("NULL::varchar", "NULL::varchar")
     ranges = [(a, b, 1) for a, b in added] + [(a, b, -1) for a, b in subtracted]
     by_interval = " UNION ALL ".join(["SELECT %s::timestamptz AS lo, %s::timestamptz AS hi, %s AS sign"] * len(ranges))
     by_interval = by_interval or "SELECT NULL::timestamptz AS lo, NULL::timestamptz AS hi, 0 AS sign LIMIT 0"
     signed = ", ".join(f"r.sign * r.{name}" for name in counters)
     less = ", ".join(f"-r.{name}" for name in counters)
-    columns = f"r.interval_start, r.channel, {topic} AS topic_id, {', '.join(f'r.{name}' for name in counters)}"
+    columns = (
+        f"r.interval_start, r.channel, {language} AS language, {topic} AS topic_id, "
+        f"{', '.join(f'r.{name}' for name in counters)}"
+    )
     # Each range read by interval and each stale interval is its own index range scan (LATERAL,
     # kept from being flattened by OFFSET 0: never one scan of a whole channel joined to the
     # ranges after).
@@ -236,21 +240,23 @@ def _parts(
         f"WITH dirty AS (SELECT DISTINCT interval_start FROM {DIRTY} "
         "WHERE interval_start >= %s AND interval_start < %s), "
         f"by_interval AS ({by_interval}), "
-        f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.channel, {day_topic} AS topic_id, "
+        f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.channel, {day_language} AS language, "
+        f"{day_topic} AS topic_id, "
         f"{', '.join(f'd.{name}' for name in counters)} FROM {BY_DAY} d WHERE d.day = ANY(%s::date[]){where_d} "
-        f"UNION ALL SELECT r.interval_start, r.channel, r.topic_id, {signed} FROM by_interval CROSS JOIN LATERAL "
+        f"UNION ALL SELECT r.interval_start, r.channel, r.language, r.topic_id, {signed} "
+        "FROM by_interval CROSS JOIN LATERAL "
         f"(SELECT {columns}, by_interval.sign FROM {table} r "
         "WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
         "AND (by_interval.sign < 0 OR NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.interval_start = r.interval_start))"
         f"{where_r} OFFSET 0) r "
         # A stale interval of a day read from its day row: its rows (in that day row) come off.
-        f"UNION ALL SELECT r.interval_start, r.channel, r.topic_id, {less} FROM dirty CROSS JOIN LATERAL "
+        f"UNION ALL SELECT r.interval_start, r.channel, r.language, r.topic_id, {less} FROM dirty CROSS JOIN LATERAL "
         f"(SELECT {columns} FROM {table} r WHERE r.interval_start = dirty.interval_start"
         f"{where_r} OFFSET 0) r WHERE (dirty.interval_start AT TIME ZONE %s)::date = ANY(%s::date[]) "
-        f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM {LEDGER} i "
+        f"UNION ALL SELECT i.occurred_at, i.channel, i.language, i.topic_id, {rows} FROM {LEDGER} i "
         "WHERE ((i.occurred_at >= %s AND i.occurred_at < %s) OR (i.occurred_at >= %s AND i.occurred_at < %s))"
         f"{where_i} "
-        f"UNION ALL SELECT i.occurred_at, i.channel, i.topic_id, {rows} FROM dirty CROSS JOIN LATERAL "
+        f"UNION ALL SELECT i.occurred_at, i.channel, i.language, i.topic_id, {rows} FROM dirty CROSS JOIN LATERAL "
         f"(SELECT * FROM {LEDGER} inside WHERE inside.occurred_at >= dirty.interval_start "
         f"AND inside.occurred_at < dirty.interval_start + interval '15 minutes'{where_inside} OFFSET 0) i)"
     )
@@ -282,7 +288,7 @@ def _ledger_only(
         where += f" AND i.topic_id IN (SELECT id FROM contactcenter_topic WHERE code IN ({placeholders}))"
         params.extend(topic_codes)
     sql = (
-        f"WITH parts AS (SELECT i.occurred_at AS at, i.channel, i.topic_id, {rows} FROM {LEDGER} i "
+        f"WITH parts AS (SELECT i.occurred_at AS at, i.channel, i.language, i.topic_id, {rows} FROM {LEDGER} i "
         f"WHERE i.occurred_at >= %s AND i.occurred_at < %s{where})"
     )
     return sql, params
@@ -299,6 +305,35 @@ def totals(
         cursor.execute(f"{parts} SELECT {sums} FROM parts", params)
         row = cursor.fetchone()
     return {name: int(value) for name, value in zip(counters, row, strict=True)}
+
+
+def totals_by(
+    *, start: datetime, end: datetime, counters: Sequence[str], by: str, channels: Sequence[str] | None = None
+) -> dict[str | None, dict[str, int]]:
+    """The period's sums of `counters` by language code or topic code (`by`: "language" or
+    "topic"; None: no topic): one statement."""
+    if by not in ("language", "topic"):
+        raise ValueError(by)
+    if uses_rollups():
+        parts, params = _parts(start=start, end=end, counters=counters, channels=channels, by_topic=True)
+    else:
+        parts, params = _ledger_only(start=start, end=end, counters=counters, channels=channels)
+    sums = ", ".join(f"COALESCE(SUM(parts.{name}), 0)" for name in counters)
+    if by == "language":
+        sql = f"{parts} SELECT parts.language, {sums} FROM parts GROUP BY 1"
+    else:
+        sql = (
+            f"{parts} SELECT topic.code, {sums} FROM parts "
+            "LEFT JOIN contactcenter_topic topic ON topic.id = parts.topic_id GROUP BY 1"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        key: {name: int(value) for name, value in zip(counters, values, strict=True)}
+        for key, *values in rows
+        if any(values)
+    }
 
 
 def volume(

@@ -199,6 +199,41 @@ def first_contact_resolution(*, start: datetime, end: datetime) -> Rate:
     return Rate(totals["firsts_resolved"], totals["firsts"])
 
 
+@dataclass(frozen=True)
+class SplitRates:
+    """IVR containment, Tier 2 transfer rate and first-contact resolution of one language or topic."""
+
+    key: str | None
+    containment: Rate
+    tier2: Rate
+    fcr: Rate
+
+
+def rates_split(*, start: datetime, end: datetime, by: str) -> list[SplitRates]:
+    """The three cross-channel rates, each as its selector above defines it, by language code or
+    by topic code (`by`: "language" or "topic"; a contact with no topic under None), sorted by key."""
+    containment = rollups.totals_by(
+        start=start, end=end, counters=["self_served", "finished"], by=by, channels=[Channel.IVR]
+    )
+    tier2 = rollups.totals_by(
+        start=start, end=end, counters=["tier2_escalated", "contacts"], by=by, channels=[Channel.TIER1]
+    )
+    fcr = rollups.totals_by(start=start, end=end, counters=["firsts_resolved", "firsts"], by=by)
+    keys = sorted(set(containment) | set(tier2) | set(fcr), key=lambda key: (key is None, key or ""))
+    empty: dict[str, int] = {}
+    return [
+        SplitRates(
+            key=key,
+            containment=Rate(
+                containment.get(key, empty).get("self_served", 0), containment.get(key, empty).get("finished", 0)
+            ),
+            tier2=Rate(tier2.get(key, empty).get("tier2_escalated", 0), tier2.get(key, empty).get("contacts", 0)),
+            fcr=Rate(fcr.get(key, empty).get("firsts_resolved", 0), fcr.get(key, empty).get("firsts", 0)),
+        )
+        for key in keys
+    ]
+
+
 def contact_volume_by_topic(
     *,
     start: datetime,
@@ -231,6 +266,7 @@ __all__ = [
     "TRIP_TOPIC",
     "LedgerScope",
     "Rate",
+    "SplitRates",
     "cao_referrals_pending",
     "contact_volume_by_topic",
     "first_contact_resolution",
@@ -239,6 +275,7 @@ __all__ = [
     "interactions_visible_to",
     "ivr_containment",
     "ledger_ids_for_receipt_number",
+    "rates_split",
     "tier2_transfer_rate",
     "topic_list",
 ]

@@ -128,17 +128,20 @@ class QueueRollup(models.Model):
     language, so a week is a sum of a few thousand rows, not a scan of every contact in it. Each
     counter's rule is contactcenter.routing.queue_rollups.COUNTERS; rows are recomputed from WaitingContact,
     never incremented. `answered_within` counts with the queue's service level at the recompute,
-    kept in `service_level_seconds`: a row whose threshold is no longer the queue's is read as
-    stale (counted from the contacts) until a refresh recomputes it with the new one."""
+    kept in `service_level_seconds` (`abandoned_short` likewise, in `short_abandon_seconds`): a row
+    whose thresholds are no longer the queue's is read as stale (counted from the contacts) until a
+    refresh recomputes it with the new ones."""
 
     interval_start = models.DateTimeField()
     queue_name = models.CharField(max_length=40)
     language = models.CharField(max_length=2, choices=Language.choices)
     service_level_seconds = models.PositiveIntegerField()
+    short_abandon_seconds = models.PositiveSmallIntegerField(default=5, db_default=5)
     contacts = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     answered_within = models.PositiveIntegerField(default=0)
     abandoned = models.PositiveIntegerField(default=0)
+    abandoned_short = models.PositiveIntegerField(default=0, db_default=0)
     wait_sum = models.BigIntegerField(default=0)
     wait_count = models.PositiveIntegerField(default=0)
     handle_sum = models.BigIntegerField(default=0)
@@ -158,17 +161,19 @@ class QueueRollup(models.Model):
 class QueueRollupDay(models.Model):
     """`QueueRollup` summed over one local day (settings.TIME_ZONE) x queue x language, written
     with it in the same transaction, so a month of the queue report reads whole days from here.
-    `service_level_seconds` is the threshold every interval of the day was counted with, NULL
-    when they differ (the day is then read by interval until a refresh recomputes it)."""
+    `service_level_seconds` (and `short_abandon_seconds`) is the threshold every interval of the
+    day was counted with, NULL when they differ (the day is then read by interval until a refresh recomputes it)."""
 
     day = models.DateField()
     queue_name = models.CharField(max_length=40)
     language = models.CharField(max_length=2, choices=Language.choices)
     service_level_seconds = models.PositiveIntegerField(null=True)
+    short_abandon_seconds = models.PositiveSmallIntegerField(null=True)
     contacts = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     answered_within = models.PositiveIntegerField(default=0)
     abandoned = models.PositiveIntegerField(default=0)
+    abandoned_short = models.PositiveIntegerField(default=0, db_default=0)
     wait_sum = models.BigIntegerField(default=0)
     wait_count = models.PositiveIntegerField(default=0)
     handle_sum = models.BigIntegerField(default=0)
@@ -283,6 +288,26 @@ class QueueConfig(models.Model):
         db_default=80,
         help_text=_("The wallboard raises an alert when today's service level falls below this percentage."),
     )
+    short_abandon_seconds = models.PositiveSmallIntegerField(
+        default=5,
+        db_default=5,
+        help_text=_(
+            "A caller who hangs up within this many seconds is a short abandon: left out of the abandonment "
+            "rate and the service level."
+        ),
+    )
+    longest_wait_amber_seconds = models.PositiveIntegerField(
+        default=60, db_default=60, help_text=_("The wallboard shows the longest wait in amber from this many seconds.")
+    )
+    longest_wait_red_seconds = models.PositiveIntegerField(
+        default=120, db_default=120, help_text=_("The wallboard shows the longest wait in red from this many seconds.")
+    )
+    abandonment_amber_percent = models.PositiveSmallIntegerField(
+        default=5, db_default=5, help_text=_("The wallboard shows today's abandonment rate in amber from this rate.")
+    )
+    abandonment_red_percent = models.PositiveSmallIntegerField(
+        default=10, db_default=10, help_text=_("The wallboard shows today's abandonment rate in red from this rate.")
+    )
     offer_timeout_seconds = models.PositiveIntegerField(default=20)
     after_call_work_seconds = models.PositiveIntegerField(
         default=120, db_default=120, help_text=_("Wrap-up longer than this ends by itself (unless extended once).")
@@ -322,6 +347,18 @@ class QueueConfig(models.Model):
             errors["closes_at"] = _("A queue closes after it opens, on the same day.")
         if self.hours_time_zone and self.hours_time_zone not in zoneinfo.available_timezones():
             errors["hours_time_zone"] = _("Not a time zone name, e.g. America/New_York.")
+        if (
+            self.longest_wait_amber_seconds is not None
+            and self.longest_wait_red_seconds is not None
+            and self.longest_wait_red_seconds < self.longest_wait_amber_seconds
+        ):
+            errors["longest_wait_red_seconds"] = _("Red starts at or after amber.")
+        if (
+            self.abandonment_amber_percent is not None
+            and self.abandonment_red_percent is not None
+            and self.abandonment_red_percent < self.abandonment_amber_percent
+        ):
+            errors["abandonment_red_percent"] = _("Red starts at or after amber.")
         if errors:
             raise ValidationError(errors)
 

@@ -58,8 +58,22 @@ ROLLUP = "contactcenter_queuerollup"
 BY_DAY = "contactcenter_queuerollupday"
 DIRTY = "contactcenter_queuerollupdirty"
 DEFAULT_SERVICE_LEVEL = 60  # a queue with no configuration (QueueConfig's default)
-# The threshold a contact `w` of queue config `q` (LEFT JOINed) is measured against.
+DEFAULT_SHORT_ABANDON = 5
+# The thresholds a contact `w` of queue config `q` (LEFT JOINed) is measured against.
 THRESHOLD = f"COALESCE(q.service_level_seconds, {DEFAULT_SERVICE_LEVEL})"
+SHORT = f"COALESCE(q.short_abandon_seconds, {DEFAULT_SHORT_ABANDON})"
+
+
+def _counted_with(alias: str, service_level: str = THRESHOLD, short: str = SHORT) -> str:
+    """Rows `alias` counted with the queue's thresholds now (false when a day's intervals differed: NULL)."""
+    return f"({alias}.service_level_seconds = {service_level} AND {alias}.short_abandon_seconds = {short})"
+
+
+def _counted_otherwise(alias: str, service_level: str = THRESHOLD, short: str = SHORT) -> str:
+    return (
+        f"({alias}.service_level_seconds IS DISTINCT FROM {service_level} "
+        f"OR {alias}.short_abandon_seconds IS DISTINCT FROM {short})"
+    )
 
 
 # A consult (an agent bringing a colleague into their call) waits in the colleague's queue but is no
@@ -73,17 +87,29 @@ COUNTERS: dict[str, str] = {
     "answered": f"CASE WHEN {_ANSWERED} THEN 1 ELSE 0 END",
     "answered_within": f"CASE WHEN {_ANSWERED} AND w.wait_seconds <= {THRESHOLD} THEN 1 ELSE 0 END",
     "abandoned": f"CASE WHEN w.status = {_quoted(ContactStatus.ABANDONED)} THEN 1 ELSE 0 END",
+    # Callers who hung up within the queue's short-abandon seconds: no chance to answer them, so the
+    # abandonment rate and the service level leave them out (metrics.queue_figures).
+    "abandoned_short": (
+        f"CASE WHEN w.status = {_quoted(ContactStatus.ABANDONED)} AND w.wait_seconds < {SHORT} THEN 1 ELSE 0 END"
+    ),
     # Average speed of answer: the waits of answered contacts.
     "wait_sum": f"CASE WHEN {_ANSWERED} THEN COALESCE(w.wait_seconds, 0) ELSE 0 END",
     "wait_count": f"CASE WHEN {_ANSWERED} AND w.wait_seconds IS NOT NULL THEN 1 ELSE 0 END",
-    # Average handle time: completed conversations.
-    "handle_sum": f"CASE WHEN {_COMPLETED} THEN COALESCE(w.handle_seconds, 0) ELSE 0 END",
+    # Average handle time: completed conversations, talk and hold (`handle_seconds`, answer to end)
+    # plus after-call work (`wrap_up_seconds`), the industry's definition.
+    "handle_sum": (
+        f"CASE WHEN {_COMPLETED} THEN COALESCE(w.handle_seconds, 0) + COALESCE(w.wrap_up_seconds, 0) ELSE 0 END"
+    ),
     "handle_count": f"CASE WHEN {_COMPLETED} AND w.handle_seconds IS NOT NULL THEN 1 ELSE 0 END",
     # Wrap-up: every contact wrapped up.
     "wrap_sum": "COALESCE(w.wrap_up_seconds, 0)",
     "wrap_count": "CASE WHEN w.wrap_up_seconds IS NOT NULL THEN 1 ELSE 0 END",
 }
 COLUMNS = list(COUNTERS)
+# An interval row read with its queue's thresholds now (`configured`, `configured_short`: LEFT JOINed).
+_ROW_CURRENT = _counted_with(
+    "r", f"COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL})", f"COALESCE(r.configured_short, {DEFAULT_SHORT_ABANDON})"
+)
 _FROM_CONTACTS = f"FROM {CONTACTS} w LEFT JOIN {CONFIGS} q ON q.name = w.queue_name"
 
 
@@ -95,8 +121,8 @@ def uses_rollups() -> bool:
 # --- recompute ----------------------------------------------------------------------------------
 RECOMPUTE_DELETE = f"DELETE FROM {ROLLUP} WHERE interval_start = ANY(%s::timestamptz[])"
 RECOMPUTE_INSERT = (
-    f"INSERT INTO {ROLLUP} (interval_start, queue_name, language, service_level_seconds, {', '.join(COLUMNS)}) "
-    f"SELECT d.lo, w.queue_name, w.language, MAX({THRESHOLD}), "
+    f"INSERT INTO {ROLLUP} (interval_start, queue_name, language, service_level_seconds, short_abandon_seconds, "
+    f"{', '.join(COLUMNS)}) SELECT d.lo, w.queue_name, w.language, MAX({THRESHOLD}), MAX({SHORT}), "
     f"{', '.join(f'SUM({rule})' for rule in COUNTERS.values())} "
     f"FROM unnest(%s::timestamptz[]) AS d(lo) JOIN {CONTACTS} w "
     f"ON w.enqueued_at >= d.lo AND w.enqueued_at < d.lo + interval '15 minutes' AND {COUNTED} "
@@ -104,9 +130,10 @@ RECOMPUTE_INSERT = (
 )
 BY_DAY_DELETE = f"DELETE FROM {BY_DAY} WHERE day = ANY(%s::date[])"
 BY_DAY_INSERT = (
-    f"INSERT INTO {BY_DAY} (day, queue_name, language, service_level_seconds, {', '.join(COLUMNS)}) "
-    "SELECT d.day, r.queue_name, r.language, "
+    f"INSERT INTO {BY_DAY} (day, queue_name, language, service_level_seconds, short_abandon_seconds, "
+    f"{', '.join(COLUMNS)}) SELECT d.day, r.queue_name, r.language, "
     "CASE WHEN MIN(r.service_level_seconds) = MAX(r.service_level_seconds) THEN MIN(r.service_level_seconds) END, "
+    "CASE WHEN MIN(r.short_abandon_seconds) = MAX(r.short_abandon_seconds) THEN MIN(r.short_abandon_seconds) END, "
     f"{', '.join(f'SUM(r.{name})' for name in COLUMNS)} "
     f"FROM unnest(%s::date[]) AS d(day) JOIN {ROLLUP} r ON r.interval_start >= {day_start_sql('d.day')} "
     f"AND r.interval_start < {day_end_sql('d.day')} GROUP BY d.day, r.queue_name, r.language"
@@ -118,7 +145,7 @@ STALE_THRESHOLDS = (
     f"SELECT DISTINCT r.interval_start FROM {BY_DAY} d LEFT JOIN {CONFIGS} q ON q.name = d.queue_name "
     f"JOIN {ROLLUP} r ON r.queue_name = d.queue_name AND r.interval_start >= {day_start_sql('d.day')} "
     f"AND r.interval_start < {day_end_sql('d.day')} "
-    f"WHERE d.service_level_seconds IS DISTINCT FROM {THRESHOLD} AND r.service_level_seconds <> {THRESHOLD}"
+    f"WHERE {_counted_otherwise('d')} AND NOT {_counted_with('r')}"
 )
 
 
@@ -175,7 +202,7 @@ def _parts(
     where_d, params_d = _filters("d", queue_name, language)
     where_r, params_r = _filters("r", queue_name, language)
     where_w, params_w = _filters("w", queue_name, language)
-    day_clean = f"d.service_level_seconds = {THRESHOLD}"
+    day_clean = _counted_with("d")
     signed = ", ".join(f"r.sign * r.{name}" for name in COLUMNS)
     less = ", ".join(f"-r.{name}" for name in COLUMNS)
     day_sums = ", ".join(f"d.{name}" for name in COLUMNS)
@@ -190,14 +217,15 @@ def _parts(
         # Day rows of one queue counted with another threshold than the queue's now.
         f"stale_days AS (SELECT DISTINCT d.day, d.queue_name FROM {BY_DAY} d "
         f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day = ANY(%s::date[]) "
-        f"AND d.service_level_seconds IS DISTINCT FROM {THRESHOLD}), "
+        f"AND {_counted_otherwise('d')}), "
         # What is read by interval: the plan's ranges (every queue; sign -1: taken off a day row)
         # and the part inside the period of each stale day (one queue).
         "by_interval (lo, hi, queue, sign) AS ("
         f"{listed + ' UNION ALL ' if listed else ''}"
         f"SELECT GREATEST({day_start_sql('day')}, %s), LEAST({day_end_sql('day')}, %s), queue_name, 1 "
         "FROM stale_days), "
-        f"interval_rows AS (SELECT r.*, q.service_level_seconds AS configured FROM by_interval CROSS JOIN LATERAL "
+        "interval_rows AS (SELECT r.*, q.service_level_seconds AS configured, "
+        "q.short_abandon_seconds AS configured_short FROM by_interval CROSS JOIN LATERAL "
         f"(SELECT r.*, by_interval.sign FROM {ROLLUP} r "
         "WHERE r.interval_start >= by_interval.lo AND r.interval_start < by_interval.hi "
         "AND (by_interval.queue IS NULL OR r.queue_name = by_interval.queue) "
@@ -207,11 +235,11 @@ def _parts(
         f"WHERE r.sign > 0 OR NOT EXISTS (SELECT 1 FROM stale_days WHERE {by_queue})), "
         # Rows added with another threshold than the queue's now, in intervals not dirty.
         "stale AS (SELECT DISTINCT r.interval_start, r.queue_name FROM interval_rows r "
-        f"WHERE r.sign > 0 AND r.service_level_seconds <> COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL})), "
+        f"WHERE r.sign > 0 AND NOT {_ROW_CURRENT}), "
         f"parts AS (SELECT {day_start_sql('d.day')} AS at, d.queue_name, d.language, {day_sums} FROM {BY_DAY} d "
         f"LEFT JOIN {CONFIGS} q ON q.name = d.queue_name WHERE d.day = ANY(%s::date[]) AND {day_clean}{where_d} "
         f"UNION ALL SELECT r.interval_start, r.queue_name, r.language, {signed} FROM interval_rows r "
-        f"WHERE r.sign < 0 OR r.service_level_seconds = COALESCE(r.configured, {DEFAULT_SERVICE_LEVEL}) "
+        f"WHERE r.sign < 0 OR {_ROW_CURRENT} "
         # A stale interval of a day read from its day row: its rows (in that day row) come off.
         f"UNION ALL SELECT r.interval_start, r.queue_name, r.language, {less} FROM dirty CROSS JOIN LATERAL "
         f"(SELECT * FROM {ROLLUP} r WHERE r.interval_start = dirty.interval_start{where_r} OFFSET 0) r "
@@ -282,17 +310,64 @@ def by_day(*, start: datetime, end: datetime, queue_name: str | None = None, lan
 
 
 def by_hour(*, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
-    """Contacts, answered and abandoned by local hour of `enqueued_at` in [start, end) (Postgres)."""
+    """Contacts, answered and abandoned (short abandons left out, as metrics.queue_figures) by local
+    hour of `enqueued_at` in [start, end)."""
+    if not uses_rollups():  # SQLite: the same rules over the contacts, the hour in Python
+        parts, params = _contacts_only(start=start, end=end, queue_name=None, language=None)
+        hours: dict[int, dict[str, int]] = {}
+        for at, contacts, answered, abandoned, short in _fetch(
+            f"{parts} SELECT at, contacts, answered, abandoned, abandoned_short FROM parts", params
+        ):
+            if isinstance(at, str):
+                at = datetime.fromisoformat(at)
+            if timezone.is_naive(at):
+                at = timezone.make_aware(at, UTC)
+            row = hours.setdefault(timezone.localtime(at).hour, {"queued": 0, "answered": 0, "abandoned": 0})
+            row["queued"] += int(contacts)
+            row["answered"] += int(answered)
+            row["abandoned"] += int(abandoned) - int(short)
+        return hours
     parts, params = _parts(start=start, end=end, queue_name=None, language=None, days=False)
     sql = (
         f"{parts} SELECT EXTRACT(hour FROM parts.at AT TIME ZONE %s)::int, SUM(contacts), SUM(answered), "
-        "SUM(abandoned) FROM parts GROUP BY 1"
+        "SUM(abandoned) - SUM(abandoned_short) FROM parts GROUP BY 1"
     )
     rows = _fetch(sql, [*params, settings.TIME_ZONE])
     return {
         hour: {"queued": int(queued), "answered": int(answered), "abandoned": int(abandoned)}
         for hour, queued, answered, abandoned in rows
     }
+
+
+def by_interval(
+    *, start: datetime, end: datetime, minutes: int = 15, queue_name: str | None = None, language: str | None = None
+) -> list[dict]:
+    """Counters by interval of `minutes` (15 or 30, aligned on the hour) of `enqueued_at` in
+    [start, end): [{"start": aware datetime, **counters}], intervals without contacts left out."""
+    if minutes not in (15, 30):
+        raise ValueError(minutes)
+    sums = ", ".join(f"SUM({name})" for name in COLUMNS)
+    if uses_rollups():
+        parts, params = _parts(start=start, end=end, queue_name=queue_name, language=language, days=False)
+        sql = (
+            f"{parts} SELECT date_bin(%s::interval, parts.at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), {sums} "
+            "FROM parts GROUP BY 1 ORDER BY 1"
+        )
+        rows = _fetch(sql, [*params, f"{minutes} minutes"])
+    else:
+        parts, params = _contacts_only(start=start, end=end, queue_name=queue_name, language=language)
+        totals: dict[datetime, list[int]] = {}
+        for at, *values in _fetch(f"{parts} SELECT at, {', '.join(COLUMNS)} FROM parts", params):
+            if isinstance(at, str):
+                at = datetime.fromisoformat(at)
+            if timezone.is_naive(at):
+                at = timezone.make_aware(at, UTC)
+            at = at.replace(minute=at.minute - at.minute % minutes, second=0, microsecond=0)
+            row = totals.setdefault(at, [0] * len(COLUMNS))
+            for index, value in enumerate(values):
+                row[index] += int(value)
+        rows = sorted((at, *values) for at, values in totals.items())
+    return [{"start": at, **dict(zip(COLUMNS, map(int, values), strict=True))} for at, *values in rows if any(values)]
 
 
 # When a contact left the queue: answered, or else ended (abandoned, cancelled); NULL while waiting.
@@ -307,6 +382,12 @@ CARRIED_OVER = (
 )
 
 
+SETTLED_FROM_CONTACTS = (
+    f"SELECT w.queue_name, {', '.join(f'SUM({rule})' for rule in COUNTERS.values())} {_FROM_CONTACTS} "
+    f"WHERE {SETTLED} >= %s AND {SETTLED} < %s AND {COUNTED} GROUP BY w.queue_name"
+)
+
+
 def settled_by_queue(*, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
     """Counters by queue of the contacts that left the queue in [start, end) (a day: the
     wallboard's "today"), answered at `answered_at` or abandoned at `ended_at`.
@@ -315,6 +396,11 @@ def settled_by_queue(*, start: datetime, end: datetime) -> dict[str, dict[str, i
     period's rollups (`by_day`); to them come those that entered before `start` and left after
     it, whose waits span `start` (waits overnight, callbacks for the next day)."""
     totals: dict[str, dict[str, int]] = {}
+    if not uses_rollups():  # SQLite (the bare demo): the same rules over the contacts that left
+        adapt = connection.ops.adapt_datetimefield_value
+        for queue_name, *values in _fetch(SETTLED_FROM_CONTACTS, [adapt(start), adapt(end)]):
+            totals[queue_name] = {name: int(value or 0) for name, value in zip(COLUMNS, values, strict=True)}
+        return totals
     for row in by_day(start=start, end=end):
         queue = totals.setdefault(row["queue_name"], dict.fromkeys(COLUMNS, 0))
         for name in COLUMNS:

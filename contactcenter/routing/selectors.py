@@ -7,16 +7,8 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import (
-    Avg,
-    Case,
-    Count,
-    Min,
-    Q,
-    QuerySet,
-    When,
-)
-from django.db.models.functions import ExtractHour
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contactcenter.models import (
@@ -31,7 +23,7 @@ from contactcenter.models import (
     QueueConfig,
     WaitingContact,
 )
-from contactcenter.routing import queue_rollups
+from contactcenter.routing import metrics, queue_rollups
 from contactcenter.routing.hours import TIER1_HOURS, QueueHours
 from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
 
@@ -126,50 +118,64 @@ class QueueStats:
     average_speed_of_answer_seconds: float | None
     average_handle_seconds: float | None
     service_level_target_percent: int = 80
+    abandoned_short: int = 0
+    short_abandon_seconds: int = 5
+    longest_wait_amber_seconds: int = 60
+    longest_wait_red_seconds: int = 120
+    abandonment_amber_percent: int = 5
+    abandonment_red_percent: int = 10
+
+    @property
+    def agents_signed_on(self) -> int:
+        return sum(self.agents.values())
+
+    @property
+    def unstaffed(self) -> bool:
+        """Callers wait and no agent of the queue is signed on: nobody will answer them."""
+        return bool(self.waiting) and not self.agents_signed_on
+
+    @property
+    def longest_wait_level(self) -> str:
+        """ "red", "amber" or "" against the queue's longest-wait thresholds."""
+        if not self.waiting:
+            return ""
+        if self.longest_wait_seconds >= self.longest_wait_red_seconds:
+            return "red"
+        return "amber" if self.longest_wait_seconds >= self.longest_wait_amber_seconds else ""
+
+    @property
+    def abandonment_level(self) -> str:
+        rate = self.abandonment_percent
+        if rate is None:
+            return ""
+        if rate >= self.abandonment_red_percent:
+            return "red"
+        return "amber" if rate >= self.abandonment_amber_percent else ""
+
+    @property
+    def service_level_level(self) -> str:
+        """Red below the target by more than SERVICE_LEVEL_RED_POINTS, amber below it."""
+        level = self.service_level_percent
+        if level is None or level >= self.service_level_target_percent:
+            return ""
+        return "red" if level < self.service_level_target_percent - SERVICE_LEVEL_RED_POINTS else "amber"
 
 
-def _percent(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
+SERVICE_LEVEL_RED_POINTS = 10
 
 
-def _settled_today(*, configs: list[QueueConfig], start: datetime, end: datetime) -> dict[str, dict]:
-    """answered, within, abandoned, asa, aht by queue of the contacts that left it in [start, end)."""
-    if queue_rollups.uses_rollups():
-        return {
-            name: {
-                "answered": row["answered"],
-                "within": row["answered_within"],
-                "abandoned": row["abandoned"],
-                "asa": _average(row["wait_sum"], row["wait_count"]),
-                "aht": _average(row["handle_sum"], row["handle_count"]),
-            }
-            for name, row in queue_rollups.settled_by_queue(start=start, end=end).items()
-        }
-    # SQLite (the bare demo): counted from the contacts.
-    threshold = Case(
-        *[When(queue_name=config.name, then=config.service_level_seconds) for config in configs], default=60
-    )
-    answered = Q(answered_at__gte=start, answered_at__lt=end)
+def _settled_today(*, start: datetime, end: datetime) -> dict[str, dict]:
+    """The figures (metrics.queue_figures) by queue of the contacts that left it in [start, end)."""
     return {
-        row["queue_name"]: row
-        for row in WaitingContact.objects.filter(queue_name__in=[c.name for c in configs], consult_of__isnull=True)
-        .filter(answered | Q(status=ContactStatus.ABANDONED, ended_at__gte=start, ended_at__lt=end))
-        .values("queue_name")
-        .annotate(
-            answered=Count("id", filter=answered),
-            within=Count("id", filter=answered & Q(wait_seconds__lte=threshold)),
-            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED, ended_at__gte=start, ended_at__lt=end)),
-            asa=Avg("wait_seconds", filter=answered),
-            aht=Avg("handle_seconds", filter=answered & Q(status=ContactStatus.COMPLETED)),
-        )
+        name: metrics.queue_figures(row) for name, row in queue_rollups.settled_by_queue(start=start, end=end).items()
     }
 
 
 def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
     """One row per queue: five queries whatever the number of queues, contacts or agents.
 
-    "Today" is the local day of settings.TIME_ZONE. Service level = answered within the queue's
-    threshold / (answered + abandoned)."""
+    "Today" is the local day of settings.TIME_ZONE (`queue_period_totals` for the same period reads
+    the same figures). Service level and abandonment as metrics.queue_figures defines them."""
     now = now or timezone.now()
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     configs = list(QueueConfig.objects.order_by("name"))
@@ -188,7 +194,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
             oldest=Min("enqueued_at", filter=Q(status=ContactStatus.WAITING)),
         )
     }
-    today_rows = _settled_today(configs=configs, start=day_start, end=day_start + timedelta(days=1))
+    today_rows = _settled_today(start=day_start, end=day_start + timedelta(days=1))
     agents: dict[str, dict[str, int]] = {}
     by_state = AgentState.objects.exclude(state=AgentStatus.OFFLINE).values("home_queue", "state")
     for row in by_state.annotate(n=Count("id")):
@@ -196,8 +202,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
     stats = []
     for config in configs:
         live = open_rows.get(config.name, {})
-        today = today_rows.get(config.name, {})
-        answered, abandoned = today.get("answered", 0), today.get("abandoned", 0)
+        today = today_rows.get(config.name) or metrics.queue_figures({})
         oldest = live.get("oldest")
         stats.append(
             QueueStats(
@@ -209,17 +214,29 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
                 callbacks_pending=live.get("callbacks", 0),
                 longest_wait_seconds=max(int((now - oldest).total_seconds()), 0) if oldest else 0,
                 agents=agents.get(config.name, {}),
-                answered=answered,
-                answered_within_service_level=today.get("within", 0),
-                abandoned=abandoned,
-                service_level_percent=_percent(today.get("within", 0), answered + abandoned),
-                abandonment_percent=_percent(abandoned, answered + abandoned),
-                average_speed_of_answer_seconds=today.get("asa"),
-                average_handle_seconds=today.get("aht"),
+                answered=today["answered"],
+                answered_within_service_level=today["within"],
+                abandoned=today["abandoned"],
+                service_level_percent=today["service_level_percent"],
+                abandonment_percent=today["abandonment_percent"],
+                average_speed_of_answer_seconds=today["asa"],
+                average_handle_seconds=today["aht"],
                 service_level_target_percent=config.service_level_target_percent,
+                abandoned_short=today["abandoned_short"],
+                short_abandon_seconds=config.short_abandon_seconds,
+                longest_wait_amber_seconds=config.longest_wait_amber_seconds,
+                longest_wait_red_seconds=config.longest_wait_red_seconds,
+                abandonment_amber_percent=config.abandonment_amber_percent,
+                abandonment_red_percent=config.abandonment_red_percent,
             )
         )
     return stats
+
+
+def queue_period_totals(*, start: datetime, end: datetime) -> dict[str, dict]:
+    """The figures by queue of the contacts that left their queue in [start, end): the wallboard's
+    "today" and the queue report's totals, one rule for both."""
+    return _settled_today(start=start, end=end)
 
 
 def agent_offer_for(*, user) -> WaitingContact | None:
@@ -258,57 +275,80 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def contacts_by_hour(*, day: date) -> list[dict]:
-    """Today's live contacts hour by hour (local time): queued, answered, abandoned."""
+    """Today's live contacts hour by hour (local time): queued, answered, abandoned (short abandons
+    left out), the same counters as the queue report, from its rollups."""
     start, end = _day_bounds(day)
-    if queue_rollups.uses_rollups():  # the same counters as the queue report, from its rollups
-        rows = queue_rollups.by_hour(start=start, end=end)
-        return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
-    rows = {
-        row["hour"]: row
-        for row in WaitingContact.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end, consult_of__isnull=True)
-        .annotate(hour=ExtractHour("enqueued_at", tzinfo=timezone.get_current_timezone()))
-        .values("hour")
-        .annotate(
-            queued=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            abandoned=Count("id", filter=Q(status=ContactStatus.ABANDONED)),
-        )
-    }
-    return [
-        {"hour": hour, **{key: rows.get(hour, {}).get(key, 0) for key in ("queued", "answered", "abandoned")}}
-        for hour in range(24)
-    ]
-
-
-def _average(total: int, count: int) -> float | None:
-    return total / count if count else None
+    rows = queue_rollups.by_hour(start=start, end=end)
+    return [{"hour": hour, **rows.get(hour, {"queued": 0, "answered": 0, "abandoned": 0})} for hour in range(24)]
 
 
 def queue_history(*, start: date, end: date, queue_name: str | None = None, language: str | None = None) -> list[dict]:
     """Day × queue × language: contacts, answered, answered within the queue's service level,
-    abandoned, service level %, abandonment %, average speed of answer, average handle and wrap-up.
+    abandoned (short abandons apart), service level %, abandonment %, average speed of answer,
+    average handle time and wrap-up (metrics.queue_figures).
 
     Summed from 15-minute rollups, the stale intervals counted from the contacts (queue_rollups)."""
+    return [
+        {"day": row["day"], "queue_name": row["queue_name"], "language": row["language"], **metrics.queue_figures(row)}
+        for row in queue_rollups.by_day(
+            start=_day_bounds(start)[0], end=_day_bounds(end)[1], queue_name=queue_name, language=language
+        )
+    ]
+
+
+def queue_by_interval(
+    *, start: date, end: date, minutes: int = 30, queue_name: str | None = None, language: str | None = None
+) -> list[dict]:
+    """The queue figures (metrics.queue_figures) by interval of `minutes` (15 or 30) over the
+    days [start, end], from the same rollups as the queue report: [{"start", **figures}]."""
+    return [
+        {"start": row["start"], **metrics.queue_figures(row)}
+        for row in queue_rollups.by_interval(
+            start=_day_bounds(start)[0],
+            end=_day_bounds(end)[1],
+            minutes=minutes,
+            queue_name=queue_name,
+            language=language,
+        )
+    ]
+
+
+def agent_figures(*, start: date, end: date, queue_name: str | None = None) -> list[dict]:
+    """Per agent, the conversations they answered in the days [start, end]: answered, completed,
+    average handle time (talk + hold + after-call work, as metrics.queue_figures), average talk and
+    hold, average after-call work. Read by the answered-at index over the period alone."""
+    lo, hi = _day_bounds(start)[0], _day_bounds(end)[1]
+    contacts = WaitingContact.objects.filter(
+        answered_at__gte=lo, answered_at__lt=hi, consult_of__isnull=True, offered_to__isnull=False
+    )
+    if queue_name:
+        contacts = contacts.filter(queue_name=queue_name)
+    completed = Q(status=ContactStatus.COMPLETED)
+    rows = (
+        contacts.values("offered_to", "offered_to__username", "offered_to__first_name", "offered_to__last_name")
+        .annotate(
+            answered=Count("id"),
+            completed=Count("id", filter=completed),
+            talk_sum=Sum(Coalesce("handle_seconds", 0), filter=completed),
+            wrap_sum=Sum(Coalesce("wrap_up_seconds", 0), filter=completed),
+            wrap_count=Count("id", filter=completed & Q(wrap_up_seconds__isnull=False)),
+            handle_count=Count("id", filter=completed & Q(handle_seconds__isnull=False)),
+        )
+        .order_by("offered_to__username")
+    )
     result = []
-    for row in queue_rollups.by_day(
-        start=_day_bounds(start)[0], end=_day_bounds(end)[1], queue_name=queue_name, language=language
-    ):
-        settled = row["answered"] + row["abandoned"]
+    for row in rows:
+        talk, wrap = row["talk_sum"] or 0, row["wrap_sum"] or 0
+        name = f"{row['offered_to__first_name']} {row['offered_to__last_name']}".strip()
         result.append(
             {
-                "day": row["day"],
-                "queue_name": row["queue_name"],
-                "language": row["language"],
-                "contacts": row["contacts"],
+                "username": row["offered_to__username"],
+                "name": name or row["offered_to__username"],
                 "answered": row["answered"],
-                "within": row["answered_within"],
-                "abandoned": row["abandoned"],
-                "asa": _average(row["wait_sum"], row["wait_count"]),
-                "aht": _average(row["handle_sum"], row["handle_count"]),
-                "wrap": _average(row["wrap_sum"], row["wrap_count"]),
-                "wrap_total": row["wrap_sum"] if row["wrap_count"] else None,
-                "service_level_percent": _percent(row["answered_within"], settled),
-                "abandonment_percent": _percent(row["abandoned"], settled),
+                "completed": row["completed"],
+                "aht": metrics.queue_figures({"handle_sum": talk + wrap, "handle_count": row["handle_count"]})["aht"],
+                "talk": metrics.average(talk, row["handle_count"]),
+                "wrap": metrics.average(wrap, row["wrap_count"]),
             }
         )
     return result
@@ -364,8 +404,10 @@ def agent_allowed_actions(*, agent: AgentState | None, user) -> frozenset[str]:
 # What the selectors facade (contactcenter.selectors) gathers: this domain's reads, not what it imports.
 __all__ = [
     "DEFAULT_SECONDS_PER_CONTACT",
+    "SERVICE_LEVEL_RED_POINTS",
     "QueueStats",
     "agent_allowed_actions",
+    "agent_figures",
     "agent_offer_for",
     "agents_signed_on",
     "call_sids_in_line",
@@ -374,11 +416,13 @@ __all__ = [
     "contacts_by_hour",
     "live_contact_allowed_actions",
     "not_ready_reasons",
+    "queue_by_interval",
     "queue_config_get",
     "queue_configs_list",
     "queue_history",
     "queue_hours",
     "queue_hours_forget",
+    "queue_period_totals",
     "queue_position",
     "queue_stats",
     "reason_label",

@@ -1,4 +1,5 @@
-"""Waits as people read them: 45 s, 4 min 5 s, 1 h 12 min."""
+"""Times as people read them, one unit on every page: 45 s, 4 min 5 s, 1 h 12 min; and language
+names for codes."""
 
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ def wait_time(seconds) -> str:
     if minutes:
         return f"{minutes} min {secs} s" if secs else f"{minutes} min"
     return f"{secs} s"
+
+
+@register.filter
+def language_name(code) -> str:
+    """A language code as its name in the page's language ("en" → English); other values as given."""
+    from contactcenter.models import Language
+
+    return str(Language(code).label) if code in Language.values else (code or "—")

@@ -416,7 +416,12 @@ def test_queue_alerts_when_the_longest_wait_or_the_service_level_crosses_the_thr
         caller_time_zone="America/Los_Angeles",
         call_sid="CA" + "1" * 32,
     )
-    services.contact_abandon(context=AuditContext.system(), call_sid=abandoned.call_sid)
+    # After 20 s: not a short abandon (5 s), so it counts against today's service level.
+    services.contact_abandon(
+        context=AuditContext.system(),
+        call_sid=abandoned.call_sid,
+        ended_at=abandoned.enqueued_at + timedelta(seconds=20),
+    )
     cache.clear()
     page = _signed_in(supervisor).get(reverse("wallboard-live")).content.decode()
     assert 'data-alert="queue-wait-tier1-en"' in page

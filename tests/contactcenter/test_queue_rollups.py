@@ -82,7 +82,8 @@ EXPECTED = [
         "within": 2,
         "abandoned": 1,
         "asa": 60.0,  # (30 + 90 + 60) / 3
-        "aht": 450.0,  # (300 + 600) / 2 completed
+        "abandoned_short": 0,
+        "aht": 495.0,  # (300 + 60 + 600 + 30) / 2 completed: talk and hold, and after-call work
         "wrap": 45.0,
         "wrap_total": 90,
         "service_level_percent": 50.0,  # 2 / (3 answered + 1 abandoned)
@@ -96,6 +97,7 @@ EXPECTED = [
         "answered": 1,
         "within": 1,
         "abandoned": 0,
+        "abandoned_short": 0,
         "asa": 10.0,
         "aht": 100.0,
         "wrap": None,
@@ -111,8 +113,9 @@ EXPECTED = [
         "answered": 1,
         "within": 1,
         "abandoned": 0,
+        "abandoned_short": 0,
         "asa": 5.0,
-        "aht": 50.0,
+        "aht": 60.0,
         "wrap": 10.0,
         "wrap_total": 10,
         "service_level_percent": 100.0,
@@ -142,7 +145,7 @@ def test_the_queue_report_from_rollups_is_the_hand_counted_figures_in_one_statem
         2,
         1,
         120,
-        900,
+        990,
         90,
     )
     assert row.service_level_seconds == 60
@@ -270,7 +273,8 @@ def test_a_contact_the_services_change_after_a_refresh_counts_at_once_and_its_ma
     marks = list(QueueRollupDirty.objects.values_list("interval_start", flat=True))
     assert marks == [queue_rollups.interval_of(waiting.enqueued_at)] * 2  # one mark per write
     (row,) = selectors.queue_history(start=today, end=today)
-    assert (row["contacts"], row["answered"], row["abandoned"]) == (1, 0, 1)
+    # Hung up at once: a short abandon, apart from the abandonment rate.
+    assert (row["contacts"], row["answered"], row["abandoned"], row["abandoned_short"]) == (1, 0, 0, 1)
     services.queue_rollups_dirty_refresh()
     assert not QueueRollupDirty.objects.exists()
     assert selectors.queue_history(start=today, end=today) == [row]
@@ -302,7 +306,10 @@ def test_seeded_queues_read_the_same_from_rollups_as_from_every_contact():
     start, end = routing_selectors._day_bounds(today - timedelta(days=11))[0], routing_selectors._day_bounds(today)[1]
     sql, params = queue_rollups._contacts_only(start=start, end=end, queue_name=None, language=None)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} SELECT SUM(contacts), SUM(answered_within), SUM(abandoned) FROM parts", params)
+        cursor.execute(
+            f"{sql} SELECT SUM(contacts), SUM(answered_within), SUM(abandoned) - SUM(abandoned_short) FROM parts",
+            params,
+        )
         contacts, within, abandoned = cursor.fetchone()
     assert contacts == sum(row["contacts"] for row in from_rollups) == WaitingContact.objects.count()
     assert within == sum(row["within"] for row in from_rollups) > 0
