@@ -4,7 +4,14 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from rest_framework.routers import SimpleRouter
 
 from contactcenter import api, views
-from contactcenter.consoles import agent_views, lookup_views, mailing_views, office_views, report_views, supervisor_views
+from contactcenter.consoles import (
+    agent_views,
+    lookup_views,
+    mailing_views,
+    office_views,
+    report_views,
+    supervisor_views,
+)
 from contactcenter.staff import api_tokens
 from contactcenter.staff.roles import public
 
