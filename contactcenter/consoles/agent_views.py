@@ -138,6 +138,10 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         if state.agent and state.agent.reason_code
         else "",
         "wrap_up_ends_at": wrap_up_ends_at,
+        "wrap_up_elapsed": _clock((timezone.now() - state.agent.state_since).total_seconds())
+        if wrap_up_ends_at
+        else "",
+        "wrap_up_left": _clock((wrap_up_ends_at - timezone.now()).total_seconds()) if wrap_up_ends_at else "",
         "agent_state": agent_state,
         "agent_actions": selectors.agent_allowed_actions(agent=state.agent, user=request.user),
         "waiting_for_caller": agent_state == AgentStatus.AVAILABLE,
@@ -181,7 +185,7 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         "wrap_form": forms.get("wrap_form")
         or WrapUpForm(
             tier=profile.tier if profile else None,
-            initial={"disposition": _disposition_default(state.wrap_up)} if state.wrap_up else None,
+            initial=_wrap_up_initial(state.wrap_up) if state.wrap_up else None,
         ),
         "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
@@ -248,8 +252,20 @@ def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
     return form
 
 
-def _disposition_default(contact) -> str:
-    return selectors.wrap_up_disposition_default(contact)
+def _clock(seconds: float) -> str:
+    """mm:ss (h:mm:ss past the hour), as static/js/wrap-up-timer.js counts on from it."""
+    seconds = max(int(seconds), 0)
+    hours, rest = divmod(seconds, 3600)
+    text = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{hours}:{text}" if hours else text
+
+
+def _wrap_up_initial(contact) -> dict:
+    """The wrap-up form proposes what the conversation shows happened and the IVR's topic."""
+    return {
+        "disposition": selectors.wrap_up_disposition_default(contact),
+        "topic": contact.wrap_up_topic or (contact.interaction.topic.code if contact.interaction_id else ""),
+    }
 
 
 def _agent_tier(user) -> str | None:

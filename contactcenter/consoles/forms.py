@@ -19,6 +19,7 @@ from contactcenter.models import (
     RequesterRole,
     ServiceRequestType,
     Tier,
+    Topic,
 )
 from contactcenter.reference.identifiers import US_STATE_CODES, ZIP5_RE, InvalidIdentifier, normalize_receipt_number
 
@@ -164,15 +165,34 @@ class EscalationForm(UswdsForm):
 
 class WrapUpForm(UswdsForm):
     disposition = forms.ChoiceField(label=_("Disposition"), choices=Disposition.choices)
+    more_dispositions = forms.MultipleChoiceField(
+        label=_("Also happened"),
+        help_text=_("Tick everything else the call did, for example a service request taken and an escalation."),
+        choices=Disposition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topic = TopicChoiceField(
+        label=_("Topic"),
+        help_text=_("What the caller really called about: correct the IVR's guess if it was wrong."),
+        queryset=Topic.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
+    )
     notes = forms.CharField(label=_("Wrap-up notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     next_state = forms.ChoiceField(label=_("Then"), choices=AGENT_CHOOSABLE)
 
     def __init__(self, *args, tier: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if tier == Tier.TIER2:  # Tier 2 is where escalations end: an officer does not escalate further
-            self.fields["disposition"].choices = [
-                (value, label) for value, label in Disposition.choices if value != Disposition.ESCALATED
-            ]
+            for name in ("disposition", "more_dispositions"):
+                self.fields[name].choices = [
+                    (value, label) for value, label in Disposition.choices if value != Disposition.ESCALATED
+                ]
+
+    def clean_topic(self) -> str:
+        topic = self.cleaned_data.get("topic")
+        return topic.code if topic else ""
 
 
 class ReviewForm(UswdsForm):

@@ -188,6 +188,14 @@ def wrap_up_disposition_default(contact: WaitingContact) -> str:
     return Disposition.INFORMATION
 
 
+def contact_dispositions(contact: WaitingContact) -> list[str]:
+    """Every disposition a wrap-up recorded, the primary one first (a contact wrapped up before
+    several were taken has its one disposition)."""
+    if contact.dispositions:
+        return list(contact.dispositions)
+    return [contact.disposition] if contact.disposition else []
+
+
 @dataclass(frozen=True)
 class ReceiptContext:
     receipt_number: str
@@ -446,6 +454,7 @@ __all__ = [
     "console_glance_of",
     "console_state",
     "consult_latest",
+    "contact_dispositions",
     "contact_receipt_context",
     "escalation_for",
     "monitor_session_of",
