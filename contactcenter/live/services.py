@@ -1005,7 +1005,7 @@ def contact_wrap_up(
                 "updated_at",
             ]
         )
-        corrected = f"; topic {ivr_topic or 'none'} corrected to {contact.wrap_up_topic}" if contact.wrap_up_topic else ""
+        corrected = f"; topic {ivr_topic or '-'} corrected to {contact.wrap_up_topic}" if contact.wrap_up_topic else ""
         audit_record(
             context=context,
             action=AuditAction.UPDATE,

@@ -5,25 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contactcenter', '0034_survey_response'),
+        ("contactcenter", "0034_survey_response"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='waitingcontact',
-            name='dispositions',
+            model_name="waitingcontact",
+            name="dispositions",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='waitingcontact',
-            name='wrap_up_topic',
+            model_name="waitingcontact",
+            name="wrap_up_topic",
             field=models.CharField(blank=True, max_length=50),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(condition=models.Q(('contact_phone', ''), _negated=True), fields=['contact_phone', 'occurred_at'], name='interaction_phone_idx'),
+            model_name="interaction",
+            index=models.Index(
+                condition=models.Q(("contact_phone", ""), _negated=True),
+                fields=["contact_phone", "occurred_at"],
+                name="interaction_phone_idx",
+            ),
         ),
     ]
