@@ -20,6 +20,8 @@ from contactcenter.models import (
     ServiceRequestType,
     Tier,
     Topic,
+    service_request_fields_ignored,
+    service_request_kinds_using,
 )
 from contactcenter.reference.identifiers import US_STATE_CODES, ZIP5_RE, InvalidIdentifier, normalize_receipt_number
 
@@ -138,6 +140,21 @@ class ServiceRequestForm(UswdsForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["submission_token"].initial = uuid.uuid4().hex
+        # static/js/service-request-fields.js shows a type's own fields only (all show without it).
+        self.fields["kind"].widget.attrs["data-sr-kind"] = ""
+
+    def visible_field_rows(self) -> list[tuple]:
+        """Each visible field with the request types it belongs to ("" for a field every type uses)."""
+        return [(field, " ".join(service_request_kinds_using(field.name))) for field in self.visible_fields()]
+
+    def clean(self):
+        cleaned = super().clean()
+        # What the type does not use is ignored, not refused: the form may have been shown whole.
+        for name in service_request_fields_ignored(cleaned.get("kind") or self.data.get("kind", "")):
+            field = self.fields[name]
+            cleaned[name] = "" if isinstance(field, (forms.CharField, forms.ChoiceField)) else None
+            self.errors.pop(name, None)
+        return cleaned
 
     def clean_submission_token(self) -> str:
         value = self.cleaned_data["submission_token"].strip().lower()

@@ -52,6 +52,7 @@ from contactcenter.models import (
     VerificationOutcome,
     VerificationStep,
     WaitingContact,
+    service_request_fields_ignored,
 )
 from contactcenter.reference import selectors as reference_selectors
 from contactcenter.reference.identifiers import (
@@ -596,6 +597,15 @@ def service_request_create(
             return earlier
     if kind not in ServiceRequestType.values:
         raise ApplicationError(_("Unknown service request type %(kind)r.") % {"kind": kind})
+    # A field another request type uses (filled in a form shown whole, without JavaScript) is ignored.
+    ignored = service_request_fields_ignored(kind)
+    expedite_criterion = "" if "expedite_criterion" in ignored else expedite_criterion
+    new_address_line = "" if "new_address_line" in ignored else new_address_line
+    new_city = "" if "new_city" in ignored else new_city
+    new_state = "" if "new_state" in ignored else new_state
+    new_zip = "" if "new_zip" in ignored else new_zip
+    moved_on = None if "moved_on" in ignored else moved_on
+    written_request_id = None if "written_request_id" in ignored else written_request_id
     try:
         receipt = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
