@@ -41,3 +41,14 @@ def wallboard_lookup_alerts() -> list[WallboardAlert]:
         }
         alerts.append(WallboardAlert(key=f"ivr-lookups-{alert.pk}", text=str(text), raised_at=alert.raised_at))
     return alerts
+
+
+def call_paths_by_interaction(interaction_ids: list[int]) -> dict[int, list[str]]:
+    """The steps each call took (its `path`, codes), by its ledger entry: the core's timeline says
+    them in words (registered in ivr/apps.py)."""
+    return {
+        interaction_id: list(path or [])
+        for interaction_id, path in Call.objects.filter(interaction_id__in=interaction_ids).values_list(
+            "interaction_id", "path"
+        )
+    }

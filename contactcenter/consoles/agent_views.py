@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext, record_list_view, record_view
@@ -475,6 +475,34 @@ def contact_mute(request: HttpRequest, contact_id: int) -> HttpResponse:
         lambda context: services.contact_mute(context=context, user=request.user, contact_id=contact_id, mute=mute),
         _("You are muted: the caller cannot hear you.") if mute else _("You are no longer muted."),
     )
+
+
+@roles_required(*AGENTS)
+@require_GET
+def caller_timeline(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """Everything from the caller of one of the agent's contacts (by their phone number), on every
+    channel: the console's side panel asks for it (static/js/side-panel.js)."""
+    contact = selectors.contact_of_agent(user=request.user, contact_id=contact_id)
+    if contact is None:
+        raise Http404
+    timeline = selectors.contact_timeline(user=request.user, phone=contact.phone)
+    interactions = [entry.interaction for entry in timeline if entry.interaction is not None]
+    recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
+    for interaction in interactions:
+        interaction.call_recordings = recordings.get(interaction.pk, [])
+    record_view(
+        request,
+        target_type="contactcenter.waitingcontact",
+        target_id=contact.pk,
+        summary=f"Viewed the timeline of caller {mask_phone(contact.phone)}",
+        detail={"contacts_shown": len(interactions), "timeline_entries_shown": len(timeline)},
+    )
+    template = (
+        "contactcenter/_caller_timeline_panel.html" if side_panel(request) else "contactcenter/caller_timeline.html"
+    )
+    response = render(request, template, {"contact": contact, "timeline": timeline})
+    patch_vary_headers(response, [SIDE_PANEL_HEADER])
+    return response
 
 
 @roles_required(*AGENTS)
