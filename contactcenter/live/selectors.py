@@ -230,9 +230,9 @@ def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptCon
     return rows
 
 
-# How many contacts a timeline shows at most (newest first): a page never reads a history in
-# proportion to its size (DESIGN, Scale).
-TIMELINE_LIMIT = 100
+# How many contacts a caller's timeline shows at most (newest first): one number (an attorney's
+# office, say) may call thousands of times, and a page never reads a history in proportion to its size.
+TIMELINE_LIMIT = 200
 
 
 @dataclass
@@ -264,12 +264,15 @@ def contact_timeline(*, user, receipt_number: str = "", phone: str = "") -> list
     its dispositions and corrected topic, a written inquiry, an outreach referral), each service
     request and each escalation to Tier 2. The one timeline of the CSR, ISO and CAO consoles."""
     if receipt_number:
-        interactions = interactions_for_receipt_number(user=user, receipt_number=receipt_number)
+        interactions = list(
+            interactions_for_receipt_number(user=user, receipt_number=receipt_number).select_related("topic")
+        )
     elif any(ch.isdigit() for ch in phone):  # a withheld number is no one's in particular
-        interactions = interactions_visible_to(user=user).filter(contact_phone=phone)
+        interactions = list(
+            interactions_visible_to(user=user).filter(contact_phone=phone).select_related("topic")[:TIMELINE_LIMIT]
+        )
     else:
         return []
-    interactions = list(interactions.select_related("topic")[:TIMELINE_LIMIT])
     ids = [interaction.pk for interaction in interactions if not interaction.restricted]
     steps = steps_by_interaction(interactions)
     conversations = {
@@ -294,7 +297,7 @@ def contact_timeline(*, user, receipt_number: str = "", phone: str = "") -> list
         requests = requests.filter(receipt_number=normalize_receipt_number(receipt_number))
     else:
         requests = requests.filter(interaction_id__in=ids)
-    entries += [TimelineEntry(at=sr.created_at, service_request=sr) for sr in requests[:TIMELINE_LIMIT]]
+    entries += [TimelineEntry(at=sr.created_at, service_request=sr) for sr in requests]
     escalations = Escalation.objects.filter(from_contact__agent_interaction_id__in=ids).select_related("created_by")
     entries += [TimelineEntry(at=escalation.created_at, escalation=escalation) for escalation in escalations]
     entries.sort(key=lambda entry: entry.at, reverse=True)
