@@ -22,7 +22,6 @@ from tests.pii_world import build_world
 CSR, ISO, CAO, TSA, CRO = Role.CSR, Role.ISO, Role.CAO_ANALYST, Role.TSA_LIAISON, Role.CRO
 
 
-
 def _csr_handled_call(world) -> dict:
     """The world's call, as one the CSR took (a caller's timeline is asked through the agent's contact)."""
     from contactcenter.models import WaitingContact
