@@ -97,3 +97,23 @@ def test_the_timeline_says_the_ivr_steps_in_spanish(reference, caller, at_time, 
         call.hang_up()
     page = _page(_client(make_staff(Role.CSR)), f"/cases/{RECEIPT}/", HTTP_ACCEPT_LANGUAGE="es")
     assert "Idioma: español › Menú principal: estado del caso" in page
+
+
+def test_every_kind_of_step_the_flow_records_has_words():
+    from django.utils import translation
+
+    from contactcenter.templatetags.ivr_labels import ivr_step
+
+    codes = ["language:relay", "form-menu:2", "results:3", "text:form:ask-number", "zip:0", "form:9", "ptime:back"]
+    assert [ivr_step(code) for code in codes] == [
+        "Relay or TTY caller",
+        "Form: by mail",
+        "Results: another ZIP code",
+        "Form link by text: asked for a number",
+        "Asked for a representative",
+        "Back to the main menu",
+        "Went back",
+    ]
+    assert ivr_step("priority-date:F2A:Mexico") == "Priority date: F2A:Mexico"
+    with translation.override("es"):
+        assert ivr_step("results:2") == "Resultados: por mensaje de texto"
