@@ -205,6 +205,8 @@ class ReceiptContext:
     case: BenefitCase | None
     outside_normal: bool | None
     contacts: list[Interaction]
+    # The same contacts as the timeline partial draws them (an IVR call with its steps).
+    timeline: list[TimelineEntry] = field(default_factory=list)
 
 
 def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptContext]:
@@ -212,18 +214,26 @@ def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptCon
     any channel, the IVR call or Tier 1 conversation that led here included (this conversation's own
     entry left out)."""
     own = {contact.agent_interaction_id} - {None}
+    contacts = {
+        receipt_number: [
+            interaction
+            for interaction in interactions_for_receipt_number(user=user, receipt_number=receipt_number)[:20]
+            if interaction.pk not in own
+        ]
+        for receipt_number in contact.receipt_numbers
+    }
+    steps = steps_by_interaction(interaction for rows in contacts.values() for interaction in rows)
     rows = []
-    for receipt_number in contact.receipt_numbers:
+    for receipt_number, interactions in contacts.items():
         case = case_get(receipt_number=receipt_number)
         rows.append(
             ReceiptContext(
                 receipt_number=receipt_number,
                 case=case,
                 outside_normal=case_outside_normal_processing(case=case) if case else None,
-                contacts=[
-                    interaction
-                    for interaction in interactions_for_receipt_number(user=user, receipt_number=receipt_number)[:20]
-                    if interaction.pk not in own
+                contacts=interactions,
+                timeline=[
+                    TimelineEntry(at=i.occurred_at, interaction=i, ivr_steps=steps.get(i.pk, [])) for i in interactions
                 ],
             )
         )

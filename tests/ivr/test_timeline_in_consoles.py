@@ -74,8 +74,11 @@ def test_the_timeline_shows_the_ivr_steps_in_words_in_all_three_consoles(referen
             assert "main:1" not in page and "language:en" not in page, where
             assert 'data-timeline-entry="escalation"' in page and "Office transfer." in page, where
             assert "Escalated to Tier 2, Information given" in page, where
-        # The console links the caller's timeline; an agent never reads another agent's caller.
-        assert f"/console/contacts/{onward.pk}/timeline/" in _page(iso_client, "/console/")
+        # The ISO's console draws the earlier contacts about the caller's case with the same partial, and
+        # links the caller's timeline; an agent never reads another agent's caller.
+        console = _page(iso_client, "/console/")
+        assert f"<span data-ivr-steps>{STEPS_IN_WORDS}" in console
+        assert f"/console/contacts/{onward.pk}/timeline/" in console
         assert csr_client.get(f"/console/contacts/{onward.pk}/timeline/").status_code == 404
         # Each reading is audited: the receipt number's, and the caller's under their contact.
         assert AuditEvent.objects.filter(action="view", target_type="receipt_number", target_id=RECEIPT).count() == 3
