@@ -301,7 +301,23 @@ class FormOrderAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 # --- routing ------------------------------------------------------------------------------------
-from contactcenter.models import AgentState, AgentStateChange, NotReadyReason, QueueConfig, WaitingContact  # noqa: E402
+from contactcenter.models import (  # noqa: E402
+    AgentState,
+    AgentStateChange,
+    CenterClosure,
+    NotReadyReason,
+    QueueConfig,
+    WaitingContact,
+)
+
+
+@admin.register(CenterClosure)
+class CenterClosureAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """Supervisors enter closures on their own page; here administrators see and correct them (audited)."""
+
+    list_display = ["first_day", "last_day", "starts_at", "ends_at", "reason_en", "queues"]
+    date_hierarchy = "first_day"
+    search_fields = ["reason_en", "reason_es"]
 
 
 @admin.register(NotReadyReason)
@@ -398,6 +414,107 @@ class CallerVerificationAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.Mode
     date_hierarchy = "created_at"
     audit_target_type = "contactcenter.callerverification"
 
+
+# Written by the tiers' services and the phone network's callbacks (each with its own audit row):
+# the admin reads them, so a support engineer can follow a call without a database shell.
+from contactcenter.models import (  # noqa: E402
+    CallControl,
+    CallRecording,
+    ConferenceEvent,
+    Escalation,
+    MonitorSession,
+    OutboundMessage,
+)
+
+
+@admin.register(Escalation)
+class EscalationAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "reason", "language", "from_contact", "to_contact", "created_by"]
+    list_filter = ["reason", "language"]
+    list_select_related = ["created_by"]
+    raw_id_fields = ["from_contact", "to_contact"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.escalation"
+    audit_summary = "Tier 2 hand-off opened in admin"
+
+
+@admin.register(CallControl)
+class CallControlAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "action", "status", "target", "backend", "attempts", "done_at"]
+    list_filter = ["status", "action", "backend"]
+    search_fields = ["=call_sid", "=provider_sid"]
+    raw_id_fields = ["contact"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.callcontrol"
+
+
+@admin.register(ConferenceEvent)
+class ConferenceEventAdmin(RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "conference_sid", "event", "participant", "outcome"]
+    list_filter = ["event", "participant"]
+    search_fields = ["=conference_sid", "=call_sid"]
+    raw_id_fields = ["contact"]
+    date_hierarchy = "at"
+
+
+# The audio is heard only on the supervisors' listening page (audited there); the admin shows the
+# row without the phone network's media address.
+@admin.register(CallRecording)
+class CallRecordingAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["started_at", "recording_sid", "status", "duration_seconds", "backend"]
+    list_filter = ["status", "backend"]
+    search_fields = ["=recording_sid", "=call_sid"]
+    exclude = ["media_url"]
+    raw_id_fields = ["contact", "interaction"]
+    date_hierarchy = "started_at"
+    audit_target_type = "contactcenter.callrecording"
+
+
+@admin.register(MonitorSession)
+class MonitorSessionAdmin(RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["started_at", "supervisor", "agent", "mode", "ended_at"]
+    list_filter = ["mode"]
+    list_select_related = ["supervisor", "agent"]
+    raw_id_fields = ["contact"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "purpose", "status", "backend", "attempts"]
+    list_filter = ["status", "backend"]
+    search_fields = ["=purpose", "=provider_sid"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.outboundmessage"
+    audit_summary = "Text message opened in admin"
+
+
+# The reports' counters: recomputed from the ledger and the queue's contacts by the rollup tasks
+# (`manage.py rollups_rebuild`), never typed in.
+from contactcenter.models import (  # noqa: E402
+    LedgerRollup,
+    LedgerRollupChannel,
+    LedgerRollupDay,
+    LedgerRollupDirty,
+    QueueRollup,
+    QueueRollupDay,
+    QueueRollupDirty,
+)
+
+
+class RollupAdmin(RecordOnlyAdminMixin, admin.ModelAdmin):
+    def get_list_display(self, request):
+        return [field.name for field in self.model._meta.concrete_fields if field.name != "id"][:9]
+
+    def get_list_filter(self, request):
+        names = {field.name for field in self.model._meta.concrete_fields}
+        return [name for name in ("channel", "queue_name", "language") if name in names]
+
+
+for _rollup in (LedgerRollup, LedgerRollupChannel, LedgerRollupDay, LedgerRollupDirty):
+    admin.site.register(_rollup, RollupAdmin)
+for _rollup in (QueueRollup, QueueRollupDay, QueueRollupDirty):
+    admin.site.register(_rollup, RollupAdmin)
 
 # --- customer feedback survey ------------------------------------------------------------------
 from contactcenter.models import SurveyResponse  # noqa: E402

@@ -8,7 +8,7 @@ from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.live.consult import consult_unanswered
 from contactcenter.live.recordings import recording_status_record
-from contactcenter.models import AuditAction, AuditChannel, QueueConfig
+from contactcenter.models import AuditAction, AuditChannel, CenterClosure, QueueConfig
 from contactcenter.routing.selectors import queue_hours_forget
 from contactcenter.routing.services import consult_not_taken
 from contactcenter.telephony.gateway import recording_status
@@ -72,6 +72,8 @@ def _channel(request) -> str:
 
 @receiver(post_save, sender=QueueConfig)
 @receiver(post_delete, sender=QueueConfig)
+@receiver(post_save, sender=CenterClosure)
+@receiver(post_delete, sender=CenterClosure)
 def _queue_hours_changed(**kwargs) -> None:
     queue_hours_forget()
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from contactcenter.admin import AuditedViewMixin, RecordOnlyAdminMixin
 
-from .models import Call, CallEvent, LookupAlert
+from .models import Announcement, Call, CallEvent, LookupAlert, PromptOverride
 
 
 class CallEventInline(admin.TabularInline):
@@ -31,3 +31,19 @@ class LookupAlertAdmin(RecordOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["raised_at", "window_ends_at", "not_found_count", "limit"]
     date_hierarchy = "raised_at"
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """Supervisors enter and end announcements on their own page; here administrators correct them (audited)."""
+
+    list_display = ["starts_at", "ends_at", "text_en"]
+    date_hierarchy = "starts_at"
+    search_fields = ["text_en", "text_es"]
+
+
+@admin.register(PromptOverride)
+class PromptOverrideAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """A wording is checked by the model (a key supervisors may change, the default's placeholders)."""
+
+    list_display = ["key", "text_en", "text_es", "updated_at"]

@@ -17,6 +17,7 @@ class IvrConfig(AppConfig):
         from .simulator import simulator_enabled
 
         reference.connect_signals()
+        selectors.connect_signals()
         register_alert_source(selectors.wallboard_lookup_alerts)
         # The timeline of a caller or a receipt number shows each IVR call's steps.
         register_steps_source("ivr", selectors.call_paths_by_interaction)
@@ -34,6 +35,16 @@ class IvrConfig(AppConfig):
             agent_voice="ivr:agent-voice",
         )
 
+        register(
+            Console(
+                "ivr-settings",
+                _("IVR announcements and prompts"),
+                "ivr:supervisor-announcements",
+                _("Emergency announcements at the start of every call; the hold messages' wording."),
+                roles=frozenset({Role.SUPERVISOR}),
+                order=25,
+            )
+        )
         # Off with a real telephony backend (the page answers 404 then): no link to it either.
         if not simulator_enabled():
             return

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext
@@ -27,6 +26,7 @@ from contactcenter.routing import hours
 from contactcenter.routing.phones import callback_number_for, callback_number_from_keys, phone_e164
 
 from . import clock, parsing, prompts, reference, speech
+from . import selectors as ivr_selectors
 from .models import Call
 from .prompts import sentence
 from .reply import BookCallback, RaiseLookupAlert, Reply, ToQueue
@@ -241,6 +241,17 @@ def ask_language(turn: Turn) -> Reply:
         num_digits=1,
         hints="English, español, Spanish, relay, TTY",
     )
+
+
+def call_opening(turn: Turn) -> Reply:
+    """A call's first answer: the emergency announcement when one is on, in English then Spanish
+    (the caller has not chosen yet), then the language question. Asked again, the question alone."""
+    reply = ask_language(turn)
+    announcement = ivr_selectors.announcement_active(at=clock.now())
+    if announcement is not None:
+        notices = [sentence("announcement", lang, text=announcement.text(lang)) for lang in prompts.LANGUAGES]
+        reply.say = [reply.say[0], *notices, *reply.say[1:]]
+    return reply
 
 
 def handle_language(turn: Turn) -> Reply:
@@ -1058,26 +1069,48 @@ def representative(turn: Turn, lead: list[Spoken] | None = None, gave_up: bool =
     language = turn.language
     now = clock.now()
     _path(call, "representative")
-    if hours.tier1_open(time_zone=call.caller_time_zone, at=now):
+    if hours.tier1_open(time_zone=call.caller_time_zone, at=now, language=language):
         turn.before_side_effect()
         # The services put the caller in line, then name the queue and the result.
         return Reply(say=[*(lead or []), turn.t("to_agent")], end="enqueue", effects=[ToQueue(path=tuple(call.path))])
-    opening = hours.next_tier1_opening(time_zone=call.caller_time_zone, at=now)
-    local = timezone.localtime(opening, opening.tzinfo)
-    next_open = concat(speech.spoken_date(local.date(), language), ", 8 a.m.")
     call.state["after_hours"] = True
     if gave_up and not call.language:
         call.language = "en"
     return Reply(
-        say=[
-            *(lead or []),
-            turn.t("after_hours", zone=hours.zone_name(call.caller_time_zone, language), next_open=next_open),
-            turn.t("after_hours_menu"),
-        ],
+        say=[*(lead or []), *closed_notice(turn, now), turn.t("after_hours_menu")],
         awaiting="after_hours",
         num_digits=1,
         result="after hours",
     )
+
+
+def closed_notice(turn: Turn, now) -> list[Spoken]:
+    """Why no one answers (a federal holiday, a closure's reason), the hours of the queue the caller
+    would reach as its supervisors set them, and its true next opening."""
+    call, language = turn.call, turn.language
+    queue_hours = hours.hours_of(hours.tier1_queue_name(language))
+    zone = call.caller_time_zone
+    said: list[Spoken] = []
+    holiday = queue_hours.holiday_at(caller_time_zone=zone, at=now, language=language)
+    closure = None if holiday else queue_hours.closure_at(caller_time_zone=zone, at=now)
+    if holiday:
+        said.append(turn.t("closed_holiday", holiday=holiday))
+    elif closure is not None:
+        said.append(turn.t("closed_today", reason=closure.reason(language).strip().rstrip(".")))
+    opening = queue_hours.next_opening(caller_time_zone=zone, at=now)
+    said.append(
+        turn.t(
+            "after_hours",
+            days=turn.t("every_day" if queue_hours.weekends else "weekdays"),
+            opens=speech.spoken_clock(queue_hours.opens, language),
+            closes=speech.spoken_clock(queue_hours.closes, language),
+            zone=hours.zone_name(queue_hours.time_zone or zone, language),
+            next_open=concat(
+                speech.spoken_date(opening.date(), language), ", ", speech.spoken_clock(opening.time(), language)
+            ),
+        )
+    )
+    return said
 
 
 def handle_after_hours(turn: Turn) -> Reply:

@@ -86,3 +86,59 @@ class LookupAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.not_found_count} not-found lookups (limit {self.limit}) at {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class Announcement(models.Model):
+    """An emergency announcement (a weather closure, an outage) every caller hears first, in English
+    and Spanish, from `starts_at` until `ends_at`; supervisors enter and end it."""
+
+    text_en = models.TextField(_("announcement in English"), max_length=600)
+    text_es = models.TextField(_("announcement in Spanish"), max_length=600)
+    starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
+    ends_at = models.DateTimeField(_("ends at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("IVR announcement")
+        indexes = [models.Index(fields=["ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M} {self.text_en[:60]}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("An announcement ends after it starts.")})
+
+    def active_at(self, moment) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+
+class PromptOverride(models.Model):
+    """A supervisor's wording of one of the IVR's prompts that change often (the hold messages), in
+    place of the default in ivr/prompts.py; only the keys prompts.OVERRIDABLE names, with the same
+    {placeholders} as the default."""
+
+    key = models.CharField(_("prompt"), max_length=40, unique=True)
+    text_en = models.TextField(_("text in English"), max_length=600)
+    text_es = models.TextField(_("text in Spanish"), max_length=600)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("IVR prompt wording")
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .prompts import override_problems
+
+        problems = override_problems(self.key, self.text_en, self.text_es)
+        if problems:
+            raise ValidationError(problems)

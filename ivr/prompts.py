@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from string import Formatter
+
+from django.utils.translation import gettext as _
+
 from contactcenter.telephony.voices import VOICES as VOICE_NAMES
 
 from .spoken import Spoken, fill
@@ -149,16 +153,68 @@ PROMPTS: dict[str, dict[str, str]] = {
 LANGUAGES = ("en", "es")
 
 
+# The prompts supervisors may reword without a deploy (PromptOverride): what callers hear while they
+# wait for a representative. Menus stay in the code: their keys are what the flow acts on.
+OVERRIDABLE = (
+    "to_agent",
+    "tty_to_agent",
+    "on_hold",
+    "queue_position",
+    "queue_callback_offer",
+    "queue_callback_booked",
+)
+_FORMATTER = Formatter()
+
+
+def _text(key: str, language: str) -> str:
+    language = language if language in LANGUAGES else "en"
+    if key in OVERRIDABLE:
+        from .selectors import prompt_overrides  # the selectors read the models, which import this module
+
+        override = prompt_overrides().get(key)
+        if override is not None:
+            return override[0] if language == "en" else override[1]
+    return PROMPTS[key][language]
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a prompt fills; ValueError when its braces do not pair."""
+    return {name for _literal, name, _spec, _conversion in _FORMATTER.parse(text) if name is not None}
+
+
+def override_problems(key: str, text_en: str, text_es: str) -> dict[str, str]:
+    """Why a rewording may not replace the default (by field), or nothing."""
+    if key not in OVERRIDABLE:
+        return {"key": _("This prompt cannot be changed here.")}
+    problems = {}
+    for language, text in (("en", text_en), ("es", text_es)):
+        field = f"text_{language}"
+        if not (text or "").strip():
+            problems[field] = _("Enter the text callers hear.")
+            continue
+        expected = placeholders(PROMPTS[key][language])
+        try:
+            found = placeholders(text)
+        except ValueError:
+            problems[field] = _("Braces { } only surround a placeholder, such as {position}.")
+            continue
+        if found != expected:
+            problems[field] = _("Keep exactly the placeholders of the default text: %(names)s.") % {
+                "names": ", ".join(f"{{{name}}}" for name in sorted(expected)) or _("none")
+            }
+    return problems
+
+
 def prompt(key: str, language: str, **values: object) -> str:
     """A prompt as plain text, for a sentence without marks (what the queue and the apologies say)."""
-    text = PROMPTS[key][language if language in LANGUAGES else "en"]
+    text = _text(key, language)
     return text.format(**values) if values else text
 
 
 def sentence(key: str, language: str, **values: object) -> Spoken:
     """A prompt as the parts the IVR says: a value may be a mark or a sentence (a date, a receipt
     number read back in groups), kept as such for the voice."""
-    text = PROMPTS[key][language if language in LANGUAGES else "en"]
+    text = _text(key, language)
     return fill(text, **values) if values else (text,)
 
 
@@ -381,14 +437,26 @@ PROMPTS.update(
         },
         "after_hours": {
             "en": (
-                "Representatives are available Monday through Friday, 8 a.m. to 8 p.m. {zone} time, except federal "
+                "Representatives are available {days}, {opens} to {closes} {zone} time, except federal "
                 "holidays. The next opening is {next_open}"
             ),
             "es": (
-                "Los representantes están disponibles de lunes a viernes, de 8 a.m. a 8 p.m., hora {zone}, excepto "
+                "Los representantes están disponibles {days}, de {opens} a {closes}, hora {zone}, excepto "
                 "los días feriados federales. El próximo horario de atención es el {next_open}"
             ),
         },
+        "weekdays": {"en": "Monday through Friday", "es": "de lunes a viernes"},
+        "every_day": {"en": "every day", "es": "todos los días"},
+        "closed_holiday": {
+            "en": "Today is a federal holiday, {holiday}, and representatives are not available.",
+            "es": "Hoy es día feriado federal, {holiday}, y los representantes no están disponibles.",
+        },
+        "closed_today": {
+            "en": "Representatives are not available at this time: {reason}.",
+            "es": "Los representantes no están disponibles en este momento: {reason}.",
+        },
+        # An emergency announcement (a supervisor's text), said before anything else in the call.
+        "announcement": {"en": "Important notice: {text}", "es": "Aviso importante: {text}"},
         "after_hours_menu": {
             "en": "To have a representative call you back during business hours, press 1. To be called back at "
             "another number, press 2. For the main menu, press 9.",

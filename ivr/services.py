@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contactcenter import services
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.pii import mask_pii
+from contactcenter.common.errors import ApplicationError
 from contactcenter.common.prepared import PreparedStatement
 from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Outcome, WaitingContact
 from contactcenter.reference.identifiers import mask_phone, mask_receipt_number
@@ -21,7 +24,7 @@ from contactcenter.routing import hours
 from contactcenter.routing.phones import callback_number_for
 
 from . import flow, masking, twiml
-from .models import Call, CallEvent, CallOutcome, LookupAlert
+from .models import Announcement, Call, CallEvent, CallOutcome, LookupAlert, PromptOverride
 from .reply import BookCallback, RaiseLookupAlert, Reply, ToQueue
 
 logger = logging.getLogger(__name__)
@@ -165,7 +168,7 @@ def call_start(*, call_sid: str, from_number: str, to_number: str) -> str:
         to_number=to_number[:20],
         caller_time_zone=hours.caller_time_zone(from_number),
     )
-    reply = flow.ask_language(flow.Turn(call=call))
+    reply = flow.call_opening(flow.Turn(call=call))
     call.state = {"awaiting": reply.awaiting, "tries": 0}
     body = twiml.render(reply, language="", next_step=1)
     call.full_clean(validate_unique=False, validate_constraints=False)
@@ -569,3 +572,130 @@ def call_steps_expire(*, now: datetime | None = None, max_batches: int = STEP_PU
         if count < STEP_PURGE_BATCH:
             break
     return purged
+
+
+# --- what supervisors change without a deploy ----------------------------------------------------
+def _validated(instance) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError.from_validation(error, field_first=True) from error
+
+
+def _changes(before: dict, after: dict, created: bool) -> dict[str, tuple]:
+    return {field: (before[field], value) for field, value in after.items() if created or before[field] != value}
+
+
+def announcement_save(
+    *,
+    context: AuditContext,
+    text_en: str,
+    text_es: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    announcement_id: int | None = None,
+) -> Announcement:
+    """Enter an emergency announcement, or change one: callers hear it first from `starts_at` to
+    `ends_at` (every process within the cache's 30 s, this one at once)."""
+    with transaction.atomic():
+        if announcement_id is None:
+            announcement = Announcement()
+        else:
+            announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+            if announcement is None:
+                raise ApplicationError(
+                    gettext("There is no such announcement."), extra={"announcement_id": announcement_id}
+                )
+        values = {"text_en": text_en.strip(), "text_es": text_es.strip(), "starts_at": starts_at, "ends_at": ends_at}
+        created = announcement.pk is None
+        before = {field: getattr(announcement, field) for field in values}
+        for field, value in values.items():
+            setattr(announcement, field, value)
+        _validated(announcement)
+        changed = _changes(before, values, created)
+        if not changed:
+            return announcement
+        announcement.save()
+        services.audit_record(
+            context=context,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target_type="ivr.announcement",
+            target_id=announcement.pk,
+            summary=(
+                f"IVR announcement {'entered' if created else 'changed'}: "
+                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+            )[:300],
+            detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
+        )
+    return announcement
+
+
+def announcement_end(*, context: AuditContext, announcement_id: int, at: datetime | None = None) -> Announcement:
+    """End an announcement now (the emergency is over): callers no longer hear it."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+        if announcement is None:
+            raise ApplicationError(
+                gettext("There is no such announcement."), extra={"announcement_id": announcement_id}
+            )
+        if announcement.ends_at <= at:
+            raise ApplicationError(gettext("This announcement has already ended."))
+        before = announcement.ends_at
+        announcement.ends_at = at
+        # One not yet started never will: its start moves to just before its end.
+        announcement.starts_at = min(announcement.starts_at, at - timedelta(microseconds=1))
+        announcement.save(update_fields=["ends_at", "starts_at", "updated_at"])
+        services.audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="ivr.announcement",
+            target_id=announcement.pk,
+            summary=f"IVR announcement ended: ends_at {before} → {announcement.ends_at}",
+        )
+    return announcement
+
+
+def prompt_override_save(*, context: AuditContext, key: str, text_en: str, text_es: str) -> PromptOverride:
+    """Reword one of the prompts prompts.OVERRIDABLE names; refused when it is not one of them or
+    its {placeholders} are not the default's."""
+    with transaction.atomic():
+        override = PromptOverride.objects.select_for_update().filter(key=key).first()
+        created = override is None
+        override = override or PromptOverride(key=key)
+        values = {"text_en": text_en.strip(), "text_es": text_es.strip()}
+        before = {field: getattr(override, field) for field in values}
+        for field, value in values.items():
+            setattr(override, field, value)
+        _validated(override)
+        changed = _changes(before, values, created)
+        if not changed:
+            return override
+        override.save()
+        services.audit_record(
+            context=context,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target_type="ivr.promptoverride",
+            target_id=override.pk,
+            summary=f"IVR prompt {key} reworded"[:300],
+            detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
+        )
+    return override
+
+
+def prompt_override_delete(*, context: AuditContext, key: str) -> bool:
+    """Back to the default wording; False when there was no rewording."""
+    with transaction.atomic():
+        override = PromptOverride.objects.select_for_update().filter(key=key).first()
+        if override is None:
+            return False
+        services.audit_record(
+            context=context,
+            action=AuditAction.DELETE,
+            target_type="ivr.promptoverride",
+            target_id=override.pk,
+            summary=f"IVR prompt {key} back to its default wording",
+            detail={"text_en": override.text_en, "text_es": override.text_es},
+        )
+        override.delete()
+    return True

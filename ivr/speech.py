@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from .spoken import Mark, Spoken, concat, join
@@ -174,3 +174,10 @@ def spoken_address(line: str, city: str, state: str) -> str:
         for index, token in enumerate(tokens)
     )
     return f"{street}, {city}, {STATES.get(state.upper(), state)}"
+
+
+def spoken_clock(value: time, language: str) -> str:
+    """A time of day as said on the phone, the same in both languages: "9 a.m.", "5:30 p.m."."""
+    hour = value.hour % 12 or 12
+    suffix = "a.m." if value.hour < 12 else "p.m."
+    return f"{hour}:{value.minute:02d} {suffix}" if value.minute else f"{hour} {suffix}"

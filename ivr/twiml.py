@@ -17,6 +17,14 @@ def _voice(language: str) -> dict:
 
 
 SPANISH_FIRST_WORDS = frozenset({sentence("choose_language", "es")})
+# An announcement's Spanish text, said before the caller chose a language, starts with this.
+SPANISH_NOTICE = PROMPTS["announcement"]["es"].split("{", 1)[0]
+
+
+def _spanish_first(spoken: Spoken) -> bool:
+    return spoken in SPANISH_FIRST_WORDS or (
+        bool(spoken) and isinstance(spoken[0], str) and spoken[0].startswith(SPANISH_NOTICE)
+    )
 
 
 @cache
@@ -110,7 +118,7 @@ def _render(reply, *, language: str, next_step: int) -> str:
         )
         for spoken in reply.say:
             # The language menu speaks each language in its own voice.
-            say(gather, spoken, **(_voice("es") if spoken in SPANISH_FIRST_WORDS else voice))
+            say(gather, spoken, **(_voice("es") if _spanish_first(spoken) else voice))
         return str(response)
     for spoken in reply.say:
         say(response, spoken, **voice)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_simulator, views_survey
+from . import views, views_settings, views_simulator, views_survey
 
 app_name = "ivr"
 
@@ -22,4 +22,21 @@ urlpatterns = [
 urlpatterns += [
     path("simulator/", views_simulator.simulator, name="simulator"),
     path("simulator/line/", views_simulator.simulator_line, name="simulator-line"),
+]
+
+urlpatterns += [
+    path("supervisor/announcements/", views_settings.announcement_list, name="supervisor-announcements"),
+    path("supervisor/announcements/new/", views_settings.announcement_edit, name="supervisor-announcement-new"),
+    path(
+        "supervisor/announcements/<int:announcement_id>/",
+        views_settings.announcement_edit,
+        name="supervisor-announcement-edit",
+    ),
+    path(
+        "supervisor/announcements/<int:announcement_id>/end/",
+        views_settings.announcement_end,
+        name="supervisor-announcement-end",
+    ),
+    path("supervisor/prompts/", views_settings.prompt_list, name="supervisor-prompts"),
+    path("supervisor/prompts/<str:key>/", views_settings.prompt_edit, name="supervisor-prompt-edit"),
 ]

@@ -240,12 +240,16 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _queue_hours_fresh():
-    """Queue hours are cached per process; a test's rolled-back edit must not outlive it."""
+    """Queue hours (with closures), announcements and prompt wordings are cached per process; a
+    test's rolled-back edit must not outlive it."""
     from contactcenter.selectors import queue_hours_forget
+    from ivr.selectors import forget_spoken_settings
 
     queue_hours_forget()
+    forget_spoken_settings()
     yield
     queue_hours_forget()
+    forget_spoken_settings()
 
 
 # --- time ----------------------------------------------------------------------------------------

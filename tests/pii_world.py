@@ -43,10 +43,13 @@ def build_world(make_staff, case) -> World:
     from casework.models import ResponseKind, Source
     from contactcenter import services as core
     from contactcenter.models import (
+        CallControl,
         CallerVerification,
         CallRecording,
         CaseStatusEvent,
+        Escalation,
         FormOrder,
+        OutboundMessage,
         ServiceRequest,
         WaitingContact,
     )
@@ -116,6 +119,27 @@ def build_world(make_staff, case) -> World:
         status="completed",
         duration_seconds=1,
         backend="local",
+    )
+    tier2_contact = WaitingContact.objects.create(
+        kind="call",
+        tier=2,
+        language="en",
+        queue_name="tier2-en",
+        phone="+12025550100",
+        caller_time_zone="America/New_York",
+    )
+    Escalation.objects.create(
+        from_contact=waiting_contact,
+        to_contact=tier2_contact,
+        reason="case_specific",
+        tried="Read the case status",
+        summary="Card returned as undeliverable",
+        language="en",
+        created_by=csr,
+    )
+    CallControl.objects.create(contact=waiting_contact, action="dial_callback", target="+12025550100")
+    OutboundMessage.objects.create(
+        to_number="+12025550100", body="Your reference is SR-00000001", backend="local", purpose="world"
     )
     CallerVerification.objects.create(
         contact=waiting_contact,

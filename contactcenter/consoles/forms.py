@@ -333,6 +333,56 @@ class NotReadyReasonForm(UswdsForm):
     active = forms.BooleanField(label=_("Agents may choose it"), required=False, initial=True)
 
 
+class ClosureForm(UswdsForm):
+    """A one-off closure of live help; the service checks it as a whole (the days' order, the queues)."""
+
+    first_day = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last_day = forms.DateField(
+        label=_("Last day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for a one-day closure."),
+    )
+    starts_at = forms.TimeField(
+        label=_("Closed from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("HH:MM on the first day, in each queue's hours' time zone. Leave empty for the whole day."),
+    )
+    ends_at = forms.TimeField(
+        label=_("Open again at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("HH:MM on the last day. Leave empty to stay closed to the end of the day."),
+    )
+    reason_en = forms.CharField(
+        label=_("Reason in English"),
+        max_length=200,
+        help_text=_("Said to callers, e.g. “our offices are closed because of severe weather”."),
+    )
+    reason_es = forms.CharField(
+        label=_("Reason in Spanish"),
+        max_length=200,
+        help_text=_("Said to callers in Spanish, e.g. “nuestras oficinas están cerradas por mal tiempo”."),
+    )
+    queues = forms.MultipleChoiceField(
+        label=_("Queues closed"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unchecked to close every queue."),
+    )
+
+    def __init__(self, *args, queue_names: list[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queues"].choices = [(name, name) for name in queue_names]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first_day") and not data.get("last_day"):
+            data["last_day"] = data["first_day"]
+        return data
+
+
 class AgentLineForm(UswdsForm):
     agent = forms.TypedChoiceField(label=_("Agent"), coerce=int)
     line = forms.CharField(

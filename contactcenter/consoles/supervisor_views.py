@@ -15,8 +15,14 @@ from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext, record_view
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
-from contactcenter.consoles.forms import AgentLineForm, NotReadyReasonForm, QueueSettingsForm, SurveyReportForm
-from contactcenter.services import QUEUE_EDITABLE
+from contactcenter.consoles.forms import (
+    AgentLineForm,
+    ClosureForm,
+    NotReadyReasonForm,
+    QueueSettingsForm,
+    SurveyReportForm,
+)
+from contactcenter.services import CLOSURE_FIELDS, QUEUE_EDITABLE
 from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, roles_required
 from contactcenter.telephony import gateway as telephony
 
@@ -72,6 +78,53 @@ def not_ready_reasons(request: HttpRequest) -> HttpResponse:
         {"reasons": selectors.not_ready_reasons(active_only=False), "form": form},
         status=400 if form.is_bound else 200,
     )
+
+
+@roles_required(Role.SUPERVISOR)
+def closure_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "contactcenter/supervisor_closures.html", {"closures": selectors.closures_list()})
+
+
+@roles_required(Role.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def closure_edit(request: HttpRequest, closure_id: int | None = None) -> HttpResponse:
+    """Enter a closure (no id) or change one."""
+    closure = None
+    if closure_id is not None:
+        closure = selectors.closure_get(closure_id=closure_id)
+        if closure is None:
+            raise Http404(closure_id)
+    queue_names = [queue.name for queue in selectors.queue_configs_list()]
+    if request.method == "GET":
+        initial = {field: getattr(closure, field) for field in CLOSURE_FIELDS} if closure else {}
+        form = ClosureForm(initial=initial, queue_names=queue_names)
+        return render(request, "contactcenter/supervisor_closure_edit.html", {"closure": closure, "form": form})
+    form = ClosureForm(request.POST, queue_names=queue_names)
+    if form.is_valid():
+        try:
+            services.closure_save(
+                context=AuditContext.from_request(request),
+                closure_id=closure_id,
+                **{field: form.cleaned_data[field] for field in CLOSURE_FIELDS},
+            )
+        except ApplicationError as error:
+            form_refuse(form, error)
+        else:
+            messages.success(request, _("The closure is saved. Callers hear it within a minute."))
+            return redirect("supervisor-closures")
+    return render(request, "contactcenter/supervisor_closure_edit.html", {"closure": closure, "form": form}, status=400)
+
+
+@roles_required(Role.SUPERVISOR)
+@require_POST
+def closure_delete(request: HttpRequest, closure_id: int) -> HttpResponse:
+    try:
+        services.closure_delete(context=AuditContext.from_request(request), closure_id=closure_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The closure is removed: the queues keep their usual hours."))
+    return redirect("supervisor-closures")
 
 
 def _recording_or_404(request: HttpRequest, recording_id: int):

@@ -17,11 +17,21 @@ from contactcenter.routing.opening_hours import (
     DEFAULT_TIME_ZONE,
     TIER1_CLOSES,
     TIER1_OPENS,
+    Closure,
     QueueHours,
+    federal_holiday_name,
     is_federal_holiday,
 )
 
-__all__ = ["DEFAULT_TIME_ZONE", "TIER1_CLOSES", "TIER1_OPENS", "QueueHours", "is_federal_holiday"]
+__all__ = [
+    "DEFAULT_TIME_ZONE",
+    "TIER1_CLOSES",
+    "TIER1_OPENS",
+    "Closure",
+    "QueueHours",
+    "federal_holiday_name",
+    "is_federal_holiday",
+]
 
 # Spoken names of the zones callers live in.
 ZONE_NAMES = {
@@ -61,28 +71,34 @@ def caller_time_zone(phone: str) -> str:
 TIER1_HOURS = QueueHours()
 
 
-def _hours_of(queue_name: str) -> QueueHours:
+def hours_of(queue_name: str) -> QueueHours:
+    """The queue's hours with its closures (cached for a short while, see selectors.queue_hours)."""
     from contactcenter.routing.selectors import queue_hours  # the selectors import this module
 
     return queue_hours(queue_name=queue_name)
 
 
+def tier1_queue_name(language: str) -> str:
+    """The Tier 1 queue a caller in this language reaches (as contact_enqueue names it)."""
+    return f"tier1-{language or 'en'}"
+
+
 def queue_open(*, queue_name: str, time_zone: str, at: datetime) -> bool:
     if settings.TIER1_ALWAYS_OPEN:
         return True
-    return _hours_of(queue_name).open_at(caller_time_zone=time_zone, at=at)
+    return hours_of(queue_name).open_at(caller_time_zone=time_zone, at=at)
 
 
 def next_queue_opening(*, queue_name: str, time_zone: str, at: datetime) -> datetime:
-    return _hours_of(queue_name).next_opening(caller_time_zone=time_zone, at=at)
+    return hours_of(queue_name).next_opening(caller_time_zone=time_zone, at=at)
 
 
 def tier1_open(*, time_zone: str, at: datetime, language: str = "en") -> bool:
-    return queue_open(queue_name=f"tier1-{language or 'en'}", time_zone=time_zone, at=at)
+    return queue_open(queue_name=tier1_queue_name(language), time_zone=time_zone, at=at)
 
 
 def next_tier1_opening(*, time_zone: str, at: datetime, language: str = "en") -> datetime:
-    return next_queue_opening(queue_name=f"tier1-{language or 'en'}", time_zone=time_zone, at=at)
+    return next_queue_opening(queue_name=tier1_queue_name(language), time_zone=time_zone, at=at)
 
 
 def zone_name(time_zone: str, language: str) -> str:

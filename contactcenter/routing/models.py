@@ -340,6 +340,62 @@ class QueueConfig(models.Model):
         )
 
 
+class CenterClosure(models.Model):
+    """A one-off closure of live help (weather, an emergency, a shutdown) that supervisors enter: the
+    named queues (none: all) take no calls from `starts_at` on the first day to `ends_at` on the last,
+    in the zone each queue's hours are kept in; the IVR says the reason."""
+
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    starts_at = models.TimeField(_("closed from"), null=True, blank=True, help_text=_("Blank: the whole first day."))
+    ends_at = models.TimeField(_("open again at"), null=True, blank=True, help_text=_("Blank: the whole last day."))
+    reason_en = models.CharField(_("reason in English"), max_length=200)
+    reason_es = models.CharField(_("reason in Spanish"), max_length=200)
+    queues = models.JSONField(
+        _("queues"), default=list, blank=True, help_text=_('Queue names, e.g. ["tier1-es"]; empty: every queue.')
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["first_day", "starts_at", "id"]
+        verbose_name = _("center closure")
+        indexes = [models.Index(fields=["last_day"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}–{self.last_day} {self.reason_en}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if not isinstance(self.queues, list) or not all(isinstance(name, str) for name in self.queues):
+            errors["queues"] = _('A list of queue names, e.g. ["tier1-en"].')
+        if self.first_day and self.last_day:
+            if self.last_day < self.first_day:
+                errors["last_day"] = _("The last day is on or after the first day.")
+            elif self.last_day == self.first_day and self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+                errors["ends_at"] = _("On a one-day closure, the queues open again after they close.")
+        if errors:
+            raise ValidationError(errors)
+
+    def applies_to(self, queue_name: str) -> bool:
+        return not self.queues or queue_name in self.queues
+
+    @property
+    def closure(self):
+        from contactcenter.routing.opening_hours import Closure
+
+        return Closure(
+            first_day=self.first_day,
+            last_day=self.last_day,
+            starts=self.starts_at,
+            ends=self.ends_at,
+            reason_en=self.reason_en,
+            reason_es=self.reason_es,
+        )
+
+
 class CallControlAction(models.TextChoices):
     CONNECT_AGENT = "connect_agent", _("Put the caller through to the agent")
     TRANSFER = "transfer", _("Warm transfer to another queue")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from contactcenter.audit.context import AuditContext
 from contactcenter.audit.services import audit_record
 from contactcenter.common.errors import ApplicationError
-from contactcenter.models import AuditAction, NotReadyReason, QueueConfig
+from contactcenter.models import AuditAction, CenterClosure, NotReadyReason, QueueConfig
 
 # What a supervisor may change; a queue's name, tier and language stay with the administrators.
 QUEUE_EDITABLE = (
@@ -108,4 +108,86 @@ def not_ready_reason_save(
     return reason
 
 
-__all__ = ["QUEUE_EDITABLE", "not_ready_reason_save", "queue_config_update"]
+CLOSURE_FIELDS = ("first_day", "last_day", "starts_at", "ends_at", "reason_en", "reason_es", "queues")
+
+
+def closure_save(*, context: AuditContext, closure_id: int | None = None, **values) -> CenterClosure:
+    """Enter a closure of live help, or change one: the queues named (none: all) take no calls then,
+    and the IVR says why. Every process sees it within the hours' cache time (this one at once)."""
+    unknown = sorted(set(values) - set(CLOSURE_FIELDS))
+    if unknown:
+        raise ApplicationError(
+            _("These closure settings are not changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            extra={"unknown": unknown},
+        )
+    with transaction.atomic():
+        if closure_id is None:
+            closure = CenterClosure()
+        else:
+            closure = CenterClosure.objects.select_for_update().filter(pk=closure_id).first()
+            if closure is None:
+                raise ApplicationError(_("There is no such closure."), extra={"closure_id": closure_id})
+        queues = values.get("queues")
+        if queues:
+            known = set(QueueConfig.objects.filter(name__in=queues).values_list("name", flat=True))
+            missing = [queue for queue in queues if queue not in known]
+            if missing:
+                raise ApplicationError(
+                    _("There is no queue named %(name)s.") % {"name": ", ".join(missing)}, field="queues"
+                )
+        for text in ("reason_en", "reason_es"):
+            if text in values:
+                values[text] = (values[text] or "").strip()
+        before = {field: getattr(closure, field) for field in values}
+        for field, value in values.items():
+            setattr(closure, field, value)
+        try:
+            closure.full_clean()
+        except ValidationError as error:
+            raise ApplicationError.from_validation(error, field_first=True) from error
+        created = closure.pk is None
+        changed = {
+            field: (before[field], value) for field, value in values.items() if created or before[field] != value
+        }
+        if not changed:
+            return closure
+        closure.save()
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target_type="contactcenter.centerclosure",
+            target_id=closure.pk,
+            summary=(
+                f"Closure {closure.first_day}–{closure.last_day} {'entered' if created else 'changed'}: "
+                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+            )[:300],
+            detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
+        )
+    return closure
+
+
+def closure_delete(*, context: AuditContext, closure_id: int) -> None:
+    """Take a closure back (entered by mistake, or the center reopens): the audit keeps what it was."""
+    with transaction.atomic():
+        closure = CenterClosure.objects.select_for_update().filter(pk=closure_id).first()
+        if closure is None:
+            raise ApplicationError(_("There is no such closure."), extra={"closure_id": closure_id})
+        audit_record(
+            context=context,
+            action=AuditAction.DELETE,
+            target_type="contactcenter.centerclosure",
+            target_id=closure.pk,
+            summary=f"Closure {closure.first_day}–{closure.last_day} removed: {closure.reason_en}"[:300],
+            detail={field: str(getattr(closure, field)) for field in CLOSURE_FIELDS},
+        )
+        closure.delete()
+
+
+__all__ = [
+    "CLOSURE_FIELDS",
+    "QUEUE_EDITABLE",
+    "closure_delete",
+    "closure_save",
+    "not_ready_reason_save",
+    "queue_config_update",
+]

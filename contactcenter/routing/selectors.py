@@ -4,7 +4,7 @@ offers, the queues' settings and their history."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
@@ -24,6 +24,7 @@ from contactcenter.models import (
     AgentState,
     AgentStateChange,
     AgentStatus,
+    CenterClosure,
     ContactKind,
     ContactStatus,
     NotReadyReason,
@@ -50,12 +51,30 @@ def queue_hours(*, queue_name: str) -> QueueHours:
         return cached[1]
     config = QueueConfig.objects.filter(name=queue_name).first()
     found = config.hours if config is not None else TIER1_HOURS
+    # Closures still to come or under way anywhere (a day either side of the agency's date covers
+    # every zone); the sweep reads these every minute, so they come with the hours and their cache.
+    closures = tuple(
+        closure.closure
+        for closure in CenterClosure.objects.filter(last_day__gte=timezone.localdate() - timedelta(days=1))
+        if closure.applies_to(queue_name)
+    )
+    if closures:
+        found = replace(found, closures=closures)
     _queue_hours_cache[queue_name] = (time.monotonic() + _QUEUE_HOURS_TTL_SECONDS, found)
     return found
 
 
 def queue_hours_forget() -> None:
     _queue_hours_cache.clear()
+
+
+def closures_list() -> list[CenterClosure]:
+    """Closures for the supervisors' page: those under way or to come (the audit log keeps the past)."""
+    return list(CenterClosure.objects.filter(last_day__gte=timezone.localdate() - timedelta(days=1)))
+
+
+def closure_get(*, closure_id: int) -> CenterClosure | None:
+    return CenterClosure.objects.filter(pk=closure_id).first()
 
 
 def queue_position(*, contact: WaitingContact) -> tuple[int, int]:
@@ -350,6 +369,8 @@ __all__ = [
     "agent_offer_for",
     "agents_signed_on",
     "call_sids_in_line",
+    "closure_get",
+    "closures_list",
     "contacts_by_hour",
     "live_contact_allowed_actions",
     "not_ready_reasons",

@@ -112,3 +112,43 @@ def test_an_admin_deletion_of_personal_records_is_recorded(admin_client):
     assert not Contact.objects.filter(pk=contact.pk).exists()
     row = _rows(admin_client.user, action=AuditAction.DELETE).get()
     assert (row.target_type, row.target_id) == ("outreach.contact", str(contact.pk))
+
+
+def _inlined_models() -> set:
+    return {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+
+
+def test_every_model_of_ours_is_administrable():
+    """Registered, or edited inside the admin of the record it belongs to."""
+    from django.apps import apps
+
+    ours = [m for m in apps.get_models() if m._meta.app_label in {"contactcenter", "ivr", "casework", "outreach"}]
+    reachable = set(admin.site._registry) | _inlined_models()
+    assert sorted(m._meta.label for m in ours if m not in reachable) == []
+
+
+@pytest.mark.django_db
+def test_every_admin_list_opens_and_workflow_records_are_read_only(admin_client):
+    from contactcenter.admin import RecordOnlyAdminMixin
+
+    failed = []
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        response = admin_client.get(f"/admin/{meta.app_label}/{meta.model_name}/")
+        if response.status_code != 200:
+            failed.append(f"{meta.label}: {response.status_code}")
+        if isinstance(model_admin, RecordOnlyAdminMixin):
+            add = admin_client.get(f"/admin/{meta.app_label}/{meta.model_name}/add/")
+            if add.status_code != 403:
+                failed.append(f"{meta.label}: add page answered {add.status_code}")
+    assert failed == []
+
+
+@pytest.mark.parametrize(
+    "label", ["contactcenter.escalation", "contactcenter.callcontrol", "contactcenter.outboundmessage"]
+)
+def test_the_live_tiers_records_are_kept_by_their_services_not_the_admin(label):
+    from contactcenter.admin import RecordOnlyAdminMixin
+
+    model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
+    assert isinstance(model_admin, RecordOnlyAdminMixin)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.test import Client
 
+from contactcenter.admin import RecordOnlyAdminMixin
 from contactcenter.common.urlwalk import iter_routes
 from contactcenter.staff.roles import PUBLIC, Role
 from tests.contactcenter.test_csp import assert_strict_policy, inline_content
@@ -29,27 +31,23 @@ SKIP_PATTERNS = (r"^static/",)
 # admin add and delete pages refuse.
 # API tokens are minted by their holder only, and django-axes' sign-in records are written by axes:
 # their add pages refuse too.
-# An IVR lookup alert is raised only by the IVR and kept, survey answers only by the caller's keys or
-# texts, and service requests and caller verifications are written only through the consoles: their
-# admin add and delete pages refuse.
+# Every record the admin only reads (the audit log, IVR lookup alerts, survey answers, service requests,
+# caller verifications, the live tier's records, rollups...) refuses its add and delete pages.
 REFUSES_WITHOUT_PARAMETERS = {
     "admin:knox_authtoken_add",
     "admin:axes_accessattempt_add",
     "admin:axes_accesslog_add",
     "admin:axes_accessfailurelog_add",
     "admin:ivr_lookupalert_add",
-    "admin:contactcenter_servicerequest_add",
-    "admin:contactcenter_servicerequest_delete",
-    "admin:contactcenter_callerverification_add",
-    "admin:contactcenter_callerverification_delete",
-    "admin:ivr_lookupalert_delete",
-    "admin:contactcenter_surveyresponse_add",
-    "admin:contactcenter_surveyresponse_delete",
     "admin:autocomplete",
-    "admin:contactcenter_auditevent_add",
-    "admin:contactcenter_auditevent_delete",
     "admin:casework_response_add",
     "admin:casework_response_delete",
+} | {
+    # Every record the admin only reads (contactcenter.admin.RecordOnlyAdminMixin).
+    f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}"
+    for model, model_admin in admin.site._registry.items()
+    if isinstance(model_admin, RecordOnlyAdminMixin)
+    for page in ("add", "delete")
 }
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contactcenter", "0034_survey_response"),
+        ("contactcenter", "0035_center_closures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
