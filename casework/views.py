@@ -622,14 +622,15 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "casework/case.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
-    interactions = list(core_selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
+    timeline = core_selectors.contact_timeline(user=request.user, receipt_number=value)
+    interactions = [entry.interaction for entry in timeline if entry.interaction is not None]
     case = core_selectors.case_get(receipt_number=value)
     record_view(
         request,
         target_type="receipt_number",
         target_id=value,
         summary=f"CAO viewed the contacts about {mask_receipt_number(value)}",
-        detail={"contacts_shown": len(interactions)},
+        detail={"contacts_shown": len(interactions), "timeline_entries_shown": len(timeline)},
     )
     return render(
         request,
@@ -640,6 +641,7 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "case": case,
             "history": list(core_selectors.case_history(case=case)) if case else [],
             "interactions": interactions,
+            "timeline": timeline,
             "inquiries": selectors.inquiries_for_receipt_number(user=request.user, receipt_number=value),
         },
     )

@@ -75,6 +75,7 @@ urlpatterns = [
     path("console/device-problem/", agent_views.device_problem, name="console-device-problem"),
     path("console/contacts/<int:contact_id>/accept/", agent_views.offer_accept, name="console-accept"),
     path("console/contacts/<int:contact_id>/decline/", agent_views.offer_decline, name="console-decline"),
+    path("console/contacts/<int:contact_id>/timeline/", agent_views.caller_timeline, name="console-caller-timeline"),
     path("console/contacts/<int:contact_id>/receipt/", agent_views.contact_receipt, name="console-receipt"),
     path("console/contacts/<int:contact_id>/verify/", agent_views.contact_verify, name="console-verify"),
     path("console/contacts/<int:contact_id>/end/", agent_views.contact_end, name="console-end"),

@@ -94,7 +94,8 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     if not form.is_valid():
         return _vary_on_panel(render(request, template, {"form": form, "interactions": None}, status=400))
     value = form.cleaned_data["receipt_number"]
-    interactions = list(selectors.interactions_for_receipt_number(user=request.user, receipt_number=value))
+    timeline = selectors.contact_timeline(user=request.user, receipt_number=value)
+    interactions = [entry.interaction for entry in timeline if entry.interaction is not None]
     recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
     for interaction in interactions:  # a supervisor's link to listen to each conversation's recording
         interaction.call_recordings = recordings.get(interaction.pk, [])
@@ -110,6 +111,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
         summary=f"Viewed the contact history of {mask_receipt_number(value)}",
         detail={
             "contacts_shown": len(interactions),
+            "timeline_entries_shown": len(timeline),
             "survey_answers_shown": len(surveys),
             "case_on_file": case is not None,
             "identity_shown": identity_visible,
@@ -124,6 +126,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
                 "form": form,
                 "receipt_number": value,
                 "interactions": interactions,
+                "timeline": timeline,
                 "surveys": surveys,
                 "case": case,
                 "identity_visible": identity_visible,

@@ -9,6 +9,7 @@ class IvrConfig(AppConfig):
     def ready(self) -> None:
         from contactcenter.consoles.registry import Console, register
         from contactcenter.consoles.wallboard import register_alert_source
+        from contactcenter.ledger.timeline_sources import register_steps_source
         from contactcenter.staff.roles import Role
         from contactcenter.telephony.gateway import webhooks_register
 
@@ -18,6 +19,8 @@ class IvrConfig(AppConfig):
         reference.connect_signals()
         selectors.connect_signals()
         register_alert_source(selectors.wallboard_lookup_alerts)
+        # The timeline of a caller or a receipt number shows each IVR call's steps.
+        register_steps_source("ivr", selectors.call_paths_by_interaction)
         # The core's telephony builds Twilio's callbacks and configuration; these views answer them.
         webhooks_register(
             voice="ivr:voice",

@@ -46,6 +46,17 @@ def wallboard_lookup_alerts() -> list[WallboardAlert]:
     return alerts
 
 
+def call_paths_by_interaction(interaction_ids: list[int]) -> dict[int, list[str]]:
+    """The steps each call took (its `path`, codes), by its ledger entry: the core's timeline says
+    them in words (registered in ivr/apps.py)."""
+    return {
+        interaction_id: list(path or [])
+        for interaction_id, path in Call.objects.filter(interaction_id__in=interaction_ids).values_list(
+            "interaction_id", "path"
+        )
+    }
+
+
 # --- what supervisors change without a deploy ----------------------------------------------------
 # Read on every call's start and every hold message: kept per process for a short while, and cleared
 # in the process that saves a change (forget_spoken_settings); other processes follow within the TTL.

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext, record_list_view, record_view
@@ -139,6 +139,10 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         if state.agent and state.agent.reason_code
         else "",
         "wrap_up_ends_at": wrap_up_ends_at,
+        "wrap_up_elapsed": _clock((timezone.now() - state.agent.state_since).total_seconds())
+        if wrap_up_ends_at
+        else "",
+        "wrap_up_left": _clock((wrap_up_ends_at - timezone.now()).total_seconds()) if wrap_up_ends_at else "",
         "agent_state": agent_state,
         "agent_actions": selectors.agent_allowed_actions(agent=state.agent, user=request.user),
         "waiting_for_caller": agent_state == AgentStatus.AVAILABLE,
@@ -182,7 +186,7 @@ def _context(request: HttpRequest, *, partial: bool = False, **forms) -> dict:
         "wrap_form": forms.get("wrap_form")
         or WrapUpForm(
             tier=profile.tier if profile else None,
-            initial={"disposition": _disposition_default(state.wrap_up)} if state.wrap_up else None,
+            initial=_wrap_up_initial(state.wrap_up) if state.wrap_up else None,
         ),
         "receipt_form": forms.get("receipt_form") or ReceiptLookupForm(),
         "review_form": ReviewForm(),
@@ -251,8 +255,20 @@ def _with_tier2_staffing(form: EscalationForm, *, show: bool) -> EscalationForm:
     return form
 
 
-def _disposition_default(contact) -> str:
-    return selectors.wrap_up_disposition_default(contact)
+def _clock(seconds: float) -> str:
+    """mm:ss (h:mm:ss past the hour), as static/js/wrap-up-timer.js counts on from it."""
+    seconds = max(int(seconds), 0)
+    hours, rest = divmod(seconds, 3600)
+    text = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{hours}:{text}" if hours else text
+
+
+def _wrap_up_initial(contact) -> dict:
+    """The wrap-up form proposes what the conversation shows happened and the IVR's topic."""
+    return {
+        "disposition": selectors.wrap_up_disposition_default(contact),
+        "topic": contact.wrap_up_topic or (contact.interaction.topic.code if contact.interaction_id else ""),
+    }
 
 
 def _agent_tier(user) -> str | None:
@@ -462,6 +478,34 @@ def contact_mute(request: HttpRequest, contact_id: int) -> HttpResponse:
         lambda context: services.contact_mute(context=context, user=request.user, contact_id=contact_id, mute=mute),
         _("You are muted: the caller cannot hear you.") if mute else _("You are no longer muted."),
     )
+
+
+@roles_required(*AGENTS)
+@require_GET
+def caller_timeline(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """Everything from the caller of one of the agent's contacts (by their phone number), on every
+    channel: the console's side panel asks for it (static/js/side-panel.js)."""
+    contact = selectors.contact_of_agent(user=request.user, contact_id=contact_id)
+    if contact is None:
+        raise Http404
+    timeline = selectors.contact_timeline(user=request.user, phone=contact.phone)
+    interactions = [entry.interaction for entry in timeline if entry.interaction is not None]
+    recordings = selectors.recordings_by_interaction(user=request.user, interaction_ids=[i.pk for i in interactions])
+    for interaction in interactions:
+        interaction.call_recordings = recordings.get(interaction.pk, [])
+    record_view(
+        request,
+        target_type="contactcenter.waitingcontact",
+        target_id=contact.pk,
+        summary=f"Viewed the timeline of caller {mask_phone(contact.phone)}",
+        detail={"contacts_shown": len(interactions), "timeline_entries_shown": len(timeline)},
+    )
+    template = (
+        "contactcenter/_caller_timeline_panel.html" if side_panel(request) else "contactcenter/caller_timeline.html"
+    )
+    response = render(request, template, {"contact": contact, "timeline": timeline})
+    patch_vary_headers(response, [SIDE_PANEL_HEADER])
+    return response
 
 
 @roles_required(*AGENTS)

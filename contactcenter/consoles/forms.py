@@ -19,6 +19,9 @@ from contactcenter.models import (
     RequesterRole,
     ServiceRequestType,
     Tier,
+    Topic,
+    service_request_fields_ignored,
+    service_request_kinds_using,
 )
 from contactcenter.reference.identifiers import US_STATE_CODES, ZIP5_RE, InvalidIdentifier, normalize_receipt_number
 
@@ -137,6 +140,21 @@ class ServiceRequestForm(UswdsForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["submission_token"].initial = uuid.uuid4().hex
+        # static/js/service-request-fields.js shows a type's own fields only (all show without it).
+        self.fields["kind"].widget.attrs["data-sr-kind"] = ""
+
+    def visible_field_rows(self) -> list[tuple]:
+        """Each visible field with the request types it belongs to ("" for a field every type uses)."""
+        return [(field, " ".join(service_request_kinds_using(field.name))) for field in self.visible_fields()]
+
+    def clean(self):
+        cleaned = super().clean()
+        # What the type does not use is ignored, not refused: the form may have been shown whole.
+        for name in service_request_fields_ignored(cleaned.get("kind") or self.data.get("kind", "")):
+            field = self.fields[name]
+            cleaned[name] = "" if isinstance(field, (forms.CharField, forms.ChoiceField)) else None
+            self.errors.pop(name, None)
+        return cleaned
 
     def clean_submission_token(self) -> str:
         value = self.cleaned_data["submission_token"].strip().lower()
@@ -164,15 +182,34 @@ class EscalationForm(UswdsForm):
 
 class WrapUpForm(UswdsForm):
     disposition = forms.ChoiceField(label=_("Disposition"), choices=Disposition.choices)
+    more_dispositions = forms.MultipleChoiceField(
+        label=_("Also happened"),
+        help_text=_("Tick everything else the call did, for example a service request taken and an escalation."),
+        choices=Disposition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topic = TopicChoiceField(
+        label=_("Topic"),
+        help_text=_("What the caller really called about: correct the IVR's guess if it was wrong."),
+        queryset=Topic.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
+    )
     notes = forms.CharField(label=_("Wrap-up notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     next_state = forms.ChoiceField(label=_("Then"), choices=AGENT_CHOOSABLE)
 
     def __init__(self, *args, tier: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if tier == Tier.TIER2:  # Tier 2 is where escalations end: an officer does not escalate further
-            self.fields["disposition"].choices = [
-                (value, label) for value, label in Disposition.choices if value != Disposition.ESCALATED
-            ]
+            for name in ("disposition", "more_dispositions"):
+                self.fields[name].choices = [
+                    (value, label) for value, label in Disposition.choices if value != Disposition.ESCALATED
+                ]
+
+    def clean_topic(self) -> str:
+        topic = self.cleaned_data.get("topic")
+        return topic.code if topic else ""
 
 
 class ReviewForm(UswdsForm):

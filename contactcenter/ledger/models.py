@@ -116,6 +116,12 @@ class Interaction(models.Model):
                 condition=models.Q(parent__isnull=True),
                 name="interaction_first_contact_idx",
             ),
+            # A caller's timeline: every contact from one phone number.
+            models.Index(
+                fields=["contact_phone", "occurred_at"],
+                condition=~models.Q(contact_phone=""),
+                name="interaction_phone_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,35 @@ PRIORITY_REQUEST_TYPES = frozenset(
 TIER2_REVIEW_TYPES = frozenset({ServiceRequestType.EXPEDITE, ServiceRequestType.EMERGENCY_APPOINTMENT})
 
 
+# The fields only some request types use, by type; every other field (the case, the caller, the reply)
+# is common to all. The console shows a type's own fields only, and a field another type uses is
+# ignored when this one is taken (service_request_fields_ignored): one rule for the form and the service.
+SERVICE_REQUEST_TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    ServiceRequestType.ADDRESS_CHANGE: (
+        "new_address_line",
+        "new_city",
+        "new_state",
+        "new_zip",
+        "moved_on",
+        "written_request_id",
+    ),
+    ServiceRequestType.EXPEDITE: ("expedite_criterion",),
+}
+SERVICE_REQUEST_TYPED_FIELDS = tuple(
+    dict.fromkeys(name for names in SERVICE_REQUEST_TYPE_FIELDS.values() for name in names)
+)
+
+
+def service_request_fields_ignored(kind: str) -> frozenset[str]:
+    """The type-specific fields a request of `kind` does not use."""
+    return frozenset(SERVICE_REQUEST_TYPED_FIELDS) - frozenset(SERVICE_REQUEST_TYPE_FIELDS.get(kind, ()))
+
+
+def service_request_kinds_using(field: str) -> tuple[str, ...]:
+    """The request types a type-specific field belongs to (none: a field every type uses)."""
+    return tuple(kind for kind, names in SERVICE_REQUEST_TYPE_FIELDS.items() if field in names)
+
+
 class ExpediteCriterion(models.TextChoices):
     FINANCIAL_LOSS = "financial_loss", _("Severe financial loss")
     HUMANITARIAN = "humanitarian", _("Urgent humanitarian reasons")

@@ -3,7 +3,7 @@ verification, service requests, escalations, connected calls and supervisors on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,7 +15,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from contactcenter.ledger.selectors import interactions_for_receipt_number
+from contactcenter.ledger.selectors import interactions_for_receipt_number, interactions_visible_to
+from contactcenter.ledger.timeline_sources import steps_by_interaction
 from contactcenter.live.workflows import OPEN_AT_OFFICE, SERVICE_REQUEST, office_ids_of
 from contactcenter.models import (
     AgentState,
@@ -26,6 +27,7 @@ from contactcenter.models import (
     Channel,
     ContactKind,
     ContactStatus,
+    Disposition,
     Escalation,
     FieldOffice,
     Interaction,
@@ -35,6 +37,7 @@ from contactcenter.models import (
     ServiceRequestEvent,
     ServiceRequestStatus,
     StaffProfile,
+    Topic,
     VerificationOutcome,
     VerificationStep,
     WaitingContact,
@@ -191,12 +194,22 @@ def wrap_up_disposition_default(contact: WaitingContact) -> str:
     return Disposition.INFORMATION
 
 
+def contact_dispositions(contact: WaitingContact) -> list[str]:
+    """Every disposition a wrap-up recorded, the primary one first (a contact wrapped up before
+    several were taken has its one disposition)."""
+    if contact.dispositions:
+        return list(contact.dispositions)
+    return [contact.disposition] if contact.disposition else []
+
+
 @dataclass(frozen=True)
 class ReceiptContext:
     receipt_number: str
     case: BenefitCase | None
     outside_normal: bool | None
     contacts: list[Interaction]
+    # The same contacts as the timeline partial draws them (an IVR call with its steps).
+    timeline: list[TimelineEntry] = field(default_factory=list)
 
 
 def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptContext]:
@@ -204,22 +217,104 @@ def contact_receipt_context(*, user, contact: WaitingContact) -> list[ReceiptCon
     any channel, the IVR call or Tier 1 conversation that led here included (this conversation's own
     entry left out)."""
     own = {contact.agent_interaction_id} - {None}
+    contacts = {
+        receipt_number: [
+            interaction
+            for interaction in interactions_for_receipt_number(user=user, receipt_number=receipt_number)[:20]
+            if interaction.pk not in own
+        ]
+        for receipt_number in contact.receipt_numbers
+    }
+    steps = steps_by_interaction(interaction for rows in contacts.values() for interaction in rows)
     rows = []
-    for receipt_number in contact.receipt_numbers:
+    for receipt_number, interactions in contacts.items():
         case = case_get(receipt_number=receipt_number)
         rows.append(
             ReceiptContext(
                 receipt_number=receipt_number,
                 case=case,
                 outside_normal=case_outside_normal_processing(case=case) if case else None,
-                contacts=[
-                    interaction
-                    for interaction in interactions_for_receipt_number(user=user, receipt_number=receipt_number)[:20]
-                    if interaction.pk not in own
+                contacts=interactions,
+                timeline=[
+                    TimelineEntry(at=i.occurred_at, interaction=i, ivr_steps=steps.get(i.pk, [])) for i in interactions
                 ],
             )
         )
     return rows
+
+
+# How many contacts a caller's timeline shows at most (newest first): one number (an attorney's
+# office, say) may call thousands of times, and a page never reads a history in proportion to its size.
+TIMELINE_LIMIT = 200
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened to a caller or a case, on any channel: a contact from the ledger, a
+    service request taken, or an escalation to Tier 2."""
+
+    at: datetime
+    interaction: Interaction | None = None
+    service_request: ServiceRequest | None = None
+    escalation: Escalation | None = None
+    # The IVR steps of a call, as codes (the template says them in words: the ivr_step filter).
+    ivr_steps: list[str] = field(default_factory=list)
+    dispositions: list[str] = field(default_factory=list)
+    # The topic the agent corrected the IVR's guess to (the entry's topic is then the correction).
+    ivr_topic: Topic | None = None
+    recordings: list = field(default_factory=list)
+
+
+def contact_of_agent(*, user, contact_id: int) -> WaitingContact | None:
+    """A contact offered to (or taken by) this agent: what the caller's timeline is asked through, so
+    no phone number travels in a URL and no agent reads another's caller."""
+    return WaitingContact.objects.filter(pk=contact_id, offered_to=user).first()
+
+
+def contact_timeline(*, user, receipt_number: str = "", phone: str = "") -> list[TimelineEntry]:
+    """Everything about one receipt number, or from one caller (by their phone number), newest first:
+    each contact on every channel the user may see (an IVR call with its steps, a conversation with
+    its dispositions and corrected topic, a written inquiry, an outreach referral), each service
+    request and each escalation to Tier 2. The one timeline of the CSR, ISO and CAO consoles."""
+    if receipt_number:
+        interactions = list(
+            interactions_for_receipt_number(user=user, receipt_number=receipt_number).select_related("topic")
+        )
+    elif any(ch.isdigit() for ch in phone):  # a withheld number is no one's in particular
+        interactions = list(
+            interactions_visible_to(user=user).filter(contact_phone=phone).select_related("topic")[:TIMELINE_LIMIT]
+        )
+    else:
+        return []
+    ids = [interaction.pk for interaction in interactions if not interaction.restricted]
+    steps = steps_by_interaction(interactions)
+    conversations = {
+        contact.agent_interaction_id: contact
+        for contact in WaitingContact.objects.filter(agent_interaction_id__in=ids).select_related("interaction__topic")
+    }
+    entries = []
+    for interaction in interactions:
+        entry = TimelineEntry(
+            at=interaction.occurred_at, interaction=interaction, ivr_steps=steps.get(interaction.pk, [])
+        )
+        contact = conversations.get(interaction.pk)
+        if contact is not None:
+            entry.dispositions = [
+                Disposition(value).label for value in contact_dispositions(contact) if value in Disposition.values
+            ]
+            if contact.wrap_up_topic and contact.interaction_id:
+                entry.ivr_topic = contact.interaction.topic
+        entries.append(entry)
+    requests = ServiceRequest.objects.select_related("form", "office")
+    if receipt_number:
+        requests = requests.filter(receipt_number=normalize_receipt_number(receipt_number))
+    else:
+        requests = requests.filter(interaction_id__in=ids)
+    entries += [TimelineEntry(at=sr.created_at, service_request=sr) for sr in requests]
+    escalations = Escalation.objects.filter(from_contact__agent_interaction_id__in=ids).select_related("created_by")
+    entries += [TimelineEntry(at=escalation.created_at, escalation=escalation) for escalation in escalations]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
 
 
 def service_requests_list(
@@ -524,9 +619,11 @@ __all__ = [
     "DUE_SOON_BUSINESS_DAYS",
     "IDENTITY_WITHOUT_VERIFICATION",
     "OFFICE_QUEUE_STATUSES",
+    "TIMELINE_LIMIT",
     "ConsoleState",
     "DueState",
     "ReceiptContext",
+    "TimelineEntry",
     "VerificationState",
     "after_call_work_ends_at",
     "caller_verification_failures",
@@ -541,7 +638,10 @@ __all__ = [
     "console_glance_of",
     "console_state",
     "consult_latest",
+    "contact_dispositions",
+    "contact_of_agent",
     "contact_receipt_context",
+    "contact_timeline",
     "escalation_for",
     "monitor_session_of",
     "monitor_sessions_open",

@@ -4,6 +4,7 @@ address changes, escalation to Tier 2, hang-ups, and wrap-up."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -47,9 +48,11 @@ from contactcenter.models import (
     ServiceRequestStatus,
     ServiceRequestType,
     StaffProfile,
+    Topic,
     VerificationOutcome,
     VerificationStep,
     WaitingContact,
+    service_request_fields_ignored,
 )
 from contactcenter.reference import selectors as reference_selectors
 from contactcenter.reference.identifiers import (
@@ -91,6 +94,9 @@ ADDRESS_FIELDS = {
 
 
 def _topic_of(contact: WaitingContact) -> str:
+    """The conversation's topic: the agent's correction at wrap-up, else the IVR's guess."""
+    if contact.wrap_up_topic:
+        return contact.wrap_up_topic
     return contact.interaction.topic.code if contact.interaction_id else "general"
 
 
@@ -589,6 +595,15 @@ def service_request_create(
             return earlier
     if kind not in ServiceRequestType.values:
         raise ApplicationError(_("Unknown service request type %(kind)r.") % {"kind": kind})
+    # A field another request type uses (filled in a form shown whole, without JavaScript) is ignored.
+    ignored = service_request_fields_ignored(kind)
+    expedite_criterion = "" if "expedite_criterion" in ignored else expedite_criterion
+    new_address_line = "" if "new_address_line" in ignored else new_address_line
+    new_city = "" if "new_city" in ignored else new_city
+    new_state = "" if "new_state" in ignored else new_state
+    new_zip = "" if "new_zip" in ignored else new_zip
+    moved_on = None if "moved_on" in ignored else moved_on
+    written_request_id = None if "written_request_id" in ignored else written_request_id
     try:
         receipt = normalize_receipt_number(receipt_number)
     except InvalidIdentifier as error:
@@ -942,21 +957,28 @@ def contact_wrap_up(
     user,
     contact_id: int,
     disposition: str,
+    more_dispositions: Sequence[str] = (),
+    topic: str = "",
     notes: str = "",
     next_state: str = AgentStatus.AVAILABLE,
     now: datetime | None = None,
 ) -> WaitingContact:
-    """Close the agent's after-call work: disposition and notes on the contact and its ledger entry,
-    wrap-up time counted from the end of the conversation, and the agent's next state."""
+    """Close the agent's after-call work: dispositions (the primary one first, then what else the
+    conversation did), the topic when the IVR guessed it wrong, and notes on the contact and its
+    ledger entry, wrap-up time counted from the end of the conversation, and the agent's next state."""
     now = now or timezone.now()
-    if disposition not in Disposition.values:
-        raise ApplicationError(
-            _("Unknown disposition %(disposition)r.") % {"disposition": disposition}, field="disposition"
-        )
+    chosen = list(dict.fromkeys([disposition, *more_dispositions]))
+    for value in chosen:
+        if value not in Disposition.values:
+            raise ApplicationError(
+                _("Unknown disposition %(disposition)r.") % {"disposition": value}, field="disposition"
+            )
     if next_state not in AFTER_WRAP_UP:
         raise ApplicationError(
             _("After wrap-up an agent goes available, on break or offline, not %(state)r.") % {"state": next_state}
         )
+    if topic and not Topic.objects.filter(code=topic, active=True).exists():
+        raise ApplicationError(_("Choose a topic from the list."), field="topic")
     with transaction.atomic():
         agent = _agent_state_for_update(user)
         contact = WaitingContact.objects.select_for_update().filter(pk=contact_id).first()
@@ -968,16 +990,38 @@ def contact_wrap_up(
             raise ApplicationError(_("There is no contact of yours to wrap up."), extra={"contact_id": contact_id})
         if "wrap_up" not in routing_selectors.live_contact_allowed_actions(contact=contact, user=user):
             raise ApplicationError(_("End the conversation before wrapping up."))
-        if contact.tier == 2 and disposition == Disposition.ESCALATED:
+        if contact.tier == 2 and Disposition.ESCALATED in chosen:
             raise ApplicationError(
                 _("A Tier 2 conversation is not escalated to Tier 2: choose what happened."),
                 field="disposition",
             )
-        if contact.disposition != Disposition.ESCALATED:
-            contact.disposition = disposition
+        # An escalation already made stays the primary disposition whatever else is chosen.
+        if contact.disposition == Disposition.ESCALATED:
+            chosen = list(dict.fromkeys([Disposition.ESCALATED, *chosen]))
+        contact.disposition = chosen[0]
+        contact.dispositions = chosen
+        ivr_topic = contact.interaction.topic.code if contact.interaction_id else ""
+        contact.wrap_up_topic = topic if topic and topic != ivr_topic else ""
         contact.wrap_up_notes = notes.strip()
         contact.wrap_up_seconds = max(int((now - agent.state_since).total_seconds()), 0)
-        contact.save(update_fields=["disposition", "wrap_up_notes", "wrap_up_seconds", "updated_at"])
+        contact.save(
+            update_fields=[
+                "disposition",
+                "dispositions",
+                "wrap_up_topic",
+                "wrap_up_notes",
+                "wrap_up_seconds",
+                "updated_at",
+            ]
+        )
+        corrected = f"; topic {ivr_topic or '-'} corrected to {contact.wrap_up_topic}" if contact.wrap_up_topic else ""
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="contactcenter.waitingcontact",
+            target_id=contact.pk,
+            summary=f"Wrapped up: {', '.join(chosen)}{corrected}",
+        )
         queue_rollups_mark(contacts=[contact])
         if contact.agent_interaction_id:
             # An escalated conversation keeps its hand-off summary in the history, then the notes.

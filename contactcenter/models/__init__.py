@@ -26,6 +26,8 @@ from contactcenter.ledger.models import (
 )
 from contactcenter.live.models import (
     PRIORITY_REQUEST_TYPES,
+    SERVICE_REQUEST_TYPE_FIELDS,
+    SERVICE_REQUEST_TYPED_FIELDS,
     STATE_CODE_MESSAGE,
     TIER2_REVIEW_TYPES,
     VERIFICATION_LOCKED_MESSAGE,
@@ -48,6 +50,8 @@ from contactcenter.live.models import (
     ServiceRequestType,
     VerificationOutcome,
     VerificationStep,
+    service_request_fields_ignored,
+    service_request_kinds_using,
 )
 from contactcenter.reference.models import (
     BenefitCase,
@@ -124,6 +128,8 @@ __all__ = [
     "RESOLVING_OUTCOMES",
     "SATISFIED_FROM",
     "SCORE_VALIDATORS",
+    "SERVICE_REQUEST_TYPED_FIELDS",
+    "SERVICE_REQUEST_TYPE_FIELDS",
     "STATE_CODE_MESSAGE",
     "SURVEY_TEXT_REPLY_HOURS",
     "TIER2_REVIEW_TYPES",
@@ -214,5 +220,7 @@ __all__ = [
     "ZipCentroid",
     "a_number_validator",
     "receipt_number_validator",
+    "service_request_fields_ignored",
+    "service_request_kinds_using",
     "zip5_validator",
 ]

@@ -69,7 +69,13 @@ class WaitingContact(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Times offered to an agent."))
     callback_attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("A callback is not dialled before."))
+    # The primary disposition (reports and the ledger's outcome read it); `dispositions` holds it first,
+    # then whatever else the conversation also did (a service request taken and an escalation, say).
     disposition = models.CharField(max_length=20, blank=True)
+    dispositions = models.JSONField(default=list, blank=True)
+    # The topic the agent found the caller came about, when the IVR's guess (the IVR entry's topic,
+    # kept for containment analysis) was wrong: the conversation's ledger entry takes this one.
+    wrap_up_topic = models.CharField(max_length=50, blank=True)
     wrap_up_notes = models.TextField(blank=True)
     wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     agent_interaction = models.ForeignKey(

@@ -30,12 +30,35 @@ STEPS = {
     "outreach-referral": _("Referred by outreach staff (callback)"),
     "callback:ask-number": _("Callback: no number to call back, asked for one"),
     "callback:keyed-number": _("Callback: to a number the caller keyed and confirmed"),
+    "callback:other-number": _("Callback: to another number"),
+    "language:relay": _("Relay or TTY caller"),
+    "receipt:paused": _("Case lookups paused"),
+    "ptime:priority-dates": _("Priority dates"),
+    "form-menu:1": _("Form: a link by text message"),
+    "form-menu:2": _("Form: by mail"),
+    "form-menu:3": _("Form: another form"),
+    "form-menu:4": _("Form: a link texted to another number"),
+    "results:1": _("Results: heard again"),
+    "results:2": _("Results: by text message"),
+    "results:3": _("Results: another ZIP code"),
+    "results:4": _("Results: texted to another number"),
+    "text:form:ask-number": _("Form link by text: asked for a number"),
+    "text:results:ask-number": _("Details by text: asked for a number"),
+}
+# The keys that mean the same at every step (ivr/flow.py `everywhere`), and a survey's end.
+ANY_STEP = {
+    "0": _("Asked for a representative"),
+    "9": _("Back to the main menu"),
+    "back": _("Went back"),
+    "repeat": _("Asked to hear it again"),
+    "finished": _("Finished"),
 }
 # Steps that carry a value of their own (a status code, a form number).
 PREFIXES = {
     "case-status": _("Case status: %(value)s"),
     "form": _("Form %(value)s"),
     "ptime": _("Processing time for %(value)s"),
+    "priority-date": _("Priority date: %(value)s"),
 }
 
 
@@ -48,6 +71,8 @@ def ivr_step(code: str) -> str:
     node, _separator, value = code.partition(":")
     if value == "gave-up":
         return str(_("%(step)s: gave up after three tries") % {"step": node})
+    if value in ANY_STEP:  # before the prefixes: "form:9" is the main menu key, not a form
+        return str(ANY_STEP[value])
     if value and node in PREFIXES:
         return str(PREFIXES[node] % {"value": value})
     return code

@@ -21,8 +21,18 @@ from tests.pii_world import build_world
 
 CSR, ISO, CAO, TSA, CRO = Role.CSR, Role.ISO, Role.CAO_ANALYST, Role.TSA_LIAISON, Role.CRO
 
+
+def _csr_handled_call(world) -> dict:
+    """The world's call, as one the CSR took (a caller's timeline is asked through the agent's contact)."""
+    from contactcenter.models import WaitingContact
+
+    WaitingContact.objects.filter(pk=world.waiting_contact.pk).update(offered_to=world.users[CSR], status="completed")
+    return {"contact_id": world.waiting_contact.pk}
+
+
 # route name -> (role that opens it, its URL kwargs from the world, query string)
 SHOWS_PII = {
+    "console-caller-timeline": (CSR, _csr_handled_call, ""),
     "agent-console": (CSR, lambda w: {}, ""),
     "case-history": (CSR, lambda w: {"receipt_number": w.case.receipt_number}, ""),
     "interaction-list": (CSR, lambda w: {}, ""),

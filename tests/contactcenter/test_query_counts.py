@@ -209,8 +209,9 @@ def test_the_agent_console_runs_the_same_queries_whatever_the_callers_history(re
         _receipt_history(case.receipt_number, 2 * count, handled_by=csr)
 
     # The full page's 3 more than its polled part's own are the look-ups' choices (forms, processing-time
-    # categories, offices): reference data, the same whatever the history.
-    _counts(client, {"/console/": 31, "/console/work/": 24}, grow)
+    # categories, offices): reference data, the same whatever the history. One query of both reads the IVR
+    # calls' steps for the timeline of the caller's cases.
+    _counts(client, {"/console/": 32, "/console/work/": 25}, grow)
     assert "On the line" in client.get("/console/").content.decode()
 
 
@@ -218,7 +219,8 @@ def test_a_cases_contact_history_runs_the_same_queries_with_ten_times_the_contac
     case = BenefitCase.objects.order_by("receipt_number").first()
     client = _signed_in(make_staff(Role.CAO_ANALYST))
     url = f"/cases/{case.receipt_number}/"
-    _counts(client, {url: 16}, lambda count: _receipt_history(case.receipt_number, 2 * count))
+    # 3 of them the timeline's own: the conversations' dispositions, the service requests, the escalations.
+    _counts(client, {url: 19}, lambda count: _receipt_history(case.receipt_number, 2 * count))
     assert f"{20 * N} contacts on record." in client.get(url).content.decode()
 
 
