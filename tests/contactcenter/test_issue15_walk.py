@@ -23,6 +23,7 @@ from contactcenter.models import (
     Form,
     FormOrder,
     FormOrderStatus,
+    MailingBatch,
     OfficeMembership,
     OutboundMessage,
     OutboundMessageStatus,
@@ -62,6 +63,11 @@ def _signed_in(user) -> Client:
 def _ok(response, status: int = 200):
     assert response.status_code == status, response.content[:800]
     return response
+
+
+def _redirected(response, to: str) -> None:
+    """Saved, and sent on to the page named, not to the sign-in page."""
+    assert (response.status_code, response["Location"]) == (302, to), response.content[:800]
 
 
 def _queue_form(config: QueueConfig, **changes) -> dict:
@@ -201,21 +207,33 @@ def test_issue_15_walk_from_the_callers_card_to_the_supervisors_report(
     assert "Forms ordered" in case_page
     assert "I-90 Mailed to the address on file Dec. 2, 2026 Queued for mailing" in case_page
 
+    # --- The supervisor's mailing batch takes the order; once confirmed, the form is mailed. -------
+    with at_time(_at(19, 10)):
+        made = _text(_ok(boss.post("/supervisor/mailing-batches/make/", follow=True)))
+        batch = MailingBatch.objects.get()
+        assert f"Mailing batch {batch.pk}" in made and "0 form orders are queued for mailing." in made
+        confirmed = _text(_ok(boss.post(f"/supervisor/mailing-batches/{batch.pk}/confirm/", follow=True)))
+        assert f"Mailing batch {batch.pk} is confirmed: its forms are mailed." in confirmed
+        assert f"mailing batch {batch.pk}" in _text(_ok(console.get(f"/cases/{CARD_MAILED}/")))
+    order.refresh_from_db()
+    assert order.status == FormOrderStatus.MAILED
+
     # --- The office worker: the request in their queue; a question; the resolution. ---------------
+    sr_page = f"/office/requests/{request.pk}/"
     with at_time(_at(19, 20)):
         queue = _ok(office.get("/office/"))
         assert re.search(rf'<tr data-service-request="{request.reference}"', queue.content.decode())
-        page = _text(_ok(office.get(f"/office/requests/{request.pk}/")))
+        page = _text(_ok(office.get(sr_page)))
         assert "The card was mailed in 2021 and never arrived." in page
     question = "Did you move since 2021? If so, what is your current address?"
     with at_time(_at(19, 21)), django_capture_on_commit_callbacks(execute=True):
-        _ok(office.post(f"/office/requests/{request.pk}/claim/"), 302)
-        _ok(office.post(f"/office/requests/{request.pk}/ask/", {"question": question}), 302)
+        _redirected(office.post(f"{sr_page}claim/"), sr_page)
+        _redirected(office.post(f"{sr_page}ask/", {"question": question}), sr_page)
     assert any(question in body for body in _texts_to(CALLER)[1:])
     resolution = "A new card was ordered and will be mailed to your address on file."
     with at_time(_at(19, 30)), django_capture_on_commit_callbacks(execute=True):
-        _ok(office.post(f"/office/requests/{request.pk}/record_reply/", {"reply": "No, same address."}), 302)
-        _ok(office.post(f"/office/requests/{request.pk}/resolve/", {"resolution": resolution}), 302)
+        _redirected(office.post(f"{sr_page}record_reply/", {"reply": "No, same address."}), sr_page)
+        _redirected(office.post(f"{sr_page}resolve/", {"resolution": resolution}), sr_page)
     request.refresh_from_db()
     assert request.status == ServiceRequestStatus.RESOLVED
     notice = _texts_to(CALLER)[-1]
@@ -238,14 +256,15 @@ def test_issue_15_walk_from_the_callers_card_to_the_supervisors_report(
     # --- The supervisor: the Spanish queue's hours, an announcement; the next Spanish call. --------
     config = QueueConfig.objects.get(name="tier1-es")
     with at_time(_at(19, 45)):
-        _ok(
+        boss = _signed_in(supervisor)  # back after more than the 30 idle minutes: signed in again
+        _redirected(
             boss.post(
                 "/supervisor/queues/tier1-es/",
                 _queue_form(config, opens_at="09:00", closes_at="17:00", hours_time_zone="America/New_York"),
             ),
-            302,
+            "/supervisor/queues/",
         )
-        _ok(
+        _redirected(
             boss.post(
                 "/ivr/supervisor/announcements/new/",
                 {
@@ -255,7 +274,7 @@ def test_issue_15_walk_from_the_callers_card_to_the_supervisors_report(
                     "ends_at": "2026-12-03T12:00",
                 },
             ),
-            302,
+            "/ivr/supervisor/announcements/",
         )
     with at_time(_at(19, 50)):
         spanish = SimulatedCall(from_number="+12135550177")
@@ -263,8 +282,12 @@ def test_issue_15_walk_from_the_callers_card_to_the_supervisors_report(
         spanish.press("2")
         closed = spanish.press("0")
     said = dict(greeting.says)
-    assert said["Aviso importante: Nuestras oficinas en Texas estarán cerradas mañana por una tormenta."] == "es-US"
+    aviso = "Aviso importante: Nuestras oficinas en Texas estarán cerradas mañana por una tormenta."
+    assert said[aviso] == "es-US"
+    assert greeting.text.index(aviso) < greeting.text.index("Para español, oprima 2.")
+    # 4:50 p.m. in Los Angeles, but the Spanish queue now keeps Eastern hours: closed since 5 p.m.
     assert "de lunes a viernes, de 9 a.m. a 5 p.m., hora del Este" in closed.text
+    assert ", 9 a.m." in closed.text and "8 a.m." not in closed.text
     assert closed.enqueue is None
 
     # --- The wallboard's AHT includes wrap-up; the day's report as charts and tables. --------------
