@@ -27,3 +27,14 @@ class StaffFactory(factory.django.DjangoModelFactory):
             self.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
         tier = Tier.TIER2 if "iso" in roles else Tier.TIER1 if "csr" in roles else Tier.NONE
         StaffProfile.objects.create(user=self, tier=tier, languages=["en", "es"])
+
+
+def queue_settings_form(name: str, **changes) -> dict:
+    """A queue's settings page as a supervisor submits it: every setting as saved, with their changes."""
+    from contactcenter.models import QueueConfig
+    from contactcenter.routing.queue_settings import QUEUE_EDITABLE
+
+    config = QueueConfig.objects.get(name=name)
+    data = {field: getattr(config, field) for field in QUEUE_EDITABLE}
+    data.update(overflow_after_seconds=config.overflow_after_seconds or "", overflow_to=[], **changes)
+    return {key: value for key, value in data.items() if value is not None}

@@ -103,7 +103,9 @@ class ProcessingTimeForm(UswdsForm):
 
 
 class CaseProcessingForm(UswdsForm):
-    receipt_number = forms.CharField(label=_("Receipt number"), max_length=20, help_text=_("3 letters and 10 digits."))
+    receipt_number = forms.CharField(
+        label=_("Receipt number of the case to check"), max_length=20, help_text=_("3 letters and 10 digits.")
+    )
 
     def clean_receipt_number(self) -> str:
         try:

@@ -18,6 +18,7 @@ LANDING = {
     Role.TSA_LIAISON: "/casework/trip/",
     Role.OUTREACH_STAFF: "/outreach/",
     Role.CRO: "/outreach/",
+    Role.OFFICE_STAFF: "/office/",
     Role.ADMINISTRATOR: "/admin/",
 }
 

@@ -16,7 +16,6 @@ from celery import current_app
 from django.test import Client
 from django.utils import timezone
 
-from contactcenter import services
 from contactcenter.models import (
     BenefitCase,
     ContactStatus,
@@ -36,6 +35,7 @@ from contactcenter.staff.roles import Role
 from contactcenter.tasks import queue_rollups_refresh
 from contactcenter.templatetags.durations import wait_time
 from ivr.simulator import SimulatedCall
+from tests.factories import queue_settings_form
 from tests.ivr.conftest import EASTERN, reference  # noqa: F401 - the fixture: the IVR reads the reference data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -68,13 +68,6 @@ def _ok(response, status: int = 200):
 def _redirected(response, to: str) -> None:
     """Saved, and sent on to the page named, not to the sign-in page."""
     assert (response.status_code, response["Location"]) == (302, to), response.content[:800]
-
-
-def _queue_form(config: QueueConfig, **changes) -> dict:
-    """The queue's settings page as the supervisor submits it: what is saved, with their changes."""
-    data = {field: getattr(config, field) for field in services.QUEUE_EDITABLE}
-    data.update(overflow_after_seconds=config.overflow_after_seconds or "", overflow_to=[], **changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def _texts_to(number: str) -> list[str]:
@@ -260,7 +253,9 @@ def test_issue_15_walk_from_the_callers_card_to_the_supervisors_report(
         _redirected(
             boss.post(
                 "/supervisor/queues/tier1-es/",
-                _queue_form(config, opens_at="09:00", closes_at="17:00", hours_time_zone="America/New_York"),
+                queue_settings_form(
+                    config.name, opens_at="09:00", closes_at="17:00", hours_time_zone="America/New_York"
+                ),
             ),
             "/supervisor/queues/",
         )

@@ -20,6 +20,7 @@ from contactcenter.consoles import wallboard_figures
 from contactcenter.models import Channel, ContactStatus, Outcome, QueueConfig, WaitingContact
 from contactcenter.staff.roles import Role
 from tests.contactcenter.live_tier.calls import _ivr_contact, _signed_in
+from tests.factories import queue_settings_form
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -102,10 +103,7 @@ def _contact(enqueued: datetime, *, wait: int, answered: bool) -> WaitingContact
 
 
 def _queue_form(**changes) -> dict:
-    config = QueueConfig.objects.get(name="tier1-en")
-    data = {field: getattr(config, field) for field in services.QUEUE_EDITABLE}
-    data.update(opens_at="08:00", closes_at="20:00", overflow_after_seconds="", overflow_to=[], **changes)
-    return {key: value for key, value in data.items() if value is not None}
+    return queue_settings_form("tier1-en", **{"opens_at": "08:00", "closes_at": "20:00", **changes})
 
 
 def test_short_abandons_leave_the_rates_and_a_supervisor_changes_their_seconds(make_staff):

@@ -99,7 +99,9 @@ def test_ombudsman_email_to_sent_response_and_case_view(
     page.goto(f"{live_server.url}/casework/inquiries/{inquiry.pk}/")
     assert page.locator("[data-status]").get_attribute("data-status") == "sent"
     page.get_by_role("link", name="EAC2190000001", exact=True).click()
-    contacts = page.get_by_role("table", name="Contacts about this receipt number").inner_text()
+    contacts = page.get_by_role(
+        "table", name="Contacts, service requests and escalations about this receipt number"
+    ).inner_text()
     assert "IVR self-service" in contacts and "Written correspondence (CAO)" in contacts
     assert inquiry.reference in contacts and "Resolved" in contacts
     assert page.locator("[data-case-status]").inner_text().strip() != ""

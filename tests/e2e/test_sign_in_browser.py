@@ -82,8 +82,8 @@ def test_agent_finds_a_case_history_and_is_refused_the_wallboard(page, live_serv
     )
     user = make_staff(Role.CSR)
     sign_in(page, live_server, user.username)
-    page.get_by_label("Receipt number").fill("ioe-091-234-5678")
-    page.get_by_label("Receipt number").press("Enter")
+    page.get_by_label("Receipt number", exact=True).fill("ioe-091-234-5678")
+    page.get_by_label("Receipt number", exact=True).press("Enter")
     # The console opens the case in its side panel: the agent (and a browser phone) stays on the page.
     panel = page.get_by_role("complementary", name="Case IOE0912345678")
     panel.get_by_role("cell", name="Checked status by phone").wait_for()

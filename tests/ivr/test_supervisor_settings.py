@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 
 from contactcenter.audit.context import AuditContext
-from contactcenter.models import AuditEvent, CenterClosure, QueueConfig
+from contactcenter.models import AuditEvent, CenterClosure
 from contactcenter.routing.opening_hours import Closure, QueueHours
 from contactcenter.services import closure_save
 from contactcenter.staff.roles import Role
 from ivr.models import Announcement, PromptOverride
 from ivr.prompts import prompt
+from tests.factories import queue_settings_form
 from tests.ivr.conftest import EASTERN, WEEKDAY_7PM_EASTERN
 
 # Friday the 4th of July 2025, 10 a.m. in New York: a federal holiday on a weekday.
@@ -73,17 +74,7 @@ def test_a_supervisor_changes_the_spanish_queues_hours_and_the_next_spanish_call
     reference, caller, at_time, client_as
 ):
     client = client_as(Role.SUPERVISOR)
-    config = QueueConfig.objects.get(name="tier1-es")
-    form = {
-        "opens_at": "09:00",
-        "closes_at": "17:00",
-        "hours_time_zone": "America/New_York",
-        "service_level_seconds": config.service_level_seconds,
-        "service_level_target_percent": config.service_level_target_percent,
-        "offer_timeout_seconds": config.offer_timeout_seconds,
-        "after_call_work_seconds": config.after_call_work_seconds,
-        "overflow_after_seconds": config.overflow_after_seconds or "",
-    }
+    form = queue_settings_form("tier1-es", opens_at="09:00", closes_at="17:00", hours_time_zone="America/New_York")
     assert client.post(reverse("supervisor-queue-edit", args=["tier1-es"]), form).status_code == 302
     with at_time(WEEKDAY_7PM_EASTERN):
         # 4 p.m. in Los Angeles, but the Spanish queue now keeps Eastern hours: closed since 5 p.m.
