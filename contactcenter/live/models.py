@@ -234,6 +234,7 @@ class NoticePurpose(models.TextChoices):
     REFERENCE = "reference", _("Reference number")
     QUESTION = "question", _("Question to the requester")
     RESOLUTION = "resolution", _("Resolution")
+    DENIAL = "denial", _("Tier 2 decision: not granted")
     ESCALATION = "escalation", _("Overdue: to the office supervisor")
 
 

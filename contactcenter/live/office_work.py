@@ -142,6 +142,16 @@ def _requester_texts(request: ServiceRequest, purpose: str, text: str) -> tuple[
             subject = _("USCIS needs information for service request %(reference)s") % values
             sms = _("USCIS, service request %(reference)s: %(text)s Please reply to us giving this number.") % values
             body = sms
+        elif purpose == NoticePurpose.DENIAL:
+            subject = _("Your USCIS service request %(reference)s was not granted") % values
+            sms = (
+                _(
+                    "USCIS: your service request %(reference)s (%(kind)s) was reviewed and cannot be granted. "
+                    "Your case continues in normal processing."
+                )
+                % values
+            )
+            body = sms
         else:
             subject = _("Your USCIS service request %(reference)s is resolved") % values
             sms = _("USCIS: your service request %(reference)s (%(kind)s) is resolved. %(text)s") % values
@@ -193,10 +203,15 @@ def service_request_taken(*, context: AuditContext, request: ServiceRequest, use
         _ledger(context, request, notice, "reference number sent to the requester", Outcome.IN_PROGRESS)
 
 
-def service_request_reviewed(*, request: ServiceRequest, user, approve: bool, note: str) -> None:
-    """A Tier 2 decision on the request's history (service_request_review's own transaction)."""
+def service_request_reviewed(*, context: AuditContext, request: ServiceRequest, user, approve: bool, note: str) -> None:
+    """A Tier 2 decision on the request's history (service_request_review's own transaction). An
+    approved request goes on to the office, which answers the requester; a denied one ends here, so
+    the requester is told now (the officer's note stays internal)."""
     kind = ServiceRequestEventKind.APPROVED if approve else ServiceRequestEventKind.DENIED
-    _event(request, kind, by=user, text=note, office=request.office if approve else None)
+    event = _event(request, kind, by=user, text=note, office=request.office if approve else None)
+    if not approve:
+        _notify_requester(request, event, NoticePurpose.DENIAL)
+        _ledger(context, request, event, "not granted by Tier 2; the requester told", Outcome.RESOLVED, by=user)
 
 
 # --- the office's steps --------------------------------------------------------------------------

@@ -754,7 +754,7 @@ def service_request_review(
         request.reviewed_at = now or timezone.now()
         request.review_note = note.strip()
         request.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-        service_request_reviewed(request=request, user=user, approve=approve, note=request.review_note)
+        service_request_reviewed(context=context, request=request, user=user, approve=approve, note=request.review_note)
         audit_record(
             context=context,
             action=AuditAction.UPDATE,

@@ -233,6 +233,44 @@ def test_an_approved_expedite_goes_on_to_the_office(office_world, make_staff):
     assert kinds == ["created", "notice", "approved", "claimed"]
 
 
+def test_a_denied_expedite_ends_with_the_requester_told_in_their_language(
+    office_world, make_staff, django_capture_on_commit_callbacks
+):
+    csr, _office, worker, _colleague, _supervisor = office_world
+    iso = make_staff(Role.ISO)
+    case = BenefitCase.objects.order_by("pk").first()
+    request = services.service_request_create(
+        context=_ctx(csr),
+        user=csr,
+        kind="expedite",
+        expedite_criterion="financial_loss",
+        receipt_number=case.receipt_number,
+        date_of_birth=case.date_of_birth,
+        requester_role="applicant",
+        contact_phone="+12135550142",
+        contact_email="ana@example.com",
+        language="es",
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.service_request_review(
+            context=_ctx(iso), user=iso, request_id=request.pk, approve=False, note="No evidence of the loss."
+        )
+    assert len(callbacks) == 2  # the text's task and the e-mail's, after commit
+    request.refresh_from_db()
+    assert request.status == ServiceRequestStatus.DENIED
+    assert selectors.service_request_allowed_actions(request=request, user=worker) == frozenset()
+    [text] = ServiceRequestNotice.objects.filter(request=request, purpose="denial", channel="sms")
+    assert request.reference in text.body and "no se puede conceder" in text.body
+    assert "No evidence" not in text.body  # the officer's note stays internal
+    notice = ServiceRequestNotice.objects.get(request=request, purpose="denial", channel="email")
+    assert services.service_request_notice_email_send(notice_id=notice.pk) is True
+    [email] = mail.outbox
+    assert email.to == ["ana@example.com"] and "no fue concedida" in email.subject
+    denied = Interaction.objects.get(channel=Channel.OFFICE, summary__contains="not granted")
+    assert denied.outcome == Outcome.RESOLVED and denied.parent_id == request.interaction_id
+    assert case.receipt_number in [i.value for i in denied.identifiers.all()]
+
+
 # --- overdue -------------------------------------------------------------------------------------
 def test_overdue_requests_are_escalated_to_the_supervisor_once(office_world, django_capture_on_commit_callbacks):
     csr, _office, _worker, _colleague, supervisor = office_world
