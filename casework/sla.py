@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from contactcenter.routing.hours import is_federal_holiday
+from contactcenter.routing.hours import business_days_after, business_days_until
 
 from .models import Source
 
@@ -32,26 +32,11 @@ DEFAULT_SENDER_DOMAINS = {
 }
 
 
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and not is_federal_holiday(day)
-
-
 def add_business_days(start: date, days: int) -> date:
     """The date `days` business days after `start` (the day of receipt itself never counts)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_business_day(day):
-            remaining -= 1
-    return day
+    return business_days_after(start, days)
 
 
 def business_days_between(start: date, end: date) -> int:
     """Business days after `start` up to and including `end` (0 when end <= start)."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if is_business_day(day):
-            count += 1
-    return count
+    return max(0, business_days_until(start, end))

@@ -19,7 +19,10 @@ from contactcenter.routing.opening_hours import (
     TIER1_OPENS,
     Closure,
     QueueHours,
+    business_days_after,
+    business_days_until,
     federal_holiday_name,
+    is_business_day,
     is_federal_holiday,
 )
 
@@ -29,7 +32,10 @@ __all__ = [
     "TIER1_OPENS",
     "Closure",
     "QueueHours",
+    "business_days_after",
+    "business_days_until",
     "federal_holiday_name",
+    "is_business_day",
     "is_federal_holiday",
 ]
 
