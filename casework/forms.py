@@ -286,7 +286,10 @@ class ResponseEditForm(UswdsForm):
 
 class ReviewForm(UswdsForm):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve and send")), ("return", _("Return to the analyst"))]
+        label=_("Decision"),
+        choices=[("approve", _("Approve and send")), ("return", _("Return to the analyst"))],
+        # No decision is chosen for the supervisor: an unread review must not be one click from approval.
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note to the analyst"), max_length=500, required=False)
 

@@ -379,6 +379,8 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
+    actions = selectors.inquiry_allowed_actions(inquiry=inquiry, user=request.user)
+    responses = list(selectors.responses_for(inquiry=inquiry))
     refers_to, referring = selectors.inquiry_links(user=request.user, inquiry=inquiry)
     page = {
         "inquiry": inquiry,
@@ -386,7 +388,9 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         "referring_inquiries": referring,
         "sla": selectors.sla_state(inquiry=inquiry),
         "activities": selectors.inquiry_activities(inquiry=inquiry),
-        "responses": selectors.responses_for(inquiry=inquiry),
+        "responses": responses,
+        # An approved e-mail leaves the inquiry in review until the worker has sent it: say so at once.
+        "response_being_sent": any(response.status == ResponseStatus.APPROVED for response in responses),
         "trip": trip,
         "assign_form": AssignForm(staff=selectors.assignable_staff(), initial={"assignee": inquiry.assignee_id}),
         "triage_form": TriageForm(initial={"source": inquiry.source, "priority": inquiry.priority}),
@@ -397,7 +401,12 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         "telephone_form": TelephoneForm(),
         "trip_open_form": TripOpenForm() if trip is None else None,
         "can_act": selectors.inquiry_actions_offered(user=request.user),
-        "actions": selectors.inquiry_allowed_actions(inquiry=inquiry, user=request.user),
+        "actions": actions,
+        # The forms the inquiry's state allows; a refused one is shown again with what was typed.
+        "forms_shown": actions | {action} if form is not None else actions,
+        "can_assign_to_me": "assign" in actions
+        and inquiry.assignee_id != request.user.pk
+        and selectors.assignable_staff().filter(pk=request.user.pk).exists(),
     }
     if form is not None and action in ACTION_FORM_NAMES:
         page[ACTION_FORM_NAMES[action]] = form
@@ -433,6 +442,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 ACTIONS = {
     "triage": TriageForm,
     "assign": AssignForm,
+    "assign-me": None,
     "hold": HoldForm,
     "resume": None,
     "close": None,
@@ -466,6 +476,8 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.inquiry_triage(context=context, inquiry=inquiry, source=data["source"], priority=data["priority"])
         elif action == "assign":
             services.inquiry_assign(context=context, inquiry=inquiry, assignee=data["assignee"])
+        elif action == "assign-me":
+            services.inquiry_assign(context=context, inquiry=inquiry, assignee=request.user)
         elif action == "hold":
             services.inquiry_hold(context=context, inquiry=inquiry, reason=data["reason"])
         elif action == "resume":

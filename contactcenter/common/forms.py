@@ -32,6 +32,8 @@ class UswdsBoundField(BoundField):
             return widget.attrs["class"]
         if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
             return "usa-checkbox__input"
+        if isinstance(widget, forms.RadioSelect):
+            return "usa-radio__input"
         kind = (
             "usa-select"
             if isinstance(widget, forms.Select)
