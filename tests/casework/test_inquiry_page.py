@@ -40,7 +40,8 @@ def test_a_closed_inquiry_offers_no_triage_assign_draft_or_call(client_as):
 
 def test_an_assigned_inquiry_offers_drafting_beside_the_correspondents_text(client_as):
     client = client_as(Role.CAO_ANALYST)
-    inquiry = services.inquiry_assign(context=AuditContext(actor=client.user), inquiry=make_inquiry(), assignee=client.user)
+    context = AuditContext(actor=client.user)
+    inquiry = services.inquiry_assign(context=context, inquiry=make_inquiry(), assignee=client.user)
     page = client.get(f"/casework/inquiries/{inquiry.pk}/").text
     assert {"draft", "telephone", "assign"} <= _forms(page)
     assert "assign-me" not in _forms(page)  # already theirs
