@@ -83,7 +83,10 @@ def test_ombudsman_email_to_sent_response_and_case_view(
     sign_in(page, live_server, supervisor.username)
     review = page.get_by_role("region", name="Responses awaiting your review")
     review.get_by_role("link", name=inquiry.reference, exact=False).click()
-    page.get_by_label("Decision").select_option("approve")
+    assert page.get_by_role("group", name="Decision").locator("input:checked").count() == 0  # nothing chosen
+    # USWDS draws the radio on its label (the input itself sits off-screen): the label is what is clicked.
+    page.locator("label.usa-radio__label", has_text="Approve and send").click()
+    assert page.get_by_label("Approve and send").is_checked()
     page.get_by_role("button", name="Record review").click()
     page.locator("[data-status]").wait_for()
 
