@@ -200,8 +200,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo users already exist (use --reset-passwords for new passwords).")
             return
         self.stdout.write(self.style.WARNING("Demo users — shown once, for demonstration only:"))
+        name_width = max(len(username) for username, _label, _chosen in rows)
+        role_width = max(len(str(label)) for _username, label, _chosen in rows)
         for username, label, chosen in rows:
-            self.stdout.write(f"  {username:<22} {label!s:<30} {chosen}")
+            self.stdout.write(f"  {username:<{name_width}}  {label!s:<{role_width}}  {chosen}")
 
     def _seed_office_memberships(self) -> None:
         case = BenefitCase.objects.filter(receipt_number=DEMO_RECEIPT).select_related("office").first()
