@@ -239,6 +239,7 @@ def ask_language(turn: Turn) -> Reply:
             sentence("choose_language", "es"),
             sentence("tty_offer", "en"),
         ],
+        voices=("", "", "es", ""),
         awaiting="language",
         num_digits=1,
         hints="English, español, Spanish, relay, TTY",
@@ -253,6 +254,7 @@ def call_opening(turn: Turn) -> Reply:
     if announcement is not None:
         notices = [sentence("announcement", lang, text=announcement.text(lang)) for lang in prompts.LANGUAGES]
         reply.say = [reply.say[0], *notices, *reply.say[1:]]
+        reply.voices = (reply.voices[0], *prompts.LANGUAGES, *reply.voices[1:])
     return reply
 
 
@@ -1364,7 +1366,7 @@ def respond(turn: Turn) -> Reply:
     return reply
 
 
-REPLAYED = ("awaiting", "num_digits", "finish_on_key", "timeout", "hints", "speech")
+REPLAYED = ("voices", "awaiting", "num_digits", "finish_on_key", "timeout", "hints", "speech")
 
 # Last: the survey's nodes join NODES, and it imports this module's helpers.
 from . import survey  # noqa: E402

@@ -43,6 +43,9 @@ Effect: TypeAlias = ToQueue | BookCallback | RaiseLookupAlert
 @dataclass
 class Reply:
     say: list[Spoken] = field(default_factory=list)
+    # The language of each of `say`'s items said in a voice other than the call's ("" or none: the call's):
+    # the language question and an announcement before the caller chose speak Spanish in its own voice.
+    voices: tuple[str, ...] = ()
     awaiting: str | None = None
     num_digits: int | None = None
     finish_on_key: str = ""

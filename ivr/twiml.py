@@ -7,24 +7,13 @@ from functools import cache, lru_cache
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
-from .prompts import PROMPTS, VOICES, prompt, sentence
+from .prompts import PROMPTS, VOICES, prompt
 from .reply import Reply
 from .spoken import Spoken
 
 
 def _voice(language: str) -> dict:
     return VOICES.get(language or "en", VOICES["en"])
-
-
-SPANISH_FIRST_WORDS = frozenset({sentence("choose_language", "es")})
-# An announcement's Spanish text, said before the caller chose a language, starts with this.
-SPANISH_NOTICE = PROMPTS["announcement"]["es"].split("{", 1)[0]
-
-
-def _spanish_first(spoken: Spoken) -> bool:
-    return spoken in SPANISH_FIRST_WORDS or (
-        bool(spoken) and isinstance(spoken[0], str) and spoken[0].startswith(SPANISH_NOTICE)
-    )
 
 
 @cache
@@ -68,6 +57,7 @@ def render(reply, *, language: str, next_step: int) -> str:
     if reply.say and _fixed_sentences().issuperset(reply.say):
         return _render_fixed(
             tuple(reply.say),
+            tuple(reply.voices),
             reply.awaiting,
             reply.num_digits,
             reply.finish_on_key,
@@ -83,9 +73,12 @@ def render(reply, *, language: str, next_step: int) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _render_fixed(say, awaiting, num_digits, finish_on_key, timeout, hints, speech, end, queue_name, language, step):
+def _render_fixed(
+    say, voices, awaiting, num_digits, finish_on_key, timeout, hints, speech, end, queue_name, language, step
+):
     reply = Reply(
         say=list(say),
+        voices=voices,
         awaiting=awaiting,
         num_digits=num_digits,
         finish_on_key=finish_on_key,
@@ -96,6 +89,13 @@ def _render_fixed(say, awaiting, num_digits, finish_on_key, timeout, hints, spee
         queue_name=queue_name,
     )
     return _render(reply, language=language, next_step=step)
+
+
+def _voiced(reply, voice: dict):
+    voices = reply.voices
+    for index, spoken in enumerate(reply.say):
+        language = voices[index] if index < len(voices) else ""
+        yield spoken, (_voice(language) if language else voice)
 
 
 def _render(reply, *, language: str, next_step: int) -> str:
@@ -116,12 +116,11 @@ def _render(reply, *, language: str, next_step: int) -> str:
             finish_on_key=reply.finish_on_key,
             **({"hints": reply.hints} if reply.hints else {}),
         )
-        for spoken in reply.say:
-            # The language menu speaks each language in its own voice.
-            say(gather, spoken, **(_voice("es") if _spanish_first(spoken) else voice))
+        for spoken, spoken_voice in _voiced(reply, voice):
+            say(gather, spoken, **spoken_voice)
         return str(response)
-    for spoken in reply.say:
-        say(response, spoken, **voice)
+    for spoken, spoken_voice in _voiced(reply, voice):
+        say(response, spoken, **spoken_voice)
     if reply.end == "enqueue":
         response.enqueue(
             reply.queue_name,

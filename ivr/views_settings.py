@@ -134,7 +134,7 @@ def preview(key: str, texts: dict[str, str]) -> list[dict[str, str]]:
         spoken = fill(texts[language], **_sample_values(language))
         response = VoiceResponse()
         twiml.say(response, spoken, **VOICES[language])
-        xml = str(response).removeprefix('<?xml version="1.0" encoding="UTF-8"?>')
+        xml = response.to_xml(xml_declaration=False)
         shown.append({"language": language, "xml": xml, "heard": heard(spoken, language)})
     return shown
 
