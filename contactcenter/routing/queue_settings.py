@@ -31,6 +31,30 @@ QUEUE_EDITABLE = (
 )
 
 
+def _values_apply(instance, values: dict, *, created: bool = False) -> dict[str, tuple]:
+    """Set `values` on `instance`, validated as a whole; what changed, field → (old, new) (every
+    field when the row is new)."""
+    before = {field: getattr(instance, field) for field in values}
+    for field, value in values.items():
+        setattr(instance, field, value)
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError.from_validation(error, field_first=True) from error
+    return {field: (before[field], value) for field, value in values.items() if created or before[field] != value}
+
+
+def _changes_said(changed: dict[str, tuple]) -> str:
+    return "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+
+
+def _queues_known(names, *, field: str) -> None:
+    known = set(QueueConfig.objects.filter(name__in=names).values_list("name", flat=True))
+    missing = [queue for queue in names if queue not in known]
+    if missing:
+        raise ApplicationError(_("There is no queue named %(name)s.") % {"name": ", ".join(missing)}, field=field)
+
+
 def queue_config_update(*, context: AuditContext, name: str, **changes) -> QueueConfig:
     """Change a queue's settings: validated as a whole, audited with each old → new value."""
     unknown = sorted(set(changes) - set(QUEUE_EDITABLE))
@@ -43,23 +67,9 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
         config = QueueConfig.objects.select_for_update().filter(name=name).first()
         if config is None:
             raise ApplicationError(_("There is no queue named %(name)s.") % {"name": name}, extra={"name": name})
-        overflow_to = changes.get("overflow_to")
-        if overflow_to:
-            known = set(QueueConfig.objects.filter(name__in=overflow_to).values_list("name", flat=True))
-            missing = [queue for queue in overflow_to if queue not in known]
-            if missing:
-                raise ApplicationError(
-                    _("There is no queue named %(name)s.") % {"name": ", ".join(missing)},
-                    field="overflow_to",
-                )
-        before = {field: getattr(config, field) for field in changes}
-        for field, value in changes.items():
-            setattr(config, field, value)
-        try:
-            config.full_clean()
-        except ValidationError as error:
-            raise ApplicationError.from_validation(error, field_first=True) from error
-        changed = {field: (before[field], changes[field]) for field in changes if before[field] != changes[field]}
+        if changes.get("overflow_to"):
+            _queues_known(changes["overflow_to"], field="overflow_to")
+        changed = _values_apply(config, changes)
         if not changed:
             return config
         config.save(update_fields=list(changed))
@@ -68,10 +78,7 @@ def queue_config_update(*, context: AuditContext, name: str, **changes) -> Queue
             action=AuditAction.UPDATE,
             target_type="contactcenter.queueconfig",
             target_id=config.pk,
-            summary=(
-                f"Queue {config.name} settings: "
-                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
-            )[:300],
+            summary=f"Queue {config.name} settings: {_changes_said(changed)}"[:300],
             detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
         )
     return config
@@ -87,16 +94,7 @@ def not_ready_reason_save(
         created = reason is None
         reason = reason or NotReadyReason(code=code)
         values = {"label_en": label_en.strip(), "label_es": label_es.strip(), "order": order, "active": active}
-        before = {field: getattr(reason, field) for field in values}
-        for field, value in values.items():
-            setattr(reason, field, value)
-        try:
-            reason.full_clean()
-        except ValidationError as error:
-            raise ApplicationError.from_validation(error, field_first=True) from error
-        changed = {
-            field: (before[field], value) for field, value in values.items() if created or before[field] != value
-        }
+        changed = _values_apply(reason, values, created=created)
         if not changed:
             return reason
         reason.save()
@@ -105,10 +103,7 @@ def not_ready_reason_save(
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             target_type="contactcenter.notreadyreason",
             target_id=reason.pk,
-            summary=(
-                f"Not-ready reason {code} {'added' if created else 'changed'}: "
-                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
-            )[:300],
+            summary=f"Not-ready reason {code} {'added' if created else 'changed'}: {_changes_said(changed)}"[:300],
         )
     return reason
 
@@ -132,28 +127,13 @@ def closure_save(*, context: AuditContext, closure_id: int | None = None, **valu
             closure = CenterClosure.objects.select_for_update().filter(pk=closure_id).first()
             if closure is None:
                 raise ApplicationError(_("There is no such closure."), extra={"closure_id": closure_id})
-        queues = values.get("queues")
-        if queues:
-            known = set(QueueConfig.objects.filter(name__in=queues).values_list("name", flat=True))
-            missing = [queue for queue in queues if queue not in known]
-            if missing:
-                raise ApplicationError(
-                    _("There is no queue named %(name)s.") % {"name": ", ".join(missing)}, field="queues"
-                )
+        if values.get("queues"):
+            _queues_known(values["queues"], field="queues")
         for text in ("reason_en", "reason_es"):
             if text in values:
                 values[text] = (values[text] or "").strip()
-        before = {field: getattr(closure, field) for field in values}
-        for field, value in values.items():
-            setattr(closure, field, value)
-        try:
-            closure.full_clean()
-        except ValidationError as error:
-            raise ApplicationError.from_validation(error, field_first=True) from error
         created = closure.pk is None
-        changed = {
-            field: (before[field], value) for field, value in values.items() if created or before[field] != value
-        }
+        changed = _values_apply(closure, values, created=created)
         if not changed:
             return closure
         closure.save()
@@ -164,7 +144,7 @@ def closure_save(*, context: AuditContext, closure_id: int | None = None, **valu
             target_id=closure.pk,
             summary=(
                 f"Closure {closure.first_day}–{closure.last_day} {'entered' if created else 'changed'}: "
-                + "; ".join(f"{field} {old!s} → {new!s}" for field, (old, new) in changed.items())
+                + _changes_said(changed)
             )[:300],
             detail={field: f"{old!s} → {new!s}" for field, (old, new) in changed.items()},
         )
