@@ -7,6 +7,8 @@ from .models import (
     Contact,
     CroProfile,
     Engagement,
+    EngagementMessage,
+    EngagementMessageDelivery,
     FeedbackItem,
     Membership,
     Organisation,
@@ -59,8 +61,8 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Engagement)
 class EngagementAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "starts_at", "time_zone", "district", "capacity"]
-    list_filter = ["kind", "language", "district"]
+    list_display = ["title", "kind", "status", "starts_at", "time_zone", "district", "capacity"]
+    list_filter = ["status", "kind", "language", "district"]
     search_fields = ["title"]
     inlines = [RegistrationInline]
 
@@ -95,3 +97,13 @@ class CaseReferralAdmin(AuditedViewMixin, admin.ModelAdmin):
     audit_summary = "Viewed a case referral in the admin"
     list_display = ["id", "mode", "topic", "status", "outcome", "created_at", "closed_at"]
     list_filter = ["mode", "status", "outcome"]
+
+
+@admin.register(EngagementMessage)
+class EngagementMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "engagement", "sent_by", "created_at"]
+
+
+@admin.register(EngagementMessageDelivery)
+class EngagementMessageDeliveryAdmin(AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["message", "email", "created_at", "sent_at", "failed_at"]

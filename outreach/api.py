@@ -167,7 +167,8 @@ class EngagementSerializer(serializers.ModelSerializer):
         model = Engagement
         fields = ["id", "uid", "title", "kind", "starts_at", "ends_at", "time_zone", "venue", "address", "call_in",
                   "audience", "language", "capacity", "registration_closes_at", "region", "district", "topic",
-                  "registered", "waitlisted", "cancelled_at", "cancellation_reason"]  # fmt: skip
+                  "registered", "waitlisted", "cancelled_at", "cancellation_reason", "title_es", "description_es",
+                  "state", "status", "published_at"]  # fmt: skip
 
 
 class EventTimeField(serializers.DateTimeField):
@@ -192,6 +193,9 @@ class EngagementInputSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=EngagementLanguage.choices, default=EngagementLanguage.ENGLISH)
     district = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     region = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
+    title_es = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    description_es = serializers.CharField(required=False, default="", allow_blank=True)
+    state = serializers.CharField(max_length=2, required=False, default="", allow_blank=True)
 
 
 class RegistrationSerializer(serializers.Serializer):

@@ -72,4 +72,19 @@ def reminders_and_sweep() -> int:
         registration_cancellation_notice_send.delay(registration_id=registration_id)
     for delivery_id in services.report_back_deliveries_pending():
         report_back_delivery_send.delay(delivery_id=delivery_id)
+    for delivery_id in services.engagement_message_deliveries_pending():
+        engagement_message_delivery_send.delay(delivery_id=delivery_id)
     return sent
+
+
+@shared_task(bind=True, name="outreach.engagement_message_delivery_send", acks_late=True, ignore_result=True)
+def engagement_message_delivery_send(self, delivery_id: int) -> bool:
+    try:
+        return services.engagement_message_delivery_send(delivery_id=delivery_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: services.engagement_message_delivery_give_up(delivery_id=delivery_id, reason=reason),
+        )
+        return False

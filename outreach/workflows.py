@@ -1,5 +1,5 @@
-"""The outreach workflows, each declared once: a registration's, a case referral's and a feedback
-item's actions by state.
+"""The outreach workflows, each declared once: a registration's, a case referral's, a feedback
+item's and an engagement's actions by state.
 
 Services refuse what the selectors' `*_allowed_actions` leave out; the pages and the API show
 what they hold."""
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from contactcenter.common.workflows import Transition, Workflow
 
-from .models import Engagement, FeedbackStatus, ReferralStatus, RegistrationStatus
+from .models import Engagement, EngagementStatus, FeedbackStatus, ReferralStatus, RegistrationStatus
 
 
 def attendance_open(engagement: Engagement) -> bool:
@@ -49,4 +49,15 @@ FEEDBACK = Workflow(
         # Publishing the engagement's report back reports every answered item.
         Transition("report_back", [F.RESPONSE_DRAFTED], F.REPORTED_BACK, automatic=True),
     ),
+)
+
+
+def _not_cancelled(engagement, user) -> bool:
+    return engagement.cancelled_at is None
+
+
+ENGAGEMENT = Workflow(
+    "engagement",
+    # A draft is seen by staff only; publishing puts it on the public pages and opens registration.
+    (Transition("publish", [EngagementStatus.DRAFT], EngagementStatus.PUBLISHED, guard=_not_cancelled),),
 )

@@ -309,6 +309,10 @@ CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
 CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
 # Outreach: how many hours before an engagement its registrants get their one reminder e-mail.
 OUTREACH_REMINDER_LEAD_HOURS = env.int("OUTREACH_REMINDER_LEAD_HOURS", default=24)
+# The name the public pages give the agency in their header (translated when it is the default), and
+# the business days within which public engagement staff answer a registrant's question.
+AGENCY_PUBLIC_NAME = env("AGENCY_PUBLIC_NAME", default="U.S. Citizenship and Immigration Services")
+OUTREACH_REPLY_BUSINESS_DAYS = env.int("OUTREACH_REPLY_BUSINESS_DAYS", default=2)
 
 # Outgoing mail: a silent SMTP server must not hold a worker (and the row it locked) for ever; a
 # refused or failed send is retried MAIL_SEND_MAX_RETRIES times, waiting MAIL_RETRY_BACKOFF_SECONDS
