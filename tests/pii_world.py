@@ -60,7 +60,14 @@ def build_world(make_staff, case) -> World:
     )
     from ivr.models import Call
     from outreach import services as outreach
-    from outreach.models import Membership, PartnerInteraction, ReportBack, ReportBackDelivery
+    from outreach.models import (
+        EngagementMessage,
+        EngagementMessageDelivery,
+        Membership,
+        PartnerInteraction,
+        ReportBack,
+        ReportBackDelivery,
+    )
     from tests.casework.factories import AttachmentFactory, make_inquiry
     from tests.outreach.factories import ContactFactory, EngagementFactory, OrganisationFactory, RegistrationFactory
 
@@ -208,7 +215,13 @@ def build_world(make_staff, case) -> World:
         cro=users[Role.CRO], organisation=organisation, contact=contact, kind="call", summary="Talked"
     )
     engagement = EngagementFactory(organiser=users[Role.CRO])
-    registration = RegistrationFactory(engagement=engagement)
+    registration = RegistrationFactory(
+        engagement=engagement, accommodation="Wheelchair access", interpreter_language="Haitian Creole"
+    )
+    message = EngagementMessage.objects.create(
+        engagement=engagement, subject="Parking", body="Use the north lot.", sent_by=users[Role.CRO]
+    )
+    EngagementMessageDelivery.objects.create(message=message, registration=registration, email=registration.email)
     report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
     ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
     referral = outreach.referral_create(
@@ -219,6 +232,8 @@ def build_world(make_staff, case) -> World:
         mode="inquiry",
         consent=True,
         email="referred@example.org",
+        receipt_number=case.receipt_number,
+        receipt_consent=True,
     )
     return World(
         users=users,

@@ -67,6 +67,7 @@ SHOWS_PII = {
     "outreach:referrals": (CRO, lambda w: {}, ""),
     "outreach:referral-detail": (CRO, lambda w: {"referral_id": w.referral.pk}, ""),
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
+    "outreach:engagement-registrants-csv": (CRO, lambda w: {"engagement_id": w.engagement.pk}, ""),
     "office-queue": (Role.OFFICE_STAFF, lambda w: {}, ""),
     "office-request": (Role.OFFICE_STAFF, lambda w: {"request_id": w.service_request.pk}, ""),
     "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
@@ -239,6 +240,8 @@ NO_PII = {
             "outreach:engagement-change",
             "outreach:engagement-mail-send-again",
             "outreach:engagement-referral",
+            "outreach:engagement-publish",
+            "outreach:engagement-message",
         ],
         POST_ONLY,
     ),
@@ -275,6 +278,7 @@ ADMIN_PII_MODELS = {
     "outreach.casereferral",
     "outreach.partnerinteraction",
     "outreach.reportbackdelivery",
+    "outreach.engagementmessagedelivery",
 }
 ADMIN_NO_PII_MODELS = {
     "auth.group": "roles",
@@ -312,6 +316,7 @@ ADMIN_NO_PII_MODELS = {
     "outreach.engagement": "published events",
     "outreach.feedbackitem": "stakeholder feedback on programmes",
     "outreach.reportback": "published report text",
+    "outreach.engagementmessage": "staff's message text to an engagement's registrants (no one's details)",
     "knox.authtoken": "API tokens (no case or contact records)",
     "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
     # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).
