@@ -240,6 +240,12 @@ class EngagementViewSet(AuditedReads, OutreachViewSet):
         rows = selectors.engagement_registrations(engagement=engagement)
         return Response(RegistrationSerializer(rows, many=True).data)
 
+    @extend_schema(request=None, responses=EngagementSerializer, summary="Publish a draft: it goes public")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        published = services.engagement_publish(context=_ctx(request), engagement_id=self.get_object().pk)
+        return Response(EngagementSerializer(selectors.engagement_get(engagement_id=published.pk)).data)
+
 
 # --- feedback ----------------------------------------------------------------------------------------
 class FeedbackSerializer(serializers.ModelSerializer):
@@ -399,6 +405,10 @@ class ReferralInputSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254, required=False, default="", allow_blank=True)
     language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
     engagement_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    receipt_number = serializers.CharField(
+        max_length=20, required=False, default="", allow_blank=True, help_text="Kept only with receipt_consent"
+    )
+    receipt_consent = serializers.BooleanField(required=False, default=False)
 
 
 class CloseInputSerializer(serializers.Serializer):

@@ -935,6 +935,8 @@ def _mail_context(registration: Registration, **extra) -> dict:
     return {
         "registration": registration,
         "engagement": engagement,
+        # Spanish registrants read the Spanish title when there is one.
+        "engagement_title": engagement.title_in(registration.language),
         "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
         "cancel_url": _absolute(
             reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
@@ -1197,6 +1199,7 @@ def report_back_delivery_send(*, delivery_id: int) -> bool:
             to=delivery.email,
             subject_context={
                 "engagement": engagement,
+                "engagement_title": engagement.title_in(delivery.registration.language),
                 "report": delivery.report,
                 "items": list(selectors.feedback_reported_back(engagement=engagement)),
                 "report_url": _absolute(reverse("outreach:report-public", args=[engagement.uid])),
@@ -1486,7 +1489,6 @@ def engagement_message_delivery_send(*, delivery_id: int) -> bool:
                 delivery.registration,
                 message_subject=subject,
                 message_body=body,
-                engagement_title=delivery.message.engagement.title_in(language),
             ),
         )
         delivery.sent_at, delivery.failed_at, delivery.error = timezone.now(), None, ""

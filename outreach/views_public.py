@@ -18,6 +18,7 @@ from contactcenter.audit.context import AuditContext, client_ip
 from contactcenter.common import ratelimit
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
+from contactcenter.models import US_TIME_ZONES
 from contactcenter.staff.roles import public
 
 from . import ics, selectors, services
@@ -41,6 +42,12 @@ def _engagement(engagement_id: int) -> Engagement:
         return selectors.engagement_public_get(engagement_id=engagement_id)
     except Engagement.DoesNotExist as error:
         raise Http404 from error
+
+
+def _visitor_zone(request: HttpRequest) -> str:
+    """The time zone the visitor chose on the events list (carried to the registration page), if one we offer."""
+    zone = request.GET.get("tz", "")
+    return zone if zone in dict(US_TIME_ZONES) else ""
 
 
 def _language() -> str:
@@ -96,6 +103,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
         "outreach/public/list.html",
         {
             "events": [_shown(e, chosen.get("tz", "")) for e in engagements],
+            "visitor_zone": chosen.get("tz", ""),
             "filters": filters,
             "filtered": bool(chosen.get("state") or chosen.get("language")),
         },
@@ -129,7 +137,7 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
         "outreach/public/register.html",
         {
             "engagement": engagement,
-            "event": _shown(engagement),
+            "event": _shown(engagement, _visitor_zone(request)),
             "starts": starts,
             "ends": ends,
             "form": form,

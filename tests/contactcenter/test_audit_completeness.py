@@ -228,6 +228,7 @@ NO_PII = {
             "outreach-feedback-respond",
             "outreach-feedback-route",
             "outreach-referral-close",
+            "outreach-engagement-publish",
             "casework:bulk-assign",
             "casework:inquiry-action",
             "casework:response-review",

@@ -300,6 +300,12 @@ def test_online_events_show_the_visitors_time_zone_and_a_real_link():
     assert '<option value="America/New_York" selected>' in eastern
     register = Client().get(f"/outreach/events/{webinar.pk}/").content.decode()
     assert f'<a class="usa-link" href="{webinar.call_in}" rel="noopener" data-online-link>' in register
+    # The zone chosen on the list goes with the visitor to the registration page.
+    assert f'href="/outreach/events/{webinar.pk}/?tz=America/New_York"' in eastern
+    register = Client().get(f"/outreach/events/{webinar.pk}/?tz=America/New_York").content.decode()
+    assert "11:00 a.m.–12:00 p.m. Eastern Standard Time (EST)</dd>" in register
+    unknown = Client().get(f"/outreach/events/{webinar.pk}/?tz=Mars/Olympus").content.decode()
+    assert "10:00 a.m.–11:00 a.m. Central Standard Time (CST)</dd>" in unknown
 
 
 def test_the_events_list_filters_by_state_and_language():
@@ -356,3 +362,36 @@ def test_a_referral_keeps_the_receipt_number_only_with_consent_and_it_shows_on_t
     # No number given: none kept, and the consent box alone changes nothing.
     _refer(staff, engagement, **{"referral-person_name": "Lee", "referral-receipt_consent": "on"})
     assert CaseReferral.objects.get(person_name="Lee").receipt_number == ""
+
+
+def test_the_api_creates_a_draft_publishes_it_and_refers_with_a_receipt_number(make_staff):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(make_staff(Role.CRO))
+    payload = {"title": "Webinar", "title_es": "Seminario web", "kind": "webinar", "language": "en-es",
+               "time_zone": "America/Los_Angeles", "capacity": 100, "topic_code": "employment-authorization",
+               "call_in": "https://example.gov/webinar", "starts_at": "2027-05-04T10:00:00-07:00",
+               "ends_at": "2027-05-04T11:00:00-07:00", "registration_closes_at": "2027-05-03T10:00:00-07:00",
+               "region": "West", "district": "Los Angeles"}  # fmt: skip
+    created = client.post("/api/outreach/engagements/", payload, format="json").json()
+    assert (created["status"], created["title_es"], created["published_at"]) == ("draft", "Seminario web", None)
+    published = client.post(f"/api/outreach/engagements/{created['id']}/publish/", format="json")
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    again = client.post(f"/api/outreach/engagements/{created['id']}/publish/", format="json")
+    assert again.status_code == 400 and again.json()["message"] == "This engagement is already published."
+
+    referral = {"person_name": "Pedro", "topic_code": "case-status", "mode": "inquiry", "consent": True,
+                "email": "pedro@example.org", "receipt_number": "IOE 012 345 6789"}  # fmt: skip
+    refused = client.post("/api/outreach/referrals/", referral, format="json")
+    assert refused.status_code == 400 and CaseReferral.objects.count() == 0
+    made = client.post("/api/outreach/referrals/", {**referral, "receipt_consent": True}, format="json")
+    assert made.status_code == 201
+    assert CaseReferral.objects.get().receipt_number == "IOE0123456789"
+
+
+def test_a_spanish_registrant_reads_the_spanish_title_in_the_confirmation():
+    engagement = EngagementFactory(title="Town hall", title_es="Reunión comunitaria")
+    registration = RegistrationFactory(engagement=engagement, language="es", confirmed_status="")
+    services.registration_confirmation_send(registration_id=registration.pk)
+    assert "Reunión comunitaria" in mail.outbox[0].subject and "Town hall" not in mail.outbox[0].body
