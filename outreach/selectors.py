@@ -23,6 +23,7 @@ from .models import (
     Engagement,
     EngagementLanguage,
     EngagementMessage,
+    EngagementMessageDelivery,
     EngagementStatus,
     FeedbackItem,
     FeedbackStatus,
@@ -211,11 +212,14 @@ def registration_allowed_actions(*, registration: Registration, user) -> frozens
 
 
 def engagement_mail_failures(*, engagement: Engagement) -> int:
-    """E-mails about this engagement given up on after their last try (registrants and report back)."""
+    """E-mails about this engagement given up on after their last try (registrants, messages, report back)."""
     return (
         engagement.registrations.filter(mail_failed_at__isnull=False).count()
         + ReportBackDelivery.objects.filter(
             report__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
+        ).count()
+        + EngagementMessageDelivery.objects.filter(
+            message__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
         ).count()
     )
 

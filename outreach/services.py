@@ -1275,6 +1275,13 @@ def mail_send_again(*, context: AuditContext, engagement_id: int) -> int:
             delivery.save(update_fields=["failed_at", "error"])
             _send_delivery_soon(delivery.pk)
             queued += 1
+        for delivery in EngagementMessageDelivery.objects.select_for_update().filter(
+            message__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
+        ):
+            delivery.failed_at, delivery.error = None, ""
+            delivery.save(update_fields=["failed_at", "error"])
+            enqueue_on_commit("outreach.engagement_message_delivery_send", delivery_id=delivery.pk)
+            queued += 1
         if queued:
             _audit(context, AuditAction.UPDATE, engagement, f"{queued} undelivered e-mail(s) sent again")
     return queued

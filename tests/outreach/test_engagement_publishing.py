@@ -395,3 +395,23 @@ def test_a_spanish_registrant_reads_the_spanish_title_in_the_confirmation():
     registration = RegistrationFactory(engagement=engagement, language="es", confirmed_status="")
     services.registration_confirmation_send(registration_id=registration.pk)
     assert "Reunión comunitaria" in mail.outbox[0].subject and "Town hall" not in mail.outbox[0].body
+
+
+def test_a_message_not_delivered_is_counted_on_the_page_and_sent_again(client_as, django_capture_on_commit_callbacks):
+    engagement = EngagementFactory()
+    RegistrationFactory(engagement=engagement, email="ana@example.org")
+    with django_capture_on_commit_callbacks():
+        message = services.engagement_message_send(
+            context=CTX.__class__(actor=engagement.organiser), engagement_id=engagement.pk, subject="Room change",
+            body="We moved to room 4.",
+        )  # fmt: skip
+    delivery = message.deliveries.get()
+    services.engagement_message_delivery_give_up(delivery_id=delivery.pk, reason="550 mailbox unavailable")
+    staff = client_as(Role.CRO)
+    page = staff.get(f"/outreach/engagements/{engagement.pk}/").content.decode()
+    assert "1 e-mail about this engagement was not delivered" in page and "0 of 1 delivered" in page
+    with django_capture_on_commit_callbacks() as callbacks:
+        staff.post(f"/outreach/engagements/{engagement.pk}/send-again/")
+    assert len(callbacks) == 1
+    assert services.engagement_message_delivery_send(delivery_id=delivery.pk) is True
+    assert [m.subject for m in mail.outbox] == ["Room change"]
