@@ -9,6 +9,11 @@ from contactcenter.audit.models import (
 from contactcenter.common.models import (
     WorkerHeartbeat,
 )
+from contactcenter.knowledge.models import (
+    ArticleKind,
+    ArticleStatus,
+    KnowledgeArticle,
+)
 from contactcenter.ledger.models import (
     REPEAT_WINDOW,
     RESOLVING_OUTCOMES,
@@ -137,6 +142,8 @@ __all__ = [
     "VERIFICATION_LOCKED_MESSAGE",
     "ZIP_CODE_MESSAGE",
     "AgentState",
+    "ArticleKind",
+    "ArticleStatus",
     "AgentStateChange",
     "AgentStatus",
     "AuditAction",
@@ -168,6 +175,7 @@ __all__ = [
     "FormOrderStatus",
     "IdentifierKind",
     "Interaction",
+    "KnowledgeArticle",
     "InteractionIdentifier",
     "Language",
     "LedgerRollup",
