@@ -293,7 +293,9 @@ class InsertAnswerForm(UswdsForm):
 
 
 class LetterDayForm(UswdsForm):
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ReviewForm(UswdsForm):

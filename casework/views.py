@@ -581,7 +581,7 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
 @roles_required(*CAO)
 @require_POST
 def response_insert(request: HttpRequest, pk: int) -> HttpResponse:
-    """"Insert into draft": the draft as typed, with the chosen approved answer appended, saved."""
+    """ "Insert into draft": the draft as typed, with the chosen approved answer appended, saved."""
     response = _response_or_404(request, pk)
     form = InsertAnswerForm(request.POST)
     if not form.is_valid():

@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0008_mail_delivery_failed'),
-        ('contactcenter', '0041_knowledge_library'),
+        ("casework", "0008_mail_delivery_failed"),
+        ("contactcenter", "0041_knowledge_library"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='response',
-            name='knowledge_articles',
-            field=models.ManyToManyField(blank=True, help_text="The library's approved answers inserted into this response's text.", related_name='+', to='contactcenter.knowledgearticle'),
+            model_name="response",
+            name="knowledge_articles",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The library's approved answers inserted into this response's text.",
+                related_name="+",
+                to="contactcenter.knowledgearticle",
+            ),
         ),
     ]

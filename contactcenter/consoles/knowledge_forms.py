@@ -27,7 +27,9 @@ class KnowledgeSearchForm(UswdsForm):
         label=_("Language"), choices=[("", _("Any language")), *Language.choices], required=False
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *ArticleKind.choices], required=False)
-    topic = TopicChoiceField(label=_("Topic"), queryset=Topic.objects.none(), required=False, empty_label=_("Any topic"))
+    topic = TopicChoiceField(
+        label=_("Topic"), queryset=Topic.objects.none(), required=False, empty_label=_("Any topic")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

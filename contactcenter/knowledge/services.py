@@ -133,8 +133,7 @@ def knowledge_article_update(
             action=AuditAction.UPDATE,
             target_type=TARGET,
             target_id=article.pk,
-            summary=f"Library article {article.pk} edited"
-            + (": back to draft for review" if was_published else ""),
+            summary=f"Library article {article.pk} edited" + (": back to draft for review" if was_published else ""),
             detail={"kind": article.kind, "language": article.language, "topic": topic.code},
         )
     return article

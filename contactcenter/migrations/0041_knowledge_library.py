@@ -21,38 +21,104 @@ def drop_search_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contactcenter', '0040_service_request_denial_notice'),
+        ("contactcenter", "0040_service_request_denial_notice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         UnaccentExtension(),
         migrations.CreateModel(
-            name='KnowledgeArticle',
+            name="KnowledgeArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('kind', models.CharField(choices=[('article', 'Policy article'), ('answer', 'Approved answer')], default='article', max_length=10, verbose_name='kind')),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', max_length=2, verbose_name='language')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('source', models.CharField(blank=True, help_text='Where the policy comes from, e.g. USCIS Policy Manual, Vol. 7, Part A, Ch. 3.', max_length=300, verbose_name='source or reference')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('search', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='knowledge_articles', to='contactcenter.topic')),
-                ('translation_of', models.OneToOneField(blank=True, help_text='The article in the other language this one translates.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='translated_as', to='contactcenter.knowledgearticle')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("article", "Policy article"), ("answer", "Approved answer")],
+                        default="article",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Spanish")],
+                        default="en",
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the policy comes from, e.g. USCIS Policy Manual, Vol. 7, Part A, Ch. 3.",
+                        max_length=300,
+                        verbose_name="source or reference",
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("search", django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="knowledge_articles",
+                        to="contactcenter.topic",
+                    ),
+                ),
+                (
+                    "translation_of",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The article in the other language this one translates.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="translated_as",
+                        to="contactcenter.knowledgearticle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'knowledge article',
-                'ordering': ['title', 'id'],
-                'indexes': [models.Index(fields=['status', 'language', 'kind'], name='contactcent_status_10481c_idx')],
+                "verbose_name": "knowledge article",
+                "ordering": ["title", "id"],
+                "indexes": [models.Index(fields=["status", "language", "kind"], name="contactcent_status_10481c_idx")],
             },
         ),
         migrations.RunPython(search_index, drop_search_index),
-]
+    ]

@@ -69,7 +69,9 @@ def _letter_draft(desk, *, name: str = "Nguyễn Thị Mai", language: str = "es
     analyst = desk["analyst"]
     analyst.post(f"/casework/inquiries/{inquiry.pk}/triage/", {"source": "public", "priority": 3})
     analyst.post(f"/casework/inquiries/{inquiry.pk}/assign/", {"assignee": desk["analyst_user"].pk})
-    drafted = analyst.post(f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Estimado/a {{ name }}:"})
+    drafted = analyst.post(
+        f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "letter", "body": "Estimado/a {{ name }}:"}
+    )
     assert drafted.status_code == 302
     return Response.objects.get(inquiry=inquiry)
 
@@ -93,7 +95,9 @@ def test_an_analyst_finds_the_spanish_answer_inserts_it_and_the_approved_letter_
         "Presente el Formulario AR-11 en línea dentro de los 10 días después de su mudanza."
     )
     assert list(response.knowledge_articles.all()) == [desk["es"]]
-    assert AuditEvent.objects.filter(summary=f"Library answer {desk['es'].pk} inserted into response {response.pk}").exists()
+    assert AuditEvent.objects.filter(
+        summary=f"Library answer {desk['es'].pk} inserted into response {response.pk}"
+    ).exists()
     shown = analyst.get(reverse("casework:response", args=[response.pk])).content.decode()
     assert "data-answers-used" in shown and "Cambio de dirección" in shown
 
@@ -129,7 +133,9 @@ def test_an_analyst_finds_the_spanish_answer_inserts_it_and_the_approved_letter_
 
 def test_a_draft_letter_pdf_says_it_is_a_draft(desk):
     response = _letter_draft(desk, name="Ana Pérez", language="en")
-    text = " ".join(pdf_text(desk["analyst"].get(reverse("casework:response-letter-pdf", args=[response.pk])).content).split())
+    text = " ".join(
+        pdf_text(desk["analyst"].get(reverse("casework:response-letter-pdf", args=[response.pk])).content).split()
+    )
     assert "Draft: not yet approved for sending." in text and "Ana Pérez" in text
 
 
@@ -151,7 +157,8 @@ def test_the_days_letters_print_as_one_pdf(desk, make_staff):
     second = _letter_draft(desk, name="José Núñez")
     for response, text in ((first, "Primera carta."), (second, "Segunda carta.")):
         desk["analyst"].post(
-            reverse("casework:response", args=[response.pk]), {"subject": "Su consulta", "body": text, "submit": "review"}
+            reverse("casework:response", args=[response.pk]),
+            {"subject": "Su consulta", "body": text, "submit": "review"},
         )
         desk["supervisor"].post(reverse("casework:response-review", args=[response.pk]), {"decision": "approve"})
     trip_inquiry = make_inquiry(source="tsa_trip", correspondent_name="Zoë Traveller")

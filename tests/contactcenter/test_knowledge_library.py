@@ -60,7 +60,9 @@ def test_a_supervisor_publishes_and_the_review_is_recorded(library):
     assert english.reviewed_by.groups.filter(name=Role.CAO_SUPERVISOR).exists()
     assert english.translation == library["spanish"]
     assert KnowledgeArticle.objects.get(pk=library["spanish"].pk).translation == english
-    summaries = set(AuditEvent.objects.filter(target_type="contactcenter.knowledgearticle").values_list("summary", flat=True))
+    summaries = set(
+        AuditEvent.objects.filter(target_type="contactcenter.knowledgearticle").values_list("summary", flat=True)
+    )
     assert f"Library article {english.pk} published" in summaries
 
 
@@ -119,7 +121,7 @@ def test_spanish_words_find_the_spanish_answer(library, make_staff):
 def test_a_csr_finds_an_article_from_the_console_and_reads_it_in_the_panel(library, make_staff):
     csr = _signed_in(make_staff, Role.CSR)
     console = csr.get(reverse("agent-console")).content.decode()
-    assert 'data-knowledge-search' in console and 'hx-get="/knowledge/"' in console
+    assert "data-knowledge-search" in console and 'hx-get="/knowledge/"' in console
     panel = csr.get(reverse("knowledge-library"), {"q": "AR-11 moving"}, **HTMX)
     body = panel.content.decode()
     assert panel.status_code == 200 and "<html" not in body  # the panel only: the console stays
@@ -146,4 +148,3 @@ def test_agents_see_no_drafts_and_cannot_edit(library, make_staff):
 def test_an_iso_reads_the_library_and_an_outreach_officer_may_not(library, make_staff):
     assert _signed_in(make_staff, Role.ISO).get(reverse("knowledge-library"), {"q": "AR-11"}).status_code == 200
     assert _signed_in(make_staff, Role.CRO).get(reverse("knowledge-library")).status_code == 403
-
