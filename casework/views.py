@@ -573,6 +573,7 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
             "library_form": library_form,
             "answers": answers,
             "answers_used": list(response.knowledge_articles.all()),
+            "library_readable": core_selectors.knowledge_can_read(user=request.user),
         },
         status=status,
     )

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Case, F, Func, Q, QuerySet, Value, When
 
 from contactcenter.knowledge.models import SEARCH_CONFIGS, ArticleKind, ArticleStatus, KnowledgeArticle
-from contactcenter.knowledge.workflows import ARTICLE, EDITORS
+from contactcenter.knowledge.workflows import ARTICLE, EDITORS, READERS
 from contactcenter.staff.roles import has_any_role
 
 __all__ = [
@@ -15,12 +15,17 @@ __all__ = [
     "knowledge_answer_get",
     "knowledge_article_get",
     "knowledge_can_edit",
+    "knowledge_can_read",
     "knowledge_search",
     "knowledge_translation_choices",
 ]
 
 # A search answers a page of results, never the whole library.
 SEARCH_LIMIT = 25
+
+
+def knowledge_can_read(*, user) -> bool:
+    return has_any_role(user, READERS)
 
 
 def knowledge_can_edit(*, user) -> bool:
