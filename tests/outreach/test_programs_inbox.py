@@ -106,9 +106,10 @@ def test_a_program_groups_engagements_with_their_totals_and_feedback(client_as):
     added = client.post(f"/outreach/programs/{program.pk}/", {"action": "add", "engagement-engagement": past.pk})
     assert added.status_code == 302
     page = client.get(f"/outreach/programs/{program.pk}/").content.decode()
-    assert "Past session" in page and "Unrelated webinar" not in page.split("data-program-engagements")[1].split(
-        "</table>"
-    )[0]
+    assert (
+        "Past session" in page
+        and "Unrelated webinar" not in page.split("data-program-engagements")[1].split("</table>")[0]
+    )
     assert "data-total-registered>2<" in page and "data-total-attended>1<" in page
     assert "data-total-feedback>1 (" in page and "data-feedback-new>1<" in page
 
@@ -187,9 +188,7 @@ def test_routing_feedback_notifies_the_office_whose_member_answers_it_in_the_inb
     assert "Your office's answer" in page and 'data-feedback-status="under_review"' in page
     assert 'data-unread="0"' in office.get("/outreach/inbox/").content.decode()
     assert office.post(f"/outreach/inbox/{item.pk}/", {"response": ""}).status_code == 400
-    answered = office.post(
-        f"/outreach/inbox/{item.pk}/", {"response": "Field offices now send notices 30 days ahead."}
-    )
+    answered = office.post(f"/outreach/inbox/{item.pk}/", {"response": "Field offices now send notices 30 days ahead."})
     assert answered.status_code == 302
     item.refresh_from_db()
     assert item.status == FeedbackStatus.RESPONSE_DRAFTED
@@ -237,7 +236,8 @@ def test_a_cro_reports_back_to_an_organisation_and_each_contact_gets_one_e_mail(
         topic_code="naturalization", summary="Spanish N-400 guides are out of print",
     )  # fmt: skip
     services.feedback_route(context=CTX, feedback_id=answered.pk, owning_office="oc")
-    services.feedback_respond(context=CTX, feedback_id=answered.pk, response="The Office of Citizenship reprinted them.")
+    reply = "The Office of Citizenship reprinted them."
+    services.feedback_respond(context=CTX, feedback_id=answered.pk, response=reply)
     waiting = services.feedback_record(
         context=CTX, recorded_by=cro.user, source="partner", organisation_id=organisation.pk,
         topic_code="naturalization", summary="Still under review item",
@@ -300,7 +300,5 @@ def test_a_period_report_back_reaches_every_partner_with_feedback_once(
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["shared@coalition.example.org"]
     body = mail.outbox[0].body
     assert "Answer to Biometrics sites too far" in body and "Answer to Phone wait times long" in body
-    half = cro.post(
-        "/outreach/partner-reports/", {"period_start": today.isoformat(), "period_end": ""}
-    )
+    half = cro.post("/outreach/partner-reports/", {"period_start": today.isoformat(), "period_end": ""})
     assert half.status_code == 400 and "both ends of the period" in half.content.decode()
