@@ -17,6 +17,7 @@ from contactcenter.models import Channel, Topic
 from contactcenter.staff.roles import Role
 
 from .models import (
+    AgencyOffice,
     CaseReferral,
     Contact,
     CroProfile,
@@ -197,7 +198,7 @@ def engagement_mail_failures(*, engagement: Engagement) -> int:
 
 
 def feedback_list(*, status: str = "", engagement: Engagement | None = None) -> QuerySet[FeedbackItem]:
-    qs = FeedbackItem.objects.select_related("topic", "engagement", "organisation", "recorded_by")
+    qs = FeedbackItem.objects.select_related("topic", "engagement", "organisation", "recorded_by", "responded_by")
     if status:
         qs = qs.filter(status=status)
     if engagement is not None:
@@ -320,7 +321,12 @@ def office_inbox(*, user, unread_only: bool = False) -> QuerySet[FeedbackItem]:
     qs = feedback_list().filter(owning_office__in=agency_offices_of(user), routed_at__isnull=False)
     if unread_only:
         qs = qs.filter(office_opened_at__isnull=True)
-    return qs.select_related("responded_by").order_by("-routed_at", "-pk")
+    return qs.order_by("-routed_at", "-pk")
+
+
+def agency_offices_for(*, user) -> list[str]:
+    """The names of the offices of the agency `user` answers feedback for."""
+    return [label for value, label in AgencyOffice.choices if value in agency_offices_of(user)]
 
 
 def office_inbox_unread_count(*, user) -> int:

@@ -903,6 +903,7 @@ def office_inbox(request: HttpRequest) -> HttpResponse:
         {
             "items": selectors.office_inbox(user=request.user)[:200],
             "unread": selectors.office_inbox_unread_count(user=request.user),
+            "offices": selectors.agency_offices_for(user=request.user),
             "is_outreach": has_any_role(request.user, OUTREACH_ROLES),
         },
     )

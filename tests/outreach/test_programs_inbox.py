@@ -302,3 +302,37 @@ def test_a_period_report_back_reaches_every_partner_with_feedback_once(
     assert "Answer to Biometrics sites too far" in body and "Answer to Phone wait times long" in body
     half = cro.post("/outreach/partner-reports/", {"period_start": today.isoformat(), "period_end": ""})
     assert half.status_code == 400 and "both ends of the period" in half.content.decode()
+
+
+def test_a_notice_the_broker_never_got_is_swept_and_a_re_routing_tells_the_new_office(
+    make_staff, django_capture_on_commit_callbacks
+):
+    fod, scops = make_staff(Role.OFFICE_STAFF), make_staff(Role.OFFICE_STAFF)
+    AgencyOfficeMembership.objects.create(user=fod, office="fod")
+    AgencyOfficeMembership.objects.create(user=scops, office="scops")
+    cro = make_staff(Role.CRO)
+    item = services.feedback_record(
+        context=CTX, recorded_by=cro, source="cro", topic_code="naturalization", summary="Notices arrive late"
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # the broker never hears of it
+        services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="fod")
+    assert services.feedback_routed_notices_pending(older_than_seconds=0) == [item.pk]
+    assert services.feedback_routed_notice_send(feedback_id=item.pk) is True
+    assert services.feedback_routed_notices_pending(older_than_seconds=0) == []
+    services.feedback_office_open(context=CTX, feedback_id=item.pk)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.feedback_route(context=CTX, feedback_id=item.pk, owning_office="scops")
+    item.refresh_from_db()
+    assert item.office_opened_at is None  # unread again, in the new office's inbox
+    assert services.feedback_routed_notice_send(feedback_id=item.pk) is True
+    assert [message.to for message in mail.outbox] == [[fod.email], [scops.email]]
+    assert "Service Center Operations" in mail.outbox[1].subject
+
+
+def test_an_inbox_says_which_offices_its_user_answers_for(client_as):
+    client = client_as(Role.OUTREACH_STAFF)
+    assert "You answer for no office of the agency yet" in client.get("/outreach/inbox/").content.decode()
+    AgencyOfficeMembership.objects.create(user=client.user, office="csped")
+    page = client.get("/outreach/inbox/").content.decode()
+    assert "Customer Service and Public Engagement" in page.split("data-offices>")[1].split("</p>")[0]
