@@ -37,6 +37,7 @@ class World:
     waiting_contact: Any
     recording: Any = None
     mailing_batch: Any = None
+    partner_report: Any = None
 
 
 def build_world(make_staff, case) -> World:
@@ -60,7 +61,14 @@ def build_world(make_staff, case) -> World:
     )
     from ivr.models import Call
     from outreach import services as outreach
-    from outreach.models import Membership, PartnerInteraction, ReportBack, ReportBackDelivery
+    from outreach.models import (
+        Membership,
+        PartnerInteraction,
+        PartnerReportBack,
+        PartnerReportBackDelivery,
+        ReportBack,
+        ReportBackDelivery,
+    )
     from tests.casework.factories import AttachmentFactory, make_inquiry
     from tests.outreach.factories import ContactFactory, EngagementFactory, OrganisationFactory, RegistrationFactory
 
@@ -211,6 +219,8 @@ def build_world(make_staff, case) -> World:
     registration = RegistrationFactory(engagement=engagement)
     report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
     ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
+    partner_report = PartnerReportBack.objects.create(organisation=organisation, published_by=users[Role.CRO])
+    PartnerReportBackDelivery.objects.create(report=partner_report, contact=contact, email="partner@example.org")
     referral = outreach.referral_create(
         context=AuditContext(actor=users[Role.CRO]),
         referred_by=users[Role.CRO],
@@ -240,4 +250,5 @@ def build_world(make_staff, case) -> World:
         waiting_contact=waiting_contact,
         recording=recording,
         mailing_batch=mailing_batch,
+        partner_report=partner_report,
     )

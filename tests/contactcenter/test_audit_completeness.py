@@ -70,6 +70,7 @@ SHOWS_PII = {
     "outreach:referrals": (CRO, lambda w: {}, ""),
     "outreach:referral-detail": (CRO, lambda w: {"referral_id": w.referral.pk}, ""),
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
+    "outreach:partner-report-back-detail": (CRO, lambda w: {"report_id": w.partner_report.pk}, ""),
     "office-queue": (Role.OFFICE_STAFF, lambda w: {}, ""),
     "office-request": (Role.OFFICE_STAFF, lambda w: {"request_id": w.service_request.pk}, ""),
     "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
@@ -195,6 +196,12 @@ NO_PII = {
     "outreach:feedback": "stakeholder feedback on programmes",
     "outreach:feedback-detail": "stakeholder feedback on programmes",
     "outreach:dashboards": "aggregate outreach figures",
+    "outreach:programs": "outreach programs and campaigns (staff owners, no one's records)",
+    "outreach:program-detail": "a program's engagements and aggregate figures",
+    "outreach:program-edit": "a program's own fields",
+    "outreach:office-inbox": "stakeholder feedback routed to the user's office (no one's records)",
+    "outreach:office-inbox-item": "stakeholder feedback on programmes (masked when recorded)",
+    "outreach:partner-report-backs": "reports back to partner organisations (organisations and counts, not people)",
     **dict.fromkeys(
         [
             "console-state",
@@ -284,6 +291,7 @@ ADMIN_PII_MODELS = {
     "outreach.casereferral",
     "outreach.partnerinteraction",
     "outreach.reportbackdelivery",
+    "outreach.partnerreportbackdelivery",
 }
 ADMIN_NO_PII_MODELS = {
     "auth.group": "roles",
@@ -322,6 +330,9 @@ ADMIN_NO_PII_MODELS = {
     "outreach.engagement": "published events",
     "outreach.feedbackitem": "stakeholder feedback on programmes",
     "outreach.reportback": "published report text",
+    "outreach.program": "outreach programs (staff owners)",
+    "outreach.agencyofficemembership": "which offices of the agency staff answer for",
+    "outreach.partnerreportback": "published report text",
     "knox.authtoken": "API tokens (no case or contact records)",
     "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
     # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).
