@@ -173,13 +173,14 @@ def _ledger(context: AuditContext, inquiry: Inquiry, outcome: str = Outcome.IN_P
         receipt_numbers=inquiry.receipt_numbers,
         a_numbers=inquiry.a_numbers,
         source_url=f"/casework/inquiries/{inquiry.pk}/",
-        # Everyone who reads the ledger sees a sensitive inquiry's entry: it names neither its subject nor its analyst.
+        # Everyone who reads the ledger (the case view of every console) sees this entry: a sensitive
+        # inquiry's does not say what it is about.
         summary=(
             f"Sensitive CAO inquiry {inquiry.reference}"
             if inquiry.sensitive
             else f"{_en(Source, inquiry.source)} inquiry {inquiry.reference}: {inquiry.subject}"
         ),
-        handled_by=None if inquiry.sensitive else inquiry.assignee,
+        handled_by=inquiry.assignee,
     )
 
 
