@@ -543,11 +543,24 @@ def inquiry_triage(
     return inquiry
 
 
+def _hidden_from_actor(context: AuditContext, inquiry: Inquiry) -> bool:
+    """Whether the person acting may not see the inquiry (a sensitive one not naming them): a list
+    of ids (the queue's bulk assignment) must not reach what the pages hide."""
+    actor = context.actor
+    return (
+        actor is not None
+        and bool(actor.pk)
+        and not selectors.inquiry_list_for(user=actor).filter(pk=inquiry.pk).exists()
+    )
+
+
 def inquiry_assign(*, context: AuditContext, inquiry: Inquiry, assignee) -> Inquiry:
     if not has_any_role(assignee, [Role.CAO_ANALYST, Role.CAO_SUPERVISOR]):
         raise ApplicationError(_("Inquiries are assigned to CAO analysts and supervisors only."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
+        if _hidden_from_actor(context, inquiry):
+            raise ApplicationError(_("That inquiry does not exist."))
         step = INQUIRY.row("assign", inquiry, context.actor)
         if step is None:
             raise ApplicationError(
@@ -685,6 +698,8 @@ def inquiry_sensitivity_set(
         raise ApplicationError(_("Only CAO analysts and supervisors can be named to see a sensitive inquiry."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
+        if _hidden_from_actor(context, inquiry):
+            raise ApplicationError(_("That inquiry does not exist."))
         if not selectors.inquiry_may_set_sensitivity(inquiry=inquiry, user=context.actor):
             raise ApplicationError(_("Only a CAO supervisor or the assigned analyst may mark an inquiry sensitive."))
         if sensitive:

@@ -106,6 +106,10 @@ def test_done_means_a_directors_office_call_made_sensitive_and_checked_by_the_ca
     assert inquiry.reference not in str(listed)
     assert inquiry.reference not in other.get("/casework/cases/EAC2190000001/").text
     assert selectors.inquiry_queue(user=other.user).count() == 0
+    # Nor can its id, posted blind to the queue's bulk assignment, reach it.
+    other.post("/casework/assign/", {"inquiry": [inquiry.pk], "assignee": other.user.pk})
+    inquiry.refresh_from_db()
+    assert inquiry.assignee == analyst.user and not inquiry.sensitive_readers.filter(pk=other.user.pk).exists()
     assert inquiry.reference in analyst.get("/casework/cases/EAC2190000001/").text
 
     # The named analyst sees it, tagged, and the view is audited as a sensitive one.
