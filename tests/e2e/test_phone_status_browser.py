@@ -31,7 +31,7 @@ def test_a_logged_phone_call_is_marked_sensitive_and_its_status_checked_in_publi
     inquiry = Inquiry.objects.get()
     assert page.url.endswith(f"/casework/inquiries/{inquiry.pk}/")
     page.get_by_role("button", name="Assign to me").click()
-    page.get_by_label("Sensitive: only the analysts named and CAO supervisors see it").check()
+    page.locator("label[for=id_sensitive]").click()
     page.get_by_role("button", name="Save who may see it").click()
     assert page.locator("[data-sensitive]").is_visible()
     assert axe_violations(page) == []
