@@ -305,15 +305,20 @@ PUBLIC_STATUS_TEXT = {
 }
 
 
+def confirmation_number(text: str) -> str | None:
+    """A confirmation number as typed (any case, dash or not) in its stored form, e.g. CAO-7K3M9QX2."""
+    match = CONFIRMATION_NUMBER.match((text or "").strip())
+    return f"CAO-{match.group(1).upper()}" if match else None
+
+
 def inquiry_public_status(*, reference: str, email: str) -> PublicStatus | None:
     """The status of the inquiry with this confirmation number, if it was sent from this e-mail
     address (any case); None alike for a number that does not exist and an address that does not match."""
-    match = CONFIRMATION_NUMBER.match((reference or "").strip())
-    email = (email or "").strip()
-    if match is None or not email:
+    reference, email = confirmation_number(reference), (email or "").strip()
+    if reference is None or not email:
         return None
     inquiry = (
-        Inquiry.objects.filter(reference=f"CAO-{match.group(1).upper()}", correspondent__email__iexact=email)
+        Inquiry.objects.filter(reference=reference, correspondent__email__iexact=email)
         .only("reference", "status", "received_at", "due_on", "responded_at")
         .first()
     )
@@ -337,10 +342,10 @@ def inquiry_public_status(*, reference: str, email: str) -> PublicStatus | None:
 
 def inquiry_public_status_id(*, reference: str) -> int | None:
     """The inquiry a public status check asked about, for its audit row only."""
-    match = CONFIRMATION_NUMBER.match((reference or "").strip())
-    if match is None:
+    reference = confirmation_number(reference)
+    if reference is None:
         return None
-    return Inquiry.objects.filter(reference=f"CAO-{match.group(1).upper()}").values_list("pk", flat=True).first()
+    return Inquiry.objects.filter(reference=reference).values_list("pk", flat=True).first()
 
 
 def inquiry_by_message_id(*, message_id: str) -> Inquiry | None:

@@ -202,7 +202,9 @@ def _status_limited(request: HttpRequest, reference: str) -> bool:
     """Count this status check against the address and against the confirmation number asked about
     (someone guessing e-mail addresses for one number from many addresses): over either, refused."""
     by_address = ratelimit.hit(f"casework-status-ip:{client_ip(request) or '-'}", window_seconds=3600)
-    by_number = ratelimit.hit(f"casework-status-ref:{reference.upper()[:20]}", window_seconds=3600)
+    # Keyed by the number as stored, so typing it another way (lower case, no dash) is the same number.
+    number = selectors.confirmation_number(reference) or reference.upper()[:20]
+    by_number = ratelimit.hit(f"casework-status-ref:{number}", window_seconds=3600)
     return (
         by_address > settings.CASEWORK_STATUS_PER_ADDRESS_PER_HOUR
         or by_number > settings.CASEWORK_STATUS_PER_REFERENCE_PER_HOUR
