@@ -521,6 +521,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         summary=f"Downloaded attachment {attachment.pk} of inquiry {attachment.inquiry.reference}",
         detail={"inquiry": attachment.inquiry_id, "filename": attachment.filename},
     )
+    record_sensitive_views(request, [attachment.inquiry])
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
     )
@@ -648,6 +649,7 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
         target_id=response.pk,
         summary=f"Viewed response #{response.pk} to inquiry {response.inquiry.reference}",
     )
+    record_sensitive_views(request, [response.inquiry])
     return render(
         request,
         "casework/response.html",
@@ -716,6 +718,7 @@ def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
         target_id=response.pk,
         summary=f"Viewed the letter of response #{response.pk} to inquiry {response.inquiry.reference}",
     )
+    record_sensitive_views(request, [response.inquiry])
     return render(
         request,
         "casework/letter.html",

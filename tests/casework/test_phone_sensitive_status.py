@@ -230,6 +230,9 @@ def test_the_api_hides_a_sensitive_inquirys_responses_and_audits_its_reads(
     draft = assigned.post(f"/casework/inquiries/{inquiry.pk}/draft/", {"kind": "email", "body": "Dear caller"})
     assert draft.status_code == 302
     response_pk = int(draft["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert assigned.get(f"/casework/responses/{response_pk}/").status_code == 200
+    seen = AuditEvent.objects.filter(target_type="casework.sensitive_inquiry", actor=assigned.user, channel="web")
+    assert seen.filter(target_id=str(inquiry.pk)).exists()  # the response page shows the inquiry too
     assert bystander.get(f"/casework/responses/{response_pk}/").status_code == 404
     assert bystander.get(f"/api/casework/responses/{response_pk}/").status_code == 404
     assert bystander.get("/api/casework/responses/").json()["count"] == 0
