@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("assign/", views.bulk_assign, name="bulk-assign"),
     path("inquiries/new/", views.inquiry_new, name="inquiry-new"),
+    path("inquiries/new/telephone/", views.inquiry_telephone, name="inquiry-telephone"),
     path("inquiries/<int:pk>/", views.inquiry_detail, name="inquiry"),
     path("inquiries/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment-download"),
     path("inquiries/<int:pk>/<slug:action>/", views.inquiry_action, name="inquiry-action"),
@@ -27,4 +28,5 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("write/", views.write, name="write"),
     path("write/done/", views.write_done, name="write-done"),
+    path("status/", views.status_check, name="status"),
 ]

@@ -26,6 +26,7 @@ from contactcenter.reference.identifiers import mask_receipt_number
 from contactcenter.staff.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
 
 from . import letters, selectors, services, staging
+from .auditing import record_sensitive_views
 from .forms import (
     AssignForm,
     DraftForm,
@@ -40,7 +41,10 @@ from .forms import (
     ReportForm,
     ResponseEditForm,
     ReviewForm,
+    SensitiveForm,
+    StatusCheckForm,
     TelephoneForm,
+    TelephoneInquiryForm,
     TriageForm,
     TripOpenForm,
     TripUpdateForm,
@@ -197,6 +201,55 @@ def write_done(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/public_done.html", {"reference": reference})
 
 
+def _status_limited(request: HttpRequest, reference: str) -> bool:
+    """Count this status check against the address and against the confirmation number asked about
+    (someone guessing e-mail addresses for one number from many addresses): over either, refused."""
+    by_address = ratelimit.hit(f"casework-status-ip:{client_ip(request) or '-'}", window_seconds=3600)
+    # Keyed by the number as stored, so typing it another way (lower case, no dash) is the same number.
+    number = selectors.confirmation_number(reference) or reference.upper()[:20]
+    by_number = ratelimit.hit(f"casework-status-ref:{number}", window_seconds=3600)
+    return (
+        by_address > settings.CASEWORK_STATUS_PER_ADDRESS_PER_HOUR
+        or by_number > settings.CASEWORK_STATUS_PER_REFERENCE_PER_HOUR
+    )
+
+
+@public
+def status_check(request: HttpRequest) -> HttpResponse:
+    """A correspondent's own inquiry's status, by its confirmation number and the e-mail address it was
+    sent from: the status in plain words and its dates, nothing else. A wrong number and an address
+    that does not match get the same answer."""
+    form = StatusCheckForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "casework/status_check.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "casework/status_check.html", {"form": form}, status=400)
+    reference = form.cleaned_data["reference"]
+    if _status_limited(request, reference):
+        record_view(
+            request,
+            target_type="casework.inquiry_status",
+            summary="Public status check refused: too many tries",
+            detail={"outcome": "rate_limited"},
+        )
+        form.add_error(None, _("Too many status checks were made. Try again in an hour."))
+        return render(request, "casework/status_check.html", {"form": form}, status=429)
+    found = selectors.inquiry_public_status(reference=reference, email=form.cleaned_data["email"])
+    record_view(
+        request,
+        target_type="casework.inquiry_status",
+        target_id=selectors.inquiry_public_status_id(reference=reference) or "",
+        summary=f"Public status check of {reference.upper()[:20]}: {'shown' if found else 'not found'}",
+        detail={"outcome": "shown" if found else "not_found"},
+    )
+    return render(
+        request,
+        "casework/status_check.html",
+        {"form": form, "found": found, "not_found": found is None},
+        status=200 if found else 404,
+    )
+
+
 # --- queue ---------------------------------------------------------------------------------------
 @roles_required(*CAO)
 def console(request: HttpRequest) -> HttpResponse:
@@ -230,6 +283,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "referral_ids": [referral.pk for referral in referrals],
         },
     )
+    record_sensitive_views(request, [inquiry for inquiry, _sla in rows])
     return render(
         request,
         "casework/console.html",
@@ -350,6 +404,34 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@roles_required(*CAO)
+def inquiry_telephone(request: HttpRequest) -> HttpResponse:
+    """A telephone call logged as an inquiry: the intake, SLA clock and workflow of a written one."""
+    form = TelephoneInquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inquiry = services.inquiry_create(
+                context=_context(request),
+                channel=InquiryChannel.TELEPHONE,
+                source=data["source"],
+                subject=form.subject(),
+                body=data["asked"],
+                language=data["language"],
+                correspondent_name=data["name"],
+                correspondent_email=data["email"],
+                correspondent_phone=data["phone"],
+                receipt_numbers=[data["receipt_number"]] if data["receipt_number"] else [],
+                a_numbers=[data["a_number"]] if data["a_number"] else [],
+            )
+        except ApplicationError as error:
+            form_refuse(form, error, names=TelephoneInquiryForm.service_names)
+        else:
+            messages.success(request, _("Telephone inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
+            return redirect("casework:inquiry", pk=inquiry.pk)
+    return render(request, "casework/inquiry_telephone.html", {"form": form}, status=400 if form.errors else 200)
+
+
 # --- one inquiry ---------------------------------------------------------------------------------
 def _inquiry_or_404(request: HttpRequest, pk: int):
     inquiry = selectors.inquiry_get(user=request.user, pk=pk)
@@ -373,6 +455,7 @@ ACTION_FORM_NAMES = {
     "draft": "draft_form",
     "telephone": "telephone_form",
     "trip": "trip_open_form",
+    "sensitive": "sensitive_form",
 }
 
 
@@ -382,6 +465,7 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
     record_view(
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
+    record_sensitive_views(request, [inquiry])
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
     actions = selectors.inquiry_allowed_actions(inquiry=inquiry, user=request.user)
     responses = list(selectors.responses_for(inquiry=inquiry))
@@ -404,6 +488,12 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         "draft_form": DraftForm(templates=selectors.response_templates()),
         "telephone_form": TelephoneForm(),
         "trip_open_form": TripOpenForm() if trip is None else None,
+        "sensitive_readers": list(inquiry.sensitive_readers.all()) if inquiry.sensitive else [],
+        "can_set_sensitivity": selectors.inquiry_may_set_sensitivity(inquiry=inquiry, user=request.user),
+        "sensitive_form": SensitiveForm(
+            analysts=selectors.sensitive_reader_choices(),
+            initial={"sensitive": inquiry.sensitive, "readers": list(inquiry.sensitive_readers.all())},
+        ),
         "can_act": selectors.inquiry_actions_offered(user=request.user),
         "actions": actions,
         # The forms the inquiry's state allows; a refused one is shown again with what was typed.
@@ -435,6 +525,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         summary=f"Downloaded attachment {attachment.pk} of inquiry {attachment.inquiry.reference}",
         detail={"inquiry": attachment.inquiry_id, "filename": attachment.filename},
     )
+    record_sensitive_views(request, [attachment.inquiry])
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
     )
@@ -455,6 +546,7 @@ ACTIONS = {
     "draft": DraftForm,
     "telephone": TelephoneForm,
     "trip": TripOpenForm,
+    "sensitive": SensitiveForm,
 }
 
 
@@ -469,6 +561,8 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     kwargs = {"staff": selectors.assignable_staff()} if action == "assign" else {}
     if action == "draft":
         kwargs = {"templates": selectors.response_templates()}
+    if action == "sensitive":
+        kwargs = {"analysts": selectors.sensitive_reader_choices()}
     form = form_class(request.POST, **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -503,6 +597,10 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         elif action == "trip":
             services.trip_redress_open(context=context, inquiry=inquiry, **data)
+        elif action == "sensitive":
+            services.inquiry_sensitivity_set(
+                context=context, inquiry=inquiry, sensitive=data["sensitive"], readers=data["readers"]
+            )
     except ApplicationError as error:
         messages.error(request, error.message)
         if form is not None:  # the page again with what was typed, not a redirect that loses it
@@ -562,6 +660,7 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
         target_id=response.pk,
         summary=f"Viewed response #{response.pk} to inquiry {response.inquiry.reference}",
     )
+    record_sensitive_views(request, [response.inquiry])
     return render(
         request,
         "casework/response.html",
@@ -675,6 +774,7 @@ def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
         target_id=response.pk,
         summary=f"Viewed the letter of response #{response.pk} to inquiry {response.inquiry.reference}",
     )
+    record_sensitive_views(request, [response.inquiry])
     return render(request, "casework/letter.html", {"response": response, "letter": letters.response_letter(response)})
 
 
@@ -683,6 +783,7 @@ def response_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable letter as a PDF: the same content as the letter page, on letterhead."""
     response = _letter_response(request, pk)
     letter = letters.response_letter(response)
+    record_sensitive_views(request, [response.inquiry])
     record_view(
         request,
         action=AuditAction.EXPORT,
@@ -703,7 +804,8 @@ def letters_batch_pdf(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give the day as a date, e.g. 2026-03-02."))
         return redirect("casework:console")
     day = (form.cleaned_data.get("day") if form.is_bound else None) or timezone.localdate()
-    responses, trips = selectors.letters_of_day(day=day)
+    responses, trips = selectors.letters_of_day(day=day, user=request.user)
+    record_sensitive_views(request, [*(r.inquiry for r in responses), *(t.inquiry for t in trips)])
     batch = [*(letters.response_letter(r) for r in responses), *(letters.trip_letter(t) for t in trips)]
     record_view(
         request,
@@ -725,7 +827,9 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "casework/case.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
-    timeline = core_selectors.contact_timeline(user=request.user, receipt_number=value)
+    timeline = _without_hidden_inquiries(
+        request.user, core_selectors.contact_timeline(user=request.user, receipt_number=value)
+    )
     interactions = [entry.interaction for entry in timeline if entry.interaction is not None]
     case = core_selectors.case_get(receipt_number=value)
     record_view(
@@ -748,6 +852,20 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "inquiries": selectors.inquiries_for_receipt_number(user=request.user, receipt_number=value),
         },
     )
+
+
+def _without_hidden_inquiries(user, timeline: list) -> list:
+    """The timeline without the ledger entries of inquiries the user may not open (sensitive ones)."""
+
+    def inquiry_id(entry) -> int | None:
+        interaction = entry.interaction
+        if interaction is None or (interaction.source_app, interaction.source_model) != ("casework", "inquiry"):
+            return None
+        return int(interaction.source_id) if str(interaction.source_id).isdigit() else None
+
+    ids = {pk for pk in map(inquiry_id, timeline) if pk is not None}
+    hidden = selectors.hidden_inquiry_ids(user=user, ids=ids)
+    return [entry for entry in timeline if inquiry_id(entry) not in hidden] if hidden else timeline
 
 
 @roles_required(*CAO)

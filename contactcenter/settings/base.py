@@ -481,6 +481,9 @@ LOGGING = {
 CASEWORK_ATTACHMENT_MAX_BYTES = env.int("CASEWORK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Inquiries one address may submit through the public form per hour (spam).
 CASEWORK_FORM_PER_HOUR = env.int("CASEWORK_FORM_PER_HOUR", default=5)
+# The public status page: checks per address and per confirmation number asked about, each an hour.
+CASEWORK_STATUS_PER_ADDRESS_PER_HOUR = env.int("CASEWORK_STATUS_PER_ADDRESS_PER_HOUR", default=20)
+CASEWORK_STATUS_PER_REFERENCE_PER_HOUR = env.int("CASEWORK_STATUS_PER_REFERENCE_PER_HOUR", default=5)
 # Files of refused public forms one address may have kept on disk for the next try, per hour.
 CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR = env.int("CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR", default=30)
 # The largest request body accepted anywhere (413 before it is read): ten attachments of the largest size

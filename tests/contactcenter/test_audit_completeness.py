@@ -181,6 +181,8 @@ NO_PII = {
     "casework:reports": "aggregate casework figures (the CSV export is audited as an export)",
     "casework:write": "the public's own form",
     "casework:write-done": "the public's own confirmation number",
+    "casework:inquiry-telephone": "an empty form to log a phone call as an inquiry",
+    "casework:status": "the correspondent's own inquiry's status words and dates (each check audited)",
     "outreach:engagement-list-public": "published events",
     "outreach:engagement-feed": "published events",
     "outreach:engagement-public": "a published event and its registration form",
@@ -233,6 +235,7 @@ NO_PII = {
             "casework-inquiry-reopen",
             "casework-inquiry-responses",
             "casework-inquiry-resume",
+            "casework-inquiry-sensitivity",
             "casework-inquiry-telephone",
             "casework-inquiry-triage",
             "casework-response-review",
@@ -409,10 +412,14 @@ def test_every_page_and_response_showing_pii_leaves_an_audit_row(world):
 def test_list_rows_name_the_records_shown(world):
     status, rows = _opened_with_audit(world, CAO, "/api/casework/inquiries/")
     assert status == 200
-    [(target_type, _target_id, detail)] = rows
+    [(target_type, _target_id, detail)] = [row for row in rows if row[0] != "casework.sensitive_inquiry"]
     assert target_type == "casework.inquiry_list"
     shown = {int(i) for i in re.findall(r"\d+", detail["ids"])}
-    assert {world.inquiry.pk, world.trip_inquiry.pk} <= shown and detail["count"] == str(len(shown))
+    assert {world.inquiry.pk, world.trip_inquiry.pk, world.sensitive_inquiry.pk} <= shown
+    assert detail["count"] == str(len(shown))
+    # The sensitive inquiry in the list is also recorded as a sensitive inquiry viewed.
+    sensitive = [str(row[1]) for row in rows if row[0] == "casework.sensitive_inquiry"]
+    assert sensitive == [str(world.sensitive_inquiry.pk)]
 
 
 def test_every_admin_list_and_page_of_pii_leaves_an_audit_row(world):
