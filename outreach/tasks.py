@@ -5,7 +5,7 @@ from django.core.mail import BadHeaderError
 
 from contactcenter.common.background import mail_retry_or_give_up
 
-from . import services
+from . import mailings, services
 
 # OSError covers a closed port, a timeout and every smtplib refusal (SMTPException is an OSError).
 _MAIL_ERRORS = (OSError, BadHeaderError)
@@ -73,3 +73,28 @@ def reminders_and_sweep() -> int:
     for delivery_id in services.report_back_deliveries_pending():
         report_back_delivery_send.delay(delivery_id=delivery_id)
     return sent
+
+
+# --- mailings (outreach/mailings.py) -----------------------------------------------------------------
+@shared_task(bind=True, name="outreach.mailing_batch_send", acks_late=True, ignore_result=True)
+def mailing_batch_send(self, mailing_id: int, recipient_ids: list[int]) -> int:
+    """One batch of a mailing; a retry sends only those still queued (each row guards itself)."""
+    try:
+        return mailings.mailing_batch_send(mailing_id=mailing_id, recipient_ids=recipient_ids)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: mailings.mailing_batch_give_up(
+                mailing_id=mailing_id, recipient_ids=recipient_ids, reason=reason
+            ),
+        )
+        return 0
+
+
+@shared_task(bind=True, name="outreach.mailing_test_deliver", acks_late=True, ignore_result=True)
+def mailing_test_deliver(self, mailing_id: int, to: str) -> None:
+    try:
+        mailings.mailing_test_deliver(mailing_id=mailing_id, to=to)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(self, error, give_up=lambda reason: None)

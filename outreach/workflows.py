@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from contactcenter.common.workflows import Transition, Workflow
 
-from .models import Engagement, FeedbackStatus, ReferralStatus, RegistrationStatus
+from .models import Engagement, FeedbackStatus, MailingStatus, ReferralStatus, RegistrationStatus
 
 
 def attendance_open(engagement: Engagement) -> bool:
@@ -48,5 +48,16 @@ FEEDBACK = Workflow(
         Transition("respond", [F.UNDER_REVIEW, F.RESPONSE_DRAFTED], F.RESPONSE_DRAFTED),
         # Publishing the engagement's report back reports every answered item.
         Transition("report_back", [F.RESPONSE_DRAFTED], F.REPORTED_BACK, automatic=True),
+    ),
+)
+
+MAILING = Workflow(
+    "mailing",
+    (
+        Transition("edit", [MailingStatus.DRAFT]),
+        Transition("test_send", [MailingStatus.DRAFT]),
+        Transition("send", [MailingStatus.DRAFT], MailingStatus.SENDING),
+        # The last recipient's send (delivered, bounced or given up on) ends the mailing.
+        Transition("complete", [MailingStatus.SENDING], MailingStatus.SENT, automatic=True),
     ),
 )

@@ -309,6 +309,13 @@ CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
 CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
 # Outreach: how many hours before an engagement its registrants get their one reminder e-mail.
 OUTREACH_REMINDER_LEAD_HOURS = env.int("OUTREACH_REMINDER_LEAD_HOURS", default=24)
+# Outreach mailings: recipients per send task, attachments' size and count, and the address bounces
+# come back to (each message's envelope sender is this address tagged with its recipient: VERP).
+OUTREACH_MAILING_BATCH_SIZE = env.int("OUTREACH_MAILING_BATCH_SIZE", default=50)
+OUTREACH_MAILING_ATTACHMENT_MAX_BYTES = env.int("OUTREACH_MAILING_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+OUTREACH_MAILING_ATTACHMENTS_MAX = env.int("OUTREACH_MAILING_ATTACHMENTS_MAX", default=5)
+OUTREACH_MAILING_BOUNCE_ADDRESS = env("OUTREACH_MAILING_BOUNCE_ADDRESS", default="")
+OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS = env("OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS", default="")
 
 # Outgoing mail: a silent SMTP server must not hold a worker (and the row it locked) for ever; a
 # refused or failed send is retried MAIL_SEND_MAX_RETRIES times, waiting MAIL_RETRY_BACKOFF_SECONDS
