@@ -37,6 +37,8 @@ class World:
     waiting_contact: Any
     recording: Any = None
     mailing_batch: Any = None
+    mailing_segment: Any = None
+    mailing: Any = None
 
 
 def build_world(make_staff, case) -> World:
@@ -211,6 +213,17 @@ def build_world(make_staff, case) -> World:
     registration = RegistrationFactory(engagement=engagement)
     report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
     ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
+    # An outreach mailing sent to the contact (consenting), whose recipient row holds their address.
+    from outreach.models import Mailing, MailingRecipient, MailingSegment, MailingStatus
+
+    contact.consent_email = True
+    contact.save(update_fields=["consent_email"])
+    mailing_segment = MailingSegment.objects.create(name="Everyone", created_by=users[Role.CRO])
+    mailing = Mailing.objects.create(
+        segment=mailing_segment, subject_en="News", body_en="News", subject_es="Noticias", body_es="Noticias",
+        created_by=users[Role.CRO], status=MailingStatus.SENT,
+    )  # fmt: skip
+    MailingRecipient.objects.create(mailing=mailing, contact=contact, email=contact.email, status="sent")
     referral = outreach.referral_create(
         context=AuditContext(actor=users[Role.CRO]),
         referred_by=users[Role.CRO],
@@ -240,4 +253,6 @@ def build_world(make_staff, case) -> World:
         waiting_contact=waiting_contact,
         recording=recording,
         mailing_batch=mailing_batch,
+        mailing_segment=mailing_segment,
+        mailing=mailing,
     )

@@ -67,6 +67,8 @@ SHOWS_PII = {
     "outreach:referrals": (CRO, lambda w: {}, ""),
     "outreach:referral-detail": (CRO, lambda w: {"referral_id": w.referral.pk}, ""),
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
+    "outreach:mailing-segment-detail": (CRO, lambda w: {"segment_id": w.mailing_segment.pk}, ""),
+    "outreach:mailing-detail": (CRO, lambda w: {"mailing_id": w.mailing.pk}, ""),
     "office-queue": (Role.OFFICE_STAFF, lambda w: {}, ""),
     "office-request": (Role.OFFICE_STAFF, lambda w: {"request_id": w.service_request.pk}, ""),
     "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
@@ -188,6 +190,10 @@ NO_PII = {
     "outreach:feedback": "stakeholder feedback on programmes",
     "outreach:feedback-detail": "stakeholder feedback on programmes",
     "outreach:dashboards": "aggregate outreach figures",
+    "outreach:mailings": "mailings' subjects, segments and delivery counts (no one's details)",
+    "outreach:mailing-segments": "segment names and their mailing counts",
+    "outreach:mailing-preview": "a mailing's own text (no one's details)",
+    "outreach:mailing-unsubscribe": "the recipient's own unsubscribe (their address masked)",
     **dict.fromkeys(
         [
             "console-state",
@@ -239,6 +245,9 @@ NO_PII = {
             "outreach:engagement-change",
             "outreach:engagement-mail-send-again",
             "outreach:engagement-referral",
+            "outreach:mailing-test-send",
+            "outreach:mailing-send",
+            "outreach:contact-interests",
         ],
         POST_ONLY,
     ),
@@ -275,6 +284,7 @@ ADMIN_PII_MODELS = {
     "outreach.casereferral",
     "outreach.partnerinteraction",
     "outreach.reportbackdelivery",
+    "outreach.mailingrecipient",
 }
 ADMIN_NO_PII_MODELS = {
     "auth.group": "roles",
@@ -312,6 +322,9 @@ ADMIN_NO_PII_MODELS = {
     "outreach.engagement": "published events",
     "outreach.feedbackitem": "stakeholder feedback on programmes",
     "outreach.reportback": "published report text",
+    "outreach.mailingsegment": "audience criteria (organisation types, places, topics)",
+    "outreach.mailing": "a mailing's text",
+    "outreach.mailingattachment": "a mailing's attached documents",
     "knox.authtoken": "API tokens (no case or contact records)",
     "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
     # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).
