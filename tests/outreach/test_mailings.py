@@ -380,4 +380,3 @@ def test_a_retried_batch_never_sends_twice_and_a_closed_port_is_retried(
     assert [rcpts for _s, rcpts, _c in smtp_server.messages] == [[people["eve"].email]]
     mailing.refresh_from_db()
     assert mailing.status == MailingStatus.SENT
-
