@@ -121,6 +121,8 @@ class MailingAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["subject_en", "subject_es"]
     inlines = [MailingAttachmentInline]
+    # States move only through the mailing workflow's services.
+    readonly_fields = ["status", "test_sent_at", "sent_by", "sent_at", "completed_at"]
 
 
 @admin.register(MailingAttachment)

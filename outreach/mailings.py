@@ -12,6 +12,7 @@ import re
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import Message
 from pathlib import PurePath
 
@@ -516,6 +517,22 @@ def mailing_batch_send(*, mailing_id: int, recipient_ids: list[int]) -> int:
     return sent
 
 
+def mailing_recipients_pending(*, older_than_seconds: int = 3600) -> dict[int, list[int]]:
+    """Recipients still queued long after their mailing was sent (its task never reached the broker,
+    or a worker was lost), by mailing, for the sweep; sending them again is safe, each row guards itself."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending: dict[int, list[int]] = {}
+    for mailing_id, recipient_id in (
+        MailingRecipient.objects.filter(
+            status=RecipientStatus.QUEUED, mailing__status=MailingStatus.SENDING, created_at__lt=cutoff
+        )
+        .order_by("mailing_id", "pk")
+        .values_list("mailing_id", "pk")[:5000]
+    ):
+        pending.setdefault(mailing_id, []).append(recipient_id)
+    return pending
+
+
 def mailing_batch_give_up(*, mailing_id: int, recipient_ids: list[int], reason: str) -> None:
     """A batch still failing after its last try: those still queued are marked failed with why."""
     with transaction.atomic():
@@ -596,7 +613,7 @@ def _bounce(context: AuditContext, recipient: MailingRecipient, reason: str) -> 
 
 @dataclass(frozen=True)
 class BounceResult:
-    outcome: str  # "bounced", "already", "soft", "unmatched", "not_dsn"
+    outcome: str  # "bounced", "already", "soft", "unmatched", "unsubscribed", "not_dsn"
     recipient_id: int | None = None
     reason: str = ""
 
@@ -611,13 +628,22 @@ def _dsn_fields(message: Message) -> list[Message] | None:
     return None
 
 
+UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\S+)", re.IGNORECASE)
+
+
 def bounce_import(*, raw: bytes) -> BounceResult:
-    """Read one bounce message: a permanent failure (Action: failed, Status 5.x.x) of one of our
-    messages marks its recipient bounced and the contact's address as not to be mailed again."""
+    """Read one message sent back to us: a bounce whose permanent failure (Action: failed, Status
+    5.x.x) marks its recipient bounced and the contact's address as not to be mailed again; or the
+    "unsubscribe <token>" message a mail program sends to the List-Unsubscribe mailto: address."""
     message = email.message_from_bytes(raw)
     blocks = _dsn_fields(message)
     if blocks is None:
-        return BounceResult("not_dsn")
+        asked = UNSUBSCRIBE_SUBJECT.search(str(message.get("Subject", "")))
+        recipient = recipient_from_unsubscribe_token(asked.group(1)) if asked else None
+        if recipient is None:
+            return BounceResult("not_dsn")
+        contact_unsubscribe(context=AuditContext.system(AuditChannel.SYSTEM), recipient_id=recipient.pk)
+        return BounceResult("unsubscribed", recipient.pk)
     failures = [
         block
         for block in blocks

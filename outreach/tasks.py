@@ -98,3 +98,14 @@ def mailing_test_deliver(self, mailing_id: int, to: str) -> None:
         mailings.mailing_test_deliver(mailing_id=mailing_id, to=to)
     except _MAIL_ERRORS as error:
         mail_retry_or_give_up(self, error, give_up=lambda reason: None)
+
+
+@shared_task(name="outreach.mailings_sweep", acks_late=True, ignore_result=True)
+def mailings_sweep() -> int:
+    """Periodic: queue again the recipients of mailings whose send task never reached the broker."""
+    queued = 0
+    for mailing_id, recipient_ids in mailings.mailing_recipients_pending().items():
+        for start in range(0, len(recipient_ids), 50):
+            mailing_batch_send.delay(mailing_id=mailing_id, recipient_ids=recipient_ids[start : start + 50])
+        queued += len(recipient_ids)
+    return queued

@@ -298,6 +298,8 @@ CELERY_BEAT_SCHEDULE = {
     # Overdue service requests to their office's supervisors (once each), lost notice e-mails resent.
     "service-requests-escalate": {"task": "contactcenter.service_requests_escalate", "schedule": 900.0},
     "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
+    # Mailing recipients whose send task never reached the broker (each send guards itself).
+    "outreach-mailings-sweep": {"task": "outreach.mailings_sweep", "schedule": 900.0},
     # TELEPHONY_BACKEND=local only: a simulated caller whose page closed hangs up (it does nothing otherwise).
     "simulator-lines-hang-up": {"task": "ivr.simulator_lines_hang_up", "schedule": 10.0},
     "ivr-steps-expire": {"task": "ivr.call_steps_expire", "schedule": 3600.0},

@@ -380,3 +380,49 @@ def test_a_retried_batch_never_sends_twice_and_a_closed_port_is_retried(
     assert [rcpts for _s, rcpts, _c in smtp_server.messages] == [[people["eve"].email]]
     mailing.refresh_from_db()
     assert mailing.status == MailingStatus.SENT
+
+
+def test_a_batch_still_failing_after_its_last_try_marks_its_recipients_failed(
+    smtp_server, make_staff, settings, django_capture_on_commit_callbacks
+):
+    from contactcenter.audit.context import AuditContext
+    from outreach.tasks import mailing_batch_send, mailings_sweep
+
+    people = _world()
+    staff = make_staff(Role.OUTREACH_STAFF)
+    segment = mailings.segment_save(context=AuditContext(actor=staff), name="Lakes", region="Great Lakes")
+    mailing = mailings.mailing_create(
+        context=AuditContext(actor=staff), segment_id=segment.pk, subject_en="Hi", body_en="Hello",
+        subject_es="Hola", body_es="Hola",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        mailings.mailing_send(context=AuditContext(actor=staff), mailing_id=mailing.pk)
+    assert len(callbacks) == 1  # one batch, enqueued after commit
+    (recipient,) = mailing.recipients.all()
+    # The broker lost the task: the sweep finds the recipient once its mailing has waited long enough.
+    assert mailings.mailing_recipients_pending() == {}
+    assert mailings.mailing_recipients_pending(older_than_seconds=-60) == {mailing.pk: [recipient.pk]}
+    assert mailings_sweep() == 0
+
+    settings.EMAIL_PORT, settings.MAIL_SEND_MAX_RETRIES = _free_port(), 0  # nothing listens; no tries left
+    mailing_batch_send.apply(kwargs={"mailing_id": mailing.pk, "recipient_ids": [recipient.pk]})
+    recipient.refresh_from_db()
+    assert recipient.status == RecipientStatus.FAILED
+    assert recipient.detail.startswith("ConnectionRefusedError")
+    mailing.refresh_from_db()
+    assert mailing.status == MailingStatus.SENT and people["eve"].email == recipient.email
+    assert smtp_server.messages == []
+
+
+def test_an_unsubscribe_mailed_to_the_list_unsubscribe_address(make_staff, capsys, tmp_path):
+    people = _world()
+    recipient = _sent_to(people["gus"], make_staff)
+    request = tmp_path / "unsubscribe.eml"
+    request.write_text(
+        "From: gus@casa.example.org\nTo: unsubscribe@ncsc.example.gov\n"
+        f"Subject: unsubscribe {mailings.unsubscribe_token(recipient.pk)}\n\n"
+    )
+    call_command("mailing_bounces_import", str(request))
+    assert capsys.readouterr().out.strip() == "unsubscribed: 1"
+    people["gus"].refresh_from_db()
+    assert people["gus"].mail_unsubscribed_at is not None
