@@ -165,7 +165,7 @@ def test_a_bilingual_mailing_to_tribal_governments_in_one_region(
     segment = MailingSegment.objects.get()
     assert response["Location"] == f"/outreach/mailings/segments/{segment.pk}/"
     page = staff.get(response["Location"]).content.decode()
-    assert "4 contacts match; 3 of them may be e-mailed" in page
+    assert "Matching contacts: 4. May be e-mailed: 3" in page
     for name in ("Ana", "Ben", "Dora"):
         assert f"{name} {people[name.lower()].last_name}" in page
     for name in ("carl", "eve", "fay", "gus"):
