@@ -17,6 +17,7 @@ from email.message import Message
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -325,12 +326,16 @@ def mailing_test_send(*, context: AuditContext, mailing_id: int) -> str:
         mailing.test_sent_at = timezone.now()
         mailing.save(update_fields=["test_sent_at", "updated_at"])
         _audit(context, AuditAction.UPDATE, mailing, f"Mailing #{mailing.pk}: test sent to its author")
-        enqueue_on_commit("outreach.mailing_test_deliver", mailing_id=mailing.pk, to=address)
+        # The task carries ids only: the address is read again from the account when it runs.
+        enqueue_on_commit("outreach.mailing_test_deliver", mailing_id=mailing.pk, user_id=context.actor.pk)
     return address
 
 
-def mailing_test_deliver(*, mailing_id: int, to: str) -> None:
+def mailing_test_deliver(*, mailing_id: int, user_id: int) -> None:
     mailing = selectors.mailing_get(mailing_id=mailing_id)
+    to = get_user_model().objects.filter(pk=user_id).values_list("email", flat=True).first()
+    if not to:
+        return
     connection = get_connection()
     messages = []
     for language in (Language.ENGLISH, Language.SPANISH):

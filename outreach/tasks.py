@@ -93,9 +93,9 @@ def mailing_batch_send(self, mailing_id: int, recipient_ids: list[int]) -> int:
 
 
 @shared_task(bind=True, name="outreach.mailing_test_deliver", acks_late=True, ignore_result=True)
-def mailing_test_deliver(self, mailing_id: int, to: str) -> None:
+def mailing_test_deliver(self, mailing_id: int, user_id: int) -> None:
     try:
-        mailings.mailing_test_deliver(mailing_id=mailing_id, to=to)
+        mailings.mailing_test_deliver(mailing_id=mailing_id, user_id=user_id)
     except _MAIL_ERRORS as error:
         mail_retry_or_give_up(self, error, give_up=lambda reason: None)
 
