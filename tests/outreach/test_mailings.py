@@ -3,11 +3,7 @@ on localhost (aiosmtpd), with the tasks run in process as the worker runs them."
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-from email import policy
-from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -32,50 +28,17 @@ from outreach.models import (
     RecipientStatus,
 )
 from tests.outreach.factories import ContactFactory, OrganisationFactory
+from tests.outreach.smtp_server import Collector, free_port
 
 pytestmark = pytest.mark.django_db
 
 REFUSAL = "550 5.1.1 <dora@tribe.example.org>: Recipient address rejected: User unknown"
 
 
-class Collector:
-    """An SMTP server's handler: keeps what it accepts and refuses the addresses it is told to."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.refuse: dict[str, str] = {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(content, policy=policy.default)
-            for _sender, rcpts, content in self.messages
-            if address in rcpts
-        ]
-
-    def envelope_senders(self, address: str) -> list[str]:
-        return [sender for sender, rcpts, _content in self.messages if address in rcpts]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     handler = Collector()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -369,7 +332,7 @@ def test_a_retried_batch_never_sends_twice_and_a_closed_port_is_retried(
     with django_capture_on_commit_callbacks(execute=False):
         assert mailings.mailing_send(context=AuditContext(actor=staff), mailing_id=mailing.pk) == 1
     (recipient,) = mailing.recipients.all()
-    port, settings.EMAIL_PORT = settings.EMAIL_PORT, _free_port()  # nothing listens there
+    port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()  # nothing listens there
     with pytest.raises(OSError):
         mailings.mailing_batch_send(mailing_id=mailing.pk, recipient_ids=[recipient.pk])
     recipient.refresh_from_db()
@@ -404,7 +367,7 @@ def test_a_batch_still_failing_after_its_last_try_marks_its_recipients_failed(
     assert mailings.mailing_recipients_pending(older_than_seconds=-60) == {mailing.pk: [recipient.pk]}
     assert mailings_sweep() == 0
 
-    settings.EMAIL_PORT, settings.MAIL_SEND_MAX_RETRIES = _free_port(), 0  # nothing listens; no tries left
+    settings.EMAIL_PORT, settings.MAIL_SEND_MAX_RETRIES = free_port(), 0  # nothing listens; no tries left
     mailing_batch_send.apply(kwargs={"mailing_id": mailing.pk, "recipient_ids": [recipient.pk]})
     recipient.refresh_from_db()
     assert recipient.status == RecipientStatus.FAILED
