@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.common.forms import UswdsForm
@@ -12,7 +13,8 @@ from .models import MailingSegment, OrganisationLevel, OrganisationType
 
 
 def _topic_choices() -> list[tuple[str, str]]:
-    return [(topic.code, str(topic)) for topic in Topic.objects.filter(active=True).order_by("code")]
+    language = (get_language() or "en")[:2]
+    return [(topic.code, topic.name_for(language)) for topic in Topic.objects.filter(active=True).order_by("code")]
 
 
 class MailingSegmentForm(UswdsForm):

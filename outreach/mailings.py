@@ -422,13 +422,20 @@ def _unsubscribe_address() -> str:
     return settings.OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS or f"unsubscribe@{_mail_domain()}"
 
 
-def _attach_files(message: EmailMultiAlternatives, mailing: Mailing) -> None:
+def _files(mailing: Mailing) -> list[tuple[str, bytes, str]]:
+    files = []
     for attachment in mailing.attachments.all():
         with attachment.file.open("rb") as handle:
-            message.attach(attachment.filename, handle.read(), attachment.content_type)
+            files.append((attachment.filename, handle.read(), attachment.content_type))
+    return files
 
 
-def _message(recipient: MailingRecipient, connection) -> EmailMultiAlternatives:
+def _attach_files(message: EmailMultiAlternatives, mailing: Mailing, files=None) -> None:
+    for filename, content, content_type in _files(mailing) if files is None else files:
+        message.attach(filename, content, content_type)
+
+
+def _message(recipient: MailingRecipient, connection, files) -> EmailMultiAlternatives:
     mailing = recipient.mailing
     token = unsubscribe_token(recipient.pk)
     unsubscribe_url = _absolute(reverse("outreach:mailing-unsubscribe", args=[token]))
@@ -449,7 +456,7 @@ def _message(recipient: MailingRecipient, connection) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(html, "text/html")
-    _attach_files(message, mailing)
+    _attach_files(message, mailing, files)
     return message
 
 
@@ -478,6 +485,12 @@ def mailing_batch_send(*, mailing_id: int, recipient_ids: list[int]) -> int:
     A recipient the server refuses for good (5xx) is bounced with its reply; anything else that
     fails (a closed port, a 4xx) propagates for the task to retry with backoff."""
     sent = 0
+    if not MailingRecipient.objects.filter(
+        pk__in=recipient_ids, mailing_id=mailing_id, status=RecipientStatus.QUEUED
+    ).exists():  # a batch run again after it was done: no connection to a server that may be down
+        mailing_complete_if_done(mailing_id=mailing_id)
+        return 0
+    files = _files(Mailing.objects.get(pk=mailing_id))  # read once for the batch
     connection = get_connection()
     connection.open()
     try:
@@ -497,7 +510,7 @@ def mailing_batch_send(*, mailing_id: int, recipient_ids: list[int]) -> int:
                     recipient.save(update_fields=["status", "detail"])
                     continue
                 try:
-                    _message(recipient, connection).send()
+                    _message(recipient, connection, files).send()
                 except smtplib.SMTPRecipientsRefused as refused:
                     code, text = next(iter(refused.recipients.values()))
                     if code < 500:

@@ -11,6 +11,7 @@ from celery import current_app
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from contactcenter.models import AuditEvent
 from contactcenter.staff.roles import Role
@@ -389,3 +390,24 @@ def test_an_unsubscribe_mailed_to_the_list_unsubscribe_address(make_staff, capsy
     assert capsys.readouterr().out.strip() == "unsubscribed: 1"
     people["gus"].refresh_from_db()
     assert people["gus"].mail_unsubscribed_at is not None
+
+
+def test_an_unsubscribe_on_a_duplicate_stays_with_the_person_it_is_merged_into(client_as, make_staff):
+    from outreach import mailing_selectors
+
+    people = _world()
+    duplicate = _member(
+        people["ben"].memberships.get().organisation, first_name="Benjamin", email="benjamin@tribe.example.org",
+        consent_email=True,
+    )  # fmt: skip
+    recipient = _sent_to(duplicate, make_staff)
+    assert Client().post(f"/outreach/unsubscribe/{mailings.unsubscribe_token(recipient.pk)}/").status_code == 200
+    staff = client_as(Role.OUTREACH_STAFF)
+    assert staff.post(f"/outreach/contacts/{people['ben'].pk}/merge/", {"merge_id": duplicate.pk}).status_code == 302
+    people["ben"].refresh_from_db()
+    assert people["ben"].mail_unsubscribed_at is not None and people["ben"].consent_email is False
+    segment = MailingSegment.objects.create(name="Southwest", region="Southwest", created_by=staff.user)
+    assert people["ben"] not in mailing_selectors.segment_recipients(segment=segment)
+    page = staff.get(f"/outreach/contacts/{people['ben'].pk}/").content.decode()
+    shown = page[page.index('<dd id="contact-unsubscribed">') :].split("</dd>")[0]
+    assert timezone.localtime(people["ben"].mail_unsubscribed_at).strftime("%Y-%m-%d %H:%M") in shown
