@@ -284,6 +284,20 @@ class ResponseEditForm(UswdsForm):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
+class InsertAnswerForm(UswdsForm):
+    """The draft as typed, and the library answer to append to it."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea, required=False)
+    article = forms.IntegerField(min_value=1)
+
+
+class LetterDayForm(UswdsForm):
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
 class ReviewForm(UswdsForm):
     decision = forms.ChoiceField(
         label=_("Decision"),

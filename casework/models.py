@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.models import BenefitCase, Interaction, Language
+from contactcenter.models import BenefitCase, Interaction, KnowledgeArticle, Language
 
 
 class Source(models.TextChoices):
@@ -319,6 +319,12 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_note = models.CharField(max_length=500, blank=True)
+    knowledge_articles = models.ManyToManyField(
+        KnowledgeArticle,
+        blank=True,
+        related_name="+",
+        help_text=_("The library's approved answers inserted into this response's text."),
+    )
     telephone_outcome = models.CharField(max_length=20, choices=TelephoneOutcome.choices, blank=True)
     send_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)

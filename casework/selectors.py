@@ -6,7 +6,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
@@ -27,6 +27,7 @@ from .models import (
     InquiryActivity,
     InquiryStatus,
     Response,
+    ResponseKind,
     ResponseStatus,
     ResponseTemplate,
     SlaTarget,
@@ -367,6 +368,30 @@ def responses_send_pending(*, older_than, retry_lost_before=None) -> list[int]:
         .order_by("approved_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def letters_of_day(*, day: date) -> tuple[list[Response], list[TripRedress]]:
+    """The day's letters for the mail room: responses approved for printing and mailing that day,
+    and DHS TRIP determinations made that day, oldest first."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    responses = list(
+        Response.objects.select_related("inquiry", "inquiry__correspondent", "drafted_by")
+        .filter(
+            kind=ResponseKind.LETTER,
+            status__in=(ResponseStatus.APPROVED, ResponseStatus.SENT),
+            approved_at__gte=start,
+            approved_at__lt=end,
+        )
+        .order_by("approved_at", "id")
+    )
+    trips = list(
+        trip_list()
+        .filter(determined_at__gte=start, determined_at__lt=end)
+        .exclude(determination_letter="")
+        .order_by("determined_at", "id")
+    )
+    return responses, trips
 
 
 # --- DHS TRIP ------------------------------------------------------------------------------------

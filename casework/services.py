@@ -748,6 +748,34 @@ def response_update(*, context: AuditContext, response: Response, subject: str, 
     return response
 
 
+def response_knowledge_insert(
+    *, context: AuditContext, response: Response, article_id: int, subject: str, body: str
+) -> Response:
+    """Append one of the library's published approved answers to a draft, after the text the analyst
+    has typed (saved with it, as `response_update`), and record on the response that it was used."""
+    with transaction.atomic():
+        article = core_selectors.knowledge_answer_get(user=context.actor, pk=article_id)
+        if article is None:
+            raise ApplicationError(_("That approved answer is not in the library, or is no longer published."))
+        typed = body.rstrip()
+        response = response_update(
+            context=context,
+            response=response,
+            subject=subject,
+            body=f"{typed}\n\n{article.body}" if typed else article.body,
+        )
+        response.knowledge_articles.add(article)
+        core_services.audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="casework.inquiry",
+            target_id=response.inquiry_id,
+            summary=f"Library answer {article.pk} inserted into response {response.pk}",
+            detail={"response": response.pk, "article": article.pk, "language": article.language},
+        )
+    return response
+
+
 def response_submit(
     *, context: AuditContext, response: Response, subject: str | None = None, body: str | None = None
 ) -> Response:

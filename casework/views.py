@@ -20,16 +20,19 @@ from contactcenter.common.errors import ApplicationError
 from contactcenter.common.exports import csv_response
 from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import ReceiptLookupForm
-from contactcenter.models import AuditAction, Language
+from contactcenter.consoles.knowledge_forms import KnowledgeSearchForm
+from contactcenter.models import ArticleKind, AuditAction, Language
 from contactcenter.reference.identifiers import mask_receipt_number
 from contactcenter.staff.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
 
-from . import selectors, services, staging
+from . import letters, selectors, services, staging
 from .forms import (
     AssignForm,
     DraftForm,
     HoldForm,
     InquiryStaffForm,
+    InsertAnswerForm,
+    LetterDayForm,
     NoteForm,
     PublicInquiryForm,
     QueueFilterForm,
@@ -237,6 +240,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "awaiting_review": awaiting_review,
             "receipt_form": ReceiptLookupForm(),
             "referrals": referrals,
+            "letter_day_form": LetterDayForm(initial={"day": timezone.localdate()}),
         },
         status=400 if refused else 200,
     )
@@ -542,9 +546,16 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _response_page(request: HttpRequest, response: Response, *, edit_form=None, review_form=None, status: int = 200):
     """The response page; after a refused review, with the review form as it was sent (decision,
-    note and the reason it was refused)."""
+    note and the reason it was refused). A draft's page searches the library's approved answers."""
     if edit_form is None:
         edit_form = ResponseEditForm(initial={"subject": response.subject, "body": response.body})
+    actions = selectors.response_allowed_actions(response=response, user=request.user)
+    library_form = KnowledgeSearchForm(request.GET or None, prefix="library", auto_id="library-%s")
+    answers = None
+    if "edit" in actions and library_form.is_valid() and library_form.cleaned_data["q"].strip():
+        answers = core_selectors.knowledge_search(
+            user=request.user, text=library_form.cleaned_data["q"], kind=ArticleKind.ANSWER, published_only=True
+        )
     record_view(
         request,
         target_type="casework.response",
@@ -558,10 +569,42 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
             "response": response,
             "edit_form": edit_form,
             "review_form": review_form or ReviewForm(),
-            "actions": selectors.response_allowed_actions(response=response, user=request.user),
+            "actions": actions,
+            "library_form": library_form,
+            "answers": answers,
+            "answers_used": list(response.knowledge_articles.all()),
+            "library_readable": core_selectors.knowledge_can_read(user=request.user),
         },
         status=status,
     )
+
+
+@roles_required(*CAO)
+@require_POST
+def response_insert(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Insert into draft": the draft as typed, with the chosen approved answer appended, saved."""
+    response = _response_or_404(request, pk)
+    form = InsertAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an approved answer to insert, and keep the subject."))
+        typed = {"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
+        return _response_page(request, response, edit_form=ResponseEditForm(initial=typed), status=400)
+    data = form.cleaned_data
+    try:
+        services.response_knowledge_insert(
+            context=_context(request),
+            response=response,
+            article_id=data["article"],
+            subject=data["subject"],
+            body=data["body"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        response.refresh_from_db()
+        typed = {"subject": data["subject"], "body": data["body"]}
+        return _response_page(request, response, edit_form=ResponseEditForm(initial=typed), status=400)
+    messages.success(request, _("The approved answer was added to the end of the draft."))
+    return redirect(reverse("casework:response", kwargs={"pk": pk}) + "#id_body")
 
 
 def _review_shown(actions: frozenset[str]) -> bool:
@@ -608,22 +651,70 @@ def response_send_again(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:inquiry", pk=response.inquiry_id)
 
 
-@roles_required(*CAO)
-def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def _pdf_download(request: HttpRequest, *, data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _letter_response(request: HttpRequest, pk: int) -> Response:
     response = _response_or_404(request, pk)
     if response.kind == ResponseKind.TELEPHONE:
         raise Http404
+    return response
+
+
+@roles_required(*CAO)
+def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _letter_response(request, pk)
     record_view(
         request,
         target_type="casework.response",
         target_id=response.pk,
         summary=f"Viewed the letter of response #{response.pk} to inquiry {response.inquiry.reference}",
     )
-    return render(
+    return render(request, "casework/letter.html", {"response": response, "letter": letters.response_letter(response)})
+
+
+@roles_required(*CAO)
+def response_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable letter as a PDF: the same content as the letter page, on letterhead."""
+    response = _letter_response(request, pk)
+    letter = letters.response_letter(response)
+    record_view(
         request,
-        "casework/letter.html",
-        {"response": response, "inquiry": response.inquiry, "final": response.status == ResponseStatus.SENT},
+        action=AuditAction.EXPORT,
+        target_type="casework.response",
+        target_id=response.pk,
+        summary=f"Downloaded the letter of response #{response.pk} to inquiry {response.inquiry.reference} as a PDF",
     )
+    data = letters.letters_pdf([letter], title=f"{response.inquiry.reference}: {response.subject}")
+    return _pdf_download(request, data=data, filename=letter.filename)
+
+
+@roles_required(*CAO)
+def letters_batch_pdf(request: HttpRequest) -> HttpResponse:
+    """Every letter of a day (today unless ?day=YYYY-MM-DD) in one PDF for the mail room: responses
+    approved for mailing and DHS TRIP determinations, each from a new page."""
+    form = LetterDayForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Give the day as a date, e.g. 2026-03-02."))
+        return redirect("casework:console")
+    day = (form.cleaned_data.get("day") if form.is_bound else None) or timezone.localdate()
+    responses, trips = selectors.letters_of_day(day=day)
+    batch = [*(letters.response_letter(r) for r in responses), *(letters.trip_letter(t) for t in trips)]
+    record_view(
+        request,
+        action=AuditAction.EXPORT,
+        target_type="casework.letter_batch",
+        target_id=day.isoformat(),
+        summary=f"Downloaded the letters of {day:%Y-%m-%d} as one PDF: {len(batch)} letters",
+        detail={"response_ids": [r.pk for r in responses], "trip_ids": [t.pk for t in trips]},
+    )
+    data = letters.letters_pdf(batch, title=f"CAO letters of {day:%Y-%m-%d}")
+    return _pdf_download(request, data=data, filename=f"cao-letters-{day:%Y-%m-%d}.pdf")
 
 
 # --- case view -----------------------------------------------------------------------------------
@@ -721,18 +812,38 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@roles_required(*CAO_AND_TSA)
-def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def _trip_with_letter(request: HttpRequest, pk: int):
     trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None or not trip.determination_letter:
         raise Http404
+    return trip
+
+
+@roles_required(*CAO_AND_TSA)
+def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = _trip_with_letter(request, pk)
     record_view(
         request,
         target_type="casework.tripredress",
         target_id=trip.pk,
         summary="Viewed the determination letter of a DHS TRIP redress request",
     )
-    return render(request, "casework/trip_letter.html", {"trip": trip})
+    return render(request, "casework/trip_letter.html", {"trip": trip, "letter": letters.trip_letter(trip)})
+
+
+@roles_required(*CAO_AND_TSA)
+def trip_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = _trip_with_letter(request, pk)
+    letter = letters.trip_letter(trip)
+    record_view(
+        request,
+        action=AuditAction.EXPORT,
+        target_type="casework.tripredress",
+        target_id=trip.pk,
+        summary="Downloaded the determination letter of a DHS TRIP redress request as a PDF",
+    )
+    data = letters.letters_pdf([letter], title=f"DHS TRIP determination {trip.redress_control_number}")
+    return _pdf_download(request, data=data, filename=letter.filename)
 
 
 # --- reports -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.contrib import admin
 from contactcenter.admin import AuditedViewMixin
 
 from .models import (
+    AgencyOfficeMembership,
     CaseReferral,
     Contact,
     CroProfile,
@@ -15,6 +16,9 @@ from .models import (
     Membership,
     Organisation,
     PartnerInteraction,
+    PartnerReportBack,
+    PartnerReportBackDelivery,
+    Program,
     Registration,
     ReportBack,
     ReportBackDelivery,
@@ -138,3 +142,30 @@ class MailingRecipientAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_filter = ["status", "language"]
     search_fields = ["email"]
     raw_id_fields = ["contact", "mailing"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "starts_on", "ends_on", "owner"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(AgencyOfficeMembership)
+class AgencyOfficeMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "office", "created_at"]
+    list_filter = ["office"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(PartnerReportBack)
+class PartnerReportBackAdmin(admin.ModelAdmin):
+    list_display = ["pk", "organisation", "period_start", "period_end", "published_at", "published_by"]
+    filter_horizontal = ["items"]
+
+
+@admin.register(PartnerReportBackDelivery)
+class PartnerReportBackDeliveryAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.partnerreportbackdelivery"
+    audit_summary = "Viewed a partner report-back e-mail in the admin"
+    list_display = ["report", "email", "created_at", "sent_at", "failed_at"]

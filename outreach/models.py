@@ -32,6 +32,13 @@ class OrganisationType(models.TextChoices):
     TERRITORIAL = "territorial", _("Intergovernmental: territorial")
     TRIBAL = "tribal", _("Intergovernmental: tribal")
     ELECTED_OFFICE = "elected_office", _("Elected office")
+    # Appended (stored values never change): the partner kinds PED's stakeholder lists name.
+    DHS_COMPONENT = "dhs_component", _("DHS component")
+    FEDERAL_AGENCY = "federal_agency", _("Other federal agency")
+    ASSOCIATION = "association", _("Association")
+    GOVERNORS_OFFICE = "governors_office", _("Intergovernmental: governor's office")
+    STATE_LEGISLATURE = "state_legislature", _("Intergovernmental: state legislature")
+    MAYORS_OFFICE = "mayors_office", _("Intergovernmental: mayor's office")
 
 
 class OrganisationLevel(models.TextChoices):
@@ -214,6 +221,42 @@ class EngagementType(models.TextChoices):
     PUBLIC_EDUCATION = "public_education", _("Public education initiative")
 
 
+class ProgramKind(models.TextChoices):
+    PROGRAM = "program", _("Outreach program")
+    CAMPAIGN = "campaign", _("Public-education campaign")
+
+
+class Program(models.Model):
+    """An outreach program or public-education campaign: the engagements (and mailings) run under it
+    and what it achieved."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ProgramKind.choices, default=ProgramKind.PROGRAM)
+    goal = models.TextField(_("goal"), blank=True)
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    results = models.TextField(_("results"), blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    materials_distributed = models.PositiveIntegerField(_("materials distributed"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")), name="outreach_program_ends"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class EngagementLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     SPANISH = "es", _("Spanish")
@@ -241,6 +284,9 @@ class Engagement(models.Model):
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="+")
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     partners = models.ManyToManyField(Organisation, blank=True, related_name="engagements")
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), null=True, blank=True, on_delete=models.SET_NULL, related_name="engagements"
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, help_text=_("iCalendar SEQUENCE, raised on every change."))
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -346,12 +392,22 @@ class FeedbackItem(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
     response = models.TextField(_("agency response"), blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The owning office's inbox: first opened by one of its members (unread until then), and when its
+    # members were e-mailed about the routing (behind routed_at: a notice is still owed).
+    office_opened_at = models.DateTimeField(null=True, blank=True)
+    office_notified_at = models.DateTimeField(null=True, blank=True)
     reported_back_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "received_at"], name="outreach_feedback_status")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="outreach_feedback_status"),
+            models.Index(fields=["owning_office", "routed_at"], name="outreach_feedback_office"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source="engagement") | Q(engagement__isnull=False),
@@ -389,6 +445,70 @@ class ReportBackDelivery(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "registration"], name="outreach_delivery_once_per_attendee")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class AgencyOfficeMembership(models.Model):
+    """A member of staff who answers, for an office of the agency, the feedback routed to it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_office_memberships"
+    )
+    office = models.CharField(_("office"), max_length=10, choices=AgencyOffice.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["office", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="outreach_agency_office_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_office_display()}"
+
+
+class PartnerReportBack(models.Model):
+    """Feedback heard from partners (not one engagement) and the agency's answers, told back to one
+    organisation's contacts, or to every partner with feedback in a period."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="report_backs"
+    )
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("to"), null=True, blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
+    items = models.ManyToManyField(FeedbackItem, related_name="partner_report_backs")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | (Q(period_start__isnull=False) & Q(period_end__isnull=False)),
+                name="outreach_partner_report_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report back #{self.pk}"
+
+
+class PartnerReportBackDelivery(models.Model):
+    report = models.ForeignKey(PartnerReportBack, on_delete=models.CASCADE, related_name="deliveries")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField()
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "email"], name="outreach_partner_delivery_once_per_address")
         ]
 
     def __str__(self) -> str:

@@ -56,6 +56,34 @@ def report_back_delivery_send(self, delivery_id: int) -> bool:
         return False
 
 
+@shared_task(bind=True, name="outreach.feedback_routed_notice_send", acks_late=True, ignore_result=True)
+def feedback_routed_notice_send(self, feedback_id: int) -> bool:
+    try:
+        return services.feedback_routed_notice_send(feedback_id=feedback_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: services.feedback_routed_notice_give_up(feedback_id=feedback_id, reason=reason),
+        )
+        return False
+
+
+@shared_task(bind=True, name="outreach.partner_report_back_delivery_send", acks_late=True, ignore_result=True)
+def partner_report_back_delivery_send(self, delivery_id: int) -> bool:
+    try:
+        return services.partner_report_back_delivery_send(delivery_id=delivery_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: services.partner_report_back_delivery_give_up(
+                delivery_id=delivery_id, reason=reason
+            ),
+        )
+        return False
+
+
 @shared_task(name="outreach.reminders_and_sweep", acks_late=True, ignore_result=True)
 def reminders_and_sweep() -> int:
     """Periodic: remind registrants of tomorrow's engagements, and resend confirmations and report
@@ -72,6 +100,10 @@ def reminders_and_sweep() -> int:
         registration_cancellation_notice_send.delay(registration_id=registration_id)
     for delivery_id in services.report_back_deliveries_pending():
         report_back_delivery_send.delay(delivery_id=delivery_id)
+    for delivery_id in services.partner_report_back_deliveries_pending():
+        partner_report_back_delivery_send.delay(delivery_id=delivery_id)
+    for feedback_id in services.feedback_routed_notices_pending():
+        feedback_routed_notice_send.delay(feedback_id=feedback_id)
     return sent
 
 

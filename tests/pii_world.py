@@ -39,6 +39,7 @@ class World:
     mailing_batch: Any = None
     mailing_segment: Any = None
     mailing: Any = None
+    partner_report: Any = None
 
 
 def build_world(make_staff, case) -> World:
@@ -62,7 +63,14 @@ def build_world(make_staff, case) -> World:
     )
     from ivr.models import Call
     from outreach import services as outreach
-    from outreach.models import Membership, PartnerInteraction, ReportBack, ReportBackDelivery
+    from outreach.models import (
+        Membership,
+        PartnerInteraction,
+        PartnerReportBack,
+        PartnerReportBackDelivery,
+        ReportBack,
+        ReportBackDelivery,
+    )
     from tests.casework.factories import AttachmentFactory, make_inquiry
     from tests.outreach.factories import ContactFactory, EngagementFactory, OrganisationFactory, RegistrationFactory
 
@@ -224,6 +232,9 @@ def build_world(make_staff, case) -> World:
         created_by=users[Role.CRO], status=MailingStatus.SENT,
     )  # fmt: skip
     MailingRecipient.objects.create(mailing=mailing, contact=contact, email=contact.email, status="sent")
+
+    partner_report = PartnerReportBack.objects.create(organisation=organisation, published_by=users[Role.CRO])
+    PartnerReportBackDelivery.objects.create(report=partner_report, contact=contact, email="partner@example.org")
     referral = outreach.referral_create(
         context=AuditContext(actor=users[Role.CRO]),
         referred_by=users[Role.CRO],
@@ -255,4 +266,5 @@ def build_world(make_staff, case) -> World:
         mailing_batch=mailing_batch,
         mailing_segment=mailing_segment,
         mailing=mailing,
+        partner_report=partner_report,
     )

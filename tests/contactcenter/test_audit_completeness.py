@@ -54,10 +54,13 @@ SHOWS_PII = {
     "casework:attachment-download": (CAO, lambda w: {"pk": w.inquiry.pk, "attachment_pk": w.attachment.pk}, ""),
     "casework:response": (CAO, lambda w: {"pk": w.response.pk}, ""),
     "casework:response-letter": (CAO, lambda w: {"pk": w.letter.pk}, ""),
+    "casework:response-letter-pdf": (CAO, lambda w: {"pk": w.letter.pk}, ""),
+    "casework:letters-batch-pdf": (CAO, lambda w: {}, ""),
     "casework:case": (CAO, lambda w: {"receipt_number": w.case.receipt_number}, ""),
     "casework:trip": (TSA, lambda w: {}, ""),
     "casework:trip-detail": (TSA, lambda w: {"pk": w.trip.pk}, ""),
     "casework:trip-letter": (TSA, lambda w: {"pk": w.trip.pk}, ""),
+    "casework:trip-letter-pdf": (TSA, lambda w: {"pk": w.trip.pk}, ""),
     "outreach:organisation-detail": (CRO, lambda w: {"organisation_id": w.organisation.pk}, ""),
     "outreach:contacts": (CRO, lambda w: {}, ""),
     "outreach:contact-detail": (CRO, lambda w: {"contact_id": w.contact.pk}, ""),
@@ -69,6 +72,7 @@ SHOWS_PII = {
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
     "outreach:mailing-segment-detail": (CRO, lambda w: {"segment_id": w.mailing_segment.pk}, ""),
     "outreach:mailing-detail": (CRO, lambda w: {"mailing_id": w.mailing.pk}, ""),
+    "outreach:partner-report-back-detail": (CRO, lambda w: {"report_id": w.partner_report.pk}, ""),
     "office-queue": (Role.OFFICE_STAFF, lambda w: {}, ""),
     "office-request": (Role.OFFICE_STAFF, lambda w: {"request_id": w.service_request.pk}, ""),
     "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
@@ -116,6 +120,10 @@ NO_PII = {
     "console-lookup-zip": "field offices and civil surgeons near a ZIP code (public reference data)",
     "console-lookup-forms": "forms, fees and editions (public reference data)",
     "console-lookup-visa-bulletin": "the Visa Bulletin's dates (public reference data)",
+    "knowledge-library": "the knowledge library: the agency's policy articles and approved answers (no one's records)",
+    "knowledge-article": "a policy article or approved answer (no one's records)",
+    "knowledge-article-new": "an empty article form (POST: the service audits the change)",
+    "knowledge-article-edit": "a policy article's text (no one's records; the change is audited by its service)",
     "console-form-order": (
         "an empty order form for a form; the caller's number and receipt number it starts with, when a call is "
         "on the agent's line, are audited (POST: the service records the order)"
@@ -194,6 +202,12 @@ NO_PII = {
     "outreach:mailing-segments": "segment names and their mailing counts",
     "outreach:mailing-preview": "a mailing's own text (no one's details)",
     "outreach:mailing-unsubscribe": "the recipient's own unsubscribe (their address masked)",
+    "outreach:programs": "outreach programs and campaigns (staff owners, no one's records)",
+    "outreach:program-detail": "a program's engagements and aggregate figures",
+    "outreach:program-edit": "a program's own fields",
+    "outreach:office-inbox": "stakeholder feedback routed to the user's office (no one's records)",
+    "outreach:office-inbox-item": "stakeholder feedback on programmes (masked when recorded)",
+    "outreach:partner-report-backs": "reports back to partner organisations (organisations and counts, not people)",
     **dict.fromkeys(
         [
             "console-state",
@@ -237,6 +251,8 @@ NO_PII = {
             "casework:inquiry-action",
             "casework:response-review",
             "casework:response-send-again",
+            "casework:response-insert",
+            "knowledge-article-action",
             "outreach:contact-merge",
             "outreach:follow-up-done",
             "outreach:engagement-attendance",
@@ -285,6 +301,7 @@ ADMIN_PII_MODELS = {
     "outreach.partnerinteraction",
     "outreach.reportbackdelivery",
     "outreach.mailingrecipient",
+    "outreach.partnerreportbackdelivery",
 }
 ADMIN_NO_PII_MODELS = {
     "auth.group": "roles",
@@ -317,6 +334,7 @@ ADMIN_NO_PII_MODELS = {
     "contactcenter.queuerollupdirty": "intervals to recount",
     "casework.slatarget": "configuration",
     "casework.responsetemplate": "templates",
+    "contactcenter.knowledgearticle": "policy articles and approved answers (no one's records)",
     "outreach.organisation": "partner organisations",
     "outreach.croprofile": "staff districts",
     "outreach.engagement": "published events",
@@ -325,6 +343,9 @@ ADMIN_NO_PII_MODELS = {
     "outreach.mailingsegment": "audience criteria (organisation types, places, topics)",
     "outreach.mailing": "a mailing's text",
     "outreach.mailingattachment": "a mailing's attached documents",
+    "outreach.program": "outreach programs (staff owners)",
+    "outreach.agencyofficemembership": "which offices of the agency staff answer for",
+    "outreach.partnerreportback": "published report text",
     "knox.authtoken": "API tokens (no case or contact records)",
     "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
     # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).
