@@ -9,6 +9,10 @@ from .models import (
     CroProfile,
     Engagement,
     FeedbackItem,
+    Mailing,
+    MailingAttachment,
+    MailingRecipient,
+    MailingSegment,
     Membership,
     Organisation,
     PartnerInteraction,
@@ -99,6 +103,45 @@ class CaseReferralAdmin(AuditedViewMixin, admin.ModelAdmin):
     audit_summary = "Viewed a case referral in the admin"
     list_display = ["id", "mode", "topic", "status", "outcome", "created_at", "closed_at"]
     list_filter = ["mode", "status", "outcome"]
+
+
+# --- mailings ------------------------------------------------------------------------------------
+@admin.register(MailingSegment)
+class MailingSegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kinds", "levels", "region", "state", "language", "created_at"]
+    search_fields = ["name"]
+
+
+class MailingAttachmentInline(admin.TabularInline):
+    model = MailingAttachment
+    extra = 0
+    fields = ["filename", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    list_display = ["subject_en", "segment", "status", "created_at", "sent_at", "completed_at"]
+    list_filter = ["status"]
+    search_fields = ["subject_en", "subject_es"]
+    inlines = [MailingAttachmentInline]
+    # States move only through the mailing workflow's services.
+    readonly_fields = ["status", "test_sent_at", "sent_by", "sent_at", "completed_at"]
+
+
+@admin.register(MailingAttachment)
+class MailingAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "mailing", "content_type", "size", "created_at"]
+
+
+@admin.register(MailingRecipient)
+class MailingRecipientAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.mailingrecipient"
+    audit_summary = "Viewed a mailing recipient in the admin"
+    list_display = ["email", "mailing", "language", "status", "sent_at", "bounced_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["email"]
+    raw_id_fields = ["contact", "mailing"]
 
 
 @admin.register(Program)

@@ -129,6 +129,12 @@ class Contact(models.Model):
     consent_email = models.BooleanField(_("agrees to e-mail"), default=False)
     consent_phone = models.BooleanField(_("agrees to calls"), default=False)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Mailings (outreach/mailings.py): topic codes of the shared taxonomy the person asked to hear
+    # about; an unsubscribe or a hard bounce stops every later mailing to them.
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    mail_unsubscribed_at = models.DateTimeField(_("unsubscribed from mailings"), null=True, blank=True)
+    email_bounced_at = models.DateTimeField(_("e-mail address bounced"), null=True, blank=True)
+    email_bounce_reason = models.CharField(_("bounce reason"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
@@ -561,3 +567,105 @@ class CaseReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral #{self.pk}"
+
+
+# --- mailings ------------------------------------------------------------------------------------
+class MailingSegment(models.Model):
+    """A saved audience: contacts of the organisations of these types, levels and places, or with
+    these interests. Blank criteria match everyone; who is actually written to is narrowed further
+    (consent, unsubscribes, bounces) by outreach/mailings.py."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kinds = models.JSONField(_("organization types"), default=list, blank=True)
+    levels = models.JSONField(_("levels"), default=list, blank=True)
+    region = models.CharField(_("region"), max_length=80, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True)
+    language = models.CharField(_("language served"), max_length=5, blank=True)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MailingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+
+
+class Mailing(models.Model):
+    """One message to a segment, written in English and Spanish; each person gets their own language."""
+
+    segment = models.ForeignKey(
+        MailingSegment, verbose_name=_("segment"), on_delete=models.PROTECT, related_name="mailings"
+    )
+    subject_en = models.CharField(_("subject (English)"), max_length=200)
+    body_en = models.TextField(_("message (English)"))
+    subject_es = models.CharField(_("subject (Spanish)"), max_length=200)
+    body_es = models.TextField(_("message (Spanish)"))
+    status = models.CharField(max_length=10, choices=MailingStatus.choices, default=MailingStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    test_sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outreach_mailing_status")]
+
+    def __str__(self) -> str:
+        return self.subject_en
+
+
+class MailingAttachment(models.Model):
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="outreach/mailings/%Y/%m/")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RecipientStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    BOUNCED = "bounced", _("Bounced")
+    FAILED = "failed", _("Failed")
+    UNSUBSCRIBED = "unsubscribed", _("Skipped: unsubscribed")
+
+
+class MailingRecipient(models.Model):
+    """One person a mailing goes to: written once per mailing and contact, so a second click or a
+    retried task never sends twice."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="mailings_received")
+    email = models.EmailField()
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    status = models.CharField(max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.QUEUED)
+    detail = models.CharField(_("server reply or reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mailing", "id"]
+        constraints = [models.UniqueConstraint(fields=["mailing", "contact"], name="outreach_mailing_recipient_once")]
+        indexes = [models.Index(fields=["mailing", "status"], name="outreach_recipient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_status_display()})"

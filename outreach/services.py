@@ -381,12 +381,19 @@ def contact_merge(*, context: AuditContext, keep_id: int, merge_id: int) -> Cont
             keep.consent_email, keep.consent_phone = merge.consent_email, merge.consent_phone
             keep.consent_recorded_at = merge.consent_recorded_at
             filled += ["consent_email", "consent_phone", "consent_recorded_at"]
+        # An unsubscribe or a bounce recorded on the duplicate stays with the person (outreach/mailings.py).
+        if merge.mail_unsubscribed_at and not keep.mail_unsubscribed_at:
+            keep.mail_unsubscribed_at, keep.consent_email = merge.mail_unsubscribed_at, False
+            filled += ["mail_unsubscribed_at"] + ([] if "consent_email" in filled else ["consent_email"])
         merged_email = merge.email
         merge.merged_into = keep
         _save(merge, update_fields=["merged_into", "updated_at"])
         if not keep.email and merged_email:
             keep.email = merged_email
             filled.append("email")
+            if merge.email_bounced_at and not keep.email_bounced_at:
+                keep.email_bounced_at, keep.email_bounce_reason = merge.email_bounced_at, merge.email_bounce_reason
+                filled += ["email_bounced_at", "email_bounce_reason"]
         _save(keep, update_fields=[*filled, "updated_at"])
         moved = 0
         for membership in Membership.objects.filter(contact=merge).select_related("organisation"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_public
+from . import mailing_urls, views, views_public
 
 app_name = "outreach"
 
@@ -51,3 +51,4 @@ urlpatterns = [
     path("dashboards/", views.dashboards, name="dashboards"),
     path("segments.csv", views.segments_csv, name="segments-csv"),
 ]
+urlpatterns += mailing_urls.urlpatterns

@@ -11,7 +11,14 @@ from django.utils import timezone
 from contactcenter.common.workflows import Transition, Workflow
 from contactcenter.staff.roles import OUTREACH_ROLES, has_any_role
 
-from .models import AgencyOfficeMembership, Engagement, FeedbackStatus, ReferralStatus, RegistrationStatus
+from .models import (
+    AgencyOfficeMembership,
+    Engagement,
+    FeedbackStatus,
+    MailingStatus,
+    ReferralStatus,
+    RegistrationStatus,
+)
 
 
 def attendance_open(engagement: Engagement) -> bool:
@@ -66,5 +73,16 @@ FEEDBACK = Workflow(
         Transition("respond", [F.UNDER_REVIEW, F.RESPONSE_DRAFTED], F.RESPONSE_DRAFTED, guard=_answerable_by),
         # Publishing the engagement's report back, or a report back to partners, reports every answered item.
         Transition("report_back", [F.RESPONSE_DRAFTED], F.REPORTED_BACK, automatic=True),
+    ),
+)
+
+MAILING = Workflow(
+    "mailing",
+    (
+        Transition("edit", [MailingStatus.DRAFT]),
+        Transition("test_send", [MailingStatus.DRAFT]),
+        Transition("send", [MailingStatus.DRAFT], MailingStatus.SENDING),
+        # The last recipient's send (delivered, bounced or given up on) ends the mailing.
+        Transition("complete", [MailingStatus.SENDING], MailingStatus.SENT, automatic=True),
     ),
 )

@@ -39,6 +39,8 @@ class World:
     waiting_contact: Any
     recording: Any = None
     mailing_batch: Any = None
+    mailing_segment: Any = None
+    mailing: Any = None
     partner_report: Any = None
     # A telephone inquiry from the Office of the Director marked sensitive: the world's analyst (its
     # assignee) and CAO supervisors see it, no other analyst.
@@ -245,6 +247,18 @@ def build_world(make_staff, case) -> World:
     registration = RegistrationFactory(engagement=engagement)
     report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
     ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
+    # An outreach mailing sent to the contact (consenting), whose recipient row holds their address.
+    from outreach.models import Mailing, MailingRecipient, MailingSegment, MailingStatus
+
+    contact.consent_email = True
+    contact.save(update_fields=["consent_email"])
+    mailing_segment = MailingSegment.objects.create(name="Everyone", created_by=users[Role.CRO])
+    mailing = Mailing.objects.create(
+        segment=mailing_segment, subject_en="News", body_en="News", subject_es="Noticias", body_es="Noticias",
+        created_by=users[Role.CRO], status=MailingStatus.SENT,
+    )  # fmt: skip
+    MailingRecipient.objects.create(mailing=mailing, contact=contact, email=contact.email, status="sent")
+
     partner_report = PartnerReportBack.objects.create(organisation=organisation, published_by=users[Role.CRO])
     PartnerReportBackDelivery.objects.create(report=partner_report, contact=contact, email="partner@example.org")
     referral = outreach.referral_create(
@@ -278,5 +292,7 @@ def build_world(make_staff, case) -> World:
         sensitive_response=sensitive_response,
         recording=recording,
         mailing_batch=mailing_batch,
+        mailing_segment=mailing_segment,
+        mailing=mailing,
         partner_report=partner_report,
     )
