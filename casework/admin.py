@@ -62,13 +62,14 @@ class ResponseInline(admin.StackedInline):
 class InquiryAdmin(AuditedViewMixin, admin.ModelAdmin):
     audit_target_type = "casework.inquiry"
     audit_summary = "Inquiry opened in admin"
-    list_display = ["reference", "source", "channel", "status", "priority", "due_on", "assignee"]
-    list_filter = ["status", "source", "channel", "priority"]
+    list_display = ["reference", "source", "channel", "status", "priority", "due_on", "assignee", "sensitive"]
+    list_filter = ["status", "source", "channel", "priority", "sensitive"]
     search_fields = ["reference"]
     date_hierarchy = "received_at"
     raw_id_fields = ["correspondent", "interaction", "cases"]
     # Source (and with it the SLA clock), status and assignee move only through the console's services,
     # which check the workflow and review and record the activity; here they can be read, not changed.
+    # So is who may see a sensitive inquiry: the supervisor or assigned analyst decides, audited.
     readonly_fields = [
         "reference",
         "message_id",
@@ -81,6 +82,8 @@ class InquiryAdmin(AuditedViewMixin, admin.ModelAdmin):
         "hold_business_days",
         "due_on",
         "assignee",
+        "sensitive",
+        "sensitive_readers",
     ]
     inlines = [AttachmentInline, ResponseInline, ActivityInline]
 

@@ -13,6 +13,7 @@ from contactcenter.staff.permissions import HasRole
 from contactcenter.staff.roles import CASEWORK_ROLES, Role
 
 from . import selectors, services
+from .auditing import record_sensitive_views
 from .models import (
     CorrespondentRole,
     Inquiry,
@@ -66,6 +67,7 @@ class InquirySerializer(serializers.ModelSerializer):
             "hold_reason",
             "responded_at",
             "closed_at",
+            "sensitive",
         ]
 
     def get_sla(self, inquiry: Inquiry) -> str:
@@ -172,6 +174,13 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class SensitivitySerializer(serializers.Serializer):
+    sensitive = serializers.BooleanField()
+    readers = serializers.SlugRelatedField(
+        slug_field="username", many=True, queryset=User.objects.filter(is_active=True), required=False, default=list
+    )
+
+
 class InquiryFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=InquiryStatus.choices, required=False, allow_blank=True)
     source = serializers.ChoiceField(choices=Source.choices, required=False, allow_blank=True)
@@ -205,6 +214,24 @@ class InquiryViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     @extend_schema(parameters=[InquiryFilters])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    def _audit_read(self, request, data, kwargs) -> None:
+        super()._audit_read(request, data, kwargs)
+        rows = data.get("results", [data]) if isinstance(data, dict) else data
+        shown = [row["id"] for row in rows if isinstance(row, dict) and row.get("sensitive")]
+        if shown:
+            record_sensitive_views(request, Inquiry.objects.filter(pk__in=shown), channel=AuditChannel.API)
+
+    @extend_schema(request=SensitivitySerializer, responses=InquiryDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def sensitivity(self, request, pk=None):
+        serializer = SensitivitySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            services.inquiry_sensitivity_set(
+                context=_context(request), inquiry=self.get_object(), **serializer.validated_data
+            )
+        )
 
     def _done(self, inquiry: Inquiry, code=status.HTTP_200_OK) -> ApiResponse:
         inquiry = selectors.inquiry_get(user=self.request.user, pk=inquiry.pk)

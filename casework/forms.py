@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from contactcenter.common.forms import UswdsForm
 from contactcenter.consoles.forms import DateRangeForm
 from contactcenter.models import Language
-from contactcenter.reference.identifiers import InvalidIdentifier, normalize_receipt_number
+from contactcenter.reference.identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
 
 from .attachments import AttachmentIn, attachment_problem, attachment_size_problem
 from .models import (
@@ -160,6 +160,13 @@ class PublicInquiryForm(AttachmentsMixin, UswdsForm):
             ) from error
 
 
+class StatusCheckForm(UswdsForm):
+    reference = forms.CharField(label=_("Confirmation number"), max_length=20, help_text=_("For example CAO-7K3M9QX2."))
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, help_text=_("The address you sent your inquiry from.")
+    )
+
+
 class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     """A mail scan upload or a referral entered by CAO staff."""
 
@@ -199,6 +206,50 @@ class InquiryStaffForm(AttachmentsMixin, UswdsForm):
     referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class TelephoneInquiryForm(UswdsForm):
+    """A telephone call an analyst logs as an inquiry: the same intake, clock and workflow as mail."""
+
+    service_names: ClassVar[dict[str, str]] = {
+        "correspondent_name": "name",
+        "correspondent_email": "email",
+        "correspondent_phone": "phone",
+        "body": "asked",
+    }
+
+    name = forms.CharField(label=_("Caller's name"), max_length=160)
+    phone = forms.CharField(label=_("Callback telephone"), max_length=30)
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        max_length=254,
+        required=False,
+        help_text=_("The caller is sent the confirmation number here, and may check the status with it."),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.PUBLIC)
+    receipt_number = forms.CharField(label=_("Receipt number (optional)"), max_length=20, required=False)
+    a_number = forms.CharField(label=_("A-number (optional)"), max_length=20, required=False)
+    asked = forms.CharField(label=_("What the caller asked"), widget=forms.Textarea(attrs={"rows": 6}))
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+    def clean_receipt_number(self) -> str:
+        value = self.cleaned_data.get("receipt_number", "")
+        try:
+            return normalize_receipt_number(value) if value else ""
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_a_number(self) -> str:
+        value = self.cleaned_data.get("a_number", "")
+        try:
+            return normalize_a_number(value) if value else ""
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def subject(self) -> str:
+        """The queue's one line for the call: the start of what was asked."""
+        first = self.cleaned_data["asked"].strip().splitlines()[0]
+        return first if len(first) <= 120 else first[:119] + "…"
+
+
 class QueueFilterForm(UswdsForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All open")), *InquiryStatus.choices], required=False)
@@ -235,6 +286,21 @@ class AssignForm(_ChoicesFromQuerysetForm):
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, querysets={"assignee": staff}, **kwargs)
+
+
+class SensitiveForm(_ChoicesFromQuerysetForm):
+    sensitive = forms.BooleanField(
+        label=_("Sensitive: only the analysts named and CAO supervisors see it"), required=False
+    )
+    readers = forms.ModelMultipleChoiceField(
+        label=_("Analysts who may see it"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, analysts=None, **kwargs):
+        super().__init__(*args, querysets={"readers": analysts}, **kwargs)
 
 
 class TriageForm(UswdsForm):
@@ -282,6 +348,20 @@ class DraftForm(_ChoicesFromQuerysetForm):
 class ResponseEditForm(UswdsForm):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class InsertAnswerForm(UswdsForm):
+    """The draft as typed, and the library answer to append to it."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea, required=False)
+    article = forms.IntegerField(min_value=1)
+
+
+class LetterDayForm(UswdsForm):
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ReviewForm(UswdsForm):

@@ -8,11 +8,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.models import BenefitCase, Interaction, Language
+from contactcenter.models import BenefitCase, Interaction, KnowledgeArticle, Language
 
 
 class Source(models.TextChoices):
     WHITE_HOUSE = "white_house", _("White House")
+    DIRECTOR = "director", _("Office of the Director")
     DHS = "dhs", _("Department of Homeland Security")
     CIS_OMBUDSMAN = "cis_ombudsman", _("CIS Ombudsman")
     CRCL = "crcl", _("Office for Civil Rights and Civil Liberties")
@@ -30,6 +31,7 @@ class InquiryChannel(models.TextChoices):
     API = "api", _("API")
     ISO_REFERRAL = "iso_referral", _("Referral from an ISO")
     CSR_REFERRAL = "csr_referral", _("Referral from a CSR")
+    TELEPHONE = "telephone", _("Telephone call")
 
 
 class InquiryStatus(models.TextChoices):
@@ -170,6 +172,16 @@ class Inquiry(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text=_("Only the named analysts and CAO supervisors may see a sensitive inquiry."),
+    )
+    sensitive_readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="cao_sensitive_inquiries",
+        help_text=_("The analysts who may see this inquiry while it is sensitive."),
+    )
     # Maintained by a Postgres trigger (migration 0002) from subject, body and the correspondent.
     search = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -319,6 +331,12 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_note = models.CharField(max_length=500, blank=True)
+    knowledge_articles = models.ManyToManyField(
+        KnowledgeArticle,
+        blank=True,
+        related_name="+",
+        help_text=_("The library's approved answers inserted into this response's text."),
+    )
     telephone_outcome = models.CharField(max_length=20, choices=TelephoneOutcome.choices, blank=True)
     send_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
@@ -15,6 +16,7 @@ from django.db.models import Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.db.models.lookups import Contains
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from contactcenter import selectors as core_selectors
 from contactcenter.reference.identifiers import is_receipt_number, normalize_receipt_number
@@ -22,11 +24,13 @@ from contactcenter.staff.roles import CASEWORK_ROLES, Role, user_roles
 
 from .models import (
     OPEN_STATUSES,
+    ActivityKind,
     Attachment,
     Inquiry,
     InquiryActivity,
     InquiryStatus,
     Response,
+    ResponseKind,
     ResponseStatus,
     ResponseTemplate,
     SlaTarget,
@@ -114,9 +118,44 @@ def trip_only(user) -> bool:
     return Role.TSA_LIAISON in roles and not (roles & CASEWORK_ROLES)
 
 
+def visible_to(user, prefix: str = "") -> Q:
+    """The inquiries `user` may see (through `prefix`, e.g. "inquiry__", from a related table): a TSA
+    liaison only DHS TRIP ones; a sensitive one only its named analysts and CAO supervisors. Every
+    list, page, search, API endpoint and export of inquiries reads through this."""
+    found = Q()
+    if trip_only(user):
+        found &= Q(**{f"{prefix}source": Source.TSA_TRIP})
+    if Role.CAO_SUPERVISOR not in user_roles(user):
+        named = Inquiry.sensitive_readers.through.objects.filter(user_id=user.pk).values("inquiry_id")
+        found &= Q(**{f"{prefix}sensitive": False}) | Q(**{f"{prefix}pk__in": named})
+    return found
+
+
 def inquiry_list_for(*, user) -> QuerySet[Inquiry]:
-    qs = _base()
-    return qs.filter(source=Source.TSA_TRIP) if trip_only(user) else qs
+    return _base().filter(visible_to(user))
+
+
+def hidden_inquiry_ids(*, user, ids: Iterable[int]) -> set[int]:
+    """Of these inquiries, the ones `user` may not see (a case view leaves their ledger entries out)."""
+    ids = set(ids)
+    return ids - set(inquiry_list_for(user=user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
+def inquiry_may_set_sensitivity(*, inquiry: Inquiry, user) -> bool:
+    """A CAO supervisor, or the analyst the inquiry is assigned to, marks it sensitive or not."""
+    if user is None or not user.pk:
+        return False
+    roles = user_roles(user)
+    return Role.CAO_SUPERVISOR in roles or (Role.CAO_ANALYST in roles and inquiry.assignee_id == user.pk)
+
+
+def sensitive_reader_choices() -> QuerySet:
+    """The analysts a sensitive inquiry may name (supervisors see every one anyway)."""
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.CAO_ANALYST)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def inquiry_queue(
@@ -242,6 +281,74 @@ def inquiry_by_reference(*, reference: str) -> Inquiry | None:
     return _base().filter(reference=reference.upper()).first()
 
 
+@dataclass(frozen=True)
+class PublicStatus:
+    """All a correspondent is told on the public status page: no name, text or analyst."""
+
+    reference: str
+    status_text: str
+    received_on: date
+    updated_on: date
+    target_reply_on: date | None
+    answered_on: date | None
+
+
+# Each status in plain words for the public page (the reader's language when shown).
+PUBLIC_STATUS_TEXT = {
+    InquiryStatus.RECEIVED: gettext_lazy("We received your inquiry. It is waiting for an analyst."),
+    InquiryStatus.TRIAGED: gettext_lazy("We received your inquiry. It is waiting for an analyst."),
+    InquiryStatus.ASSIGNED: gettext_lazy("An analyst is working on your inquiry."),
+    InquiryStatus.DRAFTING: gettext_lazy("An analyst is working on your inquiry."),
+    InquiryStatus.IN_REVIEW: gettext_lazy("Our reply is being checked before we send it."),
+    InquiryStatus.ON_HOLD: gettext_lazy("Your inquiry is waiting for information before we can continue."),
+    InquiryStatus.SENT: gettext_lazy("We sent our reply."),
+    InquiryStatus.CLOSED: gettext_lazy("Your inquiry is closed."),
+}
+
+
+def confirmation_number(text: str) -> str | None:
+    """A confirmation number as typed (any case, dash or not) in its stored form, e.g. CAO-7K3M9QX2."""
+    match = CONFIRMATION_NUMBER.match((text or "").strip())
+    return f"CAO-{match.group(1).upper()}" if match else None
+
+
+def inquiry_public_status(*, reference: str, email: str) -> PublicStatus | None:
+    """The status of the inquiry with this confirmation number, if it was sent from this e-mail
+    address (any case); None alike for a number that does not exist and an address that does not match."""
+    reference, email = confirmation_number(reference), (email or "").strip()
+    if reference is None or not email:
+        return None
+    inquiry = (
+        Inquiry.objects.filter(reference=reference, correspondent__email__iexact=email)
+        .only("reference", "status", "received_at", "due_on", "responded_at")
+        .first()
+    )
+    if inquiry is None:
+        return None
+    last = (
+        InquiryActivity.objects.filter(inquiry=inquiry, kind=ActivityKind.STATUS)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return PublicStatus(
+        reference=inquiry.reference,
+        status_text=str(PUBLIC_STATUS_TEXT[inquiry.status]),
+        received_on=timezone.localdate(inquiry.received_at),
+        updated_on=timezone.localdate(last or inquiry.received_at),
+        target_reply_on=inquiry.due_on if inquiry.is_open else None,
+        answered_on=timezone.localdate(inquiry.responded_at) if inquiry.responded_at else None,
+    )
+
+
+def inquiry_public_status_id(*, reference: str) -> int | None:
+    """The inquiry a public status check asked about, for its audit row only."""
+    reference = confirmation_number(reference)
+    if reference is None:
+        return None
+    return Inquiry.objects.filter(reference=reference).values_list("pk", flat=True).first()
+
+
 def inquiry_by_message_id(*, message_id: str) -> Inquiry | None:
     return _base().filter(message_id=message_id).first()
 
@@ -343,8 +450,7 @@ def responses_for(*, inquiry: Inquiry) -> QuerySet[Response]:
 
 
 def response_list_for(*, user) -> QuerySet[Response]:
-    qs = Response.objects.select_related("inquiry", "drafted_by", "reviewed_by")
-    return qs.filter(inquiry__source=Source.TSA_TRIP) if trip_only(user) else qs
+    return Response.objects.select_related("inquiry", "drafted_by", "reviewed_by").filter(visible_to(user, "inquiry__"))
 
 
 def response_allowed_actions(*, response: Response, user) -> frozenset[str]:
@@ -369,6 +475,32 @@ def responses_send_pending(*, older_than, retry_lost_before=None) -> list[int]:
     )
 
 
+def letters_of_day(*, day: date, user) -> tuple[list[Response], list[TripRedress]]:
+    """The day's letters for the mail room that `user` may see: responses approved for printing and
+    mailing that day, and DHS TRIP determinations made that day, oldest first."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    responses = list(
+        Response.objects.select_related("inquiry", "inquiry__correspondent", "drafted_by")
+        .filter(
+            kind=ResponseKind.LETTER,
+            status__in=(ResponseStatus.APPROVED, ResponseStatus.SENT),
+            approved_at__gte=start,
+            approved_at__lt=end,
+        )
+        .filter(visible_to(user, "inquiry__"))
+        .order_by("approved_at", "id")
+    )
+    trips = list(
+        trip_list()
+        .filter(determined_at__gte=start, determined_at__lt=end)
+        .filter(visible_to(user, "inquiry__"))
+        .exclude(determination_letter="")
+        .order_by("determined_at", "id")
+    )
+    return responses, trips
+
+
 # --- DHS TRIP ------------------------------------------------------------------------------------
 def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
     qs = TripRedress.objects.select_related("inquiry", "inquiry__correspondent", "inquiry__assignee")
@@ -379,8 +511,7 @@ def trip_list(*, status: str | None = None) -> QuerySet[TripRedress]:
 def trip_list_for(*, user, status: str | None = None) -> QuerySet[TripRedress]:
     """The redress requests a user may open: a TSA liaison only those whose inquiry is DHS TRIP
     now, so a request re-classified away from TRIP leaves their view with its inquiry."""
-    qs = trip_list(status=status)
-    return qs.filter(inquiry__source=Source.TSA_TRIP) if trip_only(user) else qs
+    return trip_list(status=status).filter(visible_to(user, "inquiry__"))
 
 
 def trip_search(*, user, status: str | None = None, text: str = "") -> QuerySet[TripRedress]:

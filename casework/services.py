@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -30,10 +31,17 @@ from contactcenter.common.background import enqueue_on_commit, mail_message_id
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.workflows import Refusal, Transition
 from contactcenter.models import AuditAction, AuditChannel, BenefitCase, Channel, Language, Outcome, Topic
-from contactcenter.reference.identifiers import find_a_numbers, find_receipt_numbers
+from contactcenter.reference.identifiers import (
+    InvalidIdentifier,
+    find_a_numbers,
+    find_receipt_numbers,
+    normalize_a_number,
+    normalize_receipt_number,
+)
 from contactcenter.staff.roles import Role, has_any_role
 
 from . import selectors
+from .agency_voice import agency_status
 from .attachments import AttachmentIn, attachment_problem, content_type_for
 from .models import (
     TRIP_DOCUMENTS,
@@ -165,7 +173,13 @@ def _ledger(context: AuditContext, inquiry: Inquiry, outcome: str = Outcome.IN_P
         receipt_numbers=inquiry.receipt_numbers,
         a_numbers=inquiry.a_numbers,
         source_url=f"/casework/inquiries/{inquiry.pk}/",
-        summary=f"{_en(Source, inquiry.source)} inquiry {inquiry.reference}: {inquiry.subject}",
+        # Everyone who reads the ledger (the case view of every console) sees this entry: a sensitive
+        # inquiry's does not say what it is about.
+        summary=(
+            f"Sensitive CAO inquiry {inquiry.reference}"
+            if inquiry.sensitive
+            else f"{_en(Source, inquiry.source)} inquiry {inquiry.reference}: {inquiry.subject}"
+        ),
         handled_by=inquiry.assignee,
     )
 
@@ -263,6 +277,8 @@ def inquiry_create(
     submission_token: str | None = None,
     sender_verified: bool = False,
     refers_to: Inquiry | None = None,
+    receipt_numbers: Iterable[str] = (),
+    a_numbers: Iterable[str] = (),
 ) -> Inquiry:
     """Record a written inquiry from any channel, find its receipt numbers and A-numbers, start its
     SLA clock, put it in the ledger and, after commit, acknowledge it with its confirmation number.
@@ -272,7 +288,10 @@ def inquiry_create(
     caller vouches that the receiving server authenticated it (`sender_verified`): an unverified
     domain of a known source makes a general public inquiry that keeps the claim for staff to see.
     `refers_to`: the inquiry whose reference a message from someone else quoted. Idempotent on the
-    e-mail Message-ID and on the public form's one-time submission token."""
+    e-mail Message-ID and on the public form's one-time submission token.
+
+    A telephone call an analyst logs comes the same way (channel `telephone`), with the receipt
+    number and A-number the caller gave (`receipt_numbers`, `a_numbers`) beside those in the text."""
     if message_id:
         existing = selectors.inquiry_by_message_id(message_id=message_id)
         if existing is not None:
@@ -302,7 +321,13 @@ def inquiry_create(
     source = source or Source.OTHER
     received_at = received_at or timezone.now()
     text = f"{subject}\n{body}"
-    receipts, a_numbers = find_receipt_numbers(text), find_a_numbers(text)
+    try:
+        given_receipts = [normalize_receipt_number(value) for value in receipt_numbers if value]
+        given_a_numbers = [normalize_a_number(value) for value in a_numbers if value]
+    except InvalidIdentifier as error:
+        raise ApplicationError(_("A receipt number or A-number given is not valid.")) from error
+    receipts = list(dict.fromkeys([*given_receipts, *find_receipt_numbers(text)]))
+    a_numbers = list(dict.fromkeys([*given_a_numbers, *find_a_numbers(text)]))
     parent = None
     if referred_from_interaction_id:
         parent = core_selectors.interaction_list().filter(pk=referred_from_interaction_id).first()
@@ -454,6 +479,9 @@ def inquiry_confirm_send(*, inquiry_id: int) -> bool:
                 "Thank you for writing to USCIS. Your inquiry was received and its confirmation number is "
                 "%(reference)s. Keep this number in the subject line if you write to us again about it."
             ) % {"reference": inquiry.reference}
+            body += "\n\n" + _(
+                "You can check its status at %(url)s with this number and the e-mail address you wrote from."
+            ) % {"url": settings.PUBLIC_BASE_URL + reverse("casework:status")}
         EmailMessage(
             subject,
             body,
@@ -515,11 +543,24 @@ def inquiry_triage(
     return inquiry
 
 
+def _hidden_from_actor(context: AuditContext, inquiry: Inquiry) -> bool:
+    """Whether the person acting may not see the inquiry (a sensitive one not naming them): a list
+    of ids (the queue's bulk assignment) must not reach what the pages hide."""
+    actor = context.actor
+    return (
+        actor is not None
+        and bool(actor.pk)
+        and not selectors.inquiry_list_for(user=actor).filter(pk=inquiry.pk).exists()
+    )
+
+
 def inquiry_assign(*, context: AuditContext, inquiry: Inquiry, assignee) -> Inquiry:
     if not has_any_role(assignee, [Role.CAO_ANALYST, Role.CAO_SUPERVISOR]):
         raise ApplicationError(_("Inquiries are assigned to CAO analysts and supervisors only."))
     with transaction.atomic():
         inquiry = _locked(inquiry)
+        if _hidden_from_actor(context, inquiry):
+            raise ApplicationError(_("That inquiry does not exist."))
         step = INQUIRY.row("assign", inquiry, context.actor)
         if step is None:
             raise ApplicationError(
@@ -530,6 +571,10 @@ def inquiry_assign(*, context: AuditContext, inquiry: Inquiry, assignee) -> Inqu
         inquiry.assignee = assignee
         inquiry.save(update_fields=["assignee", "updated_at"])
         _activity(context, inquiry, ActivityKind.ASSIGNMENT, f"Assigned to {assignee.get_full_name() or assignee}")
+        if inquiry.sensitive and not inquiry.sensitive_readers.filter(pk=assignee.pk).exists():
+            # Whoever is given a sensitive inquiry to answer may open it: assigning names them.
+            inquiry.sensitive_readers.add(assignee)
+            _activity(context, inquiry, ActivityKind.EDIT, f"{_name(assignee)} may now see this sensitive inquiry")
         if step.target is not None:
             _set_status(context, inquiry, step.target)
         _audit(context, inquiry, f"Inquiry {inquiry.reference} assigned to {assignee.get_username()}")
@@ -638,15 +683,61 @@ def inquiry_note_add(*, context: AuditContext, inquiry: Inquiry, text: str) -> I
     return activity
 
 
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def inquiry_sensitivity_set(
+    *, context: AuditContext, inquiry: Inquiry, sensitive: bool, readers: Iterable = ()
+) -> Inquiry:
+    """Mark an inquiry sensitive, naming the analysts who may see it besides CAO supervisors (its
+    assignee and an analyst marking it are always among them), or make it ordinary again. Only a
+    CAO supervisor or the assigned analyst may."""
+    readers = list(dict.fromkeys(readers))
+    if sensitive and any(not has_any_role(user, [Role.CAO_ANALYST, Role.CAO_SUPERVISOR]) for user in readers):
+        raise ApplicationError(_("Only CAO analysts and supervisors can be named to see a sensitive inquiry."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if _hidden_from_actor(context, inquiry):
+            raise ApplicationError(_("That inquiry does not exist."))
+        if not selectors.inquiry_may_set_sensitivity(inquiry=inquiry, user=context.actor):
+            raise ApplicationError(_("Only a CAO supervisor or the assigned analyst may mark an inquiry sensitive."))
+        if sensitive:
+            kept = [context.actor, inquiry.assignee]
+            readers += [u for u in kept if u is not None and u not in readers and not _is_supervisor(u)]
+        inquiry.sensitive = sensitive
+        inquiry.save(update_fields=["sensitive", "updated_at"])
+        inquiry.sensitive_readers.set(readers if sensitive else [])
+        if sensitive:
+            names = ", ".join(sorted(_name(user) for user in readers)) or "no analyst"
+            text = f"Marked sensitive: seen only by {names} and CAO supervisors"
+        else:
+            text = "No longer sensitive: every CAO analyst may see it"
+        _activity(context, inquiry, ActivityKind.EDIT, text)
+        _audit(
+            context,
+            inquiry,
+            f"Inquiry {inquiry.reference} {'marked sensitive' if sensitive else 'no longer sensitive'}",
+        )
+        _ledger(context, inquiry)
+    return inquiry
+
+
+def _is_supervisor(user) -> bool:
+    return has_any_role(user, [Role.CAO_SUPERVISOR])
+
+
 # --- responses -----------------------------------------------------------------------------------
 _MERGE_FIELD = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-def merge_fields(*, inquiry: Inquiry, analyst=None) -> dict[str, str]:
+def merge_fields(*, inquiry: Inquiry, analyst=None, language: str | None = None) -> dict[str, str]:
+    """The merge fields of a reply in `language` (the inquiry's by default). The case's status is the
+    agency's sentence about it, never the status service's headline in the applicant's voice."""
     case = inquiry.cases.select_related("status").first()
     status = ""
     if case is not None:
-        status = case.status.headline_es if inquiry.language == Language.SPANISH else case.status.headline_en
+        status = agency_status(code=case.status.code, language=language or inquiry.language)
     return {
         "name": inquiry.correspondent.name,
         "organisation": inquiry.correspondent.organisation,
@@ -691,11 +782,11 @@ def response_draft(
             raise ApplicationError(_("Assign the inquiry before drafting its response."))
         if kind == ResponseKind.EMAIL and not inquiry.correspondent.email:
             raise ApplicationError(_("The correspondent has no e-mail address; draft a letter."))
-        fields = merge_fields(inquiry=inquiry, analyst=context.actor)
         if template is not None:
             subject = subject or template.subject
             body = body or template.body
             language = language or template.language
+        fields = merge_fields(inquiry=inquiry, analyst=context.actor, language=language)
         response = Response(
             inquiry=inquiry,
             kind=kind,
@@ -744,6 +835,34 @@ def response_update(*, context: AuditContext, response: Response, subject: str, 
                 "changed": ", ".join(changed) or "nothing",
                 "editor": editor.get_username() if editor else "",
             },
+        )
+    return response
+
+
+def response_knowledge_insert(
+    *, context: AuditContext, response: Response, article_id: int, subject: str, body: str
+) -> Response:
+    """Append one of the library's published approved answers to a draft, after the text the analyst
+    has typed (saved with it, as `response_update`), and record on the response that it was used."""
+    with transaction.atomic():
+        article = core_selectors.knowledge_answer_get(user=context.actor, pk=article_id)
+        if article is None:
+            raise ApplicationError(_("That approved answer is not in the library, or is no longer published."))
+        typed = body.rstrip()
+        response = response_update(
+            context=context,
+            response=response,
+            subject=subject,
+            body=f"{typed}\n\n{article.body}" if typed else article.body,
+        )
+        response.knowledge_articles.add(article)
+        core_services.audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            target_type="casework.inquiry",
+            target_id=response.inquiry_id,
+            summary=f"Library answer {article.pk} inserted into response {response.pk}",
+            detail={"response": response.pk, "article": article.pk, "language": article.language},
         )
     return response
 

@@ -11,6 +11,7 @@ from .models import Source
 # Used when an administrator has not configured a source's target (SlaTarget rows override).
 DEFAULT_BUSINESS_DAYS = {
     Source.WHITE_HOUSE: 10,
+    Source.DIRECTOR: 10,
     Source.DHS: 10,
     Source.CIS_OMBUDSMAN: 15,
     Source.CRCL: 15,

@@ -20,16 +20,20 @@ from contactcenter.common.errors import ApplicationError
 from contactcenter.common.exports import csv_response
 from contactcenter.common.forms import form_refuse
 from contactcenter.consoles.forms import ReceiptLookupForm
-from contactcenter.models import AuditAction, Language
+from contactcenter.consoles.knowledge_forms import KnowledgeSearchForm
+from contactcenter.models import ArticleKind, AuditAction, Language
 from contactcenter.reference.identifiers import mask_receipt_number
 from contactcenter.staff.roles import CASEWORK_ROLES, Role, public, roles_required, user_roles
 
-from . import selectors, services, staging
+from . import letters, selectors, services, staging
+from .auditing import record_sensitive_views
 from .forms import (
     AssignForm,
     DraftForm,
     HoldForm,
     InquiryStaffForm,
+    InsertAnswerForm,
+    LetterDayForm,
     NoteForm,
     PublicInquiryForm,
     QueueFilterForm,
@@ -37,7 +41,10 @@ from .forms import (
     ReportForm,
     ResponseEditForm,
     ReviewForm,
+    SensitiveForm,
+    StatusCheckForm,
     TelephoneForm,
+    TelephoneInquiryForm,
     TriageForm,
     TripOpenForm,
     TripUpdateForm,
@@ -194,6 +201,55 @@ def write_done(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/public_done.html", {"reference": reference})
 
 
+def _status_limited(request: HttpRequest, reference: str) -> bool:
+    """Count this status check against the address and against the confirmation number asked about
+    (someone guessing e-mail addresses for one number from many addresses): over either, refused."""
+    by_address = ratelimit.hit(f"casework-status-ip:{client_ip(request) or '-'}", window_seconds=3600)
+    # Keyed by the number as stored, so typing it another way (lower case, no dash) is the same number.
+    number = selectors.confirmation_number(reference) or reference.upper()[:20]
+    by_number = ratelimit.hit(f"casework-status-ref:{number}", window_seconds=3600)
+    return (
+        by_address > settings.CASEWORK_STATUS_PER_ADDRESS_PER_HOUR
+        or by_number > settings.CASEWORK_STATUS_PER_REFERENCE_PER_HOUR
+    )
+
+
+@public
+def status_check(request: HttpRequest) -> HttpResponse:
+    """A correspondent's own inquiry's status, by its confirmation number and the e-mail address it was
+    sent from: the status in plain words and its dates, nothing else. A wrong number and an address
+    that does not match get the same answer."""
+    form = StatusCheckForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "casework/status_check.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "casework/status_check.html", {"form": form}, status=400)
+    reference = form.cleaned_data["reference"]
+    if _status_limited(request, reference):
+        record_view(
+            request,
+            target_type="casework.inquiry_status",
+            summary="Public status check refused: too many tries",
+            detail={"outcome": "rate_limited"},
+        )
+        form.add_error(None, _("Too many status checks were made. Try again in an hour."))
+        return render(request, "casework/status_check.html", {"form": form}, status=429)
+    found = selectors.inquiry_public_status(reference=reference, email=form.cleaned_data["email"])
+    record_view(
+        request,
+        target_type="casework.inquiry_status",
+        target_id=selectors.inquiry_public_status_id(reference=reference) or "",
+        summary=f"Public status check of {reference.upper()[:20]}: {'shown' if found else 'not found'}",
+        detail={"outcome": "shown" if found else "not_found"},
+    )
+    return render(
+        request,
+        "casework/status_check.html",
+        {"form": form, "found": found, "not_found": found is None},
+        status=200 if found else 404,
+    )
+
+
 # --- queue ---------------------------------------------------------------------------------------
 @roles_required(*CAO)
 def console(request: HttpRequest) -> HttpResponse:
@@ -227,6 +283,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "referral_ids": [referral.pk for referral in referrals],
         },
     )
+    record_sensitive_views(request, [inquiry for inquiry, _sla in rows])
     return render(
         request,
         "casework/console.html",
@@ -237,6 +294,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "awaiting_review": awaiting_review,
             "receipt_form": ReceiptLookupForm(),
             "referrals": referrals,
+            "letter_day_form": LetterDayForm(initial={"day": timezone.localdate()}),
         },
         status=400 if refused else 200,
     )
@@ -346,6 +404,34 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@roles_required(*CAO)
+def inquiry_telephone(request: HttpRequest) -> HttpResponse:
+    """A telephone call logged as an inquiry: the intake, SLA clock and workflow of a written one."""
+    form = TelephoneInquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inquiry = services.inquiry_create(
+                context=_context(request),
+                channel=InquiryChannel.TELEPHONE,
+                source=data["source"],
+                subject=form.subject(),
+                body=data["asked"],
+                language=data["language"],
+                correspondent_name=data["name"],
+                correspondent_email=data["email"],
+                correspondent_phone=data["phone"],
+                receipt_numbers=[data["receipt_number"]] if data["receipt_number"] else [],
+                a_numbers=[data["a_number"]] if data["a_number"] else [],
+            )
+        except ApplicationError as error:
+            form_refuse(form, error, names=TelephoneInquiryForm.service_names)
+        else:
+            messages.success(request, _("Telephone inquiry %(reference)s recorded.") % {"reference": inquiry.reference})
+            return redirect("casework:inquiry", pk=inquiry.pk)
+    return render(request, "casework/inquiry_telephone.html", {"form": form}, status=400 if form.errors else 200)
+
+
 # --- one inquiry ---------------------------------------------------------------------------------
 def _inquiry_or_404(request: HttpRequest, pk: int):
     inquiry = selectors.inquiry_get(user=request.user, pk=pk)
@@ -369,6 +455,7 @@ ACTION_FORM_NAMES = {
     "draft": "draft_form",
     "telephone": "telephone_form",
     "trip": "trip_open_form",
+    "sensitive": "sensitive_form",
 }
 
 
@@ -378,6 +465,7 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
     record_view(
         request, target_type="casework.inquiry", target_id=inquiry.pk, summary=f"Viewed inquiry {inquiry.reference}"
     )
+    record_sensitive_views(request, [inquiry])
     trip = selectors.trip_for_inquiry(inquiry=inquiry)
     actions = selectors.inquiry_allowed_actions(inquiry=inquiry, user=request.user)
     responses = list(selectors.responses_for(inquiry=inquiry))
@@ -400,6 +488,12 @@ def _inquiry_page(request: HttpRequest, inquiry, *, action: str = "", form=None,
         "draft_form": DraftForm(templates=selectors.response_templates()),
         "telephone_form": TelephoneForm(),
         "trip_open_form": TripOpenForm() if trip is None else None,
+        "sensitive_readers": list(inquiry.sensitive_readers.all()) if inquiry.sensitive else [],
+        "can_set_sensitivity": selectors.inquiry_may_set_sensitivity(inquiry=inquiry, user=request.user),
+        "sensitive_form": SensitiveForm(
+            analysts=selectors.sensitive_reader_choices(),
+            initial={"sensitive": inquiry.sensitive, "readers": list(inquiry.sensitive_readers.all())},
+        ),
         "can_act": selectors.inquiry_actions_offered(user=request.user),
         "actions": actions,
         # The forms the inquiry's state allows; a refused one is shown again with what was typed.
@@ -431,6 +525,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         summary=f"Downloaded attachment {attachment.pk} of inquiry {attachment.inquiry.reference}",
         detail={"inquiry": attachment.inquiry_id, "filename": attachment.filename},
     )
+    record_sensitive_views(request, [attachment.inquiry])
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
     )
@@ -451,6 +546,7 @@ ACTIONS = {
     "draft": DraftForm,
     "telephone": TelephoneForm,
     "trip": TripOpenForm,
+    "sensitive": SensitiveForm,
 }
 
 
@@ -465,6 +561,8 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     kwargs = {"staff": selectors.assignable_staff()} if action == "assign" else {}
     if action == "draft":
         kwargs = {"templates": selectors.response_templates()}
+    if action == "sensitive":
+        kwargs = {"analysts": selectors.sensitive_reader_choices()}
     form = form_class(request.POST, **kwargs) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -499,6 +597,10 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         elif action == "trip":
             services.trip_redress_open(context=context, inquiry=inquiry, **data)
+        elif action == "sensitive":
+            services.inquiry_sensitivity_set(
+                context=context, inquiry=inquiry, sensitive=data["sensitive"], readers=data["readers"]
+            )
     except ApplicationError as error:
         messages.error(request, error.message)
         if form is not None:  # the page again with what was typed, not a redirect that loses it
@@ -542,15 +644,23 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _response_page(request: HttpRequest, response: Response, *, edit_form=None, review_form=None, status: int = 200):
     """The response page; after a refused review, with the review form as it was sent (decision,
-    note and the reason it was refused)."""
+    note and the reason it was refused). A draft's page searches the library's approved answers."""
     if edit_form is None:
         edit_form = ResponseEditForm(initial={"subject": response.subject, "body": response.body})
+    actions = selectors.response_allowed_actions(response=response, user=request.user)
+    library_form = KnowledgeSearchForm(request.GET or None, prefix="library", auto_id="library-%s")
+    answers = None
+    if "edit" in actions and library_form.is_valid() and library_form.cleaned_data["q"].strip():
+        answers = core_selectors.knowledge_search(
+            user=request.user, text=library_form.cleaned_data["q"], kind=ArticleKind.ANSWER, published_only=True
+        )
     record_view(
         request,
         target_type="casework.response",
         target_id=response.pk,
         summary=f"Viewed response #{response.pk} to inquiry {response.inquiry.reference}",
     )
+    record_sensitive_views(request, [response.inquiry])
     return render(
         request,
         "casework/response.html",
@@ -558,10 +668,42 @@ def _response_page(request: HttpRequest, response: Response, *, edit_form=None, 
             "response": response,
             "edit_form": edit_form,
             "review_form": review_form or ReviewForm(),
-            "actions": selectors.response_allowed_actions(response=response, user=request.user),
+            "actions": actions,
+            "library_form": library_form,
+            "answers": answers,
+            "answers_used": list(response.knowledge_articles.all()),
+            "library_readable": core_selectors.knowledge_can_read(user=request.user),
         },
         status=status,
     )
+
+
+@roles_required(*CAO)
+@require_POST
+def response_insert(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Insert into draft": the draft as typed, with the chosen approved answer appended, saved."""
+    response = _response_or_404(request, pk)
+    form = InsertAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an approved answer to insert, and keep the subject."))
+        typed = {"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
+        return _response_page(request, response, edit_form=ResponseEditForm(initial=typed), status=400)
+    data = form.cleaned_data
+    try:
+        services.response_knowledge_insert(
+            context=_context(request),
+            response=response,
+            article_id=data["article"],
+            subject=data["subject"],
+            body=data["body"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        response.refresh_from_db()
+        typed = {"subject": data["subject"], "body": data["body"]}
+        return _response_page(request, response, edit_form=ResponseEditForm(initial=typed), status=400)
+    messages.success(request, _("The approved answer was added to the end of the draft."))
+    return redirect(reverse("casework:response", kwargs={"pk": pk}) + "#id_body")
 
 
 def _review_shown(actions: frozenset[str]) -> bool:
@@ -608,22 +750,73 @@ def response_send_again(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:inquiry", pk=response.inquiry_id)
 
 
-@roles_required(*CAO)
-def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def _pdf_download(request: HttpRequest, *, data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _letter_response(request: HttpRequest, pk: int) -> Response:
     response = _response_or_404(request, pk)
     if response.kind == ResponseKind.TELEPHONE:
         raise Http404
+    return response
+
+
+@roles_required(*CAO)
+def response_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _letter_response(request, pk)
     record_view(
         request,
         target_type="casework.response",
         target_id=response.pk,
         summary=f"Viewed the letter of response #{response.pk} to inquiry {response.inquiry.reference}",
     )
-    return render(
+    record_sensitive_views(request, [response.inquiry])
+    return render(request, "casework/letter.html", {"response": response, "letter": letters.response_letter(response)})
+
+
+@roles_required(*CAO)
+def response_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable letter as a PDF: the same content as the letter page, on letterhead."""
+    response = _letter_response(request, pk)
+    letter = letters.response_letter(response)
+    record_sensitive_views(request, [response.inquiry])
+    record_view(
         request,
-        "casework/letter.html",
-        {"response": response, "inquiry": response.inquiry, "final": response.status == ResponseStatus.SENT},
+        action=AuditAction.EXPORT,
+        target_type="casework.response",
+        target_id=response.pk,
+        summary=f"Downloaded the letter of response #{response.pk} to inquiry {response.inquiry.reference} as a PDF",
     )
+    data = letters.letters_pdf([letter], title=f"{response.inquiry.reference}: {response.subject}")
+    return _pdf_download(request, data=data, filename=letter.filename)
+
+
+@roles_required(*CAO)
+def letters_batch_pdf(request: HttpRequest) -> HttpResponse:
+    """Every letter of a day (today unless ?day=YYYY-MM-DD) in one PDF for the mail room: responses
+    approved for mailing and DHS TRIP determinations, each from a new page."""
+    form = LetterDayForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Give the day as a date, e.g. 2026-03-02."))
+        return redirect("casework:console")
+    day = (form.cleaned_data.get("day") if form.is_bound else None) or timezone.localdate()
+    responses, trips = selectors.letters_of_day(day=day, user=request.user)
+    record_sensitive_views(request, [*(r.inquiry for r in responses), *(t.inquiry for t in trips)])
+    batch = [*(letters.response_letter(r) for r in responses), *(letters.trip_letter(t) for t in trips)]
+    record_view(
+        request,
+        action=AuditAction.EXPORT,
+        target_type="casework.letter_batch",
+        target_id=day.isoformat(),
+        summary=f"Downloaded the letters of {day:%Y-%m-%d} as one PDF: {len(batch)} letters",
+        detail={"response_ids": [r.pk for r in responses], "trip_ids": [t.pk for t in trips]},
+    )
+    data = letters.letters_pdf(batch, title=f"CAO letters of {day:%Y-%m-%d}")
+    return _pdf_download(request, data=data, filename=f"cao-letters-{day:%Y-%m-%d}.pdf")
 
 
 # --- case view -----------------------------------------------------------------------------------
@@ -634,7 +827,9 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "casework/case.html", {"form": form, "interactions": None}, status=400)
     value = form.cleaned_data["receipt_number"]
-    timeline = core_selectors.contact_timeline(user=request.user, receipt_number=value)
+    timeline = _without_hidden_inquiries(
+        request.user, core_selectors.contact_timeline(user=request.user, receipt_number=value)
+    )
     interactions = [entry.interaction for entry in timeline if entry.interaction is not None]
     case = core_selectors.case_get(receipt_number=value)
     record_view(
@@ -657,6 +852,20 @@ def case_view(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "inquiries": selectors.inquiries_for_receipt_number(user=request.user, receipt_number=value),
         },
     )
+
+
+def _without_hidden_inquiries(user, timeline: list) -> list:
+    """The timeline without the ledger entries of inquiries the user may not open (sensitive ones)."""
+
+    def inquiry_id(entry) -> int | None:
+        interaction = entry.interaction
+        if interaction is None or (interaction.source_app, interaction.source_model) != ("casework", "inquiry"):
+            return None
+        return int(interaction.source_id) if str(interaction.source_id).isdigit() else None
+
+    ids = {pk for pk in map(inquiry_id, timeline) if pk is not None}
+    hidden = selectors.hidden_inquiry_ids(user=user, ids=ids)
+    return [entry for entry in timeline if inquiry_id(entry) not in hidden] if hidden else timeline
 
 
 @roles_required(*CAO)
@@ -721,18 +930,38 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@roles_required(*CAO_AND_TSA)
-def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def _trip_with_letter(request: HttpRequest, pk: int):
     trip = selectors.trip_get(user=request.user, pk=pk)
     if trip is None or not trip.determination_letter:
         raise Http404
+    return trip
+
+
+@roles_required(*CAO_AND_TSA)
+def trip_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = _trip_with_letter(request, pk)
     record_view(
         request,
         target_type="casework.tripredress",
         target_id=trip.pk,
         summary="Viewed the determination letter of a DHS TRIP redress request",
     )
-    return render(request, "casework/trip_letter.html", {"trip": trip})
+    return render(request, "casework/trip_letter.html", {"trip": trip, "letter": letters.trip_letter(trip)})
+
+
+@roles_required(*CAO_AND_TSA)
+def trip_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = _trip_with_letter(request, pk)
+    letter = letters.trip_letter(trip)
+    record_view(
+        request,
+        action=AuditAction.EXPORT,
+        target_type="casework.tripredress",
+        target_id=trip.pk,
+        summary="Downloaded the determination letter of a DHS TRIP redress request as a PDF",
+    )
+    data = letters.letters_pdf([letter], title=f"DHS TRIP determination {trip.redress_control_number}")
+    return _pdf_download(request, data=data, filename=letter.filename)
 
 
 # --- reports -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from contactcenter.models import (
     AuditEvent,
     Interaction,
     InteractionIdentifier,
+    KnowledgeArticle,
     StaffProfile,
     Topic,
     WorkerHeartbeat,
@@ -152,6 +153,19 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_es", "parent", "active", "sort_order"]
     list_filter = ["active"]
     search_fields = ["code", "name_en", "name_es"]
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "language", "topic", "status", "reviewed_at"]
+    list_filter = ["kind", "language", "status", "topic"]
+    search_fields = ["title", "body", "source"]
+    raw_id_fields = ["translation_of", "created_by", "reviewed_by"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The consoles' search reads the vector the library's services write: keep it in step.
+        services.knowledge_search_refresh(article_ids=[obj.pk])
 
 
 class InteractionIdentifierInline(admin.TabularInline):

@@ -5,6 +5,7 @@ one name, the one a channel reads the core through (DESIGN: an app calls the cor
 `services` and `selectors`)."""
 
 from contactcenter.common.health import *  # noqa: F403
+from contactcenter.knowledge.selectors import *  # noqa: F403
 from contactcenter.ledger.selectors import *  # noqa: F403
 from contactcenter.live.selectors import *  # noqa: F403
 from contactcenter.reference.selectors import *  # noqa: F403

@@ -6,6 +6,7 @@ core only through its `services` and `selectors`)."""
 
 from contactcenter.audit.services import *  # noqa: F403
 from contactcenter.common.heartbeat import *  # noqa: F403
+from contactcenter.knowledge.services import *  # noqa: F403
 from contactcenter.ledger.rollups_refresh import *  # noqa: F403
 from contactcenter.ledger.services import *  # noqa: F403
 from contactcenter.live.conference import *  # noqa: F403

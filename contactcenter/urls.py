@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from contactcenter import api, views
 from contactcenter.consoles import (
     agent_views,
+    knowledge_views,
     lookup_views,
     mailing_views,
     office_views,
@@ -107,6 +108,11 @@ urlpatterns = [
         name="console-lookup-processing-times",
     ),
     path("console/lookup/visa-bulletin/", lookup_views.visa_bulletin_lookup, name="console-lookup-visa-bulletin"),
+    path("knowledge/", knowledge_views.library, name="knowledge-library"),
+    path("knowledge/new/", knowledge_views.article_edit, name="knowledge-article-new"),
+    path("knowledge/<int:pk>/", knowledge_views.article, name="knowledge-article"),
+    path("knowledge/<int:pk>/edit/", knowledge_views.article_edit, name="knowledge-article-edit"),
+    path("knowledge/<int:pk>/<str:action>/", knowledge_views.article_action, name="knowledge-article-action"),
     path("office/", office_views.office_queue, name="office-queue"),
     path("office/requests/<int:request_id>/", office_views.office_request, name="office-request"),
     path(

@@ -3,6 +3,7 @@ from django.contrib import admin
 from contactcenter.admin import AuditedViewMixin
 
 from .models import (
+    AgencyOfficeMembership,
     CaseReferral,
     Contact,
     CroProfile,
@@ -10,9 +11,16 @@ from .models import (
     EngagementMessage,
     EngagementMessageDelivery,
     FeedbackItem,
+    Mailing,
+    MailingAttachment,
+    MailingRecipient,
+    MailingSegment,
     Membership,
     Organisation,
     PartnerInteraction,
+    PartnerReportBack,
+    PartnerReportBackDelivery,
+    Program,
     Registration,
     ReportBack,
     ReportBackDelivery,
@@ -97,6 +105,72 @@ class CaseReferralAdmin(AuditedViewMixin, admin.ModelAdmin):
     audit_summary = "Viewed a case referral in the admin"
     list_display = ["id", "mode", "topic", "status", "outcome", "created_at", "closed_at"]
     list_filter = ["mode", "status", "outcome"]
+
+
+# --- mailings ------------------------------------------------------------------------------------
+@admin.register(MailingSegment)
+class MailingSegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kinds", "levels", "region", "state", "language", "created_at"]
+    search_fields = ["name"]
+
+
+class MailingAttachmentInline(admin.TabularInline):
+    model = MailingAttachment
+    extra = 0
+    fields = ["filename", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    list_display = ["subject_en", "segment", "status", "created_at", "sent_at", "completed_at"]
+    list_filter = ["status"]
+    search_fields = ["subject_en", "subject_es"]
+    inlines = [MailingAttachmentInline]
+    # States move only through the mailing workflow's services.
+    readonly_fields = ["status", "test_sent_at", "sent_by", "sent_at", "completed_at"]
+
+
+@admin.register(MailingAttachment)
+class MailingAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "mailing", "content_type", "size", "created_at"]
+
+
+@admin.register(MailingRecipient)
+class MailingRecipientAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.mailingrecipient"
+    audit_summary = "Viewed a mailing recipient in the admin"
+    list_display = ["email", "mailing", "language", "status", "sent_at", "bounced_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["email"]
+    raw_id_fields = ["contact", "mailing"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "starts_on", "ends_on", "owner"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(AgencyOfficeMembership)
+class AgencyOfficeMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "office", "created_at"]
+    list_filter = ["office"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(PartnerReportBack)
+class PartnerReportBackAdmin(admin.ModelAdmin):
+    list_display = ["pk", "organisation", "period_start", "period_end", "published_at", "published_by"]
+    filter_horizontal = ["items"]
+
+
+@admin.register(PartnerReportBackDelivery)
+class PartnerReportBackDeliveryAdmin(AuditedViewMixin, admin.ModelAdmin):
+    audit_target_type = "outreach.partnerreportbackdelivery"
+    audit_summary = "Viewed a partner report-back e-mail in the admin"
+    list_display = ["report", "email", "created_at", "sent_at", "failed_at"]
 
 
 @admin.register(EngagementMessage)

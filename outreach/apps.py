@@ -21,3 +21,13 @@ class OutreachConfig(AppConfig):
                 order=40,
             )
         )
+        register(
+            Console(
+                "outreach-office-inbox",
+                _("Feedback routed to my office"),
+                "outreach:office-inbox",
+                _("Stakeholder feedback routed to your office of the agency: read it and answer it."),
+                roles=frozenset({Role.OFFICE_STAFF, Role.OUTREACH_STAFF, Role.CRO}),
+                order=41,
+            )
+        )

@@ -14,6 +14,7 @@ from contactcenter.staff.roles import Role
 from .models import (
     AgencyOffice,
     Contact,
+    Engagement,
     EngagementLanguage,
     EngagementType,
     FeedbackSource,
@@ -23,6 +24,7 @@ from .models import (
     OrganisationLevel,
     OrganisationType,
     PreferredChannel,
+    ProgramKind,
     ReferralMode,
     ReferralOutcome,
 )
@@ -322,6 +324,56 @@ class EngagementChangeForm(_EngagementScheduleForm):
             "call_in": engagement.call_in,
             "capacity": engagement.capacity,
         }
+
+
+def _date_field(label, required=True):
+    # A date input reads and writes YYYY-MM-DD whatever the page's language.
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class ProgramForm(UswdsForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProgramKind.choices)
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    audience = forms.CharField(label=_("Audience"), max_length=200, required=False)
+    starts_on = _date_field(_("Starts"))
+    ends_on = _date_field(_("Ends"), required=False)
+    owner = CroChoiceField(
+        label=_("Owner"),
+        queryset=get_user_model()
+        .objects.filter(groups__name__in=[Role.CRO.value, Role.OUTREACH_STAFF.value], is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username"),
+    )
+    results = forms.CharField(label=_("Results"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    people_reached = forms.IntegerField(label=_("People reached"), min_value=0, required=False)
+    materials_distributed = forms.IntegerField(label=_("Materials distributed"), min_value=0, required=False)
+
+    @classmethod
+    def initial_for(cls, program) -> dict:
+        return {name: getattr(program, name) for name in cls.base_fields if name != "owner"} | {
+            "owner": program.owner_id
+        }
+
+
+class ProgramEngagementForm(UswdsForm):
+    engagement = forms.ModelChoiceField(
+        label=_("Engagement"), queryset=Engagement.objects.filter(program__isnull=True).order_by("-starts_at")
+    )
+
+
+class PartnerReportBackForm(UswdsForm):
+    organisation = OrganisationChoiceField(
+        label=_("Organization"),
+        queryset=Organisation.objects.order_by("name", "district"),
+        required=False,
+        help_text=_("Leave empty to report back to every partner with feedback in the period."),
+    )
+    period_start = _date_field(_("From"), required=False)
+    period_end = _date_field(_("To"), required=False)
+    introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class EngagementMessageForm(UswdsForm):

@@ -32,6 +32,13 @@ class OrganisationType(models.TextChoices):
     TERRITORIAL = "territorial", _("Intergovernmental: territorial")
     TRIBAL = "tribal", _("Intergovernmental: tribal")
     ELECTED_OFFICE = "elected_office", _("Elected office")
+    # Appended (stored values never change): the partner kinds PED's stakeholder lists name.
+    DHS_COMPONENT = "dhs_component", _("DHS component")
+    FEDERAL_AGENCY = "federal_agency", _("Other federal agency")
+    ASSOCIATION = "association", _("Association")
+    GOVERNORS_OFFICE = "governors_office", _("Intergovernmental: governor's office")
+    STATE_LEGISLATURE = "state_legislature", _("Intergovernmental: state legislature")
+    MAYORS_OFFICE = "mayors_office", _("Intergovernmental: mayor's office")
 
 
 class OrganisationLevel(models.TextChoices):
@@ -122,6 +129,12 @@ class Contact(models.Model):
     consent_email = models.BooleanField(_("agrees to e-mail"), default=False)
     consent_phone = models.BooleanField(_("agrees to calls"), default=False)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Mailings (outreach/mailings.py): topic codes of the shared taxonomy the person asked to hear
+    # about; an unsubscribe or a hard bounce stops every later mailing to them.
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    mail_unsubscribed_at = models.DateTimeField(_("unsubscribed from mailings"), null=True, blank=True)
+    email_bounced_at = models.DateTimeField(_("e-mail address bounced"), null=True, blank=True)
+    email_bounce_reason = models.CharField(_("bounce reason"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
@@ -208,6 +221,42 @@ class EngagementType(models.TextChoices):
     PUBLIC_EDUCATION = "public_education", _("Public education initiative")
 
 
+class ProgramKind(models.TextChoices):
+    PROGRAM = "program", _("Outreach program")
+    CAMPAIGN = "campaign", _("Public-education campaign")
+
+
+class Program(models.Model):
+    """An outreach program or public-education campaign: the engagements (and mailings) run under it
+    and what it achieved."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ProgramKind.choices, default=ProgramKind.PROGRAM)
+    goal = models.TextField(_("goal"), blank=True)
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    results = models.TextField(_("results"), blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    materials_distributed = models.PositiveIntegerField(_("materials distributed"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")), name="outreach_program_ends"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class EngagementLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     SPANISH = "es", _("Spanish")
@@ -248,6 +297,9 @@ class Engagement(models.Model):
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="+")
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     partners = models.ManyToManyField(Organisation, blank=True, related_name="engagements")
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), null=True, blank=True, on_delete=models.SET_NULL, related_name="engagements"
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, help_text=_("iCalendar SEQUENCE, raised on every change."))
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -370,12 +422,22 @@ class FeedbackItem(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
     response = models.TextField(_("agency response"), blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The owning office's inbox: first opened by one of its members (unread until then), and when its
+    # members were e-mailed about the routing (behind routed_at: a notice is still owed).
+    office_opened_at = models.DateTimeField(null=True, blank=True)
+    office_notified_at = models.DateTimeField(null=True, blank=True)
     reported_back_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "received_at"], name="outreach_feedback_status")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="outreach_feedback_status"),
+            models.Index(fields=["owning_office", "routed_at"], name="outreach_feedback_office"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source="engagement") | Q(engagement__isnull=False),
@@ -413,6 +475,70 @@ class ReportBackDelivery(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "registration"], name="outreach_delivery_once_per_attendee")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class AgencyOfficeMembership(models.Model):
+    """A member of staff who answers, for an office of the agency, the feedback routed to it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_office_memberships"
+    )
+    office = models.CharField(_("office"), max_length=10, choices=AgencyOffice.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["office", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="outreach_agency_office_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_office_display()}"
+
+
+class PartnerReportBack(models.Model):
+    """Feedback heard from partners (not one engagement) and the agency's answers, told back to one
+    organisation's contacts, or to every partner with feedback in a period."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="report_backs"
+    )
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("to"), null=True, blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
+    items = models.ManyToManyField(FeedbackItem, related_name="partner_report_backs")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | (Q(period_start__isnull=False) & Q(period_end__isnull=False)),
+                name="outreach_partner_report_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report back #{self.pk}"
+
+
+class PartnerReportBackDelivery(models.Model):
+    report = models.ForeignKey(PartnerReportBack, on_delete=models.CASCADE, related_name="deliveries")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField()
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "email"], name="outreach_partner_delivery_once_per_address")
         ]
 
     def __str__(self) -> str:
@@ -477,6 +603,108 @@ class CaseReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral #{self.pk}"
+
+
+# --- mailings ------------------------------------------------------------------------------------
+class MailingSegment(models.Model):
+    """A saved audience: contacts of the organisations of these types, levels and places, or with
+    these interests. Blank criteria match everyone; who is actually written to is narrowed further
+    (consent, unsubscribes, bounces) by outreach/mailings.py."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kinds = models.JSONField(_("organization types"), default=list, blank=True)
+    levels = models.JSONField(_("levels"), default=list, blank=True)
+    region = models.CharField(_("region"), max_length=80, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True)
+    language = models.CharField(_("language served"), max_length=5, blank=True)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MailingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+
+
+class Mailing(models.Model):
+    """One message to a segment, written in English and Spanish; each person gets their own language."""
+
+    segment = models.ForeignKey(
+        MailingSegment, verbose_name=_("segment"), on_delete=models.PROTECT, related_name="mailings"
+    )
+    subject_en = models.CharField(_("subject (English)"), max_length=200)
+    body_en = models.TextField(_("message (English)"))
+    subject_es = models.CharField(_("subject (Spanish)"), max_length=200)
+    body_es = models.TextField(_("message (Spanish)"))
+    status = models.CharField(max_length=10, choices=MailingStatus.choices, default=MailingStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    test_sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outreach_mailing_status")]
+
+    def __str__(self) -> str:
+        return self.subject_en
+
+
+class MailingAttachment(models.Model):
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="outreach/mailings/%Y/%m/")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RecipientStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    BOUNCED = "bounced", _("Bounced")
+    FAILED = "failed", _("Failed")
+    UNSUBSCRIBED = "unsubscribed", _("Skipped: unsubscribed")
+
+
+class MailingRecipient(models.Model):
+    """One person a mailing goes to: written once per mailing and contact, so a second click or a
+    retried task never sends twice."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="mailings_received")
+    email = models.EmailField()
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    status = models.CharField(max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.QUEUED)
+    detail = models.CharField(_("server reply or reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mailing", "id"]
+        constraints = [models.UniqueConstraint(fields=["mailing", "contact"], name="outreach_mailing_recipient_once")]
+        indexes = [models.Index(fields=["mailing", "status"], name="outreach_recipient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_status_display()})"
 
 
 class EngagementMessage(models.Model):

@@ -17,6 +17,7 @@ from contactcenter.models import Channel, Topic
 from contactcenter.staff.roles import Role
 
 from .models import (
+    AgencyOffice,
     CaseReferral,
     Contact,
     CroProfile,
@@ -30,12 +31,15 @@ from .models import (
     Membership,
     Organisation,
     PartnerInteraction,
+    PartnerReportBack,
+    PartnerReportBackDelivery,
+    Program,
     Registration,
     RegistrationStatus,
     ReportBack,
     ReportBackDelivery,
 )
-from .workflows import ENGAGEMENT, FEEDBACK, REFERRAL, REGISTRATION
+from .workflows import ENGAGEMENT, FEEDBACK, REFERRAL, REGISTRATION, agency_offices_of
 
 CALL_CHANNELS = [Channel.IVR, Channel.TIER1, Channel.TIER2]
 INQUIRY_CHANNELS = [Channel.WRITTEN, Channel.WEB]
@@ -225,7 +229,7 @@ def engagement_mail_failures(*, engagement: Engagement) -> int:
 
 
 def feedback_list(*, status: str = "", engagement: Engagement | None = None) -> QuerySet[FeedbackItem]:
-    qs = FeedbackItem.objects.select_related("topic", "engagement", "organisation", "recorded_by")
+    qs = FeedbackItem.objects.select_related("topic", "engagement", "organisation", "recorded_by", "responded_by")
     if status:
         qs = qs.filter(status=status)
     if engagement is not None:
@@ -340,3 +344,108 @@ def segment_members(*, kind: str = "", region: str = "", language: str = "") -> 
     if language:
         qs = _speaking(qs, field="organisation__languages", language=language)
     return qs.order_by("organisation__name", "contact__last_name")
+
+
+# --- the owning office's inbox ------------------------------------------------------------------
+def office_inbox(*, user, unread_only: bool = False) -> QuerySet[FeedbackItem]:
+    """Feedback routed to the offices `user` answers for, newest routing first."""
+    qs = feedback_list().filter(owning_office__in=agency_offices_of(user), routed_at__isnull=False)
+    if unread_only:
+        qs = qs.filter(office_opened_at__isnull=True)
+    return qs.order_by("-routed_at", "-pk")
+
+
+def agency_offices_for(*, user) -> list[str]:
+    """The names of the offices of the agency `user` answers feedback for."""
+    return [label for value, label in AgencyOffice.choices if value in agency_offices_of(user)]
+
+
+def office_inbox_unread_count(*, user) -> int:
+    return office_inbox(user=user, unread_only=True).count()
+
+
+def office_inbox_item(*, user, feedback_id: int) -> FeedbackItem:
+    """One item of `user`'s inbox; another office's feedback does not exist for them."""
+    return office_inbox(user=user).get(pk=feedback_id)
+
+
+# --- programs -------------------------------------------------------------------------------------
+def program_list() -> QuerySet[Program]:
+    return (
+        Program.objects.select_related("owner")
+        .annotate(engagement_count=Count("engagements", distinct=True))
+        .order_by("-starts_on", "name")
+    )
+
+
+def program_get(*, program_id: int) -> Program:
+    return Program.objects.select_related("owner").get(pk=program_id)
+
+
+def program_engagements(*, program: Program) -> list[tuple[Engagement, int]]:
+    """The program's engagements with their registration and attendance counts, and each one's
+    feedback count (counted apart: a second join would multiply the registration counts)."""
+    engagements = list(
+        engagement_list()
+        .filter(program=program)
+        .annotate(
+            attended=Count(
+                "registrations",
+                filter=Q(registrations__status=RegistrationStatus.REGISTERED, registrations__attended=True),
+            )
+        )
+    )
+    feedback = dict(
+        FeedbackItem.objects.filter(engagement__program=program).values_list("engagement_id").annotate(n=Count("id"))
+    )
+    return [(engagement, feedback.get(engagement.pk, 0)) for engagement in engagements]
+
+
+@dataclass
+class ProgramTotals:
+    engagements: int
+    registered: int
+    waitlisted: int
+    attended: int
+    feedback: list[tuple[str, str, int]]
+
+    @property
+    def feedback_total(self) -> int:
+        return sum(count for _value, _label, count in self.feedback)
+
+
+def program_totals(*, program: Program) -> ProgramTotals:
+    registrations = Registration.objects.filter(engagement__program=program).aggregate(
+        registered=Count("id", filter=Q(status=RegistrationStatus.REGISTERED)),
+        waitlisted=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        attended=Count("id", filter=Q(status=RegistrationStatus.REGISTERED, attended=True)),
+    )
+    counts = dict(
+        FeedbackItem.objects.filter(engagement__program=program).values_list("status").annotate(n=Count("id"))
+    )
+    return ProgramTotals(
+        engagements=Engagement.objects.filter(program=program).count(),
+        feedback=[(value, label, counts.get(value, 0)) for value, label in FeedbackStatus.choices],
+        **registrations,
+    )
+
+
+# --- report back to partners ----------------------------------------------------------------------
+def partner_report_back_list() -> QuerySet[PartnerReportBack]:
+    return (
+        PartnerReportBack.objects.select_related("organisation", "published_by")
+        .annotate(item_count=Count("items", distinct=True), delivery_count=Count("deliveries", distinct=True))
+        .order_by("-published_at")
+    )
+
+
+def partner_report_back_get(*, report_id: int) -> PartnerReportBack:
+    return (
+        PartnerReportBack.objects.select_related("organisation", "published_by")
+        .prefetch_related(Prefetch("deliveries", queryset=PartnerReportBackDelivery.objects.order_by("email")))
+        .get(pk=report_id)
+    )
+
+
+def partner_report_back_items(*, report: PartnerReportBack) -> QuerySet[FeedbackItem]:
+    return report.items.select_related("topic", "organisation").order_by("received_at", "pk")

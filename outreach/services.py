@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from contactcenter.routing.hours import caller_time_zone
 from . import selectors
 from .models import (
     AgencyOffice,
+    AgencyOfficeMembership,
     CaseReferral,
     Contact,
     CroProfile,
@@ -51,7 +52,11 @@ from .models import (
     OrganisationLevel,
     OrganisationType,
     PartnerInteraction,
+    PartnerReportBack,
+    PartnerReportBackDelivery,
     PreferredChannel,
+    Program,
+    ProgramKind,
     ReferralMode,
     ReferralOutcome,
     ReferralStatus,
@@ -380,12 +385,19 @@ def contact_merge(*, context: AuditContext, keep_id: int, merge_id: int) -> Cont
             keep.consent_email, keep.consent_phone = merge.consent_email, merge.consent_phone
             keep.consent_recorded_at = merge.consent_recorded_at
             filled += ["consent_email", "consent_phone", "consent_recorded_at"]
+        # An unsubscribe or a bounce recorded on the duplicate stays with the person (outreach/mailings.py).
+        if merge.mail_unsubscribed_at and not keep.mail_unsubscribed_at:
+            keep.mail_unsubscribed_at, keep.consent_email = merge.mail_unsubscribed_at, False
+            filled += ["mail_unsubscribed_at"] + ([] if "consent_email" in filled else ["consent_email"])
         merged_email = merge.email
         merge.merged_into = keep
         _save(merge, update_fields=["merged_into", "updated_at"])
         if not keep.email and merged_email:
             keep.email = merged_email
             filled.append("email")
+            if merge.email_bounced_at and not keep.email_bounced_at:
+                keep.email_bounced_at, keep.email_bounce_reason = merge.email_bounced_at, merge.email_bounce_reason
+                filled += ["email_bounced_at", "email_bounce_reason"]
         _save(keep, update_fields=[*filled, "updated_at"])
         moved = 0
         for membership in Membership.objects.filter(contact=merge).select_related("organisation"):
@@ -1098,9 +1110,100 @@ def feedback_route(*, context: AuditContext, feedback_id: int, owning_office: st
         if "route" not in selectors.feedback_allowed_actions(item=item, user=context.actor):
             raise ApplicationError(_("This feedback already has a response; it can no longer be re-routed."))
         item.owning_office, item.status, item.routed_at = owning_office, FeedbackStatus.UNDER_REVIEW, timezone.now()
-        _save(item, update_fields=["owning_office", "status", "routed_at", "updated_at"])
+        # New in the office's inbox: unread, and its members are owed a notice.
+        item.office_opened_at = item.office_notified_at = None
+        fields = ["owning_office", "status", "routed_at", "office_opened_at", "office_notified_at", "updated_at"]
+        _save(item, update_fields=fields)
         _audit(context, AuditAction.UPDATE, item, f"Feedback #{item.pk} routed to {owning_office}")
+        enqueue_on_commit("outreach.feedback_routed_notice_send", feedback_id=item.pk)
     return item
+
+
+def feedback_routed_notice_send(*, feedback_id: int) -> bool:
+    """E-mail the owning office's members that feedback was routed to them, once per routing."""
+    with transaction.atomic():
+        item = FeedbackItem.objects.select_for_update().select_related("topic").filter(pk=feedback_id).first()
+        if item is None or not item.owning_office or item.routed_at is None:
+            return False
+        if item.office_notified_at is not None and item.office_notified_at >= item.routed_at:
+            return False
+        recipients = sorted(
+            {
+                email.lower()
+                for email in AgencyOfficeMembership.objects.filter(
+                    office=item.owning_office, user__is_active=True
+                ).values_list("user__email", flat=True)
+                if email
+            }
+        )
+        if recipients:
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {
+                    "item": item,
+                    "office": item.get_owning_office_display(),
+                    "inbox_url": _absolute(reverse("outreach:office-inbox-item", args=[item.pk])),
+                }
+                subject = render_to_string("outreach/email/feedback_routed_subject.txt", context).strip()
+                body = render_to_string("outreach/email/feedback_routed.txt", context)
+            EmailMessage(
+                subject,
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+                headers={"Message-ID": mail_message_id("feedback-routed", item.pk, int(item.routed_at.timestamp()))},
+            ).send()
+        item.office_notified_at = timezone.now()
+        item.save(update_fields=["office_notified_at"])
+    return bool(recipients)
+
+
+def feedback_routed_notice_give_up(*, feedback_id: int, reason: str) -> None:
+    """The notice was not delivered after its last try: the sweep stops resending it; the office's
+    inbox still counts the item unread."""
+    with transaction.atomic():
+        item = FeedbackItem.objects.select_for_update().filter(pk=feedback_id).first()
+        if item is None:
+            return
+        item.office_notified_at = timezone.now()
+        item.save(update_fields=["office_notified_at"])
+        _audit(
+            AuditContext.system(AuditChannel.TASK),
+            AuditAction.UPDATE,
+            item,
+            f"Routing notice for feedback #{item.pk} not delivered after its last try",
+            reason=reason[:300],
+        )
+
+
+def feedback_routed_notices_pending(*, older_than_seconds: int = 60) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        FeedbackItem.objects.filter(routed_at__lt=cutoff)
+        .exclude(owning_office="")
+        .filter(Q(office_notified_at__isnull=True) | Q(office_notified_at__lt=F("routed_at")))
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def feedback_office_open(*, context: AuditContext, feedback_id: int) -> FeedbackItem:
+    """A member of the owning office opened the item: it is read in that office's inbox."""
+    with transaction.atomic():
+        item = _feedback_locked(feedback_id)
+        if item.office_opened_at is None:
+            item.office_opened_at = timezone.now()
+            item.save(update_fields=["office_opened_at"])
+            _audit(context, AuditAction.UPDATE, item, f"Feedback #{item.pk} opened by its office")
+    return item
+
+
+def agency_office_membership_add(*, context: AuditContext, user, office: str) -> AgencyOfficeMembership:
+    if office not in AgencyOffice.values:
+        raise ApplicationError(_("Unknown office %(value)s.") % {"value": office}, field="office")
+    with transaction.atomic():
+        membership, created = AgencyOfficeMembership.objects.get_or_create(user=user, office=office)
+        if created:
+            _audit(context, AuditAction.CREATE, membership, f"User #{user.pk} answers feedback for {office}")
+    return membership
 
 
 def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) -> FeedbackItem:
@@ -1110,19 +1213,20 @@ def feedback_respond(*, context: AuditContext, feedback_id: int, response: str) 
     with transaction.atomic():
         item = _feedback_locked(feedback_id)
         if "respond" not in selectors.feedback_allowed_actions(item=item, user=context.actor):
-            raise ApplicationError(
-                _("Route the feedback to its owning office before answering it.")
-                if item.status == FeedbackStatus.NEW
-                else _("This feedback was already reported back.")
-            )
-        item.response, item.status, item.responded_at = (
+            if item.status == FeedbackStatus.NEW:
+                raise ApplicationError(_("Route the feedback to its owning office before answering it."))
+            if item.status == FeedbackStatus.REPORTED_BACK:
+                raise ApplicationError(_("This feedback was already reported back."))
+            raise ApplicationError(_("Only the owning office answers this feedback."))
+        item.response, item.status, item.responded_at, item.responded_by = (
             # Published as written (report back, its public page, the e-mail): the agency's own
             # telephone numbers stay; a receipt number or A-number, a person's case, does not.
             mask_case_identifiers(response.strip()),
             FeedbackStatus.RESPONSE_DRAFTED,
             timezone.now(),
+            context.actor,
         )
-        _save(item, update_fields=["response", "status", "responded_at", "updated_at"])
+        _save(item, update_fields=["response", "status", "responded_at", "responded_by", "updated_at"])
         _audit(context, AuditAction.UPDATE, item, f"Feedback #{item.pk}: response drafted")
     return item
 
@@ -1285,6 +1389,201 @@ def mail_send_again(*, context: AuditContext, engagement_id: int) -> int:
         if queued:
             _audit(context, AuditAction.UPDATE, engagement, f"{queued} undelivered e-mail(s) sent again")
     return queued
+
+
+# --- report back to partners --------------------------------------------------------------------
+def _send_partner_delivery_soon(delivery_id: int) -> None:
+    enqueue_on_commit("outreach.partner_report_back_delivery_send", delivery_id=delivery_id)
+
+
+def partner_report_back_publish(
+    *,
+    context: AuditContext,
+    organisation_id: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    introduction: str = "",
+) -> PartnerReportBack:
+    """Report answered feedback back to one organisation's contacts, or to the contacts of every
+    partner with feedback heard in a period: the items move to reported back, and each address that
+    agreed to e-mail is sent the report once."""
+    if (period_start is None) != (period_end is None):
+        raise ApplicationError(_("Give both ends of the period."), field="period_end")
+    if organisation_id is None and not (period_start and period_end):
+        raise ApplicationError(
+            _("Choose an organization, or a period to report back to every partner with feedback in it."),
+            field="organisation",
+        )
+    if period_start and period_end and period_end < period_start:
+        raise ApplicationError(_("The end date is before the start date."), field="period_end")
+    with transaction.atomic():
+        items_qs = FeedbackItem.objects.select_for_update().filter(organisation__isnull=False)
+        if organisation_id is not None:
+            organisation = Organisation.objects.filter(pk=organisation_id).first()
+            if organisation is None:
+                raise ApplicationError(_("Unknown organization."), field="organisation")
+            items_qs = items_qs.filter(organisation=organisation)
+        if period_start and period_end:
+            zone = timezone.get_current_timezone()
+            items_qs = items_qs.filter(
+                received_at__gte=datetime.combine(period_start, time.min, tzinfo=zone),
+                received_at__lt=datetime.combine(period_end + timedelta(days=1), time.min, tzinfo=zone),
+            )
+        answered = FEEDBACK.sources("report_back") | {FeedbackStatus.REPORTED_BACK}
+        items = [item for item in items_qs.order_by("received_at", "pk") if item.status in answered]
+        if not items:
+            raise ApplicationError(_("No answered feedback from partners to report back: answer it first."))
+        contacts = list(
+            Contact.objects.filter(
+                memberships__organisation_id__in={item.organisation_id for item in items},
+                merged_into__isnull=True,
+                consent_email=True,
+            )
+            .exclude(email="")
+            .exclude(preferred_channel=PreferredChannel.NONE)
+            .distinct()
+            .order_by("pk")
+        )
+        if not contacts:
+            raise ApplicationError(_("No contact of these partners agreed to e-mail: there is no one to send it to."))
+        report = PartnerReportBack(
+            organisation_id=organisation_id,
+            period_start=period_start,
+            period_end=period_end,
+            introduction=introduction.strip(),
+            published_by=context.actor,
+        )
+        _save(report)
+        report.items.set(items)
+        now = timezone.now()
+        for item in items:
+            if "report_back" in selectors.feedback_allowed_actions(item=item, user=None):
+                item.status, item.reported_back_at = FeedbackStatus.REPORTED_BACK, now
+                item.save(update_fields=["status", "reported_back_at", "updated_at"])
+        sent_to: set[str] = set()
+        for contact in contacts:
+            if contact.email in sent_to:
+                continue
+            sent_to.add(contact.email)
+            delivery = PartnerReportBackDelivery.objects.create(
+                report=report, contact=contact, email=contact.email, language=contact.preferred_language
+            )
+            _send_partner_delivery_soon(delivery.pk)
+        _audit(
+            context,
+            AuditAction.CREATE,
+            report,
+            f"Report back #{report.pk} of {len(items)} feedback item(s) published to {len(sent_to)} contact(s)",
+        )
+    return report
+
+
+def partner_report_back_delivery_send(*, delivery_id: int) -> bool:
+    with transaction.atomic():
+        delivery = (
+            PartnerReportBackDelivery.objects.select_for_update(of=("self",))
+            .select_related("report", "report__organisation")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.sent_at is not None:
+            return False
+        _mail(
+            template="partner_report_back",
+            message_id=mail_message_id("partner-report-back", delivery.pk),
+            language=delivery.language,
+            to=delivery.email,
+            subject_context={
+                "report": delivery.report,
+                "items": list(selectors.partner_report_back_items(report=delivery.report)),
+            },
+        )
+        delivery.sent_at, delivery.failed_at, delivery.error = timezone.now(), None, ""
+        delivery.save(update_fields=["sent_at", "failed_at", "error"])
+    return True
+
+
+def partner_report_back_deliveries_pending(*, older_than_seconds: int = 60) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        PartnerReportBackDelivery.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+def partner_report_back_delivery_give_up(*, delivery_id: int, reason: str) -> None:
+    with transaction.atomic():
+        delivery = (
+            PartnerReportBackDelivery.objects.select_for_update().filter(pk=delivery_id, sent_at__isnull=True).first()
+        )
+        if delivery is None:
+            return
+        delivery.failed_at, delivery.error = timezone.now(), reason[:300]
+        delivery.save(update_fields=["failed_at", "error"])
+        _audit(
+            AuditContext.system(AuditChannel.TASK),
+            AuditAction.UPDATE,
+            delivery,
+            f"Partner report back e-mail #{delivery.pk} not delivered after its last try",
+        )
+
+
+# --- programs -----------------------------------------------------------------------------------
+PROGRAM_FIELDS = (
+    "name", "kind", "goal", "audience", "starts_on", "ends_on", "results", "people_reached", "materials_distributed",
+)  # fmt: skip
+
+
+def _program_fill(program: Program, owner, values: dict) -> None:
+    if values.get("kind", program.kind) not in ProgramKind.values:
+        raise ApplicationError(_("Unknown program kind %(value)s.") % {"value": values["kind"]}, field="kind")
+    for name in PROGRAM_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(program, name, value.strip() if isinstance(value, str) else value)
+    program.owner = owner
+
+
+def program_create(*, context: AuditContext, owner, name: str, starts_on: date, **values) -> Program:
+    program = Program()
+    _program_fill(program, owner, {"name": name, "starts_on": starts_on, **values})
+    with transaction.atomic():
+        _save(program)
+        _audit(context, AuditAction.CREATE, program, f"Program #{program.pk} created")
+    return program
+
+
+def program_update(*, context: AuditContext, program_id: int, owner, **values) -> Program:
+    with transaction.atomic():
+        program = Program.objects.select_for_update().get(pk=program_id)
+        _program_fill(program, owner, values)
+        _save(program)
+        _audit(context, AuditAction.UPDATE, program, f"Program #{program.pk} changed")
+    return program
+
+
+def program_engagement_set(
+    *, context: AuditContext, program_id: int, engagement_id: int, included: bool = True
+) -> Engagement:
+    """Put an engagement under a program, or take it out (an engagement belongs to one program)."""
+    with transaction.atomic():
+        program = Program.objects.select_for_update().get(pk=program_id)
+        engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
+        if included and engagement.program_id not in (None, program.pk):
+            raise ApplicationError(_("This engagement already belongs to another program."), field="engagement")
+        if not included and engagement.program_id != program.pk:
+            raise ApplicationError(_("This engagement is not part of the program."), field="engagement")
+        engagement.program = program if included else None
+        # Not through _save: the engagement's own schedule rules are its editor's, not the program's.
+        engagement.save(update_fields=["program", "updated_at"])
+        _audit(
+            context,
+            AuditAction.UPDATE,
+            program,
+            f"Engagement #{engagement.pk} {'added to' if included else 'taken out of'} program #{program.pk}",
+        )
+    return engagement
 
 
 # --- case referrals -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_public
+from . import mailing_urls, views, views_public
 
 app_name = "outreach"
 
@@ -46,8 +46,16 @@ urlpatterns = [
     ),
     path("feedback/", views.feedback_pipeline, name="feedback"),
     path("feedback/<int:feedback_id>/", views.feedback_detail, name="feedback-detail"),
+    path("programs/", views.programs, name="programs"),
+    path("programs/<int:program_id>/", views.program_detail, name="program-detail"),
+    path("programs/<int:program_id>/edit/", views.program_edit, name="program-edit"),
+    path("inbox/", views.office_inbox, name="office-inbox"),
+    path("inbox/<int:feedback_id>/", views.office_inbox_item, name="office-inbox-item"),
+    path("partner-reports/", views.partner_report_backs, name="partner-report-backs"),
+    path("partner-reports/<int:report_id>/", views.partner_report_back_detail, name="partner-report-back-detail"),
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral-detail"),
     path("dashboards/", views.dashboards, name="dashboards"),
     path("segments.csv", views.segments_csv, name="segments-csv"),
 ]
+urlpatterns += mailing_urls.urlpatterns

@@ -21,7 +21,7 @@ from contactcenter.common.exports import csv_response
 from contactcenter.common.forms import form_refuse
 from contactcenter.models import AuditAction
 from contactcenter.reference.identifiers import phone_e164
-from contactcenter.staff.roles import OUTREACH_ROLES, roles_required
+from contactcenter.staff.roles import OUTREACH_ROLES, Role, has_any_role, roles_required
 
 from . import selectors, services
 from .forms import (
@@ -37,7 +37,10 @@ from .forms import (
     MergeForm,
     OrganisationForm,
     OwnerForm,
+    PartnerReportBackForm,
     PreferencesForm,
+    ProgramEngagementForm,
+    ProgramForm,
     ReferralCloseForm,
     ReferralForm,
     ReportBackForm,
@@ -50,6 +53,9 @@ from .models import EngagementStatus, FeedbackSource, FeedbackStatus, Organisati
 from .workflows import attendance_open
 
 staff = roles_required(*OUTREACH_ROLES)
+# The owning office's inbox: outreach staff, and the agency's office staff (issue 15's role); what
+# each sees is scoped by their AgencyOfficeMembership, so the role alone shows nothing.
+office_responders = roles_required(*OUTREACH_ROLES, Role.OFFICE_STAFF)
 
 
 def _get(selector, **kwargs):
@@ -866,3 +872,195 @@ def segments_csv(request: HttpRequest) -> HttpResponse:
         summary=f"Segment exported ({count} rows): {chosen}",
     )
     return response
+
+
+# --- programs ---------------------------------------------------------------------------------------
+def _program_values(data: dict) -> dict:
+    values = dict(data)
+    values.pop("owner")
+    return values
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def programs(request: HttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None, initial={"owner": request.user.pk})
+    created = []
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda d: created.append(
+            services.program_create(context=_ctx(request), owner=d["owner"], **_program_values(d))
+        ),
+    ):
+        messages.success(request, _("Program added."))
+        return redirect("outreach:program-detail", program_id=created[0].pk)
+    return render(
+        request,
+        "outreach/programs.html",
+        {"form": form, "programs": selectors.program_list()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _get(selectors.program_get, program_id=program_id)
+    action = request.POST.get("action")
+    form = ProgramEngagementForm(request.POST if action == "add" else None, prefix="engagement")
+    if action in ("add", "remove"):
+        if action == "remove":
+            done = True
+            try:
+                services.program_engagement_set(
+                    context=_ctx(request),
+                    program_id=program.pk,
+                    engagement_id=int(request.POST.get("engagement", "0") or 0),
+                    included=False,
+                )
+            except (ApplicationError, ValueError) as error:
+                done = False
+                messages.error(request, getattr(error, "message", _("Choose an engagement of this program.")))
+        else:
+            done = _try(
+                request,
+                form,
+                lambda d: services.program_engagement_set(
+                    context=_ctx(request), program_id=program.pk, engagement_id=d["engagement"].pk
+                ),
+            )
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("outreach:program-detail", program_id=program.pk)
+    return render(
+        request,
+        "outreach/program_detail.html",
+        {
+            "program": program,
+            "engagements": selectors.program_engagements(program=program),
+            "totals": selectors.program_totals(program=program),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff
+@require_http_methods(["GET", "POST"])
+def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _get(selectors.program_get, program_id=program_id)
+    form = ProgramForm(request.POST or None, initial=ProgramForm.initial_for(program))
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda d: services.program_update(
+            context=_ctx(request), program_id=program.pk, owner=d["owner"], **_program_values(d)
+        ),
+    ):
+        messages.success(request, _("Program saved."))
+        return redirect("outreach:program-detail", program_id=program.pk)
+    return render(
+        request,
+        "outreach/program_edit.html",
+        {"program": program, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- the owning office's inbox ----------------------------------------------------------------------
+@office_responders
+def office_inbox(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "outreach/office_inbox.html",
+        {
+            "items": selectors.office_inbox(user=request.user)[:200],
+            "unread": selectors.office_inbox_unread_count(user=request.user),
+            "offices": selectors.agency_offices_for(user=request.user),
+            "is_outreach": has_any_role(request.user, OUTREACH_ROLES),
+        },
+    )
+
+
+@office_responders
+@require_http_methods(["GET", "POST"])
+def office_inbox_item(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    item = _get(selectors.office_inbox_item, user=request.user, feedback_id=feedback_id)
+    form = RespondForm(request.POST or None, initial={"response": item.response})
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda d: services.feedback_respond(context=_ctx(request), feedback_id=item.pk, response=d["response"]),
+    ):
+        messages.success(request, _("Your office's answer is recorded."))
+        return redirect("outreach:office-inbox")
+    if item.office_opened_at is None:
+        item = services.feedback_office_open(context=_ctx(request), feedback_id=item.pk)
+        item = selectors.office_inbox_item(user=request.user, feedback_id=item.pk)
+    return render(
+        request,
+        "outreach/office_inbox_item.html",
+        {
+            "item": item,
+            "form": form,
+            "actions": selectors.feedback_allowed_actions(item=item, user=request.user),
+            "is_outreach": has_any_role(request.user, OUTREACH_ROLES),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- report back to partners ------------------------------------------------------------------------
+@staff
+@require_http_methods(["GET", "POST"])
+def partner_report_backs(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("organisation", "").isdigit():
+        initial["organisation"] = int(request.GET["organisation"])
+    form = PartnerReportBackForm(request.POST or None, initial=initial)
+    published = []
+    if request.method == "POST" and _try(
+        request,
+        form,
+        lambda d: published.append(
+            services.partner_report_back_publish(
+                context=_ctx(request),
+                organisation_id=d["organisation"].pk if d["organisation"] else None,
+                period_start=d["period_start"],
+                period_end=d["period_end"],
+                introduction=d["introduction"],
+            )
+        ),
+    ):
+        messages.success(request, _("Report back published; the partners' contacts are being e-mailed."))
+        return redirect("outreach:partner-report-back-detail", report_id=published[0].pk)
+    return render(
+        request,
+        "outreach/partner_report_backs.html",
+        {"form": form, "reports": selectors.partner_report_back_list()[:200]},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff
+def partner_report_back_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _get(selectors.partner_report_back_get, report_id=report_id)
+    deliveries = list(report.deliveries.all())
+    if deliveries:  # each names a contact's e-mail address
+        record_list_view(
+            request,
+            target_type="outreach.partnerreportbackdelivery_list",
+            label="report-back e-mails to partners' contacts",
+            ids=[delivery.pk for delivery in deliveries],
+            target_id=report.pk,
+        )
+    return render(
+        request,
+        "outreach/partner_report_back_detail.html",
+        {
+            "report": report,
+            "items": selectors.partner_report_back_items(report=report),
+            "deliveries": deliveries,
+        },
+    )

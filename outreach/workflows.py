@@ -9,8 +9,17 @@ from __future__ import annotations
 from django.utils import timezone
 
 from contactcenter.common.workflows import Transition, Workflow
+from contactcenter.staff.roles import OUTREACH_ROLES, has_any_role
 
-from .models import Engagement, EngagementStatus, FeedbackStatus, ReferralStatus, RegistrationStatus
+from .models import (
+    AgencyOfficeMembership,
+    Engagement,
+    EngagementStatus,
+    FeedbackStatus,
+    MailingStatus,
+    ReferralStatus,
+    RegistrationStatus,
+)
 
 
 def attendance_open(engagement: Engagement) -> bool:
@@ -39,15 +48,43 @@ REFERRAL = Workflow(
     (Transition("close", [ReferralStatus.REFERRED], ReferralStatus.CLOSED),),
 )
 
+
+def agency_offices_of(user) -> frozenset[str]:
+    """The offices of the agency whose feedback inbox `user` answers, read once per user object."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_ncsc_agency_offices", None)
+    if cached is None:
+        cached = frozenset(AgencyOfficeMembership.objects.filter(user=user).values_list("office", flat=True))
+        user._ncsc_agency_offices = cached
+    return cached
+
+
+def _answerable_by(item, user) -> bool:
+    """Outreach staff record an office's answer for it; anyone else answers only for their own office."""
+    return user is None or has_any_role(user, OUTREACH_ROLES) or item.owning_office in agency_offices_of(user)
+
+
 F = FeedbackStatus
 FEEDBACK = Workflow(
     "feedback",
     (
         # Re-routing while under review is allowed; once answered it stays with its office.
         Transition("route", [F.NEW, F.UNDER_REVIEW], F.UNDER_REVIEW),
-        Transition("respond", [F.UNDER_REVIEW, F.RESPONSE_DRAFTED], F.RESPONSE_DRAFTED),
-        # Publishing the engagement's report back reports every answered item.
+        Transition("respond", [F.UNDER_REVIEW, F.RESPONSE_DRAFTED], F.RESPONSE_DRAFTED, guard=_answerable_by),
+        # Publishing the engagement's report back, or a report back to partners, reports every answered item.
         Transition("report_back", [F.RESPONSE_DRAFTED], F.REPORTED_BACK, automatic=True),
+    ),
+)
+
+MAILING = Workflow(
+    "mailing",
+    (
+        Transition("edit", [MailingStatus.DRAFT]),
+        Transition("test_send", [MailingStatus.DRAFT]),
+        Transition("send", [MailingStatus.DRAFT], MailingStatus.SENDING),
+        # The last recipient's send (delivered, bounced or given up on) ends the mailing.
+        Transition("complete", [MailingStatus.SENDING], MailingStatus.SENT, automatic=True),
     ),
 )
 

@@ -14,6 +14,8 @@ from contactcenter.staff.roles import Role
 
 # Words that only TRIP records carry: no page or response outside CAO and TSA may show them.
 TRIP_MARKERS = ("Zebulon Quartermaine", "RCN7741852963", "Quartermaine screening at IAD")
+# Words that only the sensitive inquiry carries: no analyst it does not name may see them.
+SENSITIVE_MARKERS = ("Orla Pemberton", "orla.pemberton@example.org")
 
 
 @dataclass
@@ -37,6 +39,13 @@ class World:
     waiting_contact: Any
     recording: Any = None
     mailing_batch: Any = None
+    mailing_segment: Any = None
+    mailing: Any = None
+    partner_report: Any = None
+    # A telephone inquiry from the Office of the Director marked sensitive: the world's analyst (its
+    # assignee) and CAO supervisors see it, no other analyst.
+    sensitive_inquiry: Any = None
+    sensitive_response: Any = None
 
 
 def build_world(make_staff, case) -> World:
@@ -65,6 +74,8 @@ def build_world(make_staff, case) -> World:
         EngagementMessageDelivery,
         Membership,
         PartnerInteraction,
+        PartnerReportBack,
+        PartnerReportBackDelivery,
         ReportBack,
         ReportBackDelivery,
     )
@@ -207,6 +218,26 @@ def build_world(make_staff, case) -> World:
         context=context, inquiry=trip_inquiry, subject="Quartermaine screening at IAD", body="Dear traveller"
     )
 
+    # Words only the sensitive inquiry carries (SENSITIVE_MARKERS).
+    sensitive_inquiry = make_inquiry(
+        channel="telephone",
+        source=Source.DIRECTOR,
+        subject="Orla Pemberton asked for the Director",
+        body=f"Orla Pemberton called the Director's office about {case.receipt_number}.",
+        correspondent_name="Orla Pemberton",
+        correspondent_email="orla.pemberton@example.org",
+        correspondent_phone="+12025550177",
+        correspondent_organisation="",
+        a_numbers=["A098765432"],
+    )
+    sensitive_inquiry = casework.inquiry_assign(context=context, inquiry=sensitive_inquiry, assignee=analyst)
+    sensitive_inquiry = casework.inquiry_sensitivity_set(
+        context=AuditContext(actor=users[Role.CAO_SUPERVISOR]), inquiry=sensitive_inquiry, sensitive=True
+    )
+    sensitive_response = casework.response_draft(
+        context=context, inquiry=sensitive_inquiry, subject="Re: Orla Pemberton", body="Dear Ms Pemberton"
+    )
+
     organisation = OrganisationFactory()
     contact = ContactFactory(first_name="Twin", last_name="Person", phone="+13125550110")
     ContactFactory(first_name="Twin", last_name="Person")  # a possible duplicate
@@ -224,6 +255,20 @@ def build_world(make_staff, case) -> World:
     EngagementMessageDelivery.objects.create(message=message, registration=registration, email=registration.email)
     report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
     ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
+    # An outreach mailing sent to the contact (consenting), whose recipient row holds their address.
+    from outreach.models import Mailing, MailingRecipient, MailingSegment, MailingStatus
+
+    contact.consent_email = True
+    contact.save(update_fields=["consent_email"])
+    mailing_segment = MailingSegment.objects.create(name="Everyone", created_by=users[Role.CRO])
+    mailing = Mailing.objects.create(
+        segment=mailing_segment, subject_en="News", body_en="News", subject_es="Noticias", body_es="Noticias",
+        created_by=users[Role.CRO], status=MailingStatus.SENT,
+    )  # fmt: skip
+    MailingRecipient.objects.create(mailing=mailing, contact=contact, email=contact.email, status="sent")
+
+    partner_report = PartnerReportBack.objects.create(organisation=organisation, published_by=users[Role.CRO])
+    PartnerReportBackDelivery.objects.create(report=partner_report, contact=contact, email="partner@example.org")
     referral = outreach.referral_create(
         context=AuditContext(actor=users[Role.CRO]),
         referred_by=users[Role.CRO],
@@ -253,6 +298,11 @@ def build_world(make_staff, case) -> World:
         registration=registration,
         referral=referral,
         waiting_contact=waiting_contact,
+        sensitive_inquiry=sensitive_inquiry,
+        sensitive_response=sensitive_response,
         recording=recording,
         mailing_batch=mailing_batch,
+        mailing_segment=mailing_segment,
+        mailing=mailing,
+        partner_report=partner_report,
     )

@@ -22,6 +22,7 @@ from contactcenter import selectors, services
 from contactcenter.audit.context import AuditContext, record_view
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
+from contactcenter.consoles.knowledge_views import knowledge_search_empty
 from contactcenter.consoles.lookup_forms import (
     CaseProcessingForm,
     FormOrderForm,
@@ -43,6 +44,7 @@ def lookup_forms_empty() -> dict:
         "ptime_form": ProcessingTimeForm(auto_id="lookup-ptime-%s"),
         "case_ptime_form": CaseProcessingForm(auto_id="lookup-case-%s"),
         "bulletin_form": VisaBulletinForm(auto_id="lookup-vb-%s"),
+        "knowledge_form": knowledge_search_empty(),
     }
 
 

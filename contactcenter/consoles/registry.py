@@ -95,3 +95,13 @@ register(
         order=90,
     )
 )
+register(
+    Console(
+        "knowledge",
+        _("Knowledge library"),
+        "knowledge-library",
+        _("Policy articles and approved answers, in English and Spanish."),
+        roles=frozenset({Role.CSR, Role.ISO, Role.SUPERVISOR, Role.CAO_ANALYST, Role.CAO_SUPERVISOR}),
+        order=60,
+    )
+)

@@ -9,6 +9,11 @@ from contactcenter.audit.models import (
 from contactcenter.common.models import (
     WorkerHeartbeat,
 )
+from contactcenter.knowledge.models import (
+    ArticleKind,
+    ArticleStatus,
+    KnowledgeArticle,
+)
 from contactcenter.ledger.models import (
     REPEAT_WINDOW,
     RESOLVING_OUTCOMES,
@@ -139,6 +144,8 @@ __all__ = [
     "AgentState",
     "AgentStateChange",
     "AgentStatus",
+    "ArticleKind",
+    "ArticleStatus",
     "AuditAction",
     "AuditChannel",
     "AuditEvent",
@@ -169,6 +176,7 @@ __all__ = [
     "IdentifierKind",
     "Interaction",
     "InteractionIdentifier",
+    "KnowledgeArticle",
     "Language",
     "LedgerRollup",
     "LedgerRollupChannel",

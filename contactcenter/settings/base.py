@@ -298,6 +298,8 @@ CELERY_BEAT_SCHEDULE = {
     # Overdue service requests to their office's supervisors (once each), lost notice e-mails resent.
     "service-requests-escalate": {"task": "contactcenter.service_requests_escalate", "schedule": 900.0},
     "outreach-reminders-and-sweep": {"task": "outreach.reminders_and_sweep", "schedule": 300.0},
+    # Mailing recipients whose send task never reached the broker (each send guards itself).
+    "outreach-mailings-sweep": {"task": "outreach.mailings_sweep", "schedule": 900.0},
     # TELEPHONY_BACKEND=local only: a simulated caller whose page closed hangs up (it does nothing otherwise).
     "simulator-lines-hang-up": {"task": "ivr.simulator_lines_hang_up", "schedule": 10.0},
     "ivr-steps-expire": {"task": "ivr.call_steps_expire", "schedule": 3600.0},
@@ -309,6 +311,13 @@ CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=3)
 CALLBACK_RETRY_MINUTES = env.int("CALLBACK_RETRY_MINUTES", default=15)
 # Outreach: how many hours before an engagement its registrants get their one reminder e-mail.
 OUTREACH_REMINDER_LEAD_HOURS = env.int("OUTREACH_REMINDER_LEAD_HOURS", default=24)
+# Outreach mailings: recipients per send task, attachments' size and count, and the address bounces
+# come back to (each message's envelope sender is this address tagged with its recipient: VERP).
+OUTREACH_MAILING_BATCH_SIZE = env.int("OUTREACH_MAILING_BATCH_SIZE", default=50)
+OUTREACH_MAILING_ATTACHMENT_MAX_BYTES = env.int("OUTREACH_MAILING_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+OUTREACH_MAILING_ATTACHMENTS_MAX = env.int("OUTREACH_MAILING_ATTACHMENTS_MAX", default=5)
+OUTREACH_MAILING_BOUNCE_ADDRESS = env("OUTREACH_MAILING_BOUNCE_ADDRESS", default="")
+OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS = env("OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS", default="")
 # The name the public pages give the agency in their header (translated when it is the default), and
 # the business days within which public engagement staff answer a registrant's question.
 AGENCY_PUBLIC_NAME = env("AGENCY_PUBLIC_NAME", default="U.S. Citizenship and Immigration Services")
@@ -485,6 +494,9 @@ LOGGING = {
 CASEWORK_ATTACHMENT_MAX_BYTES = env.int("CASEWORK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Inquiries one address may submit through the public form per hour (spam).
 CASEWORK_FORM_PER_HOUR = env.int("CASEWORK_FORM_PER_HOUR", default=5)
+# The public status page: checks per address and per confirmation number asked about, each an hour.
+CASEWORK_STATUS_PER_ADDRESS_PER_HOUR = env.int("CASEWORK_STATUS_PER_ADDRESS_PER_HOUR", default=20)
+CASEWORK_STATUS_PER_REFERENCE_PER_HOUR = env.int("CASEWORK_STATUS_PER_REFERENCE_PER_HOUR", default=5)
 # Files of refused public forms one address may have kept on disk for the next try, per hour.
 CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR = env.int("CASEWORK_STAGED_FILES_PER_ADDRESS_PER_HOUR", default=30)
 # The largest request body accepted anywhere (413 before it is read): ten attachments of the largest size

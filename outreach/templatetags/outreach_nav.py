@@ -17,6 +17,14 @@ SECTIONS = {
     "report-back": "engagements",
     "feedback-detail": "feedback",
     "referral-detail": "referrals",
+    "program-detail": "programs",
+    "program-edit": "programs",
+    "office-inbox-item": "office-inbox",
+    "partner-report-back-detail": "partner-report-backs",
+    "mailing-segments": "mailings",
+    "mailing-segment-detail": "mailings",
+    "mailing-detail": "mailings",
+    "mailing-preview": "mailings",
 }
 
 

@@ -54,10 +54,13 @@ SHOWS_PII = {
     "casework:attachment-download": (CAO, lambda w: {"pk": w.inquiry.pk, "attachment_pk": w.attachment.pk}, ""),
     "casework:response": (CAO, lambda w: {"pk": w.response.pk}, ""),
     "casework:response-letter": (CAO, lambda w: {"pk": w.letter.pk}, ""),
+    "casework:response-letter-pdf": (CAO, lambda w: {"pk": w.letter.pk}, ""),
+    "casework:letters-batch-pdf": (CAO, lambda w: {}, ""),
     "casework:case": (CAO, lambda w: {"receipt_number": w.case.receipt_number}, ""),
     "casework:trip": (TSA, lambda w: {}, ""),
     "casework:trip-detail": (TSA, lambda w: {"pk": w.trip.pk}, ""),
     "casework:trip-letter": (TSA, lambda w: {"pk": w.trip.pk}, ""),
+    "casework:trip-letter-pdf": (TSA, lambda w: {"pk": w.trip.pk}, ""),
     "outreach:organisation-detail": (CRO, lambda w: {"organisation_id": w.organisation.pk}, ""),
     "outreach:contacts": (CRO, lambda w: {}, ""),
     "outreach:contact-detail": (CRO, lambda w: {"contact_id": w.contact.pk}, ""),
@@ -67,6 +70,9 @@ SHOWS_PII = {
     "outreach:referrals": (CRO, lambda w: {}, ""),
     "outreach:referral-detail": (CRO, lambda w: {"referral_id": w.referral.pk}, ""),
     "outreach:segments-csv": (CRO, lambda w: {}, ""),
+    "outreach:mailing-segment-detail": (CRO, lambda w: {"segment_id": w.mailing_segment.pk}, ""),
+    "outreach:mailing-detail": (CRO, lambda w: {"mailing_id": w.mailing.pk}, ""),
+    "outreach:partner-report-back-detail": (CRO, lambda w: {"report_id": w.partner_report.pk}, ""),
     "outreach:engagement-registrants-csv": (CRO, lambda w: {"engagement_id": w.engagement.pk}, ""),
     "office-queue": (Role.OFFICE_STAFF, lambda w: {}, ""),
     "office-request": (Role.OFFICE_STAFF, lambda w: {"request_id": w.service_request.pk}, ""),
@@ -115,6 +121,10 @@ NO_PII = {
     "console-lookup-zip": "field offices and civil surgeons near a ZIP code (public reference data)",
     "console-lookup-forms": "forms, fees and editions (public reference data)",
     "console-lookup-visa-bulletin": "the Visa Bulletin's dates (public reference data)",
+    "knowledge-library": "the knowledge library: the agency's policy articles and approved answers (no one's records)",
+    "knowledge-article": "a policy article or approved answer (no one's records)",
+    "knowledge-article-new": "an empty article form (POST: the service audits the change)",
+    "knowledge-article-edit": "a policy article's text (no one's records; the change is audited by its service)",
     "console-form-order": (
         "an empty order form for a form; the caller's number and receipt number it starts with, when a call is "
         "on the agent's line, are audited (POST: the service records the order)"
@@ -174,6 +184,8 @@ NO_PII = {
     "casework:reports": "aggregate casework figures (the CSV export is audited as an export)",
     "casework:write": "the public's own form",
     "casework:write-done": "the public's own confirmation number",
+    "casework:inquiry-telephone": "an empty form to log a phone call as an inquiry",
+    "casework:status": "the correspondent's own inquiry's status words and dates (each check audited)",
     "outreach:engagement-list-public": "published events",
     "outreach:engagement-feed": "published events",
     "outreach:engagement-public": "a published event and its registration form",
@@ -189,6 +201,16 @@ NO_PII = {
     "outreach:feedback": "stakeholder feedback on programmes",
     "outreach:feedback-detail": "stakeholder feedback on programmes",
     "outreach:dashboards": "aggregate outreach figures",
+    "outreach:mailings": "mailings' subjects, segments and delivery counts (no one's details)",
+    "outreach:mailing-segments": "segment names and their mailing counts",
+    "outreach:mailing-preview": "a mailing's own text (no one's details)",
+    "outreach:mailing-unsubscribe": "the recipient's own unsubscribe (their address masked)",
+    "outreach:programs": "outreach programs and campaigns (staff owners, no one's records)",
+    "outreach:program-detail": "a program's engagements and aggregate figures",
+    "outreach:program-edit": "a program's own fields",
+    "outreach:office-inbox": "stakeholder feedback routed to the user's office (no one's records)",
+    "outreach:office-inbox-item": "stakeholder feedback on programmes (masked when recorded)",
+    "outreach:partner-report-backs": "reports back to partner organisations (organisations and counts, not people)",
     **dict.fromkeys(
         [
             "console-state",
@@ -220,6 +242,7 @@ NO_PII = {
             "casework-inquiry-reopen",
             "casework-inquiry-responses",
             "casework-inquiry-resume",
+            "casework-inquiry-sensitivity",
             "casework-inquiry-telephone",
             "casework-inquiry-triage",
             "casework-response-review",
@@ -233,6 +256,8 @@ NO_PII = {
             "casework:inquiry-action",
             "casework:response-review",
             "casework:response-send-again",
+            "casework:response-insert",
+            "knowledge-article-action",
             "outreach:contact-merge",
             "outreach:follow-up-done",
             "outreach:engagement-attendance",
@@ -241,6 +266,9 @@ NO_PII = {
             "outreach:engagement-change",
             "outreach:engagement-mail-send-again",
             "outreach:engagement-referral",
+            "outreach:mailing-test-send",
+            "outreach:mailing-send",
+            "outreach:contact-interests",
             "outreach:engagement-publish",
             "outreach:engagement-message",
         ],
@@ -279,6 +307,8 @@ ADMIN_PII_MODELS = {
     "outreach.casereferral",
     "outreach.partnerinteraction",
     "outreach.reportbackdelivery",
+    "outreach.mailingrecipient",
+    "outreach.partnerreportbackdelivery",
     "outreach.engagementmessagedelivery",
 }
 ADMIN_NO_PII_MODELS = {
@@ -312,11 +342,18 @@ ADMIN_NO_PII_MODELS = {
     "contactcenter.queuerollupdirty": "intervals to recount",
     "casework.slatarget": "configuration",
     "casework.responsetemplate": "templates",
+    "contactcenter.knowledgearticle": "policy articles and approved answers (no one's records)",
     "outreach.organisation": "partner organisations",
     "outreach.croprofile": "staff districts",
     "outreach.engagement": "published events",
     "outreach.feedbackitem": "stakeholder feedback on programmes",
     "outreach.reportback": "published report text",
+    "outreach.mailingsegment": "audience criteria (organisation types, places, topics)",
+    "outreach.mailing": "a mailing's text",
+    "outreach.mailingattachment": "a mailing's attached documents",
+    "outreach.program": "outreach programs (staff owners)",
+    "outreach.agencyofficemembership": "which offices of the agency staff answer for",
+    "outreach.partnerreportback": "published report text",
     "outreach.engagementmessage": "staff's message text to an engagement's registrants (no one's details)",
     "knox.authtoken": "API tokens (no case or contact records)",
     "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
@@ -394,10 +431,14 @@ def test_every_page_and_response_showing_pii_leaves_an_audit_row(world):
 def test_list_rows_name_the_records_shown(world):
     status, rows = _opened_with_audit(world, CAO, "/api/casework/inquiries/")
     assert status == 200
-    [(target_type, _target_id, detail)] = rows
+    [(target_type, _target_id, detail)] = [row for row in rows if row[0] != "casework.sensitive_inquiry"]
     assert target_type == "casework.inquiry_list"
     shown = {int(i) for i in re.findall(r"\d+", detail["ids"])}
-    assert {world.inquiry.pk, world.trip_inquiry.pk} <= shown and detail["count"] == str(len(shown))
+    assert {world.inquiry.pk, world.trip_inquiry.pk, world.sensitive_inquiry.pk} <= shown
+    assert detail["count"] == str(len(shown))
+    # The sensitive inquiry in the list is also recorded as a sensitive inquiry viewed.
+    sensitive = [str(row[1]) for row in rows if row[0] == "casework.sensitive_inquiry"]
+    assert sensitive == [str(world.sensitive_inquiry.pk)]
 
 
 def test_every_admin_list_and_page_of_pii_leaves_an_audit_row(world):

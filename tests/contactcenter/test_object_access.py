@@ -3,8 +3,8 @@
 
 The rules the project has (DESIGN.md, "Security rules"): DHS TRIP records never leave CAO and TSA; a
 TSA liaison sees DHS TRIP items and nothing else of casework; an agent acts only on the live
-contact offered to or connected with them. (There is no per-analyst restriction of inquiries, and
-service requests and outreach contacts are shared by the roles that work them.)
+contact offered to or connected with them; a sensitive inquiry is seen only by the analysts it names
+and CAO supervisors. (Service requests and outreach contacts are shared by the roles that work them.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from casework.models import Inquiry, InquiryActivity, Response
 from contactcenter.common.urlwalk import iter_routes
 from contactcenter.models import ContactStatus, WaitingContact
 from contactcenter.staff.roles import PUBLIC, Role
-from tests.pii_world import TRIP_MARKERS, build_world
+from tests.pii_world import SENSITIVE_MARKERS, TRIP_MARKERS, build_world
 
 ROUTES = [route for route in iter_routes() if not route.pattern.startswith(("static/", "admin/"))]
 OUTSIDE_TRIP = [Role.CSR, Role.ISO, Role.SUPERVISOR, Role.OUTREACH_STAFF, Role.CRO, Role.ADMINISTRATOR]
@@ -163,6 +163,39 @@ def test_a_tsa_liaison_can_neither_read_nor_change_other_casework(world):
     responses = client.get("/api/casework/responses/").json()["results"]
     assert [row["id"] for row in inquiries] == [world.trip_inquiry.pk]
     assert [row["id"] for row in responses] == [world.trip_response.pk]
+
+
+def test_a_sensitive_inquiry_never_reaches_an_analyst_it_does_not_name(world, make_staff):
+    """Every page and endpoint a CAO analyst may open, asked for the sensitive inquiry, its response
+    and its case (lists, searches, the case view and the ledger included): not one of its words, and
+    404 on its own pages; the analyst it names (its assignee) opens it."""
+    inquiry, response = world.sensitive_inquiry, world.sensitive_response
+    client = _client(make_staff(Role.CAO_ANALYST))
+    values = {
+        "pk": [inquiry.pk, response.pk, inquiry.interaction_id],
+        "receipt_number": [world.case.receipt_number],
+        "pk+action": [(inquiry.pk, action) for action in ("note", "hold", "close", "sensitive")],
+        "pk+attachment_pk": [(inquiry.pk, 1)],
+    }
+    wrong = []
+    for route in ROUTES:
+        if route.allowed_roles is not PUBLIC and Role.CAO_ANALYST not in route.allowed_roles:
+            continue
+        if getattr(route.callback, "twilio_webhook", False):
+            continue
+        for url in _urls(route, values):
+            queries = ["", "?q=Pemberton", f"?q={inquiry.reference}"] if "<" not in route.pattern else [""]
+            for query in queries:
+                accept = "application/json" if url.startswith("/api/") else "text/html"
+                got = client.get(url + query, HTTP_ACCEPT=accept)
+                shown = [marker for marker in SENSITIVE_MARKERS if marker in _body(got)]
+                if shown:
+                    wrong.append(f"GET {url}{query} -> {got.status_code} shows {shown}")
+    assert not wrong, "\n".join(wrong)
+    for url in (f"/casework/inquiries/{inquiry.pk}/", f"/api/casework/inquiries/{inquiry.pk}/"):
+        assert client.get(url).status_code == 404
+        assert _client(world.users[Role.CAO_ANALYST]).get(url).status_code == 200
+    assert client.get(f"/casework/responses/{response.pk}/").status_code == 404
 
 
 def test_an_agent_cannot_act_on_or_see_another_agents_live_contact(world, make_staff):

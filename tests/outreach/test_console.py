@@ -275,10 +275,14 @@ def test_seed_outreach_is_idempotent(make_staff):
     from django.core.management import call_command
 
     make_staff(Role.CRO, username="demo-cro")
+    office = make_staff(Role.OFFICE_STAFF, username="demo-office")
     call_command("seed_outreach", verbosity=0)
     call_command("seed_outreach", verbosity=0)
     assert Organisation.objects.count() == 5
     assert Engagement.objects.filter(district="Phoenix").count() == 2
+    assert Engagement.objects.filter(program__name="Citizenship outreach, Phoenix").count() == 1
+    assert FeedbackItem.objects.get().owning_office == "fod"
+    assert list(office.agency_office_memberships.values_list("office", flat=True)) == ["fod"]
 
 
 def test_preferences_consent_owner_and_membership_are_edited_and_audited(client_as, make_staff):

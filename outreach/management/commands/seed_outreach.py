@@ -1,4 +1,5 @@
-"""Demo data for the PED console: partners in Phoenix, a CRO's districts, two engagements.
+"""Demo data for the PED console: partners in Phoenix, a CRO's districts, two engagements, a program
+grouping one of them, and partner feedback routed to the demo office member's inbox.
 
 Runs through the services, so it is audited like any other write; running it again adds nothing."""
 
@@ -14,15 +15,18 @@ from django.utils import timezone
 from contactcenter.audit.context import AuditContext
 from contactcenter.models import AuditChannel
 from outreach import services
-from outreach.models import Engagement, Organisation
+from outreach.models import Engagement, FeedbackItem, Organisation, Program
 
 PARTNERS = [
     ("Chicanos Por La Causa", "community", "district", ["en", "es"]),
     ("Catholic Charities Community Services", "faith", "district", ["en", "es"]),
-    ("Arizona Office of the Governor", "state", "regional", ["en"]),
+    ("Arizona Office of the Governor", "governors_office", "regional", ["en"]),
     ("Tohono O'odham Nation", "tribal", "regional", ["en"]),
     ("Phoenix Public Library ESL program", "esl_civics", "district", ["en", "es", "ar"]),
 ]
+
+PROGRAM = "Citizenship outreach, Phoenix"
+FEEDBACK = "Interview notices reach applicants after their interview date"
 
 
 class Command(BaseCommand):
@@ -60,4 +64,21 @@ class Command(BaseCommand):
                 language="en-es", region="West", district="Phoenix",
             )  # fmt: skip
             services.engagement_publish(context=context, engagement_id=created.pk)
+        if not Program.objects.filter(name=PROGRAM).exists():
+            program = services.program_create(
+                context=context, owner=cro, name=PROGRAM, kind="program", starts_on=day.replace(day=1),
+                goal="Help lawful permanent residents in Phoenix file complete N-400 applications.",
+                audience="Lawful permanent residents and the partners who serve them",
+            )  # fmt: skip
+            session = Engagement.objects.get(title="Naturalization listening session, Phoenix")
+            services.program_engagement_set(context=context, program_id=program.pk, engagement_id=session.pk)
+        responder = get_user_model().objects.filter(username="demo-office").first()
+        if responder is not None:
+            services.agency_office_membership_add(context=context, user=responder, office="fod")
+        if not FeedbackItem.objects.filter(summary=FEEDBACK).exists():
+            item = services.feedback_record(
+                context=context, recorded_by=cro, source="partner", topic_code="naturalization", summary=FEEDBACK,
+                organisation_id=Organisation.objects.get(name="Chicanos Por La Causa").pk,
+            )  # fmt: skip
+            services.feedback_route(context=context, feedback_id=item.pk, owning_office="fod")
         self.stdout.write(self.style.SUCCESS("Outreach demo data ready."))

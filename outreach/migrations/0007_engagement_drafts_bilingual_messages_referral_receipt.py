@@ -14,7 +14,7 @@ def published_when_created(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contactcenter", "0040_service_request_denial_notice"),
-        ("outreach", "0004_mail_delivery_failed"),
+        ("outreach", "0006_mailings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
