@@ -8,6 +8,8 @@ from .models import (
     Contact,
     CroProfile,
     Engagement,
+    EngagementMessage,
+    EngagementMessageDelivery,
     FeedbackItem,
     Mailing,
     MailingAttachment,
@@ -67,8 +69,8 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Engagement)
 class EngagementAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "starts_at", "time_zone", "district", "capacity"]
-    list_filter = ["kind", "language", "district"]
+    list_display = ["title", "kind", "status", "starts_at", "time_zone", "district", "capacity"]
+    list_filter = ["status", "kind", "language", "district"]
     search_fields = ["title"]
     inlines = [RegistrationInline]
 
@@ -169,3 +171,13 @@ class PartnerReportBackDeliveryAdmin(AuditedViewMixin, admin.ModelAdmin):
     audit_target_type = "outreach.partnerreportbackdelivery"
     audit_summary = "Viewed a partner report-back e-mail in the admin"
     list_display = ["report", "email", "created_at", "sent_at", "failed_at"]
+
+
+@admin.register(EngagementMessage)
+class EngagementMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "engagement", "sent_by", "created_at"]
+
+
+@admin.register(EngagementMessageDelivery)
+class EngagementMessageDeliveryAdmin(AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["message", "email", "created_at", "sent_at", "failed_at"]

@@ -167,7 +167,8 @@ class EngagementSerializer(serializers.ModelSerializer):
         model = Engagement
         fields = ["id", "uid", "title", "kind", "starts_at", "ends_at", "time_zone", "venue", "address", "call_in",
                   "audience", "language", "capacity", "registration_closes_at", "region", "district", "topic",
-                  "registered", "waitlisted", "cancelled_at", "cancellation_reason"]  # fmt: skip
+                  "registered", "waitlisted", "cancelled_at", "cancellation_reason", "title_es", "description_es",
+                  "state", "status", "published_at"]  # fmt: skip
 
 
 class EventTimeField(serializers.DateTimeField):
@@ -192,6 +193,9 @@ class EngagementInputSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=EngagementLanguage.choices, default=EngagementLanguage.ENGLISH)
     district = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     region = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
+    title_es = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    description_es = serializers.CharField(required=False, default="", allow_blank=True)
+    state = serializers.CharField(max_length=2, required=False, default="", allow_blank=True)
 
 
 class RegistrationSerializer(serializers.Serializer):
@@ -235,6 +239,12 @@ class EngagementViewSet(AuditedReads, OutreachViewSet):
         engagement = self.get_object()
         rows = selectors.engagement_registrations(engagement=engagement)
         return Response(RegistrationSerializer(rows, many=True).data)
+
+    @extend_schema(request=None, responses=EngagementSerializer, summary="Publish a draft: it goes public")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        published = services.engagement_publish(context=_ctx(request), engagement_id=self.get_object().pk)
+        return Response(EngagementSerializer(selectors.engagement_get(engagement_id=published.pk)).data)
 
 
 # --- feedback ----------------------------------------------------------------------------------------
@@ -395,6 +405,10 @@ class ReferralInputSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254, required=False, default="", allow_blank=True)
     language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
     engagement_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    receipt_number = serializers.CharField(
+        max_length=20, required=False, default="", allow_blank=True, help_text="Kept only with receipt_consent"
+    )
+    receipt_consent = serializers.BooleanField(required=False, default=False)
 
 
 class CloseInputSerializer(serializers.Serializer):

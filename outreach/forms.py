@@ -28,6 +28,7 @@ from .models import (
     ReferralMode,
     ReferralOutcome,
 )
+from .regions import DISTRICT_CHOICES, REGION_CHOICES, US_STATES
 
 
 class _OrganisationLabel:
@@ -82,6 +83,19 @@ class RegistrationForm(UswdsForm):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     organisation_name = forms.CharField(label=_("Organization (optional)"), max_length=200, required=False)
+    accommodation = forms.CharField(
+        label=_("Accommodations you need (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example a sign language interpreter, captions or wheelchair access."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    interpreter_language = forms.CharField(
+        label=_("Language interpreter you need (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("The language, if you need an interpreter other than English or Spanish."),
+    )
 
 
 class OrganisationForm(UswdsForm):
@@ -168,7 +182,16 @@ class _EngagementScheduleForm(UswdsForm):
     """The fields an engagement is created with and can still change once people have registered."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
+    title_es = forms.CharField(
+        label=_("Title in Spanish"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed when the engagement is held in Spanish or in both languages."),
+    )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description_es = forms.CharField(
+        label=_("Description in Spanish"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -192,15 +215,22 @@ class EngagementForm(_EngagementScheduleForm):
     )
     audience = forms.CharField(label=_("Audience"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=EngagementLanguage.choices)
-    region = forms.CharField(label=_("Region"), max_length=80, required=False)
-    district = forms.CharField(label=_("District"), max_length=80, required=False)
+    region = forms.ChoiceField(label=_("Region"), choices=REGION_CHOICES, required=False)
+    district = forms.ChoiceField(label=_("District"), choices=DISTRICT_CHOICES, required=False)
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Online only")), *US_STATES],
+        required=False,
+        help_text=_("Where an in-person event is held: the public list filters by it."),
+    )
     partners = OrganisationMultipleChoiceField(
         label=_("Partners"), queryset=Organisation.objects.order_by("name", "district"), required=False
     )
 
     field_order = [
-        "title", "kind", "topic", "description", "day", "start", "end", "time_zone", "registration_closes",
-        "venue", "address", "call_in", "audience", "language", "capacity", "region", "district", "partners",
+        "title", "title_es", "kind", "topic", "description", "description_es", "day", "start", "end", "time_zone",
+        "registration_closes", "venue", "address", "state", "call_in", "audience", "language", "capacity", "region",
+        "district", "partners",
     ]  # fmt: skip
 
 
@@ -240,6 +270,15 @@ class ReferralForm(UswdsForm):
     consent = forms.BooleanField(
         label=_("The person agrees to be contacted by the contact center about their case"), required=True
     )
+    receipt_number = forms.CharField(
+        label=_("Receipt number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Only if the person gives it and agrees below: 3 letters and 10 digits, e.g. EAC2190000001."),
+    )
+    receipt_consent = forms.BooleanField(
+        label=_("The person agrees that the receipt number is kept with this referral"), required=False
+    )
 
 
 class ReferralCloseForm(UswdsForm):
@@ -273,7 +312,9 @@ class EngagementChangeForm(_EngagementScheduleForm):
         closes = tz.localtime(engagement.registration_closes_at, zone)
         return {
             "title": engagement.title,
+            "title_es": engagement.title_es,
             "description": engagement.description,
+            "description_es": engagement.description_es,
             "day": starts.date(),
             "start": starts.strftime("%H:%M"),
             "end": ends.strftime("%H:%M"),
@@ -333,3 +374,31 @@ class PartnerReportBackForm(UswdsForm):
     period_start = _date_field(_("From"), required=False)
     period_end = _date_field(_("To"), required=False)
     introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class EngagementMessageForm(UswdsForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    subject_es = forms.CharField(label=_("Subject in Spanish (optional)"), max_length=200, required=False)
+    body_es = forms.CharField(
+        label=_("Message in Spanish (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("People who registered in Spanish get the Spanish text when both Spanish fields are given."),
+    )
+
+
+class PublicEventFilterForm(UswdsForm):
+    """The public events list's filters and the time zone online events are shown in (a GET form)."""
+
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("All states and online")), *US_STATES], required=False)
+    language = forms.ChoiceField(
+        label=_("Language of the event"),
+        choices=[("", _("Any language")), ("en", _("English")), ("es", _("Spanish"))],
+        required=False,
+    )
+    tz = forms.ChoiceField(
+        label=_("Show online events in my time zone"),
+        choices=[("", _("The event's own time zone")), *US_TIME_ZONES],
+        required=False,
+    )

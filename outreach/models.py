@@ -1,7 +1,7 @@
 """PED outreach: stakeholders, the CRO network, engagements, feedback and case referrals.
 
-No row here holds case PII (receipt numbers, A-numbers): a person with a case question is
-referred to the contact center, which keeps the case details in its own records."""
+No row here holds an A-number; a receipt number only on a case referral, given by the person with
+their consent to it being kept, so the contact center finds the referral on that case's history."""
 
 from __future__ import annotations
 
@@ -263,10 +263,22 @@ class EngagementLanguage(models.TextChoices):
     BILINGUAL = "en-es", _("English and Spanish")
 
 
+class EngagementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
 class Engagement(models.Model):
     title = models.CharField(_("title"), max_length=200)
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
     kind = models.CharField(_("type"), max_length=30, choices=EngagementType.choices)
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(_("description in Spanish"), blank=True)
+    # A draft is seen by staff only: it is not on the public pages and takes no registration.
+    status = models.CharField(
+        _("status"), max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     time_zone = models.CharField(_("time zone"), max_length=64)
@@ -281,6 +293,7 @@ class Engagement(models.Model):
     registration_closes_at = models.DateTimeField(_("registration closes"))
     region = models.CharField(_("region"), max_length=80, blank=True)
     district = models.CharField(_("district"), max_length=80, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True, help_text=_("Where an in-person event is held."))
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="+")
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     partners = models.ManyToManyField(Organisation, blank=True, related_name="engagements")
@@ -305,6 +318,21 @@ class Engagement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_online(self) -> bool:
+        """Held on a call or the web only: visitors read its time in their own zone."""
+        return not self.venue and bool(self.call_in)
+
+    @property
+    def call_in_is_link(self) -> bool:
+        return self.call_in.startswith(("https://", "http://"))
+
+    def title_in(self, language: str) -> str:
+        return self.title_es if language == Language.SPANISH and self.title_es else self.title
+
+    def description_in(self, language: str) -> str:
+        return self.description_es if language == Language.SPANISH and self.description_es else self.description
+
 
 class RegistrationStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
@@ -319,6 +347,8 @@ class Registration(models.Model):
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    accommodation = models.CharField(_("accommodation needs"), max_length=300, blank=True)
+    interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
     status = models.CharField(max_length=10, choices=RegistrationStatus.choices)
     attended = models.BooleanField(_("attended"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -534,7 +564,8 @@ class ReferralOutcome(models.TextChoices):
 class CaseReferral(models.Model):
     """A person with a case-specific question, referred with consent to the contact center.
 
-    Holds only what the contact center needs to reach them: no receipt or A-number."""
+    Holds only what the contact center needs to reach them, and the receipt number only when the
+    person gave it and agreed to it being kept (no A-number)."""
 
     engagement = models.ForeignKey(
         Engagement, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
@@ -548,6 +579,8 @@ class CaseReferral(models.Model):
     mode = models.CharField(_("referral"), max_length=10, choices=ReferralMode.choices)
     consent = models.BooleanField(_("consent to be contacted"), default=False)
     consent_recorded_at = models.DateTimeField()
+    receipt_number = models.CharField(_("receipt number"), max_length=13, blank=True)
+    receipt_consent = models.BooleanField(_("agrees to the receipt number being kept"), default=False)
     status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
     interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     callback = models.ForeignKey(WaitingContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -562,6 +595,9 @@ class CaseReferral(models.Model):
             models.CheckConstraint(condition=Q(consent=True), name="outreach_referral_consent"),
             models.CheckConstraint(
                 condition=~Q(mode="callback") | ~Q(phone=""), name="outreach_referral_callback_phone"
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_number="") | Q(receipt_consent=True), name="outreach_referral_receipt_consent"
             ),
         ]
 
@@ -669,3 +705,45 @@ class MailingRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_status_display()})"
+
+
+class EngagementMessage(models.Model):
+    """A message from staff to everyone registered or waitlisted for an engagement, e-mailed once each."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    subject_es = models.CharField(_("subject in Spanish"), max_length=200, blank=True)
+    body_es = models.TextField(_("message in Spanish"), blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def text_in(self, language: str) -> tuple[str, str]:
+        """Spanish only when both Spanish texts were written: never a Spanish subject on English text."""
+        if language == Language.SPANISH and self.subject_es and self.body_es:
+            return self.subject_es, self.body_es
+        return self.subject, self.body
+
+
+class EngagementMessageDelivery(models.Model):
+    message = models.ForeignKey(EngagementMessage, on_delete=models.CASCADE, related_name="deliveries")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "registration"], name="outreach_message_once_per_registrant")
+        ]
+
+    def __str__(self) -> str:
+        return self.email

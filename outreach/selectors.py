@@ -22,6 +22,10 @@ from .models import (
     Contact,
     CroProfile,
     Engagement,
+    EngagementLanguage,
+    EngagementMessage,
+    EngagementMessageDelivery,
+    EngagementStatus,
     FeedbackItem,
     FeedbackStatus,
     Membership,
@@ -35,7 +39,7 @@ from .models import (
     ReportBack,
     ReportBackDelivery,
 )
-from .workflows import FEEDBACK, REFERRAL, REGISTRATION, agency_offices_of
+from .workflows import ENGAGEMENT, FEEDBACK, REFERRAL, REGISTRATION, agency_offices_of
 
 CALL_CHANNELS = [Channel.IVR, Channel.TIER1, Channel.TIER2]
 INQUIRY_CHANNELS = [Channel.WRITTEN, Channel.WEB]
@@ -174,8 +178,32 @@ def engagement_get(*, engagement_id: int) -> Engagement:
     return engagement_list().prefetch_related("partners").get(pk=engagement_id)
 
 
-def engagement_public_list(*, now: datetime | None = None) -> QuerySet[Engagement]:
-    return engagement_list().filter(ends_at__gte=now or timezone.now())
+def engagement_public_list(*, now: datetime | None = None, state: str = "", language: str = "") -> QuerySet[Engagement]:
+    """What the public sees: published engagements not yet over, by state and by the language they
+    are held in (a bilingual one is held in both)."""
+    qs = engagement_list().filter(status=EngagementStatus.PUBLISHED, ends_at__gte=now or timezone.now())
+    if state:
+        qs = qs.filter(state=state)
+    if language in (EngagementLanguage.ENGLISH, EngagementLanguage.SPANISH):
+        qs = qs.filter(language__in=[language, EngagementLanguage.BILINGUAL])
+    return qs
+
+
+def engagement_public_get(*, engagement_id: int) -> Engagement:
+    """A published engagement; a draft does not exist for the public (Engagement.DoesNotExist)."""
+    return (
+        engagement_list().prefetch_related("partners").filter(status=EngagementStatus.PUBLISHED).get(pk=engagement_id)
+    )
+
+
+def engagement_allowed_actions(*, engagement: Engagement, user) -> frozenset[str]:
+    return ENGAGEMENT.allowed_actions(engagement, user)
+
+
+def engagement_messages(*, engagement: Engagement) -> QuerySet[EngagementMessage]:
+    return engagement.messages.select_related("sent_by").annotate(
+        recipients=Count("deliveries"), delivered=Count("deliveries", filter=Q(deliveries__sent_at__isnull=False))
+    )
 
 
 def engagement_registrations(*, engagement: Engagement) -> QuerySet[Registration]:
@@ -188,11 +216,14 @@ def registration_allowed_actions(*, registration: Registration, user) -> frozens
 
 
 def engagement_mail_failures(*, engagement: Engagement) -> int:
-    """E-mails about this engagement given up on after their last try (registrants and report back)."""
+    """E-mails about this engagement given up on after their last try (registrants, messages, report back)."""
     return (
         engagement.registrations.filter(mail_failed_at__isnull=False).count()
         + ReportBackDelivery.objects.filter(
             report__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
+        ).count()
+        + EngagementMessageDelivery.objects.filter(
+            message__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
         ).count()
     )
 

@@ -26,7 +26,7 @@ from contactcenter.audit.pii import mask_case_identifiers, mask_pii
 from contactcenter.common.background import enqueue_on_commit, mail_message_id
 from contactcenter.common.errors import ApplicationError
 from contactcenter.models import AuditAction, AuditChannel, Channel, ContactKind, Language, Outcome, Topic
-from contactcenter.reference.identifiers import phone_e164
+from contactcenter.reference.identifiers import InvalidIdentifier, normalize_receipt_number, phone_e164
 from contactcenter.routing.hours import caller_time_zone
 
 from . import selectors
@@ -38,6 +38,9 @@ from .models import (
     CroProfile,
     Engagement,
     EngagementLanguage,
+    EngagementMessage,
+    EngagementMessageDelivery,
+    EngagementStatus,
     EngagementType,
     FeedbackItem,
     FeedbackSource,
@@ -62,6 +65,7 @@ from .models import (
     ReportBack,
     ReportBackDelivery,
 )
+from .regions import DISTRICT_REGION, REGIONS, US_STATE_NAMES
 from .workflows import FEEDBACK, REGISTRATION, attendance_open
 
 CANCEL_SALT = "outreach.registration.cancel"
@@ -513,6 +517,36 @@ def _check_logistics(
         raise ApplicationError(_("Capacity must be at least 1."), field="capacity")
 
 
+def _check_texts(*, language: str, title_es: str, description: str, description_es: str) -> None:
+    """An engagement held in Spanish (or in both languages) is announced in Spanish too; an English-only
+    one may still have a Spanish title for the Spanish public pages."""
+    if language not in EngagementLanguage.values:
+        raise ApplicationError(_("Unknown language %(value)s.") % {"value": language}, field="language")
+    if language == EngagementLanguage.ENGLISH:
+        return
+    if not title_es.strip():
+        raise ApplicationError(_("An engagement held in Spanish needs its title in Spanish."), field="title_es")
+    if description.strip() and not description_es.strip():
+        raise ApplicationError(
+            _("An engagement held in Spanish needs its description in Spanish."), field="description_es"
+        )
+
+
+def _check_place(*, region: str, district: str, state: str) -> str:
+    """The region from the agency's list (the district's own when only the district is given)."""
+    if district and district not in DISTRICT_REGION:
+        raise ApplicationError(_("Choose the district from the list."), field="district")
+    if region and region not in REGIONS:
+        raise ApplicationError(_("Choose the region from the list."), field="region")
+    if district and region and DISTRICT_REGION[district] != region:
+        raise ApplicationError(
+            _("The %(district)s district is not in that region.") % {"district": district}, field="district"
+        )
+    if state and state not in US_STATE_NAMES:
+        raise ApplicationError(_("Choose the state from the list."), field="state")
+    return region or DISTRICT_REGION.get(district, "")
+
+
 def engagement_create(
     *,
     context: AuditContext,
@@ -534,9 +568,16 @@ def engagement_create(
     region: str = "",
     district: str = "",
     partner_ids: Iterable[int] = (),
+    title_es: str = "",
+    description_es: str = "",
+    state: str = "",
 ) -> Engagement:
+    """A new engagement, as a draft: staff see it, the public does not until it is published."""
     if kind not in EngagementType.values:
         raise ApplicationError(_("Unknown engagement type %(value)s.") % {"value": kind}, field="kind")
+    _check_texts(language=language, title_es=title_es, description=description, description_es=description_es)
+    region, district, state = region.strip(), district.strip(), state.strip().upper()
+    region = _check_place(region=region, district=district, state=state)
     _check_logistics(
         starts_at=starts_at, ends_at=ends_at, time_zone=time_zone, registration_closes_at=registration_closes_at,
         venue=venue, call_in=call_in, capacity=capacity,
@@ -557,8 +598,12 @@ def engagement_create(
         call_in=call_in.strip(),
         audience=audience.strip(),
         language=language,
-        region=region.strip(),
-        district=district.strip(),
+        region=region,
+        district=district,
+        state=state,
+        title_es=title_es.strip(),
+        description_es=description_es,
+        status=EngagementStatus.DRAFT,
     )
     with transaction.atomic():
         _save(engagement)
@@ -568,8 +613,30 @@ def engagement_create(
             context,
             AuditAction.CREATE,
             engagement,
-            f"{engagement.get_kind_display()} {engagement.title} on {starts_at.isoformat()} ({time_zone})",
+            f"{engagement.get_kind_display()} {engagement.title} on {starts_at.isoformat()} ({time_zone}), draft",
         )
+    return engagement
+
+
+def engagement_publish(*, context: AuditContext, engagement_id: int) -> Engagement:
+    """Put a draft on the public pages and open its registration."""
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
+        if engagement is None:
+            raise ApplicationError(_("There is no such engagement."))
+        if "publish" not in selectors.engagement_allowed_actions(engagement=engagement, user=context.actor):
+            raise ApplicationError(
+                _("This engagement is cancelled.")
+                if engagement.cancelled_at is not None
+                else _("This engagement is already published.")
+            )
+        _check_texts(
+            language=engagement.language, title_es=engagement.title_es, description=engagement.description,
+            description_es=engagement.description_es,
+        )  # fmt: skip
+        engagement.status, engagement.published_at = EngagementStatus.PUBLISHED, timezone.now()
+        _save(engagement, update_fields=["status", "published_at", "updated_at"])
+        _audit(context, AuditAction.UPDATE, engagement, f"Engagement #{engagement.pk} published")
     return engagement
 
 
@@ -594,6 +661,8 @@ def engagement_update(
     address: str,
     call_in: str,
     capacity: int,
+    title_es: str | None = None,
+    description_es: str | None = None,
 ) -> Engagement:
     """Reschedule, move, rename or resize an engagement. Calendars get a new SEQUENCE and everyone
     registered or waitlisted is e-mailed the new details once; more seats go to the waitlist first."""
@@ -607,6 +676,11 @@ def engagement_update(
             starts_at=starts_at, ends_at=ends_at, time_zone=engagement.time_zone,
             registration_closes_at=registration_closes_at, venue=venue, call_in=call_in, capacity=capacity,
         )  # fmt: skip
+        title_es = engagement.title_es if title_es is None else title_es.strip()
+        description_es = engagement.description_es if description_es is None else description_es
+        _check_texts(
+            language=engagement.language, title_es=title_es, description=description, description_es=description_es
+        )
         seated = engagement.registrations.filter(status=RegistrationStatus.REGISTERED).count()
         if capacity < seated:
             raise ApplicationError(
@@ -616,6 +690,8 @@ def engagement_update(
         values = {
             "title": title.strip(),
             "description": description,
+            "title_es": title_es,
+            "description_es": description_es,
             "starts_at": starts_at,
             "ends_at": ends_at,
             "registration_closes_at": registration_closes_at,
@@ -760,6 +836,8 @@ def registration_create(
     phone: str = "",
     organisation_name: str = "",
     language: str = Language.ENGLISH,
+    accommodation: str = "",
+    interpreter_language: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Register a person; over capacity they join the waitlist. The engagement row is locked so
@@ -772,7 +850,7 @@ def registration_create(
         raise ApplicationError(_("Give your name."), field="name")
     with transaction.atomic():
         engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
-        if engagement is None:
+        if engagement is None or engagement.status != EngagementStatus.PUBLISHED:
             raise ApplicationError(_("There is no such engagement."))
         if engagement.cancelled_at is not None:
             raise ApplicationError(_("This engagement has been cancelled."), extra={"code": "cancelled"})
@@ -789,6 +867,8 @@ def registration_create(
             phone=phone,
             organisation_name=organisation_name.strip(),
             language=language if language in Language.values else Language.ENGLISH,
+            accommodation=accommodation.strip(),
+            interpreter_language=interpreter_language.strip(),
             status=RegistrationStatus.REGISTERED if seated < engagement.capacity else RegistrationStatus.WAITLISTED,
             created_at=now,
             notified_sequence=engagement.sequence,
@@ -867,6 +947,8 @@ def _mail_context(registration: Registration, **extra) -> dict:
     return {
         "registration": registration,
         "engagement": engagement,
+        # Spanish registrants read the Spanish title when there is one.
+        "engagement_title": engagement.title_in(registration.language),
         "starts_local": timezone.localtime(engagement.starts_at, ZoneInfo(engagement.time_zone)),
         "cancel_url": _absolute(
             reverse("outreach:registration-cancel", args=[registration_cancel_token(registration)])
@@ -1221,6 +1303,7 @@ def report_back_delivery_send(*, delivery_id: int) -> bool:
             to=delivery.email,
             subject_context={
                 "engagement": engagement,
+                "engagement_title": engagement.title_in(delivery.registration.language),
                 "report": delivery.report,
                 "items": list(selectors.feedback_reported_back(engagement=engagement)),
                 "report_url": _absolute(reverse("outreach:report-public", args=[engagement.uid])),
@@ -1295,6 +1378,13 @@ def mail_send_again(*, context: AuditContext, engagement_id: int) -> int:
             delivery.failed_at, delivery.error = None, ""
             delivery.save(update_fields=["failed_at", "error"])
             _send_delivery_soon(delivery.pk)
+            queued += 1
+        for delivery in EngagementMessageDelivery.objects.select_for_update().filter(
+            message__engagement=engagement, failed_at__isnull=False, sent_at__isnull=True
+        ):
+            delivery.failed_at, delivery.error = None, ""
+            delivery.save(update_fields=["failed_at", "error"])
+            enqueue_on_commit("outreach.engagement_message_delivery_send", delivery_id=delivery.pk)
             queued += 1
         if queued:
             _audit(context, AuditAction.UPDATE, engagement, f"{queued} undelivered e-mail(s) sent again")
@@ -1509,9 +1599,13 @@ def referral_create(
     email: str = "",
     language: str = Language.ENGLISH,
     engagement_id: int | None = None,
+    receipt_number: str = "",
+    receipt_consent: bool = False,
 ) -> CaseReferral:
     """Refer a person with a case question to the contact center: a callback in the Tier 1 queue
-    or a referral in the interaction ledger, only with their consent. Outreach keeps no case data."""
+    or a referral in the interaction ledger, only with their consent. A receipt number the person
+    gives is kept only with their consent to that too; it then goes on the ledger entry, so the
+    referral shows on that case's history."""
     if not consent:
         raise ApplicationError(
             _("Refer a person only with their consent to be contacted by the contact center."),
@@ -1524,6 +1618,7 @@ def referral_create(
         raise ApplicationError(_("A callback needs the person's telephone number."), field="phone")
     if not (phone or email):
         raise ApplicationError(_("Give a telephone number or an e-mail address."), field="phone")
+    receipt_number = _referral_receipt(receipt_number, receipt_consent)
     topic = _topic(topic_code)
     language = language if language in Language.values else Language.ENGLISH
     with transaction.atomic():
@@ -1537,6 +1632,8 @@ def referral_create(
             mode=mode,
             consent=True,
             consent_recorded_at=timezone.now(),
+            receipt_number=receipt_number,
+            receipt_consent=bool(receipt_number),
             engagement_id=engagement_id,
         )
         _save(referral)
@@ -1550,6 +1647,7 @@ def referral_create(
             language=language,
             outcome=Outcome.CALLBACK if mode == ReferralMode.CALLBACK else Outcome.REFERRED,
             contact_phone=phone,
+            receipt_numbers=[receipt_number] if receipt_number else [],
             source_url=reverse("outreach:referral-detail", args=[referral.pk]),
             summary=f"Outreach referral with consent ({referral.get_mode_display()})",
             handled_by=referred_by,
@@ -1567,6 +1665,21 @@ def referral_create(
         referral.save(update_fields=["interaction", "callback"])
         _audit(context, AuditAction.CREATE, referral, f"Case referral #{referral.pk} ({mode}) with consent")
     return referral
+
+
+def _referral_receipt(raw: str, consent: bool) -> str:
+    """The receipt number normalised as the core writes it; refused without the person's consent."""
+    if not (raw or "").strip():
+        return ""
+    if not consent:
+        raise ApplicationError(
+            _("Keep the receipt number only if the person agrees: tick their consent, or leave the number out."),
+            field="receipt_consent",
+        )
+    try:
+        return normalize_receipt_number(raw)
+    except InvalidIdentifier as error:
+        raise ApplicationError(str(error), field="receipt_number") from error
 
 
 # The person wants no call any more: a callback still queued for them is withdrawn. "Could not be
@@ -1611,3 +1724,105 @@ def referral_close(*, context: AuditContext, referral_id: int, outcome: str, not
             )
         _audit(context, AuditAction.UPDATE, referral, f"Case referral #{referral.pk} closed: {outcome}")
     return referral
+
+
+# --- messages to registrants ----------------------------------------------------------------------
+def engagement_message_send(
+    *,
+    context: AuditContext,
+    engagement_id: int,
+    subject: str,
+    body: str,
+    subject_es: str = "",
+    body_es: str = "",
+) -> EngagementMessage:
+    """A message to everyone registered or waitlisted, e-mailed after commit, once each (one delivery
+    row per registrant), in Spanish to those who registered in Spanish when both Spanish texts are given."""
+    subject, body, subject_es, body_es = subject.strip(), body.strip(), subject_es.strip(), body_es.strip()
+    if not subject:
+        raise ApplicationError(_("Write the subject."), field="subject")
+    if not body:
+        raise ApplicationError(_("Write the message."), field="body")
+    if bool(subject_es) != bool(body_es):
+        raise ApplicationError(
+            _("Give both the Spanish subject and the Spanish message, or neither."),
+            field="body_es" if subject_es else "subject_es",
+        )
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().filter(pk=engagement_id).first()
+        if engagement is None:
+            raise ApplicationError(_("There is no such engagement."))
+        registrations = list(engagement.registrations.exclude(status=RegistrationStatus.CANCELLED))
+        if not registrations:
+            raise ApplicationError(_("No one is registered: there is no one to write to."))
+        message = EngagementMessage(
+            engagement=engagement, subject=subject, body=body, subject_es=subject_es, body_es=body_es,
+            sent_by=context.actor,
+        )  # fmt: skip
+        _save(message)
+        for registration in registrations:
+            delivery = EngagementMessageDelivery.objects.create(
+                message=message, registration=registration, email=registration.email
+            )
+            enqueue_on_commit("outreach.engagement_message_delivery_send", delivery_id=delivery.pk)
+        _audit(
+            context,
+            AuditAction.CREATE,
+            message,
+            f"Message to the {len(registrations)} registrant(s) of engagement #{engagement.pk}",
+        )
+    return message
+
+
+def engagement_message_delivery_send(*, delivery_id: int) -> bool:
+    with transaction.atomic():
+        delivery = (
+            EngagementMessageDelivery.objects.select_for_update()
+            .select_related("message__engagement", "registration")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.sent_at is not None:
+            return False
+        language = delivery.registration.language
+        subject, body = delivery.message.text_in(language)
+        _mail(
+            template="message",
+            message_id=mail_message_id("engagement-message", delivery.pk),
+            language=language,
+            to=delivery.email,
+            subject_context=_mail_context(
+                delivery.registration,
+                message_subject=subject,
+                message_body=body,
+            ),
+        )
+        delivery.sent_at, delivery.failed_at, delivery.error = timezone.now(), None, ""
+        delivery.save(update_fields=["sent_at", "failed_at", "error"])
+    return True
+
+
+def engagement_message_delivery_give_up(*, delivery_id: int, reason: str) -> None:
+    with transaction.atomic():
+        delivery = (
+            EngagementMessageDelivery.objects.select_for_update().filter(pk=delivery_id, sent_at__isnull=True).first()
+        )
+        if delivery is None:
+            return
+        delivery.failed_at, delivery.error = timezone.now(), reason[:300]
+        delivery.save(update_fields=["failed_at", "error"])
+        _audit(
+            AuditContext.system(AuditChannel.TASK),
+            AuditAction.UPDATE,
+            delivery,
+            f"Message e-mail #{delivery.pk} not delivered after its last try",
+        )
+
+
+def engagement_message_deliveries_pending(*, older_than_seconds: int = 60) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        EngagementMessageDelivery.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )

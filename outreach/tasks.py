@@ -104,6 +104,8 @@ def reminders_and_sweep() -> int:
         partner_report_back_delivery_send.delay(delivery_id=delivery_id)
     for feedback_id in services.feedback_routed_notices_pending():
         feedback_routed_notice_send.delay(feedback_id=feedback_id)
+    for delivery_id in services.engagement_message_deliveries_pending():
+        engagement_message_delivery_send.delay(delivery_id=delivery_id)
     return sent
 
 
@@ -141,3 +143,16 @@ def mailings_sweep() -> int:
             mailing_batch_send.delay(mailing_id=mailing_id, recipient_ids=recipient_ids[start : start + 50])
         queued += len(recipient_ids)
     return queued
+
+
+@shared_task(bind=True, name="outreach.engagement_message_delivery_send", acks_late=True, ignore_result=True)
+def engagement_message_delivery_send(self, delivery_id: int) -> bool:
+    try:
+        return services.engagement_message_delivery_send(delivery_id=delivery_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self,
+            error,
+            give_up=lambda reason: services.engagement_message_delivery_give_up(delivery_id=delivery_id, reason=reason),
+        )
+        return False

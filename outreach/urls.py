@@ -37,6 +37,13 @@ urlpatterns = [
     ),
     path("engagements/<int:engagement_id>/referrals/", views.engagement_referral, name="engagement-referral"),
     path("engagements/<int:engagement_id>/report/", views.report_back, name="report-back"),
+    path("engagements/<int:engagement_id>/publish/", views.engagement_publish, name="engagement-publish"),
+    path("engagements/<int:engagement_id>/message/", views.engagement_message, name="engagement-message"),
+    path(
+        "engagements/<int:engagement_id>/registrants.csv",
+        views.engagement_registrants_csv,
+        name="engagement-registrants-csv",
+    ),
     path("feedback/", views.feedback_pipeline, name="feedback"),
     path("feedback/<int:feedback_id>/", views.feedback_detail, name="feedback-detail"),
     path("programs/", views.programs, name="programs"),

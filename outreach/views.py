@@ -30,6 +30,7 @@ from .forms import (
     EngagementCancelForm,
     EngagementChangeForm,
     EngagementForm,
+    EngagementMessageForm,
     FeedbackForm,
     InteractionLogForm,
     MemberForm,
@@ -48,7 +49,7 @@ from .forms import (
     SegmentForm,
     VolumePeriodForm,
 )
-from .models import FeedbackSource, FeedbackStatus, OrganisationType
+from .models import EngagementStatus, FeedbackSource, FeedbackStatus, OrganisationType
 from .workflows import attendance_open
 
 staff = roles_required(*OUTREACH_ROLES)
@@ -354,9 +355,12 @@ def _engagement_create(request: HttpRequest, data: dict):
         context=_ctx(request),
         organiser=request.user,
         title=data["title"],
+        title_es=data["title_es"],
         kind=data["kind"],
         topic_code=data["topic"].code,
         description=data["description"],
+        description_es=data["description_es"],
+        state=data["state"],
         starts_at=starts,
         ends_at=ends,
         time_zone=zone,
@@ -387,7 +391,7 @@ def engagements(request: HttpRequest) -> HttpResponse:
     )
     created = []
     if request.method == "POST" and _try(request, form, lambda data: created.append(_engagement_create(request, data))):
-        messages.success(request, _("Engagement created."))
+        messages.success(request, _("Engagement saved as a draft: publish it to open registration."))
         return redirect("outreach:engagement-detail", engagement_id=created[0].pk)
     district = request.GET.get("district", "").strip()[:80]
     return render(
@@ -428,6 +432,10 @@ def _engagement_page(request: HttpRequest, engagement_id: int, *, status: int = 
             "feedback": selectors.feedback_list(engagement=engagement),
             "referrals": selectors.referral_list().filter(engagement=engagement),
             "report": selectors.report_back_get(engagement=engagement),
+            "engagement_actions": selectors.engagement_allowed_actions(engagement=engagement, user=request.user),
+            "is_draft": engagement.status == EngagementStatus.DRAFT,
+            "sent_messages": selectors.engagement_messages(engagement=engagement),
+            "message_form": forms.get("message_form") or EngagementMessageForm(prefix="message"),
             "feedback_form": forms.get("feedback_form")
             or FeedbackForm(
                 initial={"source": FeedbackSource.ENGAGEMENT, "topic": engagement.topic.code}, prefix="feedback"
@@ -485,6 +493,8 @@ def engagement_change(request: HttpRequest, engagement_id: int) -> HttpResponse:
             engagement_id=engagement.pk,
             title=data["title"],
             description=data["description"],
+            title_es=data["title_es"],
+            description_es=data["description_es"],
             starts_at=services.local_to_aware(datetime.combine(data["day"], data["start"]), zone, "start"),
             ends_at=services.local_to_aware(datetime.combine(data["day"], data["end"]), zone, "end"),
             registration_closes_at=services.local_to_aware(
@@ -507,6 +517,68 @@ def engagement_change(request: HttpRequest, engagement_id: int) -> HttpResponse:
             messages.info(request, _("Nothing was changed."))
         return redirect("outreach:engagement-detail", engagement_id=engagement_id)
     return _engagement_page(request, engagement_id, status=400, change_form=form)
+
+
+@staff
+@require_POST
+def engagement_publish(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    _get(selectors.engagement_get, engagement_id=engagement_id)
+    try:
+        services.engagement_publish(context=_ctx(request), engagement_id=engagement_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The engagement is published: it is on the public pages and open for registration.")
+        )
+    return redirect("outreach:engagement-detail", engagement_id=engagement_id)
+
+
+@staff
+@require_POST
+def engagement_message(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    _get(selectors.engagement_get, engagement_id=engagement_id)
+    form = EngagementMessageForm(request.POST, prefix="message")
+    sent = []
+    if _try(
+        request,
+        form,
+        lambda data: sent.append(
+            services.engagement_message_send(context=_ctx(request), engagement_id=engagement_id, **data)
+        ),
+    ):
+        messages.success(
+            request,
+            ngettext(
+                "The message is being e-mailed to %(count)s registrant.",
+                "The message is being e-mailed to %(count)s registrants.",
+                sent[0].deliveries.count(),
+            )
+            % {"count": sent[0].deliveries.count()},
+        )
+        return redirect("outreach:engagement-detail", engagement_id=engagement_id)
+    return _engagement_page(request, engagement_id, status=400, message_form=form)
+
+
+@staff
+def engagement_registrants_csv(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _get(selectors.engagement_get, engagement_id=engagement_id)
+    registrations = list(selectors.engagement_registrations(engagement=engagement))
+    response, writer = csv_response(f"engagement-{engagement.pk}-registrants.csv")
+    writer.writerow(["name", "email", "phone", "organisation", "language", "status", "attended", "accommodation",
+                     "interpreter_language", "registered_at"])  # fmt: skip
+    for r in registrations:
+        writer.writerow([r.name, r.email, r.phone, r.organisation_name, r.language, r.status,
+                         "yes" if r.attended else "no", r.accommodation, r.interpreter_language,
+                         timezone.localtime(r.created_at).isoformat(timespec="minutes")])  # fmt: skip
+    record_view(
+        request,
+        action=AuditAction.EXPORT,
+        target_type="outreach.registration_list",
+        target_id=engagement.pk,
+        summary=f"Registrants of engagement #{engagement.pk} exported ({len(registrations)} rows)",
+    )
+    return response
 
 
 @staff
@@ -580,6 +652,8 @@ def engagement_referral(request: HttpRequest, engagement_id: int) -> HttpRespons
             topic_code=data["topic"].code,
             mode=data["mode"],
             consent=data["consent"],
+            receipt_number=data["receipt_number"],
+            receipt_consent=data["receipt_consent"],
         )
 
     if _try(request, form, refer):

@@ -3,8 +3,11 @@ Open to anyone, in English and Spanish (the language the visitor chose or their 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -15,15 +18,18 @@ from contactcenter.audit.context import AuditContext, client_ip
 from contactcenter.common import ratelimit
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
+from contactcenter.models import US_TIME_ZONES
 from contactcenter.staff.roles import public
 
 from . import ics, selectors, services
-from .forms import RegistrationForm
+from .forms import PublicEventFilterForm, RegistrationForm
 from .models import Engagement, Registration, RegistrationStatus
+from .regions import US_STATE_NAMES
 
 # Registrations one address may submit per hour: a public form must not become a spam cannon for
 # confirmation e-mails.
 REGISTRATIONS_PER_HOUR = 20
+DEFAULT_AGENCY_NAME = "U.S. Citizenship and Immigration Services"
 
 
 def _over_limit(request: HttpRequest) -> bool:
@@ -31,10 +37,39 @@ def _over_limit(request: HttpRequest) -> bool:
 
 
 def _engagement(engagement_id: int) -> Engagement:
+    """A published engagement: a draft is not found."""
     try:
-        return selectors.engagement_get(engagement_id=engagement_id)
+        return selectors.engagement_public_get(engagement_id=engagement_id)
     except Engagement.DoesNotExist as error:
         raise Http404 from error
+
+
+def _visitor_zone(request: HttpRequest) -> str:
+    """The time zone the visitor chose on the events list (carried to the registration page), if one we offer."""
+    zone = request.GET.get("tz", "")
+    return zone if zone in dict(US_TIME_ZONES) else ""
+
+
+def _language() -> str:
+    return (translation.get_language() or "en")[:2]
+
+
+def _public(request: HttpRequest, template: str, context: dict, **kwargs) -> HttpResponse:
+    """Every public page names the agency as the public knows it (the default name in the visitor's language)."""
+    name = settings.AGENCY_PUBLIC_NAME
+    shown = _("U.S. Citizenship and Immigration Services") if name == DEFAULT_AGENCY_NAME else name
+    return render(request, template, {"agency_public_name": shown, **context}, **kwargs)
+
+
+@dataclass
+class PublicEvent:
+    engagement: Engagement
+    title: str
+    starts: datetime
+    ends: datetime
+    zone: str
+    description: str
+    state_name: str
 
 
 def _local(engagement: Engagement):
@@ -43,10 +78,36 @@ def _local(engagement: Engagement):
     )
 
 
+def _shown(engagement: Engagement, visitor_zone: str = "") -> PublicEvent:
+    """An engagement as a visitor reads it: its title in their language, and an online one's time in
+    the zone they chose (an in-person one keeps the zone of the place)."""
+    zone = visitor_zone if (visitor_zone and engagement.is_online) else engagement.time_zone
+    return PublicEvent(
+        engagement=engagement,
+        title=engagement.title_in(_language()),
+        description=engagement.description_in(_language()),
+        starts=timezone.localtime(engagement.starts_at, ZoneInfo(zone)),
+        ends=timezone.localtime(engagement.ends_at, ZoneInfo(zone)),
+        zone=zone,
+        state_name=US_STATE_NAMES.get(engagement.state, ""),
+    )
+
+
 @public
 def engagement_list(request: HttpRequest) -> HttpResponse:
-    engagements = [(e, *_local(e)) for e in selectors.engagement_public_list()]
-    return render(request, "outreach/public/list.html", {"engagements": engagements})
+    filters = PublicEventFilterForm(request.GET or None, auto_id="id_filter_%s")
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    engagements = selectors.engagement_public_list(state=chosen.get("state", ""), language=chosen.get("language", ""))
+    return _public(
+        request,
+        "outreach/public/list.html",
+        {
+            "events": [_shown(e, chosen.get("tz", "")) for e in engagements],
+            "visitor_zone": chosen.get("tz", ""),
+            "filters": filters,
+            "filtered": bool(chosen.get("state") or chosen.get("language")),
+        },
+    )
 
 
 @public
@@ -63,7 +124,7 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
             registration = services.registration_create(
                 context=AuditContext.from_request(request),
                 engagement_id=engagement.pk,
-                language=translation.get_language()[:2],
+                language=_language(),
                 **form.cleaned_data,
             )
         except ApplicationError as error:
@@ -71,11 +132,12 @@ def engagement_register(request: HttpRequest, engagement_id: int) -> HttpRespons
         else:
             return redirect("outreach:registration-done", token=services.registration_cancel_token(registration))
     starts, ends = _local(engagement)
-    return render(
+    return _public(
         request,
         "outreach/public/register.html",
         {
             "engagement": engagement,
+            "event": _shown(engagement, _visitor_zone(request)),
             "starts": starts,
             "ends": ends,
             "form": form,
@@ -95,14 +157,16 @@ def _can_cancel(registration: Registration) -> bool:
 def registration_done(request: HttpRequest, token: str) -> HttpResponse:
     registration = services.registration_from_token(token)
     if registration is None:
-        return render(request, "outreach/public/bad_link.html", status=404)
+        return _public(request, "outreach/public/bad_link.html", {}, status=404)
     starts, _ends = _local(registration.engagement)
-    return render(
+    return _public(
         request,
         "outreach/public/registered.html",
         {
             "registration": registration,
             "engagement": registration.engagement,
+            "event": _shown(registration.engagement),
+            "reply_days": settings.OUTREACH_REPLY_BUSINESS_DAYS,
             "starts": starts,
             "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
             "cancelled": registration.status == RegistrationStatus.CANCELLED,
@@ -118,15 +182,20 @@ def registration_done(request: HttpRequest, token: str) -> HttpResponse:
 def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = services.registration_from_token(token)
     if registration is None:
-        return render(request, "outreach/public/bad_link.html", status=404)
+        return _public(request, "outreach/public/bad_link.html", {}, status=404)
     if request.method == "POST" and _can_cancel(registration):
         registration = services.registration_cancel(
             context=AuditContext.from_request(request), registration_id=registration.pk
         )
-    return render(
+    return _public(
         request,
         "outreach/public/cancel.html",
-        {"registration": registration, "engagement": registration.engagement, "can_cancel": _can_cancel(registration)},
+        {
+            "registration": registration,
+            "engagement": registration.engagement,
+            "event": _shown(registration.engagement),
+            "can_cancel": _can_cancel(registration),
+        },
     )
 
 
@@ -155,6 +224,6 @@ def report_public(request: HttpRequest, uid) -> HttpResponse:
     if report is None:
         raise Http404
     items = selectors.feedback_reported_back(engagement=report.engagement)
-    return render(
+    return _public(
         request, "outreach/public/report.html", {"report": report, "engagement": report.engagement, "items": items}
     )

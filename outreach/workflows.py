@@ -1,5 +1,5 @@
-"""The outreach workflows, each declared once: a registration's, a case referral's and a feedback
-item's actions by state.
+"""The outreach workflows, each declared once: a registration's, a case referral's, a feedback
+item's and an engagement's actions by state.
 
 Services refuse what the selectors' `*_allowed_actions` leave out; the pages and the API show
 what they hold."""
@@ -14,6 +14,7 @@ from contactcenter.staff.roles import OUTREACH_ROLES, has_any_role
 from .models import (
     AgencyOfficeMembership,
     Engagement,
+    EngagementStatus,
     FeedbackStatus,
     MailingStatus,
     ReferralStatus,
@@ -85,4 +86,15 @@ MAILING = Workflow(
         # The last recipient's send (delivered, bounced or given up on) ends the mailing.
         Transition("complete", [MailingStatus.SENDING], MailingStatus.SENT, automatic=True),
     ),
+)
+
+
+def _not_cancelled(engagement, user) -> bool:
+    return engagement.cancelled_at is None
+
+
+ENGAGEMENT = Workflow(
+    "engagement",
+    # A draft is seen by staff only; publishing puts it on the public pages and opens registration.
+    (Transition("publish", [EngagementStatus.DRAFT], EngagementStatus.PUBLISHED, guard=_not_cancelled),),
 )

@@ -20,7 +20,7 @@ def workflows():
     from contactcenter.live.workflows import SERVICE_REQUEST
     from contactcenter.reference.workflows import FORM_ORDER, MAILING_BATCH
     from contactcenter.routing.workflows import AGENT, LIVE_CONTACT
-    from outreach.workflows import FEEDBACK, MAILING, REFERRAL, REGISTRATION
+    from outreach.workflows import ENGAGEMENT, FEEDBACK, MAILING, REFERRAL, REGISTRATION
 
     return [
         ("Inquiry (casework/workflows.py)", INQUIRY),
@@ -34,6 +34,7 @@ def workflows():
         ("Case referral (outreach/workflows.py)", REFERRAL),
         ("Feedback (outreach/workflows.py)", FEEDBACK),
         ("Mailing (outreach/workflows.py)", MAILING),
+        ("Engagement (outreach/workflows.py)", ENGAGEMENT),
     ]
 
 

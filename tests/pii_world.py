@@ -70,6 +70,8 @@ def build_world(make_staff, case) -> World:
     from ivr.models import Call
     from outreach import services as outreach
     from outreach.models import (
+        EngagementMessage,
+        EngagementMessageDelivery,
         Membership,
         PartnerInteraction,
         PartnerReportBack,
@@ -244,7 +246,13 @@ def build_world(make_staff, case) -> World:
         cro=users[Role.CRO], organisation=organisation, contact=contact, kind="call", summary="Talked"
     )
     engagement = EngagementFactory(organiser=users[Role.CRO])
-    registration = RegistrationFactory(engagement=engagement)
+    registration = RegistrationFactory(
+        engagement=engagement, accommodation="Wheelchair access", interpreter_language="Haitian Creole"
+    )
+    message = EngagementMessage.objects.create(
+        engagement=engagement, subject="Parking", body="Use the north lot.", sent_by=users[Role.CRO]
+    )
+    EngagementMessageDelivery.objects.create(message=message, registration=registration, email=registration.email)
     report = ReportBack.objects.create(engagement=engagement, introduction="Thanks")
     ReportBackDelivery.objects.create(report=report, registration=registration, email=registration.email)
     # An outreach mailing sent to the contact (consenting), whose recipient row holds their address.
@@ -269,6 +277,8 @@ def build_world(make_staff, case) -> World:
         mode="inquiry",
         consent=True,
         email="referred@example.org",
+        receipt_number=case.receipt_number,
+        receipt_consent=True,
     )
     return World(
         users=users,

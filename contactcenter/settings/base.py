@@ -318,6 +318,10 @@ OUTREACH_MAILING_ATTACHMENT_MAX_BYTES = env.int("OUTREACH_MAILING_ATTACHMENT_MAX
 OUTREACH_MAILING_ATTACHMENTS_MAX = env.int("OUTREACH_MAILING_ATTACHMENTS_MAX", default=5)
 OUTREACH_MAILING_BOUNCE_ADDRESS = env("OUTREACH_MAILING_BOUNCE_ADDRESS", default="")
 OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS = env("OUTREACH_MAILING_UNSUBSCRIBE_ADDRESS", default="")
+# The name the public pages give the agency in their header (translated when it is the default), and
+# the business days within which public engagement staff answer a registrant's question.
+AGENCY_PUBLIC_NAME = env("AGENCY_PUBLIC_NAME", default="U.S. Citizenship and Immigration Services")
+OUTREACH_REPLY_BUSINESS_DAYS = env.int("OUTREACH_REPLY_BUSINESS_DAYS", default=2)
 
 # Outgoing mail: a silent SMTP server must not hold a worker (and the row it locked) for ever; a
 # refused or failed send is retried MAIL_SEND_MAX_RETRIES times, waiting MAIL_RETRY_BACKOFF_SECONDS

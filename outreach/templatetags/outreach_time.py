@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
+from django.utils import dateformat, translation
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -54,3 +55,31 @@ def zone_label(moment: datetime | None, zone_name: str) -> str:
         return str(names[0])
     name = names[1] if local.dst() else names[0]
     return f"{name} ({abbreviation})" if abbreviation and abbreviation[0].isalpha() else str(name)
+
+
+# Dates in words as each language writes them: "Tuesday, January 12, 2027", "martes, 12 de enero de 2027".
+_LONG_DATE = {"es": r"l, j \d\e F \d\e Y"}
+_CLOCK = {"es": "H:i"}
+
+
+def _in_zone(moment: datetime, zone_name: str) -> datetime:
+    try:
+        return moment.astimezone(ZoneInfo(zone_name)) if zone_name else moment
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment
+
+
+@register.filter
+def long_date(moment: datetime | None, zone_name: str = "") -> str:
+    """`{{ starts|long_date:zone }}`: the day in words, in the visitor's language, on that zone's calendar."""
+    if not isinstance(moment, datetime):
+        return ""
+    return dateformat.format(_in_zone(moment, zone_name), _LONG_DATE.get(translation.get_language()[:2], "l, F j, Y"))
+
+
+@register.filter
+def clock(moment: datetime | None, zone_name: str = "") -> str:
+    """`{{ starts|clock:zone }}`: "10:00 a.m." in English, "10:00" in Spanish."""
+    if not isinstance(moment, datetime):
+        return ""
+    return dateformat.format(_in_zone(moment, zone_name), _CLOCK.get(translation.get_language()[:2], "g:i a"))

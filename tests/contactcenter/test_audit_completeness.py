@@ -73,6 +73,7 @@ SHOWS_PII = {
     "outreach:mailing-segment-detail": (CRO, lambda w: {"segment_id": w.mailing_segment.pk}, ""),
     "outreach:mailing-detail": (CRO, lambda w: {"mailing_id": w.mailing.pk}, ""),
     "outreach:partner-report-back-detail": (CRO, lambda w: {"report_id": w.partner_report.pk}, ""),
+    "outreach:engagement-registrants-csv": (CRO, lambda w: {"engagement_id": w.engagement.pk}, ""),
     "office-queue": (Role.OFFICE_STAFF, lambda w: {}, ""),
     "office-request": (Role.OFFICE_STAFF, lambda w: {"request_id": w.service_request.pk}, ""),
     "recording-listen": (Role.SUPERVISOR, lambda w: {"recording_id": w.recording.pk}, ""),
@@ -250,6 +251,7 @@ NO_PII = {
             "outreach-feedback-respond",
             "outreach-feedback-route",
             "outreach-referral-close",
+            "outreach-engagement-publish",
             "casework:bulk-assign",
             "casework:inquiry-action",
             "casework:response-review",
@@ -267,6 +269,8 @@ NO_PII = {
             "outreach:mailing-test-send",
             "outreach:mailing-send",
             "outreach:contact-interests",
+            "outreach:engagement-publish",
+            "outreach:engagement-message",
         ],
         POST_ONLY,
     ),
@@ -305,6 +309,7 @@ ADMIN_PII_MODELS = {
     "outreach.reportbackdelivery",
     "outreach.mailingrecipient",
     "outreach.partnerreportbackdelivery",
+    "outreach.engagementmessagedelivery",
 }
 ADMIN_NO_PII_MODELS = {
     "auth.group": "roles",
@@ -349,6 +354,7 @@ ADMIN_NO_PII_MODELS = {
     "outreach.program": "outreach programs (staff owners)",
     "outreach.agencyofficemembership": "which offices of the agency staff answer for",
     "outreach.partnerreportback": "published report text",
+    "outreach.engagementmessage": "staff's message text to an engagement's registrants (no one's details)",
     "knox.authtoken": "API tokens (no case or contact records)",
     "ivr.lookupalert": "counts of not-found IVR lookups per hour (no caller's number or receipt)",
     # django-axes' own read-only admin of sign-in attempts (staff usernames and addresses, no case records).

@@ -61,6 +61,7 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     closes = (timezone.localdate() + timedelta(days=9)).isoformat() + "T12:00"
     page.get_by_role("link", name="Engagements").first.click()
     page.get_by_label("Title", exact=False).first.fill("Naturalization listening session, Chicago")
+    page.get_by_label("Title in Spanish").fill("Sesión de escucha sobre naturalización, Chicago")
     page.get_by_label("Type").select_option("listening_session")
     page.get_by_label("Topic").select_option("naturalization")
     page.get_by_label("Date", exact=False).first.fill(day)
@@ -74,6 +75,9 @@ def test_listening_session_to_report_back_reaching_the_attendees(
     assert page.get_by_label("District").input_value() == "Chicago"
     page.get_by_role("button", name="Record the engagement").click()
     page.get_by_role("heading", name="Naturalization listening session, Chicago").wait_for()
+    # A draft until published: then the public can register.
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_text("The engagement is published").wait_for()
     engagement = Engagement.objects.get()
     assert engagement.district == "Chicago" and engagement.time_zone == "America/Chicago"
     assert timezone.localtime(engagement.starts_at, ZoneInfo("America/Chicago")).strftime("%H:%M") == "18:00"

@@ -118,7 +118,7 @@ def main() -> int:
         return Engagement.objects.create(
             title="Bench", kind="webinar", starts_at=starts, ends_at=starts + timedelta(hours=1),
             time_zone="UTC", capacity=capacity, registration_closes_at=starts, topic=topic, organiser=organiser,
-            call_in="https://example.gov",
+            call_in="https://example.gov", status="published",
         )  # fmt: skip
 
     context = AuditContext.system()

@@ -9,6 +9,7 @@ from contactcenter.models import Topic
 from outreach.models import (
     Contact,
     Engagement,
+    EngagementStatus,
     EngagementType,
     Organisation,
     OrganisationLevel,
@@ -63,6 +64,10 @@ class EngagementFactory(factory.django.DjangoModelFactory):
     capacity = 2
     district = "Chicago"
     region = "Central"
+    state = "IL"
+    # Most tests are about a published engagement; a draft is asked for by name.
+    status = EngagementStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
     topic = factory.LazyFunction(lambda: Topic.objects.get(code="naturalization"))
     organiser = factory.SubFactory(StaffFactory, roles=["cro"])
 

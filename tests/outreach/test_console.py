@@ -101,7 +101,8 @@ def test_cro_page_logs_interactions_and_follow_ups(client_as):
 
 def test_engagement_form_refuses_a_time_that_does_not_exist_and_records_a_good_one(client_as):
     client = client_as(Role.CRO)
-    data = {"title": "Listening session: N-400", "kind": "listening_session", "topic": "naturalization",
+    data = {"title": "Listening session: N-400", "title_es": "Sesión de escucha: N-400",
+            "kind": "listening_session", "topic": "naturalization",
             "day": "2027-03-14", "start": "02:30", "end": "04:00", "time_zone": "America/Chicago",
             "registration_closes": "2027-03-13T12:00", "venue": "Library", "language": "en-es", "capacity": "30",
             "district": "Chicago"}  # fmt: skip

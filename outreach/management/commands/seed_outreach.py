@@ -47,21 +47,23 @@ class Command(BaseCommand):
                 )  # fmt: skip
         zone = ZoneInfo("America/Phoenix")
         day = timezone.localdate() + timedelta(days=14)
-        for title, kind, topic, hour, venue, call_in in [
-            ("Naturalization listening session, Phoenix", "listening_session", "naturalization", 18,
-             "Burton Barr Central Library", ""),
-            ("Webinar: employment authorization (EAD) updates", "webinar", "employment-authorization", 11,
-             "", "https://www.uscis.gov/outreach"),
+        for title, title_es, kind, topic, hour, venue, call_in, state in [
+            ("Naturalization listening session, Phoenix", "Sesión de escucha sobre naturalización, Phoenix",
+             "listening_session", "naturalization", 18, "Burton Barr Central Library", "", "AZ"),
+            ("Webinar: employment authorization (EAD) updates",
+             "Seminario web: novedades sobre la autorización de empleo (EAD)", "webinar",
+             "employment-authorization", 11, "", "https://www.uscis.gov/outreach", ""),
         ]:  # fmt: skip
             if Engagement.objects.filter(title=title).exists():
                 continue
             starts = datetime.combine(day, time(hour), tzinfo=zone)
-            services.engagement_create(
-                context=context, organiser=cro, title=title, kind=kind, topic_code=topic, starts_at=starts,
-                ends_at=starts + timedelta(hours=2), time_zone="America/Phoenix", capacity=60,
-                registration_closes_at=starts - timedelta(hours=3), venue=venue, call_in=call_in,
+            created = services.engagement_create(
+                context=context, organiser=cro, title=title, title_es=title_es, kind=kind, topic_code=topic,
+                starts_at=starts, ends_at=starts + timedelta(hours=2), time_zone="America/Phoenix", capacity=60,
+                registration_closes_at=starts - timedelta(hours=3), venue=venue, call_in=call_in, state=state,
                 language="en-es", region="West", district="Phoenix",
             )  # fmt: skip
+            services.engagement_publish(context=context, engagement_id=created.pk)
         if not Program.objects.filter(name=PROGRAM).exists():
             program = services.program_create(
                 context=context, owner=cro, name=PROGRAM, kind="program", starts_on=day.replace(day=1),
