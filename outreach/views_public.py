@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from contactcenter.audit.context import AuditContext, client_ip
 from contactcenter.common import ratelimit
+from contactcenter.common.agency import agency_public_name
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
 from contactcenter.models import US_TIME_ZONES
@@ -29,7 +30,6 @@ from .regions import US_STATE_NAMES
 # Registrations one address may submit per hour: a public form must not become a spam cannon for
 # confirmation e-mails.
 REGISTRATIONS_PER_HOUR = 20
-DEFAULT_AGENCY_NAME = "U.S. Citizenship and Immigration Services"
 
 
 def _over_limit(request: HttpRequest) -> bool:
@@ -56,9 +56,7 @@ def _language() -> str:
 
 def _public(request: HttpRequest, template: str, context: dict, **kwargs) -> HttpResponse:
     """Every public page names the agency as the public knows it (the default name in the visitor's language)."""
-    name = settings.AGENCY_PUBLIC_NAME
-    shown = _("U.S. Citizenship and Immigration Services") if name == DEFAULT_AGENCY_NAME else name
-    return render(request, template, {"agency_public_name": shown, **context}, **kwargs)
+    return render(request, template, {"agency_public_name": agency_public_name(), **context}, **kwargs)
 
 
 @dataclass

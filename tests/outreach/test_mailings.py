@@ -234,7 +234,11 @@ def test_mail_programs_unsubscribe_with_one_click_and_no_csrf_token(smtp_server,
         f"/outreach/unsubscribe/{token}/", "List-Unsubscribe=One-Click",
         content_type="application/x-www-form-urlencoded",
     )  # fmt: skip
-    assert response.status_code == 200 and "You are unsubscribed" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "You are unsubscribed" in page
+    # A public page: the agency's name, not the staff system-use notice.
+    assert "Authorized use only" not in page
+    assert "data-agency-name>U.S. Citizenship and Immigration Services</a>" in page
     people["ben"].refresh_from_db()
     assert people["ben"].mail_unsubscribed_at is not None
     assert Client().get(f"/outreach/unsubscribe/{token[:-2]}xx/").status_code == 404

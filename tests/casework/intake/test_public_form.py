@@ -6,8 +6,10 @@ import functools
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from casework.models import Inquiry
+from contactcenter.staff.roles import Role
 from tests.casework.factories import PDF
 from tests.casework.intake.form_data import LONG_EMAIL, _form
 
@@ -210,3 +212,24 @@ def test_the_confirmation_number_is_shown_once(client):
     again = client.get(done)
     assert again.status_code == 200 and reference not in again.text and "data-confirmation" not in again.text
     assert "Thank you for writing to us." in again.text and 'href="/casework/write/"' in again.text
+
+
+def test_public_pages_name_the_agency_without_the_staff_notice(client_as, settings):
+    public = Client()
+    session = public.session
+    session["casework_reference"] = "CAO-7K3M9QX2"
+    session.save()
+    for path in ("/casework/write/", "/casework/write/done/", "/casework/status/"):
+        page = public.get(path).text
+        assert "Authorized use only" not in page, path
+        assert 'href="/casework/write/" data-agency-name>U.S. Citizenship and Immigration Services</a>' in page, path
+        assert "NCSC Contact Center</a>" not in page, path
+        assert "U.S. Citizenship and Immigration Services · Customer Assistance Office</p>" in page, path
+    spanish = Client(HTTP_ACCEPT_LANGUAGE="es").get("/casework/status/").text
+    assert "data-agency-name>Servicio de Ciudadanía e Inmigración de los Estados Unidos</a>" in spanish
+    assert "Oficina de Asistencia al Cliente</p>" in spanish and "uso autorizado" not in spanish
+    settings.AGENCY_PUBLIC_NAME = "Example State Immigration Office"
+    assert "data-agency-name>Example State Immigration Office</a>" in public.get("/casework/write/").text
+    # Staff pages keep the system-use notice and the console's name.
+    staff = client_as(Role.CAO_ANALYST).get("/casework/").text
+    assert "Authorized use only" in staff and "data-agency-name" not in staff
