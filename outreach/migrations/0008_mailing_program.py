@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0007_engagement_drafts_bilingual_messages_referral_receipt'),
+        ("outreach", "0007_engagement_drafts_bilingual_messages_referral_receipt"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailing',
-            name='program',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mailings', to='outreach.program', verbose_name='program'),
+            model_name="mailing",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="mailings",
+                to="outreach.program",
+                verbose_name="program",
+            ),
         ),
     ]
