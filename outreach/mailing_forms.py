@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from contactcenter.common.files import file_size_problem
 from contactcenter.common.forms import UswdsForm
 from contactcenter.models import Topic
 
@@ -110,10 +111,9 @@ class MailingForm(UswdsForm):
         items, problems = [], []
         limit = settings.OUTREACH_MAILING_ATTACHMENT_MAX_BYTES
         for upload in self.cleaned_data.get("attachments") or []:
-            if upload.size is not None and upload.size > limit:  # refused by its size, never read
-                problems.append(
-                    _("%(name)s is larger than %(limit)d MB.") % {"name": upload.name, "limit": limit // (1024 * 1024)}
-                )
+            too_large = file_size_problem(filename=upload.name, size=upload.size, limit=limit)
+            if too_large:  # refused by its size, never read
+                problems.append(too_large)
                 continue
             content = upload.read()
             problem = attachment_problem(filename=upload.name, content=content)

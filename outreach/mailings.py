@@ -34,6 +34,7 @@ from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.background import enqueue_on_commit, mail_message_id
 from contactcenter.common.errors import ApplicationError
+from contactcenter.common.files import content_type_for, file_problem
 from contactcenter.models import AuditAction, AuditChannel, Language
 
 from . import mailing_selectors as selectors
@@ -57,15 +58,7 @@ BOUNCE_SALT = "outreach.mailing.bounce"
 BOUNCE_TAG = re.compile(r"\bm(\d+)-([0-9a-f]{16})\b")
 
 # extension → (content type, leading bytes the file must start with; None = UTF-8 text)
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".txt": ("text/plain", None),
-    ".ics": ("text/calendar", None),
-}
+ATTACHMENT_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".txt", ".ics")
 
 
 @dataclass(frozen=True)
@@ -104,25 +97,13 @@ def _mail_domain() -> str:
 # --- attachments ---------------------------------------------------------------------------------
 def attachment_problem(*, filename: str, content: bytes) -> str | None:
     """Why this file cannot go out with a mailing, in words for staff; None if it can."""
-    limit = settings.OUTREACH_MAILING_ATTACHMENT_MAX_BYTES
-    extension = PurePath(filename or "").suffix.lower()
-    if extension not in ATTACHMENT_TYPES:
-        return _("%(name)s: only PDF, JPEG, PNG, Word (.docx), calendar (.ics) and text files can be attached.") % {
-            "name": filename or _("file")
-        }
-    if len(content) > limit:
-        return _("%(name)s is larger than %(limit)d MB.") % {"name": filename, "limit": limit // (1024 * 1024)}
-    if not content:
-        return _("%(name)s is empty.") % {"name": filename}
-    signatures = ATTACHMENT_TYPES[extension][1]
-    if signatures is None:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            return _("%(name)s is not a text file.") % {"name": filename}
-    elif not content.startswith(signatures):
-        return _("%(name)s is not the kind of file its name says.") % {"name": filename}
-    return None
+    return file_problem(
+        filename=filename,
+        content=content,
+        extensions=ATTACHMENT_EXTENSIONS,
+        limit=settings.OUTREACH_MAILING_ATTACHMENT_MAX_BYTES,
+        wrong_type=_("%(name)s: only PDF, JPEG, PNG, Word (.docx), calendar (.ics) and text files can be attached."),
+    )
 
 
 def _attach(mailing: Mailing, files: Iterable[AttachmentIn]) -> list[MailingAttachment]:
@@ -142,7 +123,7 @@ def _attach(mailing: Mailing, files: Iterable[AttachmentIn]) -> list[MailingAtta
         attachment = MailingAttachment(
             mailing=mailing,
             filename=name,
-            content_type=ATTACHMENT_TYPES[PurePath(name).suffix.lower()][0],
+            content_type=content_type_for(name),
             size=len(item.content),
         )
         attachment.file.save(name, ContentFile(item.content), save=False)
