@@ -10,7 +10,7 @@ from contactcenter.common.forms import UswdsForm
 from contactcenter.models import Topic
 
 from .mailings import AttachmentIn, attachment_problem
-from .models import MailingSegment, OrganisationLevel, OrganisationType
+from .models import MailingSegment, OrganisationLevel, OrganisationType, Program
 
 
 def _topic_choices() -> list[tuple[str, str]]:
@@ -79,6 +79,12 @@ class MultipleFileField(forms.FileField):
 
 class MailingForm(UswdsForm):
     segment = forms.ModelChoiceField(label=_("Segment"), queryset=MailingSegment.objects.order_by("name"))
+    program = forms.ModelChoiceField(
+        label=_("Program (optional)"),
+        queryset=Program.objects.order_by("-starts_on", "name"),
+        required=False,
+        help_text=_("The outreach program or campaign this mailing is part of."),
+    )
     subject_en = forms.CharField(label=_("Subject in English"), max_length=200)
     body_en = forms.CharField(label=_("Message in English"), widget=forms.Textarea(attrs={"rows": 8}))
     subject_es = forms.CharField(label=_("Subject in Spanish"), max_length=200)
@@ -123,6 +129,7 @@ class MailingForm(UswdsForm):
     def initial_for(mailing) -> dict:
         return {
             "segment": mailing.segment_id,
+            "program": mailing.program_id,
             "subject_en": mailing.subject_en,
             "body_en": mailing.body_en,
             "subject_es": mailing.subject_es,

@@ -97,7 +97,7 @@ def mailing_list() -> QuerySet[Mailing]:
 
 def mailing_get(*, mailing_id: int) -> Mailing:
     return (
-        Mailing.objects.select_related("segment", "created_by", "sent_by")
+        Mailing.objects.select_related("segment", "program", "created_by", "sent_by")
         .prefetch_related("attachments")
         .get(pk=mailing_id)
     )

@@ -104,6 +104,7 @@ def mailings(request: HttpRequest) -> HttpResponse:
             services.mailing_create(
                 context=_ctx(request),
                 segment_id=data["segment"].pk,
+                program_id=data["program"].pk if data["program"] else None,
                 subject_en=data["subject_en"],
                 body_en=data["body_en"],
                 subject_es=data["subject_es"],
@@ -139,6 +140,7 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
                 context=_ctx(request),
                 mailing_id=mailing.pk,
                 segment_id=data["segment"].pk,
+                program_id=data["program"].pk if data["program"] else None,
                 subject_en=data["subject_en"],
                 body_en=data["body_en"],
                 subject_es=data["subject_es"],

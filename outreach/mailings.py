@@ -47,6 +47,7 @@ from .models import (
     MailingStatus,
     OrganisationLevel,
     OrganisationType,
+    Program,
     RecipientStatus,
 )
 from .workflows import MAILING
@@ -222,6 +223,15 @@ def _check_text(values: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
+def _program(program_id: int | None) -> Program | None:
+    if program_id is None:
+        return None
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        raise ApplicationError(_("Choose a program."), field="program")
+    return program
+
+
 def mailing_create(
     *,
     context: AuditContext,
@@ -231,16 +241,25 @@ def mailing_create(
     subject_es: str,
     body_es: str,
     attachments: Iterable[AttachmentIn] = (),
+    program_id: int | None = None,
 ) -> Mailing:
+    """A draft mailing to a segment, part of a program when `program_id` names one."""
     text = _check_text({"subject_en": subject_en, "body_en": body_en, "subject_es": subject_es, "body_es": body_es})
     with transaction.atomic():
         segment = MailingSegment.objects.filter(pk=segment_id).first()
         if segment is None:
             raise ApplicationError(_("Choose a segment."), field="segment")
-        mailing = Mailing(segment=segment, created_by=context.actor, **text)
+        program = _program(program_id)
+        mailing = Mailing(segment=segment, program=program, created_by=context.actor, **text)
         _save(mailing)
         _attach(mailing, attachments)
-        _audit(context, AuditAction.CREATE, mailing, f"Mailing #{mailing.pk} drafted for segment {segment.name}")
+        _audit(
+            context,
+            AuditAction.CREATE,
+            mailing,
+            f"Mailing #{mailing.pk} drafted for segment {segment.name}",
+            program=str(program.pk) if program else "",
+        )
     return mailing
 
 
@@ -262,7 +281,9 @@ def mailing_update(
     body_es: str,
     attachments: Iterable[AttachmentIn] = (),
     remove_attachment_ids: Iterable[int] = (),
+    program_id: int | None = None,
 ) -> Mailing:
+    """Change a draft: its segment, program (None: none), text and attachments."""
     text = _check_text({"subject_en": subject_en, "body_en": body_en, "subject_es": subject_es, "body_es": body_es})
     with transaction.atomic():
         mailing = _locked(mailing_id)
@@ -272,6 +293,7 @@ def mailing_update(
         if segment is None:
             raise ApplicationError(_("Choose a segment."), field="segment")
         mailing.segment = segment
+        mailing.program = _program(program_id)
         for field, value in text.items():
             setattr(mailing, field, value)
         _save(mailing)
@@ -279,7 +301,13 @@ def mailing_update(
             attachment.file.delete(save=False)
             attachment.delete()
         _attach(mailing, attachments)
-        _audit(context, AuditAction.UPDATE, mailing, f"Mailing #{mailing.pk} changed")
+        _audit(
+            context,
+            AuditAction.UPDATE,
+            mailing,
+            f"Mailing #{mailing.pk} changed",
+            program=str(mailing.program_id or ""),
+        )
     return mailing
 
 

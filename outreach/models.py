@@ -645,6 +645,9 @@ class Mailing(models.Model):
     body_en = models.TextField(_("message (English)"))
     subject_es = models.CharField(_("subject (Spanish)"), max_length=200)
     body_es = models.TextField(_("message (Spanish)"))
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), null=True, blank=True, on_delete=models.SET_NULL, related_name="mailings"
+    )
     status = models.CharField(max_length=10, choices=MailingStatus.choices, default=MailingStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -28,6 +28,7 @@ from .models import (
     EngagementStatus,
     FeedbackItem,
     FeedbackStatus,
+    Mailing,
     Membership,
     Organisation,
     PartnerInteraction,
@@ -399,6 +400,15 @@ def program_engagements(*, program: Program) -> list[tuple[Engagement, int]]:
         FeedbackItem.objects.filter(engagement__program=program).values_list("engagement_id").annotate(n=Count("id"))
     )
     return [(engagement, feedback.get(engagement.pk, 0)) for engagement in engagements]
+
+
+def program_mailings(*, program: Program) -> QuerySet[Mailing]:
+    """The program's mailings, newest first, each with how many people it went (or goes) to."""
+    return (
+        Mailing.objects.filter(program=program)
+        .annotate(recipient_count=Count("recipients"))
+        .order_by("-created_at", "-id")
+    )
 
 
 @dataclass

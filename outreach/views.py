@@ -939,6 +939,7 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
         {
             "program": program,
             "engagements": selectors.program_engagements(program=program),
+            "mailings": selectors.program_mailings(program=program),
             "totals": selectors.program_totals(program=program),
             "form": form,
         },

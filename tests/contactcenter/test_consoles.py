@@ -3,10 +3,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from contactcenter import services
 from contactcenter.audit.context import AuditContext
-from contactcenter.models import AuditEvent, Interaction
+from contactcenter.models import AuditEvent, Interaction, KnowledgeArticle
 from contactcenter.staff.roles import Role
 from tests.reference_data import seed_reference
 
@@ -103,11 +106,40 @@ def test_seed_demo_creates_one_user_per_role_once(db):
     printed = out.getvalue()
     assert printed.count("demo-") == len(Role) + 1
     assert Interaction.objects.filter(source_app="demo", channel="ivr").count() == 30
+    _assert_demo_library_published()
     again = StringIO()
     call_command("seed_demo", contacts=30, cases=200, stdout=again)
     assert "already exist" in again.getvalue()
     assert "demo-csr " not in again.getvalue()
+    assert "knowledge library" not in again.getvalue()
     assert Interaction.objects.filter(source_app="demo", channel="ivr").count() == 30
+    assert KnowledgeArticle.objects.count() == 12
+
+
+def _assert_demo_library_published():
+    """Six topics, each in English and Spanish linked as translations, published by the CAO supervisor;
+    a CSR searching in Spanish finds the Spanish article."""
+    articles = list(KnowledgeArticle.objects.select_related("topic", "reviewed_by", "created_by"))
+    assert len(articles) == 12
+    assert {a.status for a in articles} == {"published"}
+    assert {a.reviewed_by.username for a in articles} == {"demo-cao-supervisor"}
+    assert {a.created_by.username for a in articles} == {"demo-cao-analyst"}
+    assert {a.kind for a in articles} == {"answer", "article"}
+    spanish = [a for a in articles if a.language == "es"]
+    assert len(spanish) == 6 and all(a.translation_of.language == "en" for a in spanish)
+    assert sorted(a.topic.code for a in spanish) == sorted(
+        ["address-change", "non-delivery", "outside-processing-time", "expedite", "biometrics", "fees"]
+    )
+    by_topic = {a.topic.code: a for a in spanish}
+    csr = Client()
+    csr.force_login(get_user_model().objects.get(username="demo-csr"))
+    for words, topic in (("tarjeta", "non-delivery"), ("dirección", "address-change")):
+        page = csr.get(reverse("knowledge-library"), {"q": words})
+        assert page.status_code == 200
+        found = page.context["found"]
+        assert by_topic[topic] in found and {a.language for a in found} == {"es"}
+        if connection.vendor == "postgresql":
+            assert found[0] == by_topic[topic]
 
 
 def test_case_view_shows_the_case_on_file_beside_its_contacts(client_as, history):

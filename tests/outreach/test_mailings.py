@@ -26,6 +26,7 @@ from outreach.models import (
     Membership,
     OrganisationLevel,
     OrganisationType,
+    Program,
     RecipientStatus,
 )
 from tests.outreach.factories import ContactFactory, OrganisationFactory
@@ -224,6 +225,59 @@ def test_a_bilingual_mailing_to_tribal_governments_in_one_region(
         staff.post(f"/outreach/mailings/{second.pk}/send/")
     assert [rcpt for _s, rcpts, _c in smtp_server.messages for rcpt in rcpts] == ["ben@tribe.example.org"]
     assert list(second.recipients.values_list("email", "status")) == [("ben@tribe.example.org", "sent")]
+
+
+def test_a_mailing_drafted_for_a_program_is_listed_on_the_program_page(
+    client_as, smtp_server, tasks_run_in_process, django_capture_on_commit_callbacks
+):
+    _world()
+    staff = client_as(Role.OUTREACH_STAFF, email="sender@ncsc.example.gov")
+    staff.post(
+        "/outreach/programs/",
+        {"name": "Citizenship Day 2026", "kind": "campaign", "starts_on": "2026-09-01", "owner": staff.user.pk},
+    )
+    program = Program.objects.get()
+    staff.post("/outreach/mailings/segments/", {"name": "Southwest tribes", "kinds": ["tribal"], "region": "Southwest"})
+    segment = MailingSegment.objects.get()
+    form = staff.get("/outreach/mailings/").content.decode()
+    assert 'name="program"' in form and f'<option value="{program.pk}">Citizenship Day 2026</option>' in form
+
+    mailing = _draft(staff, segment, 1, program=program.pk)
+    unrelated = _draft(staff, segment, 2)
+    assert mailing.program == program and unrelated.program is None
+    detail = staff.get(f"/outreach/mailings/{mailing.pk}/").content.decode()
+    assert f'href="/outreach/programs/{program.pk}/">Citizenship Day 2026</a>' in detail
+
+    page = staff.get(f"/outreach/programs/{program.pk}/").content.decode()
+    table = page.split("data-program-mailings")[1].split("</table>")[0]
+    row = table.split("<tbody>")[1].split("</tr>")[0]
+    assert f'href="/outreach/mailings/{mailing.pk}/">Listening session 1 for tribal governments</a>' in row
+    assert "<td>Draft</td><td>—</td>" in row and row.endswith('<td class="text-right">0</td>')
+    assert "Listening session 2" not in table
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post(f"/outreach/mailings/{mailing.pk}/send/").status_code == 302
+    mailing.refresh_from_db()
+    row = staff.get(f"/outreach/programs/{program.pk}/").content.decode().split("data-program-mailings")[1]
+    row = row.split("<tbody>")[1].split("</tr>")[0]
+    # The Southwest tribes' contacts who consented: Ana, Ben, Dora and Fay (Carl did not).
+    assert f"<td>Sent</td><td>{mailing.sent_at:%Y-%m-%d}</td>" in row
+    assert row.endswith('<td class="text-right">4</td>')
+
+    # Taken out of the program while a draft: the program no longer lists it.
+    staff.post(
+        f"/outreach/mailings/{unrelated.pk}/",
+        {"segment": segment.pk, "program": program.pk, "subject_en": "Office hours", "body_en": "B",
+         "subject_es": "Horario de atención", "body_es": "B"},
+    )  # fmt: skip
+    assert "Office hours" in staff.get(f"/outreach/programs/{program.pk}/").content.decode()
+    staff.post(
+        f"/outreach/mailings/{unrelated.pk}/",
+        {"segment": segment.pk, "program": "", "subject_en": "Office hours", "body_en": "B",
+         "subject_es": "Horario de atención", "body_es": "B"},
+    )  # fmt: skip
+    assert Mailing.objects.get(pk=unrelated.pk).program is None
+    assert "Office hours" not in staff.get(f"/outreach/programs/{program.pk}/").content.decode()
 
 
 def test_mail_programs_unsubscribe_with_one_click_and_no_csrf_token(smtp_server, tasks_run_in_process, make_staff):

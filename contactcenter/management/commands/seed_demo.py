@@ -15,6 +15,8 @@ from tqdm import tqdm
 
 from contactcenter import services
 from contactcenter.audit.context import AuditContext
+from contactcenter.knowledge import services as knowledge
+from contactcenter.knowledge.models import KnowledgeArticle
 from contactcenter.models import (
     AuditChannel,
     BenefitCase,
@@ -25,9 +27,12 @@ from contactcenter.models import (
     OfficeMembership,
     Outcome,
     Tier,
+    Topic,
 )
 from contactcenter.reference.identifiers import RECEIPT_PREFIXES
 from contactcenter.staff.roles import Role
+
+from ._demo_knowledge import DEMO_ARTICLES
 
 User = get_user_model()
 
@@ -166,6 +171,7 @@ class Command(BaseCommand):
         context = AuditContext.system(channel=AuditChannel.COMMAND)
         self._seed_staff(context, password, reset_passwords)
         self._seed_office_memberships()
+        self._seed_knowledge()
         if Interaction.objects.filter(source_app="demo").exists():
             self.stdout.write("Demo contacts already exist; left as they are.")
             return
@@ -217,6 +223,34 @@ class Command(BaseCommand):
                     user=user, office=office, defaults={"is_supervisor": supervisor}
                 )
         self.stdout.write(f"Office staff work {office.name} ({office.code}), the office holding {DEMO_RECEIPT}.")
+
+    def _seed_knowledge(self) -> None:
+        """The library's demo articles, English and Spanish linked, written by the demo CAO analyst and
+        published by the demo CAO supervisor. An article already there (by title) is left as it is."""
+        staff = {u.username: u for u in User.objects.filter(username__in=["demo-cao-analyst", "demo-cao-supervisor"])}
+        if len(staff) < 2:
+            return
+        writer = AuditContext(actor=staff["demo-cao-analyst"], channel=AuditChannel.COMMAND)
+        reviewer = AuditContext(actor=staff["demo-cao-supervisor"], channel=AuditChannel.COMMAND)
+        topics = {t.code: t for t in Topic.objects.filter(code__in=[row[0] for row in DEMO_ARTICLES])}
+        added = 0
+        for code, kind, source, (title_en, body_en), (title_es, body_es) in DEMO_ARTICLES:
+            if KnowledgeArticle.objects.filter(title=title_en, language=Language.ENGLISH).exists():
+                continue
+            with transaction.atomic():
+                english = knowledge.knowledge_article_create(
+                    context=writer, title=title_en, body=body_en, kind=kind, topic=topics[code],
+                    language=Language.ENGLISH, source=source,
+                )  # fmt: skip
+                spanish = knowledge.knowledge_article_create(
+                    context=writer, title=title_es, body=body_es, kind=kind, topic=topics[code],
+                    language=Language.SPANISH, source=source, translation_of=english,
+                )  # fmt: skip
+                for article in (english, spanish):
+                    knowledge.knowledge_article_publish(context=reviewer, article=article)
+            added += 2
+        if added:
+            self.stdout.write(f"Published {added} knowledge library articles in English and Spanish.")
 
     def _seed_contacts(self, context, count: int, rng: random.Random) -> None:
         now = timezone.now()
