@@ -108,6 +108,12 @@ from contactcenter.staff.models import (
     StaffProfile,
     Tier,
 )
+from contactcenter.subscriptions.models import (
+    StatusNotice,
+    StatusSubscription,
+    SubscriptionSource,
+    SubscriptionStatus,
+)
 from contactcenter.surveys.models import (
     SATISFIED_FROM,
     SCORE_VALIDATORS,
@@ -205,6 +211,10 @@ __all__ = [
     "ServiceRequestType",
     "StaffProfile",
     "StatusHeadline",
+    "StatusNotice",
+    "StatusSubscription",
+    "SubscriptionSource",
+    "SubscriptionStatus",
     "SurveyMethod",
     "SurveyQuestion",
     "SurveyResponse",

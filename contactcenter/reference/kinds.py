@@ -31,6 +31,7 @@ from contactcenter.models import (
     ZipCentroid,
 )
 from contactcenter.reference.identifiers import normalize_a_number, normalize_receipt_number
+from contactcenter.subscriptions.services import status_changes_announce
 from contactcenter.reference.importer import (
     ImportKind,
     ImportReport,
@@ -323,13 +324,19 @@ def _case_history_write(batch: list[Parsed]) -> None:
         CaseStatusEvent.objects.filter(case_id__in=ids.values()).values_list("case_id", "status_id", "occurred_on")
     )
     events = []
+    moved = []  # the events that are a case's new current status: its subscribers hear of them
     for item in batch:
         case_id = ids[item.key[0]]
         for headline, when in item.history:
             if (case_id, headline.pk, when) not in have:
                 have.add((case_id, headline.pk, when))
-                events.append(CaseStatusEvent(case_id=case_id, status=headline, occurred_on=when))
+                event = CaseStatusEvent(case_id=case_id, status=headline, occurred_on=when)
+                events.append(event)
+                if (headline.pk, when) == (item.instance.status_id, item.instance.status_on):
+                    moved.append(event)
     CaseStatusEvent.objects.bulk_create(events, batch_size=2000)
+    # Enqueued per batch, after the import commits: the import neither sends nor waits for a send.
+    status_changes_announce(event_ids=[event.pk for event in moved])
 
 
 _IMPORT_KINDS: dict[str, ImportKind] = {

@@ -281,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "contactcenter.heartbeat_record", "schedule": 60.0},
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
+    "status-notices-sweep": {"task": "contactcenter.status_notices_sweep", "schedule": 120.0},
     # The day's mail form orders, as labels and a vendor file for the supervisor to print and confirm.
     "mailing-batch-daily": {"task": "contactcenter.mailing_batch_make", "schedule": crontab(hour=15, minute=0)},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
