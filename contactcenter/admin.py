@@ -646,11 +646,9 @@ class SurveyResponseAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdm
     audit_summary = "Survey response opened in admin"
 
 
-from contactcenter.staff import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)
-
-
 # --- case-status updates ------------------------------------------------------------------------
 from contactcenter.models import StatusNotice, StatusSubscription  # noqa: E402
+from contactcenter.staff import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)
 
 
 # Subscribed, confirmed and ended only through their services (the code, STOP, the unsubscribe link,

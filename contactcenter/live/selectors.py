@@ -19,7 +19,6 @@ from contactcenter.ledger.selectors import interactions_for_receipt_number, inte
 from contactcenter.ledger.timeline_sources import steps_by_interaction
 from contactcenter.live.workflows import OPEN_AT_OFFICE, SERVICE_REQUEST, office_ids_of
 from contactcenter.models import (
-    StatusNotice,
     AgentState,
     AgentStatus,
     BenefitCase,
@@ -38,6 +37,7 @@ from contactcenter.models import (
     ServiceRequestEvent,
     ServiceRequestStatus,
     StaffProfile,
+    StatusNotice,
     Topic,
     VerificationOutcome,
     VerificationStep,

@@ -6,74 +6,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contactcenter', '0040_service_request_denial_notice'),
+        ("contactcenter", "0040_service_request_denial_notice"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatusSubscription',
+            name="StatusSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('sms', 'Text message'), ('email', 'E-mail')], max_length=8)),
-                ('to', models.CharField(max_length=254)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', max_length=2)),
-                ('source', models.CharField(choices=[('ivr', 'Phone (IVR)'), ('console', 'Contact center agent'), ('web', 'Public web page')], max_length=8)),
-                ('status', models.CharField(choices=[('pending', 'Awaiting confirmation'), ('confirmed', 'Confirmed'), ('ended', 'Ended')], default='pending', max_length=10)),
-                ('confirm_code', models.CharField(blank=True, max_length=6)),
-                ('code_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('code_tries', models.PositiveSmallIntegerField(default=0)),
-                ('code_mailed', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_reason', models.CharField(blank=True, max_length=40)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='contactcenter.benefitcase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(choices=[("sms", "Text message"), ("email", "E-mail")], max_length=8)),
+                ("to", models.CharField(max_length=254)),
+                (
+                    "language",
+                    models.CharField(choices=[("en", "English"), ("es", "Spanish")], default="en", max_length=2),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ivr", "Phone (IVR)"),
+                            ("console", "Contact center agent"),
+                            ("web", "Public web page"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Awaiting confirmation"), ("confirmed", "Confirmed"), ("ended", "Ended")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("confirm_code", models.CharField(blank=True, max_length=6)),
+                ("code_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("code_tries", models.PositiveSmallIntegerField(default=0)),
+                ("code_mailed", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_reason", models.CharField(blank=True, max_length=40)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="contactcenter.benefitcase",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusNotice',
+            name="StatusNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('sms', 'Text message'), ('email', 'E-mail')], max_length=8)),
-                ('to', models.CharField(max_length=254)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', max_length=2)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Not delivered')], default='queued', max_length=8)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='contactcenter.casestatusevent')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='contactcenter.statussubscription')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(choices=[("sms", "Text message"), ("email", "E-mail")], max_length=8)),
+                ("to", models.CharField(max_length=254)),
+                (
+                    "language",
+                    models.CharField(choices=[("en", "English"), ("es", "Spanish")], default="en", max_length=2),
+                ),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sent", "Sent"), ("failed", "Not delivered")],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="contactcenter.casestatusevent",
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="contactcenter.statussubscription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='statussubscription',
-            index=models.Index(fields=['to', 'status'], name='contactcent_to_fab0d5_idx'),
+            model_name="statussubscription",
+            index=models.Index(fields=["to", "status"], name="contactcent_to_fab0d5_idx"),
         ),
         migrations.AddIndex(
-            model_name='statussubscription',
-            index=models.Index(fields=['case', 'status'], name='contactcent_case_id_ec20a3_idx'),
+            model_name="statussubscription",
+            index=models.Index(fields=["case", "status"], name="contactcent_case_id_ec20a3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='statussubscription',
-            constraint=models.UniqueConstraint(fields=('case', 'channel', 'to'), name='status_subscription_unique_address'),
+            model_name="statussubscription",
+            constraint=models.UniqueConstraint(
+                fields=("case", "channel", "to"), name="status_subscription_unique_address"
+            ),
         ),
         migrations.AddIndex(
-            model_name='statusnotice',
-            index=models.Index(fields=['status', 'created_at'], name='contactcent_status_f44608_idx'),
+            model_name="statusnotice",
+            index=models.Index(fields=["status", "created_at"], name="contactcent_status_f44608_idx"),
         ),
         migrations.AddConstraint(
-            model_name='statusnotice',
-            constraint=models.UniqueConstraint(fields=('subscription', 'event'), name='status_notice_once_per_change'),
+            model_name="statusnotice",
+            constraint=models.UniqueConstraint(fields=("subscription", "event"), name="status_notice_once_per_change"),
         ),
     ]

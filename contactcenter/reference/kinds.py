@@ -31,7 +31,6 @@ from contactcenter.models import (
     ZipCentroid,
 )
 from contactcenter.reference.identifiers import normalize_a_number, normalize_receipt_number
-from contactcenter.subscriptions.services import status_changes_announce
 from contactcenter.reference.importer import (
     ImportKind,
     ImportReport,
@@ -45,6 +44,7 @@ from contactcenter.reference.importer import (
     parse_date,
     rows_import,
 )
+from contactcenter.subscriptions.services import status_changes_announce
 
 REFERENCE_KINDS = ("forms", "offices", "closures", "civil_surgeons", "processing_times", "visa_bulletin", "cases")
 _FORM_NUMBER = re.compile(r"^([A-Z]{1,3})-?(\d{1,4}[A-Z]{0,2})$")

@@ -499,3 +499,9 @@ CASEWORK_IMAP_CA_FILE = env("CASEWORK_IMAP_CA_FILE", default="")
 # The authserv-id our receiving mail server writes in its Authentication-Results header: only its
 # DMARC/DKIM verdict makes a sender's domain trusted (empty: no sender domain is trusted).
 CASEWORK_AUTHSERV_ID = env("CASEWORK_AUTHSERV_ID", default="")
+
+# The public case-status updates page (contactcenter/subscriptions/views.py): requests and code tries
+# per client address per hour, and codes sent to one phone or e-mail address per hour.
+STATUS_UPDATES_ASKS_PER_HOUR = env.int("STATUS_UPDATES_ASKS_PER_HOUR", default=10)
+STATUS_UPDATES_CONFIRMS_PER_HOUR = env.int("STATUS_UPDATES_CONFIRMS_PER_HOUR", default=20)
+STATUS_UPDATES_CODES_PER_ADDRESS = env.int("STATUS_UPDATES_CODES_PER_ADDRESS", default=3)

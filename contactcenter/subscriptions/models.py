@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contactcenter.ledger.models import Language
 from contactcenter.live.models import NoticeChannel, NoticeStatus
+from contactcenter.reference.identifiers import mask_phone
 from contactcenter.reference.models import BenefitCase, CaseStatusEvent
 
 
@@ -57,6 +58,14 @@ class StatusSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_channel_display()} {self.get_status_display()}"
 
+    @property
+    def masked_to(self) -> str:
+        """The address as pages and audit rows show it: the last digits, or the e-mail's domain."""
+        if self.channel == NoticeChannel.SMS:
+            return mask_phone(self.to)
+        name, _at, domain = self.to.partition("@")
+        return f"{name[:1]}***@{domain}"
+
 
 class StatusNotice(models.Model):
     """One text or e-mail telling a subscriber their case moved: one per subscription and status
@@ -77,9 +86,7 @@ class StatusNotice(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["subscription", "event"], name="status_notice_once_per_change")
-        ]
+        constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="status_notice_once_per_change")]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:

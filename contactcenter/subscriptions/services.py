@@ -39,7 +39,6 @@ from contactcenter.models import (
 )
 from contactcenter.reference.identifiers import (
     InvalidIdentifier,
-    mask_phone,
     mask_receipt_number,
     normalize_receipt_number,
 )
@@ -131,10 +130,6 @@ def _case(receipt_number: str) -> BenefitCase:
     return case
 
 
-def _masked(subscription: StatusSubscription) -> str:
-    return mask_phone(subscription.to) if subscription.channel == NoticeChannel.SMS else "e-mail address"
-
-
 def _audit(context: AuditContext, subscription: StatusSubscription, what: str, detail: dict | None = None) -> None:
     audit_record(
         context=context,
@@ -143,7 +138,7 @@ def _audit(context: AuditContext, subscription: StatusSubscription, what: str, d
         target_id=subscription.pk,
         summary=(
             f"Case-status updates for {mask_receipt_number(subscription.case.receipt_number)} "
-            f"by {subscription.get_channel_display()} to {_masked(subscription)}: {what}"
+            f"by {subscription.get_channel_display()} to {subscription.masked_to}: {what}"
         ),
         detail={"source": subscription.source, "language": subscription.language, **(detail or {})},
     )
