@@ -41,6 +41,7 @@ from contactcenter.reference.identifiers import (
     InvalidIdentifier,
     mask_receipt_number,
     normalize_receipt_number,
+    phone_e164,
 )
 from contactcenter.routing.phones import callback_number_for
 from contactcenter.telephony.texts import text_queue
@@ -102,7 +103,9 @@ def _text(key: str, language: str, **values: object) -> str:
 def _address(channel: str, to: str) -> str:
     """The address a subscription is kept under: a phone as E.164, an e-mail in lower case."""
     if channel == NoticeChannel.SMS:
-        phone = callback_number_for((to or "").strip())
+        # As people write it ("(202) 555-0177"), then only where the center texts (U.S. numbers).
+        written = phone_e164((to or "").strip()[:25])
+        phone = callback_number_for(written) if written else None
         if phone is None:
             raise ApplicationError(_("Enter a U.S. mobile phone number."), field="phone")
         return phone

@@ -4,6 +4,9 @@ English and Spanish; each POST counted per address (contactcenter/common/ratelim
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +30,12 @@ def _over(request: HttpRequest, kind: str, limit: int) -> bool:
     return ratelimit.hit(f"status-updates:{kind}:{client_ip(request) or '-'}", window_seconds=3600) > limit
 
 
+def _address_key(channel: str, address: str) -> str:
+    """The same for every way of writing one address (a phone's digits), and safe in a cache key."""
+    value = re.sub(r"\D", "", address)[-10:] if channel == NoticeChannel.SMS else address.strip().lower()
+    return hashlib.sha256(f"{channel}:{value}".encode()).hexdigest()[:32]
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
@@ -36,7 +45,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("Too many requests from your connection. Try again in an hour."))
     elif request.method == "POST" and form.is_valid():
         # A code per address per hour, whoever asks: the page must not become a way to flood a phone.
-        address_key = f"status-updates:codes:{form.cleaned_data['channel']}:{form.address.strip().lower()}"
+        address_key = "status-updates:codes:" + _address_key(form.cleaned_data["channel"], form.address)
         if ratelimit.hit(address_key, window_seconds=3600) > settings.STATUS_UPDATES_CODES_PER_ADDRESS:
             throttled = True
             form.add_error(None, _("We already sent several codes there. Try again in an hour."))

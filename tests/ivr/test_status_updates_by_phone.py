@@ -76,7 +76,7 @@ def test_a_spanish_caller_subscribes_and_gets_one_spanish_text_until_parar(
     assert len(fake_twilio.texts) == 1 and StatusNotice.objects.count() == 1
     assert OutboundMessage.objects.filter(purpose=f"status-notice:{notice.pk}").count() == 1
 
-    status_code, xml = text_in("Parar", from_number=CALLER, sid="SM-stop-1")
+    status_code, _xml = text_in("Parar", from_number=CALLER, sid="SM-stop-1")
     assert status_code == 200
     subscription.refresh_from_db()
     assert (subscription.status, subscription.ended_reason) == ("ended", "sms-opt-out")
