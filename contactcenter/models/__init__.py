@@ -113,6 +113,8 @@ from contactcenter.subscriptions.models import (
     StatusSubscription,
     SubscriptionSource,
     SubscriptionStatus,
+    UpdateChannel,
+    UpdateStatus,
 )
 from contactcenter.surveys.models import (
     SATISFIED_FROM,
@@ -220,6 +222,8 @@ __all__ = [
     "SurveyResponse",
     "Tier",
     "Topic",
+    "UpdateChannel",
+    "UpdateStatus",
     "VerificationOutcome",
     "VerificationStep",
     "VisaBulletinEntry",

@@ -6,12 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.common.forms import UswdsForm
-from contactcenter.models import NoticeChannel
+from contactcenter.models import UpdateChannel
 
 
 class _Address(UswdsForm):
     channel = forms.ChoiceField(
-        label=_("Send updates by"), choices=NoticeChannel.choices, widget=forms.RadioSelect, initial=NoticeChannel.SMS
+        label=_("Send updates by"), choices=UpdateChannel.choices, widget=forms.RadioSelect, initial=UpdateChannel.SMS
     )
     phone = forms.CharField(
         label=_("Mobile phone number"), required=False, max_length=20, help_text=_("10 digits; for text messages.")
@@ -20,16 +20,16 @@ class _Address(UswdsForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("channel") == NoticeChannel.SMS and not data.get("phone"):
+        if data.get("channel") == UpdateChannel.SMS and not data.get("phone"):
             self.add_error("phone", _("Enter the mobile phone number to text."))
-        if data.get("channel") == NoticeChannel.EMAIL and not data.get("email"):
+        if data.get("channel") == UpdateChannel.EMAIL and not data.get("email"):
             self.add_error("email", _("Enter the e-mail address to write to."))
         return data
 
     @property
     def address(self) -> str:
         data = self.cleaned_data
-        return data["phone"] if data["channel"] == NoticeChannel.SMS else data["email"]
+        return data["phone"] if data["channel"] == UpdateChannel.SMS else data["email"]
 
 
 class PublicSubscribeForm(_Address):

@@ -8,9 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.ledger.models import Language
-from contactcenter.live.models import NoticeChannel, NoticeStatus
 from contactcenter.reference.identifiers import mask_phone
 from contactcenter.reference.models import BenefitCase, CaseStatusEvent
+
+
+class UpdateChannel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
+
+
+class UpdateStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not delivered")
 
 
 class SubscriptionSource(models.TextChoices):
@@ -30,7 +40,7 @@ class StatusSubscription(models.Model):
     """One address (a phone number or an e-mail) following one case. Asking again re-opens the same row."""
 
     case = models.ForeignKey(BenefitCase, on_delete=models.CASCADE, related_name="subscriptions")
-    channel = models.CharField(max_length=8, choices=NoticeChannel.choices)
+    channel = models.CharField(max_length=8, choices=UpdateChannel.choices)
     to = models.CharField(max_length=254)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     source = models.CharField(max_length=8, choices=SubscriptionSource.choices)
@@ -61,7 +71,7 @@ class StatusSubscription(models.Model):
     @property
     def masked_to(self) -> str:
         """The address as pages and audit rows show it: the last digits, or the e-mail's domain."""
-        if self.channel == NoticeChannel.SMS:
+        if self.channel == UpdateChannel.SMS:
             return mask_phone(self.to)
         name, _at, domain = self.to.partition("@")
         return f"{name[:1]}***@{domain}"
@@ -73,12 +83,12 @@ class StatusNotice(models.Model):
 
     subscription = models.ForeignKey(StatusSubscription, on_delete=models.CASCADE, related_name="notices")
     event = models.ForeignKey(CaseStatusEvent, on_delete=models.CASCADE, related_name="notices")
-    channel = models.CharField(max_length=8, choices=NoticeChannel.choices)
+    channel = models.CharField(max_length=8, choices=UpdateChannel.choices)
     to = models.CharField(max_length=254)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
-    status = models.CharField(max_length=8, choices=NoticeStatus.choices, default=NoticeStatus.QUEUED)
+    status = models.CharField(max_length=8, choices=UpdateStatus.choices, default=UpdateStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -30,12 +30,12 @@ from contactcenter.models import (
     AuditAction,
     BenefitCase,
     CaseStatusEvent,
-    NoticeChannel,
-    NoticeStatus,
     StatusNotice,
     StatusSubscription,
     SubscriptionSource,
     SubscriptionStatus,
+    UpdateChannel,
+    UpdateStatus,
 )
 from contactcenter.reference.identifiers import (
     InvalidIdentifier,
@@ -102,14 +102,14 @@ def _text(key: str, language: str, **values: object) -> str:
 
 def _address(channel: str, to: str) -> str:
     """The address a subscription is kept under: a phone as E.164, an e-mail in lower case."""
-    if channel == NoticeChannel.SMS:
+    if channel == UpdateChannel.SMS:
         # As people write it ("(202) 555-0177"), then only where the center texts (U.S. numbers).
         written = phone_e164((to or "").strip()[:25])
         phone = callback_number_for(written) if written else None
         if phone is None:
             raise ApplicationError(_("Enter a U.S. mobile phone number."), field="phone")
         return phone
-    if channel == NoticeChannel.EMAIL:
+    if channel == UpdateChannel.EMAIL:
         value = (to or "").strip().lower()
         try:
             validate_email(value)
@@ -153,7 +153,7 @@ def _new_code(subscription: StatusSubscription) -> None:
     subscription.code_expires_at = timezone.now() + timedelta(minutes=CODE_MINUTES)
     subscription.code_tries = 0
     subscription.code_mailed = False
-    if subscription.channel == NoticeChannel.SMS:
+    if subscription.channel == UpdateChannel.SMS:
         text_queue(
             to=subscription.to,
             body=_text("code_sms", subscription.language, code=subscription.confirm_code),
@@ -276,7 +276,7 @@ def status_subscriptions_opt_out(*, context: AuditContext, phone: str) -> int:
         ended = list(
             StatusSubscription.objects.select_for_update()
             .select_related("case")
-            .filter(channel=NoticeChannel.SMS, to=phone)
+            .filter(channel=UpdateChannel.SMS, to=phone)
             .exclude(status=SubscriptionStatus.ENDED)
         )
         now = timezone.now()
@@ -327,7 +327,7 @@ def status_code_email_send(*, subscription_id: int) -> bool:
         )
         if (
             subscription is None
-            or subscription.channel != NoticeChannel.EMAIL
+            or subscription.channel != UpdateChannel.EMAIL
             or not subscription.confirm_code
             or subscription.code_mailed
         ):
@@ -363,7 +363,7 @@ def _notice(subscription: StatusSubscription, event: CaseStatusEvent) -> StatusN
     language = subscription.language
     receipt = event.case.receipt_number
     headline = event.status.headline_for(language)
-    if subscription.channel == NoticeChannel.SMS:
+    if subscription.channel == UpdateChannel.SMS:
         subject, body = "", _text("notice_sms", language, receipt=receipt, headline=headline)
     else:
         subject = _text("notice_subject", language, receipt=receipt, headline=headline)
@@ -406,7 +406,7 @@ def status_notices_create(*, event_ids: list[int]) -> list[int]:
             ignore_conflicts=True,
         )
         queued = list(
-            StatusNotice.objects.filter(event_id__in=[event.pk for event in events], status=NoticeStatus.QUEUED)
+            StatusNotice.objects.filter(event_id__in=[event.pk for event in events], status=UpdateStatus.QUEUED)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -425,18 +425,18 @@ def status_notices_send(*, notice_ids: list[int]) -> int:
         notices = list(
             StatusNotice.objects.select_for_update(of=("self",))
             .select_related("subscription")
-            .filter(pk__in=notice_ids, status=NoticeStatus.QUEUED)
+            .filter(pk__in=notice_ids, status=UpdateStatus.QUEUED)
             .order_by("pk")
         )
         sent: list[StatusNotice] = []
         for notice in notices:
             if notice.subscription.status != SubscriptionStatus.CONFIRMED:
-                notice.status, notice.error = NoticeStatus.FAILED, "The subscription ended before it was sent."
+                notice.status, notice.error = UpdateStatus.FAILED, "The subscription ended before it was sent."
                 sent.append(notice)
                 continue
-            if notice.channel == NoticeChannel.SMS:
+            if notice.channel == UpdateChannel.SMS:
                 text_queue(to=notice.to, body=notice.body, purpose=f"status-notice:{notice.pk}")
-                notice.status, notice.sent_at = NoticeStatus.SENT, timezone.now()
+                notice.status, notice.sent_at = UpdateStatus.SENT, timezone.now()
                 notice.attempts += 1
                 sent.append(notice)
                 handed += 1
@@ -458,10 +458,10 @@ def status_notice_email_send(*, notice_id: int) -> bool:
             .filter(pk=notice_id)
             .first()
         )
-        if notice is None or notice.channel != NoticeChannel.EMAIL or notice.status != NoticeStatus.QUEUED:
+        if notice is None or notice.channel != UpdateChannel.EMAIL or notice.status != UpdateStatus.QUEUED:
             return False
         if notice.subscription.status != SubscriptionStatus.CONFIRMED:
-            notice.status, notice.error = NoticeStatus.FAILED, "The subscription ended before it was sent."
+            notice.status, notice.error = UpdateStatus.FAILED, "The subscription ended before it was sent."
             notice.save(update_fields=["status", "error"])
             return False
         notice.attempts += 1
@@ -475,15 +475,15 @@ def status_notice_email_send(*, notice_id: int) -> bool:
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         ).send()
-        notice.status, notice.sent_at = NoticeStatus.SENT, timezone.now()
+        notice.status, notice.sent_at = UpdateStatus.SENT, timezone.now()
         notice.save(update_fields=["status", "sent_at", "attempts"])
     return True
 
 
 def status_notice_give_up(*, notice_id: int, reason: str) -> None:
     with transaction.atomic():
-        StatusNotice.objects.filter(pk=notice_id, status=NoticeStatus.QUEUED).update(
-            status=NoticeStatus.FAILED, error=reason[:300]
+        StatusNotice.objects.filter(pk=notice_id, status=UpdateStatus.QUEUED).update(
+            status=UpdateStatus.FAILED, error=reason[:300]
         )
 
 
@@ -491,7 +491,7 @@ def status_notices_pending(*, older_than_seconds: int = 60) -> list[list[int]]:
     """Queued notices whose task never reached the broker, in send batches (the sweep resends them)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
-        StatusNotice.objects.filter(status=NoticeStatus.QUEUED, created_at__lt=cutoff)
+        StatusNotice.objects.filter(status=UpdateStatus.QUEUED, created_at__lt=cutoff)
         .order_by("pk")
         .values_list("pk", flat=True)[:5000]
     )

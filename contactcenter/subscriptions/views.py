@@ -20,7 +20,7 @@ from contactcenter.audit.context import AuditContext, client_ip
 from contactcenter.common import ratelimit
 from contactcenter.common.errors import ApplicationError
 from contactcenter.common.forms import form_refuse
-from contactcenter.models import NoticeChannel, SubscriptionSource, SubscriptionStatus
+from contactcenter.models import SubscriptionSource, SubscriptionStatus, UpdateChannel
 from contactcenter.staff.roles import public
 
 from .forms import ConfirmCodeForm, PublicSubscribeForm
@@ -32,7 +32,7 @@ def _over(request: HttpRequest, kind: str, limit: int) -> bool:
 
 def _address_key(channel: str, address: str) -> str:
     """The same for every way of writing one address (a phone's digits), and safe in a cache key."""
-    value = re.sub(r"\D", "", address)[-10:] if channel == NoticeChannel.SMS else address.strip().lower()
+    value = re.sub(r"\D", "", address)[-10:] if channel == UpdateChannel.SMS else address.strip().lower()
     return hashlib.sha256(f"{channel}:{value}".encode()).hexdigest()[:32]
 
 
@@ -104,7 +104,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {
             "form": form,
             "confirmed": confirmed,
-            "by_text": subscription.channel == NoticeChannel.SMS,
+            "by_text": subscription.channel == UpdateChannel.SMS,
             "address": subscription.masked_to,
         },
         status=status,

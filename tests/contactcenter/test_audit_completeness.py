@@ -263,6 +263,8 @@ ADMIN_PII_MODELS = {
     "contactcenter.servicerequest",
     "contactcenter.servicerequestevent",
     "contactcenter.servicerequestnotice",
+    "contactcenter.statussubscription",
+    "contactcenter.statusnotice",
     "contactcenter.callerverification",
     "contactcenter.surveyresponse",
     "contactcenter.escalation",
