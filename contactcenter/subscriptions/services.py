@@ -7,6 +7,7 @@ change) keeps a task run twice from sending twice."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -44,7 +45,10 @@ from contactcenter.reference.identifiers import (
     phone_e164,
 )
 from contactcenter.routing.phones import callback_number_for
-from contactcenter.telephony.texts import text_queue
+from contactcenter.telephony.gateway import TelephonyError
+from contactcenter.telephony.texts import text_queue, text_send
+
+logger = logging.getLogger(__name__)
 
 CODE_MINUTES = 15
 CODE_TRIES = 5
@@ -421,6 +425,7 @@ def status_notices_send(*, notice_ids: list[int]) -> int:
     one whose subscription ended since is dropped. Returns how many were handed on."""
     handed = 0
     emails: list[int] = []
+    texts: list[int] = []
     with transaction.atomic():
         notices = list(
             StatusNotice.objects.select_for_update(of=("self",))
@@ -435,7 +440,10 @@ def status_notices_send(*, notice_ids: list[int]) -> int:
                 sent.append(notice)
                 continue
             if notice.channel == UpdateChannel.SMS:
-                text_queue(to=notice.to, body=notice.body, purpose=f"status-notice:{notice.pk}")
+                message = text_queue(
+                    to=notice.to, body=notice.body, purpose=f"status-notice:{notice.pk}", enqueue=False
+                )
+                texts.append(message.pk)
                 notice.status, notice.sent_at = UpdateStatus.SENT, timezone.now()
                 notice.attempts += 1
                 sent.append(notice)
@@ -445,6 +453,13 @@ def status_notices_send(*, notice_ids: list[int]) -> int:
         StatusNotice.objects.bulk_update(sent, ["status", "sent_at", "attempts", "error"])
         for notice_id in emails:
             enqueue_on_commit("contactcenter.status_notice_email_send", notice_id=notice_id)
+    # Sent here, one after another, once the rows are committed: a task per text would cost more than
+    # the text. One that fails stays queued; the gateway's sweep sends it again, with its retries.
+    for message_id in texts:
+        try:
+            text_send(message_id=message_id)
+        except TelephonyError as error:
+            logger.warning("status notice text %s left for the sweep: %s", message_id, error)
     return handed + len(emails)
 
 
