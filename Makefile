@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 
-.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr faults backup backup-drill bench-pages bench-peak
+.PHONY: run test lint format check install install-dev migrate seed messages clean ci bench-ivr bench-routing bench-casework bench-outreach bench-fcr faults backup backup-drill bench-pages bench-peak bench-notices
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,3 +105,6 @@ bench-pages: install-dev
 
 bench-peak: install-dev
 	$(BIN)/python -m tests.load.bench_peak $(BENCH_ARGS)
+
+bench-notices: install-dev
+	$(BIN)/python -m tests.load.bench_notices $(BENCH_ARGS)

@@ -660,4 +660,33 @@ class SurveyResponseAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdm
     audit_summary = "Survey response opened in admin"
 
 
+# --- case-status updates ------------------------------------------------------------------------
+from contactcenter.models import StatusNotice, StatusSubscription  # noqa: E402
 from contactcenter.staff import admin_tokens  # noqa: E402, F401  (the API-token admin replaces knox's own)
+
+
+# Subscribed, confirmed and ended only through their services (the code, STOP, the unsubscribe link,
+# audit): the admin reads them.
+@admin.register(StatusSubscription)
+class StatusSubscriptionAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "case", "channel", "language", "source", "status", "confirmed_at", "ended_at"]
+    list_filter = ["channel", "language", "source", "status"]
+    search_fields = ["=case__receipt_number", "=to"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case"]
+    exclude = ["confirm_code"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.statussubscription"
+
+
+@admin.register(StatusNotice)
+class StatusNoticeAdmin(AuditedViewMixin, RecordOnlyAdminMixin, admin.ModelAdmin):
+    """The case-status updates sent, one per subscription and status change, and whether they went."""
+
+    list_display = ["created_at", "subscription", "channel", "language", "status", "attempts", "sent_at"]
+    list_filter = ["channel", "language", "status"]
+    search_fields = ["=subscription__case__receipt_number", "=to"]
+    list_select_related = ["subscription"]
+    raw_id_fields = ["subscription", "event"]
+    date_hierarchy = "created_at"
+    audit_target_type = "contactcenter.statusnotice"

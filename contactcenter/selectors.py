@@ -11,4 +11,5 @@ from contactcenter.live.selectors import *  # noqa: F403
 from contactcenter.reference.selectors import *  # noqa: F403
 from contactcenter.routing.selectors import *  # noqa: F403
 from contactcenter.staff.selectors import *  # noqa: F403
+from contactcenter.subscriptions.selectors import *  # noqa: F403
 from contactcenter.surveys.selectors import *  # noqa: F403

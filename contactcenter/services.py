@@ -24,5 +24,6 @@ from contactcenter.routing.queue_settings import *  # noqa: F403
 from contactcenter.routing.services import *  # noqa: F403
 from contactcenter.staff.services import *  # noqa: F403
 from contactcenter.staff.tokens import *  # noqa: F403
+from contactcenter.subscriptions.services import *  # noqa: F403
 from contactcenter.surveys.services import *  # noqa: F403
 from contactcenter.telephony.texts import *  # noqa: F403

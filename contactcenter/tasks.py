@@ -4,6 +4,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.core import management
 from django.core.mail import BadHeaderError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from contactcenter import services
@@ -94,6 +95,67 @@ def service_requests_escalate() -> int:
     for notice_id in services.service_request_notices_pending():
         service_request_email_send.delay(notice_id=notice_id)
     return services.service_requests_escalate_overdue()
+
+
+# --- case-status updates ------------------------------------------------------------------------
+# A database that is briefly away (a restart, a fail-over) is worth waiting for; our own bugs are not.
+_DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="contactcenter.status_notices_create",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=_DATABASE_AWAY,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def status_notices_create(event_ids: list[int]) -> None:
+    """The notices of one import batch's status changes; run twice, it makes none twice."""
+    services.status_notices_create(event_ids=event_ids)
+
+
+@shared_task(
+    name="contactcenter.status_notices_send",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=_DATABASE_AWAY,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def status_notices_send(notice_ids: list[int]) -> None:
+    """Hand a batch of notices to the text queue and the e-mail task; one handed on is not again."""
+    services.status_notices_send(notice_ids=notice_ids)
+
+
+@shared_task(bind=True, name="contactcenter.status_notice_email_send", acks_late=True, ignore_result=True)
+def status_notice_email_send(self, notice_id: int) -> None:
+    try:
+        services.status_notice_email_send(notice_id=notice_id)
+    except _MAIL_ERRORS as error:
+        mail_retry_or_give_up(
+            self, error, give_up=lambda reason: services.status_notice_give_up(notice_id=notice_id, reason=reason)
+        )
+
+
+@shared_task(bind=True, name="contactcenter.status_code_email_send", acks_late=True, ignore_result=True)
+def status_code_email_send(self, subscription_id: int) -> None:
+    try:
+        services.status_code_email_send(subscription_id=subscription_id)
+    except _MAIL_ERRORS as error:
+        # A code that cannot be delivered expires unused: the person asks for a new one.
+        mail_retry_or_give_up(self, error, give_up=lambda reason: None)
+
+
+@shared_task(name="contactcenter.status_notices_sweep", acks_late=True, ignore_result=True)
+def status_notices_sweep() -> None:
+    """Resend notice batches whose task never reached the broker."""
+    for notice_ids in services.status_notices_pending():
+        status_notices_send.delay(notice_ids=notice_ids)
 
 
 # --- routing ------------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ from contactcenter.consoles import (
     mailing_views,
     office_views,
     report_views,
+    subscription_views,
     supervisor_views,
 )
 from contactcenter.staff import api_tokens
 from contactcenter.staff.roles import public
+from contactcenter.subscriptions import views as subscription_public_views
 
 router = SimpleRouter()
 router.register("interactions", api.InteractionViewSet, basename="interaction")
@@ -121,6 +123,22 @@ urlpatterns = [
         name="office-request-action",
     ),
     path("cases/<str:receipt_number>/", views.case_history, name="case-history"),
+    path(
+        "cases/<str:receipt_number>/updates/",
+        subscription_views.case_status_subscribe,
+        name="case-status-subscribe",
+    ),
+    path("case-updates/", subscription_public_views.subscribe, name="status-subscribe"),
+    path(
+        "case-updates/confirm/<str:token>/",
+        subscription_public_views.confirm,
+        name="status-subscribe-confirm",
+    ),
+    path(
+        "case-updates/unsubscribe/<str:token>/",
+        subscription_public_views.unsubscribe,
+        name="status-unsubscribe",
+    ),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("wallboard/live/", views.wallboard_live, name="wallboard-live"),
     path("wallboard/calls/<int:contact_id>/monitor/", supervisor_views.monitor, name="wallboard-monitor"),

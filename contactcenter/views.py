@@ -24,10 +24,12 @@ from contactcenter.common.statement_timeout import is_database_unavailable
 from contactcenter.consoles import wallboard_figures
 from contactcenter.consoles.forms import HistoryReportForm, ReceiptLookupForm, with_default_period
 from contactcenter.consoles.registry import landing_console
+from contactcenter.consoles.subscription_views import SUBSCRIBE_ROLES
 from contactcenter.consoles.wallboard import TooSlow, WallboardAlert, section, wallboard_alerts
 from contactcenter.models import AgentStatus, Channel
 from contactcenter.reference.identifiers import mask_receipt_number
-from contactcenter.staff.roles import CASE_PII_ROLES, PUBLIC, Role, public, roles_required, user_roles
+from contactcenter.staff.roles import CASE_PII_ROLES, PUBLIC, Role, has_any_role, public, roles_required, user_roles
+from contactcenter.subscriptions.forms import ConsoleSubscribeForm
 from contactcenter.telephony.softphone import voice_device_script
 from contactcenter.templatetags.durations import wait_time
 
@@ -104,6 +106,8 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
     identity_visible = selectors.case_identity_visible(user=request.user, case=case)
     verdict = selectors.case_processing_verdict(case=case) if case else None
     form_orders = list(selectors.form_orders_for_case(case=case)[:20]) if case else []
+    subscriptions = list(selectors.status_subscriptions_for_case(case=case)) if case else []
+    can_subscribe = case is not None and has_any_role(request.user, SUBSCRIBE_ROLES)
     record_view(
         request,
         target_type="receipt_number",
@@ -116,6 +120,7 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
             "case_on_file": case is not None,
             "identity_shown": identity_visible,
             "form_orders_shown": [order.pk for order in form_orders],
+            "status_subscriptions_shown": [subscription.pk for subscription in subscriptions],
         },
     )
     return _vary_on_panel(
@@ -134,6 +139,9 @@ def case_history(request: HttpRequest, receipt_number: str) -> HttpResponse:
                 "outside_normal": verdict.outside_normal if verdict else None,
                 "processing_time": verdict.processing_time if verdict else None,
                 "form_orders": form_orders,
+                "subscriptions": subscriptions,
+                "can_subscribe": can_subscribe,
+                "subscribe_form": ConsoleSubscribeForm(auto_id="updates-%s") if can_subscribe else None,
             },
         )
     )

@@ -572,7 +572,34 @@ def handle_case_next(turn: Turn) -> Reply:
             return case_processing_time(turn, case)
     if choice == "3" and turn.call.state.get("case_receipt"):
         return ask_service_request(turn)
+    if choice == "4" and turn.call.state.get("case_receipt"):
+        return status_updates_subscribe(turn)
     return ask_main(turn)
+
+
+def status_updates_subscribe(turn: Turn) -> Reply:
+    """Texts to the calling line when the case just heard changes status, in the call's language.
+    Caller ID proves no identity, but the texts go only to that line (and STOP ends them)."""
+    call = turn.call
+    phone = callback_number_for(call.from_number)
+    reply = ask_case_next(turn)
+    if phone is None:
+        _path(call, "status-updates:no-text")
+        reply.say = [turn.t("form_no_text"), *reply.say]
+        return reply
+    turn.before_side_effect()
+    services.status_subscription_create(
+        context=ivr_context(),
+        receipt_number=call.state["case_receipt"],
+        channel="sms",
+        to=phone,
+        language=turn.language,
+        source="ivr",
+    )
+    _path(call, "status-updates:subscribed")
+    reply.say = [turn.t("status_updates_on"), *reply.say]
+    reply.result = "status updates by text"
+    return reply
 
 
 # --- a service request's status ------------------------------------------------------------------

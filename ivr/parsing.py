@@ -475,6 +475,7 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
             ],
             "2": ["processing time", "how long", "processing", "take", "time"],
             "3": ["service request", "my request", "request status", "s r"],
+            "4": ["text me", "updates", "status updates", "notify me", "let me know", "subscribe"],
         },
         "es": {
             "1": [
@@ -483,6 +484,7 @@ MENU_WORDS: dict[str, dict[str, dict[str, list[str]]]] = {
             ],
             "2": ["tiempo", "tiempo de procesamiento", "cuanto tiempo", "tardar", "tarda", "procesamiento"],
             "3": ["solicitud de servicio", "estado de la solicitud", "mi solicitud de servicio"],
+            "4": ["avisos", "avisarme", "mandeme un mensaje", "notificarme", "suscribirme", "cuando cambie"],
         },
     },
     "form_menu": {
@@ -629,7 +631,7 @@ def menu_choice(digits: str, speech: str, language: str, allowed: str, menu: str
 # The options of each menu (besides 0, 9, * and repeat, which every menu has).
 MENU_KEYS = {
     "main": "123456",
-    "case_next": "123",
+    "case_next": "1234",
     "form_menu": "1234",
     "results_menu": "1234",
     "ptime_intro": "123",

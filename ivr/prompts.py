@@ -120,12 +120,23 @@ PROMPTS: dict[str, dict[str, str]] = {
     "case_next": {
         "en": (
             "To hear this again, press pound. Another receipt number, 1. The processing time for this case, 2. "
-            "The status of a service request on this case, 3. A representative, 0. The main menu, 9."
+            "The status of a service request on this case, 3. A text message when this case's status changes, 4. "
+            "A representative, 0. The main menu, 9."
         ),
         "es": (
             "Para escuchar esto otra vez, oprima numeral. Otro número de recibo, 1. El tiempo de procesamiento "
-            "de este caso, 2. El estado de una solicitud de servicio de este caso, 3. Un representante, 0. "
-            "El menú principal, 9."
+            "de este caso, 2. El estado de una solicitud de servicio de este caso, 3. Un mensaje de texto cuando "
+            "cambie el estado de este caso, 4. Un representante, 0. El menú principal, 9."
+        ),
+    },
+    "status_updates_on": {
+        "en": (
+            "Done. When this case's status changes, we will send a text message in English to the phone you are "
+            "calling from. To stop them, reply STOP."
+        ),
+        "es": (
+            "Listo. Cuando cambie el estado de este caso, le enviaremos un mensaje de texto en español al teléfono "
+            "desde el que llama. Para no recibir más, responda PARAR."
         ),
     },
     # --- a service request's status (from the case-status menu) ---
@@ -616,6 +627,7 @@ OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
         "1": {"en": "another receipt number", "es": "otro número de recibo"},
         "2": {"en": "the processing time for this case", "es": "el tiempo de procesamiento de este caso"},
         "3": {"en": "a service request's status", "es": "el estado de una solicitud de servicio"},
+        "4": {"en": "a text when the status changes", "es": "un mensaje de texto cuando cambie el estado"},
     },
     "form_menu": {
         "1": {"en": "a link by text message", "es": "un enlace por mensaje de texto"},

@@ -27,15 +27,21 @@ def _score(body: str) -> int | None:
 @twilio_signed
 def sms_reply(request: HttpRequest) -> HttpResponse:
     """A text to the center's number. A digit from a number we sent the survey to answers its next
-    question; the reply is the next question or our thanks, in the survey's language. Any other
-    text gets no reply (STOP and HELP are Twilio's own)."""
+    question; the reply is the next question or our thanks, in the survey's language. An opt-out
+    (STOP, PARAR...) ends the number's case-status updates. Any other text gets no reply (STOP and
+    HELP are answered by Twilio itself)."""
     params = twilio_params(request)
     phone = callback_number_for(params.get("From", "")[:20])
-    score = _score(params.get("Body", "")[:160])
+    body = params.get("Body", "")[:160]
+    score = _score(body)
     response = MessagingResponse()
     if phone is not None:
         context = AuditContext.system(channel=AuditChannel.IVR)
-        if score is None:
+        if contact_services.sms_is_opt_out(body=body, opt_out_type=params.get("OptOutType", "")[:20]):
+            # Twilio blocks further texts to the number itself and answers it; our subscriptions end
+            # too, so no notice is even queued for it.
+            contact_services.status_subscriptions_opt_out(context=context, phone=phone)
+        elif score is None:
             invited = contact_selectors.survey_text_invitation(phone=phone)
             if invited is not None and invited.trust is None:
                 response.message(contact_services.survey_text("not_understood", invited.language))

@@ -65,6 +65,8 @@ def build_world(make_staff, case) -> World:
         ServiceRequest,
         ServiceRequestEvent,
         ServiceRequestNotice,
+        StatusNotice,
+        StatusSubscription,
         WaitingContact,
     )
     from ivr.models import Call
@@ -123,7 +125,13 @@ def build_world(make_staff, case) -> World:
         subject="USCIS needs information",
         body="Which address?",
     )
-    CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
+    status_event = CaseStatusEvent.objects.create(case=case, status=case.status, occurred_on=case.status_on)
+    subscription = StatusSubscription.objects.create(
+        case=case, channel="sms", to="+12025550100", language="es", source="console", status="confirmed"
+    )
+    StatusNotice.objects.create(
+        subscription=subscription, event=status_event, channel="sms", to=subscription.to, body="USCIS: case moved."
+    )
     FormOrder.objects.create(
         form=case.form, channel="mail", case=case, idempotency_key="world-order-1", status="queued"
     )

@@ -37,6 +37,7 @@ from contactcenter.models import (
     ServiceRequestEvent,
     ServiceRequestStatus,
     StaffProfile,
+    StatusNotice,
     Topic,
     VerificationOutcome,
     VerificationStep,
@@ -48,6 +49,7 @@ from contactcenter.routing.opening_hours import business_days_after
 from contactcenter.routing.selectors import wrap_up_pending_contact_id
 from contactcenter.staff.roles import RECORDING_LISTENER_ROLES, Role, user_roles
 from contactcenter.staff.selectors import staff_profile_for
+from contactcenter.subscriptions.selectors import status_notices_for_receipt_number
 
 # --- live tier: consoles and reports ------------------------------------------------------------
 
@@ -257,6 +259,8 @@ class TimelineEntry:
     interaction: Interaction | None = None
     service_request: ServiceRequest | None = None
     escalation: Escalation | None = None
+    # A case-status update sent to a subscriber (contactcenter/subscriptions).
+    status_notice: StatusNotice | None = None
     # The IVR steps of a call, as codes (the template says them in words: the ivr_step filter).
     ivr_steps: list[str] = field(default_factory=list)
     dispositions: list[str] = field(default_factory=list)
@@ -313,6 +317,11 @@ def contact_timeline(*, user, receipt_number: str = "", phone: str = "") -> list
     entries += [TimelineEntry(at=sr.created_at, service_request=sr) for sr in requests]
     escalations = Escalation.objects.filter(from_contact__agent_interaction_id__in=ids).select_related("created_by")
     entries += [TimelineEntry(at=escalation.created_at, escalation=escalation) for escalation in escalations]
+    if receipt_number:
+        entries += [
+            TimelineEntry(at=notice.created_at, status_notice=notice)
+            for notice in status_notices_for_receipt_number(receipt_number=normalize_receipt_number(receipt_number))
+        ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 

@@ -113,6 +113,14 @@ from contactcenter.staff.models import (
     StaffProfile,
     Tier,
 )
+from contactcenter.subscriptions.models import (
+    StatusNotice,
+    StatusSubscription,
+    SubscriptionSource,
+    SubscriptionStatus,
+    UpdateChannel,
+    UpdateStatus,
+)
 from contactcenter.surveys.models import (
     SATISFIED_FROM,
     SCORE_VALIDATORS,
@@ -213,11 +221,17 @@ __all__ = [
     "ServiceRequestType",
     "StaffProfile",
     "StatusHeadline",
+    "StatusNotice",
+    "StatusSubscription",
+    "SubscriptionSource",
+    "SubscriptionStatus",
     "SurveyMethod",
     "SurveyQuestion",
     "SurveyResponse",
     "Tier",
     "Topic",
+    "UpdateChannel",
+    "UpdateStatus",
     "VerificationOutcome",
     "VerificationStep",
     "VisaBulletinEntry",

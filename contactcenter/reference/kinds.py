@@ -44,6 +44,7 @@ from contactcenter.reference.importer import (
     parse_date,
     rows_import,
 )
+from contactcenter.subscriptions.services import status_changes_announce
 
 REFERENCE_KINDS = ("forms", "offices", "closures", "civil_surgeons", "processing_times", "visa_bulletin", "cases")
 _FORM_NUMBER = re.compile(r"^([A-Z]{1,3})-?(\d{1,4}[A-Z]{0,2})$")
@@ -323,13 +324,19 @@ def _case_history_write(batch: list[Parsed]) -> None:
         CaseStatusEvent.objects.filter(case_id__in=ids.values()).values_list("case_id", "status_id", "occurred_on")
     )
     events = []
+    moved = []  # the events that are a case's new current status: its subscribers hear of them
     for item in batch:
         case_id = ids[item.key[0]]
         for headline, when in item.history:
             if (case_id, headline.pk, when) not in have:
                 have.add((case_id, headline.pk, when))
-                events.append(CaseStatusEvent(case_id=case_id, status=headline, occurred_on=when))
+                event = CaseStatusEvent(case_id=case_id, status=headline, occurred_on=when)
+                events.append(event)
+                if (headline.pk, when) == (item.instance.status_id, item.instance.status_on):
+                    moved.append(event)
     CaseStatusEvent.objects.bulk_create(events, batch_size=2000)
+    # Enqueued per batch, after the import commits: the import neither sends nor waits for a send.
+    status_changes_announce(event_ids=[event.pk for event in moved])
 
 
 _IMPORT_KINDS: dict[str, ImportKind] = {

@@ -281,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "contactcenter.heartbeat_record", "schedule": 60.0},
     "session-cleanup": {"task": "contactcenter.clearsessions", "schedule": 6 * 3600.0},
     "form-orders-sweep": {"task": "contactcenter.form_orders_sweep", "schedule": 120.0},
+    "status-notices-sweep": {"task": "contactcenter.status_notices_sweep", "schedule": 120.0},
     # The day's mail form orders, as labels and a vendor file for the supervisor to print and confirm.
     "mailing-batch-daily": {"task": "contactcenter.mailing_batch_make", "schedule": crontab(hour=15, minute=0)},
     "routing-sweep": {"task": "contactcenter.routing_sweep", "schedule": 5.0},
@@ -514,3 +515,9 @@ CASEWORK_IMAP_CA_FILE = env("CASEWORK_IMAP_CA_FILE", default="")
 # The authserv-id our receiving mail server writes in its Authentication-Results header: only its
 # DMARC/DKIM verdict makes a sender's domain trusted (empty: no sender domain is trusted).
 CASEWORK_AUTHSERV_ID = env("CASEWORK_AUTHSERV_ID", default="")
+
+# The public case-status updates page (contactcenter/subscriptions/views.py): requests and code tries
+# per client address per hour, and codes sent to one phone or e-mail address per hour.
+STATUS_UPDATES_ASKS_PER_HOUR = env.int("STATUS_UPDATES_ASKS_PER_HOUR", default=10)
+STATUS_UPDATES_CONFIRMS_PER_HOUR = env.int("STATUS_UPDATES_CONFIRMS_PER_HOUR", default=20)
+STATUS_UPDATES_CODES_PER_ADDRESS = env.int("STATUS_UPDATES_CODES_PER_ADDRESS", default=3)

@@ -17,16 +17,18 @@ from contactcenter.models import (
 from contactcenter.telephony.gateway import TelephonyError, gateway
 
 
-def text_queue(*, to: str, body: str, purpose: str) -> OutboundMessage:
+def text_queue(*, to: str, body: str, purpose: str, enqueue: bool = True) -> OutboundMessage:
     """A text to send after commit, by a worker: whoever asked for it (a caller in the IVR) never
-    waits on the phone network's API. One row per purpose: asking again queues nothing more."""
+    waits on the phone network's API. One row per purpose: asking again queues nothing more.
+    `enqueue=False` is for a worker that sends a batch itself with `text_send` once its transaction
+    commits (the sweep sends any it could not)."""
     message, created = OutboundMessage.objects.get_or_create(
         purpose=purpose,
         to_number=to,
         body=body,
         defaults={"backend": settings.TELEPHONY_BACKEND, "status": OutboundMessageStatus.QUEUED},
     )
-    if created:
+    if created and enqueue:
         from contactcenter.common.background import enqueue_on_commit
 
         enqueue_on_commit("contactcenter.text_send", message_id=message.pk)

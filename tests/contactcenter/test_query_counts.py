@@ -219,8 +219,9 @@ def test_a_cases_contact_history_runs_the_same_queries_with_ten_times_the_contac
     case = BenefitCase.objects.order_by("receipt_number").first()
     client = _signed_in(make_staff(Role.CAO_ANALYST))
     url = f"/cases/{case.receipt_number}/"
-    # 3 of them the timeline's own: the conversations' dispositions, the service requests, the escalations.
-    _counts(client, {url: 19}, lambda count: _receipt_history(case.receipt_number, 2 * count))
+    # 4 of them the timeline's own: the conversations' dispositions, the service requests, the escalations,
+    # the case-status updates sent; 1 more the case's subscribers to those updates.
+    _counts(client, {url: 21}, lambda count: _receipt_history(case.receipt_number, 2 * count))
     assert f"{20 * N} contacts on record." in client.get(url).content.decode()
 
 
