@@ -1,36 +1,49 @@
-"""Issue 16's walk, whole, as its users see it: outreach staff mail the tribal governments of one region
-in English and Spanish over a real SMTP server, and one of them unsubscribes; a CAO analyst logs a call
-from the Director's office, marks it sensitive, answers it from the knowledge library, a supervisor
-approves it and the analyst downloads the letter; the caller checks the status on the public page with
-the number the confirmation e-mail gave. Everything through HTTP: console, office and public pages;
-the setup through factories; tasks run in process as the worker runs them."""
+"""Issue 16's walk, whole, as its users see it: a caller in the Spanish IVR asks for a text when their
+case's status changes and gets one Spanish text when an import moves it; outreach staff mail the tribal
+governments of one region in English and Spanish over a real SMTP server, and one of them unsubscribes;
+a CAO analyst logs a call from the Director's office, marks it sensitive, answers it from the knowledge
+library, a supervisor approves it and the analyst downloads the letter; the caller checks the status on
+the public page with the number the confirmation e-mail gave. Everything through HTTP: signed IVR
+webhooks, console and public pages; the setup through factories; tasks run in process as the worker
+runs them."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
+from datetime import date
 
 import pytest
 from celery import current_app
+from django.core.management import call_command
 from django.test import Client
 
 from casework import tasks as _casework_tasks  # noqa: F401 - registers the tasks an eager enqueue runs by name
 from casework.models import Inquiry, InquiryStatus, Response, ResponseStatus
-from contactcenter.models import KnowledgeArticle, Topic
+from contactcenter import tasks as _core_tasks  # noqa: F401 - registers the notice tasks eager mode runs here
+from contactcenter.models import BenefitCase, KnowledgeArticle, OutboundMessage, StatusHeadline, Topic
 from contactcenter.staff.roles import Role
+from ivr.simulator import SimulatedCall
 from outreach import tasks as _outreach_tasks  # noqa: F401 - registers the tasks an eager enqueue runs by name
 from outreach.models import Mailing, MailingRecipient, MailingSegment, RecipientStatus
+from tests.ivr.conftest import WEEKDAY_7PM_EASTERN, reference  # noqa: F401 - the fixture: the cases on file
 from tests.outreach.test_mailings import _world, smtp_server  # noqa: F401 - the fixture: a real SMTP server
 from tests.pdf_text import pdf_text
+from tests.status_updates_helpers import case_row
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
+CALLER = "+12135550142"
+RECEIPT = "EAC2190000001"
+RECEIPT_KEYS = "3222190000001"  # E A C on the keypad, then the digits
 DIRECTORS_CALL = {
     "name": "Dana Whitfield",
     "phone": "+1 202 555 0142",
     "email": "dana.whitfield@example.org",
     "source": "director",
-    "receipt_number": "EAC2190000001",
+    "receipt_number": RECEIPT,
     "asked": "Calling for the Director's office: the applicant moved and asks how to change the address.",
     "language": "en",
 }
@@ -72,9 +85,48 @@ def plain_pdfs(settings):
     settings.CASEWORK_LETTER_PDF_COMPRESS = False
 
 
-def test_issue_16_walk_from_a_bilingual_mailing_to_the_directors_letter(
-    make_staff, smtp_server, tasks_run_in_process, plain_pdfs, django_capture_on_commit_callbacks  # noqa: F811
+def test_issue_16_walk_from_the_callers_spanish_text_to_the_directors_letter(
+    reference,  # noqa: F811
+    make_staff,
+    at_time,
+    fake_twilio,
+    smtp_server,  # noqa: F811
+    tasks_run_in_process,
+    plain_pdfs,
+    django_capture_on_commit_callbacks,
+    tmp_path,
 ):
+    # --- A Spanish caller asks for a text when the case's status changes; an import moves it. -----
+    case = BenefitCase.objects.get(receipt_number=RECEIPT)
+    with at_time(WEEKDAY_7PM_EASTERN):
+        call = SimulatedCall(from_number=CALLER)
+        call.start()
+        call.press("2")  # español
+        call.press("1")  # el estado de un caso
+        call.press(RECEIPT_KEYS)
+        status = call.press("1")  # sí, ese es el número
+        subscribed = call.press("4")
+    assert "Un mensaje de texto cuando cambie el estado de este caso, 4." in status.text
+    assert "le enviaremos un mensaje de texto en español al teléfono desde el que llama" in subscribed.text
+    assert fake_twilio.texts == []  # nothing until the status changes
+
+    approved = StatusHeadline.objects.exclude(pk=case.status_id).get(code="case-was-approved")
+    with (tmp_path / "cases.csv").open("w", newline="") as file:
+        row = case_row(case, approved, date(2026, 12, 3))
+        writer = csv.DictWriter(file, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    imported = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_reference", "cases", str(tmp_path / "cases.csv"), stdout=imported)
+    assert "cases: 1 rows read, 0 created, 1 updated" in imported.getvalue()
+    (text,) = fake_twilio.texts  # exactly one, to the caller, in Spanish
+    assert text["to"] == CALLER
+    assert approved.headline_es in text["body"] and RECEIPT in text["body"] and "PARAR" in text["body"]
+    assert approved.headline_en not in text["body"]
+    (sent,) = OutboundMessage.objects.filter(to_number=CALLER, purpose__startswith="status-notice:")
+    assert sent.body == text["body"]
+
     # --- Outreach: tribal governments in the Southwest, mailed in their language. ------------------
     people = _world()
     outreach = _signed_in(make_staff(Role.OUTREACH_STAFF, email="sender@ncsc.example.gov"))
@@ -193,9 +245,7 @@ def test_issue_16_walk_from_a_bilingual_mailing_to_the_directors_letter(
     )
     response.refresh_from_db()
     assert response.body == f"Dear Dana Whitfield:\n\n{ANSWER}"
-    _redirected(
-        analyst.post(response_page, {"subject": "Your inquiry", "body": response.body, "submit": "review"})
-    )
+    _redirected(analyst.post(response_page, {"subject": "Your inquiry", "body": response.body, "submit": "review"}))
     assert Inquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.IN_REVIEW
     with django_capture_on_commit_callbacks(execute=True):
         _redirected(supervisor.post(f"{response_page}review/", {"decision": "approve"}))
