@@ -11,6 +11,23 @@ from tests.casework.factories import make_inquiry
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _seeded_templates():
+    """The reply templates casework's migrations seed (and 0010 rewrote), back after any test that
+    flushed the tables, through the migrations' own data and function."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    seeded = import_module("casework.migrations.0002_search_trigger_and_defaults")
+    for code, language, title, subject, body in seeded.TEMPLATES:
+        ResponseTemplate.objects.get_or_create(
+            code=code, language=language, defaults={"title": title, "subject": subject, "body": body}
+        )
+    import_module("casework.migrations.0010_telephone_intake_sensitive_agency_voice").forwards(apps, None)
+
+
 FIRST_PERSON = (" me ", "mi ", "Me ", " To Me", " to me", "Mailed To Me")
 
 
