@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.common.forms import UswdsForm
+from contactcenter.common.forms import MultipleFileField, UswdsForm
 from contactcenter.consoles.forms import DateRangeForm
 from contactcenter.models import Language
 from contactcenter.reference.identifiers import InvalidIdentifier, normalize_a_number, normalize_receipt_number
@@ -26,20 +26,6 @@ from .models import (
     TelephoneOutcome,
     TripStatus,
 )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class AttachmentsMixin:

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from contactcenter.common.files import file_size_problem
-from contactcenter.common.forms import UswdsForm
+from contactcenter.common.forms import MultipleFileField, UswdsForm
 from contactcenter.models import Topic
 
 from .mailings import AttachmentIn, attachment_problem
@@ -61,20 +61,6 @@ class ContactInterestsForm(UswdsForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["interests"].choices = _topic_choices()
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class MailingForm(UswdsForm):

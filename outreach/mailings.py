@@ -19,7 +19,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -30,7 +29,6 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from contactcenter import selectors as core_selectors
-from contactcenter import services as core_services
 from contactcenter.audit.context import AuditContext
 from contactcenter.common.background import enqueue_on_commit, mail_message_id
 from contactcenter.common.errors import ApplicationError
@@ -50,6 +48,7 @@ from .models import (
     Program,
     RecipientStatus,
 )
+from .services import _audit, _save
 from .workflows import MAILING
 
 UNSUBSCRIBE_SALT = "outreach.mailing.unsubscribe"
@@ -65,25 +64,6 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".txt", ".ics
 class AttachmentIn:
     filename: str
     content: bytes
-
-
-def _audit(context: AuditContext, action: str, target: object, summary: str, **detail) -> None:
-    core_services.audit_record(
-        context=context,
-        action=action,
-        target_type=f"outreach.{type(target).__name__.lower()}",
-        target_id=target.pk,
-        summary=summary,
-        detail=detail or None,
-    )
-
-
-def _save(instance, update_fields: list[str] | None = None) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError.from_validation(error, labelled=True) from error
-    instance.save(update_fields=update_fields)
 
 
 def _absolute(path: str) -> str:

@@ -80,3 +80,19 @@ def form_refuse(form: forms.BaseForm, error: ApplicationError, *, names: Mapping
             missed = True
     if missed or not placed:
         form.add_error(None, error.message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input: a list of cleaned files (empty when none was chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
