@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -145,6 +145,7 @@ def write(request: HttpRequest) -> HttpResponse:
         # This very form was sent before (Back, then Send again): its confirmation, not a second inquiry.
         staging.release(request, form="public")
         request.session["casework_reference"] = already.reference
+        request.session["casework_reply_by"] = already.due_on.isoformat() if already.due_on else None
         return redirect("casework:write-done")
     back = functools.partial(
         _back_with_errors,
@@ -190,6 +191,7 @@ def write(request: HttpRequest) -> HttpResponse:
     _rate_count_sent(request)
     staging.release(request, form="public")
     request.session["casework_reference"] = inquiry.reference
+    request.session["casework_reply_by"] = inquiry.due_on.isoformat() if inquiry.due_on else None
     return redirect("casework:write-done")
 
 
@@ -198,7 +200,9 @@ def write_done(request: HttpRequest) -> HttpResponse:
     """The confirmation number, shown once: on a shared computer the next person to open this page
     (or a reload) sees a neutral page, not someone else's number."""
     reference = request.session.pop("casework_reference", None)
-    return render(request, "casework/public_done.html", {"reference": reference})
+    reply_by = request.session.pop("casework_reply_by", None)
+    reply_by = date.fromisoformat(reply_by) if reference and reply_by else None
+    return render(request, "casework/public_done.html", {"reference": reference, "reply_by": reply_by})
 
 
 def _status_limited(request: HttpRequest, reference: str) -> bool:

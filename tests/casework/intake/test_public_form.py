@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import formats, translation
 
 from casework.models import Inquiry
 from contactcenter.staff.roles import Role
@@ -23,6 +24,11 @@ def test_public_form_in_spanish_and_english(client):
     assert 'lang="es"' in spanish
 
 
+def _spanish_day(day) -> str:
+    with translation.override("es"):
+        return formats.date_format(day, "DATE_FORMAT")
+
+
 def test_public_form_shows_the_confirmation_number(client, django_capture_on_commit_callbacks):
     cache.clear()
     data = _form(attachments=[SimpleUploadedFile("notice.pdf", PDF, content_type="application/pdf")])
@@ -36,6 +42,9 @@ def test_public_form_shows_the_confirmation_number(client, django_capture_on_com
     assert len(callbacks) == 1  # the confirmation e-mail, after commit
     done = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="es").text
     assert inquiry.reference in done and "Su número de confirmación es" in done
+    # When to expect the answer: the inquiry's own due date (its source's business days), in words.
+    assert inquiry.due_on is not None
+    assert f"Procuramos responderle a más tardar el {_spanish_day(inquiry.due_on)}." in done
 
 
 @pytest.mark.parametrize(
