@@ -174,7 +174,9 @@ def _ledger(context: AuditContext, inquiry: Inquiry, outcome: str = Outcome.IN_P
         a_numbers=inquiry.a_numbers,
         source_url=f"/casework/inquiries/{inquiry.pk}/",
         # Everyone who reads the ledger (the case view of every console) sees this entry: a sensitive
-        # inquiry's does not say what it is about.
+        # inquiry's is confidential (only CAO supervisors read its details; others see it exists) and
+        # does not say what it is about.
+        confidential=inquiry.sensitive,
         summary=(
             f"Sensitive CAO inquiry {inquiry.reference}"
             if inquiry.sensitive

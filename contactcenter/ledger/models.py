@@ -89,6 +89,9 @@ class Interaction(models.Model):
     source_url = models.CharField(max_length=300, blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
     summary = models.CharField(max_length=500, blank=True)
+    # The channel limits who may read the contact itself (a sensitive CAO inquiry): every ledger
+    # reader but the roles whose scope reads confidential entries sees only that it exists.
+    confidential = models.BooleanField(default=False)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

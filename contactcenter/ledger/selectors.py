@@ -61,6 +61,8 @@ class LedgerScope:
     full: frozenset = frozenset()
     redacted: frozenset = frozenset()
     trip: str = "none"
+    # Reads a confidential entry (Interaction.confidential) whole; other roles see only that it exists.
+    confidential: bool = False
 
 
 # A service request's steps at the office are the agents' to read too: the request they took, to its end.
@@ -73,7 +75,7 @@ LEDGER_SCOPES: dict[Role, LedgerScope] = {
     Role.ISO: _AGENT_SCOPE,
     Role.SUPERVISOR: _AGENT_SCOPE,
     Role.CAO_ANALYST: LedgerScope(full=ALL_CHANNELS, trip="also"),
-    Role.CAO_SUPERVISOR: LedgerScope(full=ALL_CHANNELS, trip="also"),
+    Role.CAO_SUPERVISOR: LedgerScope(full=ALL_CHANNELS, trip="also", confidential=True),
     Role.TSA_LIAISON: LedgerScope(full=frozenset({Channel.WRITTEN}), trip="only"),
     Role.OUTREACH_STAFF: LedgerScope(full=frozenset({Channel.OUTREACH})),
     Role.CRO: LedgerScope(full=frozenset({Channel.OUTREACH})),
@@ -117,7 +119,8 @@ def interactions_visible_to(*, user, channels: list[str] | None = None) -> Query
     full = Q(pk__in=[])
     seen = Q(pk__in=[])
     for scope in scopes:
-        full |= _scope_q(scope.full, scope.trip)
+        whole = _scope_q(scope.full, scope.trip)
+        full |= whole if scope.confidential else whole & Q(confidential=False)
         seen |= _scope_q(scope.full | scope.redacted, scope.trip)
     qs = (
         interaction_list(channels=channels)

@@ -64,6 +64,7 @@ def interaction_record(
     contact_phone: str = "",
     summary: str = "",
     handled_by: User | None = None,
+    confidential: bool = False,
 ) -> Interaction:
     """Record (or update, keyed by its source record) one customer contact in the ledger.
 
@@ -84,6 +85,7 @@ def interaction_record(
         "contact_phone": contact_phone,
         "summary": summary[:500],
         "handled_by": handled_by,
+        "confidential": confidential,
     }
     source = {"source_app": source_app, "source_model": source_model, "source_id": str(source_id)}
     # No savepoint inside a caller's transaction: nothing here is retried after a failure, so a

@@ -208,11 +208,24 @@ def test_a_sensitive_inquiry_is_marked_only_by_a_supervisor_or_its_assignee(
     # The ledger entry every reader of the case sees does not say what the inquiry is about.
     inquiry.refresh_from_db()
     assert inquiry.interaction.summary == f"Sensitive CAO inquiry {inquiry.reference}"
+    assert inquiry.interaction.confidential
+    # In the ledger only a CAO supervisor reads it whole; an analyst it doesn't name sees it exists.
+    assert _ledger_entry(supervisor, inquiry)["summary"] == f"Sensitive CAO inquiry {inquiry.reference}"
+    hidden = _ledger_entry(bystander, inquiry)
+    assert (hidden["summary"], hidden["source_url"], hidden["handled_by"]) == ("", "", None)
 
     # Unmarked: everyone in CAO sees it again.
     supervisor.post(f"/casework/inquiries/{inquiry.pk}/sensitive/", {})
     assert bystander.get(f"/casework/inquiries/{inquiry.pk}/").status_code == 200
     assert "No longer sensitive" in bystander.get(f"/casework/inquiries/{inquiry.pk}/").text
+    assert inquiry.reference in _ledger_entry(bystander, inquiry)["summary"]
+
+
+def _ledger_entry(client, inquiry) -> dict:
+    rows = client.get("/api/interactions/by-receipt/EAC2190000001/").json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    [entry] = [row for row in rows if row["channel"] == "written" and row["occurred_at"]]
+    return entry
 
 
 def test_the_api_hides_a_sensitive_inquirys_responses_and_audits_its_reads(
