@@ -178,7 +178,14 @@ class Stack:
             return 0, ""
 
     def mails(self, containing: str = "") -> list[str]:
-        texts = [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+        """Every message the file backend wrote, one item each: a file holds several when two sends in
+        one second reuse a backend's name (its timestamp and a recycled object id)."""
+        texts = [
+            message
+            for path in sorted(self.mail_dir.glob("*.log"))
+            for message in path.read_text().split("\n" + "-" * 79 + "\n")
+            if message.strip()
+        ]
         return [text for text in texts if containing in text]
 
     def logs(self) -> str:
